@@ -1,0 +1,36 @@
+/**
+ * What the playground's panels and the sim-vs-real comparison watch: every syscall a program makes,
+ * with the bytes that crossed into and out of the kernel. Recorded by the user API, so it is the
+ * same for every kernel.
+ */
+import type { SockaddrNl } from './types.ts';
+
+export interface SyscallEvent {
+  /** The syscall's C name ('sendto', 'recvmsg', …). */
+  syscall: string;
+  pid: number;
+  /** The kernel's clock when it returned, in ms (virtual on the simulated kernel). */
+  time: number;
+  fd?: number;
+  /** Return value on success. */
+  ret?: number;
+  /** Positive errno on failure. */
+  errno?: number;
+  /** Short text of the arguments, for logs ('fd=3, flags=MSG_DONTWAIT'). */
+  args?: string;
+  /** Bytes sent (dir 'out') or received (dir 'in'). */
+  data?: Uint8Array;
+  dir?: 'out' | 'in';
+  /** Destination (out) or source (in) address. */
+  addr?: SockaddrNl;
+}
+
+export type Observer = (e: SyscallEvent) => void;
+
+let observer: Observer | null = null;
+
+/** Watch every syscall (one observer at a time; null to stop). */
+export function setObserver(o: Observer | null): void { observer = o; }
+
+/** Report a syscall to the observer, if any. */
+export function observe(e: SyscallEvent): void { observer?.(e); }

@@ -1,0 +1,79 @@
+/**
+ * Turning a learner's TypeScript into something that runs: types are stripped and `import`s become
+ * calls to a require() that knows only netlink-lab's own modules and the program's other files.
+ * The same code runs in the browser's worker and in the Node CLI.
+ */
+import { transform } from 'sucrase';
+
+/** A program: its files by name ('main.ts', 'module.ts', …). */
+export type ProgramFiles = Record<string, string>;
+
+/** A compile error with the file and line where it happened. */
+export class ProgramError extends Error {
+  constructor(message: string, readonly file: string, readonly line?: number, readonly column?: number) {
+    super(line ? `${file}:${line}${column ? `:${column}` : ''}: ${message}` : `${file}: ${message}`);
+    this.name = 'ProgramError';
+  }
+}
+
+export interface CompiledFile { file: string; js: string }
+
+/** Strip types and turn ES modules into CommonJS, file by file. Throws ProgramError on a syntax error. */
+export function compile(files: ProgramFiles): Map<string, CompiledFile> {
+  const out = new Map<string, CompiledFile>();
+  for (const [file, source] of Object.entries(files)) {
+    try {
+      const { code } = transform(source, { transforms: ['typescript', 'imports'], filePath: file, production: true, disableESTransforms: true });
+      out.set(normalise(file), { file, js: code });
+    } catch (e) {
+      const err = e as Error & { loc?: { line: number; column: number } };
+      const msg = err.message.replace(/\s*\(\d+:\d+\)$/, '');
+      throw new ProgramError(msg, file, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
+    }
+  }
+  return out;
+}
+
+const normalise = (p: string) => p.replace(/^\.\//, '').replace(/\.(ts|js|mts)$/, '');
+
+/** What a program can import by name. */
+export type Libraries = Record<string, unknown>;
+
+/** The console a program writes to. */
+export interface ProgramConsole { log(...a: unknown[]): void; error(...a: unknown[]): void; warn(...a: unknown[]): void; info(...a: unknown[]): void }
+
+// An async function body allows top-level await in the entry file.
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+
+/**
+ * Load the compiled program and return its entry as an async function. Running that function runs
+ * the entry file's top level and then its `export default` function, if it has one.
+ */
+export function link(compiled: Map<string, CompiledFile>, entry: string, libs: Libraries, console: ProgramConsole): () => Promise<unknown> {
+  const cache = new Map<string, { exports: Record<string, unknown> }>();
+  const load = (name: string): Promise<Record<string, unknown>> | Record<string, unknown> => {
+    if (name in libs) return libs[name] as Record<string, unknown>;
+    const key = normalise(name);
+    const hit = cache.get(key);
+    if (hit) return hit.exports;
+    const file = compiled.get(key);
+    if (!file) throw new Error(`Cannot find module '${name}'. A program can import ${Object.keys(libs).map((l) => `'${l}'`).join(', ')} and its own files (${[...compiled.values()].map((f) => `'./${f.file}'`).join(', ')}).`);
+    const module = { exports: {} as Record<string, unknown> };
+    cache.set(key, module);
+    // Non-entry files run synchronously (no top-level await), like CommonJS.
+    const fn = new Function('require', 'module', 'exports', 'console', file.js + `\n//# sourceURL=${file.file}`);
+    fn(load, module, module.exports, console);
+    return module.exports;
+  };
+  const main = compiled.get(normalise(entry));
+  if (!main) throw new ProgramError('no such file', entry);
+  return async () => {
+    const module = { exports: {} as Record<string, unknown> };
+    cache.set(normalise(entry), module);
+    const fn = new AsyncFunction('require', 'module', 'exports', 'console', main.js + `\n//# sourceURL=${main.file}`);
+    await fn(load, module, module.exports, console);
+    const def = module.exports.default;
+    if (typeof def === 'function') return await (def as () => unknown)();
+    return undefined;
+  };
+}
