@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The Debian packages the tests need, by group, and the step that makes sure they are there:
+ * installed when missing and running as root; otherwise a clear error naming the apt-get command.
+ *
+ *   node scripts/system-deps.mjs [group …]     (no group: all of them)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+
+/** Group → Debian packages. */
+export const GROUPS = {
+  /** The real-kernel agent and the native benchmark (C, built from source). */
+  build: ['gcc', 'make', 'libc6-dev'],
+  /** Private network namespaces for the real-kernel backend (unshare, nsenter). */
+  namespaces: ['util-linux'],
+  /** End-to-end tests and the site benchmark in a real browser. */
+  browser: ['chromium', 'fonts-dejavu-core'],
+  /** The real Linux VM: emulator, initramfs tools, busybox. */
+  vm: ['qemu-system-x86', 'busybox-static', 'cpio', 'gzip', 'kmod'],
+};
+
+const installed = (pkg) => {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('install ok installed');
+};
+
+/** Make sure the packages of `groups` are installed; throws with the command to run when they can't be. */
+export function ensureSystemDeps(groups = Object.keys(GROUPS), log = console.log) {
+  const unknown = groups.filter((g) => !(g in GROUPS));
+  if (unknown.length) throw new Error(`unknown dependency group(s): ${unknown.join(', ')} (known: ${Object.keys(GROUPS).join(', ')})`);
+  const missing = [...new Set(groups.flatMap((g) => GROUPS[g]))].filter((p) => !installed(p));
+  if (!missing.length) return [];
+  const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Missing system packages: ${missing.join(', ')}.\nInstall them as root:\n  apt-get update && ${cmd}`);
+  }
+  log(`system-deps: installing ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  } catch {
+    // The package lists of a fresh machine may be empty or stale.
+    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  }
+  return missing;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    ensureSystemDeps(process.argv.length > 2 ? process.argv.slice(2) : undefined);
+  } catch (e) {
+    console.error(String(e.message ?? e));
+    process.exit(1);
+  }
+}

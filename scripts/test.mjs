@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every test of the project, in the order their prerequisites need.
+ *
+ *  1. system packages (installed when missing and root; otherwise says which apt-get to run)
+ *  2. builds: the wasm kernel, the real-kernel agent
+ *  3. unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
+ *  4. the static site, then end-to-end tests in Chromium                 (tests/e2e/vitest.config.ts)
+ *  5. the VM image, then the VM and relay tests under QEMU               (tests/vm/vitest.config.ts)
+ *
+ * Ends with one line `N passed, M failed, K skipped` over all suites; exits non-zero if anything
+ * failed, including a build. `--only unit|e2e|vm` runs one stage (with its builds).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSystemDeps } from './system-deps.mjs';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const stages = only ? [only] : ['unit', 'e2e', 'vm'];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+const out = mkdtempSync(join(tmpdir(), 'netlink-lab-test-'));
+const started = Date.now();
+
+const say = (s) => console.log(`\n=== ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+/** Run a command; a failure is recorded, not fatal, so later suites still report. */
+function step(name, cmd, argv, opts = {}) {
+  say(name);
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    problems.push(`${name} failed (exit ${r.status ?? r.signal})`);
+    totals.failed += 1;
+    return false;
+  }
+  return true;
+}
+
+/** Run a vitest config and add its counts to the totals. */
+function vitest(name, config) {
+  const json = join(out, `${name}.json`);
+  step(name, 'npx', ['vitest', 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+  if (!existsSync(json)) { problems.push(`${name}: no results (vitest did not run)`); totals.failed += 1; return; }
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  totals.passed += r.numPassedTests;
+  totals.failed += r.numFailedTests;
+  totals.skipped += r.numPendingTests + r.numTodoTests;
+  if (r.numFailedTests || r.numFailedTestSuites) problems.push(`${name}: ${r.numFailedTests} test(s) failed, ${r.numFailedTestSuites} file(s) failed to run`);
+  if (r.numTotalTests === 0) problems.push(`${name}: no test ran`);
+}
+
+say('system packages');
+try {
+  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') ? ['vm'] : [])]);
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
+
+step('build: simulated kernel (wasm)', 'npm', ['run', '--silent', 'build:kernel']);
+step('build: real-kernel agent', 'node', ['sandboxes/real/build.mjs']);
+
+if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
+
+if (stages.includes('e2e')) {
+  if (step('build: site', 'npx', ['astro', 'build']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist'])) {
+    vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
+  }
+}
+
+if (stages.includes('vm')) {
+  if (step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh'])) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');
+}
+
+say('summary');
+for (const p of problems) console.log(`problem: ${p}`);
+console.log(`time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed || problems.length ? 1 : 0);
