@@ -27,7 +27,7 @@ export function compile(files: ProgramFiles): Map<string, CompiledFile> {
       out.set(normalise(file), { file, js: code });
     } catch (e) {
       const err = e as Error & { loc?: { line: number; column: number } };
-      const msg = err.message.replace(/\s*\(\d+:\d+\)$/, '');
+      const msg = err.message.replace(/^Error transforming [^:]*: /, '').replace(/\s*\(\d+:\d+\)$/, '');
       throw new ProgramError(msg, file, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
     }
   }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { compile, link, ProgramError } from './program.ts';
+
+const capture = () => {
+  const lines: string[] = [];
+  const log = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
+  return { lines, console: { log, error: log, warn: log, info: log } };
+};
+
+describe('program runner', () => {
+  it('strips types, resolves library and local imports, allows top-level await', async () => {
+    const c = capture();
+    const files = {
+      'main.ts': "import { twice } from './util';\nimport { X } from 'lib';\nconst n: number = await Promise.resolve(twice(X));\nconsole.log('n =', n);",
+      'util.ts': 'export function twice(v: number): number { return v * 2; }',
+    };
+    await link(compile(files), 'main.ts', { lib: { X: 21 } }, c.console)();
+    expect(c.lines).toEqual(['n = 42']);
+  });
+
+  it('runs a default-exported main after the top level', async () => {
+    const c = capture();
+    await link(compile({ 'main.ts': "console.log('top');\nexport default async function main() { console.log('main'); }" }), 'main.ts', {}, c.console)();
+    expect(c.lines).toEqual(['top', 'main']);
+  });
+
+  it('reports a syntax error with file and line', () => {
+    try {
+      compile({ 'main.ts': 'const a = 1;\nlet x = ;' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ProgramError);
+      expect((e as ProgramError).line).toBe(2);
+      expect(String((e as Error).message)).toMatch(/^main\.ts:2:\d+: /);
+    }
+  });
+
+  it('names what can be imported when a module is unknown', async () => {
+    const c = capture();
+    const run = link(compile({ 'main.ts': "import x from 'fs';\nconsole.log(x);" }), 'main.ts', { 'netlink-lab/user': {} }, c.console);
+    await expect(run()).rejects.toThrow(/Cannot find module 'fs'.*'netlink-lab\/user'/);
+  });
+});
