@@ -14,7 +14,7 @@ export interface LessonSource {
   data: LessonFrontmatter;
   /** Files in code/ (may be empty: the lesson continues from the previous lesson's solution). */
   code: Files;
-  /** Files in solution/. */
+  /** Files in solution/ (in a placed Lesson: the starting files with solution/'s files over them). */
   solution: Files;
   /** The text of checks.ts, if the lesson has an exercise. */
   checks?: string;
@@ -85,14 +85,14 @@ export function buildCourse(parts: Part[], sources: LessonSource[]): CoursePart[
     const prevLesson = lessons[i - 1];
     const inherited = Object.keys(s.code).length === 0;
     if (inherited && !prevLesson) throw new LessonError(s.id, 'has no code/ folder, and there is no previous lesson to continue from: add code/main.ts.');
-    const files = inherited ? { ...prevLesson!.solution } : s.code;
+    const prevEnd = prevLesson && (Object.keys(prevLesson.solution).length > 0 ? prevLesson.solution : prevLesson.files);
+    const files = inherited ? { ...prevEnd } : s.code;
     if (!(s.data.entry in files)) {
       throw new LessonError(s.id, `its entry file "${s.data.entry}" is not among its starting files (${Object.keys(files).join(', ') || 'none'}); add code/${s.data.entry} or set "entry" in the front matter.`);
     }
-    if (Object.keys(s.solution).length > 0 && !(s.data.entry in s.solution)) {
-      throw new LessonError(s.id, `solution/ lacks the entry file "${s.data.entry}".`);
-    }
-    lessons.push({ ...s, part: f.part, order: f.order, partId: f.partId, slug: f.slug, files, inherited });
+    // solution/ holds the files the exercise changes; the others are the starting files.
+    const solution = Object.keys(s.solution).length > 0 ? { ...files, ...s.solution } : {};
+    lessons.push({ ...s, solution, part: f.part, order: f.order, partId: f.partId, slug: f.slug, files, inherited });
   }
   for (const [i, l] of lessons.entries()) {
     const p = lessons[i - 1];

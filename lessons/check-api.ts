@@ -1,0 +1,23 @@
+/**
+ * What a lesson's checks.ts receives and returns. A lesson's checks are one default-exported
+ * function, run after the learner's program ends: in the browser by the playground, and in CI by
+ * tests/lessons/lessons.test.ts. Checks import only types (erased when compiled), so they run
+ * wherever the program runs.
+ */
+import type { SyscallEvent } from '../src/api/observe.ts';
+
+/** What the program left behind. */
+export interface CheckInput {
+  /** Everything the program printed (console.log and friends), one line per call, joined by "\n". */
+  output: string;
+  /** Every syscall the program made, in order, with the bytes that crossed into and out of the kernel. */
+  events: SyscallEvent[];
+  /** The kernel's state after the run, as the kernel reports it; checks should not need it to decide. */
+  state?: unknown;
+}
+
+/** One check's verdict: `message` says what was seen and, when it fails, what to change. */
+export interface CheckResult { name: string; pass: boolean; message: string }
+
+/** A lesson's checks. */
+export type Checks = (input: CheckInput) => CheckResult[];

@@ -1,0 +1,262 @@
+/**
+ * The built site in Chromium: every page loads cleanly and passes axe, navigation and the table of
+ * contents work, search finds lesson text, the theme choice sticks, and phones get no sideways
+ * scrolling. Screenshots of the main pages go to test-results/screens/ for a human to look at.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { openSite, type Site, type TestPage } from './browser.ts';
+
+const DIST = 'dist';
+const SHOTS = 'test-results/screens';
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** Every page of the built site, as site paths ("/", "/lessons/…/"). */
+function sitePages(dir = DIST): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) { if (name !== 'pagefind' && name !== '_astro' && name !== 'kernel.wasm') walk(p); continue; }
+      if (name === 'index.html') out.push(`/${relative(DIST, d)}/`.replace(/\/+/g, '/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+let site: Site;
+let pages: string[];
+const isKernelSource = (p: string) => p.startsWith('/kernel/') && p !== '/kernel/';
+const lessonPages = () => pages.filter((p) => p.startsWith('/lessons/') && p !== '/lessons/');
+
+beforeAll(async () => {
+  pages = sitePages();
+  site = await openSite();
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => { await site?.close(); });
+
+async function load(page: TestPage, path: string) {
+  const res = await page.goto(site.url(path), { waitUntil: 'load' });
+  expect(res?.status(), `${path} should load`).toBe(200);
+}
+
+describe('every page', () => {
+  it('the site has the pages it should', () => {
+    for (const p of ['/', '/lessons/', '/glossary/', '/search/', '/kernel/']) expect(pages).toContain(p);
+    expect(lessonPages().length, 'at least one lesson page').toBeGreaterThan(0);
+  });
+
+  it('loads with status 200, a title, one h1 and no console errors', async () => {
+    const page = await site.page();
+    for (const path of pages) {
+      page.errors.length = 0;
+      await load(page, path);
+      await page.waitForLoadState('networkidle');
+      expect(await page.title(), `${path} title`).toMatch(/\S/);
+      expect(await page.locator('h1').count(), `${path} has one h1`).toBe(1);
+      expect(page.errors, `console errors on ${path}`).toEqual([]);
+    }
+  });
+
+  it('every internal link points at a page that exists', async () => {
+    const page = await site.page();
+    const known = new Set(pages);
+    const broken: string[] = [];
+    for (const path of pages.filter((p) => !isKernelSource(p))) {
+      await load(page, path);
+      const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      for (const l of links) {
+        const u = new URL(l);
+        if (u.origin !== new URL(site.url('/')).origin) continue;
+        const p = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
+        if (!known.has(p) && !p.startsWith('/pagefind/')) broken.push(`${path} → ${u.pathname}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
+describe('accessibility (axe)', () => {
+  async function audit(page: TestPage, path: string, theme: 'light' | 'dark') {
+    await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
+    await load(page, path);
+    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${theme} ${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+  }
+
+  it('no serious or critical violations on any page, light and dark', async () => {
+    const found: string[] = [];
+    for (const theme of ['light', 'dark'] as const) {
+      const page = await site.page();
+      for (const path of pages) found.push(...await audit(page, path, theme));
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('no serious or critical violations on a phone', async () => {
+    const page = await site.page(PHONE);
+    const found: string[] = [];
+    for (const path of pages.filter((p) => !isKernelSource(p))) found.push(...await audit(page, path, 'light'));
+    expect(found).toEqual([]);
+  });
+});
+
+describe('navigation', () => {
+  it('home → first lesson → next → previous, with the current lesson marked', async () => {
+    const page = await site.page();
+    await load(page, '/');
+    await page.getByRole('link', { name: /^Start with/ }).click();
+    await page.waitForURL(/\/lessons\/.+\/.+\//);
+    const first = new URL(page.url()).pathname;
+    expect(first).toBe(lessonPages().find((p) => p === first));
+    const course = page.getByRole('navigation', { name: 'Course' });
+    await expect.poll(() => course.locator('a[aria-current="page"]').getAttribute('href')).toBe(first);
+
+    const pn = page.getByRole('navigation', { name: 'Previous and next lesson' });
+    expect(await pn.getByRole('link', { name: /Previous/ }).count(), 'the first lesson has no previous').toBe(0);
+    await pn.getByRole('link', { name: /Next/ }).click();
+    await page.waitForURL((u) => u.pathname !== first);
+    const second = new URL(page.url()).pathname;
+    expect(lessonPages()).toContain(second);
+    await page.getByRole('navigation', { name: 'Previous and next lesson' }).getByRole('link', { name: /Previous/ }).click();
+    await page.waitForURL((u) => u.pathname === first);
+  });
+
+  it('the course page lists every lesson and says what lesson-less parts will cover', async () => {
+    const page = await site.page();
+    await load(page, '/lessons/');
+    const hrefs = await page.$$eval('main a[href*="/lessons/"]', (as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    for (const l of lessonPages()) expect(hrefs).toContain(l);
+    expect(await page.locator('h2').count()).toBe(5);
+    const planned = await page.locator('.planned').count();
+    expect(planned + (await page.locator('ol.lessons').count())).toBe(5);
+  });
+
+  it('the table of contents jumps to its sections', async () => {
+    const page = await site.page();
+    await load(page, lessonPages()[0]!);
+    const toc = page.getByRole('navigation', { name: 'On this page' });
+    const links = toc.getByRole('link');
+    expect(await links.count()).toBeGreaterThan(2);
+    const second = links.nth(1);
+    const hash = new URL((await second.evaluate((a) => (a as HTMLAnchorElement).href))).hash;
+    await second.click();
+    await page.waitForURL((u) => u.hash === hash);
+    const heading = page.locator(`[id="${decodeURIComponent(hash.slice(1))}"]`);
+    await expect.poll(() => heading.evaluate((h) => { const r = h.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })).toBe(true);
+  });
+
+  it('the skip link moves focus to the main content', async () => {
+    const page = await site.page();
+    await load(page, '/glossary/');
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    expect(await skip.evaluate((a) => a === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#main$/);
+  });
+});
+
+describe('search', () => {
+  it('Pagefind finds a term that only the first lesson uses', async () => {
+    const page = await site.page();
+    await load(page, '/search/');
+    const input = page.getByRole('searchbox').or(page.locator('#search input')).first();
+    await input.fill('EADDRINUSE');
+    const result = page.locator('.pagefind-ui__result-link').first();
+    await result.waitFor({ timeout: 15_000 });
+    const links = await page.$$eval('.pagefind-ui__result-link', (as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    expect(links.some((l) => l === lessonPages()[0])).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
+
+  it('a word that appears nowhere finds nothing', async () => {
+    const page = await site.page();
+    await load(page, '/search/');
+    await page.locator('#search input').fill('zzyzxquux');
+    await page.locator('.pagefind-ui__message').filter({ hasText: /No results/i }).waitFor({ timeout: 15_000 });
+  });
+});
+
+describe('themes', () => {
+  it('follows prefers-color-scheme until the visitor chooses', async () => {
+    const dark = await site.page({ colorScheme: 'dark' });
+    await load(dark, '/');
+    expect(await dark.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const light = await site.page({ colorScheme: 'light' });
+    await load(light, '/');
+    expect(await light.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+  });
+
+  it('the toggle switches the theme and the choice survives a reload and other pages', async () => {
+    const page = await site.page({ colorScheme: 'light' });
+    await load(page, '/');
+    const toggle = page.getByRole('button', { name: 'Dark theme' });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(before);
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await load(page, '/glossary/');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+  });
+
+  it('code blocks change colour with the theme', async () => {
+    const page = await site.page({ colorScheme: 'light' });
+    await load(page, lessonPages()[0]!);
+    const pre = page.locator('pre.astro-code').first();
+    const light = await pre.evaluate((p) => getComputedStyle(p).backgroundColor);
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    const dark = await pre.evaluate((p) => getComputedStyle(p).backgroundColor);
+    expect(dark).not.toBe(light);
+  });
+});
+
+describe('phone layout (390 px)', () => {
+  it('no page scrolls sideways', async () => {
+    const page = await site.page(PHONE);
+    const wide: string[] = [];
+    for (const path of pages) {
+      await load(page, path);
+      const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('the lesson shows its contents before the text and the course after it', async () => {
+    const page = await site.page(PHONE);
+    await load(page, lessonPages()[0]!);
+    const y = (name: string) => page.getByRole('navigation', { name }).evaluate((n) => n.getBoundingClientRect().top + scrollY);
+    const main = await page.locator('main').evaluate((n) => n.getBoundingClientRect().top + scrollY);
+    expect(await y('On this page')).toBeLessThan(main);
+    expect(await y('Course')).toBeGreaterThan(main);
+  });
+});
+
+describe('screenshots for review', () => {
+  it('wide and phone, light and dark', async () => {
+    const targets = ['/', '/lessons/', lessonPages()[0]!, '/glossary/', '/kernel/', ...pages.filter(isKernelSource).slice(0, 1)];
+    for (const theme of ['light', 'dark'] as const) {
+      for (const [kind, opts] of [['wide', { viewport: { width: 1440, height: 1000 } }], ['phone', PHONE]] as const) {
+        const page = await site.page({ ...opts, colorScheme: theme });
+        for (const path of targets) {
+          await load(page, path);
+          const name = path.replace(/^\/|\/$/g, '').replace(/[^a-z0-9.]+/gi, '_') || 'home';
+          await page.screenshot({ path: `${SHOTS}/${name}-${kind}-${theme}.png`, fullPage: kind === 'phone' ? false : false });
+        }
+      }
+    }
+  });
+});
