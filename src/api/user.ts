@@ -14,6 +14,7 @@ import type {
 
 export * from './uapi.ts';
 export * from './nlmsg.ts';
+export * from './genl.ts';
 export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
 export type * from './types.ts';
 
