@@ -1,0 +1,375 @@
+/**
+ * Boot the netlink-lab VM (Debian's 6.1 kernel + a busybox initramfs, built by
+ * `sandboxes/vm/image/build.sh` into build/vm/) under QEMU, and talk to it.
+ *
+ * A VM has two byte channels: `console`, the serial console (ttyS0, where a shell runs), and
+ * `agent`, a virtio-serial port (/dev/vport0p1 in the guest) on which the real-kernel agent
+ * (sandboxes/real/agent) speaks its binary protocol. QEMU is started through
+ * `setpriv --pdeathsig KILL`, so it dies with the process that started it, whatever way that
+ * process ends (exit, signal, crash); a normal exit also kills every VM still running.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const QEMU = 'qemu-system-x86_64';
+const TRANSCRIPT_MAX = 256 * 1024;
+const CONSOLE_BUFFER_MAX = 1024 * 1024;
+/** The line /init prints just before it starts the shell. */
+export const READY_MARKER = 'netlink-lab: ready';
+/** The shell prompt set by the image's /etc/profile (busybox then sends ESC[6n). */
+const PROMPT = /netlink-lab:[^\r\n]*# (\x1b\[6n)?$/;
+
+/** What `build.sh` produced: absolute paths and what the image contains. */
+export interface VmImage {
+  dir: string;
+  kernel: string;
+  initramfs: string;
+  kernelRelease: string;
+  /** Whether the real-kernel agent is in the image (it is built from sandboxes/real/agent). */
+  agent: boolean;
+  modules: string[];
+  programs: string[];
+}
+
+/** The directory of the built image: $NETLINK_LAB_VM_DIR or build/vm. */
+export function vmDir(): string {
+  return process.env.NETLINK_LAB_VM_DIR ?? join(REPO, 'build/vm');
+}
+
+/** Read the built image's manifest; throws, saying how to build it, when there is none. */
+export function vmImage(dir = vmDir()): VmImage {
+  const manifest = join(dir, 'manifest.json');
+  if (!existsSync(manifest)) {
+    throw new Error(`No VM image in ${dir}: build it with \`npm run vm:build\` (bash sandboxes/vm/image/build.sh).`);
+  }
+  const m = JSON.parse(readFileSync(manifest, 'utf8'));
+  const image: VmImage = {
+    dir,
+    kernel: join(dir, m.kernel),
+    initramfs: join(dir, m.initramfs),
+    kernelRelease: m.kernelRelease,
+    agent: Boolean(m.agent),
+    modules: m.modules ?? [],
+    programs: m.programs ?? [],
+  };
+  for (const f of [image.kernel, image.initramfs]) {
+    if (!existsSync(f)) throw new Error(`The VM image in ${dir} lacks ${f}: rebuild it with \`npm run vm:build\`.`);
+  }
+  return image;
+}
+
+function newestMtime(dirs: string[]): number {
+  let newest = 0;
+  for (const d of dirs) {
+    if (!existsSync(d)) continue;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isFile()) newest = Math.max(newest, statSync(join(d, e.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * The image, built or rebuilt first when it is missing or older than its sources (the build
+ * script's output goes to stderr). Throws with the build's message when the build fails.
+ */
+export function ensureVmImage(dir = vmDir()): VmImage {
+  const manifest = join(dir, 'manifest.json');
+  const sources = ['sandboxes/vm/image', 'sandboxes/vm/modules', 'sandboxes/vm/examples', 'sandboxes/real/agent']
+    .map((d) => join(REPO, d));
+  if (existsSync(manifest) && statSync(manifest).mtimeMs >= newestMtime(sources)) return vmImage(dir);
+  const r = spawnSync('bash', [join(REPO, 'sandboxes/vm/image/build.sh')], {
+    stdio: ['ignore', process.stderr, process.stderr],
+    env: { ...process.env, NETLINK_LAB_VM_DIR: dir },
+  });
+  if (r.status !== 0) throw new Error(`Building the VM image failed (bash sandboxes/vm/image/build.sh exited with ${r.status ?? r.signal}).`);
+  // An up-to-date build leaves the manifest alone; mark it as checked.
+  const now = new Date();
+  utimesSync(manifest, now, now);
+  return vmImage(dir);
+}
+
+/** Options of {@link bootVm}. */
+export interface BootOptions {
+  /** Guest RAM (default 256). */
+  memoryMB?: number;
+  /** Virtual CPUs (default 1). */
+  cpus?: number;
+  /** Time allowed from start to the shell prompt; then QEMU is killed and `ready` rejects (default 60 s). */
+  timeoutMs?: number;
+  /**
+   * 'tcg' (default): software emulation, works everywhere. 'kvm': hardware virtualisation.
+   * 'auto': KVM only if a test boot with KVM succeeded on this host (see {@link probeKvm}).
+   */
+  accel?: 'tcg' | 'kvm' | 'auto';
+  /** 'microvm' (default, fastest boot; virtio over MMIO) or 'pc' (virtio over PCI). */
+  machine?: 'microvm' | 'pc';
+  /** Load nl_test and doc_exmpl at boot (default true). */
+  loadModules?: boolean;
+  /** Start the agent on the virtio port at boot (default true when the image has one). */
+  agent?: boolean;
+  /** Extra kernel command line words. */
+  append?: string;
+  /** The image to boot (default: {@link vmImage}()). Paths can be overridden one by one. */
+  image?: VmImage;
+  kernel?: string;
+  initramfs?: string;
+}
+
+/** The result of {@link Vm.exec}. */
+export interface ExecResult {
+  /** What the command printed (stdout and stderr, in order), with `\r\n` turned into `\n`. */
+  output: string;
+  /** Its exit status. */
+  status: number;
+}
+
+/** A running VM. */
+export interface Vm {
+  /** QEMU's process id. */
+  readonly pid: number;
+  /** A name unique to this VM, also QEMU's `-name` (find it with `pgrep -f <name>`). */
+  readonly name: string;
+  /** The serial console: what the guest prints (from the start of boot), and keystrokes to it. */
+  readonly console: Duplex;
+  /** The virtio-serial port: the agent's stdin and stdout in the guest. */
+  readonly agent: Duplex;
+  /** Resolves at the shell's first prompt; rejects if QEMU exits or the timeout passes first. */
+  readonly ready: Promise<void>;
+  /** Resolves when QEMU has exited (never rejects). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last 256 KiB of console output. */
+  transcript(): string;
+  /** What QEMU wrote to stderr. */
+  stderr(): string;
+  /** Run one shell command on the console (after `ready`); commands run one at a time. */
+  exec(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Kill QEMU (SIGKILL); resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) {
+      try { c.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+  });
+}
+
+function kvmCacheFile(): string { return join(vmDir(), 'accel.json'); }
+
+function qemuVersion(): string {
+  const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n')[0] : '';
+}
+
+/**
+ * Whether a KVM guest boots on this host within `timeoutMs`: /dev/kvm may exist and still not
+ * run a guest (nested virtualisation). The answer is cached in build/vm/accel.json per host
+ * kernel and QEMU version.
+ */
+export async function probeKvm(timeoutMs = 15_000): Promise<boolean> {
+  const key = `${release()} ${qemuVersion()}`;
+  try {
+    const cached = JSON.parse(readFileSync(kvmCacheFile(), 'utf8'));
+    if (cached.key === key) return cached.kvm === true;
+  } catch { /* no cache yet */ }
+  let kvm = false;
+  if (existsSync('/dev/kvm')) {
+    const vm = bootVm({ accel: 'kvm', timeoutMs, loadModules: false, agent: false });
+    try { await vm.ready; kvm = true; } catch { kvm = false; } finally { await vm.kill(); }
+  }
+  writeFileSync(kvmCacheFile(), JSON.stringify({ key, kvm, probed: new Date().toISOString() }) + '\n');
+  return kvm;
+}
+
+function cachedKvm(): boolean {
+  try {
+    const cached = JSON.parse(readFileSync(kvmCacheFile(), 'utf8'));
+    return cached.key === `${release()} ${qemuVersion()}` && cached.kvm === true;
+  } catch { return false; }
+}
+
+/** The QEMU command line for a VM (exported for tests and for the README). */
+export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): string[] {
+  const machine = opts.machine ?? 'microvm';
+  const accel = opts.accel === 'kvm' || (opts.accel === 'auto' && cachedKvm()) ? 'kvm' : 'tcg';
+  const cmdline = ['console=ttyS0', 'quiet', 'panic=-1'];
+  if (machine === 'microvm') cmdline.push('pci=off');
+  if (opts.loadModules === false) cmdline.push('netlink_lab.modules=0');
+  if (opts.agent === false) cmdline.push('netlink_lab.agent=0');
+  if (opts.append) cmdline.push(opts.append);
+  return [
+    '-name', opts.name,
+    '-M', machine, '-accel', accel,
+    '-m', String(opts.memoryMB ?? 256), '-smp', String(opts.cpus ?? 1),
+    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-nic', 'none', '-no-reboot',
+    '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
+    '-device', machine === 'microvm' ? 'virtio-serial-device' : 'virtio-serial-pci',
+    // fd 3 is one end of a socketpair made by spawn(): the agent channel needs no socket file.
+    '-chardev', 'socket,id=agent,fd=3', '-device', 'virtserialport,chardev=agent,name=netlink-lab.agent',
+    '-kernel', opts.kernel ?? opts.image.kernel,
+    '-initrd', opts.initramfs ?? opts.image.initramfs,
+    '-append', cmdline.join(' '),
+  ];
+}
+
+/**
+ * Start a VM. Returns at once: boot output streams on `console` from the first byte, and `ready`
+ * tells when the shell is up. Throws only when there is no image (see {@link ensureVmImage}).
+ */
+export function bootVm(opts: BootOptions = {}): Vm {
+  const image = opts.image ?? (opts.kernel && opts.initramfs
+    ? { dir: '', kernel: opts.kernel, initramfs: opts.initramfs, kernelRelease: '', agent: false, modules: [], programs: [] }
+    : vmImage());
+  const name = `netlink-lab-vm-${randomBytes(6).toString('hex')}`;
+  const args = qemuArgs({ ...opts, name, image });
+  installExitHook();
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  live.add(child);
+
+  let transcript = '';
+  let stderrText = '';
+  const watchers = new Set<(text: string) => void>();
+
+  const console = new Duplex({
+    read() { /* data is pushed as QEMU prints it */ },
+    write(chunk, _enc, cb) {
+      if (!child.stdin || child.stdin.destroyed) return cb(new Error(`VM ${name} is not running`));
+      child.stdin.write(chunk, cb);
+    },
+    final(cb) { child.stdin?.end(); cb(); },
+  });
+  child.stdin!.on('error', () => { /* QEMU exited: writes fail through their callbacks */ });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('latin1');
+    transcript = (transcript + text).slice(-TRANSCRIPT_MAX);
+    for (const w of watchers) w(text);
+    // Until someone reads the console, keep at most 1 MiB of it (the transcript keeps the rest).
+    if (console.readableFlowing || console.readableLength < CONSOLE_BUFFER_MAX) console.push(chunk);
+  });
+  child.stdout!.on('end', () => console.push(null));
+  child.stderr!.on('data', (chunk: Buffer) => { stderrText = (stderrText + chunk.toString()).slice(-65536); });
+
+  const agent = child.stdio[3] as Socket;
+  agent.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
+    child.on('exit', (code, signal) => { live.delete(child); res({ code, signal }); });
+    child.on('error', () => { live.delete(child); res({ code: null, signal: null }); });
+  });
+
+  const describe = (why: string) => {
+    const tail = transcript.slice(-3000).replace(/\r\n/g, '\n');
+    const err = stderrText.trim();
+    return `VM ${name}: ${why}.` + (err ? `\nQEMU said: ${err}` : '') + (tail ? `\nLast console output:\n${tail}` : '');
+  };
+
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const ready = new Promise<void>((res, rej) => {
+    let seenMarker = false;
+    const onText = () => {
+      if (!seenMarker && transcript.includes(READY_MARKER)) seenMarker = true;
+      if (seenMarker && PROMPT.test(transcript)) { done(); res(); }
+    };
+    const timer = setTimeout(() => {
+      done();
+      child.kill('SIGKILL');
+      rej(new Error(describe(`no shell prompt within ${timeoutMs} ms (QEMU killed)`)));
+    }, timeoutMs);
+    const done = () => { clearTimeout(timer); watchers.delete(onText); };
+    watchers.add(onText);
+    child.on('error', (e) => {
+      done();
+      rej(new Error(describe(`cannot start QEMU through setpriv (${e.message}); install them with \`apt-get install qemu-system-x86 util-linux\``)));
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      rej(new Error(describe(`QEMU exited (${signal ?? `code ${code}`}) before the shell prompt`)));
+    });
+  });
+  ready.catch(() => { /* observed by whoever awaits it; never an unhandled rejection */ });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const runOne = async (command: string, timeout: number): Promise<ExecResult> => {
+    await ready;
+    if (command.split('\n').some((l) => l.length > 3800)) {
+      throw new Error('vm exec: a command line longer than 3800 bytes does not fit the tty line buffer; copy a script instead');
+    }
+    const id = randomBytes(6).toString('hex');
+    // The markers are split by quotes so that the tty's echo of this line does not match them.
+    const begin = `${id}-begin\r\n`;
+    const endRe = new RegExp(`${id}-end:(\\d+)\\r?\\n`);
+    const line = `echo "${id}""-begin"; ( ${command}\n) </dev/null 2>&1; echo "${id}""-end:$?"\n`;
+    let seen = '';
+    return await new Promise<ExecResult>((res, rej) => {
+      const onText = (text: string) => {
+        seen += text;
+        const b = seen.indexOf(begin);
+        if (b < 0) return;
+        const rest = seen.slice(b + begin.length);
+        const m = endRe.exec(rest);
+        if (!m) return;
+        finish();
+        res({ output: rest.slice(0, m.index).replace(/\r\n/g, '\n'), status: Number(m[1]) });
+      };
+      const timer = setTimeout(() => {
+        finish();
+        console.write('\x03');
+        rej(new Error(describe(`\`${command}\` did not finish within ${timeout} ms (sent ^C)`)));
+      }, timeout);
+      const onExit = () => { finish(); rej(new Error(describe(`QEMU exited while running \`${command}\``))); };
+      const finish = () => { clearTimeout(timer); watchers.delete(onText); child.off('exit', onExit); };
+      watchers.add(onText);
+      child.on('exit', onExit);
+      console.write(line);
+    });
+  };
+
+  const vm: Vm = {
+    pid: child.pid ?? -1,
+    name,
+    console,
+    agent,
+    ready,
+    exited,
+    transcript: () => transcript,
+    stderr: () => stderrText,
+    exec(command, o = {}) {
+      const p = queue.then(() => runOne(command, o.timeoutMs ?? 30_000));
+      queue = p.catch(() => undefined);
+      return p;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      agent.destroy();
+    },
+  };
+  return vm;
+}
+
+/** Boot a VM and wait for its shell; on failure QEMU is already gone when this rejects. */
+export async function startVm(opts: BootOptions = {}): Promise<Vm> {
+  const vm = bootVm(opts);
+  try {
+    await vm.ready;
+  } catch (e) {
+    await vm.kill();
+    throw e;
+  }
+  return vm;
+}
