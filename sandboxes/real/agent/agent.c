@@ -1,0 +1,756 @@
+/*
+ * netlink-lab agent: performs the real syscalls of one process of a learner's program.
+ *
+ * It reads length-prefixed binary requests from an fd (stdin by default), performs exactly one
+ * syscall per request and writes one response with the return value and errno (PROTOCOL.md).
+ * A blocking syscall blocks the agent, so one agent is one process of the program, and the
+ * socket's autobind port id is this agent's pid, as in Linux.
+ *
+ *   agent [--unshare] [--join PID] [--uid N [--gid N]] [--name COMM] [--pdeathsig] [--dev PATH]
+ *
+ * Build: cc -O2 -Wall -Werror -o agent agent.c   (add -static for a VM initramfs)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define AGENT_VERSION	1
+#define HDR_LEN		12		/* u32 len, u32 tag, u16 op, u16 status */
+#define MAX_FRAME	(16u << 20)	/* larger frames are refused (and skipped) */
+#define MAX_IOV		64
+#define ADDR_BUF	128		/* sockaddr_storage */
+#define MAX_FILE	(1u << 20)
+
+enum agent_op {
+	OP_HELLO = 1, OP_SOCKET, OP_BIND, OP_CONNECT, OP_GETSOCKNAME, OP_GETPEERNAME,
+	OP_SENDTO, OP_SENDMSG, OP_RECVFROM, OP_RECVMSG, OP_SETSOCKOPT, OP_GETSOCKOPT,
+	OP_READ, OP_WRITE, OP_CLOSE, OP_READFILE, OP_EXIT, OP_GETPID, OP_GETUID,
+};
+
+enum agent_status { ST_OK = 0, ST_BADREQ = 1 };
+
+#define NO_ADDR	0xffffffffu	/* addrlen meaning "pass NULL" */
+
+static int in_fd = 0, out_fd = 1;
+
+/* ---- output buffer ----------------------------------------------------------------------- */
+
+struct out {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static void out_reserve(struct out *o, size_t n)
+{
+	if (o->len + n <= o->cap)
+		return;
+	size_t cap = o->cap ? o->cap : 256;
+	while (cap < o->len + n)
+		cap *= 2;
+	uint8_t *b = realloc(o->buf, cap);
+	if (!b) {
+		perror("agent: realloc");
+		exit(70);
+	}
+	o->buf = b;
+	o->cap = cap;
+}
+
+static void out_bytes(struct out *o, const void *p, size_t n)
+{
+	out_reserve(o, n);
+	if (n)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void out_u32(struct out *o, uint32_t v) { out_bytes(o, &v, 4); }
+static void out_i32(struct out *o, int32_t v) { out_bytes(o, &v, 4); }
+
+/* A length-prefixed blob: u32 len, bytes. */
+static void out_blob(struct out *o, const void *p, size_t n)
+{
+	out_u32(o, (uint32_t)n);
+	out_bytes(o, p, n);
+}
+
+/* ---- checked request reader --------------------------------------------------------------- */
+
+struct in {
+	const uint8_t *p;
+	size_t left;
+	const char *err;	/* first problem found, for the BADREQ answer */
+};
+
+static void in_fail(struct in *r, const char *what)
+{
+	if (!r->err)
+		r->err = what;
+	r->left = 0;
+}
+
+static uint32_t in_u32(struct in *r, const char *what)
+{
+	uint32_t v = 0;
+
+	if (r->left < 4) {
+		in_fail(r, what);
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	r->left -= 4;
+	return v;
+}
+
+static int32_t in_i32(struct in *r, const char *what) { return (int32_t)in_u32(r, what); }
+
+/* n bytes of the request, or NULL (with r->err set) when fewer remain. */
+static const uint8_t *in_bytes(struct in *r, size_t n, const char *what)
+{
+	const uint8_t *p = r->p;
+
+	if (r->left < n) {
+		in_fail(r, what);
+		return NULL;
+	}
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+/* An address: u32 len (NO_ADDR for NULL), then that many bytes. */
+static const uint8_t *in_addr(struct in *r, uint32_t *len, const char *what)
+{
+	*len = in_u32(r, what);
+	if (*len == NO_ADDR)
+		return NULL;
+	if (*len > ADDR_BUF) {
+		in_fail(r, "address longer than 128 bytes");
+		return NULL;
+	}
+	return in_bytes(r, *len, what);
+}
+
+/* ---- framing ------------------------------------------------------------------------------ */
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t k = read(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void write_full(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			exit(0);	/* the bridge went away */
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+/* Send a response: header, then (for ST_OK) ret and errno, then the op's output. */
+static void respond(uint32_t tag, uint16_t op, uint16_t status, const struct out *body)
+{
+	uint8_t hdr[HDR_LEN];
+	uint32_t len = HDR_LEN + (uint32_t)body->len;
+
+	memcpy(hdr, &len, 4);
+	memcpy(hdr + 4, &tag, 4);
+	memcpy(hdr + 8, &op, 2);
+	memcpy(hdr + 10, &status, 2);
+	write_full(out_fd, hdr, HDR_LEN);
+	write_full(out_fd, body->buf, body->len);
+}
+
+static void respond_bad(uint32_t tag, uint16_t op, const char *fmt, ...)
+{
+	struct out o = { 0 };
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	out_bytes(&o, msg, strlen(msg));
+	respond(tag, op, ST_BADREQ, &o);
+	free(o.buf);
+}
+
+/* ---- the syscalls ------------------------------------------------------------------------- */
+
+/* Each handler parses its arguments, does the syscall and appends its output after ret/errno. */
+struct call {
+	long ret;
+	int err;
+	struct out out;	/* op-specific output, after ret and errno */
+};
+
+#define SYS(c, expr) do { errno = 0; (c)->ret = (expr); (c)->err = (c)->ret < 0 ? errno : 0; } while (0)
+
+static void do_addr_call(struct in *r, struct call *c, int connect_op)
+{
+	int fd = in_i32(r, "fd");
+	uint32_t len;
+	const uint8_t *a = in_addr(r, &len, "address");
+	uint8_t buf[ADDR_BUF];
+
+	if (r->err)
+		return;
+	if (a)
+		memcpy(buf, a, len);
+	if (connect_op)
+		SYS(c, connect(fd, a ? (struct sockaddr *)buf : NULL, a ? len : 0));
+	else
+		SYS(c, bind(fd, a ? (struct sockaddr *)buf : NULL, a ? len : 0));
+}
+
+static void do_name_call(struct in *r, struct call *c, int peer)
+{
+	int fd = in_i32(r, "fd");
+	uint8_t buf[ADDR_BUF] = { 0 };
+	socklen_t len = sizeof(buf);
+
+	if (r->err)
+		return;
+	if (peer)
+		SYS(c, getpeername(fd, (struct sockaddr *)buf, &len));
+	else
+		SYS(c, getsockname(fd, (struct sockaddr *)buf, &len));
+	if (c->ret < 0)
+		len = 0;
+	out_blob(&c->out, buf, len < sizeof(buf) ? len : sizeof(buf));
+}
+
+static void do_sendto(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int flags = in_i32(r, "flags");
+	uint32_t alen;
+	const uint8_t *a = in_addr(r, &alen, "address");
+	uint32_t n = in_u32(r, "data length");
+	const uint8_t *data = in_bytes(r, n, "data");
+	uint8_t abuf[ADDR_BUF];
+
+	if (r->err)
+		return;
+	if (a)
+		memcpy(abuf, a, alen);
+	SYS(c, sendto(fd, data, n, flags, a ? (struct sockaddr *)abuf : NULL, a ? alen : 0));
+}
+
+static void do_sendmsg(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int flags = in_i32(r, "flags");
+	uint32_t alen;
+	const uint8_t *a = in_addr(r, &alen, "msg_name");
+	uint32_t iovcnt = in_u32(r, "iov count");
+	struct iovec iov[MAX_IOV];
+	uint8_t abuf[ADDR_BUF];
+	struct msghdr msg = { 0 };
+	void *control = NULL;
+
+	if (!r->err && iovcnt > MAX_IOV)
+		in_fail(r, "more than 64 iovecs");
+	for (uint32_t i = 0; i < iovcnt && !r->err; i++) {
+		uint32_t n = in_u32(r, "iov length");
+
+		iov[i].iov_base = (void *)in_bytes(r, n, "iov data");
+		iov[i].iov_len = n;
+	}
+	uint32_t clen = in_u32(r, "control length");
+	const uint8_t *ctl = in_bytes(r, clen, "control data");
+
+	if (r->err)
+		return;
+	if (a)
+		memcpy(abuf, a, alen);
+	if (clen) {
+		/* cmsghdr needs 8-byte alignment: copy out of the request buffer. */
+		control = calloc(1, clen);
+		if (!control) {
+			perror("agent: calloc");
+			exit(70);
+		}
+		memcpy(control, ctl, clen);
+	}
+	msg.msg_name = a ? abuf : NULL;
+	msg.msg_namelen = a ? alen : 0;
+	msg.msg_iov = iov;
+	msg.msg_iovlen = iovcnt;
+	msg.msg_control = control;
+	msg.msg_controllen = clen;
+	SYS(c, sendmsg(fd, &msg, flags));
+	free(control);
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+
+	if (!p) {
+		perror("agent: calloc");
+		exit(70);
+	}
+	return p;
+}
+
+static void do_recvfrom(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int flags = in_i32(r, "flags");
+	uint32_t n = in_u32(r, "buffer length");
+	uint8_t abuf[ADDR_BUF] = { 0 };
+	socklen_t alen = sizeof(abuf);
+
+	if (!r->err && n > MAX_FRAME)
+		in_fail(r, "buffer larger than 16 MiB");
+	if (r->err)
+		return;
+	uint8_t *buf = xmalloc(n);
+
+	SYS(c, recvfrom(fd, buf, n, flags, (struct sockaddr *)abuf, &alen));
+	if (c->ret < 0)
+		alen = 0;
+	out_blob(&c->out, abuf, alen < sizeof(abuf) ? alen : sizeof(abuf));
+	out_blob(&c->out, buf, c->ret < 0 ? 0 : ((size_t)c->ret < n ? (size_t)c->ret : n));
+	free(buf);
+}
+
+static void do_recvmsg(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int flags = in_i32(r, "flags");
+	uint32_t iovcnt = in_u32(r, "iov count");
+	struct iovec iov[MAX_IOV];
+	size_t total = 0;
+
+	if (!r->err && iovcnt > MAX_IOV)
+		in_fail(r, "more than 64 iovecs");
+	for (uint32_t i = 0; i < iovcnt && !r->err; i++) {
+		iov[i].iov_len = in_u32(r, "iov length");
+		total += iov[i].iov_len;
+	}
+	uint32_t clen = in_u32(r, "control length");
+
+	if (!r->err && (total > MAX_FRAME || clen > MAX_FRAME))
+		in_fail(r, "buffers larger than 16 MiB");
+	if (r->err)
+		return;
+
+	uint8_t *data = xmalloc(total);
+	uint8_t *control = clen ? xmalloc(clen) : NULL;
+	uint8_t abuf[ADDR_BUF] = { 0 };
+	struct msghdr msg = { 0 };
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < iovcnt; i++) {
+		iov[i].iov_base = data + off;
+		off += iov[i].iov_len;
+	}
+	msg.msg_name = abuf;
+	msg.msg_namelen = sizeof(abuf);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = iovcnt;
+	msg.msg_control = control;
+	msg.msg_controllen = clen;
+	SYS(c, recvmsg(fd, &msg, flags));
+	if (c->ret < 0) {
+		msg.msg_flags = 0;
+		msg.msg_namelen = 0;
+		msg.msg_controllen = 0;
+	}
+	out_i32(&c->out, msg.msg_flags);
+	out_blob(&c->out, abuf, msg.msg_namelen < sizeof(abuf) ? msg.msg_namelen : sizeof(abuf));
+	out_blob(&c->out, control, msg.msg_controllen);
+	out_blob(&c->out, data, c->ret < 0 ? 0 : ((size_t)c->ret < total ? (size_t)c->ret : total));
+	free(data);
+	free(control);
+}
+
+static void do_setsockopt(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int level = in_i32(r, "level");
+	int name = in_i32(r, "optname");
+	uint32_t n = in_u32(r, "optlen");
+	const uint8_t *v = in_bytes(r, n, "optval");
+
+	if (r->err)
+		return;
+	uint8_t *copy = xmalloc(n);	/* aligned for the kernel's copy_from_sockptr */
+
+	memcpy(copy, v, n);
+	SYS(c, setsockopt(fd, level, name, copy, n));
+	free(copy);
+}
+
+static void do_getsockopt(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int level = in_i32(r, "level");
+	int name = in_i32(r, "optname");
+	uint32_t n = in_u32(r, "optlen");
+
+	if (!r->err && n > 65536)
+		in_fail(r, "optlen larger than 65536");
+	if (r->err)
+		return;
+	uint8_t *buf = xmalloc(n);
+	socklen_t len = n;
+
+	SYS(c, getsockopt(fd, level, name, buf, &len));
+	out_u32(&c->out, c->ret < 0 ? n : len);
+	out_blob(&c->out, buf, n);
+	free(buf);
+}
+
+static void do_read(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	uint32_t n = in_u32(r, "length");
+
+	if (!r->err && n > MAX_FRAME)
+		in_fail(r, "length larger than 16 MiB");
+	if (r->err)
+		return;
+	uint8_t *buf = xmalloc(n);
+
+	SYS(c, read(fd, buf, n));
+	out_blob(&c->out, buf, c->ret < 0 ? 0 : (size_t)c->ret);
+	free(buf);
+}
+
+static void do_write(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	uint32_t n = in_u32(r, "length");
+	const uint8_t *data = in_bytes(r, n, "data");
+
+	if (r->err)
+		return;
+	SYS(c, write(fd, data, n));
+}
+
+static void do_readfile(struct in *r, struct call *c)
+{
+	uint32_t n = in_u32(r, "path length");
+	const uint8_t *p = in_bytes(r, n, "path");
+	char path[4096];
+
+	if (!r->err && (n == 0 || n >= sizeof(path)))
+		in_fail(r, "path empty or longer than 4095 bytes");
+	if (r->err)
+		return;
+	memcpy(path, p, n);
+	path[n] = 0;
+
+	int fd;
+
+	SYS(c, fd = open(path, O_RDONLY | O_CLOEXEC));
+	if (fd < 0) {
+		out_blob(&c->out, NULL, 0);
+		return;
+	}
+	uint8_t *buf = xmalloc(MAX_FILE);
+	size_t len = 0;
+	ssize_t k;
+
+	/* /proc files must be read in several reads; stop at EOF or the size limit. */
+	while (len < MAX_FILE && (k = read(fd, buf + len, MAX_FILE - len)) != 0) {
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			c->ret = -1;
+			c->err = errno;
+			break;
+		}
+		len += (size_t)k;
+	}
+	close(fd);
+	if (c->ret >= 0)
+		c->ret = (long)len;
+	out_blob(&c->out, buf, c->ret < 0 ? 0 : len);
+	free(buf);
+}
+
+/* Handle one request; returns the exit status to leave with, or -1 to keep serving. */
+static int serve_one(uint32_t tag, uint16_t op, const uint8_t *body, size_t len)
+{
+	struct in r = { body, len, NULL };
+	struct call c = { 0, 0, { 0 } };
+	int exit_status = -1;
+
+	switch (op) {
+	case OP_HELLO:
+		c.ret = 0;
+		out_i32(&c.out, getpid());
+		out_u32(&c.out, getuid());
+		out_u32(&c.out, getgid());
+		out_u32(&c.out, AGENT_VERSION);
+		break;
+	case OP_SOCKET: {
+		int domain = in_i32(&r, "domain"), type = in_i32(&r, "type"), proto = in_i32(&r, "protocol");
+
+		if (!r.err)
+			SYS(&c, socket(domain, type, proto));
+		break;
+	}
+	case OP_BIND:		do_addr_call(&r, &c, 0); break;
+	case OP_CONNECT:	do_addr_call(&r, &c, 1); break;
+	case OP_GETSOCKNAME:	do_name_call(&r, &c, 0); break;
+	case OP_GETPEERNAME:	do_name_call(&r, &c, 1); break;
+	case OP_SENDTO:		do_sendto(&r, &c); break;
+	case OP_SENDMSG:	do_sendmsg(&r, &c); break;
+	case OP_RECVFROM:	do_recvfrom(&r, &c); break;
+	case OP_RECVMSG:	do_recvmsg(&r, &c); break;
+	case OP_SETSOCKOPT:	do_setsockopt(&r, &c); break;
+	case OP_GETSOCKOPT:	do_getsockopt(&r, &c); break;
+	case OP_READ:		do_read(&r, &c); break;
+	case OP_WRITE:		do_write(&r, &c); break;
+	case OP_CLOSE: {
+		int fd = in_i32(&r, "fd");
+
+		if (!r.err)
+			SYS(&c, close(fd));
+		break;
+	}
+	case OP_READFILE:	do_readfile(&r, &c); break;
+	case OP_EXIT:
+		exit_status = in_i32(&r, "status") & 0xff;
+		c.ret = 0;
+		break;
+	case OP_GETPID:		c.ret = getpid(); break;
+	case OP_GETUID:		c.ret = getuid(); break;
+	default:
+		respond_bad(tag, op, "unknown op %u", op);
+		return -1;
+	}
+	if (r.err) {
+		respond_bad(tag, op, "op %u: request too short or invalid: %s", op, r.err);
+		free(c.out.buf);
+		return -1;
+	}
+	if (r.left) {
+		respond_bad(tag, op, "op %u: %zu unexpected bytes after the arguments", op, r.left);
+		free(c.out.buf);
+		return -1;
+	}
+
+	struct out o = { 0 };
+
+	out_i32(&o, (int32_t)c.ret);
+	out_i32(&o, c.err);
+	out_bytes(&o, c.out.buf, c.out.len);
+	respond(tag, op, ST_OK, &o);
+	free(o.buf);
+	free(c.out.buf);
+	return exit_status;
+}
+
+static void serve(void)
+{
+	for (;;) {
+		uint8_t hdr[HDR_LEN];
+		uint32_t len, tag;
+		uint16_t op;
+
+		if (read_full(in_fd, hdr, 4) < 0)
+			exit(0);	/* EOF: the bridge is done with this process */
+		memcpy(&len, hdr, 4);
+		if (len < HDR_LEN) {
+			/* Cannot even read a tag: answer with tag 0 and go on reading. */
+			respond_bad(0, 0, "frame length %u is shorter than the 12-byte header", len);
+			continue;
+		}
+		if (read_full(in_fd, hdr + 4, HDR_LEN - 4) < 0)
+			exit(0);
+		memcpy(&tag, hdr + 4, 4);
+		memcpy(&op, hdr + 8, 2);
+		if (len > MAX_FRAME) {
+			/* Skip the body so the next frame is read from its start. */
+			uint8_t sink[4096];
+			size_t left = len - HDR_LEN;
+
+			while (left) {
+				size_t k = left < sizeof(sink) ? left : sizeof(sink);
+
+				if (read_full(in_fd, sink, k) < 0)
+					exit(0);
+				left -= k;
+			}
+			respond_bad(tag, op, "frame of %u bytes is larger than 16 MiB", len);
+			continue;
+		}
+		size_t blen = len - HDR_LEN;
+		uint8_t *body = xmalloc(blen);
+
+		if (read_full(in_fd, body, blen) < 0)
+			exit(0);
+		int st = serve_one(tag, op, body, blen);
+
+		free(body);
+		if (st >= 0)
+			exit(st);
+	}
+}
+
+/* ---- setting up the process --------------------------------------------------------------- */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "agent: %s: %s\n", what, strerror(errno));
+	exit(3);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die(path);
+	close(fd);
+}
+
+/* Like `unshare -Urn`: a new user namespace where we are root, and a new network namespace. */
+static void new_namespaces(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		die("unshare(CLONE_NEWUSER|CLONE_NEWNET)");
+	write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	write_file("/proc/self/uid_map", map);
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	write_file("/proc/self/gid_map", map);
+}
+
+/* Like `nsenter -t PID -U -n`: join the user and network namespaces of another process. */
+static void join_namespaces(const char *pid)
+{
+	const char *kinds[] = { "user", "net" };
+	int types[] = { CLONE_NEWUSER, CLONE_NEWNET };
+
+	for (int i = 0; i < 2; i++) {
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, kinds[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(path);
+		if (setns(fd, types[i]) < 0)
+			die(i ? "setns(net)" : "setns(user)");
+		close(fd);
+	}
+	if (setgid(0) < 0 || setuid(0) < 0)
+		die("becoming root of the joined user namespace");
+}
+
+static void drop_privileges(long uid, long gid)
+{
+	if (setgroups(0, NULL) < 0)
+		die("setgroups");
+	if (setgid((gid_t)gid) < 0)
+		die("setgid");
+	if (setuid((uid_t)uid) < 0)
+		die("setuid");
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: agent [--unshare] [--join PID] [--uid N [--gid N]] [--name COMM] [--pdeathsig] [--dev PATH]\n"
+		"Serves the binary request/response protocol of PROTOCOL.md on stdin/stdout (or PATH).\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	long uid = -1, gid = -1;
+	const char *join = NULL, *name = NULL, *dev = NULL;
+	int want_unshare = 0, pdeathsig = 0;
+	pid_t parent = getppid();
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--unshare"))
+			want_unshare = 1;
+		else if (!strcmp(a, "--pdeathsig"))
+			pdeathsig = 1;
+		else if (!strcmp(a, "--join") && v)
+			join = argv[++i];
+		else if (!strcmp(a, "--uid") && v)
+			uid = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(a, "--gid") && v)
+			gid = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(a, "--name") && v)
+			name = argv[++i];
+		else if (!strcmp(a, "--dev") && v)
+			dev = argv[++i];
+		else
+			usage();
+	}
+	if (want_unshare && join)
+		usage();
+	/* A reply to a closed pipe must end the agent quietly, not kill it with SIGPIPE mid-write. */
+	signal(SIGPIPE, SIG_IGN);
+	if (want_unshare)
+		new_namespaces();
+	if (join)
+		join_namespaces(join);
+	if (uid >= 0)
+		drop_privileges(uid, gid >= 0 ? gid : uid);
+	if (name)
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+	/* Set after the credential change, which clears it. */
+	if (pdeathsig) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent)
+			return 0;
+	}
+	if (dev) {
+		in_fd = out_fd = open(dev, O_RDWR | O_CLOEXEC);
+		if (in_fd < 0)
+			die(dev);
+	}
+	serve();
+	return 0;
+}

@@ -1,0 +1,255 @@
+/**
+ * The real-kernel backend: every syscall of a program runs in a C agent on this machine's Linux.
+ *
+ * One agent is one process of the program. The program's processes share one private network
+ * namespace (like `unshare -Urn`): a holder agent creates it (`agent --unshare`) and every process
+ * agent joins it (`agent --join HOLDER`). A process spawned with a uid other than 0 runs as that uid
+ * in the initial user and network namespaces instead (`agent --uid N`, which needs root here): only
+ * there does Linux refuse netlink operations for lack of CAP_NET_ADMIN. See README.md.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
+import type { Backend } from '../../src/api/backend.ts';
+import type {
+  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
+} from '../../src/api/types.ts';
+import { Agent } from './agent-process.ts';
+import { buildReal } from './build.mjs';
+import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The agent binary that `node sandboxes/real/build.mjs` produces. */
+export const AGENT_BINARY = join(root, 'build', 'real', 'agent');
+
+/** Options of a real kernel. */
+export interface RealKernelOptions {
+  /** The agent binary (default build/real/agent, built on demand). */
+  agent?: string;
+  /** Called when a process's main rejects (the CLI prints it like perror); its exit status is 1. */
+  onUncaught?: (pid: number, error: unknown) => void;
+  /** Called with each agent's pid when it starts, so a supervisor can kill agents left behind. */
+  onAgent?: (pid: number) => void;
+}
+
+interface Proc { pid: number; uid: number; agent: Agent; status: Promise<number> }
+
+/** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
+function addrBytes(a: SockAddr): Uint8Array {
+  if (a instanceof Uint8Array) return a;
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, a.nl_family, true);
+  v.setUint32(4, a.nl_pid >>> 0, true);
+  v.setUint32(8, a.nl_groups >>> 0, true);
+  return b;
+}
+
+/** A sockaddr_nl from the bytes the kernel wrote (missing bytes read as 0). */
+function parseAddr(b: Uint8Array): SockaddrNl {
+  const full = new Uint8Array(12);
+  full.set(b.subarray(0, 12));
+  const v = new DataView(full.buffer);
+  return { nl_family: v.getUint16(0, true), nl_pid: v.getInt32(4, true), nl_groups: v.getUint32(8, true) };
+}
+
+/** A Linux kernel reached through agents. */
+export class RealKernel implements Backend {
+  readonly kind = 'real' as const;
+  private readonly als = new AsyncLocalStorage<Proc>();
+  private readonly procs = new Map<number, Proc>();
+  private readonly agents = new Set<Agent>();
+  private holder: Promise<Agent> | null = null;
+  private readonly binary: string;
+  private readonly t0 = performance.now();
+  private closed = false;
+
+  constructor(private readonly opts: RealKernelOptions = {}) {
+    this.binary = opts.agent ?? AGENT_BINARY;
+  }
+
+  private async startAgent(args: string[]): Promise<Agent> {
+    if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
+    if (!existsSync(this.binary)) {
+      throw new Error(`netlink-lab: the agent ${this.binary} is not built. Run \`node sandboxes/real/build.mjs\` (needs gcc).`);
+    }
+    const a = await Agent.start({ binary: this.binary, args });
+    this.agents.add(a);
+    void a.exited.then(() => this.agents.delete(a));
+    this.opts.onAgent?.(a.hello.pid);
+    return a;
+  }
+
+  /** The agent that holds the program's private network namespace. */
+  private namespaceHolder(): Promise<Agent> {
+    this.holder ??= this.startAgent(['--unshare', '--name', 'netns-holder']);
+    return this.holder;
+  }
+
+  private current(syscall: string): Proc {
+    const p = this.als.getStore();
+    if (!p) throw new Error(`netlink-lab: ${syscall}() was called outside a process. Run the code with spawn() or the netlink-lab CLI.`);
+    return p;
+  }
+
+  /** Run a syscall in the calling process's agent; ErrnoError when it returned -1. */
+  private async sys(syscall: string, op: number, args?: Writer): Promise<Response> {
+    const r = await this.current(syscall).agent.call(op, args?.bytes());
+    if (r.ret < 0) throw new ErrnoError(syscall, r.errno || ERRNO.EIO);
+    return r;
+  }
+
+  socket(domain: number, type: number, protocol: number): Promise<number> {
+    return this.sys('socket', OP.SOCKET, new Writer().i32(domain).i32(type).i32(protocol)).then((r) => r.ret);
+  }
+  bind(fd: number, addr: SockAddr): Promise<number> {
+    return this.sys('bind', OP.BIND, new Writer().i32(fd).addr(addrBytes(addr))).then((r) => r.ret);
+  }
+  connect(fd: number, addr: SockAddr): Promise<number> {
+    return this.sys('connect', OP.CONNECT, new Writer().i32(fd).addr(addrBytes(addr))).then((r) => r.ret);
+  }
+  async getsockname(fd: number): Promise<SockaddrNl> {
+    return parseAddr(new Reader((await this.sys('getsockname', OP.GETSOCKNAME, new Writer().i32(fd))).body).blob());
+  }
+  async getpeername(fd: number): Promise<SockaddrNl> {
+    return parseAddr(new Reader((await this.sys('getpeername', OP.GETPEERNAME, new Writer().i32(fd))).body).blob());
+  }
+  sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
+    const w = new Writer().i32(fd).i32(flags).addr(addr ? addrBytes(addr) : undefined).blob(buf);
+    return this.sys('sendto', OP.SENDTO, w).then((r) => r.ret);
+  }
+  sendmsg(fd: number, msg: MsgHdrOut, flags: number): Promise<number> {
+    const w = new Writer().i32(fd).i32(flags).addr(msg.msg_name ? addrBytes(msg.msg_name) : undefined).u32(msg.msg_iov.length);
+    for (const v of msg.msg_iov) w.blob(v);
+    w.blob(encodeCmsgs(msg.msg_control ?? []));
+    return this.sys('sendmsg', OP.SENDMSG, w).then((r) => r.ret);
+  }
+  async recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
+    const r = await this.sys('recvfrom', OP.RECVFROM, new Writer().i32(fd).i32(flags).u32(buf.length));
+    const rd = new Reader(r.body);
+    const from = parseAddr(rd.blob());
+    buf.set(rd.blob().subarray(0, buf.length));
+    return { n: r.ret, from };
+  }
+  async recvmsg(fd: number, msg: MsgHdrIn, flags: number): Promise<RecvMsgResult> {
+    const w = new Writer().i32(fd).i32(flags).u32(msg.msg_iov.length);
+    for (const v of msg.msg_iov) w.u32(v.length);
+    w.u32(msg.msg_controllen ?? 0);
+    const r = await this.sys('recvmsg', OP.RECVMSG, w);
+    const rd = new Reader(r.body);
+    const msg_flags = rd.i32();
+    const from = parseAddr(rd.blob());
+    const control = decodeCmsgs(rd.blob());
+    const data = rd.blob();
+    let off = 0;
+    for (const v of msg.msg_iov) {
+      if (off >= data.length) break;
+      const part = data.subarray(off, off + v.length);
+      v.set(part);
+      off += part.length;
+    }
+    return { n: r.ret, msg_flags, from, control };
+  }
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
+    return this.sys('setsockopt', OP.SETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).blob(value)).then((r) => r.ret);
+  }
+  async getsockopt(fd: number, level: number, name: number, optlen: number): Promise<SockoptRaw> {
+    const r = await this.sys('getsockopt', OP.GETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).u32(optlen));
+    const rd = new Reader(r.body);
+    const len = rd.u32();
+    return { optlen: len, bytes: rd.blob() };
+  }
+  async read(fd: number, buf: Uint8Array): Promise<number> {
+    const r = await this.sys('read', OP.READ, new Writer().i32(fd).u32(buf.length));
+    buf.set(new Reader(r.body).blob().subarray(0, buf.length));
+    return r.ret;
+  }
+  write(fd: number, buf: Uint8Array): Promise<number> {
+    return this.sys('write', OP.WRITE, new Writer().i32(fd).blob(buf)).then((r) => r.ret);
+  }
+  close(fd: number): Promise<number> {
+    return this.sys('close', OP.CLOSE, new Writer().i32(fd)).then((r) => r.ret);
+  }
+
+  getpid(): number { return this.current('getpid').pid; }
+  getuid(): number { return this.current('getuid').uid; }
+
+  /**
+   * Start a process running `main` in a new agent. Called from outside any process, it starts the
+   * program's first process. Resolves to the agent's pid once the agent is serving.
+   */
+  async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
+    const uid = opts.uid ?? 0;
+    const name = ['--name', (opts.name ?? 'prog').slice(0, 15)];
+    let agent: Agent;
+    if (uid === 0) {
+      const holder = await this.namespaceHolder();
+      agent = await this.startAgent(['--join', String(holder.hello.pid), ...name]);
+    } else {
+      if (process.getuid?.() !== 0) {
+        throw new Error(`netlink-lab: spawn({ uid: ${uid} }) on the real kernel needs root here (the agent drops to uid ${uid} with setuid); run as root or use --kernel sim.`);
+      }
+      agent = await this.startAgent(['--uid', String(uid), ...name]);
+    }
+    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, agent, status: Promise.resolve(0) };
+    this.procs.set(proc.pid, proc);
+    proc.status = this.als.run(proc, async () => {
+      let status = 0;
+      try {
+        await main();
+      } catch (e) {
+        status = 1;
+        if (this.opts.onUncaught) this.opts.onUncaught(proc.pid, e);
+        else console.error(e);
+      }
+      await agent.exit(status);
+      return status;
+    });
+    return proc.pid;
+  }
+
+  async waitpid(pid: number): Promise<number> {
+    const p = this.procs.get(pid);
+    if (!p) throw new ErrnoError('waitpid', ERRNO.ECHILD);
+    return p.status;
+  }
+
+  sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, Math.max(0, ms))); }
+  now(): number { return performance.now() - this.t0; }
+
+  insmod(mod: KernelModule): Promise<number> {
+    const e = new ErrnoError('init_module', ERRNO.ENOSYS);
+    e.message = `init_module: ENOSYS (modules load only in the VM: this machine's kernel does not take netlink-lab's TypeScript module '${mod.name}'; run the lesson with --kernel sim or in the VM)`;
+    return Promise.reject(e);
+  }
+  rmmod(name: string): Promise<number> {
+    const e = new ErrnoError('delete_module', ERRNO.ENOSYS);
+    e.message = `delete_module: ENOSYS (modules load only in the VM; '${name}' cannot be unloaded from this machine's kernel)`;
+    return Promise.reject(e);
+  }
+
+  /** Read a file as the calling process (so /proc/net/netlink shows its namespace). */
+  async readFile(path: string): Promise<string> {
+    const agent = this.als.getStore()?.agent ?? (await this.namespaceHolder());
+    const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
+    if (r.ret < 0) throw new ErrnoError('open', r.errno);
+    return new TextDecoder().decode(new Reader(r.body).blob());
+  }
+
+  /** Kill every agent (processes still blocked in a syscall included) and the namespace. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const all = [...this.agents];
+    for (const a of all) a.kill();
+    await Promise.all(all.map((a) => a.exited));
+  }
+}
+
+/** A real kernel (this machine's), for setBackend; builds the agent first when its source is newer. */
+export function createRealKernel(opts: RealKernelOptions = {}): RealKernel {
+  if (!opts.agent) buildReal();
+  return new RealKernel(opts);
+}
