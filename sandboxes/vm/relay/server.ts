@@ -1,0 +1,87 @@
+/**
+ * `npm run vm [-- flags]`: start the VM relay and print the URL a lesson's Terminal panel needs.
+ *
+ *   --host ADDR          listen address (default 127.0.0.1; anything else exposes VMs to the network)
+ *   --port N             TCP port (default 8765; 0 = any free port)
+ *   --origin URL         another site origin allowed to connect (repeatable), besides
+ *                        http://127.0.0.1:4321 and http://localhost:4321 (the local site).
+ *                        Also NETLINK_LAB_RELAY_ORIGINS (comma-separated).
+ *   --token T            the secret (default: random; or NETLINK_LAB_RELAY_TOKEN)
+ *   --max-sessions N     VMs at once (default 4)
+ *   --memory MB          guest RAM per VM (default 128)
+ *   --cpu-percent P      CPU share per VM where cgroups allow it (default 100 = one core)
+ *   --idle S             stop a VM after S seconds without input (default 900)
+ *   --wall S             stop a VM after S seconds in all (default 3600)
+ *   --site URL           the site's URL, for the printed lesson link (default http://127.0.0.1:4321)
+ *
+ * Stops on SIGINT/SIGTERM/SIGHUP, killing every VM; QEMU also dies with this process if it is
+ * killed outright (qemu.ts starts it under `setpriv --pdeathsig KILL`).
+ */
+import { parseArgs } from 'node:util';
+import { startRelay, DEFAULT_ORIGINS } from './relay.ts';
+
+const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--site URL]';
+
+function number(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(v)})\n${USAGE}`);
+  return n;
+}
+
+/** Parse the flags, start the relay, print its URL, and stop it cleanly on a signal. */
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' }, port: { type: 'string' }, origin: { type: 'string', multiple: true },
+      token: { type: 'string' }, 'max-sessions': { type: 'string' }, memory: { type: 'string' },
+      'cpu-percent': { type: 'string' }, idle: { type: 'string' }, wall: { type: 'string' }, site: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) { console.log(USAGE); return; }
+  const envOrigins = (process.env.NETLINK_LAB_RELAY_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = [...(values.origin ?? []), ...envOrigins];
+  const site = (values.site ?? 'http://127.0.0.1:4321').replace(/\/$/, '');
+  const relay = await startRelay({
+    host: values.host,
+    port: number('port', values.port, 0),
+    origins: [...new Set([...DEFAULT_ORIGINS, ...origins])],
+    token: values.token ?? process.env.NETLINK_LAB_RELAY_TOKEN,
+    maxSessions: number('max-sessions', values['max-sessions'], 1),
+    memoryMB: number('memory', values.memory, 64),
+    cpuPercent: number('cpu-percent', values['cpu-percent'], 5),
+    idleTimeoutS: number('idle', values.idle, 1),
+    wallClockS: number('wall', values.wall, 1),
+  });
+
+  const loopback = /^(127\.|::1$|localhost$)/.test(relay.host);
+  console.log(`netlink-lab VM relay listening on ${relay.host}:${relay.port} (relay id ${relay.relayId})`);
+  if (!loopback) console.log(`warning: --host ${relay.host} lets other machines reach this relay; anyone with the token can start VMs.`);
+  console.log(`allowed origins: ${relay.origins.join(', ')}`);
+  console.log('');
+  console.log('Paste this URL into a lesson\'s Terminal panel:');
+  console.log(`    ${relay.url}`);
+  console.log('or open a lesson with it in the address, e.g.');
+  console.log(`    ${site}/lessons/?relay=${encodeURIComponent(relay.url)}`);
+  console.log('');
+  console.log('Stop with Ctrl-C (every VM is stopped with it).');
+
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) { console.error(`vm relay: ${sig} again: exiting now`); process.exit(1); }
+    stopping = true;
+    console.error(`vm relay: ${sig}: stopping ${relay.sessions()} VM(s)`);
+    relay.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
+  // A crash still ends the process; qemu.ts's exit hook and setpriv's pdeathsig then kill QEMU.
+  process.on('uncaughtException', (e) => { console.error('vm relay: crashed:', e); process.exit(1); });
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  console.error(`vm relay: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+/**
+ * One relay session: one WebSocket, one VM. The VM boots as the socket opens; its console and
+ * agent port are relayed as binary frames (src/runtime/vm/frames.ts); it is killed when the socket
+ * closes, when the session is idle or too old, when a frame is malformed, or when the relay stops.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import { bootVm, type Vm, type VmImage } from '../qemu.ts';
+import {
+  CHANNEL, CLOSE, FrameError, decodeBinary, decodeClientText, encodeControl, encodeData,
+  type Channel, type ServerMessage, type SessionLimits,
+} from '../../../src/runtime/vm/frames.ts';
+import { applyLimits, type AppliedLimits } from './limits.ts';
+
+/** How every session of a relay is set up. */
+export interface SessionConfig {
+  image: VmImage;
+  memoryMB: number;
+  cpuPercent: number;
+  idleTimeoutS: number;
+  wallClockS: number;
+  bootTimeoutS: number;
+  /** Tags QEMU's command line (`netlink_lab.relay=<id>`) so a relay's VMs can be found with pgrep. */
+  relayId: string;
+  log: (line: string) => void;
+}
+
+/** A close reason must fit in 123 bytes of UTF-8. */
+function shortReason(reason: string): string {
+  const enc = new TextEncoder();
+  if (enc.encode(reason).length <= 123) return reason;
+  let s = reason;
+  while (enc.encode(s + '…').length > 123) s = s.slice(0, -1);
+  return s + '…';
+}
+
+/** A running session. */
+export class Session {
+  readonly id = randomBytes(6).toString('hex');
+  readonly vm: Vm;
+  /** Resolves once the VM has exited and the socket is closed. */
+  readonly ended: Promise<void>;
+  private closing = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private wallTimer: NodeJS.Timeout;
+  private limits: AppliedLimits;
+
+  constructor(private readonly ws: WebSocket, private readonly cfg: SessionConfig) {
+    const started = Date.now();
+    this.vm = bootVm({
+      image: cfg.image, memoryMB: cfg.memoryMB, cpus: 1, timeoutMs: cfg.bootTimeoutS * 1000,
+      append: `netlink_lab.relay=${cfg.relayId}`,
+    });
+    this.limits = applyLimits(this.vm.pid, `${cfg.relayId}-${this.id}`, {
+      memoryMB: cfg.memoryMB, cpuPercent: cfg.cpuPercent, nice: 10,
+      // QEMU runs a few threads besides the vCPU: allow some CPU time beyond the wall clock.
+      cpuSeconds: Math.ceil(cfg.wallClockS * 1.5) + 60,
+    });
+    const limits: SessionLimits = {
+      memoryMB: cfg.memoryMB, cpus: 1, idleTimeoutS: cfg.idleTimeoutS, wallClockS: cfg.wallClockS, enforced: this.limits.enforced,
+    };
+    cfg.log(`session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || 'none besides QEMU\'s'}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`);
+    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, limits });
+
+    this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
+    this.vm.agent.on('data', (chunk: Buffer) => this.sendData(CHANNEL.AGENT, chunk));
+    this.vm.ready.then(
+      () => { if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
+      (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}`); },
+    );
+    void this.vm.exited.then(({ code, signal }) => {
+      void this.close(CLOSE.VM_EXITED, `the VM stopped (QEMU ${signal ? `killed by ${signal}` : `exited with ${code}`}); reconnect for a new one`);
+    });
+
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => { void this.close(CLOSE.NORMAL, 'the client closed the connection'); });
+    ws.on('error', () => { void this.close(CLOSE.NORMAL, 'socket error'); });
+    this.touch();
+    this.wallTimer = setTimeout(() => {
+      void this.close(CLOSE.TIME_LIMIT, `session time limit (${cfg.wallClockS} s) reached; reconnect for a new VM`);
+    }, cfg.wallClockS * 1000);
+
+    this.ended = this.vm.exited.then(() => this.limits.release());
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      void this.close(CLOSE.IDLE, `no input for ${this.cfg.idleTimeoutS} s: the VM was stopped; reconnect for a new one`);
+    }, this.cfg.idleTimeoutS * 1000);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.touch();
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    try {
+      if (!isBinary) {
+        const m = decodeClientText(bytes.toString('utf8'));
+        this.sendControl({ type: 'pong', id: m.id });
+        return;
+      }
+      const f = decodeBinary(bytes);
+      if (f.kind !== 'data') return;
+      const target = f.channel === CHANNEL.CONSOLE ? this.vm.console : this.vm.agent;
+      target.write(f.payload, () => { /* a write after QEMU exited fails here; the close follows */ });
+    } catch (e) {
+      if (e instanceof FrameError) void this.close(CLOSE.MALFORMED, `malformed frame: ${e.message}`);
+      else void this.close(1011, `relay error: ${(e as Error).message}`);
+    }
+  }
+
+  private sendData(channel: Channel, chunk: Uint8Array): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    for (const f of encodeData(channel, chunk)) this.ws.send(f);
+  }
+
+  private sendControl(m: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeControl(m));
+  }
+
+  /** End the session: tell the client why, close the socket, kill the VM. Idempotent. */
+  async close(code: number, reason: string): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      clearTimeout(this.idleTimer);
+      clearTimeout(this.wallTimer);
+      this.cfg.log(`session ${this.id}: closing (${code} ${reason})`);
+      if (this.ws.readyState === this.ws.OPEN) {
+        this.sendControl({ type: 'bye', code, reason });
+        this.ws.close(code, shortReason(reason));
+        // A client that never answers the close handshake is cut off.
+        setTimeout(() => this.ws.terminate(), 2000).unref();
+      }
+      await this.vm.kill();
+    }
+    await this.ended;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The VM relay's WebSocket frame format, shared by the relay (sandboxes/vm/relay, Node) and its
+ * clients (the lesson terminal and the VM backend, in the browser). No DOM, no Node: bytes only.
+ *
+ * One WebSocket carries one VM session:
+ *   binary frame = [channel: u8][payload: 1..65535 bytes]
+ *     channel 0  CONSOLE  the serial console (the guest's ttyS0): keystrokes in, screen out
+ *     channel 1  AGENT    the virtio-serial port where the real-kernel agent speaks its protocol
+ *   text frame   = one JSON object with a "type" (control messages, below)
+ * Anything else is malformed: the relay closes the socket with CLOSE.MALFORMED and says why.
+ */
+
+/** Binary channel numbers (the first byte of a binary frame). */
+export const CHANNEL = { CONSOLE: 0, AGENT: 1 } as const;
+export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
+
+/** Largest payload of one binary frame; longer data is split. */
+export const MAX_PAYLOAD = 65535;
+
+/**
+ * WebSocket close codes the relay uses (4000–4999 are for applications). The close reason is a
+ * sentence for the learner.
+ */
+export const CLOSE = {
+  NORMAL: 1000,
+  /** The relay is shutting down (SIGINT/SIGTERM). */
+  GOING_AWAY: 1001,
+  /** A frame that does not follow this format. */
+  MALFORMED: 4400,
+  /** No input for the idle timeout. */
+  IDLE: 4408,
+  /** The session's wall-clock limit was reached. */
+  TIME_LIMIT: 4410,
+  /** The maximum number of VMs is running. */
+  SERVER_FULL: 4503,
+  /** The VM did not boot, or it stopped (e.g. `poweroff` in the shell). */
+  VM_EXITED: 4500,
+} as const;
+
+/** The limits a session runs under, as the relay announces them. */
+export interface SessionLimits {
+  memoryMB: number;
+  cpus: number;
+  idleTimeoutS: number;
+  wallClockS: number;
+  /** What the relay could enforce on QEMU besides -m/-smp (e.g. 'cgroup memory 256 MiB', 'nice 10'). */
+  enforced: string[];
+}
+
+/** Control messages from the relay. */
+export type ServerMessage =
+  /** Sent at once: the VM is booting; console output follows from its first byte. */
+  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; limits: SessionLimits }
+  /** The shell is up: a command typed now runs. */
+  | { type: 'ready'; bootMs: number }
+  | { type: 'pong'; id: number }
+  /** Sent just before the relay closes the socket. */
+  | { type: 'bye'; code: number; reason: string };
+
+/** Control messages to the relay. */
+export type ClientMessage = { type: 'ping'; id: number };
+
+/** One decoded frame. */
+export type Frame =
+  | { kind: 'data'; channel: Channel; payload: Uint8Array }
+  | { kind: 'control'; message: ServerMessage | ClientMessage };
+
+/** A frame that breaks the format; `message` says how, for the close reason. */
+export class FrameError extends Error {
+  constructor(message: string) { super(message); this.name = 'FrameError'; }
+}
+
+/** Encode data for a channel as one or more binary frames. */
+export function encodeData(channel: Channel, data: Uint8Array): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let off = 0; off < data.length; off += MAX_PAYLOAD) {
+    const part = data.subarray(off, Math.min(off + MAX_PAYLOAD, data.length));
+    const f = new Uint8Array(1 + part.length);
+    f[0] = channel;
+    f.set(part, 1);
+    frames.push(f);
+  }
+  return frames;
+}
+
+/** Encode a control message as a text frame. */
+export function encodeControl(m: ServerMessage | ClientMessage): string {
+  return JSON.stringify(m);
+}
+
+/** Decode a binary frame; throws FrameError when malformed. */
+export function decodeBinary(frame: Uint8Array): Frame {
+  if (frame.length < 2) throw new FrameError(`a binary frame needs a channel byte and at least one byte of data (got ${frame.length} byte${frame.length === 1 ? '' : 's'})`);
+  if (frame.length > MAX_PAYLOAD + 1) throw new FrameError(`a binary frame carries at most ${MAX_PAYLOAD} bytes of data (got ${frame.length - 1})`);
+  const channel = frame[0]!;
+  if (channel !== CHANNEL.CONSOLE && channel !== CHANNEL.AGENT) throw new FrameError(`unknown channel ${channel} (0 is the console, 1 the agent)`);
+  return { kind: 'data', channel, payload: frame.subarray(1) };
+}
+
+/** Decode a text frame sent by a client; throws FrameError unless it is a known ClientMessage. */
+export function decodeClientText(text: string): ClientMessage {
+  let m: unknown;
+  try { m = JSON.parse(text); } catch { throw new FrameError('a text frame must be a JSON object'); }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new FrameError('a text frame must be a JSON object');
+  const o = m as Record<string, unknown>;
+  if (o.type === 'ping') {
+    if (typeof o.id !== 'number' || !Number.isSafeInteger(o.id)) throw new FrameError('ping needs an integer "id"');
+    return { type: 'ping', id: o.id };
+  }
+  throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send only "ping")`);
+}
+
+/** Decode a text frame sent by the relay; throws FrameError when it is not a ServerMessage. */
+export function decodeServerText(text: string): ServerMessage {
+  let m: unknown;
+  try { m = JSON.parse(text); } catch { throw new FrameError('the relay sent a text frame that is not JSON'); }
+  const type = (m as { type?: unknown } | null)?.type;
+  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'bye') return m as ServerMessage;
+  throw new FrameError(`the relay sent an unknown control message ${JSON.stringify(type)}`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Helpers of the relay tests: start the relay as its own process (as `npm run vm` does), connect
+ * like a browser would, and find the relay's QEMU processes.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { connectRelay, type RelaySession, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A relay running as a child process. */
+export interface RelayProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  relayId: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with its exit code or signal. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * Start `sandboxes/vm/relay/server.ts` with node + tsx's loader directly, so that the child's pid
+ * is the relay's own (`tsx file.ts` would put a supervisor process in between).
+ */
+export async function spawnRelay(args: string[] = []): Promise<RelayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandboxes/vm/relay/server.ts', '--port', '0', ...args], {
+    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | string>((r) => child.on('exit', (code, sig) => r(sig ?? code ?? -1)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = /ws:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(out);
+    const id = /relay id ([0-9a-f]+)/.exec(out);
+    if (m && id) return { child, url: m[0], port: Number(m[1]), relayId: id[1]!, output: () => out, exited };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the relay did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A session and everything its console printed. */
+export interface TestSession extends RelaySession { text(): string }
+
+/** Connect as the lesson terminal does (with the `ws` package in Node, optionally as a page of `origin`). */
+export function connect(url: string, origin?: string): TestSession {
+  const WS = class extends WebSocket {
+    constructor(u: string) { super(u, origin ? { origin } : {}); }
+  } as unknown as WebSocketClass;
+  let text = '';
+  const dec = new TextDecoder();
+  const s = connectRelay(url, { console: (b) => { text += dec.decode(b, { stream: true }); } }, WS);
+  return Object.assign(s, { text: () => text });
+}
+
+/** The pids of QEMU processes started by the relay with this id (its VMs carry the tag). */
+export function relayQemuPids(relayId: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `qemu-system.*netlink_lab\\.relay=${relayId}`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** Wait until `check` holds, polling; returns whether it did within `ms`. */
+export async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+/**
+ * Type a command on a session's console and wait for its marker output: `echo ok-1` → resolves
+ * when "ok-1" appears on a line of its own in what the console printed after the command.
+ */
+export function runOnConsole(s: TestSession, command: string, expect: string, ms = 60_000): Promise<void> {
+  const buffer = s.text;
+  const start = buffer().length;
+  s.sendConsole(`${command}\r`);
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      if (new RegExp(`\\r?\\n${expect}\\r?\\n`).test(buffer().slice(start))) { clearInterval(poll); resolve(); }
+      else if (Date.now() - t0 > ms) { clearInterval(poll); reject(new Error(`no "${expect}" within ${ms} ms; console printed:\n${buffer().slice(start)}`)); }
+    }, 50);
+  });
+}
+
+/** How many sessions the relay on `port` has open (from /health). */
+export async function openSessions(port: number): Promise<number> {
+  const h = await (await fetch(`http://127.0.0.1:${port}/health`)).json() as { sessions: number };
+  return h.sessions;
+}
+
+/** Wait until the relay on `port` has no session and no QEMU of `relayId` runs. */
+export async function waitIdle(port: number, relayId: string, ms = 15_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (relayQemuPids(relayId).length === 0 && (await openSessions(port)) === 0) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}

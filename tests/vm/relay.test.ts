@@ -1,0 +1,136 @@
+/**
+ * The relay refuses what it must: no token, a wrong token, a foreign Origin, one VM too many, and
+ * frames that break the format; and every refusal leaves no QEMU behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CLOSE, CHANNEL } from '../../src/runtime/vm/frames.ts';
+import { connect, relayQemuPids, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
+
+const SITE = 'http://127.0.0.1:4321';
+
+/** Try to open a WebSocket; resolves with the HTTP status of the refusal and its body. */
+function refusal(url: string, origin?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => { body += b.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('open', () => { ws.terminate(); reject(new Error('the relay accepted the connection')); });
+    ws.on('error', () => { /* follows unexpected-response */ });
+  });
+}
+
+/** Open an authorised raw socket, wait for hello, send `frame`, and resolve with the close. */
+function closeAfter(url: string, frame: string | Uint8Array): Promise<{ code: number; reason: string; vm: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { origin: SITE });
+    let vm = '';
+    ws.on('message', (data, isBinary) => {
+      if (isBinary || vm) return;
+      const m = JSON.parse(data.toString());
+      if (m.type !== 'hello') return;
+      vm = m.vm;
+      ws.send(frame, { binary: typeof frame !== 'string' });
+    });
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), vm }));
+    ws.on('error', reject);
+  });
+}
+
+describe('VM relay refusals', () => {
+  let relay: RelayProcess;
+  let badToken: string;
+
+  beforeAll(async () => {
+    relay = await spawnRelay(['--max-sessions', '2']);
+    badToken = relay.url.replace(/token=[\w-]+/, 'token=not-the-token');
+  });
+  afterAll(async () => {
+    if (process.env.RELAY_DEBUG) console.log(relay.output());
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
+  });
+
+  it('listens on 127.0.0.1 and answers /health, with CORS, saying whether the token is right', async () => {
+    expect(relay.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    const base = `http://127.0.0.1:${relay.port}/health`;
+    const r = await fetch(base, { headers: { origin: 'https://elsewhere.example' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBe('*');
+    const h = await r.json();
+    expect(h).toMatchObject({ service: 'netlink-lab-vm-relay', sessions: 0, maxSessions: 2, full: false, token: 'missing', originAllowed: false });
+    const token = new URL(relay.url).searchParams.get('token')!;
+    expect((await (await fetch(`${base}?token=${token}`)).json()).token).toBe('valid');
+    expect((await (await fetch(`${base}?token=nope`)).json()).token).toBe('invalid');
+  });
+
+  it('refuses a connection without a token (401) and starts no VM', async () => {
+    const r = await refusal(relay.url.replace(/\?token=.*/, ''), SITE);
+    expect(r.status).toBe(401);
+    expect(r.body).toMatch(/No token/);
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
+  });
+
+  it('refuses a wrong token (401)', async () => {
+    const r = await refusal(badToken, SITE);
+    expect(r.status).toBe(401);
+    expect(r.body).toMatch(/Wrong token/);
+  });
+
+  it('refuses a foreign Origin even with the right token (403), naming the flag that allows it', async () => {
+    const r = await refusal(relay.url, 'https://evil.example');
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('--origin https://evil.example');
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
+  });
+
+  it('says "server full" when the maximum of VMs runs, and frees the place when one ends', async () => {
+    const a = connect(relay.url, SITE);
+    const b = connect(relay.url);
+    const [ha, hb] = await Promise.all([a.hello, b.hello]);
+    expect(ha.limits).toMatchObject({ memoryMB: 128, cpus: 1 });
+    expect(relayQemuPids(relay.relayId)).toHaveLength(2);
+    const c = connect(relay.url, SITE);
+    await expect(c.hello).rejects.toThrow(/server full: 2 of 2 VMs/);
+    expect(await c.closed).toMatchObject({ code: CLOSE.SERVER_FULL });
+    a.close();
+    expect(await a.closed).toMatchObject({ code: CLOSE.NORMAL });
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 1, 10_000)).toBe(true);
+    const d = connect(relay.url, SITE);
+    expect((await d.hello).vm).not.toBe(hb.vm);
+    b.close(); d.close();
+    await Promise.all([b.closed, d.closed]);
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+
+  it('closes the connection cleanly (4400, with the reason) on malformed frames, killing the VM', async () => {
+    const cases: [string | Uint8Array, RegExp][] = [
+      ['this is not json', /a text frame must be a JSON object/],
+      [JSON.stringify({ type: 'resize', cols: 80 }), /unknown control message type "resize"/],
+      [new Uint8Array([7, 1, 2, 3]), /unknown channel 7/],
+      [new Uint8Array([CHANNEL.CONSOLE]), /at least one byte of data/],
+    ];
+    const results: { code: number; reason: string; vm: string }[] = [];
+    // Two at a time: the relay allows two VMs.
+    for (let i = 0; i < cases.length; i += 2) {
+      expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+      results.push(...await Promise.all(cases.slice(i, i + 2).map(([f]) => closeAfter(relay.url, f))));
+    }
+    results.forEach((r, i) => {
+      expect(r.code).toBe(CLOSE.MALFORMED);
+      expect(r.reason).toMatch(/^malformed frame: /);
+      expect(r.reason).toMatch(cases[i]![1]);
+    });
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+
+  it('closes a frame larger than the format allows (1009) and kills its VM', async () => {
+    const r = await closeAfter(relay.url, new Uint8Array(70_000).fill(0));
+    expect(r.code).toBe(1009);
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+});
