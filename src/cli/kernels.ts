@@ -1,0 +1,35 @@
+/**
+ * The kernels a program can run on from the command line, created by name. The simulated kernel is
+ * loaded only when asked for, so `--kernel real` works before the wasm kernel is built.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../api/backend.ts';
+
+/** A kernel the CLI can drive: a Backend that can be shut down, and perhaps traced. */
+export interface CliKernel {
+  backend: Backend;
+  /** Kill what is left (processes, agents). */
+  shutdown(): Promise<void>;
+  /** The function-graph trace recorded so far (simulated kernel only). */
+  trace?(): string;
+}
+
+export type KernelKind = 'sim' | 'real';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Create the kernel `kind`; `onAgent` hears each real agent's pid (for the timeout's cleanup). */
+export async function createKernel(kind: KernelKind, opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void; onAgent?: (pid: number) => void }): Promise<CliKernel> {
+  if (kind === 'real') {
+    if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
+    const { createRealKernel } = await import('../../sandboxes/real/bridge.ts');
+    const k = createRealKernel({ onUncaught: opts.onUncaught, onAgent: opts.onAgent });
+    return { backend: k, shutdown: () => k.shutdown() };
+  }
+  const host = join(root, 'sandboxes', 'sim', 'host', 'index.ts');
+  if (!existsSync(host)) throw new Error('the simulated kernel is not available yet (sandboxes/sim/host/index.ts is missing); use --kernel real.');
+  const { createSimCliKernel } = await import('./sim-kernel.ts');
+  return createSimCliKernel(opts);
+}

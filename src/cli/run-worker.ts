@@ -1,0 +1,63 @@
+/**
+ * Runs one program inside a worker thread (started by run.ts): compile, link, attach the kernel,
+ * start the program as its first process, wait for it, report. Everything the program prints goes
+ * to the main thread as messages, in order.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+import { parentPort, workerData } from 'node:worker_threads';
+import { setBackend } from '../api/backend.ts';
+import { compile, link, type Libraries } from '../runtime/program.ts';
+import { createKernel, type KernelKind } from './kernels.ts';
+import { describeUncaught } from './perror.ts';
+import { readProgram } from './program-files.ts';
+
+/** What run.ts hands the worker. */
+export interface RunRequest { file: string; kernel: KernelKind; trace: boolean }
+
+/** What the worker tells run.ts. */
+export type RunMessage =
+  | { type: 'stdout' | 'stderr'; text: string }
+  | { type: 'agent'; pid: number }
+  | { type: 'done'; status: number };
+
+const post = (m: RunMessage) => parentPort!.postMessage(m);
+const print = (type: 'stdout' | 'stderr') => (...a: unknown[]) => post({ type, text: `${format(...a)}\n` });
+
+/** The libraries a program may import, as the browser playground offers them. */
+export async function programLibraries(): Promise<Libraries> {
+  const libs: Libraries = { 'netlink-lab/user': await import('../api/user.ts') };
+  const kernelApi = join(dirname(fileURLToPath(import.meta.url)), '..', 'api', 'kernel.ts');
+  if (existsSync(kernelApi)) libs['netlink-lab/kernel'] = await import(kernelApi);
+  return libs;
+}
+
+async function run({ file, kernel, trace }: RunRequest): Promise<number> {
+  const { files, entry } = readProgram(file);
+  const main = link(compile(files), entry, await programLibraries(),
+    { log: print('stdout'), info: print('stdout'), warn: print('stderr'), error: print('stderr') });
+  const k = await createKernel(kernel, {
+    trace,
+    onUncaught: (_pid, e) => post({ type: 'stderr', text: `${describeUncaught(e)}\n` }),
+    onAgent: (pid) => post({ type: 'agent', pid }),
+  });
+  setBackend(k.backend);
+  try {
+    const pid = await k.backend.spawn(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
+    const status = await k.backend.waitpid(pid);
+    if (trace && k.trace) post({ type: 'stdout', text: k.trace() });
+    return status;
+  } finally {
+    setBackend(null);
+    await k.shutdown();
+  }
+}
+
+if (parentPort) {
+  run(workerData as RunRequest).then(
+    (status) => post({ type: 'done', status }),
+    (e) => { post({ type: 'stderr', text: `${describeUncaught(e)}\n` }); post({ type: 'done', status: 1 }); },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * `netlink-lab run prog.ts --kernel sim|real [--trace] [--timeout S]`: run a learner's program from
+ * the command line. The program runs in a worker thread, so a runaway program is stopped after the
+ * wall-clock limit instead of hanging the terminal.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import type { RunMessage, RunRequest } from './run-worker.ts';
+
+/** Help text of `netlink-lab run`. */
+export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real] [--trace] [--timeout SECONDS]
+
+Run a netlink-lab program (TypeScript importing 'netlink-lab/user' and 'netlink-lab/kernel')
+as the first process of a fresh kernel, and print what it prints.
+
+  --kernel sim    the simulated kernel (WebAssembly), the default
+  --kernel real   this machine's Linux kernel: each process of the program is a C agent
+                  (build/real/agent, built from sandboxes/real/agent on demand) inside one
+                  private user+network namespace, like \`unshare -Urn\`; spawn({ uid: 65534 })
+                  runs as nobody in the initial namespaces (needs root)
+  --trace         after the program, print the simulated kernel's function-graph trace (sim only)
+  --timeout S     stop the program after S seconds of wall-clock time (default 30)
+
+Exit status: the program's (0, or 1 when it ended with an uncaught error, printed like perror:
+"bind: Address already in use"); 124 when the time limit was hit; 2 for a usage error.`;
+
+/** Output sinks (the terminal by default; tests pass their own). */
+export interface RunIO { stdout(s: string): void; stderr(s: string): void }
+const terminal: RunIO = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+/** Run the `run` subcommand; resolves to the exit status. */
+export async function runCommand(argv: string[], io: RunIO = terminal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { kernel: { type: 'string', default: 'sim' }, trace: { type: 'boolean', default: false }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    io.stderr(`netlink-lab run: ${(e as Error).message}\n\n${RUN_HELP}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { io.stdout(`${RUN_HELP}\n`); return 0; }
+  const usage = (msg: string) => { io.stderr(`netlink-lab run: ${msg}\n\n${RUN_HELP}\n`); return 2; };
+  if (positionals.length !== 1) return usage('give exactly one program file');
+  if (values.kernel !== 'sim' && values.kernel !== 'real') return usage(`--kernel must be sim or real, not '${values.kernel}'`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) return usage(`--timeout must be a positive number of seconds, not '${values.timeout}'`);
+  const file = resolve(positionals[0]);
+  if (!existsSync(file)) return usage(`no such file: ${positionals[0]}`);
+
+  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace };
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: request, stdout: false, stderr: false });
+  const agents = new Set<number>();
+  return await new Promise<number>((done) => {
+    let finished = false;
+    const finish = (status: number) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      done(status);
+    };
+    const timer = setTimeout(() => {
+      io.stderr(`netlink-lab: the program did not finish within ${timeout} s (--timeout ${timeout}); stopped it.\n`);
+      void worker.terminate();
+      // Agents blocked in a syscall would outlive the worker: kill them by pid (they are ours).
+      for (const pid of agents) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+      finish(124);
+    }, timeout * 1000);
+    worker.on('message', (m: RunMessage) => {
+      if (m.type === 'stdout') io.stdout(m.text);
+      else if (m.type === 'stderr') io.stderr(m.text);
+      else if (m.type === 'agent') agents.add(m.pid);
+      else if (m.type === 'done') { void worker.terminate(); finish(m.status); }
+    });
+    worker.on('error', (e) => { io.stderr(`netlink-lab: the program's worker failed: ${e.stack ?? e.message}\n`); finish(1); });
+    worker.on('exit', () => finish(1));
+  });
+}
