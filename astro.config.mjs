@@ -6,6 +6,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { copyKernelWasm } from './src/components/site/copy-kernel-wasm.mjs';
+import { rehypeTableWrap } from './src/components/site/rehype-table-wrap.mjs';
 
 export default defineConfig({
   base: process.env.NETLINK_LAB_BASE ?? '/',
@@ -13,8 +14,9 @@ export default defineConfig({
   build: { format: 'directory' },
   integrations: [mdx(), copyKernelWasm()],
   markdown: {
+    rehypePlugins: [rehypeTableWrap],
     shikiConfig: {
-      themes: { light: 'github-light', dark: 'github-dark' },
+      themes: { light: 'github-light-default', dark: 'github-dark-default' },
       defaultColor: false,
       wrap: false,
     },

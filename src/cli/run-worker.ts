@@ -3,14 +3,13 @@
  * start the program as its first process, wait for it, report. Everything the program prints goes
  * to the main thread as messages, in order.
  */
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend } from '../api/backend.ts';
-import { compile, link, type Libraries } from '../runtime/program.ts';
+import { compile, link } from '../runtime/program.ts';
 import { createKernel, type KernelKind } from './kernels.ts';
+import { programLibraries } from './libraries.ts';
 import { describeUncaught } from './perror.ts';
 import { readProgram } from './program-files.ts';
 
@@ -25,14 +24,6 @@ export type RunMessage =
 
 const post = (m: RunMessage) => parentPort!.postMessage(m);
 const print = (type: 'stdout' | 'stderr') => (...a: unknown[]) => post({ type, text: `${format(...a)}\n` });
-
-/** The libraries a program may import, as the browser playground offers them. */
-export async function programLibraries(): Promise<Libraries> {
-  const libs: Libraries = { 'netlink-lab/user': await import('../api/user.ts') };
-  const kernelApi = join(dirname(fileURLToPath(import.meta.url)), '..', 'api', 'kernel.ts');
-  if (existsSync(kernelApi)) libs['netlink-lab/kernel'] = await import(kernelApi);
-  return libs;
-}
 
 async function run({ file, kernel, trace }: RunRequest): Promise<number> {
   const { files, entry } = readProgram(file);

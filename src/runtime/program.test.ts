@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, link, ProgramError } from './program.ts';
+import { compile, link, loadModule, ProgramError } from './program.ts';
 
 const capture = () => {
   const lines: string[] = [];
@@ -39,5 +39,21 @@ describe('program runner', () => {
     const c = capture();
     const run = link(compile({ 'main.ts': "import x from 'fs';\nconsole.log(x);" }), 'main.ts', { 'netlink-lab/user': {} }, c.console);
     await expect(run()).rejects.toThrow(/Cannot find module 'fs'.*'netlink-lab\/user'/);
+  });
+});
+
+describe('loadModule', () => {
+  it('returns a file\'s exports, with its own imports resolved', () => {
+    const c = capture();
+    const mod = loadModule(compile({
+      'checks.ts': "import type { X } from './types';\nimport { limit } from './util';\nexport default (n: number) => n < limit;",
+      'util.ts': 'export const limit = 3;',
+    }), 'checks.ts', {}, c.console);
+    expect((mod.default as (n: number) => boolean)(2)).toBe(true);
+    expect((mod.default as (n: number) => boolean)(5)).toBe(false);
+  });
+
+  it('names a file that is not there', () => {
+    expect(() => loadModule(compile({ 'a.ts': '' }), 'checks.ts', {}, capture().console)).toThrow(ProgramError);
   });
 });

@@ -45,13 +45,9 @@ export interface ProgramConsole { log(...a: unknown[]): void; error(...a: unknow
 // An async function body allows top-level await in the entry file.
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
 
-/**
- * Load the compiled program and return its entry as an async function. Running that function runs
- * the entry file's top level and then its `export default` function, if it has one.
- */
-export function link(compiled: Map<string, CompiledFile>, entry: string, libs: Libraries, console: ProgramConsole): () => Promise<unknown> {
-  const cache = new Map<string, { exports: Record<string, unknown> }>();
-  const load = (name: string): Promise<Record<string, unknown>> | Record<string, unknown> => {
+/** The require() a compiled file calls: libraries by name, the program's files by relative path. */
+function makeRequire(compiled: Map<string, CompiledFile>, libs: Libraries, console: ProgramConsole, cache: Map<string, { exports: Record<string, unknown> }>) {
+  const load = (name: string): Record<string, unknown> => {
     if (name in libs) return libs[name] as Record<string, unknown>;
     const key = normalise(name);
     const hit = cache.get(key);
@@ -65,6 +61,25 @@ export function link(compiled: Map<string, CompiledFile>, entry: string, libs: L
     fn(load, module, module.exports, console);
     return module.exports;
   };
+  return load;
+}
+
+/**
+ * Load one compiled file as a module and return its exports. Its top level runs synchronously (no
+ * top-level await). The playground loads a lesson's checks.ts this way to call its default export.
+ */
+export function loadModule(compiled: Map<string, CompiledFile>, file: string, libs: Libraries, console: ProgramConsole): Record<string, unknown> {
+  if (!compiled.has(normalise(file))) throw new ProgramError('no such file', file);
+  return makeRequire(compiled, libs, console, new Map())(`./${file}`);
+}
+
+/**
+ * Load the compiled program and return its entry as an async function. Running that function runs
+ * the entry file's top level and then its `export default` function, if it has one.
+ */
+export function link(compiled: Map<string, CompiledFile>, entry: string, libs: Libraries, console: ProgramConsole): () => Promise<unknown> {
+  const cache = new Map<string, { exports: Record<string, unknown> }>();
+  const load = makeRequire(compiled, libs, console, cache);
   const main = compiled.get(normalise(entry));
   if (!main) throw new ProgramError('no such file', entry);
   return async () => {

@@ -1,0 +1,120 @@
+/**
+ * `netlink-lab vm …`: the real Linux VM from the command line.
+ *
+ *   netlink-lab vm build                   build (or check) the image in build/vm
+ *   netlink-lab vm exec [opts] -- COMMAND  boot a fresh VM, run COMMAND in its shell, print its
+ *                                          output, exit with its status
+ *   netlink-lab vm shell [opts]            boot a VM and attach this terminal to its console
+ *                                          (Ctrl-] quits)
+ *   netlink-lab vm run [opts] PROG.ts      run a TypeScript program on the VM's kernel
+ *   netlink-lab vm probe-kvm               test once whether KVM guests boot on this host
+ *
+ * opts: --timeout MS (boot and command, default 60000), --no-modules (do not load nl_test and
+ * doc_exmpl), --accel tcg|kvm|auto, --memory MB.
+ */
+import { ensureVmImage, probeKvm, startVm, type BootOptions } from '../../sandboxes/vm/qemu.ts';
+
+const USAGE = `usage: netlink-lab vm build
+       netlink-lab vm exec [--timeout MS] [--no-modules] [--accel tcg|kvm|auto] [--memory MB] -- COMMAND
+       netlink-lab vm shell [--no-modules] [--accel tcg|kvm|auto] [--memory MB]
+       netlink-lab vm run [--timeout MS] [--no-modules] PROG.ts [ARGS…]
+       netlink-lab vm probe-kvm`;
+
+interface Parsed { boot: BootOptions; timeoutMs: number; rest: string[] }
+
+function parseOptions(argv: string[]): Parsed {
+  const boot: BootOptions = {};
+  let timeoutMs = 60_000;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--') { i++; break; }
+    if (a === '--timeout') timeoutMs = Number(value());
+    else if (a === '--no-modules') boot.loadModules = false;
+    else if (a === '--accel') {
+      const v = value();
+      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new Error(`--accel must be tcg, kvm or auto\n${USAGE}`);
+      boot.accel = v;
+    } else if (a === '--memory') boot.memoryMB = Number(value());
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
+    else break;
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`--timeout must be a positive number of ms\n${USAGE}`);
+  boot.timeoutMs = timeoutMs;
+  return { boot, timeoutMs, rest: argv.slice(i) };
+}
+
+async function exec(argv: string[]): Promise<number> {
+  const { boot, timeoutMs, rest } = parseOptions(argv);
+  const command = rest.join(' ').trim();
+  if (!command) throw new Error(`vm exec: no command\n${USAGE}`);
+  ensureVmImage();
+  const vm = await startVm(boot);
+  try {
+    const r = await vm.exec(command, { timeoutMs });
+    process.stdout.write(r.output);
+    return r.status;
+  } finally {
+    await vm.kill();
+  }
+}
+
+async function shell(argv: string[]): Promise<number> {
+  const { boot } = parseOptions(argv);
+  ensureVmImage();
+  process.stderr.write('netlink-lab: booting the VM (Ctrl-] quits)…\n');
+  const vm = await startVm(boot);
+  process.stdout.write(vm.transcript().slice(vm.transcript().lastIndexOf('netlink-lab: ready')));
+  vm.console.resume();
+  vm.console.on('data', (d: Buffer) => process.stdout.write(d));
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  const onKey = (d: Buffer) => {
+    if (d.includes(0x1d)) { void vm.kill(); return; }
+    vm.console.write(d);
+  };
+  stdin.on('data', onKey);
+  const { code } = await vm.exited;
+  stdin.off('data', onKey);
+  if (stdin.isTTY) stdin.setRawMode(false);
+  stdin.pause();
+  process.stderr.write('\nnetlink-lab: the VM is gone\n');
+  return code ?? 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { boot, rest } = parseOptions(argv);
+  if (!rest.length) throw new Error(`vm run: no program\n${USAGE}`);
+  const { runOnVm } = await import('../../sandboxes/vm/run.ts');
+  return runOnVm(rest[0], rest.slice(1), boot);
+}
+
+/** Entry point of `netlink-lab vm`; returns the exit status. */
+export async function vmCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    switch (sub) {
+      case 'build': ensureVmImage(undefined, { force: true }); return 0;
+      case 'exec': return await exec(rest);
+      case 'shell': return await shell(rest);
+      case 'run': return await run(rest);
+      case 'probe-kvm': {
+        ensureVmImage();
+        const ok = await probeKvm();
+        console.log(ok ? 'kvm: a KVM guest booted; --accel auto will use KVM' : 'kvm: no KVM guest booted here; TCG it is');
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return sub === undefined || sub === '--help' || sub === '-h' ? 0 : 2;
+    }
+  } catch (e) {
+    console.error(`netlink-lab vm: ${(e as Error).message}`);
+    return 1;
+  }
+}

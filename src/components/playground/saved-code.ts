@@ -1,0 +1,29 @@
+/** The learner's edits, per lesson, kept in this browser (localStorage) across reloads. */
+
+const key = (lessonId: string) => `netlink-lab:code:v1:${lessonId}`;
+
+function store(): Storage | undefined {
+  try { return globalThis.localStorage; } catch { return undefined; }
+}
+
+/** The files saved for a lesson, or undefined when the learner has not edited it. */
+export function loadCode(lessonId: string): Record<string, string> | undefined {
+  try {
+    const v = JSON.parse(store()?.getItem(key(lessonId)) ?? 'null') as { files?: unknown } | null;
+    const files = v?.files;
+    if (!files || typeof files !== 'object' || Object.values(files).some((x) => typeof x !== 'string')) return undefined;
+    return files as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Save the lesson's files (silently does nothing when storage is full or disabled). */
+export function saveCode(lessonId: string, files: Record<string, string>): void {
+  try { store()?.setItem(key(lessonId), JSON.stringify({ files, saved: Date.now() })); } catch { /* not kept */ }
+}
+
+/** Forget the lesson's edits (Reset). */
+export function clearCode(lessonId: string): void {
+  try { store()?.removeItem(key(lessonId)); } catch { /* nothing to clear */ }
+}

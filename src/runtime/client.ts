@@ -1,0 +1,136 @@
+/**
+ * The page's side of running programs: a worker started ahead of time (so Run answers at once), one
+ * worker per run, Stop by terminating it, and a watchdog that ends a run whose worker stopped
+ * beating (a loop that never awaits anything). Nothing here blocks the page.
+ */
+import type { Batch, CheckResult, Exit, FromWorker, ToWorker } from './messages.ts';
+
+/** What the page hears about a run. */
+export interface RunListener {
+  batch(b: Batch): void;
+  checks(results: CheckResult[], error?: string): void;
+  exit(e: Exit): void;
+  /** The run was ended from outside: by Stop, by the watchdog, or because the worker failed. */
+  killed(reason: 'stopped' | 'watchdog' | 'fatal', message: string): void;
+}
+
+/** A program to run. */
+export interface RunRequest { files: Record<string, string>; entry: string; checks?: string }
+
+interface Slot { worker: Worker; ready: Promise<void>; lastAlive: number; fatal?: string }
+
+/** Options of a Runner. */
+export interface RunnerOptions {
+  /** Where the kernel's wasm is served. */
+  wasmUrl: string;
+  /** End a run whose worker has not beaten for this long (ms). */
+  watchdogMs?: number;
+  /** Make a worker (tests may pass their own URL). */
+  createWorker?: () => Worker;
+}
+
+/** Runs programs in workers, one at a time. */
+export class Runner {
+  private spare: Slot | undefined;
+  private current: { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval> } | undefined;
+  private nextId = 1;
+  private readonly watchdogMs: number;
+  private readonly create: () => Worker;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.watchdogMs = opts.watchdogMs ?? 4000;
+    this.create = opts.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'netlink-lab program' }));
+    this.spare = this.start();
+  }
+
+  /** Resolves once a run can start (the worker compiled the kernel); rejects with why it cannot. */
+  get ready(): Promise<void> { return (this.spare ??= this.start()).ready; }
+
+  /** Whether a program is running. */
+  get running(): boolean { return this.current !== undefined; }
+
+  /** Run a program; the listener hears everything until exit or killed. */
+  async run(req: RunRequest, listener: RunListener): Promise<void> {
+    this.stop();
+    const slot = (this.spare ??= this.start());
+    this.spare = undefined;
+    const runId = this.nextId++;
+    try {
+      await slot.ready;
+    } catch (e) {
+      slot.worker.terminate();
+      listener.killed('fatal', e instanceof Error ? e.message : String(e));
+      return;
+    }
+    slot.lastAlive = performance.now();
+    const timer = setInterval(() => {
+      if (performance.now() - slot.lastAlive > this.watchdogMs) {
+        this.end(`The program was stopped: it ran for ${(this.watchdogMs / 1000).toFixed(0)} s without ever pausing (an endless loop that never awaits anything, or one that only makes non-blocking calls). Add a blocking call, a sleep(), or a way out of the loop.`, 'watchdog');
+      }
+    }, 250);
+    this.current = { slot, runId, listener, timer };
+    slot.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
+    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}) };
+    slot.worker.postMessage(msg);
+  }
+
+  /** Stop the running program, if any (its worker is terminated at once). */
+  stop(): void {
+    if (this.current) this.end('Stopped.', 'stopped');
+  }
+
+  /** Terminate every worker (the page is going away). */
+  dispose(): void {
+    this.stop();
+    this.spare?.worker.terminate();
+    this.spare = undefined;
+  }
+
+  private end(message: string, reason: 'stopped' | 'watchdog' | 'fatal'): void {
+    const c = this.current;
+    if (!c) return;
+    this.current = undefined;
+    clearInterval(c.timer);
+    c.slot.worker.terminate();
+    c.listener.killed(reason, message);
+    this.spare ??= this.start();
+  }
+
+  private onMessage(slot: Slot, runId: number, listener: RunListener, m: FromWorker): void {
+    if (m.type === 'alive') { slot.lastAlive = performance.now(); return; }
+    if (this.current?.slot !== slot) return;
+    slot.lastAlive = performance.now();
+    switch (m.type) {
+      case 'batch': if (m.runId === runId || m.runId === -1) listener.batch(m); break;
+      case 'checks': if (m.runId === runId) listener.checks(m.results, m.error); break;
+      case 'fatal': this.end(m.message, 'fatal'); break;
+      case 'exit':
+        if (m.runId !== runId) break;
+        clearInterval(this.current.timer);
+        this.current = undefined;
+        slot.worker.terminate();
+        listener.exit(m);
+        this.spare ??= this.start();
+        break;
+      default: break;
+    }
+  }
+
+  private start(): Slot {
+    const worker = this.create();
+    const slot: Slot = { worker, lastAlive: performance.now(), ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+        const m = ev.data;
+        if (m.type === 'alive') slot.lastAlive = performance.now();
+        else if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') { slot.fatal = m.message; reject(new Error(m.message)); }
+      };
+      worker.onerror = (ev) => reject(new Error(`The program worker failed to start: ${ev.message || 'a script error'}. Reload the page; if it persists, the site was built without the run worker.`));
+    });
+    slot.ready.catch(() => undefined);
+    const init: ToWorker = { type: 'init', wasmUrl: this.opts.wasmUrl };
+    worker.postMessage(init);
+    return slot;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the page and the run worker (worker.ts) say to each other. Everything here survives
+ * structured cloning.
+ */
+import type { SyscallEvent } from '../api/observe.ts';
+import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
+
+/** A lesson check's verdict (the shape of lessons/check-api.ts). */
+export interface CheckResult { name: string; pass: boolean; message: string }
+
+/** One line the program printed. */
+export interface OutputLine {
+  stream: 'log' | 'error' | 'warn' | 'info' | 'system';
+  text: string;
+  /** The simulated process that printed it, when known. */
+  pid?: number;
+  /** Virtual time (ms) when it was printed. */
+  time?: number;
+}
+
+/** A syscall event with the socket's protocol, which the Messages panel needs to decode the bytes. */
+export interface SyscallRecord extends SyscallEvent {
+  /** The protocol of the socket `fd` belongs to, when known. */
+  protocol?: number;
+}
+
+/** Page → worker. */
+export type ToWorker =
+  | { type: 'init'; wasmUrl: string }
+  | {
+    type: 'run';
+    runId: number;
+    files: Record<string, string>;
+    entry: string;
+    /** The source of the lesson's checks.ts, run after the program ends. */
+    checks?: string;
+  };
+
+/** Everything that happened since the last batch. */
+export interface Batch {
+  type: 'batch';
+  runId: number;
+  output: OutputLine[];
+  syscalls: SyscallRecord[];
+  trace: TraceEntry[];
+  kernel: KernelEvent[];
+  /** The kernel's state now, when anything changed. */
+  state?: KernelState;
+}
+
+/** How a run ended. */
+export interface Exit {
+  type: 'exit';
+  runId: number;
+  /** 'ok': the program returned; 'error': it threw or did not compile. */
+  status: 'ok' | 'error';
+  /** The error, as the learner should read it, and where in their files it happened. */
+  error?: { message: string; file?: string; line?: number; column?: number };
+  /** Virtual time when it ended (ms). */
+  time: number;
+  /** Wall time the run took (ms). */
+  wallMs: number;
+}
+
+/** Worker → page. */
+export type FromWorker =
+  | { type: 'ready'; compileMs: number }
+  | { type: 'alive' }
+  | { type: 'fatal'; message: string }
+  | Batch
+  | { type: 'checks'; runId: number; results: CheckResult[]; error?: string }
+  | Exit;

@@ -1,0 +1,179 @@
+/**
+ * One run of a learner's program against a fresh simulated kernel: compile, link against
+ * netlink-lab's modules, run as the first process, collect everything the panels show (output,
+ * syscalls with their bytes, kernel trace, kernel events, kernel state) in batches, then run the
+ * lesson's checks. Runs wherever the kernel runs: in the playground's worker, or in Node for tests.
+ */
+import { setBackend, type Backend } from '../api/backend.ts';
+import { setObserver, type SyscallEvent } from '../api/observe.ts';
+import { ErrnoError } from '../api/errno.ts';
+import { compile, link, loadModule, ProgramError, type Libraries, type ProgramConsole, type ProgramFiles } from './program.ts';
+import { errorLocation, errorText, formatArgs } from './format.ts';
+import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
+import type { Batch, CheckResult, Exit, OutputLine, SyscallRecord } from './messages.ts';
+
+/** What a session needs of the simulated kernel (sandboxes/sim/host's SimKernel). */
+export interface SessionKernel extends Backend {
+  trace: { enable(on?: boolean): void; clear(): void };
+  state(): KernelState;
+  onEvent(listener: (e: KernelEvent) => void): unknown;
+}
+
+/** What the program is and where its reports go. */
+export interface SessionOptions {
+  runId: number;
+  files: ProgramFiles;
+  entry: string;
+  checks?: string;
+  /** The modules a program can import by name: 'netlink-lab/user', 'netlink-lab/kernel'. */
+  libs: Libraries;
+  /** Receives each batch, the check results and the exit. */
+  post(msg: Batch | Exit | { type: 'checks'; runId: number; results: CheckResult[]; error?: string }): void;
+  /** Flush a batch after this many items even if the timer has not fired (a busy program starves timers). */
+  batchItems?: number;
+  /** Stop forwarding output after this many lines (a printing loop must not flood the page). */
+  maxOutputLines?: number;
+  /** Start a timer; the session flushes on it (setTimeout in a worker). */
+  schedule?(fn: () => void, ms: number): unknown;
+}
+
+const OUTPUT_LIMIT = 5000;
+
+/** Run the program; resolves when it ended and the checks ran. */
+export async function runSession(kernel: SessionKernel, o: SessionOptions): Promise<Exit> {
+  const started = performance.now();
+  const limit = o.maxOutputLines ?? OUTPUT_LIMIT;
+  const batchItems = o.batchItems ?? 200;
+  const schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms));
+  const output: OutputLine[] = [];
+  const allOutput: string[] = [];
+  const events: SyscallRecord[] = [];
+  let batch: Batch = empty(o.runId);
+  let dirty = false;
+  let timer = false;
+  let printed = 0;
+
+  const flush = () => {
+    timer = false;
+    if (!dirty) return;
+    batch.state = safeState(kernel);
+    o.post(batch);
+    batch = empty(o.runId);
+    dirty = false;
+  };
+  const touched = () => {
+    dirty = true;
+    const n = batch.output.length + batch.syscalls.length + batch.trace.length + batch.kernel.length;
+    if (n >= batchItems) flush();
+    else if (!timer) { timer = true; schedule(flush, 40); }
+  };
+  const print = (stream: OutputLine['stream'], text: string) => {
+    allOutput.push(text);
+    printed += 1;
+    if (printed > limit) {
+      if (printed === limit + 1) batch.output.push({ stream: 'system', text: `… more output was cut: the playground shows the first ${limit} lines.` });
+      return touched();
+    }
+    const line: OutputLine = { stream, text, time: kernel.now() };
+    const pid = currentPid(kernel);
+    if (pid !== undefined) line.pid = pid;
+    output.push(line);
+    batch.output.push(line);
+    touched();
+  };
+  const console: ProgramConsole = {
+    log: (...a) => print('log', formatArgs(a)),
+    info: (...a) => print('info', formatArgs(a)),
+    warn: (...a) => print('warn', formatArgs(a)),
+    error: (...a) => print('error', formatArgs(a)),
+  };
+
+  // Which protocol each (pid, fd) has, so the Messages panel can decode the bytes.
+  const protocols = new Map<string, number>();
+  const user = o.libs['netlink-lab/user'] as Record<string, unknown> | undefined;
+  const libs: Libraries = { ...o.libs };
+  if (user && typeof user.socket === 'function') {
+    const socket = user.socket as (d: number, t: number, p: number) => Promise<number>;
+    libs['netlink-lab/user'] = {
+      ...user,
+      socket: async (domain: number, type: number, protocol: number) => {
+        const pid = currentPid(kernel);
+        const fd = await socket(domain, type, protocol);
+        protocols.set(`${pid}:${fd}`, protocol);
+        return fd;
+      },
+    };
+  }
+
+  kernel.onEvent((e) => {
+    if (e.kind === 'trace') batch.trace.push(e.entry as TraceEntry ?? (e as unknown as TraceEntry));
+    else batch.kernel.push(e);
+    touched();
+  });
+  kernel.trace.enable(true);
+  setBackend(kernel);
+  setObserver((e: SyscallEvent) => {
+    const rec: SyscallRecord = { ...e };
+    const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
+    if (p !== undefined) rec.protocol = p;
+    if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
+    events.push(rec);
+    batch.syscalls.push(rec);
+    touched();
+  });
+
+  let exit: Exit;
+  try {
+    const compiled = compile(o.files);
+    const main = link(compiled, o.entry, libs, console);
+    const failure = await runAsProcess(kernel, main);
+    exit = failure === undefined
+      ? { type: 'exit', runId: o.runId, status: 'ok', time: kernel.now(), wallMs: 0 }
+      : { type: 'exit', runId: o.runId, status: 'error', error: describe(failure, Object.keys(o.files)), time: kernel.now(), wallMs: 0 };
+  } catch (e) {
+    exit = { type: 'exit', runId: o.runId, status: 'error', error: describe(e, Object.keys(o.files)), time: safeNow(kernel), wallMs: 0 };
+  } finally {
+    setObserver(null);
+  }
+  if (exit.error) print('error', exit.error.message);
+  flush();
+
+  if (o.checks) {
+    const state = safeState(kernel);
+    try {
+      const mod = loadModule(compile({ 'checks.ts': o.checks }), 'checks.ts', libs, console);
+      const fn = mod.default;
+      if (typeof fn !== 'function') throw new Error('checks.ts has no default-exported function.');
+      const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)({ output: allOutput.join('\n'), events, state });
+      o.post({ type: 'checks', runId: o.runId, results: Array.isArray(results) ? results : [] });
+    } catch (e) {
+      o.post({ type: 'checks', runId: o.runId, results: [], error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}` });
+    }
+  }
+  setBackend(null);
+  exit.wallMs = Math.round(performance.now() - started);
+  o.post(exit);
+  return exit;
+}
+
+/** Run `main` as the simulated system's first process; resolves to what it threw, if anything. */
+async function runAsProcess(kernel: SessionKernel, main: () => Promise<unknown>): Promise<unknown> {
+  let failure: unknown;
+  const pid = await kernel.spawn(async () => {
+    try { await main(); } catch (e) { failure = e ?? new Error('the program threw undefined'); }
+  }, { name: 'main' });
+  await kernel.waitpid(pid);
+  return failure;
+}
+
+function describe(e: unknown, files: string[]): Exit['error'] {
+  if (e instanceof ProgramError) return { message: `Syntax error in ${e.message}`, file: e.file, line: e.line, column: e.column };
+  const at = errorLocation(e, files);
+  const text = e instanceof ErrnoError ? `Uncaught ${errorText(e)}` : e instanceof Error ? `Uncaught ${errorText(e)}` : `Uncaught ${String(e)}`;
+  return at ? { message: `${text}\n    at ${at.file}:${at.line}:${at.column}`, ...at } : { message: text };
+}
+
+const empty = (runId: number): Batch => ({ type: 'batch', runId, output: [], syscalls: [], trace: [], kernel: [] });
+const currentPid = (k: SessionKernel): number | undefined => { try { return k.getpid(); } catch { return undefined; } };
+const safeNow = (k: SessionKernel): number => { try { return k.now(); } catch { return 0; } };
+const safeState = (k: SessionKernel): KernelState | undefined => { try { return k.state(); } catch { return undefined; } };

@@ -1,0 +1,64 @@
+/**
+ * The run worker: a learner's program runs here, never on the page's thread, against a fresh
+ * simulated kernel per run. The page starts one worker ahead of time (it compiles the kernel's wasm
+ * while the learner reads), sends one 'run', and throws the worker away afterwards; a runaway
+ * program is ended by terminating the worker. The 'alive' beat stops when the program never yields
+ * to the event loop, which is how the page's watchdog notices an endless loop.
+ */
+import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
+import * as user from '../api/user.ts';
+import * as kernelApi from '../api/kernel.ts';
+import { runSession, type SessionKernel } from './session.ts';
+import type { FromWorker, ToWorker } from './messages.ts';
+
+const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+let wasm: Promise<WebAssembly.Module> | undefined;
+let busy = false;
+
+setInterval(() => post({ type: 'alive' }), 200);
+
+async function compileKernel(url: string): Promise<WebAssembly.Module> {
+  const started = performance.now();
+  const res = await fetch(url);
+  if (!res.ok) {
+    throw new Error(`The simulated kernel (${url}) could not be loaded: HTTP ${res.status}. Build it with \`npm run build:kernel\` and rebuild the site (\`npm run build\` does both).`);
+  }
+  const mod = res.headers.get('content-type')?.startsWith('application/wasm')
+    ? await WebAssembly.compileStreaming(res)
+    : await WebAssembly.compile(await res.arrayBuffer());
+  post({ type: 'ready', compileMs: Math.round(performance.now() - started) });
+  return mod;
+}
+
+self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  if (msg.type === 'init') {
+    wasm = compileKernel(msg.wasmUrl);
+    wasm.catch((e: unknown) => post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));
+    return;
+  }
+  if (msg.type === 'run') {
+    if (busy) return post({ type: 'fatal', message: 'This worker already ran a program; the page should start a fresh one.' });
+    busy = true;
+    void (async () => {
+      try {
+        if (!wasm) throw new Error('The run worker got "run" before "init".');
+        const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+        await runSession(kernel, {
+          runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
+          libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
+          post,
+        });
+      } catch (e) {
+        post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
+      }
+    })();
+  }
+});
+
+// A rejection nobody awaited (say, in a process the program spawned and never waited for).
+self.addEventListener('unhandledrejection', (ev: PromiseRejectionEvent) => {
+  ev.preventDefault();
+  const r = ev.reason as unknown;
+  post({ type: 'batch', runId: -1, output: [{ stream: 'error', text: `Unhandled rejection: ${r instanceof Error ? `${r.name}: ${r.message}` : String(r)}` }], syscalls: [], trace: [], kernel: [] });
+});
