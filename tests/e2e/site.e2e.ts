@@ -4,7 +4,7 @@
  * scrolling. Screenshots of the main pages go to test-results/screens/ for a human to look at.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { openSite, type Site, type TestPage } from './browser.ts';
@@ -62,18 +62,22 @@ describe('every page', () => {
     }
   });
 
-  it('every internal link points at a page that exists', async () => {
+  it('every internal link stays under the base path and points at a page that exists', async () => {
     const page = await site.page();
     const known = new Set(pages);
     const broken: string[] = [];
     for (const path of pages.filter((p) => !isKernelSource(p))) {
       await load(page, path);
       const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      const base = site.server.base;
       for (const l of links) {
         const u = new URL(l);
         if (u.origin !== new URL(site.url('/')).origin) continue;
-        const p = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
-        if (!known.has(p) && !p.startsWith('/pagefind/')) broken.push(`${path} → ${u.pathname}`);
+        if (!u.pathname.startsWith(base)) { broken.push(`${path} → ${u.pathname} (outside the base path ${base})`); continue; }
+        const rel = `/${u.pathname.slice(base.length)}`;
+        const p = rel.endsWith('/') ? rel : `${rel}/`;
+        const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
+        if (!known.has(p) && !isFile) broken.push(`${path} → ${u.pathname}`);
       }
     }
     expect(broken).toEqual([]);
