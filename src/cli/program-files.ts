@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { ProgramFiles } from '../runtime/program.ts';
 
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|import\s+['"](\.{1,2}\/[^'"]+)['"]/g;
+// Type-only imports are skipped: sucrase removes them, so their files are never loaded.
+const IMPORT = /(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|import\s+['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /** Read `entry` and the local files it imports; names are relative to the entry's folder. */
 export function readProgram(entry: string): { files: ProgramFiles; entry: string } {
