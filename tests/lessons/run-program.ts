@@ -1,40 +1,46 @@
 /**
- * Run a lesson's program in Node the way the playground runs it in the browser: compile with
- * src/runtime/program.ts, link against netlink-lab's libraries, attach a fresh simulated kernel,
- * capture the console and every syscall event.
+ * Run a lesson's program in Node exactly as the playground runs it in the browser's worker: a
+ * fresh simulated kernel (build/kernel.wasm) per run, driven by src/runtime/session.ts, which
+ * compiles and links the program, records output and syscalls, and runs the lesson's checks.
  */
-import { compile, link, type ProgramFiles } from '../../src/runtime/program.ts';
-import { setObserver, type SyscallEvent } from '../../src/api/observe.ts';
-import { setBackend } from '../../src/api/backend.ts';
-import { format } from 'node:util';
-import { programLibraries, createKernel } from './sim.ts';
+import { readFileSync, existsSync } from 'node:fs';
+import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
+import * as user from '../../src/api/user.ts';
+import * as kernelApi from '../../src/api/kernel.ts';
+import { runSession, type SessionKernel } from '../../src/runtime/session.ts';
+import type { CheckResult, Exit, OutputLine } from '../../src/runtime/messages.ts';
+import type { ProgramFiles } from '../../src/runtime/program.ts';
+
+const WASM = 'build/kernel.wasm';
+let wasm: Promise<WebAssembly.Module> | undefined;
 
 /** What a run left behind. */
-export interface RunResult { output: string; events: SyscallEvent[]; error?: Error; state?: unknown }
+export interface RunResult {
+  output: string;
+  exit: Exit;
+  checks: CheckResult[];
+  /** Set when the checks themselves could not run. */
+  checksError?: string;
+}
 
-/** Run `files` from `entry` on a new simulated kernel; a thrown error is returned, not raised. */
-export async function runProgram(files: ProgramFiles, entry: string, timeoutMs = 20_000): Promise<RunResult> {
-  const lines: string[] = [];
-  const events: SyscallEvent[] = [];
-  const print = (...a: unknown[]) => { lines.push(format(...a)); };
-  const cons = { log: print, info: print, warn: print, error: print };
-  const kernel = await createKernel();
-  setBackend(kernel.backend);
-  setObserver((e) => events.push(e));
-  let error: Error | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const main = link(compile(files), entry, await programLibraries(), cons);
-    await Promise.race([
-      kernel.run(main),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`the program did not finish within ${timeoutMs / 1000} s of wall time`)), timeoutMs); }),
-    ]);
-  } catch (e) {
-    error = e instanceof Error ? e : new Error(String(e));
-  } finally {
-    clearTimeout(timer);
-    setObserver(null);
-    setBackend(null);
-  }
-  return { output: lines.join('\n'), events, error, state: await kernel.state?.() };
+let runId = 0;
+
+/** Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts). */
+export async function runProgram(files: ProgramFiles, entry: string, checks?: string): Promise<RunResult> {
+  if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
+  wasm ??= WebAssembly.compile(readFileSync(WASM));
+  const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+  const output: OutputLine[] = [];
+  let results: CheckResult[] = [];
+  let checksError: string | undefined;
+  const exit = await runSession(kernel, {
+    runId: ++runId, files, entry, checks,
+    libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
+    maxOutputLines: 100_000,
+    post(msg) {
+      if (msg.type === 'batch') output.push(...msg.output);
+      else if (msg.type === 'checks') { results = msg.results; checksError = msg.error; }
+    },
+  });
+  return { output: output.map((l) => l.text).join('\n'), exit, checks: results, checksError };
 }
