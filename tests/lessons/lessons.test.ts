@@ -22,6 +22,19 @@ it('the course has its first three lessons', () => {
   expect(lessons.length).toBeGreaterThanOrEqual(3);
 });
 
+it('every copy of a kernel module is the same in every lesson that carries it', () => {
+  const copies = new Map<string, { id: string; text: string }[]>();
+  for (const l of lessons) {
+    for (const [file, text] of Object.entries(l.files)) {
+      const name = /\bname: '([a-z0-9_]+)'/.exec(text)?.[1];
+      if (file !== l.data.entry && name) copies.set(name, [...(copies.get(name) ?? []), { id: `${l.id}/${file}`, text }]);
+    }
+  }
+  for (const [name, list] of copies) {
+    for (const c of list) expect(c.text, `${c.id} differs from ${list[0]!.id} (module ${name}): keep the copies equal`).toBe(list[0]!.text);
+  }
+});
+
 for (const lesson of lessons) {
   describe(lesson.id, () => {
     it('has an exercise: checks and a solution', () => {

@@ -6,7 +6,7 @@ import {
   insmod, recvfrom, close,
   genl_socket, genl_ctrl_resolve, genl_request, parseGenlmsg, nla_string, nla_get_string, parseNlmsgs,
 } from 'netlink-lab/user';
-import doc_exmpl from 'netlink-lab/modules/doc_exmpl';
+import doc_exmpl from './module.ts';
 
 const DOC_EXMPL_C_ECHO = 1;
 const DOC_EXMPL_A_MSG = 1;
