@@ -7,6 +7,9 @@
  * 6.18 kernel where the two differ — see comments marked "6.18").
  */
 
+import { sk_buff, skb_put, skb_tailroom, skb_tail_pointer } from '../net/core/skbuff';
+import { nlmsg_trim } from '../include/net/netlink';
+
 // ---- struct nlattr and the NLA_* macros (include/uapi/linux/netlink.h) ------------------------
 
 export const NLA_HDRLEN: i32 = 4;
@@ -269,6 +272,7 @@ export function NL_REQ_ATTR_CHECK(extack: netlink_ext_ack | null, nest: usize, t
 
 const EINVAL: i32 = 22;
 const ERANGE: i32 = 34;
+const EMSGSIZE: i32 = 90;
 
 /** Exact sizes that strict validation enforces. Ref: lib/nlattr.c:nla_attr_len */
 function nla_attr_len(t: u8): i32 {
@@ -654,4 +658,84 @@ export function nla_policy_len(p: nla_policy[], n: i32): i32 {
     else if (nla_attr_minlen(pt.type)) len += nla_total_size(nla_attr_minlen(pt.type));
   }
   return len;
+}
+
+// ---- writing attributes into an sk_buff (lib/nlattr.c, include/net/netlink.h) ------------------
+
+/** Reserve room for an attribute and write its header and padding. Ref: lib/nlattr.c:__nla_reserve */
+export function __nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize {
+  const nla = skb_put(skb, nla_total_size(attrlen));
+  store<u16>(nla, <u16>nla_attr_size(attrlen));
+  store<u16>(nla, <u16>attrtype, 2);
+  memory.fill(nla + <usize>nla_attr_size(attrlen), 0, <usize>nla_padlen(attrlen));
+  return nla;
+}
+
+/** Ref: lib/nlattr.c:nla_reserve (0 when the skb is full) */
+export function nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize {
+  if (skb_tailroom(skb) < nla_total_size(attrlen)) return 0;
+  return __nla_reserve(skb, attrtype, attrlen);
+}
+
+/** Add an attribute with `attrlen` bytes from `data`. Ref: lib/nlattr.c:nla_put */
+export function nla_put(skb: sk_buff, attrtype: i32, attrlen: i32, data: usize): i32 {
+  if (skb_tailroom(skb) < nla_total_size(attrlen)) return -EMSGSIZE;
+  const nla = __nla_reserve(skb, attrtype, attrlen);
+  if (attrlen) memory.copy(nla_data(nla), data, <usize>attrlen);
+  return 0;
+}
+
+// x86-64 has efficient unaligned access, so nla_put_64bit never adds a pad attribute
+// (nla_need_padding_for_64bit is false there).
+/** Ref: lib/nlattr.c:nla_put_64bit */
+export function nla_put_64bit(skb: sk_buff, attrtype: i32, attrlen: i32, data: usize, padattr: i32): i32 {
+  return nla_put(skb, attrtype, attrlen, data);
+}
+
+// A scratch word for the fixed-size puts (wasm is single-threaded).
+const scratch = memory.data(8);
+
+/** Ref: nla_put_u8 */ export function nla_put_u8(skb: sk_buff, t: i32, v: u8): i32 { store<u8>(scratch, v); return nla_put(skb, t, 1, scratch); }
+/** Ref: nla_put_u16 */ export function nla_put_u16(skb: sk_buff, t: i32, v: u16): i32 { store<u16>(scratch, v); return nla_put(skb, t, 2, scratch); }
+/** Ref: nla_put_u32 */ export function nla_put_u32(skb: sk_buff, t: i32, v: u32): i32 { store<u32>(scratch, v); return nla_put(skb, t, 4, scratch); }
+/** Ref: nla_put_s8 */ export function nla_put_s8(skb: sk_buff, t: i32, v: i8): i32 { store<i8>(scratch, v); return nla_put(skb, t, 1, scratch); }
+/** Ref: nla_put_s16 */ export function nla_put_s16(skb: sk_buff, t: i32, v: i16): i32 { store<i16>(scratch, v); return nla_put(skb, t, 2, scratch); }
+/** Ref: nla_put_s32 */ export function nla_put_s32(skb: sk_buff, t: i32, v: i32): i32 { store<i32>(scratch, v); return nla_put(skb, t, 4, scratch); }
+/** Ref: nla_put_u64_64bit */ export function nla_put_u64_64bit(skb: sk_buff, t: i32, v: u64, padattr: i32): i32 { store<u64>(scratch, v); return nla_put_64bit(skb, t, 8, scratch, padattr); }
+/** Ref: nla_put_s64 */ export function nla_put_s64(skb: sk_buff, t: i32, v: i64, padattr: i32): i32 { store<i64>(scratch, v); return nla_put_64bit(skb, t, 8, scratch, padattr); }
+/** Ref: nla_put_msecs */ export function nla_put_msecs(skb: sk_buff, t: i32, ms: u64, padattr: i32): i32 { return nla_put_u64_64bit(skb, t, ms, padattr); }
+/** Ref: nla_put_be16 (given in host order) */ export function nla_put_be16(skb: sk_buff, t: i32, v: u16): i32 { return nla_put_u16(skb, t, bswap<u16>(v)); }
+/** Ref: nla_put_be32 (given in host order) */ export function nla_put_be32(skb: sk_buff, t: i32, v: u32): i32 { return nla_put_u32(skb, t, bswap<u32>(v)); }
+/** A flag: an attribute with no payload. Ref: nla_put_flag */ export function nla_put_flag(skb: sk_buff, t: i32): i32 { return nla_put(skb, t, 0, 0); }
+
+/** A NUL-terminated string (strlen + 1 bytes). Ref: include/net/netlink.h:nla_put_string */
+export function nla_put_string(skb: sk_buff, attrtype: i32, s: string): i32 {
+  const buf = String.UTF8.encode(s, true);
+  return nla_put(skb, attrtype, buf.byteLength, changetype<usize>(buf));
+}
+
+/**
+ * Open a nest without NLA_F_NESTED (generic netlink's own replies use this form); returns the
+ * nest's address for nla_nest_end, or 0 when the skb is full. Ref: nla_nest_start_noflag
+ */
+export function nla_nest_start_noflag(skb: sk_buff, attrtype: i32): usize {
+  const start = skb_tail_pointer(skb);
+  if (nla_put(skb, attrtype, 0, 0)) return 0;
+  return start;
+}
+
+/** Open a nest with NLA_F_NESTED set. Ref: include/net/netlink.h:nla_nest_start */
+export function nla_nest_start(skb: sk_buff, attrtype: i32): usize {
+  return nla_nest_start_noflag(skb, attrtype | <i32>NLA_F_NESTED);
+}
+
+/** Close a nest: its length becomes everything written since it started. Ref: nla_nest_end */
+export function nla_nest_end(skb: sk_buff, start: usize): i32 {
+  store<u16>(start, <u16>(skb_tail_pointer(skb) - start));
+  return <i32>skb.len;
+}
+
+/** Drop a nest and everything written in it. Ref: nla_nest_cancel → nlmsg_trim */
+export function nla_nest_cancel(skb: sk_buff, start: usize): void {
+  if (start) nlmsg_trim(skb, start);
 }
