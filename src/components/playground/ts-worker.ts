@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The TypeScript language service of the editor, in its own worker (loaded after the editor is
  * interactive). Its virtual file system holds TypeScript's ES2023 library, the playground's globals,

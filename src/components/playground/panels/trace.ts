@@ -1,0 +1,67 @@
+/**
+ * The Kernel trace panel: the simulated kernel's function calls for each syscall, as an indented
+ * call tree with virtual timestamps; each function links to its line in the kernel's source pages.
+ */
+import type { TraceEntry } from '../../../runtime/kernel-view.ts';
+import type { RunLog } from '../run-log.ts';
+import { h, vtime } from './dom.ts';
+
+/** How many syscalls the panel keeps on screen (the oldest go first). */
+const MAX_GROUPS = 400;
+
+/** The trace panel inside `body`. */
+export class TracePanel {
+  private list!: HTMLElement;
+  private group?: HTMLElement;
+  private shown = 0;
+  private groups = 0;
+
+  constructor(private readonly body: HTMLElement, private readonly source: (file: string, line?: number) => string) {}
+
+  reset(): void {
+    this.shown = 0;
+    this.groups = 0;
+    this.group = undefined;
+    this.list = h('div', { class: 'pg-trace' });
+    this.body.replaceChildren(h('p', { class: 'pg-empty', 'data-none': '' }, 'No kernel function has run yet.'), this.list);
+  }
+
+  count(log: RunLog): number { return log.trace.filter((t) => t.depth === 0).length; }
+
+  update(log: RunLog): void {
+    const total = log.trace.length + log.dropped.trace;
+    if (total < this.shown) this.reset();
+    const start = Math.max(0, this.shown - log.dropped.trace);
+    const add = log.trace.slice(start);
+    if (add.length === 0) return;
+    this.body.querySelector('[data-none]')?.remove();
+    for (const t of add) this.add(t, log);
+    this.shown = total;
+    while (this.groups > MAX_GROUPS && this.list.firstElementChild) {
+      this.list.firstElementChild.remove();
+      this.groups -= 1;
+    }
+  }
+
+  private add(t: TraceEntry, log: RunLog): void {
+    if (t.depth === 0 || !this.group) {
+      const name = log.names.get(t.pid);
+      const summary = h('summary', {},
+        h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
+        h('span', { class: 'pg-tr-pid' }, `${name ?? 'pid'} ${t.pid}`),
+        h('code', {}, t.fn),
+        t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` → ${t.ret}`) : null,
+        t.exit !== undefined && t.exit > t.enter ? h('span', { class: 'pg-tr-dur' }, ` took ${vtime(t.exit - t.enter)}`) : null,
+      );
+      this.group = h('div', { class: 'pg-tr-calls' });
+      this.list.append(h('details', { class: 'pg-tr-group', open: true }, summary, this.group));
+      this.groups += 1;
+    }
+    const link = h('a', { href: this.source(t.file, t.line), class: 'pg-tr-fn', title: `${t.file}:${t.line}` }, t.fn);
+    this.group.append(h('div', { class: 'pg-tr-row', style: `--depth:${t.depth}` },
+      h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
+      h('span', { class: 'pg-tr-call' }, link, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
+        t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${t.ret}`) : null),
+    ));
+  }
+}

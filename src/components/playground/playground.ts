@@ -1,0 +1,449 @@
+/**
+ * One playground on a page: reads its config from the server-rendered markup, restores the
+ * learner's code (a share link, else what they saved, else the lesson's), and wires the buttons.
+ * The editor, the program worker, the language service, the panels and the diff view are loaded
+ * lazily: when the browser is idle, the playground comes into view, or the learner reaches for it.
+ */
+import { Runner } from '../../runtime/client.ts';
+import type { Batch, CheckResult, Exit, OutputLine } from '../../runtime/messages.ts';
+import { href } from '../site/url.ts';
+import { isComplete, markComplete } from './progress.ts';
+import { clearCode, loadCode, saveCode } from './saved-code.ts';
+import { decodeShare, encodeShare, shareParam, shareUrl } from './share.ts';
+import { RunLog } from './run-log.ts';
+import type { CodeEditor } from './editor.ts';
+import type { Panels } from './panels/panels.ts';
+
+/** What Playground.astro serialises for the client. */
+export interface PlaygroundConfig {
+  lessonId: string;
+  files: Record<string, string>;
+  solution: Record<string, string>;
+  entry: string;
+  checks: string | null;
+  modules: string[];
+}
+
+/** Where the built site serves the simulated kernel (copied there by the site's build). */
+export const KERNEL_WASM = href('/kernel/kernel.wasm');
+
+const MAX_OUTPUT_NODES = 3000;
+
+/** The playground behind one [data-playground] element. */
+export class Playground {
+  private readonly cfg: PlaygroundConfig;
+  private files: Record<string, string>;
+  private active: string;
+  private editor?: CodeEditor;
+  private runner?: Runner;
+  private loading?: Promise<void>;
+  private log = new RunLog();
+  private panels?: Promise<Panels>;
+  private running = false;
+  private firstOutput = false;
+  private runStarted = 0;
+  private undoFiles?: Record<string, string>;
+  private saveTimer?: ReturnType<typeof setTimeout>;
+  private statusTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly root: HTMLElement) {
+    const json = root.querySelector<HTMLScriptElement>('script[data-playground-config]')?.textContent;
+    if (!json) throw new Error('Playground: the markup has no config (script[data-playground-config]).');
+    this.cfg = JSON.parse(json) as PlaygroundConfig;
+    this.files = loadCode(this.cfg.lessonId) ?? { ...this.cfg.files };
+    this.active = this.cfg.entry;
+  }
+
+  private $<T extends HTMLElement = HTMLElement>(sel: string): T | null { return this.root.querySelector<T>(sel); }
+  private button(action: string): HTMLButtonElement | null { return this.$<HTMLButtonElement>(`[data-action="${action}"]`); }
+
+  /** Wire the page and schedule the heavy parts. */
+  start(): void {
+    this.renderFileTabs();
+    this.showPlaceholder();
+    this.button('run')?.addEventListener('click', () => void this.run());
+    this.button('stop')?.addEventListener('click', () => this.stop());
+    this.button('reset')?.addEventListener('click', () => this.reset());
+    this.button('solution')?.addEventListener('click', () => void this.toggleSolution());
+    this.button('share')?.addEventListener('click', () => void this.share());
+    this.wirePanelTabs();
+    if (isComplete(this.cfg.lessonId)) this.$('[data-complete]')?.removeAttribute('hidden');
+
+    const hash = shareParam(location.hash);
+    if (hash) void this.openShared(hash);
+
+    // Load the editor and the kernel once the page has settled, or sooner if the learner comes to it.
+    const go = () => void this.load();
+    const editorHost = this.$('[data-editor]');
+    editorHost?.addEventListener('pointerdown', go, { once: true });
+    editorHost?.addEventListener('focusin', go, { once: true });
+    this.root.addEventListener('keydown', go, { once: true });
+    const io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { io.disconnect(); go(); } }, { rootMargin: '400px' });
+    io.observe(this.root);
+    const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    if (idle) idle(go, { timeout: 2500 }); else setTimeout(go, 1200);
+    addEventListener('pagehide', () => this.runner?.dispose());
+  }
+
+  /** Load the editor and start the program worker (once). */
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      this.runner = new Runner({ wasmUrl: KERNEL_WASM });
+      const { createEditor } = await import('./editor.ts');
+      const host = this.$('[data-editor]')!;
+      const hadFocus = host.contains(document.activeElement);
+      host.replaceChildren();
+      this.editor = createEditor({
+        parent: host,
+        files: this.files,
+        active: this.active,
+        onChange: (files) => this.changed(files),
+        onRun: () => void this.run(),
+      });
+      if (hadFocus) this.editor.focus();
+      this.root.dataset.editor = 'ready';
+      try {
+        await this.runner.ready;
+        this.button('run')!.disabled = false;
+        this.root.dataset.ready = 'true';
+        this.status('Ready. Press Run (Ctrl+Enter) to run the program on the simulated kernel.');
+      } catch (e) {
+        this.status(e instanceof Error ? e.message : String(e), 'bad');
+      }
+      this.startLanguageService();
+    })();
+    return this.loading;
+  }
+
+  private startLanguageService(): void {
+    const later = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 300));
+    later(() => {
+      void (async () => {
+        try {
+          const { startLanguageService } = await import('./language.ts');
+          const ls = await startLanguageService();
+          await ls.load(this.editor!.files());
+          this.editor!.setLanguage((file) => ls.extension(file));
+          this.root.dataset.types = 'ready';
+        } catch (e) {
+          // The editor works without it; say why type checking is missing.
+          this.root.dataset.types = 'failed';
+          console.warn('netlink-lab: the TypeScript language service did not start:', e);
+        }
+      })();
+    }, { timeout: 3000 });
+  }
+
+  // ---- files ----------------------------------------------------------------------------------
+
+  private renderFileTabs(): void {
+    const list = this.$('.pg-files')!;
+    const names = [this.cfg.entry, ...Object.keys(this.files).filter((f) => f !== this.cfg.entry).sort()];
+    list.replaceChildren(...names.map((f) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'pg-file';
+      b.setAttribute('role', 'tab');
+      b.dataset.file = f;
+      b.textContent = f;
+      const selected = f === this.active;
+      b.setAttribute('aria-selected', String(selected));
+      b.tabIndex = selected ? 0 : -1;
+      b.addEventListener('click', () => this.showFile(f));
+      b.addEventListener('keydown', (e) => this.arrowKeys(e, list, '.pg-file'));
+      return b;
+    }));
+  }
+
+  private showFile(file: string): void {
+    this.active = file;
+    for (const b of this.root.querySelectorAll<HTMLButtonElement>('.pg-file')) {
+      const on = b.dataset.file === file;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+    if (this.editor) this.editor.show(file); else this.showPlaceholder();
+  }
+
+  private showPlaceholder(): void {
+    const code = this.$('.pg-placeholder code');
+    if (code) code.textContent = this.files[this.active] ?? '';
+  }
+
+  private changed(files: Record<string, string>): void {
+    this.files = files;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId); else saveCode(this.cfg.lessonId, files);
+    }, 250);
+  }
+
+  private setFiles(files: Record<string, string>): void {
+    this.files = { ...files };
+    if (!(this.active in this.files)) this.active = this.cfg.entry;
+    this.renderFileTabs();
+    if (this.editor) this.editor.setFiles(this.files, this.active); else { this.showPlaceholder(); this.changed(this.files); }
+  }
+
+  private reset(): void {
+    const before = this.editor?.files() ?? this.files;
+    if (same(before, this.cfg.files)) { this.status('This is already the lesson\'s starting code.'); return; }
+    this.undoFiles = before;
+    this.setFiles(this.cfg.files);
+    clearCode(this.cfg.lessonId);
+    this.status('Back to the lesson\'s starting code.', undefined, { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+  }
+
+  private async openShared(value: string): Promise<void> {
+    try {
+      const shared = await decodeShare(value);
+      if (shared.lessonId !== this.cfg.lessonId) return;
+      this.setFiles(shared.files);
+      this.status('Opened the code from the link. Reset goes back to the lesson\'s starting code.');
+    } catch (e) {
+      this.status(e instanceof Error ? e.message : String(e), 'bad');
+    }
+  }
+
+  private async share(): Promise<void> {
+    const files = this.editor?.files() ?? this.files;
+    const url = shareUrl(location.href, await encodeShare({ lessonId: this.cfg.lessonId, files }));
+    const box = this.$('[data-share-box]')!;
+    const input = this.$<HTMLInputElement>('[data-share-url]')!;
+    input.value = url;
+    box.hidden = false;
+    input.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      this.status('Link copied: it opens this page with your code.', 'good');
+    } catch {
+      this.status('Copy the link beside this message: it opens this page with your code.');
+    }
+  }
+
+  private async toggleSolution(): Promise<void> {
+    const btn = this.button('solution')!;
+    const box = this.$('[data-solution]')!;
+    if (btn.getAttribute('aria-expanded') === 'true') {
+      btn.setAttribute('aria-expanded', 'false');
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    btn.setAttribute('aria-expanded', 'true');
+    box.hidden = false;
+    box.textContent = 'Loading the comparison…';
+    const { showSolution } = await import('./solution-view.ts');
+    showSolution(box, {
+      mine: this.editor?.files() ?? this.files,
+      solution: this.cfg.solution,
+      entry: this.cfg.entry,
+      onUse: (files) => {
+        this.undoFiles = this.editor?.files() ?? this.files;
+        this.setFiles({ ...this.files, ...files });
+        void this.toggleSolution();
+        this.status('The editor now holds the solution.', undefined, { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+      },
+    });
+  }
+
+  // ---- running --------------------------------------------------------------------------------
+
+  /** Run the editor's program (Run button, Ctrl/Cmd+Enter). */
+  async run(): Promise<void> {
+    await this.load();
+    if (!this.runner || !this.editor) return;
+    const files = this.editor.files();
+    this.log = new RunLog();
+    this.running = true;
+    this.firstOutput = false;
+    this.runStarted = performance.now();
+    performance.mark('netlink-lab:run');
+    delete this.root.dataset.firstOutputMs;
+    this.root.dataset.running = 'true';
+    this.clearOutput();
+    this.button('stop')!.disabled = false;
+    this.$('.pg-share')?.setAttribute('hidden', '');
+    this.status('Running…');
+    this.panels ??= import('./panels/panels.ts').then((m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')));
+    void this.panels.then((p) => p.reset(this.log));
+    const log = this.log;
+    await this.runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}) }, {
+      batch: (b) => { if (log === this.log) this.onBatch(b); },
+      checks: (results, error) => { if (log === this.log) this.onChecks(results, error); },
+      exit: (e) => { if (log === this.log) this.onExit(e); },
+      killed: (reason, message) => { if (log === this.log) this.onKilled(reason, message); },
+    });
+  }
+
+  /** Stop the running program (its worker is terminated at once). */
+  stop(): void {
+    this.runner?.stop();
+  }
+
+  private onBatch(b: Batch): void {
+    this.log.add(b);
+    this.appendOutput(b.output);
+    for (const e of b.kernel) {
+      if (e.kind === 'lockup' || e.kind === 'deadlock') this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kernel');
+    }
+    if (this.running) this.statusSoon(`Running… virtual time ${seconds(this.log.time)}`);
+    void this.panels?.then((p) => p.update(this.log));
+  }
+
+  private onExit(e: Exit): void {
+    this.log.exit = e;
+    this.finish();
+    if (e.status === 'ok') {
+      this.status(`The program ended after ${seconds(e.time)} of virtual time (${e.wallMs} ms of real time).`, 'good');
+    } else {
+      this.status('The program ended with an error (see the output).', 'bad');
+      if (e.error?.file && e.error.line) this.editor?.markError(e.error.file, e.error.line, e.error.message);
+    }
+    if (this.log.output.length === 0 && !e.error) this.appendOutput([{ stream: 'system', text: '(the program printed nothing)' }]);
+    void this.panels?.then((p) => p.update(this.log));
+  }
+
+  private onKilled(reason: 'stopped' | 'watchdog' | 'fatal', message: string): void {
+    this.log.killed = message;
+    this.finish();
+    this.appendOutput([{ stream: 'system', text: reason === 'stopped' ? 'Stopped.' : message }]);
+    this.status(reason === 'stopped' ? 'Stopped. The kernel and its processes were thrown away; Run starts afresh.' : message, reason === 'stopped' ? undefined : 'bad');
+    void this.panels?.then((p) => p.update(this.log));
+  }
+
+  private finish(): void {
+    this.running = false;
+    clearTimeout(this.statusTimer);
+    delete this.root.dataset.running;
+    this.button('stop')!.disabled = true;
+  }
+
+  private onChecks(results: CheckResult[], error?: string): void {
+    const list = this.$('[data-check-list]');
+    if (!list) return;
+    if (error) {
+      const li = document.createElement('li');
+      li.className = 'pg-check pg-fail';
+      li.textContent = error;
+      list.replaceChildren(li);
+      return;
+    }
+    list.replaceChildren(...results.map((r) => {
+      const li = document.createElement('li');
+      li.className = `pg-check ${r.pass ? 'pg-pass' : 'pg-fail'}`;
+      const body = document.createElement('div');
+      const name = document.createElement('strong');
+      name.textContent = r.name;
+      const msg = document.createElement('span');
+      msg.textContent = ` — ${r.message}`;
+      body.append(name, msg);
+      li.append(body);
+      li.setAttribute('aria-label', `${r.pass ? 'Passed' : 'Failed'}: ${r.name}. ${r.message}`);
+      return li;
+    }));
+    if (results.length > 0 && results.every((r) => r.pass)) {
+      markComplete(this.cfg.lessonId);
+      this.$('[data-complete]')?.removeAttribute('hidden');
+      this.status('Every check passed: lesson complete.', 'good');
+    }
+  }
+
+  // ---- output and status ----------------------------------------------------------------------
+
+  private clearOutput(): void {
+    const out = this.$('[data-output]')!;
+    out.replaceChildren();
+    out.classList.remove('pg-multi');
+  }
+
+  private appendOutput(lines: OutputLine[], extraClass?: string): void {
+    if (lines.length === 0) return;
+    const out = this.$('[data-output]')!;
+    const atBottom = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    const frag = document.createDocumentFragment();
+    const mainPid = this.log.output.find((l) => l.pid !== undefined)?.pid;
+    for (const l of lines) {
+      const div = document.createElement('div');
+      div.className = `pg-line pg-${l.stream}${extraClass ? ` ${extraClass}` : ''}`;
+      if (l.pid !== undefined && mainPid !== undefined && l.pid !== mainPid) out.classList.add('pg-multi');
+      const who = document.createElement('span');
+      who.className = 'pg-who';
+      who.textContent = l.pid !== undefined ? `${this.log.names.get(l.pid) ?? 'pid'} ${l.pid}` : '';
+      const text = document.createElement('span');
+      text.className = 'pg-text';
+      text.textContent = l.text;
+      if (l.time !== undefined) div.title = `virtual time ${seconds(l.time)}`;
+      div.append(who, text);
+      frag.append(div);
+    }
+    out.append(frag);
+    while (out.childElementCount > MAX_OUTPUT_NODES) out.firstElementChild!.remove();
+    if (atBottom) out.scrollTop = out.scrollHeight;
+    if (!this.firstOutput && lines.some((l) => l.stream !== 'system')) {
+      this.firstOutput = true;
+      performance.mark('netlink-lab:first-output');
+      this.root.dataset.firstOutputMs = String(Math.round(performance.now() - this.runStarted));
+    }
+  }
+
+  private statusSoon(text: string): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => { this.statusTimer = undefined; if (this.running) this.status(text); }, 200);
+  }
+
+  private status(text: string, tone?: 'good' | 'bad', action?: { label: string; run(): void }): void {
+    const p = this.$('[data-status]')!;
+    p.className = `pg-status${tone ? ` pg-${tone}` : ''}`;
+    p.textContent = text;
+    if (action) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'pg-link';
+      b.textContent = action.label;
+      b.addEventListener('click', () => action.run(), { once: true });
+      p.append(' ', b);
+    }
+  }
+
+  // ---- panel tabs -----------------------------------------------------------------------------
+
+  private wirePanelTabs(): void {
+    const list = this.$('.pg-tabs')!;
+    for (const tab of list.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
+      tab.addEventListener('click', () => this.showPanel(tab.dataset.panel!));
+      tab.addEventListener('keydown', (e) => this.arrowKeys(e, list, '[role="tab"]'));
+    }
+  }
+
+  private showPanel(id: string): void {
+    for (const tab of this.root.querySelectorAll<HTMLButtonElement>('.pg-tab')) {
+      const on = tab.dataset.panel === id;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
+    for (const body of this.root.querySelectorAll<HTMLElement>('[data-panel-body]')) body.hidden = body.dataset.panelBody !== id;
+    void this.panels?.then((p) => p.update(this.log, true));
+  }
+
+  private arrowKeys(e: KeyboardEvent, list: HTMLElement, sel: string): void {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
+    const tabs = [...list.querySelectorAll<HTMLButtonElement>(sel)];
+    const i = tabs.indexOf(e.currentTarget as HTMLButtonElement);
+    const next = e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : (i + (e.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length;
+    e.preventDefault();
+    tabs[next]!.focus();
+    tabs[next]!.click();
+  }
+}
+
+const same = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** Virtual milliseconds as seconds: '30.0 s', or ms below a second. */
+export const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function kernelReport(e: { kind: string; [k: string]: unknown }): string {
+  const text = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : JSON.stringify(e);
+  return e.kind === 'deadlock' ? `Kernel: every process is blocked and no timer is pending: ${text}` : `Kernel: soft lockup: ${text}`;
+}
