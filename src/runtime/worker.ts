@@ -5,11 +5,17 @@
  * program is ended by terminating the worker. The 'alive' beat stops when the program never yields
  * to the event loop, which is how the page's watchdog notices an endless loop.
  */
-import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
+/// <reference types="vite/client" />
 import * as user from '../api/user.ts';
-import * as kernelApi from '../api/kernel.ts';
 import { runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
+
+// The simulated kernel's host and the module API are found by glob so that a site built before they
+// exist still builds; a run then says what is missing.
+const hosts = import.meta.glob<{ createSimKernel(o: { wasm: WebAssembly.Module }): unknown }>('../../sandboxes/sim/host/index.ts', { eager: true });
+const kernelApis = import.meta.glob<Record<string, unknown>>('../api/kernel.ts', { eager: true });
+const createSimKernel = Object.values(hosts)[0]?.createSimKernel;
+const kernelApi = Object.values(kernelApis)[0];
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 let wasm: Promise<WebAssembly.Module> | undefined;
@@ -43,10 +49,11 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     void (async () => {
       try {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
+        if (!createSimKernel) throw new Error('This site was built without the simulated kernel\'s host (sandboxes/sim/host/index.ts): rebuild it with `npm run build`.');
         const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
-          libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
+          libs: { 'netlink-lab/user': user, ...(kernelApi ? { 'netlink-lab/kernel': kernelApi } : {}) },
           post,
         });
       } catch (e) {
