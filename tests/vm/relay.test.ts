@@ -133,4 +133,36 @@ describe('VM relay refusals', () => {
     expect(r.code).toBe(1009);
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
+
+  it('stops a VM after the idle timeout (4408) and after the wall-clock limit (4410), even with input', async () => {
+    const idle = await spawnRelay(['--idle', '2']);
+    const wall = await spawnRelay(['--wall', '3']);
+    try {
+      const a = connect(idle.url);
+      const b = connect(wall.url);
+      await Promise.all([a.hello, b.hello]);
+      // Input keeps a session from going idle, not from its wall-clock limit.
+      const keepAlive = setInterval(() => { void b.ping(); }, 300);
+      const [ca, cb] = await Promise.all([a.closed, b.closed]);
+      clearInterval(keepAlive);
+      expect(ca).toMatchObject({ code: CLOSE.IDLE, reason: expect.stringMatching(/no input for 2 s/) });
+      expect(cb).toMatchObject({ code: CLOSE.TIME_LIMIT, reason: expect.stringMatching(/time limit \(3 s\)/) });
+      expect(await waitIdle(idle.port, idle.relayId)).toBe(true);
+      expect(await waitIdle(wall.port, wall.relayId)).toBe(true);
+    } finally {
+      idle.child.kill('SIGTERM'); wall.child.kill('SIGTERM');
+      await Promise.all([idle.exited, wall.exited]);
+    }
+  });
+
+  it('answers ping through the relay, and the session shows the caps it enforces', async () => {
+    const s = connect(relay.url, SITE);
+    const h = await s.hello;
+    expect(h.limits.enforced).toEqual(expect.arrayContaining(['nice 10']));
+    const rtt = await s.ping();
+    expect(rtt).toBeGreaterThan(0);
+    s.close();
+    await s.closed;
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
 });
