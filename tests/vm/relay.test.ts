@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, CHANNEL } from '../../src/runtime/vm/frames.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../sandboxes/real/protocol.ts';
+import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
 import { connect, relayQemuPids, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
 
 const SITE = 'http://127.0.0.1:4321';
@@ -161,6 +163,38 @@ describe('VM relay refusals', () => {
     expect(h.limits.enforced).toEqual(expect.arrayContaining(['nice 10']));
     const rtt = await s.ping();
     expect(rtt).toBeGreaterThan(0);
+    s.close();
+    await s.closed;
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+
+  it('relays each agent port on its own channel: HELLO on two ports, READFILE of /proc/net/netlink', async () => {
+    const splitters = new Map<number, FrameSplitter>();
+    const answers: { port: number; r: Response }[] = [];
+    const s = connectRelay(relay.url, {
+      agent: (b, port) => {
+        const sp = splitters.get(port) ?? new FrameSplitter();
+        splitters.set(port, sp);
+        for (const r of sp.push(b)) answers.push({ port, r });
+      },
+    }, WebSocket as unknown as WebSocketClass);
+    const h = await s.hello;
+    expect(h.agent).toBe(true);
+    expect(h.agentPorts).toBe(4);
+    await s.ready;
+    s.sendAgent(encodeRequest(11, OP.HELLO), 1);
+    s.sendAgent(encodeRequest(12, OP.HELLO), 2);
+    s.sendAgent(encodeRequest(13, OP.READFILE, new Writer().blob(new TextEncoder().encode('/proc/net/netlink')).bytes()), 1);
+    expect(await waitFor(() => answers.length === 3, 30_000)).toBe(true);
+    const byTag = new Map(answers.map((a) => [a.r.tag, a]));
+    const pid1 = new Reader(byTag.get(11)!.r.body).i32();
+    const pid2 = new Reader(byTag.get(12)!.r.body).i32();
+    expect(byTag.get(11)!.port).toBe(1);
+    expect(byTag.get(12)!.port).toBe(2);
+    expect(pid1).toBeGreaterThan(1);
+    expect(pid2).not.toBe(pid1);
+    const table = new TextDecoder().decode(new Reader(byTag.get(13)!.r.body).blob());
+    expect(table).toMatch(/^sk\s+Eth Pid\s+Groups/);
     s.close();
     await s.closed;
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);

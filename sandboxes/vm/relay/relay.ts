@@ -35,6 +35,8 @@ export interface RelayOptions {
   wallClockS?: number;
   /** Give up on a boot after this many seconds (default 120: TCG on a busy machine is slow). */
   bootTimeoutS?: number;
+  /** Agent ports per VM, i.e. processes of a program at once (default 4). */
+  agentPorts?: number;
   /** The VM image (default: the built one, build/vm). */
   image?: VmImage;
   /** Where to log one line per event (default: stderr). */
@@ -88,6 +90,7 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
     idleTimeoutS: opts.idleTimeoutS ?? 900,
     wallClockS: opts.wallClockS ?? 3600,
     bootTimeoutS: opts.bootTimeoutS ?? 120,
+    agentPorts: opts.agentPorts ?? 4,
   };
   sweepStaleCgroups();
   const sessions = new Set<Session>();

@@ -20,6 +20,8 @@ export interface SessionConfig {
   idleTimeoutS: number;
   wallClockS: number;
   bootTimeoutS: number;
+  /** Agent ports per VM: how many processes of a program can run at once. */
+  agentPorts: number;
   /** Tags QEMU's command line (`netlink_lab.relay=<id>`) so a relay's VMs can be found with pgrep. */
   relayId: string;
   log: (line: string) => void;
@@ -53,6 +55,7 @@ export class Session {
       // guest's TSC calibration against the PIT fails and the boot stalls. 'pc' boots ~0.5 s slower
       // alone, but always; no_timer_check skips the IO-APIC timer test that panics under load.
       machine: 'pc',
+      agentPorts: cfg.agentPorts,
       append: `no_timer_check netlink_lab.relay=${cfg.relayId}`,
     });
     this.limits = applyLimits(this.vm.pid, `${cfg.relayId}-${this.id}`, {
@@ -64,10 +67,10 @@ export class Session {
       memoryMB: cfg.memoryMB, cpus: 1, idleTimeoutS: cfg.idleTimeoutS, wallClockS: cfg.wallClockS, enforced: this.limits.enforced,
     };
     cfg.log(`session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || 'none besides QEMU\'s'}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`);
-    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, limits });
+    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits });
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
-    this.vm.agent.on('data', (chunk: Buffer) => this.sendData(CHANNEL.AGENT, chunk));
+    this.vm.agents.forEach((port, i) => port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)));
     this.vm.ready.then(
       () => { if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
       (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}`); },
@@ -104,9 +107,9 @@ export class Session {
         this.sendControl({ type: 'pong', id: m.id });
         return;
       }
-      const f = decodeBinary(bytes);
+      const f = decodeBinary(bytes, this.vm.agents.length);
       if (f.kind !== 'data') return;
-      const target = f.channel === CHANNEL.CONSOLE ? this.vm.console : this.vm.agent;
+      const target = f.channel === CHANNEL.CONSOLE ? this.vm.console : this.vm.agents[f.channel - CHANNEL.FIRST_AGENT]!;
       target.write(f.payload, () => { /* a write after QEMU exited fails here; the close follows */ });
     } catch (e) {
       if (e instanceof FrameError) void this.close(CLOSE.MALFORMED, `malformed frame: ${e.message}`);

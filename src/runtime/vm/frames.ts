@@ -4,15 +4,20 @@
  *
  * One WebSocket carries one VM session:
  *   binary frame = [channel: u8][payload: 1..65535 bytes]
- *     channel 0  CONSOLE  the serial console (the guest's ttyS0): keystrokes in, screen out
- *     channel 1  AGENT    the virtio-serial port where the real-kernel agent speaks its protocol
+ *     channel 0      CONSOLE  the serial console (the guest's ttyS0): keystrokes in, screen out
+ *     channel 1..N   AGENT    virtio-serial port k (/dev/vport0p<k> in the guest), where an agent
+ *                             (sandboxes/real/PROTOCOL.md) serves one process of a program; N is
+ *                             announced in `hello` (agentPorts)
  *   text frame   = one JSON object with a "type" (control messages, below)
  * Anything else is malformed: the relay closes the socket with CLOSE.MALFORMED and says why.
  */
 
-/** Binary channel numbers (the first byte of a binary frame). */
-export const CHANNEL = { CONSOLE: 0, AGENT: 1 } as const;
-export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
+/** Binary channel numbers (the first byte of a binary frame): the console, then agent ports 1…N. */
+export const CHANNEL = { CONSOLE: 0, FIRST_AGENT: 1 } as const;
+/** A channel number: 0 (console) or an agent port 1…N. */
+export type Channel = number;
+/** The most agent ports a VM can have (QEMU's virtio-serial limit used by qemu.ts). */
+export const MAX_AGENT_PORTS = 30;
 
 /** Largest payload of one binary frame; longer data is split. */
 export const MAX_PAYLOAD = 65535;
@@ -50,7 +55,7 @@ export interface SessionLimits {
 /** Control messages from the relay. */
 export type ServerMessage =
   /** Sent at once: the VM is booting; console output follows from its first byte. */
-  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; limits: SessionLimits }
+  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; agentPorts: number; limits: SessionLimits }
   /** The shell is up: a command typed now runs. */
   | { type: 'ready'; bootMs: number }
   | { type: 'pong'; id: number }
@@ -88,12 +93,12 @@ export function encodeControl(m: ServerMessage | ClientMessage): string {
   return JSON.stringify(m);
 }
 
-/** Decode a binary frame; throws FrameError when malformed. */
-export function decodeBinary(frame: Uint8Array): Frame {
+/** Decode a binary frame for a VM with `agentPorts` agent ports; throws FrameError when malformed. */
+export function decodeBinary(frame: Uint8Array, agentPorts = MAX_AGENT_PORTS): Frame {
   if (frame.length < 2) throw new FrameError(`a binary frame needs a channel byte and at least one byte of data (got ${frame.length} byte${frame.length === 1 ? '' : 's'})`);
   if (frame.length > MAX_PAYLOAD + 1) throw new FrameError(`a binary frame carries at most ${MAX_PAYLOAD} bytes of data (got ${frame.length - 1})`);
   const channel = frame[0]!;
-  if (channel !== CHANNEL.CONSOLE && channel !== CHANNEL.AGENT) throw new FrameError(`unknown channel ${channel} (0 is the console, 1 the agent)`);
+  if (channel > agentPorts) throw new FrameError(`unknown channel ${channel} (0 is the console, 1-${agentPorts} the agent ports)`);
   return { kind: 'data', channel, payload: frame.subarray(1) };
 }
 

@@ -31,8 +31,8 @@ export type Hello = Extract<ServerMessage, { type: 'hello' }>;
 export interface RelayHandlers {
   /** Bytes the VM's console printed (boot messages, the shell). */
   console?(bytes: Uint8Array): void;
-  /** Bytes the agent wrote to its virtio port. */
-  agent?(bytes: Uint8Array): void;
+  /** Bytes an agent wrote to its virtio port (`port` 1…N). */
+  agent?(bytes: Uint8Array, port: number): void;
   /** Every control message (hello, ready, pong, bye). */
   control?(m: ServerMessage): void;
 }
@@ -47,8 +47,8 @@ export interface RelaySession {
   readonly closed: Promise<CloseInfo>;
   /** Type on the console: a string is sent as UTF-8. */
   sendConsole(data: string | Uint8Array): void;
-  /** Write bytes to the agent's port. */
-  sendAgent(data: Uint8Array): void;
+  /** Write bytes to agent port `port` (1…N, default 1). */
+  sendAgent(data: Uint8Array, port?: number): void;
   /** Round trip through the relay (not the VM), in ms. */
   ping(): Promise<number>;
   /** Close the socket; the relay then kills the VM. */
@@ -94,7 +94,7 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
     const f = decodeBinary(new Uint8Array(ev.data as ArrayBuffer));
     if (f.kind !== 'data') return;
     if (f.channel === CHANNEL.CONSOLE) handlers.console?.(f.payload);
-    else handlers.agent?.(f.payload);
+    else handlers.agent?.(f.payload, f.channel);
   };
   ws.onerror = () => { /* onclose follows with the code */ };
   ws.onclose = (ev) => {
@@ -114,9 +114,9 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
       if (!open()) return;
       for (const f of encodeData(CHANNEL.CONSOLE, typeof data === 'string' ? enc.encode(data) : data)) ws.send(f);
     },
-    sendAgent(data) {
+    sendAgent(data, port = CHANNEL.FIRST_AGENT) {
       if (!open()) throw new Error('VM relay: the session is closed; reconnect for a new VM');
-      for (const f of encodeData(CHANNEL.AGENT, data)) ws.send(f);
+      for (const f of encodeData(port, data)) ws.send(f);
     },
     ping() {
       const id = nextPing++;
