@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nlmsg, NLMSG_ERROR, NLMSG_NOOP, concat } from '../../src/api/user.ts';
 import type { SyscallEvent } from '../../src/api/observe.ts';
@@ -63,6 +64,17 @@ describe('fidelity harness', () => {
     for (const d of DELIBERATE) {
       expect(ids.has(d.scenario), `deliberate.ts names scenario ${d.scenario}, which does not exist`).toBe(true);
       expect(d.why.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('keeps every scenario a plain program: runtime imports only netlink-lab/user and ./lib.ts', () => {
+    for (const s of listScenarios()) {
+      const src = readFileSync(s.file, 'utf8');
+      for (const m of src.matchAll(/^import\s+(?!type\s)[^'"]*from\s+'([^']+)'/gm)) {
+        expect(['netlink-lab/user', './lib.ts'], `${s.name} imports '${m[1]}' at run time`).toContain(m[1]);
+      }
+      expect(src, `${s.name} has no default-exported main`).toMatch(/export default async function/);
+      expect(src, `${s.name} has no scenario export`).toMatch(/export const scenario: Scenario = \{/);
     }
   });
 });
