@@ -77,14 +77,14 @@ function newestMtime(dirs: string[]): number {
 }
 
 /**
- * The image, built or rebuilt first when it is missing or older than its sources (the build
- * script's output goes to stderr). Throws with the build's message when the build fails.
+ * The image, built or rebuilt first when it is missing or older than its sources, or always with
+ * `force` (the build script is idempotent; its output goes to stderr). Throws with the build's message when the build fails.
  */
-export function ensureVmImage(dir = vmDir()): VmImage {
+export function ensureVmImage(dir = vmDir(), opts: { force?: boolean } = {}): VmImage {
   const manifest = join(dir, 'manifest.json');
   const sources = ['sandboxes/vm/image', 'sandboxes/vm/modules', 'sandboxes/vm/examples', 'sandboxes/real/agent']
     .map((d) => join(REPO, d));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs >= newestMtime(sources)) return vmImage(dir);
+  if (!opts.force && existsSync(manifest) && statSync(manifest).mtimeMs >= newestMtime(sources)) return vmImage(dir);
   const r = spawnSync('bash', [join(REPO, 'sandboxes/vm/image/build.sh')], {
     stdio: ['ignore', process.stderr, process.stderr],
     env: { ...process.env, NETLINK_LAB_VM_DIR: dir },
@@ -109,12 +109,22 @@ export interface BootOptions {
    * 'auto': KVM only if a test boot with KVM succeeded on this host (see {@link probeKvm}).
    */
   accel?: 'tcg' | 'kvm' | 'auto';
-  /** 'microvm' (default, fastest boot; virtio over MMIO) or 'pc' (virtio over PCI). */
+  /**
+   * 'pc' (default; virtio over PCI) or 'microvm' (virtio over MMIO, ~0.3 s faster to boot on an
+   * idle host, but it has no HPET or ACPI PM timer: on a loaded host the guest's TSC calibration
+   * against the PIT fails and the kernel hangs before printing anything).
+   */
   machine?: 'microvm' | 'pc';
   /** Load nl_test and doc_exmpl at boot (default true). */
   loadModules?: boolean;
-  /** Start the agent on the virtio port at boot (default true when the image has one). */
+  /** Start the agents on the virtio ports at boot (default true when the image has one). */
   agent?: boolean;
+  /**
+   * How many agent ports (default 4): each is a virtio-serial port with its own agent in the
+   * guest, i.e. one process of a learner's program; when an agent exits, a fresh one (a new
+   * process) takes its port.
+   */
+  agentPorts?: number;
   /** Extra kernel command line words. */
   append?: string;
   /** The image to boot (default: {@link vmImage}()). Paths can be overridden one by one. */
@@ -139,8 +149,10 @@ export interface Vm {
   readonly name: string;
   /** The serial console: what the guest prints (from the start of boot), and keystrokes to it. */
   readonly console: Duplex;
-  /** The virtio-serial port: the agent's stdin and stdout in the guest. */
+  /** The first agent port: the agent's stdin and stdout in the guest (`agents[0]`). */
   readonly agent: Duplex;
+  /** Every agent port, in order: /dev/vport0p1, /dev/vport0p2, … in the guest. */
+  readonly agents: Duplex[];
   /** Resolves at the shell's first prompt; rejects if QEMU exits or the timeout passes first. */
   readonly ready: Promise<void>;
   /** Resolves when QEMU has exited (never rejects). */
@@ -201,14 +213,21 @@ function cachedKvm(): boolean {
   } catch { return false; }
 }
 
+function agentPorts(opts: BootOptions): number {
+  const n = opts.agentPorts ?? 4;
+  if (!Number.isInteger(n) || n < 1 || n > 30) throw new Error(`agentPorts must be 1-30, not ${n}`);
+  return n;
+}
+
 /** The QEMU command line for a VM (exported for tests and for the README). */
 export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): string[] {
-  const machine = opts.machine ?? 'microvm';
+  const machine = opts.machine ?? 'pc';
   const accel = opts.accel === 'kvm' || (opts.accel === 'auto' && cachedKvm()) ? 'kvm' : 'tcg';
   const cmdline = ['console=ttyS0', 'quiet', 'panic=-1'];
   if (machine === 'microvm') cmdline.push('pci=off');
   if (opts.loadModules === false) cmdline.push('netlink_lab.modules=0');
   if (opts.agent === false) cmdline.push('netlink_lab.agent=0');
+  cmdline.push(`netlink_lab.ports=${agentPorts(opts)}`);
   if (opts.append) cmdline.push(opts.append);
   return [
     '-name', opts.name,
@@ -217,8 +236,11 @@ export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): 
     '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-nic', 'none', '-no-reboot',
     '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
     '-device', machine === 'microvm' ? 'virtio-serial-device' : 'virtio-serial-pci',
-    // fd 3 is one end of a socketpair made by spawn(): the agent channel needs no socket file.
-    '-chardev', 'socket,id=agent,fd=3', '-device', 'virtserialport,chardev=agent,name=netlink-lab.agent',
+    // fds 3, 4, … are ends of socketpairs made by spawn(): the agent channels need no socket file.
+    ...Array.from({ length: agentPorts(opts) }, (_, i) => [
+      '-chardev', `socket,id=agent${i + 1},fd=${3 + i}`,
+      '-device', `virtserialport,chardev=agent${i + 1},name=netlink-lab.agent.${i + 1},nr=${i + 1}`,
+    ]).flat(),
     '-kernel', opts.kernel ?? opts.image.kernel,
     '-initrd', opts.initramfs ?? opts.image.initramfs,
     '-append', cmdline.join(' '),
@@ -237,7 +259,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
   const args = qemuArgs({ ...opts, name, image });
   installExitHook();
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe'>(agentPorts(opts)).fill('pipe')],
   });
   live.add(child);
 
@@ -254,6 +276,8 @@ export function bootVm(opts: BootOptions = {}): Vm {
     final(cb) { child.stdin?.end(); cb(); },
   });
   child.stdin!.on('error', () => { /* QEMU exited: writes fail through their callbacks */ });
+  // A write after QEMU exited fails; that is reported by exec() and `exited`, not as a crash.
+  console.on('error', () => {});
   child.stdout!.on('data', (chunk: Buffer) => {
     const text = chunk.toString('latin1');
     transcript = (transcript + text).slice(-TRANSCRIPT_MAX);
@@ -264,8 +288,8 @@ export function bootVm(opts: BootOptions = {}): Vm {
   child.stdout!.on('end', () => console.push(null));
   child.stderr!.on('data', (chunk: Buffer) => { stderrText = (stderrText + chunk.toString()).slice(-65536); });
 
-  const agent = child.stdio[3] as Socket;
-  agent.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
+  const agents = child.stdio.slice(3) as Socket[];
+  for (const a of agents) a.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
     child.on('exit', (code, signal) => { live.delete(child); res({ code, signal }); });
@@ -306,6 +330,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
   let queue: Promise<unknown> = Promise.resolve();
   const runOne = async (command: string, timeout: number): Promise<ExecResult> => {
     await ready;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(describe(`QEMU has exited; cannot run \`${command}\``));
     if (command.split('\n').some((l) => l.length > 3800)) {
       throw new Error('vm exec: a command line longer than 3800 bytes does not fit the tty line buffer; copy a script instead');
     }
@@ -343,7 +368,8 @@ export function bootVm(opts: BootOptions = {}): Vm {
     pid: child.pid ?? -1,
     name,
     console,
-    agent,
+    agent: agents[0],
+    agents,
     ready,
     exited,
     transcript: () => transcript,
@@ -356,7 +382,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
-      agent.destroy();
+      for (const a of agents) a.destroy();
     },
   };
   return vm;

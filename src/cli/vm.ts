@@ -6,7 +6,7 @@
  *                                          output, exit with its status
  *   netlink-lab vm shell [opts]            boot a VM and attach this terminal to its console
  *                                          (Ctrl-] quits)
- *   netlink-lab vm run [opts] PROG.ts      run a TypeScript program on the VM's kernel
+ *   netlink-lab vm run PROG.ts             run a TypeScript program on the VM's kernel (run --kernel vm)
  *   netlink-lab vm probe-kvm               test once whether KVM guests boot on this host
  *
  * opts: --timeout MS (boot and command, default 60000), --no-modules (do not load nl_test and
@@ -14,10 +14,11 @@
  */
 import { ensureVmImage, probeKvm, startVm, type BootOptions } from '../../sandboxes/vm/qemu.ts';
 
-const USAGE = `usage: netlink-lab vm build
+/** Help text of `netlink-lab vm`. */
+export const VM_HELP = `usage: netlink-lab vm build
        netlink-lab vm exec [--timeout MS] [--no-modules] [--accel tcg|kvm|auto] [--memory MB] -- COMMAND
        netlink-lab vm shell [--no-modules] [--accel tcg|kvm|auto] [--memory MB]
-       netlink-lab vm run [--timeout MS] [--no-modules] PROG.ts [ARGS…]
+       netlink-lab vm run PROG.ts [--timeout SECONDS]   (= netlink-lab run PROG.ts --kernel vm)
        netlink-lab vm probe-kvm`;
 
 interface Parsed { boot: BootOptions; timeoutMs: number; rest: string[] }
@@ -30,7 +31,7 @@ function parseOptions(argv: string[]): Parsed {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      if (v === undefined) throw new Error(`${a} needs a value\n${VM_HELP}`);
       return v;
     };
     if (a === '--') { i++; break; }
@@ -38,13 +39,13 @@ function parseOptions(argv: string[]): Parsed {
     else if (a === '--no-modules') boot.loadModules = false;
     else if (a === '--accel') {
       const v = value();
-      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new Error(`--accel must be tcg, kvm or auto\n${USAGE}`);
+      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new Error(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
       boot.accel = v;
     } else if (a === '--memory') boot.memoryMB = Number(value());
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${VM_HELP}`);
     else break;
   }
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`--timeout must be a positive number of ms\n${USAGE}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`--timeout must be a positive number of ms\n${VM_HELP}`);
   boot.timeoutMs = timeoutMs;
   return { boot, timeoutMs, rest: argv.slice(i) };
 }
@@ -52,7 +53,7 @@ function parseOptions(argv: string[]): Parsed {
 async function exec(argv: string[]): Promise<number> {
   const { boot, timeoutMs, rest } = parseOptions(argv);
   const command = rest.join(' ').trim();
-  if (!command) throw new Error(`vm exec: no command\n${USAGE}`);
+  if (!command) throw new Error(`vm exec: no command\n${VM_HELP}`);
   ensureVmImage();
   const vm = await startVm(boot);
   try {
@@ -87,15 +88,14 @@ async function shell(argv: string[]): Promise<number> {
   return code ?? 0;
 }
 
+/** `vm run PROG.ts [--timeout S]` is `run PROG.ts --kernel vm`: the same runner, the VM's kernel. */
 async function run(argv: string[]): Promise<number> {
-  const { boot, rest } = parseOptions(argv);
-  if (!rest.length) throw new Error(`vm run: no program\n${USAGE}`);
-  const { runOnVm } = await import('../../sandboxes/vm/run.ts');
-  return runOnVm(rest[0], rest.slice(1), boot);
+  const { runCommand } = await import('./run.ts');
+  return runCommand([...argv, '--kernel', 'vm']);
 }
 
-/** Entry point of `netlink-lab vm`; returns the exit status. */
-export async function vmCommand(argv: string[]): Promise<number> {
+/** Entry point of `netlink-lab vm` (dispatched from main.ts); returns the exit status. */
+export async function vm(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   try {
     switch (sub) {
@@ -110,7 +110,7 @@ export async function vmCommand(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error(USAGE);
+        console.error(VM_HELP);
         return sub === undefined || sub === '--help' || sub === '-h' ? 0 : 2;
     }
   } catch (e) {

@@ -101,6 +101,7 @@ build_prog() { # build_prog OUTPUT SOURCE...
 for src in "$VM_SRC"/examples/*.c; do
 	build_prog "$BIN/$(basename "$src" .c)" "$src"
 done
+build_prog "$BIN/modctl" "$VM_SRC/image/modctl.c"
 AGENT=no
 if [[ -f $AGENT_DIR/agent.c ]]; then
 	mapfile -t agent_src < <(ls "$AGENT_DIR"/*.c)

@@ -1,0 +1,133 @@
+/**
+ * The VM's kernel as a Backend: a program's system calls run on the Linux 6.1 kernel inside the
+ * netlink-lab VM, each process of the program being one agent on one virtio port (port-agent.ts).
+ * The syscall marshalling is the real-kernel bridge's (sandboxes/real/bridge.ts); only how agents
+ * start differs. All processes run as root in the guest's initial namespaces: the VM is the
+ * sandbox. insmod()/rmmod() load and unload the course's C modules (sandboxes/vm/modules).
+ */
+import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
+import type { KernelModule } from '../../src/api/types.ts';
+import { RealKernel, type AgentHandle, type RealKernelOptions } from '../real/bridge.ts';
+import { PortAgent } from './port-agent.ts';
+import { ensureVmImage, startVm, type BootOptions, type Vm } from './qemu.ts';
+import type { Duplex } from 'node:stream';
+
+/** After an agent exits, the guest needs a moment to start the next one on the port. */
+const PORT_SETTLE_MS = 150;
+
+/** Options of {@link createVmKernel}. */
+export interface VmKernelOptions extends Omit<RealKernelOptions, 'agent' | 'onAgent'> {
+  /** How to boot the VM (default: no modules loaded at boot, so insmod() behaves as on the simulator). */
+  boot?: BootOptions;
+}
+
+/** A module's parameters, if the TypeScript module object carries some (`{ params: { delayed: 1 } }`). */
+function moduleParams(mod: KernelModule): string[] {
+  const params = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {};
+  return Object.entries(params).map(([k, v]) => {
+    const value = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !/^[A-Za-z0-9_.,-]*$/.test(String(value))) {
+      throw new Error(`insmod ${mod.name}: the parameter ${k}=${String(value)} is not a plain name=value`);
+    }
+    return `${k}=${value}`;
+  });
+}
+
+/** A kernel whose processes are agents in a VM. */
+export class VmKernel extends RealKernel {
+  private readonly free: Duplex[];
+  private readonly waiting: ((port: Duplex) => void)[] = [];
+  private readonly live = new Set<PortAgent>();
+  private nextTagBase = 0;
+
+  constructor(readonly vm: Vm, private readonly ownsVm: boolean, opts: VmKernelOptions = {}) {
+    super(opts);
+    this.free = [...vm.agents];
+  }
+
+  private acquirePort(): Promise<Duplex> {
+    const port = this.free.shift();
+    if (port) return Promise.resolve(port);
+    return new Promise((res) => this.waiting.push(res));
+  }
+
+  private releasePort(port: Duplex): void {
+    setTimeout(() => {
+      const next = this.waiting.shift();
+      if (next) next(port);
+      else this.free.push(port);
+    }, PORT_SETTLE_MS);
+  }
+
+  protected override async startAgent(args: string[]): Promise<AgentHandle> {
+    const uid = args.indexOf('--uid');
+    if (uid >= 0 && args[uid + 1] !== '0') {
+      throw new Error(`netlink-lab: spawn({ uid: ${args[uid + 1]} }) is not available on the VM kernel (its agents run as root); use --kernel real or sim for unprivileged processes.`);
+    }
+    const port = await this.acquirePort();
+    // Each user of a port gets its own tag range, so a stale answer never matches a new request.
+    this.nextTagBase = (this.nextTagBase + 0x01000000) >>> 0;
+    let agent: PortAgent;
+    try {
+      agent = await PortAgent.start(port, (pid) => this.killGuest(pid), this.nextTagBase);
+    } catch (e) {
+      this.releasePort(port);
+      throw e;
+    }
+    this.live.add(agent);
+    void agent.exited.then(() => { this.live.delete(agent); this.releasePort(port); });
+    return agent;
+  }
+
+  private async killGuest(pid: number): Promise<void> {
+    await this.vm.exec(`kill -9 ${pid} 2>/dev/null; true`, { timeoutMs: 10_000 });
+  }
+
+  /** init_module: load the C module of the same name from the image (/lib/modules/NAME.ko). */
+  override async insmod(mod: KernelModule): Promise<number> {
+    if (!/^[A-Za-z0-9_-]+$/.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
+    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${moduleParams(mod).join(' ')}`);
+    const ret = Number.parseInt(r.output.trim(), 10);
+    if (!Number.isInteger(ret)) throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
+    if (ret < 0) {
+      // open() of a module the image lacks reports ENOENT, like finit_module on a missing file.
+      throw new ErrnoError('init_module', -ret);
+    }
+    return 0;
+  }
+
+  /** delete_module. */
+  override async rmmod(name: string): Promise<number> {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
+    const r = await this.vm.exec(`modctl unload ${name}`);
+    const ret = Number.parseInt(r.output.trim(), 10);
+    if (!Number.isInteger(ret)) throw new Error(`rmmod ${name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
+    if (ret < 0) throw new ErrnoError('delete_module', -ret);
+    return 0;
+  }
+
+  /** Kill every agent still running, then the VM if this kernel booted it. */
+  override async shutdown(): Promise<void> {
+    await super.shutdown();
+    // A VM of our own goes away whole; on a shared VM each agent is killed in the guest.
+    if (this.ownsVm) await this.vm.kill();
+    const all = [...this.live];
+    for (const a of all) a.kill();
+    await Promise.all(all.map((a) => a.exited));
+  }
+}
+
+/**
+ * Boot a fresh VM (building the image first if needed) and return its kernel. By default the
+ * course's modules are not loaded at boot: programs load them with insmod(), as on the simulator.
+ */
+export async function createVmKernel(opts: VmKernelOptions = {}): Promise<VmKernel> {
+  ensureVmImage();
+  const vm = await startVm({ loadModules: false, ...opts.boot });
+  return new VmKernel(vm, true, opts);
+}
+
+/** A kernel on a VM someone else booted and will kill (e.g. one VM shared by a test file). */
+export function vmKernelOn(vm: Vm, opts: VmKernelOptions = {}): VmKernel {
+  return new VmKernel(vm, false, opts);
+}
