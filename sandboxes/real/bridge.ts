@@ -35,7 +35,10 @@ export interface RealKernelOptions {
   onAgent?: (pid: number) => void;
 }
 
-interface Proc { pid: number; uid: number; agent: Agent; status: Promise<number> }
+/** What the kernel uses of an agent: a local agent process, or an agent in the VM (sandboxes/vm/backend.ts). */
+export type AgentHandle = Pick<Agent, 'hello' | 'call' | 'exit' | 'kill' | 'exited'>;
+
+interface Proc { pid: number; uid: number; agent: AgentHandle; status: Promise<number> }
 
 /** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
 function addrBytes(a: SockAddr): Uint8Array {
@@ -61,8 +64,8 @@ export class RealKernel implements Backend {
   readonly kind = 'real' as const;
   private readonly als = new AsyncLocalStorage<Proc>();
   private readonly procs = new Map<number, Proc>();
-  private readonly agents = new Set<Agent>();
-  private holder: Promise<Agent> | null = null;
+  private readonly agents = new Set<AgentHandle>();
+  private holder: Promise<AgentHandle> | null = null;
   private readonly binary: string;
   private readonly t0 = performance.now();
   private closed = false;
@@ -71,7 +74,8 @@ export class RealKernel implements Backend {
     this.binary = opts.agent ?? AGENT_BINARY;
   }
 
-  private async startAgent(args: string[]): Promise<Agent> {
+  /** Start an agent with these flags (--unshare, --join PID, --uid N, --name COMM); the VM's kernel overrides it. */
+  protected async startAgent(args: string[]): Promise<AgentHandle> {
     if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
     if (!existsSync(this.binary)) {
       throw new Error(`netlink-lab: the agent ${this.binary} is not built. Run \`node sandboxes/real/build.mjs\` (needs gcc).`);
@@ -84,7 +88,7 @@ export class RealKernel implements Backend {
   }
 
   /** The agent that holds the program's private network namespace. */
-  private namespaceHolder(): Promise<Agent> {
+  private namespaceHolder(): Promise<AgentHandle> {
     this.holder ??= this.startAgent(['--unshare', '--name', 'netns-holder']);
     return this.holder;
   }
@@ -184,7 +188,7 @@ export class RealKernel implements Backend {
   async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
     const uid = opts.uid ?? 0;
     const name = ['--name', (opts.name ?? 'prog').slice(0, 15)];
-    let agent: Agent;
+    let agent: AgentHandle;
     if (uid === 0) {
       const holder = await this.namespaceHolder();
       agent = await this.startAgent(['--join', String(holder.hello.pid), ...name]);

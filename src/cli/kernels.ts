@@ -16,12 +16,19 @@ export interface CliKernel {
   trace?(): string;
 }
 
-export type KernelKind = 'sim' | 'real';
+export type KernelKind = 'sim' | 'real' | 'vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Create the kernel `kind`; `onAgent` hears each real agent's pid (for the timeout's cleanup). */
 export async function createKernel(kind: KernelKind, opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void; onAgent?: (pid: number) => void }): Promise<CliKernel> {
+  if (kind === 'vm') {
+    if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
+    // Agents live in the guest: their pids are not reported through onAgent (they are not host pids).
+    const { createVmKernel } = await import('../../sandboxes/vm/backend.ts');
+    const k = await createVmKernel({ onUncaught: opts.onUncaught });
+    return { backend: k, shutdown: () => k.shutdown() };
+  }
   if (kind === 'real') {
     if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
     const { createRealKernel } = await import('../../sandboxes/real/bridge.ts');
