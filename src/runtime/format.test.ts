@@ -27,10 +27,17 @@ describe('formatArgs', () => {
 });
 
 describe('errorLocation', () => {
+  it('gives the source line of an error thrown in code compiled into a function', async () => {
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => () => Promise<void>;
+    const run = new AsyncFunction('require', "const a = 1;\n\nthrow new Error('line 3');\n//# sourceURL=main.ts");
+    const e = await run().catch((x: unknown) => x);
+    expect(errorLocation(e, ['main.ts'])).toMatchObject({ file: 'main.ts', line: 3 });
+  });
+
   it('finds the first frame in a learner file', () => {
     const e = new Error('boom');
     e.stack = 'Error: boom\n    at f (blob:x/worker.js:10:5)\n    at eval (main.ts:14:9)\n    at module.ts:3:1';
-    expect(errorLocation(e, ['main.ts', 'module.ts'])).toEqual({ file: 'main.ts', line: 14, column: 9 });
+    expect(errorLocation(e, ['main.ts', 'module.ts'])).toEqual({ file: 'main.ts', line: 12, column: 9 });
     expect(errorLocation(e, ['other.ts'])).toBeUndefined();
   });
 });

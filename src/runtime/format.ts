@@ -61,14 +61,21 @@ export function formatArgs(args: readonly unknown[]): string {
 }
 
 /**
- * Where in the learner's files an error was thrown: the first stack frame in one of `files`
- * (the compiled code keeps the source's line numbers and names the file with //# sourceURL).
+ * Lines V8 puts before a `new Function` body ("function anonymous(args\n) {\n"), which stack
+ * frames count.
  */
-export function errorLocation(e: unknown, files: readonly string[]): { file: string; line: number; column: number } | undefined {
+export const FUNCTION_HEADER_LINES = 2;
+
+/**
+ * Where in the learner's files an error was thrown: the first stack frame in one of `files`
+ * (the compiled code keeps the source's line numbers and names the file with //# sourceURL; the
+ * function wrapper's header lines are taken off).
+ */
+export function errorLocation(e: unknown, files: readonly string[], headerLines = FUNCTION_HEADER_LINES): { file: string; line: number; column: number } | undefined {
   const stack = e instanceof Error ? e.stack ?? '' : '';
   for (const m of stack.matchAll(/([\w./-]+\.ts):(\d+):(\d+)/g)) {
     const file = files.find((f) => m[1] === f || m[1]!.endsWith(`/${f}`));
-    if (file) return { file, line: Number(m[2]), column: Number(m[3]) };
+    if (file) return { file, line: Math.max(1, Number(m[2]) - headerLines), column: Number(m[3]) };
   }
   return undefined;
 }

@@ -53,8 +53,10 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let timer = false;
   let printed = 0;
 
+  let lastFlush = -Infinity;
   const flush = () => {
     timer = false;
+    lastFlush = performance.now();
     if (!dirty) return;
     batch.state = safeState(kernel);
     o.post(batch);
@@ -64,7 +66,8 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   const touched = () => {
     dirty = true;
     const n = batch.output.length + batch.syscalls.length + batch.trace.length + batch.kernel.length;
-    if (n >= batchItems) flush();
+    // Leading edge: the first report after a quiet spell goes out at once (Run → first output).
+    if (n >= batchItems || performance.now() - lastFlush > 30) flush();
     else if (!timer) { timer = true; schedule(flush, 40); }
   };
   const print = (stream: OutputLine['stream'], text: string) => {

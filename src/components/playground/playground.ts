@@ -72,23 +72,38 @@ export class Playground {
     const hash = shareParam(location.hash);
     if (hash) void this.openShared(hash);
 
-    // Load the editor and the kernel once the page has settled, or sooner if the learner comes to it.
-    const go = () => void this.load();
+    // The program worker (which compiles the kernel) starts once the page has settled: Run works
+    // from then on, even before the editor is loaded (it runs the code shown). The editor loads
+    // when the playground comes near the viewport or the learner reaches for it.
+    const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    if (idle) idle(() => this.startRunner(), { timeout: 800 }); else setTimeout(() => this.startRunner(), 300);
+    const go = () => void this.loadEditor();
     const editorHost = this.$('[data-editor]');
     editorHost?.addEventListener('pointerdown', go, { once: true });
     editorHost?.addEventListener('focusin', go, { once: true });
     this.root.addEventListener('keydown', go, { once: true });
-    const io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { io.disconnect(); go(); } }, { rootMargin: '400px' });
+    const io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { io.disconnect(); go(); } }, { rootMargin: '200px' });
     io.observe(this.root);
-    const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
-    if (idle) idle(go, { timeout: 2500 }); else setTimeout(go, 1200);
     addEventListener('pagehide', () => this.runner?.dispose());
   }
 
-  /** Load the editor and start the program worker (once). */
-  load(): Promise<void> {
+  /** Start the program worker (once); Run is enabled when it is ready. */
+  private startRunner(): Runner {
+    if (this.runner) return this.runner;
+    const runner = new Runner({ wasmUrl: KERNEL_WASM });
+    this.runner = runner;
+    runner.ready.then(() => {
+      this.button('run')!.disabled = false;
+      this.root.dataset.ready = 'true';
+      if (!this.running) this.status('Ready. Press Run (Ctrl+Enter) to run the program on the simulated kernel.');
+    }, (e: unknown) => this.status(e instanceof Error ? e.message : String(e), 'bad'));
+    return runner;
+  }
+
+  /** Load the editor (once), then the language service when the browser is idle. */
+  loadEditor(): Promise<void> {
     this.loading ??= (async () => {
-      this.runner = new Runner({ wasmUrl: KERNEL_WASM });
+      this.startRunner();
       const { createEditor } = await import('./editor.ts');
       const host = this.$('[data-editor]')!;
       const hadFocus = host.contains(document.activeElement);
@@ -102,14 +117,6 @@ export class Playground {
       });
       if (hadFocus) this.editor.focus();
       this.root.dataset.editor = 'ready';
-      try {
-        await this.runner.ready;
-        this.button('run')!.disabled = false;
-        this.root.dataset.ready = 'true';
-        this.status('Ready. Press Run (Ctrl+Enter) to run the program on the simulated kernel.');
-      } catch (e) {
-        this.status(e instanceof Error ? e.message : String(e), 'bad');
-      }
       this.startLanguageService();
     })();
     return this.loading;
@@ -251,9 +258,8 @@ export class Playground {
 
   /** Run the editor's program (Run button, Ctrl/Cmd+Enter). */
   async run(): Promise<void> {
-    await this.load();
-    if (!this.runner || !this.editor) return;
-    const files = this.editor.files();
+    const runner = this.startRunner();
+    const files = this.editor?.files() ?? this.files;
     this.log = new RunLog();
     this.running = true;
     this.firstOutput = false;
@@ -268,7 +274,7 @@ export class Playground {
     this.panels ??= import('./panels/panels.ts').then((m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')));
     void this.panels.then((p) => p.reset(this.log));
     const log = this.log;
-    await this.runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}) }, {
+    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}) }, {
       batch: (b) => { if (log === this.log) this.onBatch(b); },
       checks: (results, error) => { if (log === this.log) this.onChecks(results, error); },
       exit: (e) => { if (log === this.log) this.onExit(e); },

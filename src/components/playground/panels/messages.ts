@@ -129,7 +129,7 @@ export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[]): HTML
         f.note ? h('span', { class: 'pg-f-note' }, f.note) : null,
       );
       rows.set(f, label);
-      const li = h('li', {}, label);
+      const li = h('li', { role: 'none' }, label);
       if (f.children) {
         const ul = h('ul', { role: 'group' });
         build(f.children, ul, depth + 1);

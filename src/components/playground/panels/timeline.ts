@@ -114,7 +114,7 @@ export class TimelinePanel {
     svg.append(s('line', { x1: left, x2: width - 10, y1: ay, y2: ay, class: 'pg-tl-axis' }));
     for (let t = 0; t <= end + 1e-9; t += step) {
       svg.append(s('line', { x1: x(t), x2: x(t), y1: ay, y2: ay + 4, class: 'pg-tl-axis' }));
-      svg.append(s('text', { x: x(t), y: ay + 15, class: 'pg-tl-tick', 'text-anchor': 'middle' }, step >= 1000 ? `${t / 1000} s` : `${t} ms`));
+      svg.append(s('text', { x: x(t), y: ay + 15, class: 'pg-tl-tick', 'text-anchor': 'middle' }, t === 0 ? '0' : t >= 1000 ? `${+(t / 1000).toFixed(3)} s` : `${+t.toFixed(3)} ms`));
     }
     const legend = h('p', { class: 'pg-legend' },
       ...[['running', 'running'], ['runnable', 'ready to run'], ['blocked', 'blocked in the kernel'], ['sleeping', 'sleeping']].map(([k, t]) => h('span', { class: `pg-key pg-tl-key-${k}` }, t!)),
