@@ -5,7 +5,7 @@
  *   nl_hello [-p PORT] [-n REPLIES] [TEXT]
  *
  * Binds PORT (default: our pid), sends one message carrying TEXT (default "Hello you!") with
- * PORT in its header, then prints REPLIES replies (default 1; use 10 with `insmod nl_test.ko
+ * PORT in its header, prints how long the send blocked, then prints REPLIES replies (default 1; use 10 with `insmod nl_test.ko
  * delayed=1`, and watch sendmsg() block while the module sleeps).
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 	const char *text = "Hello you!";
 	unsigned int port = getpid();
 	int replies = 1, opt, fd, i;
+	struct timespec t0, t1;
 	struct nlmsghdr *nlh;
 	struct iovec iov;
 	struct msghdr msg;
@@ -75,12 +77,15 @@ int main(int argc, char **argv)
 	msg.msg_namelen = sizeof(dst);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = sendmsg(fd, &msg, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (n < 0) {
 		fprintf(stderr, "sendmsg: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("sendmsg: sent %zd bytes from port %u\n", n, port);
+	printf("sendmsg: sent %zd bytes from port %u, returned after %.1f s\n", n, port,
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	fflush(stdout);
 
 	for (i = 1; i <= replies; i++) {

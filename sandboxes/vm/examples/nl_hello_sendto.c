@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -26,6 +27,7 @@ int main(int argc, char **argv)
 	const char *text = "Hello you!";
 	unsigned int port = getpid();
 	int replies = 1, opt, fd, i;
+	struct timespec t0, t1;
 	struct nlmsghdr *nlh;
 	ssize_t n;
 	char *buf;
@@ -65,12 +67,15 @@ int main(int argc, char **argv)
 	nlh->nlmsg_pid = port;	/* where the module will send its replies */
 	strcpy(NLMSG_DATA(nlh), text);
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&dst, sizeof(dst));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (n < 0) {
 		fprintf(stderr, "sendto: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("sendto: sent %zd bytes from port %u\n", n, port);
+	printf("sendto: sent %zd bytes from port %u, returned after %.1f s\n", n, port,
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	fflush(stdout);
 
 	for (i = 1; i <= replies; i++) {
