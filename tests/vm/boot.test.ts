@@ -1,0 +1,140 @@
+/**
+ * Booting and ending VMs: failures are reported with what went wrong, a timeout kills QEMU, and
+ * no QEMU outlives what started it — not even when that process is killed with SIGKILL.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootVm, ensureVmImage, startVm, vmImage, type Vm } from '../../sandboxes/vm/qemu.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+let scratch: string;
+
+/** QEMU processes whose command line names this VM (its unique -name). */
+function qemuProcesses(name: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `qemu-system.*${name}`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(() => {
+  ensureVmImage();
+  scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-vm-test-'));
+});
+afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+
+describe('a VM that cannot boot', () => {
+  it('a kernel that is not a kernel: ready rejects with QEMU\'s own words, and QEMU is gone', async () => {
+    const bogus = join(scratch, 'not-a-kernel');
+    writeFileSync(bogus, 'this is not a kernel\n');
+    const vm = bootVm({ kernel: bogus, initramfs: vmImage().initramfs, timeoutMs: 30_000 });
+    await expect(vm.ready).rejects.toThrow(/QEMU exited \(code 1\) before the shell prompt[\s\S]*QEMU said: .*(linux kernel|kernel)/i);
+    await vm.exited;
+    expect(qemuProcesses(vm.name)).toEqual([]);
+  });
+
+  it('an initramfs without /init: the kernel panics, QEMU exits (-no-reboot), ready shows the panic', async () => {
+    const empty = join(scratch, 'empty.cpio');
+    // A valid newc archive holding only its trailer.
+    const trailer = '070701' + '0'.repeat(8 * 11) + '0000000B' + '00000000' + 'TRAILER!!!\0';
+    writeFileSync(empty, trailer.padEnd(512, '\0'));
+    const vm = bootVm({ kernel: vmImage().kernel, initramfs: empty, timeoutMs: 120_000 });
+    await expect(vm.ready).rejects.toThrow(/before the shell prompt[\s\S]*Kernel panic/);
+    expect(qemuProcesses(vm.name)).toEqual([]);
+  });
+
+  it('a boot slower than the timeout: ready rejects and QEMU is killed', async () => {
+    const vm = bootVm({ timeoutMs: 300 });
+    await expect(vm.ready).rejects.toThrow(/no shell prompt within 300 ms \(QEMU killed\)/);
+    const { signal } = await vm.exited;
+    expect(signal).toBe('SIGKILL');
+    expect(qemuProcesses(vm.name)).toEqual([]);
+  });
+});
+
+describe('a VM that boots', () => {
+  let vm: Vm;
+  beforeAll(async () => { vm = await startVm({ timeoutMs: 120_000 }); });
+  afterAll(async () => { await vm?.kill(); });
+
+  it('exec returns output and status, one command at a time, stdin closed', async () => {
+    const [a, b, c] = await Promise.all([
+      vm.exec('echo one; echo two >&2'),
+      vm.exec('exit 7'),
+      vm.exec('cat; echo "read: $?"'),
+    ]);
+    expect(a).toEqual({ output: 'one\ntwo\n', status: 0 });
+    expect(b.status).toBe(7);
+    expect(c).toEqual({ output: 'read: 0\n', status: 0 });
+  });
+
+  it('a command that does not finish: exec rejects, ^C stops it, the shell is still usable', async () => {
+    await expect(vm.exec('sleep 30', { timeoutMs: 500 })).rejects.toThrow(/did not finish within 500 ms \(sent \^C\)/);
+    expect(await vm.exec('echo still here')).toEqual({ output: 'still here\n', status: 0 });
+  });
+
+  it('the console streams what the guest prints', async () => {
+    const seen = new Promise<string>((res) => {
+      let text = '';
+      const on = (d: Buffer) => { text += d.toString(); if (text.includes('typed-by-hand')) { vm.console.off('data', on); res(text); } };
+      vm.console.on('data', on);
+    });
+    vm.console.write('echo typed-by-hand\n');
+    expect(await seen).toContain('typed-by-hand');
+  });
+
+  it('kill() ends QEMU, and exec afterwards says so', async () => {
+    const own = await startVm({ timeoutMs: 120_000, agentPorts: 1 });
+    expect(qemuProcesses(own.name)).toEqual([own.pid]);
+    await own.kill();
+    expect(alive(own.pid)).toBe(false);
+    expect(qemuProcesses(own.name)).toEqual([]);
+    await expect(own.exec('true')).rejects.toThrow(/QEMU has exited/);
+  });
+});
+
+describe('QEMU never outlives its parent', () => {
+  /** Start a Node process that boots a VM and reports it; returns that process and the VM. */
+  async function parentWithVm(): Promise<{ parent: ReturnType<typeof spawn>; pid: number; name: string }> {
+    const script = join(scratch, 'parent.mts');
+    writeFileSync(script, `
+      import { startVm } from ${JSON.stringify(join(repo, 'sandboxes/vm/qemu.ts'))};
+      const vm = await startVm({ timeoutMs: 120_000, agentPorts: 1 });
+      console.log(JSON.stringify({ pid: vm.pid, name: vm.name }));
+      setInterval(() => {}, 1000);
+    `);
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((res, rej) => {
+      let out = '';
+      parent.stdout!.on('data', (d) => { out += d; if (out.includes('\n')) res(out.split('\n')[0]); });
+      parent.on('exit', (code) => rej(new Error(`the parent exited (${code}) before its VM was up`)));
+    });
+    return { parent, ...JSON.parse(line) };
+  }
+
+  it('SIGKILL of the parent takes QEMU down (setpriv --pdeathsig)', async () => {
+    const { parent, pid, name } = await parentWithVm();
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await until(`QEMU ${pid} is gone`, () => !alive(pid), 10_000);
+    expect(qemuProcesses(name)).toEqual([]);
+  });
+
+  it('SIGTERM of the parent too', async () => {
+    const { parent, pid, name } = await parentWithVm();
+    parent.kill('SIGTERM');
+    await until(`QEMU ${pid} is gone`, () => !alive(pid), 10_000);
+    expect(qemuProcesses(name)).toEqual([]);
+  });
+});
