@@ -9,6 +9,8 @@
  * Handlers are synchronous, like kernel code: they return 0 or a negative errno.
  */
 import type { NlAttr, NlMsgHdr } from './nlmsg.ts';
+import { backend, type Backend } from './backend.ts';
+import type { SkBuff } from './kernel.ts';
 
 // ---- policy types (include/net/netlink.h) ----------------------------------------------------
 
@@ -52,6 +54,20 @@ export const GENL_DONT_VALIDATE_DUMP_STRICT = 1 << 2;
 /** genl_multicast_group.flags: joining needs CAP_NET_ADMIN / CAP_SYS_ADMIN. */
 export const GENL_MCAST_CAP_NET_ADMIN = 1 << 0;
 export const GENL_MCAST_CAP_SYS_ADMIN = 1 << 1;
+
+/** The errno values genl handlers return most (negated), as in include/uapi/asm-generic/errno*.h. */
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const ENOMEM = 12;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const EINVAL = 22;
+export const ERANGE = 34;
+export const ENODATA = 61;
+export const EMSGSIZE = 90;
+export const EOPNOTSUPP = 95;
+export const ENOBUFS = 105;
 
 /** NLMSG_DEFAULT_SIZE / NLMSG_GOODSIZE on x86-64 with 4 KiB pages. */
 export const NLMSG_GOODSIZE = 3776;
@@ -109,11 +125,11 @@ export const NLA_POLICY_BITFIELD32 = (valid: number): nla_policy => ({ type: NLA
 
 // ---- family, ops, request and dump context -----------------------------------------------------
 
-/** An sk_buff being built (opaque: use genlmsg_* and nla_put_* on it). */
-export interface sk_buff {
-  /** Bytes written so far (skb->len). */
-  readonly len: number;
-}
+/**
+ * An sk_buff being built: use genlmsg_* and nla_put_* on it. It is netlink-lab/kernel's SkBuff,
+ * so nlmsg_free, kfree_skb and netlink_unicast accept it too.
+ */
+export type sk_buff = SkBuff;
 
 /** The extended ACK of a request: what NL_SET_ERR_MSG and friends fill in. */
 export interface netlink_ext_ack {
@@ -221,8 +237,8 @@ export function withGenlHost<T>(host: GenlHost, fn: () => T): T {
 }
 
 function host(): GenlHost {
-  const h = hosts[hosts.length - 1];
-  if (!h) throw new Error('netlink-lab/kernel: generic netlink functions work only inside a module\'s init, exit or handlers on the simulated kernel.');
+  const h = hosts[hosts.length - 1] ?? (backend() as Backend & { genlHost?: GenlHost }).genlHost;
+  if (!h) throw new Error('netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).');
   return h;
 }
 

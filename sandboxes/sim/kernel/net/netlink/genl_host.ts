@@ -284,6 +284,8 @@ export function genl_host_msg_new(payload: i32): usize {
 export function genl_host_msg_free(skb: usize): void { nlmsg_free(changetype<sk_buff>(skb)); }
 /** skb->len. */
 export function genl_host_skb_len(skb: usize): u32 { return changetype<sk_buff>(skb).len; }
+/** skb->data. */
+export function genl_host_skb_data(skb: usize): usize { return changetype<sk_buff>(skb).data; }
 /** genlmsg_put for the host's family `fam`; the user header's address, 0 when full. */
 export function genl_host_genlmsg_put(skb: usize, portid: u32, seq: u32, fam: i32, flags: i32, cmd: u8): usize {
   if (!families.has(fam)) return 0;
