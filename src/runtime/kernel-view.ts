@@ -13,8 +13,8 @@ export interface TraceEntry {
   fn: string;
   /** Its arguments, as short text. */
   args: string;
-  /** Its return value, as text, once it returned. */
-  ret?: string;
+  /** Its return value, once it returned. */
+  ret?: number | string;
   /** Virtual time (ms) on entry and exit. */
   enter: number;
   exit?: number;

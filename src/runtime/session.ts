@@ -54,10 +54,21 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let printed = 0;
 
   let lastFlush = -Infinity;
-  const flush = () => {
+  // A syscall's trace is sent whole, once its outermost function returned: entries are reported
+  // on entry and completed (ret, exit) in place, so sending them earlier would send them unfinished.
+  const open = new Map<number, TraceEntry[]>();
+  const closeTraces = (all: boolean) => {
+    for (const [pid, entries] of open) {
+      if (!all && entries[0]!.exit === undefined) continue;
+      batch.trace.push(...entries.map((t) => ({ ...t })));
+      open.delete(pid);
+    }
+  };
+  const flush = (all = false) => {
     timer = false;
     lastFlush = performance.now();
-    if (!dirty) return;
+    closeTraces(all);
+    if (!dirty && batch.trace.length === 0) return;
     batch.state = safeState(kernel);
     o.post(batch);
     batch = empty(o.runId);
@@ -109,8 +120,19 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   }
 
   kernel.onEvent((e) => {
-    if (e.kind === 'trace') batch.trace.push(e.entry as TraceEntry ?? (e as unknown as TraceEntry));
-    else batch.kernel.push(e);
+    if (e.kind === 'trace') {
+      const t = (e.entry ?? e) as TraceEntry;
+      const group = open.get(t.pid);
+      if (t.depth === 0 || !group) {
+        if (group) batch.trace.push(...group.map((x) => ({ ...x })));
+        open.set(t.pid, [t]);
+      } else {
+        group.push(t);
+      }
+      dirty = true;
+      return;
+    }
+    batch.kernel.push(e);
     touched();
   });
   kernel.trace.enable(true);
@@ -139,7 +161,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     setObserver(null);
   }
   if (exit.error) print('error', exit.error.message);
-  flush();
+  flush(true);
 
   if (o.checks) {
     const state = safeState(kernel);
