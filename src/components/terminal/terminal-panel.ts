@@ -1,0 +1,148 @@
+/**
+ * What a Terminal panel does on the page: when opened, find the relay (page address or remembered
+ * URL), ask its /health whether it runs and accepts this page, then load xterm.js and connect.
+ * Every failure is told in a sentence with the fix. The root element's `data-state` follows along:
+ * closed → setup | checking → booting → ready → ended.
+ */
+import { checkRelay, connectRelay, type RelaySession } from '../../runtime/vm/relay-client.ts';
+import { findRelayUrl, forgetRelayUrl, rememberRelayUrl } from './relay-address.ts';
+import type { TerminalView } from './xterm-view.ts';
+
+type State = 'closed' | 'setup' | 'checking' | 'booting' | 'ready' | 'ended';
+
+/** The session of the terminal opened last on this page (the playground's "Real VM" can reuse it). */
+export let activeSession: RelaySession | null = null;
+
+class Panel {
+  private view: TerminalView | null = null;
+  private session: RelaySession | null = null;
+  private readonly $ = <T extends HTMLElement>(sel: string) => this.root.querySelector<T>(sel)!;
+
+  constructor(private readonly root: HTMLElement) {
+    this.$('[data-term-toggle]').addEventListener('click', () => this.toggle());
+    this.$('[data-term-form]').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const input = this.$<HTMLInputElement>('[data-term-input]');
+      try {
+        void this.start(rememberRelayUrl(input.value));
+      } catch (e) {
+        this.setupError((e as Error).message);
+      }
+    });
+    this.$('[data-term-reconnect]').addEventListener('click', () => void this.start());
+    this.$('[data-term-disconnect]').addEventListener('click', () => this.session?.close());
+    this.$('[data-term-forget]').addEventListener('click', () => { this.stop(); forgetRelayUrl(); this.setup(null); });
+    for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) {
+      b.addEventListener('click', () => {
+        if (this.state() !== 'ready') return;
+        this.session?.sendConsole(`${b.dataset.command}\r`);
+        this.view?.term.focus();
+      });
+    }
+    if (this.root.dataset.open === 'true') this.toggle();
+  }
+
+  private state(): State { return (this.root.dataset.state ?? 'closed') as State; }
+  private setState(s: State): void {
+    this.root.dataset.state = s;
+    this.$('[data-term-reconnect]').hidden = s !== 'ended';
+    this.$('[data-term-disconnect]').hidden = s !== 'booting' && s !== 'ready';
+    for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) b.disabled = s !== 'ready';
+  }
+  private status(text: string): void { this.$('[data-term-status]').textContent = text; }
+
+  private toggle(): void {
+    const body = this.$('[data-term-body]');
+    const btn = this.$('[data-term-toggle]');
+    const open = body.hidden;
+    body.hidden = !open;
+    btn.setAttribute('aria-expanded', String(open));
+    btn.textContent = open ? 'Close terminal' : 'Open terminal';
+    if (open) void this.start();
+    else { this.stop(); this.setState('closed'); this.status(''); }
+  }
+
+  /** Show the "start the relay" instructions, with an error sentence or none. */
+  private setup(error: string | null, url?: string): void {
+    this.setState('setup');
+    this.$('[data-term-setup]').hidden = false;
+    this.$('[data-term-screen]').hidden = true;
+    if (url) this.$<HTMLInputElement>('[data-term-input]').value = url;
+    this.setupError(error);
+    this.status('Not connected to a VM.');
+  }
+  private setupError(text: string | null): void {
+    const el = this.$('[data-term-error]');
+    el.textContent = text ?? '';
+    el.hidden = !text;
+  }
+
+  private stop(): void {
+    this.session?.close();
+    this.session = null;
+  }
+
+  private async start(pasted?: string): Promise<void> {
+    this.stop();
+    const url = pasted ?? findRelayUrl();
+    if (!url) return this.setup(null);
+    this.setState('checking');
+    this.status('Looking for the relay…');
+    const health = await checkRelay(url);
+    const where = new URL(url).host;
+    if (!health) return this.setup(`No relay answers at ${where}. Start it with \`npm run vm\` in the project folder, then paste the URL it prints.`, url);
+    if (!health.originAllowed) {
+      return this.setup(`The relay at ${where} does not accept this page (${location.origin}). Restart it with \`npm run vm -- --origin ${location.origin}\`.`, url);
+    }
+    if (health.token !== 'valid') {
+      return this.setup(`The relay at ${where} has another token (it makes a new one each time it starts). Paste the URL it printed last.`, url);
+    }
+    if (health.full) return this.setup(`The relay at ${where} is full (${health.sessions} of ${health.maxSessions} VMs running). Close another terminal, or restart it with --max-sessions.`, url);
+
+    this.$('[data-term-setup]').hidden = true;
+    const screen = this.$('[data-term-screen]');
+    screen.hidden = false;
+    if (!this.view) {
+      this.status('Loading the terminal…');
+      const { createTerminalView } = await import('./xterm-view.ts');
+      this.view = await createTerminalView(screen);
+      this.view.term.onData((d) => this.session?.sendConsole(d));
+    } else {
+      this.view.term.reset();
+    }
+    const term = this.view.term;
+    this.setState('booting');
+    this.status(`Booting Linux ${health.kernel} in a VM…`);
+    const session = connectRelay(url, { console: (b) => term.write(b) });
+    this.session = session;
+    activeSession = session;
+    session.hello.then(
+      (h) => { if (this.session === session) this.root.dataset.vm = h.vm; },
+      () => { /* reported by `closed` */ },
+    );
+    session.ready.then(({ bootMs }) => {
+      if (this.session !== session) return;
+      this.setState('ready');
+      this.status(`Linux ${health.kernel} is ready (booted in ${(bootMs / 1000).toFixed(1)} s). You are root in the VM; Ctrl-C stops a command.`);
+      term.focus();
+    }, () => { /* reported by `closed` */ });
+    void session.closed.then(({ reason }) => {
+      if (activeSession === session) activeSession = null;
+      if (this.session !== session && this.session !== null) return;
+      this.session = null;
+      if (this.state() === 'closed') return;
+      this.setState('ended');
+      this.status(`Disconnected: ${reason}`);
+      term.write(`\r\n\x1b[33m[disconnected: ${reason}]\x1b[0m\r\n`);
+    });
+  }
+}
+
+/** Make every `[data-terminal]` on the page work (once each). */
+export function mountTerminals(): void {
+  for (const el of document.querySelectorAll<HTMLElement>('[data-terminal]')) {
+    if (el.dataset.mounted) continue;
+    el.dataset.mounted = 'true';
+    new Panel(el);
+  }
+}

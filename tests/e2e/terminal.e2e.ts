@@ -1,0 +1,105 @@
+/**
+ * The lesson terminal in Chromium against a real relay and VM: without a relay it says how to start
+ * one; with a relay that does not accept the page it names the flag; with the relay's URL in the
+ * address it boots a VM, and `cat /proc/net/netlink` typed on the keyboard prints the kernel's table.
+ * Needs the built site (`npm run build`), Chromium and the VM image (`npm run vm:build`).
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSite, type Site } from './browser.ts';
+import { relayQemuPids, spawnRelay, waitFor, type RelayProcess } from '../vm/relay-helpers.ts';
+
+const LESSON = '/lessons/raw-netlink/first-socket/';
+
+/** A TCP port where nothing listens (taken, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('lesson terminal', () => {
+  let site: Site;
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    site = await openSite();
+    relay = await spawnRelay(['--origin', site.server.origin]);
+  });
+  afterAll(async () => {
+    await site?.close();
+    relay?.child.kill('SIGTERM');
+    await relay?.exited;
+    if (relay) expect(relayQemuPids(relay.relayId)).toEqual([]);
+  });
+
+  it('loads xterm only when opened, and says how to start the relay when there is none', async () => {
+    const page = await site.page();
+    const scripts: string[] = [];
+    page.on('request', (r) => scripts.push(r.url()));
+    await page.goto(site.url(LESSON));
+    const panel = page.locator('[data-terminal]');
+    await expect.poll(() => panel.getAttribute('data-state')).toBe('closed');
+    expect(scripts.filter((u) => /xterm/.test(u))).toEqual([]);
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await expect.poll(() => panel.getAttribute('data-state')).toBe('setup');
+    // Without a relay nothing is there to show: xterm is still not loaded.
+    expect(scripts.filter((u) => /xterm/.test(u))).toEqual([]);
+    await expect.poll(() => panel.locator('[data-term-setup]').innerText()).toContain('npm run vm');
+    // A URL where nothing listens: the panel says so.
+    const port = await freePort();
+    await page.getByLabel('Relay URL').fill(`ws://127.0.0.1:${port}/?token=abc`);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 }).toContain(`No relay answers at 127.0.0.1:${port}`);
+    // Not a relay URL at all.
+    await page.getByLabel('Relay URL').fill('http://example.com');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => panel.locator('[data-term-error]').innerText()).toMatch(/starts with ws:\/\//);
+    // The browser itself logs the refused /health request; nothing else may go wrong.
+    expect(page.errors.filter((e) => !e.includes(`ERR_CONNECTION_REFUSED (http://127.0.0.1:${port}/health`))).toEqual([]);
+  });
+
+  it('names the --origin flag when the relay does not accept the page', async () => {
+    const other = await spawnRelay();
+    try {
+      const page = await site.page();
+      await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(other.url)}`));
+      await page.getByRole('button', { name: 'Open terminal' }).click();
+      const panel = page.locator('[data-terminal]');
+      await expect.poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 })
+        .toContain(`npm run vm -- --origin ${site.server.origin}`);
+      expect(relayQemuPids(other.relayId)).toEqual([]);
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
+  });
+
+  it('boots a VM, and `cat /proc/net/netlink` typed in the terminal prints the table', async () => {
+    const page = await site.page();
+    await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}`));
+    const panel = page.locator('[data-terminal]');
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 90_000 }).toBe('ready');
+    expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    await expect.poll(() => panel.locator('[data-term-status]').innerText()).toMatch(/is ready \(booted in [\d.]+ s\)/);
+    expect(await page.evaluate(() => [...document.querySelectorAll('link[data-xterm-css]')].length)).toBe(1);
+    await page.locator('.xterm').click();
+    await page.keyboard.type('cat /proc/net/netlink');
+    await page.keyboard.press('Enter');
+    const rows = () => page.locator('.xterm-rows').innerText();
+    // The header line, then one line per kernel socket ("(____ptrval____) 0   0  …").
+    await expect.poll(rows, { timeout: 30_000 }).toMatch(/sk\s+Eth\s+Pid\s+Groups\s+Rmem\s+Wmem\s+Dump\s+Locks\s+Drops\s+Inode/);
+    expect(await rows()).toMatch(/\n\S+\s+0\s+0\s+00000000\s+0\s+0\s+0\s+2\s+0\s+\d+/);
+    // The page stays a page: the relay URL was remembered for the next lesson.
+    expect(await page.evaluate(() => localStorage.getItem('netlink-lab:vm-relay'))).toBe(relay.url);
+    // Stopping the VM from the page kills QEMU.
+    await page.getByRole('button', { name: 'Stop the VM' }).click();
+    await expect.poll(() => panel.getAttribute('data-state')).toBe('ended');
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
+});
