@@ -1,0 +1,38 @@
+/**
+ * The simulated kernel's host: load build/kernel.wasm and get a SimKernel (a netlink-lab Backend).
+ * No DOM and no Node APIs here: it runs in a browser worker and in Node alike.
+ *
+ *   const kernel = await createSimKernel({ wasm: bytesOrModule });
+ *   setBackend(kernel);
+ *   await kernel.run(async () => { … netlink-lab/user calls … });
+ */
+import { SimKernel } from './kernel.ts';
+import { GenlBridge, type GenlExports } from './genl.ts';
+
+export { SimKernel } from './kernel.ts';
+export type { KernelState, KernelEvent, SocketState, StateHooks } from './kernel.ts';
+export type { TraceEntry } from './trace.ts';
+export { formatTrace } from './trace.ts';
+
+/** Options of createSimKernel. */
+export interface SimKernelOptions {
+  /** The kernel's wasm: its bytes or a compiled module (compile once, instantiate per run). */
+  wasm: ArrayBuffer | Uint8Array | WebAssembly.Module;
+}
+
+/** Instantiate and boot a fresh simulated kernel. */
+export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel> {
+  const mod = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm as BufferSource);
+  const imports = SimKernel.imports();
+  let kernel: SimKernel | undefined;
+  const genl = new GenlBridge(
+    () => kernel!.ex as unknown as GenlExports,
+    () => kernel?.modules.loadingName() ?? '',
+    (where, e) => kernel?.modules.oops(where, e),
+  );
+  const env = { ...imports.env, ...GenlBridge.env(() => genl) };
+  const instance = await WebAssembly.instantiate(mod, { env: env as unknown as WebAssembly.ModuleImports });
+  kernel = new SimKernel(instance, mod, imports);
+  kernel.genlHost = genl;
+  return kernel;
+}

@@ -1,0 +1,541 @@
+/**
+ * SimKernel: the simulated Linux kernel as a netlink-lab Backend. Syscalls cross into the wasm
+ * kernel through linear memory (the program's bytes are written into a scratch area with typed
+ * views, then the sys_* export is called with pointers); a syscall that can complete at once
+ * returns at once, one that must wait suspends its process in the scheduler and is retried when
+ * the kernel wakes the socket it waits on.
+ */
+import type { Backend } from '../../../src/api/backend.ts';
+import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
+import type {
+  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule, Cmsg,
+} from '../../../src/api/types.ts';
+import type { KernelApi } from '../../../src/api/kernel.ts';
+import { KernelMemory, readSymbols, type KernelExports, type KernelImports } from './wasm.ts';
+import { Scheduler, type Process } from './sched.ts';
+import { Tracer, formatTrace, type TraceEntry } from './trace.ts';
+import { ModuleHost } from './modules.ts';
+import { GenlBridge, type GenlExports } from './genl.ts';
+
+const ERESTARTSYS = 512;
+const SOL_SOCKET = 1;
+const SOL_NETLINK = 270;
+const utf8 = new TextEncoder();
+
+/** A socket as state() reports it. */
+export interface SocketState {
+  protocol: number;
+  portid: number;
+  /** Owner tgid (0 for kernel sockets). */
+  pid: number;
+  fd: number;
+  bound: boolean;
+  groups: number[];
+  rmem: number;
+  wmem: number;
+  rcvbuf: number;
+  sndbuf: number;
+  drops: number;
+  dump: boolean;
+  connected: { pid: number; groups: number } | null;
+  queue: { len: number; bytes: number; from: number; group: number }[];
+  kernel: boolean;
+}
+
+/** The simulated machine at one moment. */
+export interface KernelState {
+  time: number;
+  sockets: SocketState[];
+  protocols: { unit: number; name: string; groups: number; flags: number; module?: string }[];
+  families: unknown[];
+  modules: { name: string; refs: number }[];
+  processes: { pid: number; name: string; uid: number; state: Process['state']; waitingOn?: string }[];
+  dmesg: string[];
+  liveBuffers: number;
+}
+
+/** What the kernel reports as it runs. */
+export type KernelEvent =
+  | { kind: 'trace'; entry: TraceEntry }
+  | { kind: 'printk'; level: number; text: string; time: number }
+  | { kind: 'proc'; pid: number; name: string; state: Process['state']; time: number; reason?: string }
+  | { kind: 'lockup'; text: string; time: number }
+  | { kind: 'deadlock'; text: string; time: number };
+
+/** Hooks other parts of the simulator add (generic netlink fills `families`). */
+export interface StateHooks { families?: (k: SimKernel) => unknown[] }
+
+const PROTOCOL_NAMES: Record<number, string> = {
+  0: 'NETLINK_ROUTE', 2: 'NETLINK_USERSOCK', 4: 'NETLINK_SOCK_DIAG', 9: 'NETLINK_AUDIT', 15: 'NETLINK_KOBJECT_UEVENT', 16: 'NETLINK_GENERIC',
+};
+
+interface RawSock {
+  id: number; protocol: number; portid: number; bound: boolean; pid: number; fd: number; groups: number[]; rmem: number; rcvbuf: number;
+  sndbuf: number; drops: number; err: number; dump: boolean; connected: boolean; dst_portid: number; dst_group: number; kernel: boolean;
+  module: number; type: number; queue: { len: number; bytes: number; from: number; group: number }[];
+}
+
+/** The simulated kernel. Create it with createSimKernel(). */
+export class SimKernel implements Backend {
+  readonly kind = 'sim' as const;
+  readonly ex: KernelExports;
+  readonly mem: KernelMemory;
+  readonly sched: Scheduler;
+  readonly modules: ModuleHost;
+  /** Generic netlink families written in TypeScript (sandboxes/sim/host/genl.ts). */
+  readonly genl: GenlBridge;
+  readonly hooks: StateHooks = {};
+  /** Generic netlink families written in TypeScript (sandboxes/sim/host/genl.ts); netlink-lab/kernel's genl API finds it here. */
+  genlHost: unknown;
+  private readonly tracer: Tracer;
+  private readonly listeners = new Set<(e: KernelEvent) => void>();
+  private readonly waitq = new Map<number, Set<Process>>();
+  private tracing = false;
+  private readonly utf8dec = new TextDecoder();
+  /** The process running kernel code when no process does (boot, module init from outside). */
+  private outsidePending: Promise<unknown>[] = [];
+
+  /** The tracer: switch on, read, clear. */
+  readonly trace = {
+    enable: (on = true): void => {
+      this.tracing = on;
+      this.tracer.resetStacks();
+      this.ex.trace_set(on ? 1 : 0);
+    },
+    entries: (): TraceEntry[] => this.tracer.entries.slice(),
+    clear: (): void => this.tracer.clear(),
+    text: (): string => formatTrace(this.tracer.entries),
+  };
+
+  constructor(instance: WebAssembly.Instance, module: WebAssembly.Module, imports: { bind(k: SimKernel): void }) {
+    this.ex = instance.exports as unknown as KernelExports;
+    this.mem = new KernelMemory(this.ex.memory);
+    this.tracer = new Tracer(readSymbols(module), (entry) => this.emit({ kind: 'trace', entry }));
+    this.sched = new Scheduler({
+      switchTo: (pid) => this.ex.sched_switch(pid),
+      procEvent: (p, reason) => this.emit({ kind: 'proc', pid: p.pid, name: p.name, state: p.state, time: this.sched.now, reason }),
+      deadlock: (text) => {
+        this.emit({ kind: 'deadlock', text, time: this.sched.now });
+        this.printk(3, text);
+      },
+      exited: (p) => {
+        this.ex.task_exit(p.pid);
+        for (const q of this.waitq.values()) q.delete(p);
+      },
+    });
+    this.modules = new ModuleHost({
+      ex: this.ex, mem: this.mem, sched: this.sched,
+      addPending: (p) => (this.sched.running ? this.sched.running.pending : this.outsidePending).push(p),
+      traceHost: (fn, args, file) => {
+        if (!this.tracing) return false;
+        this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file);
+        return true;
+      },
+      traceHostExit: (ret) => this.tracer.exit(this.sched.running?.pid ?? 0, ret, this.sched.now),
+    });
+    this.genl = new GenlBridge(() => this.ex as unknown as GenlExports, () => '',
+      (where, e) => this.printk(3, `genl: ${where} failed: ${e instanceof Error ? e.message : String(e)}`));
+    imports.bind(this);
+    this.ex.boot();
+  }
+
+  /** The imports the wasm kernel is instantiated with, bound to a kernel once it exists. */
+  static imports(): { env: KernelImports & { abort(msg: number, file: number, line: number, col: number): void }; bind(k: SimKernel): void } {
+    let k: SimKernel | null = null;
+    const env = {
+      ktime_get_ms: () => (k ? k.sched.now : 0),
+      printk_emit: (level: number, line: number) => {
+        if (k && k.listeners.size) k.emit({ kind: 'printk', level, text: k.mem.str(line), time: k.sched.now });
+      },
+      trace_enter: (fn: number, args: number) => { if (k) k.tracer.enter(k.pid0(), k.fnName(fn), k.mem.str(args), k.sched.now); },
+      trace_exit: (ret: number, hasRet: number) => { if (k) k.tracer.exit(k.pid0(), hasRet ? ret : undefined, k.sched.now); },
+      sk_wake: (id: number) => { if (k) k.sched.wakeAll(k.waitq.get(id)); },
+      netlink_rcv_host: (hostInput: number, skb: number) => { k?.modules.netlinkRcv(hostInput, skb); },
+      netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number) => (k ? k.modules.rcvMsg(cbId, skb, nlh) : -22),
+      netlink_dump_host: (hostId: number, op: number, skb: number) => (k ? k.modules.dump(hostId, op, skb) : 0),
+      ...GenlBridge.env(() => k?.genl ?? null),
+      soft_lockup: (text: number) => {
+        if (!k) return;
+        // The watchdog fires after the CPU was stuck for 20+ s: so much virtual time passed.
+        k.sched.now += 22_000;
+        k.emit({ kind: 'lockup', text: k.mem.str(text), time: k.sched.now });
+      },
+      abort: (msg: number, file: number, line: number, col: number) => {
+        const text = k ? `${k.mem.str(msg)} at ${k.mem.str(file)}:${line}:${col}` : 'abort';
+        throw new Error(`kernel BUG (the simulated kernel trapped; please report this): ${text}`);
+      },
+    };
+    return { env, bind: (kernel: SimKernel) => { k = kernel; } };
+  }
+
+  private readonly fnNames = new Map<number, string>();
+  private fnName(ptr: number): string {
+    let s = this.fnNames.get(ptr);
+    if (s === undefined) { s = this.mem.str(ptr); this.fnNames.set(ptr, s); }
+    return s;
+  }
+  private pid0(): number { return this.sched.running?.pid ?? 0; }
+
+  private emit(e: KernelEvent): void { for (const l of this.listeners) l(e); }
+
+  /** Listen to live events; returns a function that stops listening. */
+  onEvent(listener: (e: KernelEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The module API (netlink-lab/kernel dispatches here). */
+  get kernelApi(): KernelApi { return this.modules; }
+
+  /** The generic netlink API (netlink-lab/kernel's genl_* dispatch here). */
+  get genlHost(): GenlBridge { return this.genl; }
+
+  // ---- memory helpers ------------------------------------------------------------------------
+
+  private putAddr(addr: SockAddr | undefined): [number, number] {
+    if (!addr) return [0, 0];
+    const aux = this.ex.user_aux();
+    const m = this.mem.fresh();
+    if (addr instanceof Uint8Array) {
+      const n = Math.min(addr.length, 128);
+      m.u8.set(addr.subarray(0, n), aux);
+      return [aux, n];
+    }
+    m.dv.setUint16(aux, addr.nl_family, true);
+    m.dv.setUint16(aux + 2, 0, true);
+    m.dv.setUint32(aux + 4, addr.nl_pid >>> 0, true);
+    m.dv.setUint32(aux + 8, addr.nl_groups >>> 0, true);
+    return [aux, 12];
+  }
+
+  private readAddr(ptr: number): SockaddrNl {
+    const dv = this.mem.fresh().dv;
+    return { nl_family: dv.getUint16(ptr, true), nl_pid: dv.getUint32(ptr + 4, true), nl_groups: dv.getUint32(ptr + 8, true) };
+  }
+
+  private userBuf(bytes: Uint8Array | null, size: number): number {
+    const p = this.ex.user_buf(size);
+    if (bytes) this.mem.fresh().u8.set(bytes, p);
+    return p;
+  }
+
+  /** Run fn as a process when called from outside one (the CLI, a test, the worker). */
+  private async outside<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    let result: T | undefined;
+    let error: unknown;
+    let failed = false;
+    const p = this.sched.spawn(async () => {
+      try { result = await fn(); } catch (e) { failed = true; error = e; }
+    }, name, 0, (proc) => this.createTask(proc));
+    await new Promise<void>((res) => p.exitWaiters.push(res));
+    if (failed) throw error;
+    return result as T;
+  }
+
+  private createTask(p: Process): void {
+    const bytes = utf8.encode(p.name.slice(0, 15));
+    const aux = this.ex.user_aux();
+    this.mem.fresh().u8.set(bytes, aux);
+    this.ex.task_create(p.pid, p.uid >>> 0, bytes.length);
+  }
+
+  private async waitOn(id: number, reason: string, syscall: string): Promise<void> {
+    let q = this.waitq.get(id);
+    if (!q) { q = new Set(); this.waitq.set(id, q); }
+    const p = this.sched.running;
+    if (p) p.syscall = syscall;
+    await this.sched.block(reason, 'blocked', q);
+  }
+
+  /** Wait for kernel-module code this syscall started (async input callbacks), then check the watchdog. */
+  private async finish(syscall: string, r: number): Promise<number> {
+    const p = this.sched.running;
+    if (p) {
+      while (p.pending.length) {
+        const list = p.pending.splice(0);
+        await Promise.all(list);
+      }
+    }
+    if (this.ex.task_take_lockup()) throw new ErrnoError(syscall, ERRNO.EDEADLK);
+    if (r < 0) throw new ErrnoError(syscall, -r);
+    return r;
+  }
+
+  // ---- Backend: sockets ------------------------------------------------------------------------
+
+  async socket(domain: number, type: number, protocol: number): Promise<number> {
+    if (!this.sched.running) return this.outside('socket', () => this.socket(domain, type, protocol));
+    const r = this.ex.sys_socket(domain | 0, type | 0, protocol | 0);
+    if (r < 0) throw new ErrnoError('socket', -r);
+    return r;
+  }
+
+  async bind(fd: number, addr: SockAddr): Promise<number> {
+    if (!this.sched.running) return this.outside('bind', () => this.bind(fd, addr));
+    const [p, n] = this.putAddr(addr);
+    const r = this.ex.sys_bind(fd | 0, p, n);
+    if (r < 0) throw new ErrnoError('bind', -r);
+    return r;
+  }
+
+  async connect(fd: number, addr: SockAddr): Promise<number> {
+    if (!this.sched.running) return this.outside('connect', () => this.connect(fd, addr));
+    const [p, n] = this.putAddr(addr);
+    const r = this.ex.sys_connect(fd | 0, p, n);
+    if (r < 0) throw new ErrnoError('connect', -r);
+    return r;
+  }
+
+  async getsockname(fd: number): Promise<SockaddrNl> { return this.getname(fd, false); }
+  async getpeername(fd: number): Promise<SockaddrNl> { return this.getname(fd, true); }
+
+  private async getname(fd: number, peer: boolean): Promise<SockaddrNl> {
+    if (!this.sched.running) return this.outside('getname', () => this.getname(fd, peer));
+    const aux = this.ex.user_aux();
+    const r = this.ex.sys_getname(fd | 0, aux, peer ? 1 : 0);
+    if (r < 0) throw new ErrnoError(peer ? 'getpeername' : 'getsockname', -r);
+    return this.readAddr(aux);
+  }
+
+  async sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
+    return this.send('sendto', fd, buf, flags, addr);
+  }
+
+  async sendmsg(fd: number, msg: MsgHdrOut, flags: number): Promise<number> {
+    const n = msg.msg_iov.reduce((s, v) => s + v.length, 0);
+    const all = new Uint8Array(n);
+    let o = 0;
+    for (const v of msg.msg_iov) { all.set(v, o); o += v.length; }
+    return this.send('sendmsg', fd, all, flags, msg.msg_name);
+  }
+
+  async write(fd: number, buf: Uint8Array): Promise<number> { return this.send('write', fd, buf, 0, undefined); }
+
+  private async send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined): Promise<number> {
+    if (!this.sched.running) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr));
+    const p = this.userBuf(buf, buf.length);
+    const [a, alen] = this.putAddr(addr);
+    let r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);
+    while (r === ERESTARTSYS) {
+      await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall);
+      r = this.ex.sys_sendmsg_restart(fd | 0);
+    }
+    return this.finish(syscall, r);
+  }
+
+  /** Receive into the scratch area, sleeping while the queue is empty. */
+  private async recv(syscall: string, fd: number, len: number, flags: number): Promise<{ r: number; p: number }> {
+    for (;;) {
+      const p = this.ex.user_buf(len);
+      const r = this.ex.sys_recvmsg(fd | 0, p, len | 0, flags | 0);
+      if (r !== -ERESTARTSYS) {
+        if (r < 0) throw new ErrnoError(syscall, -r);
+        return { r, p };
+      }
+      await this.waitOn(this.ex.sys_wait_sock(0), `${syscall} on fd ${fd}`, syscall);
+    }
+  }
+
+  async recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
+    if (!this.sched.running) return this.outside('recvfrom', () => this.recvfrom(fd, buf, flags));
+    const { r, p } = await this.recv('recvfrom', fd, buf.length, flags);
+    const m = this.mem.fresh();
+    buf.set(m.u8.subarray(p, p + Math.min(r, buf.length)));
+    const info = this.ex.recv_info_fill();
+    const dv = this.mem.fresh().dv;
+    return { n: r, from: { nl_family: 16, nl_pid: dv.getUint32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) } };
+  }
+
+  async read(fd: number, buf: Uint8Array): Promise<number> {
+    if (!this.sched.running) return this.outside('read', () => this.read(fd, buf));
+    const { r, p } = await this.recv('read', fd, buf.length, 0);
+    buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
+    return r;
+  }
+
+  async recvmsg(fd: number, msg: MsgHdrIn, flags: number): Promise<RecvMsgResult> {
+    if (!this.sched.running) return this.outside('recvmsg', () => this.recvmsg(fd, msg, flags));
+    const total = msg.msg_iov.reduce((s, v) => s + v.length, 0);
+    const { r, p } = await this.recv('recvmsg', fd, total, flags);
+    const u8 = this.mem.fresh().u8;
+    let left = Math.min(r, total);
+    let o = p;
+    for (const v of msg.msg_iov) {
+      if (left <= 0) break;
+      const n = Math.min(left, v.length);
+      v.set(u8.subarray(o, o + n));
+      o += n;
+      left -= n;
+    }
+    const info = this.ex.recv_info_fill();
+    const dv = this.mem.fresh().dv;
+    let msg_flags = dv.getInt32(info, true);
+    const control: Cmsg[] = [];
+    let room = msg.msg_controllen ?? 4096;
+    // put_cmsg: each needs CMSG_SPACE(len) bytes (CMSG_LEN for the last); otherwise MSG_CTRUNC.
+    const put = (level: number, type: number, data: Uint8Array) => {
+      const cmlen = 16 + data.length;
+      if (room < cmlen) { msg_flags |= 0x8; return; }
+      control.push({ cmsg_level: level, cmsg_type: type, data });
+      room -= Math.min(room, (cmlen + 7) & ~7);
+    };
+    if (dv.getInt32(info + 16, true)) {
+      const d = new Uint8Array(4);
+      new DataView(d.buffer).setUint32(0, dv.getUint32(info + 12, true), true);
+      put(SOL_NETLINK, 3, d);
+    }
+    if (dv.getInt32(info + 20, true)) {
+      const d = new Uint8Array(12);
+      const v = new DataView(d.buffer);
+      v.setInt32(0, dv.getInt32(info + 24, true), true);
+      v.setUint32(4, dv.getUint32(info + 28, true), true);
+      v.setUint32(8, dv.getUint32(info + 32, true), true);
+      put(SOL_SOCKET, 2, d);
+    }
+    return { n: r, msg_flags, from: { nl_family: 16, nl_pid: dv.getUint32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) }, control };
+  }
+
+  async setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
+    if (!this.sched.running) return this.outside('setsockopt', () => this.setsockopt(fd, level, name, value));
+    const p = this.userBuf(value, value.length);
+    const r = this.ex.sys_setsockopt(fd | 0, level | 0, name | 0, p, value.length);
+    return this.finish('setsockopt', r);
+  }
+
+  async getsockopt(fd: number, level: number, name: number, optlen: number): Promise<SockoptRaw> {
+    if (!this.sched.running) return this.outside('getsockopt', () => this.getsockopt(fd, level, name, optlen));
+    const size = Math.max(0, Math.min(optlen | 0, 1 << 16));
+    const p = this.userBuf(null, Math.max(size, 4));
+    this.mem.fresh().u8.fill(0, p, p + size);
+    const r = this.ex.sys_getsockopt(fd | 0, level | 0, name | 0, p, optlen | 0);
+    if (r < 0) throw new ErrnoError('getsockopt', -r);
+    return { optlen: r, bytes: this.mem.fresh().u8.slice(p, p + size) };
+  }
+
+  async close(fd: number): Promise<number> {
+    if (!this.sched.running) return this.outside('close', () => this.close(fd));
+    const r = this.ex.sys_close(fd | 0);
+    if (r < 0) throw new ErrnoError('close', -r);
+    return r;
+  }
+
+  // ---- Backend: processes and time -------------------------------------------------------------
+
+  getpid(): number {
+    const p = this.sched.running;
+    if (!p) throw new Error('getpid(): no process is running (start the program with spawn() or run()).');
+    return p.pid;
+  }
+
+  getuid(): number {
+    const p = this.sched.running;
+    if (!p) throw new Error('getuid(): no process is running (start the program with spawn() or run()).');
+    return p.uid;
+  }
+
+  async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
+    const parent = this.sched.running;
+    const uid = opts.uid ?? parent?.uid ?? 0;
+    const p = this.sched.spawn(main, opts.name ?? (parent ? parent.name : 'main'), uid, (proc) => this.createTask(proc));
+    return p.pid;
+  }
+
+  async waitpid(pid: number): Promise<number> {
+    const p = this.sched.procs.get(pid);
+    if (!p) throw new ErrnoError('waitpid', ERRNO.ECHILD);
+    if (p.state !== 'exited') {
+      const self = this.sched.running;
+      if (self) {
+        const q = new Set<Process>();
+        p.exitWaiters.push(() => this.sched.wakeAll(q));
+        self.syscall = 'waitpid';
+        while ((p.state as string) !== 'exited') await this.sched.block(`waitpid(${pid})`, 'blocked', q);
+      } else {
+        await new Promise<void>((res) => p.exitWaiters.push(res));
+      }
+    }
+    return p.status;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    if (!this.sched.running) return this.outside('sleep', () => this.sleep(ms));
+    this.sched.running.syscall = 'nanosleep';
+    await this.sched.block(`sleep(${ms})`, 'sleeping', null, Math.max(0, ms));
+  }
+
+  now(): number { return this.sched.now; }
+
+  /** Run `main` as the first process and resolve once every process has ended. */
+  async run(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<{ status: number; error?: unknown }> {
+    const pid = await this.spawn(main, { name: 'main', ...opts });
+    const p = this.sched.procs.get(pid)!;
+    await this.sched.whenIdle();
+    return { status: p.status, error: p.error };
+  }
+
+  // ---- Backend: modules and files --------------------------------------------------------------
+
+  async insmod(mod: KernelModule): Promise<number> {
+    if (!this.sched.running) return this.outside('insmod', () => this.insmod(mod));
+    const r = await this.modules.insmod(mod);
+    await this.finish('init_module', 0);
+    return r;
+  }
+
+  async rmmod(name: string): Promise<number> {
+    if (!this.sched.running) return this.outside('rmmod', () => this.rmmod(name));
+    return this.modules.rmmod(name);
+  }
+
+  async readFile(path: string): Promise<string> { return this.readFileSync(path); }
+
+  /** Files the simulated kernel provides. */
+  readFileSync(path: string): string {
+    switch (path) {
+      case '/proc/net/netlink': return this.mem.str(this.ex.proc_net_netlink());
+      case '/dev/kmsg': case '/proc/kmsg': return this.dmesg().join('\n') + '\n';
+      case '/proc/modules':
+        return this.modules.list().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`).join('\n') + (this.modules.modules.size ? '\n' : '');
+      case '/proc/net/protocols':
+        return this.state().protocols.map((p) => `${p.unit}\t${p.name}\tgroups=${p.groups}${p.module ? `\tmodule=${p.module}` : ''}`).join('\n') + '\n';
+    }
+    throw new ErrnoError('open', ERRNO.ENOENT);
+  }
+
+  /** The kernel log, oldest first. */
+  dmesg(): string[] {
+    const n = this.ex.dmesg_count();
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.mem.str(this.ex.dmesg_line(i)));
+    return out;
+  }
+
+  /** printk from the host (deadlock reports). */
+  printk(level: number, text: string): void { this.modules.printk(`\x01${level}${text}`); }
+
+  /** sk_buffs alive: returns to its baseline when nothing leaks. */
+  liveBuffers(): number { return this.ex.live_buffers(); }
+
+  /** Everything the kernel-state panel shows. */
+  state(): KernelState {
+    const raw = JSON.parse(this.mem.str(this.ex.state_json())) as { sockets: RawSock[]; protocols: { unit: number; groups: number; flags: number; module: number }[] };
+    return {
+      time: this.sched.now,
+      sockets: raw.sockets.map((s) => ({
+        protocol: s.protocol, portid: s.portid >>> 0, pid: s.pid, fd: s.fd, bound: s.bound, groups: s.groups, rmem: s.rmem, wmem: 0,
+        rcvbuf: s.rcvbuf, sndbuf: s.sndbuf, drops: s.drops, dump: s.dump,
+        connected: s.connected ? { pid: s.dst_portid >>> 0, groups: s.dst_group ? 1 << ((s.dst_group - 1) & 31) : 0 } : null,
+        queue: s.queue.map((q) => ({ len: q.len, bytes: q.bytes, from: q.from >>> 0, group: q.group })), kernel: s.kernel,
+      })),
+      protocols: raw.protocols.map((p) => {
+        const module = p.module ? this.modules.nameOf(p.module) : undefined;
+        return { unit: p.unit, name: PROTOCOL_NAMES[p.unit] ?? `unit ${p.unit}`, groups: p.groups, flags: p.flags, ...(module ? { module } : {}) };
+      }),
+      families: this.hooks.families ? this.hooks.families(this) : [],
+      modules: this.modules.list().map((m) => ({ name: m.name, refs: m.refs })),
+      processes: [...this.sched.procs.values()].map((p) => ({ pid: p.pid, name: p.name, uid: p.uid, state: p.state, ...(p.waitingOn ? { waitingOn: p.waitingOn } : {}) })),
+      dmesg: this.dmesg(),
+      liveBuffers: this.liveBuffers(),
+    };
+  }
+}

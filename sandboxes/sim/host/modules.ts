@@ -1,0 +1,381 @@
+/**
+ * Kernel modules written in TypeScript: insmod/rmmod bookkeeping and the kernel API they call
+ * (netlink-lab/kernel's KernelApi), implemented on the wasm kernel's k_* exports.
+ */
+import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
+import type { KernelModule } from '../../../src/api/types.ts';
+import type {
+  KernelApi, NetlinkSock, NetlinkKernelCfg, SkBuff, NlMsgHdr, NetlinkCb, Completion, NetlinkDumpControl, NetlinkCallback, Net,
+} from '../../../src/api/kernel.ts';
+import type { KernelExports, KernelMemory } from './wasm.ts';
+import type { Process, Scheduler } from './sched.ts';
+
+/** What the module host needs from the kernel around it. */
+export interface ModuleContext {
+  ex: KernelExports;
+  mem: KernelMemory;
+  sched: Scheduler;
+  /** Run kernel-module code that may be async in the current process; its promise is awaited before the syscall returns. */
+  addPending(p: Promise<unknown>): void;
+  traceHost(fn: string, args: string, file: string): boolean;
+  traceHostExit(ret?: number): void;
+}
+
+class Skb implements SkBuff {
+  constructor(private readonly m: ModuleHost, readonly ptr: number) {}
+  get len(): number { return this.m.ctx.ex.k_skb_len(this.ptr); }
+  get data(): Uint8Array {
+    const { ex, mem } = this.m.ctx;
+    const p = ex.k_skb_data(this.ptr);
+    return mem.fresh().u8.subarray(p, p + ex.k_skb_len(this.ptr));
+  }
+}
+
+class Nlh implements NlMsgHdr {
+  constructor(private readonly mem: KernelMemory, readonly ptr: number) {}
+  private get dv() { return this.mem.fresh().dv; }
+  get nlmsg_len() { return this.dv.getUint32(this.ptr, true); }
+  set nlmsg_len(v) { this.dv.setUint32(this.ptr, v >>> 0, true); }
+  get nlmsg_type() { return this.dv.getUint16(this.ptr + 4, true); }
+  set nlmsg_type(v) { this.dv.setUint16(this.ptr + 4, v, true); }
+  get nlmsg_flags() { return this.dv.getUint16(this.ptr + 6, true); }
+  set nlmsg_flags(v) { this.dv.setUint16(this.ptr + 6, v, true); }
+  get nlmsg_seq() { return this.dv.getUint32(this.ptr + 8, true); }
+  set nlmsg_seq(v) { this.dv.setUint32(this.ptr + 8, v >>> 0, true); }
+  get nlmsg_pid() { return this.dv.getUint32(this.ptr + 12, true); }
+  set nlmsg_pid(v) { this.dv.setUint32(this.ptr + 12, v >>> 0, true); }
+}
+
+class Sock implements NetlinkSock {
+  constructor(readonly id: number, readonly unit: number, readonly module: string) {}
+}
+
+interface Loaded { id: number; mod: KernelModule; socks: Set<Sock> }
+interface Input { fn: (skb: SkBuff) => void | Promise<void>; module: string; unit: number }
+interface Dump { control: NetlinkDumpControl; cb: NetlinkCallback; module: string }
+
+const utf8 = new TextEncoder();
+
+/** The loaded modules and the KernelApi they use. */
+export class ModuleHost implements KernelApi {
+  readonly modules = new Map<string, Loaded>();
+  private nextModuleId = 1;
+  private readonly inputs = new Map<number, Input>();
+  private nextInput = 1;
+  private readonly rcvCbs = new Map<number, (skb: SkBuff, nlh: NlMsgHdr) => number>();
+  private nextRcvCb = 1;
+  private readonly dumps = new Map<number, Dump>();
+  private nextDump = 1;
+  /** The module whose init is running (netlink_kernel_create's owner). */
+  private loading: Loaded | null = null;
+
+  constructor(readonly ctx: ModuleContext) {}
+
+  // ---- insmod / rmmod ----------------------------------------------------------------------
+
+  async insmod(mod: KernelModule): Promise<number> {
+    if (!mod || typeof mod.name !== 'string' || typeof mod.init !== 'function') {
+      throw new Error('insmod: expected a module made with defineModule({ name, init, exit }) from netlink-lab/kernel.');
+    }
+    if (this.modules.has(mod.name)) throw new ErrnoError('init_module', ERRNO.EEXIST);
+    const m: Loaded = { id: this.nextModuleId++, mod, socks: new Set() };
+    this.modules.set(mod.name, m);
+    const prev = this.loading;
+    this.loading = m;
+    let ret: number;
+    try {
+      const r = mod.init();
+      // The owner stays set for the synchronous part; async init sees it too until it first waits.
+      ret = typeof r === 'number' ? r : await r;
+    } catch (e) {
+      this.loading = prev;
+      this.unload(m);
+      throw e;
+    }
+    this.loading = prev;
+    if (typeof ret === 'number' && ret < 0) {
+      this.unload(m);
+      throw new ErrnoError('init_module', -ret);
+    }
+    return 0;
+  }
+
+  async rmmod(name: string): Promise<number> {
+    const m = this.modules.get(name);
+    if (!m) throw new ErrnoError('delete_module', ERRNO.ENOENT);
+    // User sockets on the module's protocol hold a reference (try_module_get in netlink_create).
+    if (this.ctx.ex.module_refcount(m.id) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
+    if (m.mod.exit) await m.mod.exit();
+    this.unload(m);
+    return 0;
+  }
+
+  private unload(m: Loaded): void {
+    for (const s of m.socks) this.ctx.ex.k_netlink_kernel_release(s.id);
+    m.socks.clear();
+    for (const [id, i] of this.inputs) if (i.module === m.mod.name) this.inputs.delete(id);
+    this.modules.delete(m.mod.name);
+  }
+
+  /** lsmod: name, references. */
+  list(): { name: string; refs: number; description?: string }[] {
+    return [...this.modules.values()].map((m) => ({ name: m.mod.name, refs: this.ctx.ex.module_refcount(m.id), description: m.mod.description }));
+  }
+
+  /** The module name for a host module id. */
+  nameOf(id: number): string | undefined {
+    for (const m of this.modules.values()) if (m.id === id) return m.mod.name;
+    return undefined;
+  }
+
+  // ---- calls from the kernel (wasm imports) --------------------------------------------------
+
+  /** A datagram for a TypeScript kernel socket: run its input in the sender's context. */
+  netlinkRcv(hostInput: number, skbPtr: number): void {
+    const inp = this.inputs.get(hostInput);
+    if (!inp) return;
+    const skb = new Skb(this, skbPtr);
+    const traced = this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`);
+    let r: void | Promise<void>;
+    try {
+      r = inp.fn(skb);
+    } catch (e) {
+      this.oops(inp.module, e);
+      if (traced) this.ctx.traceHostExit();
+      return;
+    }
+    if (traced) this.ctx.traceHostExit();
+    if (r && typeof (r as Promise<void>).then === 'function') {
+      // The input keeps running after this call returns: hold the skb until it finishes.
+      this.ctx.ex.k_skb_get(skbPtr);
+      this.ctx.addPending((r as Promise<void>).then(
+        () => this.ctx.ex.k_kfree_skb(skbPtr),
+        (e: unknown) => { this.oops(inp.module, e); this.ctx.ex.k_kfree_skb(skbPtr); },
+      ));
+    }
+  }
+
+  /** netlink_rcv_skb's per-message callback, written in TypeScript. */
+  rcvMsg(cbId: number, skbPtr: number, nlhPtr: number): number {
+    const cb = this.rcvCbs.get(cbId);
+    if (!cb) return -ERRNO.EINVAL;
+    try {
+      const r = cb(new Skb(this, skbPtr), new Nlh(this.ctx.mem, nlhPtr));
+      if (typeof r !== 'number') {
+        this.printk(`\x013netlink_rcv_skb: the callback returned ${r && typeof (r as Promise<unknown>).then === 'function' ? 'a Promise (it must not be async)' : typeof r}, not a number; treated as -EINVAL`);
+        return -ERRNO.EINVAL;
+      }
+      return r | 0;
+    } catch (e) {
+      this.oops('netlink_rcv_skb callback', e);
+      return -ERRNO.EINVAL;
+    }
+  }
+
+  /** A dump written in TypeScript: op 0 start, 1 dump, 2 done. */
+  dump(hostId: number, op: number, skbPtr: number): number {
+    const d = this.dumps.get(hostId);
+    if (!d) return op === 1 ? 0 : -ERRNO.EINVAL;
+    try {
+      if (op === 0) return d.control.start ? d.control.start(d.cb) | 0 : 0;
+      if (op === 1) return d.control.dump(new Skb(this, skbPtr), d.cb) | 0;
+      this.dumps.delete(hostId);
+      return d.control.done ? d.control.done(d.cb) | 0 : 0;
+    } catch (e) {
+      this.oops(d.module, e);
+      if (op === 2) this.dumps.delete(hostId);
+      return -ERRNO.EINVAL;
+    }
+  }
+
+  /** The module being loaded, or whose code runs ('' when none). */
+  loadingName(): string { return this.loading?.mod.name ?? ''; }
+
+  /** A module's code threw: log it like an oops; the kernel carries on. */
+  oops(where: string, e: unknown): void {
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    this.printk(`\x011BUG: exception in ${where}: ${msg}`);
+  }
+
+  // ---- KernelApi ---------------------------------------------------------------------------
+
+  netlink_kernel_create(_net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null {
+    const owner = this.loading;
+    let hostInput = 0;
+    if (cfg?.input) {
+      hostInput = this.nextInput++;
+      this.inputs.set(hostInput, { fn: cfg.input, module: owner?.mod.name ?? 'kernel', unit });
+    }
+    const id = this.ctx.ex.k_netlink_kernel_create(unit | 0, (cfg?.groups ?? 0) >>> 0, (cfg?.flags ?? 0) >>> 0, hostInput, owner?.id ?? 0);
+    if (!id) {
+      if (hostInput) this.inputs.delete(hostInput);
+      return null;
+    }
+    const s = new Sock(id, unit, owner?.mod.name ?? 'kernel');
+    owner?.socks.add(s);
+    return s;
+  }
+
+  netlink_kernel_release(sk: NetlinkSock | null): void {
+    if (!sk) return;
+    this.ctx.ex.k_netlink_kernel_release(sk.id);
+    for (const m of this.modules.values()) for (const s of m.socks) if (s.id === sk.id) m.socks.delete(s);
+  }
+
+  alloc_skb(size: number): SkBuff | null {
+    const p = this.ctx.ex.k_alloc_skb(size | 0);
+    return p ? new Skb(this, p) : null;
+  }
+
+  nlmsg_new(payload: number): SkBuff | null {
+    const p = this.ctx.ex.k_nlmsg_new(payload | 0);
+    return p ? new Skb(this, p) : null;
+  }
+
+  nlmsg_put(skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null {
+    const p = this.ctx.ex.k_nlmsg_put(skb.ptr, portid >>> 0, seq >>> 0, type | 0, payload | 0, flags | 0);
+    return p ? new Nlh(this.ctx.mem, p) : null;
+  }
+
+  nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void { this.ctx.ex.k_nlmsg_end(skb.ptr, nlh.ptr); }
+
+  nlmsg_data(nlh: NlMsgHdr): Uint8Array {
+    const len = Math.max(16, nlh.nlmsg_len);
+    return this.ctx.mem.fresh().u8.subarray(nlh.ptr + 16, nlh.ptr + len);
+  }
+
+  nlmsg_hdr(skb: SkBuff): NlMsgHdr { return new Nlh(this.ctx.mem, this.ctx.ex.k_skb_data(skb.ptr)); }
+
+  skb_put(skb: SkBuff, len: number): Uint8Array {
+    const p = this.ctx.ex.k_skb_put(skb.ptr, len | 0);
+    return this.ctx.mem.fresh().u8.subarray(p, p + Math.max(0, len | 0));
+  }
+
+  NETLINK_CB(skb: SkBuff): NetlinkCb {
+    const { ex, mem } = this.ctx;
+    const p = ex.k_netlink_cb(skb.ptr);
+    const dv = mem.fresh().dv;
+    const state = {
+      portid: dv.getUint32(p, true), dst_group: dv.getUint32(p + 4, true),
+      creds: { pid: dv.getInt32(p + 12, true), uid: dv.getUint32(p + 16, true), gid: dv.getUint32(p + 20, true) },
+    };
+    const ptr = skb.ptr;
+    return {
+      get portid() { return state.portid; },
+      set portid(v: number) { state.portid = v >>> 0; ex.k_netlink_cb_set(ptr, state.portid, state.dst_group); },
+      get dst_group() { return state.dst_group; },
+      set dst_group(v: number) { state.dst_group = v >>> 0; ex.k_netlink_cb_set(ptr, state.portid, state.dst_group); },
+      creds: state.creds,
+    };
+  }
+
+  netlink_unicast(sk: NetlinkSock, skb: SkBuff, portid: number, nonblock: number): number {
+    return this.ctx.ex.k_netlink_unicast(sk.id, skb.ptr, portid >>> 0, nonblock | 0);
+  }
+
+  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number): number {
+    return this.ctx.ex.k_netlink_broadcast(sk.id, skb.ptr, portid >>> 0, group >>> 0);
+  }
+
+  netlink_has_listeners(sk: NetlinkSock, group: number): boolean {
+    return this.ctx.ex.k_netlink_has_listeners(sk.id, group >>> 0) !== 0;
+  }
+
+  kfree_skb(skb: SkBuff | null): void { if (skb) this.ctx.ex.k_kfree_skb(skb.ptr); }
+
+  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number {
+    const id = this.nextRcvCb++;
+    this.rcvCbs.set(id, cb);
+    try {
+      return this.ctx.ex.k_netlink_rcv_skb(skb.ptr, id);
+    } finally {
+      this.rcvCbs.delete(id);
+    }
+  }
+
+  netlink_ack(skb: SkBuff, nlh: NlMsgHdr, err: number): void { this.ctx.ex.k_netlink_ack(skb.ptr, nlh.ptr, err | 0); }
+
+  netlink_dump_start(sk: NetlinkSock, skb: SkBuff, nlh: NlMsgHdr, control: NetlinkDumpControl): number {
+    const id = this.nextDump++;
+    const cb: NetlinkCallback = { skb, nlh, args: [0, 0, 0, 0, 0, 0], data: control.data };
+    this.dumps.set(id, { control, cb, module: (sk as Sock).module ?? 'kernel' });
+    const r = this.ctx.ex.k_netlink_dump_start(sk.id, skb.ptr, nlh.ptr, id, control.min_dump_alloc ?? 0);
+    if (r !== -ERRNO.EINTR) this.dumps.delete(id);
+    return r;
+  }
+
+  printk(text: string): void {
+    let level = 4;
+    let t = String(text);
+    if (t.length >= 2 && t.charCodeAt(0) === 1 && t.charCodeAt(1) >= 48 && t.charCodeAt(1) <= 55) {
+      level = t.charCodeAt(1) - 48;
+      t = t.slice(2);
+    }
+    const bytes = utf8.encode(t);
+    const { ex } = this.ctx;
+    const p = ex.user_buf(bytes.length);
+    this.ctx.mem.fresh().u8.set(bytes, p);
+    ex.k_printk(level, p, bytes.length);
+  }
+
+  async msleep(ms: number): Promise<void> {
+    const s = this.ctx.sched;
+    const p = s.running;
+    if (p) p.syscall = 'msleep';
+    await s.block(`msleep(${ms})`, 'sleeping', null, Math.max(0, ms));
+  }
+
+  jiffies_ms(): number { return this.ctx.sched.now; }
+
+  private readonly waiters = new WeakMap<Completion, Set<Process>>();
+
+  init_completion(c?: Completion): Completion {
+    const x = c ?? { done: 0 };
+    x.done = 0;
+    this.waiters.set(x, new Set());
+    return x;
+  }
+
+  complete(c: Completion): void {
+    if (c.done !== Infinity) c.done++;
+    const q = this.waiters.get(c);
+    if (q && q.size) {
+      const [first] = q;
+      this.ctx.sched.wake(first, true);
+    }
+  }
+
+  complete_all(c: Completion): void {
+    c.done = Infinity;
+    this.ctx.sched.wakeAll(this.waiters.get(c));
+  }
+
+  async wait_for_completion_timeout(c: Completion, ms: number): Promise<number> {
+    const s = this.ctx.sched;
+    const deadline = s.now + Math.max(0, ms);
+    let q = this.waiters.get(c);
+    if (!q) { q = new Set(); this.waiters.set(c, q); }
+    while (c.done <= 0) {
+      const left = deadline - s.now;
+      if (left <= 0) return 0;
+      const p = s.running;
+      if (p) p.syscall = 'wait_for_completion_timeout';
+      const woken = await s.block('wait_for_completion_timeout', 'blocked', q, left);
+      if (!woken && c.done <= 0) return 0;
+    }
+    if (c.done !== Infinity) c.done--;
+    return Math.max(1, deadline - s.now);
+  }
+
+  async wait_for_completion(c: Completion): Promise<void> {
+    const s = this.ctx.sched;
+    let q = this.waiters.get(c);
+    if (!q) { q = new Set(); this.waiters.set(c, q); }
+    while (c.done <= 0) {
+      const p = s.running;
+      if (p) p.syscall = 'wait_for_completion';
+      await s.block('wait_for_completion', 'blocked', q);
+    }
+    if (c.done !== Infinity) c.done--;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Loading the kernel's wasm and reading its memory: typed views that follow memory growth, and
+ * AssemblyScript strings (UTF-16, byte length in the word before the pointer).
+ */
+
+/** The raw exports of build/kernel.wasm (see sandboxes/sim/kernel/index.ts). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  boot(): void;
+  user_buf(n: number): number;
+  user_aux(): number;
+  task_create(pid: number, uid: number, commLen: number): void;
+  task_exit(pid: number): void;
+  sched_switch(pid: number): void;
+  task_take_lockup(): number;
+  trace_set(on: number): void;
+  sys_socket(family: number, type: number, protocol: number): number;
+  sys_bind(fd: number, addr: number, addrlen: number): number;
+  sys_connect(fd: number, addr: number, addrlen: number): number;
+  sys_getname(fd: number, out: number, peer: number): number;
+  sys_sendmsg(fd: number, buf: number, len: number, flags: number, addr: number, addrlen: number): number;
+  sys_sendmsg_restart(fd: number): number;
+  sys_recvmsg(fd: number, buf: number, len: number, flags: number): number;
+  sys_wait_sock(send: number): number;
+  sys_setsockopt(fd: number, level: number, name: number, val: number, optlen: number): number;
+  sys_getsockopt(fd: number, level: number, name: number, out: number, optlen: number): number;
+  sys_close(fd: number): number;
+  sock_id_of_fd(fd: number): number;
+  recv_info_fill(): number;
+  k_netlink_kernel_create(unit: number, groups: number, flags: number, hostInput: number, moduleId: number): number;
+  k_netlink_kernel_release(id: number): void;
+  k_alloc_skb(size: number): number;
+  k_nlmsg_new(payload: number): number;
+  k_nlmsg_put(skb: number, portid: number, seq: number, type: number, len: number, flags: number): number;
+  k_nlmsg_end(skb: number, nlh: number): void;
+  k_skb_put(skb: number, len: number): number;
+  k_skb_data(skb: number): number;
+  k_skb_len(skb: number): number;
+  k_netlink_cb(skb: number): number;
+  k_netlink_cb_set(skb: number, portid: number, dstGroup: number): void;
+  k_netlink_unicast(id: number, skb: number, portid: number, nonblock: number): number;
+  k_netlink_broadcast(id: number, skb: number, portid: number, group: number): number;
+  k_netlink_has_listeners(id: number, group: number): number;
+  k_kfree_skb(skb: number): void;
+  k_skb_get(skb: number): void;
+  k_netlink_rcv_skb(skb: number, cbId: number): number;
+  k_netlink_ack(skb: number, nlh: number, err: number): void;
+  k_netlink_dump_start(id: number, skb: number, nlh: number, hostId: number, minDumpAlloc: number): number;
+  k_printk(level: number, ptr: number, len: number): void;
+  live_buffers(): number;
+  proc_net_netlink(): number;
+  module_refcount(id: number): number;
+  state_json(): number;
+  dmesg_count(): number;
+  dmesg_line(i: number): number;
+}
+
+/** The host functions the kernel imports (module "env"). */
+export interface KernelImports {
+  ktime_get_ms(): number;
+  printk_emit(level: number, line: number): void;
+  trace_enter(fn: number, args: number): void;
+  trace_exit(ret: number, hasRet: number): void;
+  sk_wake(id: number): void;
+  netlink_rcv_host(hostInput: number, skb: number): void;
+  netlink_rcv_msg_host(cbId: number, skb: number, nlh: number): number;
+  netlink_dump_host(hostId: number, op: number, skb: number): number;
+  soft_lockup(text: number): void;
+}
+
+/** Typed views on the kernel's memory that are re-made when memory grows. */
+export class KernelMemory {
+  private buf: ArrayBuffer;
+  u8: Uint8Array;
+  dv: DataView;
+  private readonly utf16 = new TextDecoder('utf-16le');
+
+  constructor(private readonly memory: WebAssembly.Memory) {
+    this.buf = memory.buffer;
+    this.u8 = new Uint8Array(this.buf);
+    this.dv = new DataView(this.buf);
+  }
+
+  /** Re-make the views if memory grew (call after anything that may allocate in the kernel). */
+  fresh(): this {
+    if (this.memory.buffer !== this.buf) {
+      this.buf = this.memory.buffer;
+      this.u8 = new Uint8Array(this.buf);
+      this.dv = new DataView(this.buf);
+    }
+    return this;
+  }
+
+  /** An AssemblyScript string at ptr. */
+  str(ptr: number): string {
+    if (!ptr) return '';
+    this.fresh();
+    const len = this.dv.getUint32(ptr - 4, true);
+    return this.utf16.decode(this.u8.subarray(ptr, ptr + len));
+  }
+}
+
+/** The symbol table build.mjs embedded: function name → [file, line]. */
+export function readSymbols(mod: WebAssembly.Module): Record<string, [string, number]> {
+  const sections = WebAssembly.Module.customSections(mod, 'netlink-lab.symbols');
+  if (!sections.length) return {};
+  return JSON.parse(new TextDecoder().decode(sections[0])) as Record<string, [string, number]>;
+}

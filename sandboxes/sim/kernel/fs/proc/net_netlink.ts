@@ -1,0 +1,38 @@
+/**
+ * /proc/net/netlink: one line per bound netlink socket, as Linux prints it.
+ * Ref: net/netlink/af_netlink.c:netlink_native_seq_show (the sk column is a made-up address:
+ * the socket's id in a kernel-looking range, as %pK shows it to root).
+ */
+import { nl_table, sock, MAX_LINKS } from '../../net/netlink/af_netlink';
+
+function pad_right(s: string, width: i32): string {
+  let r = s;
+  while (r.length < width) r += ' ';
+  return r;
+}
+function hex(v: u64, width: i32): string {
+  let s = v.toString(16);
+  while (s.length < width) s = '0' + s;
+  return s;
+}
+
+/** The fake kernel address of a socket (stable for its life). */
+export function sock_address(sk: sock): u64 { return 0xffff888003000000 + (<u64>sk.id << 11); }
+
+/** The text of /proc/net/netlink. */
+export function proc_net_netlink(): string {
+  let out = 'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n';
+  for (let p = 0; p < MAX_LINKS; p++) {
+    const socks = unchecked(nl_table[p]).hash.values();
+    for (let i = 0; i < socks.length; i++) {
+      const s = unchecked(socks[i]);
+      const g = s.groups;
+      out += hex(sock_address(s), 16) + ' ' + pad_right(s.sk_protocol.toString(), 3) + ' ' +
+        pad_right(s.portid.toString(), 10) + ' ' + hex(g ? <u64>unchecked(g[0]) : 0, 8) + ' ' +
+        pad_right(s.sk_rmem_alloc.toString(), 8) + ' ' + pad_right('0', 8) + ' ' +
+        pad_right(s.cb_running ? '1' : '0', 5) + ' ' + pad_right('2', 8) + ' ' +
+        pad_right(s.sk_drops.toString(), 8) + ' ' + pad_right(s.owner ? (10000 + s.id).toString() : '0', 8) + '\n';
+    }
+  }
+  return out;
+}

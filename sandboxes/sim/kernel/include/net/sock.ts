@@ -1,0 +1,95 @@
+/**
+ * A netlink socket: struct sock and struct netlink_sock in one class. Sockets are found by id (the
+ * host and skbs refer to them by id, so a closed socket can never be reached through a stale pointer).
+ *
+ * Ref: include/net/sock.h, net/netlink/af_netlink.h
+ */
+import { sk_buff, sk_buff_head } from '../../net/core/skbuff';
+import {
+  netlink_callback, netlink_input_fn, netlink_bind_fn, netlink_unbind_fn,
+} from '../linux/netlink';
+
+// nlk->flags bits. Ref: net/netlink/af_netlink.h
+export const NETLINK_F_KERNEL_SOCKET: u32 = 1 << 0;
+export const NETLINK_F_RECV_PKTINFO: u32 = 1 << 1;
+export const NETLINK_F_BROADCAST_SEND_ERROR: u32 = 1 << 2;
+export const NETLINK_F_RECV_NO_ENOBUFS: u32 = 1 << 3;
+export const NETLINK_F_LISTEN_ALL_NSID: u32 = 1 << 4;
+export const NETLINK_F_CAP_ACK: u32 = 1 << 5;
+export const NETLINK_F_EXT_ACK: u32 = 1 << 6;
+export const NETLINK_F_STRICT_CHK: u32 = 1 << 7;
+
+/** net.core.rmem_default / wmem_default, and the maxima SO_RCVBUF / SO_SNDBUF are capped at. */
+export const SYSCTL_RMEM_DEFAULT: i32 = 212992;
+export const SYSCTL_WMEM_DEFAULT: i32 = 212992;
+export const SYSCTL_RMEM_MAX: i32 = 212992;
+export const SYSCTL_WMEM_MAX: i32 = 212992;
+/** SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF on x86-64. Ref: include/net/sock.h */
+export const SOCK_MIN_RCVBUF: i32 = 2304;
+export const SOCK_MIN_SNDBUF: i32 = 4608;
+
+let next_sock_id: i32 = 1;
+
+/** struct sock + struct netlink_sock. */
+export class sock {
+  id: i32 = next_sock_id++;
+  sk_protocol: i32 = 0;
+  sk_type: i32 = 0;
+  /** tgid of the process that created it (0 for kernel sockets). */
+  owner: i32 = 0;
+  sk_rcvbuf: i32 = SYSCTL_RMEM_DEFAULT;
+  sk_sndbuf: i32 = SYSCTL_WMEM_DEFAULT;
+  sk_rmem_alloc: i32 = 0;
+  sk_drops: u32 = 0;
+  /** Pending error (positive errno), reported once by the next receive or SO_ERROR. */
+  sk_err: i32 = 0;
+  sk_receive_queue: sk_buff_head = new sk_buff_head();
+  passcred: bool = false;
+  dead: bool = false;
+
+  // ---- struct netlink_sock ----
+  portid: u32 = 0;
+  bound: bool = false;
+  connected: bool = false;
+  dst_portid: u32 = 0;
+  dst_group: u32 = 0;
+  flags: u32 = 0;
+  /** NETLINK_S_CONGESTED. */
+  congested: bool = false;
+  subscriptions: u32 = 0;
+  ngroups: u32 = 0;
+  /** Group bitmap in u32 words (the kernel uses longs; the bits are the same). */
+  groups: StaticArray<u32> | null = null;
+  max_recvmsg_len: u32 = 0;
+  netlink_rcv: netlink_input_fn | null = null;
+  netlink_bind: netlink_bind_fn | null = null;
+  netlink_unbind: netlink_unbind_fn | null = null;
+  cb_running: bool = false;
+  cb: netlink_callback = new netlink_callback();
+  dump_done_errno: i32 = 0;
+  /** Module that owns this kernel socket (the host's id), or whose protocol this user socket holds. */
+  module_id: i32 = 0;
+  /** For a kernel socket whose input is TypeScript: the host's id for it. */
+  host_input: i32 = 0;
+
+  // ---- a blocked sender (netlink_unicast waiting for room in the receiver) ----
+  restart_skb: usize = 0;
+  restart_portid: u32 = 0;
+}
+
+/** netlink_is_kernel. */
+export function netlink_is_kernel(sk: sock): bool { return (sk.flags & NETLINK_F_KERNEL_SOCKET) != 0; }
+
+/** Every socket alive, by id. */
+export const sockets = new Map<i32, sock>();
+
+/** The socket with this id, if it still exists. */
+export function sock_by_id(id: i32): sock | null {
+  return id != 0 && sockets.has(id) ? sockets.get(id) : null;
+}
+
+/** Undo an skb's charge on its receiving socket. Ref: net/core/sock.c:sock_rfree */
+export function sock_rfree(skb: sk_buff): void {
+  const sk = sock_by_id(skb.sk);
+  if (sk) sk.sk_rmem_alloc -= <i32>skb.truesize;
+}

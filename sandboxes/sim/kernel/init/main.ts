@@ -1,0 +1,21 @@
+/**
+ * Boot: bring up netlink and the protocols built into the kernel. A built-in protocol registers
+ * here by calling its init function, which calls netlink_kernel_create(unit, cfg).
+ * Ref: init/main.c:start_kernel → do_initcalls
+ */
+import { netlink_proto_init } from '../net/netlink/af_netlink';
+import { genl_init } from '../net/netlink/genetlink';
+import { printk, KERN_INFO, KERN_ERR } from '../kernel/printk';
+
+let booted = false;
+
+/** Start the kernel once. */
+export function start_kernel(): void {
+  if (booted) return;
+  booted = true;
+  printk(KERN_INFO, 'Linux version 6.1.0-netlink-lab (simulated kernel in WebAssembly)');
+  netlink_proto_init();
+  printk(KERN_INFO, 'NET: Registered PF_NETLINK/PF_ROUTE protocol family');
+  const err = genl_init();
+  if (err) printk(KERN_ERR, 'genetlink: init failed: ' + err.toString());
+}

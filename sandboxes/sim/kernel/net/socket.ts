@@ -1,0 +1,186 @@
+/**
+ * The socket system calls: per-process file descriptor tables and the checks Linux's
+ * net/socket.c makes before the protocol sees a call. User memory is linear memory the host
+ * filled (user_buf / user_aux); pointers and lengths come straight from the program.
+ *
+ * Each sys_* returns what the syscall returns (>= 0) or -errno. -ERESTARTSYS means "this process
+ * must sleep": the host waits on sys_wait_sock() and calls sys_recvmsg again, or sys_sendmsg_restart.
+ *
+ * Ref: net/socket.c
+ */
+import {
+  sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
+  netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart,
+  restart_wait_sock, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
+} from './netlink/af_netlink';
+import { sock_setsockopt, sock_getsockopt } from './core/sock';
+import {
+  EAFNOSUPPORT, EINVAL, EBADF, ENOTSOCK, EMFILE, ENOPROTOOPT, ERESTARTSYS,
+} from '../include/uapi/asm-generic/errno';
+import { current } from '../kernel/sched';
+import { tracing, trace_enter, tr } from '../kernel/trace';
+
+const NPROTO: i32 = 46;
+const SOCK_MAX: i32 = 11;
+const NR_OPEN: i32 = 1024;
+
+/** An open file: the socket and its O_NONBLOCK. */
+class file {
+  constructor(public sk: sock, public nonblock: bool) {}
+}
+
+/** struct files_struct per process. */
+const files = new Map<i32, Array<file | null>>();
+
+function fdtable(): Array<file | null> {
+  const pid = current.pid;
+  if (!files.has(pid)) {
+    const t = new Array<file | null>(3);
+    files.set(pid, t);
+  }
+  return files.get(pid);
+}
+
+/** The file behind fd, or null (bad_fd says why). */
+let bad_fd: i32 = 0;
+function fdget(fd: i32): file | null {
+  const t = fdtable();
+  if (fd < 0 || fd >= t.length) { bad_fd = -EBADF; return null; }
+  const f = unchecked(t[fd]);
+  // fds 0–2 are the terminal: not sockets.
+  if (f == null) { bad_fd = fd <= 2 ? -ENOTSOCK : -EBADF; return null; }
+  return f;
+}
+
+/** Ref: __sys_socket */
+export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
+  if (tracing) trace_enter('__sys_socket', 'family=' + family.toString() + ' type=' + type.toString() + ' protocol=' + protocol.toString());
+  const flags = type & ~0xf;
+  if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return tr(-EINVAL);
+  type &= 0xf;
+  // __sock_create
+  if (family < 0 || family >= NPROTO) return tr(-EAFNOSUPPORT);
+  if (type < 0 || type >= SOCK_MAX) return tr(-EINVAL);
+  if (family != AF_NETLINK) return tr(-EAFNOSUPPORT);
+  const t = fdtable();
+  let fd = 3;
+  while (fd < t.length && unchecked(t[fd]) != null) fd++;
+  if (fd >= NR_OPEN) return tr(-EMFILE);
+  const sk = netlink_create(type, protocol);
+  if (sk == null) return tr(create_err);
+  const f = new file(sk, (flags & SOCK_NONBLOCK) != 0);
+  if (fd == t.length) t.push(f);
+  else unchecked(t[fd] = f);
+  return tr(fd);
+}
+
+/** Ref: __sys_bind */
+export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (addrlen < 0 || addrlen > 128) return -EINVAL;
+  return netlink_bind(f.sk, addr, addrlen);
+}
+
+/** Ref: __sys_connect */
+export function sys_connect(fd: i32, addr: usize, addrlen: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (addrlen < 0 || addrlen > 128) return -EINVAL;
+  return netlink_connect(f.sk, addr, addrlen);
+}
+
+/** Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
+export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  return netlink_getname(f.sk, out, peer);
+}
+
+/** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
+export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (addrlen < 0 || addrlen > 128) return -EINVAL;
+  if (f.nonblock) flags |= 0x40;
+  current.nl_deliveries = 0;
+  return netlink_sendmsg(f.sk, buf, len, flags, addr, addrlen);
+}
+
+/** Resume a sendmsg that slept waiting for room in the receiver. */
+export function sys_sendmsg_restart(fd: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  return netlink_unicast_restart(f.sk);
+}
+
+/** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */
+export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (len < 0) return -EINVAL;
+  current.nl_deliveries = 0;
+  const r = netlink_recvmsg(f.sk, buf, len, flags, f.nonblock);
+  if (r == -ERESTARTSYS) wait_sock = f.sk.id;
+  return r;
+}
+
+let wait_sock: i32 = 0;
+/** The socket whose wake-up a sleeping syscall waits for. */
+export function sys_wait_sock(send: bool): i32 { return send ? restart_wait_sock : wait_sock; }
+
+/** Ref: __sys_setsockopt */
+export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (optlen < 0) return -EINVAL;
+  if (level == SOL_SOCKET) return sock_setsockopt(f.sk, optname, optval, optlen);
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
+  return netlink_setsockopt(f.sk, optname, optval, optlen);
+}
+
+/** Ref: __sys_getsockopt. Returns the optlen written back, or -errno. */
+export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  if (level == SOL_SOCKET) return sock_getsockopt(f.sk, optname, optval, optlen);
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
+  return netlink_getsockopt(f.sk, optname, optval, optlen);
+}
+
+/** Ref: close_fd → sock_close → netlink_release */
+export function sys_close(fd: i32): i32 {
+  const t = fdtable();
+  if (fd < 0 || fd >= t.length || unchecked(t[fd]) == null) return -EBADF;
+  const f = unchecked(t[fd])!;
+  unchecked(t[fd] = null);
+  return netlink_release(f.sk);
+}
+
+/** The socket id behind fd (0 if none), for the host's bookkeeping. */
+export function sock_id_of_fd(fd: i32): i32 {
+  const f = fdget(fd);
+  return f == null ? 0 : f.sk.id;
+}
+
+/** Close every file of an exiting process. Ref: kernel/exit.c:exit_files */
+export function exit_files(pid: i32): void {
+  if (!files.has(pid)) return;
+  const t = files.get(pid);
+  files.delete(pid);
+  for (let i = 0; i < t.length; i++) {
+    const f = unchecked(t[i]);
+    if (f != null) netlink_release(f.sk);
+  }
+}
+
+/** Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
+export function fd_of_sock(pid: i32, id: i32): i32 {
+  if (!files.has(pid)) return -1;
+  const t = files.get(pid);
+  for (let i = 0; i < t.length; i++) {
+    const f = unchecked(t[i]);
+    if (f != null && f.sk.id == id) return i;
+  }
+  return -1;
+}

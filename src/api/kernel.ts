@@ -1,0 +1,224 @@
+/**
+ * netlink-lab/kernel — writing a kernel module in TypeScript, with Linux's names.
+ *
+ * A module is defined with defineModule({ name, init, exit }) and loaded from user space with
+ * insmod(mod) (netlink-lab/user). Its code runs inside the simulated kernel: an input callback runs
+ * in the context of the process that sent the message, and may sleep (`await msleep(3000)`).
+ * On the real kernel, insmod loads the C module of the same name instead; this code does not run.
+ *
+ * Every function dispatches to the kernel currently attached (like netlink-lab/user's backend()).
+ */
+import { backend, type Backend } from './backend.ts';
+import type { KernelModule } from './types.ts';
+
+/** An sk_buff: a datagram in kernel memory. `data` is a view on it (valid until it is freed). */
+export interface SkBuff {
+  /** Its kernel address. */
+  readonly ptr: number;
+  /** skb->len. */
+  readonly len: number;
+  /** skb->data … skb->data + len, as a view on kernel memory (a fresh view each time you read it). */
+  readonly data: Uint8Array;
+}
+
+/** struct nlmsghdr inside an skb; the fields read and write kernel memory. */
+export interface NlMsgHdr {
+  readonly ptr: number;
+  nlmsg_len: number;
+  nlmsg_type: number;
+  nlmsg_flags: number;
+  nlmsg_seq: number;
+  nlmsg_pid: number;
+}
+
+/** A kernel socket made by netlink_kernel_create. */
+export interface NetlinkSock { readonly id: number; readonly unit: number }
+
+/** struct netlink_kernel_cfg. */
+export interface NetlinkKernelCfg {
+  /** Called with each datagram sent to the kernel socket, in the sender's context; may be async. */
+  input?: (skb: SkBuff) => void | Promise<void>;
+  /** Number of multicast groups (at least 32). */
+  groups?: number;
+  /** NL_CFG_F_NONROOT_RECV | NL_CFG_F_NONROOT_SEND: what unprivileged users may do. */
+  flags?: number;
+}
+
+/** struct netlink_skb_parms, as NETLINK_CB(skb) shows it. */
+export interface NetlinkCb {
+  /** Sender's port id (settable before sending, like NETLINK_CB(skb).portid = 0). */
+  portid: number;
+  /** Destination group. */
+  dst_group: number;
+  readonly creds: { pid: number; uid: number; gid: number };
+}
+
+/** The network namespace (there is one). */
+export interface Net { readonly name: string }
+
+/** A completion (struct completion). */
+export interface Completion { done: number }
+
+/** State of a dump written in TypeScript (struct netlink_callback): `args` keeps your position. */
+export interface NetlinkCallback {
+  readonly skb: SkBuff;
+  readonly nlh: NlMsgHdr;
+  args: number[];
+  data?: unknown;
+}
+
+/** struct netlink_dump_control: dump fills skb and returns skb.len to go on, 0 when done, or -errno. */
+export interface NetlinkDumpControl {
+  start?(cb: NetlinkCallback): number;
+  dump(skb: SkBuff, cb: NetlinkCallback): number;
+  done?(cb: NetlinkCallback): number;
+  data?: unknown;
+  min_dump_alloc?: number;
+}
+
+/** What a kernel provides to modules (the simulated kernel's implementation lives in sandboxes/sim/host). */
+export interface KernelApi {
+  netlink_kernel_create(net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null;
+  netlink_kernel_release(sk: NetlinkSock | null): void;
+  alloc_skb(size: number): SkBuff | null;
+  nlmsg_new(payload: number): SkBuff | null;
+  nlmsg_put(skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null;
+  nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void;
+  nlmsg_data(nlh: NlMsgHdr): Uint8Array;
+  nlmsg_hdr(skb: SkBuff): NlMsgHdr;
+  skb_put(skb: SkBuff, len: number): Uint8Array;
+  NETLINK_CB(skb: SkBuff): NetlinkCb;
+  netlink_unicast(sk: NetlinkSock, skb: SkBuff, portid: number, nonblock: number): number;
+  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number): number;
+  netlink_has_listeners(sk: NetlinkSock, group: number): boolean;
+  kfree_skb(skb: SkBuff | null): void;
+  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number;
+  netlink_ack(skb: SkBuff, nlh: NlMsgHdr, err: number): void;
+  netlink_dump_start(sk: NetlinkSock, skb: SkBuff, nlh: NlMsgHdr, control: NetlinkDumpControl): number;
+  printk(text: string): void;
+  msleep(ms: number): Promise<void>;
+  jiffies_ms(): number;
+  init_completion(c?: Completion): Completion;
+  complete(c: Completion): void;
+  complete_all(c: Completion): void;
+  wait_for_completion_timeout(c: Completion, ms: number): Promise<number>;
+  wait_for_completion(c: Completion): Promise<void>;
+}
+
+function api(): KernelApi {
+  const b = backend() as Backend & { kernelApi?: KernelApi };
+  if (!b.kernelApi) {
+    throw new Error('netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).');
+  }
+  return b.kernelApi;
+}
+
+// ---- constants ---------------------------------------------------------------------------------
+
+/** The one network namespace. */
+export const init_net: Net = Object.freeze({ name: 'init_net' });
+/** Stands for the module being defined (accepted where Linux passes THIS_MODULE). */
+export const THIS_MODULE = Object.freeze({ name: 'THIS_MODULE' });
+
+export const KERN_EMERG = '\x010';
+export const KERN_ALERT = '\x011';
+export const KERN_CRIT = '\x012';
+export const KERN_ERR = '\x013';
+export const KERN_WARNING = '\x014';
+export const KERN_NOTICE = '\x015';
+export const KERN_INFO = '\x016';
+export const KERN_DEBUG = '\x017';
+
+export const GFP_KERNEL = 0;
+export const GFP_ATOMIC = 1;
+export const MSG_DONTWAIT = 0x40;
+export const NL_CFG_F_NONROOT_RECV = 1;
+export const NL_CFG_F_NONROOT_SEND = 2;
+
+// ---- modules -----------------------------------------------------------------------------------
+
+/** Define a module: module_init is `init`, module_exit is `exit`. Pass the result to insmod(). */
+export function defineModule(m: { name: string; init: () => number | Promise<number>; exit?: () => void | Promise<void>; description?: string }): KernelModule {
+  if (!/^[A-Za-z0-9_-]{1,55}$/.test(m.name)) throw new Error(`defineModule: '${m.name}' is not a valid module name (letters, digits, _ and -, at most 55).`);
+  return { name: m.name, init: m.init, exit: m.exit, description: m.description };
+}
+
+// ---- the kernel API ----------------------------------------------------------------------------
+
+/** Create the kernel socket of protocol `unit`; null if the unit is taken or out of range. */
+export const netlink_kernel_create = (net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null => api().netlink_kernel_create(net, unit, cfg);
+/** Release a kernel socket (unregisters the protocol). */
+export const netlink_kernel_release = (sk: NetlinkSock | null): void => api().netlink_kernel_release(sk);
+/** An skb with room for `size` bytes. */
+export const alloc_skb = (size: number, _gfp = GFP_KERNEL): SkBuff | null => api().alloc_skb(size);
+/** An skb for one message with `payload` bytes of payload. */
+export const nlmsg_new = (payload: number, _gfp = GFP_KERNEL): SkBuff | null => api().nlmsg_new(payload);
+/** Add a message header to skb; null when it does not fit. */
+export const nlmsg_put = (skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null =>
+  api().nlmsg_put(skb, portid, seq, type, payload, flags);
+/** Finish a message: nlmsg_len covers what was written after the header. */
+export const nlmsg_end = (skb: SkBuff, nlh: NlMsgHdr): void => api().nlmsg_end(skb, nlh);
+/** The payload of a message, as a view on kernel memory. */
+export const nlmsg_data = (nlh: NlMsgHdr): Uint8Array => api().nlmsg_data(nlh);
+/** The first message of an skb. */
+export const nlmsg_hdr = (skb: SkBuff): NlMsgHdr => api().nlmsg_hdr(skb);
+/** Extend skb by len bytes; returns a view on them. */
+export const skb_put = (skb: SkBuff, len: number): Uint8Array => api().skb_put(skb, len);
+/** The netlink control block of an skb. */
+export const NETLINK_CB = (skb: SkBuff): NetlinkCb => api().NETLINK_CB(skb);
+/** Send skb to port `portid`; returns the length sent or a negative errno. Consumes skb. */
+export const netlink_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number, nonblock: number): number =>
+  api().netlink_unicast(sk, skb, portid, nonblock);
+/** nlmsg_unicast: netlink_unicast with MSG_DONTWAIT; 0 or a negative errno. */
+export const nlmsg_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number): number => {
+  const r = api().netlink_unicast(sk, skb, portid, MSG_DONTWAIT);
+  return r > 0 ? 0 : r;
+};
+/** Send skb to every member of `group` except `portid`; 0, -ESRCH (nobody) or -ENOBUFS. Consumes skb. */
+export const netlink_broadcast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, _gfp = GFP_KERNEL): number =>
+  api().netlink_broadcast(sk, skb, portid, group);
+/** nlmsg_multicast: sets NETLINK_CB(skb).dst_group, then broadcasts. */
+export const nlmsg_multicast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, _gfp = GFP_KERNEL): number => {
+  const k = api();
+  k.NETLINK_CB(skb).dst_group = group;
+  const r = k.netlink_broadcast(sk, skb, portid, group);
+  return r > 0 ? 0 : r;
+};
+/** Whether anyone listens to `group`. */
+export const netlink_has_listeners = (sk: NetlinkSock, group: number): boolean => api().netlink_has_listeners(sk, group);
+/** Free an skb. */
+export const kfree_skb = (skb: SkBuff | null): void => api().kfree_skb(skb);
+/** nlmsg_free. */
+export const nlmsg_free = kfree_skb;
+/** Run `cb` on each request of the datagram and ACK like Linux does (cb must not be async). */
+export const netlink_rcv_skb = (skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number => api().netlink_rcv_skb(skb, cb);
+/** Answer a request with NLMSG_ERROR (err 0: an ACK). */
+export const netlink_ack = (skb: SkBuff, nlh: NlMsgHdr, err: number): void => api().netlink_ack(skb, nlh, err);
+/** Start a dump; returns -EINTR (4) once started (netlink_rcv_skb then sends no ACK). */
+export const netlink_dump_start = (sk: NetlinkSock, skb: SkBuff, nlh: NlMsgHdr, control: NetlinkDumpControl): number =>
+  api().netlink_dump_start(sk, skb, nlh, control);
+/** printk: start the text with KERN_INFO etc. (printk(KERN_INFO + 'hello')); default KERN_WARNING. */
+export const printk = (text: string): void => api().printk(text);
+/** pr_info / pr_warn / pr_err / pr_emerg / pr_debug. */
+export const pr_info = (text: string): void => api().printk(KERN_INFO + text);
+export const pr_warn = (text: string): void => api().printk(KERN_WARNING + text);
+export const pr_err = (text: string): void => api().printk(KERN_ERR + text);
+export const pr_emerg = (text: string): void => api().printk(KERN_EMERG + text);
+export const pr_debug = (text: string): void => api().printk(KERN_DEBUG + text);
+/** Sleep in the current process's context (virtual time). */
+export const msleep = (ms: number): Promise<void> => api().msleep(ms);
+/** Milliseconds since boot. */
+export const jiffies_ms = (): number => api().jiffies_ms();
+/** A new completion (or reset `c`). */
+export const init_completion = (c?: Completion): Completion => api().init_completion(c);
+/** Signal one waiter. */
+export const complete = (c: Completion): void => api().complete(c);
+/** Signal every waiter, now and later. */
+export const complete_all = (c: Completion): void => api().complete_all(c);
+/** Wait up to `ms`; resolves to the time left (≥ 1) or 0 on timeout. */
+export const wait_for_completion_timeout = (c: Completion, ms: number): Promise<number> => api().wait_for_completion_timeout(c, ms);
+/** Wait without a limit. */
+export const wait_for_completion = (c: Completion): Promise<void> => api().wait_for_completion(c);
+
+// ---- generic netlink families (src/api/genl-kernel.ts) ------------------------------------------
+export * from './genl-kernel.ts';
