@@ -18,18 +18,22 @@ function loadCss(): Promise<void> {
   return loaded;
 }
 
-/** The guest's serial console believes it is 80 columns wide; busybox's line editor relies on it. */
+/**
+ * The guest's serial console believes it is 80 columns wide (busybox's line editor relies on it
+ * for lines being typed); wider output, such as /proc/net/netlink's 100-column table, shows
+ * unwrapped when the panel has room.
+ */
 export const CONSOLE_COLS = 80;
 
 /** A terminal screen in `host`. */
 export interface TerminalView {
   term: Terminal;
-  /** Fit the rows to the panel's height (the width stays 80 columns). */
+  /** Fit the screen to the panel (at least 80 columns; narrower panels scroll sideways). */
   fit(): void;
   dispose(): void;
 }
 
-/** Create the screen: dark, monospace, 80 columns, rows fitted to the host element. */
+/** Create the screen: dark, monospace, fitted to the host element, at least 80 columns. */
 export async function createTerminalView(host: HTMLElement): Promise<TerminalView> {
   // xterm measures its character cell with its stylesheet in place.
   await loadCss();
@@ -39,7 +43,7 @@ export async function createTerminalView(host: HTMLElement): Promise<TerminalVie
     convertEol: false,
     cursorBlink: true,
     fontFamily: getComputedStyle(host).fontFamily || 'monospace',
-    fontSize: 13,
+    fontSize: 12,
     scrollback: 5000,
     theme: { background: '#0d1117', foreground: '#e4e6e9', cursor: '#78b8ff', selectionBackground: '#264f78' },
   });
@@ -48,7 +52,7 @@ export async function createTerminalView(host: HTMLElement): Promise<TerminalVie
   term.open(host);
   const fit = () => {
     const d = fitAddon.proposeDimensions();
-    if (d && Number.isFinite(d.rows) && d.rows > 2) term.resize(CONSOLE_COLS, d.rows);
+    if (d && Number.isFinite(d.rows) && d.rows > 2) term.resize(Math.max(CONSOLE_COLS, d.cols), d.rows);
   };
   fit();
   const ro = new ResizeObserver(() => fit());
