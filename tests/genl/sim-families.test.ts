@@ -4,8 +4,9 @@
  * as they come and go, and kv_store exercises nests, dumps, ranges and admin-only commands.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKernel, type CliKernel } from '../../src/cli/kernels.ts';
-import { setBackend, backend } from '../../src/api/backend.ts';
+import { newSimKernel } from './sim.ts';
+import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
+import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, genlmsg, parseGenlmsg, sendto, recvfrom, recvmsg, setsockopt,
   insmod, rmmod, parseNlmsgs, parseNlmsgerr, nla_string, nla_string_nonul, nla_u32, nla_nest, nla_get_string,
@@ -17,20 +18,19 @@ import doc_exmpl, { family as docFamily } from '../../sandboxes/sim/modules/doc_
 import kv_store, { NLLAB_KV_C_SET, NLLAB_KV_C_GET, NLLAB_KV_C_DEL, NLLAB_KV_A_ENTRY, NLLAB_KV_E_KEY, NLLAB_KV_E_VALUE, NLLAB_KV_A_COUNT } from '../../sandboxes/sim/modules/kv_store.ts';
 import { genl_register_family, genl_unregister_family, type genl_family } from '../../src/api/genl-kernel.ts';
 
-let k: CliKernel;
+let k: SimKernel;
 beforeEach(async () => {
-  k = await createKernel('sim', { onUncaught: (_p, e) => { throw e; } });
-  setBackend(k.backend);
+  k = await newSimKernel();
+  setBackend(k);
 });
-afterEach(async () => { setBackend(null); await k.shutdown(); });
+afterEach(() => { setBackend(null); });
 
 /** Run `fn` as a process (uid 0 unless given) and return its result. */
 async function proc<T>(fn: () => Promise<T>, uid = 0): Promise<T> {
   let out: T | undefined;
   let err: unknown;
-  const pid = await backend().spawn(async () => { try { out = await fn(); } catch (e) { err = e; } }, { uid });
-  await backend().waitpid(pid);
-  if (err) throw err;
+  const r = await k.run(async () => { try { out = await fn(); } catch (e) { err = e; } }, { uid });
+  if (err ?? r.error) throw err ?? r.error;
   return out as T;
 }
 

@@ -84,8 +84,12 @@ export class GenlBridge implements GenlHost {
   private readonly byHost = new Map<number, Registered>();
   private readonly byFamily = new Map<genl_family, Registered>();
   private readonly dumps = new Map<number, DumpState>();
-  /** Addresses of the attributes handed to handlers (for NL_SET_BAD_ATTR / extack OFFS). */
-  private attrAddr = new WeakMap<NlAttr, number>();
+  /**
+   * Kernel addresses of the attribute payloads handed to handlers, by their buffer, so any
+   * attribute read from them — nested ones from nla_get_nested included — can be named in the
+   * extack (NL_SET_BAD_ATTR → NLMSGERR_ATTR_OFFS).
+   */
+  private payloadAddr = new WeakMap<ArrayBufferLike, number>();
 
   /**
    * @param ex the kernel's exports (available once the module is instantiated)
@@ -105,13 +109,16 @@ export class GenlBridge implements GenlHost {
     try { return fn(p, bytes.length); } finally { this.x.genl_host_free(p); }
   }
 
-  /** The functions the kernel imports (merge into the `env` import object). */
-  imports(): Record<string, (...a: number[]) => number> {
+  /**
+   * The functions the kernel imports (module "env"), for a kernel whose bridge exists only after
+   * instantiation: spread into the import object, with `get` returning the bridge once it exists.
+   */
+  static env(get: () => GenlBridge | null): Record<string, (...a: number[]) => number> {
     return {
-      genl_host_doit: (fam, cmd, skb) => this.doit(fam, cmd, skb),
-      genl_host_dumpit: (fam, cmd, skb, dump) => this.dumpit(fam, cmd, skb, dump),
-      genl_host_start: (fam, cmd, dump) => this.startDone(fam, cmd, dump, 'start'),
-      genl_host_done: (fam, cmd, dump) => this.startDone(fam, cmd, dump, 'done'),
+      genl_host_doit: (fam, cmd, skb) => get()?.doit(fam, cmd, skb) ?? -EINVAL,
+      genl_host_dumpit: (fam, cmd, skb, dump) => get()?.dumpit(fam, cmd, skb, dump) ?? 0,
+      genl_host_start: (fam, cmd, dump) => get()?.startDone(fam, cmd, dump, 'start') ?? 0,
+      genl_host_done: (fam, cmd, dump) => get()?.startDone(fam, cmd, dump, 'done') ?? 0,
     };
   }
 
@@ -215,9 +222,9 @@ export class GenlBridge implements GenlHost {
     const m = this.mem();
     const len = m[addr] | (m[addr + 1] << 8);
     const t = m[addr + 2] | (m[addr + 3] << 8);
-    const a: NlAttr = { type: t & 0x3fff, nested: (t & 0x8000) !== 0, len, payload: m.slice(addr + 4, addr + Math.max(4, len)), offset: addr - nlh };
-    this.attrAddr.set(a, addr);
-    return a;
+    const payload = m.slice(addr + 4, addr + Math.max(4, len));
+    this.payloadAddr.set(payload.buffer, addr + 4);
+    return { type: t & 0x3fff, nested: (t & 0x8000) !== 0, len, payload, offset: addr - nlh };
   }
 
   private readAttrs(nlh: number): (NlAttr | undefined)[] {
@@ -231,7 +238,8 @@ export class GenlBridge implements GenlHost {
   }
 
   private writeExtack(e: netlink_ext_ack): void {
-    const bad = e.bad_attr ? this.attrAddr.get(e.bad_attr) ?? 0 : 0;
+    const base = e.bad_attr ? this.payloadAddr.get(e.bad_attr.payload.buffer) : undefined;
+    const bad = e.bad_attr && base !== undefined ? base + e.bad_attr.payload.byteOffset - 4 : 0;
     if (e._msg === undefined && !bad && !e.miss_type) return;
     const msg = e._msg === undefined ? new Uint8Array(0) : utf8.encode(e._msg);
     this.withBytes(msg, (p, l) => this.x.genl_host_req_extack(p, e._msg === undefined ? -1 : l, bad, e.miss_type ?? 0));
@@ -251,7 +259,8 @@ export class GenlBridge implements GenlHost {
     }
   }
 
-  private doit(fam: number, cmd: number, skb: number): number {
+  /** env.genl_host_doit: run a family's doit for the current request. */
+  doit(fam: number, cmd: number, skb: number): number {
     const r = this.byHost.get(fam);
     const op = r?.ops.get(cmd);
     if (!r || !op?.doit) return -95;
@@ -284,7 +293,8 @@ export class GenlBridge implements GenlHost {
     return d.cb;
   }
 
-  private dumpit(fam: number, cmd: number, skb: number, dump: number): number {
+  /** env.genl_host_dumpit. */
+  dumpit(fam: number, cmd: number, skb: number, dump: number): number {
     const r = this.byHost.get(fam);
     const op = r?.ops.get(cmd);
     if (!r || !op?.dumpit) return 0;
@@ -296,7 +306,8 @@ export class GenlBridge implements GenlHost {
     return ret;
   }
 
-  private startDone(fam: number, cmd: number, dump: number, which: 'start' | 'done'): number {
+  /** env.genl_host_start / genl_host_done. */
+  startDone(fam: number, cmd: number, dump: number, which: 'start' | 'done'): number {
     const r = this.byHost.get(fam);
     const op = r?.ops.get(cmd);
     const cb = this.dumpCb(dump);

@@ -25,8 +25,8 @@ import {
 import { NETLINK_GENERIC, NLM_F_DUMP, NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_MULTI, NLMSG_HDRLEN } from '../../include/uapi/linux/netlink';
 import { CAP_NET_ADMIN } from '../../include/linux/capability';
 import {
-  netlink_unicast, nlmsg_multicast, netlink_rcv_skb, __netlink_dump_start, netlink_capable, netlink_kernel_create,
-  netlink_change_ngroups, __netlink_clear_multicast_users, MSG_DONTWAIT,
+  nlmsg_unicast, nlmsg_multicast, netlink_rcv_skb, __netlink_dump_start, netlink_capable, netlink_kernel_create,
+  netlink_change_ngroups, __netlink_clear_multicast_users,
 } from './af_netlink';
 
 // ---- include/uapi/linux/genetlink.h -----------------------------------------------------------
@@ -391,11 +391,11 @@ export function genlmsg_cancel(skb: sk_buff, hdr: usize): void {
   if (hdr) nlmsg_cancel(skb, hdr - <usize>GENL_HDRLEN - <usize>NLMSG_HDRLEN);
 }
 
-/** Send to one port. Ref: genlmsg_unicast */
+/** Send to one port: 0 or a negative errno (never the byte count). Ref: genlmsg_unicast → nlmsg_unicast */
 export function genlmsg_unicast(skb: sk_buff, portid: u32): i32 {
   const sk = genl_sock;
   if (!sk) return -ENOENT;
-  return netlink_unicast(sk, skb, portid, MSG_DONTWAIT);
+  return nlmsg_unicast(sk, skb, portid);
 }
 
 /** Answer the sender of the request. Ref: genlmsg_reply */
