@@ -11,7 +11,7 @@
  *   import { buildKernel } from './sandboxes/sim/build.mjs'; await buildKernel();
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -99,8 +99,9 @@ export async function buildKernel({ force = false, quiet = false } = {}) {
   }
   const wasm = readFileSync(tmp);
   const section = customSection(SECTION, Buffer.from(JSON.stringify(symbols(files)), 'utf8'));
-  writeFileSync(KERNEL_WASM, Buffer.concat([wasm, section]));
-  try { (await import('node:fs')).unlinkSync(tmp); } catch { /* already gone */ }
+  // Written under another name and renamed: test workers building at once never see half a file.
+  writeFileSync(tmp, Buffer.concat([wasm, section]));
+  renameSync(tmp, KERNEL_WASM);
   writeFileSync(STAMP, digest);
   if (!quiet) console.log(`build/kernel.wasm: ${statSync(KERNEL_WASM).size} bytes`);
   return { wasm: KERNEL_WASM, built: true };

@@ -15,7 +15,6 @@ import { KernelMemory, readSymbols, type KernelExports, type KernelImports } fro
 import { Scheduler, type Process } from './sched.ts';
 import { Tracer, formatTrace, type TraceEntry } from './trace.ts';
 import { ModuleHost } from './modules.ts';
-import { GenlBridge, type GenlExports } from './genl.ts';
 
 const ERESTARTSYS = 512;
 const SOL_SOCKET = 1;
@@ -82,8 +81,6 @@ export class SimKernel implements Backend {
   readonly mem: KernelMemory;
   readonly sched: Scheduler;
   readonly modules: ModuleHost;
-  /** Generic netlink families written in TypeScript (sandboxes/sim/host/genl.ts). */
-  readonly genl: GenlBridge;
   readonly hooks: StateHooks = {};
   /** Generic netlink families written in TypeScript (sandboxes/sim/host/genl.ts); netlink-lab/kernel's genl API finds it here. */
   genlHost: unknown;
@@ -133,8 +130,6 @@ export class SimKernel implements Backend {
       },
       traceHostExit: (ret) => this.tracer.exit(this.sched.running?.pid ?? 0, ret, this.sched.now),
     });
-    this.genl = new GenlBridge(() => this.ex as unknown as GenlExports, () => '',
-      (where, e) => this.printk(3, `genl: ${where} failed: ${e instanceof Error ? e.message : String(e)}`));
     imports.bind(this);
     this.ex.boot();
   }
@@ -153,7 +148,6 @@ export class SimKernel implements Backend {
       netlink_rcv_host: (hostInput: number, skb: number) => { k?.modules.netlinkRcv(hostInput, skb); },
       netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number) => (k ? k.modules.rcvMsg(cbId, skb, nlh) : -22),
       netlink_dump_host: (hostId: number, op: number, skb: number) => (k ? k.modules.dump(hostId, op, skb) : 0),
-      ...GenlBridge.env(() => k?.genl ?? null),
       soft_lockup: (text: number) => {
         if (!k) return;
         // The watchdog fires after the CPU was stuck for 20+ s: so much virtual time passed.
@@ -186,9 +180,6 @@ export class SimKernel implements Backend {
 
   /** The module API (netlink-lab/kernel dispatches here). */
   get kernelApi(): KernelApi { return this.modules; }
-
-  /** The generic netlink API (netlink-lab/kernel's genl_* dispatch here). */
-  get genlHost(): GenlBridge { return this.genl; }
 
   // ---- memory helpers ------------------------------------------------------------------------
 
