@@ -27,17 +27,22 @@ export interface TraceEntry {
 export interface SocketState {
   protocol: number;
   portid: number;
+  /** The owner's pid (0 for kernel sockets). */
   pid: number;
-  groups: number;
+  /** The file descriptor in its owner, when it has one. */
+  fd?: number;
+  /** The multicast groups it belongs to: numbers (1-based) or a bitmask of the first 32. */
+  groups: number[] | number;
   rmem: number;
   wmem: number;
   rcvbuf: number;
   sndbuf: number;
   drops: number;
   dump: boolean | number;
-  connected: boolean | number;
-  /** The datagrams waiting on the receive queue (bytes, or a summary with its bytes). */
-  queue: unknown[];
+  /** The connected peer, if any. */
+  connected: { pid: number; groups: number } | boolean | number | null;
+  /** The datagrams waiting on the receive queue: their lengths and senders. */
+  queue: { len: number; bytes?: number; from?: number; group?: number }[];
   /** Whether it is a kernel socket (netlink_kernel_create). */
   kernel: boolean;
 }
@@ -69,5 +74,9 @@ export interface KernelState {
 /** Something the kernel reported while running: a trace step, a printk, a process change, a hang. */
 export interface KernelEvent {
   kind: 'trace' | 'printk' | 'proc' | 'lockup' | 'deadlock' | string;
+  /** Virtual time of the event. */
+  time?: number;
+  /** The report's text (printk, lockup, deadlock). */
+  text?: string;
   [key: string]: unknown;
 }

@@ -36,6 +36,13 @@ export type ToWorker =
     checks?: string;
   };
 
+/** The kernel's state just after a syscall returned. */
+export interface Snapshot {
+  /** Which syscall: 'sendmsg in pid 100'. */
+  after: string;
+  state: KernelState;
+}
+
 /** Everything that happened since the last batch. */
 export interface Batch {
   type: 'batch';
@@ -46,6 +53,8 @@ export interface Batch {
   kernel: KernelEvent[];
   /** The kernel's state now, when anything changed. */
   state?: KernelState;
+  /** The kernel's state right after syscalls of this batch (not after every one in a long run). */
+  snapshots?: Snapshot[];
 }
 
 /** How a run ended. */

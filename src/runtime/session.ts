@@ -10,13 +10,15 @@ import { ErrnoError } from '../api/errno.ts';
 import { compile, link, loadModule, ProgramError, type Libraries, type ProgramConsole, type ProgramFiles } from './program.ts';
 import { errorLocation, errorText, formatArgs } from './format.ts';
 import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
-import type { Batch, CheckResult, Exit, OutputLine, SyscallRecord } from './messages.ts';
+import type { Batch, CheckResult, Exit, OutputLine, Snapshot, SyscallRecord } from './messages.ts';
 
 /** What a session needs of the simulated kernel (sandboxes/sim/host's SimKernel). */
 export interface SessionKernel extends Backend {
   trace: { enable(on?: boolean): void; clear(): void };
   state(): KernelState;
   onEvent(listener: (e: KernelEvent) => void): unknown;
+  /** Run `main` as the first process; resolves when every process has ended. */
+  run?(main: () => Promise<void>, opts?: { name?: string }): Promise<{ status: number; error?: unknown }>;
 }
 
 /** What the program is and where its reports go. */
@@ -38,6 +40,8 @@ export interface SessionOptions {
 }
 
 const OUTPUT_LIMIT = 5000;
+/** A state snapshot follows each of the first this many syscalls, then every tenth. */
+const SNAPSHOTS_EVERY = 300;
 
 /** Run the program; resolves when it ended and the checks ran. */
 export async function runSession(kernel: SessionKernel, o: SessionOptions): Promise<Exit> {
@@ -52,6 +56,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let dirty = false;
   let timer = false;
   let printed = 0;
+  let snapshots = 0;
 
   let lastFlush = -Infinity;
   // A syscall's trace is sent whole, once its outermost function returned: entries are reported
@@ -144,6 +149,13 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
     events.push(rec);
     batch.syscalls.push(rec);
+    // The state after each syscall (every 10th once there were many), so the panel can step back
+    // to a moment when the sockets still existed.
+    snapshots += 1;
+    if (snapshots <= SNAPSHOTS_EVERY || snapshots % 10 === 0) {
+      const state = safeState(kernel);
+      if (state) (batch.snapshots ??= []).push({ after: `${e.syscall} in pid ${e.pid}`, state } satisfies Snapshot);
+    }
     touched();
   });
 
@@ -181,13 +193,20 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   return exit;
 }
 
-/** Run `main` as the simulated system's first process; resolves to what it threw, if anything. */
+/**
+ * Run `main` as the simulated system's first process and wait until every process it started has
+ * ended too; resolves to what `main` threw, if anything.
+ */
 async function runAsProcess(kernel: SessionKernel, main: () => Promise<unknown>): Promise<unknown> {
   let failure: unknown;
-  const pid = await kernel.spawn(async () => {
+  const body = async () => {
     try { await main(); } catch (e) { failure = e ?? new Error('the program threw undefined'); }
-  }, { name: 'main' });
-  await kernel.waitpid(pid);
+  };
+  if (kernel.run) {
+    await kernel.run(body, { name: 'main' });
+  } else {
+    await kernel.waitpid(await kernel.spawn(body, { name: 'main' }));
+  }
   return failure;
 }
 

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { openSite, type Site, type TestPage } from './browser.ts';
 
 const SHOTS = 'test-results/screens';
+/** The built site (NETLINK_LAB_DIST overrides dist/, e.g. to test a build made elsewhere). */
+const DIST = process.env.NETLINK_LAB_DIST ?? 'dist';
 const WIDE = { viewport: { width: 1440, height: 1000 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -18,14 +20,14 @@ let lesson: string;
 
 /** The first lesson page in dist/ with a playground. */
 function lessonWithPlayground(): string {
-  const html = readFileSync(join('dist', 'lessons', 'index.html'), 'utf8');
+  const html = readFileSync(join(DIST, 'lessons', 'index.html'), 'utf8');
   const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)].map((m) => new URL(m[1]!, 'http://x').pathname);
-  for (const p of paths) if (readFileSync(join('dist', p.replace(/^\//, ''), 'index.html'), 'utf8').includes('data-playground')) return p;
+  for (const p of paths) if (readFileSync(join(DIST, p.replace(/^\//, ''), 'index.html'), 'utf8').includes('data-playground')) return p;
   throw new Error('No lesson page in dist/ has a playground: build the site with `npm run build`.');
 }
 
 beforeAll(async () => {
-  site = await openSite();
+  site = await openSite({ dir: DIST });
   lesson = lessonWithPlayground();
   mkdirSync(SHOTS, { recursive: true });
 });

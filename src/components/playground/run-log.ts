@@ -2,11 +2,11 @@
  * Everything one run reported, gathered from the worker's batches: what the panels draw from.
  * Bounded, so a program that loops for a long time cannot exhaust the page's memory.
  */
-import type { Batch, Exit, OutputLine, SyscallRecord } from '../../runtime/messages.ts';
+import type { Batch, Exit, OutputLine, Snapshot, SyscallRecord } from '../../runtime/messages.ts';
 import type { KernelEvent, KernelState, TraceEntry } from '../../runtime/kernel-view.ts';
 
 /** How much of each kind a run keeps (the oldest are dropped first). */
-export const LIMITS = { output: 5000, syscalls: 5000, trace: 20000, kernel: 5000 };
+export const LIMITS = { output: 5000, syscalls: 5000, trace: 20000, kernel: 5000, snapshots: 1000 };
 
 /** One run's record. */
 export class RunLog {
@@ -18,6 +18,8 @@ export class RunLog {
   readonly dropped = { output: 0, syscalls: 0, trace: 0, kernel: 0 };
   /** The latest kernel state. */
   state?: KernelState;
+  /** The kernel's state after syscalls, oldest first. */
+  readonly snapshots: Snapshot[] = [];
   /** Every state seen, as (time, processes) — the timeline's fallback when no process events arrive. */
   readonly samples: { time: number; processes: KernelState['processes'] }[] = [];
   exit?: Exit;
@@ -33,6 +35,7 @@ export class RunLog {
     push(this.syscalls, b.syscalls, LIMITS.syscalls, this.dropped, 'syscalls');
     push(this.trace, b.trace, LIMITS.trace, this.dropped, 'trace');
     push(this.kernel, b.kernel, LIMITS.kernel, this.dropped, 'kernel');
+    if (b.snapshots) push(this.snapshots, b.snapshots, LIMITS.snapshots, {}, 'snapshots');
     if (b.state) {
       this.state = b.state;
       for (const p of b.state.processes ?? []) this.names.set(p.pid, p.name);

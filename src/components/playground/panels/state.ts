@@ -8,36 +8,64 @@ import type { RunLog } from '../run-log.ts';
 import { h, vtime } from './dom.ts';
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+/** The Groups column of /proc/net/netlink: the bitmask of the first 32 groups. */
+const groupMask = (g: number[] | number): number => (Array.isArray(g) ? g.reduce((m, n) => (n >= 1 && n <= 32 ? m | (1 << (n - 1)) : m), 0) : g);
 const flag = (v: boolean | number | undefined) => (v ? 1 : 0);
 
-/** The state panel inside `body`: redrawn whole (the state is small). */
+/**
+ * The state panel inside `body`: a slider over the moments the kernel's state was taken (after
+ * each syscall, and at the end), and that moment's state, redrawn whole (it is small).
+ */
 export class StatePanel {
   private drawn = -1;
+  /** The moment chosen with the slider; undefined follows the latest. */
+  private chosen?: number;
+  private view?: HTMLElement;
   constructor(private readonly body: HTMLElement) {}
 
   reset(): void {
     this.drawn = -1;
+    this.chosen = undefined;
+    this.view = undefined;
     this.body.replaceChildren(h('p', { class: 'pg-empty' }, 'The kernel has not reported its state yet.'));
   }
 
-  count(log: RunLog): number { return log.state?.sockets?.length ?? 0; }
+  count(log: RunLog): number { return log.state?.sockets?.filter((s) => !s.kernel).length ?? 0; }
 
   update(log: RunLog): void {
-    const st = log.state;
-    if (!st || this.drawn === log.version) return;
+    if (!log.state || this.drawn === log.version) return;
     this.drawn = log.version;
-    this.body.replaceChildren(render(st, log));
+    const moments = [...log.snapshots.map((s) => ({ label: `after ${s.after}`, state: s.state })), { label: log.exit || log.killed ? 'at the end' : 'now', state: log.state }];
+    // After the end, open on the last moment the program still had sockets: by then they are closed.
+    const ended = (log.exit || log.killed) && !log.state.sockets.some((s) => !s.kernel);
+    let lastLive = -1;
+    if (ended) for (let i = moments.length - 1; i >= 0 && lastLive < 0; i--) if (moments[i]!.state.sockets.some((s) => !s.kernel)) lastLive = i;
+    let at = this.chosen ?? (lastLive >= 0 ? lastLive : moments.length - 1);
+    at = Math.min(at, moments.length - 1);
+    const slider = h('input', { type: 'range', min: 0, max: moments.length - 1, value: at, step: 1, 'aria-label': 'Moment of the run', class: 'pg-slider' });
+    const label = h('output', { class: 'pg-moment' });
+    this.view = h('div');
+    const show = (i: number) => {
+      const m = moments[i]!;
+      label.textContent = `${i + 1} of ${moments.length}: ${m.label}, virtual time ${vtime(m.state.time)}`;
+      this.view!.replaceChildren(render(m.state, log, i === lastLive && lastLive !== moments.length - 1));
+    };
+    slider.addEventListener('input', () => { this.chosen = Number(slider.value); show(this.chosen); });
+    show(at);
+    this.body.replaceChildren(h('div', { class: 'pg-moments' }, h('label', {}, 'Moment ', slider), label), this.view);
   }
 }
 
-function render(st: KernelState, log: RunLog): HTMLElement {
+function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
   const sockets = st.sockets ?? [];
   const table = h('table', { class: 'pg-table' },
     h('caption', {}, `Sockets (/proc/net/netlink) at virtual time ${vtime(st.time)}`),
     h('thead', {}, h('tr', {}, ...['Eth', 'Pid', 'Groups', 'Rmem', 'Wmem', 'Dump', 'Drops', 'Owner', 'Queue'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...sockets.map((s) => socketRow(s, log))),
   );
-  const parts: HTMLElement[] = [h('div', { class: 'pg-scroll' }, table)];
+  const parts: HTMLElement[] = [];
+  if (beforeEnd) parts.push(h('p', { class: 'pg-hint' }, 'The program has ended and its sockets are closed: this is the last moment they existed. Move the slider to see the others.'));
+  parts.push(h('div', { class: 'pg-scroll' }, table));
   if (sockets.length === 0) parts.push(h('p', { class: 'pg-empty' }, 'No sockets.'));
 
   const procs = st.processes ?? [];
@@ -54,13 +82,13 @@ function render(st: KernelState, log: RunLog): HTMLElement {
 }
 
 function socketRow(s: SocketState, log: RunLog): HTMLElement {
-  const owner = s.kernel ? 'kernel' : `${log.names.get(s.pid) ?? 'pid'} ${s.pid}`;
+  const owner = s.kernel ? 'kernel' : `${log.names.get(s.pid) ?? 'pid'} ${s.pid}${s.fd !== undefined && s.fd >= 0 ? `, fd ${s.fd}` : ''}`;
   const queue = s.queue ?? [];
-  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'} (${queue.map(queuedLength).join(', ')} B)`;
+  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'}: ${queue.slice(0, 8).map(queuedLength).join(', ')}${queue.length > 8 ? ', …' : ''} bytes`;
   return h('tr', {},
     h('td', {}, `${s.protocol}`, h('span', { class: 'pg-sub' }, ` ${protocolName(s.protocol).replace('NETLINK_', '')}`)),
     h('td', {}, `${s.portid | 0}`),
-    h('td', {}, hex8(s.groups)),
+    h('td', { title: Array.isArray(s.groups) && s.groups.length ? `groups ${s.groups.join(', ')}` : undefined }, hex8(groupMask(s.groups))),
     h('td', {}, `${s.rmem}`, h('span', { class: 'pg-sub' }, ` / ${s.rcvbuf}`)),
     h('td', {}, `${s.wmem}`, h('span', { class: 'pg-sub' }, ` / ${s.sndbuf}`)),
     h('td', {}, `${flag(s.dump)}`),
@@ -70,14 +98,7 @@ function socketRow(s: SocketState, log: RunLog): HTMLElement {
   );
 }
 
-function queuedLength(q: unknown): number {
-  if (q instanceof Uint8Array) return q.length;
-  const o = q as { len?: unknown; length?: unknown; data?: unknown; bytes?: unknown };
-  if (typeof o.len === 'number') return o.len;
-  if (o.data instanceof Uint8Array) return o.data.length;
-  if (o.bytes instanceof Uint8Array) return o.bytes.length;
-  return typeof o.length === 'number' ? o.length : 0;
-}
+const queuedLength = (q: { len: number }): number => q.len;
 
 function list(items: unknown[] | undefined, text: (x: unknown) => string): HTMLElement {
   if (!items || items.length === 0) return h('p', { class: 'pg-empty' }, 'None.');
@@ -88,8 +109,11 @@ const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'n
 
 function describeProtocol(x: unknown): string {
   if (typeof x === 'number') return `${x} ${protocolName(x)}`;
-  const o = x as { protocol?: number; name?: string; groups?: number };
-  return typeof o.protocol === 'number' ? `${o.protocol} ${o.name ?? protocolName(o.protocol)}${o.groups ? ` (${o.groups} groups)` : ''}` : str(x);
+  const o = x as { protocol?: number; unit?: number; name?: string; groups?: number; module?: string };
+  const unit = o.unit ?? o.protocol;
+  return typeof unit === 'number'
+    ? `${unit} ${protocolName(unit).startsWith('protocol ') ? o.name ?? protocolName(unit) : protocolName(unit)}${o.groups ? `, ${o.groups} groups` : ''}${o.module ? ` (module ${o.module})` : ''}`
+    : str(x);
 }
 
 function describeFamily(x: unknown): string {
@@ -100,8 +124,8 @@ function describeFamily(x: unknown): string {
 }
 
 function describeModule(x: unknown): string {
-  const o = x as { name?: string; description?: string };
-  return typeof o.name === 'string' ? `${o.name}${o.description ? ` — ${o.description}` : ''}` : str(x);
+  const o = x as { name?: string; description?: string; refs?: number };
+  return typeof o.name === 'string' ? `${o.name}${typeof o.refs === 'number' ? ` (used by ${o.refs})` : ''}${o.description ? ` — ${o.description}` : ''}` : str(x);
 }
 
 function describeDmesg(x: unknown): string {

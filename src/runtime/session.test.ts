@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import * as user from '../api/user.ts';
+import { runSession, type SessionKernel, type SessionOptions } from './session.ts';
+import type { Batch, CheckResult, Exit } from './messages.ts';
+
+// The real simulated kernel, as the playground's worker runs it.
+const WASM = 'build/kernel.wasm';
+let wasm: WebAssembly.Module;
+let createSimKernel: (o: { wasm: WebAssembly.Module }) => Promise<unknown>;
+
+beforeAll(async () => {
+  if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
+  wasm = await WebAssembly.compile(readFileSync(WASM));
+  ({ createSimKernel } = await import('../../sandboxes/sim/host/index.ts'));
+});
+
+async function run(files: Record<string, string>, extra: Partial<SessionOptions> = {}) {
+  const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+  const batches: Batch[] = [];
+  let checks: { results: CheckResult[]; error?: string } | undefined;
+  const exit: Exit = await runSession(kernel, {
+    runId: 1, files, entry: 'main.ts', libs: { 'netlink-lab/user': user },
+    post: (m) => { if (m.type === 'batch') batches.push(structuredClone(m)); if (m.type === 'checks') checks = m; },
+    ...extra,
+  });
+  return {
+    exit, batches, checks,
+    output: batches.flatMap((b) => b.output), syscalls: batches.flatMap((b) => b.syscalls),
+    trace: batches.flatMap((b) => b.trace), kernel: batches.flatMap((b) => b.kernel),
+    snapshots: batches.flatMap((b) => b.snapshots ?? []), state: batches.at(-1)?.state,
+  };
+}
+
+const USERSOCK_PING = [
+  "import { socket, bind, sendto, recvfrom, nlmsg, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';",
+  'const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+  'await bind(a, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });',
+  'const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+  "await sendto(b, nlmsg({ type: 0x10, seq: 7, payload: bytes('hi!', true) }), 0, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });",
+  'const { n } = await recvfrom(a, new Uint8Array(256), 0);',
+  "console.log('got', n, 'bytes');",
+].join('\n');
+
+describe('runSession on the simulated kernel', () => {
+  it('reports output, every syscall with its socket\'s protocol and bytes, whole traces and the state', async () => {
+    const r = await run({ 'main.ts': USERSOCK_PING });
+    expect(r.exit).toMatchObject({ type: 'exit', status: 'ok' });
+    expect(r.output.map((l) => l.text)).toEqual(['got 20 bytes']);
+    expect(r.output[0]!.pid).toBeGreaterThan(0);
+    const send = r.syscalls.find((e) => e.syscall === 'sendto')!;
+    const recv = r.syscalls.find((e) => e.syscall === 'recvfrom')!;
+    expect(send).toMatchObject({ dir: 'out', protocol: 2, ret: 20 });
+    expect(recv).toMatchObject({ dir: 'in', protocol: 2, ret: 20 });
+    expect([...recv.data!]).toEqual([...send.data!]);
+    // Every syscall's trace arrived complete: its outermost function has returned.
+    const roots = r.trace.filter((t) => t.depth === 0);
+    expect(roots.length).toBeGreaterThanOrEqual(4);
+    for (const t of roots) expect(t.exit, `${t.fn} has returned`).toBeDefined();
+    expect(r.trace.some((t) => t.fn === 'netlink_sendmsg' && t.file.endsWith('af_netlink.ts') && t.line > 0)).toBe(true);
+    // The state after the send shows both sockets and the datagram waiting; at the end they are closed.
+    const afterSend = r.snapshots.find((s) => s.after.startsWith('sendto'))!.state;
+    const mine = afterSend.sockets.filter((s) => s.protocol === 2 && !s.kernel);
+    expect(mine).toHaveLength(2);
+    expect(mine.find((s) => s.portid === 100)!.queue.map((q) => q.len)).toEqual([20]);
+    expect(r.state!.sockets.filter((s) => !s.kernel)).toEqual([]);
+    expect(r.kernel.some((e) => e.kind === 'proc')).toBe(true);
+  });
+
+  it('reports an uncaught errno with the line it came from', async () => {
+    const r = await run({ 'main.ts': "import { socket } from 'netlink-lab/user';\n\nawait socket(16, 3, 31);\n" });
+    expect(r.exit.status).toBe('error');
+    expect(r.exit.error).toMatchObject({ file: 'main.ts', line: 3 });
+    expect(r.exit.error!.message).toMatch(/EPROTONOSUPPORT/);
+    expect(r.output.at(-1)!.stream).toBe('error');
+  });
+
+  it('reports a syntax error with file and line', async () => {
+    const r = await run({ 'main.ts': 'const a = 1;\nlet = ;\n' });
+    expect(r.exit.error).toMatchObject({ file: 'main.ts', line: 2 });
+    expect(r.exit.error!.message).toMatch(/^Syntax error in main\.ts:2/);
+  });
+
+  it('runs the checks on what the program did', async () => {
+    const checks = [
+      "import type { CheckInput } from '../../check-api.ts';",
+      'export default ({ output, events, state }: CheckInput) => [',
+      "  { name: 'printed', pass: output.includes('got 20 bytes'), message: output },",
+      "  { name: 'received', pass: events.some((e) => e.syscall === 'recvfrom' && e.ret === 20), message: '' },",
+      "  { name: 'state', pass: (state as { sockets: unknown[] }).sockets.length > 0, message: '' },",
+      "  { name: 'wrong on purpose', pass: output.includes('never printed'), message: 'not printed' },",
+      '];',
+    ].join('\n');
+    const r = await run({ 'main.ts': USERSOCK_PING }, { checks });
+    expect(r.checks?.error).toBeUndefined();
+    expect(r.checks!.results.map((c) => [c.name, c.pass])).toEqual([['printed', true], ['received', true], ['state', true], ['wrong on purpose', false]]);
+  });
+
+  it('cuts a flood of output and says so', async () => {
+    const r = await run({ 'main.ts': 'for (let i = 0; i < 100; i++) console.log(i);' }, { maxOutputLines: 10 });
+    expect(r.output.filter((l) => l.stream === 'log')).toHaveLength(10);
+    expect(r.output.at(-1)!.text).toMatch(/first 10 lines/);
+  });
+});
