@@ -6,15 +6,21 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../api/backend.ts';
+import type { SpawnOptions } from '../api/types.ts';
 
 /** A kernel the CLI can drive: a Backend that can be shut down, and perhaps traced. */
 export interface CliKernel {
   backend: Backend;
+  /** Run `main` as the program's first process; resolves to its exit status. */
+  run(main: () => Promise<void>, opts?: SpawnOptions): Promise<number>;
   /** Kill what is left (processes, agents). */
   shutdown(): Promise<void>;
   /** The function-graph trace recorded so far (simulated kernel only). */
   trace?(): string;
 }
+
+/** On a kernel whose spawn and waitpid work from outside any process: start, then wait. */
+const firstProcess = (b: Backend) => async (main: () => Promise<void>, opts?: SpawnOptions): Promise<number> => b.waitpid(await b.spawn(main, opts));
 
 export type KernelKind = 'sim' | 'real' | 'vm';
 
@@ -27,13 +33,13 @@ export async function createKernel(kind: KernelKind, opts: { trace?: boolean; on
     // Agents live in the guest: their pids are not reported through onAgent (they are not host pids).
     const { createVmKernel } = await import('../../sandboxes/vm/backend.ts');
     const k = await createVmKernel({ onUncaught: opts.onUncaught });
-    return { backend: k, shutdown: () => k.shutdown() };
+    return { backend: k, run: firstProcess(k), shutdown: () => k.shutdown() };
   }
   if (kind === 'real') {
     if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
     const { createRealKernel } = await import('../../sandboxes/real/bridge.ts');
     const k = createRealKernel({ onUncaught: opts.onUncaught, onAgent: opts.onAgent });
-    return { backend: k, shutdown: () => k.shutdown() };
+    return { backend: k, run: firstProcess(k), shutdown: () => k.shutdown() };
   }
   const host = join(root, 'sandboxes', 'sim', 'host', 'index.ts');
   if (!existsSync(host)) throw new Error('the simulated kernel is not available yet (sandboxes/sim/host/index.ts is missing); use --kernel real.');

@@ -36,8 +36,7 @@ async function run({ file, kernel, trace }: RunRequest): Promise<number> {
   });
   setBackend(k.backend);
   try {
-    const pid = await k.backend.spawn(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
-    const status = await k.backend.waitpid(pid);
+    const status = await k.run(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
     if (trace && k.trace) post({ type: 'stdout', text: k.trace() });
     return status;
   } finally {

@@ -90,9 +90,8 @@ export async function runProgram(file: string, kernel: KernelKind, timeoutMs = 1
   setObserver((e) => events.push(e));
   let timer: NodeJS.Timeout | undefined;
   try {
-    const pid = await k.backend.spawn(async () => { await main(); }, { name: basename(file, '.ts').slice(0, 15) });
     const status = await Promise.race([
-      k.backend.waitpid(pid),
+      k.run(async () => { await main(); }, { name: basename(file, '.ts').slice(0, 15) }),
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${basename(file)} did not finish within ${timeoutMs} ms on the ${kernel} kernel`)), timeoutMs); }),
     ]);
     return { kernel, events, output, status };
