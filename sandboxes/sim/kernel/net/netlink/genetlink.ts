@@ -490,7 +490,12 @@ function genl_start(cb: netlink_callback): i32 {
   cb.data_ref = info;
   let rc = 0;
   const start = ops.start;
+  // 6.18's __netlink_dump_start hands the request's extack to start() (control->extack), so a
+  // start hook can point at the offending attribute (GETPOLICY with an unknown CTRL_ATTR_OP does).
+  const saved = cb.extack;
+  cb.extack = ctx.extack;
   if (start) rc = start(cb);
+  cb.extack = saved;
   if (rc) {
     cb.data = 0;
     cb.data_ref = null;
