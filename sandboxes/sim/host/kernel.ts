@@ -223,11 +223,11 @@ export class SimKernel implements Backend {
     return result as T;
   }
 
-  private createTask(p: Process): void {
+  private createTask(p: Process, parent = 0): void {
     const bytes = utf8.encode(p.name.slice(0, 15));
     const aux = this.ex.user_aux();
     this.mem.fresh().u8.set(bytes, aux);
-    this.ex.task_create(p.pid, p.uid >>> 0, bytes.length);
+    this.ex.task_create(p.pid, p.uid >>> 0, bytes.length, parent);
   }
 
   private async waitOn(id: number, reason: string, syscall: string): Promise<void> {
@@ -427,7 +427,8 @@ export class SimKernel implements Backend {
   async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
     const parent = this.sched.running;
     const uid = opts.uid ?? parent?.uid ?? 0;
-    const p = this.sched.spawn(main, opts.name ?? (parent ? parent.name : 'main'), uid, (proc) => this.createTask(proc));
+    // Like fork(): the child shares the parent's open sockets (close them in both to release them).
+    const p = this.sched.spawn(main, opts.name ?? (parent ? parent.name : 'main'), uid, (proc) => this.createTask(proc, parent?.pid ?? 0));
     return p.pid;
   }
 

@@ -9,7 +9,7 @@ export interface KernelExports {
   boot(): void;
   user_buf(n: number): number;
   user_aux(): number;
-  task_create(pid: number, uid: number, commLen: number): void;
+  task_create(pid: number, uid: number, commLen: number, parent: number): void;
   task_exit(pid: number): void;
   sched_switch(pid: number): void;
   task_take_lockup(): number;

@@ -12,7 +12,7 @@ import {
 import { start_kernel } from './init/main';
 import { printk } from './kernel/printk';
 import { task_create as __task_create, task_exit as __task_exit, sched_switch as __sched_switch, current } from './kernel/sched';
-import { exit_files, fd_of_sock } from './net/socket';
+import { exit_files, fd_of_sock, dup_fd } from './net/socket';
 import { proc_net_netlink as __proc_net_netlink } from './fs/proc/net_netlink';
 
 export {
@@ -47,9 +47,10 @@ export function boot(): void { start_kernel(); }
 
 // ---- processes -------------------------------------------------------------------------------
 
-/** A new process; its name is `comm_len` UTF-8 bytes at user_aux(). */
-export function task_create(pid: i32, uid: u32, comm_len: i32): void {
+/** A new process; its name is `comm_len` UTF-8 bytes at user_aux(); it inherits the open files of `parent` (0: none). */
+export function task_create(pid: i32, uid: u32, comm_len: i32, parent: i32): void {
   __task_create(pid, uid, String.UTF8.decodeUnsafe(aux, <usize>min(comm_len, 256)));
+  if (parent) dup_fd(parent, pid);
 }
 /** A process ended: close its files. */
 export function task_exit(pid: i32): void {

@@ -24,9 +24,30 @@ const NPROTO: i32 = 46;
 const SOCK_MAX: i32 = 11;
 const NR_OPEN: i32 = 1024;
 
-/** An open file: the socket and its O_NONBLOCK. */
+/** An open file: the socket and its O_NONBLOCK; shared by the fd tables of a parent and its children. */
 class file {
+  /** How many fd table slots refer to it (struct file's f_count). */
+  refs: i32 = 1;
   constructor(public sk: sock, public nonblock: bool) {}
+}
+
+/** Drop one reference; the last one closes the socket. Ref: fs/file_table.c:fput */
+function fput(f: file): i32 {
+  if (--f.refs > 0) return 0;
+  return netlink_release(f.sk);
+}
+
+/** A child starts with its parent's open files, like fork(). Ref: kernel/fork.c:dup_fd */
+export function dup_fd(parent: i32, child: i32): void {
+  if (!files.has(parent)) return;
+  const t = files.get(parent);
+  const n = new Array<file | null>(t.length);
+  for (let i = 0; i < t.length; i++) {
+    const f = unchecked(t[i]);
+    if (f != null) f.refs++;
+    unchecked(n[i] = f);
+  }
+  files.set(child, n);
 }
 
 /** struct files_struct per process. */
@@ -154,7 +175,7 @@ export function sys_close(fd: i32): i32 {
   if (fd < 0 || fd >= t.length || unchecked(t[fd]) == null) return -EBADF;
   const f = unchecked(t[fd])!;
   unchecked(t[fd] = null);
-  return netlink_release(f.sk);
+  return fput(f);
 }
 
 /** The socket id behind fd (0 if none), for the host's bookkeeping. */
@@ -170,7 +191,7 @@ export function exit_files(pid: i32): void {
   files.delete(pid);
   for (let i = 0; i < t.length; i++) {
     const f = unchecked(t[i]);
-    if (f != null) netlink_release(f.sk);
+    if (f != null) fput(f);
   }
 }
 

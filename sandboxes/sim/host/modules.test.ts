@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import * as u from '../../../src/api/user.ts';
+import * as k from '../../../src/api/kernel.ts';
+import { sim, errno } from './test-helpers.ts';
+import type { KernelEvent } from './kernel.ts';
+
+const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;
+const kaddr = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
+
+/** A module on unit 25 whose input runs netlink_rcv_skb with `handler`. */
+function rcvModule(handler: (skb: k.SkBuff, nlh: k.NlMsgHdr) => number, name = 'nl_test') {
+  return k.defineModule({
+    name,
+    init: () => (k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input: (skb) => { k.netlink_rcv_skb(skb, handler); } }) ? 0 : -u.ERRNO.ENOMEM),
+  });
+}
+
+async function recvAll(fd: number): Promise<u.NlMsg[]> {
+  const out: u.NlMsg[] = [];
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const r = await u.recvfrom(fd, buf, u.MSG_DONTWAIT).catch(() => null);
+    if (!r) return out;
+    out.push(...u.parseNlmsgs(buf.slice(0, r.n)));
+  }
+}
+
+describe('the source article: replies 3 s apart from a sleeping input callback', () => {
+  it('sendmsg returns after 30 s of virtual time; the listener gets each reply as it is sent, in little real time', async () => {
+    const started = performance.now();
+    const seen: { time: number; seq: number }[] = [];
+    let sendReturned = -1;
+    await sim(async (kernel) => {
+      const mod = k.defineModule({
+        name: 'nl_test',
+        init() {
+          const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+            async input(skb) {
+              const nlh = k.nlmsg_hdr(skb);
+              const to = nlh.nlmsg_seq; // the listener's port travels in nlmsg_seq
+              for (let i = 0; i < 10; i++) {
+                await k.msleep(3000);
+                const out = k.nlmsg_new(4)!;
+                const rep = k.nlmsg_put(out, 0, i, u.NLMSG_MIN_TYPE, 4, 0)!;
+                new DataView(k.nlmsg_data(rep).buffer, k.nlmsg_data(rep).byteOffset).setUint32(0, i, true);
+                k.nlmsg_end(out, rep);
+                expect(k.netlink_unicast(sk!, out, to, k.MSG_DONTWAIT)).toBe(20);
+                k.pr_info(`reply ${i}`);
+              }
+            },
+          });
+          return sk ? 0 : -1;
+        },
+      });
+      await u.insmod(mod);
+      const listener = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.bind(listener, { nl_family: AF_NETLINK, nl_pid: 5000, nl_groups: 0 });
+      const child = await u.spawn(async () => {
+        const buf = new Uint8Array(64);
+        for (let i = 0; i < 10; i++) {
+          const r = await u.recvfrom(listener, buf, 0);
+          seen.push({ time: u.now(), seq: u.parseNlmsgs(buf.slice(0, r.n))[0].nlmsg_seq });
+        }
+      }, { name: 'listener' });
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      expect(await u.sendto(s, u.nlmsg({ type: u.NLMSG_MIN_TYPE, flags: u.NLM_F_REQUEST, seq: 5000 }), 0, kaddr)).toBe(16);
+      sendReturned = kernel.now();
+      await u.waitpid(child);
+      expect(kernel.dmesg().filter((l) => / reply \d$/.test(l))).toHaveLength(10);
+      expect(kernel.dmesg().find((l) => l.endsWith('reply 9'))).toMatch(/^\[\s+30\.000000\] reply 9$/);
+    });
+    expect(sendReturned).toBe(30_000);
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => ({ time: 3000 * (i + 1), seq: i })));
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('soft lockup', () => {
+  it('a module answering port 0 loops into itself: the watchdog fires, the send fails with EDEADLK, nothing hangs or leaks', async () => {
+    const events: KernelEvent[] = [];
+    const kernel = await sim(async (kern) => {
+      kern.onEvent((e) => { if (e.kind === 'lockup') events.push(e); });
+      const mod = k.defineModule({
+        name: 'loopy',
+        init() {
+          const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+            input(skb) {
+              const nlh = k.nlmsg_hdr(skb);
+              const out = k.nlmsg_new(0)!;
+              k.nlmsg_put(out, 0, nlh.nlmsg_seq, u.NLMSG_MIN_TYPE, 0, u.NLM_F_REQUEST);
+              k.netlink_unicast(sk!, out, 0 /* port 0 is the kernel itself */, k.MSG_DONTWAIT);
+            },
+          });
+          return sk ? 0 : -1;
+        },
+      });
+      await u.insmod(mod);
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await errno(u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST }), 0, kaddr), 'EDEADLK');
+      expect(u.now()).toBe(22_000);
+      // The machine carries on afterwards.
+      await errno(u.recvfrom(s, new Uint8Array(16), u.MSG_DONTWAIT), 'EAGAIN');
+      await u.close(s);
+      await u.rmmod('loopy');
+    }, { name: 'nl_send' });
+    expect(events).toHaveLength(1);
+    const line = kernel.dmesg().find((l) => l.includes('soft lockup'))!;
+    expect(line).toMatch(/watchdog: BUG: soft lockup - CPU#0 stuck for 22s! \[nl_send:\d+\]$/);
+    expect(kernel.liveBuffers()).toBe(0);
+  });
+});
+
+describe('deadlock', () => {
+  it('two processes each waiting for the other: reported, and both get EDEADLK', async () => {
+    const events: KernelEvent[] = [];
+    await sim(async (kernel) => {
+      kernel.onEvent((e) => { if (e.kind === 'deadlock') events.push(e); });
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.bind(a, { nl_family: AF_NETLINK, nl_pid: 1, nl_groups: 0 });
+      const child = await u.spawn(async () => {
+        const b = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+        await errno(u.recvfrom(b, new Uint8Array(4), 0), 'EDEADLK');
+      }, { name: 'child' });
+      await errno(u.recvfrom(a, new Uint8Array(4), 0), 'EDEADLK');
+      await u.waitpid(child);
+    });
+    expect(events).toHaveLength(1);
+    expect(String(events[0].text)).toMatch(/main\[\d+\] in recvfrom on fd 3; child\[\d+\] in recvfrom on fd 4/);
+  });
+});
+
+describe('netlink_rcv_skb', () => {
+  it('silently drops malformed lengths and the rest of the datagram', async () => {
+    await sim(async () => {
+      await u.insmod(rcvModule(() => 0));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      const ok = u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 1 });
+      expect(await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5, len: 12 }), 0, kaddr)).toBe(16);
+      expect(await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5, len: 400 }), 0, kaddr)).toBe(16);
+      expect(await u.sendto(s, new Uint8Array(8), 0, kaddr)).toBe(8);
+      expect(await u.sendto(s, u.concat(u.nlmsg({ type: 0x10, flags: 5, len: 2 }), ok), 0, kaddr)).toBe(32);
+      expect(await recvAll(s)).toEqual([]);
+    });
+  });
+
+  it('good + bad message: reply order, errors echo the request, NOOP and non-requests are only ACKed', async () => {
+    await sim(async () => {
+      await u.insmod(rcvModule((_skb, nlh) => (nlh.nlmsg_type === 0x11 ? -u.ERRNO.EOPNOTSUPP : 0)));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      const good = u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 1 });
+      const bad = u.nlmsg({ type: 0x11, flags: u.NLM_F_REQUEST, seq: 2, payload: new Uint8Array([9, 9, 9, 9]) });
+      await u.sendto(s, u.concat(good, bad), 0, kaddr);
+      const msgs = await recvAll(s);
+      expect(msgs.map((m) => [m.nlmsg_type, m.nlmsg_flags, m.nlmsg_seq, m.nlmsg_len])).toEqual([[2, 0x100, 1, 36], [2, 0, 2, 40]]);
+      expect(u.parseNlmsgerr(msgs[1]).error).toBe(-u.ERRNO.EOPNOTSUPP);
+      expect([...msgs[1].payload.subarray(4)]).toEqual([...bad]);
+      await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 3 }), 0, kaddr);
+      await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST, seq: 4 }), 0, kaddr);
+      await u.sendto(s, u.nlmsg({ type: 0x11, flags: u.NLM_F_ACK, seq: 5 }), 0, kaddr);
+      expect((await recvAll(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m).error])).toEqual([[3, 0], [5, 0]]);
+      await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_CAP_ACK, 1);
+      await u.sendto(s, bad, 0, kaddr);
+      const capped = await recvAll(s);
+      expect(capped[0].nlmsg_len).toBe(36);
+      expect(capped[0].nlmsg_flags).toBe(u.NLM_F_CAPPED);
+    });
+  });
+
+  it('replies carry the sender port; the receive path frees every skb', async () => {
+    const kernel = await sim(async () => {
+      await u.insmod(rcvModule(() => 0));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      for (let i = 0; i < 50; i++) await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5, seq: i }), 0, kaddr);
+      const msgs = await recvAll(s);
+      expect(msgs).toHaveLength(50);
+      expect(msgs.every((m) => m.nlmsg_pid === u.getpid())).toBe(true);
+    });
+    expect(kernel.liveBuffers()).toBe(0);
+  });
+});
+
+describe('dumps', () => {
+  function dumpModule(total: number, onDumpErr = 0) {
+    return k.defineModule({
+      name: 'dumper',
+      init() {
+        const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+          input(skb) {
+            k.netlink_rcv_skb(skb, (req, nlh) => {
+              if (!(nlh.nlmsg_flags & u.NLM_F_DUMP)) return -u.ERRNO.EOPNOTSUPP;
+              return k.netlink_dump_start(sk!, req, nlh, {
+                dump(out, cb) {
+                  if (onDumpErr && cb.args[0] >= 3) return -onDumpErr;
+                  while (cb.args[0] < total) {
+                    const m = k.nlmsg_put(out, k.NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, 0x10, 1000, u.NLM_F_MULTI);
+                    if (!m) return out.len;
+                    k.nlmsg_end(out, m);
+                    cb.args[0]++;
+                  }
+                  return 0;
+                },
+              });
+            });
+          },
+        });
+        return sk ? 0 : -1;
+      },
+    });
+  }
+
+  it('NLM_F_MULTI parts, DONE of 20 bytes, no ACK, continuation as the reader drains, EBUSY for a second dump', async () => {
+    const kernel = await sim(async () => {
+      await u.insmod(dumpModule(20));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      const req = u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP | u.NLM_F_ACK, seq: 7 });
+      await u.sendto(s, req, 0, kaddr);
+      await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 8 }), 0, kaddr);
+      const buf = new Uint8Array(65536);
+      const all: u.NlMsg[] = [];
+      for (;;) {
+        const r = await u.recvfrom(s, buf, u.MSG_DONTWAIT).catch(() => null);
+        if (!r) break;
+        all.push(...u.parseNlmsgs(buf.slice(0, r.n)));
+      }
+      const err = all.find((m) => m.nlmsg_type === u.NLMSG_ERROR)!;
+      expect(u.parseNlmsgerr(err).error).toBe(-u.ERRNO.EBUSY);
+      const parts = all.filter((m) => m.nlmsg_seq === 7);
+      expect(parts).toHaveLength(21);
+      expect(parts.every((m) => m.nlmsg_flags & u.NLM_F_MULTI)).toBe(true);
+      const done = parts[20];
+      expect([done.nlmsg_type, done.nlmsg_len, u.i32(done.payload, 0)]).toEqual([u.NLMSG_DONE, 20, 0]);
+      expect(all.filter((m) => m.nlmsg_type === u.NLMSG_ERROR)).toHaveLength(1);
+    });
+    expect(kernel.liveBuffers()).toBe(0);
+  });
+
+  it('an error during the dump ends it with DONE carrying the errno', async () => {
+    await sim(async () => {
+      await u.insmod(dumpModule(20, u.ERRNO.EINVAL));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 7 }), 0, kaddr);
+      const msgs = await recvAll(s);
+      const done = msgs[msgs.length - 1];
+      expect(done.nlmsg_type).toBe(u.NLMSG_DONE);
+      expect(u.i32(done.payload, 0)).toBe(-u.ERRNO.EINVAL);
+    });
+  });
+});
+
+describe('modules', () => {
+  it('a unit registers once; rmmod waits for user sockets; unloading releases the kernel socket', async () => {
+    await sim(async () => {
+      await u.insmod(rcvModule(() => 0, 'first'));
+      await errno(u.insmod(rcvModule(() => 0, 'second')), 'ENOMEM');
+      await errno(u.insmod(rcvModule(() => 0, 'first')), 'EEXIST');
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await errno(u.rmmod('first'), 'EAGAIN');
+      await u.close(s);
+      await u.rmmod('first');
+      await errno(u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST), 'EPROTONOSUPPORT');
+      await errno(u.rmmod('first'), 'ENOENT');
+    });
+  });
+
+  it('NETLINK_CB shows the sender; multicast from the kernel reaches members', async () => {
+    await sim(async () => {
+      let cb: k.NetlinkCb | undefined;
+      let sock: k.NetlinkSock | null = null;
+      await u.insmod(k.defineModule({
+        name: 'mc',
+        init() {
+          sock = k.netlink_kernel_create(k.init_net, NETLINK_TEST, { groups: 4, input(skb) { cb = k.NETLINK_CB(skb); } });
+          return sock ? 0 : -1;
+        },
+      }));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.bind(s, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 2 });
+      await u.sendto(s, new Uint8Array(16), 0, kaddr);
+      expect(cb!.portid).toBe(u.getpid());
+      expect(cb!.creds.pid).toBe(u.getpid());
+      const skb = k.nlmsg_new(0)!;
+      k.nlmsg_end(skb, k.nlmsg_put(skb, 0, 0, 0x10, 0, 0)!);
+      expect(k.nlmsg_multicast(sock!, skb, 0, 2)).toBe(0);
+      const r = await u.recvfrom(s, new Uint8Array(64), 0);
+      expect(r).toEqual({ n: 16, from: { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 2 } });
+    });
+  });
+});
+
+describe('trace', () => {
+  it('records kernel functions with depth, return values, virtual time and source lines', async () => {
+    const kernel = await sim(async (kern) => {
+      kern.trace.enable(true);
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.sendto(a, new Uint8Array(4), 0, { nl_family: AF_NETLINK, nl_pid: 999, nl_groups: 0 }).catch(() => 0);
+      kern.trace.enable(false);
+    });
+    const t = kernel.trace.entries();
+    const send = t.find((e) => e.fn === 'netlink_sendmsg')!;
+    expect(send).toMatchObject({ depth: 0, ret: -u.ERRNO.ECONNREFUSED, file: 'net/netlink/af_netlink.ts' });
+    expect(send.line).toBeGreaterThan(0);
+    const uni = t.find((e) => e.fn === 'netlink_unicast')!;
+    expect(uni.depth).toBe(1);
+    expect(uni.args).toContain('portid=999');
+  });
+});
