@@ -9,10 +9,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildReal, REQACK } from '../../sandboxes/real/build.mjs';
-import { setBackend, type Backend } from '../../src/api/backend.ts';
+import { setBackend } from '../../src/api/backend.ts';
 import * as u from '../../src/api/user.ts';
-import { createRealKernel } from '../../sandboxes/real/bridge.ts';
-import { createKernel } from '../../src/cli/kernels.ts';
+import { createKernel, type CliKernel } from '../../src/cli/kernels.ts';
 
 const ROUNDS = 5;
 const SECONDS = 0.4; // per round and side: ~2 s of each kernel in all
@@ -29,10 +28,10 @@ function realRound(seconds: number): number {
 }
 
 /** The same loop written as a learner would, through netlink-lab/user, on any Backend. */
-async function apiRound(b: Backend & { spawn: Backend['spawn'] }, seconds: number): Promise<number> {
+async function apiRound(k: CliKernel, seconds: number): Promise<number> {
   let rate = 0;
-  const pid = await b.spawn(async () => {
-    const fd = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_ROUTE);
+  await k.run(async () => {
+    const fd = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_GENERIC);
     const kernel = { nl_family: u.AF_NETLINK, nl_pid: 0, nl_groups: 0 };
     const buf = new Uint8Array(256);
     let n = 0;
@@ -46,7 +45,6 @@ async function apiRound(b: Backend & { spawn: Backend['spawn'] }, seconds: numbe
     }
     rate = n / ((performance.now() - start) / 1000);
   });
-  await b.waitpid(pid);
   return rate;
 }
 
@@ -75,7 +73,7 @@ async function simRounder(): Promise<{ round: (s: number) => Promise<number>; ho
   const k = await createKernel('sim', { onUncaught: (_p, e) => { throw e; } });
   return {
     how: 'netlink-lab/user on the simulated kernel',
-    round: async (s) => { setBackend(k.backend); try { return await apiRound(k.backend, s); } finally { setBackend(null); } },
+    round: async (s) => { setBackend(k.backend); try { return await apiRound(k, s); } finally { setBackend(null); } },
     close: () => k.shutdown(),
   };
 }
@@ -92,8 +90,8 @@ export default async function (): Promise<void> {
   await sim?.close();
 
   // For scale: the same loop through the bridge (one agent round trip per syscall).
-  const rk = createRealKernel();
-  setBackend(rk);
+  const rk = await createKernel('real', { onUncaught: (_p, e) => { throw e; } });
+  setBackend(rk.backend);
   let bridged: number;
   try { bridged = await apiRound(rk, 1); } finally { setBackend(null); await rk.shutdown(); }
 

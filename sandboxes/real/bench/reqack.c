@@ -1,7 +1,7 @@
 /*
  * Native request/ACK loop: the real kernel's speed for `npm run bench`, without any bridge.
  *
- * Sends NLMSG_NOOP with NLM_F_REQUEST|NLM_F_ACK on a NETLINK_ROUTE socket and receives the ACK,
+ * Sends NLMSG_NOOP with NLM_F_REQUEST|NLM_F_ACK on a NETLINK_GENERIC socket and receives the ACK,
  * one round trip at a time, for the given number of seconds; prints `round_trips seconds`.
  * Run it inside `unshare -Urn` (or via the agent's namespace) so it touches no real interface.
  *
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	};
 	char buf[256];
 	long n = 0;
-	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
 
 	if (fd < 0) {
 		perror("socket");
