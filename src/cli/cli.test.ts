@@ -16,8 +16,8 @@ function cli(args: string[], program?: string) {
 const prog = join(dir, 'prog.ts');
 
 const ROUND_TRIP = `
-import { socket, sendto, recvfrom, getsockname, getpid, nlmsg, parseNlmsgs, parseNlmsgerr, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
-const fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+import { socket, sendto, recvfrom, getsockname, getpid, nlmsg, parseNlmsgs, parseNlmsgerr, AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+const fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
 await sendto(fd, nlmsg({ type: NLMSG_NOOP, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 42 }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
 const buf = new Uint8Array(64);
 const { n } = await recvfrom(fd, buf);
@@ -46,8 +46,17 @@ describe('netlink-lab CLI', () => {
     expect(r.status).toBe(0);
   });
 
-  it('prints an uncaught ErrnoError like perror and exits with 1', () => {
-    const r = cli(['run', prog, '--kernel', 'real'], `
+  it('prints the simulated kernel\'s function-graph trace with --trace', () => {
+    const r = cli(['run', prog, '--kernel', 'sim', '--trace'], ROUND_TRIP);
+    expect(r.status).toBe(0);
+    const [output, trace] = r.stdout.split('# TIME(ms)');
+    expect(output).toBe('ack 36 42 0 port is pid: true\n');
+    expect(trace).toMatch(/__sys_socket\(family=16 type=3 protocol=16\) = 3/);
+    expect(trace).toMatch(/netlink_ack/);
+  });
+
+  it.each(['real', 'sim'])('prints an uncaught ErrnoError like perror and exits with 1 (%s)', (kernel) => {
+    const r = cli(['run', prog, '--kernel', kernel], `
 import { socket, bind, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
 const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
