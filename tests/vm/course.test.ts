@@ -1,48 +1,51 @@
 /**
  * The course's programs that talk to the course's modules (protocol 25's nl_test, the DOC_EXMPL
  * family) give the same normalised message stream on the VM — Linux 6.1 with the C modules — as on
- * the simulator with the TypeScript modules. The programs are the lessons' solutions; each run
- * boots a fresh VM (`run --kernel vm`) and a fresh simulated kernel.
+ * the simulator with the TypeScript modules. The programs are the solutions of the lessons whose
+ * front matter lists those modules; each run boots a fresh VM (`run --kernel vm`) and a fresh
+ * simulated kernel.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compareLines, normalise, runProgram, type NormalisedRun } from '../fidelity/harness.ts';
 import { simAvailable } from '../fidelity/suite.ts';
+import { loadLessons } from '../lessons/load-lessons.ts';
 import { ensureVmImage } from '../../sandboxes/vm/qemu.ts';
+import { nameGenlIds } from './genl-ids.ts';
 
-const root = join(import.meta.dirname, '..', '..');
+const COURSE_MODULES = ['nl_test', 'doc_exmpl'];
+const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-course-'));
+afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
 
-/** Lesson solutions that load nl_test or doc_exmpl, with every local import present. */
-function coursePrograms(): string[] {
-  const lessons = join(root, 'lessons');
-  const found: string[] = [];
-  for (const part of readdirSync(lessons, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const lesson of readdirSync(join(lessons, part.name), { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      const main = join(lessons, part.name, lesson.name, 'solution', 'main.ts');
-      if (!existsSync(main)) continue;
-      const src = readFileSync(main, 'utf8');
-      if (!/NETLINK_TEST|DOC_EXMPL/.test(src)) continue;
-      const local = [...src.matchAll(/from '(\.\.?\/[^']+)'/g)].map((m) => resolve(dirname(main), m[1]!));
-      if (local.every((f) => existsSync(f))) found.push(main);
-    }
-  }
-  return found;
+/** Lessons whose modules include nl_test or doc_exmpl: their solution (code/ + solution/) written to disk. */
+function coursePrograms(): { id: string; file: string }[] {
+  return loadLessons()
+    .filter((l) => (l.data.modules ?? []).some((m: string) => COURSE_MODULES.includes(m)))
+    .map((l) => {
+      const dir = join(scratch, l.id.replace(/\//g, '__'));
+      for (const [name, text] of Object.entries(l.solution)) {
+        const path = join(dir, name);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text as string);
+      }
+      return { id: l.id, file: join(dir, l.data.entry) };
+    });
 }
 
-/** The lines compared: the message stream (datagram boundaries ignored), output, status. */
-const lines = (n: NormalisedRun) => [...n.events, '--- output', ...n.output, `--- exit status ${n.status}`];
+/** The lines compared: the message stream (datagram boundaries ignored), output, status; allocated genl ids named. */
+const lines = (n: NormalisedRun) => nameGenlIds(n, [...n.events, '--- output', ...n.output, `--- exit status ${n.status}`]);
 
 const programs = coursePrograms();
 
 describe('course programs: VM (Linux 6.1 + C modules) against the simulator', () => {
-  it('finds the course\'s programs for protocol 25 and DOC_EXMPL', () => {
-    expect(programs.map((p) => p.slice(root.length + 1))).not.toEqual([]);
+  it('finds the course\'s lessons for protocol 25 and DOC_EXMPL', () => {
+    expect(programs.map((p) => p.id)).not.toEqual([]);
   });
 
-  for (const file of programs) {
-    const name = file.slice(root.length + 1);
-    it(`${name} runs on the VM`, async () => {
+  for (const { id: name, file } of programs) {
+    it(`${name}: the same on the VM and on the simulator`, async () => {
       ensureVmImage();
       // nl_test's delayed mode takes its real 30 s on the VM.
       const vm = normalise(await runProgram(file, 'vm', 120_000), { streams: true });
