@@ -21,6 +21,11 @@ PACKAGES=(qemu-system-x86 busybox-static gcc make libc6-dev cpio xz-utils util-l
 log() { echo "vm:build: $*"; }
 die() { echo "vm:build: error: $*" >&2; exit 1; }
 
+# One build at a time (tests and the relay may all call it on first use).
+mkdir -p "$OUT"
+exec 9>"$OUT/.build.lock"
+flock 9
+
 # --- Debian packages on the host -------------------------------------------------------------
 missing=()
 for p in "${PACKAGES[@]}"; do
