@@ -34,6 +34,9 @@ export const NLA_BITFIELD32 = 16;
 export const NLA_REJECT = 17;
 export const NLA_BE16 = 18;
 export const NLA_BE32 = 19;
+/** 6.6+: signed / unsigned integers of 4 or 8 bytes. */
+export const NLA_SINT = 20;
+export const NLA_UINT = 21;
 
 /** enum nla_policy_validation. */
 export const NLA_VALIDATE_NONE = 0;
@@ -287,6 +290,12 @@ export const nla_put_s8 = (skb: sk_buff, type: number, v: number): number => nla
 export const nla_put_s16 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(2, (d) => d.setInt16(0, v, true)));
 export const nla_put_s32 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(4, (d) => d.setInt32(0, v, true)));
 export const nla_put_s64 = (skb: sk_buff, type: number, v: bigint, _padattr = 0): number => nla_put(skb, type, le(8, (d) => d.setBigInt64(0, v, true)));
+/** NLA_UINT: 4 bytes when the value fits, else 8 (nla_put_uint). */
+export const nla_put_uint = (skb: sk_buff, type: number, v: bigint | number): number =>
+  (BigInt(v) <= 0xffffffffn ? nla_put_u32(skb, type, Number(v)) : nla_put_u64_64bit(skb, type, BigInt(v)));
+/** NLA_SINT: 4 bytes when the value fits, else 8 (nla_put_sint). */
+export const nla_put_sint = (skb: sk_buff, type: number, v: bigint | number): number =>
+  (BigInt(v) >= -0x80000000n && BigInt(v) <= 0x7fffffffn ? nla_put_s32(skb, type, Number(v)) : nla_put_s64(skb, type, BigInt(v)));
 /** A NUL-terminated string, like the kernel's nla_put_string. */
 export const nla_put_string = (skb: sk_buff, type: number, s: string): number => nla_put(skb, type, new TextEncoder().encode(s + '\0'));
 export const nla_put_flag = (skb: sk_buff, type: number): number => nla_put(skb, type, new Uint8Array(0));

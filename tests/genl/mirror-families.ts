@@ -5,7 +5,7 @@
  * the little the real ones do before their first observable answer, and say so.
  */
 import {
-  NLA_U8, NLA_U16, NLA_U32, NLA_S32, NLA_BE32, NLA_NESTED, NLA_POLICY_MIN, NLA_POLICY_EXACT_LEN, GENL_DONT_VALIDATE_STRICT,
+  NLA_U8, NLA_U16, NLA_U32, NLA_S32, NLA_BE32, NLA_UINT, NLA_NESTED, NLA_POLICY_MIN, NLA_POLICY_MASK, NLA_POLICY_EXACT_LEN, GENL_DONT_VALIDATE_STRICT,
   GENL_DONT_VALIDATE_DUMP, GENL_UNS_ADMIN_PERM, GENL_REQ_ATTR_CHECK, NL_SET_ERR_MSG_ATTR,
   genl_register_family, genl_unregister_family, type genl_family, type genl_policy,
 } from '../../src/api/genl-kernel.ts';
@@ -15,6 +15,8 @@ import type { KernelModule } from '../../src/api/types.ts';
  * netdev's NETDEV_CMD_DEV_GET (cmd 1): a new-style family (strict validation, header check),
  * policy { NETDEV_A_DEV_IFINDEX (1): NLA_U32, min 1 }. The real doit answers -ENODEV for an
  * ifindex with no device, and GENL_REQ_ATTR_CHECK's MISS_TYPE when the attribute is missing.
+ * And NETDEV_CMD_QSTATS_GET (cmd 12), dump only: { IFINDEX (1): U32 min 1, SCOPE (4): NLA_UINT
+ * with mask 1 } — a 6.6+ type (4 or 8 bytes) with a mask; its dump itself is not mirrored.
  */
 export const netdevLike: genl_family = {
   name: 'MIRROR_NETDEV',
@@ -22,6 +24,9 @@ export const netdevLike: genl_family = {
   ops: [{
     cmd: 1, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1) }, maxattr: 1,
     doit: (_skb, info) => (GENL_REQ_ATTR_CHECK(info, 1) ? -22 : -19),
+  }, {
+    cmd: 12, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1), 4: NLA_POLICY_MASK(NLA_UINT, 1) }, maxattr: 4,
+    dumpit: () => 0,
   }],
 };
 

@@ -5,6 +5,7 @@
  * a maximum, exact-length BINARY, NESTED, strict and liberal validation: each case is sent to the
  * real family and to a simulated family with the same policy (tests/genl/mirror-families.ts), and
  * the two answers — errno, flags, extack message, offset and POLICY nest — must be identical.
+ * GENL_SHOW=1 prints the real answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealKernel } from '../../sandboxes/real/bridge.ts';
@@ -19,7 +20,7 @@ import { mirrors } from './mirror-families.ts';
 
 const le32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
 
-interface Case { name: string; real: [string, number]; sim: [string, number]; attrs: Uint8Array[]; hdr?: [number, number] }
+interface Case { name: string; real: [string, number]; sim: [string, number]; attrs: Uint8Array[]; hdr?: [number, number]; flags?: number }
 
 const NETDEV: Pick<Case, 'real' | 'sim'> = { real: ['netdev', 1], sim: ['MIRROR_NETDEV', 1] };
 const TCPM: Pick<Case, 'real' | 'sim'> = { real: ['tcp_metrics', 1], sim: ['MIRROR_TCPM', 1] };
@@ -38,6 +39,10 @@ const CASES: Case[] = [
   { name: 'trailing bytes', ...NETDEV, attrs: [nla_u32(1, 1), new Uint8Array([1, 0])] },
   { name: 'missing attribute', ...NETDEV, attrs: [] },
   { name: 'reserved field set', ...NETDEV, attrs: [], hdr: [1, 1] },
+  // 6.6+ NLA_UINT with a mask, in a dump's start (netdev QSTATS_GET)
+  { name: 'UINT of 3 bytes', real: ['netdev', 12], sim: ['MIRROR_NETDEV', 12], flags: 0x305, attrs: [nla(4, new Uint8Array([1, 0, 0]))] },
+  { name: 'UINT of 8 bytes with a reserved bit', real: ['netdev', 12], sim: ['MIRROR_NETDEV', 12], flags: 0x305, attrs: [nla(4, new Uint8Array([2, 0, 0, 0, 0, 0, 0, 0]))] },
+  { name: 'dump: U32 below min', real: ['netdev', 12], sim: ['MIRROR_NETDEV', 12], flags: 0x305, attrs: [nla_u32(1, 0)] },
   // liberal (tcp_metrics)
   { name: 'liberal: U32 of 2 bytes', ...TCPM, attrs: [nla(1, new Uint8Array([1, 0]))] },
   { name: 'liberal: U32 of 8 bytes passes', ...TCPM, attrs: [nla(1, new Uint8Array([127, 0, 0, 1, 0, 0, 0, 0]))] },
@@ -59,7 +64,7 @@ const CASES: Case[] = [
 /** The kernel's answer to one request, as one comparable line. */
 async function ask(fd: number, family: number, cmd: number, c: Case): Promise<string> {
   const [hcmd, reserved] = c.hdr ?? [cmd, 0];
-  const req = genlmsg({ family, cmd: hcmd, version: 1, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 7, attrs: c.attrs, reserved });
+  const req = genlmsg({ family, cmd: hcmd, version: 1, flags: c.flags ?? (NLM_F_REQUEST | NLM_F_ACK), seq: 7, attrs: c.attrs, reserved });
   await sendto(fd, req, 0, { nl_family: 16, nl_pid: 0, nl_groups: 0 });
   const lines: string[] = [];
   const buf = new Uint8Array(8192);
@@ -122,6 +127,7 @@ describe('policy validation: simulated kernel vs this machine\'s kernel', () => 
   for (const c of CASES) {
     it(c.name, () => {
       expect(real.get(c.name)).toBeTruthy();
+      if (process.env.GENL_SHOW) console.log(`${c.name}: ${real.get(c.name)}`);
       expect(sim.get(c.name)).toBe(real.get(c.name));
     });
   }

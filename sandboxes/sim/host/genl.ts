@@ -11,7 +11,7 @@
 import type {
   GenlHost, genl_family, genl_ops, genl_policy, nla_policy, genl_info, netlink_callback, sk_buff, netlink_ext_ack,
 } from '../../../src/api/genl-kernel.ts';
-import { withGenlHost, NLA_NESTED, NLA_NESTED_ARRAY, NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_VALIDATE_RANGE_PTR } from '../../../src/api/genl-kernel.ts';
+import { withGenlHost, NLA_NESTED, NLA_NESTED_ARRAY, NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_SINT, NLA_VALIDATE_RANGE_PTR } from '../../../src/api/genl-kernel.ts';
 import type { NlAttr, NlMsgHdr } from '../../../src/api/nlmsg.ts';
 
 /** The kernel exports this bridge uses (genl_host.ts). */
@@ -154,7 +154,7 @@ export class GenlBridge implements GenlHost {
       nested = this.policyId(e.nested_policy, nmax);
       len = nmax;
     }
-    const signed = e.type === NLA_S8 || e.type === NLA_S16 || e.type === NLA_S32 || e.type === NLA_S64;
+    const signed = e.type === NLA_S8 || e.type === NLA_S16 || e.type === NLA_S32 || e.type === NLA_S64 || e.type === NLA_SINT;
     const ptr = e.validation_type === NLA_VALIDATE_RANGE_PTR;
     const big = (v: number | bigint | undefined, dflt: bigint) => (v === undefined ? dflt : BigInt(v));
     const s16 = (v: number | bigint | undefined) => (ptr || v === undefined ? 0 : Number(v));

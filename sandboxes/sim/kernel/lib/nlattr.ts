@@ -77,6 +77,10 @@ export function nla_next(nla: usize, rem: i32): usize {
 /** Ref: nla_get_s64 */ export function nla_get_s64(nla: usize): i64 { return load<i64>(nla_data(nla)); }
 /** Ref: nla_get_be16 (returned in host order) */ export function nla_get_be16_host(nla: usize): u16 { return bswap<u16>(load<u16>(nla_data(nla))); }
 /** Ref: nla_get_be32 (returned in host order) */ export function nla_get_be32_host(nla: usize): u32 { return bswap<u32>(load<u32>(nla_data(nla))); }
+/** A 4- or 8-byte unsigned integer. Ref: include/net/netlink.h:nla_get_uint (6.6+) */
+export function nla_get_uint(nla: usize): u64 { return nla_len(nla) == 4 ? <u64>nla_get_u32(nla) : nla_get_u64(nla); }
+/** A 4- or 8-byte signed integer. Ref: include/net/netlink.h:nla_get_sint (6.6+) */
+export function nla_get_sint(nla: usize): i64 { return nla_len(nla) == 4 ? <i64>nla_get_s32(nla) : nla_get_s64(nla); }
 /** Ref: nla_get_flag */ export function nla_get_flag(nla: usize): bool { return nla != 0; }
 /** Ref: nla_get_msecs (ms, as u64) */ export function nla_get_msecs(nla: usize): u64 { return nla_get_u64(nla); }
 
@@ -135,7 +139,10 @@ export const NLA_BITFIELD32: u8 = 16;
 export const NLA_REJECT: u8 = 17;
 export const NLA_BE16: u8 = 18;
 export const NLA_BE32: u8 = 19;
-export const NLA_TYPE_MAX: u8 = 19;
+/** 6.6+: a signed / unsigned integer of 4 or 8 bytes (the sender picks). */
+export const NLA_SINT: u8 = 20;
+export const NLA_UINT: u8 = 21;
+export const NLA_TYPE_MAX: u8 = 21;
 
 export const NLA_VALIDATE_NONE: u8 = 0;
 export const NLA_VALIDATE_RANGE: u8 = 1;
@@ -336,7 +343,7 @@ export function nla_get_range_unsigned(pt: nla_policy): nla_range_u {
     case NLA_U8: r.max = <u64>u8.MAX_VALUE; break;
     case NLA_U16: case NLA_BE16: case NLA_BINARY: r.max = <u64>u16.MAX_VALUE; break;
     case NLA_U32: case NLA_BE32: r.max = <u64>u32.MAX_VALUE; break;
-    case NLA_U64: case NLA_MSECS: r.max = u64.MAX_VALUE; break;
+    case NLA_U64: case NLA_UINT: case NLA_MSECS: r.max = u64.MAX_VALUE; break;
     default: return r;
   }
   switch (pt.validation_type) {
@@ -358,7 +365,7 @@ export function nla_get_range_signed(pt: nla_policy): nla_range_s {
     case NLA_S8: r.min = <i64>i8.MIN_VALUE; r.max = <i64>i8.MAX_VALUE; break;
     case NLA_S16: r.min = <i64>i16.MIN_VALUE; r.max = <i64>i16.MAX_VALUE; break;
     case NLA_S32: r.min = <i64>i32.MIN_VALUE; r.max = <i64>i32.MAX_VALUE; break;
-    case NLA_S64: r.min = i64.MIN_VALUE; r.max = i64.MAX_VALUE; break;
+    case NLA_S64: case NLA_SINT: r.min = i64.MIN_VALUE; r.max = i64.MAX_VALUE; break;
     default: return r;
   }
   switch (pt.validation_type) {
@@ -378,6 +385,7 @@ function nla_validate_range_unsigned(pt: nla_policy, nla: usize, extack: netlink
     case NLA_U16: value = <u64>nla_get_u16(nla); break;
     case NLA_U32: value = <u64>nla_get_u32(nla); break;
     case NLA_U64: case NLA_MSECS: value = nla_get_u64(nla); break;
+    case NLA_UINT: value = nla_get_uint(nla); break;
     case NLA_BINARY: value = <u64>nla_len(nla); break;
     case NLA_BE16: value = <u64>nla_get_be16_host(nla); break;
     case NLA_BE32: value = <u64>nla_get_be32_host(nla); break;
@@ -406,6 +414,7 @@ function nla_validate_int_range_signed(pt: nla_policy, nla: usize, extack: netli
     case NLA_S16: value = <i64>nla_get_s16(nla); break;
     case NLA_S32: value = <i64>nla_get_s32(nla); break;
     case NLA_S64: value = nla_get_s64(nla); break;
+    case NLA_SINT: value = nla_get_sint(nla); break;
     default: return -EINVAL;
   }
   const range = nla_get_range_signed(pt);
@@ -419,9 +428,9 @@ function nla_validate_int_range_signed(pt: nla_policy, nla: usize, extack: netli
 /** Ref: lib/nlattr.c:nla_validate_int_range */
 function nla_validate_int_range(pt: nla_policy, nla: usize, extack: netlink_ext_ack | null, validate: u32): i32 {
   switch (pt.type) {
-    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_MSECS: case NLA_BINARY: case NLA_BE16: case NLA_BE32:
+    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_UINT: case NLA_MSECS: case NLA_BINARY: case NLA_BE16: case NLA_BE32:
       return nla_validate_range_unsigned(pt, nla, extack, validate);
-    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64:
+    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64: case NLA_SINT:
       return nla_validate_int_range_signed(pt, nla, extack);
   }
   return -EINVAL;
@@ -435,6 +444,7 @@ function nla_validate_mask(pt: nla_policy, nla: usize, extack: netlink_ext_ack |
     case NLA_U16: value = <u64>nla_get_u16(nla); break;
     case NLA_U32: value = <u64>nla_get_u32(nla); break;
     case NLA_U64: value = nla_get_u64(nla); break;
+    case NLA_UINT: value = nla_get_uint(nla); break;
     case NLA_BE16: value = <u64>nla_get_be16_host(nla); break;
     case NLA_BE32: value = <u64>nla_get_be32_host(nla); break;
     default: return -EINVAL;
@@ -521,6 +531,14 @@ function validate_nla(nla: usize, maxtype: i32, policy: nla_policy[], validate: 
       }
       break;
     }
+    case NLA_SINT:
+    case NLA_UINT:
+      // 6.6+: the sender may use 4 or 8 bytes, nothing else. Ref: lib/nlattr.c:validate_nla (6.18)
+      if (attrlen != 4 && attrlen != 8) {
+        NL_SET_ERR_MSG_ATTR_POL(extack, nla, pt, 'invalid attribute length');
+        return -EINVAL;
+      }
+      break;
     case NLA_BINARY:
       if (pt.len && attrlen > <i32>pt.len) failed = true;
       break;

@@ -7,7 +7,7 @@
 import {
   nla_policy, nla_get_range_unsigned, nla_get_range_signed,
   NLA_UNSPEC, NLA_REJECT, NLA_NESTED, NLA_NESTED_ARRAY, NLA_U8, NLA_U16, NLA_U32, NLA_U64, NLA_MSECS,
-  NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_BITFIELD32, NLA_STRING, NLA_NUL_STRING, NLA_BINARY, NLA_FLAG,
+  NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_SINT, NLA_UINT, NLA_BITFIELD32, NLA_STRING, NLA_NUL_STRING, NLA_BINARY, NLA_FLAG,
   NLA_VALIDATE_MASK, NLA_VALIDATE_RANGE, NLA_VALIDATE_RANGE_WARN_TOO_LONG,
   nla_nest_start, nla_nest_end, nla_nest_cancel, nla_put_u32, nla_put_u64_64bit, nla_put_s64,
 } from '../../lib/nlattr';
@@ -30,6 +30,8 @@ export const NL_ATTR_TYPE_NUL_STRING: u32 = 12;
 export const NL_ATTR_TYPE_NESTED: u32 = 13;
 export const NL_ATTR_TYPE_NESTED_ARRAY: u32 = 14;
 export const NL_ATTR_TYPE_BITFIELD32: u32 = 15;
+export const NL_ATTR_TYPE_SINT: u32 = 16;
+export const NL_ATTR_TYPE_UINT: u32 = 17;
 
 // enum netlink_policy_type_attr. Ref: include/uapi/linux/netlink.h
 export const NL_POLICY_TYPE_ATTR_TYPE: i32 = 1;
@@ -129,10 +131,11 @@ function __netlink_policy_dump_write_attr(state: netlink_policy_dump_state | nul
       }
       break;
     }
-    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_MSECS: {
+    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_UINT: case NLA_MSECS: {
       if (pt.type == NLA_U8) type = NL_ATTR_TYPE_U8;
       else if (pt.type == NLA_U16) type = NL_ATTR_TYPE_U16;
       else if (pt.type == NLA_U32) type = NL_ATTR_TYPE_U32;
+      else if (pt.type == NLA_UINT) type = NL_ATTR_TYPE_UINT;
       else type = NL_ATTR_TYPE_U64;
       if (pt.validation_type == NLA_VALIDATE_MASK) {
         if (nla_put_u64_64bit(skb, NL_POLICY_TYPE_ATTR_MASK, pt.mask, NL_POLICY_TYPE_ATTR_PAD)) {
@@ -149,10 +152,11 @@ function __netlink_policy_dump_write_attr(state: netlink_policy_dump_state | nul
       }
       break;
     }
-    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64: {
+    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64: case NLA_SINT: {
       if (pt.type == NLA_S8) type = NL_ATTR_TYPE_S8;
       else if (pt.type == NLA_S16) type = NL_ATTR_TYPE_S16;
       else if (pt.type == NLA_S32) type = NL_ATTR_TYPE_S32;
+      else if (pt.type == NLA_SINT) type = NL_ATTR_TYPE_SINT;
       else type = NL_ATTR_TYPE_S64;
       const range = nla_get_range_signed(pt);
       if (nla_put_s64(skb, NL_POLICY_TYPE_ATTR_MIN_VALUE_S, range.min, NL_POLICY_TYPE_ATTR_PAD) ||
@@ -252,8 +256,8 @@ export function netlink_policy_dump_attr_size_estimate(pt: nla_policy): i32 {
   switch (pt.type) {
     case NLA_UNSPEC: case NLA_REJECT: return 0;
     case NLA_NESTED: case NLA_NESTED_ARRAY: return common + 2 * (4 + 4);
-    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_MSECS:
-    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64:
+    case NLA_U8: case NLA_U16: case NLA_U32: case NLA_U64: case NLA_UINT: case NLA_MSECS:
+    case NLA_S8: case NLA_S16: case NLA_S32: case NLA_S64: case NLA_SINT:
       return common + 2 * (4 + 4 + 8);
     case NLA_BITFIELD32: return common + 4 + 4;
     case NLA_STRING: case NLA_NUL_STRING: case NLA_BINARY: return common + 2 * (4 + 4);
