@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the netlink-lab VM image from Debian packages, into build/vm/ (never committed):
 #
-#   build/vm/kernel/<release>/   Debian's kernel, its modules and headers (dpkg -x, nothing installed)
+#   build/vm/kernel/<release>/   Debian's kernel, its virtio modules and headers (dpkg -x, nothing installed)
 #   build/vm/vmlinux             the kernel, decompressed (an ELF with a PVH entry: QEMU boots it
 #                                directly, ~3 s faster under TCG than the xz-compressed bzImage)
 #   build/vm/initramfs.cpio      busybox, /init, virtio modules, the course's modules, the course's
@@ -57,12 +57,15 @@ KABI=${KVER%-amd64}                 # 6.1.0-56
 KSERIES=$(echo "$KVER" | cut -d. -f1,2) # 6.1
 
 KDIR=$OUT/kernel/$KVER
+VIRTIO_MODULES=(drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_mmio.ko
+	drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
+	drivers/virtio/virtio_pci.ko drivers/char/virtio_console.ko)
 KROOT=$KDIR/root
 HEADERS=$KROOT/usr/src/linux-headers-$KVER
 MODDIR=$KROOT/lib/modules/$KVER/kernel
 
 # --- Kernel, modules and headers: apt-get download + dpkg -x ----------------------------------
-if [[ ! -f $KDIR/.done ]]; then
+if [[ ! -f $KDIR/.done || ! -d $KDIR/virtio ]]; then
 	log "fetching Debian kernel $KVER"
 	rm -rf "$KDIR"
 	mkdir -p "$KDIR/debs"
@@ -79,7 +82,10 @@ if [[ ! -f $KDIR/.done ]]; then
 	[[ -n $off ]] || die "no xz stream in vmlinuz-$KVER: cannot extract vmlinux"
 	tail -c +$((off + 1)) "$KROOT/boot/vmlinuz-$KVER" | xz -dc >"$KDIR/vmlinux" 2>/dev/null || true
 	readelf -n "$KDIR/vmlinux" 2>/dev/null | grep -q 'Xen' || die "the extracted vmlinux has no PVH note"
-	rm -rf "$KDIR/debs"
+	# Keep the few modules the guest loads; Debian's other ~400 MB of modules are not needed.
+	mkdir -p "$KDIR/virtio"
+	for m in "${VIRTIO_MODULES[@]}"; do cp "$MODDIR/$m" "$KDIR/virtio/"; done
+	rm -rf "$KDIR/debs" "$MODDIR"
 	touch "$KDIR/.done"
 fi
 
@@ -145,11 +151,7 @@ cp "$VM_SRC/image/profile" "$STAGE/etc/profile"
 echo netlink-lab >"$STAGE/etc/hostname"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$STAGE/etc/passwd"
 echo 'root:x:0:' >"$STAGE/etc/group"
-for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_mmio.ko \
-	drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko \
-	drivers/virtio/virtio_pci.ko drivers/char/virtio_console.ko; do
-	cp "$MODDIR/$m" "$STAGE/lib/modules/virtio/"
-done
+cp "$KDIR"/virtio/*.ko "$STAGE/lib/modules/virtio/"
 cp "$MODBUILD"/nl_test.ko "$MODBUILD"/doc_exmpl.ko "$STAGE/lib/modules/netlink-lab/"
 ln -s netlink-lab/nl_test.ko "$STAGE/lib/modules/nl_test.ko"
 ln -s netlink-lab/doc_exmpl.ko "$STAGE/lib/modules/doc_exmpl.ko"
