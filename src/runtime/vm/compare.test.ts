@@ -90,3 +90,15 @@ describe('compareRuns', () => {
     ]);
   });
 });
+
+describe('compareRuns with several processes', () => {
+  it('does not count a different interleaving of processes as a difference', () => {
+    const ev = (pid: number, syscall: string, fd: number): RunEvent => ({ syscall, pid, time: 0, fd, ret: 0 });
+    // Sim: the child closes before the parent's recvfrom returns; VM: the other way round.
+    const sim = [ev(100, 'socket', 3), ev(101, 'sendto', 3), ev(101, 'close', 3), ev(100, 'recvfrom', 3), ev(100, 'close', 3)];
+    const vm = [ev(300, 'socket', 3), ev(302, 'sendto', 3), ev(300, 'recvfrom', 3), ev(302, 'close', 3), ev(300, 'close', 3)];
+    const c = compareRuns(sim, vm);
+    expect(c.identical).toBe(true);
+    expect(c.rows.map((r) => `${r.sim!.proc} ${r.sim!.event.syscall}`)).toEqual(['P1 socket', 'P2 sendto', 'P2 close', 'P1 recvfrom', 'P1 close']);
+  });
+});

@@ -262,8 +262,9 @@ function differences(a: NormalisedEvent, b: NormalisedEvent, simNames: RunNames,
 
 /**
  * Line up the syscalls of a run on the simulated kernel with those of a run on a real kernel and
- * compare each pair. Syscalls are matched by name, process, descriptor and direction, in order
- * (a longest common subsequence), so one extra or missing call shows as one row, not a cascade.
+ * compare each pair. Each process's syscalls are matched with the same process's (processes are
+ * numbered in order of appearance) by name, descriptor and direction, in order (a longest common
+ * subsequence), so one extra or missing call shows as one row, not a cascade.
  */
 export function compareRuns(simEvents: RunEvent[], vmEvents: RunEvent[]): Comparison {
   const simNames = new RunNames();
@@ -271,23 +272,37 @@ export function compareRuns(simEvents: RunEvent[], vmEvents: RunEvent[]): Compar
   const sim = normaliseRun(simEvents, simNames);
   const vm = normaliseRun(vmEvents, vmNames);
 
-  const rows: CompareRow[] = [];
-  let i = 0;
-  let j = 0;
-  const pushRow = (a?: NormalisedEvent, b?: NormalisedEvent) => {
-    if (a && b) {
-      const d = differences(a, b, simNames, vmNames);
-      rows.push({ status: d.length ? 'different' : 'same', sim: a, vm: b, differences: d });
-    } else if (a) rows.push({ status: 'only-sim', sim: a, differences: [] });
-    else rows.push({ status: 'only-vm', vm: b, differences: [] });
-  };
-  for (const [pi, pj] of align(sim, vm)) {
-    while (i < pi) pushRow(sim[i++]);
-    while (j < pj) pushRow(undefined, vm[j++]);
-    pushRow(sim[i++], vm[j++]);
+  // Processes interleave differently on two kernels (scheduling is not part of the comparison):
+  // each process's calls are lined up with the same process's calls, then the rows are merged in
+  // the simulated run's order, a call only the VM made following the call before it.
+  const keyed: { row: CompareRow; order: number }[] = [];
+  const procs = [...new Set([...sim.map((n) => n.proc), ...vm.map((n) => n.proc)])];
+  for (const proc of procs) {
+    const a = sim.filter((n) => n.proc === proc);
+    const b = vm.filter((n) => n.proc === proc);
+    let i = 0;
+    let j = 0;
+    let after = -1;
+    let extra = 0;
+    const push = (x?: NormalisedEvent, y?: NormalisedEvent) => {
+      let row: CompareRow;
+      if (x && y) {
+        const d = differences(x, y, simNames, vmNames);
+        row = { status: d.length ? 'different' : 'same', sim: x, vm: y, differences: d };
+      } else if (x) row = { status: 'only-sim', sim: x, differences: [] };
+      else row = { status: 'only-vm', vm: y, differences: [] };
+      if (x) { after = x.index; extra = 0; keyed.push({ row, order: x.index }); }
+      else keyed.push({ row, order: after + 0.5 + (extra++) * 1e-4 });
+    };
+    for (const [pi, pj] of align(a, b)) {
+      while (i < pi) push(a[i++]);
+      while (j < pj) push(undefined, b[j++]);
+      push(a[i++], b[j++]);
+    }
+    while (i < a.length) push(a[i++]);
+    while (j < b.length) push(undefined, b[j++]);
   }
-  while (i < sim.length) pushRow(sim[i++]);
-  while (j < vm.length) pushRow(undefined, vm[j++]);
+  const rows = keyed.sort((x, y) => x.order - y.order).map((k) => k.row);
   const count = (s: CompareRow['status']) => rows.filter((r) => r.status === s).length;
   const c = { same: count('same'), different: count('different'), onlySim: count('only-sim'), onlyVm: count('only-vm') };
   return { rows, ...c, identical: c.different + c.onlySim + c.onlyVm === 0 };

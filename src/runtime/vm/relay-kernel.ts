@@ -1,0 +1,296 @@
+/**
+ * The VM's Linux kernel as a Backend, in the browser: each process of a learner's program is one
+ * agent in the VM (one agent port, see agent-port.ts), reached through the relay. The syscall
+ * marshalling follows sandboxes/real/bridge.ts (the Node twin, which cannot run in a browser).
+ *
+ * Which process is calling: processes are async functions, and like the simulated kernel this
+ * kernel lets one run at a time. A process holds the CPU while its JavaScript runs and gives it up
+ * while it waits for the VM (a syscall, sleep, waitpid); getpid() is the holder's pid. So, as on the
+ * simulator, a process must only await the kernel.
+ */
+import { ERRNO, ErrnoError } from '../../api/errno.ts';
+import type { Backend } from '../../api/backend.ts';
+import type {
+  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
+} from '../../api/types.ts';
+import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from '../../../sandboxes/real/protocol.ts';
+import type { AgentLink } from './agent-link.ts';
+import { AgentPort } from './agent-port.ts';
+
+/** Options of a {@link RelayKernel}. */
+export interface RelayKernelOptions {
+  /** Called when a process's main rejects; its exit status is then 1. */
+  onUncaught?: (pid: number, error: unknown) => void;
+}
+
+interface Proc { pid: number; uid: number; agent: AgentPort; status: Promise<number> }
+
+function addrBytes(a: SockAddr): Uint8Array {
+  if (a instanceof Uint8Array) return a;
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, a.nl_family, true);
+  v.setUint32(4, a.nl_pid >>> 0, true);
+  v.setUint32(8, a.nl_groups >>> 0, true);
+  return b;
+}
+
+function parseAddr(b: Uint8Array): SockaddrNl {
+  const full = new Uint8Array(12);
+  full.set(b.subarray(0, 12));
+  const v = new DataView(full.buffer);
+  return { nl_family: v.getUint16(0, true), nl_pid: v.getInt32(4, true), nl_groups: v.getUint32(8, true) };
+}
+
+/** A Linux kernel in a VM, through a relay session's agent ports. */
+export class RelayKernel implements Backend {
+  readonly kind = 'real' as const;
+  private readonly procs = new Map<number, Proc>();
+  private readonly freePorts: number[];
+  private readonly portWaiters: ((port: number) => void)[] = [];
+  private running: Proc | null = null;
+  private readonly cpuQueue: { proc: Proc; go(): void }[] = [];
+  private readonly t0 = performance.now();
+  private tagBase = 0;
+  private gone: string | null = null;
+
+  constructor(private readonly link: AgentLink, private readonly opts: RelayKernelOptions = {}) {
+    this.freePorts = Array.from({ length: link.ports }, (_, i) => i + 1);
+    void link.closed.then((reason) => { this.gone = reason; });
+  }
+
+  // ---- the CPU: one process runs at a time ------------------------------------------------------
+
+  private acquire(p: Proc): Promise<void> {
+    if (!this.running) { this.running = p; return Promise.resolve(); }
+    return new Promise((go) => this.cpuQueue.push({ proc: p, go }));
+  }
+
+  private release(p: Proc): void {
+    if (this.running !== p) return;
+    const next = this.cpuQueue.shift();
+    this.running = next?.proc ?? null;
+    next?.go();
+  }
+
+  /** Give up the CPU while `work` runs in the VM; take it back before returning. */
+  private async offCpu<T>(work: () => Promise<T>): Promise<T> {
+    const p = this.running;
+    if (!p) return work();
+    this.release(p);
+    try {
+      return await work();
+    } finally {
+      await this.acquire(p);
+    }
+  }
+
+  private current(syscall: string): Proc {
+    if (!this.running) throw new Error(`netlink-lab: ${syscall}() was called outside a process (or after awaiting something other than the kernel).`);
+    return this.running;
+  }
+
+  // ---- ports ----------------------------------------------------------------------------------
+
+  private takePort(): Promise<number> {
+    const p = this.freePorts.shift();
+    if (p !== undefined) return Promise.resolve(p);
+    return new Promise((res) => this.portWaiters.push(res));
+  }
+
+  private givePort(port: number): void {
+    // The guest needs a moment to start the next agent on the port.
+    setTimeout(() => {
+      const w = this.portWaiters.shift();
+      if (w) w(port); else this.freePorts.push(port);
+    }, 100);
+  }
+
+  // ---- syscalls -------------------------------------------------------------------------------
+
+  private async sys(syscall: string, op: number, args?: Writer): Promise<Response> {
+    const p = this.current(syscall);
+    if (this.gone) throw new Error(`netlink-lab: the VM is gone (${this.gone}); start a new one from the Terminal panel.`);
+    const r = await this.offCpu(() => p.agent.call(op, args?.bytes()));
+    if (r.ret < 0) throw new ErrnoError(syscall, r.errno || ERRNO.EIO);
+    return r;
+  }
+
+  socket(domain: number, type: number, protocol: number): Promise<number> {
+    return this.sys('socket', OP.SOCKET, new Writer().i32(domain).i32(type).i32(protocol)).then((r) => r.ret);
+  }
+  bind(fd: number, addr: SockAddr): Promise<number> {
+    return this.sys('bind', OP.BIND, new Writer().i32(fd).addr(addrBytes(addr))).then((r) => r.ret);
+  }
+  connect(fd: number, addr: SockAddr): Promise<number> {
+    return this.sys('connect', OP.CONNECT, new Writer().i32(fd).addr(addrBytes(addr))).then((r) => r.ret);
+  }
+  async getsockname(fd: number): Promise<SockaddrNl> {
+    return parseAddr(new Reader((await this.sys('getsockname', OP.GETSOCKNAME, new Writer().i32(fd))).body).blob());
+  }
+  async getpeername(fd: number): Promise<SockaddrNl> {
+    return parseAddr(new Reader((await this.sys('getpeername', OP.GETPEERNAME, new Writer().i32(fd))).body).blob());
+  }
+  sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
+    return this.sys('sendto', OP.SENDTO, new Writer().i32(fd).i32(flags).addr(addr ? addrBytes(addr) : undefined).blob(buf)).then((r) => r.ret);
+  }
+  sendmsg(fd: number, msg: MsgHdrOut, flags: number): Promise<number> {
+    const w = new Writer().i32(fd).i32(flags).addr(msg.msg_name ? addrBytes(msg.msg_name) : undefined).u32(msg.msg_iov.length);
+    for (const v of msg.msg_iov) w.blob(v);
+    w.blob(encodeCmsgs(msg.msg_control ?? []));
+    return this.sys('sendmsg', OP.SENDMSG, w).then((r) => r.ret);
+  }
+  async recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
+    const r = await this.sys('recvfrom', OP.RECVFROM, new Writer().i32(fd).i32(flags).u32(buf.length));
+    const rd = new Reader(r.body);
+    const from = parseAddr(rd.blob());
+    buf.set(rd.blob().subarray(0, buf.length));
+    return { n: r.ret, from };
+  }
+  async recvmsg(fd: number, msg: MsgHdrIn, flags: number): Promise<RecvMsgResult> {
+    const w = new Writer().i32(fd).i32(flags).u32(msg.msg_iov.length);
+    for (const v of msg.msg_iov) w.u32(v.length);
+    w.u32(msg.msg_controllen ?? 0);
+    const r = await this.sys('recvmsg', OP.RECVMSG, w);
+    const rd = new Reader(r.body);
+    const msg_flags = rd.i32();
+    const from = parseAddr(rd.blob());
+    const control = decodeCmsgs(rd.blob());
+    const data = rd.blob();
+    let off = 0;
+    for (const v of msg.msg_iov) {
+      if (off >= data.length) break;
+      const part = data.subarray(off, off + v.length);
+      v.set(part);
+      off += part.length;
+    }
+    return { n: r.ret, msg_flags, from, control };
+  }
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
+    return this.sys('setsockopt', OP.SETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).blob(value)).then((r) => r.ret);
+  }
+  async getsockopt(fd: number, level: number, name: number, optlen: number): Promise<SockoptRaw> {
+    const rd = new Reader((await this.sys('getsockopt', OP.GETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).u32(optlen))).body);
+    const len = rd.u32();
+    return { optlen: len, bytes: rd.blob() };
+  }
+  async read(fd: number, buf: Uint8Array): Promise<number> {
+    const r = await this.sys('read', OP.READ, new Writer().i32(fd).u32(buf.length));
+    buf.set(new Reader(r.body).blob().subarray(0, buf.length));
+    return r.ret;
+  }
+  write(fd: number, buf: Uint8Array): Promise<number> {
+    return this.sys('write', OP.WRITE, new Writer().i32(fd).blob(buf)).then((r) => r.ret);
+  }
+  close(fd: number): Promise<number> {
+    return this.sys('close', OP.CLOSE, new Writer().i32(fd)).then((r) => r.ret);
+  }
+
+  // ---- processes and time ---------------------------------------------------------------------
+
+  getpid(): number { return this.current('getpid').pid; }
+  getuid(): number { return this.current('getuid').uid; }
+
+  /** Start a process running `main` on a free agent port; resolves to its pid (the agent's). */
+  async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
+    if ((opts.uid ?? 0) !== 0) {
+      throw new Error(`netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`);
+    }
+    const agent = await this.offCpu(async () => {
+      const port = await this.takePort();
+      this.tagBase = (this.tagBase + 0x01000000) >>> 0;
+      try {
+        return await AgentPort.start(this.link, port, this.tagBase);
+      } catch (e) {
+        this.givePort(port);
+        throw e;
+      }
+    });
+    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, agent, status: Promise.resolve(0) };
+    this.procs.set(proc.pid, proc);
+    proc.status = (async () => {
+      await this.acquire(proc);
+      let status = 0;
+      try {
+        await main();
+      } catch (e) {
+        status = 1;
+        if (this.opts.onUncaught) this.opts.onUncaught(proc.pid, e);
+        else console.error(e);
+      } finally {
+        this.release(proc);
+      }
+      await agent.exit(status);
+      this.givePort(agent.port);
+      return status;
+    })();
+    return proc.pid;
+  }
+
+  async waitpid(pid: number): Promise<number> {
+    const p = this.procs.get(pid);
+    if (!p) throw new ErrnoError('waitpid', ERRNO.ECHILD);
+    return this.offCpu(() => p.status);
+  }
+
+  sleep(ms: number): Promise<void> { return this.offCpu(() => new Promise((r) => setTimeout(r, Math.max(0, ms)))); }
+  now(): number { return performance.now() - this.t0; }
+
+  /**
+   * The VM loads the course's C modules (nl_test, doc_exmpl) when it boots: insmod() checks that
+   * the module of that name is loaded there (its TypeScript twin does not run). Module parameters
+   * cannot be changed through the relay.
+   */
+  async insmod(mod: KernelModule): Promise<number> {
+    const params = (mod as KernelModule & { params?: Record<string, unknown> }).params;
+    if (params && Object.keys(params).length) {
+      const e = new ErrnoError('init_module', ERRNO.ENOSYS);
+      e.message = `init_module: ENOSYS (the VM loaded ${mod.name} at boot with its default parameters; to load it with ${Object.keys(params).join(', ')}, run the program with \`npx netlink-lab run --kernel vm\`)`;
+      throw e;
+    }
+    const modules = await this.readFile('/proc/modules');
+    if (!modules.split('\n').some((l) => l.split(' ')[0] === mod.name)) {
+      const e = new ErrnoError('init_module', ERRNO.ENOENT);
+      e.message = `init_module: ENOENT (the VM has no module ${mod.name}: it loads only the course's C modules, nl_test and doc_exmpl, at boot)`;
+      throw e;
+    }
+    return 0;
+  }
+
+  /** Unloading is not available through the relay (the VM's modules stay loaded). */
+  rmmod(name: string): Promise<number> {
+    const e = new ErrnoError('delete_module', ERRNO.ENOSYS);
+    e.message = `delete_module: ENOSYS (the VM's modules stay loaded while it runs; '${name}' cannot be unloaded through the relay)`;
+    return Promise.reject(e);
+  }
+
+  /** Read a file in the VM as the calling process (or on a spare agent port, outside a process). */
+  async readFile(path: string): Promise<string> {
+    const enc = new Writer().blob(new TextEncoder().encode(path));
+    let r: Response;
+    if (this.running) {
+      const p = this.running;
+      r = await this.offCpu(() => p.agent.call(OP.READFILE, enc.bytes()));
+    } else {
+      const port = await this.takePort();
+      this.tagBase = (this.tagBase + 0x01000000) >>> 0;
+      try {
+        const a = await AgentPort.start(this.link, port, this.tagBase);
+        r = await a.call(OP.READFILE, enc.bytes());
+        await a.exit(0);
+      } finally {
+        this.givePort(port);
+      }
+    }
+    if (r.ret < 0) throw new ErrnoError('open', r.errno);
+    return new TextDecoder().decode(new Reader(r.body).blob());
+  }
+
+  /**
+   * End the program: processes blocked in the VM are abandoned (their ports are not reused; the
+   * VM itself goes with its session), the others have exited already.
+   */
+  shutdown(): void {
+    for (const p of this.procs.values()) if (p.agent.busy) p.agent.abandon();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The browser's VM backend (src/runtime/vm/relay-kernel.ts) through a real relay and VM: a
+ * two-process program runs on the VM's kernel, and the same program on the simulated kernel
+ * compares identical with compareRuns; an error (EADDRINUSE) comes back as on Linux.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { setBackend, type Backend } from '../../src/api/backend.ts';
+import { setObserver } from '../../src/api/observe.ts';
+import * as U from '../../src/api/user.ts';
+import { connectRelay, type RelaySession, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
+import { agentTap, linkSession } from '../../src/runtime/vm/agent-link.ts';
+import { RelayKernel } from '../../src/runtime/vm/relay-kernel.ts';
+import { compareRuns, type RunEvent } from '../../src/runtime/vm/compare.ts';
+import { bootKernel } from '../../sandboxes/sim/host/testing.ts';
+import { spawnRelay, waitIdle, type RelayProcess } from './relay-helpers.ts';
+
+/** A parent binds, a child sends it a datagram on NETLINK_USERSOCK, the parent reads it and /proc. */
+async function program(): Promise<Record<string, unknown>> {
+  const a = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+  await U.bind(a, { nl_family: U.AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+  const me = await U.getsockname(a);
+  const child = await U.spawn(async () => {
+    const b = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+    await U.sendto(b, U.nlmsg({ type: 0x20, flags: U.NLM_F_REQUEST, seq: 7, payload: U.bytes('hello') }), 0,
+      { nl_family: U.AF_NETLINK, nl_pid: me.nl_pid, nl_groups: 0 });
+    await U.close(b);
+  }, { name: 'child' });
+  const buf = new Uint8Array(256);
+  const r = await U.recvfrom(a, buf, 0);
+  const status = await U.waitpid(child);
+  let bindErr = '';
+  const c = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+  try { await U.bind(c, { nl_family: U.AF_NETLINK, nl_pid: me.nl_pid, nl_groups: 0 }); } catch (e) { bindErr = (e as U.ErrnoError).code; }
+  const table = await U.readFile('/proc/net/netlink');
+  await U.close(c);
+  await U.close(a);
+  return {
+    portIsPid: me.nl_pid === U.getpid(), n: r.n, fromChild: r.from.nl_pid === child, status, bindErr,
+    listed: table.split('\n').some((l) => l.split(/\s+/)[2] === String(me.nl_pid)),
+  };
+}
+
+/** Run `program` as the first process of `kernel`, recording its syscalls. */
+async function runOn(kernel: Backend & { run?(m: () => Promise<void>, o?: { name?: string }): Promise<unknown> }) {
+  const events: RunEvent[] = [];
+  let out: Record<string, unknown> = {};
+  setBackend(kernel);
+  setObserver((e) => events.push(e.fd !== undefined || e.syscall === 'socket' ? { ...e, protocol: U.NETLINK_USERSOCK } : e));
+  try {
+    const body = async () => { out = await program(); };
+    if (kernel.run) await kernel.run(body, { name: 'main' });
+    else await kernel.waitpid(await kernel.spawn(body, { name: 'main' }));
+  } finally {
+    setObserver(null);
+    setBackend(null);
+  }
+  return { out, events };
+}
+
+describe('VM backend through the relay', () => {
+  let relay: RelayProcess;
+  let session: RelaySession;
+  let kernel: RelayKernel;
+
+  beforeAll(async () => {
+    relay = await spawnRelay();
+    const tap = agentTap();
+    session = connectRelay(relay.url, { agent: tap.handler }, WebSocket as unknown as WebSocketClass);
+    const hello = await session.hello;
+    await session.ready;
+    kernel = new RelayKernel(linkSession(session, tap, hello.agentPorts));
+  });
+  afterAll(async () => {
+    session?.close();
+    if (relay) {
+      await waitIdle(relay.port, relay.relayId);
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+  });
+
+  it('runs a two-process program on the VM kernel, with Linux errors', async () => {
+    const vm = await runOn(kernel);
+    expect(vm.out).toEqual({ portIsPid: true, n: 24, fromChild: true, status: 0, bindErr: 'EADDRINUSE', listed: true });
+    // The agents' pids are the VM's own, not the simulator's 100, 101.
+    expect(vm.events.filter((e) => e.syscall === 'socket')).toHaveLength(3);
+  });
+
+  it('compares identical with the same program on the simulated kernel, and runs again on the same VM', async () => {
+    const sim = await runOn(await bootKernel());
+    const vm = await runOn(kernel);
+    expect(sim.out).toEqual(vm.out);
+    const c = compareRuns(sim.events, vm.events);
+    expect(c.rows.filter((r) => r.status !== 'same').map((r) => r.differences)).toEqual([]);
+    expect(c.identical).toBe(true);
+    expect(c.same).toBe(vm.events.length);
+  });
+
+  it('reads a file outside any process, on a spare agent port', async () => {
+    expect(await kernel.readFile('/proc/modules')).toMatch(/^nl_test /m);
+  });
+});
