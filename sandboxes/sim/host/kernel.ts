@@ -201,7 +201,8 @@ export class SimKernel implements Backend {
 
   private readAddr(ptr: number): SockaddrNl {
     const dv = this.mem.fresh().dv;
-    return { nl_family: dv.getUint16(ptr, true), nl_pid: dv.getUint32(ptr + 4, true), nl_groups: dv.getUint32(ptr + 8, true) };
+    // nl_pid as the int it is in practice: autobound ports are negative (as the real bridge reports them).
+    return { nl_family: dv.getUint16(ptr, true), nl_pid: dv.getInt32(ptr + 4, true), nl_groups: dv.getUint32(ptr + 8, true) };
   }
 
   private userBuf(bytes: Uint8Array | null, size: number): number {
@@ -334,7 +335,7 @@ export class SimKernel implements Backend {
     buf.set(m.u8.subarray(p, p + Math.min(r, buf.length)));
     const info = this.ex.recv_info_fill();
     const dv = this.mem.fresh().dv;
-    return { n: r, from: { nl_family: 16, nl_pid: dv.getUint32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) } };
+    return { n: r, from: { nl_family: 16, nl_pid: dv.getInt32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) } };
   }
 
   async read(fd: number, buf: Uint8Array): Promise<number> {
@@ -383,7 +384,7 @@ export class SimKernel implements Backend {
       v.setUint32(8, dv.getUint32(info + 32, true), true);
       put(SOL_SOCKET, 2, d);
     }
-    return { n: r, msg_flags, from: { nl_family: 16, nl_pid: dv.getUint32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) }, control };
+    return { n: r, msg_flags, from: { nl_family: 16, nl_pid: dv.getInt32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) }, control };
   }
 
   async setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
@@ -514,10 +515,10 @@ export class SimKernel implements Backend {
     return {
       time: this.sched.now,
       sockets: raw.sockets.map((s) => ({
-        protocol: s.protocol, portid: s.portid >>> 0, pid: s.pid, fd: s.fd, bound: s.bound, groups: s.groups, rmem: s.rmem, wmem: 0,
+        protocol: s.protocol, portid: s.portid | 0, pid: s.pid, fd: s.fd, bound: s.bound, groups: s.groups, rmem: s.rmem, wmem: 0,
         rcvbuf: s.rcvbuf, sndbuf: s.sndbuf, drops: s.drops, dump: s.dump,
-        connected: s.connected ? { pid: s.dst_portid >>> 0, groups: s.dst_group ? 1 << ((s.dst_group - 1) & 31) : 0 } : null,
-        queue: s.queue.map((q) => ({ len: q.len, bytes: q.bytes, from: q.from >>> 0, group: q.group })), kernel: s.kernel,
+        connected: s.connected ? { pid: s.dst_portid | 0, groups: s.dst_group ? 1 << ((s.dst_group - 1) & 31) : 0 } : null,
+        queue: s.queue.map((q) => ({ len: q.len, bytes: q.bytes, from: q.from | 0, group: q.group })), kernel: s.kernel,
       })),
       protocols: raw.protocols.map((p) => {
         const module = p.module ? this.modules.nameOf(p.module) : undefined;

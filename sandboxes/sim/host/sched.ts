@@ -57,7 +57,8 @@ export class Scheduler {
   private readonly runq: Process[] = [];
   private timers: Timer[] = [];
   private seq = 0;
-  private nextPid = 100;
+  // Pids start where a small number in a program's output is unlikely to be mistaken for one.
+  private nextPid = 2718;
   private dispatching = false;
   private idleWaiters: (() => void)[] = [];
   private deadlocks = 0;

@@ -5,6 +5,7 @@
  */
 import { netlink_proto_init } from '../net/netlink/af_netlink';
 import { genl_init } from '../net/netlink/genetlink';
+import { rtnetlink_net_init } from '../net/core/rtnetlink';
 import { printk, KERN_INFO, KERN_ERR } from '../kernel/printk';
 
 let booted = false;
@@ -16,6 +17,7 @@ export function start_kernel(): void {
   printk(KERN_INFO, 'Linux version 6.1.0-netlink-lab (simulated kernel in WebAssembly)');
   netlink_proto_init();
   printk(KERN_INFO, 'NET: Registered PF_NETLINK/PF_ROUTE protocol family');
+  if (rtnetlink_net_init()) printk(KERN_ERR, 'rtnetlink: init failed');
   const err = genl_init();
   if (err) printk(KERN_ERR, 'genetlink: init failed: ' + err.toString());
 }
