@@ -935,6 +935,9 @@ export function genl_init(): i32 {
   cfg.bind = genl_bind;
   genl_sock = netlink_kernel_create(NETLINK_GENERIC, cfg);
   if (!genl_sock) return -ENOMEM;
+  // "we'll bump the group number right afterwards" (genl_pernet_init): the groups of the families
+  // registered before the socket existed (LIST_MEMBERSHIPS then reports 64 bits, as on Linux).
+  netlink_change_ngroups(genl_sock!, <u32>(mc_groups_longs * 64));
   return 0;
 }
 
