@@ -1,14 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, AgentProtocolError } from './agent-process.ts';
+import { Agent, AgentProtocolError, ForkServer } from './agent-process.ts';
 import { buildReal, AGENT } from './build.mjs';
 import { encodeRequest, OP, Reader, ST_BADREQ, ST_OK, Writer } from './protocol.ts';
 
 const agents: Agent[] = [];
-const start = async (args = ['--unshare']) => { const a = await Agent.start({ binary: AGENT, args }); agents.push(a); return a; };
+const start = async (args = ["--unshare"]) => { const a = await Agent.start({ binary: AGENT, args }); agents.push(a); return a; };
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 beforeAll(() => { buildReal(); });
-afterEach(async () => { for (const a of agents.splice(0)) { a.kill(); await a.exited; } });
+afterEach(async () => { for (const a of agents.splice(0)) { a.kill(); await a.exited; } }, 10_000);
 
 describe('agent protocol', () => {
   it('says hello with its pid, uid and protocol version', async () => {
@@ -97,6 +97,28 @@ describe('agent protocol', () => {
     const a = await start();
     const rs = await Promise.all([1, 2, 3].map(() => a.call(OP.SOCKET, new Writer().i32(16).i32(3).i32(16).bytes())));
     expect(rs.map((r) => r.ret)).toEqual([3, 4, 5]);
+  });
+
+  it('forks a child that keeps the parent\'s descriptors and serves over a unix socket', async () => {
+    const a = await start();
+    const server = new ForkServer();
+    try {
+      await server.listening();
+      const fd = (await a.call(OP.SOCKET, new Writer().i32(16).i32(3).i32(2).bytes())).ret;
+      await a.call(OP.BIND, new Writer().i32(fd).blob(new Uint8Array([16, 0, 0, 0, 0x39, 0x30, 0, 0, 0, 0, 0, 0])).bytes());
+      const enc = new TextEncoder();
+      const r = await a.call(OP.FORK, new Writer().blob(enc.encode(server.path)).blob(enc.encode('child')).bytes());
+      expect(r.ret).toBeGreaterThan(a.hello.pid);
+      const child = await server.take(r.ret);
+      agents.push(child);
+      expect(child.hello.pid).toBe(r.ret);
+      const name = await child.call(OP.GETSOCKNAME, new Writer().i32(fd).bytes());
+      expect(new DataView(new Reader(name.body).blob().buffer).getUint32(4, true)).toBe(12345);
+      expect(text(new Reader((await child.call(OP.READFILE, new Writer().blob(enc.encode('/proc/self/comm')).bytes())).body).blob())).toBe('child\n');
+      await expect(a.call(OP.FORK, new Writer().blob(new Uint8Array(200)).blob(new Uint8Array(0)).bytes())).rejects.toThrow(/longer than 107/);
+    } finally {
+      server.close();
+    }
   });
 
   it('exits with the status it is asked for', async () => {

@@ -66,6 +66,45 @@ describe('real-kernel bridge', () => {
     expect(lines).toEqual(['from the child true true 0', 'true']);
   });
 
+  it('forks: a spawned process inherits its parent\'s sockets under the same descriptors', async () => {
+    const lines: string[] = [];
+    await run(async () => {
+      const shared = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.bind(shared, { nl_family: u.AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      const rx = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.bind(rx, { nl_family: u.AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      const to = await u.getsockname(rx);
+      const port = (await u.getsockname(shared)).nl_pid;
+      const child = await u.spawn(async () => {
+        lines.push(`child sees fd ${shared} bound to the parent's port: ${(await u.getsockname(shared)).nl_pid === port}`);
+        await u.sendto(shared, u.bytes('via the inherited socket'), 0, to);
+        lines.push(`child's next socket: ${await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_USERSOCK)}`);
+      });
+      await u.close(shared);
+      expect(await u.waitpid(child)).toBe(0);
+      const buf = new Uint8Array(64);
+      const r = await u.recvfrom(rx, buf);
+      lines.push(`${u.cstring(buf.subarray(0, r.n))} from the parent's port: ${r.from.nl_pid === port}`);
+    });
+    expect(lines).toEqual([
+      'child sees fd 3 bound to the parent\'s port: true',
+      'child\'s next socket: 5',
+      'via the inherited socket from the parent\'s port: true',
+    ]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a process forked by nobody is nobody too', async () => {
+    const uids: number[] = [];
+    await run(async () => {
+      const nobody = await u.spawn(async () => {
+        const child = await u.spawn(async () => { uids.push(u.getuid()); });
+        uids.push(u.getuid(), await u.waitpid(child));
+      }, { uid: 65534 });
+      await u.waitpid(nobody);
+    });
+    expect(uids).toEqual([65534, 65534, 0]);
+  });
+
   it.skipIf(process.getuid?.() !== 0)('runs spawn({ uid: 65534 }) as nobody in the initial namespaces', async () => {
     const seen: string[] = [];
     await run(async () => {

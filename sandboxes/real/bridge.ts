@@ -16,7 +16,7 @@ import type { Backend } from '../../src/api/backend.ts';
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
 } from '../../src/api/types.ts';
-import { Agent } from './agent-process.ts';
+import { Agent, ForkServer } from './agent-process.ts';
 import { buildReal } from './build.mjs';
 import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
 
@@ -66,6 +66,7 @@ export class RealKernel implements Backend {
   private readonly procs = new Map<number, Proc>();
   private readonly agents = new Set<AgentHandle>();
   private holder: Promise<AgentHandle> | null = null;
+  private forks: ForkServer | null = null;
   private readonly binary: string;
   private readonly t0 = performance.now();
   private closed = false;
@@ -81,6 +82,22 @@ export class RealKernel implements Backend {
       throw new Error(`netlink-lab: the agent ${this.binary} is not built. Run \`node sandboxes/real/build.mjs\` (needs gcc).`);
     }
     const a = await Agent.start({ binary: this.binary, args });
+    this.agents.add(a);
+    void a.exited.then(() => this.agents.delete(a));
+    this.opts.onAgent?.(a.hello.pid);
+    return a;
+  }
+
+  /** A copy of the parent's agent (fork(2)): it shares the parent's open sockets. */
+  private async forkAgent(parent: Agent, name: string): Promise<AgentHandle> {
+    if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
+    if (!this.forks) this.forks = new ForkServer();
+    const server = this.forks;
+    await server.listening();
+    const enc = new TextEncoder();
+    const r = await parent.call(OP.FORK, new Writer().blob(enc.encode(server.path)).blob(enc.encode(name.slice(0, 15))).bytes());
+    if (r.ret < 0) throw new ErrnoError('fork', r.errno);
+    const a = await server.take(r.ret);
     this.agents.add(a);
     void a.exited.then(() => this.agents.delete(a));
     this.opts.onAgent?.(a.hello.pid);
@@ -182,14 +199,20 @@ export class RealKernel implements Backend {
   getuid(): number { return this.current('getuid').uid; }
 
   /**
-   * Start a process running `main` in a new agent. Called from outside any process, it starts the
-   * program's first process. Resolves to the agent's pid once the agent is serving.
+   * Start a process running `main`. Called by a process, it forks that process's agent, so the child
+   * inherits its open sockets with the same descriptors (fork + exec of a function); called from
+   * outside any process, or with another uid, it starts a fresh agent (see README.md). Resolves to
+   * the new agent's pid once it is serving.
    */
   async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
-    const uid = opts.uid ?? 0;
-    const name = ['--name', (opts.name ?? 'prog').slice(0, 15)];
+    const parent = this.als.getStore();
+    const uid = opts.uid ?? parent?.uid ?? 0;
+    const comm = (opts.name ?? 'prog').slice(0, 15);
+    const name = ['--name', comm];
     let agent: AgentHandle;
-    if (uid === 0) {
+    if (parent && uid === parent.uid && parent.agent instanceof Agent) {
+      agent = await this.forkAgent(parent.agent, comm);
+    } else if (uid === 0) {
       const holder = await this.namespaceHolder();
       agent = await this.startAgent(['--join', String(holder.hello.pid), ...name]);
     } else {
@@ -246,6 +269,7 @@ export class RealKernel implements Backend {
   /** Kill every agent (processes still blocked in a syscall included) and the namespace. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.forks?.close();
     const all = [...this.agents];
     for (const a of all) a.kill();
     await Promise.all(all.map((a) => a.exited));

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define AGENT_VERSION	1
@@ -37,7 +38,7 @@
 enum agent_op {
 	OP_HELLO = 1, OP_SOCKET, OP_BIND, OP_CONNECT, OP_GETSOCKNAME, OP_GETPEERNAME,
 	OP_SENDTO, OP_SENDMSG, OP_RECVFROM, OP_RECVMSG, OP_SETSOCKOPT, OP_GETSOCKOPT,
-	OP_READ, OP_WRITE, OP_CLOSE, OP_READFILE, OP_EXIT, OP_GETPID, OP_GETUID,
+	OP_READ, OP_WRITE, OP_CLOSE, OP_READFILE, OP_EXIT, OP_GETPID, OP_GETUID, OP_FORK,
 };
 
 enum agent_status { ST_OK = 0, ST_BADREQ = 1 };
@@ -506,6 +507,86 @@ static void do_readfile(struct in *r, struct call *c)
 	free(buf);
 }
 
+static void serve(void);
+
+/* HELLO's output: who this process is. */
+static void out_hello(struct out *o)
+{
+	out_i32(o, getpid());
+	out_u32(o, getuid());
+	out_u32(o, getgid());
+	out_u32(o, AGENT_VERSION);
+}
+
+/*
+ * The child side of OP_FORK: a new process with the parent's open files (its sockets), serving on
+ * a new channel. It connects to the bridge's unix socket, makes that its stdin and stdout (so the
+ * program's descriptors keep their numbers), announces itself with an unasked HELLO (tag 0), and
+ * serves until told to exit.
+ */
+static void become_child(const struct sockaddr_un *addr, const char *name)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0 || connect(s, (const struct sockaddr *)addr, sizeof(*addr)) < 0) {
+		fprintf(stderr, "agent: forked child %d cannot connect to %s: %s\n", getpid(), addr->sun_path, strerror(errno));
+		_exit(3);
+	}
+	if (in_fd > 2)
+		close(in_fd);
+	if (out_fd > 2 && out_fd != in_fd)
+		close(out_fd);
+	if (dup2(s, 0) < 0 || dup2(s, 1) < 0)
+		_exit(3);
+	close(s);
+	/* Not the parent's stderr pipe: holding it open would keep the bridge waiting for the parent's end. */
+	int null = open("/dev/null", O_WRONLY);
+
+	if (null >= 0 && null != 2) {
+		dup2(null, 2);
+		close(null);
+	}
+	in_fd = 0;
+	out_fd = 1;
+	if (name[0])
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+
+	struct out o = { 0 };
+
+	out_i32(&o, 0);
+	out_i32(&o, 0);
+	out_hello(&o);
+	respond(0, OP_HELLO, ST_OK, &o);
+	free(o.buf);
+	serve();
+	_exit(0);
+}
+
+static void do_fork(struct in *r, struct call *c)
+{
+	uint32_t n = in_u32(r, "socket path length");
+	const uint8_t *path = in_bytes(r, n, "socket path");
+	uint32_t m = in_u32(r, "name length");
+	const uint8_t *nm = in_bytes(r, m, "name");
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char name[16] = { 0 };
+
+	if (!r->err && (n == 0 || n >= sizeof(addr.sun_path)))
+		in_fail(r, "socket path empty or longer than 107 bytes");
+	if (!r->err && m >= sizeof(name))
+		in_fail(r, "name longer than 15 bytes");
+	if (r->err)
+		return;
+	memcpy(addr.sun_path, path, n);
+	memcpy(name, nm, m);
+
+	pid_t pid;
+
+	SYS(c, pid = fork());
+	if (pid == 0)
+		become_child(&addr, name);
+}
+
 /* Handle one request; returns the exit status to leave with, or -1 to keep serving. */
 static int serve_one(uint32_t tag, uint16_t op, const uint8_t *body, size_t len)
 {
@@ -516,10 +597,7 @@ static int serve_one(uint32_t tag, uint16_t op, const uint8_t *body, size_t len)
 	switch (op) {
 	case OP_HELLO:
 		c.ret = 0;
-		out_i32(&c.out, getpid());
-		out_u32(&c.out, getuid());
-		out_u32(&c.out, getgid());
-		out_u32(&c.out, AGENT_VERSION);
+		out_hello(&c.out);
 		break;
 	case OP_SOCKET: {
 		int domain = in_i32(&r, "domain"), type = in_i32(&r, "type"), proto = in_i32(&r, "protocol");
@@ -554,6 +632,7 @@ static int serve_one(uint32_t tag, uint16_t op, const uint8_t *body, size_t len)
 		break;
 	case OP_GETPID:		c.ret = getpid(); break;
 	case OP_GETUID:		c.ret = getuid(); break;
+	case OP_FORK:		do_fork(&r, &c); break;
 	default:
 		respond_bad(tag, op, "unknown op %u", op);
 		return -1;
@@ -732,6 +811,8 @@ int main(int argc, char **argv)
 		usage();
 	/* A reply to a closed pipe must end the agent quietly, not kill it with SIGPIPE mid-write. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Forked children are reaped by the kernel: nobody here waits for them. */
+	signal(SIGCHLD, SIG_IGN);
 	if (want_unshare)
 		new_namespaces();
 	if (join)
