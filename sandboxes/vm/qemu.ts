@@ -86,7 +86,8 @@ export function ensureVmImage(dir = vmDir(), opts: { force?: boolean } = {}): Vm
     .map((d) => join(REPO, d));
   if (!opts.force && existsSync(manifest) && statSync(manifest).mtimeMs >= newestMtime(sources)) return vmImage(dir);
   const r = spawnSync('bash', [join(REPO, 'sandboxes/vm/image/build.sh')], {
-    stdio: ['ignore', process.stderr, process.stderr],
+    // fd 2 itself, not process.stderr: inside a worker thread that is not a real stream.
+    stdio: ['ignore', 2, 2],
     env: { ...process.env, NETLINK_LAB_VM_DIR: dir },
   });
   if (r.status !== 0) throw new Error(`Building the VM image failed (bash sandboxes/vm/image/build.sh exited with ${r.status ?? r.signal}).`);
