@@ -20,6 +20,8 @@ export interface RunRequest { file: string; kernel: KernelKind; trace: boolean }
 export type RunMessage =
   | { type: 'stdout' | 'stderr'; text: string }
   | { type: 'agent'; pid: number }
+  /** The kernel is up and the program starts now: the wall-clock limit counts from here. */
+  | { type: 'started' }
   | { type: 'done'; status: number };
 
 const post = (m: RunMessage) => parentPort!.postMessage(m);
@@ -36,6 +38,7 @@ async function run({ file, kernel, trace }: RunRequest): Promise<number> {
   });
   setBackend(k.backend);
   try {
+    post({ type: 'started' });
     const status = await k.run(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
     if (trace && k.trace) post({ type: 'stdout', text: k.trace() });
     return status;
