@@ -10,6 +10,10 @@
  */
 import { backend, type Backend } from './backend.ts';
 import type { KernelModule } from './types.ts';
+import { ERRNO } from './errno.ts';
+
+// Generic netlink for module authors (genl_register_family, genlmsg_*, nla_*), by the genl engineer.
+export * from './genl-kernel.ts';
 
 /** An sk_buff: a datagram in kernel memory. `data` is a view on it (valid until it is freed). */
 export interface SkBuff {
@@ -33,6 +37,11 @@ export interface NlMsgHdr {
 
 /** A kernel socket made by netlink_kernel_create. */
 export interface NetlinkSock { readonly id: number; readonly unit: number }
+
+/** C spellings of the types: struct sock *, struct sk_buff *, struct nlmsghdr *. */
+export type sock = NetlinkSock;
+export type sk_buff = SkBuff;
+export type nlmsghdr = NlMsgHdr;
 
 /** struct netlink_kernel_cfg. */
 export interface NetlinkKernelCfg {
@@ -86,6 +95,8 @@ export interface KernelApi {
   nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void;
   nlmsg_data(nlh: NlMsgHdr): Uint8Array;
   nlmsg_hdr(skb: SkBuff): NlMsgHdr;
+  /** The header at a kernel address (for walking a datagram). */
+  nlmsg_at(ptr: number): NlMsgHdr;
   skb_put(skb: SkBuff, len: number): Uint8Array;
   NETLINK_CB(skb: SkBuff): NetlinkCb;
   netlink_unicast(sk: NetlinkSock, skb: SkBuff, portid: number, nonblock: number): number;
@@ -129,6 +140,12 @@ export const KERN_NOTICE = '\x015';
 export const KERN_INFO = '\x016';
 export const KERN_DEBUG = '\x017';
 
+/** errno values (return them negated, like kernel code). */
+export const {
+  EPERM, ENOENT, ESRCH, EINTR, EIO, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENODEV, EINVAL, ERANGE, ENODATA,
+  EMSGSIZE, ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EADDRINUSE, ENOBUFS, ECONNREFUSED, ETIMEDOUT,
+} = ERRNO;
+
 export const GFP_KERNEL = 0;
 export const GFP_ATOMIC = 1;
 export const MSG_DONTWAIT = 0x40;
@@ -162,6 +179,20 @@ export const nlmsg_end = (skb: SkBuff, nlh: NlMsgHdr): void => api().nlmsg_end(s
 export const nlmsg_data = (nlh: NlMsgHdr): Uint8Array => api().nlmsg_data(nlh);
 /** The first message of an skb. */
 export const nlmsg_hdr = (skb: SkBuff): NlMsgHdr => api().nlmsg_hdr(skb);
+/** nlmsg_len: the payload length of a message. */
+export const nlmsg_len = (nlh: NlMsgHdr): number => nlh.nlmsg_len - 16;
+/** nlmsg_msg_size: nlmsg_len for a payload. */
+export const nlmsg_msg_size = (payload: number): number => payload + 16;
+/** nlmsg_total_size: bytes a message takes, padding included. */
+export const nlmsg_total_size = (payload: number): number => (payload + 16 + 3) & ~3;
+/** nlmsg_ok: whether a whole message starts at nlh with `remaining` bytes left. */
+export const nlmsg_ok = (nlh: NlMsgHdr, remaining: number): boolean =>
+  remaining >= 16 && nlh.nlmsg_len >= 16 && nlh.nlmsg_len <= remaining;
+/** nlmsg_next: the message after nlh and the bytes left after it (C's out-parameter is the second element). */
+export const nlmsg_next = (nlh: NlMsgHdr, remaining: number): [NlMsgHdr, number] => {
+  const total = (nlh.nlmsg_len + 3) & ~3;
+  return [api().nlmsg_at(nlh.ptr + total), remaining - total];
+};
 /** Extend skb by len bytes; returns a view on them. */
 export const skb_put = (skb: SkBuff, len: number): Uint8Array => api().skb_put(skb, len);
 /** The netlink control block of an skb. */

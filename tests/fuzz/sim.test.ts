@@ -29,7 +29,7 @@ const seeds: Uint8Array[] = [
   u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP }),
   u.nlmsg({ type: 0x11, flags: u.NLM_F_REQUEST }),
   // GETFAMILY "nlctrl" and a GETFAMILY dump.
-  u.nlmsg({ type: 0x10, flags: 5, payload: [new Uint8Array([3, 1, 0, 0]), u.nla_put ? new Uint8Array(0) : new Uint8Array(0), new Uint8Array([11, 0, 2, 0, 110, 108, 99, 116, 114, 108, 0, 0])] }),
+  u.nlmsg({ type: 0x10, flags: 5, payload: [new Uint8Array([3, 1, 0, 0]), new Uint8Array([11, 0, 2, 0, 110, 108, 99, 116, 114, 108, 0, 0])] }),
   u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, payload: new Uint8Array([3, 1, 0, 0]) }),
   u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, payload: new Uint8Array([10, 1, 0, 0, 8, 0, 1, 0, 16, 0, 0, 0]) }),
 ];

@@ -125,7 +125,7 @@ describe('deadlock', () => {
       await u.waitpid(child);
     });
     expect(events).toHaveLength(1);
-    expect(String(events[0].text)).toMatch(/main\[\d+\] in recvfrom on fd 3; child\[\d+\] in recvfrom on fd 4/);
+    expect((events[0] as { text: string }).text).toMatch(/main\[\d+\] in recvfrom on fd 3; child\[\d+\] in recvfrom on fd 4/);
   });
 });
 
@@ -152,12 +152,12 @@ describe('netlink_rcv_skb', () => {
       await u.sendto(s, u.concat(good, bad), 0, kaddr);
       const msgs = await recvAll(s);
       expect(msgs.map((m) => [m.nlmsg_type, m.nlmsg_flags, m.nlmsg_seq, m.nlmsg_len])).toEqual([[2, 0x100, 1, 36], [2, 0, 2, 40]]);
-      expect(u.parseNlmsgerr(msgs[1]).error).toBe(-u.ERRNO.EOPNOTSUPP);
+      expect(u.parseNlmsgerr(msgs[1])!.error).toBe(-u.ERRNO.EOPNOTSUPP);
       expect([...msgs[1].payload.subarray(4)]).toEqual([...bad]);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 3 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST, seq: 4 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: 0x11, flags: u.NLM_F_ACK, seq: 5 }), 0, kaddr);
-      expect((await recvAll(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m).error])).toEqual([[3, 0], [5, 0]]);
+      expect((await recvAll(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m)!.error])).toEqual([[3, 0], [5, 0]]);
       await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_CAP_ACK, 1);
       await u.sendto(s, bad, 0, kaddr);
       const capped = await recvAll(s);
@@ -223,7 +223,7 @@ describe('dumps', () => {
         all.push(...u.parseNlmsgs(buf.slice(0, r.n)));
       }
       const err = all.find((m) => m.nlmsg_type === u.NLMSG_ERROR)!;
-      expect(u.parseNlmsgerr(err).error).toBe(-u.ERRNO.EBUSY);
+      expect(u.parseNlmsgerr(err)!.error).toBe(-u.ERRNO.EBUSY);
       const parts = all.filter((m) => m.nlmsg_seq === 7);
       expect(parts).toHaveLength(21);
       expect(parts.every((m) => m.nlmsg_flags & u.NLM_F_MULTI)).toBe(true);

@@ -246,6 +246,8 @@ export class ModuleHost implements KernelApi {
 
   nlmsg_hdr(skb: SkBuff): NlMsgHdr { return new Nlh(this.ctx.mem, this.ctx.ex.k_skb_data(skb.ptr)); }
 
+  nlmsg_at(ptr: number): NlMsgHdr { return new Nlh(this.ctx.mem, ptr); }
+
   skb_put(skb: SkBuff, len: number): Uint8Array {
     const p = this.ctx.ex.k_skb_put(skb.ptr, len | 0);
     return this.ctx.mem.fresh().u8.subarray(p, p + Math.max(0, len | 0));

@@ -3,7 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createSimKernel, type SimKernel } from './index.ts';
-// @ts-expect-error: build.mjs is plain JavaScript without type declarations.
 import { buildKernel } from '../build.mjs';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
