@@ -15,7 +15,13 @@ export interface RunListener {
 }
 
 /** A program to run. */
-export interface RunRequest { files: Record<string, string>; entry: string; checks?: string }
+export interface RunRequest {
+  files: Record<string, string>;
+  entry: string;
+  checks?: string;
+  /** Run on the page's VM (the port is transferred to the worker); see src/runtime/vm/. */
+  vm?: { port: MessagePort; ports: number[] };
+}
 
 interface Slot { worker: Worker; ready: Promise<void>; lastAlive: number; fatal?: string }
 
@@ -70,8 +76,8 @@ export class Runner {
     }, 250);
     this.current = { slot, runId, listener, timer };
     slot.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
-    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}) };
-    slot.worker.postMessage(msg);
+    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}), ...(req.vm ? { vm: req.vm } : {}) };
+    slot.worker.postMessage(msg, req.vm ? [req.vm.port] : []);
   }
 
   /** Stop the running program, if any (its worker is terminated at once). */
@@ -98,8 +104,8 @@ export class Runner {
 
   private onMessage(slot: Slot, runId: number, listener: RunListener, m: FromWorker): void {
     if (m.type === 'alive') { slot.lastAlive = performance.now(); return; }
+    // Only the beat counts as alive: a program stuck in a loop of syscalls still sends batches.
     if (this.current?.slot !== slot) return;
-    slot.lastAlive = performance.now();
     switch (m.type) {
       case 'batch': if (m.runId === runId || m.runId === -1) listener.batch(m); break;
       case 'checks': if (m.runId === runId) listener.checks(m.results, m.error); break;

@@ -34,6 +34,8 @@ export type ToWorker =
     entry: string;
     /** The source of the lesson's checks.ts, run after the program ends. */
     checks?: string;
+    /** Run on the page's VM instead of a simulated kernel: its agent ports, bridged (src/runtime/vm/agent-link.ts). */
+    vm?: { port: MessagePort; ports: number[] };
   };
 
 /** The kernel's state just after a syscall returned. */

@@ -102,3 +102,20 @@ describe('runSession on the simulated kernel', () => {
     expect(r.output.at(-1)!.text).toMatch(/first 10 lines/);
   });
 });
+
+describe('a runaway program', () => {
+  it('sends a bounded amount to the page, and says what it left out', async () => {
+    const code = [
+      "import { socket, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, MSG_DONTWAIT } from 'netlink-lab/user';",
+      'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+      'for (let i = 0; i < 8000; i++) { try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); } catch { /* EAGAIN */ } }',
+    ].join('\n');
+    const r = await run({ 'main.ts': code }, { checks: "export default ({ events }) => [{ name: 'seen', pass: events.length === 8001, message: String(events.length) }]" });
+    expect(r.exit.status).toBe('ok');
+    expect(r.syscalls).toHaveLength(5000);
+    expect(r.trace.length).toBeLessThanOrEqual(20000);
+    expect(r.output.map((l) => l.text).join('\n')).toMatch(/first 5000 syscalls/);
+    // The checks still see every syscall.
+    expect(r.checks!.results[0]).toMatchObject({ pass: true });
+  });
+});

@@ -42,6 +42,13 @@ export interface SessionOptions {
 const OUTPUT_LIMIT = 5000;
 /** A state snapshot follows each of the first this many syscalls, then every tenth. */
 const SNAPSHOTS_EVERY = 300;
+/**
+ * How much of each kind a run sends to the page at most: a program looping for a long time must
+ * not flood the page (it stays responsive, and its watchdog can act). Checks still see up to
+ * KEPT_FOR_CHECKS syscalls and output lines.
+ */
+export const SEND_LIMITS = { syscalls: 5000, trace: 20000, kernel: 5000, snapshots: 1000 };
+const KEPT_FOR_CHECKS = 100_000;
 
 /** Run the program; resolves when it ended and the checks ran. */
 export async function runSession(kernel: SessionKernel, o: SessionOptions): Promise<Exit> {
@@ -57,21 +64,32 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let timer = false;
   let printed = 0;
   let snapshots = 0;
+  const sent = { syscalls: 0, trace: 0, kernel: 0, snapshots: 0 };
+  // Whether there is room for `n` more of `kind`; says once (in the output) when there is not.
+  const room = (kind: keyof typeof SEND_LIMITS, n = 1): boolean => {
+    if (sent[kind] + n <= SEND_LIMITS[kind]) { sent[kind] += n; return true; }
+    if (sent[kind] <= SEND_LIMITS[kind]) {
+      sent[kind] = SEND_LIMITS[kind] + 1;
+      const what = { syscalls: 'syscalls', trace: 'kernel trace entries', kernel: 'kernel events', snapshots: 'kernel state snapshots' }[kind];
+      batch.output.push({ stream: 'system', text: `The panels show the first ${SEND_LIMITS[kind]} ${what} of this run; later ones are left out.` });
+      if (kind === 'trace') kernel.trace.enable(false);
+    }
+    return false;
+  };
+  const sendTrace = (entries: TraceEntry[]) => { if (room('trace', entries.length)) batch.trace.push(...entries.map((t) => ({ ...t }))); };
 
-  let lastFlush = -Infinity;
   // A syscall's trace is sent whole, once its outermost function returned: entries are reported
   // on entry and completed (ret, exit) in place, so sending them earlier would send them unfinished.
   const open = new Map<number, TraceEntry[]>();
   const closeTraces = (all: boolean) => {
     for (const [pid, entries] of open) {
       if (!all && entries[0]!.exit === undefined) continue;
-      batch.trace.push(...entries.map((t) => ({ ...t })));
+      sendTrace(entries);
       open.delete(pid);
     }
   };
   const flush = (all = false) => {
     timer = false;
-    lastFlush = performance.now();
     closeTraces(all);
     if (!dirty && batch.trace.length === 0) return;
     batch.state = safeState(kernel);
@@ -79,15 +97,20 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     batch = empty(o.runId);
     dirty = false;
   };
+  // Reports go out at once (Run → first output, and the last words of a program about to spin
+  // forever without yielding), up to a few flushes per 30 ms; beyond that they are batched.
+  let windowStart = -Infinity;
+  let windowFlushes = 0;
   const touched = () => {
     dirty = true;
     const n = batch.output.length + batch.syscalls.length + batch.trace.length + batch.kernel.length;
-    // Leading edge: the first report after a quiet spell goes out at once (Run → first output).
-    if (n >= batchItems || performance.now() - lastFlush > 30) flush();
+    const now = performance.now();
+    if (now - windowStart > 30) { windowStart = now; windowFlushes = 0; }
+    if (n >= batchItems || windowFlushes < 8) { windowFlushes += 1; flush(); }
     else if (!timer) { timer = true; schedule(flush, 40); }
   };
   const print = (stream: OutputLine['stream'], text: string) => {
-    allOutput.push(text);
+    if (allOutput.length < KEPT_FOR_CHECKS) allOutput.push(text);
     printed += 1;
     if (printed > limit) {
       if (printed === limit + 1) batch.output.push({ stream: 'system', text: `… more output was cut: the playground shows the first ${limit} lines.` });
@@ -129,7 +152,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
       const t = (e.entry ?? e) as TraceEntry;
       const group = open.get(t.pid);
       if (t.depth === 0 || !group) {
-        if (group) batch.trace.push(...group.map((x) => ({ ...x })));
+        if (group) sendTrace(group);
         open.set(t.pid, [t]);
       } else {
         group.push(t);
@@ -137,6 +160,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
       dirty = true;
       return;
     }
+    if (!room('kernel') && e.kind !== 'lockup' && e.kind !== 'deadlock') return;
     batch.kernel.push(e);
     touched();
   });
@@ -147,12 +171,13 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
-    events.push(rec);
+    if (events.length < KEPT_FOR_CHECKS) events.push(rec);
+    if (!room('syscalls')) return;
     batch.syscalls.push(rec);
     // The state after each syscall (every 10th once there were many), so the panel can step back
     // to a moment when the sockets still existed.
     snapshots += 1;
-    if (snapshots <= SNAPSHOTS_EVERY || snapshots % 10 === 0) {
+    if ((snapshots <= SNAPSHOTS_EVERY || snapshots % 10 === 0) && room('snapshots')) {
       const state = safeState(kernel);
       if (state) (batch.snapshots ??= []).push({ after: `${e.syscall} in pid ${e.pid}`, state } satisfies Snapshot);
     }

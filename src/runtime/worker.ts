@@ -9,6 +9,8 @@
 import * as user from '../api/user.ts';
 import { runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
+import { linkFromPort } from './vm/agent-link.ts';
+import { vmSessionKernel } from './vm/session-kernel.ts';
 
 // The simulated kernel's host and the module API are found by glob so that a site built before they
 // exist still builds; a run then says what is missing.
@@ -49,8 +51,10 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     void (async () => {
       try {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
-        if (!createSimKernel) throw new Error('This site was built without the simulated kernel\'s host (sandboxes/sim/host/index.ts): rebuild it with `npm run build`.');
-        const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+        if (!createSimKernel && !msg.vm) throw new Error('This site was built without the simulated kernel\'s host (sandboxes/sim/host/index.ts): rebuild it with `npm run build`.');
+        const kernel = msg.vm
+          ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
+          : (await createSimKernel!({ wasm: await wasm })) as unknown as SessionKernel;
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
           libs: { 'netlink-lab/user': user, ...(kernelApi ? { 'netlink-lab/kernel': kernelApi } : {}) },

@@ -55,7 +55,23 @@ async function setCode(page: TestPage, code: string) {
   await page.keyboard.insertText(code);
 }
 
+/** The first lines of the editor's text (CodeMirror renders only what is in view). */
 const editorText = (page: TestPage) => page.locator('[data-playground] .cm-content').first().evaluate((el) => (el as HTMLElement).innerText);
+/** The code saved for the lesson (the playground saves edits shortly after each change). */
+const savedCode = (page: TestPage, lessonId: string) =>
+  page.evaluate((id) => (JSON.parse(localStorage.getItem(`netlink-lab:code:v1:${id}`) ?? 'null') as { files: Record<string, string> } | null)?.files, lessonId);
+
+const USERSOCK_PING = [
+  "import { socket, bind, sendto, recvfrom, nlmsg, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, sleep } from 'netlink-lab/user';",
+  'const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+  'await bind(a, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });',
+  'const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+  "await sendto(b, nlmsg({ type: 0x10, seq: 7, payload: bytes('hi!', true) }), 0, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });",
+  'await sleep(1500);',
+  'const { n } = await recvfrom(a, new Uint8Array(256), 0);',
+  "console.log('got', n, 'bytes');",
+  '',
+].join('\n');
 const output = (page: TestPage) => page.locator('[data-playground] [role="log"][aria-label="Program output"]').first();
 
 /** How long the page takes to answer an evaluate() (ms): a frozen main thread cannot answer. */
@@ -115,8 +131,8 @@ describe('the playground', () => {
     const page = await site.page(WIDE);
     await open(page);
     await setCode(page, [
-      "import { socket, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, MSG_DONTWAIT } from 'netlink-lab/user';",
-      'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);',
+      "import { socket, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, MSG_DONTWAIT } from 'netlink-lab/user';",
+      'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
       "console.log('polling');",
       'for (;;) { try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); } catch { /* EAGAIN: poll again */ } }',
       '',
@@ -137,9 +153,11 @@ describe('the playground', () => {
     await page.reload();
     await open(page);
     expect(await editorText(page)).toContain('my edit 12345');
+    const id = (await page.locator('[data-playground]').first().getAttribute('data-lesson-id'))!;
+    expect((await savedCode(page, id))?.['main.ts']).toContain('my edit 12345');
     await page.getByRole('button', { name: 'Reset', exact: true }).first().click();
     expect(await editorText(page)).toBe(start);
-    await page.waitForTimeout(600);
+    await expect.poll(() => savedCode(page, id)).toBeUndefined();
     await page.reload();
     await open(page);
     expect(await editorText(page)).toBe(start);
@@ -169,8 +187,9 @@ describe('the playground', () => {
     await page.screenshot({ path: `${SHOTS}/playground-solution.png`, fullPage: false });
     await region.getByRole('button', { name: 'Use the solution' }).click();
     expect(await region.isVisible()).toBe(false);
-    const solution = JSON.parse(await page.locator('[data-playground-config]').first().textContent() ?? '{}') as { solution: Record<string, string>; entry: string };
-    expect((await editorText(page)).trim()).toBe(solution.solution[solution.entry]!.trim());
+    const cfg = JSON.parse(await page.locator('[data-playground-config]').first().textContent() ?? '{}') as { lessonId: string; solution: Record<string, string>; entry: string };
+    await expect.poll(async () => (await savedCode(page, cfg.lessonId))?.[cfg.entry]).toBe(cfg.solution[cfg.entry]);
+    expect(await editorText(page)).toContain(cfg.solution[cfg.entry]!.split('\n')[1]!.trim());
   });
 
   it('marks a wrong API call as a type error and completes netlink-lab names', async () => {
@@ -181,8 +200,10 @@ describe('the playground', () => {
     await page.locator('[data-playground] .cm-lintRange-error').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-playground] .cm-lintRange-error').first().hover();
     await expect.poll(async () => (await page.locator('.cm-tooltip-lint').allTextContents()).join(' '), { timeout: 10_000 }).toMatch(/Expected 3 arguments|not assignable/);
-    await page.keyboard.press('ControlOrMeta+End');
-    await page.keyboard.insertText('\nNETLINK_GEN');
+    // Completion inside an import list offers the module's exports.
+    await setCode(page, "import { NETLINK_GEN } from 'netlink-lab/user';\n");
+    await page.keyboard.press('ControlOrMeta+Home');
+    for (let i = 0; i < 'import { NETLINK_GEN'.length; i++) await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Control+Space');
     await expect.poll(async () => (await page.locator('.cm-tooltip-autocomplete li').allTextContents()).join(' '), { timeout: 15_000 }).toContain('NETLINK_GENERIC');
   });
@@ -190,17 +211,7 @@ describe('the playground', () => {
   it('shows messages byte by byte, the kernel trace, the kernel state and a timeline', async () => {
     const page = await site.page(WIDE);
     await open(page);
-    await setCode(page, [
-      "import { socket, bind, sendto, recvfrom, nlmsg, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, sleep } from 'netlink-lab/user';",
-      'const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
-      'await bind(a, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });',
-      'const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
-      "await sendto(b, nlmsg({ type: 0x10, seq: 7, payload: bytes('hi!', true) }), 0, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });",
-      'await sleep(1500);',
-      'const { n } = await recvfrom(a, new Uint8Array(256), 0);',
-      "console.log('got', n, 'bytes');",
-      '',
-    ].join('\n'));
+    await setCode(page, USERSOCK_PING);
     await page.keyboard.press('ControlOrMeta+Enter');
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('got 20 bytes');
 
@@ -210,7 +221,8 @@ describe('the playground', () => {
     await messages.locator('.pg-msg-row').nth(1).click();
     expect(await messages.locator('.pg-msg-row').nth(1).getAttribute('aria-pressed')).toBe('true');
     expect(await messages.locator('.pg-f-label', { hasText: 'nlmsg_seq' }).count()).toBe(1);
-    expect(await messages.locator('.pg-f-value', { hasText: '"hi!"' }).count()).toBe(1);
+    const payload = messages.locator('.pg-f').filter({ has: page.locator('.pg-f-label', { hasText: /^payload$/ }) });
+    expect(await payload.locator('.pg-f-value').textContent()).toBe('"hi!"');
     // Hovering nlmsg_len lights its 4 bytes; hovering a payload byte lights the payload field.
     await messages.locator('.pg-f', { hasText: 'nlmsg_len' }).first().hover();
     expect(await messages.locator('.pg-b.pg-hl').count()).toBe(4);
@@ -255,14 +267,15 @@ describe('the playground', () => {
     expect(await root.locator('[data-complete]').isVisible()).toBe(true);
   });
 
-  it('looks right in light and dark, wide and on a phone (screenshots)', async () => {
+  it('looks right in light and dark, wide and on a phone (screenshots)', { timeout: 240_000 }, async () => {
     for (const [name, opts] of [['wide', WIDE], ['phone', PHONE]] as const) {
       for (const theme of ['light', 'dark']) {
         const page = await site.page(opts);
         await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
         await open(page);
+        await setCode(page, USERSOCK_PING);
         await page.keyboard.press('ControlOrMeta+Enter');
-        await page.locator('[data-playground] .pg-msg-row').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+        await page.locator('[data-playground] .pg-msg-row').nth(1).click({ timeout: 15_000 });
         await page.locator('[data-playground]').first().screenshot({ path: `${SHOTS}/playground-${name}-${theme}.png` });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} ${theme}: no sideways scrolling`).toBeLessThanOrEqual(0);

@@ -260,6 +260,15 @@ export class Playground {
   async run(): Promise<void> {
     const runner = this.startRunner();
     const files = this.editor?.files() ?? this.files;
+    // "Real VM": the program's syscalls go to the page's VM through the relay (src/components/terminal).
+    const onVm = this.$<HTMLInputElement>('[data-kernel-switch] input:checked')?.value === 'vm';
+    this.$('[data-compare]')?.setAttribute('hidden', '');
+    let vmRun: import('../terminal/kernel-switch.ts').VmRun | undefined;
+    if (onVm) {
+      runner.stop();
+      const ks = await import('../terminal/kernel-switch.ts');
+      try { vmRun = await ks.prepareVmRun((t) => this.status(t)); } catch (e) { this.status((e as Error).message, 'bad'); return; }
+    }
     this.log = new RunLog();
     this.running = true;
     this.firstOutput = false;
@@ -274,11 +283,17 @@ export class Playground {
     this.panels ??= import('./panels/panels.ts').then((m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')));
     void this.panels.then((p) => p.reset(this.log));
     const log = this.log;
-    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}) }, {
+    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}), ...(vmRun ? { vm: vmRun.vm } : {}) }, {
       batch: (b) => { if (log === this.log) this.onBatch(b); },
       checks: (results, error) => { if (log === this.log) this.onChecks(results, error); },
-      exit: (e) => { if (log === this.log) this.onExit(e); },
-      killed: (reason, message) => { if (log === this.log) this.onKilled(reason, message); },
+      exit: (e) => {
+        vmRun?.end();
+        if (log !== this.log) return;
+        this.onExit(e);
+        const box = this.$('[data-compare]');
+        if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls }));
+      },
+      killed: (reason, message) => { vmRun?.end(); if (log === this.log) this.onKilled(reason, message); },
     });
   }
 

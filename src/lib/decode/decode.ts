@@ -103,7 +103,7 @@ function nlmsghdr(buf: Uint8Array, off: number, ctx: DecodeContext, label: strin
     value: `type ${info.name}, seq ${rd32(buf, off + 8)}, pid ${rd32(buf, off + 12) | 0}`,
     children: [
       field('nlmsg_len', 'field', off, off + 4, { value: `${rd32(buf, off)}`, note: 'the message length: header + payload, without the final padding' }),
-      field('nlmsg_type', 'field', off + 4, off + 6, { value: info.name === `${type}` ? `${type}` : `${info.name} (${type})` }),
+      field('nlmsg_type', 'field', off + 4, off + 6, { value: info.name.startsWith(`${type}`) ? info.name : `${info.name} (${type})` }),
       field('nlmsg_flags', 'field', off + 6, off + 8, { value: flagNames(flags, fctx) }),
       field('nlmsg_seq', 'field', off + 8, off + 12, { value: `${rd32(buf, off + 8)}` }),
       field('nlmsg_pid', 'field', off + 12, off + 16, { value: `${rds32(buf, off + 12)}`, note: 'the sending port id (0: the kernel)' }),

@@ -7,9 +7,10 @@
 import { CHANNEL } from './frames.ts';
 import type { RelaySession } from './relay-client.ts';
 
-/** Byte streams to and from a VM's agent ports 1…ports. */
+/** Byte streams to and from a VM's agent ports. */
 export interface AgentLink {
-  readonly ports: number;
+  /** The agent ports this link may use (numbers 1…N of the VM's ports). */
+  readonly ports: number[];
   send(port: number, bytes: Uint8Array): void;
   /** Listen to every port's bytes; returns a function that stops listening. */
   onData(listener: (port: number, bytes: Uint8Array) => void): () => void;
@@ -40,8 +41,8 @@ export function agentTap(): AgentTap {
   return { listeners, handler: (bytes, port) => listeners.emit(port, bytes) };
 }
 
-/** A link over a session on this thread. */
-export function linkSession(session: RelaySession, tap: AgentTap, ports: number): AgentLink {
+/** A link over a session on this thread, to the agent ports `ports`. */
+export function linkSession(session: RelaySession, tap: AgentTap, ports: number[]): AgentLink {
   return {
     ports,
     send: (port, bytes) => session.sendAgent(bytes, port),
@@ -64,14 +65,14 @@ export function bridgeToPort(link: AgentLink): { port: MessagePort; end(): void 
   const off = link.onData((port, bytes) => ch.port1.postMessage({ type: 'data', port, bytes } satisfies PortMessage));
   ch.port1.onmessage = (ev: MessageEvent<PortMessage>) => {
     const m = ev.data;
-    if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && m.port <= link.ports) link.send(m.port, m.bytes);
+    if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && link.ports.includes(m.port)) link.send(m.port, m.bytes);
   };
   void link.closed.then((reason) => ch.port1.postMessage({ type: 'closed', reason } satisfies PortMessage));
   return { port: ch.port2, end() { off(); ch.port1.close(); } };
 }
 
 /** In the worker: the link at the other end of {@link bridgeToPort}'s port. */
-export function linkFromPort(port: MessagePort, ports: number): AgentLink {
+export function linkFromPort(port: MessagePort, ports: number[]): AgentLink {
   const listeners = new Listeners();
   let closedWith!: (reason: string) => void;
   const closed = new Promise<string>((r) => { closedWith = r; });

@@ -55,7 +55,7 @@ export class RelayKernel implements Backend {
   private gone: string | null = null;
 
   constructor(private readonly link: AgentLink, private readonly opts: RelayKernelOptions = {}) {
-    this.freePorts = Array.from({ length: link.ports }, (_, i) => i + 1);
+    this.freePorts = [...link.ports];
     void link.closed.then((reason) => { this.gone = reason; });
   }
 
@@ -93,6 +93,9 @@ export class RelayKernel implements Backend {
   // ---- ports ----------------------------------------------------------------------------------
 
   private takePort(): Promise<number> {
+    if (this.link.ports.length === 0) {
+      return Promise.reject(new Error('netlink-lab: every agent of this VM is still inside a syscall of a program that was stopped. Start a new VM: in the Terminal panel, Stop the VM, then Start a new VM.'));
+    }
     const p = this.freePorts.shift();
     if (p !== undefined) return Promise.resolve(p);
     return new Promise((res) => this.portWaiters.push(res));

@@ -64,7 +64,7 @@ export class MessagesPanel {
       summary = `could not decode: ${String(err)}`;
     }
     const who = `pid ${e.pid}${e.fd !== undefined ? ` fd ${e.fd}` : ''}`;
-    const peer = e.addr ? `${out ? 'to' : 'from'} ${e.addr.nl_pid}${e.addr.nl_groups ? `/groups 0x${(e.addr.nl_groups >>> 0).toString(16)}` : ''}` : '';
+    const peer = e.addr ? `${out ? 'to' : 'from'} ${e.addr.nl_pid | 0}${e.addr.nl_groups ? `/groups 0x${(e.addr.nl_groups >>> 0).toString(16)}` : ''}` : '';
     const btn = h('button', { type: 'button', class: `pg-msg-row ${out ? 'pg-dir-out' : 'pg-dir-in'}`, 'aria-pressed': 'false', 'data-i': i },
       h('span', { class: 'pg-msg-dir', 'aria-label': out ? 'sent' : 'received' }, out ? '→' : '←'),
       h('span', { class: 'pg-msg-call' }, e.syscall),

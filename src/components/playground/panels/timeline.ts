@@ -89,12 +89,12 @@ export class TimelinePanel {
     const top = 8;
     const axis = 22;
     const height = top + ls.length * laneH + axis;
-    const x = (t: number) => left + (t / end) * (width - left - 10);
+    const x = (t: number) => left + (t / end) * (width - left - 28);
     const svg = s('svg', { class: 'pg-timeline', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `Timeline of ${ls.length} process${ls.length === 1 ? '' : 'es'} over ${vtime(end)} of virtual time` });
     ls.forEach((lane, i) => {
       const y = top + i * laneH;
       svg.append(s('text', { x: 4, y: y + laneH / 2 + 4, class: 'pg-tl-name' }, `${lane.name} ${lane.pid}`));
-      svg.append(s('line', { x1: left, x2: width - 10, y1: y + laneH / 2, y2: y + laneH / 2, class: 'pg-tl-axis' }));
+      svg.append(s('line', { x1: left, x2: width - 28, y1: y + laneH / 2, y2: y + laneH / 2, class: 'pg-tl-axis' }));
       for (const seg of lane.segments) {
         const w = Math.max(x(seg.to) - x(seg.from), 1.5);
         svg.append(s('rect', { x: x(seg.from), y: y + 7, width: w, height: laneH - 14, rx: 2, class: `pg-tl-${seg.state}` },
@@ -111,7 +111,7 @@ export class TimelinePanel {
     });
     const step = tickStep(end);
     const ay = top + ls.length * laneH + 4;
-    svg.append(s('line', { x1: left, x2: width - 10, y1: ay, y2: ay, class: 'pg-tl-axis' }));
+    svg.append(s('line', { x1: left, x2: width - 28, y1: ay, y2: ay, class: 'pg-tl-axis' }));
     for (let t = 0; t <= end + 1e-9; t += step) {
       svg.append(s('line', { x1: x(t), x2: x(t), y1: ay, y2: ay + 4, class: 'pg-tl-axis' }));
       svg.append(s('text', { x: x(t), y: ay + 15, class: 'pg-tl-tick', 'text-anchor': 'middle' }, t === 0 ? '0' : t >= 1000 ? `${+(t / 1000).toFixed(3)} s` : `${+t.toFixed(3)} ms`));

@@ -15,6 +15,8 @@ export class TracePanel {
   private group?: HTMLElement;
   private shown = 0;
   private groups = 0;
+  /** The depth of the current group's first entry. */
+  private root = 0;
 
   constructor(private readonly body: HTMLElement, private readonly source: (file: string, line?: number) => string) {}
 
@@ -45,23 +47,32 @@ export class TracePanel {
 
   private add(t: TraceEntry, log: RunLog): void {
     if (t.depth === 0 || !this.group) {
+      // A syscall: its outermost function is the group's summary, the calls it made are the rows.
       const name = log.names.get(t.pid);
       const summary = h('summary', {},
         h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
+        h('span', { class: 'pg-tr-call' }, this.call(t)),
         h('span', { class: 'pg-tr-pid' }, `${name ?? 'pid'} ${t.pid}`),
-        h('code', {}, t.fn),
-        t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` → ${t.ret}`) : null,
-        t.exit !== undefined && t.exit > t.enter ? h('span', { class: 'pg-tr-dur' }, ` took ${vtime(t.exit - t.enter)}`) : null,
+        t.exit !== undefined && t.exit > t.enter ? h('span', { class: 'pg-tr-dur' }, `blocked ${vtime(t.exit - t.enter)}`) : null,
       );
       this.group = h('div', { class: 'pg-tr-calls' });
       this.list.append(h('details', { class: 'pg-tr-group', open: true }, summary, this.group));
       this.groups += 1;
+      this.root = t.depth;
+      return;
     }
-    const link = h('a', { href: this.source(t.file, t.line), class: 'pg-tr-fn', title: `${t.file}:${t.line}` }, t.fn);
-    this.group.append(h('div', { class: 'pg-tr-row', style: `--depth:${t.depth}` },
+    this.group.append(h('div', { class: 'pg-tr-row', style: `--depth:${t.depth - this.root}` },
       h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
-      h('span', { class: 'pg-tr-call' }, link, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
-        t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${t.ret}`) : null),
+      h('span', { class: 'pg-tr-call' }, this.call(t)),
     ));
+  }
+
+  /** `fn(args) = ret`, the name linked to the line that defines it. */
+  private call(t: TraceEntry): HTMLElement {
+    const fn = t.file
+      ? h('a', { href: this.source(t.file, t.line || undefined), class: 'pg-tr-fn', title: `${t.file}${t.line ? `:${t.line}` : ''}` }, t.fn)
+      : h('span', { class: 'pg-tr-fn' }, t.fn);
+    return h('span', {}, fn, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
+      t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${t.ret}`) : null);
   }
 }
