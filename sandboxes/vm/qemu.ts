@@ -21,6 +21,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const QEMU = 'qemu-system-x86_64';
 const TRANSCRIPT_MAX = 256 * 1024;
 const CONSOLE_BUFFER_MAX = 1024 * 1024;
+/** Longer commands are not typed into the shell's line editor (1024 bytes a line) but sent as a file. */
+const INLINE_COMMAND_MAX = 900;
 /** The line /init prints just before it starts the shell. */
 export const READY_MARKER = 'netlink-lab: ready';
 /** The shell prompt set by the image's /etc/profile (busybox then sends ESC[6n). */
@@ -334,14 +336,22 @@ export function bootVm(opts: BootOptions = {}): Vm {
   const runOne = async (command: string, timeout: number): Promise<ExecResult> => {
     await ready;
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(describe(`QEMU has exited; cannot run \`${command}\``));
-    if (command.split('\n').some((l) => l.length > 3800)) {
-      throw new Error('vm exec: a command line longer than 3800 bytes does not fit the tty line buffer; copy a script instead');
-    }
     const id = randomBytes(6).toString('hex');
     // The markers are split by quotes so that the tty's echo of this line does not match them.
     const begin = `${id}-begin\r\n`;
     const endRe = new RegExp(`${id}-end:(\\d+)\\r?\\n`);
-    const line = `echo "${id}""-begin"; ( ${command}\n) </dev/null 2>&1; echo "${id}""-end:$?"\n`;
+    let line: string;
+    if (command.length <= INLINE_COMMAND_MAX) {
+      line = `echo "${id}""-begin"; ( ${command}\n) </dev/null 2>&1; echo "${id}""-end:$?"\n`;
+    } else {
+      // busybox's line editor keeps 1024 bytes of a line: a longer command travels as base64
+      // lines appended to a file, which then runs.
+      const file = `/tmp/.exec-${id}`;
+      const b64 = Buffer.from(command + '\n').toString('base64');
+      line = '';
+      for (let i = 0; i < b64.length; i += 760) line += `echo ${b64.slice(i, i + 760)} >>${file}.b64\n`;
+      line += `base64 -d ${file}.b64 >${file}; rm -f ${file}.b64; echo "${id}""-begin"; ( . ${file} ) </dev/null 2>&1; echo "${id}""-end:$?"; rm -f ${file}\n`;
+    }
     let seen = '';
     return await new Promise<ExecResult>((res, rej) => {
       const onText = (text: string) => {

@@ -79,6 +79,13 @@ describe('a VM that boots', () => {
     expect(c).toEqual({ output: 'read: 0\n', status: 0 });
   });
 
+  it('long and multi-line commands arrive whole (beyond the line editor\'s 1024 bytes)', async () => {
+    const long = await vm.exec(`echo ${'x'.repeat(5000)} | wc -c`);
+    expect(long).toEqual({ output: '5001\n', status: 0 });
+    const script = await vm.exec(`cat <<'EOF'\nquoted 'single' "double" $HOME\nEOF\nfor i in 1 2; do echo "line $i"; done\nfalse`);
+    expect(script).toEqual({ output: 'quoted \'single\' "double" $HOME\nline 1\nline 2\n', status: 1 });
+  });
+
   it('a command that does not finish: exec rejects, ^C stops it, the shell is still usable', async () => {
     await expect(vm.exec('sleep 30', { timeoutMs: 500 })).rejects.toThrow(/did not finish within 500 ms \(sent \^C\)/);
     expect(await vm.exec('echo still here')).toEqual({ output: 'still here\n', status: 0 });
