@@ -13,10 +13,10 @@ afterEach(async () => { for (const a of agents.splice(0)) { a.kill(); await a.ex
 describe('agent protocol', () => {
   it('says hello with its pid, uid and protocol version', async () => {
     const a = await start();
-    expect(a.hello.pid).toBe(a.child.pid);
+    expect(a.hello.pid).toBe(a.child!.pid);
     expect(a.hello.uid).toBe(0);
     expect(a.hello.version).toBe(1);
-    expect((await a.call(OP.GETPID)).ret).toBe(a.child.pid);
+    expect((await a.call(OP.GETPID)).ret).toBe(a.child!.pid);
   });
 
   it('performs a syscall and reports errno exactly', async () => {

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import type { Backend } from '../api/backend.ts';
 import type { SpawnOptions } from '../api/types.ts';
-// @ts-expect-error: build.mjs is plain JavaScript without type declarations.
 import { buildKernel } from '../../sandboxes/sim/build.mjs';
 import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
 import type { CliKernel } from './kernels.ts';
