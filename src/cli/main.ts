@@ -16,10 +16,10 @@ async function loadVm(): Promise<VmCli | null> {
 /** The top-level help text. */
 export async function help(): Promise<string> {
   const vm = await loadVm();
-  return `netlink-lab — run netlink programs against a simulated or a real Linux kernel
+  return `netlink-lab — run netlink programs against a simulated or a real Linux kernel (this machine's or a VM)
 
 Usage:
-  netlink-lab run FILE.ts [--kernel sim|real] [--trace] [--timeout SECONDS]
+  netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS]
   netlink-lab vm …            (a real Linux VM under QEMU${vm ? '' : '; not installed in this checkout'})
   netlink-lab --help | help [COMMAND]
 
