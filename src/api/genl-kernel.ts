@@ -202,7 +202,13 @@ export interface genl_family {
   parallel_ops?: boolean;
   /** Commands from this number on get the strict checks of new families (default 0: all). */
   resv_start_op?: number;
-  ops: genl_ops[];
+  /** The commands (struct genl_ops: doit and/or dumpit per command, sharing a policy). */
+  ops?: genl_ops[];
+  /**
+   * Or 6.2+ split ops (struct genl_split_ops): each has exactly one of doit / dumpit and its own
+   * policy; a command may appear twice, once for do and once for dump. Use one of ops / split_ops.
+   */
+  split_ops?: genl_ops[];
   mcgrps?: genl_multicast_group[];
   /** Assigned at registration. */
   id?: number;

@@ -12,18 +12,21 @@ import {
 import type { KernelModule } from '../../src/api/types.ts';
 
 /**
- * netdev's NETDEV_CMD_DEV_GET (cmd 1): a new-style family (strict validation, header check),
- * policy { NETDEV_A_DEV_IFINDEX (1): NLA_U32, min 1 }. The real doit answers -ENODEV for an
- * ifindex with no device, and GENL_REQ_ATTR_CHECK's MISS_TYPE when the attribute is missing.
+ * netdev's NETDEV_CMD_DEV_GET (cmd 1): a new-style family (strict validation, header check) with
+ * split ops: the do half has the policy { NETDEV_A_DEV_IFINDEX (1): NLA_U32, min 1 }, the dump
+ * half none (so genl gives it the reject-all policy). The real doit answers -ENODEV for an ifindex
+ * with no device, and GENL_REQ_ATTR_CHECK's MISS_TYPE when the attribute is missing.
  * And NETDEV_CMD_QSTATS_GET (cmd 12), dump only: { IFINDEX (1): U32 min 1, SCOPE (4): NLA_UINT
  * with mask 1 } — a 6.6+ type (4 or 8 bytes) with a mask; its dump itself is not mirrored.
  */
 export const netdevLike: genl_family = {
   name: 'MIRROR_NETDEV',
   version: 1,
-  ops: [{
+  split_ops: [{
     cmd: 1, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1) }, maxattr: 1,
     doit: (_skb, info) => (GENL_REQ_ATTR_CHECK(info, 1) ? -22 : -19),
+  }, {
+    cmd: 1, dumpit: () => 0,
   }, {
     cmd: 12, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1), 4: NLA_POLICY_MASK(NLA_UINT, 1) }, maxattr: 4,
     dumpit: () => 0,

@@ -17,6 +17,7 @@ import {
   nla, nla_u32, concat, hex, u32, MSG_DONTWAIT, SOL_NETLINK, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR,
 } from '../../src/api/user.ts';
 import { mirrors } from './mirror-families.ts';
+import type { GenlPolicies } from '../../src/api/genl.ts';
 
 const le32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
 
@@ -72,6 +73,7 @@ async function ask(fd: number, family: number, cmd: number, c: Case): Promise<st
     let n: number;
     try { ({ n } = await recvfrom(fd, buf, MSG_DONTWAIT)); } catch { break; }
     for (const m of parseNlmsgs(buf.slice(0, n))) {
+      if (m.nlmsg_type === 3) { lines.push(`done=${new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true)}`); continue; }
       if (m.nlmsg_type !== NLMSG_ERROR) { lines.push(`msg cmd ${m.payload[0]}`); continue; }
       const e = parseNlmsgerr(m)!;
       const t = e.tlvs.map((a) => (a.type === 1 ? `msg="${new TextDecoder().decode(a.payload.subarray(0, -1))}"`
@@ -100,7 +102,7 @@ async function runAll(k: Backend, which: 'real' | 'sim'): Promise<Map<string, st
       }
       for (const [label, [name, cmd]] of [['netdev', NETDEV[which]], ['tcp_metrics', TCPM[which]], ['mptcp_pm', MPTCP[which]]] as [string, [string, number]][]) {
         const p = await genl_ctrl_policy(fd, name, cmd);
-        out.set(`policy ${label}`, JSON.stringify([...p.policies].filter(([i]) => label !== 'netdev' || i === 0).map(([i, t]) => [i, [...t]]), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+        out.set(`policy ${label}`, JSON.stringify([[...p.ops], ...[...p.policies].map(([i, t]) => [i, [...t]])], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
       }
       await close(fd);
     } catch (e) { err = e; }
@@ -132,11 +134,11 @@ describe('policy validation: simulated kernel vs this machine\'s kernel', () => 
     });
   }
 
-  // netdev's DEV_GET also has a dump with a policy of its own, which the mirror leaves out: only
-  // the do policy (index 0) is compared there.
+  // Op policy indexes (split do/dump for netdev) and every policy entry.
   for (const label of ['netdev', 'tcp_metrics', 'mptcp_pm']) {
     it(`GETPOLICY of ${label}'s command 1 describes the same policies`, () => {
-      expect(real.get(`policy ${label}`)).toMatch(/^\[\[0,/);
+      if (process.env.GENL_SHOW) console.log(`${label}: ${real.get(`policy ${label}`)}`);
+      expect(real.get(`policy ${label}`)).toMatch(/^\[\[\[1,/);
       expect(sim.get(`policy ${label}`)).toBe(real.get(`policy ${label}`));
     });
   }
@@ -145,5 +147,32 @@ describe('policy validation: simulated kernel vs this machine\'s kernel', () => 
     // The recorded answers (unshare -Urn, python3): they pin what "identical" means above.
     expect(real.get('U32 below min')).toBe('error=-34 flags=0x200 len=120 msg="integer out of range" offs=20 policy(nested)=0c00040001000000000000000c000500ffffffff000000000800010004000000');
     expect(real.get('nest: binary of 15')).toBe('error=-34 flags=0x200 len=140 msg="binary attribute size out of range" offs=24 policy(nested)=08000600100000000800070010000000080001000a000000');
+  });
+});
+
+describe('split ops (netdev\'s DEV_GET and QSTATS_GET, mirrored)', () => {
+  it('list, accept and describe like 6.18: OPS flags, a dump half without validation, reject-all in the full GETPOLICY', async () => {
+    const k = await newSimKernel();
+    setBackend(k);
+    let got: { ops: unknown; dump: string; pol: GenlPolicies } | undefined;
+    let err: unknown;
+    await k.run(async () => {
+      try {
+        await insmod(mirrors);
+        const fd = await genl_socket();
+        const f = await genl_ctrl_resolve(fd, 'MIRROR_NETDEV');
+        // netdev lists DEV_GET as 0x0e and QSTATS_GET as 0x0c on this machine.
+        const dump = await ask(fd, f.id, 1, { name: '', real: ['', 0], sim: ['', 0], flags: 0x305, attrs: [nla_u32(5, 1)] });
+        got = { ops: f.ops, dump, pol: await genl_ctrl_policy(fd, 'MIRROR_NETDEV') };
+      } catch (e) { err = e; }
+    });
+    setBackend(null);
+    if (err) throw err;
+    expect(got!.ops).toEqual([{ cmd: 1, flags: 0x0e }, { cmd: 12, flags: 0x0c }]);
+    // The dump half has no policy when receiving: an unknown attribute is not an error (6.18's netdev dumps too).
+    expect(got!.dump).toBe('done=0');
+    // A full GETPOLICY gives it the reject-all policy (index 1, nothing to describe), as real netdev's shows.
+    expect([...got!.pol.ops]).toEqual([[1, { do: 0, dump: 1 }], [0, { dump: 2 }]]);
+    expect([...got!.pol.policies.keys()]).toEqual([0, 2]);
   });
 });

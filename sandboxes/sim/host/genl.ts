@@ -26,6 +26,7 @@ export interface GenlExports {
     umin: bigint, umax: bigint, smin: bigint, smax: bigint, mask: bigint, bitfield32: number, nested: number, strictStart: number): number;
   genl_host_policy_reject_message(pol: number, type: number, msg: number, msgLen: number): void;
   genl_host_family_policy(fam: number, pol: number): void;
+  genl_host_family_split(fam: number): void;
   genl_host_family_op(fam: number, cmd: number, flags: number, validate: number, maxattr: number, pol: number,
     doit: number, dumpit: number, start: number, done: number): void;
   genl_host_family_grp(fam: number, name: number, nameLen: number, flags: number): void;
@@ -73,7 +74,8 @@ class SimSkb implements sk_buff {
   }
 }
 
-interface Registered { hostId: number; family: genl_family; ops: Map<number, genl_ops> }
+/** A registered family; its commands' do and dump handlers (the same op, or two split ops). */
+interface Registered { hostId: number; family: genl_family; ops: Map<number, { doit?: genl_ops; dumpit?: genl_ops }> }
 interface DumpState { cb: netlink_callback }
 
 const utf8 = new TextEncoder();
@@ -176,13 +178,21 @@ export class GenlBridge implements GenlHost {
       this.x.genl_host_family_new(hostId, np, nl, f.version ?? 0, f.hdrsize ?? 0, maxattr, f.netnsok ? 1 : 0,
         f.parallel_ops ? 1 : 0, f.resv_start_op ?? 0, mp, ml)));
     if (f.policy) this.x.genl_host_family_policy(hostId, this.policyId(f.policy, maxattr));
-    const ops = new Map<number, genl_ops>();
-    for (const op of f.ops) {
+    if (f.split_ops && f.ops) {
+      this.x.genl_host_family_forget(hostId);
+      return -EINVAL;
+    }
+    if (f.split_ops) this.x.genl_host_family_split(hostId);
+    const ops = new Map<number, { doit?: genl_ops; dumpit?: genl_ops }>();
+    for (const op of f.split_ops ?? f.ops ?? []) {
       const omax = op.maxattr ?? (op.policy ? GenlBridge.maxIndex(op.policy) : 0);
       const pol = op.policy ? this.policyId(op.policy, omax) : 0;
       this.x.genl_host_family_op(hostId, op.cmd, op.flags ?? 0, op.validate ?? 0, op.policy ? omax : 0, pol,
         op.doit ? 1 : 0, op.dumpit ? 1 : 0, op.dumpit ? 1 : 0, op.dumpit ? 1 : 0);
-      ops.set(op.cmd, op);
+      const halves = ops.get(op.cmd) ?? {};
+      if (op.doit) halves.doit = op;
+      if (op.dumpit) halves.dumpit = op;
+      ops.set(op.cmd, halves);
     }
     for (const g of f.mcgrps ?? []) this.withBytes(utf8.encode(g.name), (p, l) => this.x.genl_host_family_grp(hostId, p, l, g.flags ?? 0));
     const err = this.x.genl_host_register(hostId);
@@ -262,7 +272,7 @@ export class GenlBridge implements GenlHost {
   /** env.genl_host_doit: run a family's doit for the current request. */
   doit(fam: number, cmd: number, skb: number): number {
     const r = this.byHost.get(fam);
-    const op = r?.ops.get(cmd);
+    const op = r?.ops.get(cmd)?.doit;
     if (!r || !op?.doit) return -95;
     const nlh = this.x.genl_host_req(GENL_REQ_NLH);
     const m = this.mem();
@@ -296,7 +306,7 @@ export class GenlBridge implements GenlHost {
   /** env.genl_host_dumpit. */
   dumpit(fam: number, cmd: number, skb: number, dump: number): number {
     const r = this.byHost.get(fam);
-    const op = r?.ops.get(cmd);
+    const op = r?.ops.get(cmd)?.dumpit;
     if (!r || !op?.dumpit) return 0;
     const cb = this.dumpCb(dump);
     cb.extack = {};
@@ -309,7 +319,7 @@ export class GenlBridge implements GenlHost {
   /** env.genl_host_start / genl_host_done. */
   startDone(fam: number, cmd: number, dump: number, which: 'start' | 'done'): number {
     const r = this.byHost.get(fam);
-    const op = r?.ops.get(cmd);
+    const op = r?.ops.get(cmd)?.dumpit;
     const cb = this.dumpCb(dump);
     let ret = 0;
     const fn = op?.[which];

@@ -156,7 +156,12 @@ export class genl_family {
   policy: nla_policy[] | null = null;
   /** Commands from this one on get the strict checks of new families. 0: all of them. */
   resv_start_op: u8 = 0;
+  /**
+   * The commands: full ops (doit and/or dumpit sharing a policy), or, when `split` is set, 6.2+
+   * split ops (each with exactly one of doit / dumpit, and its own policy).
+   */
   ops: genl_ops[] = [];
+  split: bool = false;
   mcgrps: genl_multicast_group[] = [];
   /** The id of mcgrps[0]; the others follow. */
   mcgrp_offset: u32 = 0;
@@ -222,25 +227,85 @@ function genl_fam_ids(): i32[] {
 const genl_policy_reject_all: nla_policy[] = [NLA_POLICY(NLA_REJECT), NLA_POLICY(NLA_REJECT)];
 
 /**
- * The effective op for a command (family policy and maxattr filled in), or null.
- * Ref: genetlink.c:genl_get_cmd, genl_op_from_full, genl_op_fill_in_reject_policy
+ * The half of a command that handles a do (dump false) or a dump (dump true) request, with the
+ * family's policy and maxattr filled in, or null. Ref: genetlink.c:genl_get_cmd (6.2+)
  */
-export function genl_get_cmd(cmd: u32, family: genl_family): genl_ops | null {
-  for (let i = 0; i < family.ops.length; i++) if (<u32>family.ops[i].cmd == cmd) return genl_op_effective(family, family.ops[i]);
+export function genl_get_cmd(cmd: u32, family: genl_family, dump: bool): genl_ops | null {
+  for (let i = 0; i < family.ops.length; i++) {
+    const o = family.ops[i];
+    if (<u32>o.cmd == cmd && (dump ? o.dumpit != null : o.doit != null)) return genl_op_effective(family, o, dump, false);
+  }
   return null;
 }
 
-function genl_op_effective(family: genl_family, o: genl_ops): genl_ops {
+/** Whether the family has command `cmd` at all. */
+function genl_has_cmd(cmd: u32, family: genl_family): bool {
+  for (let i = 0; i < family.ops.length; i++) if (<u32>family.ops[i].cmd == cmd) return true;
+  return false;
+}
+
+/**
+ * One half of an op as the kernel sees it. A full op takes the family's policy and, from
+ * resv_start_op on, the reject-all policy when it has none (genl_op_from_full); its dump half
+ * loses the policy with GENL_DONT_VALIDATE_DUMP (genl_cmd_full_to_split). A split op keeps its own
+ * policy; only walking the family (genl_op_iter, as nlctrl does for OPS and GETPOLICY) gives a
+ * policy-less split op the reject-all policy — receiving and single-op GETPOLICY do not (seen on
+ * 6.18: netdev's DEV_GET dump accepts any attribute, yet a full GETPOLICY lists a policy for it).
+ * Ref: genetlink.c:genl_op_from_full, genl_cmd_full_to_split, genl_op_from_split (6.2+)
+ */
+function genl_op_effective(family: genl_family, o: genl_ops, dump: bool, iter: bool): genl_ops {
   const op = new genl_ops();
   op.cmd = o.cmd; op.flags = o.flags; op.validate = o.validate;
-  op.doit = o.doit; op.dumpit = o.dumpit; op.start = o.start; op.done = o.done;
+  if (dump) { op.dumpit = o.dumpit; op.start = o.start; op.done = o.done; }
+  else op.doit = o.doit;
+  if (family.split) {
+    op.maxattr = o.maxattr;
+    op.policy = o.policy;
+    if (iter && !op.policy) {
+      op.policy = genl_policy_reject_all;
+      op.maxattr = 1;
+    }
+    return op;
+  }
   op.maxattr = o.maxattr ? o.maxattr : family.maxattr;
   op.policy = o.policy ? o.policy : family.policy;
   if (!op.policy && op.cmd >= family.resv_start_op) {
     op.policy = genl_policy_reject_all;
     op.maxattr = 1;
   }
+  // A dump that skips validation has no policy of its own.
+  if (dump && (o.validate & GENL_DONT_VALIDATE_DUMP)) {
+    op.policy = null;
+    op.maxattr = 0;
+  }
   return op;
+}
+
+/** The half `dump` of command `cmd` as genl_op_iter sees it. */
+function genl_iter_half(cmd: u8, family: genl_family, dump: bool): genl_ops | null {
+  for (let i = 0; i < family.ops.length; i++) {
+    const o = family.ops[i];
+    if (o.cmd == cmd && (dump ? o.dumpit != null : o.doit != null)) return genl_op_effective(family, o, dump, true);
+  }
+  return null;
+}
+
+/** A command's do and dump halves, as genl_op_iter walks them (6.2+). */
+class genl_cmd_halves {
+  constructor(public cmd: u8, public doit: genl_ops | null, public dumpit: genl_ops | null) {}
+}
+
+/** Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
+function genl_family_cmds(family: genl_family): genl_cmd_halves[] {
+  const out: genl_cmd_halves[] = [];
+  for (let i = 0; i < family.ops.length; i++) {
+    const cmd = family.ops[i].cmd;
+    let seen = false;
+    for (let j = 0; j < out.length; j++) if (out[j].cmd == cmd) seen = true;
+    if (seen) continue;
+    out.push(new genl_cmd_halves(cmd, genl_iter_half(cmd, family, false), genl_iter_half(cmd, family, true)));
+  }
+  return out;
 }
 
 /** Ref: genetlink.c:genl_allocate_reserve_groups */
@@ -275,13 +340,26 @@ function genl_validate_assign_mc_groups(family: genl_family): i32 {
   return 0;
 }
 
-/** Ref: genetlink.c:genl_validate_ops */
+/**
+ * Every op needs a handler. Full ops: one per command, relaxed validation only below
+ * resv_start_op. Split ops: exactly one handler each, at most one do and one dump per command, no
+ * relaxed validation. Ref: genetlink.c:genl_validate_ops
+ */
 function genl_validate_ops(family: genl_family): i32 {
   for (let i = 0; i < family.ops.length; i++) {
     const op = family.ops[i];
     if (op.dumpit == null && op.doit == null) return -EINVAL;
-    if (op.cmd >= family.resv_start_op && op.validate) return -EINVAL;
-    for (let j = i + 1; j < family.ops.length; j++) if (op.cmd == family.ops[j].cmd) return -EINVAL;
+    if (family.split) {
+      if (op.doit != null && op.dumpit != null) return -EINVAL;
+      if (op.validate) return -EINVAL;
+    } else if (op.cmd >= family.resv_start_op && op.validate) {
+      return -EINVAL;
+    }
+    for (let j = i + 1; j < family.ops.length; j++) {
+      const o2 = family.ops[j];
+      if (op.cmd != o2.cmd) continue;
+      if (!family.split || (op.doit != null) == (o2.doit != null)) return -EINVAL;
+    }
   }
   return 0;
 }
@@ -560,12 +638,13 @@ function genl_family_rcv_msg(family: genl_family, skb: sk_buff, nlh: usize, exta
   if (<i32>nlmsghdr_len(nlh) < nlmsg_msg_size(hdrlen)) return -EINVAL;
   if (genl_header_check(family, nlh, hdr, extack)) return -EINVAL;
 
-  const op = genl_get_cmd(<u32>load<u8>(hdr), family);
+  const is_dump = (<u32>nlmsghdr_flags(nlh) & NLM_F_DUMP) == NLM_F_DUMP;
+  const op = genl_get_cmd(<u32>load<u8>(hdr), family, is_dump);
   if (op == null) return -EOPNOTSUPP;
   if ((op.flags & GENL_ADMIN_PERM) && !netlink_capable(skb, CAP_NET_ADMIN)) return -EPERM;
   if ((op.flags & GENL_UNS_ADMIN_PERM) && !netlink_capable(skb, CAP_NET_ADMIN)) return -EPERM;
 
-  if ((<u32>nlmsghdr_flags(nlh) & NLM_F_DUMP) == NLM_F_DUMP)
+  if (is_dump)
     return genl_family_rcv_msg_dumpit(family, skb, nlh, extack, op, hdrlen);
   return genl_family_rcv_msg_doit(family, skb, nlh, extack, op, hdrlen);
 }
@@ -613,17 +692,20 @@ function ctrl_fill_info(family: genl_family, portid: u32, seq: u32, flags: i32, 
     genlmsg_cancel(skb, hdr);
     return -EMSGSIZE;
   }
-  if (family.ops.length) {
+  const cmds = genl_family_cmds(family);
+  if (cmds.length) {
     const nla_ops = nla_nest_start_noflag(skb, CTRL_ATTR_OPS);
     if (!nla_ops) { genlmsg_cancel(skb, hdr); return -EMSGSIZE; }
-    for (let i = 0; i < family.ops.length; i++) {
-      const op = genl_op_effective(family, family.ops[i]);
-      let op_flags = <u32>op.flags;
-      if (op.dumpit) op_flags |= GENL_CMD_CAP_DUMP;
-      if (op.doit) op_flags |= GENL_CMD_CAP_DO;
-      if (op.policy) op_flags |= GENL_CMD_CAP_HASPOL;
+    for (let i = 0; i < cmds.length; i++) {
+      const h = cmds[i];
+      const d = h.doit;
+      const u = h.dumpit;
+      let op_flags: u32 = 0;
+      if (d) op_flags |= <u32>d.flags | GENL_CMD_CAP_DO;
+      if (u) op_flags |= <u32>u.flags | GENL_CMD_CAP_DUMP;
+      if ((d && d.policy) || (u && u.policy)) op_flags |= GENL_CMD_CAP_HASPOL;
       const nest = nla_nest_start_noflag(skb, i + 1);
-      if (!nest || nla_put_u32(skb, CTRL_ATTR_OP_ID, op.cmd) || nla_put_u32(skb, CTRL_ATTR_OP_FLAGS, op_flags)) {
+      if (!nest || nla_put_u32(skb, CTRL_ATTR_OP_ID, h.cmd) || nla_put_u32(skb, CTRL_ATTR_OP_FLAGS, op_flags)) {
         genlmsg_cancel(skb, hdr);
         return -EMSGSIZE;
       }
@@ -763,6 +845,8 @@ function genl_ctrl_event(event: u8, family: genl_family, grp: genl_multicast_gro
 class ctrl_dump_policy_ctx {
   state: netlink_policy_dump_state | null = null;
   rt: genl_family | null = null;
+  /** The commands to describe (one with CTRL_ATTR_OP). */
+  cmds: genl_cmd_halves[] = [];
   opidx: i32 = 0;
   op: u32 = 0;
   fam_id: u16 = 0;
@@ -779,16 +863,16 @@ const ctrl_policy_policy: nla_policy[] = ((): nla_policy[] => {
   return p;
 })();
 
-/**
- * The do and dump halves of an op as 6.2+ split them: a half that does not exist, or a dump
- * that skips validation, has no policy.
- */
-function split_do_policy(op: genl_ops): nla_policy[] | null { return op.doit ? op.policy : null; }
-function split_dump_policy(op: genl_ops): nla_policy[] | null {
-  return op.dumpit && !(op.validate & GENL_DONT_VALIDATE_DUMP) ? op.policy : null;
+/** The policies of a command's halves (a missing half, or a dump that skips validation, has none). */
+function half_policy(op: genl_ops | null): nla_policy[] | null { return op ? op.policy : null; }
+
+/** Add a half's policy to the dump state. */
+function add_half(ctx: ctrl_dump_policy_ctx, op: genl_ops | null): void {
+  const p = half_policy(op);
+  if (op && p) ctx.state = netlink_policy_dump_add_policy(ctx.state, p, op.maxattr);
 }
 
-/** Find the family and collect the policies to describe. Ref: genetlink.c:ctrl_dumppolicy_start */
+/** Find the family and collect the policies to describe. Ref: genetlink.c:ctrl_dumppolicy_start (6.2+) */
 function ctrl_dumppolicy_start(cb: netlink_callback): i32 {
   const info = genl_dumpit_info_of(cb);
   const ctx = new ctrl_dump_policy_ctx();
@@ -805,28 +889,26 @@ function ctrl_dumppolicy_start(cb: netlink_callback): i32 {
   const rt = genl_family_find_byid(<i32>ctx.fam_id);
   if (!rt) return -ENOENT;
   ctx.rt = rt;
+  ctx.cmds = genl_family_cmds(rt);
 
   if (tb[CTRL_ATTR_OP]) {
     ctx.single_op = true;
     ctx.op = nla_get_u32(tb[CTRL_ATTR_OP]);
-    const op = genl_get_cmd(ctx.op, rt);
-    if (!op) {
+    if (!genl_has_cmd(ctx.op, rt)) {
       NL_SET_BAD_ATTR(cb.extack, tb[CTRL_ATTR_OP]);
       return -ENOENT;
     }
-    const dp = split_do_policy(op);
-    const up = split_dump_policy(op);
-    if (!dp && !up) return -ENODATA;
-    if (dp) ctx.state = netlink_policy_dump_add_policy(ctx.state, dp, op.maxattr);
-    if (up) ctx.state = netlink_policy_dump_add_policy(ctx.state, up, op.maxattr);
+    const d = genl_get_cmd(ctx.op, rt, false);
+    const u = genl_get_cmd(ctx.op, rt, true);
+    if (!half_policy(d) && !half_policy(u)) return -ENODATA;
+    add_half(ctx, d);
+    add_half(ctx, u);
+    ctx.cmds = [new genl_cmd_halves(<u8>ctx.op, d, u)];
     return 0;
   }
-  for (let i = 0; i < rt.ops.length; i++) {
-    const op = genl_op_effective(rt, rt.ops[i]);
-    const dp = split_do_policy(op);
-    const up = split_dump_policy(op);
-    if (dp) ctx.state = netlink_policy_dump_add_policy(ctx.state, dp, op.maxattr);
-    if (up) ctx.state = netlink_policy_dump_add_policy(ctx.state, up, op.maxattr);
+  for (let i = 0; i < ctx.cmds.length; i++) {
+    add_half(ctx, ctx.cmds[i].doit);
+    add_half(ctx, ctx.cmds[i].dumpit);
   }
   if (!ctx.state) return -ENODATA;
   return 0;
@@ -845,18 +927,20 @@ function ctrl_dumppolicy_prep(skb: sk_buff, cb: netlink_callback, ctx: ctrl_dump
  * the inner nest after the do half's cmd, which is 0 for a dump-only command (seen on the real
  * kernel: nlctrl's own GETPOLICY is listed under 0). Ref: genetlink.c:ctrl_dumppolicy_put_op (6.2+)
  */
-function ctrl_dumppolicy_put_op(skb: sk_buff, cb: netlink_callback, ctx: ctrl_dump_policy_ctx, op: genl_ops): i32 {
-  const dp = split_do_policy(op);
-  const up = split_dump_policy(op);
+function ctrl_dumppolicy_put_op(skb: sk_buff, cb: netlink_callback, ctx: ctrl_dump_policy_ctx, h: genl_cmd_halves): i32 {
+  const d = h.doit;
+  const u = h.dumpit;
+  const dp = half_policy(d);
+  const up = half_policy(u);
   if (!dp && !up) return 0;
   const state = ctx.state!;
   const hdr = ctrl_dumppolicy_prep(skb, cb, ctx);
   if (!hdr) return -ENOBUFS;
   const nest_pol = nla_nest_start(skb, CTRL_ATTR_OP_POLICY);
-  const nest_op = nest_pol ? nla_nest_start(skb, op.doit ? <i32>op.cmd : 0) : 0;
+  const nest_op = nest_pol ? nla_nest_start(skb, d ? <i32>d.cmd : 0) : 0;
   if (!nest_op ||
-    (dp && nla_put_u32(skb, CTRL_ATTR_POLICY_DO, netlink_policy_dump_get_policy_idx(state, dp, op.maxattr))) ||
-    (up && nla_put_u32(skb, CTRL_ATTR_POLICY_DUMP, netlink_policy_dump_get_policy_idx(state, up, op.maxattr)))) {
+    (d && dp && nla_put_u32(skb, CTRL_ATTR_POLICY_DO, netlink_policy_dump_get_policy_idx(state, dp, d.maxattr))) ||
+    (u && up && nla_put_u32(skb, CTRL_ATTR_POLICY_DUMP, netlink_policy_dump_get_policy_idx(state, up, u.maxattr)))) {
     genlmsg_cancel(skb, hdr);
     return -ENOBUFS;
   }
@@ -869,19 +953,9 @@ function ctrl_dumppolicy_put_op(skb: sk_buff, cb: netlink_callback, ctx: ctrl_du
 /** First the per-command policy indexes, then every policy entry in its own message. Ref: ctrl_dumppolicy */
 function ctrl_dumppolicy(skb: sk_buff, cb: netlink_callback): i32 {
   const ctx = changetype<ctrl_dump_policy_ctx>(genl_dumpit_info_of(cb).ctx);
-  const rt = ctx.rt!;
   if (!ctx.policies) {
-    while (ctx.opidx < rt.ops.length) {
-      let op: genl_ops;
-      if (ctx.single_op) {
-        const o = genl_get_cmd(ctx.op, rt);
-        if (!o) return <i32>skb.len;
-        op = o;
-        ctx.opidx = rt.ops.length;
-      } else {
-        op = genl_op_effective(rt, rt.ops[ctx.opidx]);
-      }
-      if (ctrl_dumppolicy_put_op(skb, cb, ctx, op)) return <i32>skb.len;
+    while (ctx.opidx < ctx.cmds.length) {
+      if (ctrl_dumppolicy_put_op(skb, cb, ctx, ctx.cmds[ctx.opidx])) return <i32>skb.len;
       ctx.opidx++;
     }
     ctx.policies = true;

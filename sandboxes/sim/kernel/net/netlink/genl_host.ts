@@ -113,6 +113,9 @@ export function genl_host_family_new(fam: i32, name: usize, name_len: i32, versi
   host_ids.set(f, fam);
 }
 
+/** Mark the family's ops as 6.2+ split ops (each with one handler and its own policy). */
+export function genl_host_family_split(fam: i32): void { families.get(fam).split = true; }
+
 /** A new policy of maxtype + 1 entries (all NLA_UNSPEC); returns its id. */
 export function genl_host_policy_new(maxtype: i32): i32 {
   const id = next_policy++;
