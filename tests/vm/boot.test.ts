@@ -32,13 +32,22 @@ beforeAll(() => {
   ensureVmImage();
   scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-vm-test-'));
 });
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  // Every VM this file started, by its unique name: none may be left.
+  const left = booted.flatMap((name) => qemuProcesses(name).map((pid) => `${name} (pid ${pid})`));
+  expect(left, 'QEMU processes left behind').toEqual([]);
+});
+
+/** The names of the VMs this file started (QEMU's -name). */
+const booted: string[] = [];
+const track = <T extends { name: string }>(vm: T): T => { booted.push(vm.name); return vm; };
 
 describe('a VM that cannot boot', () => {
   it('a kernel that is not a kernel: ready rejects with QEMU\'s own words, and QEMU is gone', async () => {
     const bogus = join(scratch, 'not-a-kernel');
     writeFileSync(bogus, 'this is not a kernel\n');
-    const vm = bootVm({ kernel: bogus, initramfs: vmImage().initramfs, timeoutMs: 30_000 });
+    const vm = track(bootVm({ kernel: bogus, initramfs: vmImage().initramfs, timeoutMs: 30_000 }));
     await expect(vm.ready).rejects.toThrow(/QEMU exited \(code 1\) before the shell prompt[\s\S]*QEMU said: .*(linux kernel|kernel)/i);
     await vm.exited;
     expect(qemuProcesses(vm.name)).toEqual([]);
@@ -49,13 +58,13 @@ describe('a VM that cannot boot', () => {
     // A valid newc archive holding only its trailer.
     const trailer = '070701' + '0'.repeat(8 * 11) + '0000000B' + '00000000' + 'TRAILER!!!\0';
     writeFileSync(empty, trailer.padEnd(512, '\0'));
-    const vm = bootVm({ kernel: vmImage().kernel, initramfs: empty, timeoutMs: 120_000 });
+    const vm = track(bootVm({ kernel: vmImage().kernel, initramfs: empty, timeoutMs: 120_000 }));
     await expect(vm.ready).rejects.toThrow(/before the shell prompt[\s\S]*Kernel panic/);
     expect(qemuProcesses(vm.name)).toEqual([]);
   });
 
   it('a boot slower than the timeout: ready rejects and QEMU is killed', async () => {
-    const vm = bootVm({ timeoutMs: 300 });
+    const vm = track(bootVm({ timeoutMs: 300 }));
     await expect(vm.ready).rejects.toThrow(/no shell prompt within 300 ms \(QEMU killed\)/);
     const { signal } = await vm.exited;
     expect(signal).toBe('SIGKILL');
@@ -65,7 +74,7 @@ describe('a VM that cannot boot', () => {
 
 describe('a VM that boots', () => {
   let vm: Vm;
-  beforeAll(async () => { vm = await startVm({ timeoutMs: 120_000 }); });
+  beforeAll(async () => { vm = track(await startVm({ timeoutMs: 120_000 })); });
   afterAll(async () => { await vm?.kill(); });
 
   it('exec returns output and status, one command at a time, stdin closed', async () => {
@@ -102,7 +111,7 @@ describe('a VM that boots', () => {
   });
 
   it('kill() ends QEMU, and exec afterwards says so', async () => {
-    const own = await startVm({ timeoutMs: 120_000, agentPorts: 1 });
+    const own = track(await startVm({ timeoutMs: 120_000, agentPorts: 1 }));
     expect(qemuProcesses(own.name)).toEqual([own.pid]);
     await own.kill();
     expect(alive(own.pid)).toBe(false);
@@ -127,7 +136,9 @@ describe('QEMU never outlives its parent', () => {
       parent.stdout!.on('data', (d) => { out += d; if (out.includes('\n')) res(out.split('\n')[0]); });
       parent.on('exit', (code) => rej(new Error(`the parent exited (${code}) before its VM was up`)));
     });
-    return { parent, ...JSON.parse(line) };
+    const vm = JSON.parse(line) as { pid: number; name: string };
+    track(vm);
+    return { parent, ...vm };
   }
 
   it('SIGKILL of the parent takes QEMU down (setpriv --pdeathsig)', async () => {
