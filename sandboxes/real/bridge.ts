@@ -158,7 +158,8 @@ export class RealKernel implements Backend {
   async recvmsg(fd: number, msg: MsgHdrIn, flags: number): Promise<RecvMsgResult> {
     const w = new Writer().i32(fd).i32(flags).u32(msg.msg_iov.length);
     for (const v of msg.msg_iov) w.u32(v.length);
-    w.u32(msg.msg_controllen ?? 0);
+    // As the simulator does: without msg_controllen there is room for every cmsg netlink sends.
+    w.u32(msg.msg_controllen ?? 4096);
     const r = await this.sys('recvmsg', OP.RECVMSG, w);
     const rd = new Reader(r.body);
     const msg_flags = rd.i32();
