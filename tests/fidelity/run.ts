@@ -2,13 +2,18 @@
  * `npm run fidelity`: every scenario on the real and the simulated kernel, a readable diff for each
  * difference, and the last line `fidelity: N/M identical`.
  *
- *   tsx tests/fidelity/run.ts [--only 4,5,27] [--verbose]
+ *   tsx tests/fidelity/run.ts [--only 4,5,27] [--verbose] [--against real|vm]
+ *
+ * `--against vm` compares with Linux 6.1 in the QEMU VM instead of this machine's kernel (slow: one
+ * boot per scenario; the scenarios' expectations were recorded on 6.18).
  */
 import { parseArgs } from 'node:util';
 import { listScenarios } from './harness.ts';
 import { runScenario, simAvailable, type Outcome } from './suite.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, against: { type: 'string', default: 'real' } } });
+if (values.against !== 'real' && values.against !== 'vm') throw new Error(`--against must be real or vm, not '${values.against}'`);
+const against = values.against;
 const only = values.only ? new Set(values.only.split(',').map(Number)) : null;
 const files = listScenarios().filter((s) => !only || only.has(s.id));
 const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
@@ -18,7 +23,7 @@ const outcomes: Outcome[] = [];
 for (const f of files) {
   let o: Outcome;
   try {
-    o = await runScenario(f);
+    o = await runScenario(f, against);
   } catch (e) {
     o = { file: f, scenario: { title: f.name }, verdict: 'different', detail: `the run failed: ${(e as Error).stack ?? e}` };
   }

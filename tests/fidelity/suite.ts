@@ -28,11 +28,14 @@ export interface Outcome {
   sim?: NormalisedRun;
 }
 
-/** Run one scenario on both kernels and judge it. */
-export async function runScenario(file: ScenarioFile): Promise<Outcome> {
+/**
+ * Run one scenario on both kernels and judge it. `against` is the Linux to compare with: this
+ * machine's kernel (default) or the QEMU VM's (`--kernel vm`, Linux 6.1, booted per program).
+ */
+export async function runScenario(file: ScenarioFile, against: 'real' | 'vm' = 'real'): Promise<Outcome> {
   const scenario = await loadScenario(file);
   if (scenario.needsRoot && !isRoot()) return { file, scenario, verdict: 'skipped', detail: 'needs root (uid 65534 processes on the real kernel)' };
-  const real = normalise(await runProgram(file.file, 'real'), scenario);
+  const real = normalise(await runProgram(file.file, against, against === 'vm' ? 120_000 : 15_000), scenario);
   const problems = checkReal(scenario, real);
   if (problems.length) return { file, scenario, verdict: 'real-wrong', detail: problems.join('\n'), real };
   if (!simAvailable()) return { file, scenario, verdict: 'no-sim', detail: 'the simulated kernel is not available (sandboxes/sim/host/index.ts)', real };
