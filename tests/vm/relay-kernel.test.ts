@@ -69,7 +69,7 @@ describe('VM backend through the relay', () => {
     session = connectRelay(relay.url, { agent: tap.handler }, WebSocket as unknown as WebSocketClass);
     const hello = await session.hello;
     await session.ready;
-    kernel = new RelayKernel(linkSession(session, tap, hello.agentPorts));
+    kernel = new RelayKernel(linkSession(session, tap, Array.from({ length: hello.agentPorts }, (_, i) => i + 1)));
   });
   afterAll(async () => {
     session?.close();

@@ -75,7 +75,7 @@ export function renderComparison(host: HTMLElement, c: Comparison): void {
   const body = el('tbody');
   c.rows.forEach((row, i) => {
     const tr = el('tr', `nl-cmp-row nl-cmp-${row.status}`);
-    tr.dataset.status = row.status;
+    tr.dataset.rowStatus = row.status;
     tr.append(el('td', 'nl-cmp-n', String(i + 1)), cell(row.sim), cell(row.vm), el('td', 'nl-cmp-status', STATUS_TEXT[row.status]));
     body.append(tr);
     if (row.status !== 'different') return;

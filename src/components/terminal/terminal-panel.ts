@@ -4,18 +4,17 @@
  * Every failure is told in a sentence with the fix. The root element's `data-state` follows along:
  * closed → setup | checking → booting → ready → ended.
  */
-import { checkRelay, connectRelay, type RelaySession } from '../../runtime/vm/relay-client.ts';
+import { checkRelay, type RelaySession } from '../../runtime/vm/relay-client.ts';
+import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
 import { findRelayUrl, forgetRelayUrl, rememberRelayUrl } from './relay-address.ts';
 import type { TerminalView } from './xterm-view.ts';
 
 type State = 'closed' | 'setup' | 'checking' | 'booting' | 'ready' | 'ended';
 
-/** The session of the terminal opened last on this page (the playground's "Real VM" can reuse it). */
-export let activeSession: RelaySession | null = null;
-
 class Panel {
   private view: TerminalView | null = null;
   private session: RelaySession | null = null;
+  private stopListening: (() => void) | null = null;
   private readonly $ = <T extends HTMLElement>(sel: string) => this.root.querySelector<T>(sel)!;
 
   constructor(private readonly root: HTMLElement) {
@@ -31,6 +30,7 @@ class Panel {
     });
     this.$('[data-term-reconnect]').addEventListener('click', () => void this.start());
     this.$('[data-term-disconnect]').addEventListener('click', () => this.session?.close());
+    // The playground may start the page's VM first: the terminal then shows it when opened.
     this.$('[data-term-forget]').addEventListener('click', () => { this.stop(); forgetRelayUrl(); this.setup(null); });
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) {
       b.addEventListener('click', () => {
@@ -77,8 +77,10 @@ class Panel {
     el.hidden = !text;
   }
 
+  /** Detach from the VM (it keeps running if the playground uses it). */
   private stop(): void {
-    this.session?.close();
+    this.stopListening?.();
+    this.stopListening = null;
     this.session = null;
   }
 
@@ -113,9 +115,13 @@ class Panel {
     const term = this.view.term;
     this.setState('booting');
     this.status(`Booting Linux ${health.kernel} in a VM…`);
-    const session = connectRelay(url, { console: (b) => term.write(b) });
+    const running = sharedVm();
+    const vm = openSharedVm(url);
+    const session = vm.session;
     this.session = session;
-    activeSession = session;
+    this.stopListening = vm.onConsole((b) => term.write(b));
+    // Joining a VM that is already up: ask its shell for a fresh prompt.
+    if (running === vm) void session.ready.then(() => session.sendConsole('\r'), () => {});
     session.hello.then(
       (h) => { if (this.session === session) this.root.dataset.vm = h.vm; },
       () => { /* reported by `closed` */ },
@@ -127,8 +133,7 @@ class Panel {
       term.focus();
     }, () => { /* reported by `closed` */ });
     void session.closed.then(({ reason }) => {
-      if (activeSession === session) activeSession = null;
-      if (this.session !== session && this.session !== null) return;
+      if (this.session !== session) return;
       this.session = null;
       if (this.state() === 'closed') return;
       this.setState('ended');

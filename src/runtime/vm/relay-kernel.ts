@@ -241,20 +241,28 @@ export class RelayKernel implements Backend {
 
   /**
    * The VM loads the course's C modules (nl_test, doc_exmpl) when it boots: insmod() checks that
-   * the module of that name is loaded there (its TypeScript twin does not run). Module parameters
-   * cannot be changed through the relay.
+   * the module of that name is loaded there with the parameters asked for (read back from
+   * /sys/module/NAME/parameters); its TypeScript twin does not run. Other parameters cannot be
+   * set through the relay: that is an error saying how to run with them.
    */
   async insmod(mod: KernelModule): Promise<number> {
-    const params = (mod as KernelModule & { params?: Record<string, unknown> }).params;
-    if (params && Object.keys(params).length) {
-      const e = new ErrnoError('init_module', ERRNO.ENOSYS);
-      e.message = `init_module: ENOSYS (the VM loaded ${mod.name} at boot with its default parameters; to load it with ${Object.keys(params).join(', ')}, run the program with \`npx netlink-lab run --kernel vm\`)`;
-      throw e;
-    }
     const modules = await this.readFile('/proc/modules');
     if (!modules.split('\n').some((l) => l.split(' ')[0] === mod.name)) {
       const e = new ErrnoError('init_module', ERRNO.ENOENT);
       e.message = `init_module: ENOENT (the VM has no module ${mod.name}: it loads only the course's C modules, nl_test and doc_exmpl, at boot)`;
+      throw e;
+    }
+    const params = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {};
+    const wrong: string[] = [];
+    for (const [k, v] of Object.entries(params)) {
+      const want = typeof v === 'boolean' ? (v ? ['Y', '1'] : ['N', '0']) : [String(v)];
+      let have: string;
+      try { have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim(); } catch { have = '(no such parameter)'; }
+      if (!want.includes(have)) wrong.push(`${k}=${String(v)} (the VM's is ${have})`);
+    }
+    if (wrong.length) {
+      const e = new ErrnoError('init_module', ERRNO.ENOSYS);
+      e.message = `init_module: ENOSYS (the VM loaded ${mod.name} at boot with its default parameters; ${wrong.join(', ')} cannot be set through the relay: run the program with \`npx netlink-lab run --kernel vm\`)`;
       throw e;
     }
     return 0;

@@ -1,0 +1,76 @@
+/**
+ * The playground's "Simulated / Real VM" switch: which kernel a run uses, getting the page's VM
+ * ready for a run (through the relay the Terminal panel knows), and the side-by-side comparison of
+ * a VM run with the same program on the simulated kernel.
+ */
+import type { SyscallRecord } from '../../runtime/messages.ts';
+import { Runner } from '../../runtime/client.ts';
+import { compareRuns, type Comparison } from '../../runtime/vm/compare.ts';
+import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
+import { findRelayUrl } from './relay-address.ts';
+
+/** The kernel chosen in the switch under `root` ('sim' when there is no switch). */
+export function kernelChoice(root: HTMLElement): 'sim' | 'vm' {
+  const checked = root.querySelector<HTMLInputElement>('[data-kernel-switch] input:checked');
+  return checked?.value === 'vm' ? 'vm' : 'sim';
+}
+
+/** A VM run's transport: the MessagePort for the worker and what to do when the run is over. */
+export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(): void }
+
+/**
+ * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports
+ * for the run worker. Throws with a sentence for the learner when there is no relay.
+ */
+export async function prepareVmRun(status: (text: string) => void): Promise<VmRun> {
+  const url = sharedVm()?.url ?? findRelayUrl();
+  if (!url) {
+    throw new Error('To run on a real Linux kernel, start the VM relay (`npm run vm` in the project folder) and paste the URL it prints into the Terminal panel below.');
+  }
+  const vm = sharedVm() ?? openSharedVm(url);
+  status('Booting the VM (a few seconds)…');
+  try {
+    await vm.session.ready;
+  } catch (e) {
+    throw new Error(`${(e as Error).message}. Check the Terminal panel below.`);
+  }
+  const b = await vm.bridge();
+  return { vm: { port: b.port, ports: b.ports }, end: b.end };
+}
+
+/**
+ * Run the same program on a fresh simulated kernel, out of sight, and compare its syscalls with
+ * the VM run's. Resolves to the comparison (or rejects if the simulator could not run it).
+ */
+export async function compareWithSim(o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[] }): Promise<Comparison> {
+  const runner = new Runner({ wasmUrl: o.wasmUrl });
+  const simEvents: SyscallRecord[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      void runner.run({ files: o.files, entry: o.entry }, {
+        batch: (b) => { simEvents.push(...b.syscalls); },
+        checks: () => {},
+        exit: () => resolve(),
+        killed: (_reason, message) => reject(new Error(`The simulated run for the comparison did not finish: ${message}`)),
+      });
+    });
+  } finally {
+    runner.dispose();
+  }
+  return compareRuns(simEvents, o.vmEvents);
+}
+
+/** Fill `box` with the comparison of a VM run with the same program on the simulator. */
+export async function showComparison(box: HTMLElement, o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[] }): Promise<void> {
+  box.hidden = false;
+  box.dataset.state = 'running';
+  box.textContent = 'Running the same program on the simulated kernel to compare…';
+  try {
+    const [c, view] = await Promise.all([compareWithSim(o), import('./compare-view.ts')]);
+    view.renderComparison(box, c);
+    box.dataset.state = c.identical ? 'identical' : 'different';
+  } catch (e) {
+    box.textContent = (e as Error).message;
+    box.dataset.state = 'error';
+  }
+}
