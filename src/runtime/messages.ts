@@ -42,7 +42,10 @@ export type ToWorker =
 export interface Snapshot {
   /** Which syscall: 'sendmsg in pid 100'. */
   after: string;
+  /** The state, without the kernel log (its `dmesg` is empty). */
   state: KernelState;
+  /** How many lines the kernel log had then (the latest state has them). */
+  dmesgLines: number;
 }
 
 /** Everything that happened since the last batch. */

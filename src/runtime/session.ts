@@ -179,7 +179,8 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     snapshots += 1;
     if ((snapshots <= SNAPSHOTS_EVERY || snapshots % 10 === 0) && room('snapshots')) {
       const state = safeState(kernel);
-      if (state) (batch.snapshots ??= []).push({ after: `${e.syscall} in pid ${e.pid}`, state } satisfies Snapshot);
+      // The log only grows: a snapshot keeps how long it was, the page has the lines.
+      if (state) (batch.snapshots ??= []).push({ after: `${e.syscall} in pid ${e.pid}`, state: { ...state, dmesg: [] }, dmesgLines: state.dmesg.length } satisfies Snapshot);
     }
     touched();
   });

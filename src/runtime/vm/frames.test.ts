@@ -27,6 +27,13 @@ describe('relay frames', () => {
     expect(() => decodeClientText('[1]')).toThrow(/JSON object/);
     expect(() => decodeClientText('{"type":"ping","id":"x"}')).toThrow(/integer "id"/);
     expect(() => decodeClientText('{"type":"exec"}')).toThrow(/unknown control message type "exec"/);
+    expect(decodeClientText('{"type":"module","id":1,"op":"load","name":"nl_test","params":["delayed=1"]}'))
+      .toEqual({ type: 'module', id: 1, op: 'load', name: 'nl_test', params: ['delayed=1'] });
+    expect(decodeClientText('{"type":"module","id":2,"op":"unload","name":"nl_test"}')).toEqual({ type: 'module', id: 2, op: 'unload', name: 'nl_test', params: [] });
+    // What is typed into the VM's shell must be plain.
+    expect(() => decodeClientText('{"type":"module","id":1,"op":"load","name":"x; reboot"}')).toThrow(/"name" must match/);
+    expect(() => decodeClientText('{"type":"module","id":1,"op":"load","name":"x","params":["a=$(id)"]}')).toThrow(/"params" must be/);
+    expect(() => decodeClientText('{"type":"module","id":1,"op":"rm","name":"x"}')).toThrow(/"op"/);
     expect(decodeServerText('{"type":"ready","bootMs":5}')).toEqual({ type: 'ready', bootMs: 5 });
     expect(() => decodeServerText('{"type":"x"}')).toThrow(FrameError);
   });

@@ -59,11 +59,25 @@ export type ServerMessage =
   /** The shell is up: a command typed now runs. */
   | { type: 'ready'; bootMs: number }
   | { type: 'pong'; id: number }
+  /** The answer to a `module` request: 0 or a negative errno, as init_module/delete_module return. */
+  | { type: 'module-result'; id: number; ret: number }
   /** Sent just before the relay closes the socket. */
   | { type: 'bye'; code: number; reason: string };
 
 /** Control messages to the relay. */
-export type ClientMessage = { type: 'ping'; id: number };
+export type ClientMessage =
+  | { type: 'ping'; id: number }
+  /**
+   * Load (finit_module, with `name=value` parameters) or unload (delete_module) one of the VM's
+   * modules, /lib/modules/<name>.ko. The relay runs it on the VM's console with its output
+   * hidden from the terminal; the shell must be at its prompt.
+   */
+  | { type: 'module'; id: number; op: 'load' | 'unload'; name: string; params: string[] };
+
+/** A module name the relay accepts (it is typed into the VM's shell). */
+export const MODULE_NAME = /^[A-Za-z0-9_-]{1,56}$/;
+/** A module parameter the relay accepts: name=value, plain characters only. */
+export const MODULE_PARAM = /^[A-Za-z_][A-Za-z0-9_]{0,63}=[A-Za-z0-9_.,-]{0,64}$/;
 
 /** One decoded frame. */
 export type Frame =
@@ -108,11 +122,19 @@ export function decodeClientText(text: string): ClientMessage {
   try { m = JSON.parse(text); } catch { throw new FrameError('a text frame must be a JSON object'); }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new FrameError('a text frame must be a JSON object');
   const o = m as Record<string, unknown>;
-  if (o.type === 'ping') {
-    if (typeof o.id !== 'number' || !Number.isSafeInteger(o.id)) throw new FrameError('ping needs an integer "id"');
-    return { type: 'ping', id: o.id };
+  if (o.type !== 'ping' && o.type !== 'module') {
+    throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send "ping" and "module")`);
   }
-  throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send only "ping")`);
+  if (typeof o.id !== 'number' || !Number.isSafeInteger(o.id)) throw new FrameError(`${o.type} needs an integer "id"`);
+  if (o.type === 'ping') return { type: 'ping', id: o.id };
+  if (o.op !== 'load' && o.op !== 'unload') throw new FrameError('module needs "op": "load" or "unload"');
+  if (typeof o.name !== 'string' || !MODULE_NAME.test(o.name)) throw new FrameError(`module "name" must match ${MODULE_NAME}`);
+  const params = o.params ?? [];
+  if (!Array.isArray(params) || params.length > 16 || !params.every((p) => typeof p === 'string' && MODULE_PARAM.test(p))) {
+    throw new FrameError(`module "params" must be at most 16 strings matching ${MODULE_PARAM}`);
+  }
+  if (o.op === 'unload' && params.length) throw new FrameError('module unload takes no "params"');
+  return { type: 'module', id: o.id, op: o.op, name: o.name, params: params as string[] };
 }
 
 /** Decode a text frame sent by the relay; throws FrameError when it is not a ServerMessage. */
@@ -120,6 +142,6 @@ export function decodeServerText(text: string): ServerMessage {
   let m: unknown;
   try { m = JSON.parse(text); } catch { throw new FrameError('the relay sent a text frame that is not JSON'); }
   const type = (m as { type?: unknown } | null)?.type;
-  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'bye') return m as ServerMessage;
+  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'module-result' || type === 'bye') return m as ServerMessage;
   throw new FrameError(`the relay sent an unknown control message ${JSON.stringify(type)}`);
 }

@@ -47,8 +47,8 @@ export class Panels {
     if (!log) return;
     for (const [id, p] of Object.entries(this.panels)) {
       const body = this.root.querySelector<HTMLElement>(`[data-panel-body="${id}"]`)!;
-      // Messages and trace append incrementally, so they keep up even while hidden.
-      if (!body.hidden || id === 'messages' || id === 'trace') p.update(log);
+      // Messages append incrementally and cheaply, so they keep up even while hidden.
+      if (!body.hidden || id === 'messages') p.update(log);
       const n = p.count(log);
       const c = this.root.querySelector<HTMLElement>(`[data-count="${id}"]`);
       if (c) c.textContent = n ? String(n) : '';

@@ -35,7 +35,11 @@ export class StatePanel {
   update(log: RunLog): void {
     if (!log.state || this.drawn === log.version) return;
     this.drawn = log.version;
-    const moments = [...log.snapshots.map((s) => ({ label: `after ${s.after}`, state: s.state })), { label: log.exit || log.killed ? 'at the end' : 'now', state: log.state }];
+    const dmesg = log.state.dmesg ?? [];
+    const moments = [
+      ...log.snapshots.map((s) => ({ label: `after ${s.after}`, state: { ...s.state, dmesg: dmesg.slice(0, s.dmesgLines) } })),
+      { label: log.exit || log.killed ? 'at the end' : 'now', state: log.state },
+    ];
     // After the end, open on the last moment the program still had sockets: by then they are closed.
     const ended = (log.exit || log.killed) && !log.state.sockets.some((s) => !s.kernel);
     let lastLive = -1;

@@ -34,8 +34,16 @@ export class TracePanel {
     const total = log.trace.length + log.dropped.trace;
     if (total < this.shown) this.reset();
     const start = Math.max(0, this.shown - log.dropped.trace);
-    const add = log.trace.slice(start);
+    let add = log.trace.slice(start);
     if (add.length === 0) return;
+    // Only the last MAX_GROUPS syscalls would stay on screen: do not build the others.
+    let roots = 0;
+    for (let i = add.length - 1; i >= 0; i--) {
+      if (add[i]!.depth === 0 && ++roots === MAX_GROUPS) {
+        if (i > 0) { this.list.replaceChildren(); this.groups = 0; this.group = undefined; add = add.slice(i); }
+        break;
+      }
+    }
     this.body.querySelector('[data-none]')?.remove();
     for (const t of add) this.add(t, log);
     this.shown = total;
