@@ -9,8 +9,8 @@ import {
   genl_register_family, genl_unregister_family, genlmsg_new, genlmsg_put, genlmsg_end, genlmsg_cancel,
   genlmsg_reply, genlmsg_multicast, nlmsg_free, nla_put_string, nla_total_size, nla_get_string,
   GENL_REQ_ATTR_CHECK, NLA_NUL_STRING, type genl_family, type genl_info, type sk_buff,
-} from '../../../src/api/genl-kernel.ts';
-import type { KernelModule } from '../../../src/api/types.ts';
+} from 'netlink-lab/kernel';
+import type { KernelModule } from 'netlink-lab/user';
 
 export const DOC_EXMPL_A_MSG = 1;
 export const DOC_EXMPL_C_ECHO = 1;

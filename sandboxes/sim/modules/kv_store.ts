@@ -17,8 +17,8 @@ import {
   nla_get_string, nla_get_u32, nla_get_nested, NL_SET_ERR_MSG_ATTR, GENL_REQ_ATTR_CHECK,
   NLA_NESTED, NLA_NUL_STRING, NLA_U32, NLA_POLICY_MAX, GENL_ADMIN_PERM, NLMSG_DEFAULT_SIZE,
   type genl_family, type genl_info, type genl_policy, type netlink_callback, type sk_buff,
-} from '../../../src/api/genl-kernel.ts';
-import type { KernelModule } from '../../../src/api/types.ts';
+} from 'netlink-lab/kernel';
+import type { KernelModule } from 'netlink-lab/user';
 
 export const NLLAB_KV_C_SET = 1;
 export const NLLAB_KV_C_GET = 2;
