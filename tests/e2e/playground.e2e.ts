@@ -144,6 +144,38 @@ describe('the playground', () => {
     expect(await page.getByRole('button', { name: 'Stop', exact: true }).first().isEnabled()).toBe(false);
   });
 
+  it('shows the kernel\'s soft-lockup and deadlock reports as readable messages', async () => {
+    const page = await site.page(WIDE);
+    await open(page);
+    await setCode(page, [
+      "import * as k from 'netlink-lab/kernel';",
+      "import { insmod, socket, sendto, recvfrom, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_TEST, NLM_F_REQUEST } from 'netlink-lab/user';",
+      '// A module that answers port 0 (the kernel itself): it loops into its own input.',
+      "const loopy = k.defineModule({ name: 'loopy', init() {",
+      '  const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input(skb) {',
+      '    const out = k.nlmsg_new(0)!;',
+      '    k.nlmsg_put(out, 0, k.nlmsg_hdr(skb).nlmsg_seq, 0x10, 0, NLM_F_REQUEST);',
+      '    k.netlink_unicast(sk!, out, 0, k.MSG_DONTWAIT);',
+      '  } });',
+      '  return sk ? 0 : -1;',
+      '} });',
+      'await insmod(loopy);',
+      'const s = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);',
+      'try { await sendto(s, nlmsg({ type: 0x10, flags: NLM_F_REQUEST }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 }); }',
+      "catch (e) { console.log('sendto failed:', (e as Error).message); }",
+      '// Nobody will ever send to s: waiting for it blocks forever.',
+      'await recvfrom(s, new Uint8Array(64), 0);',
+      '',
+    ].join('\n'));
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toMatch(/Uncaught/);
+    const text = (await output(page).textContent())!;
+    expect(text).toMatch(/Kernel: watchdog: BUG: soft lockup - CPU#0 stuck for 22s!/);
+    expect(text).toMatch(/sendto failed: .*EDEADLK/);
+    expect(text).toMatch(/Kernel: deadlock: every process is waiting/);
+    expect(text).toMatch(/recvfrom: EDEADLK/);
+  });
+
   it('keeps edits across reloads, and Reset returns to the starting code', async () => {
     const page = await site.page(WIDE);
     await open(page);

@@ -306,7 +306,7 @@ export class Playground {
     this.log.add(b);
     this.appendOutput(b.output);
     for (const e of b.kernel) {
-      if (e.kind === 'lockup' || e.kind === 'deadlock') this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kernel');
+      if (e.kind === 'lockup' || e.kind === 'deadlock') this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kreport');
     }
     if (this.running) this.statusSoon(`Running… virtual time ${seconds(this.log.time)}`);
     void this.panels?.then((p) => p.update(this.log));
@@ -466,5 +466,6 @@ export const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} m
 
 function kernelReport(e: { kind: string; [k: string]: unknown }): string {
   const text = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : JSON.stringify(e);
-  return e.kind === 'deadlock' ? `Kernel: every process is blocked and no timer is pending: ${text}` : `Kernel: soft lockup: ${text}`;
+  if (e.kind === 'deadlock') return `Kernel: ${text}. Each waiting call fails with EDEADLK.`;
+  return /lockup/i.test(text) ? `Kernel: ${text}` : `Kernel: soft lockup: ${text}`;
 }

@@ -82,12 +82,12 @@ export class MessagesPanel {
     if (!e) return;
     this.selected = i;
     for (const b of this.list.querySelectorAll<HTMLElement>('.pg-msg-row')) b.setAttribute('aria-pressed', String(b.dataset.i === String(i)));
-    this.detail.replaceChildren(renderDetail(e, this.families));
+    this.detail.replaceChildren(renderDetail(e, this.families, this.body.clientWidth || 1000));
   }
 }
 
 /** The hex dump and the field tree of one datagram, linked by hover and focus. */
-export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[]): HTMLElement {
+export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[], width = 1000): HTMLElement {
   const data = e.data!;
   const fields = decodeDatagram(data, { protocol: e.protocol, families });
   const kinds = new Array<string>(data.length).fill('');
@@ -103,11 +103,13 @@ export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[]): HTML
 
   const bytes: HTMLElement[] = [];
   const hex = h('div', { class: 'pg-hex', role: 'group', 'aria-label': 'Hex dump' });
-  for (let row = 0; row < data.length; row += 16) {
+  const perRow = width < 520 ? 8 : 16;
+  hex.style.setProperty('--per-row', String(perRow));
+  for (let row = 0; row < data.length; row += perRow) {
     const line = h('div', { class: 'pg-hex-row' }, h('span', { class: 'pg-hex-off' }, row.toString(16).padStart(4, '0')));
     const cells = h('span', { class: 'pg-hex-bytes' });
     const ascii = h('span', { class: 'pg-hex-ascii', 'aria-hidden': 'true' });
-    for (let i = row; i < Math.min(row + 16, data.length); i++) {
+    for (let i = row; i < Math.min(row + perRow, data.length); i++) {
       const b = data[i]!;
       const cell = h('span', { class: `pg-b pg-k-${kinds[i] || 'none'}`, 'data-b': i }, b.toString(16).padStart(2, '0'));
       bytes[i] = cell;
@@ -179,6 +181,6 @@ export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[]): HTML
     '.');
   const legend = h('p', { class: 'pg-legend', 'aria-hidden': 'true' },
     ...[['header', 'headers'], ['attr', 'attribute headers'], ['field', 'values'], ['payload', 'payload'], ['padding', 'padding'], ['trailing', 'not read by the kernel']]
-      .map(([k, t]) => h('span', { class: `pg-key pg-k-${k}` }, t!)));
+      .map(([k, t]) => h('span', { class: `pg-key pg-key-${k}` }, t!)));
   return h('div', {}, head, h('div', { class: 'pg-msg-split' }, h('div', {}, hex, legend), tree));
 }
