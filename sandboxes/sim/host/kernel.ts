@@ -12,7 +12,7 @@ import type {
 } from '../../../src/api/types.ts';
 import type { KernelApi } from '../../../src/api/kernel.ts';
 import { KernelMemory, readSymbols, type KernelExports, type KernelImports } from './wasm.ts';
-import { Scheduler, type Process } from './sched.ts';
+import { Scheduler, type Process, type Waiter } from './sched.ts';
 import { Tracer, formatTrace, type TraceEntry } from './trace.ts';
 import { ModuleHost } from './modules.ts';
 
@@ -86,7 +86,7 @@ export class SimKernel implements Backend {
   genlHost: unknown;
   private readonly tracer: Tracer;
   private readonly listeners = new Set<(e: KernelEvent) => void>();
-  private readonly waitq = new Map<number, Set<Process>>();
+  private readonly waitq = new Map<number, Set<Waiter>>();
   private tracing = false;
   private readonly utf8dec = new TextDecoder();
   /** The process running kernel code when no process does (boot, module init from outside). */
@@ -115,10 +115,7 @@ export class SimKernel implements Backend {
         this.emit({ kind: 'deadlock', text, time: this.sched.now });
         this.printk(3, text);
       },
-      exited: (p) => {
-        this.ex.task_exit(p.pid);
-        for (const q of this.waitq.values()) q.delete(p);
-      },
+      exited: (p) => this.ex.task_exit(p.pid),
     });
     this.modules = new ModuleHost({
       ex: this.ex, mem: this.mem, sched: this.sched,
@@ -219,7 +216,7 @@ export class SimKernel implements Backend {
     const p = this.sched.spawn(async () => {
       try { result = await fn(); } catch (e) { failed = true; error = e; }
     }, name, 0, (proc) => this.createTask(proc));
-    await new Promise<void>((res) => p.exitWaiters.push(res));
+    if (p.state !== 'exited') await new Promise<void>((res) => p.exitWaiters.push(res));
     if (failed) throw error;
     return result as T;
   }
@@ -439,7 +436,7 @@ export class SimKernel implements Backend {
     if (p.state !== 'exited') {
       const self = this.sched.running;
       if (self) {
-        const q = new Set<Process>();
+        const q = new Set<Waiter>();
         p.exitWaiters.push(() => this.sched.wakeAll(q));
         self.syscall = 'waitpid';
         while ((p.state as string) !== 'exited') await this.sched.block(`waitpid(${pid})`, 'blocked', q);

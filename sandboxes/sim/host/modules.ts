@@ -8,7 +8,7 @@ import type {
   KernelApi, NetlinkSock, NetlinkKernelCfg, SkBuff, NlMsgHdr, NetlinkCb, Completion, NetlinkDumpControl, NetlinkCallback, Net,
 } from '../../../src/api/kernel.ts';
 import type { KernelExports, KernelMemory } from './wasm.ts';
-import type { Process, Scheduler } from './sched.ts';
+import type { Scheduler, Waiter } from './sched.ts';
 
 /** What the module host needs from the kernel around it. */
 export interface ModuleContext {
@@ -329,7 +329,7 @@ export class ModuleHost implements KernelApi {
 
   jiffies_ms(): number { return this.ctx.sched.now; }
 
-  private readonly waiters = new WeakMap<Completion, Set<Process>>();
+  private readonly waiters = new WeakMap<Completion, Set<Waiter>>();
 
   init_completion(c?: Completion): Completion {
     const x = c ?? { done: 0 };

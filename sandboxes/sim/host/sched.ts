@@ -2,10 +2,12 @@
  * Processes and time: a deterministic cooperative scheduler with a virtual clock.
  *
  * One process runs at a time. A syscall that can complete at once returns at once (no scheduler
- * round trip); one that must wait calls block(), which suspends only its process and runs the next
- * runnable one. When nothing is runnable the clock jumps to the next timer; when nothing is
- * runnable and no timer is pending while processes still wait, that is a deadlock: it is reported
- * and every waiting process gets an EDEADLK error instead of hanging.
+ * round trip); one that must wait calls block(), which suspends only that wait of its process.
+ * The scheduler switches to another process only once the running one has nothing left to run
+ * (its microtasks have drained), so a process may have several calls in flight (Promise.all)
+ * and each still runs as that process. When nothing is runnable the clock jumps to the next
+ * timer; when nothing is runnable and no timer is pending while processes still wait, that is a
+ * deadlock: it is reported and every wait fails with EDEADLK instead of hanging.
  *
  * Processes are async functions. A process must only await the kernel (syscalls, sleep, waitpid);
  * awaiting something else (a real timer, fetch) stalls the simulated machine until it settles.
@@ -13,6 +15,18 @@
 import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
 
 export type ProcState = 'running' | 'runnable' | 'blocked' | 'sleeping' | 'exited';
+
+/** One wait of a process: on a wait queue, a timer, or both. */
+export class Waiter {
+  queue: Set<Waiter> | null = null;
+  timer: Timer | null = null;
+  done = false;
+  value = true;
+  error: unknown = undefined;
+  resolve!: (v: boolean) => void;
+  reject!: (e: unknown) => void;
+  constructor(readonly proc: Process, readonly reason: string, readonly kind: 'blocked' | 'sleeping', readonly syscall: string) {}
+}
 
 /** A simulated process. */
 export class Process {
@@ -22,19 +36,17 @@ export class Process {
   error: unknown;
   /** Promises of kernel-module code running in this process's context (async input callbacks). */
   pending: Promise<unknown>[] = [];
-  resume: ((v: boolean) => void) | null = null;
-  fail: ((e: unknown) => void) | null = null;
-  wakeValue = true;
-  wakeError: unknown = undefined;
+  /** Its waits that have not completed. */
+  readonly waits = new Set<Waiter>();
   exitWaiters: (() => void)[] = [];
-  /** The wait queue it sleeps on, so a wake-up can take it off. */
-  queue: Set<Process> | null = null;
-  timer: Timer | null = null;
+  /** The syscall in progress, for error messages (set by the kernel before blocking). */
   syscall = '';
+  /** Resolves the start gate. */
+  start: (() => void) | null = null;
   constructor(readonly pid: number, readonly name: string, readonly uid: number) {}
 }
 
-interface Timer { at: number; seq: number; proc: Process; cancelled: boolean }
+interface Timer { at: number; seq: number; waiter: Waiter; cancelled: boolean }
 
 /** What the scheduler tells its owner. */
 export interface SchedHooks {
@@ -48,18 +60,30 @@ export interface SchedHooks {
   exited(p: Process): void;
 }
 
+type Ready = { kind: 'start'; proc: Process } | { kind: 'wake'; waiter: Waiter };
+
+// A macrotask: runs after every pending microtask, i.e. once the running process has nothing left to do.
+const macrotask: (fn: () => void) => void = typeof setImmediate === 'function'
+  ? (fn) => { setImmediate(fn); }
+  : (() => {
+    const ch = new MessageChannel();
+    const q: (() => void)[] = [];
+    ch.port1.onmessage = () => { q.shift()?.(); };
+    return (fn: () => void) => { q.push(fn); ch.port2.postMessage(0); };
+  })();
+
 /** The scheduler and the virtual clock. */
 export class Scheduler {
   /** Virtual time in ms. */
   now = 0;
   running: Process | null = null;
   readonly procs = new Map<number, Process>();
-  private readonly runq: Process[] = [];
+  private readonly ready: Ready[] = [];
   private timers: Timer[] = [];
   private seq = 0;
   // Pids start where a small number in a program's output is unlikely to be mistaken for one.
   private nextPid = 2718;
-  private dispatching = false;
+  private switchPending = false;
   private idleWaiters: (() => void)[] = [];
   private deadlocks = 0;
 
@@ -71,7 +95,7 @@ export class Scheduler {
     this.procs.set(p.pid, p);
     onCreate(p);
     void (async () => {
-      await new Promise<boolean>((res) => { p.resume = res; });
+      await new Promise<void>((res) => { p.start = res; });
       try {
         await main();
       } catch (e) {
@@ -80,20 +104,26 @@ export class Scheduler {
       }
       this.exit(p);
     })();
-    this.runq.push(p);
-    if (!this.running && !this.dispatching) queueMicrotask(() => this.dispatch());
+    this.ready.push({ kind: 'start', proc: p });
     this.hooks.procEvent(p, 'spawn');
+    if (!this.running) this.scheduleSwitch();
     return p;
   }
 
   private exit(p: Process): void {
+    if (p.state === 'exited') return;
     p.state = 'exited';
     p.waitingOn = undefined;
+    // Calls it never awaited are abandoned.
+    for (const w of p.waits) this.cancel(w);
+    p.waits.clear();
     this.hooks.exited(p);
     this.hooks.procEvent(p, p.status ? 'exit 1' : 'exit 0');
     for (const w of p.exitWaiters.splice(0)) w();
-    if (this.running === p) this.running = null;
-    this.dispatch();
+    if (this.running === p) {
+      this.running = null;
+      this.scheduleSwitch();
+    }
   }
 
   /** Whether every process has exited. */
@@ -108,51 +138,64 @@ export class Scheduler {
     return new Promise((res) => this.idleWaiters.push(res));
   }
 
-  private makeRunnable(p: Process): void {
-    if (p.state === 'exited' || p.state === 'runnable' || p.state === 'running') return;
-    p.state = 'runnable';
-    this.runq.push(p);
-    if (!this.running && !this.dispatching) queueMicrotask(() => this.dispatch());
-  }
-
   /**
-   * Suspend the running process until wake() (resolves true) or the timeout (resolves false).
-   * `queue` is the wait queue it joins; `timeoutMs` a virtual-time limit (undefined: none).
+   * Suspend this wait of the running process until wake() (resolves true) or the timeout (resolves
+   * false). `queue` is the wait queue it joins; `timeoutMs` a virtual-time limit (undefined: none).
    */
-  block(reason: string, state: 'blocked' | 'sleeping', queue: Set<Process> | null, timeoutMs?: number): Promise<boolean> {
+  block(reason: string, state: 'blocked' | 'sleeping', queue: Set<Waiter> | null, timeoutMs?: number): Promise<boolean> {
     const p = this.running;
     if (!p) return Promise.reject(new Error(`${reason}: called outside any process of the simulated kernel.`));
-    p.state = state;
-    p.waitingOn = reason;
-    p.queue = queue;
-    queue?.add(p);
+    const w = new Waiter(p, reason, state, p.syscall);
+    const promise = new Promise<boolean>((res, rej) => { w.resolve = res; w.reject = rej; });
+    p.waits.add(w);
+    w.queue = queue;
+    queue?.add(w);
     if (timeoutMs !== undefined) {
-      const t: Timer = { at: this.now + Math.max(0, timeoutMs), seq: this.seq++, proc: p, cancelled: false };
-      p.timer = t;
+      const t: Timer = { at: this.now + Math.max(0, timeoutMs), seq: this.seq++, waiter: w, cancelled: false };
+      w.timer = t;
       this.addTimer(t);
     }
-    const promise = new Promise<boolean>((res, rej) => { p.resume = res; p.fail = rej; });
-    this.running = null;
+    p.state = state;
+    p.waitingOn = reason;
     this.hooks.procEvent(p, reason);
-    this.dispatch();
+    this.scheduleSwitch();
     return promise;
   }
 
-  /** Wake a process sleeping in block(): it becomes runnable; block() resolves to `value`. */
-  wake(p: Process, value = true, error?: unknown): void {
-    if (p.state !== 'blocked' && p.state !== 'sleeping') return;
-    p.queue?.delete(p);
-    p.queue = null;
-    if (p.timer) { p.timer.cancelled = true; p.timer = null; }
-    p.wakeValue = value;
-    p.wakeError = error;
-    this.makeRunnable(p);
+  private cancel(w: Waiter): void {
+    w.done = true;
+    w.queue?.delete(w);
+    w.queue = null;
+    if (w.timer) { w.timer.cancelled = true; w.timer = null; }
   }
 
-  /** Wake everyone on a wait queue. */
-  wakeAll(q: Set<Process> | undefined): void {
+  /** Complete a wait: it resolves to `value` (or rejects with `error`) when its process next runs. */
+  wake(w: Waiter, value = true, error?: unknown): void {
+    if (w.done) return;
+    this.cancel(w);
+    w.value = value;
+    w.error = error;
+    const p = w.proc;
+    if (p === this.running) {
+      // The process is on the CPU: its call continues in its own turn.
+      this.finish(w);
+      return;
+    }
+    if (p.state === 'blocked' || p.state === 'sleeping') p.state = 'runnable';
+    this.ready.push({ kind: 'wake', waiter: w });
+    if (!this.running) this.scheduleSwitch();
+  }
+
+  /** Complete every wait on a wait queue. */
+  wakeAll(q: Set<Waiter> | undefined): void {
     if (!q || q.size === 0) return;
-    for (const p of [...q]) this.wake(p, true);
+    for (const w of [...q]) this.wake(w, true);
+  }
+
+  private finish(w: Waiter): void {
+    w.proc.waits.delete(w);
+    if (w.error !== undefined) w.reject(w.error);
+    else w.resolve(w.value);
   }
 
   private addTimer(t: Timer): void {
@@ -162,55 +205,77 @@ export class Scheduler {
     this.timers.splice(i, 0, t);
   }
 
-  /** Run the next runnable process, advancing the clock or reporting a deadlock when none is. */
-  dispatch(): void {
-    if (this.running || this.dispatching) return;
-    this.dispatching = true;
-    try {
-      for (;;) {
-        const p = this.runq.shift();
-        if (p) {
-          if (p.state !== 'runnable') continue;
-          this.running = p;
-          p.state = 'running';
-          p.waitingOn = undefined;
-          this.hooks.switchTo(p.pid);
-          this.hooks.procEvent(p);
-          const err = p.wakeError;
-          p.wakeError = undefined;
-          if (err !== undefined && p.fail) p.fail(err);
-          else p.resume?.(p.wakeValue);
-          p.wakeValue = true;
-          return;
-        }
-        const t = this.timers.shift();
-        if (t) {
-          if (t.cancelled) continue;
-          if (t.at > this.now) this.now = t.at;
-          t.proc.timer = null;
-          this.wake(t.proc, false);
-          continue;
-        }
-        const waiting = [...this.procs.values()].filter((q) => q.state === 'blocked' || q.state === 'sleeping');
-        if (waiting.length) {
-          this.deadlocks++;
-          const text = `deadlock: every process is waiting and no timer is pending (virtual time ${this.now} ms): ` +
-            waiting.map((q) => `${q.name}[${q.pid}] in ${q.waitingOn ?? 'sleep'}`).join('; ');
-          this.hooks.deadlock(text, waiting);
-          for (const q of waiting) {
-            // A program that keeps retrying after EDEADLK would deadlock forever: after many
-            // reports, its processes are stopped.
-            if (this.deadlocks > 100) { q.state = 'exited'; q.status = 1; this.hooks.exited(q); for (const w of q.exitWaiters.splice(0)) w(); continue; }
-            this.wake(q, false, new ErrnoError(q.syscall || 'wait', ERRNO.EDEADLK));
-          }
-          continue;
-        }
-        this.hooks.switchTo(0);
-        if (this.allExited()) for (const w of this.idleWaiters.splice(0)) w();
+  private scheduleSwitch(): void {
+    if (this.switchPending) return;
+    this.switchPending = true;
+    macrotask(() => {
+      this.switchPending = false;
+      this.dispatch();
+    });
+  }
+
+  /** Run the next ready process, advancing the clock or reporting a deadlock when none is. */
+  private dispatch(): void {
+    // A macrotask runs only once the running process has nothing left to run: it waits for the
+    // kernel (possibly on several calls at once), or it awaits something outside the kernel,
+    // which stalls the machine until that settles.
+    const cur = this.running;
+    if (cur && cur.state !== 'exited') {
+      if (cur.waits.size === 0) return;
+      if (cur.state === 'running') {
+        const w = [...cur.waits][cur.waits.size - 1];
+        cur.state = w.kind;
+        cur.waitingOn = w.reason;
+        this.hooks.procEvent(cur, w.reason);
+      }
+    }
+    this.running = null;
+    for (;;) {
+      const r = this.ready.shift();
+      if (r) {
+        const p = r.kind === 'start' ? r.proc : r.waiter.proc;
+        if (p.state === 'exited') continue;
+        this.running = p;
+        p.state = 'running';
+        p.waitingOn = undefined;
+        this.hooks.switchTo(p.pid);
+        this.hooks.procEvent(p);
+        if (r.kind === 'start') p.start?.();
+        else this.finish(r.waiter);
+        // Look again once it has run: it may block, exit, or still wait on other calls.
+        this.scheduleSwitch();
         return;
       }
-    } finally {
-      this.dispatching = false;
+      const t = this.timers.shift();
+      if (t) {
+        if (t.cancelled) continue;
+        if (t.at > this.now) this.now = t.at;
+        t.waiter.timer = null;
+        this.wake(t.waiter, false);
+        continue;
+      }
+      const waiting = [...this.procs.values()].filter((q) => q.state !== 'exited' && q.waits.size > 0);
+      if (waiting.length) {
+        this.deadlocks++;
+        const text = `deadlock: every process is waiting and no timer is pending (virtual time ${this.now} ms): ` +
+          waiting.map((q) => `${q.name}[${q.pid}] in ${[...q.waits].map((w) => w.reason).join(' and ')}`).join('; ');
+        this.hooks.deadlock(text, waiting);
+        for (const q of waiting) {
+          // A program that keeps retrying after EDEADLK would deadlock forever: after many reports
+          // its processes are stopped.
+          if (this.deadlocks > 100) {
+            q.status = 1;
+            q.error = new Error(text);
+            this.exit(q);
+            continue;
+          }
+          for (const w of [...q.waits]) this.wake(w, false, new ErrnoError(w.syscall || 'wait', ERRNO.EDEADLK));
+        }
+        continue;
+      }
+      this.hooks.switchTo(0);
+      if (this.allExited()) for (const w of this.idleWaiters.splice(0)) w();
+      return;
     }
   }
 }
