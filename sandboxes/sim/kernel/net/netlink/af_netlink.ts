@@ -823,11 +823,14 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   if (sk.sk_err) {
     const e = sk.sk_err;
     sk.sk_err = 0;
+    netlink_rcv_wake(sk);
     return tr(-e);
   }
   const peek = (flags & 0x2) != 0;
   const skb = peek ? skb_peek(sk.sk_receive_queue) : skb_dequeue(sk.sk_receive_queue);
   if (skb == null) {
+    // out: netlink_rcv_wake runs on every return, so an empty queue lifts congestion.
+    netlink_rcv_wake(sk);
     if (nonblock || (flags & 0x40)) return tr(-EAGAIN);
     return tr(-ERESTARTSYS);
   }
