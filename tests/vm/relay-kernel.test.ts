@@ -100,4 +100,24 @@ describe('VM backend through the relay', () => {
   it('reads a file outside any process, on a spare agent port', async () => {
     expect(await kernel.readFile('/proc/modules')).toMatch(/^nl_test /m);
   });
+
+  it('insmod() loads the C module with the TypeScript module\'s parameters, rmmod() unloads it', async () => {
+    const mod = { name: 'nl_test', params: { delayed: 1, replies: 3 }, init: () => 0 };
+    setBackend(kernel);
+    try {
+      const pid = await kernel.spawn(async () => {
+        expect(await U.insmod(mod)).toBe(0);
+        expect((await U.readFile('/sys/module/nl_test/parameters/replies')).trim()).toBe('3');
+        // Loaded with the same parameters already: kept, as a fresh kernel would have it.
+        expect(await U.insmod(mod)).toBe(0);
+        expect(await U.rmmod('nl_test')).toBe(0);
+        await expect(U.rmmod('nl_test')).rejects.toMatchObject({ code: 'ENOENT' });
+        await expect(U.insmod({ name: 'no_such_module', init: () => 0 })).rejects.toMatchObject({ code: 'ENOENT' });
+        expect(await U.insmod({ name: 'nl_test', init: () => 0 })).toBe(0);
+      });
+      expect(await kernel.waitpid(pid)).toBe(0);
+    } finally {
+      setBackend(null);
+    }
+  });
 });

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { CLOSE, CHANNEL } from '../../src/runtime/vm/frames.ts';
 import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../sandboxes/real/protocol.ts';
 import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
-import { connect, relayQemuPids, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
+import { connect, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
 
 const SITE = 'http://127.0.0.1:4321';
 
@@ -195,6 +195,22 @@ describe('VM relay refusals', () => {
     expect(pid2).not.toBe(pid1);
     const table = new TextDecoder().decode(new Reader(byTag.get(13)!.r.body).blob());
     expect(table).toMatch(/^sk\s+Eth Pid\s+Groups/);
+    s.close();
+    await s.closed;
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+
+  it('loads and unloads a VM module on request, hiding the command from the terminal', async () => {
+    const s = connect(relay.url, SITE);
+    await s.ready;
+    expect(await s.module('unload', 'nl_test')).toBe(0);
+    expect(await s.module('unload', 'nl_test')).toBe(-2); // ENOENT: not loaded
+    expect(await s.module('load', 'nl_test', ['delayed=1', 'replies=2'])).toBe(0);
+    expect(await s.module('load', 'nl_test')).toBe(-17); // EEXIST
+    expect(await s.module('load', 'no_such_module')).toBe(-2);
+    await runOnConsole(s, 'cat /sys/module/nl_test/parameters/replies', '2');
+    expect(s.text()).toContain('[netlink-lab: insmod nl_test delayed=1 replies=2 → 0]');
+    expect(s.text()).not.toContain('modctl');
     s.close();
     await s.closed;
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);

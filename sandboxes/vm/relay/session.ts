@@ -8,7 +8,7 @@ import type { WebSocket, RawData } from 'ws';
 import { bootVm, type Vm, type VmImage } from '../qemu.ts';
 import {
   CHANNEL, CLOSE, FrameError, decodeBinary, decodeClientText, encodeControl, encodeData,
-  type Channel, type ServerMessage, type SessionLimits,
+  type Channel, type ClientMessage, type ServerMessage, type SessionLimits,
 } from '../../../src/runtime/vm/frames.ts';
 import { applyLimits, type AppliedLimits } from './limits.ts';
 
@@ -43,6 +43,8 @@ export class Session {
   /** Resolves once the VM has exited and the socket is closed. */
   readonly ended: Promise<void>;
   private closing = false;
+  private consoleMuted = false;
+  private moduleQueue: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private wallTimer: NodeJS.Timeout;
   private limits: AppliedLimits;
@@ -104,7 +106,8 @@ export class Session {
     try {
       if (!isBinary) {
         const m = decodeClientText(bytes.toString('utf8'));
-        this.sendControl({ type: 'pong', id: m.id });
+        if (m.type === 'ping') this.sendControl({ type: 'pong', id: m.id });
+        else this.moduleQueue = this.moduleQueue.then(() => this.module(m));
         return;
       }
       const f = decodeBinary(bytes, this.vm.agents.length);
@@ -117,7 +120,31 @@ export class Session {
     }
   }
 
+  /**
+   * Load or unload a module with the image's `modctl` on the console, its echo and output hidden
+   * from the terminal; then a fresh prompt. Answers 0 or -errno.
+   */
+  private async module(m: Extract<ClientMessage, { type: 'module' }>): Promise<void> {
+    const cmd = m.op === 'load' ? `modctl load /lib/modules/${m.name}.ko ${m.params.join(' ')}` : `modctl unload ${m.name}`;
+    let ret: number;
+    this.consoleMuted = true;
+    try {
+      const r = await this.vm.exec(cmd, { timeoutMs: 20_000 });
+      ret = Number.parseInt(r.output.trim(), 10);
+      if (!Number.isInteger(ret)) ret = -5; // EIO: modctl said something unexpected
+    } catch {
+      ret = -5;
+    } finally {
+      this.consoleMuted = false;
+    }
+    this.cfg.log(`session ${this.id}: ${cmd} → ${ret}`);
+    this.sendData(CHANNEL.CONSOLE, new TextEncoder().encode(`\r\n\x1b[2m[netlink-lab: ${m.op === 'load' ? 'insmod' : 'rmmod'} ${m.name}${m.params.length ? ` ${m.params.join(' ')}` : ''} → ${ret}]\x1b[0m\r\n`));
+    this.vm.console.write('\n');
+    this.sendControl({ type: 'module-result', id: m.id, ret });
+  }
+
   private sendData(channel: Channel, chunk: Uint8Array): void {
+    if (channel === CHANNEL.CONSOLE && this.consoleMuted) return;
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
     for (const f of encodeData(channel, chunk)) this.ws.send(f);
   }

@@ -16,6 +16,8 @@ export interface AgentLink {
   onData(listener: (port: number, bytes: Uint8Array) => void): () => void;
   /** Resolves when the link is gone (the session closed); the reason in a sentence. */
   readonly closed: Promise<string>;
+  /** Load or unload a VM module through the relay (see frames.ts); resolves to 0 or -errno. */
+  module(op: 'load' | 'unload', name: string, params: string[]): Promise<number>;
 }
 
 /** A fan-out of the session's agent bytes; built by {@link linkSession}. */
@@ -48,13 +50,16 @@ export function linkSession(session: RelaySession, tap: AgentTap, ports: number[
     send: (port, bytes) => session.sendAgent(bytes, port),
     onData: (l) => tap.listeners.add(l),
     closed: session.closed.then((c) => c.reason),
+    module: (op, name, params) => session.module(op, name, params),
   };
 }
 
 /** Messages on a bridged MessagePort. */
 type PortMessage =
   | { type: 'data'; port: number; bytes: Uint8Array }
-  | { type: 'closed'; reason: string };
+  | { type: 'closed'; reason: string }
+  | { type: 'module'; id: number; op: 'load' | 'unload'; name: string; params: string[] }
+  | { type: 'module-result'; id: number; ret: number };
 
 /**
  * On the page: a MessagePort (transfer it to the worker) that carries a session's agent ports,
@@ -66,6 +71,9 @@ export function bridgeToPort(link: AgentLink): { port: MessagePort; end(): void 
   ch.port1.onmessage = (ev: MessageEvent<PortMessage>) => {
     const m = ev.data;
     if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && link.ports.includes(m.port)) link.send(m.port, m.bytes);
+    else if (m?.type === 'module') {
+      void link.module(m.op, m.name, m.params).then((ret) => ch.port1.postMessage({ type: 'module-result', id: m.id, ret } satisfies PortMessage));
+    }
   };
   void link.closed.then((reason) => ch.port1.postMessage({ type: 'closed', reason } satisfies PortMessage));
   return { port: ch.port2, end() { off(); ch.port1.close(); } };
@@ -76,15 +84,23 @@ export function linkFromPort(port: MessagePort, ports: number[]): AgentLink {
   const listeners = new Listeners();
   let closedWith!: (reason: string) => void;
   const closed = new Promise<string>((r) => { closedWith = r; });
+  const modules = new Map<number, (ret: number) => void>();
+  let nextId = 1;
   port.onmessage = (ev: MessageEvent<PortMessage>) => {
     const m = ev.data;
     if (m.type === 'data') listeners.emit(m.port, m.bytes);
-    else closedWith(m.reason);
+    else if (m.type === 'closed') closedWith(m.reason);
+    else if (m.type === 'module-result') { modules.get(m.id)?.(m.ret); modules.delete(m.id); }
   };
   return {
     ports,
     send: (p, bytes) => port.postMessage({ type: 'data', port: p, bytes } satisfies PortMessage),
     onData: (l) => listeners.add(l),
     closed,
+    module: (op, name, params) => new Promise<number>((resolve) => {
+      const id = nextId++;
+      modules.set(id, resolve);
+      port.postMessage({ type: 'module', id, op, name, params } satisfies PortMessage);
+    }),
   };
 }

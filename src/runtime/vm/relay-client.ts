@@ -51,6 +51,8 @@ export interface RelaySession {
   sendAgent(data: Uint8Array, port?: number): void;
   /** Round trip through the relay (not the VM), in ms. */
   ping(): Promise<number>;
+  /** Load (with `name=value` params) or unload a VM module; resolves to 0 or -errno. */
+  module(op: 'load' | 'unload', name: string, params?: string[]): Promise<number>;
   /** Close the socket; the relay then kills the VM. */
   close(): void;
 }
@@ -70,6 +72,7 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
   const enc = new TextEncoder();
   const pings = new Map<number, { t0: number; resolve(ms: number): void }>();
   let nextPing = 1;
+  const modules = new Map<number, (ret: number) => void>();
   let bye: CloseInfo | null = null;
 
   let helloOk!: (h: Hello) => void; let helloErr!: (e: Error) => void;
@@ -87,6 +90,7 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
       if (m.type === 'hello') { gotHello = true; helloOk(m); }
       else if (m.type === 'ready') readyOk({ bootMs: m.bootMs });
       else if (m.type === 'pong') { const p = pings.get(m.id); if (p) { pings.delete(m.id); p.resolve(performance.now() - p.t0); } }
+      else if (m.type === 'module-result') { const p = modules.get(m.id); if (p) { modules.delete(m.id); p(m.ret); } }
       else if (m.type === 'bye') bye = { code: m.code, reason: m.reason };
       handlers.control?.(m);
       return;
@@ -104,6 +108,7 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
     if (!gotHello) helloErr(err);
     readyErr(err);
     for (const p of pings.values()) p.resolve(NaN);
+    for (const p of modules.values()) p(-5);
     closedOk(info);
   };
 
@@ -123,6 +128,14 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
       return new Promise<number>((resolve) => {
         pings.set(id, { t0: performance.now(), resolve });
         if (open()) ws.send(encodeControl({ type: 'ping', id }));
+      });
+    },
+    module(op, name, params = []) {
+      const id = nextPing++;
+      return new Promise<number>((resolve) => {
+        if (!open()) { resolve(-5); return; }
+        modules.set(id, resolve);
+        ws.send(encodeControl({ type: 'module', id, op, name, params }));
       });
     },
     close() { if (ws.readyState <= 1) ws.close(CLOSE.NORMAL, 'closed by the client'); },

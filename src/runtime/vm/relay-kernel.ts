@@ -16,6 +16,7 @@ import type {
 import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from '../../../sandboxes/real/protocol.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentPort } from './agent-port.ts';
+import { MODULE_NAME, MODULE_PARAM } from './frames.ts';
 
 /** Options of a {@link RelayKernel}. */
 export interface RelayKernelOptions {
@@ -240,39 +241,40 @@ export class RelayKernel implements Backend {
   now(): number { return performance.now() - this.t0; }
 
   /**
-   * The VM loads the course's C modules (nl_test, doc_exmpl) when it boots: insmod() checks that
-   * the module of that name is loaded there with the parameters asked for (read back from
-   * /sys/module/NAME/parameters); its TypeScript twin does not run. Other parameters cannot be
-   * set through the relay: that is an error saying how to run with them.
+   * init_module of the C module of the same name (/lib/modules/NAME.ko in the VM), with the
+   * TypeScript module's `params` as `name=value`. Like a fresh simulated kernel, the run then has
+   * the module with those parameters: one already loaded with the same parameters (by the VM's
+   * boot or an earlier run) is kept, one with other parameters is reloaded.
    */
   async insmod(mod: KernelModule): Promise<number> {
+    const params = Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`);
+    if (!MODULE_NAME.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
+    if (!params.every((p) => MODULE_PARAM.test(p))) throw new ErrnoError('init_module', ERRNO.EINVAL);
     const modules = await this.readFile('/proc/modules');
-    if (!modules.split('\n').some((l) => l.split(' ')[0] === mod.name)) {
-      const e = new ErrnoError('init_module', ERRNO.ENOENT);
-      e.message = `init_module: ENOENT (the VM has no module ${mod.name}: it loads only the course's C modules, nl_test and doc_exmpl, at boot)`;
-      throw e;
+    if (modules.split('\n').some((l) => l.split(' ')[0] === mod.name)) {
+      let same = true;
+      for (const p of params) {
+        const [k, v] = p.split('=') as [string, string];
+        let have = '';
+        try { have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim(); } catch { /* no such parameter */ }
+        if (have !== v && !(v === '1' && have === 'Y') && !(v === '0' && have === 'N')) same = false;
+      }
+      if (same) return 0;
+      const out = await this.offCpu(() => this.link.module('unload', mod.name, []));
+      if (out < 0) throw new ErrnoError('delete_module', -out);
     }
-    const params = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {};
-    const wrong: string[] = [];
-    for (const [k, v] of Object.entries(params)) {
-      const want = typeof v === 'boolean' ? (v ? ['Y', '1'] : ['N', '0']) : [String(v)];
-      let have: string;
-      try { have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim(); } catch { have = '(no such parameter)'; }
-      if (!want.includes(have)) wrong.push(`${k}=${String(v)} (the VM's is ${have})`);
-    }
-    if (wrong.length) {
-      const e = new ErrnoError('init_module', ERRNO.ENOSYS);
-      e.message = `init_module: ENOSYS (the VM loaded ${mod.name} at boot with its default parameters; ${wrong.join(', ')} cannot be set through the relay: run the program with \`npx netlink-lab run --kernel vm\`)`;
-      throw e;
-    }
+    const ret = await this.offCpu(() => this.link.module('load', mod.name, params));
+    if (ret < 0) throw new ErrnoError('init_module', -ret);
     return 0;
   }
 
-  /** Unloading is not available through the relay (the VM's modules stay loaded). */
-  rmmod(name: string): Promise<number> {
-    const e = new ErrnoError('delete_module', ERRNO.ENOSYS);
-    e.message = `delete_module: ENOSYS (the VM's modules stay loaded while it runs; '${name}' cannot be unloaded through the relay)`;
-    return Promise.reject(e);
+  /** delete_module of the VM's module `name`. */
+  async rmmod(name: string): Promise<number> {
+    if (!MODULE_NAME.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
+    const ret = await this.offCpu(() => this.link.module('unload', name, []));
+    if (ret < 0) throw new ErrnoError('delete_module', -ret);
+    return 0;
   }
 
   /** Read a file in the VM as the calling process (or on a spare agent port, outside a process). */
