@@ -304,3 +304,27 @@ describe('trace', () => {
     expect(uni.args).toContain('portid=999');
   });
 });
+
+describe('trace symbols', () => {
+  it('every traced function has a source file and line', async () => {
+    const kernel = await sim(async (kern) => {
+      kern.trace.enable(true);
+      await u.insmod(rcvModule(() => 0));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5 }), 0, kaddr);
+      await u.recvfrom(s, new Uint8Array(64), 0);
+      const g = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_ROUTE);
+      await u.setsockopt(g, u.SOL_NETLINK, u.NETLINK_EXT_ACK, 1);
+      await u.bind(g, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 1 });
+      await u.close(g);
+      kern.trace.enable(false);
+    });
+    const entries = kernel.trace.entries().filter((e) => !e.file.startsWith('module:'));
+    expect(entries.length).toBeGreaterThan(10);
+    for (const e of entries) {
+      expect(e.file, e.fn).toMatch(/\.ts$/);
+      expect(e.line, e.fn).toBeGreaterThan(0);
+    }
+    expect(kernel.trace.entries().some((e) => e.file === 'module:nl_test')).toBe(true);
+  });
+});

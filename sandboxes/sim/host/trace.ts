@@ -31,7 +31,8 @@ export class Tracer {
   enter(pid: number, fn: string, args: string, now: number): void {
     let st = this.stacks.get(pid);
     if (!st) { st = []; this.stacks.set(pid, st); }
-    const sym = this.symbols[fn];
+    // __sys_bind is traced under Linux's name; our entry point is sys_bind.
+    const sym = this.symbols[fn] ?? this.symbols[fn.replace(/^__/, '')];
     const e: TraceEntry = { pid, depth: st.length, fn, args, enter: now, file: sym ? sym[0] : '', line: sym ? sym[1] : 0 };
     st.push(e);
     if (this.entries.length >= this.limit) this.entries.splice(0, this.entries.length >> 1);

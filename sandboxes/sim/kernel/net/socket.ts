@@ -97,6 +97,11 @@ export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
 
 /** Ref: __sys_bind */
 export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
+  if (tracing) trace_enter('__sys_bind', 'fd=' + fd.toString() + ' addrlen=' + addrlen.toString());
+  return tr(sys_bind_body(fd, addr, addrlen));
+}
+
+function sys_bind_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
@@ -105,6 +110,11 @@ export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
 
 /** Ref: __sys_connect */
 export function sys_connect(fd: i32, addr: usize, addrlen: i32): i32 {
+  if (tracing) trace_enter('__sys_connect', 'fd=' + fd.toString() + ' addrlen=' + addrlen.toString());
+  return tr(sys_connect_body(fd, addr, addrlen));
+}
+
+function sys_connect_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
@@ -120,6 +130,11 @@ export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
 
 /** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
 export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
+  if (tracing) trace_enter('__sys_sendmsg', 'fd=' + fd.toString() + ' len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen));
+}
+
+function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
@@ -137,6 +152,11 @@ export function sys_sendmsg_restart(fd: i32): i32 {
 
 /** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */
 export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
+  if (tracing) trace_enter('__sys_recvmsg', 'fd=' + fd.toString() + ' len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  return tr(sys_recvmsg_body(fd, buf, len, flags));
+}
+
+function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (len < 0) return -EINVAL;
@@ -152,6 +172,11 @@ export function sys_wait_sock(send: bool): i32 { return send ? restart_wait_sock
 
 /** Ref: __sys_setsockopt */
 export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  if (tracing) trace_enter('__sys_setsockopt', 'fd=' + fd.toString() + ' level=' + level.toString() + ' optname=' + optname.toString());
+  return tr(sys_setsockopt_body(fd, level, optname, optval, optlen));
+}
+
+function sys_setsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (optlen < 0) return -EINVAL;
@@ -162,6 +187,11 @@ export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize,
 
 /** Ref: __sys_getsockopt. Returns the optlen written back, or -errno. */
 export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  if (tracing) trace_enter('__sys_getsockopt', 'fd=' + fd.toString() + ' level=' + level.toString() + ' optname=' + optname.toString());
+  return tr(sys_getsockopt_body(fd, level, optname, optval, optlen));
+}
+
+function sys_getsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (level == SOL_SOCKET) return sock_getsockopt(f.sk, optname, optval, optlen);

@@ -99,6 +99,7 @@ function __alloc_skb_struct(head: usize, end: i32, truesize: i32): sk_buff {
  * A buffer with room for `size` bytes (more, after kmalloc's rounding). Ref: net/core/skbuff.c:__alloc_skb
  */
 export function alloc_skb(size: i32): sk_buff | null {
+  if (tracing) { trace_enter('alloc_skb', 'size=' + size.toString()); tr_void(); }
   if (size < 0 || size > 0x7fffffff - 4096) return null;
   const total = kmalloc_size_roundup(SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE);
   const end = SKB_WITH_OVERHEAD(total);

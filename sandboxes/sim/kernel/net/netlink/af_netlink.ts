@@ -116,6 +116,7 @@ function hweight32(x: u32): u32 { return <u32>popcnt<u32>(x); }
 
 /** The receiver missed a message: report ENOBUFS once (unless NO_ENOBUFS). Ref: netlink_overrun */
 function netlink_overrun(sk: sock): void {
+  if (tracing) { trace_enter('netlink_overrun', 'portid=' + (<i32>sk.portid).toString()); tr_void(); }
   if (!(sk.flags & NETLINK_F_RECV_NO_ENOBUFS)) {
     if (!sk.congested) {
       sk.congested = true;
@@ -148,13 +149,14 @@ export function netlink_lookup(protocol: i32, portid: u32): sock | null {
 
 /** Ref: netlink_insert */
 function netlink_insert(sk: sock, portid: u32): i32 {
-  if (sk.bound) return sk.portid == portid ? 0 : -EBUSY;
+  if (tracing) trace_enter('netlink_insert', 'portid=' + (<i32>portid).toString());
+  if (sk.bound) return tr(sk.portid == portid ? 0 : -EBUSY);
   const t = unchecked(nl_table[sk.sk_protocol]);
-  if (t.hash.has(portid)) return -EADDRINUSE;
+  if (t.hash.has(portid)) return tr(-EADDRINUSE);
   sk.portid = portid;
   t.hash.set(portid, sk);
   sk.bound = true;
-  return 0;
+  return tr(0);
 }
 
 /** Ref: netlink_remove */
@@ -428,26 +430,28 @@ function netlink_getsockbyportid(ssk: sock, portid: u32): sock | null {
  * Ref: netlink_attachskb
  */
 export function netlink_attachskb(sk: sock, skb: sk_buff, timeo: bool, ssk: sock | null): i32 {
+  if (tracing) trace_enter('netlink_attachskb', 'rmem=' + sk.sk_rmem_alloc.toString() + ' truesize=' + skb.truesize.toString() + ' rcvbuf=' + sk.sk_rcvbuf.toString());
   const rmem = sk.sk_rmem_alloc + <i32>skb.truesize;
   if ((rmem == <i32>skb.truesize || rmem <= sk.sk_rcvbuf) && !sk.congested) {
     sk.sk_rmem_alloc = rmem;
     netlink_skb_set_owner_r(skb, sk);
-    return 0;
+    return tr(0);
   }
   if (!timeo) {
     if (ssk == null || netlink_is_kernel(ssk)) netlink_overrun(sk);
     kfree_skb(skb);
-    return -EAGAIN;
+    return tr(-EAGAIN);
   }
-  return ERESTARTSYS;
+  return tr(ERESTARTSYS);
 }
 
 /** Queue an skb on a receiver and wake it. Ref: __netlink_sendskb */
 function __netlink_sendskb(sk: sock, skb: sk_buff): i32 {
+  if (tracing) trace_enter('__netlink_sendskb', 'portid=' + (<i32>sk.portid).toString() + ' len=' + skb.len.toString());
   const len = <i32>skb.len;
   skb_queue_tail(sk.sk_receive_queue, skb);
   host_sk_wake(sk.id);
-  return len;
+  return tr(len);
 }
 
 /** How many kernel-to-kernel deliveries in a row count as a runaway. */
@@ -499,7 +503,7 @@ function netlink_unicast_kernel(sk: sock, skb: sk_buff, ssk: sock): i32 {
  * skb parked in ssk.restart_skb for netlink_unicast_restart). Ref: netlink_unicast
  */
 export function netlink_unicast(ssk: sock, skb: sk_buff, portid: u32, nonblock: i32): i32 {
-  if (tracing) trace_enter('netlink_unicast', 'portid=' + portid.toString() + ' len=' + skb.len.toString() + ' nonblock=' + nonblock.toString());
+  if (tracing) trace_enter('netlink_unicast', 'portid=' + (<i32>portid).toString() + ' len=' + skb.len.toString() + ' nonblock=' + nonblock.toString());
   const sk = netlink_getsockbyportid(ssk, portid);
   if (sk == null) {
     kfree_skb(skb);
