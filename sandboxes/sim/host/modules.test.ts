@@ -297,10 +297,11 @@ describe('trace', () => {
     });
     const t = kernel.trace.entries();
     const send = t.find((e) => e.fn === 'netlink_sendmsg')!;
-    expect(send).toMatchObject({ depth: 0, ret: -u.ERRNO.ECONNREFUSED, file: 'net/netlink/af_netlink.ts' });
+    expect(t.find((e) => e.fn === '__sys_sendmsg')).toMatchObject({ depth: 0, ret: -u.ERRNO.ECONNREFUSED, file: 'net/socket.ts' });
+    expect(send).toMatchObject({ depth: 1, ret: -u.ERRNO.ECONNREFUSED, file: 'net/netlink/af_netlink.ts' });
     expect(send.line).toBeGreaterThan(0);
     const uni = t.find((e) => e.fn === 'netlink_unicast')!;
-    expect(uni.depth).toBe(1);
+    expect(uni.depth).toBe(2);
     expect(uni.args).toContain('portid=999');
   });
 });
