@@ -150,6 +150,9 @@ describe('nlctrl notifications', () => {
             { name: 'NO_HANDLERS', ops: [{ cmd: 1 }] },
             { name: 'TWICE', ops: [{ cmd: 1, doit: () => 0 }, { cmd: 1, doit: () => 0 }] },
             { name: 'A_NAME_TOO_LONG_16', ops: [] },
+            { name: 'BOTH_KINDS', ops: [{ cmd: 1, doit: () => 0 }], split_ops: [{ cmd: 2, doit: () => 0 }] },
+            { name: 'SPLIT_BOTH', split_ops: [{ cmd: 1, doit: () => 0, dumpit: () => 0 }] },
+            { name: 'SPLIT_TWICE', split_ops: [{ cmd: 1, doit: () => 0 }, { cmd: 1, doit: () => 0 }] },
           ];
           for (const f of tries) out.push(genl_register_family(f));
           const ok: genl_family = { name: 'OK_FAMILY', ops: [] };
@@ -159,7 +162,7 @@ describe('nlctrl notifications', () => {
       });
       return out;
     });
-    expect(errs).toEqual([-17, -22, -22, -22, 0, 0, -2]);
+    expect(errs).toEqual([-17, -22, -22, -22, -22, -22, -22, 0, 0, -2]);
   });
 });
 

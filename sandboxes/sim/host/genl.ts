@@ -149,6 +149,9 @@ export class GenlBridge implements GenlHost {
   }
 
   private setEntry(pol: number, type: number, e: nla_policy): void {
+    if (!Number.isInteger(e.type) || e.type < 0 || e.type > 21) {
+      throw new Error(`genl: policy entry ${type} has type ${String(e.type)}; use one of NLA_U8 … NLA_UINT from netlink-lab/kernel`);
+    }
     let nested = 0;
     let len = e.len ?? 0;
     if ((e.type === NLA_NESTED || e.type === NLA_NESTED_ARRAY) && e.nested_policy) {
@@ -169,19 +172,10 @@ export class GenlBridge implements GenlHost {
     if (e.reject_message !== undefined) this.withBytes(utf8.encode(e.reject_message), (p, l) => this.x.genl_host_policy_reject_message(pol, type, p, l));
   }
 
-  /** genl_register_family. */
-  register(f: genl_family): number {
-    if (this.byFamily.has(f)) return -EEXIST;
-    const hostId = this.nextId++;
-    const maxattr = f.maxattr ?? (f.policy ? GenlBridge.maxIndex(f.policy) : 0);
-    this.withBytes(utf8.encode(f.name), (np, nl) => this.withBytes(utf8.encode(this.moduleName()), (mp, ml) =>
-      this.x.genl_host_family_new(hostId, np, nl, f.version ?? 0, f.hdrsize ?? 0, maxattr, f.netnsok ? 1 : 0,
-        f.parallel_ops ? 1 : 0, f.resv_start_op ?? 0, mp, ml)));
+  /** Hand the family's policy, ops and groups to the kernel; the ops by command (empty: both ops and split_ops given). */
+  private describe(hostId: number, f: genl_family, maxattr: number): Map<number, { doit?: genl_ops; dumpit?: genl_ops }> {
     if (f.policy) this.x.genl_host_family_policy(hostId, this.policyId(f.policy, maxattr));
-    if (f.split_ops && f.ops) {
-      this.x.genl_host_family_forget(hostId);
-      return -EINVAL;
-    }
+    if (f.split_ops && f.ops) return new Map();
     if (f.split_ops) this.x.genl_host_family_split(hostId);
     const ops = new Map<number, { doit?: genl_ops; dumpit?: genl_ops }>();
     for (const op of f.split_ops ?? f.ops ?? []) {
@@ -195,6 +189,29 @@ export class GenlBridge implements GenlHost {
       ops.set(op.cmd, halves);
     }
     for (const g of f.mcgrps ?? []) this.withBytes(utf8.encode(g.name), (p, l) => this.x.genl_host_family_grp(hostId, p, l, g.flags ?? 0));
+    return ops;
+  }
+
+  /** genl_register_family. */
+  register(f: genl_family): number {
+    if (this.byFamily.has(f)) return -EEXIST;
+    if (!f || typeof f.name !== 'string') throw new Error('genl_register_family: expected a family { name, version, maxattr, policy, ops, mcgrps }');
+    const hostId = this.nextId++;
+    const maxattr = f.maxattr ?? (f.policy ? GenlBridge.maxIndex(f.policy) : 0);
+    this.withBytes(utf8.encode(f.name), (np, nl) => this.withBytes(utf8.encode(this.moduleName()), (mp, ml) =>
+      this.x.genl_host_family_new(hostId, np, nl, f.version ?? 0, f.hdrsize ?? 0, maxattr, f.netnsok ? 1 : 0,
+        f.parallel_ops ? 1 : 0, f.resv_start_op ?? 0, mp, ml)));
+    let ops: Map<number, { doit?: genl_ops; dumpit?: genl_ops }>;
+    try {
+      ops = this.describe(hostId, f, maxattr);
+    } catch (e) {
+      this.x.genl_host_family_forget(hostId);
+      throw e;
+    }
+    if (!ops.size && (f.ops?.length || f.split_ops?.length)) {
+      this.x.genl_host_family_forget(hostId);
+      return -EINVAL;
+    }
     const err = this.x.genl_host_register(hostId);
     if (err) {
       this.x.genl_host_family_forget(hostId);
