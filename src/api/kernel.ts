@@ -11,6 +11,7 @@
 import { backend, type Backend } from './backend.ts';
 import type { KernelModule } from './types.ts';
 import { ERRNO } from './errno.ts';
+import type { netlink_ext_ack } from './genl-kernel.ts';
 
 // Generic netlink for module authors (genl_register_family, genlmsg_*, nla_*), by the genl engineer.
 export * from './genl-kernel.ts';
@@ -103,7 +104,7 @@ export interface KernelApi {
   netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number): number;
   netlink_has_listeners(sk: NetlinkSock, group: number): boolean;
   kfree_skb(skb: SkBuff | null): void;
-  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number;
+  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number;
   netlink_ack(skb: SkBuff, nlh: NlMsgHdr, err: number): void;
   netlink_dump_start(sk: NetlinkSock, skb: SkBuff, nlh: NlMsgHdr, control: NetlinkDumpControl): number;
   printk(text: string): void;
@@ -221,8 +222,12 @@ export const netlink_has_listeners = (sk: NetlinkSock, group: number): boolean =
 export const kfree_skb = (skb: SkBuff | null): void => api().kfree_skb(skb);
 /** nlmsg_free. */
 export const nlmsg_free = kfree_skb;
-/** Run `cb` on each request of the datagram and ACK like Linux does (cb must not be async). */
-export const netlink_rcv_skb = (skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number => api().netlink_rcv_skb(skb, cb);
+/**
+ * Run `cb` on each request of the datagram and ACK like Linux does (cb must not be async). cb may
+ * set an error message with NL_SET_ERR_MSG(extack, '…'): sent as NLMSGERR_ATTR_MSG to a requester
+ * that turned NETLINK_EXT_ACK on.
+ */
+export const netlink_rcv_skb = (skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number => api().netlink_rcv_skb(skb, cb);
 /** Answer a request with NLMSG_ERROR (err 0: an ACK). */
 export const netlink_ack = (skb: SkBuff, nlh: NlMsgHdr, err: number): void => api().netlink_ack(skb, nlh, err);
 /** Start a dump; returns -EINTR (4) once started (netlink_rcv_skb then sends no ACK). */

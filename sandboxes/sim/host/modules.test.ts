@@ -329,3 +329,25 @@ describe('trace symbols', () => {
     expect(kernel.trace.entries().some((e) => e.file === 'module:nl_test')).toBe(true);
   });
 });
+
+describe('extended ACK from a TypeScript handler', () => {
+  it('NL_SET_ERR_MSG reaches a requester with NETLINK_EXT_ACK, as NLMSGERR_ATTR_MSG with NLM_F_ACK_TLVS', async () => {
+    await sim(async () => {
+      await u.insmod(rcvModule(((_skb: k.SkBuff, _nlh: k.NlMsgHdr, extack: k.netlink_ext_ack) => {
+        k.NL_SET_ERR_MSG(extack, 'no such thing');
+        return -u.ERRNO.ENOENT;
+      }) as (skb: k.SkBuff, nlh: k.NlMsgHdr) => number));
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST, seq: 1 }), 0, kaddr);
+      const plain = (await recvAll(s))[0];
+      expect([plain.nlmsg_len, plain.nlmsg_flags]).toEqual([36, 0]);
+      await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_EXT_ACK, 1);
+      await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST, seq: 2 }), 0, kaddr);
+      const m = (await recvAll(s))[0];
+      expect(m.nlmsg_flags).toBe(u.NLM_F_ACK_TLVS);
+      const tlvs = u.parseAttrs(m.payload.subarray(20));
+      expect(tlvs.map((a) => [a.type, u.cstring(a.payload)])).toEqual([[u.NLMSGERR_ATTR_MSG, 'no such thing']]);
+      expect(m.nlmsg_len).toBe(36 + 4 + 16);
+    });
+  });
+});

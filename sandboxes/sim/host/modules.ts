@@ -8,6 +8,7 @@ import type {
   KernelApi, NetlinkSock, NetlinkKernelCfg, SkBuff, NlMsgHdr, NetlinkCb, Completion, NetlinkDumpControl, NetlinkCallback, Net,
 } from '../../../src/api/kernel.ts';
 import type { KernelExports, KernelMemory } from './wasm.ts';
+import type { netlink_ext_ack } from '../../../src/api/genl-kernel.ts';
 import type { Scheduler, Waiter } from './sched.ts';
 
 /** What the module host needs from the kernel around it. */
@@ -62,7 +63,7 @@ export class ModuleHost implements KernelApi {
   private nextModuleId = 1;
   private readonly inputs = new Map<number, Input>();
   private nextInput = 1;
-  private readonly rcvCbs = new Map<number, (skb: SkBuff, nlh: NlMsgHdr) => number>();
+  private readonly rcvCbs = new Map<number, (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number>();
   private nextRcvCb = 1;
   private readonly dumps = new Map<number, Dump>();
   private nextDump = 1;
@@ -160,7 +161,14 @@ export class ModuleHost implements KernelApi {
     const cb = this.rcvCbs.get(cbId);
     if (!cb) return -ERRNO.EINVAL;
     try {
-      const r = cb(new Skb(this, skbPtr), new Nlh(this.ctx.mem, nlhPtr));
+      const extack: netlink_ext_ack = {};
+      const r = cb(new Skb(this, skbPtr), new Nlh(this.ctx.mem, nlhPtr), extack);
+      if (extack._msg !== undefined || extack.miss_type) {
+        const bytes = utf8.encode(extack._msg ?? '');
+        const p = this.ctx.ex.user_buf(bytes.length);
+        this.ctx.mem.fresh().u8.set(bytes, p);
+        this.ctx.ex.k_netlink_extack(p, extack._msg === undefined ? -1 : bytes.length, (extack.miss_type ?? 0) >>> 0);
+      }
       if (typeof r !== 'number') {
         this.printk(`\x013netlink_rcv_skb: the callback returned ${r && typeof (r as Promise<unknown>).then === 'function' ? 'a Promise (it must not be async)' : typeof r}, not a number; treated as -EINVAL`);
         return -ERRNO.EINVAL;
@@ -285,7 +293,7 @@ export class ModuleHost implements KernelApi {
 
   kfree_skb(skb: SkBuff | null): void { if (skb) this.ctx.ex.k_kfree_skb(skb.ptr); }
 
-  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr) => number): number {
+  netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number {
     const id = this.nextRcvCb++;
     this.rcvCbs.set(id, cb);
     try {

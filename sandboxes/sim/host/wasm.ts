@@ -45,6 +45,7 @@ export interface KernelExports {
   k_skb_get(skb: number): void;
   k_netlink_rcv_skb(skb: number, cbId: number): number;
   k_netlink_ack(skb: number, nlh: number, err: number): void;
+  k_netlink_extack(ptr: number, len: number, missType: number): void;
   k_netlink_dump_start(id: number, skb: number, nlh: number, hostId: number, minDumpAlloc: number): number;
   k_printk(level: number, ptr: number, len: number): void;
   live_buffers(): number;

@@ -8,6 +8,7 @@ import {
   netlink_unicast, netlink_broadcast, netlink_kernel_create, netlink_kernel_release, netlink_kernel_cfg,
   netlink_rcv_skb_host, netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
   sock_by_id, sockets, nl_table, module_refs, recv_info, MAX_LINKS, NETLINK_CB, netlink_is_kernel, sock,
+  netlink_host_extack,
 } from './net/netlink/af_netlink';
 import { start_kernel } from './init/main';
 import { printk } from './kernel/printk';
@@ -154,6 +155,10 @@ export function k_kfree_skb(skb: usize): void { if (skb) kfree_skb(changetype<sk
 export function k_skb_get(skb: usize): void { skb_get(changetype<sk_buff>(skb)); }
 /** Ref: netlink_rcv_skb, with a TypeScript handler (the host's callback id). */
 export function k_netlink_rcv_skb(skb: usize, cb_id: i32): i32 { return netlink_rcv_skb_host(changetype<sk_buff>(skb), cb_id); }
+/** A TypeScript netlink_rcv_skb handler's extended ACK: message (`len` UTF-8 bytes at ptr; len < 0: none) and missing type. */
+export function k_netlink_extack(ptr: usize, len: i32, miss_type: u32): void {
+  netlink_host_extack(len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
+}
 /** Ref: netlink_ack (no extended ACK) */
 export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_ack(changetype<sk_buff>(skb), nlh, err, null); }
 /** Ref: __netlink_dump_start, with TypeScript start/dump/done (the host's id). */

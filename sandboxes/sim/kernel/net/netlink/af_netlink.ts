@@ -1028,8 +1028,22 @@ export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
 
 // netlink_rcv_skb with a handler written in TypeScript: the host's id for it.
 let host_rcv_cb: i32 = 0;
+let host_extack_msg: string | null = null;
+let host_extack_miss_type: u32 = 0;
+/** The TypeScript handler's NL_SET_ERR_MSG (called by the host while the handler returns). */
+export function netlink_host_extack(msg: string | null, miss_type: u32): void {
+  host_extack_msg = msg;
+  host_extack_miss_type = miss_type;
+}
 function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  return host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh);
+  host_extack_msg = null;
+  host_extack_miss_type = 0;
+  const r = host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh);
+  if (extack) {
+    if (host_extack_msg != null) extack._msg = host_extack_msg;
+    if (host_extack_miss_type) extack.miss_type = host_extack_miss_type;
+  }
+  return r;
 }
 /** netlink_rcv_skb for a TypeScript handler (the host's callback id). */
 export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
