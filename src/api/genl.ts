@@ -217,6 +217,62 @@ export async function genl_request(fd: number, init: Omit<GenlMsgInit, 'seq' | '
   }
 }
 
+// ---- send / recv / dispatch, one step at a time ---------------------------------------------
+
+/**
+ * Send one generic netlink message to the kernel (genlmsg_send in the classic example): the
+ * sequence number is chosen here unless given; resolves to it.
+ */
+export async function genl_send(fd: number, init: GenlMsgInit): Promise<number> {
+  const seq = init.seq ?? nextSeq++;
+  await sendto(fd, genlmsg({ ...init, seq }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+  return seq;
+}
+
+/** What one datagram held, sorted: generic netlink messages, errors / ACKs, and whether a dump ended. */
+export interface GenlRecv {
+  /** Bytes received (recvfrom's return value). */
+  n: number;
+  /** Where it came from: (0, group mask) for a multicast, (0, 0) for a kernel reply. */
+  from: { nl_pid: number; nl_groups: number };
+  msgs: GenlMsg[];
+  /** NLMSG_ERROR messages: error 0 is an ACK. */
+  errors: { error: number; seq: number; extack: GenlExtAck }[];
+  /** NLMSG_DONE seen (a dump ended), with its value (0 or -errno). */
+  done?: number;
+}
+
+/** Receive one datagram and sort its messages (genlmsg_recv in the classic example). Pass MSG_DONTWAIT in flags to poll. */
+export async function genl_recv(fd: number, opts: { hdrsize?: number; flags?: number; bufsize?: number } = {}): Promise<GenlRecv> {
+  const buf = new Uint8Array(opts.bufsize ?? 32768);
+  const { n, from } = await recvfrom(fd, buf, opts.flags ?? 0);
+  const out: GenlRecv = { n, from: { nl_pid: from.nl_pid, nl_groups: from.nl_groups }, msgs: [], errors: [] };
+  for (const m of parseNlmsgs(buf.slice(0, Math.min(n, buf.length)))) {
+    if (m.nlmsg_type === NLMSG_ERROR) {
+      const e = parseNlmsgerr(m);
+      if (e) out.errors.push({ error: e.error, seq: m.nlmsg_seq, extack: parseExtAck(e.tlvs) });
+    } else if (m.nlmsg_type === NLMSG_DONE) {
+      out.done = m.payload.length >= 4 ? new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true) : 0;
+    } else if (m.nlmsg_type >= 0x10) {
+      out.msgs.push(parseGenlmsg(m, opts.hdrsize ?? 0));
+    }
+  }
+  return out;
+}
+
+/**
+ * Call the handler registered for each message's command (genlmsg_dispatch in the classic
+ * example); messages of other commands go to `other`. Returns how many were handled.
+ */
+export function genl_dispatch(msgs: GenlMsg[], handlers: Record<number, (m: GenlMsg) => void>, other?: (m: GenlMsg) => void): number {
+  let handled = 0;
+  for (const m of msgs) {
+    const h = handlers[m.cmd];
+    if (h) { h(m); handled++; } else other?.(m);
+  }
+  return handled;
+}
+
 // ---- nlctrl ----------------------------------------------------------------------------------
 
 /** One command of a family as nlctrl lists it. */

@@ -7,7 +7,8 @@ import { createRealKernel, type RealKernel } from '../../sandboxes/real/bridge.t
 import { setBackend, backend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_resolve_grp, genl_ctrl_list, genl_ctrl_policy, genl_request, genl_close,
-  NetlinkError, NL_ATTR_TYPE, nla_string_nonul, setsockopt, SOL_NETLINK, NETLINK_EXT_ACK,
+  NetlinkError, NL_ATTR_TYPE, nla_string, nla_string_nonul, setsockopt, SOL_NETLINK, NETLINK_EXT_ACK,
+  genl_send, genl_recv, genl_dispatch, parseCtrlFamily,
 } from '../../src/api/user.ts';
 
 let kernel: RealKernel;
@@ -65,5 +66,20 @@ describe('genl helpers on the real kernel', () => {
     expect(err).toBeInstanceOf(NetlinkError);
     expect((err as NetlinkError).code).toBe('EINVAL');
     expect((err as NetlinkError).extack).toEqual({ msg: 'Attribute failed policy validation', offs: 20 });
+  });
+
+  it('sends, receives and dispatches one step at a time', async () => {
+    const r = await inProcess(async () => {
+      const fd = await genl_socket();
+      const seq = await genl_send(fd, { family: 0x10, cmd: 3, version: 2, attrs: [nla_string(2, 'nlctrl')] });
+      const first = await genl_recv(fd);
+      const second = await genl_recv(fd);
+      const names: string[] = [];
+      const handled = genl_dispatch(first.msgs, { 1: (m) => names.push(parseCtrlFamily(m.nlmsg).name) });
+      return { seq, first: { n: first.n, msgs: first.msgs.length, seq: first.msgs[0].nlmsg.nlmsg_seq }, second: second.errors, handled, names };
+    });
+    expect(r.first).toEqual({ n: 136, msgs: 1, seq: r.seq });
+    expect(r.second).toEqual([{ error: 0, seq: r.seq, extack: {} }]);
+    expect([r.handled, r.names]).toEqual([1, ['nlctrl']]);
   });
 });
