@@ -33,11 +33,12 @@ async function run(files: Record<string, string>, extra: Partial<SessionOptions>
 }
 
 const USERSOCK_PING = [
-  "import { socket, bind, sendto, recvfrom, nlmsg, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';",
+  "import { socket, bind, sendto, recvfrom, nlmsg, bytes, sleep, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';",
   'const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
   'await bind(a, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });',
   'const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
   "await sendto(b, nlmsg({ type: 0x10, seq: 7, payload: bytes('hi!', true) }), 0, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 0 });",
+  'await sleep(1500);',
   'const { n } = await recvfrom(a, new Uint8Array(256), 0);',
   "console.log('got', n, 'bytes');",
 ].join('\n');
@@ -53,6 +54,9 @@ describe('runSession on the simulated kernel', () => {
     expect(send).toMatchObject({ dir: 'out', protocol: 2, ret: 20 });
     expect(recv).toMatchObject({ dir: 'in', protocol: 2, ret: 20 });
     expect([...recv.data!]).toEqual([...send.data!]);
+    // When each call was made: the recv after the 1.5 s sleep started at 1.5 s.
+    expect(send.start).toBe(0);
+    expect(recv.start).toBe(1500);
     // Every syscall's trace arrived complete: its outermost function has returned.
     const roots = r.trace.filter((t) => t.depth === 0);
     expect(roots.length).toBeGreaterThanOrEqual(4);

@@ -13,9 +13,12 @@ export interface Segment { from: number; to: number; state: string; detail?: str
 /** A process's lane. */
 export interface Lane { pid: number; name: string; segments: Segment[] }
 
+const STATES = new Set(['running', 'runnable', 'blocked', 'sleeping', 'exited']);
 const norm = (state: string): string => {
   const t = state.toLowerCase();
-  if (/block|wait|recv|uninterruptible|d\b/.test(t)) return 'blocked';
+  if (STATES.has(t)) return t;
+  if (/exit|dead|zombie/.test(t)) return 'exited';
+  if (/block|wait|recv|uninterruptible/.test(t)) return 'blocked';
   if (/sleep|timer|msleep/.test(t)) return 'sleeping';
   if (/exit|dead|zombie/.test(t)) return 'exited';
   if (/runnable|ready/.test(t)) return 'runnable';
@@ -33,7 +36,8 @@ export function lanes(log: RunLog, end: number): Lane[] {
   if (procEvents.length > 0) {
     for (const e of procEvents) {
       const list = changes.get(e.pid) ?? [];
-      list.push({ time: e.time, state: norm(e.state), detail: typeof e.waitingOn === 'string' ? e.waitingOn : e.state });
+      const detail = typeof e.reason === 'string' ? e.reason : typeof e.waitingOn === 'string' ? e.waitingOn : e.state;
+      list.push({ time: e.time, state: norm(e.state), detail });
       changes.set(e.pid, list);
     }
   } else {
@@ -100,13 +104,23 @@ export class TimelinePanel {
         svg.append(s('rect', { x: x(seg.from), y: y + 7, width: w, height: laneH - 14, rx: 2, class: `pg-tl-${seg.state}` },
           s('title', {}, `${lane.name} ${lane.pid}: ${seg.state}${seg.detail && seg.detail !== seg.state ? ` (${seg.detail})` : ''} from ${vtime(seg.from)} to ${vtime(seg.to)}`)));
       }
+      // Each syscall that took virtual time: a bracket above the lane, named when it fits.
+      for (const e of log.syscalls) {
+        if (e.pid !== lane.pid || e.start === undefined || e.time <= e.start) continue;
+        const x0 = x(e.start);
+        const w = Math.max(x(e.time) - x0, 2);
+        svg.append(s('rect', { x: x0, y: y + 2, width: w, height: 3, rx: 1, class: 'pg-tl-call' },
+          s('title', {}, `${e.syscall}${e.fd !== undefined ? ` on fd ${e.fd}` : ''} from ${vtime(e.start)} to ${vtime(e.time)}: ${vtime(e.time - e.start)}`)));
+        if (w > 70) svg.append(s('text', { x: x0 + 4, y: y + 18, class: 'pg-tl-callname' }, e.syscall));
+      }
       for (const e of log.syscalls) {
         if (e.pid !== lane.pid || !e.data) continue;
-        const cx = x(e.time);
+        // A send is marked where it was made, a receive where it returned.
+        const cx = x(e.dir === 'out' ? e.start ?? e.time : e.time);
         const out = e.dir === 'out';
         const cy = y + laneH / 2;
         const pts = out ? `${cx - 4},${cy + 9} ${cx + 4},${cy + 9} ${cx},${cy + 2}` : `${cx - 4},${cy - 9} ${cx + 4},${cy - 9} ${cx},${cy - 2}`;
-        svg.append(s('polygon', { points: pts, class: out ? 'pg-tl-out' : 'pg-tl-in' }, s('title', {}, `${e.syscall} ${out ? 'sent' : 'received'} ${e.data.length} bytes at ${vtime(e.time)}`)));
+        svg.append(s('polygon', { points: pts, class: out ? 'pg-tl-out' : 'pg-tl-in' }, s('title', {}, `${e.syscall} ${out ? 'sent' : 'received'} ${e.data.length} bytes at ${vtime(out ? e.start ?? e.time : e.time)}`)));
       }
     });
     const step = tickStep(end);
