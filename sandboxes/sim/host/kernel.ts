@@ -295,13 +295,43 @@ export class SimKernel implements Backend {
     const all = new Uint8Array(n);
     let o = 0;
     for (const v of msg.msg_iov) { all.set(v, o); o += v.length; }
-    return this.send('sendmsg', fd, all, flags, msg.msg_name);
+    return this.send('sendmsg', fd, all, flags, msg.msg_name, msg.msg_control);
+  }
+
+  /**
+   * Control messages of sendmsg, checked as scm_send does; resolves to the error (positive errno)
+   * or 0. Valid SCM_CREDENTIALS are handed to the kernel for NETLINK_CB(skb).creds.
+   * Ref: net/core/scm.c:__scm_send, scm_check_creds
+   */
+  private scmSend(control: Cmsg[]): number {
+    const p = this.sched.running!;
+    let creds: [number, number, number] | null = null;
+    for (const c of control) {
+      if (c.cmsg_level !== SOL_SOCKET) continue;
+      // SCM_RIGHTS is for AF_UNIX only; anything else at SOL_SOCKET is invalid too.
+      if (c.cmsg_type !== 2) return ERRNO.EINVAL;
+      if (c.data.length !== 12) return ERRNO.EINVAL;
+      const v = new DataView(c.data.buffer, c.data.byteOffset, 12);
+      const pid = v.getInt32(0, true);
+      const uid = v.getUint32(4, true);
+      const gid = v.getUint32(8, true);
+      const root = p.uid === 0;
+      if (!((pid === p.pid || root) && (uid === p.uid || root) && (gid === p.uid || root))) return ERRNO.EPERM;
+      creds = [pid, uid, gid];
+    }
+    if (creds) this.ex.sys_scm_creds(creds[0], creds[1] >>> 0, creds[2] >>> 0);
+    return 0;
   }
 
   async write(fd: number, buf: Uint8Array): Promise<number> { return this.send('write', fd, buf, 0, undefined); }
 
-  private async send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined): Promise<number> {
-    if (!this.sched.running) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr));
+  private async send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
+    if (!this.sched.running) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
+    // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks.
+    if (control?.length && !(flags & 0x1) && buf.length > 0 && this.ex.sock_id_of_fd(fd | 0)) {
+      const err = this.scmSend(control);
+      if (err) throw new ErrnoError(syscall, err);
+    }
     const p = this.userBuf(buf, buf.length);
     const [a, alen] = this.putAddr(addr);
     let r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);

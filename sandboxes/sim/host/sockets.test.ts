@@ -329,3 +329,35 @@ describe('congestion', () => {
     });
   });
 });
+
+describe('SCM_CREDENTIALS on sendmsg', () => {
+  it('own credentials pass through; someone else\'s are EPERM unless root; bad lengths and SCM_RIGHTS are EINVAL', async () => {
+    const ucred = (pid: number, uid: number, gid: number) => {
+      const d = new Uint8Array(12);
+      const v = new DataView(d.buffer);
+      v.setInt32(0, pid, true); v.setUint32(4, uid, true); v.setUint32(8, gid, true);
+      return d;
+    };
+    const run = async (uid: number) => sim(async () => {
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await u.bind(b, addr(900));
+      await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
+      const send = (data: Uint8Array, type = u.SCM_CREDENTIALS) =>
+        u.sendmsg(a, { msg_name: addr(900), msg_iov: [u.bytes('x')], msg_control: [{ cmsg_level: u.SOL_SOCKET, cmsg_type: type, data }] });
+      expect(await send(ucred(u.getpid(), uid, uid))).toBe(1);
+      const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(4)] });
+      expect([...r.control[0].data]).toEqual([...ucred(u.getpid(), uid, uid)]);
+      await errno(send(new Uint8Array(8)), 'EINVAL');
+      await errno(send(new Uint8Array(4), u.SCM_RIGHTS), 'EINVAL');
+      if (uid === 0) {
+        expect(await send(ucred(1, 5, 5))).toBe(1);
+      } else {
+        await errno(send(ucred(1, uid, uid)), 'EPERM');
+        await errno(send(ucred(u.getpid(), 0, 0)), 'EPERM');
+      }
+    }, { uid });
+    await run(0);
+    await run(65534);
+  });
+});

@@ -757,18 +757,24 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
  */
 export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
   if (tracing) trace_enter('netlink_sendmsg', 'len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
+  scm_creds_set = false;
+  return tr(r);
+}
+
+function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
   let dst_portid: u32;
   let dst_group: u32;
   let skb_flags: u32 = 0;
-  if (flags & 0x1) return tr(-95); // MSG_OOB: EOPNOTSUPP
-  if (len == 0) return tr(-61); // ENODATA
-  if (len < 0) return tr(-EINVAL);
+  if (flags & 0x1) return (-95); // MSG_OOB: EOPNOTSUPP
+  if (len == 0) return (-61); // ENODATA
+  if (len < 0) return (-EINVAL);
   if (addr_len) {
-    if (addr_len < 12) return tr(-EINVAL);
-    if (<i32>load<u16>(addr) != 16) return tr(-EINVAL);
+    if (addr_len < 12) return (-EINVAL);
+    if (<i32>load<u16>(addr) != 16) return (-EINVAL);
     dst_portid = load<u32>(addr, 4);
     dst_group = ffs(load<u32>(addr, 8));
-    if ((dst_group || dst_portid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return tr(-EPERM);
+    if ((dst_group || dst_portid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return (-EPERM);
     skb_flags |= NETLINK_SKB_DST;
   } else {
     dst_portid = sk.dst_portid;
@@ -776,16 +782,24 @@ export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr
   }
   if (!sk.bound) {
     const err = netlink_autobind(sk);
-    if (err) return tr(err);
+    if (err) return (err);
   }
-  if (len > sk.sk_sndbuf - 32) return tr(-90); // EMSGSIZE
+  if (len > sk.sk_sndbuf - 32) return (-90); // EMSGSIZE
   const skb = (len <= NLMSG_GOODSIZE || dst_group) ? alloc_skb(len) : alloc_skb_exact(len);
-  if (skb == null) return tr(-ENOBUFS);
+  if (skb == null) return (-ENOBUFS);
   NETLINK_CB(skb).portid = sk.portid;
   NETLINK_CB(skb).dst_group = dst_group;
-  NETLINK_CB(skb).creds_pid = current.pid;
-  NETLINK_CB(skb).creds_uid = current.uid;
-  NETLINK_CB(skb).creds_gid = current.uid;
+  if (scm_creds_set) {
+    // SCM_CREDENTIALS passed with the message (already checked by scm_send).
+    NETLINK_CB(skb).creds_pid = scm_creds_pid;
+    NETLINK_CB(skb).creds_uid = scm_creds_uid;
+    NETLINK_CB(skb).creds_gid = scm_creds_gid;
+    scm_creds_set = false;
+  } else {
+    NETLINK_CB(skb).creds_pid = current.pid;
+    NETLINK_CB(skb).creds_uid = current.uid;
+    NETLINK_CB(skb).creds_gid = current.uid;
+  }
   NETLINK_CB(skb).flags = skb_flags;
   NETLINK_CB(skb).cb_sk = sk.id;
   memory.copy(skb_put(skb, len), buf, <usize>len);
@@ -793,7 +807,19 @@ export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr
     skb.users++;
     netlink_broadcast(sk, skb, dst_portid, dst_group);
   }
-  return tr(netlink_unicast(sk, skb, dst_portid, flags & 0x40));
+  return (netlink_unicast(sk, skb, dst_portid, flags & 0x40));
+}
+
+let scm_creds_set = false;
+let scm_creds_pid: i32 = 0;
+let scm_creds_uid: u32 = 0;
+let scm_creds_gid: u32 = 0;
+/** The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
+export function netlink_set_scm_creds(pid: i32, uid: u32, gid: u32): void {
+  scm_creds_set = true;
+  scm_creds_pid = pid;
+  scm_creds_uid = uid;
+  scm_creds_gid = gid;
 }
 
 /** What netlink_recvmsg found, for the syscall layer to hand to user space. */
