@@ -26,18 +26,26 @@ const FLAGS = [0x1, 0x5, 0x301, 0x305, 0x0, 0x4, 0x105, 0x305 | 0x800, 0x9, 0x25
 function base(r: () => number, t: FuzzTargets): Uint8Array {
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
   const family = r() < 0.5 ? 0x10 : pick([...t.ids, 0x3ff, 0x11, 0]);
-  const cmd = pick([0, 1, 2, 3, 4, 7, 10, 11, 99, 255]);
+  const cmd = pick([0, 1, 2, 3, 4, 7, 10, 11, 12, 99, 255]);
   const attrs: Uint8Array[] = [];
   const n = Math.floor(r() * 4);
   for (let i = 0; i < n; i++) {
-    const type = pick([0, 1, 2, 3, 5, 7, 8, 9, 10, 20]);
-    switch (Math.floor(r() * 7)) {
+    const type = r() < 0.7 ? Math.floor(r() * 16) : pick([20, 0x3fff, 255]);
+    switch (Math.floor(r() * 9)) {
       case 0: attrs.push(nla_string(type, pick(['nlctrl', 'DOC_EXMPL', 'NLLAB_KV', 'x', 'abcdefghijklmnopqrst', '']))); break;
       case 1: attrs.push(nla_u16(type, Math.floor(r() * 0x10000))); break;
       case 2: attrs.push(nla_u32(type, Math.floor(r() * 0x100000000))); break;
       case 3: attrs.push(nla_nest(type, [nla_string(1, 'k'), nla_u32(2, Math.floor(r() * 2000))], r() < 0.5)); break;
       case 4: attrs.push(nla_nest(type, [nla_nest(1, [nla_u32(1, 1)], r() < 0.5)], r() < 0.5)); break;
       case 5: attrs.push(nla(type, new Uint8Array(Math.floor(r() * 40)).map(() => Math.floor(r() * 256)))); break;
+      case 6: attrs.push(nla(type | 0x8000, Array.from({ length: Math.floor(r() * 3) }, (_x, i) => nla((i + 1) | 0x8000, [nla_u32(1, Math.floor(r() * 300))])))); break;
+      case 7: {
+        // A chain of nests, sometimes deeper than the recursion limit.
+        let inner = nla(1 | 0x8000);
+        for (let d = Math.floor(r() * 14); d > 0; d--) inner = nla(1 | 0x8000, inner);
+        attrs.push(nla(type | 0x8000, inner));
+        break;
+      }
       default: attrs.push(nla(type | (r() < 0.3 ? 0x8000 : 0))); break;
     }
   }
