@@ -85,7 +85,8 @@ export class KernelMemory {
 
   /** Re-make the views if memory grew (call after anything that may allocate in the kernel). */
   fresh(): this {
-    if (this.memory.buffer !== this.buf) {
+    // Growing memory detaches the old buffer (its views read as empty): cheaper to test than memory.buffer.
+    if (this.u8.byteLength === 0) {
       this.buf = this.memory.buffer;
       this.u8 = new Uint8Array(this.buf);
       this.dv = new DataView(this.buf);
