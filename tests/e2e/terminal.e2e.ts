@@ -102,4 +102,32 @@ describe('lesson terminal', () => {
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);
   });
+
+  it('runs the lesson on the real VM with the kernel switch, compares it with the simulator, and shares the VM with the terminal', async () => {
+    const page = await site.page();
+    await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}`));
+    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await page.getByText('Real VM').click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const box = page.locator('[data-compare]');
+    await expect.poll(() => box.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/identical|different|error/);
+    // The starting code of lesson 1 behaves the same on both kernels: nl_test gets a header pid of 0.
+    expect(await box.getAttribute('data-state')).toBe('identical');
+    expect(await box.innerText()).toMatch(/answered alike: 6 syscalls, no difference/);
+    expect(await page.locator('[data-output]').innerText()).toContain('0 replies');
+    expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    // The terminal joins the VM the program ran on, rather than booting another.
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    const panel = page.locator('[data-terminal]');
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await page.locator('.xterm').click();
+    await page.keyboard.type('cat /sys/module/nl_test/parameters/delayed');
+    await page.keyboard.press('Enter');
+    // The lesson's module.ts asks for delayed=1: the run reloaded the C module with it.
+    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/parameters\/delayed\s*\n1\s*\n/);
+    expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    await page.getByRole('button', { name: 'Stop the VM' }).click();
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
 });
