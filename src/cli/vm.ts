@@ -10,21 +10,23 @@
  *   netlink-lab vm probe-kvm               test once whether KVM guests boot on this host
  *
  * opts: --timeout MS (boot and command, default 60000), --no-modules (do not load nl_test and
- * doc_exmpl), --accel tcg|kvm|auto, --memory MB.
+ * doc_exmpl), --fresh (boot instead of restoring the boot snapshot), --accel tcg|kvm|auto,
+ * --memory MB.
  */
 import { ensureVmImage, probeKvm, startVm, type BootOptions } from '../../sandboxes/vm/qemu.ts';
 
 /** Help text of `netlink-lab vm`. */
 export const VM_HELP = `usage: netlink-lab vm build
-       netlink-lab vm exec [--timeout MS] [--no-modules] [--accel tcg|kvm|auto] [--memory MB] -- COMMAND
-       netlink-lab vm shell [--no-modules] [--accel tcg|kvm|auto] [--memory MB]
+       netlink-lab vm exec [--timeout MS] [--no-modules] [--fresh] [--accel tcg|kvm|auto] [--memory MB] -- COMMAND
+       netlink-lab vm shell [--no-modules] [--fresh] [--accel tcg|kvm|auto] [--memory MB]
+       (a VM starts from a snapshot of the same configuration just booted, ~0.3 s; --fresh boots)
        netlink-lab vm run PROG.ts [--timeout SECONDS]   (= netlink-lab run PROG.ts --kernel vm)
        netlink-lab vm probe-kvm`;
 
 interface Parsed { boot: BootOptions; timeoutMs: number; rest: string[] }
 
 function parseOptions(argv: string[]): Parsed {
-  const boot: BootOptions = {};
+  const boot: BootOptions = { snapshot: true };
   let timeoutMs = 60_000;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -37,6 +39,7 @@ function parseOptions(argv: string[]): Parsed {
     if (a === '--') { i++; break; }
     if (a === '--timeout') timeoutMs = Number(value());
     else if (a === '--no-modules') boot.loadModules = false;
+    else if (a === '--fresh') boot.snapshot = false;
     else if (a === '--accel') {
       const v = value();
       if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new Error(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
@@ -70,7 +73,9 @@ async function shell(argv: string[]): Promise<number> {
   ensureVmImage();
   process.stderr.write('netlink-lab: booting the VM (Ctrl-] quits)…\n');
   const vm = await startVm(boot);
-  process.stdout.write(vm.transcript().slice(vm.transcript().lastIndexOf('netlink-lab: ready')));
+  // A fresh boot shows from /init's ready line; a restored snapshot has only its new prompt.
+  const t = vm.transcript();
+  process.stdout.write(t.slice(Math.max(0, t.lastIndexOf('netlink-lab: ready'))));
   vm.console.resume();
   vm.console.on('data', (d: Buffer) => process.stdout.write(d));
   const stdin = process.stdin;

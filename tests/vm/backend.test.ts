@@ -33,7 +33,7 @@ async function proc(main: () => Promise<void>): Promise<void> {
 
 beforeAll(async () => {
   ensureVmImage();
-  vm = await startVm({ timeoutMs: 120_000, loadModules: false, agentPorts: 4 });
+  vm = await startVm({ timeoutMs: 120_000, loadModules: false, agentPorts: 4, snapshot: true });
   k = vmKernelOn(vm);
   setBackend(k);
 });

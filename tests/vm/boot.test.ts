@@ -3,11 +3,12 @@
  * no QEMU outlives what started it — not even when that process is killed with SIGKILL.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootVm, ensureVmImage, startVm, vmImage, type Vm } from '../../sandboxes/vm/qemu.ts';
+import { bootVm, ensureVmImage, snapshotFile, startVm, vmImage, type Vm } from '../../sandboxes/vm/qemu.ts';
+import { PortAgent } from '../../sandboxes/vm/port-agent.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 let scratch: string;
@@ -117,6 +118,45 @@ describe('a VM that boots', () => {
     expect(alive(own.pid)).toBe(false);
     expect(qemuProcesses(own.name)).toEqual([]);
     await expect(own.exec('true')).rejects.toThrow(/QEMU has exited/);
+  });
+});
+
+describe('boot snapshots', () => {
+  // Its own configuration (2 agent ports), so this file makes and removes its own snapshot.
+  const opts = { timeoutMs: 120_000, agentPorts: 2, snapshot: true } as const;
+
+  it('the first VM saves a snapshot; the next ones start from it, shell and agents alive', async () => {
+    const file = snapshotFile(opts)!;
+    rmSync(file, { force: true });
+    const first = track(await startVm(opts));
+    const firstShell = await first.exec('echo $$; cat /proc/uptime');
+    await first.kill();
+    expect(existsSync(file), 'snapshot written').toBe(true);
+
+    const second = track(await startVm(opts));
+    // No boot log: the VM starts where the snapshot left it, at a prompt.
+    expect(second.transcript()).not.toContain('Linux version');
+    const again = await second.exec('echo $$; cat /proc/uptime');
+    // The same shell (same pid), whose clock went on from the snapshot's.
+    expect(again.output.split('\n')[0]).toBe(firstShell.output.split('\n')[0]);
+    const agent = await PortAgent.start(second.agents[1]!, async () => {}, 0x100, 10_000);
+    expect(agent.hello.pid).toBeGreaterThan(4095);
+    await agent.exit(0);
+    expect((await second.exec('nl_hello')).output).toContain('"Hello you!"');
+    await second.kill();
+    expect(qemuProcesses(second.name)).toEqual([]);
+  });
+
+  it('a snapshot that does not load is removed and the VM boots afresh', async () => {
+    const file = snapshotFile(opts)!;
+    writeFileSync(file, 'not a migration stream');
+    const vm = track(await startVm(opts));
+    expect(vm.transcript()).toContain('netlink-lab: ready');
+    expect((await vm.exec('true')).status).toBe(0);
+    await vm.kill();
+    // The fresh boot saved a good one in its place.
+    expect(readFileSync(file).subarray(0, 4).toString('hex')).toBe('5145564d'); // "QEVM"
+    rmSync(file, { force: true });
   });
 });
 

@@ -11,7 +11,8 @@ let vm: Vm;
 beforeAll(async () => {
   const image = ensureVmImage();
   expect(image.agent, 'the image has the real-kernel agent').toBe(true);
-  vm = await startVm({ timeoutMs: 120_000 });
+  // From the boot snapshot after the first run (the image is the same; its boot log is in it).
+  vm = await startVm({ timeoutMs: 120_000, snapshot: true });
 });
 
 afterAll(async () => { await vm?.kill(); });
