@@ -34,8 +34,20 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
   const mod = res.headers.get('content-type')?.startsWith('application/wasm')
     ? await WebAssembly.compileStreaming(res)
     : await WebAssembly.compile(await res.arrayBuffer());
+  await warmUp(mod);
   post({ type: 'ready', compileMs: Math.round(performance.now() - started) });
   return mod;
+}
+
+/**
+ * Run a tiny program once on a throwaway kernel before saying 'ready', so the learner's Run meets
+ * warm code (the compiler, the kernel's host, the session) and shows output sooner.
+ */
+async function warmUp(mod: WebAssembly.Module): Promise<void> {
+  if (!createSimKernel) return;
+  const kernel = (await createSimKernel({ wasm: mod })) as unknown as SessionKernel;
+  const program = "import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log(fd);\nawait close(fd);\n";
+  await runSession(kernel, { runId: 0, files: { 'main.ts': program }, entry: 'main.ts', libs: { 'netlink-lab/user': user }, post: () => undefined });
 }
 
 self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {

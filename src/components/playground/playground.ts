@@ -72,11 +72,11 @@ export class Playground {
     const hash = shareParam(location.hash);
     if (hash) void this.openShared(hash);
 
-    // The program worker (which compiles the kernel) starts once the page has settled: Run works
-    // from then on, even before the editor is loaded (it runs the code shown). The editor loads
+    // The program worker (which compiles the kernel) starts at once: Run works as soon as it is
+    // ready, even before the editor is loaded (it runs the code shown). The editor loads
     // when the playground comes near the viewport or the learner reaches for it.
-    const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
-    if (idle) idle(() => this.startRunner(), { timeout: 800 }); else setTimeout(() => this.startRunner(), 300);
+    // Starting it costs the page little: the worker fetches and compiles on its own thread.
+    this.startRunner();
     const go = () => void this.loadEditor();
     const editorHost = this.$('[data-editor]');
     editorHost?.addEventListener('pointerdown', go, { once: true });
