@@ -93,6 +93,39 @@ describe('agent protocol', () => {
     expect((await a.call(OP.HELLO)).status).toBe(ST_OK);
   });
 
+  it('answers 500 random requests (seeded) with a result or an error, and keeps serving', async () => {
+    const a = await start();
+    let seed = 0x5eed;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+    // Ops that would touch the agent's own channel (read/write/close of fds 0-2), block, fork or exit are left out.
+    const ops = [0, OP.HELLO, OP.SOCKET, OP.BIND, OP.CONNECT, OP.GETSOCKNAME, OP.GETPEERNAME, OP.SENDTO, OP.SENDMSG, OP.SETSOCKOPT, OP.GETSOCKOPT, OP.GETPID, OP.GETUID, 21, 99, 65535];
+    let ok = 0;
+    let refused = 0;
+    for (let i = 0; i < 500; i++) {
+      let body: Uint8Array;
+      if (rand(2)) {
+        // Small integers: often a well-formed argument list (fds, flags, short lengths).
+        const w = new Writer();
+        for (let k = rand(7); k > 0; k--) w.u32(rand(17));
+        body = w.bytes();
+      } else {
+        body = new Uint8Array(rand(48));
+        for (let j = 0; j < body.length; j++) body[j] = rand(256);
+      }
+      try {
+        await a.call(ops[rand(ops.length)]!, body);
+        ok++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(AgentProtocolError);
+        refused++;
+      }
+    }
+    // The seed is fixed: these counts only change with the agent's parsing.
+    expect(ok).toBeGreaterThanOrEqual(5);
+    expect(refused).toBeGreaterThanOrEqual(400);
+    expect((await a.call(OP.HELLO)).status).toBe(ST_OK);
+  });
+
   it('pipelines requests and answers them in order', async () => {
     const a = await start();
     const rs = await Promise.all([1, 2, 3].map(() => a.call(OP.SOCKET, new Writer().i32(16).i32(3).i32(16).bytes())));
