@@ -10,6 +10,7 @@ export const OP = {
   RECVFROM: 9, RECVMSG: 10, SETSOCKOPT: 11, GETSOCKOPT: 12, READ: 13, WRITE: 14, CLOSE: 15,
   READFILE: 16, EXIT: 17, GETPID: 18, GETUID: 19, FORK: 20,
 } as const;
+/** One of the op numbers. */
 export type Op = (typeof OP)[keyof typeof OP];
 
 /** Header bytes of every frame: u32 len, u32 tag, u16 op, u16 status. */

@@ -22,6 +22,7 @@ export interface CliKernel {
 /** On a kernel whose spawn and waitpid work from outside any process: start, then wait. */
 const firstProcess = (b: Backend) => async (main: () => Promise<void>, opts?: SpawnOptions): Promise<number> => b.waitpid(await b.spawn(main, opts));
 
+/** The kernels `--kernel` names. */
 export type KernelKind = 'sim' | 'real' | 'vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -78,6 +78,7 @@ async function simRounder(): Promise<{ round: (s: number) => Promise<number>; ho
   };
 }
 
+/** Print the real and simulated request/ACK rates and their ratio. */
 export default async function (): Promise<void> {
   buildReal();
   const sim = await simRounder();

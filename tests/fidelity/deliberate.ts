@@ -5,6 +5,7 @@
  */
 import type { NormalisedRun } from './harness.ts';
 
+/** One documented difference. */
 export interface Deliberate {
   /** The scenario number (the NN of tests/fidelity/scenarios/NN-name.ts). */
   scenario: number;
