@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { createEnvironment } from './ts-env.ts';
+
+// The editor's type checker, in Node, fed from disk exactly as the worker is fed by the bundler.
+const LIB = 'node_modules/typescript/lib';
+const libs = Object.fromEntries(readdirSync(LIB)
+  .filter((f) => /^lib\.(es5|es20(1[5-9]|2[0-3])[^/]*|decorators[^/]*)\.d\.ts$/.test(f))
+  .map((f) => [f, readFileSync(join(LIB, f), 'utf8')]));
+const apiFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? apiFiles(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []);
+const api = Object.fromEntries(apiFiles('src/api').map((p) => [p, readFileSync(p, 'utf8')]));
+const globals = readFileSync('src/components/playground/program-globals.d.ts', 'utf8');
+
+/** Type errors of a program, as "file:line: message". */
+function typeErrors(files: Record<string, string>): string[] {
+  const env = createEnvironment(ts, { libs, api, globals });
+  for (const [f, text] of Object.entries(files)) env.createFile(`/${f}`, text);
+  return Object.keys(files).flatMap((f) => [
+    ...env.languageService.getSyntacticDiagnostics(`/${f}`),
+    ...env.languageService.getSemanticDiagnostics(`/${f}`),
+  ].map((d) => `${f}:${d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : '?'}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`));
+}
+
+const lessonDirs = (): string[] => readdirSync('lessons', { withFileTypes: true }).filter((p) => p.isDirectory())
+  .flatMap((p) => readdirSync(join('lessons', p.name), { withFileTypes: true }).filter((l) => l.isDirectory()).map((l) => join('lessons', p.name, l.name)));
+const readDir = (dir: string): Record<string, string> => (existsSync(dir)
+  ? Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]))
+  : {});
+
+describe("the editor's type checker", () => {
+  it('flags a wrong call to the API, with the API\'s own types', () => {
+    const errors = typeErrors({ 'main.ts': "import { socket, AF_NETLINK, nlmsg } from 'netlink-lab/user';\nawait socket('netlink', AF_NETLINK);\nnlmsg({ tpye: 1 });\n" });
+    expect(errors.join('\n')).toMatch(/main\.ts:2: Expected 3 arguments, but got 2/);
+    expect(errors.join('\n')).toMatch(/main\.ts:3: .*'tpye' does not exist/);
+  });
+
+  it('knows netlink-lab/kernel and the playground globals', () => {
+    expect(typeErrors({
+      'main.ts': "import { defineModule, netlink_kernel_create, init_net } from 'netlink-lab/kernel';\nconst m = defineModule({ name: 'x', init: () => (netlink_kernel_create(init_net, 25) ? 0 : -1) });\nconsole.log(m.name, new TextEncoder().encode('a'));\n",
+    })).toEqual([]);
+  });
+
+  it('finds no type error in any lesson\'s starting code or solution', () => {
+    for (const dir of lessonDirs()) {
+      const code = readDir(join(dir, 'code'));
+      const solution = readDir(join(dir, 'solution'));
+      if (Object.keys(code).length) expect(typeErrors(code), `${dir}/code`).toEqual([]);
+      // A solution runs with the lesson's other files (a module it does not change).
+      if (Object.keys(solution).length) expect(typeErrors({ ...code, ...solution }), `${dir}/solution`).toEqual([]);
+    }
+  });
+});
