@@ -91,6 +91,13 @@ export class SimKernel implements Backend {
   private readonly utf8dec = new TextDecoder();
   /** The process running kernel code when no process does (boot, module init from outside). */
   private outsidePending: Promise<unknown>[] = [];
+  /** Set by the soft-lockup watchdog: the syscall that started the chain fails with EDEADLK. */
+  private lockedUp = false;
+  /** Fixed kernel addresses: the 1 KiB aux area, where recvmsg leaves its details, the scratch buffer. */
+  private aux = 0;
+  private recvInfo = 0;
+  private scratch = 0;
+  private scratchSize = 0;
 
   /** The tracer: switch on, read, clear. */
   readonly trace = {
@@ -129,6 +136,8 @@ export class SimKernel implements Backend {
     });
     imports.bind(this);
     this.ex.boot();
+    this.aux = this.ex.user_aux();
+    this.recvInfo = this.ex.recv_info_ptr();
   }
 
   /** The imports the wasm kernel is instantiated with, bound to a kernel once it exists. */
@@ -149,6 +158,7 @@ export class SimKernel implements Backend {
         if (!k) return;
         // The watchdog fires after the CPU was stuck for 20+ s: so much virtual time passed.
         k.sched.now += 22_000;
+        k.lockedUp = true;
         k.emit({ kind: 'lockup', text: k.mem.str(text), time: k.sched.now });
       },
       abort: (msg: number, file: number, line: number, col: number) => {
@@ -182,7 +192,7 @@ export class SimKernel implements Backend {
 
   private putAddr(addr: SockAddr | undefined): [number, number] {
     if (!addr) return [0, 0];
-    const aux = this.ex.user_aux();
+    const aux = this.aux;
     const m = this.mem.fresh();
     if (addr instanceof Uint8Array) {
       const n = Math.min(addr.length, 128);
@@ -202,10 +212,14 @@ export class SimKernel implements Backend {
     return { nl_family: dv.getUint16(ptr, true), nl_pid: dv.getInt32(ptr + 4, true), nl_groups: dv.getUint32(ptr + 8, true) };
   }
 
+  /** The scratch buffer, at least `size` bytes, with `bytes` copied in. */
   private userBuf(bytes: Uint8Array | null, size: number): number {
-    const p = this.ex.user_buf(size);
-    if (bytes) this.mem.fresh().u8.set(bytes, p);
-    return p;
+    if (size > this.scratchSize) {
+      this.scratch = this.ex.user_buf(size);
+      this.scratchSize = Math.max(size, 65536);
+    }
+    if (bytes) this.mem.fresh().u8.set(bytes, this.scratch);
+    return this.scratch;
   }
 
   /** Run fn as a process when called from outside one (the CLI, a test, the worker). */
@@ -245,7 +259,10 @@ export class SimKernel implements Backend {
         await Promise.all(list);
       }
     }
-    if (this.ex.task_take_lockup()) throw new ErrnoError(syscall, ERRNO.EDEADLK);
+    if (this.lockedUp) {
+      this.lockedUp = false;
+      throw new ErrnoError(syscall, ERRNO.EDEADLK);
+    }
     if (r < 0) throw new ErrnoError(syscall, -r);
     return r;
   }
@@ -286,7 +303,7 @@ export class SimKernel implements Backend {
     return this.readAddr(aux);
   }
 
-  async sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
+  sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
     return this.send('sendto', fd, buf, flags, addr);
   }
 
@@ -323,18 +340,27 @@ export class SimKernel implements Backend {
     return 0;
   }
 
-  async write(fd: number, buf: Uint8Array): Promise<number> { return this.send('write', fd, buf, 0, undefined); }
+  write(fd: number, buf: Uint8Array): Promise<number> { return this.send('write', fd, buf, 0, undefined); }
 
-  private async send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
-    if (!this.sched.running) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
+  // Not async: a send that completes at once (the usual case) costs no extra promise.
+  private send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
+    const proc = this.sched.running;
+    if (!proc) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
     // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks.
     if (control?.length && !(flags & 0x1) && buf.length > 0 && this.ex.sock_id_of_fd(fd | 0)) {
       const err = this.scmSend(control);
-      if (err) throw new ErrnoError(syscall, err);
+      if (err) return Promise.reject(new ErrnoError(syscall, err));
     }
     const p = this.userBuf(buf, buf.length);
     const [a, alen] = this.putAddr(addr);
-    let r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);
+    const r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);
+    if (r !== ERESTARTSYS && proc.pending.length === 0 && !this.lockedUp) {
+      return r < 0 ? Promise.reject(new ErrnoError(syscall, -r)) : Promise.resolve(r);
+    }
+    return this.sendSlow(syscall, fd, r);
+  }
+
+  private async sendSlow(syscall: string, fd: number, r: number): Promise<number> {
     while (r === ERESTARTSYS) {
       await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall);
       r = this.ex.sys_sendmsg_restart(fd | 0);
@@ -345,7 +371,7 @@ export class SimKernel implements Backend {
   /** Receive into the scratch area, sleeping while the queue is empty. */
   private async recv(syscall: string, fd: number, len: number, flags: number): Promise<{ r: number; p: number }> {
     for (;;) {
-      const p = this.ex.user_buf(len);
+      const p = this.userBuf(null, len);
       const r = this.ex.sys_recvmsg(fd | 0, p, len | 0, flags | 0);
       if (r !== -ERESTARTSYS) {
         if (r < 0) throw new ErrnoError(syscall, -r);
@@ -355,14 +381,26 @@ export class SimKernel implements Backend {
     }
   }
 
-  async recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
-    if (!this.sched.running) return this.outside('recvfrom', () => this.recvfrom(fd, buf, flags));
-    const { r, p } = await this.recv('recvfrom', fd, buf.length, flags);
-    const m = this.mem.fresh();
-    buf.set(m.u8.subarray(p, p + Math.min(r, buf.length)));
-    const info = this.ex.recv_info_fill();
+  private fromAddr(): SockaddrNl {
     const dv = this.mem.fresh().dv;
-    return { n: r, from: { nl_family: 16, nl_pid: dv.getInt32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) } };
+    return { nl_family: 16, nl_pid: dv.getInt32(this.recvInfo + 4, true), nl_groups: dv.getUint32(this.recvInfo + 8, true) };
+  }
+
+  // Not async: a receive from a non-empty queue (the usual case) costs no extra promise.
+  recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
+    if (!this.sched.running) return this.outside('recvfrom', () => this.recvfrom(fd, buf, flags));
+    const p = this.userBuf(null, buf.length);
+    const r = this.ex.sys_recvmsg(fd | 0, p, buf.length, flags | 0);
+    if (r === -ERESTARTSYS) return this.recvfromSlow(fd, buf, flags);
+    if (r < 0) return Promise.reject(new ErrnoError('recvfrom', -r));
+    buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
+    return Promise.resolve({ n: r, from: this.fromAddr() });
+  }
+
+  private async recvfromSlow(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
+    const { r, p } = await this.recv('recvfrom', fd, buf.length, flags);
+    buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
+    return { n: r, from: this.fromAddr() };
   }
 
   async read(fd: number, buf: Uint8Array): Promise<number> {
@@ -386,7 +424,7 @@ export class SimKernel implements Backend {
       o += n;
       left -= n;
     }
-    const info = this.ex.recv_info_fill();
+    const info = this.recvInfo;
     const dv = this.mem.fresh().dv;
     let msg_flags = dv.getInt32(info, true);
     const control: Cmsg[] = [];

@@ -165,7 +165,7 @@ export class ModuleHost implements KernelApi {
       const r = cb(new Skb(this, skbPtr), new Nlh(this.ctx.mem, nlhPtr), extack);
       if (extack._msg !== undefined || extack.miss_type) {
         const bytes = utf8.encode(extack._msg ?? '');
-        const p = this.ctx.ex.user_buf(bytes.length);
+        const p = this.ctx.ex.kbuf(bytes.length);
         this.ctx.mem.fresh().u8.set(bytes, p);
         this.ctx.ex.k_netlink_extack(p, extack._msg === undefined ? -1 : bytes.length, (extack.miss_type ?? 0) >>> 0);
       }
@@ -323,7 +323,7 @@ export class ModuleHost implements KernelApi {
     }
     const bytes = utf8.encode(t);
     const { ex } = this.ctx;
-    const p = ex.user_buf(bytes.length);
+    const p = ex.kbuf(bytes.length);
     this.ctx.mem.fresh().u8.set(bytes, p);
     ex.k_printk(level, p, bytes.length);
   }

@@ -9,10 +9,10 @@ export interface KernelExports {
   boot(): void;
   user_buf(n: number): number;
   user_aux(): number;
+  kbuf(n: number): number;
   task_create(pid: number, uid: number, commLen: number, parent: number): void;
   task_exit(pid: number): void;
   sched_switch(pid: number): void;
-  task_take_lockup(): number;
   trace_set(on: number): void;
   sys_socket(family: number, type: number, protocol: number): number;
   sys_bind(fd: number, addr: number, addrlen: number): number;
@@ -27,7 +27,7 @@ export interface KernelExports {
   sys_getsockopt(fd: number, level: number, name: number, out: number, optlen: number): number;
   sys_close(fd: number): number;
   sock_id_of_fd(fd: number): number;
-  recv_info_fill(): number;
+  recv_info_ptr(): number;
   k_netlink_kernel_create(unit: number, groups: number, flags: number, hostInput: number, moduleId: number): number;
   k_netlink_kernel_release(id: number): void;
   k_alloc_skb(size: number): number;

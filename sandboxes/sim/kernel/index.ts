@@ -40,6 +40,19 @@ export function user_buf(n: i32): usize {
   return ubuf;
 }
 
+let kb: usize = 0;
+let kb_size: usize = 0;
+/** A second scratch buffer, for kernel-side host code (module printk, extack texts), so it never moves user_buf. */
+export function kbuf(n: i32): usize {
+  const need = <usize>(n > 0 ? n : 1);
+  if (need > kb_size) {
+    if (kb) heap.free(kb);
+    kb_size = (need + 0xfff) & ~<usize>0xfff;
+    kb = heap.alloc(kb_size);
+  }
+  return kb;
+}
+
 /** A fixed 1 KiB area for addresses, option values, names and small results. */
 export function user_aux(): usize { return aux; }
 
@@ -61,31 +74,12 @@ export function task_exit(pid: i32): void {
 }
 /** Put a process on the CPU (0 for none). */
 export function sched_switch(pid: i32): void { __sched_switch(pid); }
-/** Whether the current task hit the soft-lockup watchdog since the last call (and clear it). */
-export function task_take_lockup(): bool {
-  const l = current.lockup;
-  current.lockup = false;
-  current.nl_deliveries = 0;
-  return l;
-}
 
 /** SCM_CREDENTIALS of the next sendmsg (the host checked them as scm_send does). */
 export function sys_scm_creds(pid: i32, uid: u32, gid: u32): void { netlink_set_scm_creds(pid, uid, gid); }
 
-/** Copy what the last recvmsg found into user_aux(): flags, from pid, from groups, group, pktinfo, passcred, creds (pid, uid, gid). */
-export function recv_info_fill(): usize {
-  const i = recv_info;
-  store<i32>(aux, i.msg_flags);
-  store<u32>(aux, i.from_pid, 4);
-  store<u32>(aux, i.from_groups, 8);
-  store<u32>(aux, i.group, 12);
-  store<i32>(aux, i.pktinfo ? 1 : 0, 16);
-  store<i32>(aux, i.passcred ? 1 : 0, 20);
-  store<i32>(aux, i.creds_pid, 24);
-  store<u32>(aux, i.creds_uid, 28);
-  store<u32>(aux, i.creds_gid, 32);
-  return aux;
-}
+/** Where the last recvmsg leaves its details (flags, from pid, from groups, group, pktinfo, passcred, creds pid/uid/gid; i32 each). */
+export function recv_info_ptr(): usize { return changetype<usize>(recv_info); }
 
 // ---- kernel modules written in TypeScript -----------------------------------------------------
 

@@ -53,13 +53,22 @@ export function dup_fd(parent: i32, child: i32): void {
 /** struct files_struct per process. */
 const files = new Map<i32, Array<file | null>>();
 
+// The last table looked up: syscalls of one process come in runs.
+let last_pid: i32 = -1;
+let last_table: Array<file | null> | null = null;
+
 function fdtable(): Array<file | null> {
   const pid = current.pid;
+  const lt = last_table;
+  if (pid == last_pid && lt != null) return lt;
   if (!files.has(pid)) {
     const t = new Array<file | null>(3);
     files.set(pid, t);
   }
-  return files.get(pid);
+  const t = files.get(pid);
+  last_pid = pid;
+  last_table = t;
+  return t;
 }
 
 /** The file behind fd, or null (bad_fd says why). */
@@ -140,6 +149,7 @@ function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
   if (f.nonblock) flags |= 0x40;
   current.nl_deliveries = 0;
+  current.lockup = false;
   return netlink_sendmsg(f.sk, buf, len, flags, addr, addrlen);
 }
 
@@ -161,6 +171,7 @@ function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   if (f == null) return bad_fd;
   if (len < 0) return -EINVAL;
   current.nl_deliveries = 0;
+  current.lockup = false;
   const r = netlink_recvmsg(f.sk, buf, len, flags, f.nonblock);
   if (r == -ERESTARTSYS) wait_sock = f.sk.id;
   return r;
@@ -219,6 +230,7 @@ export function exit_files(pid: i32): void {
   if (!files.has(pid)) return;
   const t = files.get(pid);
   files.delete(pid);
+  if (last_pid == pid) { last_pid = -1; last_table = null; }
   for (let i = 0; i < t.length; i++) {
     const f = unchecked(t[i]);
     if (f != null) fput(f);

@@ -822,20 +822,23 @@ export function netlink_set_scm_creds(pid: i32, uid: u32, gid: u32): void {
   scm_creds_gid = gid;
 }
 
-/** What netlink_recvmsg found, for the syscall layer to hand to user space. */
-export class recv_result {
-  msg_flags: i32 = 0;
-  from_pid: u32 = 0;
-  from_groups: u32 = 0;
+/**
+ * What netlink_recvmsg found, for the syscall layer to hand to user space: a fixed block of
+ * linear memory the host reads directly (i32 fields, in this order).
+ */
+@unmanaged export class recv_result {
+  msg_flags: i32;
+  from_pid: u32;
+  from_groups: u32;
   /** NETLINK_CB(skb).dst_group, for the NETLINK_PKTINFO control message. */
-  group: u32 = 0;
-  pktinfo: bool = false;
-  passcred: bool = false;
-  creds_pid: i32 = 0;
-  creds_uid: u32 = 0;
-  creds_gid: u32 = 0;
+  group: u32;
+  pktinfo: i32;
+  passcred: i32;
+  creds_pid: i32;
+  creds_uid: u32;
+  creds_gid: u32;
 }
-export const recv_info = new recv_result();
+export const recv_info = changetype<recv_result>(memory.data(64));
 
 /**
  * Receive one datagram into `buf` (len bytes). Returns the byte count, -errno, or -ERESTARTSYS
@@ -847,8 +850,8 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   if (flags & 0x1) return tr(-95);
   const info = recv_info;
   info.msg_flags = 0;
-  info.pktinfo = false;
-  info.passcred = false;
+  info.pktinfo = 0;
+  info.passcred = 0;
   // skb_recv_datagram: a pending error comes first, and is reported once.
   if (sk.sk_err) {
     const e = sk.sk_err;
@@ -878,8 +881,8 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   info.from_pid = NETLINK_CB(skb).portid;
   info.from_groups = netlink_group_mask(NETLINK_CB(skb).dst_group);
   info.group = NETLINK_CB(skb).dst_group;
-  info.pktinfo = (sk.flags & (1 << 1)) != 0;
-  info.passcred = sk.passcred;
+  info.pktinfo = (sk.flags & (1 << 1)) ? 1 : 0;
+  info.passcred = sk.passcred ? 1 : 0;
   info.creds_pid = NETLINK_CB(skb).creds_pid;
   info.creds_uid = NETLINK_CB(skb).creds_uid;
   info.creds_gid = NETLINK_CB(skb).creds_gid;
@@ -1032,12 +1035,34 @@ export function netlink_ack(in_skb: sk_buff, nlh: usize, err: i32, extack: netli
  */
 export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
   if (tracing) trace_enter('netlink_rcv_skb', 'len=' + skb.len.toString());
+  // One extack per nesting level, cleared for each message (memset in Linux): no allocation per message.
+  if (rcv_depth >= rcv_extacks.length) rcv_extacks.push(new netlink_ext_ack());
+  const extack = unchecked(rcv_extacks[rcv_depth]);
+  rcv_depth++;
+  const r = __netlink_rcv_skb(skb, cb, extack);
+  rcv_depth--;
+  return tr(r);
+}
+
+const rcv_extacks: netlink_ext_ack[] = [];
+let rcv_depth: i32 = 0;
+
+function extack_clear(e: netlink_ext_ack): void {
+  e._msg = null;
+  e.bad_attr = 0;
+  e.policy = null;
+  e.miss_type = 0;
+  e.miss_nest = 0;
+  e.cookie = null;
+}
+
+function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink_ext_ack): i32 {
   while (<i32>skb.len >= nlmsg_total_size(0)) {
-    const extack = new netlink_ext_ack();
+    extack_clear(extack);
     const nlh = nlmsg_hdr(skb);
     let err = 0;
     const nlmsg_len_ = nlmsghdr_len(nlh);
-    if (nlmsg_len_ < <u32>NLMSG_HDRLEN || skb.len < nlmsg_len_) return tr(0);
+    if (nlmsg_len_ < <u32>NLMSG_HDRLEN || skb.len < nlmsg_len_) return 0;
     const flags = nlmsghdr_flags(nlh);
     let skip = false;
     if ((flags & NLM_F_REQUEST) && nlmsghdr_type(nlh) >= NLMSG_MIN_TYPE) {
@@ -1049,7 +1074,7 @@ export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
     if (msglen > <i32>skb.len) msglen = <i32>skb.len;
     skb_pull(skb, msglen);
   }
-  return tr(0);
+  return 0;
 }
 
 // netlink_rcv_skb with a handler written in TypeScript: the host's id for it.

@@ -295,6 +295,17 @@ class genl_cmd_halves {
   constructor(public cmd: u8, public doit: genl_ops | null, public dumpit: genl_ops | null) {}
 }
 
+/** CTRL_ATTR_OP_FLAGS of a command: its halves' flags, CAP_DO / CAP_DUMP, HASPOL. Ref: genetlink.c:ctrl_fill_info */
+function genl_cmd_flags(h: genl_cmd_halves): u32 {
+  const d = h.doit;
+  const u = h.dumpit;
+  let fl: u32 = 0;
+  if (d) fl |= <u32>d.flags | GENL_CMD_CAP_DO;
+  if (u) fl |= <u32>u.flags | GENL_CMD_CAP_DUMP;
+  if ((d && d.policy) || (u && u.policy)) fl |= GENL_CMD_CAP_HASPOL;
+  return fl;
+}
+
 /** Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
 function genl_family_cmds(family: genl_family): genl_cmd_halves[] {
   const out: genl_cmd_halves[] = [];
@@ -698,12 +709,7 @@ function ctrl_fill_info(family: genl_family, portid: u32, seq: u32, flags: i32, 
     if (!nla_ops) { genlmsg_cancel(skb, hdr); return -EMSGSIZE; }
     for (let i = 0; i < cmds.length; i++) {
       const h = cmds[i];
-      const d = h.doit;
-      const u = h.dumpit;
-      let op_flags: u32 = 0;
-      if (d) op_flags |= <u32>d.flags | GENL_CMD_CAP_DO;
-      if (u) op_flags |= <u32>u.flags | GENL_CMD_CAP_DUMP;
-      if ((d && d.policy) || (u && u.policy)) op_flags |= GENL_CMD_CAP_HASPOL;
+      const op_flags = genl_cmd_flags(h);
       const nest = nla_nest_start_noflag(skb, i + 1);
       if (!nest || nla_put_u32(skb, CTRL_ATTR_OP_ID, h.cmd) || nla_put_u32(skb, CTRL_ATTR_OP_FLAGS, op_flags)) {
         genlmsg_cancel(skb, hdr);
@@ -1013,6 +1019,44 @@ export function genl_init(): i32 {
   // registered before the socket existed (LIST_MEMBERSHIPS then reports 64 bits, as on Linux).
   netlink_change_ngroups(genl_sock!, <u32>(mc_groups_longs * 64));
   return 0;
+}
+
+function json_str(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22 || c == 0x5c) out += '\\' + String.fromCharCode(c);
+    else if (c < 0x20) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += String.fromCharCode(c);
+  }
+  return out + '"';
+}
+
+/**
+ * Every registered family as JSON, in id order: id, name, version, hdrsize, maxattr, module, ops
+ * (cmd and the flags nlctrl reports), groups (name and id). For the host's state view.
+ */
+export function genl_families_info(): string {
+  const ids = genl_fam_ids();
+  let out = '[';
+  for (let k = 0; k < ids.length; k++) {
+    const f = genl_fam_idr.get(ids[k]);
+    if (k) out += ',';
+    out += '{"id":' + f.id.toString() + ',"name":' + json_str(f.name) + ',"version":' + f.version.toString() +
+      ',"hdrsize":' + f.hdrsize.toString() + ',"maxattr":' + f.maxattr.toString() + ',"module":' + json_str(f.module) + ',"ops":[';
+    const cmds = genl_family_cmds(f);
+    for (let i = 0; i < cmds.length; i++) {
+      if (i) out += ',';
+      out += '{"cmd":' + cmds[i].cmd.toString() + ',"flags":' + genl_cmd_flags(cmds[i]).toString() + '}';
+    }
+    out += '],"groups":[';
+    for (let i = 0; i < f.mcgrps.length; i++) {
+      if (i) out += ',';
+      out += '{"name":' + json_str(f.mcgrps[i].name) + ',"id":' + (f.mcgrp_offset + <u32>i).toString() + '}';
+    }
+    out += ']}';
+  }
+  return out + ']';
 }
 
 /** The nlctrl family itself (for tests and the TS host). */

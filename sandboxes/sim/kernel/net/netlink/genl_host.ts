@@ -18,7 +18,7 @@ import { netlink_callback } from '../../include/linux/netlink';
 import { nlmsg_free } from '../../include/net/netlink';
 import {
   genl_family, genl_ops, genl_info, genl_multicast_group, genl_dumpit_info_of, genl_register_family, genl_unregister_family,
-  genlmsg_new, genlmsg_put, genlmsg_end, genlmsg_cancel, genlmsg_unicast, genlmsg_multicast,
+  genlmsg_new, genlmsg_put, genlmsg_end, genlmsg_cancel, genlmsg_unicast, genlmsg_multicast, genl_families_info,
 } from './genetlink';
 
 // ---- the host's handlers ----------------------------------------------------------------------
@@ -320,3 +320,6 @@ export function genl_host_multicast(fam: i32, skb: usize, portid: u32, group: u3
 }
 /** Live sk_buffs (for leak checks). */
 export function genl_host_skb_live(): i32 { return skb_live; }
+
+/** The registered families as JSON (for the playground's state panel): an AS string address. */
+export function genl_families_json(): string { return genl_families_info(); }
