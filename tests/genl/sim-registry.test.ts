@@ -136,3 +136,16 @@ describe('a handler that throws', () => {
     expect(r).toEqual(['EFAULT', 'ok']);
   });
 });
+
+describe('state view', () => {
+  it('state().families lists nlctrl and the loaded families with their ops and groups', async () => {
+    await proc(async () => { await insmod({ name: 'hdr_test', init: () => genl_register_family(withHdr) }); });
+    const fams = k.state().families as { id: number; name: string; module: string; ops: { cmd: number; flags: number }[]; groups: { name: string; id: number }[] }[];
+    expect(fams[0]).toEqual({ id: 0x10, name: 'nlctrl', version: 2, hdrsize: 0, maxattr: 0, module: '', ops: [{ cmd: 3, flags: 0x0e }, { cmd: 10, flags: 0x0c }], groups: [{ name: 'notify', id: 0x10 }] });
+    const mine = fams.find((f) => f.name === 'HDR_TEST')!;
+    expect(mine.id).toBe(withHdr.id);
+    expect(mine.module).toBe('hdr_test');
+    expect(mine.ops).toEqual([{ cmd: 1, flags: 0x0a }]);
+    expect(mine.groups.map((g) => g.name)).toEqual(['open', 'admin']);
+  });
+});

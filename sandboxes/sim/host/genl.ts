@@ -51,6 +51,20 @@ export interface GenlExports {
   genl_host_nest_cancel(skb: number, start: number): void;
   genl_host_unicast(skb: number, portid: number): number;
   genl_host_multicast(fam: number, skb: number, portid: number, group: number): number;
+  genl_families_json(): number;
+}
+
+/** A family as the state view shows it. */
+export interface GenlFamilyState {
+  id: number;
+  name: string;
+  version: number;
+  hdrsize: number;
+  maxattr: number;
+  /** The module that registered it ('' for built-in families). */
+  module: string;
+  ops: { cmd: number; flags: number }[];
+  groups: { name: string; id: number }[];
 }
 
 const GENL_REQ_PORTID = 0;
@@ -233,6 +247,13 @@ export class GenlBridge implements GenlHost {
     this.byFamily.delete(f);
     this.byHost.delete(r.hostId);
     return err;
+  }
+
+  /** Every registered family, built-in ones included, as the kernel has them (for state views). */
+  families(): GenlFamilyState[] {
+    const ptr = this.x.genl_families_json();
+    const len = new DataView(this.x.memory.buffer).getUint32(ptr - 4, true);
+    return JSON.parse(new TextDecoder('utf-16le').decode(new Uint8Array(this.x.memory.buffer, ptr, len))) as GenlFamilyState[];
   }
 
   /** Whether a family registered through this bridge is still registered. */

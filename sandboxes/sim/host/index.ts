@@ -34,5 +34,6 @@ export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel
   const instance = await WebAssembly.instantiate(mod, { env: env as unknown as WebAssembly.ModuleImports });
   kernel = new SimKernel(instance, mod, imports);
   kernel.genlHost = genl;
+  kernel.hooks.families = () => genl.families();
   return kernel;
 }
