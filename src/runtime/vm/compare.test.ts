@@ -102,3 +102,11 @@ describe('compareRuns with several processes', () => {
     expect(c.rows.map((r) => `${r.sim!.proc} ${r.sim!.event.syscall}`)).toEqual(['P1 socket', 'P2 sendto', 'P2 close', 'P1 recvfrom', 'P1 close']);
   });
 });
+
+describe('compareRuns without recorded protocols', () => {
+  it('recognises a generic netlink socket by its nlctrl traffic, and normalises family and group ids', () => {
+    const strip = (evs: RunEvent[]) => evs.map(({ protocol: _p, ...e }) => e);
+    const c = compareRuns(strip(run({ pid: 100, fd: 3, seq: 1, family: 0x17 })), strip(run({ pid: 200, fd: 3, seq: 1, family: 0x20 })));
+    expect(c.rows.filter((r) => r.status !== 'same').map((r) => r.differences)).toEqual([]);
+  });
+});
