@@ -52,6 +52,15 @@ describe('fidelity harness', () => {
     expect(normalise(two).events).not.toEqual(normalise(split).events);
   });
 
+  it('renames the header of a message cut short by MSG_TRUNC', () => {
+    const cut = (pid: number): Run => ({ kernel: 'real', status: 0, output: [], events: [
+      { syscall: 'recvmsg', pid, time: 0, fd: 3, ret: 16, data: ack(pid, 9).subarray(0, 16), dir: 'in' },
+    ] });
+    const a = normalise(cut(1000));
+    expect(a.events[1]).toBe('    ⇐ nlmsg len=36 type=0x2 flags=0x100 seq=S1 pid=P1 (truncated to 16 bytes)');
+    expect(a.events).toEqual(normalise(cut(2000)).events);
+  });
+
   it('fails a scenario whose expectation is wrong about the real kernel', () => {
     const n = normalise(run('real', 4000, 1));
     expect(checkReal({ title: 't', expect: ['my pid is P1', 'small numbers stay: 16 3'] }, n)).toEqual([]);

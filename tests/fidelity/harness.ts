@@ -133,9 +133,13 @@ function renderData(b: Uint8Array, ports: Renamer, seqs: Renamer): string[] {
   let off = 0;
   while (b.length - off >= NLMSG_HDRLEN) {
     const len = v.getUint32(off, true);
-    if (len < NLMSG_HDRLEN || len > b.length - off) break;
+    if (len < NLMSG_HDRLEN) break;
+    // A message cut short by the receive buffer (MSG_TRUNC): its header is still worth renaming.
+    const cut = len > b.length - off;
+    if (cut && off > 0) break;
     const type = v.getUint16(off + 4, true);
-    const head = `nlmsg len=${len} type=0x${type.toString(16)} flags=0x${v.getUint16(off + 6, true).toString(16)} seq=${seqs.name(v.getUint32(off + 8, true))} pid=${ports.name(v.getInt32(off + 12, true))}`;
+    const head = `nlmsg len=${len} type=0x${type.toString(16)} flags=0x${v.getUint16(off + 6, true).toString(16)} seq=${seqs.name(v.getUint32(off + 8, true))} pid=${ports.name(v.getInt32(off + 12, true))}${cut ? ` (truncated to ${b.length} bytes)` : ''}`;
+    if (cut) return [`${head}${b.length > NLMSG_HDRLEN ? ` | ${words(b.subarray(NLMSG_HDRLEN))}` : ''}`];
     let body = b.subarray(off + NLMSG_HDRLEN, off + len);
     let extra = '';
     if (type === NLMSG_ERROR && body.length >= 20) {
