@@ -1,7 +1,7 @@
 /**
  * /proc/net/netlink: one line per bound netlink socket, as Linux prints it.
- * Ref: net/netlink/af_netlink.c:netlink_native_seq_show (the sk column is a made-up address:
- * the socket's id in a kernel-looking range, as %pK shows it to root).
+ * Ref: net/netlink/af_netlink.c:netlink_native_seq_show (the sk column and the inode are made up
+ * from the socket's id).
  */
 import { nl_table, sock, MAX_LINKS } from '../../net/netlink/af_netlink';
 
@@ -16,8 +16,17 @@ function hex(v: u64, width: i32): string {
   return s;
 }
 
-/** The fake kernel address of a socket (stable for its life). */
-export function sock_address(sk: sock): u64 { return 0xffff888003000000 + (<u64>sk.id << 11); }
+/**
+ * What %pK prints for a socket: Linux shows a hashed pointer (32 random-looking bits); ours is a
+ * hash of the socket's id, stable for its life.
+ */
+export function sock_address(sk: sock): u64 {
+  let h = <u32>sk.id * 0x9e3779b1;
+  h ^= h >> 15;
+  h *= 0x85ebca77;
+  h ^= h >> 13;
+  return <u64>h;
+}
 
 /** The text of /proc/net/netlink. */
 export function proc_net_netlink(): string {
@@ -31,7 +40,7 @@ export function proc_net_netlink(): string {
         pad_right(s.portid.toString(), 10) + ' ' + hex(g ? <u64>unchecked(g[0]) : 0, 8) + ' ' +
         pad_right(s.sk_rmem_alloc.toString(), 8) + ' ' + pad_right('0', 8) + ' ' +
         pad_right(s.cb_running ? '1' : '0', 5) + ' ' + pad_right('2', 8) + ' ' +
-        pad_right(s.sk_drops.toString(), 8) + ' ' + pad_right(s.owner ? (10000 + s.id).toString() : '0', 8) + '\n';
+        pad_right(s.sk_drops.toString(), 8) + ' ' + pad_right((s.owner ? 20000 + s.id : 4 + s.id).toString(), 8) + '\n';
     }
   }
   return out;
