@@ -185,6 +185,13 @@ describe('options', () => {
       expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_RCVBUF)).toBe(2304);
       await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDBUF, 1 << 30);
       expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_SNDBUF)).toBe(425984);
+      // min_t(u32, …): -1 is the largest value, not the smallest.
+      await u.setsockopt(a, u.SOL_SOCKET, u.SO_RCVBUF, -1);
+      expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_RCVBUF)).toBe(425984);
+      await u.setsockopt(a, u.SOL_SOCKET, u.SO_RCVBUFFORCE, -1);
+      expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_RCVBUF)).toBe(2304);
+      await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDBUFFORCE, 1 << 20);
+      expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_SNDBUF)).toBe(1 << 21);
       expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_TYPE)).toBe(SOCK_RAW);
       expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_PROTOCOL)).toBe(NETLINK_USERSOCK);
       expect(await u.getsockopt(a, u.SOL_SOCKET, u.SO_DOMAIN)).toBe(AF_NETLINK);

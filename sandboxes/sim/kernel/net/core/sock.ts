@@ -16,18 +16,26 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
   let val = load<i32>(optval);
   switch (optname) {
     case 7: case 32: { // SO_SNDBUF, SO_SNDBUFFORCE
-      if (optname == 32 && !capable(CAP_NET_ADMIN)) return tr(-EPERM);
-      if (optname == 7 && val > SYSCTL_WMEM_MAX) val = SYSCTL_WMEM_MAX;
-      if (val < 0) val = 0;
+      if (optname == 32) {
+        if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
+        // No negative values (to prevent underflow, as val will be multiplied by 2).
+        if (val < 0) val = 0;
+      } else {
+        // min_t(u32, val, sysctl_wmem_max): a negative value is a huge unsigned one.
+        val = <i32>min(<u32>val, <u32>SYSCTL_WMEM_MAX);
+      }
       // Ensure val * 2 fits into an int, to prevent max_t() from treating it as a negative value.
       if (val > i32.MAX_VALUE / 2) val = i32.MAX_VALUE / 2;
       sk.sk_sndbuf = max(val * 2, SOCK_MIN_SNDBUF);
       return tr(0);
     }
-    case 8: case 33: { // SO_RCVBUF, SO_RCVBUFFORCE
-      if (optname == 33 && !capable(CAP_NET_ADMIN)) return tr(-EPERM);
-      if (optname == 8 && val > SYSCTL_RMEM_MAX) val = SYSCTL_RMEM_MAX;
-      if (val < 0) val = 0;
+    case 8: case 33: { // SO_RCVBUF, SO_RCVBUFFORCE  (Ref: __sock_set_rcvbuf)
+      if (optname == 33) {
+        if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
+        if (val < 0) val = 0;
+      } else {
+        val = <i32>min(<u32>val, <u32>SYSCTL_RMEM_MAX);
+      }
       if (val > i32.MAX_VALUE / 2) val = i32.MAX_VALUE / 2;
       sk.sk_rcvbuf = max(val * 2, SOCK_MIN_RCVBUF);
       return tr(0);
