@@ -9,7 +9,7 @@
  * (scripts/system-deps.mjs, group `build`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -43,11 +43,16 @@ export function buildReal({ static: withStatic = false, force = false, log = () 
   for (const t of TARGETS) {
     if (t.optional && !withStatic) continue;
     if (!force && mtime(t.out) >= mtime(t.src) && mtime(t.out) >= mtime(fileURLToPath(import.meta.url))) continue;
-    const args = ['-O2', '-Wall', '-Werror', ...t.flags, '-o', t.out, t.src];
-    log(`cc ${args.map((a) => (a.startsWith('/') ? relative(root, a) : a)).join(' ')}`);
+    // Compile to a private name, then rename: test files building at the same time never run a
+    // half-written binary.
+    const tmp = `${t.out}.${process.pid}.tmp`;
+    const args = ['-O2', '-Wall', '-Werror', ...t.flags, '-o', tmp, t.src];
+    log(`cc ${['-O2', '-Wall', '-Werror', ...t.flags, '-o', t.out, t.src].map((a) => (a.startsWith('/') ? relative(root, a) : a)).join(' ')}`);
     try {
       execFileSync('cc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      renameSync(tmp, t.out);
     } catch (e) {
+      rmSync(tmp, { force: true });
       if (e.code === 'ENOENT') throw new Error('netlink-lab: no C compiler (cc). Install it: apt-get install -y gcc libc6-dev (or run `node scripts/system-deps.mjs build`).');
       throw new Error(`netlink-lab: building ${relative(root, t.out)} failed:\n${e.stderr?.toString() ?? e.message}`);
     }
