@@ -106,7 +106,10 @@ export class RealKernel implements Backend {
 
   /** The agent that holds the program's private network namespace. */
   private namespaceHolder(): Promise<AgentHandle> {
-    this.holder ??= this.startAgent(['--unshare', '--name', 'netns-holder']);
+    this.holder ??= this.startAgent(['--unshare', '--name', 'netns-holder']).catch((e: Error) => {
+      this.holder = null;
+      throw new Error(`${e.message}\nnetlink-lab needs user namespaces for a private network namespace (what \`unshare -Urn\` makes): check that \`unshare -Urn true\` works here (sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone, or AppArmor's restrict_unprivileged_userns), or use --kernel sim.`);
+    });
     return this.holder;
   }
 

@@ -8,10 +8,13 @@ import { listScenarios } from './harness.ts';
 import { deliberateFor } from './deliberate.ts';
 import { runScenario } from './suite.ts';
 
-describe('fidelity: simulated kernel vs this machine\'s Linux', () => {
+// FIDELITY_AGAINST=vm compares with Linux 6.1 in the QEMU VM instead (a boot per scenario).
+const against = process.env.FIDELITY_AGAINST === 'vm' ? 'vm' : 'real';
+
+describe(`fidelity: simulated kernel vs ${against === 'vm' ? 'Linux in the VM' : 'this machine\'s Linux'}`, () => {
   for (const file of listScenarios()) {
-    it(`#${file.id} ${file.name}`, async (ctx) => {
-      const o = await runScenario(file);
+    it(`#${file.id} ${file.name}`, { timeout: against === 'vm' ? 300_000 : 60_000 }, async (ctx) => {
+      const o = await runScenario(file, against);
       switch (o.verdict) {
         case 'identical':
           if (deliberateFor(file.id)) throw new Error(`#${file.id} is now identical: remove its entry from tests/fidelity/deliberate.ts`);
