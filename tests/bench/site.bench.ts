@@ -6,17 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openSite } from '../e2e/browser.ts';
+import { openSite, SITE_DIR } from '../e2e/browser.ts';
 
 const ROUNDS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The first lesson page in the built site that has a playground. */
 function lessonWithPlayground(): string {
-  const html = readFileSync(join('dist', 'lessons', 'index.html'), 'utf8');
+  const html = readFileSync(join(SITE_DIR, 'lessons', 'index.html'), 'utf8');
   const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)].map((m) => new URL(m[1]!, 'http://x').pathname);
   for (const p of paths) {
-    if (readFileSync(join('dist', p, 'index.html'), 'utf8').includes('data-playground')) return p;
+    if (readFileSync(join(SITE_DIR, p, 'index.html'), 'utf8').includes('data-playground')) return p;
   }
   throw new Error('No lesson page in dist/ has a playground ([data-playground]). Build the site with `npm run build` after the playground exists.');
 }
@@ -40,7 +40,7 @@ export default async function (): Promise<void> {
         // Everything JavaScript fetched up to readiness, before any interaction.
         const js = site.server.requests.slice(before).filter((r) => /\.m?js$/.test(r.path) && r.status === 200);
         jsBytes = js.reduce((n, r) => n + r.bytes, 0);
-        jsGzip = js.reduce((n, r) => n + gzipSync(readFileSync(join('dist', r.path.slice(site.server.base.length)))).length, 0);
+        jsGzip = js.reduce((n, r) => n + gzipSync(readFileSync(join(SITE_DIR, r.path.slice(site.server.base.length)))).length, 0);
       }
       const output = page.locator('[data-playground] [data-output]').first();
       const ms = await page.evaluate(() => new Promise<number>((resolve, reject) => {

@@ -13,6 +13,9 @@ import { existsSync, statSync, createReadStream } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
+/** The built site: dist/, or NETLINK_LAB_DIST when the site was built elsewhere. */
+export const SITE_DIR = process.env.NETLINK_LAB_DIST ?? 'dist';
+
 /** Where Debian installs Chromium (`apt-get install chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,7 +34,7 @@ export interface StaticServer { origin: string; base: string; close(): Promise<v
  * Serve `dir` like a plain static host: files as they are, a folder as its index.html, a folder
  * without its trailing slash redirected to it, anything else 404 with dir/404.html.
  */
-export async function serveStatic(dir = 'dist', base = '/'): Promise<StaticServer> {
+export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticServer> {
   const root = resolve(dir);
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root}/index.html does not exist: build the site first with \`npm run build\` (astro build, then pagefind --site dist).`);
@@ -107,7 +110,7 @@ export interface Site {
 
 /** Serve dist/ and launch Chromium. */
 export async function openSite(opts: { dir?: string; base?: string } = {}): Promise<Site> {
-  const server = await serveStatic(opts.dir ?? 'dist', opts.base ?? process.env.NETLINK_LAB_BASE ?? '/');
+  const server = await serveStatic(opts.dir ?? SITE_DIR, opts.base ?? process.env.NETLINK_LAB_BASE ?? '/');
   let chrome: Awaited<ReturnType<typeof launchChromium>>;
   try { chrome = await launchChromium(); } catch (e) { await server.close(); throw e; }
   const contexts: { close(): Promise<void> }[] = [];
