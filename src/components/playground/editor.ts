@@ -55,7 +55,8 @@ export function createEditor(o: EditorOptions): CodeEditor {
     keymap.of([indentWithTab]),
     Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { o.onRun(); return true; }, preventDefault: true }])),
     editorTheme,
-    EditorView.contentAttributes.of({ 'aria-label': `Code editor: ${file}` }),
+    // tabindex: the content is focusable anyway (contenteditable); saying so lets checkers see it.
+    EditorView.contentAttributes.of({ 'aria-label': `Code editor: ${file}`, tabindex: '0' }),
     EditorView.updateListener.of((u) => { if (u.docChanged) o.onChange(files()); }),
     language.of(languageExt(file)),
   ];

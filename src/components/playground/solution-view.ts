@@ -18,7 +18,11 @@ export interface SolutionOptions {
   onUse(files: Record<string, string>): void;
 }
 
-const readOnly: Extension = [EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), javascript({ typescript: true }), editorTheme];
+const readOnly = (label: string): Extension => [
+  EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), javascript({ typescript: true }), editorTheme,
+  // Not editable, yet reachable by keyboard so it can be scrolled and read.
+  EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
+];
 
 /** Fill `box` with the comparison. */
 export function showSolution(box: HTMLElement, o: SolutionOptions): void {
@@ -65,8 +69,8 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
     labels.hidden = !wide;
     if (wide) {
       view = new MergeView({
-        a: { doc: mine, extensions: readOnly },
-        b: { doc: theirs, extensions: readOnly },
+        a: { doc: mine, extensions: readOnly(`Your code: ${file} (read-only)`) },
+        b: { doc: theirs, extensions: readOnly(`Solution: ${file} (read-only)`) },
         parent: body,
         collapseUnchanged: { margin: 3, minSize: 6 },
         gutter: true,
@@ -74,7 +78,7 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
     } else {
       view = new EditorView({
         parent: body,
-        state: EditorState.create({ doc: theirs, extensions: [readOnly, unifiedMergeView({ original: mine, mergeControls: false, collapseUnchanged: { margin: 3, minSize: 6 } })] }),
+        state: EditorState.create({ doc: theirs, extensions: [readOnly(`Solution: ${file}, with your code's lines shown where they differ (read-only)`), unifiedMergeView({ original: mine, mergeControls: false, collapseUnchanged: { margin: 3, minSize: 6 } })] }),
       });
     }
   };

@@ -55,16 +55,16 @@ export class TracePanel {
 
   private add(t: TraceEntry, log: RunLog): void {
     if (t.depth === 0 || !this.group) {
-      // A syscall: its outermost function is the group's summary, the calls it made are the rows.
+      // A syscall: its outermost function heads the group, the calls it made are the rows.
       const name = log.names.get(t.pid);
-      const summary = h('summary', {},
+      const head = h('div', { class: 'pg-tr-head' },
         h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
         h('span', { class: 'pg-tr-call' }, this.call(t)),
         h('span', { class: 'pg-tr-pid' }, `${name ?? 'pid'} ${t.pid}`),
         t.exit !== undefined && t.exit > t.enter ? h('span', { class: 'pg-tr-dur' }, `blocked ${vtime(t.exit - t.enter)}`) : null,
       );
       this.group = h('div', { class: 'pg-tr-calls' });
-      this.list.append(h('details', { class: 'pg-tr-group', open: true }, summary, this.group));
+      this.list.append(h('div', { class: 'pg-tr-group', role: 'group', 'aria-label': `${t.fn} at ${vtime(t.enter)}` }, head, this.group));
       this.groups += 1;
       this.root = t.depth;
       return;
