@@ -6,7 +6,7 @@
  */
 import {
   NLA_U8, NLA_U16, NLA_U32, NLA_S32, NLA_BE32, NLA_UINT, NLA_NESTED, NLA_POLICY_MIN, NLA_POLICY_MASK, NLA_POLICY_EXACT_LEN, GENL_DONT_VALIDATE_STRICT,
-  GENL_DONT_VALIDATE_DUMP, GENL_UNS_ADMIN_PERM, GENL_REQ_ATTR_CHECK, NL_SET_ERR_MSG_ATTR,
+  GENL_DONT_VALIDATE_DUMP, GENL_UNS_ADMIN_PERM, GENL_ADMIN_PERM, NLA_STRING, GENL_REQ_ATTR_CHECK, NL_SET_ERR_MSG_ATTR,
   genl_register_family, genl_unregister_family, type genl_family, type genl_policy,
 } from '../../src/api/genl-kernel.ts';
 import type { KernelModule } from '../../src/api/types.ts';
@@ -78,15 +78,32 @@ export const mptcpLike: genl_family = {
   }],
 };
 
-/** A module registering the three mirrors. */
+/**
+ * TASKSTATS' TASKSTATS_CMD_GET (cmd 1, GENL_ADMIN_PERM) and CGROUPSTATS_CMD_GET (cmd 4): legacy,
+ * liberal. Only the permission check is compared (as uid 65534): the real doit needs a task.
+ */
+export const taskstatsLike: genl_family = {
+  name: 'MIRROR_TSTATS',
+  version: 1,
+  resv_start_op: 5,
+  ops: [
+    { cmd: 1, flags: GENL_ADMIN_PERM, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP, maxattr: 4,
+      policy: { 1: { type: NLA_U32 }, 2: { type: NLA_U32 }, 3: { type: NLA_STRING }, 4: { type: NLA_STRING } }, doit: () => -22 },
+    { cmd: 4, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP, maxattr: 1, policy: { 1: { type: NLA_U32 } }, doit: () => -22 },
+  ],
+};
+
+const ALL = [netdevLike, tcpMetricsLike, mptcpLike, taskstatsLike];
+
+/** A module registering the mirrors. */
 export const mirrors: KernelModule = {
   name: 'genl_mirrors',
   init: () => {
-    for (const f of [netdevLike, tcpMetricsLike, mptcpLike]) {
+    for (const f of ALL) {
       const err = genl_register_family(f);
       if (err) return err;
     }
     return 0;
   },
-  exit: () => { for (const f of [netdevLike, tcpMetricsLike, mptcpLike]) genl_unregister_family(f); },
+  exit: () => { for (const f of ALL) genl_unregister_family(f); },
 };

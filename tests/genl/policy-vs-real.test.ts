@@ -187,3 +187,37 @@ describe('split ops (netdev\'s DEV_GET and QSTATS_GET, mirrored)', () => {
     expect([...got!.pol.policies.keys()]).toEqual([0, 2]);
   });
 });
+
+describe('GENL_ADMIN_PERM for an unprivileged sender', () => {
+  it('TASKSTATS_CMD_GET as uid 65534 → EPERM (request echoed), on both kernels', async (ctx) => {
+    if (process.getuid?.() !== 0) ctx.skip('uid-65534 processes on the real kernel need root here');
+    const c: Case = { name: 'admin', real: ['TASKSTATS', 1], sim: ['MIRROR_TSTATS', 1], attrs: [nla_u32(1, 1)] };
+    const answer = async (k: Backend, which: 'real' | 'sim'): Promise<string> => {
+      setBackend(k);
+      let out = '';
+      let err: unknown;
+      const body = async () => {
+        try {
+          const fd = await genl_socket();
+          const id = (await genl_ctrl_resolve(fd, c[which][0])).id;
+          out = await ask(fd, id, 1, c);
+        } catch (e) { err = e; }
+      };
+      if (which === 'real') await k.waitpid(await k.spawn(body, { uid: 65534 }));
+      else {
+        const sk = k as Backend & { run(f: () => Promise<void>, o?: { uid?: number }): Promise<unknown> };
+        await sk.run(async () => { await insmod(mirrors); });
+        await sk.run(body, { uid: 65534 });
+      }
+      setBackend(null);
+      if (err) throw err;
+      return out;
+    };
+    const r = createRealKernel();
+    let realAnswer: string;
+    try { realAnswer = await answer(r, 'real'); } finally { await r.shutdown(); }
+    const simAnswer = await answer(await newSimKernel(), 'sim');
+    expect(realAnswer).toBe('error=-1 flags=0x0 len=48');
+    expect(simAnswer).toBe(realAnswer);
+  });
+});
