@@ -242,12 +242,13 @@ export class SimKernel implements Backend {
     this.ex.task_create(p.pid, p.uid >>> 0, bytes.length, parent);
   }
 
-  private async waitOn(id: number, reason: string, syscall: string): Promise<void> {
+  /** Sleep on socket `id`'s wait queue; false when `timeoutMs` (SO_RCVTIMEO/SNDTIMEO) ran out first. */
+  private waitOn(id: number, reason: string, syscall: string, timeoutMs = 0): Promise<boolean> {
     let q = this.waitq.get(id);
     if (!q) { q = new Set(); this.waitq.set(id, q); }
     const p = this.sched.running;
     if (p) p.syscall = syscall;
-    await this.sched.block(reason, 'blocked', q);
+    return this.sched.block(reason, 'blocked', q, timeoutMs > 0 ? timeoutMs : undefined);
   }
 
   /** Wait for kernel-module code this syscall started (async input callbacks), then check the watchdog. */
@@ -361,15 +362,22 @@ export class SimKernel implements Backend {
   }
 
   private async sendSlow(syscall: string, fd: number, r: number): Promise<number> {
+    const timeo = this.ex.sys_sock_timeo(fd | 0, 0);
+    const deadline = this.sched.now + timeo;
     while (r === ERESTARTSYS) {
-      await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall);
-      r = this.ex.sys_sendmsg_restart(fd | 0);
+      const left = timeo > 0 ? deadline - this.sched.now : 0;
+      const woken = timeo > 0 && left <= 0 ? false
+        : await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall, left);
+      // SO_SNDTIMEO ran out: netlink_attachskb returns -EAGAIN (the parked skb is dropped).
+      r = woken ? this.ex.sys_sendmsg_restart(fd | 0) : this.ex.sys_sendmsg_restart_timeout(fd | 0);
     }
     return this.finish(syscall, r);
   }
 
   /** Receive into the scratch area, sleeping while the queue is empty. */
   private async recv(syscall: string, fd: number, len: number, flags: number): Promise<{ r: number; p: number }> {
+    const timeo = this.ex.sys_sock_timeo(fd | 0, 1);
+    const deadline = this.sched.now + timeo;
     for (;;) {
       const p = this.userBuf(null, len);
       const r = this.ex.sys_recvmsg(fd | 0, p, len | 0, flags | 0);
@@ -377,7 +385,10 @@ export class SimKernel implements Backend {
         if (r < 0) throw new ErrnoError(syscall, -r);
         return { r, p };
       }
-      await this.waitOn(this.ex.sys_wait_sock(0), `${syscall} on fd ${fd}`, syscall);
+      const left = timeo > 0 ? deadline - this.sched.now : 0;
+      // SO_RCVTIMEO ran out: skb_recv_datagram gives -EAGAIN.
+      if (timeo > 0 && left <= 0) throw new ErrnoError(syscall, ERRNO.EAGAIN);
+      await this.waitOn(this.ex.sys_wait_sock(0), `${syscall} on fd ${fd}`, syscall, left);
     }
   }
 

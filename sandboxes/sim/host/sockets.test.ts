@@ -368,3 +368,51 @@ describe('SCM_CREDENTIALS on sendmsg', () => {
     await run(65534);
   });
 });
+
+describe('other SOL_SOCKET options (as this machine\'s kernel answers)', () => {
+  it('stores and reads back priority, lowat, booleans, linger, peercred, timeouts', async () => {
+    await sim(async () => {
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      const hex = async (opt: number, len: number) => Buffer.from((await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).bytes.subarray(0, (await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).optlen)).toString('hex');
+      expect(await hex(17, 12)).toBe('00000000ffffffffffffffff');
+      expect(await hex(20, 16)).toBe('0'.repeat(32));
+      expect(await hex(13, 8)).toBe('0'.repeat(16));
+      expect(await hex(19, 4)).toBe('01000000');
+      expect(await hex(49, 4)).toBe('ffffffff');
+      expect(await hex(25, 16)).toBe('');
+      expect(await hex(8, 2)).toBe('0040');
+      for (const [opt, v, back] of [[2, 5, 1], [9, 7, 1], [12, 9, 9], [18, -5, 2147483647], [36, 1, 1], [6, 2, 1]]) {
+        await u.setsockopt(s, u.SOL_SOCKET, opt, v);
+        expect(await u.getsockopt(s, u.SOL_SOCKET, opt), `option ${opt}`).toBe(back);
+      }
+      await errno(u.setsockopt(s, u.SOL_SOCKET, 19, 1), 'ENOPROTOOPT');
+      await errno(u.setsockopt(s, u.SOL_SOCKET, 20, new Uint8Array(4)), 'EINVAL');
+      await errno(u.setsockopt(s, 0, 1, 1), 'ENOPROTOOPT');
+      await errno(u.getsockopt(s, 0, 1), 'ENOPROTOOPT');
+      await errno(u.setsockopt(s, u.SOL_SOCKET, u.SO_TYPE, 1), 'ENOPROTOOPT');
+      await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_LISTEN_ALL_NSID, 1);
+      expect(await u.getsockopt(s, u.SOL_NETLINK, u.NETLINK_LISTEN_ALL_NSID)).toBe(1);
+      await errno(u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, new Uint8Array([1, 0])), 'EINVAL');
+    });
+  });
+
+  it('SO_RCVTIMEO ends a blocking recv with EAGAIN after the timeout (virtual time), rounded to jiffies', async () => {
+    await sim(async (kernel) => {
+      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await u.bind(s, addr(0));
+      const tv = new Uint8Array(16);
+      new DataView(tv.buffer).setBigInt64(0, 1n, true);
+      new DataView(tv.buffer).setBigInt64(8, 500001n, true);
+      await u.setsockopt(s, u.SOL_SOCKET, u.SO_RCVTIMEO, tv);
+      const back = (await u.getsockopt_raw(s, u.SOL_SOCKET, u.SO_RCVTIMEO, 16)).bytes;
+      expect(new DataView(back.buffer).getBigInt64(8, true)).toBe(504000n);
+      await errno(u.recvfrom(s, new Uint8Array(8), 0), 'EAGAIN');
+      expect(kernel.now()).toBe(1504);
+      new DataView(tv.buffer).setBigInt64(0, -1n, true);
+      new DataView(tv.buffer).setBigInt64(8, 0n, true);
+      await u.setsockopt(s, u.SOL_SOCKET, u.SO_RCVTIMEO, tv);
+      await errno(u.recvfrom(s, new Uint8Array(8), 0), 'EAGAIN');
+      expect(kernel.now()).toBe(1504);
+    });
+  });
+});

@@ -20,6 +20,7 @@ export interface KernelExports {
   sys_getname(fd: number, out: number, peer: number): number;
   sys_sendmsg(fd: number, buf: number, len: number, flags: number, addr: number, addrlen: number): number;
   sys_sendmsg_restart(fd: number): number;
+  sys_sendmsg_restart_timeout(fd: number): number;
   sys_scm_creds(pid: number, uid: number, gid: number): void;
   sys_recvmsg(fd: number, buf: number, len: number, flags: number): number;
   sys_wait_sock(send: number): number;
@@ -27,6 +28,7 @@ export interface KernelExports {
   sys_getsockopt(fd: number, level: number, name: number, out: number, optlen: number): number;
   sys_close(fd: number): number;
   sock_id_of_fd(fd: number): number;
+  sys_sock_timeo(fd: number, rcv: number): number;
   recv_info_ptr(): number;
   k_netlink_kernel_create(unit: number, groups: number, flags: number, hostInput: number, moduleId: number): number;
   k_netlink_kernel_release(id: number): void;

@@ -17,8 +17,8 @@ import { exit_files, fd_of_sock, dup_fd } from './net/socket';
 import { proc_net_netlink as __proc_net_netlink } from './fs/proc/net_netlink';
 
 export {
-  sys_socket, sys_bind, sys_connect, sys_getname, sys_sendmsg, sys_sendmsg_restart, sys_recvmsg, sys_wait_sock,
-  sys_setsockopt, sys_getsockopt, sys_close, sock_id_of_fd,
+  sys_socket, sys_bind, sys_connect, sys_getname, sys_sendmsg, sys_sendmsg_restart, sys_sendmsg_restart_timeout, sys_recvmsg, sys_wait_sock,
+  sys_setsockopt, sys_getsockopt, sys_close, sock_id_of_fd, sys_sock_timeo,
 } from './net/socket';
 export { trace_set } from './kernel/trace';
 export { dmesg_count, dmesg_line } from './kernel/printk';

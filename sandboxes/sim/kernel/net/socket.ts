@@ -11,11 +11,11 @@
 import {
   sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
   netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart,
-  restart_wait_sock, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
+  restart_wait_sock, sk_buff, kfree_skb, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
 } from './netlink/af_netlink';
-import { sock_setsockopt, sock_getsockopt } from './core/sock';
+import { sock_setsockopt, sock_getsockopt, sock_timeo_ms } from './core/sock';
 import {
-  EAFNOSUPPORT, EINVAL, EBADF, ENOTSOCK, EMFILE, ENOPROTOOPT, ERESTARTSYS,
+  EAFNOSUPPORT, EINVAL, EBADF, ENOTSOCK, EMFILE, ENOPROTOOPT, ERESTARTSYS, EAGAIN,
 } from '../include/uapi/asm-generic/errno';
 import { current } from '../kernel/sched';
 import { tracing, trace_enter, tr } from '../kernel/trace';
@@ -160,6 +160,18 @@ export function sys_sendmsg_restart(fd: i32): i32 {
   return netlink_unicast_restart(f.sk);
 }
 
+/** A sender's SO_SNDTIMEO ran out while it waited for room: drop the parked skb, -EAGAIN. */
+export function sys_sendmsg_restart_timeout(fd: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  const p = f.sk.restart_skb;
+  if (p) {
+    f.sk.restart_skb = 0;
+    kfree_skb(changetype<sk_buff>(p));
+  }
+  return -EAGAIN;
+}
+
 /** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */
 export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   if (tracing) trace_enter('__sys_recvmsg', 'fd=' + fd.toString() + ' len=' + len.toString() + ' flags=0x' + flags.toString(16));
@@ -246,4 +258,10 @@ export function fd_of_sock(pid: i32, id: i32): i32 {
     if (f != null && f.sk.id == id) return i;
   }
   return -1;
+}
+
+/** The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
+export function sys_sock_timeo(fd: i32, rcv: bool): f64 {
+  const f = fdget(fd);
+  return f == null ? 0 : sock_timeo_ms(f.sk, rcv);
 }

@@ -46,6 +46,11 @@ export class sock {
   sk_receive_queue: sk_buff_head = new sk_buff_head();
   passcred: bool = false;
   dead: bool = false;
+  /** SOL_SOCKET options that are only stored and read back (SO_PRIORITY, SO_KEEPALIVE, …). */
+  sk_opts: Map<i32, i32> = new Map<i32, i32>();
+  /** SO_RCVTIMEO / SO_SNDTIMEO in jiffies (HZ = 250); 0: wait forever. */
+  sk_rcvtimeo: i64 = 0;
+  sk_sndtimeo: i64 = 0;
 
   // ---- struct netlink_sock ----
   portid: u32 = 0;

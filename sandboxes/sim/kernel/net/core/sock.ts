@@ -5,6 +5,38 @@ import {
   sock, SYSCTL_RMEM_MAX, SYSCTL_WMEM_MAX, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
 } from '../../include/net/sock';
 import { EINVAL, EPERM, ENOPROTOOPT } from '../../include/uapi/asm-generic/errno';
+
+const EDOM: i32 = 33;
+/** CONFIG_HZ of Debian's kernels: timeouts are kept in jiffies of 4 ms. */
+export const HZ: i64 = 250;
+
+/** Ref: net/core/sock.c:sock_set_timeout (struct __kernel_sock_timeval / timeval of 16 bytes) */
+function sock_set_timeout(sk: sock, rcv: bool, optval: usize, optlen: i32): i32 {
+  if (optlen < 16) return -EINVAL;
+  const sec = load<i64>(optval);
+  const usec = load<i64>(optval, 8);
+  if (usec < 0 || usec >= 1000000) return -EDOM;
+  let timeo: i64 = 0;
+  if (sec >= 0 && !(sec == 0 && usec == 0)) {
+    timeo = sec * HZ + (usec + (1000000 / HZ) - 1) / (1000000 / HZ);
+  }
+  // sec < 0 means "no wait": Linux stores 0, which it reads as "return at once"; we use -1 for it.
+  if (sec < 0) timeo = -1;
+  if (rcv) sk.sk_rcvtimeo = timeo;
+  else sk.sk_sndtimeo = timeo;
+  return 0;
+}
+
+/** A socket's receive or send timeout in ms (0: none, -1: do not wait). */
+export function sock_timeo_ms(sk: sock, rcv: bool): f64 {
+  const t = rcv ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
+  return t < 0 ? -1 : <f64>t * 1000.0 / <f64>HZ;
+}
+
+// Options stored and read back as booleans (sock_valbool_flag).
+function is_bool_opt(optname: i32): bool {
+  return optname == 2 || optname == 5 || optname == 6 || optname == 9 || optname == 10 || optname == 29;
+}
 import { capable } from '../../kernel/sched';
 import { CAP_NET_ADMIN } from '../../include/linux/capability';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
@@ -43,12 +75,32 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
     case 16: // SO_PASSCRED
       sk.passcred = val != 0;
       return tr(0);
+    case 12: // SO_PRIORITY
+      if ((val >= 0 && val <= 6) || capable(CAP_NET_ADMIN)) { sk.sk_opts.set(12, val); return tr(0); }
+      return tr(-EPERM);
+    case 18: // SO_RCVLOWAT
+      if (val < 0) val = i32.MAX_VALUE;
+      sk.sk_opts.set(18, val ? val : 1);
+      return tr(0);
+    case 36: // SO_MARK
+      if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
+      sk.sk_opts.set(36, val);
+      return tr(0);
+    case 20: return tr(sock_set_timeout(sk, true, optval, optlen)); // SO_RCVTIMEO_OLD
+    case 21: return tr(sock_set_timeout(sk, false, optval, optlen)); // SO_SNDTIMEO_OLD
+    case 13: { // SO_LINGER
+      if (optlen < 8) return tr(-EINVAL);
+      sk.sk_opts.set(13, load<i32>(optval) ? 1 : 0);
+      sk.sk_opts.set(-13, load<i32>(optval, 4));
+      return tr(0);
+    }
     case 3: case 4: case 38: case 39: // SO_TYPE, SO_ERROR, SO_PROTOCOL, SO_DOMAIN are read-only
       return tr(-ENOPROTOOPT);
   }
-  // Options that exist but mean nothing here are accepted, like Linux accepts them on any socket.
-  if (optname == 1 || optname == 2 || optname == 5 || optname == 6 || optname == 9 || optname == 10 ||
-    optname == 15 || optname == 20 || optname == 21) return tr(0);
+  if (is_bool_opt(optname)) {
+    sk.sk_opts.set(optname, val ? 1 : 0);
+    return tr(0);
+  }
   return tr(-ENOPROTOOPT);
 }
 
@@ -59,6 +111,7 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
 export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32): i32 {
   if (len < 0) return -EINVAL;
   let v: i32 = 0;
+  let lv: i32 = 4;
   switch (optname) {
     case 3: v = sk.sk_type; break;
     case 4: v = sk.sk_err; sk.sk_err = 0; break;
@@ -67,10 +120,52 @@ export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32)
     case 16: v = sk.passcred ? 1 : 0; break;
     case 38: v = sk.sk_protocol; break;
     case 39: v = 16; break;
-    case 1: case 2: case 5: case 6: case 9: case 10: case 15: v = 0; break;
-    default: return -ENOPROTOOPT;
+    case 12: case 36: v = sk.sk_opts.has(optname) ? sk.sk_opts.get(optname) : 0; break;
+    case 18: v = sk.sk_opts.has(18) ? sk.sk_opts.get(18) : 1; break;
+    case 19: v = 1; break; // SO_SNDLOWAT
+    case 30: case 34: case 46: v = 0; break; // SO_ACCEPTCONN, SO_PASSSEC, SO_BUSY_POLL
+    case 49: v = -1; break; // SO_INCOMING_CPU
+    case 25: return 0; // SO_BINDTODEVICE: no device, an empty name
+    case 17: { // SO_PEERCRED: a netlink socket has no peer credentials (pid 0, overflow ids)
+      lv = 12;
+      const n = len < lv ? len : lv;
+      const tmp = memory.data(12);
+      store<i32>(tmp, 0);
+      store<i32>(tmp, -1, 4);
+      store<i32>(tmp, -1, 8);
+      memory.copy(optval, tmp, <usize>n);
+      return n;
+    }
+    case 20: case 21: { // SO_RCVTIMEO_OLD / SO_SNDTIMEO_OLD: struct timeval
+      const t = optname == 20 ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
+      const j: i64 = t > 0 ? t : 0;
+      const tmp = memory.data(16);
+      store<i64>(tmp, j / HZ);
+      store<i64>(tmp, ((j % HZ) * 1000000) / HZ, 8);
+      const n = len < 16 ? len : 16;
+      memory.copy(optval, tmp, <usize>n);
+      return n;
+    }
+    case 13: { // SO_LINGER
+      const tmp = memory.data(8);
+      store<i32>(tmp, sk.sk_opts.has(13) ? sk.sk_opts.get(13) : 0);
+      store<i32>(tmp, sk.sk_opts.has(-13) ? sk.sk_opts.get(-13) : 0, 4);
+      const n = len < 8 ? len : 8;
+      memory.copy(optval, tmp, <usize>n);
+      return n;
+    }
+    case 57: { // SO_COOKIE
+      const n = len < 8 ? len : 8;
+      const tmp = memory.data(8);
+      store<u64>(tmp, <u64>sk.id);
+      memory.copy(optval, tmp, <usize>n);
+      return n;
+    }
+    default:
+      if (!is_bool_opt(optname)) return -ENOPROTOOPT;
+      v = sk.sk_opts.has(optname) ? sk.sk_opts.get(optname) : 0;
   }
-  const n = len < 4 ? len : 4;
+  const n = len < lv ? len : lv;
   for (let i = 0; i < n; i++) store<u8>(optval + <usize>i, <u8>(v >> (i * 8)));
   return n;
 }

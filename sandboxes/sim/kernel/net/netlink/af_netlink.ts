@@ -730,6 +730,7 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
     case 3: flag = 1 << 1; break;
     case 4: flag = NETLINK_F_BROADCAST_SEND_ERROR; break;
     case 5: flag = NETLINK_F_RECV_NO_ENOBUFS; break;
+    case 8: flag = 1 << 4; break; // NETLINK_LISTEN_ALL_NSID (readable since Linux 6.x)
     case 9: { // NETLINK_LIST_MEMBERSHIPS
       const g = sk.groups;
       for (let pos: i32 = 0; <u32>pos * 8 < sk.ngroups; pos += 4) {
@@ -807,7 +808,8 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
     skb.users++;
     netlink_broadcast(sk, skb, dst_portid, dst_group);
   }
-  return (netlink_unicast(sk, skb, dst_portid, flags & 0x40));
+  // sock_sndtimeo: SO_SNDTIMEO with a negative time means "do not wait" (timeo 0).
+  return (netlink_unicast(sk, skb, dst_portid, (flags & 0x40) || sk.sk_sndtimeo < 0 ? 1 : 0));
 }
 
 let scm_creds_set = false;
@@ -864,7 +866,7 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   if (skb == null) {
     // out: netlink_rcv_wake runs on every return, so an empty queue lifts congestion.
     netlink_rcv_wake(sk);
-    if (nonblock || (flags & 0x40)) return tr(-EAGAIN);
+    if (nonblock || (flags & 0x40) || sk.sk_rcvtimeo < 0) return tr(-EAGAIN);
     return tr(-ERESTARTSYS);
   }
   let max_len = sk.max_recvmsg_len;
