@@ -9,7 +9,8 @@
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
-#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -65,6 +66,8 @@ static void nl_test_handle(struct sk_buff *skb, const struct nlmsghdr *nlh)
 	const char *payload = nlmsg_data(nlh);
 	int len = nlmsg_len(nlh);
 	u32 dst = nlh->nlmsg_pid;
+	unsigned long deadline;
+	long left;
 	int i;
 
 	pr_info("nl_test: %d bytes from port %u, header pid %u: \"%.*s\"\n",
@@ -81,8 +84,13 @@ static void nl_test_handle(struct sk_buff *skb, const struct nlmsghdr *nlh)
 		nl_test_send(dst, nlh, payload, len);
 		return;
 	}
+	/* Absolute deadlines: reply i leaves i * interval_ms after the message came, the sleeps'
+	 * overshoots (a jiffy each, more on a busy host) do not add up over ten replies. */
+	deadline = jiffies;
 	for (i = 0; i < replies; i++) {
-		msleep(interval_ms);
+		deadline += msecs_to_jiffies(interval_ms);
+		while ((left = (long)(deadline - jiffies)) > 0)
+			schedule_timeout_uninterruptible(left);
 		nl_test_send(dst, nlh, NL_TEST_GREETING, sizeof(NL_TEST_GREETING));
 	}
 }
