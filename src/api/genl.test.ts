@@ -50,7 +50,7 @@ describe('extended ACK and policies', () => {
       'eaffffff3000000010000500010000000000000003010000190002006162636465666768696a6b6c6d6e6f70717273740000000027000100417474726962757465206661696c656420706f6c6963792076616c69646174696f6e0000080002001400000014000480080007000f000000080001000c000000');
     const e = parseNlmsgerr(parseNlmsgs(err)[0])!;
     expect(e.error).toBe(-22);
-    expect(parseExtAck(e.tlvs)).toEqual({ msg: 'Attribute failed policy validation', offs: 20 });
+    expect(parseExtAck(e.tlvs)).toEqual({ msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } });
     const pol = e.tlvs.find((t) => t.type === 4)!;
     expect(pol.nested).toBe(true);
     expect(parseAttrs(pol.payload).map((a) => [a.type, a.payload[0]])).toEqual([[7, 15], [1, NL_ATTR_TYPE.NUL_STRING]]);

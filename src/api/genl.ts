@@ -12,6 +12,7 @@ import {
   CTRL_ATTR_VERSION, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OPS, CTRL_ATTR_MCAST_GROUPS,
   CTRL_ATTR_OP_ID, CTRL_ATTR_OP_FLAGS, CTRL_ATTR_MCAST_GRP_ID, CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_POLICY,
   CTRL_ATTR_OP_POLICY, CTRL_ATTR_OP, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE,
+  NLMSGERR_ATTR_MISS_NEST, NLMSGERR_ATTR_POLICY,
 } from './uapi.ts';
 import {
   nlmsg, parseNlmsgs, parseNlmsgerr, parseAttrs, attrMap, genlmsghdr, cstring, concat, nla, u16, u32,
@@ -152,6 +153,10 @@ export interface GenlExtAck {
   offs?: number;
   /** NLMSGERR_ATTR_MISS_TYPE: the attribute that was required but missing. */
   missType?: number;
+  /** NLMSGERR_ATTR_MISS_NEST: the offset of the nest that lacked it. */
+  missNest?: number;
+  /** NLMSGERR_ATTR_POLICY: what the offending attribute should have been. */
+  policy?: GenlPolicyAttr;
 }
 
 /** An ErrnoError from a netlink error message, with the extended ACK's details when there were any. */
@@ -171,6 +176,8 @@ export function parseExtAck(tlvs: NlAttr[]): GenlExtAck {
     if (a.type === NLMSGERR_ATTR_MSG) out.msg = cstring(a.payload);
     else if (a.type === NLMSGERR_ATTR_OFFS) out.offs = u32(a.payload, 0);
     else if (a.type === NLMSGERR_ATTR_MISS_TYPE) out.missType = u32(a.payload, 0);
+    else if (a.type === NLMSGERR_ATTR_MISS_NEST) out.missNest = u32(a.payload, 0);
+    else if (a.type === NLMSGERR_ATTR_POLICY) out.policy = parsePolicyAttr(parseAttrs(a.payload));
   }
   return out;
 }

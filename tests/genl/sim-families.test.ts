@@ -100,7 +100,7 @@ describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () 
     });
     expect(errs[0]).toBeInstanceOf(NetlinkError);
     expect([errs[0].code, errs[0].extack]).toEqual(['EINVAL', { missType: 1 }]);
-    expect([errs[1].code, errs[1].extack]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 20 }]);
+    expect([errs[1].code, errs[1].extack]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING } }]);
     expect(errs[2].code).toBe('EOPNOTSUPP');
   });
 });
@@ -207,9 +207,9 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
         await e([entry('nope')], NLLAB_KV_C_GET),
       ];
     });
-    expect(r[0]).toEqual(['ERANGE', { msg: 'integer out of range', offs: 32 }]);
-    expect(r[1]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 24 }]);
-    expect(r[2]).toEqual(['EINVAL', { msg: 'NLA_F_NESTED is missing', offs: 20 }]);
+    expect(r[0]).toEqual(['ERANGE', { msg: 'integer out of range', offs: 32, policy: { type: NL_ATTR_TYPE.U32, minValue: 0n, maxValue: 1000n } }]);
+    expect(r[1]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 24, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } }]);
+    expect(r[2]).toEqual(['EINVAL', { msg: 'NLA_F_NESTED is missing', offs: 20, policy: { type: NL_ATTR_TYPE.NESTED } }]);
     expect(r[3]).toEqual(['ENOENT', { msg: 'no such key', offs: 24 }]);
     const perm = await proc(async () => {
       const fd = await genl_socket();

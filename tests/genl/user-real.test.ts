@@ -65,7 +65,7 @@ describe('genl helpers on the real kernel', () => {
     });
     expect(err).toBeInstanceOf(NetlinkError);
     expect((err as NetlinkError).code).toBe('EINVAL');
-    expect((err as NetlinkError).extack).toEqual({ msg: 'Attribute failed policy validation', offs: 20 });
+    expect((err as NetlinkError).extack).toEqual({ msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } });
   });
 
   it('sends, receives and dispatches one step at a time', async () => {
