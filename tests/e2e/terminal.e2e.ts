@@ -107,7 +107,7 @@ describe('lesson terminal', () => {
     const page = await site.page();
     await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}`));
     await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
-    await page.getByText('Real VM').click();
+    await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const box = page.locator('[data-compare]');
     await expect.poll(() => box.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/identical|different|error/);
