@@ -341,10 +341,14 @@ function genl_validate_assign_mc_groups(family: genl_family): i32 {
     const name = family.mcgrps[i].name;
     if (name.length == 0 || String.UTF8.byteLength(name) >= GENL_NAMSIZ) return -EINVAL;
   }
-  let first_id: i32;
+  // The families that once abused the API keep their fixed group (Linux BUG()s on more than one).
+  let first_id: i32 = -1;
   if (family.name == 'nlctrl' && family.id == GENL_ID_CTRL) first_id = GENL_ID_CTRL;
   else if (family.name == 'NET_DM') first_id = 1;
-  else first_id = genl_allocate_reserve_groups(n_groups);
+  else if (family.id == GENL_ID_VFS_DQUOT) first_id = GENL_ID_VFS_DQUOT;
+  else if (family.id == GENL_ID_PMCRAID) first_id = GENL_ID_PMCRAID;
+  if (first_id >= 0 && n_groups != 1) return -EINVAL;
+  if (first_id < 0) first_id = genl_allocate_reserve_groups(n_groups);
   family.mcgrp_offset = <u32>first_id;
   const sk = genl_sock;
   if (sk) netlink_change_ngroups(sk, <u32>(mc_groups_longs * 64));
