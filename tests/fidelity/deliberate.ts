@@ -18,18 +18,7 @@ export interface Deliberate {
 }
 
 /** Every documented difference. */
-export const DELIBERATE: Deliberate[] = [
-  {
-    scenario: 52,
-    what: 'SO_RCVTIMEO is accepted but ignored: a recv with nothing to read waits until deadlock detection ends it with EDEADLK, where Linux returns EAGAIN after the timeout',
-    why: 'the simulator leaves SO_RCVTIMEO/SO_SNDTIMEO out on purpose (sandboxes/sim/README.md, "not supported": waits are unbounded and deadlock detection ends them)',
-    holds: (real, sim) =>
-      real.output.includes('recv with SO_RCVTIMEO 100 ms and nothing to read: EAGAIN') &&
-      sim.output.includes('recv with SO_RCVTIMEO 100 ms and nothing to read: EDEADLK') &&
-      // Everything before the timed wait is the same.
-      real.output[0] === sim.output[0],
-  },
-];
+export const DELIBERATE: Deliberate[] = [];
 
 /** The documented difference of a scenario, if any. */
 export const deliberateFor = (id: number): Deliberate | undefined => DELIBERATE.find((d) => d.scenario === id);
