@@ -32,5 +32,8 @@ let observer: Observer | null = null;
 /** Watch every syscall (one observer at a time; null to stop). */
 export function setObserver(o: Observer | null): void { observer = o; }
 
+/** Whether anyone watches (so callers can skip building events nobody reads). */
+export function observing(): boolean { return observer !== null; }
+
 /** Report a syscall to the observer, if any. */
 export function observe(e: SyscallEvent): void { observer?.(e); }

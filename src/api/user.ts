@@ -6,7 +6,7 @@
  */
 import { backend } from './backend.ts';
 import { ErrnoError } from './errno.ts';
-import { observe } from './observe.ts';
+import { observe, observing } from './observe.ts';
 import { AF_NETLINK, NETLINK_LIST_MEMBERSHIPS, SOL_NETLINK } from './uapi.ts';
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
@@ -22,6 +22,8 @@ export type * from './types.ts';
 async function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
   io?: (r: T) => { data: Uint8Array; dir: 'out' | 'in'; addr?: SockaddrNl }): Promise<T> {
   const b = backend();
+  // Nobody watching (benchmarks, the CLI without --trace): no events, no copies of the bytes.
+  if (!observing()) return run();
   const pid = b.getpid();
   try {
     const r = await run();
