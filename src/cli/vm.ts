@@ -25,6 +25,9 @@ export const VM_HELP = `usage: netlink-lab vm build
 
 interface Parsed { boot: BootOptions; timeoutMs: number; rest: string[] }
 
+/** A command line that cannot be run as written (exit status 2, like `run`). */
+class UsageError extends Error {}
+
 function parseOptions(argv: string[]): Parsed {
   const boot: BootOptions = { snapshot: true };
   let timeoutMs = 60_000;
@@ -33,7 +36,7 @@ function parseOptions(argv: string[]): Parsed {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${VM_HELP}`);
+      if (v === undefined) throw new UsageError(`${a} needs a value\n${VM_HELP}`);
       return v;
     };
     if (a === '--') { i++; break; }
@@ -42,13 +45,13 @@ function parseOptions(argv: string[]): Parsed {
     else if (a === '--fresh') boot.snapshot = false;
     else if (a === '--accel') {
       const v = value();
-      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new Error(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
+      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new UsageError(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
       boot.accel = v;
     } else if (a === '--memory') boot.memoryMB = Number(value());
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${VM_HELP}`);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${VM_HELP}`);
     else break;
   }
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`--timeout must be a positive number of ms\n${VM_HELP}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of ms\n${VM_HELP}`);
   boot.timeoutMs = timeoutMs;
   return { boot, timeoutMs, rest: argv.slice(i) };
 }
@@ -56,7 +59,7 @@ function parseOptions(argv: string[]): Parsed {
 async function exec(argv: string[]): Promise<number> {
   const { boot, timeoutMs, rest } = parseOptions(argv);
   const command = rest.join(' ').trim();
-  if (!command) throw new Error(`vm exec: no command\n${VM_HELP}`);
+  if (!command) throw new UsageError(`vm exec: no command\n${VM_HELP}`);
   ensureVmImage();
   const vm = await startVm(boot);
   try {
@@ -120,6 +123,6 @@ export async function vm(argv: string[]): Promise<number> {
     }
   } catch (e) {
     console.error(`netlink-lab vm: ${(e as Error).message}`);
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }
