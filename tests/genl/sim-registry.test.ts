@@ -7,12 +7,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_list, genl_request, genlmsg, parseGenlmsg, sendto, recvfrom, setsockopt, getsockopt,
-  insmod, rmmod, parseNlmsgs, parseNlmsgerr, nlmsg, genlmsghdr, nla_u32, nla_get_u32, NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
+  insmod, rmmod, parseNlmsgs, parseNlmsgerr, parseExtAck, nlmsg, genlmsghdr, nla_u32, NETLINK_EXT_ACK, nla_get_u32, NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
   NETLINK_ADD_MEMBERSHIP, NETLINK_LIST_MEMBERSHIPS, NLM_F_REQUEST, NLM_F_ACK,
 } from '../../src/api/user.ts';
 import {
   genl_register_family, genl_unregister_family, genlmsg_new, genlmsg_put, genlmsg_put_userhdr, genlmsg_end, genlmsg_reply,
-  nla_put_u32, GENL_MCAST_CAP_NET_ADMIN, NLMSG_DEFAULT_SIZE, NLA_U32, type genl_family,
+  nla_put_u32, GENL_MCAST_CAP_NET_ADMIN, NLMSG_DEFAULT_SIZE, NLA_U32, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, type genl_family,
 } from '../../src/api/genl-kernel.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 import { newSimKernel } from './sim.ts';
@@ -147,5 +147,37 @@ describe('state view', () => {
     expect(mine.module).toBe('hdr_test');
     expect(mine.ops).toEqual([{ cmd: 1, flags: 0x0a }]);
     expect(mine.groups.map((g) => g.name)).toEqual(['open', 'admin']);
+  });
+});
+
+describe('extack from a TypeScript handler', () => {
+  it('a message set on success rides on the ACK (flags 0x300); one set on failure names the attribute', async () => {
+    const noisy: genl_family = {
+      name: 'NOISY', maxattr: 2, policy: { 1: { type: NLA_U32 }, 2: { type: NLA_U32 } },
+      ops: [
+        { cmd: 1, doit: (_s, info) => { NL_SET_ERR_MSG(info.extack, 'deprecated, use cmd 2'); return 0; } },
+        { cmd: 2, doit: (_s, info) => { NL_SET_ERR_MSG_ATTR(info.extack, info.attrs[2], 'value not allowed here'); return -22; } },
+      ],
+    };
+    const r = await proc(async () => {
+      await insmod({ name: 'noisy', init: () => genl_register_family(noisy) });
+      const fd = await genl_socket();
+      await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+      const f = await genl_ctrl_resolve(fd, 'NOISY');
+      const out: string[] = [];
+      for (const cmd of [1, 2]) {
+        await sendto(fd, genlmsg({ family: f.id, cmd, seq: cmd, attrs: [nla_u32(1, 1), nla_u32(2, 2)] }), 0, { nl_family: 16, nl_pid: 0, nl_groups: 0 });
+        const buf = new Uint8Array(4096);
+        const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
+        const m = parseNlmsgs(buf.slice(0, n))[0];
+        const e = parseNlmsgerr(m)!;
+        out.push(`${e.error} 0x${m.nlmsg_flags.toString(16)} ${JSON.stringify(parseExtAck(e.tlvs))}`);
+      }
+      return out;
+    });
+    expect(r).toEqual([
+      '0 0x300 {"msg":"deprecated, use cmd 2"}',
+      '-22 0x200 {"msg":"value not allowed here","offs":28}',
+    ]);
   });
 });
