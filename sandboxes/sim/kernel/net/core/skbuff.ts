@@ -82,8 +82,50 @@ export let skb_destructor: ((skb: sk_buff) => void) | null = null;
 /** Install the destructor (af_netlink's sock_rfree). */
 export function skb_set_destructor(fn: (skb: sk_buff) => void): void { skb_destructor = fn; }
 
+// Free lists (like the skbuff_head_cache slab and kmalloc's caches): most skbs are small and
+// short-lived, so reusing their memory keeps the allocator out of the request/ACK path.
+const SKB_POOL_MAX: i32 = 256;
+const skb_pool: usize[] = [];
+/** Data areas by kmalloc bucket: 512, 1024, 2048, 4096 bytes. */
+const data_pools: usize[][] = [[], [], [], []];
+
+function data_pool_index(total: i32): i32 {
+  if (total == 512) return 0;
+  if (total == 1024) return 1;
+  if (total == 2048) return 2;
+  if (total == 4096) return 3;
+  return -1;
+}
+
+function data_alloc(total: i32): usize {
+  const i = data_pool_index(total);
+  if (i >= 0) {
+    const pool = unchecked(data_pools[i]);
+    if (pool.length) return pool.pop();
+  }
+  return heap.alloc(<usize>total);
+}
+
+function data_free(head: usize, end: u32): void {
+  const i = data_pool_index(<i32>end + SKB_SHINFO_SIZE);
+  if (i >= 0) {
+    const pool = unchecked(data_pools[i]);
+    if (pool.length < SKB_POOL_MAX) { pool.push(head); return; }
+  }
+  heap.free(head);
+}
+
+function skb_struct_alloc(): usize {
+  return skb_pool.length ? skb_pool.pop() : heap.alloc(offsetof<sk_buff>());
+}
+
+function skb_struct_free(p: usize): void {
+  if (skb_pool.length < SKB_POOL_MAX) skb_pool.push(p);
+  else heap.free(p);
+}
+
 function __alloc_skb_struct(head: usize, end: i32, truesize: i32): sk_buff {
-  const skb = changetype<sk_buff>(heap.alloc(offsetof<sk_buff>()));
+  const skb = changetype<sk_buff>(skb_struct_alloc());
   memory.fill(changetype<usize>(skb), 0, offsetof<sk_buff>());
   skb.head = head;
   skb.data = head;
@@ -103,7 +145,7 @@ export function alloc_skb(size: i32): sk_buff | null {
   if (size < 0 || size > 0x7fffffff - 4096) return null;
   const total = kmalloc_size_roundup(SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE);
   const end = SKB_WITH_OVERHEAD(total);
-  const head = heap.alloc(<usize>total);
+  const head = data_alloc(total);
   store<i32>(head + <usize>end, 1);
   return __alloc_skb_struct(head, end, SKB_TRUESIZE(end));
 }
@@ -123,7 +165,7 @@ export function alloc_skb_exact(size: i32): sk_buff | null {
 
 /** Another sk_buff struct on the same data. Ref: net/core/skbuff.c:skb_clone */
 export function skb_clone(skb: sk_buff): sk_buff {
-  const n = changetype<sk_buff>(heap.alloc(offsetof<sk_buff>()));
+  const n = changetype<sk_buff>(skb_struct_alloc());
   memory.copy(changetype<usize>(n), changetype<usize>(skb), offsetof<sk_buff>());
   n.next = 0;
   n.prev = 0;
@@ -161,10 +203,10 @@ export function kfree_skb(skb: sk_buff | null): void {
   skb_orphan(skb);
   const ref = dataref(skb);
   const n = load<i32>(ref) - 1;
-  if (n <= 0) heap.free(skb.head);
+  if (n <= 0) data_free(skb.head, skb.end);
   else store<i32>(ref, n);
   skb.users = 0;
-  heap.free(changetype<usize>(skb));
+  skb_struct_free(changetype<usize>(skb));
   skb_live--;
   tr_void();
 }
@@ -215,7 +257,7 @@ function skb_grow(skb: sk_buff, need: i32): void {
   memory.copy(head, skb.head, <usize>skb.tail);
   const ref = dataref(skb);
   const n = load<i32>(ref) - 1;
-  if (n <= 0) heap.free(skb.head);
+  if (n <= 0) data_free(skb.head, skb.end);
   else store<i32>(ref, n);
   skb.head = head;
   skb.data = head + off;
