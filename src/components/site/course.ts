@@ -1,3 +1,4 @@
+/// <reference path="../../../.astro/types.d.ts" />
 /**
  * The course as the site sees it: the lessons collection plus each lesson's code, solution and
  * checks (read at build time), placed by buildCourse.
