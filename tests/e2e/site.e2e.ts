@@ -90,6 +90,22 @@ describe('every page', () => {
   });
 });
 
+describe('lesson pages', () => {
+  it('each has its playground, for its own lesson, and the kernel it runs is served as wasm', async () => {
+    const page = await site.page();
+    for (const path of lessonPages()) {
+      await load(page, path);
+      const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
+      const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
+      expect(ids, `${path} has one playground for ${lesson}`).toEqual([lesson]);
+    }
+    const res = await page.request.get(site.url('/kernel/kernel.wasm'));
+    expect(res.status(), 'the built site serves the simulated kernel at /kernel/kernel.wasm').toBe(200);
+    expect(res.headers()['content-type']).toBe('application/wasm');
+    expect((await res.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+  });
+});
+
 describe('accessibility (axe)', () => {
   async function audit(page: TestPage, path: string, theme: 'light' | 'dark') {
     await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
