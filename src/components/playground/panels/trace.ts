@@ -77,7 +77,8 @@ export class TracePanel {
 
   /** `fn(args) = ret`, the name linked to the line that defines it. */
   private call(t: TraceEntry): HTMLElement {
-    const fn = t.file
+    // A TypeScript module's functions ('module:nl_test') have no kernel source page to link to.
+    const fn = t.file && !t.file.startsWith('module:')
       ? h('a', { href: this.source(t.file, t.line || undefined), class: 'pg-tr-fn', title: `${t.file}${t.line ? `:${t.line}` : ''}` }, t.fn)
       : h('span', { class: 'pg-tr-fn' }, t.fn);
     return h('span', {}, fn, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
