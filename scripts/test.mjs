@@ -3,10 +3,10 @@
  * `npm test`: every test of the project, in the order their prerequisites need.
  *
  *  1. system packages (installed when missing and root; otherwise says which apt-get to run)
- *  2. builds: the wasm kernel, the real-kernel agent
+ *  2. builds: the wasm kernel, the real-kernel agent, the VM image, the static site and its index
  *  3. unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
- *  4. the static site, then end-to-end tests in Chromium                 (tests/e2e/vitest.config.ts)
- *  5. the VM image, then the VM and relay tests under QEMU               (tests/vm/vitest.config.ts)
+ *  4. end-to-end tests in Chromium (the terminal's need the VM image)    (tests/e2e/vitest.config.ts)
+ *  5. the VM and relay tests under QEMU                                 (tests/vm/vitest.config.ts)
  *
  * Ends with one line `N passed, M failed, K skipped` over all suites; exits non-zero if anything
  * failed, including a build. `--only unit|e2e|vm` runs one stage (with its builds).
@@ -62,18 +62,12 @@ try {
 
 step('build: simulated kernel (wasm)', 'npm', ['run', '--silent', 'build:kernel']);
 step('build: real-kernel agent', 'node', ['sandboxes/real/build.mjs']);
+const vmImage = stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh']);
+const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
 
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
-
-if (stages.includes('e2e')) {
-  if (step('build: site', 'npx', ['astro', 'build']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist'])) {
-    vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
-  }
-}
-
-if (stages.includes('vm')) {
-  if (step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh'])) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');
-}
+if (site) vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
+if (vmImage) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');
 
 say('summary');
 for (const p of problems) console.log(`problem: ${p}`);
