@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { openSite, type Site, type TestPage } from './browser.ts';
 
 const SHOTS = 'test-results/screens';
@@ -297,6 +298,31 @@ describe('the playground', () => {
     await page.reload();
     await open(page);
     expect(await root.locator('[data-complete]').isVisible()).toBe(true);
+  });
+
+  it('passes axe after a run, on every panel and the solution diff, in light and dark', async () => {
+    for (const theme of ['light', 'dark']) {
+      const page = await site.page(WIDE);
+      await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
+      await open(page);
+      await setCode(page, USERSOCK_PING);
+      await page.keyboard.press('ControlOrMeta+Enter');
+      await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('got 20 bytes');
+      const violations: string[] = [];
+      const scan = async (where: string) => {
+        const r = await new AxeBuilder({ page }).include('[data-playground]').analyze();
+        violations.push(...r.violations.map((v) => `${theme} ${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`));
+      };
+      for (const tab of ['Messages', 'Kernel trace', 'Kernel state', 'Timeline']) {
+        await page.getByRole('tab', { name: new RegExp(tab) }).first().click();
+        await scan(tab);
+      }
+      await page.getByRole('button', { name: 'Solution', exact: true }).first().click();
+      await page.locator('[data-playground] .cm-mergeView').first().waitFor();
+      await scan('solution');
+      expect(violations).toEqual([]);
+      await page.context().close();
+    }
   });
 
   it('looks right in light and dark, wide and on a phone (screenshots)', { timeout: 240_000 }, async () => {
