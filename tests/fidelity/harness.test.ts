@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nlmsg, NLMSG_ERROR, NLMSG_NOOP, concat } from '../../src/api/user.ts';
 import type { SyscallEvent } from '../../src/api/observe.ts';
-import { checkReal, compareLines, normalise, project, type Run } from './harness.ts';
+import { checkReal, compareLines, eventsByProcess, normalise, project, type Run } from './harness.ts';
 import { DELIBERATE } from './deliberate.ts';
 import { listScenarios } from './harness.ts';
 
@@ -59,6 +59,14 @@ describe('fidelity harness', () => {
     const a = normalise(cut(1000));
     expect(a.events[1]).toBe('    ⇐ nlmsg len=36 type=0x2 flags=0x100 seq=S1 pid=P1 (truncated to 16 bytes)');
     expect(a.events).toEqual(normalise(cut(2000)).events);
+  });
+
+  it('groups events by process, keeping data lines with their event', () => {
+    const a = ['P1 recvfrom fd=3 → 7', '    ⇐ bytes 7 | 00', 'P2 sendto fd=4 → 7', '    ⇒ bytes 7 | 00'];
+    const b = ['P2 sendto fd=4 → 7', '    ⇒ bytes 7 | 00', 'P1 recvfrom fd=3 → 7', '    ⇐ bytes 7 | 00'];
+    expect(eventsByProcess(a)).toEqual(['--- process P1', a[0], a[1], '--- process P2', a[2], a[3]]);
+    // Different interleavings of the same per-process histories compare equal once P1 comes first in both.
+    expect(eventsByProcess(['P1 socket → 3', ...b])).toEqual(eventsByProcess(['P1 socket → 3', ...a]));
   });
 
   it('fails a scenario whose expectation is wrong about the real kernel', () => {

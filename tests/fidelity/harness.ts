@@ -31,6 +31,11 @@ export interface Scenario {
   check?(run: NormalisedRun): void;
   /** Compare received messages as streams, not datagrams (where reply splitting may differ). */
   streams?: boolean;
+  /**
+   * Compare each process's events separately (in order of the processes' first events), for
+   * processes that run at the same time: Linux runs them in parallel, the simulator one at a time.
+   */
+  perProcess?: boolean;
   /** Turn a normalised run into the lines to compare (default: events then output). */
   project?(run: NormalisedRun): string[];
   /** Needs root on this machine (e.g. processes running as uid 65534). */
@@ -185,10 +190,26 @@ export function normalise(run: Run, opts: { streams?: boolean } = {}): Normalise
   return { kernel: run.kernel, events, output, status: run.status, raw: run };
 }
 
+/** Events grouped by process (an event's data lines stay with it), processes in order of first appearance. */
+export function eventsByProcess(events: string[]): string[] {
+  const groups = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of events) {
+    const who = /^(P\d+|0) /.exec(line)?.[1];
+    if (who) {
+      if (!groups.has(who)) groups.set(who, []);
+      current = groups.get(who)!;
+    }
+    current.push(line);
+  }
+  return [...groups.entries()].flatMap(([who, lines]) => [`--- process ${who}`, ...lines]);
+}
+
 /** The lines a comparison looks at. */
 export function project(s: Scenario, n: NormalisedRun): string[] {
   if (s.project) return s.project(n);
-  return [...n.events, '--- output', ...n.output, `--- exit status ${n.status}`];
+  const events = s.perProcess ? eventsByProcess(n.events) : n.events;
+  return [...events, '--- output', ...n.output, `--- exit status ${n.status}`];
 }
 
 /** A readable diff (- real, + sim), or null when the two are identical. */

@@ -36,5 +36,5 @@ export const scenario: Scenario = {
   ],
   // The two processes interleave differently (the simulator's scheduler runs the parent until it
   // blocks, Linux runs both at once): compare what each process did, not how their events interleave.
-  project: (n) => [...n.events.filter((e) => e.startsWith('P1 ')), '---', ...n.events.filter((e) => !e.startsWith('P1 ')), '---', ...n.output],
+  perProcess: true,
 };

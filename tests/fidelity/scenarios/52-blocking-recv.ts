@@ -42,5 +42,5 @@ export const scenario: Scenario = {
     'it waited about 100 ms: true',
   ],
   // The waker's events and the parent's interleave by timing: compare each process's own.
-  project: (n) => [...n.events.filter((e) => e.startsWith('P1 ')), '---', ...n.events.filter((e) => !e.startsWith('P1 ')), '---', ...n.output],
+  perProcess: true,
 };
