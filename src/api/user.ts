@@ -19,11 +19,19 @@ export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
 export type * from './types.ts';
 
 /** Run a syscall, report it to the observer, and rethrow its error unchanged. */
-async function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
+function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
+  io?: (r: T) => { data: Uint8Array; dir: 'out' | 'in'; addr?: SockaddrNl }): Promise<T> {
+  // Nobody watching (benchmarks, the CLI without --trace): the kernel's own promise, no events,
+  // no copies of the bytes (not even an async wrapper's extra promise).
+  if (!observing()) {
+    try { return run(); } catch (e) { return Promise.reject(e); }
+  }
+  return sysObserved(syscall, fd, run, ret, io);
+}
+
+async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
   io?: (r: T) => { data: Uint8Array; dir: 'out' | 'in'; addr?: SockaddrNl }): Promise<T> {
   const b = backend();
-  // Nobody watching (benchmarks, the CLI without --trace): no events, no copies of the bytes.
-  if (!observing()) return run();
   const pid = b.getpid();
   try {
     const r = await run();
