@@ -5,19 +5,13 @@
  * program is ended by terminating the worker. The 'alive' beat stops when the program never yields
  * to the event loop, which is how the page's watchdog notices an endless loop.
  */
-/// <reference types="vite/client" />
+import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
 import * as user from '../api/user.ts';
+import * as kernelApi from '../api/kernel.ts';
 import { runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { linkFromPort } from './vm/agent-link.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
-
-// The simulated kernel's host and the module API are found by glob so that a site built before they
-// exist still builds; a run then says what is missing.
-const hosts = import.meta.glob<{ createSimKernel(o: { wasm: WebAssembly.Module }): unknown }>('../../sandboxes/sim/host/index.ts', { eager: true });
-const kernelApis = import.meta.glob<Record<string, unknown>>('../api/kernel.ts', { eager: true });
-const createSimKernel = Object.values(hosts)[0]?.createSimKernel;
-const kernelApi = Object.values(kernelApis)[0];
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 let wasm: Promise<WebAssembly.Module> | undefined;
@@ -44,7 +38,6 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
  * warm code (the compiler, the kernel's host, the session) and shows output sooner.
  */
 async function warmUp(mod: WebAssembly.Module): Promise<void> {
-  if (!createSimKernel) return;
   const kernel = (await createSimKernel({ wasm: mod })) as unknown as SessionKernel;
   const program = "import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log(fd);\nawait close(fd);\n";
   await runSession(kernel, { runId: 0, files: { 'main.ts': program }, entry: 'main.ts', libs: { 'netlink-lab/user': user }, post: () => undefined });
@@ -63,13 +56,12 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     void (async () => {
       try {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
-        if (!createSimKernel && !msg.vm) throw new Error('This site was built without the simulated kernel\'s host (sandboxes/sim/host/index.ts): rebuild it with `npm run build`.');
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
-          : (await createSimKernel!({ wasm: await wasm })) as unknown as SessionKernel;
+          : (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
-          libs: { 'netlink-lab/user': user, ...(kernelApi ? { 'netlink-lab/kernel': kernelApi } : {}) },
+          libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
           post,
         });
       } catch (e) {
