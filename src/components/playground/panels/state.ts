@@ -121,10 +121,20 @@ function describeProtocol(x: unknown): string {
 }
 
 function describeFamily(x: unknown): string {
-  const o = x as { id?: number; name?: string; version?: number; ops?: unknown[]; mcgrps?: unknown[]; groups?: unknown[] };
+  const o = x as { id?: number; name?: string; version?: number; module?: string; ops?: { cmd?: number }[]; mcgrps?: unknown[]; groups?: unknown[] };
   if (typeof o.name !== 'string') return str(x);
-  const grps = o.mcgrps ?? o.groups;
-  return `${o.name} — id ${o.id ?? '?'}${o.version !== undefined ? `, version ${o.version}` : ''}${Array.isArray(o.ops) ? `, ${o.ops.length} ops` : ''}${Array.isArray(grps) && grps.length ? `, groups ${grps.map((g) => (typeof g === 'object' && g && 'name' in g ? String((g as { name: unknown }).name) : str(g))).join(', ')}` : ''}`;
+  const grps = (o.mcgrps ?? o.groups ?? []).map((g) => {
+    const q = g as { name?: unknown; id?: unknown };
+    return typeof q.name === 'string' ? `${q.name}${typeof q.id === 'number' ? ` (id ${q.id})` : ''}` : str(g);
+  });
+  const ops = Array.isArray(o.ops) ? o.ops.map((op) => op.cmd).filter((c): c is number => typeof c === 'number') : [];
+  return [
+    `${o.name}: id ${o.id ?? '?'}${typeof o.id === 'number' ? ` (0x${o.id.toString(16)})` : ''}`,
+    o.version !== undefined ? `version ${o.version}` : '',
+    o.module ? `module ${o.module}` : '',
+    ops.length ? `commands ${ops.join(', ')}` : '',
+    grps.length ? `groups ${grps.join(', ')}` : '',
+  ].filter(Boolean).join(', ');
 }
 
 function describeModule(x: unknown): string {
