@@ -32,6 +32,11 @@ const seeds: Uint8Array[] = [
   u.nlmsg({ type: 0x10, flags: 5, payload: [new Uint8Array([3, 1, 0, 0]), new Uint8Array([11, 0, 2, 0, 110, 108, 99, 116, 114, 108, 0, 0])] }),
   u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, payload: new Uint8Array([3, 1, 0, 0]) }),
   u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, payload: new Uint8Array([10, 1, 0, 0, 8, 0, 1, 0, 16, 0, 0, 0]) }),
+  // NETLINK_ROUTE: GETLINK dump and by index, SETLINK lo up, GETLINK by name.
+  u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, payload: new Uint8Array(16) }),
+  u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST, payload: new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }),
+  u.nlmsg({ type: u.RTM_NEWLINK, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, payload: new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]) }),
+  u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST, payload: [new Uint8Array(16), new Uint8Array([7, 0, 3, 0, 108, 111, 0, 0])] }),
 ];
 
 function mutate(r: ReturnType<typeof rng>): Uint8Array {
@@ -96,10 +101,10 @@ describe('fuzz: the simulated kernel under random input', () => {
       }));
       const fds: number[] = [];
       const open = async () => {
-        const proto = r.pick([25, 16, u.NETLINK_USERSOCK]);
+        const proto = r.pick([25, 16, u.NETLINK_USERSOCK, u.NETLINK_ROUTE]);
         const fd = await u.socket(u.AF_NETLINK, r.pick([u.SOCK_RAW, u.SOCK_DGRAM]), proto);
         if (r.int(2)) await u.setsockopt(fd, u.SOL_SOCKET, u.SO_RCVBUF, r.pick([0, 4096, 1 << 20])).catch(check);
-        for (const o of [u.NETLINK_EXT_ACK, u.NETLINK_CAP_ACK, u.NETLINK_NO_ENOBUFS]) if (r.int(2)) await u.setsockopt(fd, u.SOL_NETLINK, o, 1);
+        for (const o of [u.NETLINK_EXT_ACK, u.NETLINK_CAP_ACK, u.NETLINK_NO_ENOBUFS, u.NETLINK_GET_STRICT_CHK]) if (r.int(2)) await u.setsockopt(fd, u.SOL_NETLINK, o, 1);
         if (proto === u.NETLINK_USERSOCK) await u.bind(fd, { nl_family: u.AF_NETLINK, nl_pid: 0, nl_groups: r.int(4) }).catch(check);
         fds.push(fd);
       };
