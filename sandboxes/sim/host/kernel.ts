@@ -440,11 +440,14 @@ export class SimKernel implements Backend {
     let msg_flags = dv.getInt32(info, true);
     const control: Cmsg[] = [];
     let room = msg.msg_controllen ?? 4096;
-    // put_cmsg: each needs CMSG_SPACE(len) bytes (CMSG_LEN for the last); otherwise MSG_CTRUNC.
+    // Ref: net/core/scm.c:put_cmsg — no room for a header: MSG_CTRUNC and nothing; room for less
+    // than CMSG_LEN: MSG_CTRUNC and the data cut short; each takes CMSG_SPACE(len) of the room.
     const put = (level: number, type: number, data: Uint8Array) => {
       const cmlen = 16 + data.length;
-      if (room < cmlen) { msg_flags |= 0x8; return; }
-      control.push({ cmsg_level: level, cmsg_type: type, data });
+      if (room < 16) { msg_flags |= 0x8; return; }
+      let keep = data;
+      if (room < cmlen) { msg_flags |= 0x8; keep = data.subarray(0, room - 16); }
+      control.push({ cmsg_level: level, cmsg_type: type, data: keep });
       room -= Math.min(room, (cmlen + 7) & ~7);
     };
     if (dv.getInt32(info + 16, true)) {

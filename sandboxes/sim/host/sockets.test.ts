@@ -416,3 +416,25 @@ describe('other SOL_SOCKET options (as this machine\'s kernel answers)', () => {
     });
   });
 });
+
+describe('control messages that do not fit', () => {
+  it('MSG_CTRUNC and cut data exactly as put_cmsg does (checked against this machine\'s kernel)', async () => {
+    await sim(async () => {
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await u.bind(b, addr(777, 1));
+      await u.setsockopt(b, u.SOL_NETLINK, u.NETLINK_PKTINFO, 1);
+      await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
+      const seen: string[] = [];
+      for (const clen of [0, 10, 16, 18, 24, 40, 44, 56, 64]) {
+        await u.sendto(a, u.bytes('x'), 0, addr(777));
+        const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(10)], msg_controllen: clen });
+        seen.push(`${clen} ${r.msg_flags & u.MSG_CTRUNC} ${r.control.map((c) => `${c.cmsg_level}/${c.cmsg_type}/${c.data.length}`).join(',')}`);
+      }
+      expect(seen).toEqual([
+        '0 8 ', '10 8 ', '16 8 270/3/0', '18 8 270/3/2', '24 8 270/3/4', '40 8 270/3/4,1/2/0', '44 8 270/3/4,1/2/4',
+        '56 0 270/3/4,1/2/12', '64 0 270/3/4,1/2/12',
+      ]);
+    });
+  });
+});
