@@ -12,6 +12,7 @@
  *   --cpu-percent P      CPU share per VM where cgroups allow it (default 100 = one core)
  *   --idle S             stop a VM after S seconds without input (default 900)
  *   --wall S             stop a VM after S seconds in all (default 3600)
+ *   --boot-timeout S     give up on a boot after S seconds (default 120)
  *   --site URL           the site's URL, for the printed lesson link (default http://127.0.0.1:4321)
  *
  * Stops on SIGINT/SIGTERM/SIGHUP, killing every VM; QEMU also dies with this process if it is
@@ -20,7 +21,7 @@
 import { parseArgs } from 'node:util';
 import { startRelay, DEFAULT_ORIGINS } from './relay.ts';
 
-const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--site URL]';
+const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--boot-timeout S] [--site URL]';
 
 function number(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -36,7 +37,8 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, origin: { type: 'string', multiple: true },
       token: { type: 'string' }, 'max-sessions': { type: 'string' }, memory: { type: 'string' },
-      'cpu-percent': { type: 'string' }, idle: { type: 'string' }, wall: { type: 'string' }, site: { type: 'string' },
+      'cpu-percent': { type: 'string' }, idle: { type: 'string' }, wall: { type: 'string' }, 'boot-timeout': { type: 'string' },
+      site: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -55,6 +57,7 @@ export async function main(argv: string[]): Promise<void> {
     cpuPercent: number('cpu-percent', values['cpu-percent'], 5),
     idleTimeoutS: number('idle', values.idle, 1),
     wallClockS: number('wall', values.wall, 1),
+    bootTimeoutS: number('boot-timeout', values['boot-timeout'], 1),
   });
 
   const loopback = /^(127\.|::1$|localhost$)/.test(relay.host);
