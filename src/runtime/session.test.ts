@@ -71,6 +71,20 @@ describe('runSession on the simulated kernel', () => {
     expect(r.kernel.some((e) => e.kind === 'proc')).toBe(true);
   });
 
+  it('knows the protocol of sockets that library code opened', async () => {
+    const code = [
+      "import { genl_socket, genl_ctrl_resolve } from 'netlink-lab/user';",
+      'const fd = await genl_socket();',
+      "const family = await genl_ctrl_resolve(fd, 'nlctrl');",
+      'console.log(family.id);',
+    ].join('\n');
+    const r = await run({ 'main.ts': code });
+    expect(r.exit.status, r.exit.error?.message).toBe('ok');
+    const io = r.syscalls.filter((e) => e.data);
+    expect(io.length).toBeGreaterThanOrEqual(2);
+    for (const e of io) expect(e.protocol, `${e.syscall} fd ${e.fd}`).toBe(16);
+  });
+
   it('reports an uncaught errno with the line it came from', async () => {
     const r = await run({ 'main.ts': "import { socket } from 'netlink-lab/user';\n\nawait socket(16, 3, 31);\n" });
     expect(r.exit.status).toBe('error');

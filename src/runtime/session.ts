@@ -176,6 +176,12 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   setBackend(kernel);
   setObserver((e: SyscallEvent) => {
     const rec: SyscallRecord = { ...e };
+    // Sockets opened by library code (the genl helpers call socket() themselves) are found in the
+    // kernel's socket table, which knows each one's owner and fd.
+    if (e.syscall === 'socket' && e.ret !== undefined && !protocols.has(`${e.pid}:${e.ret}`)) {
+      const sk = safeState(kernel)?.sockets.find((x) => x.pid === e.pid && x.fd === e.ret && !x.kernel);
+      if (sk) protocols.set(`${e.pid}:${e.ret}`, sk.protocol);
+    }
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
     const start = entered.get(e.pid);

@@ -9,11 +9,10 @@ import { createSystem, createVirtualTypeScriptEnvironment, type VirtualTypeScrip
 /** Where the API sources live in the virtual file system. */
 export const API_ROOT = '/netlink-lab';
 
-/** The module names a program imports, and the API source each one is. */
+/** The module names a program imports, and the API source each one is (as the run worker links them). */
 export const MODULES: Record<string, string> = {
   'netlink-lab/user': 'src/api/user.ts',
   'netlink-lab/kernel': 'src/api/kernel.ts',
-  'netlink-lab/genl': 'src/api/genl.ts',
 };
 
 /** The files the environment is made of. */
