@@ -105,7 +105,7 @@ describe('scheduler', () => {
       await u.sleep(1);
       const st = kernel.state();
       expect(st.processes.find((p) => p.pid === child)).toMatchObject({ name: 'sleeper', state: 'sleeping', waitingOn: 'sleep(5)' });
-      expect(st.sockets.find((s) => s.portid === 31)).toMatchObject({ protocol: 2, pid: u.getpid(), queue: [{ len: 4, bytes: 768, from: 31, group: 0 }] });
+      expect(st.sockets.find((s) => s.portid === 31)).toMatchObject({ protocol: 2, pid: u.getpid(), queue: [{ len: 4, bytes: 832, from: 31, group: 0 }] });
       expect(st.protocols.map((p) => p.name)).toEqual(['NETLINK_ROUTE', 'NETLINK_USERSOCK', 'NETLINK_GENERIC']);
       await u.waitpid(child);
       expect(kinds).toContain('sleeper:sleeping');

@@ -309,7 +309,7 @@ describe('/proc/net/netlink and leaks', () => {
       const lines = text.trim().split('\n');
       expect(lines[0]).toBe('sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode');
       const mine = lines.find((l) => / 2   4242 /.test(l))!;
-      expect(mine).toMatch(/^[0-9a-f]{16} 2   4242       00000005 768      0        0     2        0        \d+\s*$/);
+      expect(mine).toMatch(/^[0-9a-f]{16} 2   4242       00000005 832      0        0     2        0        \d+\s*$/);
     });
     expect(k.liveBuffers()).toBe(0);
   });
@@ -435,6 +435,39 @@ describe('control messages that do not fit', () => {
         '0 8 ', '10 8 ', '16 8 270/3/0', '18 8 270/3/2', '24 8 270/3/4', '40 8 270/3/4,1/2/0', '44 8 270/3/4,1/2/4',
         '56 0 270/3/4,1/2/12', '64 0 270/3/4,1/2/12',
       ]);
+    });
+  });
+});
+
+describe('a sender blocked on a full receiver', () => {
+  it('sleeps until the receiver drains; SO_SNDTIMEO ends the wait with EAGAIN', async () => {
+    await sim(async (kernel) => {
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await u.bind(b, addr(777));
+      await u.setsockopt(b, u.SOL_SOCKET, u.SO_RCVBUF, 0);
+      const tv = new Uint8Array(16);
+      new DataView(tv.buffer).setBigInt64(8, 100000n, true);
+      await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDTIMEO, tv);
+      let n = 0;
+      for (;;) {
+        const r = await u.sendto(a, new Uint8Array(100), 0, addr(777)).then(() => true, (e: { code: string }) => e.code);
+        if (r !== true) { expect(r).toBe('EAGAIN'); break; }
+        n++;
+      }
+      // As on Linux 6.18: two 832-byte skbs (small-head cache) fit in the minimum receive buffer, the third waits 100 ms.
+      expect(n).toBe(2);
+      expect(kernel.now()).toBe(100);
+      expect(kernel.liveBuffers()).toBe(2);
+      // Without a timeout the sender sleeps until another process reads.
+      const reader = await u.spawn(async () => {
+        await u.sleep(50);
+        await u.recvfrom(b, new Uint8Array(200), 0);
+      }, { name: 'reader' });
+      await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDTIMEO, new Uint8Array(16));
+      expect(await u.sendto(a, new Uint8Array(100), 0, addr(777))).toBe(100);
+      expect(kernel.now()).toBe(150);
+      await u.waitpid(reader);
     });
   });
 });
