@@ -242,6 +242,14 @@ export class RealKernel implements Backend {
     return proc.pid;
   }
 
+  /** Resolves once every process spawned so far, and any they spawn meanwhile, has ended. */
+  async waitAll(): Promise<void> {
+    for (let seen = -1; seen !== this.procs.size;) {
+      seen = this.procs.size;
+      await Promise.all([...this.procs.values()].map((p) => p.status));
+    }
+  }
+
   async waitpid(pid: number): Promise<number> {
     const p = this.procs.get(pid);
     if (!p) throw new ErrnoError('waitpid', ERRNO.ECHILD);

@@ -70,6 +70,16 @@ console.log('not reached');
     expect(r.status).toBe(1);
   });
 
+  it.each(['real', 'sim'])('waits for processes that outlive main (%s)', (kernel) => {
+    const r = cli(['run', prog, '--kernel', kernel], `
+import { spawn, sleep } from 'netlink-lab/user';
+await spawn(async () => { await sleep(200); console.log('the child outlived main'); });
+console.log('main returns');
+`);
+    expect(r.stdout).toBe('main returns\nthe child outlived main\n');
+    expect(r.status).toBe(0);
+  });
+
   it('stops a program blocked in recv at the time limit and leaves no agent behind', () => {
     const r = cli(['run', prog, '--kernel', 'real', '--timeout', '1.5'], `
 import { socket, recvfrom, getpid, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } from 'netlink-lab/user';

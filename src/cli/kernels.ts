@@ -19,8 +19,15 @@ export interface CliKernel {
   trace?(): string;
 }
 
-/** On a kernel whose spawn and waitpid work from outside any process: start, then wait. */
-const firstProcess = (b: Backend) => async (main: () => Promise<void>, opts?: SpawnOptions): Promise<number> => b.waitpid(await b.spawn(main, opts));
+/**
+ * On a kernel whose spawn and waitpid work from outside any process: start the first process, then
+ * wait for it and for every process it started (as the simulator's run() does), and give its status.
+ */
+const firstProcess = (b: Backend & { waitAll(): Promise<void> }) => async (main: () => Promise<void>, opts?: SpawnOptions): Promise<number> => {
+  const status = await b.waitpid(await b.spawn(main, opts));
+  await b.waitAll();
+  return status;
+};
 
 /** The kernels `--kernel` names. */
 export type KernelKind = 'sim' | 'real' | 'vm';
