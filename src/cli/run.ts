@@ -26,7 +26,8 @@ as the first process of a fresh kernel, and print what it prints.
   --timeout S     stop the program after S seconds of wall-clock time (default 30; counted
                   from the program's start, after the kernel is built and booted)
 
-Exit status: the program's (0, or 1 when it ended with an uncaught error, printed like perror:
+The run ends when every process of the program has ended. Exit status: the first process's
+(0, or 1 when it ended with an uncaught error, printed like perror:
 "bind: Address already in use"); 124 when the time limit was hit; 2 for a usage error.`;
 
 /** How long building and booting a kernel may take before the CLI gives up, in seconds. */
