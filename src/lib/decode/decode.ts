@@ -45,8 +45,9 @@ export function typeInfo(type: number, ctx: DecodeContext): TypeInfo {
   return { name: `${type} (0x${type.toString(16)})` };
 }
 
+// nlctrl's names are built in; other families come from the context.
 const familyById = (id: number, ctx: DecodeContext): GenlFamilySpec | undefined =>
-  ctx.families?.find((f) => f.id === id) ?? (id === GENL_ID_CTRL ? NLCTRL : undefined);
+  id === GENL_ID_CTRL ? NLCTRL : ctx.families?.find((f) => f.id === id);
 
 /**
  * Decode every message of a datagram, as the kernel walks them (NLMSG_OK/NLMSG_NEXT). A message
@@ -167,7 +168,7 @@ function genl(buf: Uint8Array, start: number, end: number, family: GenlFamilySpe
     at = userEnd;
   }
   fields.push(...decodeAttrs(buf, at, end, family.attrs));
-  return { fields, summary: `${family.name} ${cmdName ?? `cmd ${cmd}`}`, flagCtx: flagContextOf(cmdName) === 'unknown' ? undefined : flagContextOf(cmdName) };
+  return { fields, summary: cmdName ?? `cmd ${cmd}`, flagCtx: flagContextOf(cmdName) === 'unknown' ? undefined : flagContextOf(cmdName) };
 }
 
 function ifinfomsg(buf: Uint8Array, start: number, end: number, type: number): Body {
