@@ -22,7 +22,10 @@ let lesson: string;
 /** The first lesson page in dist/ with a playground. */
 function lessonWithPlayground(): string {
   const html = readFileSync(join(DIST, 'lessons', 'index.html'), 'utf8');
-  const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)].map((m) => new URL(m[1]!, 'http://x').pathname);
+  const base = (process.env.NETLINK_LAB_BASE ?? '/').replace(/\/?$/, '/');
+  const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)]
+    .map((m) => new URL(m[1]!, 'http://x').pathname)
+    .map((p) => (p.startsWith(base) ? `/${p.slice(base.length)}` : p));
   for (const p of paths) if (readFileSync(join(DIST, p.replace(/^\//, ''), 'index.html'), 'utf8').includes('data-playground')) return p;
   throw new Error('No lesson page in dist/ has a playground: build the site with `npm run build`.');
 }
