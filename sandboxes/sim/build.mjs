@@ -97,6 +97,8 @@ export async function buildKernel({ force = false, quiet = false } = {}) {
   if (error) {
     throw new Error(`The simulated kernel does not compile (sandboxes/sim/kernel):\n${stderr || error.message}`);
   }
+  // Warnings are shown (they are usually real mistakes: lossy casts, unused code).
+  if (stderr.trim() && !quiet) process.stderr.write(stderr);
   const wasm = readFileSync(tmp);
   const section = customSection(SECTION, Buffer.from(JSON.stringify(symbols(files)), 'utf8'));
   // Written under another name and renamed: test workers building at once never see half a file.

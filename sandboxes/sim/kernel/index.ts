@@ -31,7 +31,7 @@ const aux = memory.data(1024);
 
 /** A scratch buffer of at least n bytes for user data (reused; grows when needed). */
 export function user_buf(n: i32): usize {
-  const need = <usize>(n > 0 ? n : 1);
+  const need: usize = n > 0 ? <usize>n : 1;
   if (need > ubuf_size) {
     if (ubuf) heap.free(ubuf);
     ubuf_size = (need + 0xffff) & ~<usize>0xffff;
@@ -44,7 +44,7 @@ let kb: usize = 0;
 let kb_size: usize = 0;
 /** A second scratch buffer, for kernel-side host code (module printk, extack texts), so it never moves user_buf. */
 export function kbuf(n: i32): usize {
-  const need = <usize>(n > 0 ? n : 1);
+  const need: usize = n > 0 ? <usize>n : 1;
   if (need > kb_size) {
     if (kb) heap.free(kb);
     kb_size = (need + 0xfff) & ~<usize>0xfff;
