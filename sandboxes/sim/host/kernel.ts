@@ -127,6 +127,7 @@ export class SimKernel implements Backend {
     this.modules = new ModuleHost({
       ex: this.ex, mem: this.mem, sched: this.sched,
       addPending: (p) => (this.sched.running ? this.sched.running.pending : this.outsidePending).push(p),
+      tracing: () => this.tracing,
       traceHost: (fn, args, file) => {
         if (!this.tracing) return false;
         this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file);

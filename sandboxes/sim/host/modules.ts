@@ -18,6 +18,8 @@ export interface ModuleContext {
   sched: Scheduler;
   /** Run kernel-module code that may be async in the current process; its promise is awaited before the syscall returns. */
   addPending(p: Promise<unknown>): void;
+  /** Whether the tracer is on (checked before building a trace entry's text). */
+  tracing(): boolean;
   traceHost(fn: string, args: string, file: string): boolean;
   traceHostExit(ret?: number): void;
 }
@@ -136,7 +138,7 @@ export class ModuleHost implements KernelApi {
     const inp = this.inputs.get(hostInput);
     if (!inp) return;
     const skb = new Skb(this, skbPtr);
-    const traced = this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`);
+    const traced = this.ctx.tracing() && this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`);
     let r: void | Promise<void>;
     try {
       r = inp.fn(skb);
