@@ -63,4 +63,17 @@ describe('VM relay under load', () => {
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     await Promise.all(sessions.map((s) => s.closed));
   });
+
+  it('stops, killing its VMs, when the process that launched it dies (npm or tsx killed outright)', async () => {
+    const relay = await spawnRelay([], { viaTsxCli: true });
+    const s = connect(relay.url);
+    await s.hello;
+    expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    // The launcher (tsx's CLI) is killed and cannot pass anything on: the relay notices on its own.
+    relay.child.kill('SIGKILL');
+    expect(await s.closed).toMatchObject({ code: CLOSE.GOING_AWAY });
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+    // The relay's own log (its stderr outlives tsx) says why it stopped.
+    expect(relay.output()).toMatch(/vm relay: its parent process \d+ exited: stopping 1 VM\(s\)/);
+  });
 });

@@ -15,11 +15,13 @@
  *   --boot-timeout S     give up on a boot after S seconds (default 120)
  *   --site URL           the site's URL, for the printed lesson link (default http://127.0.0.1:4321)
  *
- * Stops on SIGINT/SIGTERM/SIGHUP, killing every VM; QEMU also dies with this process if it is
- * killed outright (qemu.ts starts it under `setpriv --pdeathsig KILL`).
+ * Stops on SIGINT/SIGTERM/SIGHUP, and when the process that launched it (npm, tsx) exits, killing
+ * every VM; QEMU also dies with this process if it is killed outright (qemu.ts starts it under
+ * `setpriv --pdeathsig KILL`).
  */
 import { parseArgs } from 'node:util';
 import { startRelay, DEFAULT_ORIGINS } from './relay.ts';
+import { watchLaunchers } from './parent-watch.ts';
 
 const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--boot-timeout S] [--site URL]';
 
@@ -80,6 +82,8 @@ export async function main(argv: string[]): Promise<void> {
     relay.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
+  // `kill <npm pid>` may not reach this process through npm and tsx: stop when the launcher goes.
+  watchLaunchers((why) => stop(why));
   // A crash still ends the process; qemu.ts's exit hook and setpriv's pdeathsig then kill QEMU.
   process.on('uncaughtException', (e) => { console.error('vm relay: crashed:', e); process.exit(1); });
 }
