@@ -31,9 +31,9 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
   head.className = 'pg-solution-head';
   const note = document.createElement('p');
   const changed = names.filter((f) => (o.mine[f] ?? '') !== o.solution[f]);
-  note.textContent = changed.length === 0
+  const summary = (wide: boolean) => (changed.length === 0
     ? 'Your code is the same as the solution.'
-    : `Your code (left) and a solution (right): ${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''}.`;
+    : `${wide ? 'Your code (left) and a solution (right)' : 'A solution, with your lines in red where they differ'}: ${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''}.`);
   const controls = document.createElement('div');
   controls.className = 'pg-actions';
   let file = changed[0] ?? names[0] ?? o.entry;
@@ -67,6 +67,7 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
     const theirs = o.solution[file] ?? '';
     const wide = box.clientWidth >= 680;
     labels.hidden = !wide;
+    note.textContent = summary(wide);
     if (wide) {
       view = new MergeView({
         a: { doc: mine, extensions: readOnly(`Your code: ${file} (read-only)`) },
