@@ -12,7 +12,10 @@ import {
   NLMSG_ALIGN, NLMSG_GOODSIZE, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN,
   NETLINK_ROUTE,
 } from '../netlink/af_netlink';
-import { netlink_ext_ack, NL_SET_ERR_MSG, nla_put_string, nla_put_u32, nla_put_u8, nla_put, nla_find, nla_get_string } from '../../lib/nlattr';
+import {
+  netlink_ext_ack, NL_SET_ERR_MSG, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put, nla_find, nla_get_string,
+  nla_nest_start_noflag, nla_nest_end,
+} from '../../lib/nlattr';
 import {
   net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, IFF_UP,
 } from './dev';
@@ -53,6 +56,26 @@ const IFLA_GSO_MAX_SEGS: i32 = 40;
 const IFLA_GSO_MAX_SIZE: i32 = 41;
 const IFLA_MIN_MTU: i32 = 50;
 const IFLA_MAX_MTU: i32 = 51;
+const IFLA_STATS: i32 = 7;
+const IFLA_MAP: i32 = 14;
+const IFLA_STATS64: i32 = 23;
+const IFLA_XDP: i32 = 43;
+const IFLA_XDP_ATTACHED: i32 = 2;
+const IFLA_CARRIER_UP_COUNT: i32 = 47;
+const IFLA_CARRIER_DOWN_COUNT: i32 = 48;
+const IFLA_GRO_MAX_SIZE: i32 = 58;
+const IFLA_TSO_MAX_SIZE: i32 = 59;
+const IFLA_TSO_MAX_SEGS: i32 = 60;
+const IFLA_ALLMULTI: i32 = 61;
+// Attribute 62 and 65 come empty from this machine's kernel for lo (IFLA_DEVLINK_PORT, IFLA_DPLL_PIN).
+const IFLA_DEVLINK_PORT_EMPTY: i32 = 62;
+const IFLA_GSO_IPV4_MAX_SIZE: i32 = 63;
+const IFLA_GRO_IPV4_MAX_SIZE: i32 = 64;
+const IFLA_DPLL_PIN_EMPTY: i32 = 65;
+const IFLA_MAX_PACING_OFFLOAD_HORIZON: i32 = 66;
+const IFLA_NETNS_IMMUTABLE: i32 = 67;
+const IFLA_HEADROOM: i32 = 68;
+const IFLA_TAILROOM: i32 = 69;
 const IF_OPER_UNKNOWN: u8 = 0;
 const IF_OPER_DOWN: u8 = 2;
 
@@ -62,8 +85,8 @@ const IFINFOMSG_SIZE: i32 = 16;
 /** The kernel socket of NETLINK_ROUTE (net->rtnl). */
 export let rtnl: sock | null = null;
 
-// A scratch for the 6-byte hardware addresses (all zero on lo).
-const zero_hwaddr = memory.data(8);
+// Zeros for the hardware addresses, the (empty) statistics and the device map of lo.
+const zeros = memory.data(256);
 
 /** Fill one RTM_NEWLINK for dev. Ref: rtnl_fill_ifinfo */
 function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32, seq: u32, change: u32, flags: i32): i32 {
@@ -77,25 +100,50 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
   store<u32>(ifm, dev_get_flags(dev), 8);
   store<u32>(ifm, change, 12);
   const up = (dev.flags & IFF_UP) != 0;
+  // The attributes and their order as this machine's 6.18 kernel sends them for lo, except
+  // IFLA_AF_SPEC (the per-family configuration), which the simulator does not model.
   if (nla_put_string(skb, IFLA_IFNAME, dev.name) ||
     nla_put_u32(skb, IFLA_TXQLEN, dev.txqlen) ||
     nla_put_u8(skb, IFLA_OPERSTATE, up ? IF_OPER_UNKNOWN : IF_OPER_DOWN) ||
     nla_put_u8(skb, IFLA_LINKMODE, 0) ||
+    nla_put_u8(skb, IFLA_NETNS_IMMUTABLE, 1) ||
     nla_put_u32(skb, IFLA_MTU, dev.mtu) ||
     nla_put_u32(skb, IFLA_MIN_MTU, 0) ||
     nla_put_u32(skb, IFLA_MAX_MTU, 0) ||
     nla_put_u32(skb, IFLA_GROUP, 0) ||
     nla_put_u32(skb, IFLA_PROMISCUITY, 0) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, 0) ||
     nla_put_u32(skb, IFLA_NUM_TX_QUEUES, 1) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GRO_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, 524280) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SEGS, 65535) ||
+    nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, 0) ||
     nla_put_u32(skb, IFLA_NUM_RX_QUEUES, 1) ||
-    nla_put_string(skb, IFLA_QDISC, up ? 'noqueue' : 'noop') ||
     nla_put_u8(skb, IFLA_CARRIER, 1) ||
     nla_put_u32(skb, IFLA_CARRIER_CHANGES, 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_UP_COUNT, 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_DOWN_COUNT, 0) ||
+    nla_put_u16(skb, IFLA_HEADROOM, 0) ||
+    nla_put_u16(skb, IFLA_TAILROOM, 0) ||
     nla_put_u8(skb, IFLA_PROTO_DOWN, 0) ||
-    nla_put(skb, IFLA_ADDRESS, 6, zero_hwaddr) ||
-    nla_put(skb, IFLA_BROADCAST, 6, zero_hwaddr)) {
+    nla_put(skb, IFLA_ADDRESS, 6, zeros) ||
+    nla_put(skb, IFLA_BROADCAST, 6, zeros) ||
+    nla_put(skb, IFLA_STATS64, 200, zeros) ||
+    nla_put(skb, IFLA_STATS, 96, zeros)) {
+    nlmsg_cancel(skb, nlh);
+    return -EMSGSIZE;
+  }
+  const xdp = nla_nest_start_noflag(skb, IFLA_XDP);
+  if (!xdp || nla_put_u8(skb, IFLA_XDP_ATTACHED, 0)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nla_nest_end(skb, xdp);
+  if (nla_put_string(skb, IFLA_QDISC, up ? 'noqueue' : 'noop') ||
+    nla_put(skb, IFLA_MAP, 32, zeros) ||
+    nla_put(skb, IFLA_DEVLINK_PORT_EMPTY, 0, zeros) ||
+    nla_put(skb, IFLA_DPLL_PIN_EMPTY, 0, zeros)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
   }
@@ -104,7 +152,7 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
 }
 
 /** Room for one RTM_NEWLINK. Ref: if_nlmsg_size */
-const IF_NLMSG_SIZE: i32 = 512;
+const IF_NLMSG_SIZE: i32 = 1024;
 
 /** Tell RTNLGRP_LINK about a change. Ref: rtmsg_ifinfo */
 function rtmsg_ifinfo(type: i32, dev: net_device, change: u32): void {
