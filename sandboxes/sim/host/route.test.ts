@@ -68,4 +68,26 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
       expect(u.u32((await recvAll(fd))[0].payload, 8)).toBe(0x10049);
     });
   });
+
+  it('RTM_GETADDR dump: nothing while lo was never up, then 127.0.0.1/8 and ::1/128 as this kernel sends them', async () => {
+    await sim(async (kernel) => {
+      const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+      const dumpAddrs = async (family: number) => {
+        await u.sendto(fd, u.nlmsg({ type: 22, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 7, payload: new Uint8Array([family, 0, 0, 0, 0, 0, 0, 0]) }), 0, kaddr);
+        return (await recvAll(fd)).map((m) => m.nlmsg_type === u.NLMSG_DONE ? 'DONE'
+          : `${m.nlmsg_len} fam ${m.payload[0]} plen ${m.payload[1]} flags ${m.payload[2]} scope ${m.payload[3]} idx ${u.i32(m.payload, 4)} ` +
+            u.parseAttrs(m.payload.subarray(8)).map((a) => `${a.type}:${a.type === 6 ? a.payload.length : Buffer.from(a.payload).toString('hex')}`).join(' '));
+      };
+      expect(await dumpAddrs(0)).toEqual(['DONE']);
+      await u.sleep(6099920);
+      await u.sendto(fd, u.nlmsg({ type: u.RTM_NEWLINK, flags: u.NLM_F_REQUEST, seq: 1, payload: ifinfomsg(1, 1, 1) }), 0, kaddr);
+      expect(await dumpAddrs(0)).toEqual([
+        '76 fam 2 plen 8 flags 128 scope 254 idx 1 1:7f000001 2:7f000001 3:6c6f00 8:80000000 6:16',
+        '80 fam 10 plen 128 flags 128 scope 254 idx 1 1:00000000000000000000000000000001 6:16 8:80000000 11:01',
+        'DONE',
+      ]);
+      expect(await dumpAddrs(10)).toHaveLength(2);
+      expect(kernel.now()).toBe(6099920);
+    });
+  });
 });

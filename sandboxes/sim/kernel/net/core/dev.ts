@@ -14,6 +14,10 @@ export const ARPHRD_LOOPBACK: u16 = 772;
 export class net_device {
   constructor(public ifindex: i32, public name: string, public type: u16, public flags: u32, public mtu: u32) {}
   txqlen: u32 = 1000;
+  /** lo's 127.0.0.1/8 and ::1/128 exist once it was first brought up (inetdev / addrconf on NETDEV_UP). */
+  addrs_up: bool = false;
+  /** When they were added, in hundredths of a second since boot (ifa_cacheinfo's cstamp/tstamp). */
+  addr_cstamp: u32 = 0;
 }
 
 /** The devices of init_net, by index. */

@@ -21,6 +21,7 @@ import {
 } from './dev';
 import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
+import { ktime_get_ms } from '../../kernel/time';
 
 export const RTM_BASE: i32 = 16;
 export const RTM_NEWLINK: i32 = 16;
@@ -171,6 +172,11 @@ function rtmsg_ifinfo(type: i32, dev: net_device, change: u32): void {
 function dev_change_flags(dev: net_device, flags: u32): void {
   const old = dev_get_flags(dev);
   dev.flags = (dev.flags & ~IFF_UP) | (flags & IFF_UP);
+  if ((dev.flags & IFF_UP) && !(old & IFF_UP) && !dev.addrs_up) {
+    // NETDEV_UP on the loopback device: inetdev adds 127.0.0.1/8, addrconf ::1/128.
+    dev.addrs_up = true;
+    dev.addr_cstamp = <u32>(ktime_get_ms() / 10.0);
+  }
   const changes = old ^ dev_get_flags(dev);
   if (changes) rtmsg_ifinfo(RTM_NEWLINK, dev, changes);
 }
@@ -248,8 +254,71 @@ function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
   return <i32>skb.len;
 }
 
-/** A dump with nothing in it (addresses and routes of a fresh namespace with lo down). */
+/** A dump with nothing in it (routes are not modelled). */
 function rtnl_dump_empty(skb: sk_buff, cb: netlink_callback): i32 { return 0; }
+
+const IFA_ADDRESS: i32 = 1;
+const IFA_LOCAL: i32 = 2;
+const IFA_LABEL: i32 = 3;
+const IFA_CACHEINFO: i32 = 6;
+const IFA_FLAGS: i32 = 8;
+const IFA_PROTO: i32 = 11;
+const IFA_F_PERMANENT: u32 = 0x80;
+const RT_SCOPE_HOST: u8 = 254;
+const IFAPROT_KERNEL_LO: u8 = 1;
+const addrbuf = memory.data(16);
+
+/** One RTM_NEWADDR for lo's address of `family` (2: 127.0.0.1/8, 10: ::1/128). Ref: inet_fill_ifaddr, inet6_fill_ifaddr */
+function fill_lo_addr(skb: sk_buff, dev: net_device, family: u8, portid: u32, seq: u32, flags: i32): i32 {
+  const nlh = nlmsg_put(skb, portid, seq, 20 /* RTM_NEWADDR */, 8, flags);
+  if (!nlh) return -EMSGSIZE;
+  const ifa = nlmsg_data(nlh);
+  store<u8>(ifa, family);
+  store<u8>(ifa, family == 2 ? 8 : 128, 1);
+  store<u8>(ifa, <u8>IFA_F_PERMANENT, 2);
+  store<u8>(ifa, RT_SCOPE_HOST, 3);
+  store<i32>(ifa, dev.ifindex, 4);
+  // struct ifa_cacheinfo: preferred and valid forever, created and updated when lo went up.
+  const ci = memory.data(16);
+  store<u32>(ci, 0xffffffff);
+  store<u32>(ci, 0xffffffff, 4);
+  store<u32>(ci, dev.addr_cstamp, 8);
+  store<u32>(ci, dev.addr_cstamp, 12);
+  let err = 0;
+  if (family == 2) {
+    store<u32>(addrbuf, 0x0100007f);
+    err = nla_put(skb, IFA_ADDRESS, 4, addrbuf) || nla_put(skb, IFA_LOCAL, 4, addrbuf) ||
+      nla_put_string(skb, IFA_LABEL, dev.name) || nla_put_u32(skb, IFA_FLAGS, IFA_F_PERMANENT) ||
+      nla_put(skb, IFA_CACHEINFO, 16, ci);
+  } else {
+    memory.fill(addrbuf, 0, 16);
+    store<u8>(addrbuf, 1, 15);
+    err = nla_put(skb, IFA_ADDRESS, 16, addrbuf) || nla_put(skb, IFA_CACHEINFO, 16, ci) ||
+      nla_put_u32(skb, IFA_FLAGS, IFA_F_PERMANENT) || nla_put_u8(skb, IFA_PROTO, IFAPROT_KERNEL_LO);
+  }
+  if (err) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/**
+ * The address dump: lo's addresses once it has been up, IPv4 then IPv6 for AF_UNSPEC (as
+ * rtnl_dump_all walks the families). Ref: inet_dump_ifaddr, inet6_dump_ifaddr
+ */
+function rtnl_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
+  const nlh = cb.nlh;
+  const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
+  const lo = devices[0];
+  let idx = <i32>cb.args[0];
+  const fams: u8[] = family == 0 ? [2, 10] : family == 2 ? [2] : family == 10 ? [10] : [];
+  if (lo.addrs_up) {
+    for (; idx < fams.length; idx++) {
+      if (fill_lo_addr(skb, lo, fams[idx], NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), NLM_F_MULTI) < 0) break;
+    }
+  }
+  cb.args[0] = idx;
+  return <i32>skb.len;
+}
 
 /** RTM_NEWLINK / RTM_SETLINK on an existing device: its flags. Ref: rtnl_setlink → do_setlink */
 function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
@@ -294,7 +363,8 @@ function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   if (kind == 2 && (nlmsghdr_flags(nlh) & NLM_F_DUMP)) {
     const c = new netlink_dump_control();
     if (full == RTM_GETLINK) c.dump = rtnl_dump_ifinfo;
-    else if (full == RTM_GETADDR || full == RTM_GETROUTE) c.dump = rtnl_dump_empty;
+    else if (full == RTM_GETADDR) c.dump = rtnl_dump_ifaddr;
+    else if (full == RTM_GETROUTE) c.dump = rtnl_dump_empty;
     else return tr(-EOPNOTSUPP);
     c.module = 'rtnetlink';
     return tr(netlink_dump_start(rtnl!, skb, nlh, c));
