@@ -88,7 +88,7 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
 function socketRow(s: SocketState, log: RunLog): HTMLElement {
   const owner = s.kernel ? 'kernel' : `${log.names.get(s.pid) ?? 'pid'} ${s.pid}${s.fd !== undefined && s.fd >= 0 ? `, fd ${s.fd}` : ''}`;
   const queue = s.queue ?? [];
-  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'}: ${queue.slice(0, 8).map(queuedLength).join(', ')}${queue.length > 8 ? ', …' : ''} bytes`;
+  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'}: ${queue.slice(0, 6).map(queued).join(', ')}${queue.length > 6 ? ', …' : ''}`;
   return h('tr', {},
     h('td', {}, `${s.protocol}`, h('span', { class: 'pg-sub' }, ` ${protocolName(s.protocol).replace('NETLINK_', '')}`)),
     h('td', {}, `${s.portid | 0}`),
@@ -102,7 +102,9 @@ function socketRow(s: SocketState, log: RunLog): HTMLElement {
   );
 }
 
-const queuedLength = (q: { len: number }): number => q.len;
+/** One queued datagram: its length and sender ('36 B from 0', '48 B from 0 to group 2'). */
+const queued = (q: { len: number; from?: number; group?: number }): string =>
+  `${q.len} B${q.from !== undefined ? ` from ${q.from | 0}` : ''}${q.group ? ` to group ${q.group}` : ''}`;
 
 function list(items: unknown[] | undefined, text: (x: unknown) => string): HTMLElement {
   if (!items || items.length === 0) return h('p', { class: 'pg-empty' }, 'None.');
