@@ -91,7 +91,7 @@ describe('every page', () => {
 });
 
 describe('lesson pages', () => {
-  it('each has its playground, for its own lesson, and the kernel it runs is served as wasm', async () => {
+  it('each has its playground for its own lesson; the kernel is served as wasm; trace links land on source lines', async () => {
     const page = await site.page();
     for (const path of lessonPages()) {
       await load(page, path);
@@ -99,6 +99,23 @@ describe('lesson pages', () => {
       const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
       expect(ids, `${path} has one playground for ${lesson}`).toEqual([lesson]);
     }
+    // After a run, every function in the playground's kernel trace links to a line that exists.
+    await load(page, lessonPages().find((p) => p.includes('first-socket')) ?? lessonPages()[0]!);
+    await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
+    await page.click('[data-playground] [data-action="run"]');
+    await page.locator('[data-playground] [data-panel="trace"]').click();
+    await page.locator('[data-panel-body="trace"] a[href*="/kernel/"]').first().waitFor({ timeout: 15_000 });
+    const targets = [...new Set((await page.$$eval('[data-panel-body="trace"] a[href*="/kernel/"]', (as) => as.map((a) => (a as HTMLAnchorElement).href))))];
+    expect(targets.length).toBeGreaterThan(0);
+    const bad: string[] = [];
+    for (const t of targets) {
+      const [file, hash] = [sitePath(t.split('#')[0]!), t.split('#')[1]];
+      const html = join(DIST, file, 'index.html');
+      if (!existsSync(html)) bad.push(`${t}: no page ${file}`);
+      else if (hash && !readFileSync(html, 'utf8').includes(`id="${hash}"`)) bad.push(`${t}: no line ${hash}`);
+    }
+    expect(bad, 'kernel trace links').toEqual([]);
+
     const res = await page.request.get(site.url('/kernel/kernel.wasm'));
     expect(res.status(), 'the built site serves the simulated kernel at /kernel/kernel.wasm').toBe(200);
     expect(res.headers()['content-type']).toBe('application/wasm');
