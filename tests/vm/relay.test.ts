@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { CLOSE, CHANNEL } from '../../src/runtime/vm/frames.ts';
 import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../sandboxes/real/protocol.ts';
 import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
-import { connect, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
+import { connect, openSessions, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
 
 const SITE = 'http://127.0.0.1:4321';
 
@@ -102,10 +102,16 @@ describe('VM relay refusals', () => {
     a.close();
     expect(await a.closed).toMatchObject({ code: CLOSE.NORMAL });
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 1, 10_000)).toBe(true);
+    // The relay counts the session as ended once it has seen QEMU exit.
+    const end = Date.now() + 10_000;
+    while ((await openSessions(relay.port)) !== 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const d = connect(relay.url, SITE);
-    expect((await d.hello).vm).not.toBe(hb.vm);
-    b.close(); d.close();
-    await Promise.all([b.closed, d.closed]);
+    try {
+      expect((await d.hello).vm).not.toBe(hb.vm);
+    } finally {
+      b.close(); d.close();
+      await Promise.all([b.closed, d.closed]);
+    }
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
 
