@@ -21,6 +21,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startRelay, DEFAULT_ORIGINS } from './relay.ts';
+import { ensureVmImage, vmImage, type VmImage } from '../qemu.ts';
 import { watchLaunchers } from './parent-watch.ts';
 
 const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--boot-timeout S] [--site URL]';
@@ -49,7 +50,16 @@ export async function main(argv: string[]): Promise<void> {
   const envOrigins = (process.env.NETLINK_LAB_RELAY_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const origins = [...(values.origin ?? []), ...envOrigins];
   const site = (values.site ?? 'http://127.0.0.1:4321').replace(/\/$/, '');
+  let image: VmImage;
+  try {
+    image = vmImage();
+  } catch {
+    // First use: build the image (Debian's kernel and busybox, the course's modules, the agent).
+    console.error('vm relay: there is no VM image yet; building it (npm run vm:build), which takes a minute…');
+    image = ensureVmImage();
+  }
   const relay = await startRelay({
+    image,
     host: values.host,
     port: number('port', values.port, 0),
     origins: [...new Set([...DEFAULT_ORIGINS, ...origins])],
