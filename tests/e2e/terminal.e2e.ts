@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSite, type Site } from './browser.ts';
 import { relayQemuPids, spawnRelay, waitFor, type RelayProcess } from '../vm/relay-helpers.ts';
+import { encodeShare } from '../../src/components/playground/share.ts';
 
 const LESSON = '/lessons/raw-netlink/first-socket/';
 
@@ -126,6 +127,43 @@ describe('lesson terminal', () => {
     // The lesson's module.ts asks for delayed=1: the run reloaded the C module with it.
     await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/parameters\/delayed\s*\n1\s*\n/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    await page.getByRole('button', { name: 'Stop the VM' }).click();
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
+
+  it('stopping a VM run that blocks in recvfrom kills its process in the VM, and the next run works', async () => {
+    const program = [
+      "import { socket, bind, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';",
+      'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+      'await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });',
+      "console.log('waiting');",
+      'await recvfrom(fd, new Uint8Array(64), 0);',
+    ].join('\n');
+    const code = await encodeShare({ lessonId: '02-raw-netlink/01-first-socket', files: { 'main.ts': program } });
+    const page = await site.page();
+    await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}#code=${code}`));
+    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
+    const output = page.locator('[data-output]');
+    const blockedSockets = async () => {
+      await page.locator('.xterm').click();
+      await page.keyboard.type("awk '$2 == 2' /proc/net/netlink | wc -l; echo counted");
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\n(\d+)\s*\ncounted\s*\n[^]*$/);
+      const all = [...(await page.locator('.xterm-rows').innerText()).matchAll(/\n(\d+)\s*\ncounted/g)];
+      return Number(all[all.length - 1]![1]);
+    };
+    for (let i = 0; i < 2; i++) {
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await expect.poll(() => output.innerText(), { timeout: 90_000 }).toContain('waiting');
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      await expect.poll(() => output.innerText()).toContain('Stopped.');
+    }
+    // Both stopped processes were killed in the VM: no NETLINK_USERSOCK socket is left.
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await expect.poll(() => page.locator('[data-terminal]').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await expect.poll(blockedSockets, { timeout: 30_000, intervals: [2000] }).toBe(0);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);

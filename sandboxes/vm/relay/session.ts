@@ -107,6 +107,7 @@ export class Session {
       if (!isBinary) {
         const m = decodeClientText(bytes.toString('utf8'));
         if (m.type === 'ping') this.sendControl({ type: 'pong', id: m.id });
+        else if (m.type === 'kill') this.moduleQueue = this.moduleQueue.then(() => this.kill(m));
         else this.moduleQueue = this.moduleQueue.then(() => this.module(m));
         return;
       }
@@ -141,6 +142,20 @@ export class Session {
     this.sendData(CHANNEL.CONSOLE, new TextEncoder().encode(`\r\n\x1b[2m[netlink-lab: ${m.op === 'load' ? 'insmod' : 'rmmod'} ${m.name}${m.params.length ? ` ${m.params.join(' ')}` : ''} → ${ret}]\x1b[0m\r\n`));
     this.vm.console.write('\n');
     this.sendControl({ type: 'module-result', id: m.id, ret });
+  }
+
+  /** SIGKILL a guest process (an agent stuck in a syscall), hidden from the terminal. */
+  private async kill(m: Extract<ClientMessage, { type: 'kill' }>): Promise<void> {
+    let ret = -1;
+    this.consoleMuted = true;
+    try {
+      ret = (await this.vm.exec(`kill -9 ${m.pid}`, { timeoutMs: 20_000 })).status === 0 ? 0 : -1;
+    } catch { /* ret stays -1 */ } finally {
+      this.consoleMuted = false;
+    }
+    this.cfg.log(`session ${this.id}: kill -9 ${m.pid} → ${ret}`);
+    this.vm.console.write('\n');
+    this.sendControl({ type: 'kill-result', id: m.id, ret });
   }
 
   private sendData(channel: Channel, chunk: Uint8Array): void {

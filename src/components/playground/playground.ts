@@ -293,7 +293,7 @@ export class Playground {
         const box = this.$('[data-compare]');
         if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls }));
       },
-      killed: (reason, message) => { vmRun?.end(); if (log === this.log) this.onKilled(reason, message); },
+      killed: (reason, message) => { vmRun?.end(true); if (log === this.log) this.onKilled(reason, message); },
     });
   }
 

@@ -15,8 +15,11 @@ export function kernelChoice(root: HTMLElement): 'sim' | 'vm' {
   return checked?.value === 'vm' ? 'vm' : 'sim';
 }
 
-/** A VM run's transport: the MessagePort for the worker and what to do when the run is over. */
-export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(): void }
+/**
+ * A VM run's transport: the MessagePort for the worker, and end() when the run is over —
+ * `end(true)` when it was stopped, so its processes left in the VM are ended.
+ */
+export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(abandoned?: boolean): void }
 
 /**
  * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports

@@ -34,6 +34,9 @@ describe('relay frames', () => {
     expect(() => decodeClientText('{"type":"module","id":1,"op":"load","name":"x; reboot"}')).toThrow(/"name" must match/);
     expect(() => decodeClientText('{"type":"module","id":1,"op":"load","name":"x","params":["a=$(id)"]}')).toThrow(/"params" must be/);
     expect(() => decodeClientText('{"type":"module","id":1,"op":"rm","name":"x"}')).toThrow(/"op"/);
+    expect(decodeClientText('{"type":"kill","id":3,"pid":4100}')).toEqual({ type: 'kill', id: 3, pid: 4100 });
+    expect(() => decodeClientText('{"type":"kill","id":3,"pid":1}')).toThrow(/"pid" from 2/);
+    expect(() => decodeClientText('{"type":"kill","id":3,"pid":"1; reboot"}')).toThrow(/"pid"/);
     expect(decodeServerText('{"type":"ready","bootMs":5}')).toEqual({ type: 'ready', bootMs: 5 });
     expect(() => decodeServerText('{"type":"x"}')).toThrow(FrameError);
   });

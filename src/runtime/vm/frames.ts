@@ -61,6 +61,8 @@ export type ServerMessage =
   | { type: 'pong'; id: number }
   /** The answer to a `module` request: 0 or a negative errno, as init_module/delete_module return. */
   | { type: 'module-result'; id: number; ret: number }
+  /** The answer to a `kill` request: 0, or -1 when there was no such process. */
+  | { type: 'kill-result'; id: number; ret: number }
   /** Sent just before the relay closes the socket. */
   | { type: 'bye'; code: number; reason: string };
 
@@ -72,7 +74,12 @@ export type ClientMessage =
    * modules, /lib/modules/<name>.ko. The relay runs it on the VM's console with its output
    * hidden from the terminal; the shell must be at its prompt.
    */
-  | { type: 'module'; id: number; op: 'load' | 'unload'; name: string; params: string[] };
+  | { type: 'module'; id: number; op: 'load' | 'unload'; name: string; params: string[] }
+  /**
+   * SIGKILL a process in the VM: an agent left blocked in a syscall by a program that was stopped
+   * (run like `module`, on the console with its output hidden).
+   */
+  | { type: 'kill'; id: number; pid: number };
 
 /** A module name the relay accepts (it is typed into the VM's shell). */
 export const MODULE_NAME = /^[A-Za-z0-9_-]{1,56}$/;
@@ -122,11 +129,15 @@ export function decodeClientText(text: string): ClientMessage {
   try { m = JSON.parse(text); } catch { throw new FrameError('a text frame must be a JSON object'); }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new FrameError('a text frame must be a JSON object');
   const o = m as Record<string, unknown>;
-  if (o.type !== 'ping' && o.type !== 'module') {
-    throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send "ping" and "module")`);
+  if (o.type !== 'ping' && o.type !== 'module' && o.type !== 'kill') {
+    throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send "ping", "module" and "kill")`);
   }
   if (typeof o.id !== 'number' || !Number.isSafeInteger(o.id)) throw new FrameError(`${o.type} needs an integer "id"`);
   if (o.type === 'ping') return { type: 'ping', id: o.id };
+  if (o.type === 'kill') {
+    if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid < 2 || o.pid > 4194304) throw new FrameError('kill needs a "pid" from 2 to 4194304');
+    return { type: 'kill', id: o.id, pid: o.pid };
+  }
   if (o.op !== 'load' && o.op !== 'unload') throw new FrameError('module needs "op": "load" or "unload"');
   if (typeof o.name !== 'string' || !MODULE_NAME.test(o.name)) throw new FrameError(`module "name" must match ${MODULE_NAME}`);
   const params = o.params ?? [];
@@ -142,6 +153,6 @@ export function decodeServerText(text: string): ServerMessage {
   let m: unknown;
   try { m = JSON.parse(text); } catch { throw new FrameError('the relay sent a text frame that is not JSON'); }
   const type = (m as { type?: unknown } | null)?.type;
-  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'module-result' || type === 'bye') return m as ServerMessage;
+  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'module-result' || type === 'kill-result' || type === 'bye') return m as ServerMessage;
   throw new FrameError(`the relay sent an unknown control message ${JSON.stringify(type)}`);
 }

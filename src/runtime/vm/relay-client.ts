@@ -53,6 +53,8 @@ export interface RelaySession {
   ping(): Promise<number>;
   /** Load (with `name=value` params) or unload a VM module; resolves to 0 or -errno. */
   module(op: 'load' | 'unload', name: string, params?: string[]): Promise<number>;
+  /** SIGKILL a process in the VM; resolves to 0, or -1 if there was none. */
+  kill(pid: number): Promise<number>;
   /** Close the socket; the relay then kills the VM. */
   close(): void;
 }
@@ -90,7 +92,7 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
       if (m.type === 'hello') { gotHello = true; helloOk(m); }
       else if (m.type === 'ready') readyOk({ bootMs: m.bootMs });
       else if (m.type === 'pong') { const p = pings.get(m.id); if (p) { pings.delete(m.id); p.resolve(performance.now() - p.t0); } }
-      else if (m.type === 'module-result') { const p = modules.get(m.id); if (p) { modules.delete(m.id); p(m.ret); } }
+      else if (m.type === 'module-result' || m.type === 'kill-result') { const p = modules.get(m.id); if (p) { modules.delete(m.id); p(m.ret); } }
       else if (m.type === 'bye') bye = { code: m.code, reason: m.reason };
       handlers.control?.(m);
       return;
@@ -136,6 +138,14 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
         if (!open()) { resolve(-5); return; }
         modules.set(id, resolve);
         ws.send(encodeControl({ type: 'module', id, op, name, params }));
+      });
+    },
+    kill(pid) {
+      const id = nextPing++;
+      return new Promise<number>((resolve) => {
+        if (!open()) { resolve(-1); return; }
+        modules.set(id, resolve);
+        ws.send(encodeControl({ type: 'kill', id, pid }));
       });
     },
     close() { if (ws.readyState <= 1) ws.close(CLOSE.NORMAL, 'closed by the client'); },

@@ -7,7 +7,7 @@
  * not handed out again: `usablePorts()` leaves them out.
  */
 import { connectRelay, type Hello, type RelaySession } from './relay-client.ts';
-import { FrameSplitter } from '../../../sandboxes/real/protocol.ts';
+import { encodeRequest, FrameSplitter, OP } from '../../../sandboxes/real/protocol.ts';
 import { agentTap, bridgeToPort, linkSession, type AgentLink, type AgentTap } from './agent-link.ts';
 
 /** The page's VM session. */
@@ -21,8 +21,12 @@ export interface SharedVm {
   usablePorts(): number[];
   /** A link to the usable agent ports, for a kernel on this thread. */
   link(): Promise<AgentLink>;
-  /** A MessagePort carrying the usable agent ports to a worker (see agent-link.ts), and its end(). */
-  bridge(): Promise<{ port: MessagePort; ports: number[]; end(): void }>;
+  /**
+   * A MessagePort carrying the usable agent ports to a worker (see agent-link.ts), and its end().
+   * `end(true)` after a run was stopped: the agents it used are told to exit (at once, or when the
+   * syscall they are in returns), so the next run gets fresh processes.
+   */
+  bridge(): Promise<{ port: MessagePort; ports: number[]; end(abandoned?: boolean): void }>;
 }
 
 let current: SharedVm | null = null;
@@ -40,15 +44,29 @@ export function openSharedVm(url: string): SharedVm {
   // agent still inside a syscall.
   const outstanding = new Map<number, number>();
   const splitters = new Map<number, FrameSplitter>();
+  // Ports whose agent served a stopped run: told to exit once idle. The pid of each port's agent
+  // (from its HELLO answers), to kill one that is blocked.
+  const exitWhenIdle = new Set<number>();
+  const agentPids = new Map<number, number>();
+  const sendExit = (port: number) => {
+    exitWhenIdle.delete(port);
+    sent(port);
+    session.sendAgent(encodeRequest(0xfffffff0, OP.EXIT, new Uint8Array(new Int32Array([137]).buffer)), port);
+  };
   const session = connectRelay(url, {
     console: (b) => { for (const l of consoleListeners) l(b); },
     agent: (b, port) => {
       const s = splitters.get(port) ?? new FrameSplitter();
       splitters.set(port, s);
       let answers = 0;
-      try { answers = s.push(b).length; } catch { outstanding.set(port, Infinity); }
+      try {
+        const rs = s.push(b);
+        answers = rs.length;
+        for (const r of rs) if (r.op === OP.HELLO && r.status === 0 && r.body.length >= 4) agentPids.set(port, new DataView(r.body.buffer, r.body.byteOffset).getInt32(0, true));
+      } catch { outstanding.set(port, Infinity); }
       outstanding.set(port, (outstanding.get(port) ?? 0) - answers);
       tap.handler(b, port);
+      if (exitWhenIdle.has(port) && (outstanding.get(port) ?? 0) <= 0) sendExit(port);
     },
   });
   const sent = (port: number) => outstanding.set(port, (outstanding.get(port) ?? 0) + 1);
@@ -64,8 +82,28 @@ export function openSharedVm(url: string): SharedVm {
     },
     async bridge() {
       const link = await vm.link();
-      const b = bridgeToPort(link);
-      return { ...b, ports: link.ports };
+      const used = new Set<number>();
+      const b = bridgeToPort({ ...link, send: (p, bytes) => { used.add(p); link.send(p, bytes); } });
+      return {
+        port: b.port,
+        ports: link.ports,
+        end(abandoned = false) {
+          b.end();
+          if (!abandoned) return;
+          for (const p of used) {
+            if ((outstanding.get(p) ?? 0) <= 0) { sendExit(p); continue; }
+            // Blocked in a syscall: kill it; the guest starts a fresh agent on the port.
+            const pid = agentPids.get(p);
+            if (pid === undefined) { exitWhenIdle.add(p); continue; }
+            void session.kill(pid).then((ret) => {
+              if (ret !== 0) return;
+              outstanding.set(p, 0);
+              splitters.delete(p);
+              agentPids.delete(p);
+            });
+          }
+        },
+      };
     },
   };
   let allPorts: number[] = [];
