@@ -16,6 +16,8 @@ export interface SyscallEvent {
   ret?: number;
   /** Positive errno on failure. */
   errno?: number;
+  /** socket()'s arguments, on its event: which protocol the new descriptor speaks. */
+  socket?: { domain: number; type: number; protocol: number };
   /** Short text of the arguments, for logs ('fd=3, flags=MSG_DONTWAIT'). */
   args?: string;
   /** Bytes sent (dir 'out') or received (dir 'in'). */

@@ -6,7 +6,7 @@
  */
 import { backend } from './backend.ts';
 import { ErrnoError } from './errno.ts';
-import { observe, observing } from './observe.ts';
+import { observe, observing, type SyscallEvent } from './observe.ts';
 import { AF_NETLINK, NETLINK_LIST_MEMBERSHIPS, SOL_NETLINK } from './uapi.ts';
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
@@ -19,8 +19,9 @@ export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
 export type * from './types.ts';
 
 /** Run a syscall, report it to the observer, and rethrow its error unchanged. */
-function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
-  io?: (r: T) => { data: Uint8Array; dir: 'out' | 'in'; addr?: SockaddrNl }): Promise<T> {
+type Io<T> = (r: T) => Partial<SyscallEvent>;
+
+function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
   // Nobody watching (benchmarks, the CLI without --trace): the kernel's own promise, no events,
   // no copies of the bytes (not even an async wrapper's extra promise).
   if (!observing()) {
@@ -29,8 +30,7 @@ function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, 
   return sysObserved(syscall, fd, run, ret, io);
 }
 
-async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number,
-  io?: (r: T) => { data: Uint8Array; dir: 'out' | 'in'; addr?: SockaddrNl }): Promise<T> {
+async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
   const b = backend();
   const pid = b.getpid();
   try {
@@ -57,7 +57,7 @@ export function sockaddr_nl(a: Partial<SockaddrNl> = {}): Uint8Array {
 
 /** socket(2): a new socket; resolves to its file descriptor. */
 export const socket = (domain: number, type: number, protocol: number): Promise<number> =>
-  sys('socket', undefined, () => backend().socket(domain, type, protocol), same);
+  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, () => ({ socket: { domain, type, protocol } }));
 
 /** bind(2): give the socket a port id (nl_pid) and multicast groups (nl_groups). */
 export const bind = (fd: number, addr: SockAddr): Promise<number> => sys('bind', fd, () => backend().bind(fd, addr), same);

@@ -148,7 +148,6 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
         const pid = currentPid(kernel);
         if (pid !== undefined) entered.set(pid, kernel.now());
         const r = (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-        if (name === 'socket') void r.then((fd) => { protocols.set(`${pid}:${fd as number}`, args[2] as number); }, () => undefined);
         return r;
       };
     }
@@ -176,12 +175,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   setBackend(kernel);
   setObserver((e: SyscallEvent) => {
     const rec: SyscallRecord = { ...e };
-    // Sockets opened by library code (the genl helpers call socket() themselves) are found in the
-    // kernel's socket table, which knows each one's owner and fd.
-    if (e.syscall === 'socket' && e.ret !== undefined && !protocols.has(`${e.pid}:${e.ret}`)) {
-      const sk = safeState(kernel)?.sockets.find((x) => x.pid === e.pid && x.fd === e.ret && !x.kernel);
-      if (sk) protocols.set(`${e.pid}:${e.ret}`, sk.protocol);
-    }
+    if (e.syscall === 'socket' && e.ret !== undefined && e.socket) protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
     const start = entered.get(e.pid);

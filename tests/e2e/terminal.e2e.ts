@@ -163,7 +163,7 @@ describe('lesson terminal', () => {
     // Both stopped processes were killed in the VM: no NETLINK_USERSOCK socket is left.
     await page.getByRole('button', { name: 'Open terminal' }).click();
     await expect.poll(() => page.locator('[data-terminal]').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
-    await expect.poll(blockedSockets, { timeout: 30_000, intervals: [2000] }).toBe(0);
+    await expect.poll(blockedSockets, { timeout: 30_000, interval: 2000 }).toBe(0);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);

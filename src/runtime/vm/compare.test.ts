@@ -22,7 +22,7 @@ function run(o: { pid: number; fd: number; seq: number; family: number; cmdErrno
   const kernel = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
   const p = NETLINK_GENERIC;
   return [
-    { syscall: 'socket', pid: o.pid, time: 0, ret: o.fd },
+    { syscall: 'socket', pid: o.pid, time: 0, ret: o.fd, socket: { domain: AF_NETLINK, type: 3, protocol: p } },
     { syscall: 'bind', pid: o.pid, time: 1, fd: o.fd, ret: 0 },
     { syscall: 'sendto', pid: o.pid, time: 2, fd: o.fd, ret: get.length, data: get, dir: 'out', addr: kernel, protocol: p },
     { syscall: 'recvfrom', pid: o.pid, time: 3, fd: o.fd, ret: reply.length, data: reply, dir: 'in', addr: kernel, protocol: p },
@@ -103,10 +103,16 @@ describe('compareRuns with several processes', () => {
   });
 });
 
-describe('compareRuns without recorded protocols', () => {
-  it('recognises a generic netlink socket by its nlctrl traffic, and normalises family and group ids', () => {
+describe('compareRuns with protocols recorded only by socket()', () => {
+  it('carries the protocol from the socket event to its descriptor, and normalises family and group ids', () => {
     const strip = (evs: RunEvent[]) => evs.map(({ protocol: _p, ...e }) => e);
     const c = compareRuns(strip(run({ pid: 100, fd: 3, seq: 1, family: 0x17 })), strip(run({ pid: 200, fd: 3, seq: 1, family: 0x20 })));
     expect(c.rows.filter((r) => r.status !== 'same').map((r) => r.differences)).toEqual([]);
+  });
+
+  it('without that, a family id is a difference', () => {
+    const bare = (evs: RunEvent[]) => evs.map(({ protocol: _p, socket: _s, ...e }) => e);
+    const c = compareRuns(bare(run({ pid: 100, fd: 3, seq: 1, family: 0x17 })), bare(run({ pid: 200, fd: 3, seq: 1, family: 0x20 })));
+    expect(c.identical).toBe(false);
   });
 });

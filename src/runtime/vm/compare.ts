@@ -138,40 +138,20 @@ function roleFields(fields: Field[], data: Uint8Array, protocol: number | undefi
 }
 
 /**
- * Whether a datagram looks like generic netlink: a message to or from nlctrl (type GENL_ID_CTRL)
- * with a genlmsghdr whose first attribute is CTRL_ATTR_FAMILY_ID or CTRL_ATTR_FAMILY_NAME.
- */
-function looksGenl(d: Uint8Array): boolean {
-  let off = 0;
-  while (d.length - off >= 24) {
-    const len = d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24);
-    if (len < 16 || len > d.length - off) return false;
-    if (u16(d, off + 4) === GENL_ID_CTRL && len >= 28) {
-      const attr = u16(d, off + 22) & 0x3fff;
-      if (attr === 1 || attr === 2) return true;
-    }
-    off += (len + 3) & ~3;
-  }
-  return false;
-}
-
-/**
- * The protocol of each event's socket where the recorder did not know it (a helper such as
- * genl_socket() opened it): a socket that exchanged nlctrl messages is NETLINK_GENERIC.
+ * Each event with the protocol of its socket, as socket() recorded it (`event.socket`), carried to
+ * every later event on that descriptor until it is closed.
  */
 function withProtocols(events: RunEvent[]): RunEvent[] {
-  const generation = new Map<string, number>();
-  const keyOf = (e: RunEvent, fd: number) => `${e.pid}:${fd}:${generation.get(`${e.pid}:${fd}`) ?? 0}`;
-  const keys = events.map((e) => {
-    if (e.syscall === 'socket' && e.ret !== undefined) {
-      generation.set(`${e.pid}:${e.ret}`, (generation.get(`${e.pid}:${e.ret}`) ?? 0) + 1);
-      return keyOf(e, e.ret);
+  const open = new Map<string, number>();
+  return events.map((e) => {
+    if (e.syscall === 'socket' && e.ret !== undefined && e.socket) {
+      open.set(`${e.pid}:${e.ret}`, e.socket.protocol);
+      return e.protocol === undefined ? { ...e, protocol: e.socket.protocol } : e;
     }
-    return e.fd !== undefined ? keyOf(e, e.fd) : undefined;
+    const p = e.fd !== undefined ? open.get(`${e.pid}:${e.fd}`) : undefined;
+    if (e.syscall === 'close' && e.fd !== undefined) open.delete(`${e.pid}:${e.fd}`);
+    return e.protocol === undefined && p !== undefined ? { ...e, protocol: p } : e;
   });
-  const generic = new Set<string>();
-  events.forEach((e, i) => { if (keys[i] && e.protocol === undefined && e.data && looksGenl(e.data)) generic.add(keys[i]!); });
-  return events.map((e, i) => (e.protocol === undefined && keys[i] && generic.has(keys[i]!) ? { ...e, protocol: NETLINK_GENERIC } : e));
 }
 
 /** Number one run's processes, descriptors, ports, sequence numbers and ids. */
