@@ -149,6 +149,7 @@ describe('agent protocol', () => {
       expect(new DataView(new Reader(name.body).blob().buffer).getUint32(4, true)).toBe(12345);
       expect(text(new Reader((await child.call(OP.READFILE, new Writer().blob(enc.encode('/proc/self/comm')).bytes())).body).blob())).toBe('child\n');
       await expect(a.call(OP.FORK, new Writer().blob(new Uint8Array(200)).blob(new Uint8Array(0)).bytes())).rejects.toThrow(/longer than 107/);
+      await expect(a.call(OP.FORK, new Writer().blob(enc.encode('/dev/x\0y')).blob(new Uint8Array(0)).bytes())).rejects.toThrow(/contains a NUL byte/);
     } finally {
       server.close();
     }

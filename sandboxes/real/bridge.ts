@@ -88,8 +88,12 @@ export class RealKernel implements Backend {
     return a;
   }
 
-  /** A copy of the parent's agent (fork(2)): it shares the parent's open sockets. */
-  private async forkAgent(parent: Agent, name: string): Promise<AgentHandle> {
+  /**
+   * A copy of the parent's agent (fork(2)): it shares the parent's open sockets. Null when this
+   * parent cannot fork (the VM's kernel overrides it for its agents).
+   */
+  protected async forkAgent(parent: AgentHandle, name: string): Promise<AgentHandle | null> {
+    if (!(parent instanceof Agent)) return null;
     if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
     if (!this.forks) this.forks = new ForkServer();
     const server = this.forks;
@@ -213,9 +217,10 @@ export class RealKernel implements Backend {
     const uid = opts.uid ?? parent?.uid ?? 0;
     const comm = (opts.name ?? 'prog').slice(0, 15);
     const name = ['--name', comm];
+    const forked = parent && uid === parent.uid ? await this.forkAgent(parent.agent, comm) : null;
     let agent: AgentHandle;
-    if (parent && uid === parent.uid && parent.agent instanceof Agent) {
-      agent = await this.forkAgent(parent.agent, comm);
+    if (forked) {
+      agent = forked;
     } else if (uid === 0) {
       const holder = await this.namespaceHolder();
       agent = await this.startAgent(['--join', String(holder.hello.pid), ...name]);

@@ -1,6 +1,8 @@
 /**
  * The VM's kernel as a Backend: a program's system calls run on the Linux 6.1 kernel inside the
  * netlink-lab VM, each process of the program being one agent on one virtio port (port-agent.ts).
+ * A process spawned by another is that agent forked (OP_FORK) onto one of the VM's free fork
+ * ports, so it inherits its parent's sockets as on Linux.
  * The syscall marshalling is the real-kernel bridge's (sandboxes/real/bridge.ts); only how agents
  * start differs. All processes run as root in the guest's initial namespaces: the VM is the
  * sandbox. insmod()/rmmod() load and unload the course's C modules (sandboxes/vm/modules).
@@ -8,6 +10,7 @@
 import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 import { RealKernel, type AgentHandle, type RealKernelOptions } from '../real/bridge.ts';
+import { OP, Writer } from '../real/protocol.ts';
 import { PortAgent } from './port-agent.ts';
 import { ensureVmImage, startVm, type BootOptions, type Vm } from './qemu.ts';
 import type { Duplex } from 'node:stream';
@@ -40,12 +43,57 @@ function moduleParams(mod: KernelModule): string[] {
 export class VmKernel extends RealKernel {
   private readonly free: Duplex[];
   private readonly waiting: ((port: Duplex) => void)[] = [];
+  private readonly freeForks: Vm['forkPorts'];
+  private readonly waitingForks: ((port: Vm['forkPorts'][number]) => void)[] = [];
   private readonly live = new Set<PortAgent>();
   private nextTagBase = 0;
 
   constructor(readonly vm: Vm, private readonly ownsVm: boolean, opts: VmKernelOptions = {}) {
     super(opts);
     this.free = [...vm.agents];
+    this.freeForks = [...vm.forkPorts];
+  }
+
+  private acquireForkPort(): Promise<Vm['forkPorts'][number]> {
+    const f = this.freeForks.shift();
+    if (f) return Promise.resolve(f);
+    return new Promise((res) => this.waitingForks.push(res));
+  }
+
+  private releaseForkPort(f: Vm['forkPorts'][number]): void {
+    setTimeout(() => {
+      const next = this.waitingForks.shift();
+      if (next) next(f);
+      else this.freeForks.push(f);
+    }, PORT_SETTLE_MS);
+  }
+
+  /**
+   * fork(2) of a process's agent: the parent's agent forks, the child opens a free fork port
+   * (waiting for one when all are taken, as a process waits for memory) and serves there. Null
+   * for a VM without fork ports, where spawn() starts a fresh agent instead.
+   */
+  protected override async forkAgent(parent: AgentHandle, name: string): Promise<AgentHandle | null> {
+    if (!(parent instanceof PortAgent) || this.vm.forkPorts.length === 0) return null;
+    const f = await this.acquireForkPort();
+    this.nextTagBase = (this.nextTagBase + 0x01000000) >>> 0;
+    let agent: PortAgent;
+    try {
+      const enc = new TextEncoder();
+      const r = await parent.call(OP.FORK, new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15))).bytes());
+      if (r.ret < 0) throw new ErrnoError('fork', r.errno);
+      agent = await PortAgent.start(f.port, (pid) => this.killGuest(pid), this.nextTagBase);
+      if (agent.hello.pid !== r.ret) {
+        agent.kill();
+        throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${agent.hello.pid} answered there`);
+      }
+    } catch (e) {
+      this.releaseForkPort(f);
+      throw e;
+    }
+    this.live.add(agent);
+    void agent.exited.then(() => { this.live.delete(agent); this.releaseForkPort(f); });
+    return agent;
   }
 
   private acquirePort(): Promise<Duplex> {

@@ -46,6 +46,9 @@ export class PortAgent {
     this.tag = firstTag;
     this.exited = new Promise((res) => { this.resolveExit = res; });
     port.on('data', this.onData);
+    // A port paused earlier (agentsListening pauses each port after taking a boot snapshot) stays
+    // paused when a 'data' listener is added: without this, the first user of a port hears nothing.
+    port.resume();
   }
 
   /**

@@ -132,6 +132,12 @@ export interface BootOptions {
    * process) takes its port.
    */
   agentPorts?: number;
+  /**
+   * How many more virtio-serial ports (default 4), after the agent ports, with no agent at boot:
+   * a forked child (OP_FORK with the port's /dev path, see sandboxes/real/PROTOCOL.md) serves on
+   * one of them until it exits. This is how spawn() in the VM inherits the parent's sockets.
+   */
+  forkPorts?: number;
   /** Extra kernel command line words. */
   append?: string;
   /**
@@ -166,6 +172,8 @@ export interface Vm {
   readonly agent: Duplex;
   /** Every agent port, in order: /dev/vport0p1, /dev/vport0p2, … in the guest. */
   readonly agents: Duplex[];
+  /** The ports after the agent ports, which no agent serves at boot, with their guest paths (see BootOptions.forkPorts). */
+  readonly forkPorts: { port: Duplex; dev: string }[];
   /** Resolves at the shell's first prompt; rejects if QEMU exits or the timeout passes first. */
   readonly ready: Promise<void>;
   /** Resolves when QEMU has exited (never rejects). */
@@ -232,6 +240,18 @@ function agentPorts(opts: BootOptions): number {
   return n;
 }
 
+function forkPorts(opts: BootOptions): number {
+  const n = opts.forkPorts ?? 4;
+  // A virtio-serial device has ports 1-30 (0 is the console's).
+  if (!Number.isInteger(n) || n < 0 || agentPorts(opts) + n > 30) throw new Error(`forkPorts must be 0-${30 - agentPorts(opts)} with ${agentPorts(opts)} agent ports, not ${n}`);
+  return n;
+}
+
+/** Every virtio-serial port: the agent ports, then the fork ports. */
+function allPorts(opts: BootOptions): number {
+  return agentPorts(opts) + forkPorts(opts);
+}
+
 /** The QEMU command line for a VM (exported for tests and for the README). */
 export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): string[] {
   const machine = opts.machine ?? 'pc';
@@ -252,12 +272,12 @@ export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): 
     '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
     '-device', machine === 'microvm' ? 'virtio-serial-device' : 'virtio-serial-pci',
     // fds 3, 4, … are ends of socketpairs made by spawn(): the agent channels need no socket file.
-    ...Array.from({ length: agentPorts(opts) }, (_, i) => [
+    ...Array.from({ length: allPorts(opts) }, (_, i) => [
       '-chardev', `socket,id=agent${i + 1},fd=${3 + i}`,
       '-device', `virtserialport,chardev=agent${i + 1},name=netlink-lab.agent.${i + 1},nr=${i + 1}`,
     ]).flat(),
-    // The fd after the agents' is QMP, for snapshots.
-    '-chardev', `socket,id=qmp,fd=${3 + agentPorts(opts)}`, '-mon', 'chardev=qmp,mode=control',
+    // The fd after the ports' is QMP, for snapshots.
+    '-chardev', `socket,id=qmp,fd=${3 + allPorts(opts)}`, '-mon', 'chardev=qmp,mode=control',
     '-kernel', opts.kernel ?? opts.image.kernel,
     '-initrd', opts.initramfs ?? opts.image.initramfs,
     '-append', cmdline.join(' '),
@@ -290,7 +310,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
   const restoring = snap !== null && shellSafe(snap) && existsSync(snap);
   installExitHook();
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args, ...(restoring ? ['-incoming', `exec:cat ${snap}`] : [])], {
-    stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe'>(agentPorts(opts) + 1).fill('pipe')],
+    stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe'>(allPorts(opts) + 1).fill('pipe')],
   });
   live.add(child);
 
@@ -320,8 +340,10 @@ export function bootVm(opts: BootOptions = {}): Vm {
   child.stderr!.on('data', (chunk: Buffer) => { stderrText = (stderrText + chunk.toString()).slice(-65536); });
 
   const agents = child.stdio.slice(3, 3 + agentPorts(opts)) as Socket[];
-  const qmpStream = child.stdio[3 + agentPorts(opts)] as Socket;
-  for (const a of [...agents, qmpStream]) a.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
+  const forks = (child.stdio.slice(3 + agentPorts(opts), 3 + allPorts(opts)) as Socket[])
+    .map((port, i) => ({ port, dev: `/dev/vport0p${agentPorts(opts) + i + 1}` }));
+  const qmpStream = child.stdio[3 + allPorts(opts)] as Socket;
+  for (const a of [...agents, ...forks.map((f) => f.port), qmpStream]) a.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
   const qmp = new Qmp(qmpStream);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
@@ -439,6 +461,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
     console,
     agent: agents[0],
     agents,
+    forkPorts: forks,
     ready,
     exited,
     transcript: () => transcript,
@@ -452,6 +475,7 @@ export function bootVm(opts: BootOptions = {}): Vm {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
       for (const a of agents) a.destroy();
+      for (const f of forks) f.port.destroy();
     },
   };
   return vm;

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, waitpid, now,
+  socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, waitpid, now, spawn,
   genl_socket, genl_ctrl_resolve, genl_request, genlmsg, parseGenlmsg, parseNlmsgs, parseNlmsgerr, nla,
   nlmsg, bytes, cstring, u16, u32, ErrnoError, NetlinkError,
-  AF_NETLINK, SOCK_RAW, NETLINK_TEST, NLMSG_MIN_TYPE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT,
+  AF_NETLINK, SOCK_RAW, NETLINK_TEST, NETLINK_USERSOCK, NLMSG_MIN_TYPE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT,
   SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK,
 } from '../../src/api/user.ts';
 import type { KernelModule } from '../../src/api/types.ts';
@@ -49,6 +49,35 @@ describe('processes', () => {
     const pids: number[] = [];
     for (let i = 0; i < 6; i++) await proc(async () => { pids.push(getpid()); });
     expect(new Set(pids).size).toBe(6);
+  });
+
+  it('spawn from a process forks: the child has the parent\'s sockets under the same fds; fork ports are reused', async () => {
+    expect(vm.forkPorts.length).toBe(4);
+    await proc(async () => {
+      const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      const port = (await getsockname(fd)).nl_pid;
+      const seen: { pid: number; port: number; next: number }[] = [];
+      // More children than fork ports, one after another: each port is freed when its child exits.
+      for (let i = 0; i < vm.forkPorts.length + 2; i++) {
+        const child = await spawn(async () => {
+          const next = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+          seen.push({ pid: getpid(), port: (await getsockname(fd)).nl_pid, next });
+        });
+        expect(await waitpid(child)).toBe(0);
+      }
+      expect(seen.map((c) => [c.port, c.next])).toEqual(seen.map(() => [port, fd + 1]));
+      expect(new Set(seen.map((c) => c.pid)).size).toBe(seen.length);
+      // All fork ports busy at once: the fifth child waits for a port, then runs.
+      const release: (() => void)[] = [];
+      const gate = new Promise<void>((r) => release.push(r));
+      const kids = await Promise.all(Array.from({ length: vm.forkPorts.length }, () => spawn(() => gate)));
+      const late = spawn(async () => { expect((await getsockname(fd)).nl_pid).toBe(port); });
+      release[0]!();
+      expect(await Promise.all(kids.map((c) => waitpid(c)))).toEqual(kids.map(() => 0));
+      expect(await waitpid(await late)).toBe(0);
+      await close(fd);
+    });
   });
 
   it('reads guest files', async () => {

@@ -519,17 +519,44 @@ static void out_hello(struct out *o)
 }
 
 /*
+ * The new channel of a forked child: a path under /dev/ is a character device (a VM's free
+ * virtio-serial port) opened read-write; any other path is the bridge's unix socket. A port the
+ * previous child still holds answers EBUSY until that process is gone, so it is tried a while.
+ */
+static int child_channel(const char *path)
+{
+	if (strncmp(path, "/dev/", 5)) {
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		memcpy(addr.sun_path, path, strlen(path));
+		if (s >= 0 && connect(s, (const struct sockaddr *)&addr, sizeof(addr)) < 0) {
+			close(s);
+			s = -1;
+		}
+		return s;
+	}
+	for (int i = 0;; i++) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+
+		if (fd >= 0 || errno != EBUSY || i == 100)
+			return fd;
+		usleep(20000);
+	}
+}
+
+/*
  * The child side of OP_FORK: a new process with the parent's open files (its sockets), serving on
- * a new channel. It connects to the bridge's unix socket, makes that its stdin and stdout (so the
+ * a new channel. It opens that channel (child_channel), makes it its stdin and stdout (so the
  * program's descriptors keep their numbers), announces itself with an unasked HELLO (tag 0), and
  * serves until told to exit.
  */
-static void become_child(const struct sockaddr_un *addr, const char *name)
+static void become_child(const char *path, const char *name)
 {
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int s = child_channel(path);
 
-	if (s < 0 || connect(s, (const struct sockaddr *)addr, sizeof(*addr)) < 0) {
-		fprintf(stderr, "agent: forked child %d cannot connect to %s: %s\n", getpid(), addr->sun_path, strerror(errno));
+	if (s < 0) {
+		fprintf(stderr, "agent: forked child %d cannot open its channel %s: %s\n", getpid(), path, strerror(errno));
 		_exit(3);
 	}
 	if (in_fd > 2)
@@ -564,27 +591,29 @@ static void become_child(const struct sockaddr_un *addr, const char *name)
 
 static void do_fork(struct in *r, struct call *c)
 {
-	uint32_t n = in_u32(r, "socket path length");
-	const uint8_t *path = in_bytes(r, n, "socket path");
+	uint32_t n = in_u32(r, "channel path length");
+	const uint8_t *path = in_bytes(r, n, "channel path");
 	uint32_t m = in_u32(r, "name length");
 	const uint8_t *nm = in_bytes(r, m, "name");
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char where[sizeof(((struct sockaddr_un *)0)->sun_path)] = { 0 };
 	char name[16] = { 0 };
 
-	if (!r->err && (n == 0 || n >= sizeof(addr.sun_path)))
-		in_fail(r, "socket path empty or longer than 107 bytes");
+	if (!r->err && (n == 0 || n >= sizeof(where)))
+		in_fail(r, "channel path empty or longer than 107 bytes");
+	if (!r->err && memchr(path, 0, n))
+		in_fail(r, "channel path contains a NUL byte");
 	if (!r->err && m >= sizeof(name))
 		in_fail(r, "name longer than 15 bytes");
 	if (r->err)
 		return;
-	memcpy(addr.sun_path, path, n);
+	memcpy(where, path, n);
 	memcpy(name, nm, m);
 
 	pid_t pid;
 
 	SYS(c, pid = fork());
 	if (pid == 0)
-		become_child(&addr, name);
+		become_child(where, name);
 }
 
 /* Handle one request; returns the exit status to leave with, or -1 to keep serving. */
