@@ -45,11 +45,17 @@ describe('boot', () => {
     expect(await sh('cat /proc/net/netlink')).toMatch(/^\S+\s+25\s+0\s+00000000/m);
   });
 
-  it('serves one agent per virtio port', async () => {
+  it('serves one agent per agent port; the fork ports after them stay free for forked children', async () => {
     const ports = await sh('ls /dev/vport0p*');
-    expect(ports.trim().split(/\s+/)).toEqual(vm.agents.map((_, i) => `/dev/vport0p${i + 1}`));
+    const byNumber = (a: string, b: string) => Number(a.replace(/.*p/, '')) - Number(b.replace(/.*p/, ''));
+    expect(ports.trim().split(/\s+/).sort(byNumber))
+      .toEqual([...vm.agents.map((_, i) => `/dev/vport0p${i + 1}`), ...vm.forkPorts.map((f) => f.dev)]);
+    expect(vm.forkPorts.length).toBeGreaterThan(0);
     expect(Number((await sh('ps | grep -c "[/]bin/netlink-lab-agent"')).trim()))
       .toBeGreaterThanOrEqual(vm.agents.length);
+    // No process holds a fork port open.
+    const holders = await sh(`ls -l /proc/[0-9]*/fd 2>/dev/null | grep -cE '${vm.forkPorts.map((f) => `${f.dev}$`).join('|')}'; true`);
+    expect(holders.trim()).toBe('0');
   });
 });
 
