@@ -128,12 +128,9 @@ export class SimKernel implements Backend {
       ex: this.ex, mem: this.mem, sched: this.sched,
       addPending: (p) => (this.sched.running ? this.sched.running.pending : this.outsidePending).push(p),
       tracing: () => this.tracing,
-      traceHost: (fn, args, file) => {
-        if (!this.tracing) return false;
-        this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file);
-        return true;
-      },
-      traceHostExit: (ret) => this.tracer.exit(this.sched.running?.pid ?? 0, ret, this.sched.now),
+      traceHost: (fn, args, file) => (this.tracing ? this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file) : null),
+      traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
+      traceHostSuspend: (e) => this.tracer.suspend(e),
     });
     imports.bind(this);
     this.ex.boot();

@@ -10,6 +10,7 @@ import type {
 import type { KernelExports, KernelMemory } from './wasm.ts';
 import type { netlink_ext_ack } from '../../../src/api/genl-kernel.ts';
 import type { Scheduler, Waiter } from './sched.ts';
+import type { TraceEntry } from './trace.ts';
 
 /** What the module host needs from the kernel around it. */
 export interface ModuleContext {
@@ -20,8 +21,12 @@ export interface ModuleContext {
   addPending(p: Promise<unknown>): void;
   /** Whether the tracer is on (checked before building a trace entry's text). */
   tracing(): boolean;
-  traceHost(fn: string, args: string, file: string): boolean;
-  traceHostExit(ret?: number): void;
+  /** Record a host-side kernel function's entry; null when the tracer is off. */
+  traceHost(fn: string, args: string, file: string): TraceEntry | null;
+  /** That function returned (an async one: its promise settled). */
+  traceHostExit(e: TraceEntry, ret?: number): void;
+  /** That function returned a promise: its frames wait aside while the wasm call it ran in unwinds. */
+  traceHostSuspend(e: TraceEntry): void;
 }
 
 class Skb implements SkBuff {
@@ -138,24 +143,26 @@ export class ModuleHost implements KernelApi {
     const inp = this.inputs.get(hostInput);
     if (!inp) return;
     const skb = new Skb(this, skbPtr);
-    const traced = this.ctx.tracing() && this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`);
+    const traced = this.ctx.tracing() ? this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`) : null;
     let r: void | Promise<void>;
     try {
       r = inp.fn(skb);
     } catch (e) {
       this.oops(inp.module, e);
-      if (traced) this.ctx.traceHostExit();
+      if (traced) this.ctx.traceHostExit(traced);
       return;
     }
-    if (traced) this.ctx.traceHostExit();
     if (r && typeof (r as Promise<void>).then === 'function') {
-      // The input keeps running after this call returns: hold the skb until it finishes.
+      // The input keeps running after this call returns: hold the skb until it finishes; its
+      // trace frame (and the syscall's under it) stays open until then.
       this.ctx.ex.k_skb_get(skbPtr);
+      if (traced) this.ctx.traceHostSuspend(traced);
+      // The held reference is dropped inside the callback's frame, before it returns.
       this.ctx.addPending((r as Promise<void>).then(
-        () => this.ctx.ex.k_kfree_skb(skbPtr),
-        (e: unknown) => { this.oops(inp.module, e); this.ctx.ex.k_kfree_skb(skbPtr); },
+        () => { this.ctx.ex.k_kfree_skb(skbPtr); if (traced) this.ctx.traceHostExit(traced); },
+        (e: unknown) => { this.oops(inp.module, e); this.ctx.ex.k_kfree_skb(skbPtr); if (traced) this.ctx.traceHostExit(traced); },
       ));
-    }
+    } else if (traced) this.ctx.traceHostExit(traced);
   }
 
   /** netlink_rcv_skb's per-message callback, written in TypeScript. */
@@ -334,7 +341,10 @@ export class ModuleHost implements KernelApi {
     const s = this.ctx.sched;
     const p = s.running;
     if (p) p.syscall = 'msleep';
+    // Linux's msleep lives in kernel/time/timer.c, which this simulator has no page for: no file.
+    const traced = this.ctx.tracing() ? this.ctx.traceHost('msleep', `msecs=${ms}`, '') : null;
     await s.block(`msleep(${ms})`, 'sleeping', null, Math.max(0, ms));
+    if (traced) this.ctx.traceHostExit(traced);
   }
 
   jiffies_ms(): number { return this.ctx.sched.now; }
