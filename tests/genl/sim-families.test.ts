@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newSimKernel } from './sim.ts';
+import { drainMessages } from '../../sandboxes/sim/host/test-helpers.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {
@@ -35,16 +36,6 @@ async function proc<T>(fn: () => Promise<T>, uid = 0): Promise<T> {
 }
 
 /** Every message queued on fd (MSG_DONTWAIT until EAGAIN). */
-async function drain(fd: number): Promise<NlMsg[]> {
-  const out: NlMsg[] = [];
-  const buf = new Uint8Array(65536);
-  for (;;) {
-    try {
-      const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
-      out.push(...parseNlmsgs(buf.slice(0, n)));
-    } catch { return out; }
-  }
-}
 
 describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () => {
   it('is listed by nlctrl with VERSION 1, MAXATTR 1, OPS [1]{1, 0x0a}, one group', async () => {
@@ -69,7 +60,7 @@ describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () 
       const listener = await genl_socket();
       await setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, f.groups.get('DOC_EXMPL_GRP')!);
       await sendto(fd, genlmsg({ family: f.id, cmd: 1, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 9, attrs: [nla_string(1, 'hi there')] }), 0, { nl_family: 16, nl_pid: 0, nl_groups: 0 });
-      const mine = await drain(fd);
+      const mine = await drainMessages(fd);
       const buf = new Uint8Array(4096);
       const got = await recvmsg(listener, { msg_iov: [buf] }, MSG_DONTWAIT);
       return { f, mine, note: parseNlmsgs(buf.slice(0, got.n)), from: got.from };
@@ -112,7 +103,7 @@ describe('nlctrl notifications', () => {
       await setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 0x10);
       await insmod(doc_exmpl);
       await rmmod('doc_exmpl');
-      return drain(fd);
+      return drainMessages(fd);
     });
     const cmds = msgs.map((m) => parseGenlmsg(m).cmd);
     expect(cmds).toEqual([1, 7, 8, 2]);
@@ -181,7 +172,7 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
       const got = await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_GET, attrs: [entry('b')] });
       const dump = await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_GET }, { dump: true });
       await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_DEL, attrs: [entry('a')] });
-      const events = await drain(ev);
+      const events = await drainMessages(ev);
       return { got, dump, events };
     });
     const one = parseGenlmsg(r.got[0]);

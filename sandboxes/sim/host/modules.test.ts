@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno, drainMessages } from './test-helpers.ts';
 import type { KernelEvent } from './kernel.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;
@@ -15,15 +15,6 @@ function rcvModule(handler: (skb: k.SkBuff, nlh: k.NlMsgHdr) => number, name = '
   });
 }
 
-async function recvAll(fd: number): Promise<u.NlMsg[]> {
-  const out: u.NlMsg[] = [];
-  const buf = new Uint8Array(65536);
-  for (;;) {
-    const r = await u.recvfrom(fd, buf, u.MSG_DONTWAIT).catch(() => null);
-    if (!r) return out;
-    out.push(...u.parseNlmsgs(buf.slice(0, r.n)));
-  }
-}
 
 describe('the source article: replies 3 s apart from a sleeping input callback', () => {
   it('sendmsg returns after 30 s of virtual time; the listener gets each reply as it is sent, in little real time', async () => {
@@ -139,7 +130,7 @@ describe('netlink_rcv_skb', () => {
       expect(await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5, len: 400 }), 0, kaddr)).toBe(16);
       expect(await u.sendto(s, new Uint8Array(8), 0, kaddr)).toBe(8);
       expect(await u.sendto(s, u.concat(u.nlmsg({ type: 0x10, flags: 5, len: 2 }), ok), 0, kaddr)).toBe(32);
-      expect(await recvAll(s)).toEqual([]);
+      expect(await drainMessages(s)).toEqual([]);
     });
   });
 
@@ -150,17 +141,17 @@ describe('netlink_rcv_skb', () => {
       const good = u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 1 });
       const bad = u.nlmsg({ type: 0x11, flags: u.NLM_F_REQUEST, seq: 2, payload: new Uint8Array([9, 9, 9, 9]) });
       await u.sendto(s, u.concat(good, bad), 0, kaddr);
-      const msgs = await recvAll(s);
+      const msgs = await drainMessages(s);
       expect(msgs.map((m) => [m.nlmsg_type, m.nlmsg_flags, m.nlmsg_seq, m.nlmsg_len])).toEqual([[2, 0x100, 1, 36], [2, 0, 2, 40]]);
       expect(u.parseNlmsgerr(msgs[1])!.error).toBe(-u.ERRNO.EOPNOTSUPP);
       expect([...msgs[1].payload.subarray(4)]).toEqual([...bad]);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 3 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST, seq: 4 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: 0x11, flags: u.NLM_F_ACK, seq: 5 }), 0, kaddr);
-      expect((await recvAll(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m)!.error])).toEqual([[3, 0], [5, 0]]);
+      expect((await drainMessages(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m)!.error])).toEqual([[3, 0], [5, 0]]);
       await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_CAP_ACK, 1);
       await u.sendto(s, bad, 0, kaddr);
-      const capped = await recvAll(s);
+      const capped = await drainMessages(s);
       expect(capped[0].nlmsg_len).toBe(36);
       expect(capped[0].nlmsg_flags).toBe(u.NLM_F_CAPPED);
     });
@@ -171,7 +162,7 @@ describe('netlink_rcv_skb', () => {
       await u.insmod(rcvModule(() => 0));
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       for (let i = 0; i < 50; i++) await u.sendto(s, u.nlmsg({ type: 0x10, flags: 5, seq: i }), 0, kaddr);
-      const msgs = await recvAll(s);
+      const msgs = await drainMessages(s);
       expect(msgs).toHaveLength(50);
       expect(msgs.every((m) => m.nlmsg_pid === u.getpid())).toBe(true);
     });
@@ -239,7 +230,7 @@ describe('dumps', () => {
       await u.insmod(dumpModule(20, u.ERRNO.EINVAL));
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 7 }), 0, kaddr);
-      const msgs = await recvAll(s);
+      const msgs = await drainMessages(s);
       const done = msgs[msgs.length - 1];
       expect(done.nlmsg_type).toBe(u.NLMSG_DONE);
       expect(u.i32(done.payload, 0)).toBe(-u.ERRNO.EINVAL);
@@ -339,11 +330,11 @@ describe('extended ACK from a TypeScript handler', () => {
       }) as (skb: k.SkBuff, nlh: k.NlMsgHdr) => number));
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST, seq: 1 }), 0, kaddr);
-      const plain = (await recvAll(s))[0];
+      const plain = (await drainMessages(s))[0];
       expect([plain.nlmsg_len, plain.nlmsg_flags]).toEqual([36, 0]);
       await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_EXT_ACK, 1);
       await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST, seq: 2 }), 0, kaddr);
-      const m = (await recvAll(s))[0];
+      const m = (await drainMessages(s))[0];
       expect(m.nlmsg_flags).toBe(u.NLM_F_ACK_TLVS);
       const tlvs = u.parseAttrs(m.payload.subarray(20));
       expect(tlvs.map((a) => [a.type, u.cstring(a.payload)])).toEqual([[u.NLMSGERR_ATTR_MSG, 'no such thing']]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno, drainMessages } from './test-helpers.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } = u;
 const kaddr = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
@@ -16,15 +16,6 @@ function ifinfomsg(index: number, flags = 0, change = 0, type = 0): Uint8Array {
   return b;
 }
 
-async function recvAll(fd: number): Promise<u.NlMsg[]> {
-  const out: u.NlMsg[] = [];
-  const buf = new Uint8Array(65536);
-  for (;;) {
-    const r = await u.recvfrom(fd, buf, u.MSG_DONTWAIT).catch(() => null);
-    if (!r) return out;
-    out.push(...u.parseNlmsgs(buf.slice(0, r.n)));
-  }
-}
 
 describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
   it('GETLINK by name; strict checking rejects a dirty ifinfomsg with an extack message', async () => {
@@ -32,7 +23,7 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
       const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
       const name = new Uint8Array([7, 0, IFLA_IFNAME, 0, 0x6c, 0x6f, 0, 0]);
       await u.sendto(fd, u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST, seq: 1, payload: [ifinfomsg(0), name] }), 0, kaddr);
-      const [m] = await recvAll(fd);
+      const [m] = await drainMessages(fd);
       expect(m.nlmsg_type).toBe(u.RTM_NEWLINK);
       expect(u.i32(m.payload, 4)).toBe(1);
       const attrs = u.parseAttrs(m.payload.subarray(16));
@@ -40,7 +31,7 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
       await u.setsockopt(fd, u.SOL_NETLINK, u.NETLINK_GET_STRICT_CHK, 1);
       await u.setsockopt(fd, u.SOL_NETLINK, u.NETLINK_EXT_ACK, 1);
       await u.sendto(fd, u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 2, payload: ifinfomsg(0, 0, 0, 1) }), 0, kaddr);
-      const [done] = await recvAll(fd);
+      const [done] = await drainMessages(fd);
       expect([done.nlmsg_type, done.nlmsg_flags, u.i32(done.payload, 0)]).toEqual([u.NLMSG_DONE, u.NLM_F_MULTI | u.NLM_F_ACK_TLVS, -u.ERRNO.EINVAL]);
       expect(u.cstring(u.parseAttrs(done.payload.subarray(4))[0].payload)).toBe('Invalid values in header for link dump request');
     });
@@ -50,7 +41,7 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
     await sim(async () => {
       const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
       await u.sendto(fd, u.nlmsg({ type: u.RTM_NEWLINK, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 1, payload: ifinfomsg(1, 1, 1) }), 0, kaddr);
-      expect(u.parseNlmsgerr((await recvAll(fd))[0])!.error).toBe(-u.ERRNO.EPERM);
+      expect(u.parseNlmsgerr((await drainMessages(fd))[0])!.error).toBe(-u.ERRNO.EPERM);
       // rtnetlink_bind: the multicast-routing groups need CAP_NET_ADMIN, the others do not.
       expect(await u.setsockopt(fd, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 1)).toBe(0);
       await errno(u.setsockopt(fd, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 30), 'EPERM');
@@ -61,11 +52,11 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
       await u.bind(listener, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 1 });
       const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
       await u.sendto(fd, u.nlmsg({ type: u.RTM_NEWLINK, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 1, payload: ifinfomsg(1, 1, 1) }), 0, kaddr);
-      expect(u.parseNlmsgerr((await recvAll(fd))[0])!.error).toBe(0);
-      const note = await recvAll(listener);
+      expect(u.parseNlmsgerr((await drainMessages(fd))[0])!.error).toBe(0);
+      const note = await drainMessages(listener);
       expect(note.map((m) => [m.nlmsg_type, m.nlmsg_seq, m.nlmsg_pid, u.u32(m.payload, 8) & 1])).toEqual([[u.RTM_NEWLINK, 0, 0, 1]]);
       await u.sendto(fd, u.nlmsg({ type: u.RTM_GETLINK, flags: u.NLM_F_REQUEST, seq: 2, payload: ifinfomsg(1) }), 0, kaddr);
-      expect(u.u32((await recvAll(fd))[0].payload, 8)).toBe(0x10049);
+      expect(u.u32((await drainMessages(fd))[0].payload, 8)).toBe(0x10049);
     });
   });
 
@@ -74,7 +65,7 @@ describe('NETLINK_ROUTE (a fresh namespace: only lo)', () => {
       const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
       const dumpAddrs = async (family: number) => {
         await u.sendto(fd, u.nlmsg({ type: 22, flags: u.NLM_F_REQUEST | u.NLM_F_DUMP, seq: 7, payload: new Uint8Array([family, 0, 0, 0, 0, 0, 0, 0]) }), 0, kaddr);
-        return (await recvAll(fd)).map((m) => m.nlmsg_type === u.NLMSG_DONE ? 'DONE'
+        return (await drainMessages(fd)).map((m) => m.nlmsg_type === u.NLMSG_DONE ? 'DONE'
           : `${m.nlmsg_len} fam ${m.payload[0]} plen ${m.payload[1]} flags ${m.payload[2]} scope ${m.payload[3]} idx ${u.i32(m.payload, 4)} ` +
             u.parseAttrs(m.payload.subarray(8)).map((a) => `${a.type}:${a.type === 6 ? a.payload.length : Buffer.from(a.payload).toString('hex')}`).join(' '));
       };
