@@ -13,7 +13,6 @@ import {
   insmod, rmmod, parseNlmsgs, parseNlmsgerr, nla_string, nla_string_nonul, nla_u32, nla_nest, nla_get_string,
   nla_get_u32, nla_get_nested, hex, NetlinkError, NL_ATTR_TYPE,
   MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK,
-  type NlMsg,
 } from '../../src/api/user.ts';
 import doc_exmpl, { family as docFamily } from '../../sandboxes/sim/modules/doc_exmpl.ts';
 import kv_store, { NLLAB_KV_C_SET, NLLAB_KV_C_GET, NLLAB_KV_C_DEL, NLLAB_KV_A_ENTRY, NLLAB_KV_E_KEY, NLLAB_KV_E_VALUE, NLLAB_KV_A_COUNT } from '../../sandboxes/sim/modules/kv_store.ts';
@@ -34,8 +33,6 @@ async function proc<T>(fn: () => Promise<T>, uid = 0): Promise<T> {
   if (err ?? r.error) throw err ?? r.error;
   return out as T;
 }
-
-/** Every message queued on fd (MSG_DONTWAIT until EAGAIN). */
 
 describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () => {
   it('is listed by nlctrl with VERSION 1, MAXATTR 1, OPS [1]{1, 0x0a}, one group', async () => {
