@@ -84,7 +84,7 @@ export async function buildKernel({ force = false, quiet = false } = {}) {
   const { error } = await asc.main([
     relative(root, join(kernelDir, 'index.ts')),
     '--outFile', relative(root, tmp),
-    '--optimize', '-O3', '--runtime', 'incremental', '--noAssert',
+    '--optimize', '-O3', '--runtime', 'minimal', '--noAssert',
     '--initialMemory', '32', '--exportRuntime',
   ], {
     stdout: { write: (s) => { if (!quiet) process.stdout.write(s); return true; } },

@@ -8,6 +8,10 @@
  */
 import { SimKernel } from './kernel.ts';
 import { GenlBridge, type GenlExports } from './genl.ts';
+import { KernelGc } from './wasm.ts';
+
+/** Imports that never run code calling back into the kernel (KernelGc.wrapImports). */
+const LEAF_IMPORTS: ReadonlySet<string> = new Set(['ktime_get_ms', 'printk_emit', 'trace_enter', 'trace_exit', 'sk_wake', 'soft_lockup', 'abort']);
 
 export { SimKernel } from './kernel.ts';
 export type { KernelState, KernelEvent, SocketState, StateHooks } from './kernel.ts';
@@ -30,9 +34,10 @@ export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel
     () => kernel?.modules.loadingName() ?? '',
     (where, e) => kernel?.modules.oops(where, e),
   );
-  const env = { ...imports.env, ...GenlBridge.env(() => genl) };
+  const gc = new KernelGc(() => kernel!.ex, () => kernel!.mem);
+  const env = gc.wrapImports({ ...imports.env, ...GenlBridge.env(() => genl) }, LEAF_IMPORTS);
   const instance = await WebAssembly.instantiate(mod, { env: env as unknown as WebAssembly.ModuleImports });
-  kernel = new SimKernel(instance, mod, imports);
+  kernel = new SimKernel(instance, mod, imports, gc);
   kernel.genlHost = genl;
   kernel.hooks.families = () => genl.families();
   return kernel;

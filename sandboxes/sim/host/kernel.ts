@@ -11,9 +11,9 @@ import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule, Cmsg,
 } from '../../../src/api/types.ts';
 import type { KernelApi } from '../../../src/api/kernel.ts';
-import { KernelMemory, readSymbols, type KernelExports, type KernelImports } from './wasm.ts';
+import { KernelMemory, readSymbols, type KernelGc, type KernelExports, type KernelImports } from './wasm.ts';
 import { Scheduler, type Process, type Waiter } from './sched.ts';
-import { Tracer, formatTrace, type TraceEntry } from './trace.ts';
+import { Tracer, formatTrace, traceArgs, type TraceEntry } from './trace.ts';
 import { ModuleHost } from './modules.ts';
 
 const ERESTARTSYS = 512;
@@ -111,7 +111,7 @@ export class SimKernel implements Backend {
     text: (): string => formatTrace(this.tracer.entries),
   };
 
-  constructor(instance: WebAssembly.Instance, module: WebAssembly.Module, imports: { bind(k: SimKernel): void }) {
+  constructor(instance: WebAssembly.Instance, module: WebAssembly.Module, imports: { bind(k: SimKernel): void }, readonly gc: KernelGc) {
     this.ex = instance.exports as unknown as KernelExports;
     this.mem = new KernelMemory(this.ex.memory);
     this.tracer = new Tracer(readSymbols(module), (entry) => this.emit({ kind: 'trace', entry }));
@@ -146,7 +146,9 @@ export class SimKernel implements Backend {
       printk_emit: (level: number, line: number) => {
         if (k && k.listeners.size) k.emit({ kind: 'printk', level, text: k.mem.str(line), time: k.sched.now });
       },
-      trace_enter: (fn: number, args: number) => { if (k) k.tracer.enter(k.pid0(), k.fnName(fn), k.mem.str(args), k.sched.now); },
+      trace_enter: (fn: number, fmt: number, a: number, b: number, c: number) => {
+        if (k) k.tracer.enter(k.pid0(), k.fnName(fn), traceArgs(k.fnName(fmt), a, b, c), k.sched.now);
+      },
       trace_exit: (ret: number, hasRet: number) => { if (k) k.tracer.exit(k.pid0(), hasRet ? ret : undefined, k.sched.now); },
       sk_wake: (id: number) => { if (k) k.sched.wakeAll(k.waitq.get(id)); },
       netlink_rcv_host: (hostInput: number, skb: number) => { k?.modules.netlinkRcv(hostInput, skb); },
@@ -270,6 +272,7 @@ export class SimKernel implements Backend {
 
   async socket(domain: number, type: number, protocol: number): Promise<number> {
     if (!this.sched.running) return this.outside('socket', () => this.socket(domain, type, protocol));
+    this.gc.point();
     const r = this.ex.sys_socket(domain | 0, type | 0, protocol | 0);
     if (r < 0) throw new ErrnoError('socket', -r);
     return r;
@@ -277,6 +280,7 @@ export class SimKernel implements Backend {
 
   async bind(fd: number, addr: SockAddr): Promise<number> {
     if (!this.sched.running) return this.outside('bind', () => this.bind(fd, addr));
+    this.gc.point();
     const [p, n] = this.putAddr(addr);
     const r = this.ex.sys_bind(fd | 0, p, n);
     if (r < 0) throw new ErrnoError('bind', -r);
@@ -285,6 +289,7 @@ export class SimKernel implements Backend {
 
   async connect(fd: number, addr: SockAddr): Promise<number> {
     if (!this.sched.running) return this.outside('connect', () => this.connect(fd, addr));
+    this.gc.point();
     const [p, n] = this.putAddr(addr);
     const r = this.ex.sys_connect(fd | 0, p, n);
     if (r < 0) throw new ErrnoError('connect', -r);
@@ -296,6 +301,7 @@ export class SimKernel implements Backend {
 
   private async getname(fd: number, peer: boolean): Promise<SockaddrNl> {
     if (!this.sched.running) return this.outside('getname', () => this.getname(fd, peer));
+    this.gc.point();
     const aux = this.ex.user_aux();
     const r = this.ex.sys_getname(fd | 0, aux, peer ? 1 : 0);
     if (r < 0) throw new ErrnoError(peer ? 'getpeername' : 'getsockname', -r);
@@ -350,6 +356,7 @@ export class SimKernel implements Backend {
       const err = this.scmSend(control);
       if (err) return Promise.reject(new ErrnoError(syscall, err));
     }
+    this.gc.point();
     const p = this.userBuf(buf, buf.length);
     const [a, alen] = this.putAddr(addr);
     const r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);
@@ -377,6 +384,7 @@ export class SimKernel implements Backend {
     const timeo = this.ex.sys_sock_timeo(fd | 0, 1);
     const deadline = this.sched.now + timeo;
     for (;;) {
+      this.gc.point();
       const p = this.userBuf(null, len);
       const r = this.ex.sys_recvmsg(fd | 0, p, len | 0, flags | 0);
       if (r !== -ERESTARTSYS) {
@@ -398,6 +406,7 @@ export class SimKernel implements Backend {
   // Not async: a receive from a non-empty queue (the usual case) costs no extra promise.
   recvfrom(fd: number, buf: Uint8Array, flags: number): Promise<RecvFromResult> {
     if (!this.sched.running) return this.outside('recvfrom', () => this.recvfrom(fd, buf, flags));
+    this.gc.point();
     const p = this.userBuf(null, buf.length);
     const r = this.ex.sys_recvmsg(fd | 0, p, buf.length, flags | 0);
     if (r === -ERESTARTSYS) return this.recvfromSlow(fd, buf, flags);
@@ -466,6 +475,7 @@ export class SimKernel implements Backend {
 
   async setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
     if (!this.sched.running) return this.outside('setsockopt', () => this.setsockopt(fd, level, name, value));
+    this.gc.point();
     const p = this.userBuf(value, value.length);
     const r = this.ex.sys_setsockopt(fd | 0, level | 0, name | 0, p, value.length);
     return this.finish('setsockopt', r);
@@ -473,6 +483,7 @@ export class SimKernel implements Backend {
 
   async getsockopt(fd: number, level: number, name: number, optlen: number): Promise<SockoptRaw> {
     if (!this.sched.running) return this.outside('getsockopt', () => this.getsockopt(fd, level, name, optlen));
+    this.gc.point();
     const size = Math.max(0, Math.min(optlen | 0, 1 << 16));
     const p = this.userBuf(null, Math.max(size, 4));
     this.mem.fresh().u8.fill(0, p, p + size);
@@ -483,6 +494,7 @@ export class SimKernel implements Backend {
 
   async close(fd: number): Promise<number> {
     if (!this.sched.running) return this.outside('close', () => this.close(fd));
+    this.gc.point();
     const r = this.ex.sys_close(fd | 0);
     if (r < 0) throw new ErrnoError('close', -r);
     return r;
@@ -547,6 +559,7 @@ export class SimKernel implements Backend {
 
   async insmod(mod: KernelModule): Promise<number> {
     if (!this.sched.running) return this.outside('insmod', () => this.insmod(mod));
+    this.gc.point();
     const r = await this.modules.insmod(mod);
     await this.finish('init_module', 0);
     return r;
@@ -554,6 +567,7 @@ export class SimKernel implements Backend {
 
   async rmmod(name: string): Promise<number> {
     if (!this.sched.running) return this.outside('rmmod', () => this.rmmod(name));
+    this.gc.point();
     return this.modules.rmmod(name);
   }
 

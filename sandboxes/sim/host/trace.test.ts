@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
 import { sim } from './test-helpers.ts';
-import { formatTrace, type TraceEntry } from './trace.ts';
+import { formatTrace, traceArgs, type TraceEntry } from './trace.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;
 const kaddr = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
@@ -81,5 +81,16 @@ describe('trace of an async input callback', () => {
     expect(next.fn).toMatch(/recv/);
     expect(t.filter((e) => e.depth === 0 && e.fn === 'netlink_unicast')).toEqual([]);
     expect(formatTrace(g).split('\n')[g.indexOf(input) + 5]).toMatch(/^\s+3000\.000 +\d+ {13}netlink_unicast\(/);
+  });
+});
+
+describe('traceArgs', () => {
+  it('prints the kernel\'s numbers by their format, as the kernel would', () => {
+    expect(traceArgs('fd=%d len=%d flags=0x%x', 3, 16, 0x40)).toBe('fd=3 len=16 flags=0x40');
+    // An autobound port id is negative as %d and large as %u; a negative flags word keeps its sign in hex.
+    expect(traceArgs('portid=%d portid=%u', -4097, -4097, 0)).toBe('portid=-4097 portid=4294963199');
+    expect(traceArgs('flags=0x%x', -2147483648, 0, 0)).toBe('flags=0x-80000000');
+    expect(traceArgs('unit=%d', 31, 0, 0)).toBe('unit=31');
+    expect(traceArgs('no arguments', 0, 0, 0)).toBe('no arguments');
   });
 });

@@ -3,6 +3,21 @@
  * records with pid, depth, virtual time and source location.
  */
 
+/**
+ * A traced function's arguments as text: `fmt` with %d (signed), %u (unsigned) and %x (hex, with a
+ * sign as the kernel's i32.toString(16) gives it) replaced by a, b, c in turn.
+ */
+export function traceArgs(fmt: string, a: number, b: number, c: number): string {
+  const args = [a, b, c];
+  let i = 0;
+  return fmt.replace(/%([dux])/g, (_, f: string) => {
+    const v = args[i++] ?? 0;
+    if (f === 'u') return String(v >>> 0);
+    if (f === 'x') return (v | 0).toString(16);
+    return String(v | 0);
+  });
+}
+
 /** One traced kernel function call. */
 export interface TraceEntry {
   pid: number;

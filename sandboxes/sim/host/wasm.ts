@@ -52,6 +52,8 @@ export interface KernelExports {
   k_netlink_dump_start(id: number, skb: number, nlh: number, hostId: number, minDumpAlloc: number): number;
   k_printk(level: number, ptr: number, len: number): void;
   live_buffers(): number;
+  /** The garbage collector (AssemblyScript's minimal runtime): call only with no kernel frame active. */
+  __collect(): void;
   proc_net_netlink(): number;
   module_refcount(id: number): number;
   state_json(): number;
@@ -63,7 +65,8 @@ export interface KernelExports {
 export interface KernelImports {
   ktime_get_ms(): number;
   printk_emit(level: number, line: number): void;
-  trace_enter(fn: number, args: number): void;
+  /** A traced function's entry: its name, and up to three numbers printed by a format (traceArgs). */
+  trace_enter(fn: number, fmt: number, a: number, b: number, c: number): void;
   trace_exit(ret: number, hasRet: number): void;
   sk_wake(id: number): void;
   netlink_rcv_host(hostInput: number, skb: number): void;
@@ -72,11 +75,60 @@ export interface KernelImports {
   soft_lockup(text: number): void;
 }
 
+/**
+ * When the kernel's garbage is collected.
+ *
+ * The kernel is built with AssemblyScript's minimal runtime: no shadow stack (which would cost every
+ * kernel function a frame of spilled references, more than the request/ACK path's own work), so
+ * the collector cannot see references held in wasm locals and must run only when no kernel frame
+ * is on the stack. The host calls point() before a syscall enters the kernel: it collects when the
+ * kernel's memory grew since the last collection, and otherwise every EVERY points. JavaScript that
+ * runs inside a kernel call (a TypeScript module's input, a generic netlink family's doit) runs
+ * with the gate closed (wrapImports), so no collection happens there.
+ */
+export class KernelGc {
+  static readonly EVERY = 1024;
+  private depth = 0;
+  private ticks = 0;
+  /** Collections run (for tests). */
+  collections = 0;
+
+  constructor(private readonly ex: () => Pick<KernelExports, '__collect'>, private readonly mem: () => KernelMemory) {}
+
+  /** A safe point: collect if it is time. */
+  point(): void {
+    if (this.depth !== 0) return;
+    if (++this.ticks < KernelGc.EVERY && !this.mem().fresh().grew) return;
+    this.ticks = 0;
+    this.ex().__collect();
+    this.mem().grew = false;
+    this.collections++;
+  }
+
+  /**
+   * The imports with every function that can run JavaScript calling back into the kernel wrapped
+   * to close the gate; `leaves` never do (they only read memory or record something).
+   */
+  wrapImports<T extends object>(env: T, leaves: ReadonlySet<string>): T {
+    const out: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(env)) {
+      if (typeof f !== 'function' || leaves.has(name)) { out[name] = f; continue; }
+      out[name] = (...args: unknown[]) => {
+        this.depth++;
+        try { return (f as (...a: unknown[]) => unknown)(...args); } finally { this.depth--; }
+      };
+    }
+    return out as T;
+  }
+}
+
 /** Typed views on the kernel's memory that are re-made when memory grows. */
 export class KernelMemory {
   private buf: ArrayBuffer;
   u8: Uint8Array;
   dv: DataView;
+  /** The memory grew since the garbage collector last ran (KernelGc clears it). */
+  grew = false;
   private readonly utf16 = new TextDecoder('utf-16le');
 
   constructor(private readonly memory: WebAssembly.Memory) {
@@ -89,6 +141,7 @@ export class KernelMemory {
   fresh(): this {
     // Growing memory detaches the old buffer (its views read as empty): cheaper to test than memory.buffer.
     if (this.u8.byteLength === 0) {
+      this.grew = true;
       this.buf = this.memory.buffer;
       this.u8 = new Uint8Array(this.buf);
       this.dv = new DataView(this.buf);

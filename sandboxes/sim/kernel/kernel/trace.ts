@@ -1,11 +1,13 @@
 /**
- * The function-graph tracer: traced kernel functions report their entry (name and arguments as
- * text) and their return value. Off by default; when off, a traced function pays one load and a
- * branch. The host adds pid, depth, virtual time and the source location (file and line, from the
- * symbol table build.mjs embeds in the wasm).
+ * The function-graph tracer: traced kernel functions report their entry (name and arguments) and
+ * their return value. Off by default; when off, a traced function pays one load and a branch. The
+ * arguments go out as numbers with a constant format (%d signed, %u unsigned, %x hex) that the host
+ * prints, like trace_printk: building strings here would give every traced function a garbage
+ * collector frame even with the tracer off. The host adds pid, depth, virtual time and the source
+ * location (file and line, from the symbol table build.mjs embeds in the wasm).
  *
  * Usage in a kernel function:
- *   if (tracing) trace_enter('netlink_sendmsg', 'len=' + len.toString());
+ *   if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
  *   …
  *   return tr(err);            // every return goes through tr() (tr_void() in void functions)
  *
@@ -14,7 +16,7 @@
 
 // @ts-ignore: decorator
 @external('env', 'trace_enter')
-declare function host_trace_enter(fn: string, args: string): void;
+declare function host_trace_enter(fn: string, fmt: string, a: i32, b: i32, c: i32): void;
 // @ts-ignore: decorator
 @external('env', 'trace_exit')
 declare function host_trace_exit(ret: i32, has_ret: bool): void;
@@ -25,8 +27,8 @@ export let tracing: bool = false;
 /** Switch the tracer on or off. */
 export function trace_set(on: bool): void { tracing = on; }
 
-/** Record the entry of `fn`; call only under `if (tracing)`. */
-export function trace_enter(fn: string, args: string): void { host_trace_enter(fn, args); }
+/** Record the entry of `fn` with up to three numbers printed by `fmt`; call only under `if (tracing)`. */
+export function trace_enter(fn: string, fmt: string, a: i32 = 0, b: i32 = 0, c: i32 = 0): void { host_trace_enter(fn, fmt, a, b, c); }
 
 /** Record the return of the innermost traced function and pass its value through. */
 // @ts-ignore: decorator

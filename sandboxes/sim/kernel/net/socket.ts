@@ -11,7 +11,7 @@
 import {
   sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
   netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart,
-  restart_wait_sock, sk_buff, kfree_skb, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
+  restart_wait_sock, sock_by_id, sk_buff, kfree_skb, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
 } from './netlink/af_netlink';
 import { sock_setsockopt, sock_getsockopt, sock_timeo_ms } from './core/sock';
 import {
@@ -84,7 +84,7 @@ function fdget(fd: i32): file | null {
 
 /** Ref: __sys_socket */
 export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
-  if (tracing) trace_enter('__sys_socket', 'family=' + family.toString() + ' type=' + type.toString() + ' protocol=' + protocol.toString());
+  if (tracing) trace_enter('__sys_socket', 'family=%d type=%d protocol=%d', family, type, protocol);
   const flags = type & ~0xf;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return tr(-EINVAL);
   type &= 0xf;
@@ -106,7 +106,7 @@ export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
 
 /** Ref: __sys_bind */
 export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
-  if (tracing) trace_enter('__sys_bind', 'fd=' + fd.toString() + ' addrlen=' + addrlen.toString());
+  if (tracing) trace_enter('__sys_bind', 'fd=%d addrlen=%d', fd, addrlen);
   return tr(sys_bind_body(fd, addr, addrlen));
 }
 
@@ -119,7 +119,7 @@ function sys_bind_body(fd: i32, addr: usize, addrlen: i32): i32 {
 
 /** Ref: __sys_connect */
 export function sys_connect(fd: i32, addr: usize, addrlen: i32): i32 {
-  if (tracing) trace_enter('__sys_connect', 'fd=' + fd.toString() + ' addrlen=' + addrlen.toString());
+  if (tracing) trace_enter('__sys_connect', 'fd=%d addrlen=%d', fd, addrlen);
   return tr(sys_connect_body(fd, addr, addrlen));
 }
 
@@ -139,7 +139,7 @@ export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
 
 /** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
 export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
-  if (tracing) trace_enter('__sys_sendmsg', 'fd=' + fd.toString() + ' len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  if (tracing) trace_enter('__sys_sendmsg', 'fd=%d len=%d flags=0x%x', fd, len, flags);
   return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen));
 }
 
@@ -174,7 +174,7 @@ export function sys_sendmsg_restart_timeout(fd: i32): i32 {
 
 /** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */
 export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
-  if (tracing) trace_enter('__sys_recvmsg', 'fd=' + fd.toString() + ' len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  if (tracing) trace_enter('__sys_recvmsg', 'fd=%d len=%d flags=0x%x', fd, len, flags);
   return tr(sys_recvmsg_body(fd, buf, len, flags));
 }
 
@@ -191,11 +191,17 @@ function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
 
 let wait_sock: i32 = 0;
 /** The socket whose wake-up a sleeping syscall waits for. */
-export function sys_wait_sock(send: bool): i32 { return send ? restart_wait_sock : wait_sock; }
+export function sys_wait_sock(send: bool): i32 {
+  const id = send ? restart_wait_sock : wait_sock;
+  // The caller is about to sleep on this socket: its wake-ups must now reach the host.
+  const sk = sock_by_id(id);
+  if (sk != null) sk.sk_wq_sleeper = true;
+  return id;
+}
 
 /** Ref: __sys_setsockopt */
 export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
-  if (tracing) trace_enter('__sys_setsockopt', 'fd=' + fd.toString() + ' level=' + level.toString() + ' optname=' + optname.toString());
+  if (tracing) trace_enter('__sys_setsockopt', 'fd=%d level=%d optname=%d', fd, level, optname);
   return tr(sys_setsockopt_body(fd, level, optname, optval, optlen));
 }
 
@@ -210,7 +216,7 @@ function sys_setsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, o
 
 /** Ref: __sys_getsockopt. Returns the optlen written back, or -errno. */
 export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
-  if (tracing) trace_enter('__sys_getsockopt', 'fd=' + fd.toString() + ' level=' + level.toString() + ' optname=' + optname.toString());
+  if (tracing) trace_enter('__sys_getsockopt', 'fd=%d level=%d optname=%d', fd, level, optname);
   return tr(sys_getsockopt_body(fd, level, optname, optval, optlen));
 }
 

@@ -46,6 +46,11 @@ export class sock {
   sk_receive_queue: sk_buff_head = new sk_buff_head();
   passcred: bool = false;
   dead: bool = false;
+  /**
+   * Someone may sleep on this socket's wait queue (the host set it in sys_wait_sock before parking a
+   * process): wake-ups cross to the host only then. Ref: include/net/sock.h:skwq_has_sleeper
+   */
+  sk_wq_sleeper: bool = false;
   /** SOL_SOCKET options that are only stored and read back (SO_PRIORITY, SO_KEEPALIVE, …). */
   sk_opts: Map<i32, i32> = new Map<i32, i32>();
   /** SO_RCVTIMEO / SO_SNDTIMEO in jiffies (HZ = 250); 0: wait forever. */
@@ -88,9 +93,34 @@ export function netlink_is_kernel(sk: sock): bool { return (sk.flags & NETLINK_F
 /** Every socket alive, by id. */
 export const sockets = new Map<i32, sock>();
 
+// sim: sock_by_id runs several times per message (skb owners, ACK senders), so the sockets are
+// also kept in a direct-mapped table by the low bits of their id, checked against the full id.
+const SOCK_SLOTS: i32 = 1024;
+const sock_slots = new StaticArray<sock | null>(SOCK_SLOTS);
+
+/** Make a new socket findable by id. */
+export function sock_link(sk: sock): void {
+  sockets.set(sk.id, sk);
+  unchecked(sock_slots[sk.id & (SOCK_SLOTS - 1)] = sk);
+}
+
+/** Forget a closed socket: its id finds nothing from now on. */
+export function sock_unlink(sk: sock): void {
+  sockets.delete(sk.id);
+  const i = sk.id & (SOCK_SLOTS - 1);
+  if (unchecked(sock_slots[i]) === sk) unchecked(sock_slots[i] = null);
+}
+
 /** The socket with this id, if it still exists. */
 export function sock_by_id(id: i32): sock | null {
-  return id != 0 && sockets.has(id) ? sockets.get(id) : null;
+  if (id == 0) return null;
+  const i = id & (SOCK_SLOTS - 1);
+  const s = unchecked(sock_slots[i]);
+  if (s != null && s.id == id) return s;
+  if (!sockets.has(id)) return null;
+  const found = sockets.get(id);
+  unchecked(sock_slots[i] = found);
+  return found;
 }
 
 /** Undo an skb's charge on its receiving socket. Ref: net/core/sock.c:sock_rfree */

@@ -351,7 +351,7 @@ function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
 
 /** Route one message to its handler. Ref: rtnetlink_rcv_msg */
 function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  if (tracing) trace_enter('rtnetlink_rcv_msg', 'type=' + nlmsghdr_type(nlh).toString());
+  if (tracing) trace_enter('rtnetlink_rcv_msg', 'type=%u', <i32>nlmsghdr_type(nlh));
   let type = <i32>nlmsghdr_type(nlh);
   if (type > RTM_MAX) return tr(-EOPNOTSUPP);
   type -= RTM_BASE;

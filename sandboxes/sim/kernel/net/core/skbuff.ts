@@ -83,45 +83,65 @@ export let skb_destructor: ((skb: sk_buff) => void) | null = null;
 export function skb_set_destructor(fn: (skb: sk_buff) => void): void { skb_destructor = fn; }
 
 // Free lists (like the skbuff_head_cache slab and kmalloc's caches): most skbs are small and
-// short-lived, so reusing their memory keeps the allocator out of the request/ACK path.
+// short-lived, so reusing their memory keeps the allocator out of the request/ACK path. A free
+// block's first word links it to the next one.
 const SKB_POOL_MAX: i32 = 256;
-const skb_pool: usize[] = [];
-/** Data areas by size: the small-head cache (576) and kmalloc's 1024, 2048, 4096. */
-const data_pools: usize[][] = [[], [], [], []];
+/** Heads of the free lists and their lengths: sk_buff structs, then data areas by size (the
+ * small-head cache's 576 bytes and kmalloc's 1024, 2048, 4096). */
+const POOLS: i32 = 5;
+const POOL_STRUCT: i32 = 0;
+const pool_head = new StaticArray<usize>(POOLS);
+const pool_len = new StaticArray<i32>(POOLS);
+
+// @ts-ignore: decorator
+@inline function pool_pop(i: i32): usize {
+  const p = unchecked(pool_head[i]);
+  if (p) {
+    unchecked(pool_head[i] = load<usize>(p));
+    unchecked(pool_len[i]--);
+  }
+  return p;
+}
+
+// @ts-ignore: decorator
+@inline function pool_push(i: i32, p: usize): bool {
+  if (unchecked(pool_len[i]) >= SKB_POOL_MAX) return false;
+  store<usize>(p, unchecked(pool_head[i]));
+  unchecked(pool_head[i] = p);
+  unchecked(pool_len[i]++);
+  return true;
+}
 
 function data_pool_index(total: i32): i32 {
-  if (total == SKB_SMALL_HEAD_CACHE_SIZE) return 0;
-  if (total == 1024) return 1;
-  if (total == 2048) return 2;
-  if (total == 4096) return 3;
+  if (total == SKB_SMALL_HEAD_CACHE_SIZE) return 1;
+  if (total == 1024) return 2;
+  if (total == 2048) return 3;
+  if (total == 4096) return 4;
   return -1;
 }
 
 function data_alloc(total: i32): usize {
   const i = data_pool_index(total);
   if (i >= 0) {
-    const pool = unchecked(data_pools[i]);
-    if (pool.length) return pool.pop();
+    const p = pool_pop(i);
+    if (p) return p;
   }
   return heap.alloc(<usize>total);
 }
 
 function data_free(head: usize, end: u32): void {
   const i = data_pool_index(<i32>end + SKB_SHINFO_SIZE);
-  if (i >= 0) {
-    const pool = unchecked(data_pools[i]);
-    if (pool.length < SKB_POOL_MAX) { pool.push(head); return; }
-  }
+  if (i >= 0 && pool_push(i, head)) return;
   heap.free(head);
 }
 
 function skb_struct_alloc(): usize {
-  return skb_pool.length ? skb_pool.pop() : heap.alloc(offsetof<sk_buff>());
+  const p = pool_pop(POOL_STRUCT);
+  return p ? p : heap.alloc(offsetof<sk_buff>());
 }
 
 function skb_struct_free(p: usize): void {
-  if (skb_pool.length < SKB_POOL_MAX) skb_pool.push(p);
-  else heap.free(p);
+  if (!pool_push(POOL_STRUCT, p)) heap.free(p);
 }
 
 function __alloc_skb_struct(head: usize, end: i32, truesize: i32): sk_buff {
@@ -148,7 +168,7 @@ export const SKB_SMALL_HEAD_CACHE_SIZE: i32 = 576;
  * A buffer with room for `size` bytes (more, after kmalloc's rounding). Ref: net/core/skbuff.c:__alloc_skb
  */
 export function alloc_skb(size: i32): sk_buff | null {
-  if (tracing) { trace_enter('alloc_skb', 'size=' + size.toString()); tr_void(); }
+  if (tracing) { trace_enter('alloc_skb', 'size=%d', size); tr_void(); }
   if (size < 0 || size > 0x7fffffff - 4096) return null;
   const obj_size = SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE;
   const total = obj_size <= SKB_SMALL_HEAD_CACHE_SIZE ? SKB_SMALL_HEAD_CACHE_SIZE : kmalloc_size_roundup(obj_size);
@@ -202,7 +222,7 @@ export function skb_orphan(skb: sk_buff): void {
 /** Drop a reference; the last one frees the skb (and the data, when no clone shares it). Ref: kfree_skb */
 export function kfree_skb(skb: sk_buff | null): void {
   if (skb == null) return;
-  if (tracing) trace_enter('kfree_skb', 'skb=' + changetype<usize>(skb).toString(16) + ' users=' + skb.users.toString());
+  if (tracing) trace_enter('kfree_skb', 'skb=%x users=%d', <i32>changetype<usize>(skb), skb.users);
   if (skb.users > 1) {
     skb.users--;
     tr_void();

@@ -43,7 +43,7 @@ import { tracing, trace_enter, tr } from '../../kernel/trace';
 
 /** Ref: sock_setsockopt */
 export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i32): i32 {
-  if (tracing) trace_enter('sock_setsockopt', 'optname=' + optname.toString());
+  if (tracing) trace_enter('sock_setsockopt', 'optname=%d', optname);
   if (optlen < 4) return tr(-EINVAL);
   let val = load<i32>(optval);
   switch (optname) {

@@ -14,7 +14,7 @@ import {
   skb_set_destructor, SKB_WITH_OVERHEAD,
 } from '../core/skbuff';
 import {
-  sock, sockets, sock_by_id, sock_rfree, netlink_is_kernel, NETLINK_F_KERNEL_SOCKET, NETLINK_F_RECV_NO_ENOBUFS,
+  sock, sock_link, sock_unlink, sock_by_id, sock_rfree, netlink_is_kernel, NETLINK_F_KERNEL_SOCKET, NETLINK_F_RECV_NO_ENOBUFS,
   NETLINK_F_BROADCAST_SEND_ERROR, NETLINK_F_CAP_ACK, NETLINK_F_EXT_ACK, NETLINK_F_STRICT_CHK,
 } from '../../include/net/sock';
 import {
@@ -69,6 +69,16 @@ declare function host_netlink_dump(host_id: i32, op: i32, skb: usize): i32;
 @external('env', 'soft_lockup')
 declare function host_soft_lockup(text: string): void;
 
+/**
+ * Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
+ * the host set sk_wq_sleeper before parking them. Ref: include/net/sock.h:skwq_has_sleeper
+ */
+export function sk_wake(sk: sock): void {
+  if (!sk.sk_wq_sleeper) return;
+  sk.sk_wq_sleeper = false;
+  host_sk_wake(sk.id);
+}
+
 /** Multicast groups a protocol has unless it asks for more. */
 const NLGRPS_DEFAULT: u32 = 32;
 
@@ -116,12 +126,12 @@ function hweight32(x: u32): u32 { return <u32>popcnt<u32>(x); }
 
 /** The receiver missed a message: report ENOBUFS once (unless NO_ENOBUFS). Ref: netlink_overrun */
 function netlink_overrun(sk: sock): void {
-  if (tracing) { trace_enter('netlink_overrun', 'portid=' + (<i32>sk.portid).toString()); tr_void(); }
+  if (tracing) { trace_enter('netlink_overrun', 'portid=%d', <i32>sk.portid); tr_void(); }
   if (!(sk.flags & NETLINK_F_RECV_NO_ENOBUFS)) {
     if (!sk.congested) {
       sk.congested = true;
       sk.sk_err = ENOBUFS;
-      host_sk_wake(sk.id);
+      sk_wake(sk);
     }
   }
   sk.sk_drops++;
@@ -130,7 +140,7 @@ function netlink_overrun(sk: sock): void {
 /** The receiver drained its queue: lift congestion and wake blocked senders. Ref: netlink_rcv_wake */
 function netlink_rcv_wake(sk: sock): void {
   if (sk.sk_receive_queue.qlen == 0) sk.congested = false;
-  if (!sk.congested) host_sk_wake(sk.id);
+  if (!sk.congested) sk_wake(sk);
 }
 
 /** Charge an skb to its receiving socket. Ref: netlink_skb_set_owner_r */
@@ -140,16 +150,31 @@ function netlink_skb_set_owner_r(skb: sk_buff, sk: sock): void {
 
 // ---- port ids --------------------------------------------------------------------------------
 
+// sim: Linux's rhashtable is a Map here; the sockets found last are also kept in a small
+// direct-mapped cache (checked against protocol and port id, cleared by netlink_remove).
+const LOOKUP_SLOTS: u32 = 256;
+const lookup_cache = new StaticArray<sock | null>(<i32>LOOKUP_SLOTS);
+// @ts-ignore: decorator
+@inline function lookup_slot(protocol: i32, portid: u32): i32 {
+  return <i32>(((portid ^ <u32>protocol) * 0x9e3779b1) >> 24);
+}
+
 /** Ref: netlink_lookup */
 export function netlink_lookup(protocol: i32, portid: u32): sock | null {
   if (protocol < 0 || protocol >= MAX_LINKS) return null;
+  const slot = lookup_slot(protocol, portid);
+  const c = unchecked(lookup_cache[slot]);
+  if (c != null && c.portid == portid && c.sk_protocol == protocol) return c;
   const t = unchecked(nl_table[protocol]);
-  return t.hash.has(portid) ? t.hash.get(portid) : null;
+  if (!t.hash.has(portid)) return null;
+  const sk = t.hash.get(portid);
+  unchecked(lookup_cache[slot] = sk);
+  return sk;
 }
 
 /** Ref: netlink_insert */
 function netlink_insert(sk: sock, portid: u32): i32 {
-  if (tracing) trace_enter('netlink_insert', 'portid=' + (<i32>portid).toString());
+  if (tracing) trace_enter('netlink_insert', 'portid=%d', <i32>portid);
   if (sk.bound) return tr(sk.portid == portid ? 0 : -EBUSY);
   const t = unchecked(nl_table[sk.sk_protocol]);
   if (t.hash.has(portid)) return tr(-EADDRINUSE);
@@ -163,6 +188,8 @@ function netlink_insert(sk: sock, portid: u32): i32 {
 function netlink_remove(sk: sock): void {
   const t = unchecked(nl_table[sk.sk_protocol]);
   if (sk.bound && t.hash.has(sk.portid) && t.hash.get(sk.portid) === sk) t.hash.delete(sk.portid);
+  const slot = lookup_slot(sk.sk_protocol, sk.portid);
+  if (unchecked(lookup_cache[slot]) === sk) unchecked(lookup_cache[slot] = null);
   if (sk.subscriptions) {
     del_bind_node(t, sk);
     netlink_update_listeners(sk);
@@ -180,7 +207,7 @@ function prandom_u32_max(ceil: u32): u32 {
 
 /** Pick a port id: the tgid if free, else a random negative one. Ref: netlink_autobind */
 function netlink_autobind(sk: sock): i32 {
-  if (tracing) trace_enter('netlink_autobind', 'protocol=' + sk.sk_protocol.toString());
+  if (tracing) trace_enter('netlink_autobind', 'protocol=%d', sk.sk_protocol);
   const t = unchecked(nl_table[sk.sk_protocol]);
   let portid: i32 = task_tgid_vnr();
   let rover: i32 = -4096;
@@ -281,7 +308,7 @@ export function netlink_create(type: i32, protocol: i32): sock | null {
   module_get(t.module_id);
   sk.netlink_bind = t.bind;
   sk.netlink_unbind = t.unbind;
-  sockets.set(sk.id, sk);
+  sock_link(sk);
   return sk;
 }
 /** Why the last netlink_create returned null. */
@@ -290,14 +317,14 @@ export let create_err: i32 = 0;
 /** Close a socket. Ref: netlink_release */
 export function netlink_release(sk: sock): i32 {
   if (sk.dead) return 0;
-  if (tracing) trace_enter('netlink_release', 'portid=' + sk.portid.toString());
+  if (tracing) trace_enter('netlink_release', 'portid=%u', <i32>sk.portid);
   netlink_remove(sk);
   sk.dead = true;
   const unbind = sk.netlink_unbind;
   if (unbind) {
     for (let i: u32 = 0; i < sk.ngroups; i++) if (test_bit(i, sk.groups)) unbind(<i32>i + 1);
   }
-  host_sk_wake(sk.id);
+  sk_wake(sk);
   if (sk.restart_skb) {
     kfree_skb(changetype<sk_buff>(sk.restart_skb));
     sk.restart_skb = 0;
@@ -321,13 +348,13 @@ export function netlink_release(sk: sock): i32 {
   }
   sk.groups = null;
   sk.subscriptions = 0;
-  sockets.delete(sk.id);
+  sock_unlink(sk);
   return tr(0);
 }
 
 /** Ref: netlink_bind. `addr` points at addr_len bytes of a struct sockaddr_nl. */
 export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
-  if (tracing) trace_enter('netlink_bind', 'addr_len=' + addr_len.toString());
+  if (tracing) trace_enter('netlink_bind', 'addr_len=%d', addr_len);
   if (addr_len < 12) return tr(-EINVAL);
   if (<i32>load<u16>(addr) != 16) return tr(-EINVAL);
   const nl_pid = load<u32>(addr, 4);
@@ -374,7 +401,7 @@ export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
 
 /** Ref: netlink_connect */
 export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
-  if (tracing) trace_enter('netlink_connect', 'alen=' + alen.toString());
+  if (tracing) trace_enter('netlink_connect', 'alen=%d', alen);
   if (alen < 2) return tr(-EINVAL);
   const family = <i32>load<u16>(addr);
   if (family == 0) {
@@ -430,7 +457,7 @@ function netlink_getsockbyportid(ssk: sock, portid: u32): sock | null {
  * Ref: netlink_attachskb
  */
 export function netlink_attachskb(sk: sock, skb: sk_buff, timeo: bool, ssk: sock | null): i32 {
-  if (tracing) trace_enter('netlink_attachskb', 'rmem=' + sk.sk_rmem_alloc.toString() + ' truesize=' + skb.truesize.toString() + ' rcvbuf=' + sk.sk_rcvbuf.toString());
+  if (tracing) trace_enter('netlink_attachskb', 'rmem=%d truesize=%u rcvbuf=%d', sk.sk_rmem_alloc, <i32>skb.truesize, sk.sk_rcvbuf);
   const rmem = sk.sk_rmem_alloc + <i32>skb.truesize;
   if ((rmem == <i32>skb.truesize || rmem <= sk.sk_rcvbuf) && !sk.congested) {
     sk.sk_rmem_alloc = rmem;
@@ -447,10 +474,10 @@ export function netlink_attachskb(sk: sock, skb: sk_buff, timeo: bool, ssk: sock
 
 /** Queue an skb on a receiver and wake it. Ref: __netlink_sendskb */
 function __netlink_sendskb(sk: sock, skb: sk_buff): i32 {
-  if (tracing) trace_enter('__netlink_sendskb', 'portid=' + (<i32>sk.portid).toString() + ' len=' + skb.len.toString());
+  if (tracing) trace_enter('__netlink_sendskb', 'portid=%d len=%u', <i32>sk.portid, <i32>skb.len);
   const len = <i32>skb.len;
   skb_queue_tail(sk.sk_receive_queue, skb);
-  host_sk_wake(sk.id);
+  sk_wake(sk);
   return tr(len);
 }
 
@@ -473,7 +500,7 @@ function soft_lockup(): void {
  * Ref: netlink_unicast_kernel
  */
 function netlink_unicast_kernel(sk: sock, skb: sk_buff, ssk: sock): i32 {
-  if (tracing) trace_enter('netlink_unicast_kernel', 'portid=' + sk.portid.toString() + ' len=' + skb.len.toString());
+  if (tracing) trace_enter('netlink_unicast_kernel', 'portid=%u len=%u', <i32>sk.portid, <i32>skb.len);
   let ret = -ECONNREFUSED;
   if (netlink_is_kernel(ssk)) {
     if (current.lockup) { kfree_skb(skb); return tr(-EDEADLK); }
@@ -503,7 +530,7 @@ function netlink_unicast_kernel(sk: sock, skb: sk_buff, ssk: sock): i32 {
  * skb parked in ssk.restart_skb for netlink_unicast_restart). Ref: netlink_unicast
  */
 export function netlink_unicast(ssk: sock, skb: sk_buff, portid: u32, nonblock: i32): i32 {
-  if (tracing) trace_enter('netlink_unicast', 'portid=' + (<i32>portid).toString() + ' len=' + skb.len.toString() + ' nonblock=' + nonblock.toString());
+  if (tracing) trace_enter('netlink_unicast', 'portid=%d len=%u nonblock=%d', <i32>portid, <i32>skb.len, nonblock);
   const sk = netlink_getsockbyportid(ssk, portid);
   if (sk == null) {
     kfree_skb(skb);
@@ -580,7 +607,7 @@ class netlink_broadcast_data {
 function do_one_broadcast(sk: sock, p: netlink_broadcast_data): void {
   if (p.exclude_sk === sk) return;
   if (sk.portid == p.portid || p.group - 1 >= sk.ngroups || !test_bit(p.group - 1, sk.groups)) return;
-  if (tracing) trace_enter('do_one_broadcast', 'portid=' + sk.portid.toString() + ' group=' + p.group.toString());
+  if (tracing) trace_enter('do_one_broadcast', 'portid=%u group=%u', <i32>sk.portid, <i32>p.group);
   if (p.failure) {
     netlink_overrun(sk);
     tr_void();
@@ -608,7 +635,7 @@ function do_one_broadcast(sk: sock, p: netlink_broadcast_data): void {
 
 /** Send skb to every member of `group` except `portid` and ssk. Ref: netlink_broadcast */
 export function netlink_broadcast(ssk: sock, skb: sk_buff, portid: u32, group: u32): i32 {
-  if (tracing) trace_enter('netlink_broadcast', 'portid=' + portid.toString() + ' group=' + group.toString());
+  if (tracing) trace_enter('netlink_broadcast', 'portid=%u group=%u', <i32>portid, <i32>group);
   const info = new netlink_broadcast_data();
   info.exclude_sk = ssk;
   info.portid = portid;
@@ -677,7 +704,7 @@ function assign_flag(sk: sock, flag: u32, val: u32): void {
 
 /** SOL_NETLINK options. `optval` holds optlen bytes. Ref: netlink_setsockopt */
 export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i32): i32 {
-  if (tracing) trace_enter('netlink_setsockopt', 'optname=' + optname.toString() + ' optlen=' + optlen.toString());
+  if (tracing) trace_enter('netlink_setsockopt', 'optname=%d optlen=%d', optname, optlen);
   let val: u32 = 0;
   if (optlen >= 4) val = load<u32>(optval);
   let nr: u32 = 0;
@@ -703,7 +730,7 @@ export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen
       assign_flag(sk, NETLINK_F_RECV_NO_ENOBUFS, val);
       if (val) {
         sk.congested = false;
-        host_sk_wake(sk.id);
+        sk_wake(sk);
       }
       break;
     case 8: // NETLINK_LISTEN_ALL_NSID
@@ -757,7 +784,7 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
  * Ref: netlink_sendmsg
  */
 export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
-  if (tracing) trace_enter('netlink_sendmsg', 'len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
   const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
   scm_creds_set = false;
   return tr(r);
@@ -848,7 +875,7 @@ export const recv_info = changetype<recv_result>(memory.data(64));
  * Ref: netlink_recvmsg → skb_recv_datagram
  */
 export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
-  if (tracing) trace_enter('netlink_recvmsg', 'len=' + len.toString() + ' flags=0x' + flags.toString(16));
+  if (tracing) trace_enter('netlink_recvmsg', 'len=%d flags=0x%x', len, flags);
   if (flags & 0x1) return tr(-95);
   const info = recv_info;
   info.msg_flags = 0;
@@ -895,7 +922,7 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
     const ret = netlink_dump(sk);
     if (ret) {
       sk.sk_err = -ret;
-      host_sk_wake(sk.id);
+      sk_wake(sk);
     }
   }
   netlink_rcv_wake(sk);
@@ -910,7 +937,7 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
  * Ref: __netlink_kernel_create
  */
 export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null): sock | null {
-  if (tracing) trace_enter('netlink_kernel_create', 'unit=' + unit.toString());
+  if (tracing) trace_enter('netlink_kernel_create', 'unit=%d', unit);
   if (unit < 0 || unit >= MAX_LINKS) { tr_void(); return null; }
   const t = unchecked(nl_table[unit]);
   if (t.hash.has(0)) { tr_void(); return null; }
@@ -925,7 +952,7 @@ export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null)
   }
   if (netlink_insert(sk, 0)) { tr_void(); return null; }
   sk.flags |= NETLINK_F_KERNEL_SOCKET;
-  sockets.set(sk.id, sk);
+  sock_link(sk);
   if (!t.registered) {
     t.groups = groups;
     t.listeners = new StaticArray<u32>(<i32>NLGRPSZ(groups) / 4);
@@ -1001,7 +1028,7 @@ function netlink_ack_tlv_fill(in_skb: sk_buff, skb: sk_buff, nlh: usize, err: i3
  * Ref: netlink_ack
  */
 export function netlink_ack(in_skb: sk_buff, nlh: usize, err: i32, extack: netlink_ext_ack | null): void {
-  if (tracing) trace_enter('netlink_ack', 'err=' + err.toString() + ' seq=' + nlmsghdr_seq(nlh).toString());
+  if (tracing) trace_enter('netlink_ack', 'err=%d seq=%u', err, <i32>nlmsghdr_seq(nlh));
   const ssk = sock_by_id(NETLINK_CB(in_skb).cb_sk);
   const rsk = sock_by_id(in_skb.sk);
   if (ssk == null || rsk == null) { tr_void(); return; }
@@ -1036,7 +1063,7 @@ export function netlink_ack(in_skb: sk_buff, nlh: usize, err: i32, extack: netli
  * means no ACK. Ref: netlink_rcv_skb
  */
 export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
-  if (tracing) trace_enter('netlink_rcv_skb', 'len=' + skb.len.toString());
+  if (tracing) trace_enter('netlink_rcv_skb', 'len=%u', <i32>skb.len);
   // One extack per nesting level, cleared for each message (memset in Linux): no allocation per message.
   if (rcv_depth >= rcv_extacks.length) rcv_extacks.push(new netlink_ext_ack());
   const extack = unchecked(rcv_extacks[rcv_depth]);
@@ -1144,7 +1171,7 @@ function call_dump(cb: netlink_callback, skb: sk_buff): i32 {
 
 /** Fill one skb of the dump and queue it on the reader. Ref: netlink_dump */
 export function netlink_dump(sk: sock): i32 {
-  if (tracing) trace_enter('netlink_dump', 'portid=' + sk.portid.toString());
+  if (tracing) trace_enter('netlink_dump', 'portid=%u', <i32>sk.portid);
   const extack = new netlink_ext_ack();
   if (!sk.cb_running) return tr(-EINVAL);
   const cb = sk.cb;
@@ -1196,7 +1223,7 @@ export function netlink_dump(sk: sock): i32 {
  * the reader runs). Ref: __netlink_dump_start
  */
 export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control: netlink_dump_control): i32 {
-  if (tracing) trace_enter('__netlink_dump_start', 'portid=' + NETLINK_CB(skb).portid.toString());
+  if (tracing) trace_enter('__netlink_dump_start', 'portid=%u', <i32>NETLINK_CB(skb).portid);
   skb_get(skb);
   const sk = netlink_lookup(ssk.sk_protocol, NETLINK_CB(skb).portid);
   if (sk == null) { kfree_skb(skb); return tr(-ECONNREFUSED); }
