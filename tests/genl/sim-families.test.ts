@@ -14,7 +14,7 @@ import {
   nla_get_u32, nla_get_nested, hex, NetlinkError, NL_ATTR_TYPE,
   MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK,
 } from '../../src/api/user.ts';
-import doc_exmpl, { family as docFamily } from '../../sandboxes/sim/modules/doc_exmpl.ts';
+import doc_exmpl, { doc_exmpl_family as docFamily } from '../../sandboxes/sim/modules/doc_exmpl.ts';
 import kv_store, { NLLAB_KV_C_SET, NLLAB_KV_C_GET, NLLAB_KV_C_DEL, NLLAB_KV_A_ENTRY, NLLAB_KV_E_KEY, NLLAB_KV_E_VALUE, NLLAB_KV_A_COUNT } from '../../sandboxes/sim/modules/kv_store.ts';
 import { genl_register_family, genl_unregister_family, type genl_family } from '../../src/api/genl-kernel.ts';
 

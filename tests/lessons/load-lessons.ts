@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { lessonFrontmatter, partSchema } from '../../src/components/site/lesson-schema.ts';
-import { buildCourse, type Files, type Lesson, type LessonSource } from '../../src/components/site/lesson-model.ts';
+import { buildCourse, libraryModules, type Files, type Lesson, type LessonSource } from '../../src/components/site/lesson-model.ts';
 
 const ROOT = 'lessons';
 
@@ -43,5 +43,8 @@ export function loadLessons(): Lesson[] {
       });
     }
   }
-  return buildCourse(parts, sources).flatMap((p) => p.lessons);
+  const modules = readdirSync('sandboxes/sim/modules').filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => `sandboxes/sim/modules/${f}`);
+  const library = libraryModules(Object.fromEntries(modules.map((f) => [f, readFileSync(f, 'utf8')])));
+  return buildCourse(parts, sources, library).flatMap((p) => p.lessons);
 }

@@ -1,28 +1,34 @@
 /**
- * doc_exmpl: the DOC_EXMPL generic netlink family of the course, in TypeScript.
+ * doc_exmpl: the DOC_EXMPL generic netlink family — one command, ECHO, and one multicast group,
+ * DOC_EXMPL_GRP. The TypeScript twin of the C module the real kernel loads
+ * (sandboxes/vm/modules/doc_exmpl.c, whose README is the message-level spec): the same messages,
+ * in the same order. ECHO takes a NUL-terminated string; the family answers the sender with a
+ * greeting and tells the members of its group what it received.
  *
- * The same family as sandboxes/vm/modules/doc_exmpl.c (its README is the message-level spec):
- * one command, ECHO, takes a NUL-terminated string; the family answers the sender with a greeting
- * and tells the members of its multicast group what it received.
+ * One file for the simulator's tests and for lesson 04 (whose front matter takes it as module.ts).
  */
 import {
-  genl_register_family, genl_unregister_family, genlmsg_new, genlmsg_put, genlmsg_end, genlmsg_cancel,
-  genlmsg_reply, genlmsg_multicast, nlmsg_free, nla_put_string, nla_total_size, nla_get_string,
-  GENL_REQ_ATTR_CHECK, NLA_NUL_STRING, type genl_family, type genl_info, type sk_buff,
+  genl_register_family, genl_unregister_family, genlmsg_new, nlmsg_free, genlmsg_put, genlmsg_end,
+  genlmsg_cancel, genlmsg_reply, genlmsg_multicast, nla_put_string, nla_total_size, nla_get_string,
+  GENL_REQ_ATTR_CHECK, NLA_NUL_STRING, EINVAL, ENOMEM, EMSGSIZE,
+  type genl_family, type genl_info, type sk_buff,
 } from 'netlink-lab/kernel';
 import type { KernelModule } from 'netlink-lab/user';
 
-export const DOC_EXMPL_A_MSG = 1;
-export const DOC_EXMPL_C_ECHO = 1;
-export const DOC_EXMPL_GRP = 0;
-const GREETING = 'Hello from kernel space!!!';
-const EINVAL = 22;
-const ENOMEM = 12;
-const EMSGSIZE = 90;
+const DOC_EXMPL_GREETING = 'Hello from kernel space!!!';
 
-/** One ECHO message carrying `text`. */
+/** Attributes. */
+export const DOC_EXMPL_A_MSG = 1;
+const DOC_EXMPL_A_MAX = DOC_EXMPL_A_MSG;
+
+/** Commands. */
+export const DOC_EXMPL_C_ECHO = 1;
+
+/** Multicast groups, by index into mcgrps. */
+export const DOC_EXMPL_GRP = 0;
+
 function doc_exmpl_put_msg(skb: sk_buff, portid: number, seq: number, text: string): number {
-  const hdr = genlmsg_put(skb, portid, seq, family, 0, DOC_EXMPL_C_ECHO);
+  const hdr = genlmsg_put(skb, portid, seq, doc_exmpl_family, 0, DOC_EXMPL_C_ECHO);
   if (!hdr) return -EMSGSIZE;
   if (nla_put_string(skb, DOC_EXMPL_A_MSG, text)) {
     genlmsg_cancel(skb, hdr);
@@ -32,7 +38,7 @@ function doc_exmpl_put_msg(skb: sk_buff, portid: number, seq: number, text: stri
   return 0;
 }
 
-/** Tell DOC_EXMPL_GRP what was received (-ESRCH, nobody listening, is normal). */
+/** Tell the members of DOC_EXMPL_GRP what was received (nobody listening is fine). */
 function doc_exmpl_notify(text: string): void {
   const skb = genlmsg_new(nla_total_size(new TextEncoder().encode(text).length + 1));
   if (!skb) return;
@@ -40,32 +46,34 @@ function doc_exmpl_notify(text: string): void {
     nlmsg_free(skb);
     return;
   }
-  genlmsg_multicast(family, skb, 0, DOC_EXMPL_GRP);
+  genlmsg_multicast(doc_exmpl_family, skb, 0, DOC_EXMPL_GRP);
 }
 
-/** DOC_EXMPL_C_ECHO: greet the sender, then notify the group. */
+/** ECHO's doit: greet the sender, then tell the group what the sender said. */
 function doc_exmpl_echo(_skb: sk_buff, info: genl_info): number {
   if (GENL_REQ_ATTR_CHECK(info, DOC_EXMPL_A_MSG)) return -EINVAL;
   const text = nla_get_string(info.attrs[DOC_EXMPL_A_MSG]!);
-  const reply = genlmsg_new(nla_total_size(GREETING.length + 1));
+
+  const reply = genlmsg_new(nla_total_size(DOC_EXMPL_GREETING.length + 1));
   if (!reply) return -ENOMEM;
-  const err = doc_exmpl_put_msg(reply, info.snd_portid, info.snd_seq, GREETING);
+  const err = doc_exmpl_put_msg(reply, info.snd_portid, info.snd_seq, DOC_EXMPL_GREETING);
   if (err) {
     nlmsg_free(reply);
     return err;
   }
-  const rerr = genlmsg_reply(reply, info);
-  if (rerr) return rerr;
+  const sent = genlmsg_reply(reply, info);
+  if (sent) return sent;
+
   doc_exmpl_notify(text);
   return 0;
 }
 
 /** The family, as the C module's struct genl_family. */
-export const family: genl_family = {
+export const doc_exmpl_family: genl_family = {
   name: 'DOC_EXMPL',
   version: 1,
   hdrsize: 0,
-  maxattr: DOC_EXMPL_A_MSG,
+  maxattr: DOC_EXMPL_A_MAX,
   policy: { [DOC_EXMPL_A_MSG]: { type: NLA_NUL_STRING } },
   ops: [{ cmd: DOC_EXMPL_C_ECHO, doit: doc_exmpl_echo }],
   mcgrps: [{ name: 'DOC_EXMPL_GRP' }],
@@ -75,7 +83,7 @@ export const family: genl_family = {
 const doc_exmpl: KernelModule = {
   name: 'doc_exmpl',
   description: 'netlink-lab: the DOC_EXMPL generic netlink family (ECHO and a multicast group)',
-  init: () => genl_register_family(family),
-  exit: () => { genl_unregister_family(family); },
+  init: () => genl_register_family(doc_exmpl_family),
+  exit: () => { genl_unregister_family(doc_exmpl_family); },
 };
 export default doc_exmpl;

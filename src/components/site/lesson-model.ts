@@ -12,7 +12,7 @@ export type Files = Record<string, string>;
 export interface LessonSource {
   id: string;
   data: LessonFrontmatter;
-  /** Files in code/ (may be empty: the lesson continues from the previous lesson's solution). */
+  /** Files in code/ (may be empty: the lesson continues from the previous lesson's solution, or takes files as its front matter says). */
   code: Files;
   /** Files in solution/ (in a placed Lesson: the starting files with solution/'s files over them). */
   solution: Files;
@@ -30,7 +30,7 @@ export interface Lesson extends LessonSource {
   slug: string;
   /** The starting code after inheritance from the previous lesson's solution. */
   files: Files;
-  /** Whether `files` came from the previous lesson. */
+  /** Whether all of `files` came from the previous lesson. */
   inherited: boolean;
   prev?: { slug: string; title: string };
   next?: { slug: string; title: string };
@@ -61,12 +61,14 @@ function parseFolder(id: string): { part: number; partId: string; order: number;
 }
 
 /**
- * Order the lessons, give each its neighbours, and resolve its starting code: a lesson with an
- * empty code/ starts from the previous lesson's solution. Throws LessonError on a bad folder name,
- * a part missing from content/parts.yaml, two lessons with one number, or an entry file that
- * does not exist.
+ * Order the lessons, give each its neighbours, and resolve its starting code: a lesson with no
+ * code/ and nothing named in the front matter starts from the previous lesson's solution;
+ * otherwise its files are code/ plus those "fromPrevious" keeps from the previous lesson's solution
+ * plus those "fromLibrary" takes from `library` (sandboxes/sim/modules, by module name). Throws
+ * LessonError on a bad folder name, a part missing from content/parts.yaml, two lessons with one
+ * number, an entry file that does not exist, or a file named twice or not found.
  */
-export function buildCourse(parts: Part[], sources: LessonSource[]): CoursePart[] {
+export function buildCourse(parts: Part[], sources: LessonSource[], library: Files = {}): CoursePart[] {
   const byId = new Map(parts.map((p) => [p.id, p]));
   const placed = sources.filter((s) => !s.data.draft).map((s) => {
     const f = parseFolder(s.id);
@@ -83,10 +85,26 @@ export function buildCourse(parts: Part[], sources: LessonSource[]): CoursePart[
       throw new LessonError(s.id, `has the same number as lessons/${before.s.id}; give each lesson of a part its own NN.`);
     }
     const prevLesson = lessons[i - 1];
-    const inherited = Object.keys(s.code).length === 0;
-    if (inherited && !prevLesson) throw new LessonError(s.id, 'has no code/ folder, and there is no previous lesson to continue from: add code/main.ts.');
-    const prevEnd = prevLesson && (Object.keys(prevLesson.solution).length > 0 ? prevLesson.solution : prevLesson.files);
-    const files = inherited ? { ...prevEnd } : s.code;
+    const kept = s.data.fromPrevious ?? [];
+    const fromLibrary = s.data.fromLibrary ?? {};
+    const inherited = Object.keys(s.code).length === 0 && kept.length === 0 && Object.keys(fromLibrary).length === 0;
+    if ((inherited || kept.length) && !prevLesson) throw new LessonError(s.id, 'continues from the previous lesson (no code/ folder, or "fromPrevious"), but it is the first lesson: add its files to code/.');
+    const prevEnd = prevLesson ? (Object.keys(prevLesson.solution).length > 0 ? prevLesson.solution : prevLesson.files) : {};
+    const files: Files = inherited ? { ...prevEnd } : {};
+    for (const name of kept) {
+      if (!(name in prevEnd)) throw new LessonError(s.id, `"fromPrevious" lists ${name}, but lessons/${prevLesson!.id} ends with ${Object.keys(prevEnd).join(', ')}.`);
+      files[name] = prevEnd[name]!;
+    }
+    for (const [name, mod] of Object.entries(fromLibrary)) {
+      const text = library[mod];
+      if (text === undefined) throw new LessonError(s.id, `"fromLibrary" names module "${mod}", which is not in sandboxes/sim/modules (there: ${Object.keys(library).join(', ') || 'none'}).`);
+      if (name in files) throw new LessonError(s.id, `${name} is listed in both "fromPrevious" and "fromLibrary".`);
+      files[name] = text;
+    }
+    for (const [name, text] of Object.entries(s.code)) {
+      if (name in files) throw new LessonError(s.id, `code/${name} exists, and the front matter also takes ${name} from ${kept.includes(name) ? 'the previous lesson' : 'sandboxes/sim/modules'}: keep one.`);
+      files[name] = text;
+    }
     if (!(s.data.entry in files)) {
       throw new LessonError(s.id, `its entry file "${s.data.entry}" is not among its starting files (${Object.keys(files).join(', ') || 'none'}); add code/${s.data.entry} or set "entry" in the front matter.`);
     }
@@ -114,6 +132,16 @@ export function groupLessonFiles(raw: Record<string, string>): Map<string, { cod
     if (m[4]) entry.checks = text;
     else entry[m[2] as 'code' | 'solution'][m[3]!] = text;
     out.set(id, entry);
+  }
+  return out;
+}
+
+/** The simulator's example kernel modules by name, from paths such as "/sandboxes/sim/modules/doc_exmpl.ts". */
+export function libraryModules(raw: Record<string, string>): Files {
+  const out: Files = {};
+  for (const [path, text] of Object.entries(raw)) {
+    const m = /(?:^|\/)sandboxes\/sim\/modules\/([a-z0-9_]+)\.ts$/.exec(path);
+    if (m) out[m[1]!] = text;
   }
   return out;
 }

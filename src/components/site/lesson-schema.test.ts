@@ -5,7 +5,7 @@ const good = { title: 'Your first netlink socket', summary: 'A summary that is l
 
 describe('lesson front matter', () => {
   it('fills in the defaults', () => {
-    expect(lessonFrontmatter.parse(good)).toEqual({ ...good, entry: 'main.ts', modules: [], draft: false });
+    expect(lessonFrontmatter.parse(good)).toEqual({ ...good, entry: 'main.ts', modules: [], fromPrevious: [], fromLibrary: {}, draft: false });
   });
 
   it('names the field that is wrong', () => {
@@ -17,6 +17,8 @@ describe('lesson front matter', () => {
     expect(bad({ entry: 'src/main.ts' })[0]).toMatch(/^entry: must be a \.ts file name/);
     expect(bad({ modules: ['NL-Test'] })[0]).toMatch(/^modules\.0: a module name is lower-case/);
     expect(bad({ part: 2 })[0]).toMatch(/Unrecognized key/);
+    expect(bad({ fromPrevious: ['lib/module.ts'] })[0]).toMatch(/^fromPrevious\.0: must be a \.ts file name/);
+    expect(bad({ fromLibrary: { 'module.ts': 'Doc-Exmpl' } })[0]).toMatch(/^fromLibrary\.module\.ts: a module name is lower-case/);
     expect(bad({ title: undefined })[0]).toMatch(/^title:/);
   });
 });

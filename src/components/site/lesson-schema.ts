@@ -8,6 +8,9 @@ import { z } from 'astro/zod';
 /** A file name inside a lesson's code/ or solution/ folder. */
 const codeFile = z.string().regex(/^[a-z0-9_-]+\.ts$/, 'must be a .ts file name such as "main.ts" (no folders)');
 
+/** A kernel module's name. */
+const moduleName = z.string().regex(/^[a-z0-9_]+$/, 'a module name is lower-case letters, digits and _');
+
 /** The front matter of lessons/NN-part/NN-lesson/index.mdx. Part and order come from the folder names. */
 export const lessonFrontmatter = z.object({
   /** The lesson's title, as the navigation shows it. */
@@ -19,7 +22,14 @@ export const lessonFrontmatter = z.object({
   /** The file the playground runs. */
   entry: codeFile.default('main.ts'),
   /** Kernel modules the lesson's code loads (insmod), by module name. */
-  modules: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a module name is lower-case letters, digits and _')).default([]),
+  modules: z.array(moduleName).default([]),
+  /** Starting files kept as the previous lesson finished them (its solution), e.g. [module.ts]. */
+  fromPrevious: z.array(codeFile).default([]),
+  /**
+   * Starting files that are one of the simulator's example kernel modules
+   * (sandboxes/sim/modules/<name>.ts), by file name: { module.ts: doc_exmpl }.
+   */
+  fromLibrary: z.record(codeFile, moduleName).default({}),
   /** Shown on the page but left out of navigation and the lesson tests while being written. */
   draft: z.boolean().default(false),
 }).strict();
