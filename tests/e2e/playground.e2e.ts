@@ -284,6 +284,18 @@ describe('the playground', () => {
     await page.locator('[data-playground]').first().screenshot({ path: `${SHOTS}/playground-timeline-light.png` });
   });
 
+  it('names the course\'s generic netlink family in the Messages panel: DOC_EXMPL, its command and its attribute', async () => {
+    const page = await site.page(WIDE);
+    await open(page, site.url('/lessons/generic-netlink/family-and-group/'));
+    await page.getByRole('button', { name: 'Run', exact: true }).first().click();
+    await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('family DOC_EXMPL');
+    const messages = page.locator('[data-playground] [data-panel-body="messages"]').first();
+    const echo = messages.locator('.pg-msg-row', { hasText: 'DOC_EXMPL: DOC_EXMPL_C_ECHO' }).first();
+    await echo.waitFor({ timeout: 15_000 });
+    await echo.click();
+    expect(await messages.locator('.pg-f-label', { hasText: /^DOC_EXMPL_A_MSG$/ }).count()).toBe(1);
+  });
+
   it('runs the lesson\'s checks; passing them all marks the lesson complete', async () => {
     const page = await site.page(WIDE);
     await open(page);

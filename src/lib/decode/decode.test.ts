@@ -8,7 +8,7 @@ import {
   NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_TEST, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_POLICY, NLMSG_DONE,
   NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_GETLINK,
 } from '../../api/uapi.ts';
-import { decodeDatagram, fieldsAt, walk, type Field } from './index.ts';
+import { decodeDatagram, fieldsAt, genlFamilySpec, walk, type Field } from './index.ts';
 
 const fromHex = (h: string) => new Uint8Array(h.replace(/[^0-9a-f]/g, '').match(/../g)!.map((x) => parseInt(x, 16)));
 const child = (f: Field, label: string) => {
@@ -171,5 +171,18 @@ describe('decodeDatagram', () => {
     expect(u!.label).toBe('family 28 (0x1c)');
     expect(child(child(u!, 'genlmsghdr'), 'cmd').value).toBe('1');
     expect(child(u!, 'attribute 1').value).toBe('"hi"');
+  });
+
+  it('names the course\'s own families by the name the kernel reports, whatever id they got', () => {
+    // NLLAB_KV SET { ENTRY { KEY "k", VALUE 7 } } on the id this kernel happened to give it.
+    const msg = nlmsg({ type: 0x22, flags: NLM_F_REQUEST | NLM_F_ACK, payload: [genlmsghdr(1), nla_nest(1, [nla_string(1, 'k'), nla_u32(2, 7)])] });
+    const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [genlFamilySpec(0x22, 'NLLAB_KV')] });
+    expect(m!.label).toBe('NLLAB_KV');
+    expect(m!.value).toBe('NLLAB_KV_C_SET');
+    const entry = child(m!, 'NLLAB_KV_A_ENTRY');
+    expect(child(child(entry, 'payload'), 'NLLAB_KV_E_KEY').value).toBe('"k"');
+    expect(child(child(entry, 'payload'), 'NLLAB_KV_E_VALUE').value).toBe('7');
+    // A family the course does not define keeps numbers.
+    expect(genlFamilySpec(0x23, 'devlink')).toEqual({ id: 0x23, name: 'devlink' });
   });
 });

@@ -3,5 +3,5 @@ export { decodeDatagram, typeInfo, type DecodeContext, type TypeInfo } from './d
 export { decodeAttrs } from './attrs.ts';
 export { field, type Field, type FieldKind } from './field.ts';
 export { flagNames, protocolName, type FlagContext } from './names.ts';
-export { NLCTRL, NLMSGERR_ATTRS, IFLA_ATTRS, type AttrSet, type AttrSpec, type AttrType, type GenlFamilySpec } from './specs.ts';
+export { NLCTRL, NLMSGERR_ATTRS, IFLA_ATTRS, COURSE_FAMILIES, genlFamilySpec, type AttrSet, type AttrSpec, type AttrType, type GenlFamilySpec } from './specs.ts';
 export { fieldsAt, walk } from './tree.ts';

@@ -123,3 +123,30 @@ export const IFLA_ATTRS: AttrSet = {
   50: { name: 'IFLA_MIN_MTU', type: 'u32' },
   51: { name: 'IFLA_MAX_MTU', type: 'u32' },
 };
+
+/**
+ * The course's own generic netlink families, whose ids the kernel allocates at registration: their
+ * names for commands and attributes, as a YNL spec would give them (the kernel itself knows only
+ * numbers). Source of truth: sandboxes/sim/modules/*.ts and sandboxes/vm/modules/*.c.
+ */
+export const COURSE_FAMILIES: Record<string, Omit<GenlFamilySpec, 'id' | 'name'>> = {
+  DOC_EXMPL: {
+    cmds: { 1: 'DOC_EXMPL_C_ECHO' },
+    attrs: { 1: { name: 'DOC_EXMPL_A_MSG', type: 'string' } },
+  },
+  NLLAB_KV: {
+    cmds: { 1: 'NLLAB_KV_C_SET', 2: 'NLLAB_KV_C_GET', 3: 'NLLAB_KV_C_DEL', 4: 'NLLAB_KV_C_NEWENTRY', 5: 'NLLAB_KV_C_DELENTRY' },
+    attrs: {
+      1: {
+        name: 'NLLAB_KV_A_ENTRY', type: 'nest',
+        nested: { 1: { name: 'NLLAB_KV_E_KEY', type: 'string' }, 2: { name: 'NLLAB_KV_E_VALUE', type: 'u32' } },
+      },
+      2: { name: 'NLLAB_KV_A_COUNT', type: 'u32' },
+    },
+  },
+};
+
+/** A family by the id the kernel gave it and its name, with the names the decoder knows for it. */
+export function genlFamilySpec(id: number, name: string, hdrsize?: number): GenlFamilySpec {
+  return { ...COURSE_FAMILIES[name], id, name, ...(hdrsize ? { hdrsize } : {}) };
+}
