@@ -11,6 +11,8 @@ export interface SyscallEvent {
   pid: number;
   /** The kernel's clock when it returned, in ms (virtual on the simulated kernel). */
   time: number;
+  /** The kernel's clock when it was called (a call that blocked took time - start). */
+  start?: number;
   fd?: number;
   /** Return value on success. */
   ret?: number;

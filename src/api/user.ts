@@ -33,12 +33,13 @@ function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, 
 async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
   const b = backend();
   const pid = b.getpid();
+  const start = b.now();
   try {
     const r = await run();
-    observe({ syscall, pid, fd, time: b.now(), ret: ret(r), ...(io ? io(r) : {}) });
+    observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...(io ? io(r) : {}) });
     return r;
   } catch (e) {
-    if (e instanceof ErrnoError) observe({ syscall, pid, fd, time: b.now(), errno: e.errno });
+    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno });
     throw e;
   }
 }

@@ -22,8 +22,6 @@ export interface OutputLine {
 export interface SyscallRecord extends SyscallEvent {
   /** The protocol of the socket `fd` belongs to, when known. */
   protocol?: number;
-  /** The kernel's clock when the call was made (ms); `time` is when it returned. */
-  start?: number;
 }
 
 /** Page → worker. */

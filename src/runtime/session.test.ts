@@ -71,7 +71,7 @@ describe('runSession on the simulated kernel', () => {
     expect(r.kernel.some((e) => e.kind === 'proc')).toBe(true);
   });
 
-  it('knows the protocol of sockets that library code opened', async () => {
+  it('knows the protocol of sockets that library code opened, and when its calls were made', async () => {
     const code = [
       "import { genl_socket, genl_ctrl_resolve } from 'netlink-lab/user';",
       'const fd = await genl_socket();',
@@ -83,6 +83,9 @@ describe('runSession on the simulated kernel', () => {
     const io = r.syscalls.filter((e) => e.data);
     expect(io.length).toBeGreaterThanOrEqual(2);
     for (const e of io) expect(e.protocol, `${e.syscall} fd ${e.fd}`).toBe(16);
+    // The library's own syscalls carry when they were made, as the program's do (the timeline draws them).
+    for (const e of r.syscalls) expect(e.start, `${e.syscall} has a start time`).toBeTypeOf('number');
+    for (const e of r.syscalls) expect(e.start!).toBeLessThanOrEqual(e.time);
   });
 
   it('reports an uncaught errno with the line it came from', async () => {

@@ -49,9 +49,6 @@ const SNAPSHOTS_EVERY = 300;
  */
 export const SEND_LIMITS = { syscalls: 5000, trace: 20000, kernel: 5000, snapshots: 1000 };
 const KEPT_FOR_CHECKS = 100_000;
-/** The functions of netlink-lab/user that are syscalls (they report to the observer). */
-const SYSCALLS = ['socket', 'bind', 'connect', 'getsockname', 'getpeername', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg', 'setsockopt',
-  'getsockopt_raw', 'read', 'write', 'close', 'insmod', 'rmmod'];
 
 /** Run the program; resolves when it ended and the checks ran. */
 export async function runSession(kernel: SessionKernel, o: SessionOptions): Promise<Exit> {
@@ -133,26 +130,9 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     error: (...a) => print('error', formatArgs(a)),
   };
 
-  // Which protocol each (pid, fd) has, so the Messages panel can decode the bytes; and when each
-  // process entered its current syscall, so the timeline can draw how long a call took.
+  // Which protocol each (pid, fd) has, so the Messages panel can decode the bytes.
   const protocols = new Map<string, number>();
-  const entered = new Map<number, number>();
-  const user = o.libs['netlink-lab/user'] as Record<string, unknown> | undefined;
-  const libs: Libraries = { ...o.libs };
-  if (user) {
-    const wrapped: Record<string, unknown> = { ...user };
-    for (const name of SYSCALLS) {
-      const fn = user[name];
-      if (typeof fn !== 'function') continue;
-      wrapped[name] = (...args: unknown[]) => {
-        const pid = currentPid(kernel);
-        if (pid !== undefined) entered.set(pid, kernel.now());
-        const r = (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-        return r;
-      };
-    }
-    libs['netlink-lab/user'] = wrapped;
-  }
+  const libs: Libraries = o.libs;
 
   kernel.onEvent((e) => {
     if (e.kind === 'trace') {
@@ -178,9 +158,6 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     if (e.syscall === 'socket' && e.ret !== undefined && e.socket) protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
-    const start = entered.get(e.pid);
-    if (start !== undefined && start <= e.time) rec.start = start;
-    entered.delete(e.pid);
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
     if (events.length < KEPT_FOR_CHECKS) events.push(rec);
     if (!room('syscalls')) return;
