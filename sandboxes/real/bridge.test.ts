@@ -1,3 +1,4 @@
+import { executionAsyncId } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import { ErrnoError } from '../../src/api/errno.ts';
@@ -32,6 +33,19 @@ describe('real-kernel bridge', () => {
     expect(seen!.ack?.nlmsg_seq).toBe(5);
     expect(seen!.ack?.nlmsg_pid).toBe(seen!.pid);
     expect(seen!.from).toEqual({ nl_family: 16, nl_pid: 0, nl_groups: 0 });
+  });
+
+  it('leaves Node\'s promise hooks off once its processes ended (they slow every promise of the process)', async () => {
+    // After an await, executionAsyncId() is 0 unless async_hooks track promises (an AsyncLocalStorage is on).
+    const tracked = async () => { await null; return executionAsyncId() !== 0; };
+    expect(await tracked()).toBe(false);
+    let inside = false;
+    expect(await run(async () => {
+      await u.close(await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_ROUTE));
+      inside = await tracked();
+    })).toBe(0);
+    expect(inside).toBe(true);
+    expect(await tracked()).toBe(false);
   });
 
   it('rejects a failing syscall with ErrnoError carrying the errno', async () => {

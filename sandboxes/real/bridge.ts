@@ -47,6 +47,8 @@ export class RealKernel extends AgentSyscalls implements Backend {
   readonly kind = 'real' as const;
   private readonly als = new AsyncLocalStorage<Proc>();
   private readonly procs = new Map<number, Proc>();
+  /** Processes that have not ended. */
+  private alive = 0;
   private readonly agents = new Set<AgentHandle>();
   private holder: Promise<AgentHandle> | null = null;
   private forks: ForkServer | null = null;
@@ -144,6 +146,7 @@ export class RealKernel extends AgentSyscalls implements Backend {
     }
     const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, agent, status: Promise.resolve(0) };
     this.procs.set(proc.pid, proc);
+    this.alive++;
     proc.status = this.als.run(proc, async () => {
       let status = 0;
       try {
@@ -154,6 +157,10 @@ export class RealKernel extends AgentSyscalls implements Backend {
         else console.error(e);
       }
       await agent.exit(status);
+      // Node keeps async_hooks' promise hooks on while any AsyncLocalStorage is enabled, and they
+      // slow every promise of the process (a simulated kernel in the same process ran at half
+      // speed): off while no process runs here; the next spawn's run() switches it on again.
+      if (--this.alive === 0) this.als.disable();
       return status;
     });
     return proc.pid;
@@ -202,6 +209,7 @@ export class RealKernel extends AgentSyscalls implements Backend {
     const all = [...this.agents];
     for (const a of all) a.kill();
     await Promise.all(all.map((a) => a.exited));
+    this.als.disable();
   }
 }
 
