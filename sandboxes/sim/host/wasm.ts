@@ -98,7 +98,8 @@ export class KernelGc {
   /** A safe point: collect if it is time. */
   point(): void {
     if (this.depth !== 0) return;
-    if (++this.ticks < KernelGc.EVERY && !this.mem().fresh().grew) return;
+    // `grew` is set by the views' fresh(), which the host calls after every kernel call it reads from.
+    if (++this.ticks < KernelGc.EVERY && !this.mem().grew) return;
     this.ticks = 0;
     this.ex().__collect();
     this.mem().grew = false;
