@@ -27,7 +27,7 @@ export interface TraceEntry {
 export interface SocketState {
   protocol: number;
   portid: number;
-  /** The owner's pid (0 for kernel sockets). */
+  /** The owner's pid (0 for kernel sockets, -1 when the kernel's view does not say). */
   pid: number;
   /** The file descriptor in its owner, when it has one. */
   fd?: number;
@@ -35,14 +35,15 @@ export interface SocketState {
   groups: number[] | number;
   rmem: number;
   wmem: number;
-  rcvbuf: number;
-  sndbuf: number;
+  /** SO_RCVBUF / SO_SNDBUF (not in /proc/net/netlink, so absent for a VM). */
+  rcvbuf?: number;
+  sndbuf?: number;
   drops: number;
   dump: boolean | number;
   /** The connected peer, if any. */
   connected: { pid: number; groups: number } | boolean | number | null;
-  /** The datagrams waiting on the receive queue: their lengths and senders. */
-  queue: { len: number; bytes?: number; from?: number; group?: number }[];
+  /** The datagrams waiting on the receive queue: their lengths and senders (absent for a VM: /proc shows only Rmem). */
+  queue?: { len: number; bytes?: number; from?: number; group?: number }[];
   /** Whether it is a kernel socket (netlink_kernel_create). */
   kernel: boolean;
 }
@@ -69,6 +70,11 @@ export interface KernelState {
   processes: ProcessState[];
   dmesg: unknown[];
   liveBuffers?: number;
+  /**
+   * Where it comes from: the simulated kernel's own tables (absent or 'sim'), or a real kernel's
+   * /proc files ('proc': sockets and modules only; see src/runtime/vm/proc-state.ts).
+   */
+  source?: 'sim' | 'proc';
 }
 
 /** Something the kernel reported while running: a trace step, a printk, a process change, a hang. */

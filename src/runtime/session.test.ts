@@ -66,7 +66,7 @@ describe('runSession on the simulated kernel', () => {
     const afterSend = r.snapshots.find((s) => s.after.startsWith('sendto'))!.state;
     const mine = afterSend.sockets.filter((s) => s.protocol === 2 && !s.kernel);
     expect(mine).toHaveLength(2);
-    expect(mine.find((s) => s.portid === 100)!.queue.map((q) => q.len)).toEqual([20]);
+    expect(mine.find((s) => s.portid === 100)!.queue!.map((q) => q.len)).toEqual([20]);
     expect(r.state!.sockets.filter((s) => !s.kernel)).toEqual([]);
     expect(r.kernel.some((e) => e.kind === 'proc')).toBe(true);
   });

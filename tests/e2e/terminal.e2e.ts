@@ -116,6 +116,11 @@ describe('lesson terminal', () => {
     expect(await box.getAttribute('data-state')).toBe('identical');
     expect(await box.innerText()).toMatch(/answered alike: 6 syscalls, no difference/);
     expect(await page.locator('[data-output]').innerText()).toContain('0 replies');
+    // The Kernel state panel shows the VM's own /proc: its sockets after each syscall, its modules.
+    await page.getByRole('tab', { name: /Kernel state/ }).first().click();
+    const state = page.locator('[data-playground] [data-panel-body="state"]').first();
+    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain('Sockets (the VM\'s /proc/net/netlink)');
+    expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)\s*\n[^]*nl_test/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     // The terminal joins the VM the program ran on, rather than booting another.
     await page.getByRole('button', { name: 'Open terminal' }).click();

@@ -62,6 +62,7 @@ describe('VM backend through the relay', () => {
   let relay: RelayProcess;
   let session: RelaySession;
   let kernel: RelayKernel;
+  let link: ReturnType<typeof linkSession>;
 
   beforeAll(async () => {
     relay = await spawnRelay();
@@ -69,7 +70,8 @@ describe('VM backend through the relay', () => {
     session = connectRelay(relay.url, { agent: tap.handler }, WebSocket as unknown as WebSocketClass);
     const hello = await session.hello;
     await session.ready;
-    kernel = new RelayKernel(linkSession(session, tap, Array.from({ length: hello.agentPorts }, (_, i) => i + 1)));
+    link = linkSession(session, tap, Array.from({ length: hello.agentPorts }, (_, i) => i + 1));
+    kernel = new RelayKernel(link);
   });
   afterAll(async () => {
     session?.close();
@@ -119,5 +121,32 @@ describe('VM backend through the relay', () => {
     } finally {
       setBackend(null);
     }
+  });
+
+  it('with watchState, shows the sockets as the VM\'s /proc/net/netlink had them after each syscall', async () => {
+    const watched = new RelayKernel(link, { watchState: true });
+    setBackend(watched);
+    const seen: { afterBind?: ReturnType<RelayKernel['procState']>; afterClose?: ReturnType<RelayKernel['procState']>; pid?: number } = {};
+    try {
+      const pid = await watched.spawn(async () => {
+        const fd = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+        await U.bind(fd, { nl_family: U.AF_NETLINK, nl_pid: 0, nl_groups: 0b101 });
+        seen.pid = U.getpid();
+        seen.afterBind = watched.procState();
+        await U.close(fd);
+        seen.afterClose = watched.procState();
+      }, { name: 'watcher' });
+      expect(await watched.waitpid(pid)).toBe(0);
+    } finally {
+      setBackend(null);
+    }
+    const mine = (st: ReturnType<RelayKernel['procState']> | undefined) => st!.sockets.filter((s) => s.protocol === U.NETLINK_USERSOCK && s.portid === seen.pid);
+    expect(seen.afterBind!.source).toBe('proc');
+    expect(mine(seen.afterBind)).toMatchObject([{ groups: 0b101, kernel: false }]);
+    expect(seen.afterBind!.processes).toEqual([{ pid: seen.pid, name: 'watcher', uid: 0, state: 'running' }]);
+    // Kernel sockets of the VM (NETLINK_ROUTE's, at least) are listed too; ours is gone after close.
+    expect(seen.afterBind!.sockets.some((s) => s.kernel && s.protocol === U.NETLINK_ROUTE)).toBe(true);
+    expect(mine(seen.afterClose)).toEqual([]);
+    expect(watched.procState().processes[0]!.state).toBe('exited');
   });
 });

@@ -18,14 +18,21 @@ import { AgentSyscalls } from '../../../sandboxes/real/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentPort } from './agent-port.ts';
 import { MODULE_NAME, MODULE_PARAM } from './frames.ts';
+import { procState } from './proc-state.ts';
+import type { KernelState, ProcessState } from '../kernel-view.ts';
 
 /** Options of a {@link RelayKernel}. */
 export interface RelayKernelOptions {
   /** Called when a process's main rejects; its exit status is then 1. */
   onUncaught?: (pid: number, error: unknown) => void;
+  /**
+   * Read the VM's /proc/net/netlink after every syscall (one more agent round trip each), so
+   * procState() can show the sockets as each call left them (the playground's Kernel state panel).
+   */
+  watchState?: boolean;
 }
 
-interface Proc { pid: number; uid: number; agent: AgentPort; status: Promise<number> }
+interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentPort; status: Promise<number> }
 
 
 /** A Linux kernel in a VM, through a relay session's agent ports. */
@@ -101,9 +108,37 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   protected async sys(syscall: string, op: number, args?: Writer): Promise<Response> {
     const p = this.current(syscall);
     if (this.gone) throw new Error(`netlink-lab: the VM is gone (${this.gone}); start a new one from the Terminal panel.`);
-    const r = await this.offCpu(() => p.agent.call(op, args?.bytes()));
+    const r = await this.offCpu(async () => {
+      const answer = await p.agent.call(op, args?.bytes());
+      if (this.opts.watchState) this.procNetlink = await this.readWith(p.agent, '/proc/net/netlink', this.procNetlink);
+      return answer;
+    });
     if (r.ret < 0) throw new ErrnoError(syscall, r.errno || ERRNO.EIO);
     return r;
+  }
+
+  // ---- the state, as the VM's /proc shows it (watchState) -------------------------------------
+
+  private procNetlink = '';
+  private procModules = '';
+
+  /** A /proc file read by `agent`; `otherwise` when it cannot be read. */
+  private async readWith(agent: AgentPort, path: string, otherwise: string): Promise<string> {
+    try {
+      const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
+      return r.ret < 0 ? otherwise : new TextDecoder().decode(new Reader(r.body).blob());
+    } catch {
+      return otherwise; // the VM went away: the syscall's own answer says so
+    }
+  }
+
+  /** The sockets and modules as /proc last showed them, and the program's processes. */
+  procState(): KernelState {
+    const processes: ProcessState[] = [...this.procs.values()].map((p) => ({
+      pid: p.pid, name: p.name, uid: p.uid,
+      state: p.ended ? 'exited' : this.running === p ? 'running' : p.agent.busy ? 'blocked' : 'runnable',
+    }));
+    return procState(this.now(), this.procNetlink, this.procModules, processes);
   }
 
 
@@ -127,7 +162,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         throw e;
       }
     });
-    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, agent, status: Promise.resolve(0) };
+    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, status: Promise.resolve(0) };
     this.procs.set(proc.pid, proc);
     proc.status = (async () => {
       await this.acquire(proc);
@@ -139,6 +174,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         if (this.opts.onUncaught) this.opts.onUncaught(proc.pid, e);
         else console.error(e);
       } finally {
+        proc.ended = true;
         this.release(proc);
       }
       await agent.exit(status);
@@ -183,7 +219,13 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     }
     const ret = await this.offCpu(() => this.link.module('load', mod.name, params));
     if (ret < 0) throw new ErrnoError('init_module', -ret);
+    await this.watchModules();
     return 0;
+  }
+
+  /** With watchState: read /proc/modules again (after a module was loaded or unloaded). */
+  private async watchModules(): Promise<void> {
+    if (this.opts.watchState) this.procModules = await this.readFile('/proc/modules').catch(() => this.procModules);
   }
 
   /** delete_module of the VM's module `name`. */
@@ -191,6 +233,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     if (!MODULE_NAME.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
     const ret = await this.offCpu(() => this.link.module('unload', name, []));
     if (ret < 0) throw new ErrnoError('delete_module', -ret);
+    await this.watchModules();
     return 0;
   }
 

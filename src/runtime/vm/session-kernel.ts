@@ -1,7 +1,8 @@
 /**
  * The VM's kernel as the playground's run session wants it (src/runtime/session.ts): a
- * RelayKernel with no kernel trace, no kernel events and no state snapshot — a real kernel does
- * not expose its insides to the page; the Messages panel and the comparison still see every syscall.
+ * RelayKernel with no kernel trace and no kernel events — a real kernel does not expose its
+ * insides to the page — and a state made of what its /proc shows, read after each syscall
+ * (proc-state.ts); the Messages panel and the comparison see every syscall.
  */
 import type { SessionKernel } from '../session.ts';
 import type { AgentLink } from './agent-link.ts';
@@ -9,9 +10,9 @@ import { RelayKernel } from './relay-kernel.ts';
 
 /** A session kernel on the VM behind `link`. */
 export function vmSessionKernel(link: AgentLink): SessionKernel {
-  const k = new RelayKernel(link) as RelayKernel & SessionKernel;
+  const k = new RelayKernel(link, { watchState: true }) as RelayKernel & SessionKernel;
   k.trace = { enable() {}, clear() {} };
-  k.state = () => { throw new Error('the VM kernel has no state view'); };
+  k.state = () => k.procState();
   k.onEvent = () => undefined;
   return k;
 }

@@ -62,12 +62,17 @@ export class StatePanel {
 
 function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
   const sockets = st.sockets ?? [];
+  const proc = st.source === 'proc';
   const table = h('table', { class: 'pg-table' },
-    h('caption', {}, `Sockets (/proc/net/netlink) at virtual time ${vtime(st.time)}`),
-    h('thead', {}, h('tr', {}, ...['Eth', 'Pid', 'Groups', 'Rmem', 'Wmem', 'Dump', 'Drops', 'Owner', 'Queue'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...sockets.map((s) => socketRow(s, log))),
+    h('caption', {}, proc ? `Sockets (the VM's /proc/net/netlink) at ${vtime(st.time)}` : `Sockets (/proc/net/netlink) at virtual time ${vtime(st.time)}`),
+    h('thead', {}, h('tr', {}, ...['Eth', 'Pid', 'Groups', 'Rmem', 'Wmem', 'Dump', 'Drops', ...(proc ? [] : ['Owner', 'Queue'])].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...sockets.map((s) => socketRow(s, log, proc))),
   );
   const parts: HTMLElement[] = [];
+  if (proc) {
+    parts.push(h('p', { class: 'pg-hint' }, 'A real kernel shows its insides only through /proc: these are the VM\'s /proc/net/netlink and /proc/modules, read after each syscall. '
+      + 'Receive queues, buffer sizes, which process owns a socket, generic netlink families and the kernel log are what the simulated kernel adds; run on it to see them.'));
+  }
   if (beforeEnd) parts.push(h('p', { class: 'pg-hint' }, 'The program has ended and its sockets are closed: this is the last moment they existed. Move the slider to see the others.'));
   parts.push(h('div', { class: 'pg-scroll' }, table));
   if (sockets.length === 0) parts.push(h('p', { class: 'pg-empty' }, 'No sockets.'));
@@ -76,6 +81,10 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
   parts.push(h('h4', {}, 'Processes'), procs.length
     ? h('ul', { class: 'pg-plain' }, ...procs.map((p) => h('li', {}, h('code', {}, `${p.pid}`), ` ${p.name} (uid ${p.uid}): `, h('strong', {}, p.state), p.waitingOn ? ` — waiting on ${p.waitingOn}` : '')))
     : h('p', { class: 'pg-empty' }, 'No processes.'));
+  if (proc) {
+    parts.push(h('h4', {}, 'Modules (/proc/modules)'), list(st.modules, describeModule));
+    return h('div', { class: 'pg-state' }, ...parts);
+  }
 
   parts.push(h('h4', {}, 'Registered protocols'), list(st.protocols, describeProtocol));
   parts.push(h('h4', {}, 'Generic netlink families'), list(st.families, describeFamily));
@@ -85,21 +94,21 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
   return h('div', { class: 'pg-state' }, ...parts);
 }
 
-function socketRow(s: SocketState, log: RunLog): HTMLElement {
-  const owner = s.kernel ? 'kernel' : `${log.names.get(s.pid) ?? 'pid'} ${s.pid}${s.fd !== undefined && s.fd >= 0 ? `, fd ${s.fd}` : ''}`;
-  const queue = s.queue ?? [];
-  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'}: ${queue.slice(0, 6).map(queued).join(', ')}${queue.length > 6 ? ', …' : ''}`;
-  return h('tr', {},
+function socketRow(s: SocketState, log: RunLog, proc: boolean): HTMLElement {
+  const cells = [
     h('td', {}, `${s.protocol}`, h('span', { class: 'pg-sub' }, ` ${protocolName(s.protocol).replace('NETLINK_', '')}`)),
     h('td', {}, `${s.portid | 0}`),
     h('td', { title: Array.isArray(s.groups) && s.groups.length ? `groups ${s.groups.join(', ')}` : undefined }, hex8(groupMask(s.groups))),
-    h('td', {}, `${s.rmem}`, h('span', { class: 'pg-sub' }, ` / ${s.rcvbuf}`)),
-    h('td', {}, `${s.wmem}`, h('span', { class: 'pg-sub' }, ` / ${s.sndbuf}`)),
+    h('td', {}, `${s.rmem}`, s.rcvbuf !== undefined ? h('span', { class: 'pg-sub' }, ` / ${s.rcvbuf}`) : ''),
+    h('td', {}, `${s.wmem}`, s.sndbuf !== undefined ? h('span', { class: 'pg-sub' }, ` / ${s.sndbuf}`) : ''),
     h('td', {}, `${flag(s.dump)}`),
     h('td', {}, `${s.drops}`),
-    h('td', {}, owner),
-    h('td', {}, q),
-  );
+  ];
+  if (proc) return h('tr', {}, ...cells);
+  const owner = s.kernel ? 'kernel' : `${log.names.get(s.pid) ?? 'pid'} ${s.pid}${s.fd !== undefined && s.fd >= 0 ? `, fd ${s.fd}` : ''}`;
+  const queue = s.queue ?? [];
+  const q = queue.length === 0 ? 'empty' : `${queue.length} datagram${queue.length === 1 ? '' : 's'}: ${queue.slice(0, 6).map(queued).join(', ')}${queue.length > 6 ? ', …' : ''}`;
+  return h('tr', {}, ...cells, h('td', {}, owner), h('td', {}, q));
 }
 
 /** One queued datagram: its length and sender ('36 B from 0', '48 B from 0 to group 2'). */
