@@ -63,7 +63,7 @@ try {
 step('build: simulated kernel (wasm)', 'npm', ['run', '--silent', 'build:kernel']);
 step('build: real-kernel agent', 'node', ['sandboxes/real/build.mjs']);
 const vmImage = stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh']);
-const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
+const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build', '--force']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
 
 if (stages.includes('unit')) step('typecheck (astro sync && tsc --noEmit)', 'npm', ['run', '--silent', 'typecheck']);
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
