@@ -1,0 +1,46 @@
+/**
+ * Walk a message down af_netlink.c's send path and make each check refuse it, in the order the
+ * kernel makes them. Every line printed is one syscall and the errno Linux gave it. The first two
+ * checks are done; the numbered steps are the exercise.
+ */
+import {
+  socket, bind, sendto, recvfrom, setsockopt, getsockopt, close,
+  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_OOB, MSG_DONTWAIT,
+  NLMSG_MIN_TYPE, nlmsg, ErrnoError,
+} from 'netlink-lab/user';
+
+/** Make one call, print what the kernel answered, and return the errno's name ('ok' on success). */
+async function attempt(what: string, call: () => Promise<unknown>): Promise<string> {
+  try {
+    const r = await call();
+    console.log(`${what}: ok (${typeof r === 'number' ? r : 'done'})`);
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof ErrnoError)) throw e;
+    console.log(`${what}: ${e.code}`);
+    return e.code;
+  }
+}
+
+const to = (nl_pid: number, nl_groups = 0) => ({ nl_family: AF_NETLINK, nl_pid, nl_groups });
+const hello = nlmsg({ type: NLMSG_MIN_TYPE, payload: new TextEncoder().encode('hello') });
+
+const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+
+// netlink_sendmsg, first checks: the flags, then the address.
+await attempt('MSG_OOB', () => sendto(fd, hello, MSG_OOB, to(0)));
+await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8)));
+
+// 1. Send `hello` to a port nobody holds (say 4242): netlink_unicast finds no receiver.
+//
+// 2. Make the socket's send buffer small (setsockopt SO_SNDBUF 4096; read back what the kernel
+//    made of it with getsockopt), then send a datagram of sk_sndbuf - 32 bytes and one byte more.
+//
+// 3. Open a second socket, bind it to port 200 and give it the smallest receive buffer
+//    (SO_RCVBUF 1). Send it `hello` with MSG_DONTWAIT until the kernel refuses: how many fit?
+//
+// 4. Open a listener bound to port 300 in group 1, with the smallest receive buffer too. Send
+//    `hello` to group 1 four times (nl_pid 0, nl_groups 1), then receive on the listener with
+//    MSG_DONTWAIT until EAGAIN. What does the sender hear, and what does the listener read first?
+
+await close(fd);
