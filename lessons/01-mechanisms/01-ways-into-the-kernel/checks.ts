@@ -1,0 +1,78 @@
+/**
+ * Lesson "Ways into the kernel": the program joined a multicast group before loading doc_exmpl, and
+ * the kernel's CTRL_CMD_NEWFAMILY announcement of DOC_EXMPL reached it through the group (not as
+ * the reply to a question), and the program printed it.
+ */
+import type { CheckInput, CheckResult } from '../../check-api.ts';
+import type { SyscallEvent } from '../../../src/api/observe.ts';
+
+const NLMSG_HDRLEN = 16;
+const GENL_HDRLEN = 4;
+const GENL_ID_CTRL = 0x10;
+const CTRL_CMD_NEWFAMILY = 1;
+const CTRL_ATTR_FAMILY_NAME = 2;
+
+/** The family names of the nlctrl NEWFAMILY messages in one datagram. */
+function newFamilies(d: Uint8Array): string[] {
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const out: string[] = [];
+  for (let off = 0; off + NLMSG_HDRLEN + GENL_HDRLEN <= d.length;) {
+    const len = v.getUint32(off, true);
+    if (len < NLMSG_HDRLEN || off + len > d.length) break;
+    if (v.getUint16(off + 4, true) === GENL_ID_CTRL && d[off + NLMSG_HDRLEN] === CTRL_CMD_NEWFAMILY) {
+      for (let a = off + NLMSG_HDRLEN + GENL_HDRLEN; a + 4 <= off + len;) {
+        const alen = v.getUint16(a, true);
+        if (alen < 4 || a + alen > off + len) break;
+        if ((v.getUint16(a + 2, true) & 0x3fff) === CTRL_ATTR_FAMILY_NAME) {
+          const s = d.subarray(a + 4, a + alen);
+          const z = s.indexOf(0);
+          out.push(new TextDecoder().decode(z < 0 ? s : s.subarray(0, z)));
+        }
+        a += (alen + 3) & ~3;
+      }
+    }
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+const received = (e: SyscallEvent) => e.dir === 'in' && !!e.data && newFamilies(e.data).includes('DOC_EXMPL');
+
+export default function checks({ output, events }: CheckInput): CheckResult[] {
+  const load = events.findIndex((e) => e.syscall === 'init_module' && e.ret === 0);
+  const joins = events.map((e, i) => ({ e, i })).filter(({ e }) => e.syscall === 'setsockopt' && e.ret === 0);
+  const joinedBefore = joins.find(({ i }) => load < 0 || i < load);
+  const pushed = events.find((e) => received(e) && !!e.addr && e.addr.nl_groups !== 0);
+  const asked = events.find((e) => received(e) && (!e.addr || e.addr.nl_groups === 0));
+  const line = output.split('\n').find((l) => /NEWFAMILY/.test(l) && /DOC_EXMPL/.test(l));
+
+  return [
+    {
+      name: 'a socket joins a group before the module is loaded',
+      pass: !!joinedBefore,
+      message: joinedBefore
+        ? `setsockopt succeeded on fd ${joinedBefore.e.fd}${load >= 0 ? ', before init_module' : ''}.`
+        : joins.length > 0
+          ? `setsockopt succeeded on fd ${joins[0]!.e.fd}, but only after init_module: the announcement went out while nobody listened, and it is not kept. Join before insmod(doc_exmpl).`
+          : 'No setsockopt succeeded, so no socket is in a multicast group and the kernel has nobody to tell. Look up nlctrl\'s group "notify" with genl_ctrl_resolve(fd, \'nlctrl\') (family.groups maps group names to ids), open a listener with genl_socket(), and call setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, id) before insmod.',
+    },
+    {
+      name: 'the kernel announces DOC_EXMPL without being asked',
+      pass: !!pushed,
+      message: pushed
+        ? `fd ${pushed.fd} received CTRL_CMD_NEWFAMILY for DOC_EXMPL from group mask 0x${pushed.addr!.nl_groups.toString(16)}: nobody asked for it.`
+        : asked
+          ? `fd ${asked.fd} received a NEWFAMILY for DOC_EXMPL, but from group mask 0 — that is nlctrl's reply to your own GETFAMILY, an answer to a question. Receive on the socket that joined "notify" (genl_recv(listener)) after insmod: that copy comes from the group.`
+          : joinedBefore
+            ? `fd ${joinedBefore.e.fd} joined a group but no NEWFAMILY for DOC_EXMPL was received from it. After insmod, receive on that socket (genl_recv(listener) or recvfrom); and check that the group you joined is nlctrl's "notify".`
+            : 'No NEWFAMILY announcement for DOC_EXMPL was received. Join nlctrl\'s group "notify" on a listener before insmod, then receive on the listener after it.',
+    },
+    {
+      name: 'the announcement is printed',
+      pass: !!line,
+      message: line
+        ? `Printed: ${line.trim()}`
+        : 'Print what the announcement says: a line with NEWFAMILY and the family\'s name, DOC_EXMPL (parseCtrlFamily(m.nlmsg) decodes the message).',
+    },
+  ];
+}

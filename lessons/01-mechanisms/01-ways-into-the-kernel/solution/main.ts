@@ -1,0 +1,60 @@
+/**
+ * One question — "is the DOC_EXMPL family there yet?" — asked two ways, through procfs and through
+ * netlink, before and after the module that provides it is loaded; and, on netlink, answered
+ * without asking: nlctrl announces the new family to every socket in its group "notify".
+ */
+import {
+  readFile, insmod, setsockopt, genl_socket, genl_ctrl_resolve, genl_recv, parseCtrlFamily, ErrnoError,
+  SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, CTRL_CMD_NEWFAMILY, type GenlFamily,
+} from 'netlink-lab/user';
+import doc_exmpl from './module.ts';
+
+/** procfs: the kernel prints a table when the file is read; the module's name is the first column. */
+async function inProcModules(name: string): Promise<string> {
+  const text = await readFile('/proc/modules');
+  return text.split('\n').some((line) => line.split(' ')[0] === name) ? 'listed' : 'not listed';
+}
+
+/** A family in one line, e.g. "DOC_EXMPL id 19, group DOC_EXMPL_GRP id 2"; each kernel allocates its own ids. */
+function describe(f: GenlFamily): string {
+  return [`${f.name} id ${f.id}`, ...[...f.groups].map(([name, id]) => `group ${name} id ${id}`)].join(', ');
+}
+
+/** netlink: a request to nlctrl, answered by a structured message or by an errno. */
+async function getFamily(fd: number, name: string): Promise<string> {
+  try {
+    return describe(await genl_ctrl_resolve(fd, name));
+  } catch (e) {
+    if (e instanceof ErrnoError) return e.code;
+    throw e;
+  }
+}
+
+const fd = await genl_socket();
+console.log(`procfs:  doc_exmpl ${await inProcModules('doc_exmpl')} in /proc/modules`);
+console.log(`netlink: GETFAMILY DOC_EXMPL → ${await getFamily(fd, 'DOC_EXMPL')}`);
+
+// 1. Subscribe before the change: nothing is kept for sockets that join later. The listener is a
+// socket of its own so that the requests on fd, which read fd's queue, cannot swallow the news.
+const notify = (await genl_ctrl_resolve(fd, 'nlctrl')).groups.get('notify');
+if (notify === undefined) throw new Error('nlctrl has no group "notify"');
+const listener = await genl_socket(); // bound: a socket with port id 0 would never get a broadcast
+await setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, notify);
+console.log(`netlink: listening to nlctrl's group "notify" (id ${notify})`);
+
+// The change. Here the program loads the module itself; on a real system it would be modprobe in
+// another terminal, or udev reacting to new hardware, at a moment nobody tells you about.
+await insmod(doc_exmpl);
+
+// 2. The kernel queued its announcement on the listener while the module registered its family;
+// had nothing happened yet, this recv would simply wait for it.
+const { msgs, from } = await genl_recv(listener);
+for (const m of msgs) {
+  if (m.cmd === CTRL_CMD_NEWFAMILY) {
+    console.log(`netlink: group mask 0x${from.nl_groups.toString(16)} announced NEWFAMILY ${describe(parseCtrlFamily(m.nlmsg))}`);
+  }
+}
+
+// A pull interface shows a change only to those who ask again.
+console.log(`procfs:  doc_exmpl ${await inProcModules('doc_exmpl')} in /proc/modules`);
+console.log(`netlink: GETFAMILY DOC_EXMPL → ${await getFamily(fd, 'DOC_EXMPL')}`);
