@@ -4,7 +4,8 @@
  * the reply to a question), and the program printed it.
  */
 import type { CheckInput, CheckResult } from '../../check-api.ts';
-import type { SyscallEvent } from '../../../src/api/observe.ts';
+
+type SyscallEvent = CheckInput['events'][number];
 
 const NLMSG_HDRLEN = 16;
 const GENL_HDRLEN = 4;
@@ -64,7 +65,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
         : asked
           ? `fd ${asked.fd} received a NEWFAMILY for DOC_EXMPL, but from group mask 0 — that is nlctrl's reply to your own GETFAMILY, an answer to a question. Receive on the socket that joined "notify" (genl_recv(listener)) after insmod: that copy comes from the group.`
           : joinedBefore
-            ? `fd ${joinedBefore.e.fd} joined a group but no NEWFAMILY for DOC_EXMPL was received from it. After insmod, receive on that socket (genl_recv(listener) or recvfrom); and check that the group you joined is nlctrl's "notify".`
+            ? `fd ${joinedBefore.e.fd} joined a group before the load, but no NEWFAMILY for DOC_EXMPL arrived on it. After insmod, receive on that socket (genl_recv(listener)). Check that it was bound — genl_socket() binds; a socket still at port id 0 is skipped by every kernel broadcast — and that the group is nlctrl's "notify".`
             : 'No NEWFAMILY announcement for DOC_EXMPL was received. Join nlctrl\'s group "notify" on a listener before insmod, then receive on the listener after it.',
     },
     {
