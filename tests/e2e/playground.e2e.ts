@@ -204,8 +204,10 @@ describe('the playground', () => {
     await open(page);
     await setCode(page, "// shared 9876 ünïcode\nconsole.log('shared');\n");
     await page.getByRole('button', { name: 'Share', exact: true }).first().click();
-    const url = await page.locator('[data-playground] [data-share-url]').first().inputValue();
-    expect(url).toMatch(/#code=[A-Za-z0-9_-]+$/);
+    // The link is made asynchronously (the code is compressed first).
+    const shareUrl = page.locator('[data-playground] [data-share-url]').first();
+    await expect.poll(() => shareUrl.inputValue(), { timeout: 10_000 }).toMatch(/#code=[A-Za-z0-9_-]+$/);
+    const url = await shareUrl.inputValue();
     const other = await site.page(WIDE);
     await open(other, url);
     await expect.poll(() => editorText(other)).toContain('shared 9876 ünïcode');
