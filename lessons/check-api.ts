@@ -1,8 +1,9 @@
 /**
  * What a lesson's checks.ts receives and returns. A lesson's checks are one default-exported
  * function, run after the learner's program ends: in the browser by the playground, and in CI by
- * tests/lessons/lessons.test.ts. Checks import only types (erased when compiled), so they run
- * wherever the program runs.
+ * tests/lessons/lessons.test.ts. Besides types, checks may import only 'netlink-lab/user' (its
+ * message and attribute parsers: parseNlmsgs, parseGenlmsg, nla_get_string…), which is linked to
+ * them as to the program, so they run wherever the program runs.
  */
 import type { SyscallEvent } from '../src/api/observe.ts';
 

@@ -3,39 +3,17 @@
  * the kernel's CTRL_CMD_NEWFAMILY announcement of DOC_EXMPL reached it through the group (not as
  * the reply to a question), and the program printed it.
  */
+import { parseNlmsgs, parseGenlmsg, nla_get_string, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, CTRL_ATTR_FAMILY_NAME } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
 
 type SyscallEvent = CheckInput['events'][number];
 
-const NLMSG_HDRLEN = 16;
-const GENL_HDRLEN = 4;
-const GENL_ID_CTRL = 0x10;
-const CTRL_CMD_NEWFAMILY = 1;
-const CTRL_ATTR_FAMILY_NAME = 2;
-
 /** The family names of the nlctrl NEWFAMILY messages in one datagram. */
-function newFamilies(d: Uint8Array): string[] {
-  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const out: string[] = [];
-  for (let off = 0; off + NLMSG_HDRLEN + GENL_HDRLEN <= d.length;) {
-    const len = v.getUint32(off, true);
-    if (len < NLMSG_HDRLEN || off + len > d.length) break;
-    if (v.getUint16(off + 4, true) === GENL_ID_CTRL && d[off + NLMSG_HDRLEN] === CTRL_CMD_NEWFAMILY) {
-      for (let a = off + NLMSG_HDRLEN + GENL_HDRLEN; a + 4 <= off + len;) {
-        const alen = v.getUint16(a, true);
-        if (alen < 4 || a + alen > off + len) break;
-        if ((v.getUint16(a + 2, true) & 0x3fff) === CTRL_ATTR_FAMILY_NAME) {
-          const s = d.subarray(a + 4, a + alen);
-          const z = s.indexOf(0);
-          out.push(new TextDecoder().decode(z < 0 ? s : s.subarray(0, z)));
-        }
-        a += (alen + 3) & ~3;
-      }
-    }
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
+const newFamilies = (d: Uint8Array): string[] => parseNlmsgs(d)
+  .filter((m) => m.nlmsg_type === GENL_ID_CTRL)
+  .map((m) => parseGenlmsg(m))
+  .filter((g) => g.cmd === CTRL_CMD_NEWFAMILY)
+  .flatMap((g) => { const a = g.attr.get(CTRL_ATTR_FAMILY_NAME); return a ? [nla_get_string(a)] : []; });
 
 const received = (e: SyscallEvent) => e.dir === 'in' && !!e.data && newFamilies(e.data).includes('DOC_EXMPL');
 

@@ -2,33 +2,16 @@
  * Lesson "Generic netlink": the program found the group id, joined it on a bound socket, and
  * received DOC_EXMPL's multicast notification carrying its own message.
  */
+import { parseNlmsgs, parseGenlmsg, nla_get_string, NLMSG_MIN_TYPE } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
 
-const NLMSG_HDRLEN = 16;
-const GENL_HDRLEN = 4;
 const DOC_EXMPL_A_MSG = 1;
 
 /** The DOC_EXMPL_A_MSG strings of the generic netlink messages in one datagram. */
-function messages(d: Uint8Array): string[] {
-  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const out: string[] = [];
-  for (let off = 0; off + NLMSG_HDRLEN <= d.length;) {
-    const len = v.getUint32(off, true);
-    if (len < NLMSG_HDRLEN || off + len > d.length) break;
-    for (let a = off + NLMSG_HDRLEN + GENL_HDRLEN; a + 4 <= off + len;) {
-      const alen = v.getUint16(a, true);
-      if (alen < 4 || a + alen > off + len) break;
-      if ((v.getUint16(a + 2, true) & 0x3fff) === DOC_EXMPL_A_MSG) {
-        const s = d.subarray(a + 4, a + alen);
-        const z = s.indexOf(0);
-        out.push(new TextDecoder().decode(z < 0 ? s : s.subarray(0, z)));
-      }
-      a += (alen + 3) & ~3;
-    }
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
+const messages = (d: Uint8Array): string[] => parseNlmsgs(d)
+  .filter((m) => m.nlmsg_type >= NLMSG_MIN_TYPE)
+  .map((m) => parseGenlmsg(m))
+  .flatMap((g) => { const a = g.attr.get(DOC_EXMPL_A_MSG); return a ? [nla_get_string(a)] : []; });
 
 export default function checks({ output, events }: CheckInput): CheckResult[] {
   const joins = events.filter((e) => e.syscall === 'setsockopt' && e.ret === 0);
