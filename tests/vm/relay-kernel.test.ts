@@ -144,6 +144,8 @@ describe('VM backend through the relay', () => {
     expect(seen.afterBind!.source).toBe('proc');
     expect(mine(seen.afterBind)).toMatchObject([{ groups: 0b101, kernel: false }]);
     expect(seen.afterBind!.processes).toEqual([{ pid: seen.pid, name: 'watcher', uid: 0, state: 'running' }]);
+    // Modules the VM had before the program ran (nl_test, left by the test above) are listed too.
+    expect((seen.afterBind!.modules as { name: string }[]).map((m) => m.name)).toContain('nl_test');
     // Kernel sockets of the VM (NETLINK_ROUTE's, at least) are listed too; ours is gone after close.
     expect(seen.afterBind!.sockets.some((s) => s.kernel && s.protocol === U.NETLINK_ROUTE)).toBe(true);
     expect(mine(seen.afterClose)).toEqual([]);

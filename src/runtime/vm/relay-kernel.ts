@@ -110,7 +110,11 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     if (this.gone) throw new Error(`netlink-lab: the VM is gone (${this.gone}); start a new one from the Terminal panel.`);
     const r = await this.offCpu(async () => {
       const answer = await p.agent.call(op, args?.bytes());
-      if (this.opts.watchState) this.procNetlink = await this.readWith(p.agent, '/proc/net/netlink', this.procNetlink);
+      if (this.opts.watchState) {
+        // The VM may have modules loaded before the program ran: read them with the first syscall.
+        if (!this.procModules) this.procModules = await readOn(p.agent, '/proc/modules').catch(() => '');
+        this.procNetlink = await readOn(p.agent, '/proc/net/netlink').catch(() => this.procNetlink);
+      }
       return answer;
     });
     if (r.ret < 0) throw new ErrnoError(syscall, r.errno || ERRNO.EIO);
@@ -121,16 +125,6 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   private procNetlink = '';
   private procModules = '';
-
-  /** A /proc file read by `agent`; `otherwise` when it cannot be read. */
-  private async readWith(agent: AgentPort, path: string, otherwise: string): Promise<string> {
-    try {
-      const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
-      return r.ret < 0 ? otherwise : new TextDecoder().decode(new Reader(r.body).blob());
-    } catch {
-      return otherwise; // the VM went away: the syscall's own answer says so
-    }
-  }
 
   /** The sockets and modules as /proc last showed them, and the program's processes. */
   procState(): KernelState {
@@ -213,7 +207,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         try { have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim(); } catch { /* no such parameter */ }
         if (have !== v && !(v === '1' && have === 'Y') && !(v === '0' && have === 'N')) same = false;
       }
-      if (same) return 0;
+      if (same) return 0; // already as asked: /proc/modules is unchanged
       const out = await this.offCpu(() => this.link.module('unload', mod.name, []));
       if (out < 0) throw new ErrnoError('delete_module', -out);
     }
@@ -239,24 +233,20 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   /** Read a file in the VM as the calling process (or on a spare agent port, outside a process). */
   async readFile(path: string): Promise<string> {
-    const enc = new Writer().blob(new TextEncoder().encode(path));
-    let r: Response;
     if (this.running) {
       const p = this.running;
-      r = await this.offCpu(() => p.agent.call(OP.READFILE, enc.bytes()));
-    } else {
-      const port = await this.takePort();
-      this.tagBase = (this.tagBase + 0x01000000) >>> 0;
-      try {
-        const a = await AgentPort.start(this.link, port, this.tagBase);
-        r = await a.call(OP.READFILE, enc.bytes());
-        await a.exit(0);
-      } finally {
-        this.givePort(port);
-      }
+      return this.offCpu(() => readOn(p.agent, path));
     }
-    if (r.ret < 0) throw new ErrnoError('open', r.errno);
-    return new TextDecoder().decode(new Reader(r.body).blob());
+    const port = await this.takePort();
+    this.tagBase = (this.tagBase + 0x01000000) >>> 0;
+    try {
+      const a = await AgentPort.start(this.link, port, this.tagBase);
+      const text = await readOn(a, path);
+      await a.exit(0);
+      return text;
+    } finally {
+      this.givePort(port);
+    }
   }
 
   /**
@@ -266,4 +256,11 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   shutdown(): void {
     for (const p of this.procs.values()) if (p.agent.busy) p.agent.abandon();
   }
+}
+
+/** READFILE on one agent: the file's text, or ErrnoError('open') as the agent's open/read failed. */
+async function readOn(agent: AgentPort, path: string): Promise<string> {
+  const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
+  if (r.ret < 0) throw new ErrnoError('open', r.errno);
+  return new TextDecoder().decode(new Reader(r.body).blob());
 }
