@@ -132,7 +132,6 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
 
   // Which protocol each (pid, fd) has, so the Messages panel can decode the bytes.
   const protocols = new Map<string, number>();
-  const libs: Libraries = o.libs;
 
   kernel.onEvent((e) => {
     if (e.kind === 'trace') {
@@ -176,7 +175,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let exit: Exit;
   try {
     const compiled = compile(o.files);
-    const main = link(compiled, o.entry, libs, console);
+    const main = link(compiled, o.entry, o.libs, console);
     const failure = await runAsProcess(kernel, main);
     exit = failure === undefined
       ? { type: 'exit', runId: o.runId, status: 'ok', time: kernel.now(), wallMs: 0 }
@@ -192,7 +191,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   if (o.checks) {
     const state = safeState(kernel);
     try {
-      const mod = loadModule(compile({ 'checks.ts': o.checks }), 'checks.ts', libs, console);
+      const mod = loadModule(compile({ 'checks.ts': o.checks }), 'checks.ts', o.libs, console);
       const fn = mod.default;
       if (typeof fn !== 'function') throw new Error('checks.ts has no default-exported function.');
       const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)({ output: allOutput.join('\n'), events, state });
