@@ -17,8 +17,13 @@ export interface CheckInput {
   state?: unknown;
 }
 
-/** One check's verdict: `message` says what was seen and, when it fails, what to change. */
-export interface CheckResult { name: string; pass: boolean; message: string }
+/**
+ * One check's verdict. `message` says what was seen (the errno, the count, the bytes), never the
+ * answer. `hints`, for a check that can fail, are graded: the first says what is wrong, the next
+ * where to look (a function, a field, a man page), the last gives the fix. The playground shows
+ * them one at a time, on request, so the learner can stop as soon as they see it.
+ */
+export interface CheckResult { name: string; pass: boolean; message: string; hints?: string[] }
 
 /** A lesson's checks. */
 export type Checks = (input: CheckInput) => CheckResult[];

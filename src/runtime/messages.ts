@@ -6,7 +6,7 @@ import type { SyscallEvent } from '../api/observe.ts';
 import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
 
 /** A lesson check's verdict (the shape of lessons/check-api.ts). */
-export interface CheckResult { name: string; pass: boolean; message: string }
+export interface CheckResult { name: string; pass: boolean; message: string; hints?: string[] }
 
 /** One line the program printed. */
 export interface OutputLine {
