@@ -143,7 +143,7 @@ describe('a misc device', () => {
     await sim(async (kernel) => {
       await u.insmod(dev.mod);
       const fd = await u.open('/dev/page', u.O_RDWR);
-      const fds = [{ fd, events: u.POLLIN }];
+      const fds: u.PollFd[] = [{ fd, events: u.POLLIN }];
       expect(await u.poll(fds, 0)).toBe(0);
       const writer = await u.spawn(async () => {
         await u.sleep(500);
