@@ -160,6 +160,19 @@ describe('a misc device', () => {
     });
   });
 
+  it('fops with owner = THIS_MODULE pin the module while the device is open (rmmod: EAGAIN, /proc/modules counts it)', async () => {
+    const dev = pageDevice();
+    dev.misc.fops.owner = k.THIS_MODULE;
+    await sim(async () => {
+      await u.insmod(dev.mod);
+      const fd = await u.open('/dev/page', u.O_RDONLY);
+      expect(await cat('/proc/modules')).toMatch(/^page_dev 16384 1 /);
+      await errno(u.rmmod('page_dev'), 'EAGAIN');
+      await u.close(fd);
+      expect(await u.rmmod('page_dev')).toBe(0);
+    });
+  });
+
   it('an unprivileged process is refused a 0600 node', async () => {
     const dev = pageDevice();
     dev.misc.mode = 0o600;

@@ -148,6 +148,8 @@ export class SimKernel implements Backend {
       procNetNetlink: () => this.mem.str(this.ex.proc_net_netlink()),
       modules: () => this.modules.list(),
       owner: () => this.modules.loadingName(),
+      moduleGet: (name) => this.modules.moduleGet(name),
+      modulePut: (name) => this.modules.modulePut(name),
     });
     this.modules.onLoad = (mod) => {
       // The module object's own `params` (factory modules carry them) for the parameters it declares, then insmod's string.

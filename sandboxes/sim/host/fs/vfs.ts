@@ -83,6 +83,8 @@ export class File implements file {
   released = false;
   /** Opened with O_PATH: a handle on the path only; every operation is EBADF. */
   opath = false;
+  /** The module whose fops (with `owner` set) this file holds a reference on, until its release. */
+  module = '';
   constructor(readonly id: number, readonly dentry: Dentry, public f_flags: number, public f_mode: number, public f_op: file_operations) {}
   get f_inode(): Inode { return this.dentry.d_inode; }
 }
@@ -119,6 +121,9 @@ export interface VfsContext {
   oops(where: string, e: unknown): void;
   /** Hold the syscall until module code it started settles (async handlers). */
   addPending(p: Promise<unknown>): void;
+  /** try_module_get / module_put (fops_get of fops whose owner is set). */
+  moduleGet(name: string): void;
+  modulePut(name: string): void;
 }
 
 /** Where each syscall's user buffer is mapped (numbers a driver sees as `void __user *`). */
@@ -286,7 +291,12 @@ export class Vfs {
     this.files.set(f.id, f);
     if (fop.open) {
       const r = await this.call(`${d.path}: open`, () => fop.open!(ino, f));
-      if (r < 0) { this.files.delete(f.id); f.released = true; return r; }
+      if (r < 0) {
+        this.files.delete(f.id);
+        f.released = true;
+        if (f.module) { this.ctx.modulePut(f.module); f.module = ''; }
+        return r;
+      }
     }
     // The driver's open may have swapped the operations (chrdev_open, misc_open).
     if (f.f_op.llseek) f.f_mode |= FMODE_LSEEK;
@@ -311,6 +321,7 @@ export class Vfs {
     f.released = true;
     this.files.delete(f.id);
     if (f.opath) return;
+    if (f.module) { const m = f.module; f.module = ''; queueMicrotask(() => this.ctx.modulePut(m)); }
     const rel = f.f_op.release;
     if (rel) {
       try {
