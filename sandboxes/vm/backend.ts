@@ -39,13 +39,6 @@ function moduleParams(mod: KernelModule): string[] {
   });
 }
 
-/** init_module's parameter string as words (a "quoted value" stays one word), as the kernel's next_arg splits it. */
-export function splitParams(params: string): string[] {
-  return params.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
-}
-
-const shellQuote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
-
 /** A kernel whose processes are agents in a VM. */
 export class VmKernel extends RealKernel {
   private readonly free: Duplex[];
@@ -141,15 +134,15 @@ export class VmKernel extends RealKernel {
     await this.vm.exec(`kill -9 ${pid} 2>/dev/null; true`, { timeoutMs: 10_000 });
   }
 
-  /**
-   * init_module: load the C module of the same name from the image (/lib/modules/NAME.ko), with
-   * the module object's `params` and then `params` (init_module's string, from insmod's argument).
-   */
+  /** init_module: load the C module of the same name from the image (/lib/modules/NAME.ko). */
   override async insmod(mod: KernelModule, params?: string): Promise<number> {
     if (!/^[A-Za-z0-9_-]+$/.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
-    const args = [...moduleParams(mod), ...splitParams(params ?? '').map(shellQuote)];
-    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args.join(' ')}`);
-    const ret = Number.parseInt(r.output.trim(), 10);
+    // `params` is init_module's whole parameter string (user.ts's insmod already put the module
+    // object's own params in it); one shell word, which modctl passes to finit_module as it is.
+    const args = params !== undefined ? `'${params.replace(/'/g, `'\\''`)}'` : moduleParams(mod).join(' ');
+    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args}`);
+    // The console may carry the kernel's own messages first (an invalid parameter is pr_err'd).
+    const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
     if (!Number.isInteger(ret)) throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) {
       // open() of a module the image lacks reports ENOENT, like finit_module on a missing file.
@@ -162,7 +155,7 @@ export class VmKernel extends RealKernel {
   override async rmmod(name: string): Promise<number> {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
     const r = await this.vm.exec(`modctl unload ${name}`);
-    const ret = Number.parseInt(r.output.trim(), 10);
+    const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
     if (!Number.isInteger(ret)) throw new Error(`rmmod ${name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) throw new ErrnoError('delete_module', -ret);
     return 0;
