@@ -12,6 +12,7 @@ function rcvModule(handler: (skb: k.SkBuff, nlh: k.NlMsgHdr) => number, name = '
   return k.defineModule({
     name,
     init: () => (k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input: (skb) => { k.netlink_rcv_skb(skb, handler); } }) ? 0 : -u.ERRNO.ENOMEM),
+    exit: () => {},
   });
 }
 
@@ -84,6 +85,7 @@ describe('soft lockup', () => {
           });
           return sk ? 0 : -1;
         },
+        exit() {},
       });
       await u.insmod(mod);
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
@@ -250,6 +252,14 @@ describe('modules', () => {
       await u.rmmod('first');
       await errno(u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST), 'EPROTONOSUPPORT');
       await errno(u.rmmod('first'), 'ENOENT');
+    });
+  });
+
+  it('a module with an init but no exit cannot be unloaded: EBUSY, and it stays listed', async () => {
+    await sim(async () => {
+      await u.insmod(k.defineModule({ name: 'no_exit', init: () => 0 }));
+      await errno(u.rmmod('no_exit'), 'EBUSY');
+      expect((await u.readFile('/proc/modules')).split('\n').some((l) => l.startsWith('no_exit '))).toBe(true);
     });
   });
 

@@ -111,6 +111,8 @@ export class ModuleHost implements KernelApi {
   async rmmod(name: string): Promise<number> {
     const m = this.modules.get(name);
     if (!m) throw new ErrnoError('delete_module', ERRNO.ENOENT);
+    // kernel/module/main.c: "If it has an init func, it must have an exit func to unload".
+    if (!m.mod.exit) throw new ErrnoError('delete_module', ERRNO.EBUSY);
     // User sockets on the module's protocol hold a reference (try_module_get in netlink_create).
     if (this.ctx.ex.module_refcount(m.id) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
     if (m.mod.exit) await m.mod.exit();
