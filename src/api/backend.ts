@@ -7,6 +7,7 @@ import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
   SpawnOptions, KernelModule,
 } from './types.ts';
+import type { Mapping, PollFd } from './fs.ts';
 
 export interface Backend {
   /** 'sim' for the simulated kernel, 'real' for a Linux kernel. */
@@ -39,12 +40,34 @@ export interface Backend {
   /** The current time in ms (CLOCK_MONOTONIC): virtual on the simulated kernel. */
   now(): number;
 
-  /** Load a kernel module (init_module). The real kernel loads the C module of the same name. */
-  insmod(mod: KernelModule): Promise<number>;
+  /**
+   * Load a kernel module (init_module). The real kernel loads the C module of the same name.
+   * `params` is init_module's parameter string ('count=3 name=hi'), parsed as the kernel does.
+   */
+  insmod(mod: KernelModule, params?: string): Promise<number>;
   /** Unload a module by name (delete_module). */
   rmmod(name: string): Promise<number>;
   /** Read a file such as /proc/net/netlink. */
   readFile(path: string): Promise<string>;
+
+  // ---- files (src/api/fs.ts); read, write and close above work on any descriptor ----
+  /** open(2): resolves to the new descriptor. */
+  open?(path: string, flags: number, mode: number): Promise<number>;
+  /** lseek(2): the new offset. */
+  lseek?(fd: number, offset: number, whence: number): Promise<number>;
+  /**
+   * ioctl(2). A number is passed as the argument itself (an integer, or an address: 0 faults);
+   * bytes are a user buffer of that size whose contents the kernel may read and write in place.
+   */
+  ioctl?(fd: number, request: number, arg: number | Uint8Array): Promise<number>;
+  /** mmap(2) of a file: a live view of what its mmap handler mapped. */
+  mmap?(fd: number, length: number, prot: number, flags: number, offset: number): Promise<Mapping>;
+  /** munmap(2). */
+  munmap?(m: Mapping): Promise<number>;
+  /** poll(2): fills each revents; resolves to how many have one (0 on timeout; timeout < 0 waits forever). */
+  poll?(fds: PollFd[], timeout: number): Promise<number>;
+  /** mknod(2): a device node (mode S_IFCHR | perms, dev from makedev). */
+  mknod?(path: string, mode: number, dev: number): Promise<number>;
 }
 
 let current: Backend | null = null;

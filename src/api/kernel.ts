@@ -12,9 +12,12 @@ import { backend, type Backend } from './backend.ts';
 import type { KernelModule } from './types.ts';
 import { ERRNO } from './errno.ts';
 import type { netlink_ext_ack } from './genl-kernel.ts';
+import { takeModuleParams, type kernel_param, type boot_param } from './fs-kernel.ts';
 
 // Generic netlink for module authors (genl_register_family, genlmsg_*, nla_*), by the genl engineer.
 export * from './genl-kernel.ts';
+// Files: character devices, procfs, seq_file, sysctl, module and boot parameters, debugfs, relay.
+export * from './fs-kernel.ts';
 
 /** An sk_buff: a datagram in kernel memory. `data` is a view on it (valid until it is freed). */
 export interface SkBuff {
@@ -144,6 +147,7 @@ export const KERN_DEBUG = '\x017';
 /** errno values (return them negated, like kernel code). */
 export const {
   EPERM, ENOENT, ESRCH, EINTR, EIO, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENODEV, EINVAL, ERANGE, ENODATA,
+  EACCES, EBADF, ENOTTY, ESPIPE, ENOSPC, ENXIO, EROFS, EISDIR, ENOTDIR, ENOSYS, EOVERFLOW,
   EMSGSIZE, ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EADDRINUSE, ENOBUFS, ECONNREFUSED, ETIMEDOUT,
 } = ERRNO;
 
@@ -155,10 +159,19 @@ export const NL_CFG_F_NONROOT_SEND = 2;
 
 // ---- modules -----------------------------------------------------------------------------------
 
-/** Define a module: module_init is `init`, module_exit is `exit`. Pass the result to insmod(). */
-export function defineModule(m: { name: string; init: () => number | Promise<number>; exit?: () => void | Promise<void>; description?: string }): KernelModule {
+/**
+ * Define a module: module_init is `init`, module_exit is `exit`. Pass the result to insmod().
+ * Its parameters are `kp`, or else every module_param(…) called since the previous defineModule
+ * (as C's module_param lines belong to the file's module). `setup` holds __setup/early_param
+ * handlers, which run only when the module is built into the kernel.
+ */
+export function defineModule(m: {
+  name: string; init: () => number | Promise<number>; exit?: () => void | Promise<void>; description?: string;
+  kp?: kernel_param<any>[]; setup?: boot_param[];
+}): KernelModule {
   if (!/^[A-Za-z0-9_-]{1,55}$/.test(m.name)) throw new Error(`defineModule: '${m.name}' is not a valid module name (letters, digits, _ and -, at most 55).`);
-  return { name: m.name, init: m.init, exit: m.exit, description: m.description };
+  const pending = takeModuleParams();
+  return { name: m.name, init: m.init, exit: m.exit, description: m.description, kp: (m.kp ?? pending) as kernel_param[], setup: m.setup ?? [] };
 }
 
 // ---- the kernel API ----------------------------------------------------------------------------

@@ -32,6 +32,8 @@ export interface SpawnOptions {
   uid?: number;
 }
 
+import type { kernel_param, boot_param } from './fs-kernel.ts';
+
 /** A kernel module written in TypeScript: `module_init` / `module_exit`. */
 export interface KernelModule {
   /** Module name, as lsmod and rmmod know it. */
@@ -42,4 +44,8 @@ export interface KernelModule {
   exit?(): void | Promise<void>;
   /** A one-line description (MODULE_DESCRIPTION). */
   description?: string;
+  /** Its parameters (module_param …): /sys/module/<name>/parameters/<p>, set by insmod's parameter string. */
+  kp?: kernel_param[];
+  /** Boot-option handlers (__setup, early_param): used when the module is built in (createSimKernel's builtin). */
+  setup?: boot_param[];
 }

@@ -8,11 +8,13 @@ import { backend } from './backend.ts';
 import { ErrnoError } from './errno.ts';
 import { observe, observing, type SyscallEvent } from './observe.ts';
 import { AF_NETLINK, NETLINK_LIST_MEMBERSHIPS, SOL_NETLINK } from './uapi.ts';
+import { O_RDONLY, type Mapping, type PollFd } from './fs.ts';
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
 } from './types.ts';
 
 export * from './uapi.ts';
+export * from './fs.ts';
 export * from './nlmsg.ts';
 export * from './genl.ts';
 export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
@@ -126,11 +128,11 @@ export async function getsockopt(fd: number, level: number, name: number, optlen
   return new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).getInt32(0, true);
 }
 
-/** read(2) on a socket: recv with no flags. */
+/** read(2): from a file at its offset (the offset moves), or on a socket recv with no flags. Resolves to the byte count, 0 at end of file. */
 export const read = (fd: number, buf: Uint8Array): Promise<number> =>
   sys('read', fd, () => backend().read(fd, buf), same, (n) => ({ data: buf.slice(0, Math.max(0, n)), dir: 'in' }));
 
-/** write(2) on a socket: send to the connected peer. */
+/** write(2): to a file at its offset, or on a socket send to the connected peer. */
 export const write = (fd: number, buf: Uint8Array): Promise<number> =>
   sys('write', fd, () => backend().write(fd, buf), same, () => ({ data: buf.slice(), dir: 'out' }));
 
@@ -151,9 +153,72 @@ export const sleep = (ms: number): Promise<void> => backend().sleep(ms);
 /** clock_gettime(CLOCK_MONOTONIC) in ms. */
 export const now = (): number => backend().now();
 
-/** insmod: load a kernel module (on a real kernel, the C module of the same name). */
-export const insmod = (mod: KernelModule): Promise<number> => sys('init_module', undefined, () => backend().insmod(mod), same);
+/** A module's parameters as init_module takes them: 'a=1 b=x' (a record becomes that string). */
+export function moduleParamString(params?: string | Record<string, string | number | boolean>): string {
+  if (params === undefined) return '';
+  if (typeof params === 'string') return params;
+  return Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`).join(' ');
+}
+
+/**
+ * insmod: load a kernel module (on a real kernel, the C module of the same name). `params` are the
+ * module parameters, as after `insmod mod.ko`: 'count=3 name=hi' or { count: 3, name: 'hi' }; the
+ * module object's own `params` (if any) come first.
+ */
+export const insmod = (mod: KernelModule, params?: string | Record<string, string | number | boolean>): Promise<number> => {
+  const own = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params;
+  const all = [moduleParamString(own), moduleParamString(params)].filter(Boolean).join(' ');
+  return sys('init_module', undefined, () => backend().insmod(mod, all || undefined), same, () => (all ? { args: all } : {}));
+};
 /** rmmod: unload a kernel module by name. */
 export const rmmod = (name: string): Promise<number> => sys('delete_module', undefined, () => backend().rmmod(name), same);
 /** Read a whole file, e.g. '/proc/net/netlink'. */
 export const readFile = (path: string): Promise<string> => backend().readFile(path);
+
+// ---- files (src/api/fs.ts) -----------------------------------------------------------------------
+
+function need<K extends keyof import('./backend.ts').Backend>(name: K): NonNullable<import('./backend.ts').Backend[K]> {
+  const b = backend();
+  const f = b[name];
+  if (typeof f !== 'function') throw new ErrnoError(String(name), 38 /* ENOSYS */);
+  return (f as (...a: unknown[]) => unknown).bind(b) as NonNullable<import('./backend.ts').Backend[K]>;
+}
+
+/**
+ * open(2): open `path` ('/proc/sys/net/core/somaxconn', '/dev/mydev', …); resolves to the lowest
+ * free descriptor. flags: O_RDONLY (default), O_WRONLY or O_RDWR, with O_NONBLOCK, O_CLOEXEC, ….
+ */
+export const open = (path: string, flags = O_RDONLY, mode = 0): Promise<number> =>
+  sys('open', undefined, () => need('open')(path, flags, mode), same, () => ({ args: path }));
+
+/** lseek(2): move the file offset (SEEK_SET, SEEK_CUR, SEEK_END); resolves to the new offset. */
+export const lseek = (fd: number, offset: number, whence: number): Promise<number> =>
+  sys('lseek', fd, () => need('lseek')(fd, offset, whence), same);
+
+/**
+ * ioctl(2). `arg` is what C passes as the third argument: a number is passed as it is (an integer
+ * command argument, or an address: 0 is NULL), a Uint8Array is a user buffer of its size that the
+ * kernel reads (copy_from_user) and writes (copy_to_user) in place — size it with _IOC_SIZE(request).
+ */
+export const ioctl = (fd: number, request: number, arg: number | Uint8Array = 0): Promise<number> =>
+  sys('ioctl', fd, () => need('ioctl')(fd, request >>> 0, arg), same, () => (arg instanceof Uint8Array ? { data: arg.slice(), dir: 'in' } : {}));
+
+/**
+ * mmap(2) of an open file: `length` bytes from `offset` (a multiple of PAGE_SIZE), with PROT_* and
+ * MAP_SHARED or MAP_PRIVATE. Resolves to a live view (Mapping) of what the file's mmap handler mapped.
+ */
+export const mmap = (fd: number, length: number, prot: number, flags: number, offset = 0): Promise<Mapping> =>
+  sys('mmap', fd, () => need('mmap')(fd, length, prot, flags, offset), (m) => m.addr);
+
+/** munmap(2): drop a mapping (the file's vm_ops close runs). */
+export const munmap = (m: Mapping): Promise<number> => sys('munmap', undefined, () => need('munmap')(m), same);
+
+/**
+ * poll(2): wait until one of `fds` is ready for its `events` (POLLIN, POLLOUT, …) or `timeout` ms
+ * pass (negative: no limit). Fills each `revents`; resolves to the number of descriptors with events.
+ */
+export const poll = (fds: PollFd[], timeout: number): Promise<number> => sys('poll', undefined, () => need('poll')(fds, timeout), same);
+
+/** mknod(2): make a device node, e.g. mknod('/dev/mydev', S_IFCHR | 0o600, makedev(major, 0)). Root only. */
+export const mknod = (path: string, mode: number, dev: number): Promise<number> =>
+  sys('mknod', undefined, () => need('mknod')(path, mode, dev), same, () => ({ args: path }));

@@ -22,6 +22,14 @@ export { formatTrace } from './trace.ts';
 export interface SimKernelOptions {
   /** The kernel's wasm: its bytes or a compiled module (compile once, instantiate per run). */
   wasm: ArrayBuffer | Uint8Array | WebAssembly.Module;
+  /**
+   * The kernel command line (what the boot loader passes): /proc/cmdline shows it, early_param and
+   * __setup handlers of built-in modules get their options, `mod.param=value` sets a built-in
+   * module's parameter. Default: 'console=ttyS0 quiet'.
+   */
+  cmdline?: string;
+  /** Modules built into the kernel: their boot handlers run, then their init, during boot (do_initcalls). */
+  builtin?: import('../../../src/api/types.ts').KernelModule[];
 }
 
 /** Instantiate and boot a fresh simulated kernel. */
