@@ -9,6 +9,7 @@ export const OP = {
   HELLO: 1, SOCKET: 2, BIND: 3, CONNECT: 4, GETSOCKNAME: 5, GETPEERNAME: 6, SENDTO: 7, SENDMSG: 8,
   RECVFROM: 9, RECVMSG: 10, SETSOCKOPT: 11, GETSOCKOPT: 12, READ: 13, WRITE: 14, CLOSE: 15,
   READFILE: 16, EXIT: 17, GETPID: 18, GETUID: 19, FORK: 20,
+  OPEN: 21, LSEEK: 22, IOCTL: 23, MMAP: 24, MUNMAP: 25, MEMREAD: 26, MEMWRITE: 27, POLL: 28, MKNOD: 29,
 } as const;
 /** One of the op numbers. */
 export type Op = (typeof OP)[keyof typeof OP];
@@ -29,6 +30,8 @@ export class Writer {
   u32(v: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v >>> 0, true); return this.raw(b); }
   i32(v: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v | 0, true); return this.raw(b); }
   raw(b: Uint8Array): this { this.parts.push(b); this.n += b.length; return this; }
+  /** A 64-bit value (a JavaScript number up to 2^53, or negative for an offset). */
+  u64(v: number): this { const b = new Uint8Array(8); new DataView(b.buffer).setBigInt64(0, BigInt(Math.trunc(v)), true); return this.raw(b); }
   /** u32 length, then the bytes. */
   blob(b: Uint8Array): this { return this.u32(b.length).raw(b); }
   /** An address (u32 len + bytes), or NO_ADDR for NULL. */
@@ -106,6 +109,8 @@ export class Reader {
   }
   u32(): number { this.need(4); const x = this.v.getUint32(this.off, true); this.off += 4; return x; }
   i32(): number { this.need(4); const x = this.v.getInt32(this.off, true); this.off += 4; return x; }
+  i64(): number { this.need(8); const x = Number(this.v.getBigInt64(this.off, true)); this.off += 8; return x; }
+  u64(): number { this.need(8); const x = Number(this.v.getBigUint64(this.off, true)); this.off += 8; return x; }
   blob(): Uint8Array { const n = this.u32(); this.need(n); const x = this.b.slice(this.off, this.off + n); this.off += n; return x; }
 }
 

@@ -7,6 +7,8 @@
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
 } from '../../src/api/types.ts';
+import type { Mapping, PollFd } from '../../src/api/fs.ts';
+import { ErrnoError } from '../../src/api/errno.ts';
 import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
 
 /** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
@@ -108,5 +110,57 @@ export abstract class AgentSyscalls {
   }
   close(fd: number): Promise<number> {
     return this.sys('close', OP.CLOSE, new Writer().i32(fd)).then((r) => r.ret);
+  }
+
+  // ---- files (ops 21–29) ----------------------------------------------------------------------
+  open(path: string, flags: number, mode: number): Promise<number> {
+    return this.sys('open', OP.OPEN, new Writer().blob(new TextEncoder().encode(path)).i32(flags).i32(mode)).then((r) => r.ret);
+  }
+  async lseek(fd: number, offset: number, whence: number): Promise<number> {
+    const r = await this.sys('lseek', OP.LSEEK, new Writer().i32(fd).u64(offset).i32(whence));
+    return new Reader(r.body).i64();
+  }
+  async ioctl(fd: number, request: number, arg: number | Uint8Array): Promise<number> {
+    const w = new Writer().i32(fd).u32(request);
+    if (arg instanceof Uint8Array) w.u32(1).blob(arg);
+    else w.u32(0).u64(arg);
+    // The buffer comes back even when the call fails (a driver may have written part of it).
+    let r;
+    try { r = await this.sys('ioctl', OP.IOCTL, w); } catch (e) { throw e; }
+    if (arg instanceof Uint8Array) arg.set(new Reader(r.body).blob().subarray(0, arg.length));
+    return r.ret;
+  }
+  async mmap(fd: number, length: number, prot: number, flags: number, offset: number): Promise<Mapping> {
+    const r = await this.sys('mmap', OP.MMAP, new Writer().i32(fd).u64(length).i32(prot).i32(flags).u64(offset));
+    const addr = new Reader(r.body).u64();
+    const sys = (name: string, op: number, args: Writer) => this.sys(name, op, args);
+    return {
+      addr, length, prot,
+      async read(off = 0, n?: number): Promise<Uint8Array> {
+        const count = n ?? length - off;
+        if (off < 0 || count < 0) throw new ErrnoError('mapping read', 14);
+        const res = await sys('mapping read', OP.MEMREAD, new Writer().u64(addr + off).u32(count));
+        return new Reader(res.body).blob();
+      },
+      async write(off: number, bytes: Uint8Array): Promise<void> {
+        if (off < 0) throw new ErrnoError('mapping write', 14);
+        await sys('mapping write', OP.MEMWRITE, new Writer().u64(addr + off).blob(bytes));
+      },
+    };
+  }
+  munmap(m: Mapping): Promise<number> {
+    return this.sys('munmap', OP.MUNMAP, new Writer().u64(m.addr).u64(m.length)).then((r) => r.ret);
+  }
+  async poll(fds: PollFd[], timeout: number): Promise<number> {
+    const w = new Writer().u32(fds.length);
+    for (const p of fds) w.i32(p.fd).i32(p.events);
+    w.i32(timeout);
+    const r = await this.sys('poll', OP.POLL, w);
+    const rd = new Reader(r.body);
+    for (const p of fds) p.revents = rd.i32();
+    return r.ret;
+  }
+  mknod(path: string, mode: number, dev: number): Promise<number> {
+    return this.sys('mknod', OP.MKNOD, new Writer().blob(new TextEncoder().encode(path)).u32(mode).u64(dev)).then((r) => r.ret);
   }
 }

@@ -21,7 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -39,6 +45,7 @@ enum agent_op {
 	OP_HELLO = 1, OP_SOCKET, OP_BIND, OP_CONNECT, OP_GETSOCKNAME, OP_GETPEERNAME,
 	OP_SENDTO, OP_SENDMSG, OP_RECVFROM, OP_RECVMSG, OP_SETSOCKOPT, OP_GETSOCKOPT,
 	OP_READ, OP_WRITE, OP_CLOSE, OP_READFILE, OP_EXIT, OP_GETPID, OP_GETUID, OP_FORK,
+	OP_OPEN, OP_LSEEK, OP_IOCTL, OP_MMAP, OP_MUNMAP, OP_MEMREAD, OP_MEMWRITE, OP_POLL, OP_MKNOD,
 };
 
 enum agent_status { ST_OK = 0, ST_BADREQ = 1 };
@@ -465,6 +472,262 @@ static void do_write(struct in *r, struct call *c)
 	SYS(c, write(fd, data, n));
 }
 
+static uint64_t in_u64(struct in *r, const char *what)
+{
+	uint64_t lo = in_u32(r, what), hi = in_u32(r, what);
+
+	return lo | (hi << 32);
+}
+
+static void out_u64(struct out *o, uint64_t v) { out_bytes(o, &v, 8); }
+
+/* A path blob as a NUL-terminated string (at most PATH_MAX bytes, no NUL inside). */
+static int in_path(struct in *r, char *path, size_t size)
+{
+	uint32_t n = in_u32(r, "path length");
+	const uint8_t *p = in_bytes(r, n, "path");
+
+	if (r->err)
+		return -1;
+	if (n >= size || memchr(p, 0, n)) {
+		in_fail(r, "path too long or holds a NUL");
+		return -1;
+	}
+	memcpy(path, p, n);
+	path[n] = 0;
+	return 0;
+}
+
+static void do_open(struct in *r, struct call *c)
+{
+	char path[4097];
+	int flags, mode;
+
+	if (in_path(r, path, sizeof(path)) < 0)
+		return;
+	flags = in_i32(r, "flags");
+	mode = in_i32(r, "mode");
+	if (r->err)
+		return;
+	SYS(c, open(path, flags, mode));
+}
+
+static void do_lseek(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	int64_t off = (int64_t)in_u64(r, "offset");
+	int whence = in_i32(r, "whence");
+	off_t res;
+
+	if (r->err)
+		return;
+	errno = 0;
+	res = lseek(fd, off, whence);
+	c->ret = res < 0 ? -1 : (res > 0x7fffffff ? 0x7fffffff : (long)res);
+	c->err = res < 0 ? errno : 0;
+	out_u64(&c->out, (uint64_t)res);
+}
+
+/* IOCTL: i32 fd, u32 request, u32 kind (0: the argument is the u64 that follows; 1: a blob is the
+ * user buffer, passed by address and sent back after the call). */
+static void do_ioctl(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	uint32_t req = in_u32(r, "request"), kind = in_u32(r, "kind");
+
+	if (r->err)
+		return;
+	if (kind == 0) {
+		uint64_t arg = in_u64(r, "argument");
+
+		if (!r->err)
+			SYS(c, ioctl(fd, (unsigned long)req, (unsigned long)arg));
+		out_blob(&c->out, NULL, 0);
+		return;
+	}
+	uint32_t n = in_u32(r, "buffer length");
+	const uint8_t *data = in_bytes(r, n, "buffer");
+
+	if (r->err)
+		return;
+	/* The buffer ends where a PROT_NONE page starts, so a driver reading or writing past it
+	 * faults (EFAULT) as it would past the end of the program's buffer. */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), span = ((n + page - 1) / page + 1) * page;
+	uint8_t *base = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (base == MAP_FAILED) {
+		c->ret = -1;
+		c->err = errno;
+		out_blob(&c->out, NULL, 0);
+		return;
+	}
+	mprotect(base + span - page, page, PROT_NONE);
+	uint8_t *buf = base + span - page - n;
+
+	memcpy(buf, data, n);
+	SYS(c, ioctl(fd, (unsigned long)req, buf));
+	out_blob(&c->out, buf, n);
+	munmap(base, span);
+}
+
+/* Mappings made by MMAP: MEMREAD/MEMWRITE reach only these, and a fault inside one (a page the
+ * driver did not map: SIGBUS; no permission: SIGSEGV) is answered with EFAULT. */
+#define MAX_MAPS 64
+static struct { uint8_t *addr; size_t len; int prot; } maps[MAX_MAPS];
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_armed;
+
+static void on_fault(int sig)
+{
+	if (fault_armed)
+		siglongjmp(fault_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int find_map(uint64_t addr, uint64_t len)
+{
+	for (int i = 0; i < MAX_MAPS; i++)
+		if (maps[i].addr && addr >= (uint64_t)(uintptr_t)maps[i].addr &&
+		    addr + len <= (uint64_t)(uintptr_t)maps[i].addr + maps[i].len)
+			return i;
+	return -1;
+}
+
+static void do_mmap(struct in *r, struct call *c)
+{
+	int fd = in_i32(r, "fd");
+	uint64_t len = in_u64(r, "length");
+	int prot = in_i32(r, "prot"), flags = in_i32(r, "flags");
+	uint64_t off = in_u64(r, "offset");
+	void *p;
+	int slot = -1;
+
+	if (r->err)
+		return;
+	for (int i = 0; i < MAX_MAPS && slot < 0; i++)
+		if (!maps[i].addr)
+			slot = i;
+	if (slot < 0) {
+		c->ret = -1;
+		c->err = ENOMEM;
+		out_u64(&c->out, 0);
+		return;
+	}
+	errno = 0;
+	p = mmap(NULL, (size_t)len, prot, flags, fd, (off_t)off);
+	if (p == MAP_FAILED) {
+		c->ret = -1;
+		c->err = errno;
+		out_u64(&c->out, 0);
+		return;
+	}
+	maps[slot].addr = p;
+	maps[slot].len = (size_t)len;
+	maps[slot].prot = prot;
+	c->ret = 0;
+	out_u64(&c->out, (uint64_t)(uintptr_t)p);
+}
+
+static void do_munmap(struct in *r, struct call *c)
+{
+	uint64_t addr = in_u64(r, "address"), len = in_u64(r, "length");
+	int i;
+
+	if (r->err)
+		return;
+	i = find_map(addr, len);
+	SYS(c, munmap((void *)(uintptr_t)addr, (size_t)len));
+	if (i >= 0 && c->ret == 0)
+		maps[i].addr = NULL;
+}
+
+static void do_memrw(struct in *r, struct call *c, int write)
+{
+	uint64_t addr = in_u64(r, "address");
+	uint32_t n = in_u32(r, "length");
+	const uint8_t *data = write ? in_bytes(r, n, "data") : NULL;
+	int i;
+
+	if (r->err)
+		return;
+	i = find_map(addr, n);
+	if (i < 0 || !(maps[i].prot & (write ? PROT_WRITE : PROT_READ))) {
+		c->ret = -1;
+		c->err = EFAULT;
+		if (!write)
+			out_blob(&c->out, NULL, 0);
+		return;
+	}
+	uint8_t *tmp = xmalloc(n ? n : 1);
+	volatile uint8_t *mem = (volatile uint8_t *)(uintptr_t)addr;
+
+	signal(SIGBUS, on_fault);
+	signal(SIGSEGV, on_fault);
+	if (sigsetjmp(fault_jmp, 1)) {
+		fault_armed = 0;
+		c->ret = -1;
+		c->err = EFAULT;
+		if (!write)
+			out_blob(&c->out, NULL, 0);
+		free(tmp);
+		return;
+	}
+	fault_armed = 1;
+	for (uint32_t k = 0; k < n; k++) {
+		if (write)
+			mem[k] = data[k];
+		else
+			tmp[k] = mem[k];
+	}
+	fault_armed = 0;
+	c->ret = 0;
+	if (!write)
+		out_blob(&c->out, tmp, n);
+	free(tmp);
+}
+
+/* POLL: u32 n, n x (i32 fd, i32 events), i32 timeout; output n x i32 revents. */
+static void do_poll(struct in *r, struct call *c)
+{
+	uint32_t n = in_u32(r, "count");
+	struct pollfd *fds;
+
+	if (!r->err && n > 1024)
+		in_fail(r, "more than 1024 descriptors");
+	if (r->err)
+		return;
+	fds = xmalloc(sizeof(*fds) * (n ? n : 1));
+	for (uint32_t i = 0; i < n; i++) {
+		fds[i].fd = in_i32(r, "fd");
+		fds[i].events = (short)in_i32(r, "events");
+		fds[i].revents = 0;
+	}
+	int timeout = in_i32(r, "timeout");
+
+	if (!r->err) {
+		SYS(c, poll(fds, n, timeout));
+		for (uint32_t i = 0; i < n; i++)
+			out_i32(&c->out, (uint16_t)fds[i].revents);
+	}
+	free(fds);
+}
+
+static void do_mknod(struct in *r, struct call *c)
+{
+	char path[4097];
+	uint32_t mode;
+	uint64_t dev;
+
+	if (in_path(r, path, sizeof(path)) < 0)
+		return;
+	mode = in_u32(r, "mode");
+	dev = in_u64(r, "dev");
+	if (r->err)
+		return;
+	SYS(c, mknod(path, mode, (dev_t)dev));
+}
+
 static void do_readfile(struct in *r, struct call *c)
 {
 	uint32_t n = in_u32(r, "path length");
@@ -662,6 +925,15 @@ static int serve_one(uint32_t tag, uint16_t op, const uint8_t *body, size_t len)
 	case OP_GETPID:		c.ret = getpid(); break;
 	case OP_GETUID:		c.ret = getuid(); break;
 	case OP_FORK:		do_fork(&r, &c); break;
+	case OP_OPEN:		do_open(&r, &c); break;
+	case OP_LSEEK:		do_lseek(&r, &c); break;
+	case OP_IOCTL:		do_ioctl(&r, &c); break;
+	case OP_MMAP:		do_mmap(&r, &c); break;
+	case OP_MUNMAP:		do_munmap(&r, &c); break;
+	case OP_MEMREAD:	do_memrw(&r, &c, 0); break;
+	case OP_MEMWRITE:	do_memrw(&r, &c, 1); break;
+	case OP_POLL:		do_poll(&r, &c); break;
+	case OP_MKNOD:		do_mknod(&r, &c); break;
 	default:
 		respond_bad(tag, op, "unknown op %u", op);
 		return -1;

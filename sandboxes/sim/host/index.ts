@@ -48,5 +48,6 @@ export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel
   kernel = new SimKernel(instance, mod, imports, gc);
   kernel.genlHost = genl;
   kernel.hooks.families = () => genl.families();
+  if (opts.cmdline !== undefined || opts.builtin?.length) await kernel.bootWith(opts.cmdline, opts.builtin ?? []);
   return kernel;
 }

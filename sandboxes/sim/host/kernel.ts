@@ -15,6 +15,10 @@ import { KernelMemory, readSymbols, type KernelGc, type KernelExports, type Kern
 import { Scheduler, type Process, type Waiter } from './sched.ts';
 import { Tracer, formatTrace, traceArgs, type TraceEntry } from './trace.ts';
 import { ModuleHost } from './modules.ts';
+import { KernelFs, DEFAULT_CMDLINE } from './init/main.ts';
+import { WaitQueue, type File } from './fs/vfs.ts';
+import type { VfsKernelApi } from '../../../src/api/fs-kernel.ts';
+import type { Mapping, PollFd } from '../../../src/api/fs.ts';
 
 const ERESTARTSYS = 512;
 const SOL_SOCKET = 1;
@@ -84,6 +88,10 @@ export class SimKernel implements Backend {
   readonly hooks: StateHooks = {};
   /** Generic netlink families written in TypeScript (sandboxes/sim/host/genl.ts); netlink-lab/kernel's genl API finds it here. */
   genlHost: unknown;
+  /** The files: VFS, procfs, sysfs, debugfs, sysctl, character devices, relay (host/init/main.ts). */
+  readonly fs: KernelFs;
+  /** poll() calls sleeping on a socket, by socket id (woken with its wait queue). */
+  private readonly sockPollers = new Map<number, Set<() => void>>();
   private readonly tracer: Tracer;
   private readonly listeners = new Set<(e: KernelEvent) => void>();
   private readonly waitq = new Map<number, Set<Waiter>>();
@@ -122,7 +130,7 @@ export class SimKernel implements Backend {
         this.emit({ kind: 'deadlock', text, time: this.sched.now });
         this.printk(3, text);
       },
-      exited: (p) => this.ex.task_exit(p.pid),
+      exited: (p) => { this.ex.task_exit(p.pid); this.fs?.vfs.exitProcess(p.pid); },
     });
     this.modules = new ModuleHost({
       ex: this.ex, mem: this.mem, sched: this.sched,
@@ -132,6 +140,25 @@ export class SimKernel implements Backend {
       traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
       traceHostSuspend: (e) => this.tracer.suspend(e),
     });
+    this.fs = new KernelFs({
+      sched: this.sched,
+      printk: (t) => this.modules.printk(t),
+      oops: (where, e) => this.modules.oops(where, e),
+      addPending: (p) => (this.sched.running ? this.sched.running.pending : this.outsidePending).push(p),
+      procNetNetlink: () => this.mem.str(this.ex.proc_net_netlink()),
+      modules: () => this.modules.list(),
+      owner: () => this.modules.loadingName(),
+    });
+    this.modules.onLoad = (mod) => {
+      const err = this.fs.moduleParams(mod, this.insmodParams);
+      if (err < 0) return err;
+      this.fs.sysmod.add(mod.name, mod.kp ?? [], () => this.modules.list().find((m) => m.name === mod.name)?.refs ?? 0);
+      return 0;
+    };
+    this.modules.onUnload = (name) => {
+      this.fs.sysmod.remove(name);
+      this.fs.cleanupModule(name);
+    };
     imports.bind(this);
     this.ex.boot();
     this.aux = this.ex.user_aux();
@@ -150,7 +177,16 @@ export class SimKernel implements Backend {
         if (k) k.tracer.enter(k.pid0(), k.fnName(fn), traceArgs(k.fnName(fmt), a, b, c), k.sched.now);
       },
       trace_exit: (ret: number, hasRet: number) => { if (k) k.tracer.exit(k.pid0(), hasRet ? ret : undefined, k.sched.now); },
-      sk_wake: (id: number) => { if (k) k.sched.wakeAll(k.waitq.get(id)); },
+      sk_wake: (id: number) => {
+        if (!k) return;
+        k.sched.wakeAll(k.waitq.get(id));
+        const pollers = k.sockPollers.get(id);
+        if (pollers) for (const f of [...pollers]) f();
+      },
+      file_release_host: (id: number) => {
+        const f = k?.fs.vfs.file(id);
+        if (f) k!.fs.vfs.fput(f);
+      },
       netlink_rcv_host: (hostInput: number, skb: number) => { k?.modules.netlinkRcv(hostInput, skb); },
       netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number) => (k ? k.modules.rcvMsg(cbId, skb, nlh) : -22),
       netlink_dump_host: (hostId: number, op: number, skb: number) => (k ? k.modules.dump(hostId, op, skb) : 0),
@@ -345,7 +381,13 @@ export class SimKernel implements Backend {
     return 0;
   }
 
-  write(fd: number, buf: Uint8Array): Promise<number> { return this.send('write', fd, buf, 0, undefined); }
+  write(fd: number, buf: Uint8Array): Promise<number> {
+    if (this.sched.running) {
+      const host = this.ex.sys_fd_host(fd | 0);
+      if (host > 0) return this.fs.vfs.write(this.fs.vfs.file(host)!, buf).then((r) => this.finish('write', r));
+    }
+    return this.send('write', fd, buf, 0, undefined);
+  }
 
   // Not async: a send that completes at once (the usual case) costs no extra promise.
   private send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
@@ -423,6 +465,8 @@ export class SimKernel implements Backend {
 
   async read(fd: number, buf: Uint8Array): Promise<number> {
     if (!this.sched.running) return this.outside('read', () => this.read(fd, buf));
+    const host = this.ex.sys_fd_host(fd | 0);
+    if (host > 0) return this.finish('read', await this.fs.vfs.read(this.fs.vfs.file(host)!, buf));
     const { r, p } = await this.recv('read', fd, buf.length, 0);
     buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
     return r;
@@ -497,7 +541,119 @@ export class SimKernel implements Backend {
     this.gc.point();
     const r = this.ex.sys_close(fd | 0);
     if (r < 0) throw new ErrnoError('close', -r);
+    // A file's ->release may sleep: close returns after it.
+    if (this.sched.running.pending.length) return this.finish('close', r);
     return r;
+  }
+
+  // ---- Backend: files ------------------------------------------------------------------------
+
+  /** The module file API (netlink-lab/kernel's file functions dispatch here). */
+  get vfsApi(): VfsKernelApi { return this.fs.api; }
+
+  /** The host file behind fd, or the errno to fail with (sockets: `sock`). */
+  private hostFile(fd: number, sock: number): File | number {
+    const id = this.ex.sys_fd_host(fd | 0);
+    if (id < 0) return -id;
+    if (id === 0) return sock;
+    return this.fs.vfs.file(id) ?? ERRNO.EBADF;
+  }
+
+  async open(path: string, flags: number, mode: number): Promise<number> {
+    if (!this.sched.running) return this.outside('open', () => this.open(path, flags, mode));
+    this.gc.point();
+    if (typeof path !== 'string') throw new ErrnoError('open', ERRNO.EFAULT);
+    const f = await this.fs.vfs.open(path, flags | 0, mode | 0);
+    if (typeof f === 'number') return this.finish('open', f);
+    const fd = this.ex.sys_fd_install_host(f.id, (flags & 0o4000) !== 0 ? 1 : 0);
+    if (fd < 0) this.fs.vfs.fput(f);
+    return this.finish('open', fd);
+  }
+
+  async lseek(fd: number, offset: number, whence: number): Promise<number> {
+    if (!this.sched.running) return this.outside('lseek', () => this.lseek(fd, offset, whence));
+    const f = this.hostFile(fd, ERRNO.ESPIPE);
+    if (typeof f === 'number') throw new ErrnoError('lseek', f);
+    return this.finish('lseek', this.fs.vfs.lseek(f, Math.trunc(offset), whence | 0));
+  }
+
+  async ioctl(fd: number, request: number, arg: number | Uint8Array): Promise<number> {
+    if (!this.sched.running) return this.outside('ioctl', () => this.ioctl(fd, request, arg));
+    this.gc.point();
+    const f = this.hostFile(fd, ERRNO.ENOTTY);
+    if (typeof f === 'number') {
+      // A socket: netlink has no ioctls of its own (sock_do_ioctl → -ENOTTY), but the generic ones work.
+      if (f === ERRNO.ENOTTY && (request === 0x5451 || request === 0x5450)) return 0;
+      throw new ErrnoError('ioctl', f);
+    }
+    return this.finish('ioctl', await this.fs.vfs.ioctl(f, request >>> 0, arg, () => {}));
+  }
+
+  async mmap(fd: number, length: number, prot: number, flags: number, offset: number): Promise<Mapping> {
+    if (!this.sched.running) return this.outside('mmap', () => this.mmap(fd, length, prot, flags, offset));
+    const f = this.hostFile(fd, ERRNO.ENODEV);
+    if (typeof f === 'number') throw new ErrnoError('mmap', f);
+    const m = await this.fs.vfs.mmap(f, length, prot | 0, flags | 0, offset);
+    if (typeof m === 'number') { await this.finish('mmap', m); throw new ErrnoError('mmap', -m); }
+    await this.finish('mmap', 0);
+    return m;
+  }
+
+  async munmap(m: Mapping): Promise<number> {
+    if (!this.sched.running) return this.outside('munmap', () => this.munmap(m));
+    if (!m || typeof m.addr !== 'number') throw new ErrnoError('munmap', ERRNO.EINVAL);
+    return this.finish('munmap', this.fs.vfs.munmap(m));
+  }
+
+  async mknod(path: string, mode: number, dev: number): Promise<number> {
+    if (!this.sched.running) return this.outside('mknod', () => this.mknod(path, mode, dev));
+    return this.finish('mknod', this.fs.chr.sys_mknod(path, mode | 0, dev >>> 0, this.sched.running.uid));
+  }
+
+  /** poll(2). Ref: fs/select.c:do_poll */
+  async poll(fds: PollFd[], timeout: number): Promise<number> {
+    if (!this.sched.running) return this.outside('poll', () => this.poll(fds, timeout));
+    if (fds.length > 1024) throw new ErrnoError('poll', ERRNO.EINVAL);
+    const deadline = timeout > 0 ? this.sched.now + timeout : 0;
+    for (;;) {
+      const queues: WaitQueue[] = [];
+      const socks: number[] = [];
+      let count = 0;
+      for (const p of fds) {
+        p.revents = 0;
+        if (p.fd < 0) continue;
+        const id = this.ex.sys_fd_host(p.fd | 0);
+        let mask: number;
+        if (id < 0) mask = 0x20; // POLLNVAL
+        else if (id === 0) {
+          mask = this.ex.sys_sock_poll(p.fd | 0);
+          socks.push(this.ex.sock_id_of_fd(p.fd | 0));
+        } else mask = this.fs.vfs.pollFile(this.fs.vfs.file(id)!, queues);
+        // POLLERR, POLLHUP and POLLNVAL are reported whether asked for or not.
+        mask &= (p.events & 0xffff) | 0x8 | 0x10 | 0x20;
+        p.revents = mask;
+        if (mask) count++;
+      }
+      if (count || timeout === 0) return count;
+      const left = timeout > 0 ? deadline - this.sched.now : undefined;
+      if (left !== undefined && left <= 0) return 0;
+      const q = new Set<import('./sched.ts').Waiter>();
+      const wake = () => this.sched.wakeAll(q);
+      for (const wq of queues) wq.pollers.add(wake);
+      for (const id of socks) {
+        let set = this.sockPollers.get(id);
+        if (!set) { set = new Set(); this.sockPollers.set(id, set); }
+        set.add(wake);
+        this.ex.sock_set_sleeper(id);
+      }
+      this.sched.running.syscall = 'poll';
+      try {
+        await this.sched.block('poll', 'blocked', q, left);
+      } finally {
+        for (const wq of queues) wq.pollers.delete(wake);
+        for (const id of socks) this.sockPollers.get(id)?.delete(wake);
+      }
+    }
   }
 
   // ---- Backend: processes and time -------------------------------------------------------------
@@ -557,9 +713,13 @@ export class SimKernel implements Backend {
 
   // ---- Backend: modules and files --------------------------------------------------------------
 
-  async insmod(mod: KernelModule): Promise<number> {
-    if (!this.sched.running) return this.outside('insmod', () => this.insmod(mod));
+  /** The parameter string of the insmod in progress (load_module's mod->args). */
+  private insmodParams = '';
+
+  async insmod(mod: KernelModule, params?: string): Promise<number> {
+    if (!this.sched.running) return this.outside('insmod', () => this.insmod(mod, params));
     this.gc.point();
+    this.insmodParams = params ?? '';
     const r = await this.modules.insmod(mod);
     await this.finish('init_module', 0);
     return r;
@@ -571,19 +731,65 @@ export class SimKernel implements Backend {
     return this.modules.rmmod(name);
   }
 
-  async readFile(path: string): Promise<string> { return this.readFileSync(path); }
+  /** Read a whole file as the calling process (open, read until 0, close), as `cat` does. */
+  async readFile(path: string): Promise<string> {
+    if (path === '/dev/kmsg' || path === '/proc/kmsg' || path === '/proc/net/protocols') return this.readFileSync(path);
+    if (!this.sched.running) {
+      if (path === '/proc/net/netlink' || path === '/proc/modules' || path === '/proc/cmdline') return this.readFileSync(path);
+      return this.outside('readFile', () => this.readFile(path));
+    }
+    const f = await this.fs.vfs.open(path, 0, 0);
+    if (typeof f === 'number') throw new ErrnoError('open', -f);
+    try {
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (;;) {
+        const buf = new Uint8Array(4096);
+        const n = await this.fs.vfs.read(f, buf);
+        if (n < 0) throw new ErrnoError('read', -n);
+        if (n === 0 || total > (1 << 20)) break;
+        parts.push(buf.subarray(0, n));
+        total += n;
+      }
+      const all = new Uint8Array(total);
+      let o = 0;
+      for (const p of parts) { all.set(p, o); o += p.length; }
+      return this.utf8dec.decode(all);
+    } finally { this.fs.vfs.fput(f); }
+  }
 
-  /** Files the simulated kernel provides. */
+  /** Files the simulated kernel provides (synchronously, without a process: for state views). */
   readFileSync(path: string): string {
     switch (path) {
       case '/proc/net/netlink': return this.mem.str(this.ex.proc_net_netlink());
       case '/dev/kmsg': case '/proc/kmsg': return this.dmesg().join('\n') + '\n';
       case '/proc/modules':
         return this.modules.list().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`).join('\n') + (this.modules.modules.size ? '\n' : '');
+      case '/proc/cmdline': return `${this.fs.cmdline}\n`;
       case '/proc/net/protocols':
         return this.state().protocols.map((p) => `${p.unit}\t${p.name}\tgroups=${p.groups}${p.module ? `\tmodule=${p.module}` : ''}`).join('\n') + '\n';
     }
     throw new ErrnoError('open', ERRNO.ENOENT);
+  }
+
+  /**
+   * Boot parameters: the command line (/proc/cmdline, early_param, __setup, `mod.param=`) and the
+   * modules built into the kernel, whose init runs now (do_initcalls). Called once, before the program.
+   */
+  async bootWith(cmdline: string = DEFAULT_CMDLINE, builtin: KernelModule[] = []): Promise<void> {
+    if (!builtin.length) {
+      this.fs.cmdline = cmdline;
+      return this.fs.boot(cmdline, [], async () => {});
+    }
+    await this.outside('swapper', () => this.fs.boot(cmdline, builtin, async (mod) => {
+      this.insmodParams = '';
+      const saved = this.modules.onLoad;
+      // Built-in: the parameters came from the command line, not from insmod.
+      this.modules.onLoad = () => 0;
+      try { await this.modules.insmod(mod); } catch (e) {
+        this.printk(3, `initcall ${mod.name}_init returned ${e instanceof ErrnoError ? -e.errno : String(e)}`);
+      } finally { this.modules.onLoad = saved; }
+    }));
   }
 
   /** The kernel log, oldest first. */
@@ -623,3 +829,5 @@ export class SimKernel implements Backend {
     };
   }
 }
+
+export { DEFAULT_CMDLINE };

@@ -77,6 +77,11 @@ export class ModuleHost implements KernelApi {
   /** The module whose init is running (netlink_kernel_create's owner). */
   private loading: Loaded | null = null;
 
+  /** Before init: the module's parameters are parsed and its /sys/module entry made (-errno fails the load). */
+  onLoad: ((mod: KernelModule) => number) | null = null;
+  /** After exit (or a failed init): its /sys/module entry goes, and what it left registered. */
+  onUnload: ((name: string) => void) | null = null;
+
   constructor(readonly ctx: ModuleContext) {}
 
   // ---- insmod / rmmod ----------------------------------------------------------------------
@@ -92,12 +97,19 @@ export class ModuleHost implements KernelApi {
     this.loading = m;
     let ret: number;
     try {
+      const err = this.onLoad ? this.onLoad(mod) : 0;
+      if (err < 0) {
+        this.loading = prev;
+        this.modules.delete(mod.name);
+        this.onUnload?.(mod.name);
+        throw new ErrnoError('init_module', -err);
+      }
       const r = mod.init();
       // The owner stays set for the synchronous part; async init sees it too until it first waits.
       ret = typeof r === 'number' ? r : await r;
     } catch (e) {
       this.loading = prev;
-      this.unload(m);
+      if (this.modules.get(mod.name) === m) this.unload(m);
       throw e;
     }
     this.loading = prev;
@@ -115,7 +127,11 @@ export class ModuleHost implements KernelApi {
     if (!m.mod.exit) throw new ErrnoError('delete_module', ERRNO.EBUSY);
     // User sockets on the module's protocol hold a reference (try_module_get in netlink_create).
     if (this.ctx.ex.module_refcount(m.id) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
-    if (m.mod.exit) await m.mod.exit();
+    const prev = this.loading;
+    this.loading = m;
+    try {
+      if (m.mod.exit) await m.mod.exit();
+    } finally { this.loading = prev; }
     this.unload(m);
     return 0;
   }
@@ -125,6 +141,7 @@ export class ModuleHost implements KernelApi {
     m.socks.clear();
     for (const [id, i] of this.inputs) if (i.module === m.mod.name) this.inputs.delete(id);
     this.modules.delete(m.mod.name);
+    this.onUnload?.(m.mod.name);
   }
 
   /** lsmod: name, references. */

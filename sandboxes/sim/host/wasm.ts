@@ -29,6 +29,10 @@ export interface KernelExports {
   sys_close(fd: number): number;
   sock_id_of_fd(fd: number): number;
   sys_sock_timeo(fd: number, rcv: number): number;
+  sys_sock_poll(fd: number): number;
+  sock_set_sleeper(id: number): void;
+  sys_fd_install_host(id: number, nonblock: number): number;
+  sys_fd_host(fd: number): number;
   recv_info_ptr(): number;
   k_netlink_kernel_create(unit: number, groups: number, flags: number, hostInput: number, moduleId: number): number;
   k_netlink_kernel_release(id: number): void;
@@ -73,6 +77,8 @@ export interface KernelImports {
   netlink_rcv_msg_host(cbId: number, skb: number, nlh: number): number;
   netlink_dump_host(hostId: number, op: number, skb: number): number;
   soft_lockup(text: number): void;
+  /** The last descriptor of a host VFS file closed: run its ->release. */
+  file_release_host(id: number): void;
 }
 
 /**

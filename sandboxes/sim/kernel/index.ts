@@ -18,8 +18,9 @@ import { proc_net_netlink as __proc_net_netlink } from './fs/proc/net_netlink';
 
 export {
   sys_socket, sys_bind, sys_connect, sys_getname, sys_sendmsg, sys_sendmsg_restart, sys_sendmsg_restart_timeout, sys_recvmsg, sys_wait_sock,
-  sys_setsockopt, sys_getsockopt, sys_close, sock_id_of_fd, sys_sock_timeo,
+  sys_setsockopt, sys_getsockopt, sys_close, sock_id_of_fd, sys_sock_timeo, sys_sock_poll, sock_set_sleeper,
 } from './net/socket';
+export { sys_fd_install_host, sys_fd_host } from './fs/file';
 export { trace_set } from './kernel/trace';
 export { dmesg_count, dmesg_line } from './kernel/printk';
 

@@ -18,69 +18,12 @@ import {
   EAFNOSUPPORT, EINVAL, EBADF, ENOTSOCK, EMFILE, ENOPROTOOPT, ERESTARTSYS, EAGAIN,
 } from '../include/uapi/asm-generic/errno';
 import { current } from '../kernel/sched';
+import { file, fdget, bad_fd, alloc_fd, fd_install } from '../fs/file';
+export { sys_close, exit_files, fd_of_sock, dup_fd } from '../fs/file';
 import { tracing, trace_enter, tr } from '../kernel/trace';
 
 const NPROTO: i32 = 46;
 const SOCK_MAX: i32 = 11;
-const NR_OPEN: i32 = 1024;
-
-/** An open file: the socket and its O_NONBLOCK; shared by the fd tables of a parent and its children. */
-class file {
-  /** How many fd table slots refer to it (struct file's f_count). */
-  refs: i32 = 1;
-  constructor(public sk: sock, public nonblock: bool) {}
-}
-
-/** Drop one reference; the last one closes the socket. Ref: fs/file_table.c:fput */
-function fput(f: file): i32 {
-  if (--f.refs > 0) return 0;
-  return netlink_release(f.sk);
-}
-
-/** A child starts with its parent's open files, like fork(). Ref: kernel/fork.c:dup_fd */
-export function dup_fd(parent: i32, child: i32): void {
-  if (!files.has(parent)) return;
-  const t = files.get(parent);
-  const n = new Array<file | null>(t.length);
-  for (let i = 0; i < t.length; i++) {
-    const f = unchecked(t[i]);
-    if (f != null) f.refs++;
-    unchecked(n[i] = f);
-  }
-  files.set(child, n);
-}
-
-/** struct files_struct per process. */
-const files = new Map<i32, Array<file | null>>();
-
-// The last table looked up: syscalls of one process come in runs.
-let last_pid: i32 = -1;
-let last_table: Array<file | null> | null = null;
-
-function fdtable(): Array<file | null> {
-  const pid = current.pid;
-  const lt = last_table;
-  if (pid == last_pid && lt != null) return lt;
-  if (!files.has(pid)) {
-    const t = new Array<file | null>(3);
-    files.set(pid, t);
-  }
-  const t = files.get(pid);
-  last_pid = pid;
-  last_table = t;
-  return t;
-}
-
-/** The file behind fd, or null (bad_fd says why). */
-let bad_fd: i32 = 0;
-function fdget(fd: i32): file | null {
-  const t = fdtable();
-  if (fd < 0 || fd >= t.length) { bad_fd = -EBADF; return null; }
-  const f = unchecked(t[fd]);
-  // fds 0–2 are the terminal: not sockets.
-  if (f == null) { bad_fd = fd <= 2 ? -ENOTSOCK : -EBADF; return null; }
-  return f;
-}
 
 /** Ref: __sys_socket */
 export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
@@ -92,15 +35,14 @@ export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
   if (family < 0 || family >= NPROTO) return tr(-EAFNOSUPPORT);
   if (type < 0 || type >= SOCK_MAX) return tr(-EINVAL);
   if (family != AF_NETLINK) return tr(-EAFNOSUPPORT);
-  const t = fdtable();
-  let fd = 3;
-  while (fd < t.length && unchecked(t[fd]) != null) fd++;
-  if (fd >= NR_OPEN) return tr(-EMFILE);
+  const fd = alloc_fd();
+  if (fd < 0) return tr(fd);
   const sk = netlink_create(type, protocol);
   if (sk == null) return tr(create_err);
-  const f = new file(sk, (flags & SOCK_NONBLOCK) != 0);
-  if (fd == t.length) t.push(f);
-  else unchecked(t[fd] = f);
+  const f = new file();
+  f.sk = sk;
+  f.nonblock = (flags & SOCK_NONBLOCK) != 0;
+  fd_install(fd, f);
   return tr(fd);
 }
 
@@ -114,7 +56,7 @@ function sys_bind_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
-  return netlink_bind(f.sk, addr, addrlen);
+  return netlink_bind(f.sk!, addr, addrlen);
 }
 
 /** Ref: __sys_connect */
@@ -127,14 +69,14 @@ function sys_connect_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
-  return netlink_connect(f.sk, addr, addrlen);
+  return netlink_connect(f.sk!, addr, addrlen);
 }
 
 /** Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
 export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  return netlink_getname(f.sk, out, peer);
+  return netlink_getname(f.sk!, out, peer);
 }
 
 /** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
@@ -150,23 +92,23 @@ function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize
   if (f.nonblock) flags |= 0x40;
   current.nl_deliveries = 0;
   current.lockup = false;
-  return netlink_sendmsg(f.sk, buf, len, flags, addr, addrlen);
+  return netlink_sendmsg(f.sk!, buf, len, flags, addr, addrlen);
 }
 
 /** Resume a sendmsg that slept waiting for room in the receiver. */
 export function sys_sendmsg_restart(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  return netlink_unicast_restart(f.sk);
+  return netlink_unicast_restart(f.sk!);
 }
 
 /** A sender's SO_SNDTIMEO ran out while it waited for room: drop the parked skb, -EAGAIN. */
 export function sys_sendmsg_restart_timeout(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  const p = f.sk.restart_skb;
+  const p = f.sk!.restart_skb;
   if (p) {
-    f.sk.restart_skb = 0;
+    f.sk!.restart_skb = 0;
     kfree_skb(changetype<sk_buff>(p));
   }
   return -EAGAIN;
@@ -184,8 +126,8 @@ function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   if (len < 0) return -EINVAL;
   current.nl_deliveries = 0;
   current.lockup = false;
-  const r = netlink_recvmsg(f.sk, buf, len, flags, f.nonblock);
-  if (r == -ERESTARTSYS) wait_sock = f.sk.id;
+  const r = netlink_recvmsg(f.sk!, buf, len, flags, f.nonblock);
+  if (r == -ERESTARTSYS) wait_sock = f.sk!.id;
   return r;
 }
 
@@ -209,9 +151,9 @@ function sys_setsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, o
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (optlen < 0) return -EINVAL;
-  if (level == SOL_SOCKET) return sock_setsockopt(f.sk, optname, optval, optlen);
+  if (level == SOL_SOCKET) return sock_setsockopt(f.sk!, optname, optval, optlen);
   if (level != SOL_NETLINK) return -ENOPROTOOPT;
-  return netlink_setsockopt(f.sk, optname, optval, optlen);
+  return netlink_setsockopt(f.sk!, optname, optval, optlen);
 }
 
 /** Ref: __sys_getsockopt. Returns the optlen written back, or -errno. */
@@ -223,51 +165,44 @@ export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize,
 function sys_getsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  if (level == SOL_SOCKET) return sock_getsockopt(f.sk, optname, optval, optlen);
+  if (level == SOL_SOCKET) return sock_getsockopt(f.sk!, optname, optval, optlen);
   if (level != SOL_NETLINK) return -ENOPROTOOPT;
-  return netlink_getsockopt(f.sk, optname, optval, optlen);
+  return netlink_getsockopt(f.sk!, optname, optval, optlen);
 }
 
-/** Ref: close_fd → sock_close → netlink_release */
-export function sys_close(fd: i32): i32 {
-  const t = fdtable();
-  if (fd < 0 || fd >= t.length || unchecked(t[fd]) == null) return -EBADF;
-  const f = unchecked(t[fd])!;
-  unchecked(t[fd] = null);
-  return fput(f);
-}
 
 /** The socket id behind fd (0 if none), for the host's bookkeeping. */
 export function sock_id_of_fd(fd: i32): i32 {
   const f = fdget(fd);
-  return f == null ? 0 : f.sk.id;
+  return f == null ? 0 : f.sk!.id;
 }
 
-/** Close every file of an exiting process. Ref: kernel/exit.c:exit_files */
-export function exit_files(pid: i32): void {
-  if (!files.has(pid)) return;
-  const t = files.get(pid);
-  files.delete(pid);
-  if (last_pid == pid) { last_pid = -1; last_table = null; }
-  for (let i = 0; i < t.length; i++) {
-    const f = unchecked(t[i]);
-    if (f != null) fput(f);
-  }
-}
 
-/** Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
-export function fd_of_sock(pid: i32, id: i32): i32 {
-  if (!files.has(pid)) return -1;
-  const t = files.get(pid);
-  for (let i = 0; i < t.length; i++) {
-    const f = unchecked(t[i]);
-    if (f != null && f.sk.id == id) return i;
-  }
-  return -1;
-}
 
 /** The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
 export function sys_sock_timeo(fd: i32, rcv: bool): f64 {
   const f = fdget(fd);
-  return f == null ? 0 : sock_timeo_ms(f.sk, rcv);
+  return f == null ? 0 : sock_timeo_ms(f.sk!, rcv);
+}
+
+/**
+ * poll on a socket fd: netlink's poll is datagram_poll. -EBADF for a bad fd.
+ * Ref: net/core/datagram.c:datagram_poll
+ */
+export function sys_sock_poll(fd: i32): i32 {
+  const f = fdget(fd);
+  if (f == null) return bad_fd;
+  const sk = f.sk!;
+  let mask = 0;
+  if (sk.sk_err) mask |= 0x8; // EPOLLERR
+  if (sk.sk_receive_queue.qlen > 0) mask |= 0x1 | 0x40; // EPOLLIN | EPOLLRDNORM
+  // sock_writeable: netlink sends never queue on the sender, so it is always writable.
+  mask |= 0x4 | 0x100 | 0x200; // EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND
+  return mask;
+}
+
+/** A poll() sleeps on socket `id`: its wake-ups must reach the host. */
+export function sock_set_sleeper(id: i32): void {
+  const sk = sock_by_id(id);
+  if (sk != null) sk.sk_wq_sleeper = true;
 }

@@ -1,0 +1,257 @@
+/**
+ * The host half of boot: the mount table (/proc, /sys, /sys/kernel/debug, /dev), the kernel's own
+ * /proc entries on seq_file, the sysctl tree of a fresh network namespace, and the kernel command
+ * line — parse_early_param (early_param handlers), then parse_args with built-in modules'
+ * parameters (`mod.param=value`) and their __setup handlers, then the built-in modules' init
+ * (do_initcalls). It also gives modules the file API (netlink-lab/kernel's VfsKernelApi).
+ *
+ * Ref: init/main.c (start_kernel, parse_early_param, unknown_bootoption, obsolete_checksetup),
+ * fs/proc/cmdline.c, fs/proc/devices.c, kernel/module/procfs.c, fs/proc_namespace.c
+ */
+import { ERRNO } from '../../../../src/api/errno.ts';
+import type {
+  VfsKernelApi, kernel_param, boot_param, seq_file, Ptr,
+} from '../../../../src/api/fs-kernel.ts';
+import { param_ops_bool, param_ops_invbool } from '../../../../src/api/fs-kernel.ts';
+import type { KernelModule } from '../../../../src/api/types.ts';
+import { Vfs, WaitQueue, type VfsContext } from '../fs/vfs.ts';
+import { ProcFs, linesSeq } from '../fs/proc/generic.ts';
+import {
+  seq_open, seq_read, seq_lseek, seq_release, single_open, single_release, seq_puts, seq_write, seq_has_overflowed, seq_putc,
+} from '../fs/seq_file.ts';
+import { Sysctl, PROC_HANDLERS, net_sysctl_init } from '../kernel/sysctl.ts';
+import { SysModule, parse_args, parameq, next_arg, setBoolOps } from '../kernel/params.ts';
+import { CharDevs } from '../fs/char_dev.ts';
+import { DebugFs } from '../fs/debugfs.ts';
+import { Relay } from '../kernel/relay.ts';
+
+setBoolOps(param_ops_bool, param_ops_invbool);
+
+/** The default command line of the simulated machine. */
+export const DEFAULT_CMDLINE = 'console=ttyS0 quiet';
+
+/** What boot needs from the rest of the kernel. */
+export interface FsContext extends VfsContext {
+  /** The text of /proc/net/netlink, from the wasm kernel. */
+  procNetNetlink(): string;
+  /** Loaded modules (lsmod order: newest first). */
+  modules(): { name: string; refs: number }[];
+  /** The module whose code runs now ('' for the kernel). */
+  owner(): string;
+}
+
+/** The simulated kernel's files. */
+export class KernelFs {
+  readonly vfs: Vfs;
+  readonly proc: ProcFs;
+  readonly sysctl: Sysctl;
+  readonly sysmod: SysModule;
+  readonly chr: CharDevs;
+  readonly debugfs: DebugFs;
+  readonly relay: Relay;
+  readonly api: VfsKernelApi;
+  cmdline = DEFAULT_CMDLINE;
+
+  constructor(readonly ctx: FsContext) {
+    const vfs = (this.vfs = new Vfs(ctx));
+    this.proc = new ProcFs(vfs);
+    const sys = vfs.mount('sysfs', '/sys', 'sysfs', 'rw,nosuid,nodev,noexec,relatime', 0o555);
+    this.sysmod = new SysModule(vfs, sys);
+    this.chr = new CharDevs(vfs);
+    this.debugfs = new DebugFs(vfs);
+    this.sysctl = new Sysctl(vfs, this.proc.root);
+    const wake = (q: WaitQueue) => this.wake_up(q);
+    this.relay = new Relay(vfs, wake);
+    for (const o of [this.proc, this.sysctl, this.chr, this.debugfs]) o.owner = () => ctx.owner();
+    this.builtinProc();
+    net_sysctl_init(this.sysctl);
+    this.api = this.makeApi();
+  }
+
+  /** The kernel's own /proc files. */
+  private builtinProc(): void {
+    const p = this.proc;
+    const net = p.proc_mkdir('net', null)!;
+    // netlink_seq_ops: one record per socket after the header (here: per line of the table).
+    p.proc_create_seq('netlink', 0o444, net, linesSeq(null, () => this.ctx.procNetNetlink().split('\n').filter((l) => l !== '')));
+    // kernel/module/procfs.c: m_show, newest module first; the address is hidden (kptr_restrict).
+    p.proc_create_seq('modules', 0o444, null, linesSeq(null, () => this.ctx.modules().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`)));
+    p.proc_create_single('cmdline', 0o444, null, (m) => { seq_puts(m, this.cmdline); seq_putc(m, '\n'); return 0; });
+    p.proc_create_single('devices', 0o444, null, (m) => { seq_puts(m, this.chr.devicesText()); return 0; });
+    p.proc_create_single('misc', 0o444, null, (m) => { seq_puts(m, this.chr.miscText()); return 0; });
+    p.proc_create_single('mounts', 0o444, null, (m) => {
+      seq_puts(m, this.vfs.mounts.map((x) => `${x.source} ${x.target} ${x.fstype} ${x.options} 0 0\n`).join(''));
+      return 0;
+    });
+    p.proc_create_single('filesystems', 0o444, null, (m) => { seq_puts(m, 'nodev\tsysfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdebugfs\n'); return 0; });
+  }
+
+  // ---- boot parameters ---------------------------------------------------------------------------
+
+  /**
+   * Boot with `cmdline` and the built-in modules: early params, then every other option (a
+   * built-in module's `mod.param=value`, a __setup handler, or passed on to init), then each
+   * built-in module's parameters appear in /sys/module and its init runs.
+   */
+  async boot(cmdline: string, builtin: KernelModule[], init: (mod: KernelModule) => Promise<void>): Promise<void> {
+    this.cmdline = cmdline;
+    const setups: boot_param[] = builtin.flatMap((m) => m.setup ?? []);
+    const printk = (t: string) => this.ctx.printk(t);
+    this.ctx.printk(`\x015Kernel command line: ${cmdline}`);
+    // parse_early_param → do_early_param
+    let rest = cmdline;
+    while (rest) {
+      const [param, val, next] = next_arg(rest);
+      rest = next;
+      if (param === '--') break;
+      for (const s of setups) {
+        if (s.early && parameq(param, s.str)) {
+          if (this.call(() => s.fn(val ?? ''), `early_param ${s.str}`) !== 0) printk(`\x014Malformed early option '${param}'`);
+        }
+      }
+    }
+    // parse_args("Booting kernel", …, unknown_bootoption), with built-in modules' parameters as "mod.param".
+    const kp: kernel_param[] = [];
+    for (const m of builtin) {
+      for (const p of m.kp ?? []) {
+        kp.push(new Proxy(p, { get: (t, k) => (k === 'name' ? `${m.name}.${p.name}` : Reflect.get(t, k)) }) as kernel_param);
+      }
+    }
+    const unknown: string[] = [];
+    parse_args('Booting kernel', cmdline, kp, (param, val) => {
+      const line = val === null ? param : `${param}=${val}`;
+      if (this.obsolete_checksetup(line, setups)) return 0;
+      // "mod.param" of a module that is not built in: left for modprobe, which reads /proc/cmdline.
+      if (param.includes('.')) return 0;
+      unknown.push(line);
+      return 0;
+    }, printk);
+    const known = new Set(['console', 'quiet', 'loglevel', 'root', 'ro', 'rw', 'init', 'panic', 'debug', 'earlyprintk']);
+    const report = unknown.filter((u) => !known.has(u.split('=')[0]!));
+    if (report.length) printk(`\x015Unknown kernel command line parameters "${report.join(' ')}", will be passed to user space.`);
+    for (const m of builtin) {
+      this.sysmod.add(m.name, m.kp ?? [], () => 0, true);
+      await init(m);
+    }
+  }
+
+  /** Ref: init/main.c:obsolete_checksetup */
+  private obsolete_checksetup(line: string, setups: boot_param[]): boolean {
+    let had_early = false;
+    for (const s of setups) {
+      const n = s.str.length;
+      if (line.slice(0, n).replace(/-/g, '_') !== s.str.replace(/-/g, '_')) continue;
+      if (s.early) {
+        if (line.length === n || line[n] === '=') had_early = true;
+      } else if (this.call(() => s.fn(line.slice(n)), `__setup ${s.str}`)) return true;
+    }
+    return had_early;
+  }
+
+  private call(fn: () => number, where: string): number {
+    try { return fn() | 0; } catch (e) { this.ctx.oops(where, e); return -ERRNO.EINVAL; }
+  }
+
+  // ---- module parameters at insmod ----------------------------------------------------------------
+
+  /** load_module's parse_args: -errno on a bad value; unknown names are warned about and ignored. */
+  moduleParams(mod: KernelModule, args: string): number {
+    return parse_args(mod.name, args, mod.kp ?? [], (param) => {
+      this.ctx.printk(`\x014${mod.name}: unknown parameter '${param}' ignored`);
+      return 0;
+    }, (t) => this.ctx.printk(t));
+  }
+
+  // ---- wait queues ------------------------------------------------------------------------------
+
+  wake_up(q: WaitQueue): void {
+    this.ctx.sched.wakeAll(q.waiters);
+    for (const f of [...q.pollers]) f();
+  }
+
+  /** What a module left registered when it was unloaded: removed, with a log line (Linux would oops later). */
+  cleanupModule(name: string): void {
+    const leftovers: string[] = [];
+    for (const pde of this.proc.ownedBy(name)) { leftovers.push(pde.path); this.proc.proc_remove(pde); }
+    for (const h of this.sysctl.ownedBy(name)) { leftovers.push(`/proc/sys/${h.path}`); this.sysctl.unregister_sysctl_table(h); }
+    const { chrdevs, miscs } = this.chr.ownedBy(name);
+    for (const c of chrdevs) { leftovers.push(`chrdev ${c.major} ${c.name}`); this.chr.unregister_chrdev(c.major, c.name); }
+    for (const m of miscs) { leftovers.push(`/dev/${m.misc.name}`); this.chr.misc_deregister(m.misc); }
+    if (leftovers.length) {
+      this.ctx.printk(`\x013${name}: module_exit left ${leftovers.join(', ')} registered; Linux would oops on the next use (the simulator removed them)`);
+    }
+  }
+
+  private makeApi(): VfsKernelApi {
+    const vfs = this.vfs;
+    const s = this;
+    return {
+      copy_to_user: (to, from, n) => vfs.copy_to_user(to, from, n),
+      copy_from_user: (to, from, n) => vfs.copy_from_user(to, from, n),
+      misc_register: (m) => s.chr.misc_register(m),
+      misc_deregister: (m) => s.chr.misc_deregister(m),
+      register_chrdev: (ma, name, fops) => s.chr.register_chrdev(ma, name, fops),
+      unregister_chrdev: (ma, name) => s.chr.unregister_chrdev(ma, name),
+      class_create: (name) => s.chr.class_create(name),
+      class_destroy: (c) => s.chr.class_destroy(c),
+      device_create: (c, p, devt, d, name) => s.chr.device_create(c, p, devt, d, name),
+      device_destroy: (c, devt) => s.chr.device_destroy(c, devt),
+      remap_pfn_range: (vma, addr, pfn, size, prot) => vfs.remap_pfn_range(vma, addr, pfn, size, prot),
+      virt_to_phys: (b) => vfs.virt_to_phys(b),
+      kzalloc: (n) => vfs.kzalloc(n),
+      get_zeroed_page: () => vfs.kzalloc(4096),
+      proc_create: (n, m, p, o, d) => s.proc.proc_create(n, m, p, o, d),
+      proc_create_seq: (n, m, p, o, d) => s.proc.proc_create_seq(n, m, p, o, d),
+      proc_create_single: (n, m, p, show, d) => s.proc.proc_create_single(n, m, p, show, d),
+      proc_mkdir: (n, p) => s.proc.proc_mkdir(n, p),
+      proc_symlink: (n, p, d) => s.proc.proc_symlink(n, p, d),
+      remove_proc_entry: (n, p) => s.proc.remove_proc_entry(n, p),
+      proc_remove: (de) => s.proc.proc_remove(de),
+      pde_data: (inode) => inode.i_private,
+      seq_open: (f, ops) => seq_open(f, ops),
+      seq_read: (f, b, c, p) => seq_read(vfs, f, b, c, p),
+      seq_lseek: (f, o, w) => seq_lseek(vfs, f, o, w),
+      seq_release: (i, f) => seq_release(i, f),
+      single_open: (f, show, d) => single_open(f, show, d),
+      single_release: (i, f) => single_release(i, f),
+      seq_write: (m: seq_file, d) => seq_write(m, d),
+      seq_puts: (m: seq_file, t) => seq_puts(m, t),
+      seq_has_overflowed: (m) => seq_has_overflowed(m),
+      register_sysctl: (path, table) => s.sysctl.register_sysctl(path, table),
+      unregister_sysctl_table: (h) => s.sysctl.unregister_sysctl_table(h),
+      proc_handlers: PROC_HANDLERS,
+      debugfs_create_dir: (n, p) => s.debugfs.debugfs_create_dir(n, p),
+      debugfs_create_file: (n, m, p, d, f) => s.debugfs.debugfs_create_file(n, m, p, d, f),
+      debugfs_create_u32: (n, m, p, v) => s.debugfs.debugfs_create_u32(n, m, p, v),
+      debugfs_create_u64: (n, m, p, v) => s.debugfs.debugfs_create_u64(n, m, p, v),
+      debugfs_create_x32: (n, m, p, v) => s.debugfs.debugfs_create_x32(n, m, p, v),
+      debugfs_create_bool: (n, m, p, v) => s.debugfs.debugfs_create_bool(n, m, p, v),
+      debugfs_create_blob: (n, m, p, b) => s.debugfs.debugfs_create_blob(n, m, p, b),
+      debugfs_remove: (d) => s.debugfs.debugfs_remove(d),
+      debugfs_lookup: (n, p) => s.debugfs.debugfs_lookup(n, p),
+      relay_open: (b, p, ss, n, cb, pd) => s.relay.relay_open(b, p, ss, n, cb, pd),
+      relay_write: (c, d) => s.relay.relay_write(c, d),
+      relay_flush: (c) => s.relay.relay_flush(c),
+      relay_close: (c) => s.relay.relay_close(c),
+      relay_reset: (c) => s.relay.relay_reset(c),
+      relay_file_operations: s.relay.fops,
+      init_waitqueue_head: () => new WaitQueue(),
+      wake_up_interruptible: (q) => { if (q instanceof WaitQueue) s.wake_up(q); },
+      poll_wait: (f, q, w) => vfs.poll_wait(f, q, w),
+      wait_event_interruptible: async (q, cond) => {
+        if (!(q instanceof WaitQueue)) return -ERRNO.EINVAL;
+        while (!cond()) {
+          const p = s.ctx.sched.running;
+          if (p) p.syscall = p.syscall || 'wait_event_interruptible';
+          await s.ctx.sched.block('wait_event_interruptible', 'blocked', q.waiters);
+        }
+        return 0;
+      },
+      num_possible_cpus: () => s.relay.nr_cpus,
+      smp_processor_id: () => 0,
+      saved_command_line: () => s.cmdline,
+    };
+  }
+}
+
+export type { Ptr };
