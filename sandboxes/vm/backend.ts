@@ -135,10 +135,14 @@ export class VmKernel extends RealKernel {
   }
 
   /** init_module: load the C module of the same name from the image (/lib/modules/NAME.ko). */
-  override async insmod(mod: KernelModule): Promise<number> {
+  override async insmod(mod: KernelModule, params?: string): Promise<number> {
     if (!/^[A-Za-z0-9_-]+$/.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
-    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${moduleParams(mod).join(' ')}`);
-    const ret = Number.parseInt(r.output.trim(), 10);
+    // `params` is init_module's whole parameter string (user.ts's insmod already put the module
+    // object's own params in it); one shell word, which modctl passes to finit_module as it is.
+    const args = params !== undefined ? `'${params.replace(/'/g, `'\\''`)}'` : moduleParams(mod).join(' ');
+    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args}`);
+    // The console may carry the kernel's own messages first (an invalid parameter is pr_err'd).
+    const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
     if (!Number.isInteger(ret)) throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) {
       // open() of a module the image lacks reports ENOENT, like finit_module on a missing file.
@@ -151,7 +155,7 @@ export class VmKernel extends RealKernel {
   override async rmmod(name: string): Promise<number> {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
     const r = await this.vm.exec(`modctl unload ${name}`);
-    const ret = Number.parseInt(r.output.trim(), 10);
+    const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
     if (!Number.isInteger(ret)) throw new Error(`rmmod ${name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) throw new ErrnoError('delete_module', -ret);
     return 0;

@@ -23,25 +23,27 @@ export type * from './types.ts';
 /** Run a syscall, report it to the observer, and rethrow its error unchanged. */
 type Io<T> = (r: T) => Partial<SyscallEvent>;
 
-function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
+function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, input?: () => Partial<SyscallEvent>): Promise<T> {
   // Nobody watching (benchmarks, the CLI without --trace): the kernel's own promise, no events,
   // no copies of the bytes (not even an async wrapper's extra promise).
   if (!observing()) {
     try { return run(); } catch (e) { return Promise.reject(e); }
   }
-  return sysObserved(syscall, fd, run, ret, io);
+  return sysObserved(syscall, fd, run, ret, io, input);
 }
 
-async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
+/** `input`: what the call was given (a path, the bytes written), recorded when it fails too. */
+async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, input?: () => Partial<SyscallEvent>): Promise<T> {
   const b = backend();
   const pid = b.getpid();
   const start = b.now();
+  const given = input ? input() : {};
   try {
     const r = await run();
-    observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...(io ? io(r) : {}) });
+    observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...given, ...(io ? io(r) : {}) });
     return r;
   } catch (e) {
-    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno });
+    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno, ...given });
     throw e;
   }
 }
@@ -134,7 +136,7 @@ export const read = (fd: number, buf: Uint8Array): Promise<number> =>
 
 /** write(2): to a file at its offset, or on a socket send to the connected peer. */
 export const write = (fd: number, buf: Uint8Array): Promise<number> =>
-  sys('write', fd, () => backend().write(fd, buf), same, () => ({ data: buf.slice(), dir: 'out' }));
+  sys('write', fd, () => backend().write(fd, buf), same, undefined, () => ({ data: buf.slice(), dir: 'out' }));
 
 /** close(2). */
 export const close = (fd: number): Promise<number> => sys('close', fd, () => backend().close(fd), same);
@@ -168,7 +170,7 @@ export function moduleParamString(params?: string | Record<string, string | numb
 export const insmod = (mod: KernelModule, params?: string | Record<string, string | number | boolean>): Promise<number> => {
   const own = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params;
   const all = [moduleParamString(own), moduleParamString(params)].filter(Boolean).join(' ');
-  return sys('init_module', undefined, () => backend().insmod(mod, all || undefined), same, () => (all ? { args: all } : {}));
+  return sys('init_module', undefined, () => backend().insmod(mod, all || undefined), same, undefined, () => (all ? { args: all } : {}));
 };
 /** rmmod: unload a kernel module by name. */
 export const rmmod = (name: string): Promise<number> => sys('delete_module', undefined, () => backend().rmmod(name), same);
@@ -189,7 +191,7 @@ function need<K extends keyof import('./backend.ts').Backend>(name: K): NonNulla
  * free descriptor. flags: O_RDONLY (default), O_WRONLY or O_RDWR, with O_NONBLOCK, O_CLOEXEC, ….
  */
 export const open = (path: string, flags = O_RDONLY, mode = 0): Promise<number> =>
-  sys('open', undefined, () => need('open')(path, flags, mode), same, () => ({ args: path }));
+  sys('open', undefined, () => need('open')(path, flags, mode), same, undefined, () => ({ args: path }));
 
 /** lseek(2): move the file offset (SEEK_SET, SEEK_CUR, SEEK_END); resolves to the new offset. */
 export const lseek = (fd: number, offset: number, whence: number): Promise<number> =>
@@ -201,7 +203,8 @@ export const lseek = (fd: number, offset: number, whence: number): Promise<numbe
  * kernel reads (copy_from_user) and writes (copy_to_user) in place — size it with _IOC_SIZE(request).
  */
 export const ioctl = (fd: number, request: number, arg: number | Uint8Array = 0): Promise<number> =>
-  sys('ioctl', fd, () => need('ioctl')(fd, request >>> 0, arg), same, () => (arg instanceof Uint8Array ? { data: arg.slice(), dir: 'in' } : {}));
+  sys('ioctl', fd, () => need('ioctl')(fd, request >>> 0, arg), same, () => (arg instanceof Uint8Array ? { data: arg.slice(), dir: 'in' } : {}),
+    () => ({ args: `0x${(request >>> 0).toString(16)}, ${arg instanceof Uint8Array ? `buf[${arg.length}]` : arg}` }));
 
 /**
  * mmap(2) of an open file: `length` bytes from `offset` (a multiple of PAGE_SIZE), with PROT_* and
@@ -221,4 +224,4 @@ export const poll = (fds: PollFd[], timeout: number): Promise<number> => sys('po
 
 /** mknod(2): make a device node, e.g. mknod('/dev/mydev', S_IFCHR | 0o600, makedev(major, 0)). Root only. */
 export const mknod = (path: string, mode: number, dev: number): Promise<number> =>
-  sys('mknod', undefined, () => need('mknod')(path, mode, dev), same, () => ({ args: path }));
+  sys('mknod', undefined, () => need('mknod')(path, mode, dev), same, undefined, () => ({ args: path }));
