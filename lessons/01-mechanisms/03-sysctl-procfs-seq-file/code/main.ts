@@ -16,7 +16,7 @@ async function attempt<T>(call: () => Promise<T>): Promise<T | string> {
   }
 }
 
-/** Read `path` to the end in reads of `chunk` bytes (giving up after `limit` reads). */
+/** Read `path` in reads of `chunk` bytes, to the end or until `limit` reads. */
 async function readAll(path: string, chunk: number, limit = 200): Promise<{ text: string; reads: number; eof: boolean }> {
   const fd = await open(path, O_RDONLY);
   const buf = new Uint8Array(chunk);
@@ -55,8 +55,8 @@ console.log(`echo 1000 > myint: ${await echo('/proc/sys/mysysctl/myint', '1000')
 console.log(`echo 5 > myint: ${await echo('/proc/sys/mysysctl/myint', '5')}`);
 console.log(`echo "Hello, seq_file" > mystring: ${await echo('/proc/sys/mysysctl/mystring', 'Hello, seq_file')}`);
 
-// seq_file: the same file read in one go and 16 bytes at a time.
-const whole = await readAll('/proc/proc_exam', 4096);
+// seq_file: the same file in one read of 4096 bytes, and read to the end 16 bytes at a time.
+const whole = await readAll('/proc/proc_exam', 4096, 1);
 const bits = await readAll('/proc/proc_exam', 16);
 console.log(`one read of 4096 bytes:\n${whole.text}`);
 console.log(`${bits.reads} reads of 16 bytes${bits.eof ? '' : ' (stopped before the end)'}:\n${bits.text.slice(0, 600)}`);

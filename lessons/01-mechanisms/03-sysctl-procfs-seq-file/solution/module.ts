@@ -39,9 +39,10 @@ function proc_exam_start(_m: seq_file, pos: Ptr<loff_t>): number | null {
   return pos.value < myint.value ? pos.value + 1 : null;
 }
 
-function proc_exam_next(m: seq_file, _v: unknown, pos: Ptr<loff_t>): number | null {
+/** The record after v: the walk goes on while *pos < myint. */
+function proc_exam_next(_m: seq_file, _v: unknown, pos: Ptr<loff_t>): number | null {
   ++pos.value;
-  return proc_exam_start(m, pos);
+  return pos.value < myint.value ? pos.value + 1 : null;
 }
 
 function proc_exam_stop(_m: seq_file, _v: unknown): void {}
