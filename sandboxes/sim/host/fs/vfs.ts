@@ -12,7 +12,7 @@
  * copy_to_user/copy_from_user reach. Each syscall maps its buffer at a fixed address of the calling
  * process for the duration of the call (UserMemory); any other address faults (EFAULT).
  */
-import { ERRNO } from '../../../../src/api/errno.ts';
+import { ERRNO, ErrnoError } from '../../../../src/api/errno.ts';
 import type {
   file, inode, file_operations, vm_area_struct, user_ptr, Ptr, poll_table, wait_queue_head_t,
 } from '../../../../src/api/fs-kernel.ts';
@@ -529,7 +529,8 @@ export class Vfs {
       for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + n; p++) if (!vma.pages.has(p)) return -ERRNO.EFAULT;
       return 0;
     };
-    const fault = (what: string) => Object.assign(new Error(`${what}: EFAULT (the address is not mapped, or the mapping's protection forbids it: a real process would get SIGSEGV/SIGBUS)`), { errno: ERRNO.EFAULT, code: 'EFAULT' });
+    // A real process would get SIGSEGV/SIGBUS; here the access rejects with EFAULT.
+    const fault = (what: string) => new ErrnoError(what, ERRNO.EFAULT);
     const m: Mapping & { vma: Vma } = {
       addr: start, length, prot, vma,
       async read(off = 0, n?: number): Promise<Uint8Array> {

@@ -345,7 +345,6 @@ export class Sysctl {
 const cell = <T>(value: T): Ptr<T> => ({ value });
 const ZERO = cell(0);
 const ONE = cell(1);
-const TWO = cell(2);
 
 /**
  * The sysctls of a fresh network namespace that lessons use, with this machine's (6.18) values
@@ -390,7 +389,7 @@ export function net_sysctl_init(s: Sysctl): void {
     u8('ip_no_pmtu_disc', 0),
     u8('icmp_echo_ignore_all', 0, ZERO, ONE),
     u8('icmp_echo_ignore_broadcasts', 1, ZERO, ONE),
-    u8('tcp_syncookies', 1, ZERO, TWO),
+    u8('tcp_syncookies', 1),
     { procname: 'tcp_rmem', data: cell([4096, 131072, 33554432]), maxlen: 12, mode: 0o644, proc_handler: proc_dointvec_minmax, extra1: ONE },
     { procname: 'tcp_wmem', data: cell([4096, 16384, 4194304]), maxlen: 12, mode: 0o644, proc_handler: proc_dointvec_minmax, extra1: ONE },
   ]);

@@ -91,7 +91,8 @@ export class ProcFs {
       write: (f, b, c, p) => (ops.proc_write ? ops.proc_write(f, b, c, p) : -ERRNO.EIO),
       llseek: (f, o, w) => (ops.proc_lseek ? ops.proc_lseek(f, o, w) : default_llseek(f, o, w)),
       unlocked_ioctl: ops.proc_ioctl ? (f, c, a) => ops.proc_ioctl!(f, c, a) : undefined,
-      mmap: ops.proc_mmap ? (f, v) => ops.proc_mmap!(f, v) : undefined,
+      // proc_reg_mmap: an entry without proc_mmap answers EIO (not ENODEV).
+      mmap: (f, v) => (ops.proc_mmap ? ops.proc_mmap(f, v) : -ERRNO.EIO),
       poll: ops.proc_poll ? (f, w) => ops.proc_poll!(f, w) : undefined,
       release: ops.proc_release ? (i, f) => ops.proc_release!(i, f) : undefined,
     };
@@ -112,6 +113,7 @@ export class ProcFs {
       },
       read: (f, b, c, p) => seq_read(this.vfs, f, b, c, p, where()),
       llseek: (f, o, w) => seq_lseek(this.vfs, f, o, w),
+      mmap: () => -ERRNO.EIO,
       release: (i, f) => seq_release(i, f),
     };
     return this.register(name, parent, ino);
@@ -125,6 +127,7 @@ export class ProcFs {
       open: (_i, f) => single_open(f, show, data),
       read: (f, b, c, p) => seq_read(this.vfs, f, b, c, p, `/proc/${name}`),
       llseek: (f, o, w) => seq_lseek(this.vfs, f, o, w),
+      mmap: () => -ERRNO.EIO,
       release: (i, f) => seq_release(i, f),
     };
     return this.register(name, parent, ino);
