@@ -233,7 +233,7 @@ describe('procfs and seq_file', () => {
   });
 
   it('a module that forgets remove_proc_entry: the simulator removes it and says so', async () => {
-    const mod = k.defineModule({ name: 'leaky', init() { k.proc_create_single('leaky', 0o444, null, () => 0); return 0; } });
+    const mod = k.defineModule({ name: 'leaky', init() { k.proc_create_single('leaky', 0o444, null, () => 0); return 0; }, exit() {} });
     const kernel = await sim(async () => {
       await u.insmod(mod);
       await u.rmmod('leaky');
@@ -294,7 +294,7 @@ describe('module parameters', () => {
         get: k.param_get_int,
       }, { value: 2 }, 0o644);
       let seen = '';
-      const mod = k.defineModule({ name: 'params', init() { seen = `${count.value} ${name.value} ${debug.value} ${even.value}`; return 0; } });
+      const mod = k.defineModule({ name: 'params', init() { seen = `${count.value} ${name.value} ${debug.value} ${even.value}`; return 0; }, exit() {} });
       return { mod, count, seen: () => seen };
     };
     const kernel = await sim(async () => {
