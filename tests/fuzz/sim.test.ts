@@ -98,6 +98,7 @@ describe('fuzz: the simulated kernel under random input', () => {
           });
           return sk ? 0 : -1;
         },
+        exit() {},
       }));
       const fds: number[] = [];
       const open = async () => {
