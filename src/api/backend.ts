@@ -75,6 +75,9 @@ let current: Backend | null = null;
 /** Choose the kernel that the API talks to (done by the runner before a program starts). */
 export function setBackend(b: Backend | null): void { current = b; }
 
+/** The attached kernel, or null (unlike backend(), does not throw). */
+export function currentBackend(): Backend | null { return current; }
+
 /** The kernel the API talks to. */
 export function backend(): Backend {
   if (!current) throw new Error('netlink-lab: no kernel is attached. Run the program with `npx netlink-lab run prog.ts` or in a lesson playground.');

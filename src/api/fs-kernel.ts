@@ -15,6 +15,12 @@
  */
 import { backend, type Backend } from './backend.ts';
 
+// ioctl numbers, for drivers decoding their commands (asm-generic/ioctl.h).
+export {
+  _IOC, _IO, _IOR, _IOW, _IOWR, _IOC_DIR, _IOC_TYPE, _IOC_NR, _IOC_SIZE, _IOC_NONE, _IOC_READ, _IOC_WRITE,
+  _IOC_NRBITS, _IOC_TYPEBITS, _IOC_SIZEBITS, _IOC_DIRBITS, _IOC_NRSHIFT, _IOC_TYPESHIFT, _IOC_SIZESHIFT, _IOC_DIRSHIFT,
+} from './fs.ts';
+
 // ---- plain C types --------------------------------------------------------------------------------
 
 /** A pointer to a variable: C's `int *` is Ptr<number>, `bool *` Ptr<boolean>, `char **` Ptr<string>. */

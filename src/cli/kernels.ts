@@ -35,12 +35,20 @@ export type KernelKind = 'sim' | 'real' | 'vm';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Create the kernel `kind`; `onAgent` hears each real agent's pid (for the timeout's cleanup). */
-export async function createKernel(kind: KernelKind, opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void; onAgent?: (pid: number) => void }): Promise<CliKernel> {
+export async function createKernel(kind: KernelKind, opts: {
+  trace?: boolean; onUncaught: (pid: number, e: unknown) => void; onAgent?: (pid: number) => void;
+  /** The kernel command line: the simulator's, or appended to the VM's. */
+  cmdline?: string;
+  /** Modules built into the simulated kernel. */
+  builtin?: import('../api/types.ts').KernelModule[];
+}): Promise<CliKernel> {
+  if (opts.builtin?.length && kind !== 'sim') throw new Error('--builtin needs the simulated kernel (--kernel sim): the real kernels load the course\'s modules only with insmod.');
+  if (opts.cmdline !== undefined && kind === 'real') throw new Error('--cmdline needs --kernel sim or vm: this machine\'s kernel booted long ago.');
   if (kind === 'vm') {
     if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
     // Agents live in the guest: their pids are not reported through onAgent (they are not host pids).
     const { createVmKernel } = await import('../../sandboxes/vm/backend.ts');
-    const k = await createVmKernel({ onUncaught: opts.onUncaught });
+    const k = await createVmKernel({ onUncaught: opts.onUncaught, ...(opts.cmdline !== undefined ? { boot: { append: opts.cmdline } } : {}) });
     return { backend: k, run: firstProcess(k), shutdown: () => k.shutdown() };
   }
   if (kind === 'real') {

@@ -7,14 +7,21 @@ import { basename } from 'node:path';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend } from '../api/backend.ts';
-import { compile, link } from '../runtime/program.ts';
+import { compile, link, loadModule } from '../runtime/program.ts';
+import type { KernelModule } from '../api/types.ts';
 import { createKernel, type KernelKind } from './kernels.ts';
 import { programLibraries } from './libraries.ts';
 import { describeUncaught } from './perror.ts';
 import { readProgram } from './program-files.ts';
 
 /** What run.ts hands the worker. */
-export interface RunRequest { file: string; kernel: KernelKind; trace: boolean }
+export interface RunRequest {
+  file: string; kernel: KernelKind; trace: boolean;
+  /** The kernel command line (--cmdline). */
+  cmdline?: string;
+  /** Files whose default export is a module to build into the kernel (--builtin). */
+  builtin?: string[];
+}
 
 /** What the worker tells run.ts. */
 export type RunMessage =
@@ -27,12 +34,19 @@ export type RunMessage =
 const post = (m: RunMessage) => parentPort!.postMessage(m);
 const print = (type: 'stdout' | 'stderr') => (...a: unknown[]) => post({ type, text: `${format(...a)}\n` });
 
-async function run({ file, kernel, trace }: RunRequest): Promise<number> {
+async function run({ file, kernel, trace, cmdline, builtin = [] }: RunRequest): Promise<number> {
   const { files, entry } = readProgram(file);
-  const main = link(compile(files), entry, await programLibraries(),
-    { log: print('stdout'), info: print('stdout'), warn: print('stderr'), error: print('stderr') });
+  const libs = await programLibraries();
+  const con = { log: print('stdout'), info: print('stdout'), warn: print('stderr'), error: print('stderr') };
+  const main = link(compile(files), entry, libs, con);
+  const mods = builtin.map((b) => {
+    const p = readProgram(b);
+    const m = loadModule(compile(p.files), p.entry, libs, con).default as KernelModule | undefined;
+    if (!m || typeof m.init !== 'function') throw new Error(`--builtin ${b}: its default export is not a module (defineModule from netlink-lab/kernel)`);
+    return m;
+  });
   const k = await createKernel(kernel, {
-    trace,
+    trace, cmdline, builtin: mods,
     onUncaught: (_pid, e) => post({ type: 'stderr', text: `${describeUncaught(e)}\n` }),
     onAgent: (pid) => post({ type: 'agent', pid }),
   });

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunMessage, RunRequest } from './run-worker.ts';
 
 /** Help text of `netlink-lab run`. */
-export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS]
+export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts]
 
 Run a netlink-lab program (TypeScript importing 'netlink-lab/user' and 'netlink-lab/kernel')
 as the first process of a fresh kernel, and print what it prints.
@@ -25,6 +25,10 @@ as the first process of a fresh kernel, and print what it prints.
   --trace         after the program, print the simulated kernel's function-graph trace (sim only)
   --timeout S     stop the program after S seconds of wall-clock time (default 30; counted
                   from the program's start, after the kernel is built and booted)
+  --cmdline TEXT  boot the kernel with this command line (sim: /proc/cmdline, early_param and
+                  __setup handlers, mod.param=value; vm: appended to the VM's)
+  --builtin F.ts  build the module that F.ts exports by default into the simulated kernel
+                  (its boot-parameter handlers and init run at boot); may be repeated
 
 The run ends when every process of the program has ended. Exit status: the first process's
 (0, or 1 when it ended with an uncaught error, printed like perror:
@@ -43,7 +47,10 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   try {
     parsed = parseArgs({
       args: argv, allowPositionals: true,
-      options: { kernel: { type: 'string', default: 'sim' }, trace: { type: 'boolean', default: false }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        kernel: { type: 'string', default: 'sim' }, trace: { type: 'boolean', default: false }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' },
+        cmdline: { type: 'string' }, builtin: { type: 'string', multiple: true },
+      },
     });
   } catch (e) {
     io.stderr(`netlink-lab run: ${(e as Error).message}\n\n${RUN_HELP}\n`);
@@ -59,7 +66,10 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   const file = resolve(positionals[0]);
   if (!existsSync(file)) return usage(`no such file: ${positionals[0]}`);
 
-  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace };
+  const builtin = (values.builtin ?? []).map((b) => resolve(b));
+  const missing = builtin.find((b) => !existsSync(b));
+  if (missing) return usage(`no such file: ${missing}`);
+  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace, cmdline: values.cmdline, builtin };
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: request, stdout: false, stderr: false });
   const agents = new Set<number>();
   return await new Promise<number>((done) => {

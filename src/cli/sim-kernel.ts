@@ -21,8 +21,8 @@ function kernelModule(): Promise<WebAssembly.Module> {
 }
 
 /** A fresh simulated kernel; `trace` switches the function-graph tracer on from boot. */
-export async function createSimCliKernel(opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void }): Promise<CliKernel> {
-  const k = await createSimKernel({ wasm: await kernelModule() });
+export async function createSimCliKernel(opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void; cmdline?: string; builtin?: import('../api/types.ts').KernelModule[] }): Promise<CliKernel> {
+  const k = await createSimKernel({ wasm: await kernelModule(), cmdline: opts.cmdline, builtin: opts.builtin });
   if (opts.trace) k.trace.enable(true);
   // Every process's uncaught error is reported, as the real bridge's onUncaught does; the process
   // still ends with status 1 (the simulator records that itself).

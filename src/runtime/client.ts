@@ -21,6 +21,8 @@ export interface RunRequest {
   checks?: string;
   /** Run on the page's VM (the port is transferred to the worker); see src/runtime/vm/. */
   vm?: { port: MessagePort; ports: number[] };
+  /** The simulated kernel's command line and built-in module files (see ToWorker's boot). */
+  boot?: { cmdline?: string; builtin?: string[] };
 }
 
 interface Slot { worker: Worker; ready: Promise<void>; lastAlive: number; fatal?: string }
@@ -76,7 +78,7 @@ export class Runner {
     }, 250);
     this.current = { slot, runId, listener, timer };
     slot.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
-    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}), ...(req.vm ? { vm: req.vm } : {}) };
+    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}), ...(req.vm ? { vm: req.vm } : {}), ...(req.boot ? { boot: req.boot } : {}) };
     slot.worker.postMessage(msg, req.vm ? [req.vm.port] : []);
   }
 

@@ -34,6 +34,12 @@ export type ToWorker =
     entry: string;
     /** The source of the lesson's checks.ts, run after the program ends. */
     checks?: string;
+    /**
+     * How the simulated kernel boots: its command line (/proc/cmdline, early_param, __setup) and
+     * the files among `files` whose default export is a module built into it (a lesson's
+     * front matter `cmdline:` and `builtin:`).
+     */
+    boot?: { cmdline?: string; builtin?: string[] };
     /** Run on the page's VM instead of a simulated kernel: its agent ports, bridged (src/runtime/vm/agent-link.ts). */
     vm?: { port: MessagePort; ports: number[] };
   };

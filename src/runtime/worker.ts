@@ -12,6 +12,20 @@ import { runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { linkFromPort } from './vm/agent-link.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
+import { compile, loadModule } from './program.ts';
+import type { KernelModule } from '../api/types.ts';
+
+/** The modules a run builds into the kernel: each file's default export. */
+function builtinModules(files: Record<string, string>, names: string[]): KernelModule[] {
+  if (!names.length) return [];
+  const compiled = compile(files);
+  const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+  return names.map((n) => {
+    const m = loadModule(compiled, n, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule | undefined;
+    if (!m || typeof m.init !== 'function') throw new Error(`${n}: its default export is not a module (defineModule from netlink-lab/kernel), so it cannot be built into the kernel.`);
+    return m;
+  });
+}
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 let wasm: Promise<WebAssembly.Module> | undefined;
@@ -58,7 +72,7 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
-          : (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+          : (await createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) })) as unknown as SessionKernel;
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },

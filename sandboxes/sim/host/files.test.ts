@@ -143,7 +143,7 @@ describe('a misc device', () => {
     await sim(async (kernel) => {
       await u.insmod(dev.mod);
       const fd = await u.open('/dev/page', u.O_RDWR);
-      const fds = [{ fd, events: u.POLLIN }];
+      const fds: u.PollFd[] = [{ fd, events: u.POLLIN }];
       expect(await u.poll(fds, 0)).toBe(0);
       const writer = await u.spawn(async () => {
         await u.sleep(500);
@@ -157,6 +157,19 @@ describe('a misc device', () => {
       expect(kernel.now() - t0).toBe(500);
       await u.waitpid(writer);
       expect(await u.poll([{ fd: 99, events: u.POLLIN }], 10)).toBe(1);
+    });
+  });
+
+  it('fops with owner = THIS_MODULE pin the module while the device is open (rmmod: EAGAIN, /proc/modules counts it)', async () => {
+    const dev = pageDevice();
+    dev.misc.fops.owner = k.THIS_MODULE;
+    await sim(async () => {
+      await u.insmod(dev.mod);
+      const fd = await u.open('/dev/page', u.O_RDONLY);
+      expect(await cat('/proc/modules')).toMatch(/^page_dev 16384 1 /);
+      await errno(u.rmmod('page_dev'), 'EAGAIN');
+      await u.close(fd);
+      expect(await u.rmmod('page_dev')).toBe(0);
     });
   });
 

@@ -5,7 +5,7 @@
  * returns at once, one that must wait suspends its process in the scheduler and is retried when
  * the kernel wakes the socket it waits on.
  */
-import type { Backend } from '../../../src/api/backend.ts';
+import { currentBackend, setBackend, type Backend } from '../../../src/api/backend.ts';
 import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule, Cmsg,
@@ -148,9 +148,15 @@ export class SimKernel implements Backend {
       procNetNetlink: () => this.mem.str(this.ex.proc_net_netlink()),
       modules: () => this.modules.list(),
       owner: () => this.modules.loadingName(),
+      moduleGet: (name) => this.modules.moduleGet(name),
+      modulePut: (name) => this.modules.modulePut(name),
     });
     this.modules.onLoad = (mod) => {
-      const err = this.fs.moduleParams(mod, this.insmodParams);
+      // The module object's own `params` (factory modules carry them) for the parameters it declares, then insmod's string.
+      const own = Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+        .filter(([k]) => (mod.kp ?? []).some((p) => p.name === k))
+        .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`);
+      const err = this.fs.moduleParams(mod, [...own, this.insmodParams].join(' ').trim());
       if (err < 0) return err;
       this.fs.sysmod.add(mod.name, mod.kp ?? [], () => this.modules.list().find((m) => m.name === mod.name)?.refs ?? 0);
       return 0;
@@ -781,6 +787,15 @@ export class SimKernel implements Backend {
       this.fs.cmdline = cmdline;
       return this.fs.boot(cmdline, [], async () => {});
     }
+    // Built-in code calls netlink-lab/kernel, which needs this kernel attached while it boots.
+    const attached = currentBackend();
+    if (!attached) setBackend(this);
+    try {
+      await this.bootBuiltin(cmdline, builtin);
+    } finally { if (!attached) setBackend(null); }
+  }
+
+  private async bootBuiltin(cmdline: string, builtin: KernelModule[]): Promise<void> {
     await this.outside('swapper', () => this.fs.boot(cmdline, builtin, async (mod) => {
       this.insmodParams = '';
       const saved = this.modules.onLoad;

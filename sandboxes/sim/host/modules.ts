@@ -77,6 +77,15 @@ export class ModuleHost implements KernelApi {
   /** The module whose init is running (netlink_kernel_create's owner). */
   private loading: Loaded | null = null;
 
+  /** References held outside the wasm kernel: open files whose fops have `owner` (try_module_get). */
+  readonly hostRefs = new Map<string, number>();
+  /** try_module_get / module_put for a module by name (a no-op for '' = the kernel). */
+  moduleGet(name: string): void { if (name && this.modules.has(name)) this.hostRefs.set(name, (this.hostRefs.get(name) ?? 0) + 1); }
+  modulePut(name: string): void {
+    const n = (this.hostRefs.get(name) ?? 0) - 1;
+    if (n > 0) this.hostRefs.set(name, n); else this.hostRefs.delete(name);
+  }
+
   /** Before init: the module's parameters are parsed and its /sys/module entry made (-errno fails the load). */
   onLoad: ((mod: KernelModule) => number) | null = null;
   /** After exit (or a failed init): its /sys/module entry goes, and what it left registered. */
@@ -126,7 +135,7 @@ export class ModuleHost implements KernelApi {
     // kernel/module/main.c: "If it has an init func, it must have an exit func to unload".
     if (!m.mod.exit) throw new ErrnoError('delete_module', ERRNO.EBUSY);
     // User sockets on the module's protocol hold a reference (try_module_get in netlink_create).
-    if (this.ctx.ex.module_refcount(m.id) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
+    if (this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(name) ?? 0) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
     const prev = this.loading;
     this.loading = m;
     try {
@@ -146,7 +155,7 @@ export class ModuleHost implements KernelApi {
 
   /** lsmod: name, references. */
   list(): { name: string; refs: number; description?: string }[] {
-    return [...this.modules.values()].map((m) => ({ name: m.mod.name, refs: this.ctx.ex.module_refcount(m.id), description: m.mod.description }));
+    return [...this.modules.values()].map((m) => ({ name: m.mod.name, refs: this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(m.mod.name) ?? 0), description: m.mod.description }));
   }
 
   /** The module name for a host module id. */

@@ -191,15 +191,12 @@ export class RelayKernel extends AgentSyscalls implements Backend {
    * init_module of the C module of the same name (/lib/modules/NAME.ko in the VM), with the
    * TypeScript module's `params` as `name=value`. Like a fresh simulated kernel, the run then has
    * the module with those parameters: one already loaded with the same parameters (by the VM's
-   * boot or an earlier run) is kept, one with other parameters is reloaded. `paramString` is
-   * init_module's parameter string as netlink-lab/user's insmod builds it (the module's own
-   * `params` included), one `name=value` per word.
+   * boot or an earlier run) is kept, one with other parameters is reloaded.
    */
   async insmod(mod: KernelModule, paramString?: string): Promise<number> {
-    const params = paramString !== undefined
-      ? paramString.split(/\s+/).filter(Boolean)
-      : Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
-        .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`);
+    // The module object's `params`, then insmod's parameter string.
+    const params = [...Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`), ...(paramString ?? '').split(/\s+/).filter(Boolean)];
     if (!MODULE_NAME.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
     if (!params.every((p) => MODULE_PARAM.test(p))) throw new ErrnoError('init_module', ERRNO.EINVAL);
     const modules = await this.readFile('/proc/modules');

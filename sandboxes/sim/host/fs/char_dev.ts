@@ -73,8 +73,16 @@ export class CharDevs {
     const c = this.find(devt);
     if (!c) return -ERRNO.ENXIO;
     f.f_op = c.fops;
+    this.hold(f, c.fops, c.owner);
     if (c.fops.open) return this.vfs.call(`${c.name}: open`, () => c.fops.open!(f.f_inode, f));
     return 0;
+  }
+
+  /** fops_get: fops with `owner` (THIS_MODULE) pin their module while the file is open (rmmod: EAGAIN). */
+  private hold(f: File, fops: file_operations, owner: string): void {
+    if (!fops.owner || !owner) return;
+    f.module = owner;
+    this.vfs.ctx.moduleGet(owner);
   }
 
   /** register_chrdev: major 0 picks a free one (from 254 down). */
@@ -161,6 +169,7 @@ export class CharDevs {
     if (!m) return -ERRNO.ENODEV;
     f.private_data = m.misc;
     f.f_op = m.misc.fops;
+    this.hold(f, m.misc.fops, m.owner);
     if (m.misc.fops.open) return this.vfs.call(`${m.misc.name}: open`, () => m.misc.fops.open!(f.f_inode, f));
     return 0;
   }

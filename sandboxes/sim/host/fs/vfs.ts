@@ -81,6 +81,10 @@ export class File implements file {
   /** References: the descriptors (one, however many fds share it in wasm) and each mapping. */
   refs = 1;
   released = false;
+  /** Opened with O_PATH: a handle on the path only; every operation is EBADF. */
+  opath = false;
+  /** The module whose fops (with `owner` set) this file holds a reference on, until its release. */
+  module = '';
   constructor(readonly id: number, readonly dentry: Dentry, public f_flags: number, public f_mode: number, public f_op: file_operations) {}
   get f_inode(): Inode { return this.dentry.d_inode; }
 }
@@ -117,6 +121,9 @@ export interface VfsContext {
   oops(where: string, e: unknown): void;
   /** Hold the syscall until module code it started settles (async handlers). */
   addPending(p: Promise<unknown>): void;
+  /** try_module_get / module_put (fops_get of fops whose owner is set). */
+  moduleGet(name: string): void;
+  modulePut(name: string): void;
 }
 
 /** Where each syscall's user buffer is mapped (numbers a driver sees as `void __user *`). */
@@ -279,12 +286,17 @@ export class Vfs {
     const fop = ino.fop;
     if (!fop) return -ERRNO.ENXIO;
     const f = new File(this.nextFile++, d, flags & ~(O_CREAT | O_EXCL | 0o1000), fmode | FMODE_PREAD | FMODE_PWRITE, fop);
-    if (flags & O_PATH) { this.files.set(f.id, f); return f; }
+    if (flags & O_PATH) { f.opath = true; this.files.set(f.id, f); return f; }
     if (fop.llseek) f.f_mode |= FMODE_LSEEK;
     this.files.set(f.id, f);
     if (fop.open) {
       const r = await this.call(`${d.path}: open`, () => fop.open!(ino, f));
-      if (r < 0) { this.files.delete(f.id); f.released = true; return r; }
+      if (r < 0) {
+        this.files.delete(f.id);
+        f.released = true;
+        if (f.module) { this.ctx.modulePut(f.module); f.module = ''; }
+        return r;
+      }
     }
     // The driver's open may have swapped the operations (chrdev_open, misc_open).
     if (f.f_op.llseek) f.f_mode |= FMODE_LSEEK;
@@ -308,7 +320,8 @@ export class Vfs {
     if (--f.refs > 0 || f.released) return;
     f.released = true;
     this.files.delete(f.id);
-    if (f.f_mode === 0 && !(f.f_flags & O_PATH)) return;
+    if (f.opath) return;
+    if (f.module) { const m = f.module; f.module = ''; queueMicrotask(() => this.ctx.modulePut(m)); }
     const rel = f.f_op.release;
     if (rel) {
       try {
@@ -390,7 +403,7 @@ export class Vfs {
 
   /** ksys_read on a host file. Ref: fs/read_write.c:vfs_read */
   async read(f: File, buf: Uint8Array): Promise<number> {
-    if (!(f.f_mode & FMODE_READ)) return -ERRNO.EBADF;
+    if (f.opath || !(f.f_mode & FMODE_READ)) return -ERRNO.EBADF;
     const op = f.f_op.read;
     if (!op) return -ERRNO.EINVAL;
     const count = Math.min(buf.length, MAX_RW_COUNT);
@@ -406,7 +419,7 @@ export class Vfs {
 
   /** ksys_write on a host file. Ref: fs/read_write.c:vfs_write */
   async write(f: File, buf: Uint8Array): Promise<number> {
-    if (!(f.f_mode & FMODE_WRITE)) return -ERRNO.EBADF;
+    if (f.opath || !(f.f_mode & FMODE_WRITE)) return -ERRNO.EBADF;
     const op = f.f_op.write;
     if (!op) return -ERRNO.EINVAL;
     const count = Math.min(buf.length, MAX_RW_COUNT);
@@ -422,6 +435,7 @@ export class Vfs {
 
   /** ksys_lseek. Ref: fs/read_write.c */
   lseek(f: File, offset: number, whence: number): number {
+    if (f.opath) return -ERRNO.EBADF;
     if (whence < 0 || whence > 4) return -ERRNO.EINVAL;
     if (!(f.f_mode & FMODE_LSEEK) || !f.f_op.llseek) return -ERRNO.ESPIPE;
     try {
@@ -434,6 +448,7 @@ export class Vfs {
 
   /** do_vfs_ioctl then vfs_ioctl. Ref: fs/ioctl.c */
   async ioctl(f: File, cmd: number, arg: number | Uint8Array, setNonblock: (on: boolean) => void): Promise<number> {
+    if (f.opath) return -ERRNO.EBADF;
     let argNum: number;
     let unmap: (() => void) | null = null;
     if (arg instanceof Uint8Array) {
@@ -502,6 +517,7 @@ export class Vfs {
 
   /** ksys_mmap_pgoff → do_mmap for a file. Ref: mm/mmap.c */
   async mmap(f: File, length: number, prot: number, flags: number, offset: number): Promise<Mapping | number> {
+    if (f.opath) return -ERRNO.EBADF;
     if (offset % PAGE_SIZE || offset < 0) return -ERRNO.EINVAL;
     if (!length || length < 0) return -ERRNO.EINVAL;
     const type = flags & 3;
@@ -583,6 +599,7 @@ export class Vfs {
 
   /** A file's poll mask: ->poll, or DEFAULT_POLLMASK. The poll_table collects the queues to sleep on. */
   pollFile(f: File, queues: WaitQueue[] | null): number {
+    if (f.opath) return 0x20; // POLLNVAL
     const op = f.f_op.poll;
     if (!op) return 0x1 | 0x4 | 0x40 | 0x100; // DEFAULT_POLLMASK
     const pt = { _qproc: true as const, queues } as poll_table & { queues: WaitQueue[] | null };
