@@ -4,7 +4,7 @@
  * that read() and write() copy and mmap() maps.
  */
 import {
-  defineModule, misc_register, misc_deregister, get_zeroed_page, virt_to_phys, remap_pfn_range,
+  defineModule, THIS_MODULE, misc_register, misc_deregister, get_zeroed_page, virt_to_phys, remap_pfn_range,
   simple_read_from_buffer, simple_write_to_buffer, copy_to_user, default_llseek,
   MISC_DYNAMIC_MINOR, MISC_MAJOR, PAGE_SIZE, PAGE_SHIFT, EFAULT, EINVAL, ENOTTY, ENOSPC, pr_info,
   type file_operations, type miscdevice, type file, type vm_area_struct, type user_ptr, type loff_t, type Ptr,
@@ -57,6 +57,7 @@ function mychrdev_mmap(_file: file, vma: vm_area_struct): number {
 }
 
 const mychrdev_fops: file_operations = {
+  owner: THIS_MODULE, // the module stays loaded while the file is open
   read: mychrdev_read,
   write: mychrdev_write,
   unlocked_ioctl: mychrdev_ioctl,

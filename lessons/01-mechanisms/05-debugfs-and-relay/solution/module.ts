@@ -4,7 +4,7 @@
  * the module write N records) and the relay channel's per-CPU files cpu0, cpu1, ….
  */
 import {
-  defineModule, debugfs_create_dir, debugfs_create_file, debugfs_create_u32, debugfs_remove,
+  defineModule, THIS_MODULE, debugfs_create_dir, debugfs_create_file, debugfs_create_u32, debugfs_remove,
   relay_open, relay_write, relay_close, relay_file_operations, strndup_user, kstrtouint, sprintf,
   EINVAL, ENOMEM,
   type dentry, type rchan, type rchan_buf, type rchan_callbacks, type file_operations, type file,
@@ -49,7 +49,7 @@ function relay_exam_emit(_file: file, ubuf: user_ptr, count: number, _ppos: Ptr<
   return count;
 }
 
-const relay_exam_emit_fops: file_operations = { write: relay_exam_emit };
+const relay_exam_emit_fops: file_operations = { owner: THIS_MODULE, write: relay_exam_emit };
 
 export default defineModule({
   name: 'relay_exam',
