@@ -166,11 +166,13 @@ const RECV = new Set(['recvfrom', 'recvmsg', 'read']);
 export function normalise(run: Run, opts: { streams?: boolean } = {}): NormalisedRun {
   const ports = new Renamer('P');
   const seqs = new Renamer('S');
+  // Where mmap put a mapping is the kernel's choice (randomised): M1, M2, … in order of appearance.
+  const maps = new Renamer('M');
   const events: string[] = [];
   for (const e of run.events) {
     const who = ports.name(e.pid);
     const addr = e.addr ? ` ${e.dir === 'in' ? 'from' : 'to'} (${ports.name(e.addr.nl_pid)}, 0x${(e.addr.nl_groups >>> 0).toString(16)})` : '';
-    const result = e.errno !== undefined ? `-${errnoName(e.errno)}` : String(e.ret);
+    const result = e.errno !== undefined ? `-${errnoName(e.errno)}` : e.syscall === 'mmap' ? maps.name(e.ret ?? 0) : String(e.ret);
     const fd = e.fd !== undefined ? ` fd=${e.fd}` : '';
     const data = e.data && e.data.length ? renderData(e.data, ports, seqs) : [];
     if (opts.streams && RECV.has(e.syscall) && e.errno === undefined) {

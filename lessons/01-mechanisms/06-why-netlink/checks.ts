@@ -33,7 +33,12 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
         ? `setsockopt succeeded on fd ${joinedBefore.e.fd}${load >= 0 ? ', before init_module' : ''}.`
         : joins.length > 0
           ? `setsockopt succeeded on fd ${joins[0]!.e.fd}, but only after init_module: the announcement went out while nobody listened, and it is not kept. Join before insmod(doc_exmpl).`
-          : 'No setsockopt succeeded, so no socket is in a multicast group and the kernel has nobody to tell. Look up nlctrl\'s group "notify" with genl_ctrl_resolve(fd, \'nlctrl\') (family.groups maps group names to ids), open a listener with genl_socket(), and call setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, id) before insmod.',
+          : 'No setsockopt succeeded, so no socket is in a multicast group and the kernel has nobody to tell.',
+      hints: [
+        'A multicast message reaches the sockets that are members when it is sent; nothing is kept for later. The subscription must come before insmod(doc_exmpl).',
+        'nlctrl\'s group is called "notify": genl_ctrl_resolve(fd, \'nlctrl\') returns the family, and family.groups maps group names to ids. Joining is a socket option at level SOL_NETLINK.',
+        'Before insmod: const id = (await genl_ctrl_resolve(fd, \'nlctrl\')).groups.get(\'notify\')!; const listener = await genl_socket(); await setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, id);',
+      ],
     },
     {
       name: 'the kernel announces DOC_EXMPL without being asked',
@@ -44,14 +49,23 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
           ? `fd ${asked.fd} received a NEWFAMILY for DOC_EXMPL, but from group mask 0 — that is nlctrl's reply to your own GETFAMILY, an answer to a question. Receive on the socket that joined "notify" (genl_recv(listener)) after insmod: that copy comes from the group.`
           : joinedBefore
             ? `fd ${joinedBefore.e.fd} joined a group before the load, but no NEWFAMILY for DOC_EXMPL arrived on it. After insmod, receive on that socket (genl_recv(listener)). Check that it was bound — genl_socket() binds; a socket still at port id 0 is skipped by every kernel broadcast — and that the group is nlctrl's "notify".`
-            : 'No NEWFAMILY announcement for DOC_EXMPL was received. Join nlctrl\'s group "notify" on a listener before insmod, then receive on the listener after it.',
+            : 'No NEWFAMILY announcement for DOC_EXMPL was received.',
+      hints: [
+        'The announcement waits in the listener\'s receive queue; a program sees it only when it receives on that socket.',
+        'Receive on the socket that joined, not on fd: the requests on fd read fd\'s queue. genl_recv(listener) returns { msgs, from }, and from.nl_groups is the group mask it came through.',
+        'After insmod: const { msgs, from } = await genl_recv(listener); then look for m.cmd === CTRL_CMD_NEWFAMILY among msgs.',
+      ],
     },
     {
       name: 'the announcement is printed',
       pass: !!line,
       message: line
         ? `Printed: ${line.trim()}`
-        : 'Print what the announcement says: a line with NEWFAMILY and the family\'s name, DOC_EXMPL (parseCtrlFamily(m.nlmsg) decodes the message).',
+        : 'No printed line names both NEWFAMILY and DOC_EXMPL.',
+      hints: [
+        'Print what the announcement says: a line with NEWFAMILY and the family\'s name.',
+        'parseCtrlFamily(m.nlmsg) decodes a NEWFAMILY message into the same GenlFamily that genl_ctrl_resolve returns; describe() prints one.',
+      ],
     },
   ];
 }
