@@ -15,6 +15,7 @@ import type {
 export * from './uapi.ts';
 export * from './nlmsg.ts';
 export * from './genl.ts';
+export * from './rtnl.ts';
 export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
 export type * from './types.ts';
 
