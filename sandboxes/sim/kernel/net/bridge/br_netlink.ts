@@ -43,9 +43,11 @@ export function br_fill_info(skb: sk_buff, dev: net_device): i32 {
     nla_put_u32(skb, IFLA_BR_MAX_AGE, BR_MAX_AGE) || nla_put_u32(skb, IFLA_BR_AGEING_TIME, BR_AGEING_TIME) ||
     nla_put_u32(skb, IFLA_BR_STP_STATE, 0) || nla_put_u16(skb, IFLA_BR_PRIORITY, 0x8000) ||
     nla_put_u8(skb, IFLA_BR_VLAN_FILTERING, 0) || nla_put_u16(skb, IFLA_BR_GROUP_FWD_MASK, 0)) return -1;
-  // struct ifla_bridge_id: priority (big endian) and an address of zeros until a port joins.
+  // struct ifla_bridge_id: priority (big endian) and the bridge's id address: zeros until a port
+  // joins or an address is set.
   memory.fill(buf, 0, 16);
   store<u8>(buf, 0x80);
+  if (dev.br_id_set) for (let i = 0; i < 6; i++) store<u8>(buf + 2 + <usize>i, unchecked(dev.dev_addr[i]));
   if (nla_put(skb, IFLA_BR_BRIDGE_ID, 8, buf) || nla_put(skb, IFLA_BR_ROOT_ID, 8, buf) ||
     nla_put_u16(skb, IFLA_BR_ROOT_PORT, 0) || nla_put_u32(skb, IFLA_BR_ROOT_PATH_COST, 0) ||
     nla_put_u8(skb, IFLA_BR_TOPOLOGY_CHANGE, 0) || nla_put_u8(skb, IFLA_BR_TOPOLOGY_CHANGE_DETECTED, 0)) return -1;
@@ -84,7 +86,8 @@ export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, ext
   dev.tso_max_size = 65536;
   dev.netns_immutable = true;
   if (tb[IFLA_MTU]) dev.mtu = nla_get_u32(tb[IFLA_MTU]);
-  if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) >= 6) {
+  const set_addr = tb[IFLA_ADDRESS] != 0 && nla_len(tb[IFLA_ADDRESS]) >= 6;
+  if (set_addr) {
     for (let i = 0; i < 6; i++) unchecked(dev.dev_addr[i] = load<u8>(nla_data(tb[IFLA_ADDRESS]) + <usize>i));
   } else {
     eth_hw_addr_random(dev);
@@ -92,6 +95,12 @@ export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, ext
   const idx = load<i32>(ifm, 4);
   if (idx > 0) dev.ifindex = idx;
   register_netdevice(dev, false);
+  if (set_addr) {
+    // br_stp_change_bridge_id: the address becomes the bridge id, and the port state selection
+    // (no port forwards) takes the carrier away.
+    dev.br_id_set = true;
+    netif_carrier_off(dev);
+  }
   rtnl_configure_link(dev, ifm, true);
   return 0;
 }

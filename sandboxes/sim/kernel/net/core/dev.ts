@@ -96,6 +96,8 @@ export class net_device {
   registered: bool = true;
   /** Its inet/inet6 devices are gone (unregistering): IFLA_AF_SPEC is an empty nest then. */
   af_gone: bool = false;
+  /** A bridge whose id took the device address (set at creation). */
+  br_id_set: bool = false;
   /** idev->cnf.mtu6: follows the MTU once addrconf sees NETDEV_CHANGEMTU. */
   mtu6: u32 = 0;
 }

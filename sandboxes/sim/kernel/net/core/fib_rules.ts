@@ -50,10 +50,32 @@ function dump_rules(skb: sk_buff, cb: netlink_callback, family: u8, n: i32): i32
 function fib4_rules_dump(skb: sk_buff, cb: netlink_callback): i32 { return dump_rules(skb, cb, AF_INET, 3); }
 function fib6_rules_dump(skb: sk_buff, cb: netlink_callback): i32 { return dump_rules(skb, cb, AF_INET6, 2); }
 
-/** A rule dump needs a family. Ref: fib_nl_dumprule */
+/**
+ * Without a family, every rules_ops in registration order: IPv4, IPv4 multicast routing (family
+ * RTNL_FAMILY_IPMR 128: one rule to table default), IPv6 multicast routing (129: one rule to main),
+ * IPv6. Ref: fib_nl_dumprule, ipmr_rules_init, ip6mr_rules_init
+ */
 function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
-  NL_SET_ERR_MSG(cb.extack, 'Rule family not supported');
-  return -EAFNOSUPPORT;
+  // args[1]: which family; args[0]: the rule within it.
+  const fams: u8[] = [AF_INET, 128, 129, AF_INET6];
+  let f = <i32>cb.args[1];
+  for (; f < 4; f++) {
+    const fam = fams[f];
+    const n = fam == AF_INET ? 3 : fam == AF_INET6 ? 2 : 1;
+    let idx = <i32>cb.args[0];
+    for (; idx < n; idx++) {
+      let table: u32 = fam == AF_INET || fam == AF_INET6 ? [255, 254, 253][idx] : fam == 128 ? 253 : 254;
+      let pref: u32 = fam == AF_INET || fam == AF_INET6 ? [0, 32766, 32767][idx] : 32767;
+      if (fib_nl_fill_rule(skb, fam, table, pref, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh)) < 0) {
+        cb.args[0] = idx;
+        cb.args[1] = f;
+        return <i32>skb.len;
+      }
+    }
+    cb.args[0] = 0;
+  }
+  cb.args[1] = f;
+  return <i32>skb.len;
 }
 
 /** Adding or deleting a rule: the family must have rules; changing them is not modelled. Ref: fib_nl_newrule, fib_nl_delrule */

@@ -407,7 +407,7 @@ function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>
   for (let i = 0; i <= IFLA_MAX; i++) {
     if (!tb[i]) continue;
     if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != 46 /* IFLA_TARGET_NETNSID */) {
-      NL_SET_ERR_MSG_ATTR(extack, tb[i], 'Unsupported attribute in get link request');
+      NL_SET_ERR_MSG(extack, 'Unsupported attribute in get link request');
       return -EINVAL;
     }
   }

@@ -159,14 +159,28 @@ function __inet_del_ifa(ifa: in_ifaddr, nlh: usize, portid: u32): void {
       if (s != ifa && (s.flags & IFA_F_SECONDARY) && s.mask == ifa.mask && (s.address & s.mask) == (ifa.address & ifa.mask)) {
         ifa_list.splice(ifa_list.indexOf(s), 1);
         rtmsg_ifa(RTM_DELADDR, s, nlh, portid);
-        fib_del_ifaddr(s.dev, s.local, s.address, s.prefixlen, true, ifa.local, s.rt_priority);
+        fib_del(s, ifa.local);
       }
     }
   }
   const prim = primary_of(ifa);
   ifa_list.splice(ifa_list.indexOf(ifa), 1);
   rtmsg_ifa(RTM_DELADDR, ifa, nlh, portid);
-  fib_del_ifaddr(ifa.dev, ifa.local, ifa.address, ifa.prefixlen, (ifa.flags & IFA_F_SECONDARY) != 0, prim.local, ifa.rt_priority);
+  fib_del(ifa, prim.local);
+}
+
+/** The routes of a removed address, keeping those another address of the device still uses. Ref: fib_del_ifaddr */
+function fib_del(ifa: in_ifaddr, prim_local: u32): void {
+  let brd_ok = false;
+  let local_ok = false;
+  const l = dev_ifas(ifa.dev);
+  for (let i = 0; i < l.length; i++) {
+    const o = l[i];
+    if (o == ifa) continue;
+    if (o.local == ifa.local) local_ok = true;
+    if ((o.address | ~o.mask) == (ifa.address | ~ifa.mask) && o.prefixlen < 31) brd_ok = true;
+  }
+  fib_del_ifaddr(ifa.dev, ifa.local, ifa.address, ifa.prefixlen, (ifa.flags & IFA_F_SECONDARY) != 0, prim_local, ifa.rt_priority, brd_ok, local_ok);
 }
 
 let ifa_ipv4_policy: nla_policy[] = [];
@@ -269,6 +283,7 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET);
     if (err < 0) return err;
     ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
   } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
@@ -280,8 +295,11 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     for (let i = 0; i < l.length; i++) list.push(l[i]);
   }
   let idx = <i32>cb.args[0];
+  // A dump filtered by device says so in every message and in NLMSG_DONE.
+  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  if (ifindex) cb.answer_flags = 0x20;
   for (; idx < list.length; idx++) {
-    if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLM_F_MULTI) < 0) break;
+    if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;

@@ -13,7 +13,7 @@ import {
 } from '../../lib/nlattr';
 import {
   net_device, __dev_get_by_index, netif_running, netif_carrier_ok, register_netdevice_notifier, NETDEV_UP, NETDEV_DOWN,
-  NETDEV_UNREGISTER, IFF_LOOPBACK, IFF_UP,
+  NETDEV_UNREGISTER, NETDEV_CHANGE, IFF_LOOPBACK, IFF_UP,
 } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, RTNLGRP_IPV4_ROUTE } from '../core/rtnetlink';
 import {
@@ -57,10 +57,12 @@ function nla_put_in_addr(skb: sk_buff, type: i32, host: u32): i32 {
 }
 
 /** The nexthop flags a dump shows: LINKDOWN while the device is up without carrier (host routes excepted). */
-function fib_nh_flags(fa: fib_alias): u32 {
+function fib_nh_flags(fa: fib_alias): u32 { return fa.nh_flags; }
+
+/** A new nexthop on a device without carrier is marked LINKDOWN (host routes excepted). Ref: fib_check_nh */
+function fib_nh_init_flags(fa: fib_alias): void {
   const dev = __dev_get_by_index(fa.oif);
-  if (dev == null || fa.nh_scope == RT_SCOPE_NOWHERE) return 0;
-  return netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
+  fa.nh_flags = dev != null && fa.nh_scope != RT_SCOPE_NOWHERE && !netif_carrier_ok(dev) ? RTNH_F_LINKDOWN : 0;
 }
 
 /** One RTM_NEWROUTE / RTM_DELROUTE. Ref: fib_dump_info */
@@ -121,8 +123,9 @@ function fib_magic(cmd: i32, type: u8, dst: u32, dst_len: u8, prim_local: u32, o
   fa.oif = oif;
   fa.priority = rt_priority;
   fa.nh_scope = scope == RT_SCOPE_HOST ? RT_SCOPE_NOWHERE : RT_SCOPE_LINK;
+  fib_nh_init_flags(fa);
   fib_insert_alias(fa);
-  rtmsg_fib(RTM_NEWROUTE, fa, 0, 0, <i32>(NLM_F_EXCL | NLM_F_CREATE | NLM_F_APPEND));
+  rtmsg_fib(RTM_NEWROUTE, fa, 0, 0, <i32>(NLM_F_EXCL | NLM_F_CREATE));
 }
 
 /** The routes of a new address: local, then (device up) the prefix and its broadcast. Ref: fib_add_ifaddr */
@@ -138,12 +141,14 @@ export function fib_add_ifaddr(dev: net_device, local: u32, address: u32, prefix
 }
 
 /** The routes of an address going away: prefix, broadcast, local. Ref: fib_del_ifaddr */
-export function fib_del_ifaddr(dev: net_device, local: u32, address: u32, prefixlen: u8, secondary: bool, prim_local: u32, rt_priority: u32): void {
+export function fib_del_ifaddr(dev: net_device, local: u32, address: u32, prefixlen: u8, secondary: bool, prim_local: u32, rt_priority: u32,
+  brd_ok: bool, local_ok: bool): void {
   const mask: u32 = prefixlen == 0 ? 0 : <u32>(0xffffffff << (32 - prefixlen));
   const prefix = address & mask;
   if (!secondary) fib_magic(RTM_DELROUTE, dev.flags & IFF_LOOPBACK ? RTN_LOCAL : RTN_UNICAST, prefix, prefixlen, prim_local, dev.ifindex, rt_priority);
-  if (prefixlen < 31) fib_magic(RTM_DELROUTE, RTN_BROADCAST, prefix | ~mask, 32, prim_local, dev.ifindex, 0);
-  fib_magic(RTM_DELROUTE, RTN_LOCAL, local, 32, prim_local, dev.ifindex, 0);
+  // Routes another address of the device still needs stay (the "ok" bits of fib_del_ifaddr).
+  if (prefixlen < 31 && !brd_ok) fib_magic(RTM_DELROUTE, RTN_BROADCAST, prefix | ~mask, 32, prim_local, dev.ifindex, 0);
+  if (!local_ok) fib_magic(RTM_DELROUTE, RTN_LOCAL, local, 32, prim_local, dev.ifindex, 0);
 }
 
 /** Drop a device's routes without telling anyone (host routes stay unless it is unregistered). Ref: fib_sync_down_dev + fib_flush */
@@ -158,6 +163,14 @@ function fib_sync_down_dev(dev: net_device, force: bool): void {
 
 /** Ref: fib_netdev_event */
 function fib_netdev_event(event: i32, dev: net_device): void {
+  if (event == NETDEV_CHANGE) {
+    // Carrier lost: LINKDOWN on the device's nexthops; carrier back: cleared. Ref: fib_sync_down_dev / fib_sync_up
+    for (let i = 0; i < fib_aliases.length; i++) {
+      const fa = unchecked(fib_aliases[i]);
+      if (fa.oif != dev.ifindex || fa.nh_scope == RT_SCOPE_NOWHERE) continue;
+      fa.nh_flags = netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
+    }
+  }
   if (event == NETDEV_DOWN) fib_sync_down_dev(dev, false);
   else if (event == NETDEV_UNREGISTER) fib_sync_down_dev(dev, true);
   else if (event == NETDEV_UP) fib_netdev_up_hook(dev);
@@ -264,6 +277,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   fa.oif = oif;
   fa.prefsrc = tb[RTA_PREFSRC] ? bswap<u32>(load<u32>(nla_data(tb[RTA_PREFSRC]))) : 0;
   fa.nh_scope = gw ? RT_SCOPE_LINK : RT_SCOPE_HOST;
+  fib_nh_init_flags(fa);
   fib_insert_alias(fa);
   rtmsg_fib(RTM_NEWROUTE, fa, NETLINK_CB(skb).portid, nlh, nlflags);
   return 0;
@@ -298,7 +312,6 @@ function inet_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
     rtmsg_fib(RTM_DELROUTE, fa, NETLINK_CB(skb).portid, nlh, 0);
     return 0;
   }
-  NL_SET_ERR_MSG(extack, 'Route not found');
   return -ESRCH;
 }
 
@@ -349,12 +362,14 @@ function inet_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   // RTM_F_CLONED asks for the route cache, which IPv4 no longer has: nothing to dump.
   if (nlmsg_len(nlh) >= RTMSG_SIZE && (load<u32>(nlmsg_data(nlh), 8) & RTM_F_CLONED)) return <i32>skb.len;
   const all = fib_table_entries(RT_TABLE_MAIN).concat(fib_table_entries(RT_TABLE_LOCAL));
+  // A filtered dump says so (NLM_F_DUMP_FILTERED) in its messages and its NLMSG_DONE.
+  if (table || oif) cb.answer_flags = 0x20;
   let idx = <i32>cb.args[0];
   for (; idx < all.length; idx++) {
     const fa = unchecked(all[idx]);
     if (table && fa.table != table) continue;
     if (oif && fa.oif != oif) continue;
-    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, fa, NLM_F_MULTI) < 0) break;
+    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, fa, (table || oif ? NLM_F_MULTI | 0x20 : NLM_F_MULTI)) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;

@@ -31,6 +31,8 @@ export class fib_alias {
   oif: i32 = 0;
   /** The nexthop's scope: RT_SCOPE_NOWHERE for host routes, which survive their device going down. */
   nh_scope: u8 = RT_SCOPE_LINK;
+  /** RTNH_F_LINKDOWN while the device has no carrier. */
+  nh_flags: u32 = 0;
 }
 
 /** Every IPv4 route, both tables. */

@@ -19,7 +19,7 @@ import {
 import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
 import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
-import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init } from './route';
+import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
 
@@ -120,7 +120,8 @@ function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto
   // addrconf_dad_begin: no DAD needed on lo / NOARP links or with IFA_F_NODAD → completed now.
   if ((dev.flags & (IFF_LOOPBACK | IFF_NOARP)) || (flags & IFA_F_NODAD)) {
     ifa.flags &= ~IFA_F_TENTATIVE;
-    addrconf_dad_completed(ifa, nlh, portid);
+    // The announcement comes from DAD's completion, not from the request: pid 0, seq 0.
+    addrconf_dad_completed(ifa, 0, 0);
   } else {
     ifa.flags |= IFA_F_TENTATIVE;
   }
@@ -223,14 +224,17 @@ function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET6);
     if (err < 0) return err;
     ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
   } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
   let idx = <i32>cb.args[0];
+  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  if (ifindex) cb.answer_flags = 0x20;
   for (; idx < addr6_list.length; idx++) {
     const ifa = unchecked(addr6_list[idx]);
     if (ifindex && ifa.dev.ifindex != ifindex) continue;
-    if (inet6_fill_ifaddr(skb, ifa, RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLM_F_MULTI) < 0) break;
+    if (inet6_fill_ifaddr(skb, ifa, RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -283,8 +287,8 @@ function addrconf_notify(event: i32, dev: net_device): void {
       if (dev.mtu < IPV6_MIN_MTU) return;
       ready.add(dev.ifindex);
     } else {
-      if (!netif_oper_up(dev)) return;
-      if (ready.has(dev.ifindex)) return;
+      if (!netif_oper_up(dev)) { rt6_link_change(dev); return; }
+      if (ready.has(dev.ifindex)) { rt6_link_change(dev); return; }
       ready.add(dev.ifindex);
     }
     dev.in6_flags = IF_READY;

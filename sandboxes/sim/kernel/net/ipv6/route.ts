@@ -21,6 +21,8 @@ export class fib6_info {
   protocol: u8 = RTPROT_KERNEL;
   metric: u32 = 256;
   oif: i32 = 0;
+  /** RTNH_F_LINKDOWN: set when added without carrier or when the carrier goes; cleared when the link is ready. */
+  nh_flags: u32 = 0;
 }
 
 export const fib6_list: fib6_info[] = [];
@@ -53,7 +55,7 @@ function rt6_fill_node(skb: sk_buff, rt: fib6_info, event: i32, portid: u32, seq
   store<u8>(m, rt.protocol, 5);
   store<u8>(m, 0, 6); // RT_SCOPE_UNIVERSE
   store<u8>(m, rt.type, 7);
-  store<u32>(m, rt.type != RTN_LOCAL && dev != null && !netif_carrier_ok(dev) ? RTNH_F_LINKDOWN : 0, 8);
+  store<u32>(m, rt.nh_flags, 8);
   memory.fill(ci, 0, 32);
   if (nla_put_u32(skb, RTA_TABLE, rt.table) ||
     (rt.dst_len && nla_put(skb, RTA_DST, 16, changetype<usize>(rt.dst))) ||
@@ -87,17 +89,21 @@ export function ip6_route_add(table: u32, dst: usize, dst_len: u8, type: u8, met
   rt.type = type;
   rt.metric = metric;
   rt.oif = dev.ifindex;
+  rt.nh_flags = type != RTN_LOCAL && !netif_carrier_ok(dev) ? RTNH_F_LINKDOWN : 0;
   let i = 0;
+  let sibling = false;
   for (; i < fib6_list.length; i++) {
     const o = unchecked(fib6_list[i]);
     if (o.table < rt.table) continue;
     if (o.table > rt.table) break;
     const c = fib6_cmp(o, rt);
     if (c == 0 && o.oif == rt.oif && o.metric == rt.metric && o.type == rt.type) return; // -EEXIST
+    if (c == 0) sibling = true;
     if (c > 0) break;
   }
   array_insert(fib6_list, i, rt);
-  inet6_rt_notify(RTM_NEWROUTE, rt, <i32>(NLM_F_EXCL | NLM_F_CREATE));
+  // fib6_add_rt2node: NLM_F_EXCL only for the first route of its node.
+  inet6_rt_notify(RTM_NEWROUTE, rt, sibling ? <i32>NLM_F_CREATE : <i32>(NLM_F_EXCL | NLM_F_CREATE));
 }
 
 /** Delete one route of a device matching dst/len/table, telling RTNLGRP_IPV6_ROUTE. Ref: ip6_del_rt */
@@ -126,6 +132,14 @@ export function rt6_sync_down_dev(dev: net_device): void {
   }
 }
 
+/** The carrier changed on a running link: mark or clear LINKDOWN. Ref: rt6_sync_down_dev(NETDEV_CHANGE), rt6_sync_up */
+export function rt6_link_change(dev: net_device): void {
+  for (let i = 0; i < fib6_list.length; i++) {
+    const rt = unchecked(fib6_list[i]);
+    if (rt.oif == dev.ifindex && rt.type != RTN_LOCAL) rt.nh_flags = netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
+  }
+}
+
 /** The AF_INET6 route dump: main, then local. Ref: inet6_dump_fib */
 function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   let table: u32 = 0;
@@ -142,12 +156,14 @@ function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
     oif = <i32>(cb.args[2] >> 40);
   }
   if (nlmsg_len(cb.nlh) >= RTMSG_SIZE && (load<u32>(nlmsg_data(cb.nlh), 8) & RTM_F_CLONED)) return <i32>skb.len;
+  // A filtered dump says so (NLM_F_DUMP_FILTERED) in its messages and its NLMSG_DONE.
+  if (table || oif) cb.answer_flags = 0x20;
   let idx = <i32>cb.args[0];
   for (; idx < fib6_list.length; idx++) {
     const rt = unchecked(fib6_list[idx]);
     if (table && rt.table != table) continue;
     if (oif && rt.oif != oif) continue;
-    if (rt6_fill_node(skb, rt, RTM_NEWROUTE, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLM_F_MULTI) < 0) break;
+    if (rt6_fill_node(skb, rt, RTM_NEWROUTE, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), (table || oif ? NLM_F_MULTI | 0x20 : NLM_F_MULTI)) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
