@@ -230,7 +230,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   let dev: net_device | null = null;
   if (oif) {
     dev = __dev_get_by_index(oif);
-    if (dev == null) { NL_SET_ERR_MSG(extack, 'Nexthop device not found'); return -ENODEV; }
+    if (dev == null) return -ENODEV;
   }
   if (gw) {
     const via = fib_table_lookup(RT_TABLE_MAIN, gw);
@@ -243,10 +243,9 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
     oif = via.oif;
     dev = __dev_get_by_index(oif);
   } else if (dev == null) {
-    NL_SET_ERR_MSG(extack, 'Nexthop device required for onlink');
-    return -EINVAL;
+    return -ENODEV; // fib_check_nh_nongw: no inet device for oif 0
   }
-  if (dev == null || !netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Nexthop device is not up'); return -ENETDOWN; }
+  if (dev == null || !netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Device for nexthop is not up'); return -ENETDOWN; }
 
   const flags = nlmsghdr_flags(nlh);
   const existing = fib_find_alias(table, dst, dst_len, load<u8>(rtm, 3), priority);
@@ -260,7 +259,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
       return -EEXIST;
     }
   } else {
-    if (!(flags & NLM_F_CREATE)) { NL_SET_ERR_MSG(extack, 'Route does not exist'); return -ENOENT; }
+    if (!(flags & NLM_F_CREATE)) return -ENOENT;
   }
   nlflags |= NLM_F_CREATE;
   if (flags & NLM_F_APPEND) nlflags |= NLM_F_APPEND;
