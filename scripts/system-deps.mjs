@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 export const GROUPS = {
   /** The real-kernel agent and the native benchmark (C, built from source). */
   build: ['gcc', 'make', 'libc6-dev'],
+  /** The uapi headers scripts/gen-rtnl-names.mjs reads (linux/rtnetlink.h, if_link.h, …). */
+  headers: ['linux-libc-dev'],
   /** Private network namespaces for the real-kernel backend (unshare, nsenter). */
   namespaces: ['util-linux'],
   /** End-to-end tests and the site benchmark in a real browser. */

@@ -17,6 +17,7 @@ export * from './uapi.ts';
 export * from './fs.ts';
 export * from './nlmsg.ts';
 export * from './genl.ts';
+export * from './rtnl.ts';
 export { ERRNO, ErrnoError, errnoName, strerror } from './errno.ts';
 export type * from './types.ts';
 

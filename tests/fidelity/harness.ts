@@ -16,6 +16,7 @@ import { compile, link } from '../../src/runtime/program.ts';
 import { createKernel, type KernelKind } from '../../src/cli/kernels.ts';
 import { describeUncaught } from '../../src/cli/perror.ts';
 import { readProgram } from '../../src/cli/program-files.ts';
+import { rtnlMask } from './rtnl-mask.ts';
 import { programLibraries } from '../../src/cli/libraries.ts';
 
 /** What a scenario file exports as `scenario` (besides its `export default` main). */
@@ -169,12 +170,18 @@ export function normalise(run: Run, opts: { streams?: boolean } = {}): Normalise
   // Where mmap put a mapping is the kernel's choice (randomised): M1, M2, … in order of appearance.
   const maps = new Renamer('M');
   const events: string[] = [];
+  // Which descriptors speak NETLINK_ROUTE (by fd number: a spawned process inherits them).
+  const route = new Set<number>();
   for (const e of run.events) {
+    if (e.socket && e.fd === undefined && e.ret !== undefined) {
+      if (e.socket.domain === 16 && e.socket.protocol === 0) route.add(e.ret); else route.delete(e.ret);
+    }
     const who = ports.name(e.pid);
     const addr = e.addr ? ` ${e.dir === 'in' ? 'from' : 'to'} (${ports.name(e.addr.nl_pid)}, 0x${(e.addr.nl_groups >>> 0).toString(16)})` : '';
     const result = e.errno !== undefined ? `-${errnoName(e.errno)}` : e.syscall === 'mmap' ? maps.name(e.ret ?? 0) : String(e.ret);
     const fd = e.fd !== undefined ? ` fd=${e.fd}` : '';
-    const data = e.data && e.data.length ? renderData(e.data, ports, seqs) : [];
+    const bytes = e.data && e.fd !== undefined && route.has(e.fd) ? rtnlMask(e.data) : e.data;
+    const data = bytes && bytes.length ? renderData(bytes, ports, seqs) : [];
     if (opts.streams && RECV.has(e.syscall) && e.errno === undefined) {
       // One line per message, without the byte count or the call that carried it.
       if (!data.length) events.push(`${who} recv${fd} → ${result}${addr}`);

@@ -54,7 +54,7 @@ function decodeAttr(buf: Uint8Array, off: number, len: number, raw: number, limi
 function decodeAttrPayload(buf: Uint8Array, start: number, end: number, raw: number, spec?: AttrSpec): Field {
   const b = buf.subarray(start, end);
   const n = end - start;
-  const type = spec?.type;
+  const type = spec?.type === 'auto' ? undefined : spec?.type;
   if (type === 'nest' || (!spec && raw & NLA_F_NESTED)) {
     const kids = decodeAttrs(buf, start, end, spec?.nested);
     return field('payload', 'payload', start, end, { value: `nest: ${kids.filter((k) => k.kind === 'attr').length} attributes`, children: kids });

@@ -14,7 +14,8 @@ import { decodeAttrs, padding } from './attrs.ts';
 import { asCString, hexBytes, num, quote, rd16, rd32, rd8, rds32 } from './bytes.ts';
 import { field, type Field } from './field.ts';
 import { controlTypeName, flagContextOf, flagNames, rtmName, type FlagContext } from './names.ts';
-import { IFLA_ATTRS, NLCTRL, NLMSGERR_ATTRS, type GenlFamilySpec } from './specs.ts';
+import { NLCTRL, NLMSGERR_ATTRS, type GenlFamilySpec } from './specs.ts';
+import { IFLA_SET, rtnlBody } from './rtnl.ts';
 
 /** What the decoder is told about where the bytes travelled. */
 export interface DecodeContext {
@@ -133,6 +134,7 @@ function decodeBody(buf: Uint8Array, start: number, end: number, type: number, f
   // An unknown family still has genlmsghdr and attributes, only without names.
   if (ctx.protocol === NETLINK_GENERIC) return genl(buf, start, end, { id: type, name: info.name });
   if (ctx.protocol === NETLINK_ROUTE && type >= 16 && type <= 19) return ifinfomsg(buf, start, end, type);
+  if (ctx.protocol === NETLINK_ROUTE) return rtnlBody(buf, start, end, type) ?? raw(buf, start, end);
   return raw(buf, start, end);
 }
 
@@ -184,7 +186,7 @@ function ifinfomsg(buf: Uint8Array, start: number, end: number, type: number): B
       field('ifi_change', 'field', start + 12, start + 16, { value: num(rd32(buf, start + 12)) }),
     ],
   });
-  const attrs = decodeAttrs(buf, start + 16, end, IFLA_ATTRS);
+  const attrs = decodeAttrs(buf, start + 16, end, IFLA_SET);
   const name = attrs.find((a) => a.label === 'IFLA_IFNAME')?.value;
   return { fields: [hdr, ...attrs], summary: `${rtmName(type)}${name ? ` ${name}` : ''}` };
 }

@@ -3,6 +3,7 @@
  * include/uapi/linux/netlink.h and rtnetlink.h.
  */
 import * as U from '../../api/uapi.ts';
+import { RTNL_NAMES } from './rtnl-names.gen.ts';
 
 /** Protocol numbers by name (NETLINK_ROUTE …), including the course's NETLINK_TEST (25). */
 const PROTOCOLS: Record<number, string> = {
@@ -26,15 +27,8 @@ const CONTROL: Record<number, string> = {
 /** The control message types (< NLMSG_MIN_TYPE) by number. */
 export const controlTypeName = (t: number): string | undefined => CONTROL[t];
 
-const RTM: Record<number, string> = {
-  16: 'RTM_NEWLINK', 17: 'RTM_DELLINK', 18: 'RTM_GETLINK', 19: 'RTM_SETLINK',
-  20: 'RTM_NEWADDR', 21: 'RTM_DELADDR', 22: 'RTM_GETADDR',
-  24: 'RTM_NEWROUTE', 25: 'RTM_DELROUTE', 26: 'RTM_GETROUTE',
-  28: 'RTM_NEWNEIGH', 29: 'RTM_DELNEIGH', 30: 'RTM_GETNEIGH',
-};
-
-/** NETLINK_ROUTE message types (RTM_*) by number. */
-export const rtmName = (t: number): string | undefined => RTM[t];
+/** NETLINK_ROUTE message types (RTM_*) by number, from the table generated from the uapi headers. */
+export const rtmName = (t: number): string | undefined => RTNL_NAMES.RTM?.[t];
 
 /** Which meaning the upper flag bits (0x100–0x800) have: they depend on the kind of request. */
 export type FlagContext = 'get' | 'new' | 'delete' | 'ack' | 'unknown';

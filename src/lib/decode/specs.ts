@@ -4,8 +4,8 @@
  */
 import * as U from '../../api/uapi.ts';
 
-/** How an attribute's payload is read. `nest-array` holds nests numbered 1, 2, … of `nested`. */
-export type AttrType = 'u8' | 'u16' | 'u32' | 'u64' | 's32' | 's64' | 'string' | 'flag' | 'binary' | 'nest' | 'nest-array';
+/** How an attribute's payload is read. `nest-array` holds nests numbered 1, 2, … of `nested`; `auto` is read by its size. */
+export type AttrType = 'u8' | 'u16' | 'u32' | 'u64' | 's32' | 's64' | 'string' | 'flag' | 'binary' | 'nest' | 'nest-array' | 'auto';
 
 /** One attribute type of a set. */
 export interface AttrSpec {

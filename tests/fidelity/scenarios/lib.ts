@@ -66,3 +66,72 @@ export function getfamily(name: string, flags = NLM_F_REQUEST | NLM_F_ACK, seq =
 
 /** Send a request to the kernel. */
 export const toKernel = (fd: number, msg: Uint8Array, flags = 0): Promise<number> => sendto(fd, msg, flags, KERNEL);
+
+// ---- NETLINK_ROUTE ------------------------------------------------------------------------------
+
+/**
+ * The messages of a datagram as lines of hex words, with the fields that legitimately vary between
+ * runs of the same kernel zeroed: the time stamps of IFA_CACHEINFO (cstamp, tstamp) and of a link's
+ * IPv6 cache info (tstamp and the randomised reachable time).
+ */
+export function rtlines(buf: Uint8Array): string[] {
+  const b = new Uint8Array(buf);
+  const v = new DataView(b.buffer);
+  const walk = (off: number, end: number, f: (type: number, p: number, len: number) => void) => {
+    while (off + 4 <= end) {
+      const len = v.getUint16(off, true);
+      if (len < 4 || off + len > end) break;
+      f(v.getUint16(off + 2, true) & 0x3fff, off + 4, len - 4);
+      off += (len + 3) & ~3;
+    }
+  };
+  const out: string[] = [];
+  for (const m of parseNlmsgs(buf)) {
+    const o = m.offset, end = o + m.nlmsg_len, t = m.nlmsg_type;
+    if (t === 16 || t === 17) {
+      walk(o + 32, end, (at, p, l) => {
+        if (at === 7 || at === 23) b.fill(0, p, p + l);
+        if (at !== 26) return;
+        walk(p, p + l, (fam, fp, fl) => {
+          if (fam !== 10) return;
+          walk(fp, fp + fl, (a6, q, ql) => {
+            if (a6 === 5 && ql >= 12) b.fill(0, q + 4, q + 12);
+            if ((a6 === 3 || a6 === 6) && ql > 8) b.fill(0, q + 8, q + ql);
+          });
+        });
+      });
+    }
+    if (t === 20 || t === 21) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    const hexw = Array.from(b.subarray(o, end), (x) => x.toString(16).padStart(2, '0')).join('').replace(/(.{8})/g, '$1 ').trim();
+    const seqpid = `type=${t} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq}`;
+    out.push(`${seqpid} | ${hexw.slice(36)}`);
+  }
+  return out;
+}
+
+/** Send one rtnetlink request and print every reply message (rtlines) until the ACK, error or DONE. */
+export async function rtreq(fd: number, msg: Uint8Array, label: string): Promise<void> {
+  await toKernel(fd, msg);
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const { n } = await recvfrom(fd, buf);
+    const ms = parseNlmsgs(buf.subarray(0, n));
+    for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+    const last = ms[ms.length - 1];
+    if (!last || last.nlmsg_type === NLMSG_ERROR || last.nlmsg_type === NLMSG_DONE || !(last.nlmsg_flags & 2)) return;
+  }
+}
+
+/** Print what a group member has queued (rtlines), until EAGAIN. */
+export async function rtdrain(fd: number, label: string): Promise<void> {
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    try {
+      const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
+      for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+    } catch (e) {
+      console.log(`${label}: ${errname(e)}`);
+      return;
+    }
+  }
+}

@@ -1,221 +1,427 @@
 /**
- * NETLINK_ROUTE, the part a fresh network namespace answers: links (RTM_GETLINK do and dump,
- * RTM_NEWLINK / RTM_SETLINK changing flags, with RTM_NEWLINK notifications to RTNLGRP_LINK).
- * Every other message type answers -EOPNOTSUPP, addresses and routes dump empty.
+ * NETLINK_ROUTE as a fresh network namespace of Linux 6.18 answers it: the message dispatcher
+ * (rtnetlink_rcv_msg), links (RTM_NEWLINK / DELLINK / GETLINK / SETLINK: lo, veth pairs, bridges),
+ * their notifications to RTNLGRP_LINK, and the registry the address families plug their handlers
+ * into (rtnl_register: devinet, addrconf, fib_frontend, ip6 route, fib_rules, neighbour).
  *
- * Ref: net/core/rtnetlink.c (Linux 6.1)
+ * Ref: net/core/rtnetlink.c
  */
 import {
   sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
   netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data,
-  nlmsg_len, nlmsg_unicast, nlmsg_multicast, nlmsghdr_type, nlmsghdr_flags, nlmsghdr_seq, kfree_skb, NETLINK_CB,
-  NLMSG_ALIGN, NLMSG_GOODSIZE, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN,
-  NETLINK_ROUTE,
+  nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr_type, nlmsghdr_flags, nlmsghdr_seq, kfree_skb, NETLINK_CB,
+  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb,
 } from '../netlink/af_netlink';
 import {
-  netlink_ext_ack, NL_SET_ERR_MSG, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put, nla_find, nla_get_string,
-  nla_nest_start_noflag, nla_nest_end,
+  netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put,
+  nla_nest_start_noflag, nla_nest_start, nla_nest_end, nla_policy, nla_policy_new, NLA_POLICY, __nla_parse,
+  NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_data, nla_len, nla_get_u32, nla_get_u8, nla_get_string, nla_type,
+  nla_ok, nla_next, nla_next_rem, NLA_STRING, NLA_U32, NLA_U8, NLA_BINARY, NLA_NESTED, NLA_REJECT, NLA_FLAG, NLA_S32,
 } from '../../lib/nlattr';
 import {
-  net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, IFF_UP,
+  net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, netif_running, dev_change_flags,
+  dev_set_mtu, dev_change_name, __dev_change_flags, __dev_notify_flags, dev_valid_name, dev_alloc_name, unregister_netdevice, set_rtmsg_ifinfo_hook,
+  register_netdevice_notifier, loopback_net_init, linkwatch_run_queue, IFF_UP, IFNAMSIZ, KIND_VETH, KIND_BRIDGE,
+  KIND_LOOPBACK, IF_OPER_DOWN, NETDEV_CHANGEMTU, NETDEV_CHANGENAME, NETDEV_CHANGEADDR,
 } from './dev';
-import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS } from '../../include/uapi/asm-generic/errno';
+import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
+import { br_newlink, br_fill_info } from '../bridge/br_netlink';
+import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
-import { ktime_get_ms } from '../../kernel/time';
 
 export const RTM_BASE: i32 = 16;
 export const RTM_NEWLINK: i32 = 16;
 export const RTM_DELLINK: i32 = 17;
 export const RTM_GETLINK: i32 = 18;
 export const RTM_SETLINK: i32 = 19;
-export const RTM_GETADDR: i32 = 22;
-export const RTM_GETROUTE: i32 = 26;
-/** The highest message type of 6.1. Ref: include/uapi/linux/rtnetlink.h:RTM_MAX */
+/** The highest message type of 6.18. Ref: include/uapi/linux/rtnetlink.h:RTM_MAX */
 export const RTM_MAX: i32 = 123;
+
+/** enum rtnetlink_groups as 6.18 numbers them (RTNLGRP_MAX 39: IPV4_MCADDR, IPV6_MCADDR, IPV6_ACADDR are new since 6.1). */
 export const RTNLGRP_LINK: u32 = 1;
+export const RTNLGRP_NEIGH: u32 = 3;
+export const RTNLGRP_IPV4_IFADDR: u32 = 5;
+export const RTNLGRP_IPV4_ROUTE: u32 = 7;
+export const RTNLGRP_IPV4_RULE: u32 = 8;
+export const RTNLGRP_IPV6_IFADDR: u32 = 9;
+export const RTNLGRP_IPV6_ROUTE: u32 = 11;
+export const RTNLGRP_IPV4_NETCONF: u32 = 24;
+export const RTNLGRP_IPV6_NETCONF: u32 = 25;
 export const RTNLGRP_IPV4_MROUTE_R: i32 = 30;
 export const RTNLGRP_IPV6_MROUTE_R: i32 = 31;
-/** Ref: enum rtnetlink_groups (6.1) */
-export const RTNLGRP_MAX: u32 = 36;
+export const RTNLGRP_MAX: u32 = 39;
 
-const IFLA_ADDRESS: i32 = 1;
-const IFLA_BROADCAST: i32 = 2;
-const IFLA_IFNAME: i32 = 3;
-const IFLA_MTU: i32 = 4;
-const IFLA_QDISC: i32 = 6;
-const IFLA_TXQLEN: i32 = 13;
-const IFLA_OPERSTATE: i32 = 16;
-const IFLA_LINKMODE: i32 = 17;
-const IFLA_GROUP: i32 = 27;
-const IFLA_PROMISCUITY: i32 = 30;
-const IFLA_NUM_TX_QUEUES: i32 = 31;
-const IFLA_NUM_RX_QUEUES: i32 = 32;
-const IFLA_CARRIER: i32 = 33;
-const IFLA_CARRIER_CHANGES: i32 = 35;
-const IFLA_PROTO_DOWN: i32 = 39;
-const IFLA_GSO_MAX_SEGS: i32 = 40;
-const IFLA_GSO_MAX_SIZE: i32 = 41;
-const IFLA_MIN_MTU: i32 = 50;
-const IFLA_MAX_MTU: i32 = 51;
-const IFLA_STATS: i32 = 7;
-const IFLA_MAP: i32 = 14;
-const IFLA_STATS64: i32 = 23;
-const IFLA_XDP: i32 = 43;
+export const AF_UNSPEC: u8 = 0;
+export const AF_INET: u8 = 2;
+export const AF_BRIDGE: u8 = 7;
+export const AF_INET6: u8 = 10;
+
+export const NLM_F_ECHO: u16 = 0x8;
+export const NLM_F_REPLACE: u16 = 0x100;
+export const NLM_F_EXCL: u16 = 0x200;
+export const NLM_F_CREATE: u16 = 0x400;
+export const NLM_F_APPEND: u16 = 0x800;
+
+export const IFLA_ADDRESS: i32 = 1;
+export const IFLA_BROADCAST: i32 = 2;
+export const IFLA_IFNAME: i32 = 3;
+export const IFLA_MTU: i32 = 4;
+export const IFLA_LINK: i32 = 5;
+export const IFLA_QDISC: i32 = 6;
+export const IFLA_STATS: i32 = 7;
+export const IFLA_MASTER: i32 = 10;
+export const IFLA_PROTINFO: i32 = 12;
+export const IFLA_TXQLEN: i32 = 13;
+export const IFLA_MAP: i32 = 14;
+export const IFLA_OPERSTATE: i32 = 16;
+export const IFLA_LINKMODE: i32 = 17;
+export const IFLA_LINKINFO: i32 = 18;
+export const IFLA_NET_NS_PID: i32 = 19;
+export const IFLA_IFALIAS: i32 = 20;
+export const IFLA_STATS64: i32 = 23;
+export const IFLA_AF_SPEC: i32 = 26;
+export const IFLA_GROUP: i32 = 27;
+export const IFLA_EXT_MASK: i32 = 29;
+export const IFLA_PROMISCUITY: i32 = 30;
+export const IFLA_NUM_TX_QUEUES: i32 = 31;
+export const IFLA_NUM_RX_QUEUES: i32 = 32;
+export const IFLA_CARRIER: i32 = 33;
+export const IFLA_CARRIER_CHANGES: i32 = 35;
+export const IFLA_PROTO_DOWN: i32 = 39;
+export const IFLA_GSO_MAX_SEGS: i32 = 40;
+export const IFLA_GSO_MAX_SIZE: i32 = 41;
+export const IFLA_XDP: i32 = 43;
+export const IFLA_CARRIER_UP_COUNT: i32 = 47;
+export const IFLA_CARRIER_DOWN_COUNT: i32 = 48;
+export const IFLA_MIN_MTU: i32 = 50;
+export const IFLA_MAX_MTU: i32 = 51;
+export const IFLA_ALT_IFNAME: i32 = 53;
+export const IFLA_GRO_MAX_SIZE: i32 = 58;
+export const IFLA_TSO_MAX_SIZE: i32 = 59;
+export const IFLA_TSO_MAX_SEGS: i32 = 60;
+export const IFLA_ALLMULTI: i32 = 61;
+export const IFLA_DEVLINK_PORT: i32 = 62;
+export const IFLA_GSO_IPV4_MAX_SIZE: i32 = 63;
+export const IFLA_GRO_IPV4_MAX_SIZE: i32 = 64;
+export const IFLA_DPLL_PIN: i32 = 65;
+export const IFLA_MAX_PACING_OFFLOAD_HORIZON: i32 = 66;
+export const IFLA_NETNS_IMMUTABLE: i32 = 67;
+export const IFLA_HEADROOM: i32 = 68;
+export const IFLA_TAILROOM: i32 = 69;
+/** 6.18's IFLA_MAX. */
+export const IFLA_MAX: i32 = 69;
 const IFLA_XDP_ATTACHED: i32 = 2;
-const IFLA_CARRIER_UP_COUNT: i32 = 47;
-const IFLA_CARRIER_DOWN_COUNT: i32 = 48;
-const IFLA_GRO_MAX_SIZE: i32 = 58;
-const IFLA_TSO_MAX_SIZE: i32 = 59;
-const IFLA_TSO_MAX_SEGS: i32 = 60;
-const IFLA_ALLMULTI: i32 = 61;
-// Attribute 62 and 65 come empty from this machine's kernel for lo (IFLA_DEVLINK_PORT, IFLA_DPLL_PIN).
-const IFLA_DEVLINK_PORT_EMPTY: i32 = 62;
-const IFLA_GSO_IPV4_MAX_SIZE: i32 = 63;
-const IFLA_GRO_IPV4_MAX_SIZE: i32 = 64;
-const IFLA_DPLL_PIN_EMPTY: i32 = 65;
-const IFLA_MAX_PACING_OFFLOAD_HORIZON: i32 = 66;
-const IFLA_NETNS_IMMUTABLE: i32 = 67;
-const IFLA_HEADROOM: i32 = 68;
-const IFLA_TAILROOM: i32 = 69;
-const IF_OPER_UNKNOWN: u8 = 0;
-const IF_OPER_DOWN: u8 = 2;
+export const IFLA_INFO_KIND: i32 = 1;
+export const IFLA_INFO_DATA: i32 = 2;
+const IFLA_INFO_MAX: i32 = 5;
 
 /** sizeof(struct ifinfomsg). */
-const IFINFOMSG_SIZE: i32 = 16;
+export const IFINFOMSG_SIZE: i32 = 16;
 
 /** The kernel socket of NETLINK_ROUTE (net->rtnl). */
 export let rtnl: sock | null = null;
 
-// Zeros for the hardware addresses, the (empty) statistics and the device map of lo.
+// Zeros for the (empty) statistics and the device map.
 const zeros = memory.data(256);
+const bytes6 = memory.data(8);
 
-/** Fill one RTM_NEWLINK for dev. Ref: rtnl_fill_ifinfo */
+// ---- the handler registry (rtnl_register) -------------------------------------------------------
+
+export type rtnl_doit_func = (skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null) => i32;
+export type rtnl_dumpit_func = (skb: sk_buff, cb: netlink_callback) => i32;
+
+/** struct rtnl_link: one message type's handlers for one family. */
+class rtnl_link {
+  doit: rtnl_doit_func | null = null;
+  dumpit: rtnl_dumpit_func | null = null;
+}
+/** rtnl_msg_handlers[family][type - RTM_BASE] */
+const rtnl_msg_handlers = new Map<i32, rtnl_link>();
+
+/** Register a family's doit/dumpit for a message type. Ref: rtnl_register_module */
+export function rtnl_register(family: i32, msgtype: i32, doit: rtnl_doit_func | null, dumpit: rtnl_dumpit_func | null): void {
+  const link = new rtnl_link();
+  link.doit = doit;
+  link.dumpit = dumpit;
+  rtnl_msg_handlers.set((family << 16) | (msgtype - RTM_BASE), link);
+}
+
+function rtnl_get_link(family: i32, type: i32): rtnl_link | null {
+  const k = (family << 16) | type;
+  return rtnl_msg_handlers.has(k) ? rtnl_msg_handlers.get(k) : null;
+}
+
+/** The families, in the order rtnl_dump_all walks them (PF_UNSPEC + 1 .. NPROTO). */
+const dump_all_families: i32[] = [1, 2, 7, 10, 28, 128];
+
+/** A dump of every family that has one for this type (a request with family AF_UNSPEC). Ref: rtnl_dump_all */
+function rtnl_dump_all(skb: sk_buff, cb: netlink_callback): i32 {
+  const type = cb.args[5] as i32;
+  let idx = <i32>cb.args[4];
+  let ret = 0;
+  for (; idx < dump_all_families.length; idx++) {
+    const link = rtnl_get_link(unchecked(dump_all_families[idx]), type);
+    if (link == null || link.dumpit == null) continue;
+    if (idx > <i32>cb.args[4]) {
+      // A new family: its own dump state. Ref: memset(&cb->args[0], 0, sizeof(cb->args) - sizeof(cb->args[0]))
+      for (let i = 0; i < 4; i++) cb.args[i] = 0;
+      cb.prev_seq = 0;
+      cb.seq = 0;
+    }
+    ret = link.dumpit!(skb, cb);
+    if (ret) break;
+  }
+  cb.args[4] = idx;
+  return skb.len ? <i32>skb.len : ret;
+}
+
+// ---- notifications ------------------------------------------------------------------------------
+
+/**
+ * Send a notification to a group and, with NLM_F_ECHO, to the requester (not twice).
+ * Ref: rtnl_notify → nlmsg_notify
+ */
+export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool): void {
+  const sk = rtnl;
+  if (sk == null) { kfree_skb(skb); return; }
+  NETLINK_CB(skb).dst_group = group;
+  if (report) {
+    const c = skb_clone(skb);
+    netlink_broadcast(sk, skb, portid, group);
+    NETLINK_CB(c).dst_group = 0;
+    netlink_unicast(sk, c, portid, 0x40);
+  } else {
+    netlink_broadcast(sk, skb, 0, group);
+  }
+}
+
+/** Whether a request asked to see its own notification. Ref: nlmsg_report */
+export function nlmsg_report(nlh: usize): bool { return nlh != 0 && (nlmsghdr_flags(nlh) & NLM_F_ECHO) != 0; }
+
+// ---- links --------------------------------------------------------------------------------------
+
+/** Per-family link data in IFLA_AF_SPEC (rtnl_af_ops: AF_INET from devinet, AF_INET6 from addrconf). */
+export type fill_link_af_func = (skb: sk_buff, dev: net_device) => i32;
+const af_fill: fill_link_af_func[] = [];
+const af_family: u8[] = [];
+/** Ref: rtnl_af_register */
+export function rtnl_af_register(family: u8, fill: fill_link_af_func): void { af_family.push(family); af_fill.push(fill); }
+
+/** Fill one RTM_NEWLINK / RTM_DELLINK for dev. Ref: rtnl_fill_ifinfo */
 function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32, seq: u32, change: u32, flags: i32): i32 {
   const nlh = nlmsg_put(skb, portid, seq, type, IFINFOMSG_SIZE, flags);
   if (!nlh) return -EMSGSIZE;
   const ifm = nlmsg_data(nlh);
-  store<u8>(ifm, 0); // ifi_family AF_UNSPEC
+  store<u8>(ifm, AF_UNSPEC);
   store<u8>(ifm, 0, 1);
   store<u16>(ifm, dev.type, 2);
   store<i32>(ifm, dev.ifindex, 4);
   store<u32>(ifm, dev_get_flags(dev), 8);
   store<u32>(ifm, change, 12);
-  const up = (dev.flags & IFF_UP) != 0;
-  // The attributes and their order as this machine's 6.18 kernel sends them for lo, except
-  // IFLA_AF_SPEC (the per-family configuration), which the simulator does not model.
+  const up = netif_running(dev);
   if (nla_put_string(skb, IFLA_IFNAME, dev.name) ||
     nla_put_u32(skb, IFLA_TXQLEN, dev.txqlen) ||
-    nla_put_u8(skb, IFLA_OPERSTATE, up ? IF_OPER_UNKNOWN : IF_OPER_DOWN) ||
-    nla_put_u8(skb, IFLA_LINKMODE, 0) ||
-    nla_put_u8(skb, IFLA_NETNS_IMMUTABLE, 1) ||
+    nla_put_u8(skb, IFLA_OPERSTATE, up ? dev.operstate : IF_OPER_DOWN) ||
+    nla_put_u8(skb, IFLA_LINKMODE, dev.link_mode) ||
+    nla_put_u8(skb, IFLA_NETNS_IMMUTABLE, dev.netns_immutable ? 1 : 0) ||
     nla_put_u32(skb, IFLA_MTU, dev.mtu) ||
-    nla_put_u32(skb, IFLA_MIN_MTU, 0) ||
-    nla_put_u32(skb, IFLA_MAX_MTU, 0) ||
-    nla_put_u32(skb, IFLA_GROUP, 0) ||
-    nla_put_u32(skb, IFLA_PROMISCUITY, 0) ||
-    nla_put_u32(skb, IFLA_ALLMULTI, 0) ||
-    nla_put_u32(skb, IFLA_NUM_TX_QUEUES, 1) ||
+    nla_put_u32(skb, IFLA_MIN_MTU, dev.min_mtu) ||
+    nla_put_u32(skb, IFLA_MAX_MTU, dev.max_mtu) ||
+    nla_put_u32(skb, IFLA_GROUP, dev.group) ||
+    nla_put_u32(skb, IFLA_PROMISCUITY, dev.flags & 0x100 ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, dev.flags & 0x200 ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_NUM_TX_QUEUES, dev.num_tx_queues) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GRO_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, 65536) ||
-    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, 524280) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, dev.tso_max_size) ||
     nla_put_u32(skb, IFLA_TSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, 0) ||
-    nla_put_u32(skb, IFLA_NUM_RX_QUEUES, 1) ||
-    nla_put_u8(skb, IFLA_CARRIER, 1) ||
-    nla_put_u32(skb, IFLA_CARRIER_CHANGES, 0) ||
-    nla_put_u32(skb, IFLA_CARRIER_UP_COUNT, 0) ||
-    nla_put_u32(skb, IFLA_CARRIER_DOWN_COUNT, 0) ||
+    nla_put_u32(skb, IFLA_NUM_RX_QUEUES, dev.num_rx_queues) ||
+    nla_put_u8(skb, IFLA_CARRIER, dev.carrier ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_CHANGES, dev.carrier_up_count + dev.carrier_down_count) ||
+    nla_put_u32(skb, IFLA_CARRIER_UP_COUNT, dev.carrier_up_count) ||
+    nla_put_u32(skb, IFLA_CARRIER_DOWN_COUNT, dev.carrier_down_count) ||
     nla_put_u16(skb, IFLA_HEADROOM, 0) ||
     nla_put_u16(skb, IFLA_TAILROOM, 0) ||
     nla_put_u8(skb, IFLA_PROTO_DOWN, 0) ||
-    nla_put(skb, IFLA_ADDRESS, 6, zeros) ||
-    nla_put(skb, IFLA_BROADCAST, 6, zeros) ||
+    nla_put(skb, IFLA_ADDRESS, 6, changetype<usize>(dev.dev_addr)) ||
+    nla_put(skb, IFLA_BROADCAST, 6, changetype<usize>(dev.broadcast)) ||
     nla_put(skb, IFLA_STATS64, 200, zeros) ||
     nla_put(skb, IFLA_STATS, 96, zeros)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
   }
+  // rtnl_xdp_fill: no program attached (a nest without NLA_F_NESTED).
   const xdp = nla_nest_start_noflag(skb, IFLA_XDP);
   if (!xdp || nla_put_u8(skb, IFLA_XDP_ATTACHED, 0)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nla_nest_end(skb, xdp);
-  if (nla_put_string(skb, IFLA_QDISC, up ? 'noqueue' : 'noop') ||
-    nla_put(skb, IFLA_MAP, 32, zeros) ||
-    nla_put(skb, IFLA_DEVLINK_PORT_EMPTY, 0, zeros) ||
-    nla_put(skb, IFLA_DPLL_PIN_EMPTY, 0, zeros)) {
-    nlmsg_cancel(skb, nlh);
-    return -EMSGSIZE;
+  // rtnl_link_info_fill: the kind of a device created with RTM_NEWLINK, and its data.
+  if (dev.kind != KIND_LOOPBACK) {
+    const li = nla_nest_start_noflag(skb, IFLA_LINKINFO);
+    if (!li || nla_put_string(skb, IFLA_INFO_KIND, dev.kind == KIND_VETH ? 'veth' : 'bridge')) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+    if (dev.kind == KIND_BRIDGE) {
+      const data = nla_nest_start_noflag(skb, IFLA_INFO_DATA);
+      if (!data || br_fill_info(skb, dev)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+      nla_nest_end(skb, data);
+    }
+    nla_nest_end(skb, li);
   }
+  // rtnl_fill_link_netnsid / IFLA_LINK: a veth's peer (its iflink).
+  const peer = dev.peer;
+  if (dev.kind == KIND_VETH) {
+    if (nla_put_u32(skb, IFLA_LINK, peer != null && peer.registered ? peer.ifindex : 0)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  }
+  if (nla_put_string(skb, IFLA_QDISC, dev.qdisc_attached ? 'noqueue' : 'noop')) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  // rtnl_fill_link_af: one nest per address family that has per-device data.
+  const af = nla_nest_start_noflag(skb, IFLA_AF_SPEC);
+  if (!af) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  for (let i = 0; i < af_fill.length && !dev.af_gone; i++) {
+    const f = nla_nest_start_noflag(skb, unchecked(af_family[i]));
+    if (!f || unchecked(af_fill[i])(skb, dev)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+    nla_nest_end(skb, f);
+  }
+  nla_nest_end(skb, af);
+  // IFLA_MAP (struct rtnl_link_ifmap), then the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests.
+  if (nla_put(skb, IFLA_MAP, 32, zeros)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  const dl = nla_nest_start(skb, IFLA_DEVLINK_PORT);
+  if (!dl) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nla_nest_end(skb, dl);
+  const dp = nla_nest_start(skb, IFLA_DPLL_PIN);
+  if (!dp) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nla_nest_end(skb, dp);
   nlmsg_end(skb, nlh);
   return 0;
 }
 
 /** Room for one RTM_NEWLINK. Ref: if_nlmsg_size */
-const IF_NLMSG_SIZE: i32 = 1024;
+const IF_NLMSG_SIZE: i32 = 2048;
 
-/** Tell RTNLGRP_LINK about a change. Ref: rtmsg_ifinfo */
-function rtmsg_ifinfo(type: i32, dev: net_device, change: u32): void {
-  const sk = rtnl;
-  if (sk == null) return;
+/** The portid and request of the RTM_NEWLINK being served (6.3+: a created link's notification carries them). */
+let cur_portid: u32 = 0;
+let cur_nlh: usize = 0;
+
+/** Tell RTNLGRP_LINK about a device. Ref: rtmsg_ifinfo → rtmsg_ifinfo_build_skb, rtmsg_ifinfo_send */
+function rtmsg_ifinfo_send(type: i32, dev: net_device, change: u32): void {
   const skb = nlmsg_new(IF_NLMSG_SIZE);
   if (skb == null) return;
-  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change, 0)) {
+  // rtmsg_ifinfo: pid 0, seq 0 (a created link's first notification too, on 6.18).
+  const portid: u32 = 0;
+  const nlh: usize = 0;
+  notify_requester = false;
+  if (rtnl_fill_ifinfo(skb, dev, type, portid, nlh ? nlmsghdr_seq(nlh) : 0, change, 0)) {
     kfree_skb(skb);
     return;
   }
-  nlmsg_multicast(sk, skb, 0, RTNLGRP_LINK);
+  rtnl_notify(skb, portid, RTNLGRP_LINK, nlmsg_report(nlh));
 }
 
-/** Change flags and notify. Ref: net/core/dev.c:dev_change_flags */
-function dev_change_flags(dev: net_device, flags: u32): void {
-  const old = dev_get_flags(dev);
-  dev.flags = (dev.flags & ~IFF_UP) | (flags & IFF_UP);
-  if ((dev.flags & IFF_UP) && !(old & IFF_UP) && !dev.addrs_up) {
-    // NETDEV_UP on the loopback device: inetdev adds 127.0.0.1/8, addrconf ::1/128.
-    dev.addrs_up = true;
-    dev.addr_cstamp = <u32>(ktime_get_ms() / 10.0);
+/** The notifier rtnetlink registers: MTU, address and name changes are told to RTNLGRP_LINK. Ref: rtnetlink_event */
+function rtnetlink_event(event: i32, dev: net_device): void {
+  if (event == NETDEV_CHANGEMTU || event == NETDEV_CHANGENAME || event == NETDEV_CHANGEADDR) {
+    rtmsg_ifinfo_send(RTM_NEWLINK, dev, 0);
   }
-  const changes = old ^ dev_get_flags(dev);
-  if (changes) rtmsg_ifinfo(RTM_NEWLINK, dev, changes);
+}
+
+/** The flags a SETLINK asks for. Ref: rtnl_dev_combine_flags */
+function rtnl_dev_combine_flags(dev: net_device, ifm: usize): u32 {
+  let flags = load<u32>(ifm, 8);
+  const change = load<u32>(ifm, 12);
+  if (change) flags = (flags & change) | (dev_get_flags(dev) & ~change);
+  return flags;
+}
+
+// The link policy (the attributes a request may carry and their types). Ref: ifla_policy
+let ifla_policy: nla_policy[] = [];
+let ifla_info_policy: nla_policy[] = [];
+function init_policies(): void {
+  ifla_policy = nla_policy_new(IFLA_MAX);
+  ifla_policy[IFLA_IFNAME] = NLA_POLICY(NLA_STRING, <u16>(IFNAMSIZ - 1));
+  ifla_policy[IFLA_ADDRESS] = NLA_POLICY(NLA_BINARY, 32);
+  ifla_policy[IFLA_BROADCAST] = NLA_POLICY(NLA_BINARY, 32);
+  ifla_policy[IFLA_MAP] = NLA_POLICY(NLA_UNSPEC_MINLEN, 32);
+  ifla_policy[IFLA_MTU] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_LINK] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_MASTER] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_CARRIER] = NLA_POLICY(NLA_U8);
+  ifla_policy[IFLA_TXQLEN] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_OPERSTATE] = NLA_POLICY(NLA_U8);
+  ifla_policy[IFLA_LINKMODE] = NLA_POLICY(NLA_U8);
+  ifla_policy[IFLA_LINKINFO] = NLA_POLICY(NLA_NESTED);
+  ifla_policy[IFLA_NET_NS_PID] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_IFALIAS] = NLA_POLICY(NLA_STRING, 255);
+  ifla_policy[IFLA_AF_SPEC] = NLA_POLICY(NLA_NESTED);
+  ifla_policy[IFLA_EXT_MASK] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_PROMISCUITY] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_NUM_TX_QUEUES] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_NUM_RX_QUEUES] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_GROUP] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_XDP] = NLA_POLICY(NLA_NESTED);
+  ifla_policy[IFLA_CARRIER_CHANGES] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_PROTO_DOWN] = NLA_POLICY(NLA_U8);
+  ifla_policy[IFLA_MIN_MTU] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_MAX_MTU] = NLA_POLICY(NLA_U32);
+  ifla_policy[IFLA_ALT_IFNAME] = NLA_POLICY(NLA_STRING, 127);
+  ifla_info_policy = nla_policy_new(IFLA_INFO_MAX);
+  ifla_info_policy[IFLA_INFO_KIND] = NLA_POLICY(NLA_STRING);
+  ifla_info_policy[IFLA_INFO_DATA] = NLA_POLICY(NLA_NESTED);
+  ifla_info_policy[3] = NLA_POLICY(NLA_STRING); // IFLA_INFO_XSTATS… slave kind
+  ifla_info_policy[4] = NLA_POLICY(NLA_NESTED);
+}
+const NLA_UNSPEC_MINLEN: u8 = 0;
+
+/** Parse a link request's attributes (liberal, like nlmsg_parse_deprecated). */
+export function rtnl_parse_ifla(tb: StaticArray<usize>, head: usize, len: i32, extack: netlink_ext_ack | null, strict: bool): i32 {
+  return __nla_parse(tb, IFLA_MAX, head, len, ifla_policy, strict ? NL_VALIDATE_STRICT : NL_VALIDATE_LIBERAL, extack);
+}
+
+function attrs_of(nlh: usize, hdrlen: i32): usize { return nlh + 16 + <usize>NLMSG_ALIGN(hdrlen); }
+function attrs_len(nlh: usize, hdrlen: i32): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(hdrlen); }
+
+/** Find the device a request names: by ifi_index, else by IFLA_IFNAME. Ref: rtnl_dev_get */
+function rtnl_dev_get(ifindex: i32, tb: StaticArray<usize>): net_device | null {
+  if (ifindex > 0) return __dev_get_by_index(ifindex);
+  if (tb[IFLA_IFNAME]) return __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME]));
+  return null;
 }
 
 /** The ifinfomsg check of a GETLINK request. Ref: rtnl_valid_getlink_req */
-function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
     NL_SET_ERR_MSG(extack, 'Invalid header for get link');
     return -EINVAL;
   }
-  if (!netlink_strict_get_check(skb)) return 0;
-  const ifm = nlmsg_data(nlh);
-  if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
-    NL_SET_ERR_MSG(extack, 'Invalid values in header for get link request');
-    return -EINVAL;
+  const strict = netlink_strict_get_check(skb);
+  if (strict) {
+    const ifm = nlmsg_data(nlh);
+    if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
+      NL_SET_ERR_MSG(extack, 'Invalid values in header for get link request');
+      return -EINVAL;
+    }
+  }
+  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, strict);
+  if (err < 0) return err;
+  if (!strict) return 0;
+  for (let i = 0; i <= IFLA_MAX; i++) {
+    if (!tb[i]) continue;
+    if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != 46 /* IFLA_TARGET_NETNSID */) {
+      NL_SET_ERR_MSG(extack, 'Unsupported attribute in get link request');
+      return -EINVAL;
+    }
   }
   return 0;
 }
 
-function ifname_attr(nlh: usize): usize {
-  const len = <i32>load<u32>(nlh);
-  const off = 16 + NLMSG_ALIGN(IFINFOMSG_SIZE);
-  if (len <= off) return 0;
-  return nla_find(nlh + <usize>off, len - off, IFLA_IFNAME);
-}
-
 /** RTM_GETLINK for one device. Ref: rtnl_getlink */
 function rtnl_getlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  const err = rtnl_valid_getlink_req(skb, nlh, extack);
+  const tb = new StaticArray<usize>(IFLA_MAX + 1);
+  const err = rtnl_valid_getlink_req(skb, nlh, tb, extack);
   if (err < 0) return err;
   const ifindex = load<i32>(nlmsg_data(nlh), 4);
-  let dev: net_device | null = null;
-  if (ifindex > 0) {
-    dev = __dev_get_by_index(ifindex);
-  } else {
-    const name = ifname_attr(nlh);
-    if (!name) return -EINVAL;
-    dev = __dev_get_by_name(nla_get_string(name));
-  }
+  if (ifindex <= 0 && !tb[IFLA_IFNAME] && !tb[IFLA_ALT_IFNAME]) return -EINVAL;
+  const dev = rtnl_dev_get(ifindex, tb);
   if (dev == null) return -ENODEV;
   const nskb = nlmsg_new(IF_NLMSG_SIZE);
   if (nskb == null) return -ENOBUFS;
@@ -227,7 +433,7 @@ function rtnl_getlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
 /** The link dump. Ref: rtnl_dump_ifinfo (with rtnl_valid_dump_ifinfo_req) */
 function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
   const nlh = cb.nlh;
-  if (cb.strict_check) {
+  if (cb.strict_check && cb.args[1] == 0) {
     if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid header for link dump');
       return -EINVAL;
@@ -242,112 +448,166 @@ function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
       return -EINVAL;
     }
   }
-  let idx = <i32>cb.args[0];
-  for (; idx < devices.length; idx++) {
-    const err = rtnl_fill_ifinfo(skb, unchecked(devices[idx]), RTM_NEWLINK, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), 0, NLM_F_MULTI);
+  cb.args[1] = 1;
+  // Resume after the last index sent (devices may come and go between two reads).
+  const last = <i32>cb.args[0];
+  for (let i = 0; i < devices.length; i++) {
+    const dev = unchecked(devices[i]);
+    if (dev.ifindex <= last) continue;
+    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), 0, NLM_F_MULTI);
     if (err < 0) {
       if (skb.len == 0) return err;
       break;
     }
+    cb.args[0] = dev.ifindex;
   }
-  cb.args[0] = idx;
   return <i32>skb.len;
 }
 
-/** A dump with nothing in it (routes are not modelled). */
-function rtnl_dump_empty(skb: sk_buff, cb: netlink_callback): i32 { return 0; }
-
-const IFA_ADDRESS: i32 = 1;
-const IFA_LOCAL: i32 = 2;
-const IFA_LABEL: i32 = 3;
-const IFA_CACHEINFO: i32 = 6;
-const IFA_FLAGS: i32 = 8;
-const IFA_PROTO: i32 = 11;
-const IFA_F_PERMANENT: u32 = 0x80;
-const RT_SCOPE_HOST: u8 = 254;
-const IFAPROT_KERNEL_LO: u8 = 1;
-const addrbuf = memory.data(16);
-
-/** One RTM_NEWADDR for lo's address of `family` (2: 127.0.0.1/8, 10: ::1/128). Ref: inet_fill_ifaddr, inet6_fill_ifaddr */
-function fill_lo_addr(skb: sk_buff, dev: net_device, family: u8, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, 20 /* RTM_NEWADDR */, 8, flags);
-  if (!nlh) return -EMSGSIZE;
-  const ifa = nlmsg_data(nlh);
-  store<u8>(ifa, family);
-  store<u8>(ifa, family == 2 ? 8 : 128, 1);
-  store<u8>(ifa, <u8>IFA_F_PERMANENT, 2);
-  store<u8>(ifa, RT_SCOPE_HOST, 3);
-  store<i32>(ifa, dev.ifindex, 4);
-  // struct ifa_cacheinfo: preferred and valid forever, created and updated when lo went up.
-  const ci = memory.data(16);
-  store<u32>(ci, 0xffffffff);
-  store<u32>(ci, 0xffffffff, 4);
-  store<u32>(ci, dev.addr_cstamp, 8);
-  store<u32>(ci, dev.addr_cstamp, 12);
-  let err = 0;
-  if (family == 2) {
-    store<u32>(addrbuf, 0x0100007f);
-    err = nla_put(skb, IFA_ADDRESS, 4, addrbuf) || nla_put(skb, IFA_LOCAL, 4, addrbuf) ||
-      nla_put_string(skb, IFA_LABEL, dev.name) || nla_put_u32(skb, IFA_FLAGS, IFA_F_PERMANENT) ||
-      nla_put(skb, IFA_CACHEINFO, 16, ci);
-  } else {
-    memory.fill(addrbuf, 0, 16);
-    store<u8>(addrbuf, 1, 15);
-    err = nla_put(skb, IFA_ADDRESS, 16, addrbuf) || nla_put(skb, IFA_CACHEINFO, 16, ci) ||
-      nla_put_u32(skb, IFA_FLAGS, IFA_F_PERMANENT) || nla_put_u8(skb, IFA_PROTO, IFAPROT_KERNEL_LO);
+/** Apply a SETLINK / NEWLINK on an existing device. Ref: do_setlink */
+function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+  if (tb[IFLA_IFNAME]) {
+    const name = nla_get_string(tb[IFLA_IFNAME]);
+    if (name != dev.name) {
+      if (!dev_valid_name(name)) return -EINVAL;
+      const other = __dev_get_by_name(name);
+      if (other != null && other != dev) return -EEXIST;
+      if (netif_running(dev)) return -16; // -EBUSY: dev_change_name refuses a running device
+    }
   }
-  if (err) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
-  nlmsg_end(skb, nlh);
+  if (tb[IFLA_MTU]) {
+    const mtu = nla_get_u32(tb[IFLA_MTU]);
+    if (mtu < dev.min_mtu) { NL_SET_ERR_MSG(extack, 'mtu less than device minimum'); return -EINVAL; }
+    if (dev.max_mtu > 0 && mtu > dev.max_mtu) { NL_SET_ERR_MSG(extack, 'mtu greater than device maximum'); return -EINVAL; }
+  }
+  if (tb[IFLA_IFNAME]) dev_change_name(dev, nla_get_string(tb[IFLA_IFNAME]));
+  if (tb[IFLA_MTU]) dev_set_mtu(dev, nla_get_u32(tb[IFLA_MTU]));
+  if (load<u32>(ifm, 8) || load<u32>(ifm, 12)) dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  if (tb[IFLA_TXQLEN]) {
+    const q = nla_get_u32(tb[IFLA_TXQLEN]);
+    if (q != dev.txqlen) { dev.txqlen = q; rtmsg_ifinfo_send(RTM_NEWLINK, dev, 0); }
+  }
+  linkwatch_run_queue();
   return 0;
 }
 
-/**
- * The address dump: lo's addresses once it has been up, IPv4 then IPv6 for AF_UNSPEC (as
- * rtnl_dump_all walks the families). Ref: inet_dump_ifaddr, inet6_dump_ifaddr
- */
-function rtnl_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
-  const nlh = cb.nlh;
-  const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
-  const lo = devices[0];
-  let idx = <i32>cb.args[0];
-  const fams: u8[] = family == 0 ? [2, 10] : family == 2 ? [2] : family == 10 ? [10] : [];
-  if (lo.addrs_up) {
-    for (; idx < fams.length; idx++) {
-      if (fill_lo_addr(skb, lo, fams[idx], NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), NLM_F_MULTI) < 0) break;
-    }
-  }
-  cb.args[0] = idx;
-  return <i32>skb.len;
-}
-
-/** RTM_NEWLINK / RTM_SETLINK on an existing device: its flags. Ref: rtnl_setlink → do_setlink */
+/** RTM_SETLINK. Ref: rtnl_setlink */
 function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFLA_MAX + 1);
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  if (err < 0) return err;
   const ifm = nlmsg_data(nlh);
   const ifindex = load<i32>(ifm, 4);
   let dev: net_device | null = null;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
-  else {
-    const name = ifname_attr(nlh);
-    if (name) dev = __dev_get_by_name(nla_get_string(name));
+  else if (tb[IFLA_IFNAME]) dev = __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME]));
+  else return -EINVAL;
+  if (dev == null) return -ENODEV;
+  return do_setlink(dev, ifm, tb, extack);
+}
+
+/** RTM_NEWLINK: change an existing link or create one of a known kind. Ref: rtnl_newlink → __rtnl_newlink */
+function rtnl_newlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFLA_MAX + 1);
+  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
+  let err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  if (err < 0) return err;
+  const ifm = nlmsg_data(nlh);
+  const ifindex = load<i32>(ifm, 4);
+  const flags = nlmsghdr_flags(nlh);
+  let dev: net_device | null = null;
+  let link_specified = true;
+  if (ifindex > 0) dev = __dev_get_by_index(ifindex);
+  else if (tb[IFLA_IFNAME]) dev = __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME]));
+  else link_specified = false;
+
+  // IFLA_LINKINFO: the kind and its data.
+  let kind = '';
+  let data: usize = 0;
+  if (tb[IFLA_LINKINFO]) {
+    const linfo = new StaticArray<usize>(IFLA_INFO_MAX + 1);
+    err = __nla_parse(linfo, IFLA_INFO_MAX, nla_data(tb[IFLA_LINKINFO]), nla_len(tb[IFLA_LINKINFO]), ifla_info_policy, NL_VALIDATE_LIBERAL, extack);
+    if (err < 0) return err;
+    if (linfo[IFLA_INFO_KIND]) kind = nla_get_string(linfo[IFLA_INFO_KIND]);
+    data = linfo[IFLA_INFO_DATA];
   }
-  if (dev == null) {
-    // sim: creating links (NLM_F_CREATE with IFLA_LINKINFO) is not modelled.
-    if (nlmsghdr_type(nlh) == RTM_NEWLINK && (nlmsghdr_flags(nlh) & 0x400 /* NLM_F_CREATE */) && ifindex <= 0) {
-      NL_SET_ERR_MSG(extack, 'sim: creating links is not supported by the simulated kernel');
-      return -EOPNOTSUPP;
-    }
-    return -ENODEV;
+  const known = kind == 'veth' || kind == 'bridge';
+
+  if (dev != null) {
+    if (flags & NLM_F_EXCL) return -EEXIST;
+    if (flags & NLM_F_REPLACE) return -EOPNOTSUPP;
+    if (kind.length && (!known || (kind == 'veth' ? KIND_VETH : KIND_BRIDGE) != dev.kind)) return -EOPNOTSUPP;
+    return do_setlink(dev, ifm, tb, extack);
   }
-  const ifi_flags = load<u32>(ifm, 8);
-  const ifi_change = load<u32>(ifm, 12);
-  if (ifi_flags || ifi_change) {
-    let flags = ifi_flags;
-    if (ifi_change) flags = (flags & ifi_change) | (dev.flags & ~ifi_change);
-    dev_change_flags(dev, flags);
+  if (!(flags & NLM_F_CREATE)) return -ENODEV;
+  if (link_specified && ifindex > 0 && !kind.length) return -ENODEV;
+  if (tb[IFLA_MAP] || tb[IFLA_PROTINFO]) return -EOPNOTSUPP;
+  if (!known) {
+    // Linux asks for module rtnl-link-<kind>; dummy, vxlan, … are not modelled (and `dummy` cannot
+    // be created inside `unshare -Urn` either).
+    NL_SET_ERR_MSG(extack, 'Unknown device type');
+    return -EOPNOTSUPP;
   }
+  // rtnl_newlink_create
+  let name = tb[IFLA_IFNAME] ? nla_get_string(tb[IFLA_IFNAME]) : kind + '%d';
+  if (!dev_valid_name(name) && name.indexOf('%d') < 0) return -EINVAL;
+  cur_portid = NETLINK_CB(skb).portid;
+  cur_nlh = nlh;
+  if (kind == 'veth') err = veth_newlink(name, ifm, tb, data, extack);
+  else err = br_newlink(name, ifm, tb, extack);
+  cur_portid = 0;
+  cur_nlh = 0;
+  linkwatch_run_queue();
+  return err;
+}
+
+/**
+ * Configure a link just registered by RTM_NEWLINK: the flags of its ifinfomsg, then the first
+ * RTM_NEWLINK (ifi_change ~0; since 6.3 with the requester's portid and seq for the link the
+ * request named, 0 for a veth's peer), then NETDEV_UP if it came up. Ref: rtnl_configure_link
+ */
+export function rtnl_configure_link(dev: net_device, ifm: usize, requester: bool): i32 {
+  const old_flags = dev.flags;
+  if (ifm && (load<u32>(ifm, 8) || load<u32>(ifm, 12))) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  notify_requester = requester;
+  __dev_notify_flags(dev, old_flags, 0xffffffff);
+  notify_requester = false;
   return 0;
 }
+let notify_requester = false;
+
+/** Create a device's name from its template and check it is free. */
+export function rtnl_alloc_name(name: string): string | null {
+  const n = dev_alloc_name(name);
+  if (n == null) return null;
+  if (__dev_get_by_name(n) != null) return null;
+  return n;
+}
+
+/** RTM_DELLINK. Ref: rtnl_dellink */
+function rtnl_dellink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFLA_MAX + 1);
+  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  if (err < 0) return err;
+  const ifindex = load<i32>(nlmsg_data(nlh), 4);
+  let dev: net_device | null = null;
+  if (ifindex > 0) dev = __dev_get_by_index(ifindex);
+  else if (tb[IFLA_IFNAME] || tb[IFLA_ALT_IFNAME]) {
+    dev = tb[IFLA_IFNAME] ? __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME])) : null;
+  } else if (tb[IFLA_GROUP]) return -EOPNOTSUPP;
+  else return -EINVAL;
+  if (dev == null) return -ENODEV;
+  // rtnl_delete_link: only links with rtnl_link_ops->dellink (lo has none).
+  if (dev.kind == KIND_LOOPBACK) return -EOPNOTSUPP;
+  if (dev.kind == KIND_VETH) veth_dellink(dev);
+  else unregister_netdevice(dev);
+  linkwatch_run_queue();
+  return 0;
+}
+
+// ---- the dispatcher -------------------------------------------------------------------------------
 
 /** Route one message to its handler. Ref: rtnetlink_rcv_msg */
 function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
@@ -357,21 +617,23 @@ function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   type -= RTM_BASE;
   // All the messages must have at least 1 byte length
   if (nlmsg_len(nlh) < 1) return tr(0);
+  const family = <i32>load<u8>(nlmsg_data(nlh));
   const kind = type & 3;
   if (kind != 2 && !netlink_capable(skb, CAP_NET_ADMIN)) return tr(-EPERM);
-  const full = type + RTM_BASE;
   if (kind == 2 && (nlmsghdr_flags(nlh) & NLM_F_DUMP)) {
+    let link = rtnl_get_link(family, type);
+    if (link == null || link.dumpit == null) link = rtnl_get_link(AF_UNSPEC, type);
+    if (link == null || link.dumpit == null) return tr(-EOPNOTSUPP);
     const c = new netlink_dump_control();
-    if (full == RTM_GETLINK) c.dump = rtnl_dump_ifinfo;
-    else if (full == RTM_GETADDR) c.dump = rtnl_dump_ifaddr;
-    else if (full == RTM_GETROUTE) c.dump = rtnl_dump_empty;
-    else return tr(-EOPNOTSUPP);
+    c.dump = link.dumpit;
     c.module = 'rtnetlink';
+    c.min_dump_alloc = type + RTM_BASE == RTM_GETLINK ? IF_NLMSG_SIZE : 0;
     return tr(netlink_dump_start(rtnl!, skb, nlh, c));
   }
-  if (full == RTM_GETLINK) return tr(rtnl_getlink(skb, nlh, extack));
-  if (full == RTM_NEWLINK || full == RTM_SETLINK) return tr(rtnl_setlink(skb, nlh, extack));
-  return tr(-EOPNOTSUPP);
+  let link = rtnl_get_link(family, type);
+  if (link == null || link.doit == null) link = rtnl_get_link(AF_UNSPEC, type);
+  if (link == null || link.doit == null) return tr(-EOPNOTSUPP);
+  return tr(link.doit!(skb, nlh, extack));
 }
 
 /** NETLINK_ROUTE's input. Ref: rtnetlink_rcv */
@@ -385,13 +647,44 @@ function rtnetlink_bind(group: i32, capable: bool): i32 {
   return 0;
 }
 
-/** Create NETLINK_ROUTE's kernel socket. Ref: rtnetlink_net_init */
+/** A dump for AF_UNSPEC of a type that walks every family (GETADDR, GETROUTE, GETNEIGH, GETRULE…). */
+export function rtnl_register_dump_all(msgtype: i32): void {
+  rtnl_register(AF_UNSPEC, msgtype, null, dump_all_for(msgtype));
+}
+function dump_all_for(msgtype: i32): rtnl_dumpit_func {
+  // AssemblyScript closures cannot capture: the type travels in cb.args[5], set by rtnl_dump_all_start.
+  return rtnl_dump_all_entry;
+}
+function rtnl_dump_all_entry(skb: sk_buff, cb: netlink_callback): i32 {
+  if (cb.args[5] == 0) cb.args[5] = <i64>(nlmsghdr_type(cb.nlh) - RTM_BASE);
+  return rtnl_dump_all(skb, cb);
+}
+
+/** Create NETLINK_ROUTE's kernel socket and the links of a fresh namespace. Ref: rtnetlink_net_init, rtnetlink_init */
 export function rtnetlink_net_init(): i32 {
+  init_policies();
   const cfg = new netlink_kernel_cfg();
   cfg.groups = RTNLGRP_MAX;
   cfg.input = rtnetlink_rcv;
   cfg.flags = NL_CFG_F_NONROOT_RECV;
   cfg.bind = rtnetlink_bind;
   rtnl = netlink_kernel_create(NETLINK_ROUTE, cfg);
-  return rtnl ? 0 : -ENOBUFS;
+  if (!rtnl) return -ENOBUFS;
+  set_rtmsg_ifinfo_hook(rtmsg_ifinfo_send);
+  register_netdevice_notifier(rtnetlink_event);
+  rtnl_register(AF_UNSPEC, RTM_GETLINK, rtnl_getlink, rtnl_dump_ifinfo);
+  rtnl_register(AF_UNSPEC, RTM_SETLINK, rtnl_setlink, null);
+  rtnl_register(AF_UNSPEC, RTM_NEWLINK, rtnl_newlink, null);
+  rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, null);
+  rtnl_register_dump_all(22 /* RTM_GETADDR */);
+  rtnl_register_dump_all(26 /* RTM_GETROUTE */);
+  veth_init();
+  return 0;
 }
+
+/** After the address families registered: the loopback device. Ref: loopback_net_init */
+export function rtnetlink_late_init(): void {
+  loopback_net_init();
+}
+
+export { EAFNOSUPPORT, nla_ok, nla_next, nla_next_rem, nla_type, nla_get_u8, NLA_U8, NLA_FLAG, NLA_S32, NLA_REJECT, NLA_U32, NLA_BINARY, consume_skb, nla_policy };

@@ -33,3 +33,6 @@ export const ENOBUFS: i32 = 105;
 export const ECONNREFUSED: i32 = 111;
 /** Kernel-internal: "sleep and restart the syscall" (include/linux/errno.h). Never reaches user space. */
 export const ERESTARTSYS: i32 = 512;
+export const EADDRNOTAVAIL: i32 = 99;
+export const ENETDOWN: i32 = 100;
+export const ENETUNREACH: i32 = 101;

@@ -1,0 +1,374 @@
+/**
+ * IPv4 addresses: RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR for AF_INET, primaries and secondaries,
+ * 127.0.0.1/8 on lo when it comes up, RTNLGRP_IPV4_IFADDR notifications, the AF_INET part of a
+ * link's IFLA_AF_SPEC (the devconf array). Ref: net/ipv4/devinet.c
+ */
+import {
+  sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
+  nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI,
+} from '../netlink/af_netlink';
+import {
+  netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put_u8, nla_put, nla_put_string, nla_policy, nla_policy_new,
+  NLA_POLICY, NLA_U32, NLA_U8, NLA_STRING, NLA_BINARY, __nla_parse, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8,
+  nla_data, nla_len, nla_get_string,
+} from '../../lib/nlattr';
+import {
+  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, NETDEV_UP, NETDEV_UNREGISTER,
+  NETDEV_CHANGENAME, IFF_LOOPBACK,
+} from '../core/dev';
+import { array_insert } from '../core/dev';
+import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV4_IFADDR } from '../core/rtnetlink';
+import { fib_add_ifaddr, fib_del_ifaddr, set_fib_netdev_up, ip_fib_init } from './fib_frontend';
+import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
+
+export const RTM_NEWADDR: i32 = 20;
+export const RTM_DELADDR: i32 = 21;
+export const RTM_GETADDR: i32 = 22;
+export const IFADDRMSG_SIZE: i32 = 8;
+export const IFA_ADDRESS: i32 = 1;
+export const IFA_LOCAL: i32 = 2;
+export const IFA_LABEL: i32 = 3;
+export const IFA_BROADCAST: i32 = 4;
+export const IFA_ANYCAST: i32 = 5;
+export const IFA_CACHEINFO: i32 = 6;
+export const IFA_FLAGS: i32 = 8;
+export const IFA_RT_PRIORITY: i32 = 9;
+export const IFA_TARGET_NETNSID: i32 = 10;
+export const IFA_PROTO: i32 = 11;
+export const IFA_MAX: i32 = 11;
+export const IFA_F_SECONDARY: u32 = 0x01;
+export const IFA_F_NODAD: u32 = 0x02;
+export const IFA_F_TENTATIVE: u32 = 0x40;
+export const IFA_F_PERMANENT: u32 = 0x80;
+export const IFA_F_NOPREFIXROUTE: u32 = 0x200;
+const RT_SCOPE_HOST: u8 = 254;
+const INFINITY_LIFE_TIME: u32 = 0xffffffff;
+
+/** struct in_ifaddr */
+export class in_ifaddr {
+  dev: net_device;
+  local: u32 = 0;
+  address: u32 = 0;
+  broadcast: u32 = 0;
+  prefixlen: u8 = 0;
+  flags: u32 = 0;
+  scope: u8 = 0;
+  label: string = '';
+  proto: u8 = 0;
+  rt_priority: u32 = 0;
+  cstamp: u32 = 0;
+  tstamp: u32 = 0;
+  constructor(dev: net_device) { this.dev = dev; }
+  get mask(): u32 { return this.prefixlen == 0 ? 0 : <u32>(0xffffffff << (32 - this.prefixlen)); }
+}
+
+/** Every IPv4 address; a device's addresses in its list order (in_dev->ifa_list). */
+export const ifa_list: in_ifaddr[] = [];
+
+const abuf = memory.data(16);
+const ci = memory.data(16);
+
+/** One RTM_NEWADDR / RTM_DELADDR. Ref: inet_fill_ifaddr */
+function inet_fill_ifaddr(skb: sk_buff, ifa: in_ifaddr, event: i32, portid: u32, seq: u32, flags: i32): i32 {
+  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  if (!nlh) return -EMSGSIZE;
+  const m = nlmsg_data(nlh);
+  store<u8>(m, AF_INET);
+  store<u8>(m, ifa.prefixlen, 1);
+  store<u8>(m, <u8>ifa.flags, 2);
+  store<u8>(m, ifa.scope, 3);
+  store<i32>(m, ifa.dev.ifindex, 4);
+  store<u32>(ci, INFINITY_LIFE_TIME);
+  store<u32>(ci, INFINITY_LIFE_TIME, 4);
+  store<u32>(ci, ifa.cstamp, 8);
+  store<u32>(ci, ifa.tstamp, 12);
+  let err = 0;
+  if (ifa.address) { store<u32>(abuf, bswap<u32>(ifa.address)); err = nla_put(skb, IFA_ADDRESS, 4, abuf); }
+  if (!err && ifa.local) { store<u32>(abuf, bswap<u32>(ifa.local)); err = nla_put(skb, IFA_LOCAL, 4, abuf); }
+  if (!err && ifa.broadcast) { store<u32>(abuf, bswap<u32>(ifa.broadcast)); err = nla_put(skb, IFA_BROADCAST, 4, abuf); }
+  if (!err && ifa.label.length) err = nla_put_string(skb, IFA_LABEL, ifa.label);
+  if (!err) err = nla_put_u32(skb, IFA_FLAGS, ifa.flags);
+  if (!err && ifa.rt_priority) err = nla_put_u32(skb, IFA_RT_PRIORITY, ifa.rt_priority);
+  if (!err && ifa.proto) err = nla_put_u8(skb, IFA_PROTO, ifa.proto);
+  if (!err) err = nla_put(skb, IFA_CACHEINFO, 16, ci);
+  if (err) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/** Tell RTNLGRP_IPV4_IFADDR. Ref: rtmsg_ifa */
+function rtmsg_ifa(event: i32, ifa: in_ifaddr, nlh: usize, portid: u32): void {
+  const skb = nlmsg_new(256);
+  if (skb == null) return;
+  if (inet_fill_ifaddr(skb, ifa, event, portid, nlh ? nlmsghdr_seq(nlh) : 0, 0)) { kfree_skb(skb); return; }
+  rtnl_notify(skb, portid, RTNLGRP_IPV4_IFADDR, nlmsg_report(nlh));
+}
+
+function dev_ifas(dev: net_device): in_ifaddr[] {
+  const out: in_ifaddr[] = [];
+  for (let i = 0; i < ifa_list.length; i++) if (unchecked(ifa_list[i]).dev == dev) out.push(unchecked(ifa_list[i]));
+  return out;
+}
+
+/** The primary address a secondary hangs from (its routes' prefsrc). */
+function primary_of(ifa: in_ifaddr): in_ifaddr {
+  if (!(ifa.flags & IFA_F_SECONDARY)) return ifa;
+  const l = dev_ifas(ifa.dev);
+  for (let i = 0; i < l.length; i++) {
+    const p = l[i];
+    if (!(p.flags & IFA_F_SECONDARY) && p.mask == ifa.mask && (p.address & p.mask) == (ifa.address & ifa.mask)) return p;
+  }
+  return ifa;
+}
+
+/** Add an address: primary or secondary, announce it, then its routes. Ref: __inet_insert_ifa */
+function __inet_insert_ifa(ifa: in_ifaddr, nlh: usize, portid: u32, extack: netlink_ext_ack | null): i32 {
+  if (ifa.local == 0) return 0;
+  ifa.flags &= ~IFA_F_SECONDARY;
+  const l = dev_ifas(ifa.dev);
+  let last_primary = -1;
+  for (let i = 0; i < l.length; i++) {
+    const ifa1 = l[i];
+    if (!(ifa1.flags & IFA_F_SECONDARY) && ifa.scope <= ifa1.scope) last_primary = ifa_list.indexOf(ifa1);
+    if (ifa1.mask == ifa.mask && (ifa1.address & ifa1.mask) == (ifa.address & ifa.mask)) {
+      if (ifa1.local == ifa.local) { NL_SET_ERR_MSG(extack, 'ipv4: Address already assigned'); return -EEXIST; }
+      if (ifa1.scope != ifa.scope) { NL_SET_ERR_MSG(extack, 'ipv4: Invalid scope value'); return -EINVAL; }
+      ifa.flags |= IFA_F_SECONDARY;
+    }
+  }
+  ifa.cstamp = jiffies_to_clock_t();
+  ifa.tstamp = ifa.cstamp;
+  // A primary goes after the last primary of its scope, a secondary at the end of the device's list.
+  if (!(ifa.flags & IFA_F_SECONDARY) && last_primary >= 0) array_insert(ifa_list, last_primary + 1, ifa);
+  else if (!(ifa.flags & IFA_F_SECONDARY) && l.length) array_insert(ifa_list, ifa_list.indexOf(l[0]), ifa);
+  else ifa_list.push(ifa);
+  rtmsg_ifa(RTM_NEWADDR, ifa, nlh, portid);
+  // The inetaddr notifier: fib_inetaddr_event → fib_add_ifaddr.
+  const prim = primary_of(ifa);
+  fib_add_ifaddr(ifa.dev, ifa.local, ifa.address, ifa.prefixlen, (ifa.flags & IFA_F_SECONDARY) != 0, prim.local, ifa.rt_priority,
+    (ifa.flags & IFA_F_NOPREFIXROUTE) != 0);
+  return 0;
+}
+
+/** Remove an address (and, with promote_secondaries off, its secondaries first). Ref: __inet_del_ifa */
+function __inet_del_ifa(ifa: in_ifaddr, nlh: usize, portid: u32): void {
+  if (!(ifa.flags & IFA_F_SECONDARY)) {
+    const l = dev_ifas(ifa.dev);
+    for (let i = 0; i < l.length; i++) {
+      const s = l[i];
+      if (s != ifa && (s.flags & IFA_F_SECONDARY) && s.mask == ifa.mask && (s.address & s.mask) == (ifa.address & ifa.mask)) {
+        ifa_list.splice(ifa_list.indexOf(s), 1);
+        rtmsg_ifa(RTM_DELADDR, s, nlh, portid);
+        fib_del(s, ifa.local);
+      }
+    }
+  }
+  const prim = primary_of(ifa);
+  ifa_list.splice(ifa_list.indexOf(ifa), 1);
+  rtmsg_ifa(RTM_DELADDR, ifa, nlh, portid);
+  fib_del(ifa, prim.local);
+}
+
+/** The routes of a removed address, keeping those another address of the device still uses. Ref: fib_del_ifaddr */
+function fib_del(ifa: in_ifaddr, prim_local: u32): void {
+  let brd_ok = false;
+  let local_ok = false;
+  const l = dev_ifas(ifa.dev);
+  for (let i = 0; i < l.length; i++) {
+    const o = l[i];
+    if (o == ifa) continue;
+    if (o.local == ifa.local) local_ok = true;
+    if ((o.address | ~o.mask) == (ifa.address | ~ifa.mask) && o.prefixlen < 31) brd_ok = true;
+  }
+  fib_del_ifaddr(ifa.dev, ifa.local, ifa.address, ifa.prefixlen, (ifa.flags & IFA_F_SECONDARY) != 0, prim_local, ifa.rt_priority, brd_ok, local_ok);
+}
+
+let ifa_ipv4_policy: nla_policy[] = [];
+function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
+function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
+function in_addr(a: usize): u32 { return bswap<u32>(load<u32>(nla_data(a))); }
+
+/** RTM_NEWADDR for AF_INET. Ref: inet_rtm_newaddr → rtm_to_ifaddr */
+function inet_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFA_MAX + 1);
+  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  if (err < 0) return err;
+  const m = nlmsg_data(nlh);
+  const prefixlen = load<u8>(m, 1);
+  if (prefixlen > 32) { NL_SET_ERR_MSG(extack, 'ipv4: Invalid prefix length'); return -EINVAL; }
+  if (!tb[IFA_LOCAL]) { NL_SET_ERR_MSG(extack, 'ipv4: Local address is not supplied'); return -EINVAL; }
+  const dev = __dev_get_by_index(load<i32>(m, 4));
+  if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv4: Device not found'); return -ENODEV; }
+  const ifa = new in_ifaddr(dev);
+  ifa.prefixlen = prefixlen;
+  ifa.local = in_addr(tb[IFA_LOCAL]);
+  ifa.address = tb[IFA_ADDRESS] ? in_addr(tb[IFA_ADDRESS]) : ifa.local;
+  if (tb[IFA_BROADCAST]) ifa.broadcast = in_addr(tb[IFA_BROADCAST]);
+  ifa.flags = (tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>load<u8>(m, 2)) | IFA_F_PERMANENT;
+  ifa.scope = load<u8>(m, 3);
+  ifa.label = tb[IFA_LABEL] ? nla_get_string(tb[IFA_LABEL]) : dev.name;
+  if (tb[IFA_RT_PRIORITY]) ifa.rt_priority = nla_get_u32(tb[IFA_RT_PRIORITY]);
+  if (tb[IFA_PROTO]) ifa.proto = nla_get_u8(tb[IFA_PROTO]);
+  // find_matching_ifa: same mask, same subnet, same local.
+  const l = dev_ifas(dev);
+  for (let i = 0; i < l.length; i++) {
+    const o = l[i];
+    if (o.mask == ifa.mask && (o.address & o.mask) == (ifa.address & ifa.mask) && o.local == ifa.local) {
+      const flags = nlmsghdr_flags(nlh);
+      if ((flags & NLM_F_EXCL) || !(flags & NLM_F_REPLACE)) { NL_SET_ERR_MSG(extack, 'ipv4: Address already assigned'); return -EEXIST; }
+      // Replace: new priority, protocol, lifetimes; announced again.
+      o.rt_priority = ifa.rt_priority;
+      o.proto = ifa.proto;
+      o.tstamp = jiffies_to_clock_t();
+      rtmsg_ifa(RTM_NEWADDR, o, nlh, NETLINK_CB(skb).portid);
+      return 0;
+    }
+  }
+  return __inet_insert_ifa(ifa, nlh, NETLINK_CB(skb).portid, extack);
+}
+
+/** RTM_DELADDR for AF_INET. Ref: inet_rtm_deladdr */
+function inet_rtm_deladdr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFA_MAX + 1);
+  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  if (err < 0) return err;
+  const m = nlmsg_data(nlh);
+  const dev = __dev_get_by_index(load<i32>(m, 4));
+  if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv4: Device not found'); return -ENODEV; }
+  const prefixlen = load<u8>(m, 1);
+  const l = dev_ifas(dev);
+  for (let i = 0; i < l.length; i++) {
+    const ifa = l[i];
+    if (tb[IFA_LOCAL] && ifa.local != in_addr(tb[IFA_LOCAL])) continue;
+    if (tb[IFA_LABEL] && ifa.label != nla_get_string(tb[IFA_LABEL])) continue;
+    if (tb[IFA_ADDRESS] && (prefixlen != ifa.prefixlen || (in_addr(tb[IFA_ADDRESS]) & ifa.mask) != (ifa.address & ifa.mask))) continue;
+    __inet_del_ifa(ifa, nlh, NETLINK_CB(skb).portid);
+    return 0;
+  }
+  NL_SET_ERR_MSG(extack, 'ipv4: Address not found');
+  return -EADDRNOTAVAIL;
+}
+
+/** The address dump's request check. Ref: inet_valid_dump_ifaddr_req */
+export function inet_valid_dump_ifaddr_req(cb: netlink_callback, tb: StaticArray<usize>, family: u8): i32 {
+  const nlh = cb.nlh;
+  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) {
+    NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Invalid header for address dump request' : 'ipv6: Invalid header for address dump request');
+    return -EINVAL;
+  }
+  const m = nlmsg_data(nlh);
+  if (load<u8>(m, 1) || load<u8>(m, 2) || load<u8>(m, 3)) {
+    NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Invalid values in header for address dump request' : 'ipv6: Invalid values in header for address dump request');
+    return -EINVAL;
+  }
+  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
+  if (err < 0) return err;
+  for (let i = 0; i <= IFA_MAX; i++) {
+    if (!tb[i]) continue;
+    if (i != IFA_TARGET_NETNSID) {
+      NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Unsupported attribute in dump request' : 'ipv6: Unsupported attribute in dump request');
+      return -EINVAL;
+    }
+  }
+  return 0;
+}
+
+/** The AF_INET address dump, device by device. Ref: inet_dump_ifaddr */
+function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
+  let ifindex = 0;
+  if (cb.strict_check && cb.args[2] == 0) {
+    const tb = new StaticArray<usize>(IFA_MAX + 1);
+    const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET);
+    if (err < 0) return err;
+    ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
+    if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
+    cb.args[2] = 1 | (<i64>ifindex << 8);
+  } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
+  const list: in_ifaddr[] = [];
+  for (let d = 0; d < devices.length; d++) {
+    const dev = unchecked(devices[d]);
+    if (ifindex && dev.ifindex != ifindex) continue;
+    const l = dev_ifas(dev);
+    for (let i = 0; i < l.length; i++) list.push(l[i]);
+  }
+  let idx = <i32>cb.args[0];
+  // A dump filtered by device says so in every message and in NLMSG_DONE.
+  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  if (ifindex) cb.answer_flags = 0x20;
+  for (; idx < list.length; idx++) {
+    if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
+  }
+  cb.args[0] = idx;
+  return <i32>skb.len;
+}
+
+/** IPv4's devconf as 6.18 reports it in IFLA_INET_CONF (33 values; lo also has NOXFRM and NOPOLICY). Ref: inet_fill_link_af */
+function inet_fill_link_af(skb: sk_buff, dev: net_device): i32 {
+  const conf = memory.data(33 * 4);
+  memory.fill(conf, 0, 33 * 4);
+  // ACCEPT_REDIRECTS, SECURE_REDIRECTS, SEND_REDIRECTS, SHARED_MEDIA, ACCEPT_SOURCE_ROUTE
+  store<u32>(conf + 3 * 4, 1); store<u32>(conf + 4 * 4, 1); store<u32>(conf + 5 * 4, 1); store<u32>(conf + 6 * 4, 1); store<u32>(conf + 8 * 4, 1);
+  if (dev.flags & IFF_LOOPBACK) { store<u32>(conf + 14 * 4, 1); store<u32>(conf + 15 * 4, 1); }
+  // IGMPV2/IGMPV3_UNSOLICITED_REPORT_INTERVAL (ms), ARP_EVICT_NOCARRIER
+  store<u32>(conf + 26 * 4, 10000); store<u32>(conf + 27 * 4, 1000); store<u32>(conf + 32 * 4, 1);
+  return nla_put(skb, 1 /* IFLA_INET_CONF */, 33 * 4, conf);
+}
+
+/** Bring up lo: 127.0.0.1/8. Addresses of any device get their routes again. Ref: inetdev_event */
+function inetdev_event(event: i32, dev: net_device): void {
+  if (event == NETDEV_UP) {
+    if (dev.flags & IFF_LOOPBACK) {
+      const ifa = new in_ifaddr(dev);
+      ifa.local = 0x7f000001;
+      ifa.address = 0x7f000001;
+      ifa.prefixlen = 8;
+      ifa.flags = IFA_F_PERMANENT;
+      ifa.scope = RT_SCOPE_HOST;
+      ifa.label = dev.name;
+      __inet_insert_ifa(ifa, 0, 0, null);
+    }
+  } else if (event == NETDEV_UNREGISTER) {
+    // inetdev_destroy: every address goes, each announced, its routes with it.
+    let l = dev_ifas(dev);
+    while (l.length) {
+      __inet_del_ifa(l[0], 0, 0);
+      l = dev_ifas(dev);
+    }
+  } else if (event == NETDEV_CHANGENAME) {
+    const l = dev_ifas(dev);
+    for (let i = 0; i < l.length; i++) if (l[i].label.startsWith(dev.name) == false) l[i].label = dev.name;
+  }
+}
+
+/** fib_netdev_event NETDEV_UP: every address's routes. Ref: fib_netdev_event → fib_add_ifaddr */
+function fib_readd(dev: net_device): void {
+  const l = dev_ifas(dev);
+  for (let i = 0; i < l.length; i++) {
+    const ifa = l[i];
+    fib_add_ifaddr(dev, ifa.local, ifa.address, ifa.prefixlen, (ifa.flags & IFA_F_SECONDARY) != 0, primary_of(ifa).local, ifa.rt_priority,
+      (ifa.flags & IFA_F_NOPREFIXROUTE) != 0);
+  }
+}
+
+export function devinet_init(): void {
+  ifa_ipv4_policy = nla_policy_new(IFA_MAX);
+  ifa_ipv4_policy[IFA_LOCAL] = NLA_POLICY(NLA_U32);
+  ifa_ipv4_policy[IFA_ADDRESS] = NLA_POLICY(NLA_U32);
+  ifa_ipv4_policy[IFA_BROADCAST] = NLA_POLICY(NLA_U32);
+  ifa_ipv4_policy[IFA_LABEL] = NLA_POLICY(NLA_STRING, 15);
+  ifa_ipv4_policy[IFA_CACHEINFO] = NLA_POLICY(0 /* NLA_UNSPEC */, 16);
+  ifa_ipv4_policy[IFA_FLAGS] = NLA_POLICY(NLA_U32);
+  ifa_ipv4_policy[IFA_RT_PRIORITY] = NLA_POLICY(NLA_U32);
+  ifa_ipv4_policy[IFA_TARGET_NETNSID] = NLA_POLICY(14 /* NLA_S32 */);
+  ifa_ipv4_policy[IFA_PROTO] = NLA_POLICY(NLA_U8);
+  register_netdevice_notifier(inetdev_event);
+  set_fib_netdev_up(fib_readd);
+  ip_fib_init();
+  rtnl_af_register(AF_INET, inet_fill_link_af);
+  rtnl_register(AF_INET, RTM_NEWADDR, inet_rtm_newaddr, null);
+  rtnl_register(AF_INET, RTM_DELADDR, inet_rtm_deladdr, null);
+  rtnl_register(AF_INET, RTM_GETADDR, null, inet_dump_ifaddr);
+}

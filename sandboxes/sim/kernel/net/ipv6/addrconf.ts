@@ -1,0 +1,361 @@
+/**
+ * IPv6 addresses: ::1 when lo comes up, an EUI-64 link-local address and the fe80::/64 and
+ * ff00::/8 routes when another link becomes ready (up with carrier), RTM_NEWADDR / RTM_DELADDR /
+ * RTM_GETADDR for AF_INET6, every address dropped when its link goes down (keep_addr_on_down 0),
+ * RTNLGRP_IPV6_IFADDR notifications, and the AF_INET6 part of IFLA_AF_SPEC.
+ * sim: duplicate address detection never completes: an address added without IFA_F_NODAD stays
+ * IFA_F_TENTATIVE (Linux clears it about a second later and then announces the address).
+ * Ref: net/ipv6/addrconf.c
+ */
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI } from '../netlink/af_netlink';
+import {
+  netlink_ext_ack, NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, nla_put, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8,
+  __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
+} from '../../lib/nlattr';
+import {
+  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, netif_running, netif_oper_up,
+  NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK,
+} from '../core/dev';
+import { array_insert } from '../core/dev';
+import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
+import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
+import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
+import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
+import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
+
+const IFAPROT_KERNEL_LO: u8 = 1;
+const IFAPROT_KERNEL_LL: u8 = 3;
+const RT_SCOPE_UNIVERSE: u8 = 0;
+const RT_SCOPE_LINK: u8 = 253;
+const RT_SCOPE_HOST: u8 = 254;
+const IF_READY: u32 = 0x80000000;
+const IP6_RT_PRIO_ADDRCONF: u32 = 256;
+const IPV6_MIN_MTU: u32 = 1280;
+
+/** struct inet6_ifaddr */
+export class inet6_ifaddr {
+  dev: net_device;
+  addr: StaticArray<u8> = new StaticArray<u8>(16);
+  prefix_len: u8 = 0;
+  flags: u32 = 0;
+  scope: u8 = 0;
+  proto: u8 = 0;
+  rt_priority: u32 = 0;
+  cstamp: u32 = 0;
+  tstamp: u32 = 0;
+  constructor(dev: net_device) { this.dev = dev; }
+}
+
+export const addr6_list: inet6_ifaddr[] = [];
+/** idev->if_flags & IF_READY, by ifindex. */
+const ready = new Set<i32>();
+
+/** Scope of an address as rtnetlink shows it (ifa_scope). Ref: ipv6_addr_scope → RT_SCOPE_* */
+function ifa_scope_of(a: usize): u8 {
+  if (load<u64>(a) == 0 && load<u32>(a, 8) == 0 && bswap<u32>(load<u32>(a, 12)) == 1) return RT_SCOPE_HOST;
+  if (load<u8>(a) == 0xfe && (load<u8>(a, 1) & 0xc0) == 0x80) return RT_SCOPE_LINK;
+  return RT_SCOPE_UNIVERSE;
+}
+/** The order of a device's address list: larger IPV6_ADDR_SCOPE first (global 14, link 2, host 1). */
+function scope_rank(s: u8): i32 { return s == RT_SCOPE_UNIVERSE ? 14 : s == RT_SCOPE_LINK ? 2 : 1; }
+
+const ci = memory.data(16);
+
+/** One RTM_NEWADDR / RTM_DELADDR. Ref: inet6_fill_ifaddr */
+function inet6_fill_ifaddr(skb: sk_buff, ifa: inet6_ifaddr, event: i32, portid: u32, seq: u32, flags: i32): i32 {
+  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  if (!nlh) return -EMSGSIZE;
+  const m = nlmsg_data(nlh);
+  store<u8>(m, AF_INET6);
+  store<u8>(m, ifa.prefix_len, 1);
+  store<u8>(m, <u8>ifa.flags, 2);
+  store<u8>(m, ifa.scope, 3);
+  store<i32>(m, ifa.dev.ifindex, 4);
+  store<u32>(ci, 0xffffffff);
+  store<u32>(ci, 0xffffffff, 4);
+  store<u32>(ci, ifa.cstamp, 8);
+  store<u32>(ci, ifa.tstamp, 12);
+  if (nla_put(skb, IFA_ADDRESS, 16, changetype<usize>(ifa.addr)) ||
+    (ifa.rt_priority && nla_put_u32(skb, IFA_RT_PRIORITY, ifa.rt_priority)) ||
+    nla_put(skb, IFA_CACHEINFO, 16, ci) ||
+    nla_put_u32(skb, IFA_FLAGS, ifa.flags) ||
+    (ifa.proto && nla_put_u8(skb, IFA_PROTO, ifa.proto))) {
+    nlmsg_cancel(skb, nlh);
+    return -EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/** Ref: inet6_ifa_notify */
+function inet6_ifa_notify(event: i32, ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+  const skb = nlmsg_new(256);
+  if (skb == null) return;
+  if (inet6_fill_ifaddr(skb, ifa, event, portid, nlh ? nlmsghdr_seq(nlh) : 0, 0)) { kfree_skb(skb); return; }
+  rtnl_notify(skb, portid, RTNLGRP_IPV6_IFADDR, nlmsg_report(nlh));
+}
+
+/** A new address: announced and given its local route at once when it needs no DAD. Ref: ipv6_add_addr + addrconf_dad_start */
+function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto: u8, rt_priority: u32, prefix_route: bool, nlh: usize, portid: u32): inet6_ifaddr {
+  const ifa = new inet6_ifaddr(dev);
+  for (let i = 0; i < 16; i++) unchecked(ifa.addr[i] = load<u8>(addr + <usize>i));
+  ifa.prefix_len = plen;
+  ifa.scope = ifa_scope_of(addr);
+  ifa.proto = proto;
+  ifa.rt_priority = rt_priority;
+  ifa.flags = flags | IFA_F_PERMANENT;
+  ifa.cstamp = jiffies_to_clock_t();
+  ifa.tstamp = ifa.cstamp;
+  // ipv6_link_dev_addr: sorted by scope, larger first; after the addresses of the same scope.
+  let at = addr6_list.length;
+  for (let i = 0; i < addr6_list.length; i++) {
+    const o = unchecked(addr6_list[i]);
+    if (o.dev.ifindex > dev.ifindex) { at = i; break; }
+    if (o.dev == dev && scope_rank(ifa.scope) >= scope_rank(o.scope)) { at = i; break; }
+  }
+  array_insert(addr6_list, at, ifa);
+  if (prefix_route && !(flags & IFA_F_NOPREFIXROUTE) && netif_running(dev)) {
+    ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), plen, RTN_UNICAST, rt_priority ? rt_priority : IP6_RT_PRIO_ADDRCONF, dev);
+  }
+  // addrconf_dad_begin: no DAD needed on lo / NOARP links or with IFA_F_NODAD → completed now.
+  if ((dev.flags & (IFF_LOOPBACK | IFF_NOARP)) || (flags & IFA_F_NODAD)) {
+    ifa.flags &= ~IFA_F_TENTATIVE;
+    // The announcement comes from DAD's completion, not from the request: pid 0, seq 0.
+    addrconf_dad_completed(ifa, 0, 0);
+  } else {
+    ifa.flags |= IFA_F_TENTATIVE;
+  }
+  return ifa;
+}
+
+/** Announce an address and insert its local route. Ref: addrconf_dad_completed → ipv6_ifa_notify → __ipv6_ifa_notify */
+function addrconf_dad_completed(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+  inet6_ifa_notify(RTM_NEWADDR, ifa, nlh, portid);
+  ip6_route_add(RT_TABLE_LOCAL, changetype<usize>(ifa.addr), 128, RTN_LOCAL, 0, ifa.dev);
+}
+
+function find_addr(dev: net_device, addr: usize): inet6_ifaddr | null {
+  for (let i = 0; i < addr6_list.length; i++) {
+    const o = unchecked(addr6_list[i]);
+    if (o.dev != dev) continue;
+    let same = true;
+    for (let k = 0; k < 16; k++) if (unchecked(o.addr[k]) != load<u8>(addr + <usize>k)) { same = false; break; }
+    if (same) return o;
+  }
+  return null;
+}
+
+/** Remove an address: RTM_DELADDR, then its local and prefix routes. Ref: ipv6_del_addr */
+function ipv6_del_addr(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+  addr6_list.splice(addr6_list.indexOf(ifa), 1);
+  inet6_ifa_notify(RTM_DELADDR, ifa, nlh, portid);
+  ip6_route_del(RT_TABLE_LOCAL, changetype<usize>(ifa.addr), 128, ifa.dev);
+  if (!(ifa.flags & IFA_F_NOPREFIXROUTE)) ip6_route_del(RT_TABLE_MAIN, changetype<usize>(ifa.addr), ifa.prefix_len, ifa.dev);
+}
+
+let ifa_ipv6_policy: nla_policy[] = [];
+function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
+function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
+
+/** IFA_LOCAL wins over IFA_ADDRESS (then IFA_ADDRESS is the peer). Ref: extract_addr */
+function extract_addr(tb: StaticArray<usize>): usize {
+  const a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+  if (!a || nla_len(a) < 16) return 0;
+  return nla_data(a);
+}
+
+/** RTM_NEWADDR for AF_INET6. Ref: inet6_rtm_newaddr */
+function inet6_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFA_MAX + 1);
+  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (err < 0) return err;
+  const m = nlmsg_data(nlh);
+  const pfx = extract_addr(tb);
+  if (!pfx) return -EINVAL;
+  const plen = load<u8>(m, 1);
+  if (plen > 128) { NL_SET_ERR_MSG(extack, 'ipv6: Invalid prefix length'); return -EINVAL; }
+  const dev = __dev_get_by_index(load<i32>(m, 4));
+  if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv6: Unable to find the device'); return -ENODEV; }
+  if (dev.mtu < IPV6_MIN_MTU) return -EINVAL;
+  let flags: u32 = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>load<u8>(m, 2);
+  // Only these flags may be set by user space.
+  flags &= IFA_F_NODAD | 0x10 /* HOMEADDRESS */ | 0x100 /* MANAGETEMPADDR */ | IFA_F_NOPREFIXROUTE | 0x400 /* MCAUTOJOIN */ | 0x4 /* OPTIMISTIC */;
+  const rt_priority: u32 = tb[IFA_RT_PRIORITY] ? nla_get_u32(tb[IFA_RT_PRIORITY]) : 0;
+  const proto: u8 = tb[IFA_PROTO] ? load<u8>(nla_data(tb[IFA_PROTO])) : 0;
+  const existing = find_addr(dev, pfx);
+  if (existing != null) {
+    const f = nlmsghdr_flags(nlh);
+    if ((f & NLM_F_EXCL) || !(f & NLM_F_REPLACE)) { NL_SET_ERR_MSG(extack, 'ipv6: address already assigned'); return -EEXIST; }
+    // inet6_addr_modify: new flags / priority; the address is announced again if it is not tentative.
+    existing.flags = (existing.flags & ~(IFA_F_NODAD | IFA_F_NOPREFIXROUTE | 0x100 | 0x10)) | (flags & ~0x4);
+    existing.rt_priority = rt_priority;
+    existing.proto = proto;
+    existing.tstamp = jiffies_to_clock_t();
+    if (!(existing.flags & IFA_F_TENTATIVE)) inet6_ifa_notify(RTM_NEWADDR, existing, nlh, NETLINK_CB(skb).portid);
+    return 0;
+  }
+  ipv6_add_addr(dev, pfx, plen, flags, proto, rt_priority, true, nlh, NETLINK_CB(skb).portid);
+  return 0;
+}
+
+/** RTM_DELADDR for AF_INET6. Ref: inet6_rtm_deladdr → inet6_addr_del */
+function inet6_rtm_deladdr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(IFA_MAX + 1);
+  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (err < 0) return err;
+  const m = nlmsg_data(nlh);
+  const pfx = extract_addr(tb);
+  if (!pfx) return -EINVAL;
+  const dev = __dev_get_by_index(load<i32>(m, 4));
+  if (dev == null) return -ENODEV;
+  const ifa = find_addr(dev, pfx);
+  if (ifa == null || ifa.prefix_len != load<u8>(m, 1)) return -EADDRNOTAVAIL;
+  ipv6_del_addr(ifa, nlh, NETLINK_CB(skb).portid);
+  return 0;
+}
+
+/** The AF_INET6 address dump. Ref: inet6_dump_ifaddr */
+function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
+  let ifindex = 0;
+  if (cb.strict_check && cb.args[2] == 0) {
+    const tb = new StaticArray<usize>(IFA_MAX + 1);
+    const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET6);
+    if (err < 0) return err;
+    ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
+    if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
+    cb.args[2] = 1 | (<i64>ifindex << 8);
+  } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
+  let idx = <i32>cb.args[0];
+  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  if (ifindex) cb.answer_flags = 0x20;
+  for (; idx < addr6_list.length; idx++) {
+    const ifa = unchecked(addr6_list[idx]);
+    if (ifindex && ifa.dev.ifindex != ifindex) continue;
+    if (inet6_fill_ifaddr(skb, ifa, RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
+  }
+  cb.args[0] = idx;
+  return <i32>skb.len;
+}
+
+const in6 = memory.data(16);
+
+/** The link became ready: ff00::/8, then the EUI-64 link-local address and fe80::/64. Ref: addrconf_dev_config */
+function addrconf_dev_config(dev: net_device): void {
+  memory.fill(in6, 0, 16);
+  store<u8>(in6, 0xff);
+  ip6_route_add(RT_TABLE_LOCAL, in6, 8, RTN_MULTICAST, IP6_RT_PRIO_ADDRCONF, dev);
+  if (dev.addr_gen_mode == 1 /* IN6_ADDR_GEN_MODE_NONE */) return;
+  // addrconf_addr_gen → addrconf_add_linklocal: fe80:: + EUI-64 of the MAC (U/L bit flipped).
+  memory.fill(in6, 0, 16);
+  store<u8>(in6, 0xfe);
+  store<u8>(in6, 0x80, 1);
+  const a = dev.dev_addr;
+  store<u8>(in6 + 8, unchecked(a[0]) ^ 2); store<u8>(in6 + 9, unchecked(a[1])); store<u8>(in6 + 10, unchecked(a[2]));
+  store<u8>(in6 + 11, 0xff); store<u8>(in6 + 12, 0xfe);
+  store<u8>(in6 + 13, unchecked(a[3])); store<u8>(in6 + 14, unchecked(a[4])); store<u8>(in6 + 15, unchecked(a[5]));
+  const ifa = ipv6_add_addr(dev, in6, 64, 0, IFAPROT_KERNEL_LL, 0, false, 0, 0);
+  ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), 64, RTN_UNICAST, IP6_RT_PRIO_ADDRCONF, dev);
+}
+
+/** The link lost its IPv6 life: routes first, then every address (announced). Ref: addrconf_ifdown */
+function addrconf_ifdown(dev: net_device): void {
+  ready.delete(dev.ifindex);
+  rt6_sync_down_dev(dev);
+  for (let i = 0; i < addr6_list.length;) {
+    const ifa = unchecked(addr6_list[i]);
+    if (ifa.dev != dev) { i++; continue; }
+    addr6_list.splice(i, 1);
+    inet6_ifa_notify(RTM_DELADDR, ifa, 0, 0);
+  }
+}
+
+/** Ref: addrconf_notify */
+function addrconf_notify(event: i32, dev: net_device): void {
+  if (event == NETDEV_UP || event == NETDEV_CHANGE) {
+    if (event == NETDEV_UP) {
+      // addrconf_permanent_addr: addresses added while the link was down get their prefix route.
+      for (let i = 0; i < addr6_list.length; i++) {
+        const ifa = unchecked(addr6_list[i]);
+        if (ifa.dev == dev && !(ifa.flags & IFA_F_NOPREFIXROUTE)) {
+          ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), ifa.prefix_len, RTN_UNICAST, ifa.rt_priority ? ifa.rt_priority : IP6_RT_PRIO_ADDRCONF, dev);
+        }
+      }
+      if (!netif_oper_up(dev)) return;
+      if (dev.mtu < IPV6_MIN_MTU) return;
+      ready.add(dev.ifindex);
+    } else {
+      if (!netif_oper_up(dev)) { rt6_link_change(dev); return; }
+      if (ready.has(dev.ifindex)) { rt6_link_change(dev); return; }
+      ready.add(dev.ifindex);
+    }
+    dev.in6_flags = IF_READY;
+    if (dev.type == ARPHRD_LOOPBACK) {
+      // init_loopback: ::1/128.
+      memory.fill(in6, 0, 16);
+      store<u8>(in6, 1, 15);
+      ipv6_add_addr(dev, in6, 128, 0, IFAPROT_KERNEL_LO, 0, false, 0, 0);
+    } else {
+      addrconf_dev_config(dev);
+    }
+  } else if (event == NETDEV_CHANGEMTU) {
+    if (dev.mtu >= IPV6_MIN_MTU) dev.mtu6 = dev.mtu;
+  } else if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER) {
+    dev.in6_flags = 0;
+    addrconf_ifdown(dev);
+  }
+}
+
+/** IFLA_AF_SPEC / AF_INET6. Ref: inet6_fill_link_af → inet6_fill_ifla6_attrs */
+function inet6_fill_link_af(skb: sk_buff, dev: net_device): i32 {
+  if (nla_put_u32(skb, 1 /* IFLA_INET6_FLAGS */, dev.in6_flags)) return -1;
+  const c = memory.data(16);
+  store<u32>(c, 65535); // max_reasm_len
+  store<u32>(c, dev.in6_tstamp, 4);
+  store<u32>(c, dev.in6_reachable_time, 8);
+  store<u32>(c, 1000, 12); // retrans_time
+  if (nla_put(skb, 5 /* IFLA_INET6_CACHEINFO */, 16, c)) return -1;
+  // DEVCONF_MAX (60) values as 6.18's defaults give them; lo differs in mtu, use_tempaddr, accept_dad.
+  const conf = memory.data(60 * 4);
+  memory.fill(conf, 0, 60 * 4);
+  const lo = (dev.flags & IFF_LOOPBACK) != 0;
+  store<i32>(conf + 1 * 4, 64); store<u32>(conf + 2 * 4, dev.mtu6); store<i32>(conf + 3 * 4, 1); store<i32>(conf + 4 * 4, 1);
+  store<i32>(conf + 5 * 4, 1); store<i32>(conf + 6 * 4, 1); store<i32>(conf + 7 * 4, -1); store<i32>(conf + 8 * 4, 4000);
+  store<i32>(conf + 9 * 4, 1000); store<i32>(conf + 10 * 4, lo ? -1 : 0); store<i32>(conf + 11 * 4, 604800); store<i32>(conf + 12 * 4, 86400);
+  store<i32>(conf + 13 * 4, 3); store<i32>(conf + 14 * 4, 600); store<i32>(conf + 15 * 4, 16); store<i32>(conf + 17 * 4, 1);
+  store<i32>(conf + 18 * 4, 1); store<i32>(conf + 19 * 4, 1); store<i32>(conf + 20 * 4, 60000); store<i32>(conf + 27 * 4, lo ? -1 : 1);
+  store<i32>(conf + 30 * 4, 10000); store<i32>(conf + 31 * 4, 1000); store<i32>(conf + 32 * 4, 1); store<i32>(conf + 35 * 4, 1);
+  store<i32>(conf + 38 * 4, 1); store<i32>(conf + 43 * 4, 3600000); store<i32>(conf + 46 * 4, 1); store<i32>(conf + 52 * 4, 1024);
+  store<i32>(conf + 54 * 4, 65535); store<i32>(conf + 55 * 4, -1); store<i32>(conf + 56 * 4, 1);
+  if (nla_put(skb, 2 /* IFLA_INET6_CONF */, 60 * 4, conf)) return -1;
+  // IFLA_INET6_STATS (ICMP6 MIB count first, then zeros) and IFLA_INET6_ICMP6STATS.
+  const st = memory.data(38 * 8);
+  memory.fill(st, 0, 38 * 8);
+  store<u64>(st, 38);
+  if (nla_put(skb, 3 /* IFLA_INET6_STATS */, 38 * 8, st)) return -1;
+  store<u64>(st, 7);
+  if (nla_put(skb, 6 /* IFLA_INET6_ICMP6STATS */, 7 * 8, st)) return -1;
+  memory.fill(st, 0, 16);
+  if (nla_put(skb, 7 /* IFLA_INET6_TOKEN */, 16, st)) return -1;
+  if (nla_put_u8(skb, 8 /* IFLA_INET6_ADDR_GEN_MODE */, dev.addr_gen_mode)) return -1;
+  return 0;
+}
+
+export function addrconf_init(): void {
+  ifa_ipv6_policy = nla_policy_new(IFA_MAX);
+  ifa_ipv6_policy[IFA_ADDRESS] = NLA_POLICY(0, 16);
+  ifa_ipv6_policy[IFA_LOCAL] = NLA_POLICY(0, 16);
+  ifa_ipv6_policy[IFA_CACHEINFO] = NLA_POLICY(0, 16);
+  ifa_ipv6_policy[IFA_FLAGS] = NLA_POLICY(NLA_U32);
+  ifa_ipv6_policy[IFA_RT_PRIORITY] = NLA_POLICY(NLA_U32);
+  ifa_ipv6_policy[10] = NLA_POLICY(14 /* NLA_S32 */);
+  ifa_ipv6_policy[IFA_PROTO] = NLA_POLICY(NLA_U8);
+  register_netdevice_notifier(addrconf_notify);
+  ip6_route_init();
+  rtnl_af_register(AF_INET6, inet6_fill_link_af);
+  rtnl_register(AF_INET6, RTM_NEWADDR, inet6_rtm_newaddr, null);
+  rtnl_register(AF_INET6, RTM_DELADDR, inet6_rtm_deladdr, null);
+  rtnl_register(AF_INET6, RTM_GETADDR, null, inet6_dump_ifaddr);
+}

@@ -1,0 +1,192 @@
+/**
+ * NETLINK_ROUTE helpers: the fixed headers of link, address and route messages (struct ifinfomsg,
+ * ifaddrmsg, rtmsg) as builders and parsers, and the constants a small `ip` needs. Everything is
+ * little-endian, as on x86-64; addresses inside attributes are in network order, as the kernel
+ * wants them. (The full tables of names, generated from the uapi headers, are in rtnl-names.ts.)
+ */
+import { concat, parseAttrs, type NlAttr, type NlMsg } from './nlmsg.ts';
+
+// Message types (linux/rtnetlink.h)
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_GETNEIGH = 30;
+export const RTM_NEWRULE = 32;
+export const RTM_GETRULE = 34;
+
+// Multicast groups (enum rtnetlink_groups): bind with nl_groups = 1 << (group - 1)
+export const RTNLGRP_NEIGH = 3;
+export const RTNLGRP_IPV4_IFADDR = 5;
+export const RTNLGRP_IPV4_ROUTE = 7;
+export const RTNLGRP_IPV6_IFADDR = 9;
+export const RTNLGRP_IPV6_ROUTE = 11;
+
+// Families (AF_UNSPEC, AF_INET are in uapi.ts)
+export const AF_INET6 = 10;
+
+// Link flags (linux/if.h)
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_RUNNING = 0x40;
+export const IFF_NOARP = 0x80;
+export const IFF_MULTICAST = 0x1000;
+export const IFF_LOWER_UP = 0x10000;
+
+// Link attributes (linux/if_link.h)
+export const IFLA_ADDRESS = 1;
+export const IFLA_BROADCAST = 2;
+export const IFLA_IFNAME = 3;
+export const IFLA_MTU = 4;
+export const IFLA_LINK = 5;
+export const IFLA_QDISC = 6;
+export const IFLA_OPERSTATE = 16;
+export const IFLA_LINKINFO = 18;
+export const IFLA_AF_SPEC = 26;
+export const IFLA_INFO_KIND = 1;
+export const IFLA_INFO_DATA = 2;
+export const VETH_INFO_PEER = 1;
+
+// Address attributes and flags (linux/if_addr.h)
+export const IFA_ADDRESS = 1;
+export const IFA_LOCAL = 2;
+export const IFA_LABEL = 3;
+export const IFA_BROADCAST = 4;
+export const IFA_CACHEINFO = 6;
+export const IFA_FLAGS = 8;
+export const IFA_PROTO = 11;
+export const IFA_F_SECONDARY = 0x01;
+export const IFA_F_NODAD = 0x02;
+export const IFA_F_TENTATIVE = 0x40;
+export const IFA_F_PERMANENT = 0x80;
+
+// Route attributes and header values (linux/rtnetlink.h)
+export const RTA_DST = 1;
+export const RTA_OIF = 4;
+export const RTA_GATEWAY = 5;
+export const RTA_PRIORITY = 6;
+export const RTA_PREFSRC = 7;
+export const RTA_TABLE = 15;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+export const RTPROT_KERNEL = 2;
+export const RTPROT_BOOT = 3;
+export const RTPROT_STATIC = 4;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTN_BROADCAST = 3;
+export const RTN_MULTICAST = 5;
+
+const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+// ---- struct ifinfomsg (16 bytes) ------------------------------------------------------------------
+
+export interface IfInfoMsg { family: number; type: number; index: number; flags: number; change: number }
+
+/** struct ifinfomsg { family, pad, type, index, flags, change }. For a dump or a request by name, index 0. */
+export function ifinfomsg({ family = 0, type = 0, index = 0, flags = 0, change = 0 }: Partial<IfInfoMsg> = {}): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = view(b);
+  b[0] = family;
+  v.setUint16(2, type, true);
+  v.setInt32(4, index, true);
+  v.setUint32(8, flags >>> 0, true);
+  v.setUint32(12, change >>> 0, true);
+  return b;
+}
+
+/** A link message (RTM_NEWLINK, RTM_DELLINK): its header and attributes. */
+export function parseIfinfomsg(m: NlMsg | Uint8Array): IfInfoMsg & { attrs: NlAttr[] } {
+  const p = m instanceof Uint8Array ? m : m.payload;
+  const v = view(p);
+  return { family: p[0], type: v.getUint16(2, true), index: v.getInt32(4, true), flags: v.getUint32(8, true), change: v.getUint32(12, true), attrs: parseAttrs(p.subarray(16)) };
+}
+
+// ---- struct ifaddrmsg (8 bytes) -------------------------------------------------------------------
+
+export interface IfAddrMsg { family: number; prefixlen: number; flags: number; scope: number; index: number }
+
+/** struct ifaddrmsg { family, prefixlen, flags, scope, index }. */
+export function ifaddrmsg({ family = 0, prefixlen = 0, flags = 0, scope = 0, index = 0 }: Partial<IfAddrMsg> = {}): Uint8Array {
+  const b = new Uint8Array(8);
+  b.set([family, prefixlen, flags, scope]);
+  view(b).setInt32(4, index, true);
+  return b;
+}
+
+/** An address message (RTM_NEWADDR, RTM_DELADDR): its header and attributes. */
+export function parseIfaddrmsg(m: NlMsg | Uint8Array): IfAddrMsg & { attrs: NlAttr[] } {
+  const p = m instanceof Uint8Array ? m : m.payload;
+  return { family: p[0], prefixlen: p[1], flags: p[2], scope: p[3], index: view(p).getInt32(4, true), attrs: parseAttrs(p.subarray(8)) };
+}
+
+// ---- struct rtmsg (12 bytes) ----------------------------------------------------------------------
+
+export interface RtMsg { family: number; dst_len: number; src_len: number; tos: number; table: number; protocol: number; scope: number; type: number; flags: number }
+
+/** struct rtmsg { family, dst_len, src_len, tos, table, protocol, scope, type, flags }. */
+export function rtmsg({ family = 0, dst_len = 0, src_len = 0, tos = 0, table = 0, protocol = 0, scope = 0, type = 0, flags = 0 }: Partial<RtMsg> = {}): Uint8Array {
+  const b = new Uint8Array(12);
+  b.set([family, dst_len, src_len, tos, table, protocol, scope, type]);
+  view(b).setUint32(8, flags >>> 0, true);
+  return b;
+}
+
+/** A route message (RTM_NEWROUTE, RTM_DELROUTE): its header and attributes. */
+export function parseRtmsg(m: NlMsg | Uint8Array): RtMsg & { attrs: NlAttr[] } {
+  const p = m instanceof Uint8Array ? m : m.payload;
+  return {
+    family: p[0], dst_len: p[1], src_len: p[2], tos: p[3], table: p[4], protocol: p[5], scope: p[6], type: p[7],
+    flags: view(p).getUint32(8, true), attrs: parseAttrs(p.subarray(12)),
+  };
+}
+
+// ---- addresses --------------------------------------------------------------------------------------
+
+/** "10.0.0.1" → 4 bytes in network order. */
+export function inet_pton4(s: string): Uint8Array {
+  const parts = s.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((x) => !(x >= 0 && x <= 255))) throw new Error(`not an IPv4 address: ${s}`);
+  return new Uint8Array(parts);
+}
+
+/** "2001:db8::1" → 16 bytes in network order. */
+export function inet_pton6(s: string): Uint8Array {
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) throw new Error(`not an IPv6 address: ${s}`);
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => { const n = parseInt(g, 16); out[2 * i] = n >> 8; out[2 * i + 1] = n & 0xff; });
+  return out;
+}
+
+/** 4 or 16 bytes → text (IPv6 with the longest run of zero groups as ::). */
+export function inet_ntop(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join('.');
+  const g = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
+  let best = -1, len = 0;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > len && j - i > 1) { best = i; len = j - i; }
+    i = j;
+  }
+  const hx = g.map((x) => x.toString(16));
+  if (best < 0) return hx.join(':');
+  return `${hx.slice(0, best).join(':')}::${hx.slice(best + len).join(':')}`;
+}
+
+/** A MAC address as text. */
+export const mac_ntop = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+
+export { concat };
