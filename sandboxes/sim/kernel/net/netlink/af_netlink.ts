@@ -175,10 +175,14 @@ export function netlink_lookup(protocol: i32, portid: u32): sock | null {
 /** Ref: netlink_insert */
 function netlink_insert(sk: sock, portid: u32): i32 {
   if (tracing) trace_enter('netlink_insert', 'portid=%d', <i32>portid);
-  if (sk.bound) return tr(sk.portid == portid ? 0 : -EBUSY);
-  const t = unchecked(nl_table[sk.sk_protocol]);
-  if (t.hash.has(portid)) return tr(-EADDRINUSE);
+  const err = sk.portid == portid ? 0 : -EBUSY;
+  if (sk.bound) return tr(err);
+  // Linux writes the port id before it tries the hash table and does not undo it when the port is
+  // taken: after EADDRINUSE, getsockname() shows the port asked for, and do_one_broadcast() compares
+  // it, until a later bind or autobind overwrites it.
   sk.portid = portid;
+  const t = unchecked(nl_table[sk.sk_protocol]);
+  if (t.hash.has(portid)) return tr(-EADDRINUSE); // __netlink_insert's -EEXIST
   t.hash.set(portid, sk);
   sk.bound = true;
   return tr(0);
