@@ -21,25 +21,26 @@ export type * from './types.ts';
 /** Run a syscall, report it to the observer, and rethrow its error unchanged. */
 type Io<T> = (r: T) => Partial<SyscallEvent>;
 
-function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
+function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, args?: Partial<SyscallEvent>): Promise<T> {
   // Nobody watching (benchmarks, the CLI without --trace): the kernel's own promise, no events,
   // no copies of the bytes (not even an async wrapper's extra promise).
   if (!observing()) {
     try { return run(); } catch (e) { return Promise.reject(e); }
   }
-  return sysObserved(syscall, fd, run, ret, io);
+  return sysObserved(syscall, fd, run, ret, io, args);
 }
 
-async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>): Promise<T> {
+/** `args`: what the event carries whether the call succeeds or fails (socket()'s arguments). */
+async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, args?: Partial<SyscallEvent>): Promise<T> {
   const b = backend();
   const pid = b.getpid();
   const start = b.now();
   try {
     const r = await run();
-    observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...(io ? io(r) : {}) });
+    observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...args, ...(io ? io(r) : {}) });
     return r;
   } catch (e) {
-    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno });
+    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno, ...args });
     throw e;
   }
 }
@@ -58,7 +59,7 @@ export function sockaddr_nl(a: Partial<SockaddrNl> = {}): Uint8Array {
 
 /** socket(2): a new socket; resolves to its file descriptor. */
 export const socket = (domain: number, type: number, protocol: number): Promise<number> =>
-  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, () => ({ socket: { domain, type, protocol } }));
+  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, undefined, { socket: { domain, type, protocol } });
 
 /** bind(2): give the socket a port id (nl_pid) and multicast groups (nl_groups). */
 export const bind = (fd: number, addr: SockAddr): Promise<number> => sys('bind', fd, () => backend().bind(fd, addr), same);
