@@ -19,7 +19,7 @@ import {
 import {
   net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, IFF_UP,
 } from './dev';
-import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS } from '../../include/uapi/asm-generic/errno';
+import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
 import { ktime_get_ms } from '../../kernel/time';
 
@@ -338,6 +338,12 @@ function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
       return -EOPNOTSUPP;
     }
     return -ENODEV;
+  }
+  // RTM_NEWLINK on a device that exists: NLM_F_EXCL refuses it, NLM_F_REPLACE is not supported
+  // (a link cannot be replaced), anything else changes it. Ref: rtnl_changelink
+  if (nlmsghdr_type(nlh) == RTM_NEWLINK) {
+    if (nlmsghdr_flags(nlh) & 0x200 /* NLM_F_EXCL */) return -EEXIST;
+    if (nlmsghdr_flags(nlh) & 0x100 /* NLM_F_REPLACE */) return -EOPNOTSUPP;
   }
   const ifi_flags = load<u32>(ifm, 8);
   const ifi_change = load<u32>(ifm, 12);
