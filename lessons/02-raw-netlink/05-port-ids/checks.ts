@@ -66,7 +66,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       name: 'a module that answers port 0 answers itself',
       pass: !!looped,
       message: looped
-        ? `${looped.syscall} with header pid 0 failed with EDEADLK after ${((looped.time - (looped.start ?? looped.time)) / 1000).toFixed(0)} s: the module's input called itself over and over until the simulated kernel's watchdog cut the chain (see the Kernel log: "soft lockup").`
+        ? `${looped.syscall} with header pid 0 failed with EDEADLK: the module's input called itself over and over until the simulated kernel cut the chain where Linux's stack would overflow (see the Kernel log: "stack guard page was hit").`
         : zeroSend
           ? `${zeroSend.syscall} with header pid 0 returned ${zeroSend.ret}: the module ignored the message.`
           : 'The program did not send a message whose header pid is 0.',
