@@ -63,7 +63,7 @@ export function sockaddr_nl(a: Partial<SockaddrNl> = {}): Uint8Array {
 
 /** socket(2): a new socket; resolves to its file descriptor. */
 export const socket = (domain: number, type: number, protocol: number): Promise<number> =>
-  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, () => ({ socket: { domain, type, protocol } }));
+  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, undefined, () => ({ socket: { domain, type, protocol } }));
 
 /** bind(2): give the socket a port id (nl_pid) and multicast groups (nl_groups). */
 export const bind = (fd: number, addr: SockAddr): Promise<number> => sys('bind', fd, () => backend().bind(fd, addr), same);

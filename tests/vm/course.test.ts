@@ -18,13 +18,17 @@ import { nameGenlIds } from './genl-ids.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-course-'));
 afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
 
-/** Lessons that load a module: their solution (code/ + solution/) written to disk. */
+/**
+ * Lessons that load a module: their solution (code/ + solution/) written to disk — or, for a
+ * lesson whose front matter says `simOnly` (its solution would lock up a real kernel), its
+ * starting code, which shows everything else the lesson does.
+ */
 function coursePrograms(): { id: string; file: string }[] {
   return loadLessons()
     .filter((l) => (l.data.modules ?? []).length > 0)
     .map((l) => {
       const dir = join(scratch, l.id.replace(/\//g, '__'));
-      for (const [name, text] of Object.entries(l.solution)) {
+      for (const [name, text] of Object.entries(l.data.simOnly ? l.files : l.solution)) {
         const path = join(dir, name);
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, text as string);

@@ -467,5 +467,5 @@ export const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} m
 function kernelReport(e: { kind: string; [k: string]: unknown }): string {
   const text = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : JSON.stringify(e);
   if (e.kind === 'deadlock') return `Kernel: ${text}. Each waiting call fails with EDEADLK.`;
-  return /lockup/i.test(text) ? `Kernel: ${text}` : `Kernel: soft lockup: ${text}`;
+  return `Kernel: ${text}`;
 }

@@ -30,6 +30,12 @@ export const lessonFrontmatter = z.object({
    * (sandboxes/sim/modules/<name>.ts), by file name: { module.ts: doc_exmpl }.
    */
   fromLibrary: z.record(codeFile, moduleName).default({}),
+  /**
+   * Why the solution runs on the simulated kernel only: it changes a module in a way that would
+   * lock up or crash a real kernel (so the module's C twin does not have the change). The VM
+   * comparison (tests/vm/course.test.ts) runs the starting code instead; the prose says why.
+   */
+  simOnly: z.string().min(20).optional(),
   /** Shown on the page but left out of navigation and the lesson tests while being written. */
   draft: z.boolean().default(false),
 }).strict();

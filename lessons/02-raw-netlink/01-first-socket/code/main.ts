@@ -2,7 +2,7 @@
  * Say hello to nl_test on protocol 25 and collect its replies.
  *
  * It runs, but no reply arrives: one of the three port ids is wrong (see "Three port ids, three
- * meanings"). Then do part 2 of the exercise at the bottom.
+ * meanings"). Parts 0 and 2 of the exercise are marked below.
  */
 import {
   socket, bind, sendmsg, recvfrom, close, now, insmod,
@@ -12,6 +12,8 @@ import {
 import nl_test from './module.ts';
 
 const MY_PORT = 100;
+
+// Part 0: before this insmod, try to open a NETLINK_TEST socket and print the error you get.
 
 await insmod(nl_test);
 

@@ -1,6 +1,6 @@
 /**
- * Say hello to nl_test on protocol 25, collect its ten replies, then watch a second process fail
- * to bind the port this one holds.
+ * Ask for protocol 25 before anyone registered it, then say hello to nl_test on protocol 25,
+ * collect its ten replies, and watch a second process fail to bind the port this one holds.
  */
 import {
   socket, bind, sendmsg, recvfrom, close, spawn, waitpid, now, insmod,
@@ -10,6 +10,14 @@ import {
 import nl_test from './module.ts';
 
 const MY_PORT = 100;
+
+// Before the module loads, nothing in the kernel owns protocol 25.
+try {
+  await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+  console.log('protocol 25 before insmod: a socket (unexpected!)');
+} catch (e) {
+  console.log(`protocol 25 before insmod: ${(e as Error).message}`);
+}
 
 await insmod(nl_test);
 

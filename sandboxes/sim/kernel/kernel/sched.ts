@@ -8,7 +8,7 @@
 /** struct task_struct, the part we need. */
 export class task_struct {
   constructor(public pid: i32, public uid: u32, public comm: string) {}
-  /** Kernel-to-kernel netlink deliveries since this task last entered a syscall (soft-lockup watchdog). */
+  /** Kernel-to-kernel netlink deliveries since this task last entered a syscall (a runaway chain is cut: see netlink_unicast_kernel). */
   nl_deliveries: i32 = 0;
   /** Set when the watchdog cut this task's runaway chain; the host reads and clears it. */
   lockup: bool = false;

@@ -88,5 +88,5 @@ export function nl_test({ delayed = 0, replies = 10, interval_ms = 3000 }: NlTes
   };
 }
 
-/** The module as lesson 2.1 loads it: the article's ten slow replies. */
+/** The module as lessons 2.1 and 3.1 load it: the article's ten slow replies. */
 export default nl_test({ delayed: 1 });

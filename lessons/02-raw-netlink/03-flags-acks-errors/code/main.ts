@@ -1,0 +1,95 @@
+/**
+ * ACKs and errors: what the kernel answers, and how much it tells you about what went wrong.
+ *
+ * Part 1 runs as it is. Part 2 sends RTM_NEWLINK requests whose NEW flags you choose, and part 3
+ * needs NETLINK_EXT_ACK and an explain() that reads the error down to the attribute it blames.
+ */
+import {
+  socket, bind, sendto, recvfrom, setsockopt, errnoName, nlmsg, genlmsghdr, nla_string, ErrnoError,
+  AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, NETLINK_ROUTE, SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK,
+  NLM_F_REQUEST, NLM_F_ACK, NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE, NLM_F_APPEND, NLM_F_CAPPED, NLM_F_ACK_TLVS,
+  NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_ALIGN, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, MSG_DONTWAIT,
+  GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME, RTM_NEWLINK,
+} from 'netlink-lab/user';
+
+const KERNEL = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
+const buf = new Uint8Array(8192);
+const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/** Send one request and read every datagram the kernel queued for it. */
+async function ask(fd: number, req: Uint8Array): Promise<Uint8Array[]> {
+  await sendto(fd, req, 0, KERNEL);
+  const out: Uint8Array[] = [];
+  for (;;) {
+    try {
+      const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
+      out.push(buf.slice(0, n));
+    } catch (e) {
+      if (e instanceof ErrnoError && e.code === 'EAGAIN') return out;
+      throw e;
+    }
+  }
+}
+
+/** One line per answer: its type, length, flags and, for NLMSG_ERROR, the error. */
+function summary(d: Uint8Array): string {
+  const type = dv(d).getUint16(4, true);
+  const flags = dv(d).getUint16(6, true);
+  let s = `type ${type}, nlmsg_len ${dv(d).getUint32(0, true)}, flags 0x${flags.toString(16)}`;
+  if (type === NLMSG_ERROR) {
+    const error = dv(d).getInt32(NLMSG_HDRLEN, true);
+    s += error === 0 ? ' = ACK' : ` = error ${errnoName(-error)}`;
+  }
+  return s;
+}
+
+const getfamily = (name: string, flags: number, seq: number) =>
+  nlmsg({ type: GENL_ID_CTRL, flags, seq, payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), nla_string(CTRL_ATTR_FAMILY_NAME, name)] });
+
+const genl = await socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+await bind(genl, KERNEL);
+
+// ---- Part 1: a reply, an ACK, an error, a capped error ----------------------------------------
+for (const [label, req] of [
+  ['nlctrl, REQUEST', getfamily('nlctrl', NLM_F_REQUEST, 1)],
+  ['nlctrl, REQUEST|ACK', getfamily('nlctrl', NLM_F_REQUEST | NLM_F_ACK, 2)],
+  ['no_such_family, REQUEST', getfamily('no_such_family', NLM_F_REQUEST, 3)],
+] as const) {
+  for (const d of await ask(genl, req)) console.log(`${label}: ${summary(d)}`);
+}
+await setsockopt(genl, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+for (const d of await ask(genl, getfamily('no_such_family', NLM_F_REQUEST, 4))) console.log(`no_such_family, CAP_ACK: ${summary(d)}`);
+
+// ---- Part 2: the NEW flags on RTM_NEWLINK for lo (ifindex 1) ----------------------------------
+// Choose flags (NLM_F_EXCL, NLM_F_REPLACE, NLM_F_CREATE, NLM_F_APPEND) so that the kernel gives
+// each answer in `want`.
+const rt = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+await bind(rt, KERNEL);
+const ifinfomsg = (index: number) => { const b = new Uint8Array(16); dv(b).setInt32(4, index, true); return b; };
+const newlink = [
+  { want: 'ACK', flags: 0 },
+  { want: 'EEXIST', flags: 0 },
+  { want: 'EOPNOTSUPP', flags: 0 },
+];
+for (const [i, { want, flags }] of newlink.entries()) {
+  for (const d of await ask(rt, nlmsg({ type: RTM_NEWLINK, flags: NLM_F_REQUEST | NLM_F_ACK | flags, seq: 10 + i, payload: ifinfomsg(1) }))) {
+    console.log(`RTM_NEWLINK lo, flags 0x${(NLM_F_REQUEST | NLM_F_ACK | flags).toString(16)} (want ${want}): ${summary(d)}`);
+  }
+}
+
+// ---- Part 3: an extended ACK -----------------------------------------------------------------
+// A family name of 20 characters: nlctrl's policy allows at most 15. Turn on NETLINK_EXT_ACK
+// before sending, then finish explain().
+
+/**
+ * Print what an NLMSG_ERROR says about `req`, one fact a line:
+ *   message: <the NLMSGERR_ATTR_MSG text>
+ *   offset: <the NLMSGERR_ATTR_OFFS value>
+ *   offending attribute: type <nla_type>, nla_len <nla_len>   (read from req at that offset)
+ */
+function explain(d: Uint8Array, req: Uint8Array): void {
+  console.log(`error: ${summary(d)}`);
+}
+
+const bad = getfamily('abcdefghijklmnopqrst', NLM_F_REQUEST | NLM_F_ACK, 20);
+for (const d of await ask(genl, bad)) explain(d, bad);
