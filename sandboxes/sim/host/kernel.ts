@@ -131,6 +131,7 @@ export class SimKernel implements Backend {
       traceHost: (fn, args, file) => (this.tracing ? this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file) : null),
       traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
       traceHostSuspend: (e) => this.tracer.suspend(e),
+      spawnKthread: (name, main) => { this.sched.spawn(main, name, 0, (proc) => this.createTask(proc), true); },
     });
     imports.bind(this);
     this.ex.boot();
