@@ -292,11 +292,11 @@ export const timer_setup = (timer: timer_list, fn: (t: timer_list) => void, flag
 export const mod_timer = (timer: timer_list, expires: number): number => api().mod_timer(timer, expires);
 /** add_timer: arm a timer at timer.expires. */
 export const add_timer = (timer: timer_list): void => { api().mod_timer(timer, timer.expires ?? 0); };
-/** Disarm a timer; 1 if it was pending (named del_timer before Linux 6.2; the old name left in 6.15). */
+/** Disarm a timer; 1 if it was pending (Linux 6.2 added this name, 6.15 removed the old del_timer). */
 export const timer_delete = (timer: timer_list): number => api().timer_delete(timer);
 /** Disarm a timer and wait for a running callback to finish (one CPU here: none can be running). */
 export const timer_delete_sync = (timer: timer_list): number => api().timer_delete(timer);
-/** The name Linux 6.1 has (the VM's kernel); 6.18 has only timer_delete / timer_delete_sync. */
+/** The old names: Linux 6.1 has both (its 6.1.84 update added timer_delete*); 6.15 and later only timer_delete*. */
 export const del_timer = timer_delete;
 export const del_timer_sync = timer_delete_sync;
 /** Whether a timer is armed. */
