@@ -22,6 +22,8 @@ export interface SyscallEvent {
   socket?: { domain: number; type: number; protocol: number };
   /** Short text of the arguments, for logs ('fd=3, flags=MSG_DONTWAIT'). */
   args?: string;
+  /** sendmsg/recvmsg: the length of each iovec of msg_iov, in order (data is their bytes joined). */
+  iov?: number[];
   /** Bytes sent (dir 'out') or received (dir 'in'). */
   data?: Uint8Array;
   dir?: 'out' | 'in';

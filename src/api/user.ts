@@ -83,7 +83,7 @@ export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> 
     const data = new Uint8Array(n);
     let o = 0;
     for (const v of msg.msg_iov) { data.set(v, o); o += v.length; }
-    return { data, dir: 'out', addr: addrOf(msg.msg_name) };
+    return { data, dir: 'out', addr: addrOf(msg.msg_name), iov: msg.msg_iov.map((v) => v.length) };
   });
 
 /** recvfrom(2): receive one datagram into `buf`; `n` is the return value (the full length with MSG_TRUNC). */
@@ -100,7 +100,7 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
     const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) { data.set(p, o); o += p.length; }
-    return { data, dir: 'in', addr: r.from };
+    return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length) };
   });
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
