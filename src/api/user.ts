@@ -76,6 +76,9 @@ export const getpeername = (fd: number): Promise<SockaddrNl> => sys('getpeername
 export const sendto = (fd: number, buf: Uint8Array, flags = 0, addr?: SockAddr): Promise<number> =>
   sys('sendto', fd, () => backend().sendto(fd, buf, flags, addr), same, () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }));
 
+/** send(2): sendto without an address (the connected peer); x86-64's glibc makes the sendto syscall, so it is recorded as sendto. */
+export const send = (fd: number, buf: Uint8Array, flags = 0): Promise<number> => sendto(fd, buf, flags);
+
 /** sendmsg(2): send the concatenation of msg_iov as one datagram to msg_name. */
 export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> =>
   sys('sendmsg', fd, () => backend().sendmsg(fd, msg, flags), same, () => {
@@ -90,6 +93,9 @@ export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> 
 export const recvfrom = (fd: number, buf: Uint8Array, flags = 0): Promise<RecvFromResult> =>
   sys('recvfrom', fd, () => backend().recvfrom(fd, buf, flags), (r) => r.n,
     (r) => ({ data: buf.slice(0, Math.min(r.n, buf.length)), dir: 'in', addr: r.from }));
+
+/** recv(2): recvfrom without asking for the address; resolves to the return value (recorded as recvfrom, the syscall glibc makes). */
+export const recv = async (fd: number, buf: Uint8Array, flags = 0): Promise<number> => (await recvfrom(fd, buf, flags)).n;
 
 /** recvmsg(2): receive one datagram, scattered over msg_iov, with control messages. */
 export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgResult> =>
