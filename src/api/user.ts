@@ -86,7 +86,8 @@ export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> 
     const data = new Uint8Array(n);
     let o = 0;
     for (const v of msg.msg_iov) { data.set(v, o); o += v.length; }
-    return { data, dir: 'out', addr: addrOf(msg.msg_name), iov: msg.msg_iov.map((v) => v.length) };
+    const control = msg.msg_control?.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
+    return { data, dir: 'out', addr: addrOf(msg.msg_name), iov: msg.msg_iov.map((v) => v.length), ...(control?.length ? { control } : {}) };
   });
 
 /** recvfrom(2): receive one datagram into `buf`; `n` is the return value (the full length with MSG_TRUNC). */
@@ -106,7 +107,8 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
     const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) { data.set(p, o); o += p.length; }
-    return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length) };
+    const control = r.control.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
+    return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length), control, msg_flags: r.msg_flags };
   });
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
