@@ -114,7 +114,8 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
 export const setsockopt = (fd: number, level: number, name: number, value: number | Uint8Array): Promise<number> => {
   const bytes = typeof value === 'number' ? new Uint8Array(new Int32Array([value]).buffer) : value;
-  return sys('setsockopt', fd, () => backend().setsockopt(fd, level, name, bytes), same);
+  return sys('setsockopt', fd, () => backend().setsockopt(fd, level, name, bytes), same,
+    () => ({ args: `level=${level}, optname=${name}${typeof value === 'number' ? `, value=${value}` : `, optlen=${bytes.length}`}` }));
 };
 
 /** getsockopt(2) exactly as C has it: the option's bytes and the optlen the kernel returned. */
