@@ -445,6 +445,21 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     expect(kernel.now()).toBe(600_000);
   });
 
+  it('a timer left armed at rmmod is reported and disarmed; its callback never runs', async () => {
+    let fired = 0;
+    const kernel = await sim(async () => {
+      const t: k.timer_list = {};
+      await u.insmod(k.defineModule({
+        name: 'careless',
+        init() { k.timer_setup(t, function careless_tick() { fired++; }, 0); k.mod_timer(t, k.jiffies() + 100); return 0; },
+      }));
+      await u.rmmod('careless');
+      await u.sleep(500);
+    });
+    expect(fired).toBe(0);
+    expect(kernel.dmesg().some((l) => l.includes('BUG: careless: timer careless_tick still armed when the module was unloaded'))).toBe(true);
+  });
+
   it('cancel_work_sync takes a queued item off the queue; flush_work waits for it', async () => {
     const ran: number[] = [];
     await sim(async () => {
