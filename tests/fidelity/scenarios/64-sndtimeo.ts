@@ -51,7 +51,7 @@ export default async function main() {
 export const scenario: Scenario = {
   title: 'SO_SNDTIMEO: a send to a full receiver waits, then EAGAIN, and queues nothing',
   expect: [
-    // 6.18 admits one datagram into the minimum receive buffer; 6.1 counts the first differently.
+    // 6.18 admits one datagram into the minimum receive buffer (how many fit is kernel accounting).
     'write 2: EAGAIN',
     'it waited 150 ms first: true',
     'queued = sent: true',
