@@ -445,6 +445,23 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     expect(kernel.now()).toBe(600_000);
   });
 
+  it('a periodic kernel timer keeps ticking through a long sleep of user space', async () => {
+    let fired = 0;
+    await sim(async () => {
+      const t: k.timer_list = {};
+      await u.insmod(k.defineModule({
+        name: 'metronome',
+        init() {
+          k.timer_setup(t, () => { fired++; k.mod_timer(t, k.jiffies() + 1000); }, 0);
+          k.mod_timer(t, k.jiffies() + 1000);
+          return 0;
+        },
+      }));
+      await u.sleep(1_200_500);
+    });
+    expect(fired).toBe(1200);
+  });
+
   it('a timer left armed at rmmod is reported and disarmed; its callback never runs', async () => {
     let fired = 0;
     const kernel = await sim(async () => {

@@ -285,9 +285,12 @@ export class Scheduler {
         this.scheduleSwitch();
         return;
       }
-      // Kernel timers fire while user space runs, and not for ever: ten minutes of virtual time in
-      // which only kernel timers fired while every process waits counts as a deadlock.
-      const i = this.timers.findIndex((x) => !x.fn || (this.userAlive() && x.at - this.lastProcRun <= 600_000));
+      // Kernel timers fire while user space runs, and not for ever: when no process waits with a
+      // timeout, ten minutes of virtual time in which only kernel timers fired while every process
+      // waits counts as a deadlock.
+      const alive = this.userAlive();
+      const waiterTimer = this.timers.some((x) => !x.fn && !x.cancelled);
+      const i = this.timers.findIndex((x) => !x.fn || (alive && (waiterTimer || x.at - this.lastProcRun <= 600_000)));
       const t = i < 0 ? undefined : this.timers.splice(i, 1)[0];
       if (t) {
         if (t.cancelled) continue;
