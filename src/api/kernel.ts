@@ -108,6 +108,15 @@ export interface work_struct {
   func?: ((w: work_struct) => void | Promise<void>) | null;
 }
 
+/**
+ * struct delayed_work (`const d: delayed_work = {}`), set up with INIT_DELAYED_WORK(): a work item
+ * and a timer in one — schedule_delayed_work(d, delay) queues the work once `delay` jiffies passed.
+ */
+export interface delayed_work {
+  work?: work_struct;
+  timer?: timer_list;
+}
+
 /** What a kernel provides to modules (the simulated kernel's implementation lives in sandboxes/sim/host). */
 export interface KernelApi {
   netlink_kernel_create(net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null;
@@ -309,6 +318,29 @@ export const schedule_work = (work: work_struct): boolean => api().schedule_work
 export const cancel_work_sync = (work: work_struct): Promise<boolean> => api().cancel_work_sync(work);
 /** Wait until a work item has run; true if there was something to wait for. */
 export const flush_work = (work: work_struct): Promise<boolean> => api().flush_work(work);
+/** Set up a delayed work item: `fn` will run in a kworker, after the delay given to schedule_delayed_work. */
+export const INIT_DELAYED_WORK = (dwork: delayed_work, fn: (w: work_struct) => void | Promise<void>): void => {
+  const k = api();
+  dwork.work = {};
+  dwork.timer = {};
+  k.INIT_WORK(dwork.work, fn);
+  k.timer_setup(dwork.timer, () => { k.schedule_work(dwork.work!); }, 0);
+};
+/** Queue a delayed work item to run `delay` jiffies from now; false if it was already pending. */
+export const schedule_delayed_work = (dwork: delayed_work, delay: number): boolean => {
+  const k = api();
+  if (k.timer_pending(dwork.timer!)) return false;
+  if (delay <= 0) return k.schedule_work(dwork.work!);
+  k.mod_timer(dwork.timer!, k.jiffies_ms() + delay);
+  return true;
+};
+/** Disarm a delayed work item's timer, take its work off the queue, wait for a running one; true if it was pending. */
+export const cancel_delayed_work_sync = async (dwork: delayed_work): Promise<boolean> => {
+  const k = api();
+  const armed = k.timer_delete(dwork.timer!) > 0;
+  const queued = await k.cancel_work_sync(dwork.work!);
+  return armed || queued;
+};
 /** A new completion (or reset `c`). */
 export const init_completion = (c?: Completion): Completion => api().init_completion(c);
 /** Signal one waiter. */

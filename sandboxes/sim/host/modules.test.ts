@@ -462,6 +462,32 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     expect(fired).toBe(1200);
   });
 
+  it('a delayed work item runs in a kworker after its delay, may sleep and re-queue itself; cancel_delayed_work_sync stops it', async () => {
+    const ran: string[] = [];
+    await sim(async () => {
+      const d: k.delayed_work = {};
+      await u.insmod(k.defineModule({
+        name: 'poller',
+        init() {
+          k.INIT_DELAYED_WORK(d, async () => {
+            await k.msleep(10); // process context
+            ran.push(`${k.jiffies()} in ${u.getpid()}`);
+            k.schedule_delayed_work(d, k.msecs_to_jiffies(500));
+          });
+          expect(k.schedule_delayed_work(d, k.msecs_to_jiffies(500))).toBe(true);
+          expect(k.schedule_delayed_work(d, 1)).toBe(false); // already pending
+          return 0;
+        },
+        async exit() { expect(await k.cancel_delayed_work_sync(d)).toBe(true); },
+      }));
+      await u.sleep(1600);
+      await u.rmmod('poller');
+      await u.sleep(2000);
+    });
+    expect(ran.map((r) => r.split(' ')[0])).toEqual(['510', '1020', '1530']);
+    expect(ran.every((r) => Number(r.split(' in ')[1]) < 2718)).toBe(true); // kworker pids
+  });
+
   it('a timer left armed at rmmod is reported and disarmed; its callback never runs', async () => {
     let fired = 0;
     const kernel = await sim(async () => {
