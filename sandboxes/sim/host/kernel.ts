@@ -132,6 +132,11 @@ export class SimKernel implements Backend {
       traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
       traceHostSuspend: (e) => this.tracer.suspend(e),
       spawnKthread: (name, main) => { this.sched.spawn(main, name, 0, (proc) => this.createTask(proc), true); },
+      inSoftirq: (fn) => {
+        const before = this.lockedUp;
+        this.ex.k_softirq_enter();
+        try { fn(); } finally { if (!before) this.lockedUp = false; }
+      },
     });
     imports.bind(this);
     this.ex.boot();

@@ -488,6 +488,41 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     expect(ran.every((r) => Number(r.split(' in ')[1]) < 2718)).toBe(true); // kworker pids
   });
 
+  it('timers sending to a kernel socket: the watchdog counts each softirq afresh, and a lockup in one fails no syscall', async () => {
+    let delivered = 0;
+    const kernel = await sim(async () => {
+      const t: k.timer_list = {};
+      let sk: k.NetlinkSock | null = null;
+      let loop = false;
+      await u.insmod(k.defineModule({
+        name: 'selftalk',
+        init() {
+          sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+            input() {
+              delivered++;
+              if (loop) k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT); // answers itself
+            },
+          });
+          k.timer_setup(t, () => {
+            k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT);
+            k.mod_timer(t, k.jiffies() + 10);
+          }, 0);
+          k.mod_timer(t, k.jiffies() + 10);
+          return sk ? 0 : -1;
+        },
+      }));
+      await u.sleep(1505); // 150 softirqs, one delivery each: no lockup
+      expect(delivered).toBe(150);
+      loop = true;
+      await u.sleep(10); // this one loops into itself until the watchdog cuts it
+      loop = false;
+      const fd = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      expect(await u.setsockopt(fd, u.SOL_SOCKET, u.SO_RCVBUF, 4096)).toBe(0); // not EDEADLK
+    });
+    expect(kernel.dmesg().filter((l) => l.includes('soft lockup'))).toHaveLength(1);
+  });
+
   it('a timer left armed at rmmod is reported and disarmed; its callback never runs', async () => {
     let fired = 0;
     const kernel = await sim(async () => {

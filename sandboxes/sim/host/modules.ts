@@ -30,6 +30,8 @@ export interface ModuleContext {
   traceHostSuspend(e: TraceEntry): void;
   /** Start a kernel thread (a kworker) running `main`; it ends when main settles. */
   spawnKthread(name: string, main: () => Promise<void>): void;
+  /** Run `fn` as a softirq: on the idle task, whose soft-lockup count starts afresh; a lockup it causes fails no syscall. */
+  inSoftirq(fn: () => void): void;
 }
 
 /** A timer's state, kept beside the module's timer_list object. */
@@ -489,11 +491,13 @@ export class ModuleHost implements KernelApi {
     const traced = this.ctx.tracing() ? this.ctx.traceHost(st.fn.name || 'timer', 'softirq', `module:${st.module}`) : null;
     this.atomic++;
     try {
-      const r = (timer.function ?? st.fn)(timer) as unknown;
-      if (r && typeof (r as Promise<unknown>).then === 'function') {
-        this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (timer ${st.fn.name || ''} is async: a timer callback cannot wait)`);
-        (r as Promise<unknown>).catch((e: unknown) => this.oops(st.module, e));
-      }
+      this.ctx.inSoftirq(() => {
+        const r = (timer.function ?? st.fn)(timer) as unknown;
+        if (r && typeof (r as Promise<unknown>).then === 'function') {
+          this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (timer ${st.fn.name || ''} is async: a timer callback cannot wait)`);
+          (r as Promise<unknown>).catch((e: unknown) => this.oops(st.module, e));
+        }
+      });
     } catch (e) {
       this.oops(st.module, e);
     } finally {
