@@ -11,7 +11,11 @@ import type { SyscallEvent } from '../src/api/observe.ts';
 export interface CheckInput {
   /** Everything the program printed (console.log and friends), one line per call, joined by "\n". */
   output: string;
-  /** Every syscall the program made, in order, with the bytes that crossed into and out of the kernel. */
+  /**
+   * Every syscall the program made, in order, with the bytes that crossed into and out of the
+   * kernel; sendmsg/recvmsg also carry each iovec's length (`iov`), recvmsg its control messages
+   * and msg_flags, setsockopt its level, optname and value (`args`).
+   */
   events: SyscallEvent[];
   /** The kernel's state after the run, as the kernel reports it; checks should not need it to decide. */
   state?: unknown;

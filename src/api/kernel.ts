@@ -89,12 +89,43 @@ export interface NetlinkDumpControl {
   min_dump_alloc?: number;
 }
 
+/**
+ * struct timer_list, zero-initialised like a static in C (`const t: timer_list = {}`), then
+ * set up with timer_setup() and armed with mod_timer(). Its function runs in softirq context: it
+ * must not sleep, and allocates with GFP_ATOMIC.
+ */
+export interface timer_list {
+  /** When it fires, in jiffies (set by mod_timer). */
+  expires?: number;
+  /** The callback (set by timer_setup). */
+  function?: ((t: timer_list) => void) | null;
+  flags?: number;
+}
+
+/**
+ * struct work_struct (`const w: work_struct = {}`), set up with INIT_WORK() and queued with
+ * schedule_work(). Its function runs later in a kernel thread (a kworker): process context, so it
+ * may sleep and allocate with GFP_KERNEL.
+ */
+export interface work_struct {
+  func?: ((w: work_struct) => void | Promise<void>) | null;
+}
+
+/**
+ * struct delayed_work (`const d: delayed_work = {}`), set up with INIT_DELAYED_WORK(): a work item
+ * and a timer in one — schedule_delayed_work(d, delay) queues the work once `delay` jiffies passed.
+ */
+export interface delayed_work {
+  work?: work_struct;
+  timer?: timer_list;
+}
+
 /** What a kernel provides to modules (the simulated kernel's implementation lives in sandboxes/sim/host). */
 export interface KernelApi {
   netlink_kernel_create(net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null;
   netlink_kernel_release(sk: NetlinkSock | null): void;
-  alloc_skb(size: number): SkBuff | null;
-  nlmsg_new(payload: number): SkBuff | null;
+  alloc_skb(size: number, gfp?: number): SkBuff | null;
+  nlmsg_new(payload: number, gfp?: number): SkBuff | null;
   nlmsg_put(skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null;
   nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void;
   nlmsg_data(nlh: NlMsgHdr): Uint8Array;
@@ -104,7 +135,7 @@ export interface KernelApi {
   skb_put(skb: SkBuff, len: number): Uint8Array;
   NETLINK_CB(skb: SkBuff): NetlinkCb;
   netlink_unicast(sk: NetlinkSock, skb: SkBuff, portid: number, nonblock: number): number;
-  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number): number;
+  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp?: number): number;
   netlink_has_listeners(sk: NetlinkSock, group: number): boolean;
   kfree_skb(skb: SkBuff | null): void;
   netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number;
@@ -118,6 +149,14 @@ export interface KernelApi {
   complete_all(c: Completion): void;
   wait_for_completion_timeout(c: Completion, ms: number): Promise<number>;
   wait_for_completion(c: Completion): Promise<void>;
+  timer_setup(timer: timer_list, fn: (t: timer_list) => void, flags: number): void;
+  mod_timer(timer: timer_list, expires: number): number;
+  timer_delete(timer: timer_list): number;
+  timer_pending(timer: timer_list): boolean;
+  INIT_WORK(work: work_struct, fn: (w: work_struct) => void | Promise<void>): void;
+  schedule_work(work: work_struct): boolean;
+  cancel_work_sync(work: work_struct): Promise<boolean>;
+  flush_work(work: work_struct): Promise<boolean>;
 }
 
 function api(): KernelApi {
@@ -181,9 +220,9 @@ export const netlink_kernel_create = (net: Net, unit: number, cfg?: NetlinkKerne
 /** Release a kernel socket (unregisters the protocol). */
 export const netlink_kernel_release = (sk: NetlinkSock | null): void => api().netlink_kernel_release(sk);
 /** An skb with room for `size` bytes. */
-export const alloc_skb = (size: number, _gfp = GFP_KERNEL): SkBuff | null => api().alloc_skb(size);
-/** An skb for one message with `payload` bytes of payload. */
-export const nlmsg_new = (payload: number, _gfp = GFP_KERNEL): SkBuff | null => api().nlmsg_new(payload);
+export const alloc_skb = (size: number, gfp = GFP_KERNEL): SkBuff | null => api().alloc_skb(size, gfp);
+/** An skb for one message with `payload` bytes of payload (GFP_ATOMIC where the caller may not sleep). */
+export const nlmsg_new = (payload: number, gfp = GFP_KERNEL): SkBuff | null => api().nlmsg_new(payload, gfp);
 /** Add a message header to skb; null when it does not fit. */
 export const nlmsg_put = (skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null =>
   api().nlmsg_put(skb, portid, seq, type, payload, flags);
@@ -220,13 +259,13 @@ export const nlmsg_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number): num
   return r > 0 ? 0 : r;
 };
 /** Send skb to every member of `group` except `portid`; 0, -ESRCH (nobody) or -ENOBUFS. Consumes skb. */
-export const netlink_broadcast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, _gfp = GFP_KERNEL): number =>
-  api().netlink_broadcast(sk, skb, portid, group);
+export const netlink_broadcast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp = GFP_KERNEL): number =>
+  api().netlink_broadcast(sk, skb, portid, group, gfp);
 /** nlmsg_multicast: sets NETLINK_CB(skb).dst_group, then broadcasts. */
-export const nlmsg_multicast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, _gfp = GFP_KERNEL): number => {
+export const nlmsg_multicast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp = GFP_KERNEL): number => {
   const k = api();
   k.NETLINK_CB(skb).dst_group = group;
-  const r = k.netlink_broadcast(sk, skb, portid, group);
+  const r = k.netlink_broadcast(sk, skb, portid, group, gfp);
   return r > 0 ? 0 : r;
 };
 /** Whether anyone listens to `group`. */
@@ -258,6 +297,63 @@ export const pr_debug = (text: string): void => api().printk(KERN_DEBUG + text);
 export const msleep = (ms: number): Promise<void> => api().msleep(ms);
 /** Milliseconds since boot. */
 export const jiffies_ms = (): number => api().jiffies_ms();
+/**
+ * Jiffies: the kernel's tick counter. In the simulator a jiffy is 1 ms (HZ 1000); Debian's kernels
+ * tick at HZ 250 (4 ms), so always convert with msecs_to_jiffies().
+ */
+export const HZ = 1000;
+/** The current value of jiffies (C reads the variable `jiffies`). */
+export const jiffies = (): number => api().jiffies_ms();
+/** Milliseconds to jiffies. */
+export const msecs_to_jiffies = (ms: number): number => Math.ceil(ms * HZ / 1000);
+/** jiffies to milliseconds. */
+export const jiffies_to_msecs = (j: number): number => Math.floor(j * 1000 / HZ);
+/** Set up a timer: `fn` runs in softirq context when it expires (it must not sleep). */
+export const timer_setup = (timer: timer_list, fn: (t: timer_list) => void, flags = 0): void => api().timer_setup(timer, fn, flags);
+/** Arm (or re-arm) a timer to fire at `expires` jiffies; 1 if it was pending, else 0. */
+export const mod_timer = (timer: timer_list, expires: number): number => api().mod_timer(timer, expires);
+/** add_timer: arm a timer at timer.expires. */
+export const add_timer = (timer: timer_list): void => { api().mod_timer(timer, timer.expires ?? 0); };
+/** Disarm a timer; 1 if it was pending (Linux 6.2 added this name, 6.15 removed the old del_timer). */
+export const timer_delete = (timer: timer_list): number => api().timer_delete(timer);
+/** Disarm a timer and wait for a running callback to finish (one CPU here: none can be running). */
+export const timer_delete_sync = (timer: timer_list): number => api().timer_delete(timer);
+/** The old names: Linux 6.1 has both (its 6.1.84 update added timer_delete*); 6.15 and later only timer_delete*. */
+export const del_timer = timer_delete;
+export const del_timer_sync = timer_delete_sync;
+/** Whether a timer is armed. */
+export const timer_pending = (timer: timer_list): boolean => api().timer_pending(timer);
+/** Set up a work item: `fn` will run in a kworker thread (process context: it may sleep). */
+export const INIT_WORK = (work: work_struct, fn: (w: work_struct) => void | Promise<void>): void => api().INIT_WORK(work, fn);
+/** Queue a work item on the system workqueue; false if it was already queued. Callable from any context. */
+export const schedule_work = (work: work_struct): boolean => api().schedule_work(work);
+/** Take a queued work item off the queue and wait for a running one to finish; true if it was queued. */
+export const cancel_work_sync = (work: work_struct): Promise<boolean> => api().cancel_work_sync(work);
+/** Wait until a work item has run; true if there was something to wait for. */
+export const flush_work = (work: work_struct): Promise<boolean> => api().flush_work(work);
+/** Set up a delayed work item: `fn` will run in a kworker, after the delay given to schedule_delayed_work. */
+export const INIT_DELAYED_WORK = (dwork: delayed_work, fn: (w: work_struct) => void | Promise<void>): void => {
+  const k = api();
+  dwork.work = {};
+  dwork.timer = {};
+  k.INIT_WORK(dwork.work, fn);
+  k.timer_setup(dwork.timer, () => { k.schedule_work(dwork.work!); }, 0);
+};
+/** Queue a delayed work item to run `delay` jiffies from now; false if it was already pending. */
+export const schedule_delayed_work = (dwork: delayed_work, delay: number): boolean => {
+  const k = api();
+  if (k.timer_pending(dwork.timer!)) return false;
+  if (delay <= 0) return k.schedule_work(dwork.work!);
+  k.mod_timer(dwork.timer!, k.jiffies_ms() + delay);
+  return true;
+};
+/** Disarm a delayed work item's timer, take its work off the queue, wait for a running one; true if it was pending. */
+export const cancel_delayed_work_sync = async (dwork: delayed_work): Promise<boolean> => {
+  const k = api();
+  const armed = k.timer_delete(dwork.timer!) > 0;
+  const queued = await k.cancel_work_sync(dwork.work!);
+  return armed || queued;
+};
 /** A new completion (or reset `c`). */
 export const init_completion = (c?: Completion): Completion => api().init_completion(c);
 /** Signal one waiter. */

@@ -22,6 +22,12 @@ export interface SyscallEvent {
   socket?: { domain: number; type: number; protocol: number };
   /** Short text of the arguments, for logs ('fd=3, flags=MSG_DONTWAIT'). */
   args?: string;
+  /** sendmsg/recvmsg: the length of each iovec of msg_iov, in order (data is their bytes joined). */
+  iov?: number[];
+  /** recvmsg: the control messages it returned (level, type, data), as sendmsg: the ones it passed. */
+  control?: { cmsg_level: number; cmsg_type: number; data: Uint8Array }[];
+  /** recvmsg: msg_flags as the kernel returned them (MSG_TRUNC, MSG_CTRUNC…). */
+  msg_flags?: number;
   /** Bytes sent (dir 'out') or received (dir 'in'). */
   data?: Uint8Array;
   dir?: 'out' | 'in';

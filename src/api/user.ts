@@ -81,6 +81,9 @@ export const getpeername = (fd: number): Promise<SockaddrNl> => sys('getpeername
 export const sendto = (fd: number, buf: Uint8Array, flags = 0, addr?: SockAddr): Promise<number> =>
   sys('sendto', fd, () => backend().sendto(fd, buf, flags, addr), same, () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }));
 
+/** send(2): sendto without an address (the connected peer); x86-64's glibc makes the sendto syscall, so it is recorded as sendto. */
+export const send = (fd: number, buf: Uint8Array, flags = 0): Promise<number> => sendto(fd, buf, flags);
+
 /** sendmsg(2): send the concatenation of msg_iov as one datagram to msg_name. */
 export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> =>
   sys('sendmsg', fd, () => backend().sendmsg(fd, msg, flags), same, () => {
@@ -88,13 +91,17 @@ export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> 
     const data = new Uint8Array(n);
     let o = 0;
     for (const v of msg.msg_iov) { data.set(v, o); o += v.length; }
-    return { data, dir: 'out', addr: addrOf(msg.msg_name) };
+    const control = msg.msg_control?.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
+    return { data, dir: 'out', addr: addrOf(msg.msg_name), iov: msg.msg_iov.map((v) => v.length), ...(control?.length ? { control } : {}) };
   });
 
 /** recvfrom(2): receive one datagram into `buf`; `n` is the return value (the full length with MSG_TRUNC). */
 export const recvfrom = (fd: number, buf: Uint8Array, flags = 0): Promise<RecvFromResult> =>
   sys('recvfrom', fd, () => backend().recvfrom(fd, buf, flags), (r) => r.n,
     (r) => ({ data: buf.slice(0, Math.min(r.n, buf.length)), dir: 'in', addr: r.from }));
+
+/** recv(2): recvfrom without asking for the address; resolves to the return value (recorded as recvfrom, the syscall glibc makes). */
+export const recv = async (fd: number, buf: Uint8Array, flags = 0): Promise<number> => (await recvfrom(fd, buf, flags)).n;
 
 /** recvmsg(2): receive one datagram, scattered over msg_iov, with control messages. */
 export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgResult> =>
@@ -105,13 +112,15 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
     const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) { data.set(p, o); o += p.length; }
-    return { data, dir: 'in', addr: r.from };
+    const control = r.control.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
+    return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length), control, msg_flags: r.msg_flags };
   });
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
 export const setsockopt = (fd: number, level: number, name: number, value: number | Uint8Array): Promise<number> => {
   const bytes = typeof value === 'number' ? new Uint8Array(new Int32Array([value]).buffer) : value;
-  return sys('setsockopt', fd, () => backend().setsockopt(fd, level, name, bytes), same);
+  return sys('setsockopt', fd, () => backend().setsockopt(fd, level, name, bytes), same,
+    () => ({ args: `level=${level}, optname=${name}${typeof value === 'number' ? `, value=${value}` : `, optlen=${bytes.length}`}` }));
 };
 
 /** getsockopt(2) exactly as C has it: the option's bytes and the optlen the kernel returned. */

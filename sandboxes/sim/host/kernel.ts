@@ -139,6 +139,12 @@ export class SimKernel implements Backend {
       traceHost: (fn, args, file) => (this.tracing ? this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file) : null),
       traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
       traceHostSuspend: (e) => this.tracer.suspend(e),
+      spawnKthread: (name, main) => { this.sched.spawn(main, name, 0, (proc) => this.createTask(proc), true); },
+      inSoftirq: (fn) => {
+        const before = this.lockedUp;
+        this.ex.k_softirq_enter();
+        try { fn(); } finally { if (!before) this.lockedUp = false; }
+      },
     });
     this.fs = new KernelFs({
       sched: this.sched,

@@ -354,3 +354,219 @@ describe('extended ACK from a TypeScript handler', () => {
     });
   });
 });
+
+describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work) on the virtual clock', () => {
+  /** A module that broadcasts "tick N" to group 1 from a timer every 1000 ms (GFP_ATOMIC) and unicasts "work N" to port 100 from a work item. */
+  function ticker(log: string[], { gfp = k.GFP_ATOMIC, sleepInTimer = false } = {}) {
+    let sk: k.NetlinkSock | null = null;
+    const timer: k.timer_list = {};
+    const work: k.work_struct = {};
+    let n = 0;
+    const put = (text: string, gfpFlags: number) => {
+      const skb = k.nlmsg_new(text.length, gfpFlags)!;
+      const nlh = k.nlmsg_put(skb, 0, n, u.NLMSG_MIN_TYPE, text.length, 0)!;
+      k.nlmsg_data(nlh).set(new TextEncoder().encode(text));
+      return skb;
+    };
+    return k.defineModule({
+      name: 'ticker',
+      init() {
+        sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {});
+        timer_setupAll();
+        return sk ? 0 : -k.EBUSY;
+      },
+      async exit() {
+        k.del_timer_sync(timer);
+        await k.cancel_work_sync(work);
+        k.netlink_kernel_release(sk);
+      },
+    });
+    function timer_setupAll() {
+      k.timer_setup(timer, function tick() {
+        n++;
+        if (sleepInTimer) void k.msleep(10);
+        const r = k.nlmsg_multicast(sk!, put(`tick ${n}`, gfp), 0, 1, gfp);
+        log.push(`${k.jiffies()} tick ${n} broadcast ${r} pending ${k.timer_pending(timer)}`);
+        k.schedule_work(work);
+        if (n < 3) k.mod_timer(timer, k.jiffies() + k.msecs_to_jiffies(1000));
+      }, 0);
+      k.INIT_WORK(work, async function hello() {
+        await k.msleep(50); // process context: sleeping is allowed
+        const r = k.netlink_unicast(sk!, put(`work ${n}`, k.GFP_KERNEL), 100, k.MSG_DONTWAIT);
+        log.push(`${k.jiffies()} work ${n} unicast ${r}`);
+      });
+      k.mod_timer(timer, k.jiffies() + k.msecs_to_jiffies(1000));
+    }
+  }
+
+  it('the timer fires on the virtual clock in softirq context, the work runs in a kworker that may sleep; nobody listening gives -ESRCH and -ECONNREFUSED', async () => {
+    const log: string[] = [];
+    const got: string[] = [];
+    const kernel = await sim(async (kern) => {
+      await u.insmod(ticker(log));
+      await u.sleep(1500); // tick 1 finds nobody
+      const fd = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+      await u.bind(fd, { nl_family: AF_NETLINK, nl_pid: 100, nl_groups: 1 });
+      for (let i = 0; i < 4; i++) {
+        const buf = new Uint8Array(64);
+        const r = await u.recvfrom(fd, buf);
+        got.push(`${u.now()} ${u.cstring(buf.subarray(16, r.n))} from ${r.from.nl_pid}/${r.from.nl_groups}`);
+      }
+      expect(kern.state().processes.some((p) => p.name === 'kworker/0:1')).toBe(true);
+      await u.close(fd);
+      await u.rmmod('ticker');
+    });
+    expect(log).toEqual([
+      '1000 tick 1 broadcast -3 pending false', '1050 work 1 unicast -111',
+      '2000 tick 2 broadcast 0 pending false', '2050 work 2 unicast 24',
+      '3000 tick 3 broadcast 0 pending false', '3050 work 3 unicast 24',
+    ]);
+    expect(got).toEqual(['2000 tick 2 from 0/1', '2050 work 2 from 0/0', '3000 tick 3 from 0/1', '3050 work 3 from 0/0']);
+    expect(kernel.dmesg().filter((l) => l.includes('BUG'))).toEqual([]);
+  });
+
+  it('GFP_KERNEL or a sleep in a timer callback is reported (as CONFIG_DEBUG_ATOMIC_SLEEP does)', async () => {
+    const log: string[] = [];
+    const kernel = await sim(async () => {
+      await u.insmod(ticker(log, { gfp: k.GFP_KERNEL, sleepInTimer: true }));
+      await u.sleep(1200);
+    });
+    const bugs = kernel.dmesg().filter((l) => l.includes('BUG'));
+    expect(bugs.some((l) => l.includes('sleeping function called from invalid context') && l.includes('nlmsg_new with GFP_KERNEL'))).toBe(true);
+    expect(bugs.some((l) => l.includes('scheduling while atomic') && l.includes('msleep'))).toBe(true);
+    // The kworker runs while main still sleeps: the work item is not tied to user space.
+    expect(log).toEqual(['1000 tick 1 broadcast -3 pending false', '1050 work 1 unicast -111']);
+  });
+
+  it('kernel timers stop once user space has exited, and only timers firing for ten virtual minutes is a deadlock', async () => {
+    let fired = 0;
+    const kernel = await sim(async () => {
+      const t: k.timer_list = {};
+      await u.insmod(k.defineModule({
+        name: 'forever',
+        init() {
+          k.timer_setup(t, () => { fired++; k.mod_timer(t, k.jiffies() + 1000); }, 0);
+          k.mod_timer(t, k.jiffies() + 1000);
+          return 0;
+        },
+      }));
+      const fd = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+      await errno(u.recvfrom(fd, new Uint8Array(16)), 'EDEADLK');
+    });
+    expect(fired).toBe(600);
+    expect(kernel.now()).toBe(600_000);
+  });
+
+  it('a periodic kernel timer keeps ticking through a long sleep of user space', async () => {
+    let fired = 0;
+    await sim(async () => {
+      const t: k.timer_list = {};
+      await u.insmod(k.defineModule({
+        name: 'metronome',
+        init() {
+          k.timer_setup(t, () => { fired++; k.mod_timer(t, k.jiffies() + 1000); }, 0);
+          k.mod_timer(t, k.jiffies() + 1000);
+          return 0;
+        },
+      }));
+      await u.sleep(1_200_500);
+    });
+    expect(fired).toBe(1200);
+  });
+
+  it('a delayed work item runs in a kworker after its delay, may sleep and re-queue itself; cancel_delayed_work_sync stops it', async () => {
+    const ran: string[] = [];
+    await sim(async () => {
+      const d: k.delayed_work = {};
+      await u.insmod(k.defineModule({
+        name: 'poller',
+        init() {
+          k.INIT_DELAYED_WORK(d, async () => {
+            await k.msleep(10); // process context
+            ran.push(`${k.jiffies()} in ${u.getpid()}`);
+            k.schedule_delayed_work(d, k.msecs_to_jiffies(500));
+          });
+          expect(k.schedule_delayed_work(d, k.msecs_to_jiffies(500))).toBe(true);
+          expect(k.schedule_delayed_work(d, 1)).toBe(false); // already pending
+          return 0;
+        },
+        async exit() { expect(await k.cancel_delayed_work_sync(d)).toBe(true); },
+      }));
+      await u.sleep(1600);
+      await u.rmmod('poller');
+      await u.sleep(2000);
+    });
+    expect(ran.map((r) => r.split(' ')[0])).toEqual(['510', '1020', '1530']);
+    expect(ran.every((r) => Number(r.split(' in ')[1]) < 2718)).toBe(true); // kworker pids
+  });
+
+  it('timers sending to a kernel socket: the watchdog counts each softirq afresh, and a lockup in one fails no syscall', async () => {
+    let delivered = 0;
+    const kernel = await sim(async () => {
+      const t: k.timer_list = {};
+      let sk: k.NetlinkSock | null = null;
+      let loop = false;
+      await u.insmod(k.defineModule({
+        name: 'selftalk',
+        init() {
+          sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+            input() {
+              delivered++;
+              if (loop) k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT); // answers itself
+            },
+          });
+          k.timer_setup(t, () => {
+            k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT);
+            k.mod_timer(t, k.jiffies() + 10);
+          }, 0);
+          k.mod_timer(t, k.jiffies() + 10);
+          return sk ? 0 : -1;
+        },
+      }));
+      await u.sleep(1505); // 150 softirqs, one delivery each: no lockup
+      expect(delivered).toBe(150);
+      loop = true;
+      await u.sleep(10); // this one loops into itself until the watchdog cuts it
+      loop = false;
+      const fd = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+      await u.bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      expect(await u.setsockopt(fd, u.SOL_SOCKET, u.SO_RCVBUF, 4096)).toBe(0); // not EDEADLK
+    });
+    expect(kernel.dmesg().filter((l) => l.includes('soft lockup'))).toHaveLength(1);
+  });
+
+  it('a timer left armed at rmmod is reported and disarmed; its callback never runs', async () => {
+    let fired = 0;
+    const kernel = await sim(async () => {
+      const t: k.timer_list = {};
+      await u.insmod(k.defineModule({
+        name: 'careless',
+        init() { k.timer_setup(t, function careless_tick() { fired++; }, 0); k.mod_timer(t, k.jiffies() + 100); return 0; },
+      }));
+      await u.rmmod('careless');
+      await u.sleep(500);
+    });
+    expect(fired).toBe(0);
+    expect(kernel.dmesg().some((l) => l.includes('BUG: careless: timer careless_tick still armed when the module was unloaded'))).toBe(true);
+  });
+
+  it('cancel_work_sync takes a queued item off the queue; flush_work waits for it', async () => {
+    const ran: number[] = [];
+    await sim(async () => {
+      const w: k.work_struct = {};
+      await u.insmod(k.defineModule({ name: 'w', init() { k.INIT_WORK(w, async () => { await k.msleep(100); ran.push(k.jiffies()); }); return 0; } }));
+      await u.insmod(k.defineModule({
+        name: 'w2',
+        async init() {
+          expect(k.schedule_work(w)).toBe(true);
+          expect(k.schedule_work(w)).toBe(false); // already queued
+          expect(await k.cancel_work_sync(w)).toBe(true);
+          expect(k.schedule_work(w)).toBe(true);
+          expect(await k.flush_work(w)).toBe(true);
+          return 0;
+        },
+      }));
+    });
+    expect(ran).toEqual([100]);
+  });
+});

@@ -6,10 +6,11 @@ import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
 import type { KernelModule } from '../../../src/api/types.ts';
 import type {
   KernelApi, NetlinkSock, NetlinkKernelCfg, SkBuff, NlMsgHdr, NetlinkCb, Completion, NetlinkDumpControl, NetlinkCallback, Net,
+  timer_list, work_struct,
 } from '../../../src/api/kernel.ts';
 import type { KernelExports, KernelMemory } from './wasm.ts';
 import type { netlink_ext_ack } from '../../../src/api/genl-kernel.ts';
-import type { Scheduler, Waiter } from './sched.ts';
+import type { KernelTimer, Scheduler, Waiter } from './sched.ts';
 import type { TraceEntry } from './trace.ts';
 
 /** What the module host needs from the kernel around it. */
@@ -27,7 +28,16 @@ export interface ModuleContext {
   traceHostExit(e: TraceEntry, ret?: number): void;
   /** That function returned a promise: its frames wait aside while the wasm call it ran in unwinds. */
   traceHostSuspend(e: TraceEntry): void;
+  /** Start a kernel thread (a kworker) running `main`; it ends when main settles. */
+  spawnKthread(name: string, main: () => Promise<void>): void;
+  /** Run `fn` as a softirq: on the idle task, whose soft-lockup count starts afresh; a lockup it causes fails no syscall. */
+  inSoftirq(fn: () => void): void;
 }
+
+/** A timer's state, kept beside the module's timer_list object. */
+interface TimerState { fn: (t: timer_list) => void; module: string; armed: KernelTimer | null }
+/** A work item's state: queued (pending), running, and who waits for it to finish. */
+interface WorkState { fn: (w: work_struct) => void | Promise<void>; module: string; pending: boolean; running: boolean; waiters: Set<Waiter> }
 
 class Skb implements SkBuff {
   constructor(private readonly m: ModuleHost, readonly ptr: number) {}
@@ -58,7 +68,7 @@ class Sock implements NetlinkSock {
   constructor(readonly id: number, readonly unit: number, readonly module: string) {}
 }
 
-interface Loaded { id: number; mod: KernelModule; socks: Set<Sock> }
+interface Loaded { id: number; mod: KernelModule; socks: Set<Sock>; timers: Set<timer_list>; works: Set<work_struct> }
 interface Input { fn: (skb: SkBuff) => void | Promise<void>; module: string; unit: number }
 interface Dump { control: NetlinkDumpControl; cb: NetlinkCallback; module: string }
 
@@ -100,7 +110,7 @@ export class ModuleHost implements KernelApi {
       throw new Error('insmod: expected a module made with defineModule({ name, init, exit }) from netlink-lab/kernel.');
     }
     if (this.modules.has(mod.name)) throw new ErrnoError('init_module', ERRNO.EEXIST);
-    const m: Loaded = { id: this.nextModuleId++, mod, socks: new Set() };
+    const m: Loaded = { id: this.nextModuleId++, mod, socks: new Set(), timers: new Set(), works: new Set() };
     this.modules.set(mod.name, m);
     const prev = this.loading;
     this.loading = m;
@@ -146,6 +156,18 @@ export class ModuleHost implements KernelApi {
   }
 
   private unload(m: Loaded): void {
+    // A timer or work item left queued would run code that is gone: Linux oopses later; here
+    // the kernel says so now and disarms it.
+    for (const t of m.timers) {
+      if (this.timer_delete(t)) this.printk(`\x011BUG: ${m.mod.name}: timer ${this.timers.get(t)?.fn.name || ''} still armed when the module was unloaded (call del_timer_sync/timer_delete_sync in exit)`);
+    }
+    for (const w of m.works) {
+      const st = this.works.get(w);
+      if (st?.pending) {
+        st.pending = false;
+        this.printk(`\x011BUG: ${m.mod.name}: work ${st.fn.name || ''} still queued when the module was unloaded (call cancel_work_sync in exit)`);
+      }
+    }
     for (const s of m.socks) this.ctx.ex.k_netlink_kernel_release(s.id);
     m.socks.clear();
     for (const [id, i] of this.inputs) if (i.module === m.mod.name) this.inputs.delete(id);
@@ -267,12 +289,14 @@ export class ModuleHost implements KernelApi {
     for (const m of this.modules.values()) for (const s of m.socks) if (s.id === sk.id) m.socks.delete(s);
   }
 
-  alloc_skb(size: number): SkBuff | null {
+  alloc_skb(size: number, gfp = 0): SkBuff | null {
+    this.mightSleepIf(gfp, 'alloc_skb');
     const p = this.ctx.ex.k_alloc_skb(size | 0);
     return p ? new Skb(this, p) : null;
   }
 
-  nlmsg_new(payload: number): SkBuff | null {
+  nlmsg_new(payload: number, gfp = 0): SkBuff | null {
+    this.mightSleepIf(gfp, 'nlmsg_new');
     const p = this.ctx.ex.k_nlmsg_new(payload | 0);
     return p ? new Skb(this, p) : null;
   }
@@ -320,7 +344,9 @@ export class ModuleHost implements KernelApi {
     return this.ctx.ex.k_netlink_unicast(sk.id, skb.ptr, portid >>> 0, nonblock | 0);
   }
 
-  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number): number {
+  netlink_broadcast(sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp = 0): number {
+    // It clones the skb for each listener with `allocation`.
+    this.mightSleepIf(gfp, 'netlink_broadcast');
     return this.ctx.ex.k_netlink_broadcast(sk.id, skb.ptr, portid >>> 0, group >>> 0);
   }
 
@@ -366,6 +392,7 @@ export class ModuleHost implements KernelApi {
   }
 
   async msleep(ms: number): Promise<void> {
+    if (this.atomicSleep('msleep')) return;
     const s = this.ctx.sched;
     const p = s.running;
     if (p) p.syscall = 'msleep';
@@ -401,6 +428,7 @@ export class ModuleHost implements KernelApi {
   }
 
   async wait_for_completion_timeout(c: Completion, ms: number): Promise<number> {
+    if (this.atomicSleep('wait_for_completion_timeout')) return 0;
     const s = this.ctx.sched;
     const deadline = s.now + Math.max(0, ms);
     let q = this.waiters.get(c);
@@ -418,6 +446,7 @@ export class ModuleHost implements KernelApi {
   }
 
   async wait_for_completion(c: Completion): Promise<void> {
+    if (this.atomicSleep('wait_for_completion')) return;
     const s = this.ctx.sched;
     let q = this.waiters.get(c);
     if (!q) { q = new Set(); this.waiters.set(c, q); }
@@ -427,5 +456,145 @@ export class ModuleHost implements KernelApi {
       await s.block('wait_for_completion', 'blocked', q);
     }
     if (c.done !== Infinity) c.done--;
+  }
+
+  // ---- atomic context, timers and work items -------------------------------------------------
+
+  /** Softirq nesting: > 0 while a timer callback runs (in_atomic()). */
+  private atomic = 0;
+  private readonly timers = new Map<timer_list, TimerState>();
+  private readonly works = new Map<work_struct, WorkState>();
+
+  /**
+   * might_sleep_if(gfpflags_allow_blocking(gfp)): a GFP_KERNEL allocation may sleep in reclaim,
+   * which atomic context forbids. Reported as a kernel built with CONFIG_DEBUG_ATOMIC_SLEEP does
+   * (Debian's is not: it says nothing until the allocation really sleeps, then "scheduling while
+   * atomic").
+   */
+  private mightSleepIf(gfp: number, fn: string): void {
+    if (this.atomic > 0 && (gfp | 0) === 0) {
+      this.printk(`\x013BUG: sleeping function called from invalid context at include/linux/sched/mm.h (${fn} with GFP_KERNEL)`);
+      this.printk('\x013in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/0');
+    }
+  }
+
+  /** schedule() in atomic context: Linux prints this and carries on badly; here the sleep is skipped. */
+  private atomicSleep(fn: string): boolean {
+    if (this.atomic <= 0) return false;
+    this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (${fn} in a timer callback; the sleep was skipped)`);
+    return true;
+  }
+
+  private owner(): string { return this.loading?.mod.name ?? 'kernel'; }
+
+  timer_setup(timer: timer_list, fn: (t: timer_list) => void, flags: number): void {
+    const old = this.timers.get(timer);
+    if (old?.armed) this.ctx.sched.cancelKernelTimer(old.armed);
+    timer.function = fn;
+    timer.flags = flags | 0;
+    timer.expires = timer.expires ?? 0;
+    this.timers.set(timer, { fn, module: this.owner(), armed: null });
+    this.loading?.timers.add(timer);
+  }
+
+  mod_timer(timer: timer_list, expires: number): number {
+    const st = this.timers.get(timer);
+    if (!st) {
+      this.printk('\x011BUG: mod_timer on a timer_list that timer_setup never initialised');
+      return 0;
+    }
+    const was = this.timer_delete(timer);
+    timer.expires = expires;
+    const armed: KernelTimer = this.ctx.sched.addKernelTimer(expires, () => {
+      if (st.armed !== armed) return;
+      st.armed = null;
+      this.runTimer(timer, st);
+    });
+    st.armed = armed;
+    return was;
+  }
+
+  /** A timer fires: its function runs in softirq context (no process; it may not sleep). */
+  private runTimer(timer: timer_list, st: TimerState): void {
+    const traced = this.ctx.tracing() ? this.ctx.traceHost(st.fn.name || 'timer', 'softirq', `module:${st.module}`) : null;
+    this.atomic++;
+    try {
+      this.ctx.inSoftirq(() => {
+        const r = (timer.function ?? st.fn)(timer) as unknown;
+        if (r && typeof (r as Promise<unknown>).then === 'function') {
+          this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (timer ${st.fn.name || ''} is async: a timer callback cannot wait)`);
+          (r as Promise<unknown>).catch((e: unknown) => this.oops(st.module, e));
+        }
+      });
+    } catch (e) {
+      this.oops(st.module, e);
+    } finally {
+      this.atomic--;
+      if (traced) this.ctx.traceHostExit(traced);
+    }
+  }
+
+  timer_delete(timer: timer_list): number {
+    const st = this.timers.get(timer);
+    if (!st?.armed) return 0;
+    const r = this.ctx.sched.cancelKernelTimer(st.armed) ? 1 : 0;
+    st.armed = null;
+    return r;
+  }
+
+  timer_pending(timer: timer_list): boolean { return !!this.timers.get(timer)?.armed; }
+
+  INIT_WORK(work: work_struct, fn: (w: work_struct) => void | Promise<void>): void {
+    work.func = fn;
+    this.works.set(work, { fn, module: this.owner(), pending: false, running: false, waiters: new Set() });
+    this.loading?.works.add(work);
+  }
+
+  schedule_work(work: work_struct): boolean {
+    const st = this.works.get(work);
+    if (!st) {
+      this.printk('\x011BUG: schedule_work on a work_struct that INIT_WORK never initialised');
+      return false;
+    }
+    if (st.pending) return false;
+    st.pending = true;
+    // One kworker runs it, in process context, once the scheduler gets to it.
+    this.ctx.spawnKthread('kworker/0:1', async () => {
+      if (!st.pending) return; // cancelled before it ran
+      st.pending = false; // cleared before the function runs: it may queue itself again
+      st.running = true;
+      const traced = this.ctx.tracing() ? this.ctx.traceHost(st.fn.name || 'work', 'kworker', `module:${st.module}`) : null;
+      try {
+        await (work.func ?? st.fn)(work);
+      } catch (e) {
+        this.oops(st.module, e);
+      } finally {
+        st.running = false;
+        if (traced) this.ctx.traceHostExit(traced);
+        this.ctx.sched.wakeAll(st.waiters);
+      }
+    });
+    return true;
+  }
+
+  async cancel_work_sync(work: work_struct): Promise<boolean> {
+    const st = this.works.get(work);
+    if (!st) return false;
+    const was = st.pending;
+    st.pending = false;
+    await this.waitWork(st, 'cancel_work_sync');
+    return was;
+  }
+
+  async flush_work(work: work_struct): Promise<boolean> {
+    const st = this.works.get(work);
+    if (!st || (!st.pending && !st.running)) return false;
+    while (st.pending || st.running) await this.ctx.sched.block('flush_work', 'blocked', st.waiters);
+    return true;
+  }
+
+  private async waitWork(st: WorkState, why: string): Promise<void> {
+    if (this.atomicSleep(why)) return;
+    while (st.running) await this.ctx.sched.block(why, 'blocked', st.waiters);
   }
 }

@@ -43,10 +43,14 @@ export class Process {
   syscall = '';
   /** Resolves the start gate. */
   start: (() => void) | null = null;
-  constructor(readonly pid: number, readonly name: string, readonly uid: number) {}
+  constructor(readonly pid: number, readonly name: string, readonly uid: number, readonly kthread = false) {}
 }
 
-interface Timer { at: number; seq: number; waiter: Waiter; cancelled: boolean }
+/** A timer: it ends a wait (`waiter`), or it is a kernel timer whose `fn` runs in softirq context. */
+interface Timer { at: number; seq: number; waiter: Waiter | null; fn?: () => void; cancelled: boolean }
+
+/** A kernel timer armed with addKernelTimer (timer_list): cancel it with cancelKernelTimer. */
+export interface KernelTimer { readonly at: number }
 
 /** What the scheduler tells its owner. */
 export interface SchedHooks {
@@ -83,6 +87,10 @@ export class Scheduler {
   private seq = 0;
   // Pids start where a small number in a program's output is unlikely to be mistaken for one.
   private nextPid = 2718;
+  // Kernel threads (kworkers) take small pids, as early kernel threads do on Linux.
+  private nextKthreadPid = 40;
+  /** When a user process last ran: kernel timers alone may not spin the clock forever. */
+  private lastProcRun = 0;
   private switchPending = false;
   private idleWaiters: (() => void)[] = [];
   private deadlocks = 0;
@@ -90,8 +98,8 @@ export class Scheduler {
   constructor(private readonly hooks: SchedHooks) {}
 
   /** A new process running `main`, runnable at once. */
-  spawn(main: () => Promise<unknown>, name: string, uid: number, onCreate: (p: Process) => void): Process {
-    const p = new Process(this.nextPid++, name, uid);
+  spawn(main: () => Promise<unknown>, name: string, uid: number, onCreate: (p: Process) => void, kthread = false): Process {
+    const p = new Process(kthread ? this.nextKthreadPid++ : this.nextPid++, name, uid, kthread);
     this.procs.set(p.pid, p);
     onCreate(p);
     void (async () => {
@@ -129,6 +137,36 @@ export class Scheduler {
   /** Whether every process has exited. */
   allExited(): boolean {
     for (const p of this.procs.values()) if (p.state !== 'exited') return false;
+    return true;
+  }
+
+  /** Whether a process of user space is still alive (kernel timers fire only then). */
+  userAlive(): boolean {
+    for (const p of this.procs.values()) if (!p.kthread && p.state !== 'exited') return true;
+    return false;
+  }
+
+  /**
+   * Arm a kernel timer: at virtual time `at`, `fn` runs in softirq context, on no process (the
+   * kernel's `current` is the idle task). It fires when nothing is runnable and it is the next
+   * timer, like every other timer; once every user-space process has exited, kernel timers no
+   * longer fire (the program's run is over).
+   */
+  addKernelTimer(at: number, fn: () => void): KernelTimer {
+    const t: Timer = { at: Math.max(at, this.now), seq: this.seq++, waiter: null, fn, cancelled: false };
+    this.addTimer(t);
+    if (!this.running) this.scheduleSwitch();
+    return t;
+  }
+
+  /** Disarm a kernel timer; true if it was still pending. */
+  cancelKernelTimer(h: KernelTimer): boolean {
+    const t = h as Timer;
+    if (t.cancelled) return false;
+    t.cancelled = true;
+    const i = this.timers.indexOf(t);
+    if (i < 0) return false;
+    this.timers.splice(i, 1);
     return true;
   }
 
@@ -236,6 +274,7 @@ export class Scheduler {
         const p = r.kind === 'start' ? r.proc : r.waiter.proc;
         if (p.state === 'exited') continue;
         this.running = p;
+        if (!p.kthread) this.lastProcRun = this.now;
         p.state = 'running';
         p.waitingOn = undefined;
         this.hooks.switchTo(p.pid);
@@ -246,12 +285,24 @@ export class Scheduler {
         this.scheduleSwitch();
         return;
       }
-      const t = this.timers.shift();
+      // Kernel timers fire while user space runs, and not for ever: when no process waits with a
+      // timeout, ten minutes of virtual time in which only kernel timers fired while every process
+      // waits counts as a deadlock.
+      const alive = this.userAlive();
+      const waiterTimer = this.timers.some((x) => !x.fn && !x.cancelled);
+      const i = this.timers.findIndex((x) => !x.fn || (alive && (waiterTimer || x.at - this.lastProcRun <= 600_000)));
+      const t = i < 0 ? undefined : this.timers.splice(i, 1)[0];
       if (t) {
         if (t.cancelled) continue;
         if (t.at > this.now) this.now = t.at;
-        t.waiter.timer = null;
-        this.wake(t.waiter, false);
+        if (t.fn) {
+          t.cancelled = true;
+          this.hooks.switchTo(0);
+          t.fn();
+          continue;
+        }
+        t.waiter!.timer = null;
+        this.wake(t.waiter!, false);
         continue;
       }
       const waiting = [...this.procs.values()].filter((q) => q.state !== 'exited' && q.waits.size > 0);

@@ -50,6 +50,7 @@ export interface KernelExports {
   k_netlink_has_listeners(id: number, group: number): number;
   k_kfree_skb(skb: number): void;
   k_skb_get(skb: number): void;
+  k_softirq_enter(): void;
   k_netlink_rcv_skb(skb: number, cbId: number): number;
   k_netlink_ack(skb: number, nlh: number, err: number): void;
   k_netlink_extack(ptr: number, len: number, missType: number): void;

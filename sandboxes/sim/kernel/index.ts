@@ -147,6 +147,11 @@ export function k_netlink_has_listeners(id: i32, group: u32): bool {
   const sk = sock_by_id(id);
   return sk != null && netlink_has_listeners(sk, group);
 }
+/**
+ * A softirq (a module's timer) starts on the idle task: its count of kernel-to-kernel deliveries
+ * starts afresh, as a user task's does at each syscall (the soft-lockup watchdog's measure).
+ */
+export function k_softirq_enter(): void { current.nl_deliveries = 0; current.lockup = false; }
 /** Ref: kfree_skb */
 export function k_kfree_skb(skb: usize): void { if (skb) kfree_skb(changetype<sk_buff>(skb)); }
 /** Ref: skb_get */
