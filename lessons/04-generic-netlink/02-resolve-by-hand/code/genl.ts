@@ -48,7 +48,7 @@ export async function genlmsg_send(fd: number, type: number, pid: number, cmd: n
 }
 
 /** Receive one datagram into `buf`; the article's version never returns what recvmsg gave it. */
-export async function genlmsg_recv(fd: number, buf: Uint8Array): Promise<number | undefined> {
+export async function genlmsg_recv(fd: number, buf: Uint8Array): Promise<number | void> {
   // TODO 2: return the number of bytes received.
   await recvfrom(fd, buf, 0);
 }

@@ -51,7 +51,7 @@ export async function genlmsg_send(fd: number, type: number, pid: number, cmd: n
 }
 
 /** Receive one datagram into `buf`; resolves to its length. */
-export async function genlmsg_recv(fd: number, buf: Uint8Array): Promise<number | undefined> {
+export async function genlmsg_recv(fd: number, buf: Uint8Array): Promise<number> {
   const { n } = await recvfrom(fd, buf, 0);
   return n;
 }
