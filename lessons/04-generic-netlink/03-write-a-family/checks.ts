@@ -86,7 +86,7 @@ export default function checks({ events }: CheckInput): CheckResult[] {
       message: !unnamed ? 'No GREET without NLLAB_GREET_A_NAME was sent.'
         : !refusal ? 'No answer to the GREET without a name arrived.'
           : refusal.error === -EINVAL && missType === A_NAME ? 'Refused with EINVAL, and the extended ACK names the missing attribute (NLMSGERR_ATTR_MISS_TYPE 1).'
-            : `Answered with ${refusal.error === 0 ? 'ACK 0' : errnoName(-refusal.error)}${missType !== undefined ? `, MISS_TYPE ${missType}` : ', no MISS_TYPE in the extended ACK'}.`,
+            : `Answered with ${refusal.error === 0 ? 'ACK 0' : errnoName(-refusal.error)}${missType !== undefined ? `, MISS_TYPE ${missType}` : ', no MISS_TYPE in the extended ACK'}${refusal.error === -14 ? ' — the simulated kernel\'s answer when a handler throws, here reading an attribute that is not there (in C: a NULL dereference and an oops; see dmesg)' : ''}.`,
       hints: [
         'The policy checks the attributes that are present; whether a required one is there at all is the doit\'s job. greet_doit reads info.attrs[NLLAB_GREET_A_NAME] without looking.',
         'GENL_REQ_ATTR_CHECK(info, type) is true when the attribute is missing, and records its type in the extended ACK (NLMSGERR_ATTR_MISS_TYPE).',

@@ -5,7 +5,7 @@
  */
 import {
   parseNlmsgs, parseNlmsgerr, parseGenlmsg, nla_get_string, errnoName, GENL_ID_CTRL, NLMSG_ERROR,
-  CTRL_ATTR_FAMILY_NAME, type SyscallEvent,
+  CTRL_ATTR_FAMILY_NAME,
 } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
 
@@ -18,7 +18,7 @@ const CTRL_CMD_NEWMCAST_GRP = 7;
 const CTRL_CMD_DELMCAST_GRP = 8;
 
 /** The answer (errno or 0) each process got to each command it sent to NLLAB_COUNTER. */
-function answers(events: SyscallEvent[]): { pid: number; cmd: number; error: number }[] {
+function answers(events: CheckInput['events']): { pid: number; cmd: number; error: number }[] {
   const out: { pid: number; cmd: number; error: number }[] = [];
   const pending = new Map<string, { pid: number; cmd: number }>();
   for (const e of events) {
