@@ -78,7 +78,10 @@ export class RealKernel extends AgentSyscalls implements Backend {
    * A copy of the parent's agent (fork(2)): it shares the parent's open sockets. Null when this
    * parent cannot fork (the VM's kernel overrides it for its agents).
    */
-  protected async forkAgent(parent: AgentHandle, name: string): Promise<AgentHandle | null> {
+  /** Whether forkAgent can give the child another uid (the VM's agents fork and setuid; here a fresh agent is started instead). */
+  protected readonly forkSetsUid: boolean = false;
+
+  protected async forkAgent(parent: AgentHandle, name: string, _uid?: number): Promise<AgentHandle | null> {
     if (!(parent instanceof Agent)) return null;
     if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
     if (!this.forks) this.forks = new ForkServer();
@@ -131,7 +134,8 @@ export class RealKernel extends AgentSyscalls implements Backend {
     const uid = opts.uid ?? parent?.uid ?? 0;
     const comm = (opts.name ?? 'prog').slice(0, 15);
     const name = ['--name', comm];
-    const forked = parent && uid === parent.uid ? await this.forkAgent(parent.agent, comm) : null;
+    const forked = parent && uid === parent.uid ? await this.forkAgent(parent.agent, comm)
+      : parent && this.forkSetsUid ? await this.forkAgent(parent.agent, comm, uid) : null;
     let agent: AgentHandle;
     if (forked) {
       agent = forked;

@@ -73,14 +73,18 @@ export class VmKernel extends RealKernel {
    * (waiting for one when all are taken, as a process waits for memory) and serves there. Null
    * for a VM without fork ports, where spawn() starts a fresh agent instead.
    */
-  protected override async forkAgent(parent: AgentHandle, name: string): Promise<AgentHandle | null> {
+  protected override readonly forkSetsUid: boolean = true;
+
+  protected override async forkAgent(parent: AgentHandle, name: string, uid?: number): Promise<AgentHandle | null> {
     if (!(parent instanceof PortAgent) || this.vm.forkPorts.length === 0) return null;
     const f = await this.acquireForkPort();
     this.nextTagBase = (this.nextTagBase + 0x01000000) >>> 0;
     let agent: PortAgent;
     try {
       const enc = new TextEncoder();
-      const r = await parent.call(OP.FORK, new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15))).bytes());
+      const w = new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15)));
+      // With a uid the child drops to it right after fork (spawn({ uid }) from a process).
+      const r = await parent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
       if (r.ret < 0) throw new ErrnoError('fork', r.errno);
       agent = await PortAgent.start(f.port, (pid) => this.killGuest(pid), this.nextTagBase);
       if (agent.hello.pid !== r.ret) {
@@ -113,7 +117,7 @@ export class VmKernel extends RealKernel {
   protected override async startAgent(args: string[]): Promise<AgentHandle> {
     const uid = args.indexOf('--uid');
     if (uid >= 0 && args[uid + 1] !== '0') {
-      throw new Error(`netlink-lab: spawn({ uid: ${args[uid + 1]} }) is not available on the VM kernel (its agents run as root); use --kernel real or sim for unprivileged processes.`);
+      throw new Error(`netlink-lab: spawn({ uid: ${args[uid + 1]} }) on the VM kernel works from inside a process (the child forks from it and drops to that uid), not from outside one.`);
     }
     const port = await this.acquirePort();
     // Each user of a port gets its own tag range, so a stale answer never matches a new request.

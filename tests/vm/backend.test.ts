@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, waitpid, now, spawn,
+  socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, getuid, waitpid, now, spawn,
   genl_socket, genl_ctrl_resolve, genl_request, genlmsg, parseGenlmsg, parseNlmsgs, parseNlmsgerr, nla,
   nlmsg, bytes, cstring, u16, u32, ErrnoError, NetlinkError,
   AF_NETLINK, SOCK_RAW, NETLINK_TEST, NETLINK_USERSOCK, NLMSG_MIN_TYPE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT,
@@ -76,6 +76,25 @@ describe('processes', () => {
       release[0]!();
       expect(await Promise.all(kids.map((c) => waitpid(c)))).toEqual(kids.map(() => 0));
       expect(await waitpid(await late)).toBe(0);
+      await close(fd);
+    });
+  });
+
+  it('spawn({ uid }) from a process forks and drops to that uid: it keeps the parent\'s sockets but loses its privileges', async () => {
+    await proc(async () => {
+      const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+      const port = (await getsockname(fd)).nl_pid;
+      const seen: { uid: number; port: number; join?: number }[] = [];
+      const child = await spawn(async () => {
+        const own = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+        let join: number | undefined;
+        // USERSOCK lets only root join groups (no NL_CFG_F_NONROOT_RECV): EPERM for uid 65534.
+        try { await setsockopt(own, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1); } catch (e) { join = (e as ErrnoError).errno; }
+        seen.push({ uid: getuid(), port: (await getsockname(fd)).nl_pid, join });
+      }, { uid: 65534 });
+      expect(await waitpid(child)).toBe(0);
+      expect(seen).toEqual([{ uid: 65534, port, join: 1 }]);
       await close(fd);
     });
   });

@@ -64,7 +64,7 @@ export function nameGenlIds(run: NormalisedRun, lines: string[]): string[] {
     });
     groups.forEach((g, i) => {
       const name = `G${i + 1}`;
-      l = l.replace(new RegExp(`(08000200 )${le32(g)}( 12000100)`, 'g'), `$1${name}$2`)
+      l = l.replace(new RegExp(`(08000200 )${le32(g)}( [0-9a-f]{4}0100)`, 'g'), `$1${name}$2`)
         .replace(new RegExp(`\\bid ${g}\\b`, 'g'), `id ${name}`);
       if (g >= 1 && g <= 32) {
         const mask = `0x${(2 ** (g - 1)).toString(16)}`;

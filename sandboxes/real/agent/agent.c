@@ -808,13 +808,15 @@ static int child_channel(const char *path)
 	}
 }
 
+static void drop_privileges(long uid, long gid);
+
 /*
  * The child side of OP_FORK: a new process with the parent's open files (its sockets), serving on
  * a new channel. It opens that channel (child_channel), makes it its stdin and stdout (so the
  * program's descriptors keep their numbers), announces itself with an unasked HELLO (tag 0), and
  * serves until told to exit.
  */
-static void become_child(const char *path, const char *name)
+static void become_child(const char *path, const char *name, long uid)
 {
 	int s = child_channel(path);
 
@@ -838,6 +840,9 @@ static void become_child(const char *path, const char *name)
 	}
 	in_fd = 0;
 	out_fd = 1;
+	/* After the channel is open: a device node may be root's only. */
+	if (uid >= 0)
+		drop_privileges(uid, uid);
 	if (name[0])
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 
@@ -858,6 +863,8 @@ static void do_fork(struct in *r, struct call *c)
 	const uint8_t *path = in_bytes(r, n, "channel path");
 	uint32_t m = in_u32(r, "name length");
 	const uint8_t *nm = in_bytes(r, m, "name");
+	/* Optional: the uid the child drops to (setgroups/setgid/setuid), as fork + setuid would. */
+	long uid = !r->err && r->left >= 4 ? (long)in_u32(r, "uid") : -1;
 	char where[sizeof(((struct sockaddr_un *)0)->sun_path)] = { 0 };
 	char name[16] = { 0 };
 
@@ -876,7 +883,7 @@ static void do_fork(struct in *r, struct call *c)
 
 	SYS(c, pid = fork());
 	if (pid == 0)
-		become_child(where, name);
+		become_child(where, name, uid);
 }
 
 /* Handle one request; returns the exit status to leave with, or -1 to keep serving. */

@@ -185,4 +185,14 @@ describe('decodeDatagram', () => {
     // A family the course does not define keeps numbers.
     expect(genlFamilySpec(0x23, 'devlink')).toEqual({ id: 0x23, name: 'devlink' });
   });
+
+  it('names the part 4 lessons\' families too: NLLAB_CONF SET with a flag and a u8 inside its options nest', () => {
+    const msg = nlmsg({ type: 0x19, flags: NLM_F_REQUEST | NLM_F_ACK, payload: [genlmsghdr(1), nla_u32(2, 1500), nla_nest(3, [nla(1), nla(2, new Uint8Array([3]))], true)] });
+    const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [genlFamilySpec(0x19, 'NLLAB_CONF')] });
+    expect(m!.value).toBe('NLLAB_CONF_C_SET');
+    expect(child(m!, 'NLLAB_CONF_A_MTU').value).toBe('1500 (0x5dc)');
+    const opts = child(child(m!, 'NLLAB_CONF_A_OPTS'), 'payload');
+    expect(child(opts, 'NLLAB_CONF_OPT_VERBOSE').value).toBe('set');
+    expect(child(opts, 'NLLAB_CONF_OPT_LEVEL').value).toBe('3');
+  });
 });

@@ -127,7 +127,7 @@ export const IFLA_ATTRS: AttrSet = {
 /**
  * The course's own generic netlink families, whose ids the kernel allocates at registration: their
  * names for commands and attributes, as a YNL spec would give them (the kernel itself knows only
- * numbers). Source of truth: sandboxes/sim/modules/*.ts and sandboxes/vm/modules/*.c.
+ * numbers). Source of truth: sandboxes/sim/modules/*.ts, the lessons' module.ts and sandboxes/vm/modules/*.c.
  */
 export const COURSE_FAMILIES: Record<string, Omit<GenlFamilySpec, 'id' | 'name'>> = {
   DOC_EXMPL: {
@@ -142,6 +142,40 @@ export const COURSE_FAMILIES: Record<string, Omit<GenlFamilySpec, 'id' | 'name'>
         nested: { 1: { name: 'NLLAB_KV_E_KEY', type: 'string' }, 2: { name: 'NLLAB_KV_E_VALUE', type: 'u32' } },
       },
       2: { name: 'NLLAB_KV_A_COUNT', type: 'u32' },
+    },
+  },
+  NLLAB_GREET: {
+    cmds: { 1: 'NLLAB_GREET_C_GREET' },
+    attrs: {
+      1: { name: 'NLLAB_GREET_A_NAME', type: 'string' },
+      2: { name: 'NLLAB_GREET_A_TEXT', type: 'string' },
+      3: { name: 'NLLAB_GREET_A_COUNT', type: 'u32' },
+    },
+  },
+  NLLAB_CONF: {
+    cmds: { 1: 'NLLAB_CONF_C_SET' },
+    attrs: {
+      1: { name: 'NLLAB_CONF_A_NAME', type: 'string' },
+      2: { name: 'NLLAB_CONF_A_MTU', type: 'u32' },
+      3: {
+        name: 'NLLAB_CONF_A_OPTS', type: 'nest',
+        nested: { 1: { name: 'NLLAB_CONF_OPT_VERBOSE', type: 'flag' }, 2: { name: 'NLLAB_CONF_OPT_LEVEL', type: 'u8' } },
+      },
+    },
+  },
+  NLLAB_TABLE: {
+    cmds: { 1: 'NLLAB_TABLE_C_GET' },
+    attrs: {
+      1: { name: 'NLLAB_TABLE_A_ID', type: 'u32' },
+      2: { name: 'NLLAB_TABLE_A_NAME', type: 'string' },
+      3: { name: 'NLLAB_TABLE_A_VALUE', type: 'u32' },
+    },
+  },
+  NLLAB_COUNTER: {
+    cmds: { 1: 'NLLAB_COUNTER_C_GET', 2: 'NLLAB_COUNTER_C_ADD', 3: 'NLLAB_COUNTER_C_RESET' },
+    attrs: {
+      1: { name: 'NLLAB_COUNTER_A_VALUE', type: 'u32' },
+      2: { name: 'NLLAB_COUNTER_A_DELTA', type: 'u32' },
     },
   },
 };
