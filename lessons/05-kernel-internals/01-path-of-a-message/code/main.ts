@@ -4,7 +4,7 @@
  * checks are done; the numbered steps are the exercise.
  */
 import {
-  socket, bind, sendto, recvfrom, setsockopt, getsockopt, close,
+  socket, bind, connect, sendto, recvfrom, setsockopt, getsockopt, close,
   AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_OOB, MSG_DONTWAIT,
   NLMSG_MIN_TYPE, nlmsg, ErrnoError,
 } from 'netlink-lab/user';
@@ -33,13 +33,16 @@ await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8))
 
 // 1. Send `hello` to a port nobody holds (say 4242): netlink_unicast finds no receiver.
 //
-// 2. Make the socket's send buffer small (setsockopt SO_SNDBUF 4096; read back what the kernel
+// 2. connect() the socket to port 4242 and send `hello` with no address at all: where does
+//    netlink_sendmsg take the destination from? Disconnect afterwards (connect with AF_UNSPEC, 0).
+//
+// 3. Make the socket's send buffer small (setsockopt SO_SNDBUF 4096; read back what the kernel
 //    made of it with getsockopt), then send a datagram of sk_sndbuf - 32 bytes and one byte more.
 //
-// 3. Open a second socket, bind it to port 200 and give it the smallest receive buffer
+// 4. Open a second socket, bind it to port 200 and give it the smallest receive buffer
 //    (SO_RCVBUF 1). Send it `hello` with MSG_DONTWAIT until the kernel refuses: how many fit?
 //
-// 4. Open a listener bound to port 300 in group 1, with the smallest receive buffer too. Send
+// 5. Open a listener bound to port 300 in group 1, with the smallest receive buffer too. Send
 //    `hello` to group 1 four times (nl_pid 0, nl_groups 1), then receive on the listener with
 //    MSG_DONTWAIT until EAGAIN. What does the sender hear, and what does the listener read first?
 

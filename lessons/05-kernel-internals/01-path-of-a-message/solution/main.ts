@@ -3,7 +3,7 @@
  * kernel makes them. Every line printed is one syscall and the errno Linux gave it.
  */
 import {
-  socket, bind, sendto, recvfrom, setsockopt, getsockopt, close,
+  socket, bind, connect, sendto, recvfrom, setsockopt, getsockopt, close,
   AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_OOB, MSG_DONTWAIT,
   NLMSG_MIN_TYPE, nlmsg, ErrnoError,
 } from 'netlink-lab/user';
@@ -33,13 +33,18 @@ await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8))
 // 1. netlink_unicast finds nobody at the port: ECONNREFUSED.
 await attempt('to port 4242, which nobody holds', () => sendto(fd, hello, 0, to(4242)));
 
-// 2. A datagram must fit in sk_sndbuf - 32 bytes: EMSGSIZE.
+// 2. No address: netlink_sendmsg takes the connected peer (nlk->dst_portid) as the destination.
+await connect(fd, to(4242));
+await attempt('no address, connected to 4242', () => sendto(fd, hello));
+await connect(fd, { nl_family: 0, nl_pid: 0, nl_groups: 0 }); // AF_UNSPEC: disconnect
+
+// 3. A datagram must fit in sk_sndbuf - 32 bytes: EMSGSIZE.
 await setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 4096);
 const sndbuf = (await getsockopt(fd, SOL_SOCKET, SO_SNDBUF)) as number;
 await attempt(`${sndbuf - 32} bytes with sk_sndbuf ${sndbuf}`, () => sendto(fd, new Uint8Array(sndbuf - 32), 0, to(4242)));
 await attempt(`${sndbuf - 31} bytes with sk_sndbuf ${sndbuf}`, () => sendto(fd, new Uint8Array(sndbuf - 31), 0, to(4242)));
 
-// 3. A receiver whose queue is full: netlink_attachskb says EAGAIN to a sender that will not wait.
+// 4. A receiver whose queue is full: netlink_attachskb says EAGAIN to a sender that will not wait.
 const rx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 await bind(rx, to(200));
 await setsockopt(rx, SOL_SOCKET, SO_RCVBUF, 1); // the minimum: 2304 bytes
@@ -47,7 +52,7 @@ let sent = 0;
 while ((await attempt(`datagram ${sent + 1} to port 200`, () => sendto(fd, hello, MSG_DONTWAIT, to(200)))) === 'ok') sent++;
 console.log(`port 200 queued ${sent} datagrams before its queue was full`);
 
-// 4. Multicast to a full receiver: do_one_broadcast cannot deliver, the receiver learns it once.
+// 5. Multicast to a full receiver: do_one_broadcast cannot deliver, the receiver learns it once.
 const listener = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 await bind(listener, to(300, 1 << 0)); // group 1
 await setsockopt(listener, SOL_SOCKET, SO_RCVBUF, 1);
