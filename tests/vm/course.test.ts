@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareLines, normalise, runProgram, type NormalisedRun } from '../fidelity/harness.ts';
+import { compareLines, eventsByProcess, normalise, runProgram, type NormalisedRun } from '../fidelity/harness.ts';
 import { simAvailable } from '../fidelity/suite.ts';
 import { loadLessons } from '../lessons/load-lessons.ts';
 import { ensureVmImage } from '../../sandboxes/vm/qemu.ts';
@@ -33,8 +33,12 @@ function coursePrograms(): { id: string; file: string }[] {
     });
 }
 
-/** The lines compared: the message stream (datagram boundaries ignored), output, status; allocated genl ids named. */
-const lines = (n: NormalisedRun) => nameGenlIds(n, [...n.events, '--- output', ...n.output, `--- exit status ${n.status}`]);
+/**
+ * The lines compared: the message stream (datagram boundaries ignored) of each process in order —
+ * two processes' syscalls that return at the same moment (a reader waking a blocked sender) are
+ * interleaved by timing on a real kernel — then output and status; allocated genl ids named.
+ */
+const lines = (n: NormalisedRun) => nameGenlIds(n, [...eventsByProcess(n.events), '--- output', ...n.output, `--- exit status ${n.status}`]);
 
 const programs = coursePrograms();
 

@@ -94,7 +94,11 @@ MODBUILD=$OUT/modules-build
 mkdir -p "$MODBUILD"
 cp -p "$VM_SRC"/modules/*.c "$VM_SRC"/modules/Kbuild "$MODBUILD"/
 make -s -C "$HEADERS" M="$MODBUILD" modules 2>&1 | grep -v 'Skipping BTF generation' || true
-for m in nl_test doc_exmpl; do [[ -f $MODBUILD/$m.ko ]] || die "module $m.ko did not build (see above)"; done
+# Every module of the course: one .c each under modules/ (Kbuild lists them).
+mapfile -t MODULES < <(for c in "$VM_SRC"/modules/*.c; do basename "$c" .c; done)
+for m in "${MODULES[@]}"; do [[ -f $MODBUILD/$m.ko ]] || die "module $m.ko did not build (see above; is it in modules/Kbuild?)"; done
+MODULE_KOS=("${MODULES[@]/#/$MODBUILD/}")
+MODULE_KOS=("${MODULE_KOS[@]/%/.ko}")
 
 # --- Static user-space programs ---------------------------------------------------------------
 BIN=$OUT/bin
@@ -130,7 +134,7 @@ stamp_inputs() {
 	{
 		echo "$KVER"
 		sha256sum "$VM_SRC/image/init" "$VM_SRC/image/profile" "$VM_SRC/image/build.sh" /bin/busybox \
-			"$MODBUILD"/nl_test.ko "$MODBUILD"/doc_exmpl.ko "$BIN"/* "$VM_SRC"/examples/*.c "$VM_SRC"/modules/*.c
+			"${MODULE_KOS[@]}" "$BIN"/* "$VM_SRC"/examples/*.c "$VM_SRC"/modules/*.c
 	} | sha256sum | cut -d' ' -f1
 }
 STAMP=$(stamp_inputs)
@@ -152,9 +156,10 @@ echo netlink-lab >"$STAGE/etc/hostname"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$STAGE/etc/passwd"
 echo 'root:x:0:' >"$STAGE/etc/group"
 cp "$KDIR"/virtio/*.ko "$STAGE/lib/modules/virtio/"
-cp "$MODBUILD"/nl_test.ko "$MODBUILD"/doc_exmpl.ko "$STAGE/lib/modules/netlink-lab/"
-ln -s netlink-lab/nl_test.ko "$STAGE/lib/modules/nl_test.ko"
-ln -s netlink-lab/doc_exmpl.ko "$STAGE/lib/modules/doc_exmpl.ko"
+for m in "${MODULES[@]}"; do
+	cp "$MODBUILD/$m.ko" "$STAGE/lib/modules/netlink-lab/"
+	ln -s "netlink-lab/$m.ko" "$STAGE/lib/modules/$m.ko"
+done
 cp "$BIN"/* "$STAGE/bin/"
 cp "$VM_SRC"/examples/*.c "$VM_SRC"/modules/*.c "$STAGE/root/src/"
 # Uncompressed: the kernel would gunzip it under TCG at every boot.
@@ -168,7 +173,7 @@ cat >"$OUT/manifest.json" <<JSON
   "kernel": "kernel/$KVER/vmlinux",
   "initramfs": "initramfs.cpio",
   "agent": $([[ $AGENT == yes ]] && echo true || echo false),
-  "modules": ["nl_test", "doc_exmpl"],
+  "modules": [$(for m in "${MODULES[@]}"; do printf '"%s",' "$m"; done | sed 's/,$//')],
   "programs": [$(for p in "$VM_SRC"/examples/*.c; do printf '"%s",' "$(basename "$p" .c)"; done | sed 's/,$//')],
   "built": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
