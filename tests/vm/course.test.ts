@@ -14,12 +14,13 @@ import { simAvailable } from '../fidelity/suite.ts';
 import { loadLessons } from '../lessons/load-lessons.ts';
 import { ensureVmImage } from '../../sandboxes/vm/qemu.ts';
 import { nameGenlIds } from './genl-ids.ts';
+import { runChecksWithoutTrace } from '../lessons/run-checks.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-course-'));
 afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
 
 /** Lessons that load a module: their solution (code/ + solution/) written to disk. */
-function coursePrograms(): { id: string; file: string }[] {
+function coursePrograms(): { id: string; file: string; checks?: string }[] {
   return loadLessons()
     .filter((l) => (l.data.modules ?? []).length > 0)
     .map((l) => {
@@ -29,7 +30,7 @@ function coursePrograms(): { id: string; file: string }[] {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, text as string);
       }
-      return { id: l.id, file: join(dir, l.data.entry) };
+      return { id: l.id, file: join(dir, l.data.entry), checks: l.checks };
     });
 }
 
@@ -47,13 +48,18 @@ describe('course programs: VM (Linux 6.1 + C modules) against the simulator', ()
     expect(programs.map((p) => p.id)).not.toEqual([]);
   });
 
-  for (const { id: name, file } of programs) {
+  for (const { id: name, file, checks } of programs) {
     it(`${name}: the same on the VM and on the simulator`, async () => {
       ensureVmImage();
       // nl_test's delayed mode takes its real 30 s on the VM.
       const vm = normalise(await runProgram(file, 'vm', 120_000), { streams: true });
       expect(vm.output.filter((l) => l.startsWith('! ')), vm.output.join('\n')).toEqual([]);
       expect(vm.status, vm.output.join('\n')).toBe(0);
+      // The lesson's checks judge the VM's run as the playground would: no kernel trace there.
+      if (checks) {
+        const failed = (await runChecksWithoutTrace(checks, vm.raw.events, vm.raw.output)).filter((c) => !c.pass);
+        expect(failed.map((c) => `${c.name}: ${c.message}`), `${name}: the lesson's checks fail on the VM's run`).toEqual([]);
+      }
       if (!simAvailable()) return;
       const sim = normalise(await runProgram(file, 'sim', 120_000), { streams: true });
       const diff = compareLines(lines(vm), lines(sim));
