@@ -100,7 +100,7 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
     const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) { data.set(p, o); o += p.length; }
-    return { data, dir: 'in', addr: r.from };
+    return { data, dir: 'in', addr: r.from, msg_flags: r.msg_flags, control: r.control };
   });
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */

@@ -1173,7 +1173,7 @@ function call_dump(cb: netlink_callback, skb: sk_buff): i32 {
 
 /** Fill one skb of the dump and queue it on the reader. Ref: netlink_dump */
 export function netlink_dump(sk: sock): i32 {
-  if (tracing) trace_enter('netlink_dump', 'portid=%u', <i32>sk.portid);
+  if (tracing) trace_enter('netlink_dump', 'portid=%u rmem=%d rcvbuf=%d', <i32>sk.portid, sk.sk_rmem_alloc, sk.sk_rcvbuf);
   const extack = new netlink_ext_ack();
   if (!sk.cb_running) return tr(-EINVAL);
   const cb = sk.cb;
