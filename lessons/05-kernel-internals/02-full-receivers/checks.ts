@@ -68,7 +68,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   // 2. blocking sender sleeps until another process reads.
   const blocked = sends.find((e) => e.errno === undefined && e.start !== undefined && e.time - e.start >= 45);
   const drained = blocked ? recvs.find((e) => e.pid !== blocked.pid && e.errno === undefined && e.time >= blocked.start! && e.time <= blocked.time) : undefined;
-  const retried = all.find((g) => g[0]!.fn === 'netlink_unicast' && /nonblock=0/.test(g[0]!.args) && (g[0]!.ret ?? -1) >= 0 && g.some((t) => t.fn === 'netlink_attachskb' && t.ret === 0));
+  const retried = all.find((g) => g[0]!.fn === 'netlink_unicast' && /nonblock=0/.test(g[0]!.args) && Number(g[0]!.ret ?? -1) >= 0 && g.some((t) => t.fn === 'netlink_attachskb' && t.ret === 0));
   results.push({
     name: 'a blocking sender sleeps until the reader drains',
     pass: !!blocked && !!drained && (!trace || !!retried),
@@ -117,7 +117,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
     .find(({ t, below, g }) => t.fn === 'netlink_attachskb' && t.ret === -EAGAIN && below.some((b) => b.fn === 'netlink_overrun') && g.some((x) => x.fn === 'nl_flood_rcv'));
   const refusedByKernel = !!report && report.some((r) => r === -EAGAIN);
   results.push({
-    name: 'a kernel sender never waits, and its drop marks the receiver: ENOBUFS',
+    name: 'nlmsg_unicast never waits, and its drop marks the receiver: ENOBUFS',
     pass: refusedByKernel && victim >= 0 && !!next && next.errno === undefined && (!trace || !!kernelDrop),
     message: !report
       ? 'No NL_FLOOD_REPORT was received: ask nl_flood for NL_FLOOD_UNICAST to port 300 and read its report on the ctl socket (step 4).'

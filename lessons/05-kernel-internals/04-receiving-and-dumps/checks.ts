@@ -95,7 +95,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   const taken = peek ? recvs.slice(peekAt + 1).find((e) => e.fd === peek.fd && e.pid === peek.pid) : undefined;
   const sized = !!peek && !!taken && taken.ret === peek.ret && taken.data?.length === peek.ret && !((taken.msg_flags ?? 0) & MSG_TRUNC);
   const hexFlags = (args: string) => parseInt(/flags=0x([0-9a-f]+)/.exec(args)?.[1] ?? '0', 16);
-  const peekTrace = trace?.find((t) => t.fn === 'netlink_recvmsg' && num(t.args, 'len') === 0 && (hexFlags(t.args) & 0x22) === 0x22 && (t.ret ?? 0) > 0);
+  const peekTrace = trace?.find((t) => t.fn === 'netlink_recvmsg' && num(t.args, 'len') === 0 && (hexFlags(t.args) & 0x22) === 0x22 && Number(t.ret ?? 0) > 0);
   results.push({
     name: 'MSG_TRUNC: cut short, or sized first with MSG_PEEK',
     pass: !!cut && sized && (!trace || !!peekTrace),
