@@ -10,6 +10,10 @@ const ECONNREFUSED = 111;
 const EMSGSIZE = 90;
 const EAGAIN = 11;
 const ENOBUFS = 105;
+const EOPNOTSUPP = 95;
+const ENODATA = 61;
+const EINVAL = 22;
+const EPERM = 1;
 
 const SEND = new Set(['sendto', 'sendmsg', 'write']);
 const RECV = new Set(['recvfrom', 'recvmsg', 'read']);
@@ -31,6 +35,28 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   const sends = events.filter((e) => SEND.has(e.syscall));
   const calls = trace ? syscalls(trace).filter((g) => g[0]!.fn === '__sys_sendmsg') : [];
   const results: CheckResult[] = [];
+
+  // 0. the first checks of netlink_sendmsg, given in the starting code, in the kernel's order.
+  const order = [EOPNOTSUPP, ENODATA, EINVAL, EINVAL];
+  const names: Record<number, string> = { [EOPNOTSUPP]: 'EOPNOTSUPP', [ENODATA]: 'ENODATA', [EINVAL]: 'EINVAL', [EPERM]: 'EPERM' };
+  let k = 0;
+  for (const e of sends) if (k < order.length && e.errno === order[k]) k++;
+  const denied = sends.some((e) => e.errno === EPERM);
+  const early = calls.filter((g) => [...order, EPERM].map((x) => -x).includes(Number(g[0]!.ret)) && !called(g, 'alloc_skb'));
+  results.push({
+    name: 'the first checks: EPERM, then EOPNOTSUPP, ENODATA, EINVAL, EINVAL in order',
+    pass: k === order.length && denied && (!trace || early.length >= order.length), // the simulator runs scm_send before the traced call: 4 of the 5 show
+    message: k < order.length || !denied
+      ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 6).join(', ')}…: keep the starting code's first five sends (the unprivileged one, then four in the kernel's order).`
+      : trace
+        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the short address, the unprivileged sender on NETLINK_ROUTE (the malformed SCM_CREDENTIALS is refused by scm_send, which this simulator runs just before the traced call).`
+        : `The unprivileged send got EPERM; then EOPNOTSUPP, ENODATA, EINVAL and EINVAL, in the kernel's order.${NO_TRACE}`,
+    hints: [
+      'These five are given: the starting code makes them fail first.',
+      'netlink_sendmsg tests the flags, then the length, then the control messages (scm_send), then the address, then the permission.',
+      'Keep the five attempt(...) lines before step 1 as they are.',
+    ],
+  });
 
   // 1. nobody at the port
   const refused = sends.find((e) => e.errno === ECONNREFUSED);
