@@ -13,7 +13,6 @@ const ENOBUFS = 105;
 const EOPNOTSUPP = 95;
 const ENODATA = 61;
 const EINVAL = 22;
-const EPERM = 1;
 
 const SEND = new Set(['sendto', 'sendmsg', 'write']);
 const RECV = new Set(['recvfrom', 'recvmsg', 'read']);
@@ -38,23 +37,23 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
 
   // 0. the first checks of netlink_sendmsg, given in the starting code, in the kernel's order.
   const order = [EOPNOTSUPP, ENODATA, EINVAL, EINVAL];
-  const names: Record<number, string> = { [EOPNOTSUPP]: 'EOPNOTSUPP', [ENODATA]: 'ENODATA', [EINVAL]: 'EINVAL', [EPERM]: 'EPERM' };
+  const names: Record<number, string> = { [EOPNOTSUPP]: 'EOPNOTSUPP', [ENODATA]: 'ENODATA', [EINVAL]: 'EINVAL' };
   let k = 0;
   for (const e of sends) if (k < order.length && e.errno === order[k]) k++;
-  const denied = sends.some((e) => e.errno === EPERM);
-  const early = calls.filter((g) => [...order, EPERM].map((x) => -x).includes(Number(g[0]!.ret)) && !called(g, 'alloc_skb'));
+  const early = calls.filter((g) => order.map((x) => -x).includes(Number(g[0]!.ret)) && !called(g, 'alloc_skb'));
   results.push({
-    name: 'the first checks: EPERM, then EOPNOTSUPP, ENODATA, EINVAL, EINVAL in order',
-    pass: k === order.length && denied && (!trace || early.length >= order.length), // the simulator runs scm_send before the traced call: 4 of the 5 show
-    message: k < order.length || !denied
-      ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 6).join(', ')}…: keep the starting code's first five sends (the unprivileged one, then four in the kernel's order).`
+    name: 'the first checks, in order: EOPNOTSUPP, ENODATA, EINVAL, EINVAL',
+    // The simulator runs scm_send just before the traced call: three of the four show in the trace.
+    pass: k === order.length && (!trace || early.length >= order.length - 1),
+    message: k < order.length
+      ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 6).join(', ')}…: keep the starting code's first four sends, in the kernel's order.`
       : trace
-        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the short address, the unprivileged sender on NETLINK_ROUTE (the malformed SCM_CREDENTIALS is refused by scm_send, which this simulator runs just before the traced call).`
-        : `The unprivileged send got EPERM; then EOPNOTSUPP, ENODATA, EINVAL and EINVAL, in the kernel's order.${NO_TRACE}`,
+        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the short address (the malformed SCM_CREDENTIALS is refused by scm_send, which this simulator runs just before the traced call).`
+        : `The first four sends got EOPNOTSUPP, ENODATA, EINVAL and EINVAL, in the kernel's order.${NO_TRACE}`,
     hints: [
-      'These five are given: the starting code makes them fail first.',
+      'These four are given: the starting code makes them fail first.',
       'netlink_sendmsg tests the flags, then the length, then the control messages (scm_send), then the address, then the permission.',
-      'Keep the five attempt(...) lines before step 1 as they are.',
+      'Keep the four attempt(...) lines before step 1 as they are.',
     ],
   });
 
