@@ -60,7 +60,8 @@ await attempt('second datagram, MSG_DONTWAIT', () => sendto(tx, datagram, MSG_DO
 
 // 2. A sender that may wait. Spawn a reader process that sleeps 50 ms and then reads one
 //    datagram from rx (it need not print anything); meanwhile send the second datagram again,
-//    this time without MSG_DONTWAIT. Print whether the send took at least 45 ms, then waitpid.
+//    this time without MSG_DONTWAIT. Print whether it returned at least 50 ms after you spawned
+//    the reader (take now() before spawn), then waitpid.
 //
 // 3. A sender that waits at most 100 ms: give tx SO_SNDTIMEO = timeval(100) and send a third
 //    datagram while nobody reads. What does it get, and after how long?
