@@ -35,8 +35,11 @@ export interface CheckInput {
    *   say in `message` that the trace was unavailable, so the learner knows what was not checked.
    *
    * The verdict from events alone must be the same one the trace would give for the lesson's
-   * solution, so the solution passes on every kernel (tests/lessons runs the checks with the trace
-   * and without it). Never fail a check only because the trace is missing.
+   * solution, so the solution passes on every kernel: tests/lessons/lessons.test.ts runs the checks
+   * on the simulator with the trace and without it, and tests/lessons/real.test.ts and
+   * tests/vm/course.test.ts run them on the real run (this machine's Linux, the VM's) without it.
+   * Never fail a check only because the trace is missing, and do not judge by timing alone: on a
+   * busy real machine any syscall can take tens of milliseconds.
    */
   trace?: TraceEntry[];
 }
