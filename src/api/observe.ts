@@ -3,7 +3,7 @@
  * with the bytes that crossed into and out of the kernel. Recorded by the user API, so it is the
  * same for every kernel.
  */
-import type { SockaddrNl } from './types.ts';
+import type { Cmsg, SockaddrNl } from './types.ts';
 
 export interface SyscallEvent {
   /** The syscall's C name ('sendto', 'recvmsg', …). */
@@ -33,6 +33,9 @@ export interface SyscallEvent {
   dir?: 'out' | 'in';
   /** Destination (out) or source (in) address. */
   addr?: SockaddrNl;
+  /** recvmsg: the msg_flags the kernel returned (MSG_TRUNC 0x20…) and the control messages. */
+  msg_flags?: number;
+  control?: Cmsg[];
 }
 
 export type Observer = (e: SyscallEvent) => void;

@@ -117,6 +117,25 @@ describe('runSession on the simulated kernel', () => {
     expect(r.checks!.results.map((c) => [c.name, c.pass])).toEqual([['printed', true], ['received', true], ['state', true], ['wrong on purpose', false]]);
   });
 
+  it('gives the checks the kernel trace, or none on a kernel without one', async () => {
+    const checks = [
+      "import type { CheckInput } from '../../check-api.ts';",
+      'export default ({ trace }: CheckInput) => [',
+      "  { name: 'trace', pass: trace !== undefined, message: trace ? trace.filter((t) => t.fn === 'netlink_unicast' && t.ret === 20).length + ' unicasts of 20 bytes' : 'unavailable' },",
+      '];',
+    ].join('\n');
+    const r = await run({ 'main.ts': USERSOCK_PING }, { checks });
+    expect(r.checks!.results[0]).toMatchObject({ pass: true, message: '1 unicasts of 20 bytes' });
+    const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+    kernel.trace = { ...kernel.trace, available: false };
+    let results: CheckResult[] = [];
+    await runSession(kernel, {
+      runId: 2, files: { 'main.ts': USERSOCK_PING }, entry: 'main.ts', checks, libs: { 'netlink-lab/user': user },
+      post: (m) => { if (m.type === 'checks') results = m.results; },
+    });
+    expect(results[0]).toMatchObject({ pass: false, message: 'unavailable' });
+  });
+
   it('cuts a flood of output and says so', async () => {
     const r = await run({ 'main.ts': 'for (let i = 0; i < 100; i++) console.log(i);' }, { maxOutputLines: 10 });
     expect(r.output.filter((l) => l.stream === 'log')).toHaveLength(10);

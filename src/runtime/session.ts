@@ -14,7 +14,8 @@ import type { Batch, CheckResult, Exit, OutputLine, Snapshot, SyscallRecord } fr
 
 /** What a session needs of the simulated kernel (sandboxes/sim/host's SimKernel). */
 export interface SessionKernel extends Backend {
-  trace: { enable(on?: boolean): void; clear(): void };
+  /** The function-call tracer; `available: false` on a kernel that has none (the VM's Linux). */
+  trace: { enable(on?: boolean): void; clear(): void; available?: boolean };
   state(): KernelState;
   onEvent(listener: (e: KernelEvent) => void): unknown;
   /** Run `main` as the first process; resolves when every process has ended. */
@@ -65,6 +66,10 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let printed = 0;
   let snapshots = 0;
   const sent = { syscalls: 0, trace: 0, kernel: 0, snapshots: 0 };
+  // The whole trace, for the checks (entries are completed in place as functions return); given
+  // to them only if the tracer ran the whole time (see CheckInput.trace in lessons/check-api.ts).
+  const traceForChecks: TraceEntry[] = [];
+  let traceComplete = kernel.trace.available !== false;
   // Whether there is room for `n` more of `kind`; says once (in the output) when there is not.
   const room = (kind: keyof typeof SEND_LIMITS, n = 1): boolean => {
     if (sent[kind] + n <= SEND_LIMITS[kind]) { sent[kind] += n; return true; }
@@ -72,7 +77,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
       sent[kind] = SEND_LIMITS[kind] + 1;
       const what = { syscalls: 'syscalls', trace: 'kernel trace entries', kernel: 'kernel events', snapshots: 'kernel state snapshots' }[kind];
       batch.output.push({ stream: 'system', text: `The panels show the first ${SEND_LIMITS[kind]} ${what} of this run; later ones are left out.` });
-      if (kind === 'trace') kernel.trace.enable(false);
+      if (kind === 'trace') { kernel.trace.enable(false); traceComplete = false; }
     }
     return false;
   };
@@ -136,6 +141,10 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   kernel.onEvent((e) => {
     if (e.kind === 'trace') {
       const t = (e.entry ?? e) as TraceEntry;
+      if (traceComplete) {
+        if (traceForChecks.length < KEPT_FOR_CHECKS) traceForChecks.push(t);
+        else traceComplete = false;
+      }
       const group = open.get(t.pid);
       if (t.depth === 0 || !group) {
         if (group) sendTrace(group);
@@ -194,7 +203,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
       const mod = loadModule(compile({ 'checks.ts': o.checks }), 'checks.ts', o.libs, console);
       const fn = mod.default;
       if (typeof fn !== 'function') throw new Error('checks.ts has no default-exported function.');
-      const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)({ output: allOutput.join('\n'), events, state });
+      const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)({ output: allOutput.join('\n'), events, state, ...(traceComplete ? { trace: traceForChecks } : {}) });
       o.post({ type: 'checks', runId: o.runId, results: Array.isArray(results) ? results : [] });
     } catch (e) {
       o.post({ type: 'checks', runId: o.runId, results: [], error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}` });

@@ -62,5 +62,11 @@ for (const lesson of lessons) {
       expect(r.checksError, report(r)).toBeUndefined();
       expect(r.checks.filter((c) => !c.pass), report(r)).toEqual([]);
     });
+
+    it('the solution passes every check without the kernel trace too (as on a real kernel)', async () => {
+      const r = await runProgram(lesson.solution, lesson.data.entry, lesson.checks, { noTrace: true });
+      expect(r.checksError, report(r)).toBeUndefined();
+      expect(r.checks.filter((c) => !c.pass), report(r)).toEqual([]);
+    });
   });
 }

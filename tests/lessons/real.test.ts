@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareLines, normalise, runProgram, type NormalisedRun } from '../fidelity/harness.ts';
 import { loadLessons } from './load-lessons.ts';
+import { runChecksWithoutTrace } from './run-checks.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-lessons-'));
 afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
@@ -24,7 +25,7 @@ const programs = loadLessons()
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    return { id: l.id, file: join(dir, l.data.entry) };
+    return { id: l.id, file: join(dir, l.data.entry), checks: l.checks };
   });
 
 describe('lessons without modules: the solution on this machine\'s kernel and on the simulator', () => {
@@ -32,10 +33,15 @@ describe('lessons without modules: the solution on this machine\'s kernel and on
     expect(programs.map((p) => p.id)).not.toEqual([]);
   });
 
-  for (const { id, file } of programs) {
+  for (const { id, file, checks } of programs) {
     it(`${id}: the same on both kernels`, async () => {
       const real = normalise(await runProgram(file, 'real'));
       expect(real.output.filter((l) => l.startsWith('! ')), real.output.join('\n')).toEqual([]);
+      // The lesson's checks judge the real run as the playground would: no kernel trace there.
+      if (checks) {
+        const failed = (await runChecksWithoutTrace(checks, real.raw.events, real.raw.output)).filter((c) => !c.pass);
+        expect(failed.map((c) => `${c.name}: ${c.message}`), `${id}: the lesson's checks fail on the real kernel's run`).toEqual([]);
+      }
       const sim = normalise(await runProgram(file, 'sim'));
       const diff = compareLines(lines(real), lines(sim));
       expect(diff, `${id}: the simulator differs from Linux (- real, + sim):\n${diff}`).toBeNull();

@@ -25,11 +25,16 @@ export interface RunResult {
 
 let runId = 0;
 
-/** Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts). */
-export async function runProgram(files: ProgramFiles, entry: string, checks?: string): Promise<RunResult> {
+/**
+ * Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts).
+ * `noTrace`: the session treats the kernel as one without a function trace, as it treats the VM's
+ * Linux, so the checks get no `trace` and must judge from the syscalls alone.
+ */
+export async function runProgram(files: ProgramFiles, entry: string, checks?: string, opts: { noTrace?: boolean } = {}): Promise<RunResult> {
   if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
   wasm ??= WebAssembly.compile(readFileSync(WASM));
   const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+  if (opts.noTrace) kernel.trace = { ...kernel.trace, available: false };
   const output: OutputLine[] = [];
   let results: CheckResult[] = [];
   let checksError: string | undefined;

@@ -427,7 +427,7 @@ export class SimKernel implements Backend {
       const left = timeo > 0 ? deadline - this.sched.now : 0;
       const woken = timeo > 0 && left <= 0 ? false
         : await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall, left);
-      // SO_SNDTIMEO ran out: netlink_attachskb returns -EAGAIN (the parked skb is dropped).
+      // SO_SNDTIMEO ran out: netlink_unicast tries once more without waiting (queued, or -EAGAIN).
       r = woken ? this.ex.sys_sendmsg_restart(fd | 0) : this.ex.sys_sendmsg_restart_timeout(fd | 0);
     }
     return this.finish(syscall, r);

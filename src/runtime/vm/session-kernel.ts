@@ -11,7 +11,7 @@ import { RelayKernel } from './relay-kernel.ts';
 /** A session kernel on the VM behind `link`. */
 export function vmSessionKernel(link: AgentLink): SessionKernel {
   const k = new RelayKernel(link, { watchState: true }) as RelayKernel & SessionKernel;
-  k.trace = { enable() {}, clear() {} };
+  k.trace = { enable() {}, clear() {}, available: false };
   k.state = () => k.procState();
   k.onEvent = () => undefined;
   return k;

@@ -1,12 +1,12 @@
 /**
  * Walk a message down af_netlink.c's send path and make each check refuse it, in the order the
- * kernel makes them. Every line printed is one syscall and the errno Linux gave it. The first two
+ * kernel makes them. Every line printed is one syscall and the errno Linux gave it. The first four
  * checks are done; the numbered steps are the exercise.
  */
 import {
-  socket, bind, sendto, recvfrom, setsockopt, getsockopt, close,
-  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_OOB, MSG_DONTWAIT,
-  NLMSG_MIN_TYPE, nlmsg, ErrnoError,
+  socket, bind, connect, sendto, sendmsg, recvfrom, setsockopt, getsockopt, close,
+  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SCM_CREDENTIALS,
+  MSG_OOB, MSG_DONTWAIT, NLMSG_MIN_TYPE, nlmsg, ErrnoError,
 } from 'netlink-lab/user';
 
 /** Make one call, print what the kernel answered, and return the errno's name ('ok' on success). */
@@ -27,19 +27,25 @@ const hello = nlmsg({ type: NLMSG_MIN_TYPE, payload: new TextEncoder().encode('h
 
 const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 
-// netlink_sendmsg, first checks: the flags, then the address.
+// netlink_sendmsg, first checks: the flags, the length, the control messages, the address.
 await attempt('MSG_OOB', () => sendto(fd, hello, MSG_OOB, to(0)));
+await attempt('zero bytes', () => sendto(fd, new Uint8Array(0), 0, to(0)));
+const shortCreds = { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: new Uint8Array(4) }; // a struct ucred is 12
+await attempt('a 4-byte SCM_CREDENTIALS', () => sendmsg(fd, { msg_name: to(0), msg_iov: [hello], msg_control: [shortCreds] }));
 await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8)));
 
 // 1. Send `hello` to a port nobody holds (say 4242): netlink_unicast finds no receiver.
 //
-// 2. Make the socket's send buffer small (setsockopt SO_SNDBUF 4096; read back what the kernel
+// 2. connect() the socket to port 4242 and send `hello` with no address at all: where does
+//    netlink_sendmsg take the destination from? Disconnect afterwards (connect with AF_UNSPEC, 0).
+//
+// 3. Make the socket's send buffer small (setsockopt SO_SNDBUF 4096; read back what the kernel
 //    made of it with getsockopt), then send a datagram of sk_sndbuf - 32 bytes and one byte more.
 //
-// 3. Open a second socket, bind it to port 200 and give it the smallest receive buffer
+// 4. Open a second socket, bind it to port 200 and give it the smallest receive buffer
 //    (SO_RCVBUF 1). Send it `hello` with MSG_DONTWAIT until the kernel refuses: how many fit?
 //
-// 4. Open a listener bound to port 300 in group 1, with the smallest receive buffer too. Send
+// 5. Open a listener bound to port 300 in group 1, with the smallest receive buffer too. Send
 //    `hello` to group 1 four times (nl_pid 0, nl_groups 1), then receive on the listener with
 //    MSG_DONTWAIT until EAGAIN. What does the sender hear, and what does the listener read first?
 

@@ -3,9 +3,9 @@
  * kernel makes them. Every line printed is one syscall and the errno Linux gave it.
  */
 import {
-  socket, bind, sendto, recvfrom, setsockopt, getsockopt, close,
-  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_OOB, MSG_DONTWAIT,
-  NLMSG_MIN_TYPE, nlmsg, ErrnoError,
+  socket, bind, connect, sendto, sendmsg, recvfrom, setsockopt, getsockopt, close,
+  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SCM_CREDENTIALS,
+  MSG_OOB, MSG_DONTWAIT, NLMSG_MIN_TYPE, nlmsg, ErrnoError,
 } from 'netlink-lab/user';
 
 /** Make one call, print what the kernel answered, and return the errno's name ('ok' on success). */
@@ -26,20 +26,28 @@ const hello = nlmsg({ type: NLMSG_MIN_TYPE, payload: new TextEncoder().encode('h
 
 const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 
-// netlink_sendmsg, first checks: the flags, then the address.
+// netlink_sendmsg, first checks: the flags, the length, the control messages, the address.
 await attempt('MSG_OOB', () => sendto(fd, hello, MSG_OOB, to(0)));
+await attempt('zero bytes', () => sendto(fd, new Uint8Array(0), 0, to(0)));
+const shortCreds = { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: new Uint8Array(4) }; // a struct ucred is 12
+await attempt('a 4-byte SCM_CREDENTIALS', () => sendmsg(fd, { msg_name: to(0), msg_iov: [hello], msg_control: [shortCreds] }));
 await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8)));
 
 // 1. netlink_unicast finds nobody at the port: ECONNREFUSED.
 await attempt('to port 4242, which nobody holds', () => sendto(fd, hello, 0, to(4242)));
 
-// 2. A datagram must fit in sk_sndbuf - 32 bytes: EMSGSIZE.
+// 2. No address: netlink_sendmsg takes the connected peer (nlk->dst_portid) as the destination.
+await connect(fd, to(4242));
+await attempt('no address, connected to 4242', () => sendto(fd, hello));
+await connect(fd, { nl_family: 0, nl_pid: 0, nl_groups: 0 }); // AF_UNSPEC: disconnect
+
+// 3. A datagram must fit in sk_sndbuf - 32 bytes: EMSGSIZE.
 await setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 4096);
 const sndbuf = (await getsockopt(fd, SOL_SOCKET, SO_SNDBUF)) as number;
 await attempt(`${sndbuf - 32} bytes with sk_sndbuf ${sndbuf}`, () => sendto(fd, new Uint8Array(sndbuf - 32), 0, to(4242)));
 await attempt(`${sndbuf - 31} bytes with sk_sndbuf ${sndbuf}`, () => sendto(fd, new Uint8Array(sndbuf - 31), 0, to(4242)));
 
-// 3. A receiver whose queue is full: netlink_attachskb says EAGAIN to a sender that will not wait.
+// 4. A receiver whose queue is full: netlink_attachskb says EAGAIN to a sender that will not wait.
 const rx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 await bind(rx, to(200));
 await setsockopt(rx, SOL_SOCKET, SO_RCVBUF, 1); // the minimum: 2304 bytes
@@ -47,7 +55,7 @@ let sent = 0;
 while ((await attempt(`datagram ${sent + 1} to port 200`, () => sendto(fd, hello, MSG_DONTWAIT, to(200)))) === 'ok') sent++;
 console.log(`port 200 queued ${sent} datagrams before its queue was full`);
 
-// 4. Multicast to a full receiver: do_one_broadcast cannot deliver, the receiver learns it once.
+// 5. Multicast to a full receiver: do_one_broadcast cannot deliver, the receiver learns it once.
 const listener = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 await bind(listener, to(300, 1 << 0)); // group 1
 await setsockopt(listener, SOL_SOCKET, SO_RCVBUF, 1);

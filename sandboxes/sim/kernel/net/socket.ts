@@ -10,7 +10,7 @@
  */
 import {
   sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
-  netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart,
+  netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart, netlink_unicast,
   restart_wait_sock, sock_by_id, sk_buff, kfree_skb, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
 } from './netlink/af_netlink';
 import { sock_setsockopt, sock_getsockopt, sock_timeo_ms } from './core/sock';
@@ -102,16 +102,19 @@ export function sys_sendmsg_restart(fd: i32): i32 {
   return netlink_unicast_restart(f.sk!);
 }
 
-/** A sender's SO_SNDTIMEO ran out while it waited for room: drop the parked skb, -EAGAIN. */
+/**
+ * A sender's SO_SNDTIMEO ran out while it waited for room. Linux's netlink_unicast goes back to
+ * `retry` with the timeout now 0: netlink_attachskb looks once more, queues the skb if room
+ * appeared meanwhile, and otherwise frees it and answers -EAGAIN (no overrun: the sender is a
+ * user socket). So does this.
+ */
 export function sys_sendmsg_restart_timeout(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   const p = f.sk!.restart_skb;
-  if (p) {
-    f.sk!.restart_skb = 0;
-    kfree_skb(changetype<sk_buff>(p));
-  }
-  return -EAGAIN;
+  if (!p) return -EAGAIN;
+  f.sk!.restart_skb = 0;
+  return netlink_unicast(f.sk!, changetype<sk_buff>(p), f.sk!.restart_portid, 1);
 }
 
 /** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */

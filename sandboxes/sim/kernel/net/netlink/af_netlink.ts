@@ -599,15 +599,17 @@ export function netlink_strict_get_check(skb: sk_buff): bool {
 
 /** Ref: netlink_broadcast_deliver. 1: delivered and the receiver is half full; 0: delivered; -1: no room. */
 function netlink_broadcast_deliver(sk: sock, skb: sk_buff): i32 {
+  if (tracing) trace_enter('netlink_broadcast_deliver', 'rmem=%d truesize=%u rcvbuf=%d', sk.sk_rmem_alloc, <i32>skb.truesize, sk.sk_rcvbuf);
   const rmem = sk.sk_rmem_alloc + <i32>skb.truesize;
   const rcvbuf = sk.sk_rcvbuf;
   if ((rmem == <i32>skb.truesize || rmem <= rcvbuf) && !sk.congested) {
     sk.sk_rmem_alloc = rmem;
     netlink_skb_set_owner_r(skb, sk);
     __netlink_sendskb(sk, skb);
-    return rmem > (rcvbuf >> 1) ? 1 : 0;
+    // 1: over half full — netlink_broadcast yields the CPU so the reader can catch up.
+    return tr(rmem > (rcvbuf >> 1) ? 1 : 0);
   }
-  return -1;
+  return tr(-1);
 }
 
 class netlink_broadcast_data {
@@ -1189,7 +1191,7 @@ function call_dump(cb: netlink_callback, skb: sk_buff): i32 {
 
 /** Fill one skb of the dump and queue it on the reader. Ref: netlink_dump */
 export function netlink_dump(sk: sock): i32 {
-  if (tracing) trace_enter('netlink_dump', 'portid=%u', <i32>sk.portid);
+  if (tracing) trace_enter('netlink_dump', 'portid=%u rmem=%d rcvbuf=%d', <i32>sk.portid, sk.sk_rmem_alloc, sk.sk_rcvbuf);
   const extack = new netlink_ext_ack();
   if (!sk.cb_running) return tr(-EINVAL);
   const cb = sk.cb;
