@@ -25,7 +25,7 @@ export interface SyscallEvent {
   /** sendmsg/recvmsg: the length of each iovec of msg_iov, in order (data is their bytes joined). */
   iov?: number[];
   /** recvmsg: the control messages it returned (level, type, data), as sendmsg: the ones it passed. */
-  control?: { cmsg_level: number; cmsg_type: number; data: Uint8Array }[];
+  control?: Cmsg[];
   /** recvmsg: msg_flags as the kernel returned them (MSG_TRUNC, MSG_CTRUNC…). */
   msg_flags?: number;
   /** Bytes sent (dir 'out') or received (dir 'in'). */
@@ -33,9 +33,6 @@ export interface SyscallEvent {
   dir?: 'out' | 'in';
   /** Destination (out) or source (in) address. */
   addr?: SockaddrNl;
-  /** recvmsg: the msg_flags the kernel returned (MSG_TRUNC 0x20…) and the control messages. */
-  msg_flags?: number;
-  control?: Cmsg[];
 }
 
 export type Observer = (e: SyscallEvent) => void;
