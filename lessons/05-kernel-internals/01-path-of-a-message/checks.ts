@@ -43,12 +43,11 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   const early = calls.filter((g) => order.map((x) => -x).includes(Number(g[0]!.ret)) && !called(g, 'alloc_skb'));
   results.push({
     name: 'the first checks, in order: EOPNOTSUPP, ENODATA, EINVAL, EINVAL',
-    // The simulator runs scm_send just before the traced call: three of the four show in the trace.
-    pass: k === order.length && (!trace || early.length >= order.length - 1),
+    pass: k === order.length && (!trace || early.length >= order.length),
     message: k < order.length
       ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 6).join(', ')}…: keep the starting code's first four sends, in the kernel's order.`
       : trace
-        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the short address (the malformed SCM_CREDENTIALS is refused by scm_send, which this simulator runs just before the traced call).`
+        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the malformed SCM_CREDENTIALS (scm_send's verdict), the short address.`
         : `The first four sends got EOPNOTSUPP, ENODATA, EINVAL and EINVAL, in the kernel's order.${NO_TRACE}`,
     hints: [
       'These four are given: the starting code makes them fail first.',

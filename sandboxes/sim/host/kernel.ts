@@ -405,10 +405,11 @@ export class SimKernel implements Backend {
   private send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
     const proc = this.sched.running;
     if (!proc) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
-    // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks.
+    // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks: a refusal is
+    // handed to netlink_sendmsg, which returns it at that point (and the trace shows it there).
     if (control?.length && !(flags & 0x1) && buf.length > 0 && this.ex.sock_id_of_fd(fd | 0)) {
       const err = this.scmSend(control);
-      if (err) return Promise.reject(new ErrnoError(syscall, err));
+      if (err) this.ex.sys_scm_error(err);
     }
     this.gc.point();
     const p = this.userBuf(buf, buf.length);

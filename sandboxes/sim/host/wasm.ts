@@ -22,6 +22,7 @@ export interface KernelExports {
   sys_sendmsg_restart(fd: number): number;
   sys_sendmsg_restart_timeout(fd: number): number;
   sys_scm_creds(pid: number, uid: number, gid: number): void;
+  sys_scm_error(err: number): void;
   sys_recvmsg(fd: number, buf: number, len: number, flags: number): number;
   sys_wait_sock(send: number): number;
   sys_setsockopt(fd: number, level: number, name: number, val: number, optlen: number): number;

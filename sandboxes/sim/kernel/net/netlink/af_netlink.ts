@@ -807,6 +807,7 @@ export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr
   if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
   const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
   scm_creds_set = false;
+  scm_err = 0;
   return tr(r);
 }
 
@@ -817,6 +818,8 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
   if (flags & 0x1) return (-95); // MSG_OOB: EOPNOTSUPP
   if (len == 0) return (-61); // ENODATA
   if (len < 0) return (-EINVAL);
+  // scm_send: the host checked the control messages (it owns the process's credentials).
+  if (scm_err) return (-scm_err);
   if (addr_len) {
     if (addr_len < 12) return (-EINVAL);
     if (<i32>load<u16>(addr) != 16) return (-EINVAL);
@@ -860,6 +863,9 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
 }
 
 let scm_creds_set = false;
+let scm_err: i32 = 0;
+/** scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
+export function netlink_set_scm_error(err: i32): void { scm_err = err; }
 let scm_creds_pid: i32 = 0;
 let scm_creds_uid: u32 = 0;
 let scm_creds_gid: u32 = 0;
