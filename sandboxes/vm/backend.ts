@@ -39,6 +39,13 @@ function moduleParams(mod: KernelModule): string[] {
   });
 }
 
+/** init_module's parameter string as words (a "quoted value" stays one word), as the kernel's next_arg splits it. */
+export function splitParams(params: string): string[] {
+  return params.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+}
+
+const shellQuote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+
 /** A kernel whose processes are agents in a VM. */
 export class VmKernel extends RealKernel {
   private readonly free: Duplex[];
@@ -134,13 +141,14 @@ export class VmKernel extends RealKernel {
     await this.vm.exec(`kill -9 ${pid} 2>/dev/null; true`, { timeoutMs: 10_000 });
   }
 
-  /** init_module: load the C module of the same name from the image (/lib/modules/NAME.ko). */
+  /**
+   * init_module: load the C module of the same name from the image (/lib/modules/NAME.ko), with
+   * the module object's `params` and then `params` (init_module's string, from insmod's argument).
+   */
   override async insmod(mod: KernelModule, params?: string): Promise<number> {
     if (!/^[A-Za-z0-9_-]+$/.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
-    // `params` is init_module's whole parameter string (user.ts's insmod already put the module
-    // object's own params in it); one shell word, which modctl passes to finit_module as it is.
-    const args = params !== undefined ? `'${params.replace(/'/g, `'\\''`)}'` : moduleParams(mod).join(' ');
-    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args}`);
+    const args = [...moduleParams(mod), ...splitParams(params ?? '').map(shellQuote)];
+    const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args.join(' ')}`);
     // The console may carry the kernel's own messages first (an invalid parameter is pr_err'd).
     const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
     if (!Number.isInteger(ret)) throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);

@@ -164,13 +164,12 @@ export function moduleParamString(params?: string | Record<string, string | numb
 
 /**
  * insmod: load a kernel module (on a real kernel, the C module of the same name). `params` are the
- * module parameters, as after `insmod mod.ko`: 'count=3 name=hi' or { count: 3, name: 'hi' }; the
- * module object's own `params` (if any) come first.
+ * module parameters, as after `insmod mod.ko`: 'count=3 name=hi' or { count: 3, name: 'hi' }. A
+ * module object's own `params` record (as lesson modules made by a factory carry) is given first.
  */
 export const insmod = (mod: KernelModule, params?: string | Record<string, string | number | boolean>): Promise<number> => {
-  const own = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params;
-  const all = [moduleParamString(own), moduleParamString(params)].filter(Boolean).join(' ');
-  return sys('init_module', undefined, () => backend().insmod(mod, all || undefined), same, undefined, () => (all ? { args: all } : {}));
+  const args = params === undefined ? undefined : moduleParamString(params);
+  return sys('init_module', undefined, () => backend().insmod(mod, args), same, undefined, () => (args ? { args } : {}));
 };
 /** rmmod: unload a kernel module by name. */
 export const rmmod = (name: string): Promise<number> => sys('delete_module', undefined, () => backend().rmmod(name), same);
