@@ -40,6 +40,32 @@ describe('agent protocol', () => {
     expect(nullAddr.ret).toBe(-1);
   });
 
+  it('does the file syscalls: open, read, lseek, ioctl with a guard-paged buffer, mmap, poll, mknod', async () => {
+    const a = await start();
+    const path = new TextEncoder().encode('/proc/sys/net/core/somaxconn');
+    const fd = await a.call(OP.OPEN, new Writer().blob(path).i32(0).i32(0).bytes());
+    expect([fd.ret, fd.errno]).toEqual([3, 0]);
+    const rd = await a.call(OP.READ, new Writer().i32(3).u32(16).bytes());
+    expect(text(new Reader(rd.body).blob())).toBe('4096\n');
+    const ls = await a.call(OP.LSEEK, new Writer().i32(3).u64(0).i32(0).bytes());
+    expect([ls.ret, new Reader(ls.body).i64()]).toEqual([0, 0]);
+    const bad = await a.call(OP.LSEEK, new Writer().i32(3).u64(-1).i32(0).bytes());
+    expect([bad.ret, bad.errno]).toEqual([-1, 22]);
+    // An unknown ioctl on a sysctl: ENOTTY; the buffer comes back.
+    const io = await a.call(OP.IOCTL, new Writer().i32(3).u32(0x80047a01).u32(1).blob(new Uint8Array([1, 2, 3, 4])).bytes());
+    expect([io.ret, io.errno, Array.from(new Reader(io.body).blob())]).toEqual([-1, 25, [1, 2, 3, 4]]);
+    const mm = await a.call(OP.MMAP, new Writer().i32(3).u64(4096).i32(1).i32(1).u64(0).bytes());
+    expect([mm.ret, mm.errno]).toEqual([-1, 19]); // ENODEV
+    const mr = await a.call(OP.MEMREAD, new Writer().u64(0x1000).u32(4).bytes());
+    expect([mr.ret, mr.errno]).toEqual([-1, 14]); // not a mapping of ours: EFAULT
+    const pl = await a.call(OP.POLL, new Writer().u32(2).i32(3).i32(1).i32(99).i32(1).i32(0).bytes());
+    const rv = new Reader(pl.body);
+    expect([pl.ret, rv.i32(), rv.i32()]).toEqual([2, 0x1, 0x20]); // POLLIN (what was asked), POLLNVAL
+    const mk = await a.call(OP.MKNOD, new Writer().blob(new TextEncoder().encode('/proc/x')).u32(0o20600).u64(0).bytes());
+    expect(mk.ret).toBe(-1);
+    expect((await a.call(OP.CLOSE, new Writer().i32(3).bytes())).ret).toBe(0);
+  });
+
   it('answers an unknown op with an error and keeps serving', async () => {
     const a = await start();
     await expect(a.call(200)).rejects.toThrow(/unknown op 200/);

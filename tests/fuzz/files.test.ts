@@ -24,7 +24,7 @@ function rng(seed: number) {
 
 /** A module with a misc device, a sysctl table, parameters and debugfs files, to be fuzzed. */
 function target() {
-  const page = { buf: new Uint8Array(0) };
+  const page: { buf: Uint8Array } = { buf: new Uint8Array(0) };
   const level = { value: 1 };
   const text = { value: 'abc' };
   const flag = { value: false };

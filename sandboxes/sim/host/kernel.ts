@@ -148,6 +148,11 @@ export class SimKernel implements Backend {
       procNetNetlink: () => this.mem.str(this.ex.proc_net_netlink()),
       modules: () => this.modules.list(),
       owner: () => this.modules.loadingName(),
+      trace: (fn, args) => {
+        if (!this.tracing) return null;
+        const e = this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, '');
+        return (ret) => this.tracer.exitHost(e, ret, this.sched.now);
+      },
       moduleGet: (name) => this.modules.moduleGet(name),
       modulePut: (name) => this.modules.modulePut(name),
     });
@@ -390,7 +395,7 @@ export class SimKernel implements Backend {
   write(fd: number, buf: Uint8Array): Promise<number> {
     if (this.sched.running) {
       const host = this.ex.sys_fd_host(fd | 0);
-      if (host > 0) return this.fs.vfs.write(this.fs.vfs.file(host)!, buf).then((r) => this.finish('write', r));
+      if (host > 0) return this.traced('vfs_write', `fd=${fd} count=${buf.length}`, () => this.fs.vfs.write(this.fs.vfs.file(host)!, buf)).then((r) => this.finish('write', r));
     }
     return this.send('write', fd, buf, 0, undefined);
   }
@@ -472,7 +477,7 @@ export class SimKernel implements Backend {
   async read(fd: number, buf: Uint8Array): Promise<number> {
     if (!this.sched.running) return this.outside('read', () => this.read(fd, buf));
     const host = this.ex.sys_fd_host(fd | 0);
-    if (host > 0) return this.finish('read', await this.fs.vfs.read(this.fs.vfs.file(host)!, buf));
+    if (host > 0) return this.finish('read', await this.traced('vfs_read', `fd=${fd} count=${buf.length}`, () => this.fs.vfs.read(this.fs.vfs.file(host)!, buf)));
     const { r, p } = await this.recv('read', fd, buf.length, 0);
     buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
     return r;
@@ -554,6 +559,18 @@ export class SimKernel implements Backend {
 
   // ---- Backend: files ------------------------------------------------------------------------
 
+  /** Run a file syscall's body as a traced host function (its return value: a number, or 0 for an object). */
+  private async traced<T>(fn: string, args: string, body: () => Promise<T>): Promise<T> {
+    if (!this.tracing) return body();
+    const e = this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, '');
+    let ret: number | undefined;
+    try {
+      const r = await body();
+      ret = typeof r === 'number' ? r : 0;
+      return r;
+    } finally { this.tracer.exitHost(e, ret, this.sched.now); }
+  }
+
   /** The module file API (netlink-lab/kernel's file functions dispatch here). */
   get vfsApi(): VfsKernelApi { return this.fs.api; }
 
@@ -569,18 +586,21 @@ export class SimKernel implements Backend {
     if (!this.sched.running) return this.outside('open', () => this.open(path, flags, mode));
     this.gc.point();
     if (typeof path !== 'string') throw new ErrnoError('open', ERRNO.EFAULT);
-    const f = await this.fs.vfs.open(path, flags | 0, mode | 0);
-    if (typeof f === 'number') return this.finish('open', f);
-    const fd = this.ex.sys_fd_install_host(f.id, (flags & 0o4000) !== 0 ? 1 : 0);
-    if (fd < 0) this.fs.vfs.fput(f);
-    return this.finish('open', fd);
+    const r = await this.traced('do_sys_openat2', `filename=${path} flags=0x${(flags >>> 0).toString(16)}`, async () => {
+      const f = await this.fs.vfs.open(path, flags | 0, mode | 0);
+      if (typeof f === 'number') return f;
+      const fd = this.ex.sys_fd_install_host(f.id, (flags & 0o4000) !== 0 ? 1 : 0);
+      if (fd < 0) this.fs.vfs.fput(f);
+      return fd;
+    });
+    return this.finish('open', r);
   }
 
   async lseek(fd: number, offset: number, whence: number): Promise<number> {
     if (!this.sched.running) return this.outside('lseek', () => this.lseek(fd, offset, whence));
     const f = this.hostFile(fd, ERRNO.ESPIPE);
     if (typeof f === 'number') throw new ErrnoError('lseek', f);
-    return this.finish('lseek', this.fs.vfs.lseek(f, Math.trunc(offset), whence | 0));
+    return this.finish('lseek', await this.traced('vfs_llseek', `fd=${fd} offset=${offset} whence=${whence}`, async () => this.fs.vfs.lseek(f, Math.trunc(offset), whence | 0)));
   }
 
   async ioctl(fd: number, request: number, arg: number | Uint8Array): Promise<number> {
@@ -592,14 +612,14 @@ export class SimKernel implements Backend {
       if (f === ERRNO.ENOTTY && (request === 0x5451 || request === 0x5450)) return 0;
       throw new ErrnoError('ioctl', f);
     }
-    return this.finish('ioctl', await this.fs.vfs.ioctl(f, request >>> 0, arg, () => {}));
+    return this.finish('ioctl', await this.traced('do_vfs_ioctl', `fd=${fd} cmd=0x${(request >>> 0).toString(16)}`, () => this.fs.vfs.ioctl(f, request >>> 0, arg, () => {})));
   }
 
   async mmap(fd: number, length: number, prot: number, flags: number, offset: number): Promise<Mapping> {
     if (!this.sched.running) return this.outside('mmap', () => this.mmap(fd, length, prot, flags, offset));
     const f = this.hostFile(fd, ERRNO.ENODEV);
     if (typeof f === 'number') throw new ErrnoError('mmap', f);
-    const m = await this.fs.vfs.mmap(f, length, prot | 0, flags | 0, offset);
+    const m = await this.traced('do_mmap', `fd=${fd} len=${length} prot=0x${prot.toString(16)} flags=0x${flags.toString(16)} off=${offset}`, () => this.fs.vfs.mmap(f, length, prot | 0, flags | 0, offset));
     if (typeof m === 'number') { await this.finish('mmap', m); throw new ErrnoError('mmap', -m); }
     await this.finish('mmap', 0);
     return m;

@@ -121,6 +121,8 @@ export interface VfsContext {
   oops(where: string, e: unknown): void;
   /** Hold the syscall until module code it started settles (async handlers). */
   addPending(p: Promise<unknown>): void;
+  /** The tracer: a host function entered (null when tracing is off); call the result with its return value. */
+  trace?(fn: string, args: string): ((ret?: number) => void) | null;
   /** try_module_get / module_put (fops_get of fops whose owner is set). */
   moduleGet(name: string): void;
   modulePut(name: string): void;
@@ -306,10 +308,14 @@ export class Vfs {
 
   /** Run a handler: a thrown exception is an oops (-EFAULT), an async one is awaited. */
   async call(where: string, fn: () => number | void | Promise<number | void>): Promise<number> {
+    const done = this.ctx.trace?.(where.slice(where.lastIndexOf(': ') + 2), where.slice(0, where.lastIndexOf(': '))) ?? null;
     try {
       const r = await fn();
-      return typeof r === 'number' ? r : 0;
+      const ret = typeof r === 'number' ? r : 0;
+      done?.(ret);
+      return ret;
     } catch (e) {
+      done?.(-ERRNO.EFAULT);
       this.ctx.oops(where, e);
       return -ERRNO.EFAULT;
     }

@@ -154,9 +154,15 @@ export class KernelFs {
 
   // ---- module parameters at insmod ----------------------------------------------------------------
 
-  /** load_module's parse_args: -errno on a bad value; unknown names are warned about and ignored. */
+  /**
+   * load_module's parse_args: -errno on a bad value; unknown names are warned about and ignored.
+   * netlink-lab/user's insmod puts the module object's own `params` record first in the string:
+   * those a module keeps as plain TypeScript settings (not module_param) pass silently.
+   */
   moduleParams(mod: KernelModule, args: string): number {
+    const own = Object.keys((mod as KernelModule & { params?: Record<string, unknown> }).params ?? {});
     return parse_args(mod.name, args, mod.kp ?? [], (param) => {
+      if (own.some((o) => parameq(o, param))) return 0;
       this.ctx.printk(`\x014${mod.name}: unknown parameter '${param}' ignored`);
       return 0;
     }, (t) => this.ctx.printk(t));
