@@ -163,7 +163,11 @@ export class SimKernel implements Backend {
       modulePut: (name) => this.modules.modulePut(name),
     });
     this.modules.onLoad = (mod) => {
-      const err = this.fs.moduleParams(mod, this.insmodParams);
+      // The module object's own `params` (factory modules carry them) for the parameters it declares, then insmod's string.
+      const own = Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+        .filter(([k]) => (mod.kp ?? []).some((p) => p.name === k))
+        .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`);
+      const err = this.fs.moduleParams(mod, [...own, this.insmodParams].join(' ').trim());
       if (err < 0) return err;
       this.fs.sysmod.add(mod.name, mod.kp ?? [], () => this.modules.list().find((m) => m.name === mod.name)?.refs ?? 0);
       return 0;

@@ -194,10 +194,9 @@ export class RelayKernel extends AgentSyscalls implements Backend {
    * boot or an earlier run) is kept, one with other parameters is reloaded.
    */
   async insmod(mod: KernelModule, paramString?: string): Promise<number> {
-    // insmod's parameter string (netlink-lab/user puts the module object's `params` first in it).
-    const params = paramString !== undefined ? paramString.split(/\s+/).filter(Boolean)
-      : Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
-        .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`);
+    // The module object's `params`, then insmod's parameter string.
+    const params = [...Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`), ...(paramString ?? '').split(/\s+/).filter(Boolean)];
     if (!MODULE_NAME.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
     if (!params.every((p) => MODULE_PARAM.test(p))) throw new ErrnoError('init_module', ERRNO.EINVAL);
     const modules = await this.readFile('/proc/modules');

@@ -380,7 +380,19 @@ export function net_sysctl_init(s: Sysctl): void {
       return r;
     },
   };
-  const unprivPort = int('ip_unprivileged_port_start', 1024, 0o644, proc_dointvec_minmax, ZERO, cell(65535));
+  // ipv4_privileged_ports: 0–65535, and not above the local port range's low end.
+  const unprivPort: ctl_table = {
+    procname: 'ip_unprivileged_port_start', data: cell(1024), maxlen: 4, mode: 0o644,
+    proc_handler: (t, w, b, l, p) => {
+      const tmp = cell((t.data as Ptr<number>).value);
+      const r = proc_dointvec_minmax({ ...t, data: tmp, extra1: ZERO, extra2: cell(65535) }, w, b, l, p);
+      if (w && !r) {
+        if ((portRange.data as Ptr<number[]>).value[0]! < tmp.value) return -ERRNO.EINVAL;
+        (t.data as Ptr<number>).value = tmp.value;
+      }
+      return r;
+    },
+  };
   s.register_sysctl('net/ipv4', [
     int('ip_forward', 0, 0o644, proc_dointvec),
     int('ip_default_ttl', 64, 0o644, proc_dointvec_minmax, ONE, cell(255)),
