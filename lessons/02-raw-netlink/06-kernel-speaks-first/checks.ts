@@ -64,8 +64,8 @@ export default function checks({ events, state }: CheckInput): CheckResult[] {
     },
     {
       name: 'nothing sleeps in atomic context',
-      pass: dmesg !== undefined && bugs.length === 0,
-      message: dmesg === undefined ? 'No kernel log to read (this check needs the simulated kernel).'
+      pass: dmesg === undefined || bugs.length === 0,
+      message: dmesg === undefined ? 'This kernel gives the checks no kernel log, so this check is not judged here (run on the simulated kernel to read its log).'
         : bugs.length === 0 ? 'The kernel log has no BUG: the timer allocates with GFP_ATOMIC, the work item with GFP_KERNEL.'
           : `The kernel log says: "${bugs[0]}"${bugs.length > 1 ? ` (and ${bugs.length - 1} more BUG line(s))` : ''}.`,
       hints: [

@@ -24,8 +24,8 @@ export default function checks({ events, state }: CheckInput): CheckResult[] {
   return [
     {
       name: 'the module does not oops',
-      pass: dmesg !== undefined && !oops,
-      message: dmesg === undefined ? 'No kernel log to read (this check needs the simulated kernel).'
+      pass: dmesg === undefined || !oops,
+      message: dmesg === undefined ? 'This kernel gives the checks no kernel log, so this check is not judged here (run on the simulated kernel to read its log).'
         : oops ? `The kernel log says: "${oops.replace(/^\[[^\]]*\]\s*/, '')}". The input callback died there: nothing after that line ran.`
           : 'No exception in the kernel log.',
       hints: [

@@ -1,4 +1,4 @@
-// Scenario 63: a send to a group and a port at once (lessons 2.7, 3.3): the member at the port is
+// Scenario 68: a send to a group and a port at once (lessons 2.7, 3.3): the member at the port is
 // skipped by the broadcast (netlink_broadcast's portid argument) and gets the unicast instead, one
 // copy, still marked with the group; the sending socket never gets its own broadcast; a send to
 // getsockname()'s address carries its groups along.

@@ -1,4 +1,4 @@
-// Scenario 75: an overrun listener is congested until its queue is empty; NETLINK_NO_ENOBUFS never is.
+// Scenario 79: an overrun listener is congested until its queue is empty; NETLINK_NO_ENOBUFS never is.
 import { socket, bind, setsockopt, sendto, recvfrom, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SOL_NETLINK, SO_RCVBUF, NETLINK_NO_ENOBUFS, MSG_DONTWAIT } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname } from './lib.ts';
