@@ -138,6 +138,20 @@ describe('a misc device', () => {
     });
   });
 
+  it('a process that exits with a mapping releases the file (exit_mmap)', async () => {
+    const dev = pageDevice();
+    await sim(async () => {
+      await u.insmod(dev.mod);
+      const child = await u.spawn(async () => {
+        const fd = await u.open('/dev/page', u.O_RDWR);
+        await u.mmap(fd, 4096, u.PROT_READ, u.MAP_SHARED);
+        await u.close(fd);
+      });
+      await u.waitpid(child);
+      expect(dev.counts().releases).toBe(1);
+    });
+  });
+
   it('poll sleeps until the module wakes its wait queue', async () => {
     const dev = pageDevice();
     await sim(async (kernel) => {
