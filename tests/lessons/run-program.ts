@@ -9,7 +9,10 @@ import * as user from '../../src/api/user.ts';
 import * as kernelApi from '../../src/api/kernel.ts';
 import { runSession, type SessionKernel } from '../../src/runtime/session.ts';
 import type { CheckResult, Exit, OutputLine } from '../../src/runtime/messages.ts';
-import type { ProgramFiles } from '../../src/runtime/program.ts';
+import { compile, loadModule, type ProgramFiles } from '../../src/runtime/program.ts';
+import type { KernelModule } from '../../src/api/types.ts';
+
+const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const WASM = 'build/kernel.wasm';
 let wasm: Promise<WebAssembly.Module> | undefined;
@@ -25,11 +28,15 @@ export interface RunResult {
 
 let runId = 0;
 
-/** Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts). */
-export async function runProgram(files: ProgramFiles, entry: string, checks?: string): Promise<RunResult> {
+/**
+ * Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts).
+ * `boot`: the lesson's front matter cmdline and builtin (files whose default export is built in).
+ */
+export async function runProgram(files: ProgramFiles, entry: string, checks?: string, boot?: { cmdline?: string; builtin?: string[] }): Promise<RunResult> {
   if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
   wasm ??= WebAssembly.compile(readFileSync(WASM));
-  const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+  const builtin = (boot?.builtin ?? []).map((f) => loadModule(compile(files), f, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule);
+  const kernel = (await createSimKernel({ wasm: await wasm, cmdline: boot?.cmdline, builtin })) as unknown as SessionKernel;
   const output: OutputLine[] = [];
   let results: CheckResult[] = [];
   let checksError: string | undefined;
