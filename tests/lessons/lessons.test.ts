@@ -50,21 +50,21 @@ for (const lesson of lessons) {
     });
 
     it('the starting code runs and fails at least one check', async () => {
-      const r = await runProgram(lesson.files, lesson.data.entry, lesson.checks);
+      const r = await runProgram(lesson.files, lesson.data.entry, lesson.checks, { cmdline: lesson.data.cmdline, builtin: lesson.data.builtin });
       expect(r.checksError, report(r)).toBeUndefined();
       expect(r.checks.length, report(r)).toBeGreaterThan(0);
       expect(r.checks.some((c) => !c.pass), `every check passed on the starting code:\n${report(r)}`).toBe(true);
     });
 
     it('the solution passes every check without an error', async () => {
-      const r = await runProgram(lesson.solution, lesson.data.entry, lesson.checks);
+      const r = await runProgram(lesson.solution, lesson.data.entry, lesson.checks, { cmdline: lesson.data.cmdline, builtin: lesson.data.builtin });
       expect(r.exit.status, report(r)).toBe('ok');
       expect(r.checksError, report(r)).toBeUndefined();
       expect(r.checks.filter((c) => !c.pass), report(r)).toEqual([]);
     });
 
     it('the solution passes every check without the kernel trace too (as on a real kernel)', async () => {
-      const r = await runProgram(lesson.solution, lesson.data.entry, lesson.checks, { noTrace: true });
+      const r = await runProgram(lesson.solution, lesson.data.entry, lesson.checks, { noTrace: true, cmdline: lesson.data.cmdline, builtin: lesson.data.builtin });
       expect(r.checksError, report(r)).toBeUndefined();
       expect(r.checks.filter((c) => !c.pass), report(r)).toEqual([]);
     });

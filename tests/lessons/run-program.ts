@@ -9,7 +9,10 @@ import * as user from '../../src/api/user.ts';
 import * as kernelApi from '../../src/api/kernel.ts';
 import { runSession, type SessionKernel } from '../../src/runtime/session.ts';
 import type { CheckResult, Exit, OutputLine } from '../../src/runtime/messages.ts';
-import type { ProgramFiles } from '../../src/runtime/program.ts';
+import { compile, loadModule, type ProgramFiles } from '../../src/runtime/program.ts';
+import type { KernelModule } from '../../src/api/types.ts';
+
+const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const WASM = 'build/kernel.wasm';
 let wasm: Promise<WebAssembly.Module> | undefined;
@@ -27,13 +30,15 @@ let runId = 0;
 
 /**
  * Run `files` from `entry` on a new simulated kernel, then `checks` (the text of checks.ts).
- * `noTrace`: the session treats the kernel as one without a function trace, as it treats the VM's
- * Linux, so the checks get no `trace` and must judge from the syscalls alone.
+ * `opts.noTrace`: the session treats the kernel as one without a function trace, as it treats the
+ * VM's Linux, so the checks get no `trace` and must judge from the syscalls alone. `opts.cmdline`,
+ * `opts.builtin`: the lesson's front matter (files whose default export is built in).
  */
-export async function runProgram(files: ProgramFiles, entry: string, checks?: string, opts: { noTrace?: boolean } = {}): Promise<RunResult> {
+export async function runProgram(files: ProgramFiles, entry: string, checks?: string, opts: { noTrace?: boolean; cmdline?: string; builtin?: string[] } = {}): Promise<RunResult> {
   if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
   wasm ??= WebAssembly.compile(readFileSync(WASM));
-  const kernel = (await createSimKernel({ wasm: await wasm })) as unknown as SessionKernel;
+  const builtin = (opts.builtin ?? []).map((f) => loadModule(compile(files), f, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule);
+  const kernel = (await createSimKernel({ wasm: await wasm, cmdline: opts.cmdline, builtin })) as unknown as SessionKernel;
   if (opts.noTrace) kernel.trace = { ...kernel.trace, available: false };
   const output: OutputLine[] = [];
   let results: CheckResult[] = [];

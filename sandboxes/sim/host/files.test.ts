@@ -138,6 +138,20 @@ describe('a misc device', () => {
     });
   });
 
+  it('a process that exits with a mapping releases the file (exit_mmap)', async () => {
+    const dev = pageDevice();
+    await sim(async () => {
+      await u.insmod(dev.mod);
+      const child = await u.spawn(async () => {
+        const fd = await u.open('/dev/page', u.O_RDWR);
+        await u.mmap(fd, 4096, u.PROT_READ, u.MAP_SHARED);
+        await u.close(fd);
+      });
+      await u.waitpid(child);
+      expect(dev.counts().releases).toBe(1);
+    });
+  });
+
   it('poll sleeps until the module wakes its wait queue', async () => {
     const dev = pageDevice();
     await sim(async (kernel) => {
@@ -421,5 +435,37 @@ describe('boot parameters', () => {
       });
     } finally { setBackend(null); }
     expect(kernel.dmesg().join('\n')).toContain('Unknown kernel command line parameters "mystery", will be passed to user space.');
+  });
+});
+
+describe('memory devices', () => {
+  it('/dev/null, /dev/zero, and /dev/kmsg records (checked against the VM\'s 6.1)', async () => {
+    await sim(async () => {
+      const z = await u.open('/dev/zero');
+      const b = new Uint8Array(4).fill(7);
+      expect(await u.read(z, b)).toBe(4);
+      expect(Array.from(b)).toEqual([0, 0, 0, 0]);
+      await u.close(z);
+      const nul = await u.open('/dev/null', u.O_RDWR);
+      expect(await u.read(nul, b)).toBe(0);
+      expect(await u.write(nul, b)).toBe(4);
+      await u.close(nul);
+      const k2 = await u.open('/dev/kmsg', u.O_RDONLY | u.O_NONBLOCK);
+      expect(await u.lseek(k2, 0, u.SEEK_END)).toBe(0);
+      await errno(u.lseek(k2, 5, u.SEEK_SET), 'ESPIPE');
+      await errno(u.read(k2, new Uint8Array(100)), 'EAGAIN');
+      const w = await u.open('/dev/kmsg', u.O_WRONLY);
+      await u.write(w, enc.encode('<5>no newline yet'));
+      await errno(u.read(k2, new Uint8Array(100)), 'EAGAIN');
+      await u.write(w, enc.encode('done\n'));
+      const buf = new Uint8Array(200);
+      expect(dec.decode(buf.subarray(0, await u.read(k2, buf)))).toMatch(/^13,\d+,\d+,-;no newline yet\n$/);
+      await errno(u.read(k2, new Uint8Array(5)), 'EINVAL');
+      await errno(u.read(k2, buf), 'EAGAIN');
+      await u.close(w);
+      await u.close(k2);
+      const pid = await u.spawn(async () => { await errno(u.open('/dev/kmsg'), 'EPERM'); }, { uid: 65534 });
+      await u.waitpid(pid);
+    });
   });
 });

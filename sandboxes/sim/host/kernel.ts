@@ -188,7 +188,10 @@ export class SimKernel implements Backend {
     const env = {
       ktime_get_ms: () => (k ? k.sched.now : 0),
       printk_emit: (level: number, line: number) => {
-        if (k && k.listeners.size) k.emit({ kind: 'printk', level, text: k.mem.str(line), time: k.sched.now });
+        if (!k) return;
+        const text = k.mem.str(line);
+        k.fs?.logRecord(level, text);
+        if (k.listeners.size) k.emit({ kind: 'printk', level, text, time: k.sched.now });
       },
       trace_enter: (fn: number, fmt: number, a: number, b: number, c: number) => {
         if (k) k.tracer.enter(k.pid0(), k.fnName(fn), traceArgs(k.fnName(fmt), a, b, c), k.sched.now);

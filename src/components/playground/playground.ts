@@ -22,6 +22,8 @@ export interface PlaygroundConfig {
   entry: string;
   checks: string | null;
   modules: string[];
+  /** How the simulated kernel boots for this lesson (front matter cmdline / builtin). */
+  boot?: { cmdline?: string; builtin?: string[] };
 }
 
 /** Where the built site serves the simulated kernel (copied there by the site's build). */
@@ -283,7 +285,7 @@ export class Playground {
     this.panels ??= import('./panels/panels.ts').then((m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')));
     void this.panels.then((p) => p.reset(this.log));
     const log = this.log;
-    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}), ...(vmRun ? { vm: vmRun.vm } : {}) }, {
+    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}), ...(vmRun ? { vm: vmRun.vm } : {}), ...(this.cfg.boot && !vmRun ? { boot: this.cfg.boot } : {}) }, {
       batch: (b) => { if (log === this.log) this.onBatch(b); },
       checks: (results, error) => { if (log === this.log) this.onChecks(results, error); },
       exit: (e) => {

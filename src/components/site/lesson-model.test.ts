@@ -7,7 +7,7 @@ const parts: Part[] = [
   { id: 'mechanisms', number: 1, title: 'Mechanisms', summary: 'Ways into the kernel, compared.', covers: ['y'] },
 ];
 const data = (title: string, more: { fromPrevious?: string[]; fromLibrary?: Record<string, string> } = {}) => ({
-  title, summary: 'A summary long enough to pass.', objectives: ['do things'], entry: 'main.ts', modules: [], draft: false,
+  title, summary: 'A summary long enough to pass.', objectives: ['do things'], entry: 'main.ts', modules: [], builtin: [], draft: false,
   fromPrevious: [], fromLibrary: {}, ...more,
 });
 const lesson = (id: string, code: Record<string, string>, solution: Record<string, string> = {}): LessonSource => ({ id, data: data(id), code, solution });

@@ -5,7 +5,7 @@ const good = { title: 'Your first netlink socket', summary: 'A summary that is l
 
 describe('lesson front matter', () => {
   it('fills in the defaults', () => {
-    expect(lessonFrontmatter.parse(good)).toEqual({ ...good, entry: 'main.ts', modules: [], fromPrevious: [], fromLibrary: {}, draft: false });
+    expect(lessonFrontmatter.parse(good)).toEqual({ ...good, entry: 'main.ts', modules: [], fromPrevious: [], fromLibrary: {}, builtin: [], draft: false });
   });
 
   it('names the field that is wrong', () => {

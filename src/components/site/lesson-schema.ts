@@ -36,6 +36,13 @@ export const lessonFrontmatter = z.object({
    * comparison (tests/vm/course.test.ts) runs the starting code instead; the prose says why.
    */
   simOnly: z.string().min(20).optional(),
+  /**
+   * The simulated kernel's command line for this lesson's runs (/proc/cmdline, early_param and
+   * __setup handlers, `mod.param=value`); on the VM it is appended to the VM's.
+   */
+  cmdline: z.string().optional(),
+  /** Files of the lesson whose default export is a module built into the simulated kernel (booted with it). */
+  builtin: z.array(codeFile).default([]),
   /** Shown on the page but left out of navigation and the lesson tests while being written. */
   draft: z.boolean().default(false),
 }).strict();

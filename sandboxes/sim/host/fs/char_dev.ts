@@ -39,7 +39,8 @@ export class CharDevs {
     this.dev = vfs.mount('devtmpfs', '/dev', 'devtmpfs', 'rw,nosuid,relatime,mode=755', 0o755);
     // The misc major itself: chrdev_open → misc_open.
     this.chrdevs.push({ major: MISC_MAJOR, baseminor: 0, minorct: 256, name: 'misc', fops: { open: (i, f) => this.misc_open(i.i_rdev, f as File) }, owner: '' });
-    this.chrdevs.push({ major: 1, baseminor: 0, minorct: 256, name: 'mem', fops: { open: () => -ERRNO.ENXIO }, owner: '' });
+    // drivers/char/mem.c: memory_open picks the minor's fops (null, zero, kmsg); others are not modelled.
+    this.chrdevs.push({ major: 1, baseminor: 0, minorct: 256, name: 'mem', fops: { open: (i, f) => this.memory_open(i.i_rdev, f as File) }, owner: '' });
   }
 
   /** A device node (mknod / devtmpfs): open goes to chrdev_open. */
@@ -83,6 +84,33 @@ export class CharDevs {
     if (!fops.owner || !owner) return;
     f.module = owner;
     this.vfs.ctx.moduleGet(owner);
+  }
+
+  /** The memory devices by minor (drivers/char/mem.c's devlist). */
+  readonly mem = new Map<number, { name: string; mode: number; fops: file_operations }>([
+    [3, { name: 'null', mode: 0o666, fops: { read: () => 0, write: (_f, _b, c) => c, llseek: (f) => (f.f_pos = 0) } }],
+    [5, { name: 'zero', mode: 0o666, fops: {
+      read: (_f, b, c) => {
+        const n = Math.min(c, 1 << 20);
+        if (!n) return 0;
+        const left = this.vfs.copy_to_user(b, new Uint8Array(n), n);
+        return left === n ? -ERRNO.EFAULT : n - left;
+      },
+      write: (_f, _b, c) => c, llseek: (f) => (f.f_pos = 0),
+    } }],
+  ]);
+
+  private async memory_open(devt: number, f: File): Promise<number> {
+    const m = this.mem.get(MINOR(devt));
+    if (!m) return -ERRNO.ENXIO;
+    f.f_op = m.fops;
+    if (m.fops.open) return this.vfs.call(`${m.name}: open`, () => m.fops.open!(f.f_inode, f));
+    return 0;
+  }
+
+  /** devtmpfs's nodes for the memory devices. */
+  memNodes(): void {
+    for (const [minor, m] of this.mem) this.mknod(this.dev, m.name, m.mode, MKDEV(1, minor));
   }
 
   /** register_chrdev: major 0 picks a free one (from 254 down). */

@@ -107,6 +107,8 @@ class Vma implements vm_area_struct {
   vm_ops?: { open?(vma: vm_area_struct): void; close?(vma: vm_area_struct): void };
   /** Page index → [backing memory, offset of the page in it]. */
   readonly pages = new Map<number, [Uint8Array, number]>();
+  /** The process whose address space holds it. */
+  pid = 0;
   constructor(readonly vm_start: number, readonly vm_end: number, readonly vm_pgoff: number, flags: number, readonly vm_page_prot: number, readonly vm_file: File) {
     this.vm_flags = flags;
   }
@@ -542,6 +544,7 @@ export class Vfs {
     const r = await this.call(`${f.dentry.path}: mmap`, () => op(f, vma));
     if (r < 0) return r;
     f.refs++;
+    vma.pid = this.pid();
     this.vmas.set(start, vma);
     const vfs = this;
     const check = (off: number, n: number, write: boolean): number => {
@@ -622,8 +625,16 @@ export class Vfs {
     if (q && wq instanceof WaitQueue) q.push(wq);
   }
 
-  /** Drop every descriptor-free mapping and forget a process's regions. */
-  exitProcess(pid: number): void { this.regions.delete(pid); }
+  /** A process ended: its mappings go (exit_mmap: vm_ops close, the file's reference), its user regions too. */
+  exitProcess(pid: number): void {
+    this.regions.delete(pid);
+    for (const [addr, vma] of [...this.vmas]) {
+      if (vma.pid !== pid) continue;
+      this.vmas.delete(addr);
+      try { vma.vm_ops?.close?.(vma); } catch (e) { this.ctx.oops('vm_ops close', e); }
+      this.fput(vma.vm_file);
+    }
+  }
 }
 
 /** A PollFd list as poll() reports it. */

@@ -64,6 +64,7 @@ export class KernelFs {
     this.relay = new Relay(vfs, wake);
     for (const o of [this.proc, this.sysctl, this.chr, this.debugfs]) o.owner = () => ctx.owner();
     this.builtinProc();
+    this.kmsgDevice();
     net_sysctl_init(this.sysctl);
     this.api = this.makeApi();
   }
@@ -84,6 +85,95 @@ export class KernelFs {
       return 0;
     });
     p.proc_create_single('filesystems', 0o444, null, (m) => { seq_puts(m, 'nodev\tsysfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdebugfs\n'); return 0; });
+  }
+
+  // ---- /dev/kmsg ----------------------------------------------------------------------------------
+
+  /** The log as records (kernel/printk/printk.c keeps them in its ringbuffer): facility<<3|level, seq, µs, text. */
+  readonly kmsg: { prefix: number; seq: number; usec: number; text: string; open?: boolean }[] = [];
+  private kmsgSeq = 0;
+  private readonly logWait = new WaitQueue();
+  /** The facility of the next record (devkmsg_write logs as LOG_USER). */
+  facility = 0;
+
+  /** A printk line reached the host ("[    1.234567] text"): keep it as a record, wake /dev/kmsg readers. */
+  logRecord(level: number, line: string): void {
+    const m = /^\[\s*(\d+)\.(\d{6})\] ([\s\S]*)$/.exec(line);
+    const usec = m ? Number(m[1]) * 1e6 + Number(m[2]) : 0;
+    // A record left open (a /dev/kmsg write without a newline) is finalized by the next one.
+    const last = this.kmsg[this.kmsg.length - 1];
+    if (last?.open) last.open = false;
+    this.kmsg.push({ prefix: (this.facility << 3) | (level & 7), seq: this.kmsgSeq++, usec, text: m ? m[3]! : line });
+    if (this.kmsg.length > 4096) this.kmsg.shift();
+    if (this.logWait.waiters.size || this.logWait.pollers.size) this.wake_up(this.logWait);
+  }
+
+  /**
+   * /dev/kmsg (1,11): each read returns one record, "prefix,seq,usec,-;text\n" (EINVAL when the
+   * buffer is too small — the record is skipped for this reader, as Linux does; EAGAIN at the end
+   * with O_NONBLOCK, else it sleeps); lseek(0, SEEK_SET/SEEK_DATA/SEEK_END), any other offset
+   * ESPIPE; a write logs a line at LOG_USER ('<N>' sets the level). Reading needs root
+   * (kernel.dmesg_restrict = 1, as here and on Debian). Ref: kernel/printk/printk.c:devkmsg_*
+   */
+  private kmsgDevice(): void {
+    const first = () => this.kmsg[0]?.seq ?? this.kmsgSeq;
+    const esc = (t: string) => t.replace(/[\x00-\x1f\x7f\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    this.chr.mem.set(11, { name: 'kmsg', mode: 0o644, fops: {
+      open: (_i, f) => {
+        if ((f.f_flags & 3) !== 1 && (this.ctx.sched.running?.uid ?? 0) !== 0) return -ERRNO.EPERM;
+        f.private_data = { seq: first() };
+        return 0;
+      },
+      read: async (f, buf, count) => {
+        const user = f.private_data as { seq: number };
+        for (;;) {
+          const rec = this.kmsg.find((r) => r.seq >= user.seq && !r.open);
+          if (rec) {
+            if (rec.seq > user.seq) { user.seq = rec.seq; return -ERRNO.EPIPE; }
+            user.seq = rec.seq + 1;
+            const out = new TextEncoder().encode(`${rec.prefix},${rec.seq},${rec.usec},-;${esc(rec.text)}\n`);
+            if (out.length > count) return -ERRNO.EINVAL;
+            if (this.vfs.copy_to_user(buf, out, out.length)) return -ERRNO.EFAULT;
+            return out.length;
+          }
+          if (f.f_flags & 0o4000) return -ERRNO.EAGAIN;
+          const p = this.ctx.sched.running;
+          if (p) p.syscall = 'read';
+          await this.ctx.sched.block('devkmsg_read', 'blocked', this.logWait.waiters);
+        }
+      },
+      write: (_f, buf, count) => {
+        const b = new Uint8Array(Math.min(count, 1024));
+        if (this.vfs.copy_from_user(b, buf, b.length)) return -ERRNO.EFAULT;
+        let line = new TextDecoder().decode(b);
+        let level = 4;
+        let facility = 1;
+        const m = /^<(\d+)>/.exec(line);
+        if (m) { const u = Number(m[1]); level = u & 7; if (u >> 3) facility = u >> 3; line = line.slice(m[0].length); }
+        this.facility = facility;
+        try { this.ctx.printk(`\x01${level}${line}`); } finally { this.facility = 0; }
+        // 6.x's ringbuffer finalizes a record only at its newline (or when the next one comes):
+        // until then readers of /dev/kmsg do not see it.
+        const rec = this.kmsg[this.kmsg.length - 1];
+        if (rec && !line.endsWith('\n')) rec.open = true;
+        return count;
+      },
+      llseek: (f, offset, whence) => {
+        if (offset) return -ERRNO.ESPIPE;
+        const user = f.private_data as { seq: number };
+        if (whence === 0 || whence === 3) user.seq = first();
+        // prb_next_seq: a record still open counts as not yet written.
+        else if (whence === 2) { const last = this.kmsg[this.kmsg.length - 1]; user.seq = last?.open ? last.seq : this.kmsgSeq; }
+        else return -ERRNO.EINVAL;
+        return 0;
+      },
+      poll: (f, wait) => {
+        this.vfs.poll_wait(f, this.logWait, wait);
+        const user = f.private_data as { seq: number };
+        return this.kmsg.some((r) => r.seq >= user.seq && !r.open) ? 0x1 | 0x40 : 0;
+      },
+    } });
+    this.chr.memNodes();
   }
 
   // ---- boot parameters ---------------------------------------------------------------------------
