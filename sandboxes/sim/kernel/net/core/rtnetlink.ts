@@ -678,6 +678,7 @@ export function rtnetlink_net_init(): i32 {
   rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, null);
   rtnl_register_dump_all(22 /* RTM_GETADDR */);
   rtnl_register_dump_all(26 /* RTM_GETROUTE */);
+  rtnl_register_dump_all(82 /* RTM_GETNETCONF */);
   veth_init();
   return 0;
 }
