@@ -16,8 +16,9 @@ export default async function main() {
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 1, veth), 'create');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 2, veth), 'create again');
   // Linux's link watcher records a new veth's missing carrier (operstate LOWERLAYERDOWN) from a
-  // work queue; on a busy machine that takes a moment. Until then the operstate reads UNKNOWN.
-  await sleep(500);
+  // work queue, and for a link that is down at most once a second (linkwatch_schedule_work).
+  // Until then the operstate reads UNKNOWN.
+  await sleep(1100);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETLINK, 0, 3, [ifinfomsg({ index: 2 })]), 'get index 2');
   await rtreq(fd, req(RTM_GETLINK, 0, 4, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v0')]), 'get v0');

@@ -22,8 +22,9 @@ export default async function main() {
   await rtreq(fd, v4(2, NLM_F_CREATE | NLM_F_EXCL, 24, '10.0.0.1'), 'v4 add (down)');
   await rtreq(fd, v6(3, NLM_F_CREATE | NLM_F_EXCL, 64, '2001:db8::1'), 'v6 add (down)');
   // Even with IFA_F_NODAD, Linux announces the address from its DAD work item, just after the
-  // request; and its link watcher records the new links' missing carrier from a work queue too.
-  await sleep(500);
+  // request; and its link watcher records the new links' missing carrier from a work queue, for
+  // links that are down at most once a second.
+  await sleep(1100);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 4, [ifinfomsg({ index: 2, flags: IFF_UP, change: IFF_UP })]), 'v1 up');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 5, [ifinfomsg({ index: 3, flags: IFF_UP, change: IFF_UP })]), 'v0 up');

@@ -111,9 +111,9 @@ await step('ip link add v0 type veth peer name v1', async () => {
     index[name] = parseIfinfomsg(m!).index;
   }
 });
-// The kernel's link watcher notes that the new links have no carrier yet, from a work queue, a
-// moment after the request: give it that moment.
-await sleep(300);
+// The kernel's link watcher notes that the new links have no carrier yet, from a work queue; for
+// links that are down it runs at most once a second. Give it that second.
+await sleep(1100);
 
 // 1. Bring both ends up: which bits of ifi_flags to set, and which of them to change (ifi_change).
 for (const name of ['v0', 'v1']) {
