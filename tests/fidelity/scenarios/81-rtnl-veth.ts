@@ -15,6 +15,10 @@ export default async function main() {
     nla_nest(IFLA_LINKINFO, [nla_string(IFLA_INFO_KIND, 'veth'), nla_nest(IFLA_INFO_DATA, [nla_nest(VETH_INFO_PEER, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v1'), nla(IFLA_ADDRESS, mac(2))])])])];
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 1, veth), 'create');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 2, veth), 'create again');
+  // Linux's link watcher records a new veth's missing carrier (operstate LOWERLAYERDOWN) from a
+  // work queue, and for a link that is down at most once a second (linkwatch_schedule_work).
+  // Until then the operstate reads UNKNOWN.
+  await sleep(1100);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETLINK, 0, 3, [ifinfomsg({ index: 2 })]), 'get index 2');
   await rtreq(fd, req(RTM_GETLINK, 0, 4, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v0')]), 'get v0');
@@ -23,10 +27,10 @@ export default async function main() {
   await rtreq(fd, req(RTM_SETLINK, NLM_F_ACK, 7, [ifinfomsg({ index: 2 }), nla_string(IFLA_IFNAME, 'peer')]), 'rename v1');
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 8, [ifinfomsg({ index: 3, flags: IFF_UP, change: IFF_UP })]), 'v0 up');
-  await sleep(200);
+  await sleep(300);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 9, [ifinfomsg({ index: 2, flags: IFF_UP, change: IFF_UP })]), 'peer up');
-  await sleep(200);
+  await sleep(300);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETLINK, NLM_F_DUMP, 10, [ifinfomsg()]), 'dump');
   await rtreq(fd, req(RTM_DELLINK, NLM_F_ACK, 11, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v0')]), 'delete v0');

@@ -111,6 +111,9 @@ await step('ip link add v0 type veth peer name v1', async () => {
     index[name] = parseIfinfomsg(m!).index;
   }
 });
+// The kernel's link watcher notes that the new links have no carrier yet, from a work queue; for
+// links that are down it runs at most once a second. Give it that second.
+await sleep(1100);
 
 // 1. Bring both ends up: which bits of ifi_flags to set, and which of them to change (ifi_change).
 for (const name of ['v0', 'v1']) {
@@ -118,8 +121,8 @@ for (const name of ['v0', 'v1']) {
     await talk(fd, RTM_NEWLINK, 0, [ifinfomsg({ index: index[name], flags: IFF_UP, change: IFF_UP })]);
   });
 }
-// The carrier comes a moment later (the kernel's link watcher runs after the request).
-await sleep(100);
+// The carrier comes a moment later (the link watcher again).
+await sleep(300);
 
 // 2. An IPv4 address: struct ifaddrmsg, then the address itself.
 await step('ip addr add 10.0.0.1/24 dev v0', async () => {

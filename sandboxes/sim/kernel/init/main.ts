@@ -10,6 +10,7 @@ import { devinet_init } from '../net/ipv4/devinet';
 import { addrconf_init } from '../net/ipv6/addrconf';
 import { fib_rules_init } from '../net/core/fib_rules';
 import { neigh_init } from '../net/core/neighbour';
+import { netconf_init } from '../net/core/netconf';
 import { printk, KERN_INFO, KERN_ERR } from '../kernel/printk';
 
 let booted = false;
@@ -28,6 +29,7 @@ export function start_kernel(): void {
   devinet_init();
   addrconf_init();
   fib_rules_init();
+  netconf_init();
   rtnetlink_late_init();
   const err = genl_init();
   if (err) printk(KERN_ERR, 'genetlink: init failed: ' + err.toString());

@@ -80,7 +80,7 @@ export function veth_newlink(name: string, ifm: usize, tb: StaticArray<usize>, d
   if (peer == null) return -EINVAL;
   register_netdevice(peer, false);
   netif_carrier_off(peer);
-  rtnl_configure_link(peer, ifmp, false);
+  rtnl_configure_link(peer, ifmp);
 
   const dev = veth_alloc(dn, 0, tb);
   if (dev == null) return -EINVAL;
@@ -90,7 +90,7 @@ export function veth_newlink(name: string, ifm: usize, tb: StaticArray<usize>, d
   netif_carrier_off(dev);
   dev.peer = peer;
   peer.peer = dev;
-  rtnl_configure_link(dev, ifm, true);
+  rtnl_configure_link(dev, ifm);
   return 0;
 }
 

@@ -101,7 +101,7 @@ export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, ext
     dev.br_id_set = true;
     netif_carrier_off(dev);
   }
-  rtnl_configure_link(dev, ifm, true);
+  rtnl_configure_link(dev, ifm);
   return 0;
 }
 

@@ -299,23 +299,16 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
 /** Room for one RTM_NEWLINK. Ref: if_nlmsg_size */
 const IF_NLMSG_SIZE: i32 = 2048;
 
-/** The portid and request of the RTM_NEWLINK being served (6.3+: a created link's notification carries them). */
-let cur_portid: u32 = 0;
-let cur_nlh: usize = 0;
-
 /** Tell RTNLGRP_LINK about a device. Ref: rtmsg_ifinfo → rtmsg_ifinfo_build_skb, rtmsg_ifinfo_send */
 function rtmsg_ifinfo_send(type: i32, dev: net_device, change: u32): void {
   const skb = nlmsg_new(IF_NLMSG_SIZE);
   if (skb == null) return;
-  // rtmsg_ifinfo: pid 0, seq 0 (a created link's first notification too, on 6.18).
-  const portid: u32 = 0;
-  const nlh: usize = 0;
-  notify_requester = false;
-  if (rtnl_fill_ifinfo(skb, dev, type, portid, nlh ? nlmsghdr_seq(nlh) : 0, change, 0)) {
+  // pid 0, seq 0: on 6.18 a created link's first notification too.
+  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change, 0)) {
     kfree_skb(skb);
     return;
   }
-  rtnl_notify(skb, portid, RTNLGRP_LINK, nlmsg_report(nlh));
+  rtnl_notify(skb, 0, RTNLGRP_LINK, false);
 }
 
 /** The notifier rtnetlink registers: MTU, address and name changes are told to RTNLGRP_LINK. Ref: rtnetlink_event */
@@ -552,37 +545,21 @@ function rtnl_newlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
   // rtnl_newlink_create
   let name = tb[IFLA_IFNAME] ? nla_get_string(tb[IFLA_IFNAME]) : kind + '%d';
   if (!dev_valid_name(name) && name.indexOf('%d') < 0) return -EINVAL;
-  cur_portid = NETLINK_CB(skb).portid;
-  cur_nlh = nlh;
   if (kind == 'veth') err = veth_newlink(name, ifm, tb, data, extack);
   else err = br_newlink(name, ifm, tb, extack);
-  cur_portid = 0;
-  cur_nlh = 0;
   linkwatch_run_queue();
   return err;
 }
 
 /**
  * Configure a link just registered by RTM_NEWLINK: the flags of its ifinfomsg, then the first
- * RTM_NEWLINK (ifi_change ~0; since 6.3 with the requester's portid and seq for the link the
- * request named, 0 for a veth's peer), then NETDEV_UP if it came up. Ref: rtnl_configure_link
+ * RTM_NEWLINK (ifi_change ~0), then NETDEV_UP if it came up. Ref: rtnl_configure_link
  */
-export function rtnl_configure_link(dev: net_device, ifm: usize, requester: bool): i32 {
+export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
   const old_flags = dev.flags;
   if (ifm && (load<u32>(ifm, 8) || load<u32>(ifm, 12))) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
-  notify_requester = requester;
   __dev_notify_flags(dev, old_flags, 0xffffffff);
-  notify_requester = false;
   return 0;
-}
-let notify_requester = false;
-
-/** Create a device's name from its template and check it is free. */
-export function rtnl_alloc_name(name: string): string | null {
-  const n = dev_alloc_name(name);
-  if (n == null) return null;
-  if (__dev_get_by_name(n) != null) return null;
-  return n;
 }
 
 /** RTM_DELLINK. Ref: rtnl_dellink */
@@ -649,12 +626,9 @@ function rtnetlink_bind(group: i32, capable: bool): i32 {
 
 /** A dump for AF_UNSPEC of a type that walks every family (GETADDR, GETROUTE, GETNEIGH, GETRULE…). */
 export function rtnl_register_dump_all(msgtype: i32): void {
-  rtnl_register(AF_UNSPEC, msgtype, null, dump_all_for(msgtype));
+  rtnl_register(AF_UNSPEC, msgtype, null, rtnl_dump_all_entry);
 }
-function dump_all_for(msgtype: i32): rtnl_dumpit_func {
-  // AssemblyScript closures cannot capture: the type travels in cb.args[5], set by rtnl_dump_all_start.
-  return rtnl_dump_all_entry;
-}
+/** AssemblyScript closures cannot capture: the message type travels in cb.args[5]. */
 function rtnl_dump_all_entry(skb: sk_buff, cb: netlink_callback): i32 {
   if (cb.args[5] == 0) cb.args[5] = <i64>(nlmsghdr_type(cb.nlh) - RTM_BASE);
   return rtnl_dump_all(skb, cb);
@@ -678,6 +652,7 @@ export function rtnetlink_net_init(): i32 {
   rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, null);
   rtnl_register_dump_all(22 /* RTM_GETADDR */);
   rtnl_register_dump_all(26 /* RTM_GETROUTE */);
+  rtnl_register_dump_all(82 /* RTM_GETNETCONF */);
   veth_init();
   return 0;
 }
@@ -687,4 +662,3 @@ export function rtnetlink_late_init(): void {
   loopback_net_init();
 }
 
-export { EAFNOSUPPORT, nla_ok, nla_next, nla_next_rem, nla_type, nla_get_u8, NLA_U8, NLA_FLAG, NLA_S32, NLA_REJECT, NLA_U32, NLA_BINARY, consume_skb, nla_policy };

@@ -13,11 +13,12 @@ import {
   nla_data, nla_len, nla_get_string,
 } from '../../lib/nlattr';
 import {
-  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, NETDEV_UP, NETDEV_UNREGISTER,
+  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, NETDEV_UP, NETDEV_UNREGISTER, NETDEV_REGISTER,
   NETDEV_CHANGENAME, IFF_LOOPBACK,
 } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV4_IFADDR } from '../core/rtnetlink';
+import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
 import { fib_add_ifaddr, fib_del_ifaddr, set_fib_netdev_up, ip_fib_init } from './fib_frontend';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
 
@@ -319,7 +320,10 @@ function inet_fill_link_af(skb: sk_buff, dev: net_device): i32 {
 
 /** Bring up lo: 127.0.0.1/8. Addresses of any device get their routes again. Ref: inetdev_event */
 function inetdev_event(event: i32, dev: net_device): void {
-  if (event == NETDEV_UP) {
+  if (event == NETDEV_REGISTER) {
+    // inetdev_init: the device's IPv4 settings exist from now on, and are announced.
+    netconf_notify(AF_INET, RTM_NEWNETCONF, dev);
+  } else if (event == NETDEV_UP) {
     if (dev.flags & IFF_LOOPBACK) {
       const ifa = new in_ifaddr(dev);
       ifa.local = 0x7f000001;
@@ -337,6 +341,7 @@ function inetdev_event(event: i32, dev: net_device): void {
       __inet_del_ifa(l[0], 0, 0);
       l = dev_ifas(dev);
     }
+    netconf_notify(AF_INET, RTM_DELNETCONF, dev);
   } else if (event == NETDEV_CHANGENAME) {
     const l = dev_ifas(dev);
     for (let i = 0; i < l.length; i++) if (l[i].label.startsWith(dev.name) == false) l[i].label = dev.name;

@@ -14,11 +14,12 @@ import {
 } from '../../lib/nlattr';
 import {
   net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, netif_running, netif_oper_up,
-  NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK,
+  NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, NETDEV_REGISTER, IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK,
 } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
 import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
+import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
 import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
@@ -274,7 +275,10 @@ function addrconf_ifdown(dev: net_device): void {
 
 /** Ref: addrconf_notify */
 function addrconf_notify(event: i32, dev: net_device): void {
-  if (event == NETDEV_UP || event == NETDEV_CHANGE) {
+  if (event == NETDEV_REGISTER) {
+    // ipv6_add_dev: the inet6 device exists from now on, and is announced.
+    netconf_notify(AF_INET6, RTM_NEWNETCONF, dev);
+  } else if (event == NETDEV_UP || event == NETDEV_CHANGE) {
     if (event == NETDEV_UP) {
       // addrconf_permanent_addr: addresses added while the link was down get their prefix route.
       for (let i = 0; i < addr6_list.length; i++) {
@@ -305,6 +309,7 @@ function addrconf_notify(event: i32, dev: net_device): void {
   } else if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER) {
     dev.in6_flags = 0;
     addrconf_ifdown(dev);
+    if (event == NETDEV_UNREGISTER) netconf_notify(AF_INET6, RTM_DELNETCONF, dev);
   }
 }
 
