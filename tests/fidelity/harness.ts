@@ -12,7 +12,8 @@ import { setBackend } from '../../src/api/backend.ts';
 import { setObserver, type SyscallEvent } from '../../src/api/observe.ts';
 import { errnoName } from '../../src/api/errno.ts';
 import { NLMSG_ERROR, NLMSG_HDRLEN } from '../../src/api/uapi.ts';
-import { compile, link } from '../../src/runtime/program.ts';
+import { compile, link, loadModule } from '../../src/runtime/program.ts';
+import type { KernelModule } from '../../src/api/types.ts';
 import { createKernel, type KernelKind } from '../../src/cli/kernels.ts';
 import { describeUncaught } from '../../src/cli/perror.ts';
 import { readProgram } from '../../src/cli/program-files.ts';
@@ -85,13 +86,17 @@ export function fact(ok: boolean, what: string): void {
  * Run a scenario program as the first process of a fresh kernel, the way the CLI does (compile +
  * link with the netlink-lab libraries), recording its syscalls and output.
  */
-export async function runProgram(file: string, kernel: KernelKind, timeoutMs = 15_000): Promise<Run> {
+export async function runProgram(file: string, kernel: KernelKind, timeoutMs = 15_000, boot: { cmdline?: string; builtin?: string[] } = {}): Promise<Run> {
   const output: string[] = [];
   const events: SyscallEvent[] = [];
   const print = (...a: unknown[]) => { output.push(...format(...a).split('\n')); };
   const { files, entry } = readProgram(file);
-  const main = link(compile(files), entry, await programLibraries(), { log: print, info: print, warn: print, error: print });
-  const k = await createKernel(kernel, { onUncaught: (_pid, e) => output.push(...`! ${describeUncaught(e)}`.split('\n')) });
+  const libs = await programLibraries();
+  const con = { log: print, info: print, warn: print, error: print };
+  const main = link(compile(files), entry, libs, con);
+  // Built-in code (sim only): each file's default export, booted with the kernel.
+  const builtin = (boot.builtin ?? []).map((b) => { const p = readProgram(b); return loadModule(compile(p.files), p.entry, libs, con).default as KernelModule; });
+  const k = await createKernel(kernel, { cmdline: boot.cmdline, builtin, onUncaught: (_pid, e) => output.push(...`! ${describeUncaught(e)}`.split('\n')) });
   setBackend(k.backend);
   setObserver((e) => events.push(e));
   let timer: NodeJS.Timeout | undefined;

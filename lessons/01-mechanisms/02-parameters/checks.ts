@@ -1,5 +1,7 @@
 /**
- * Lesson "Parameters": `percent` stays within 0..100 both ways it can be set — init_module with
+ * Lesson "Parameters": the built-in boot_example's __setup handler parses the whole comma list of
+ * setup_example_int_array= (its values, read back from /sys/module/boot_example/parameters/int_array,
+ * match the list /proc/cmdline shows); and `percent` stays within 0..100 both ways it can be set — init_module with
  * "percent=150" fails with EINVAL, and a write of 150 to /sys/module/param_exam/parameters/percent
  * fails with EINVAL — while a valid 75 is stored and read back.
  */
@@ -9,6 +11,7 @@ import type { CheckInput, CheckResult } from '../../check-api.ts';
 type SyscallEvent = CheckInput['events'][number];
 
 const PERCENT = '/sys/module/param_exam/parameters/percent';
+const INT_ARRAY = '/sys/module/boot_example/parameters/int_array';
 const text = (d?: Uint8Array) => (d ? new TextDecoder().decode(d) : '');
 const how = (e: SyscallEvent) => (e.errno !== undefined ? `failed with ${errnoName(e.errno)}` : `returned ${e.ret}`);
 
@@ -32,7 +35,29 @@ export default function checks({ events }: CheckInput): CheckResult[] {
   const reads = onPath(events, PERCENT, 'read');
   const last = reads.at(-1);
 
+  // Boot parameters: the list on the command line, and what the built-in handler made of it.
+  const cmdline = text(onPath(events, '/proc/cmdline', 'read')[0]?.data);
+  const listed = /(?:^|\s)setup_example_int_array=(\S*)/.exec(cmdline)?.[1];
+  const expected = listed?.split(',').slice(0, 4).map((w) => String(Number.parseInt(w, w.startsWith('0x') ? 16 : 10))).join(',');
+  const arrayOpen = events.find((e) => e.syscall === 'open' && e.args === INT_ARRAY);
+  const parsed = onPath(events, INT_ARRAY, 'read')[0];
+  const builtIn = arrayOpen?.errno !== 2;
+
   return [
+    {
+      name: 'the boot handler parses the whole comma list',
+      pass: builtIn ? !!parsed && expected !== undefined && text(parsed.data) === `${expected}\n` : true,
+      message: !arrayOpen
+        ? `The program never read ${INT_ARRAY}.`
+        : !builtIn
+          ? `${INT_ARRAY} does not exist: boot_example is not built into this kernel (a real kernel needs rebuilding for that), so only the command line can be seen here.`
+          : `/proc/cmdline gives setup_example_int_array=${listed ?? '(missing)'}; the handler stored ${JSON.stringify(text(parsed?.data))}${text(parsed?.data) === `${expected}\n` ? '.' : `, not "${expected}\\n".`}`,
+      hints: [
+        'The handler for setup_example_int_array= stops after the first number of the list: look at how many times it calls get_option().',
+        'get_option() returns 2 when a comma follows the number it read, 1 at the end of the text and 0 when there is no number. lib/cmdline.c\'s get_options() calls it again while it returns 2, and stores the count in element [0].',
+        'In boot.ts, loop in parse_int_array: while there is room in setup_example_int_array, call get_option(rest, v); stop on 0; store v.value at the next index; stop after a 1. Then set element [0] to the number stored.',
+      ],
+    },
     {
       name: 'insmod percent=150 is refused',
       pass: load?.errno === 22,

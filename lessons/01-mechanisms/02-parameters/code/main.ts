@@ -1,5 +1,6 @@
 /**
- * Module parameters from both sides: set at insmod (init_module's parameter string), then read
+ * Boot parameters as a program sees them (/proc/cmdline, and the values built-in code parsed from
+ * it), then module parameters from both sides: set at insmod (init_module's parameter string), then read
  * and written as files under /sys/module/param_exam/parameters. The checks want `percent` to stay
  * within 0..100 whichever way it is set — which only the module can enforce.
  */
@@ -40,6 +41,16 @@ async function echo(path: string, text: string): Promise<string> {
     }
     return 'ok';
   });
+}
+
+// 0. Boot parameters: the kernel's command line, and what built-in code's __setup handlers parsed
+// from it at boot. boot.ts is built into the simulated kernel (it cannot be a module: see the
+// lesson); on the VM's Debian kernel it does not exist, so those lines start "[built-in]".
+const cmdline = await cat('/proc/cmdline');
+const words = cmdline.startsWith('"') ? (JSON.parse(cmdline) as string).trim().split(' ') : [];
+console.log(`/proc/cmdline has ${words.filter((w) => w.startsWith('setup_example')).join(' ') || cmdline}`);
+for (const p of ['int_value', 'int_array', 'string_value']) {
+  console.log(`[built-in] cat boot_example ${p}: ${await cat(`/sys/module/boot_example/parameters/${p}`)}`);
 }
 
 // 1. At load time: init_module parses the parameter string with each parameter's set().
