@@ -1,6 +1,7 @@
 /**
  * Lesson "Flags, ACKs and errors": the NEW flags made rtnetlink refuse with EEXIST and EOPNOTSUPP,
- * and the program read an extended ACK down to the attribute it blames.
+ * the program read an extended ACK down to the attribute it blames, got its RTM_NEWADDR echoed with
+ * NLM_F_ECHO, and saw an address dump answered the same with NLM_F_ATOMIC.
  */
 import { parseNlmsgs, parseNlmsgerr, parseExtAck, type NlMsg } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';

@@ -1,8 +1,9 @@
 /**
  * ACKs and errors: what the kernel answers, and how much it tells you about what went wrong.
  *
- * Part 1 runs as it is. Part 2 sends RTM_NEWLINK requests whose NEW flags you choose, and part 3
- * needs NETLINK_EXT_ACK and an explain() that reads the error down to the attribute it blames.
+ * Part 1 runs as it is. Part 2 sends RTM_NEWLINK requests whose NEW flags you choose, part 3
+ * needs NETLINK_EXT_ACK and an explain() that reads the error down to the attribute it blames, and
+ * part 4 needs one flag to see its own change announced and another to try on a dump.
  */
 import {
   socket, bind, sendto, recvfrom, setsockopt, errnoName, nlmsg, genlmsghdr, nla_string, ErrnoError,
