@@ -1,6 +1,7 @@
 /**
  * Lesson "Flags, ACKs and errors": the NEW flags made rtnetlink refuse with EEXIST and EOPNOTSUPP,
- * and the program read an extended ACK down to the attribute it blames.
+ * the program read an extended ACK down to the attribute it blames, got its RTM_NEWADDR echoed with
+ * NLM_F_ECHO, and saw an address dump answered the same with NLM_F_ATOMIC.
  */
 import { parseNlmsgs, parseNlmsgerr, parseExtAck, type NlMsg } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
@@ -8,6 +9,11 @@ import type { CheckInput, CheckResult } from '../../check-api.ts';
 const NETLINK_ROUTE = 0;
 const NETLINK_GENERIC = 16;
 const RTM_NEWLINK = 16;
+const RTM_NEWADDR = 20;
+const RTM_GETADDR = 22;
+const NLM_F_ECHO = 0x8;
+const NLM_F_DUMP = 0x300;
+const NLM_F_ATOMIC = 0x400;
 const GENL_ID_CTRL = 16;
 const NLM_F_REPLACE = 0x100;
 const NLM_F_EXCL = 0x200;
@@ -18,23 +24,25 @@ const EINVAL = 22;
 const errname: Record<number, string> = { 0: 'ACK', 2: 'ENOENT', 17: 'EEXIST', 19: 'ENODEV', 22: 'EINVAL', 95: 'EOPNOTSUPP' };
 const name = (e: number) => errname[-e] ?? `error ${e}`;
 
-interface Sent { protocol: number; msg: NlMsg; bytes: Uint8Array }
+interface Sent { protocol: number; sock: string; msg: NlMsg; bytes: Uint8Array }
 
 export default function checks({ output, events }: CheckInput): CheckResult[] {
   // Which protocol each (process, fd) speaks, from the socket() events.
   const proto = new Map<string, number>();
   const sent: Sent[] = [];
   const answers = new Map<string, NlMsg[]>(); // protocol:seq → NLMSG_ERRORs from the kernel
+  const received: { sock: string; msg: NlMsg; bytes: Uint8Array }[] = []; // everything, by socket
   for (const e of events) {
     const key = `${e.pid}:${e.fd}`;
     if (e.syscall === 'socket' && e.ret !== undefined && e.socket) proto.set(`${e.pid}:${e.ret}`, e.socket.protocol);
     const p = proto.get(key);
     if (p === undefined || !e.data || e.errno !== undefined) continue;
     if ((e.syscall === 'sendto' || e.syscall === 'sendmsg') && e.addr?.nl_pid === 0) {
-      for (const m of parseNlmsgs(e.data)) sent.push({ protocol: p, msg: m, bytes: e.data.subarray(m.offset, m.offset + m.nlmsg_len) });
+      for (const m of parseNlmsgs(e.data)) sent.push({ protocol: p, sock: key, msg: m, bytes: e.data.subarray(m.offset, m.offset + m.nlmsg_len) });
     }
     if (e.syscall === 'recvfrom' || e.syscall === 'recvmsg') {
       for (const m of parseNlmsgs(e.data)) {
+        received.push({ sock: key, msg: m, bytes: e.data.subarray(m.offset, m.offset + m.nlmsg_len) });
         if (m.nlmsg_type !== 2) continue;
         const k = `${p}:${m.nlmsg_seq}`;
         answers.set(k, [...(answers.get(k) ?? []), m]);
@@ -63,6 +71,28 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     const v = new DataView(invalid.s.bytes.buffer, invalid.s.bytes.byteOffset, invalid.s.bytes.byteLength);
     attrLine = `offending attribute: type ${v.getUint16(tlvs.offs + 2, true) & 0x3fff}, nla_len ${v.getUint16(tlvs.offs, true)}`;
   }
+
+  // NLM_F_ECHO: an RTM_NEWADDR request, and the RTM_NEWADDR the kernel sent back to the same socket
+  // with the request's nlmsg_seq and the socket's port id (the one its ACK or error carries too).
+  const newaddrs = sent.filter((s) => s.protocol === NETLINK_ROUTE && s.msg.nlmsg_type === RTM_NEWADDR);
+  const echoOf = (s: Sent) => received.find((r) => r.sock === s.sock && r.msg.nlmsg_type === RTM_NEWADDR && r.msg.nlmsg_seq === s.msg.nlmsg_seq);
+  const echoed = newaddrs.find((s) => (s.msg.nlmsg_flags & NLM_F_ECHO) && echoOf(s) && errorOf(s) === 0 && echoOf(s)!.msg.nlmsg_pid === answerTo(s)!.nlmsg_pid);
+  const describeAddr = (s: Sent) => {
+    const echo = echoOf(s);
+    const err = errorOf(s);
+    return `flags 0x${s.msg.nlmsg_flags.toString(16)} (seq ${s.msg.nlmsg_seq}): ${err === undefined ? 'no ACK' : name(err)}, ${echo ? `an RTM_NEWADDR back with seq ${echo.msg.nlmsg_seq}, pid ${echo.msg.nlmsg_pid}` : 'no RTM_NEWADDR back'}`;
+  };
+
+  // NLM_F_ATOMIC: two RTM_GETADDR dumps on one socket, one with ATOMIC; their answers, seq aside.
+  const dumps = sent.filter((s) => s.protocol === NETLINK_ROUTE && s.msg.nlmsg_type === RTM_GETADDR && (s.msg.nlmsg_flags & NLM_F_DUMP) === NLM_F_DUMP);
+  const replyOf = (s: Sent) => received.filter((r) => r.sock === s.sock && r.msg.nlmsg_seq === s.msg.nlmsg_seq && r.msg.nlmsg_type !== 2);
+  const withoutSeq = (b: Uint8Array) => { const c = b.slice(); new DataView(c.buffer).setUint32(8, 0, true); return c.join(','); };
+  const atomicDump = dumps.find((s) => s.msg.nlmsg_flags & NLM_F_ATOMIC);
+  const plainDump = dumps.find((s) => !(s.msg.nlmsg_flags & NLM_F_ATOMIC) && (!atomicDump || s.sock === atomicDump.sock));
+  const shape = (s: Sent) => { const r = replyOf(s); return `${r.length} message${r.length === 1 ? '' : 's'} (${r.map((x) => `type ${x.msg.nlmsg_type}, ${x.msg.nlmsg_len} bytes`).join('; ')})`; };
+  const complete = (s: Sent) => replyOf(s).some((r) => r.msg.nlmsg_type === 3);
+  const sameDump = !!atomicDump && !!plainDump && complete(atomicDump) && complete(plainDump)
+    && replyOf(atomicDump).map((r) => withoutSeq(r.bytes)).join('|') === replyOf(plainDump).map((r) => withoutSeq(r.bytes)).join('|');
 
   return [
     {
@@ -123,6 +153,36 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
         'NLMSGERR_ATTR_OFFS is an offset into the request you sent, not into the error message.',
         'It counts from the first byte of the request\'s nlmsghdr: 16 bytes of header, 4 of genlmsghdr, then the attributes.',
         'Read the struct nlattr at req[offs]: nla_len is the u16 at offs, nla_type the u16 at offs + 2 (mask off the top two flag bits).',
+      ],
+    },
+    {
+      name: 'NLM_F_ECHO: the change comes back to the requester',
+      pass: !!echoed,
+      message: echoed
+        ? `RTM_NEWADDR with NLM_F_ECHO: the kernel sent its RTM_NEWADDR notification to the requesting socket, with the request's seq ${echoed.msg.nlmsg_seq} and port id ${echoOf(echoed)!.msg.nlmsg_pid}, then the ACK.`
+        : newaddrs.length
+          ? `RTM_NEWADDR: ${newaddrs.map(describeAddr).join('; ')}. No request carried NLM_F_ECHO and got its notification back.`
+          : 'No RTM_NEWADDR request was sent.',
+      hints: [
+        'The ACK only says the address was added. The kernel also announces the new address to RTNLGRP_IPV4_IFADDR, and your socket is not in that group — but one flag asks for the announcement anyway.',
+        'Read "The flags of a request": one of the low-byte flags sends the notification a request causes to the requester as well.',
+        'Add NLM_F_ECHO (0x08) to the RTM_NEWADDR request\'s flags in part 4.',
+      ],
+    },
+    {
+      name: 'NLM_F_ATOMIC: a dump with it answers the same',
+      pass: sameDump,
+      message: !atomicDump
+        ? `${dumps.length} RTM_GETADDR dump${dumps.length === 1 ? '' : 's'} sent, none with NLM_F_ATOMIC (flags ${dumps.map((s) => `0x${s.msg.nlmsg_flags.toString(16)}`).join(', ') || 'none'}).`
+        : !plainDump
+          ? 'There is a dump with NLM_F_ATOMIC, but none without it on the same socket to compare it with.'
+          : sameDump
+            ? `The dump with NLM_F_ATOMIC (flags 0x${atomicDump.msg.nlmsg_flags.toString(16)}) got ${shape(atomicDump)}, byte for byte what the dump without it got apart from nlmsg_seq: rtnetlink ignores the flag.`
+            : `Without NLM_F_ATOMIC: ${shape(plainDump)}; with it: ${shape(atomicDump)}. They should both end in NLMSG_DONE and match apart from nlmsg_seq.`,
+      hints: [
+        'Part 4 compares two dumps of the IPv4 addresses; as it stands both requests carry the same flags, so the comparison proves nothing.',
+        'NLM_F_ATOMIC is a GET flag (0x400), next to NLM_F_ROOT and NLM_F_MATCH; it goes on the second dump only.',
+        'Give the second dumpAddrs() call `NLM_F_DUMP | NLM_F_ATOMIC`.',
       ],
     },
   ];

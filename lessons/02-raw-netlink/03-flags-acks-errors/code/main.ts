@@ -1,8 +1,9 @@
 /**
  * ACKs and errors: what the kernel answers, and how much it tells you about what went wrong.
  *
- * Part 1 runs as it is. Part 2 sends RTM_NEWLINK requests whose NEW flags you choose, and part 3
- * needs NETLINK_EXT_ACK and an explain() that reads the error down to the attribute it blames.
+ * Part 1 runs as it is. Part 2 sends RTM_NEWLINK requests whose NEW flags you choose, part 3
+ * needs NETLINK_EXT_ACK and an explain() that reads the error down to the attribute it blames, and
+ * part 4 needs one flag to see its own change announced and another to try on a dump.
  */
 import {
   socket, bind, sendto, recvfrom, setsockopt, errnoName, nlmsg, genlmsghdr, nla_string, ErrnoError,
@@ -10,6 +11,8 @@ import {
   NLM_F_REQUEST, NLM_F_ACK, NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE, NLM_F_APPEND, NLM_F_CAPPED, NLM_F_ACK_TLVS,
   NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_ALIGN, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, MSG_DONTWAIT,
   GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME, RTM_NEWLINK,
+  NLM_F_ECHO, NLM_F_DUMP, NLM_F_ATOMIC, RTM_NEWADDR, RTM_GETADDR, AF_INET, IFA_LOCAL, IFA_ADDRESS, RT_SCOPE_HOST,
+  nla, parseNlmsgs, ifaddrmsg, parseIfaddrmsg, inet_pton4, inet_ntop,
 } from 'netlink-lab/user';
 
 const KERNEL = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
@@ -93,3 +96,41 @@ function explain(d: Uint8Array, req: Uint8Array): void {
 
 const bad = getfamily('abcdefghijklmnopqrst', NLM_F_REQUEST | NLM_F_ACK, 20);
 for (const d of await ask(genl, bad)) explain(d, bad);
+
+// ---- Part 4: NLM_F_ECHO on a change, NLM_F_ATOMIC on a dump --------------------------------------
+// Add 127.0.0.2/8 to lo and ask to see the RTM_NEWADDR notification the kernel announces for it,
+// on this socket, although it joined no group. Then dump the IPv4 addresses twice, the second
+// time with NLM_F_ATOMIC, and compare the answers.
+const newaddr = nlmsg({
+  type: RTM_NEWADDR, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq: 30,
+  payload: [ifaddrmsg({ family: AF_INET, prefixlen: 8, scope: RT_SCOPE_HOST, index: 1 }),
+    nla(IFA_LOCAL, inet_pton4('127.0.0.2')), nla(IFA_ADDRESS, inet_pton4('127.0.0.2'))],
+});
+for (const d of await ask(rt, newaddr)) {
+  for (const m of parseNlmsgs(d)) {
+    if (m.nlmsg_type !== RTM_NEWADDR) { console.log(`RTM_NEWADDR 127.0.0.2/8 lo: ${summary(d.subarray(m.offset))}`); continue; }
+    const a = parseIfaddrmsg(m);
+    const local = a.attrs.find((x) => x.type === IFA_LOCAL);
+    console.log(`echo: RTM_NEWADDR ${local ? inet_ntop(local.payload) : '?'}/${a.prefixlen} on ifindex ${a.index}, seq ${m.nlmsg_seq}, pid ${m.nlmsg_pid}, flags 0x${m.nlmsg_flags.toString(16)}`);
+  }
+}
+
+/** Dump the IPv4 addresses; every message of the answer, with its nlmsg_seq set to 0. */
+async function dumpAddrs(flags: number, seq: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const d of await ask(rt, nlmsg({ type: RTM_GETADDR, flags: NLM_F_REQUEST | flags, seq, payload: ifaddrmsg({ family: AF_INET }) }))) {
+    for (const m of parseNlmsgs(d)) {
+      const copy = d.slice(m.offset, m.offset + m.nlmsg_len);
+      dv(copy).setUint32(8, 0, true);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+const plain = await dumpAddrs(NLM_F_DUMP, 40);
+const atomic = await dumpAddrs(NLM_F_DUMP, 41);
+const same = plain.length === atomic.length && plain.every((m, i) => m.length === atomic[i].length && m.every((b, j) => b === atomic[i][j]));
+for (const [label, list] of [['dump', plain], ['dump|ATOMIC', atomic]] as const) {
+  console.log(`${label}: ${list.map((m) => `type ${dv(m).getUint16(4, true)} flags 0x${dv(m).getUint16(6, true).toString(16)} len ${m.length}`).join(', ')}`);
+}
+console.log(same ? 'the two dumps are identical apart from nlmsg_seq' : 'the two dumps differ');

@@ -179,6 +179,8 @@ function rtnl_dump_all(skb: sk_buff, cb: netlink_callback): i32 {
 
 /**
  * Send a notification to a group and, with NLM_F_ECHO, to the requester (not twice).
+ * nlmsg_notify() unicasts the very skb nlmsg_multicast() stamped with the group, so the
+ * requester's copy keeps dst_group: recvmsg() shows the group's bit in nl_groups.
  * Ref: rtnl_notify → nlmsg_notify
  */
 export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool): void {
@@ -188,7 +190,6 @@ export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool)
   if (report) {
     const c = skb_clone(skb);
     netlink_broadcast(sk, skb, portid, group);
-    NETLINK_CB(c).dst_group = 0;
     netlink_unicast(sk, c, portid, 0x40);
   } else {
     netlink_broadcast(sk, skb, 0, group);
