@@ -62,6 +62,9 @@ export class Runner {
     const slot = (this.spare ??= this.start());
     this.spare = undefined;
     const runId = this.nextId++;
+    // The next worker starts soon after this run did (not at once: the run's first output comes
+    // first): it judges this run's checks and is ready for the next Run.
+    setTimeout(() => { if (!this.spare && this.current?.slot === slot) this.spare = this.start(); }, 300);
     try {
       await slot.ready;
     } catch (e) {
