@@ -408,6 +408,7 @@ describe('keyboard help', () => {
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('ran');
     expect(await output(page).textContent()).toMatch(/1 type error \(the program runs anyway\): main\.ts:2: Type 'number' is not assignable to type 'string'/);
   });
+});
 
 describe('API reference', () => {
   it('lists every export of netlink-lab/user and netlink-lab/kernel with its signature and documentation', async () => {
