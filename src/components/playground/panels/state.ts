@@ -74,7 +74,7 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
       + 'Receive queues, buffer sizes, which process owns a socket, generic netlink families and the kernel log are what the simulated kernel adds; run on it to see them.'));
   }
   if (beforeEnd) parts.push(h('p', { class: 'pg-hint' }, 'The program has ended and its sockets are closed: this is the last moment they existed. Move the slider to see the others.'));
-  parts.push(h('div', { class: 'pg-scroll' }, table));
+  parts.push(h('div', { class: 'pg-scroll', tabindex: 0, role: 'region', 'aria-label': 'Sockets table (scrolls sideways)' }, table));
   if (sockets.length === 0) parts.push(h('p', { class: 'pg-empty' }, 'No sockets.'));
 
   const procs = st.processes ?? [];

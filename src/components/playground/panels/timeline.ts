@@ -136,6 +136,6 @@ export class TimelinePanel {
       h('span', { class: 'pg-key pg-tl-key-out' }, '▲ sent'), h('span', { class: 'pg-key pg-tl-key-in' }, '▼ received'));
     const text = h('details', { class: 'pg-tl-text' }, h('summary', {}, 'The timeline as text'),
       h('ul', {}, ...ls.map((l) => h('li', {}, `${l.name} ${l.pid}: `, l.segments.map((g) => `${g.state} ${vtime(g.from)}–${vtime(g.to)}`).join(', ')))));
-    this.body.replaceChildren(h('div', { class: 'pg-scroll' }, svg), legend, text);
+    this.body.replaceChildren(h('div', { class: 'pg-scroll', tabindex: 0, role: 'region', 'aria-label': 'Timeline (scrolls sideways)' }, svg), legend, text);
   }
 }
