@@ -44,10 +44,12 @@ async function sysObserved<T>(syscall: string, fd: number | undefined, run: () =
     observe({ syscall, pid, fd, start, time: b.now(), ret: ret(r), ...given, ...(io ? io(r) : {}) });
     return r;
   } catch (e) {
-    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno, ...given });
+    // A refused send still shows what it tried to send (its bytes do not depend on the result).
+    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno, ...given, ...(io && SENDS.has(syscall) ? io(undefined as T) : {}) });
     throw e;
   }
 }
+const SENDS = new Set(['sendto', 'sendmsg', 'write']);
 const same = (n: number) => n;
 const addrOf = (a?: SockAddr): SockaddrNl | undefined => (a && !(a instanceof Uint8Array) ? a : undefined);
 

@@ -3,7 +3,7 @@
  * worker per run, Stop by terminating it, and a watchdog that ends a run whose worker stopped
  * beating (a loop that never awaits anything). Nothing here blocks the page.
  */
-import type { Batch, CheckResult, Exit, FromWorker, ToWorker } from './messages.ts';
+import type { Batch, CheckResult, ChecksInput, Exit, FromWorker, ToWorker } from './messages.ts';
 
 /** What the page hears about a run. */
 export interface RunListener {
@@ -25,7 +25,8 @@ export interface RunRequest {
   boot?: { cmdline?: string; builtin?: string[] };
 }
 
-interface Slot { worker: Worker; ready: Promise<void>; lastAlive: number; fatal?: string }
+/** A worker and the private port it answers on (never the worker's own postMessage). */
+interface Slot { worker: Worker; port: MessagePort; ready: Promise<void>; lastAlive: number; fatal?: string }
 
 /** Options of a Runner. */
 export interface RunnerOptions {
@@ -40,7 +41,7 @@ export interface RunnerOptions {
 /** Runs programs in workers, one at a time. */
 export class Runner {
   private spare: Slot | undefined;
-  private current: { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval> } | undefined;
+  private current: { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval>; checks?: string } | undefined;
   private nextId = 1;
   private readonly watchdogMs: number;
   private readonly create: () => Worker;
@@ -63,6 +64,9 @@ export class Runner {
     const slot = (this.spare ??= this.start());
     this.spare = undefined;
     const runId = this.nextId++;
+    // The next worker starts soon after this run did (not at once: the run's first output comes
+    // first): it judges this run's checks and is ready for the next Run.
+    setTimeout(() => { if (!this.spare && this.current?.slot === slot) this.spare = this.start(); }, 300);
     try {
       await slot.ready;
     } catch (e) {
@@ -76,8 +80,8 @@ export class Runner {
         this.end(`The program was stopped: it ran for ${(this.watchdogMs / 1000).toFixed(0)} s without ever pausing (an endless loop that never awaits anything, or one that only makes non-blocking calls). Add a blocking call, a sleep(), or a way out of the loop.`, 'watchdog');
       }
     }, 250);
-    this.current = { slot, runId, listener, timer };
-    slot.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
+    this.current = { slot, runId, listener, timer, ...(req.checks ? { checks: req.checks } : {}) };
+    slot.port.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
     const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}), ...(req.vm ? { vm: req.vm } : {}), ...(req.boot ? { boot: req.boot } : {}) };
     slot.worker.postMessage(msg, req.vm ? [req.vm.port] : []);
   }
@@ -110,7 +114,8 @@ export class Runner {
     if (this.current?.slot !== slot) return;
     switch (m.type) {
       case 'batch': if (m.runId === runId || m.runId === -1) listener.batch(m); break;
-      case 'checks': if (m.runId === runId) listener.checks(m.results, m.error); break;
+      // The run's worker never judges itself: its record goes to a worker that ran no program.
+      case 'record': if (m.runId === runId && this.current.checks) this.judge(runId, this.current.checks, m.input, listener); break;
       case 'fatal': this.end(m.message, 'fatal'); break;
       case 'exit':
         if (m.runId !== runId) break;
@@ -124,11 +129,27 @@ export class Runner {
     }
   }
 
+  /** Run the lesson's checks on a run's record in the spare worker (a realm no program touched). */
+  private judge(runId: number, checks: string, input: ChecksInput, listener: RunListener): void {
+    const slot = (this.spare ??= this.start());
+    void slot.ready.then(() => {
+      const prev = slot.port.onmessage;
+      slot.port.onmessage = (ev: MessageEvent<FromWorker>) => {
+        const m = ev.data;
+        if (m.type === 'checks' && m.runId === runId) { slot.port.onmessage = prev; listener.checks(m.results, m.error); return; }
+        prev?.call(slot.port, ev);
+      };
+      const msg: ToWorker = { type: 'checks', runId, checks, input };
+      slot.worker.postMessage(msg);
+    }, (e: unknown) => listener.checks([], `The lesson's checks could not run: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   private start(): Slot {
     const worker = this.create();
-    const slot: Slot = { worker, lastAlive: performance.now(), ready: Promise.resolve() };
+    const channel = new MessageChannel();
+    const slot: Slot = { worker, port: channel.port1, lastAlive: performance.now(), ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
-      worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+      slot.port.onmessage = (ev: MessageEvent<FromWorker>) => {
         const m = ev.data;
         if (m.type === 'alive') slot.lastAlive = performance.now();
         else if (m.type === 'ready') resolve();
@@ -137,8 +158,8 @@ export class Runner {
       worker.onerror = (ev) => reject(new Error(`The program worker failed to start: ${ev.message || 'a script error'}. Reload the page; if it persists, the site was built without the run worker.`));
     });
     slot.ready.catch(() => undefined);
-    const init: ToWorker = { type: 'init', wasmUrl: this.opts.wasmUrl };
-    worker.postMessage(init);
+    const init: ToWorker = { type: 'init', wasmUrl: this.opts.wasmUrl, port: channel.port2 };
+    worker.postMessage(init, [channel.port2]);
     return slot;
   }
 }

@@ -24,9 +24,14 @@ export interface SyscallRecord extends SyscallEvent {
   protocol?: number;
 }
 
-/** Page → worker. */
+/**
+ * Page → worker. The worker answers only on the port it got with 'init' (never with the global
+ * postMessage, which the learner's program can call too), so a program cannot forge its results.
+ */
 export type ToWorker =
-  | { type: 'init'; wasmUrl: string }
+  | { type: 'init'; wasmUrl: string; port: MessagePort }
+  /** Run a lesson's checks on what a run recorded (sent to a fresh worker that never ran a program). */
+  | { type: 'checks'; runId: number; checks: string; input: ChecksInput }
   | {
     type: 'run';
     runId: number;
@@ -54,6 +59,15 @@ export interface Snapshot {
   dmesgLines: number;
 }
 
+/** What a lesson's checks get: what the run's session recorded (lessons/check-api.ts CheckInput). */
+export interface ChecksInput { output: string; events: SyscallRecord[]; state?: unknown; [more: string]: unknown }
+
+/**
+ * The end of a flood of output: lines 1..head were sent as printed; then only the latest lines,
+ * `tail`, the last of which is line `printed`. Each cut replaces the previous one.
+ */
+export interface OutputCut { head: number; printed: number; tail: OutputLine[] }
+
 /** Everything that happened since the last batch. */
 export interface Batch {
   type: 'batch';
@@ -66,6 +80,8 @@ export interface Batch {
   state?: KernelState;
   /** The kernel's state right after syscalls of this batch (not after every one in a long run). */
   snapshots?: Snapshot[];
+  /** The output went past what the page shows: its latest lines. */
+  cut?: OutputCut;
 }
 
 /** How a run ended. */
@@ -80,6 +96,8 @@ export interface Exit {
   time: number;
   /** Wall time the run took (ms). */
   wallMs: number;
+  /** false when the program never started (it did not compile): its checks were not run. */
+  ran?: boolean;
 }
 
 /** Worker → page. */
@@ -89,4 +107,6 @@ export type FromWorker =
   | { type: 'fatal'; message: string }
   | Batch
   | { type: 'checks'; runId: number; results: CheckResult[]; error?: string }
+  /** The run ended: what its checks need (the page has them run elsewhere). */
+  | { type: 'record'; runId: number; input: ChecksInput }
   | Exit;

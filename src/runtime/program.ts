@@ -16,15 +16,20 @@ export class ProgramError extends Error {
   }
 }
 
-export interface CompiledFile { file: string; js: string }
+export interface CompiledFile {
+  file: string;
+  js: string;
+  /** Sucrase's source map (its "mappings"): token by token, where each compiled column came from. */
+  mappings?: string;
+}
 
 /** Strip types and turn ES modules into CommonJS, file by file. Throws ProgramError on a syntax error. */
 export function compile(files: ProgramFiles): Map<string, CompiledFile> {
   const out = new Map<string, CompiledFile>();
   for (const [file, source] of Object.entries(files)) {
     try {
-      const { code } = transform(source, { transforms: ['typescript', 'imports'], filePath: file, production: true, disableESTransforms: true });
-      out.set(normalise(file), { file, js: code });
+      const { code, sourceMap } = transform(source, { transforms: ['typescript', 'imports'], filePath: file, production: true, disableESTransforms: true, sourceMapOptions: { compiledFilename: file } });
+      out.set(normalise(file), { file, js: code, mappings: sourceMap?.mappings });
     } catch (e) {
       const err = e as Error & { loc?: { line: number; column: number } };
       const msg = err.message.replace(/^Error transforming [^:]*: /, '').replace(/\s*\(\d+:\d+\)$/, '');
@@ -32,6 +37,43 @@ export function compile(files: ProgramFiles): Map<string, CompiledFile> {
     }
   }
   return out;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The source column (1-based) of a 1-based (line, column) in a compiled file: sucrase keeps lines
+ * but drops type annotations, so columns after one move left. Reads the source map's segments of
+ * that line; the column is unchanged when there is no map.
+ */
+export function sourceColumn(f: CompiledFile | undefined, line: number, column: number): number {
+  const lines = f?.mappings?.split(';');
+  if (!lines || !lines[line - 1]) return column;
+  // The source column is coded relative to the previous segment's across the whole map; the
+  // generated column restarts on each line.
+  let src = 0;
+  let best: [number, number] | undefined;
+  for (let l = 0; l < line; l++) {
+    let gen = 0;
+    for (const seg of lines[l]!.split(',')) {
+      const v: number[] = [];
+      let shift = 0;
+      let acc = 0;
+      for (const ch of seg) {
+        const d = B64.indexOf(ch);
+        acc += (d & 31) << shift;
+        if (d & 32) { shift += 5; continue; }
+        v.push(acc & 1 ? -(acc >>> 1) : acc >>> 1);
+        acc = 0;
+        shift = 0;
+      }
+      if (v.length === 0) continue;
+      gen += v[0]!;
+      if (v.length >= 4) src += v[3]!;
+      if (l === line - 1 && gen <= column - 1) best = [gen, src];
+    }
+  }
+  return best ? best[1] + (column - 1 - best[0]) + 1 : column;
 }
 
 const normalise = (p: string) => p.replace(/^\.\//, '').replace(/\.(ts|js|mts)$/, '');

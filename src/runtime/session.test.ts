@@ -136,10 +136,37 @@ describe('runSession on the simulated kernel', () => {
     expect(results[0]).toMatchObject({ pass: false, message: 'unavailable' });
   });
 
-  it('cuts a flood of output and says so', async () => {
-    const r = await run({ 'main.ts': 'for (let i = 0; i < 100; i++) console.log(i);' }, { maxOutputLines: 10 });
-    expect(r.output.filter((l) => l.stream === 'log')).toHaveLength(10);
-    expect(r.output.at(-1)!.text).toMatch(/first 10 lines/);
+  it('cuts a flood of output: the first lines as printed, then the latest, ending with the last line', async () => {
+    const r = await run({ 'main.ts': 'for (let i = 1; i <= 100; i++) console.log(i);' }, { maxOutputLines: 10 });
+    expect(r.output.map((l) => l.text)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    const cut = r.batches.filter((b) => b.cut).at(-1)!.cut!;
+    expect(cut.head).toBe(7);
+    expect(cut.printed).toBe(100);
+    expect(cut.tail.map((l) => l.text)).toEqual(['98', '99', '100']);
+  });
+
+  it('sends each line at once, in its own message, before the program goes on', async () => {
+    const seen: string[][] = [];
+    const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+    await runSession(kernel, {
+      runId: 1, entry: 'main.ts', libs: { 'netlink-lab/user': user },
+      files: { 'main.ts': "console.log('a'); globalThis.__mark = 1; console.log('b');" },
+      post: (m) => { if (m.type === 'batch' && m.output.length) seen.push(m.output.map((l) => l.text + ((globalThis as { __mark?: number }).__mark ? '+' : ''))); },
+    });
+    expect(seen.slice(0, 2)).toEqual([['a'], ['b+']]);
+  });
+
+  it('gives a runtime error the column in the source, not in the type-stripped code', async () => {
+    const r = await run({ 'main.ts': 'const a: Record<string, number> = {};\nconst b: number = (a as any).x.y;\n' });
+    expect(r.exit.error).toMatchObject({ file: 'main.ts', line: 2 });
+    // V8 points at the property it could not read: the y.
+    expect(r.exit.error!.column).toBe('const b: number = (a as any).x.y;'.lastIndexOf('y') + 1);
+  });
+
+  it('does not run the checks when the program did not compile', async () => {
+    const r = await run({ 'main.ts': 'const x = ;' }, { checks: "export default () => [{ name: 'c', pass: false, message: '' }]" });
+    expect(r.exit).toMatchObject({ status: 'error', ran: false });
+    expect(r.checks).toBeUndefined();
   });
 });
 

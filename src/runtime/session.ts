@@ -7,10 +7,10 @@
 import { setBackend, type Backend } from '../api/backend.ts';
 import { setObserver, type SyscallEvent } from '../api/observe.ts';
 import { ErrnoError } from '../api/errno.ts';
-import { compile, link, loadModule, ProgramError, type Libraries, type ProgramConsole, type ProgramFiles } from './program.ts';
+import { compile, link, loadModule, ProgramError, sourceColumn, type CompiledFile, type Libraries, type ProgramConsole, type ProgramFiles } from './program.ts';
 import { errorLocation, errorText, formatArgs } from './format.ts';
 import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
-import type { Batch, CheckResult, Exit, OutputLine, Snapshot, SyscallRecord } from './messages.ts';
+import type { Batch, CheckResult, ChecksInput, Exit, OutputLine, Snapshot, SyscallRecord } from './messages.ts';
 
 /** What a session needs of the simulated kernel (sandboxes/sim/host's SimKernel). */
 export interface SessionKernel extends Backend {
@@ -30,17 +30,34 @@ export interface SessionOptions {
   checks?: string;
   /** The modules a program can import by name: 'netlink-lab/user', 'netlink-lab/kernel'. */
   libs: Libraries;
+  /**
+   * Hand the checks' input to someone else instead of running the checks here: the playground's
+   * worker sends it to a fresh worker, so nothing the program did to this realm can sway the checks.
+   */
+  checksElsewhere?(input: ChecksInput): void;
   /** Receives each batch, the check results and the exit. */
   post(msg: Batch | Exit | { type: 'checks'; runId: number; results: CheckResult[]; error?: string }): void;
   /** Flush a batch after this many items even if the timer has not fired (a busy program starves timers). */
   batchItems?: number;
-  /** Stop forwarding output after this many lines (a printing loop must not flood the page). */
+  /**
+   * Forward at most this many lines to the page (a printing loop must not flood it): the first ones
+   * as they are printed, then only the latest (a third of them, at most 1000), so the page shows
+   * the start and the end of a flood and says exactly which lines it left out (Batch.cut).
+   */
   maxOutputLines?: number;
   /** Start a timer; the session flushes on it (setTimeout in a worker). */
   schedule?(fn: () => void, ms: number): unknown;
 }
 
-const OUTPUT_LIMIT = 5000;
+const OUTPUT_LIMIT = 3000;
+/** How often (ms) the latest lines of a flood are sent while it goes on. */
+const TAIL_EVERY_MS = 100;
+/**
+ * Lines are sent one by one as printed, unless more than this many come within OUT_WINDOW_MS (a
+ * printing loop): then they go out together at most every OUT_WINDOW_MS, which keeps a flood fast.
+ */
+const BURST_LINES = 64;
+const OUT_WINDOW_MS = 16;
 /** A state snapshot follows each of the first this many syscalls, then every tenth. */
 const SNAPSHOTS_EVERY = 300;
 /**
@@ -64,6 +81,12 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let dirty = false;
   let timer = false;
   let printed = 0;
+  const tailSize = Math.min(1000, Math.floor(limit / 3));
+  const head = limit - tailSize;
+  let tail: OutputLine[] = [];
+  let tailSentAt = 0;
+  let tailSent = true;
+  let tailTimer = false;
   let snapshots = 0;
   const sent = { syscalls: 0, trace: 0, kernel: 0, snapshots: 0 };
   // The whole trace, for the checks (entries are completed in place as functions return); given
@@ -114,19 +137,48 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     if (n >= batchItems || windowFlushes < 8) { windowFlushes += 1; flush(); }
     else if (!timer) { timer = true; schedule(flush, 40); }
   };
+  // Output goes to the page as it is printed, in a message of its own: a program that spins
+  // without yielding right after printing must not take its last words with it when it is stopped.
+  let outWindow = -Infinity;
+  let outInWindow = 0;
+  let outTimer = false;
+  const sendOutput = () => {
+    if (batch.output.length === 0) return;
+    o.post({ ...empty(o.runId), output: batch.output });
+    batch.output = [];
+  };
+  const printed1 = () => {
+    const now = performance.now();
+    if (now - outWindow > OUT_WINDOW_MS) { outWindow = now; outInWindow = 0; }
+    outInWindow += 1;
+    if (outInWindow <= BURST_LINES) return sendOutput();
+    if (!outTimer) { outTimer = true; schedule(() => { outTimer = false; sendOutput(); }, OUT_WINDOW_MS); }
+  };
+  // Beyond the first `head` lines, the page gets the latest `tailSize` lines, replaced as they come.
+  const sendTail = () => {
+    if (tailSent) return;
+    tailSent = true;
+    tailSentAt = performance.now();
+    if (tail.length > tailSize) tail = tail.slice(-tailSize);
+    o.post({ ...empty(o.runId), cut: { head, printed, tail: tail.slice() } });
+  };
   const print = (stream: OutputLine['stream'], text: string) => {
     if (allOutput.length < KEPT_FOR_CHECKS) allOutput.push(text);
     printed += 1;
-    if (printed > limit) {
-      if (printed === limit + 1) batch.output.push({ stream: 'system', text: `… more output was cut: the playground shows the first ${limit} lines.` });
-      return touched();
-    }
     const line: OutputLine = { stream, text, time: kernel.now() };
     const pid = currentPid(kernel);
     if (pid !== undefined) line.pid = pid;
+    if (printed > head) {
+      tail.push(line);
+      if (tail.length >= 2 * tailSize) tail = tail.slice(-tailSize);
+      tailSent = false;
+      if (performance.now() - tailSentAt >= TAIL_EVERY_MS) sendTail();
+      else if (!tailTimer) { tailTimer = true; schedule(() => { tailTimer = false; sendTail(); }, TAIL_EVERY_MS); }
+      return;
+    }
     output.push(line);
     batch.output.push(line);
-    touched();
+    printed1();
   };
   const console: ProgramConsole = {
     log: (...a) => print('log', formatArgs(a)),
@@ -167,7 +219,9 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
-    if (events.length < KEPT_FOR_CHECKS) events.push(rec);
+    // Checks see a refused sendto/sendmsg as before, without bytes (the panels show what it tried to
+    // send); a refused write keeps the bytes it was given, which part 1's checks read.
+    if (events.length < KEPT_FOR_CHECKS) events.push(rec.errno !== undefined && rec.data && (rec.syscall === 'sendto' || rec.syscall === 'sendmsg') ? withoutData(rec) : rec);
     if (!room('syscalls')) return;
     batch.syscalls.push(rec);
     // The state after each syscall (every 10th once there were many), so the panel can step back
@@ -182,32 +236,32 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   });
 
   let exit: Exit;
+  let compiled: Map<string, CompiledFile> | undefined;
+  let ran = false;
   try {
-    const compiled = compile(o.files);
+    compiled = compile(o.files);
     const main = link(compiled, o.entry, o.libs, console);
+    ran = true;
     const failure = await runAsProcess(kernel, main);
     exit = failure === undefined
       ? { type: 'exit', runId: o.runId, status: 'ok', time: kernel.now(), wallMs: 0 }
-      : { type: 'exit', runId: o.runId, status: 'error', error: describe(failure, Object.keys(o.files)), time: kernel.now(), wallMs: 0 };
+      : { type: 'exit', runId: o.runId, status: 'error', error: describe(failure, compiled), time: kernel.now(), wallMs: 0 };
   } catch (e) {
-    exit = { type: 'exit', runId: o.runId, status: 'error', error: describe(e, Object.keys(o.files)), time: safeNow(kernel), wallMs: 0 };
+    exit = { type: 'exit', runId: o.runId, status: 'error', error: describe(e, compiled ?? new Map()), time: safeNow(kernel), wallMs: 0 };
   } finally {
     setObserver(null);
   }
+  // A program that never started (it did not compile) leaves the checks as they were.
+  if (!ran) exit.ran = false;
   if (exit.error) print('error', exit.error.message);
+  sendOutput();
+  sendTail();
   flush(true);
 
-  if (o.checks) {
-    const state = safeState(kernel);
-    try {
-      const mod = loadModule(compile({ 'checks.ts': o.checks }), 'checks.ts', o.libs, console);
-      const fn = mod.default;
-      if (typeof fn !== 'function') throw new Error('checks.ts has no default-exported function.');
-      const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)({ output: allOutput.join('\n'), events, state, ...(traceComplete ? { trace: traceForChecks } : {}) });
-      o.post({ type: 'checks', runId: o.runId, results: Array.isArray(results) ? results : [] });
-    } catch (e) {
-      o.post({ type: 'checks', runId: o.runId, results: [], error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}` });
-    }
+  if (o.checks && ran) {
+    const input: ChecksInput = { output: allOutput.join('\n'), events, state: safeState(kernel), ...(traceComplete ? { trace: traceForChecks } : {}) };
+    if (o.checksElsewhere) o.checksElsewhere(input);
+    else o.post({ type: 'checks', runId: o.runId, ...await runChecks(o.checks, input, o.libs, console) });
   }
   setBackend(null);
   exit.wallMs = Math.round(performance.now() - started);
@@ -232,13 +286,30 @@ async function runAsProcess(kernel: SessionKernel, main: () => Promise<unknown>)
   return failure;
 }
 
-function describe(e: unknown, files: string[]): Exit['error'] {
+/** Run a lesson's checks.ts (its source) on what a run left behind. */
+export async function runChecks(source: string, input: ChecksInput, libs: Libraries, console: ProgramConsole = globalThis.console): Promise<{ results: CheckResult[]; error?: string }> {
+  try {
+    const mod = loadModule(compile({ 'checks.ts': source }), 'checks.ts', libs, console);
+    const fn = mod.default;
+    if (typeof fn !== 'function') throw new Error('checks.ts has no default-exported function.');
+    const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)(input);
+    return { results: Array.isArray(results) ? results : [] };
+  } catch (e) {
+    return { results: [], error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}` };
+  }
+}
+
+function describe(e: unknown, compiled: Map<string, CompiledFile>): Exit['error'] {
   if (e instanceof ProgramError) return { message: `Syntax error in ${e.message}`, file: e.file, line: e.line, column: e.column };
-  const at = errorLocation(e, files);
+  const files = [...compiled.values()].map((f) => f.file);
+  const found = errorLocation(e, files);
+  // The compiled line has lost its type annotations: map the column back to the source's.
+  const at = found ? { ...found, column: sourceColumn([...compiled.values()].find((f) => f.file === found.file), found.line, found.column) } : undefined;
   const text = e instanceof ErrnoError ? `Uncaught ${errorText(e)}` : e instanceof Error ? `Uncaught ${errorText(e)}` : `Uncaught ${String(e)}`;
   return at ? { message: `${text}\n    at ${at.file}:${at.line}:${at.column}`, ...at } : { message: text };
 }
 
+const withoutData = ({ data: _d, dir: _dir, addr: _a, ...rest }: SyscallRecord): SyscallRecord => rest;
 const empty = (runId: number): Batch => ({ type: 'batch', runId, output: [], syscalls: [], trace: [], kernel: [] });
 const currentPid = (k: SessionKernel): number | undefined => { try { return k.getpid(); } catch { return undefined; } };
 const safeNow = (k: SessionKernel): number => { try { return k.now(); } catch { return 0; } };

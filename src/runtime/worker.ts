@@ -8,7 +8,7 @@
 import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
 import * as user from '../api/user.ts';
 import * as kernelApi from '../api/kernel.ts';
-import { runSession, type SessionKernel } from './session.ts';
+import { runChecks, runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { linkFromPort } from './vm/agent-link.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
@@ -27,7 +27,12 @@ function builtinModules(files: Record<string, string>, names: string[]): KernelM
   });
 }
 
-const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+// Everything goes out on the private port the page gave with 'init', through a bound function taken
+// before any program ran: a program can call the global postMessage, or change MessagePort's
+// prototype, but neither reaches the page's listener.
+let send: ((m: FromWorker) => void) | undefined;
+const early: FromWorker[] = [];
+const post = (m: FromWorker) => { if (send) send(m); else early.push(m); };
 let wasm: Promise<WebAssembly.Module> | undefined;
 let busy = false;
 
@@ -60,8 +65,20 @@ async function warmUp(mod: WebAssembly.Module): Promise<void> {
 self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === 'init') {
+    if (send) return;
+    const port = msg.port;
+    const bound = port.postMessage.bind(port) as (m: FromWorker) => void;
+    send = bound;
+    for (const m of early.splice(0)) bound(m);
     wasm = compileKernel(msg.wasmUrl);
     wasm.catch((e: unknown) => post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));
+    return;
+  }
+  if (msg.type === 'checks') {
+    // This worker never ran a program: its realm is as the site shipped it.
+    if (busy) return;
+    const { runId, checks, input } = msg;
+    void runChecks(checks, input, { 'netlink-lab/user': user }).then((r) => post({ type: 'checks', runId, ...r }));
     return;
   }
   if (msg.type === 'run') {
@@ -76,6 +93,7 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
+          checksElsewhere: (input) => post({ type: 'record', runId: msg.runId, input }),
           post,
         });
       } catch (e) {

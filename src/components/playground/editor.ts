@@ -8,7 +8,7 @@ import { EditorView, keymap } from '@codemirror/view';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
-import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { forEachDiagnostic, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { editorTheme } from './editor-theme.ts';
 
 /** What the playground tells the editor. */
@@ -38,6 +38,10 @@ export interface CodeEditor {
   setLanguage(ext: (file: string) => Extension): void;
   /** Mark a runtime error on its line (cleared by the next edit). */
   markError(file: string, line: number, message: string): void;
+  /** The type errors the language service marked, in every file (empty before it started). */
+  typeErrors(): { file: string; line: number; message: string }[];
+  /** Put the cursor at a line (and 1-based column) of the file on screen, scroll to it, focus. */
+  goTo(line: number, column?: number): void;
   focus(): void;
   destroy(): void;
 }
@@ -105,6 +109,23 @@ export function createEditor(o: EditorOptions): CodeEditor {
       const d: Diagnostic = { from: l.from, to: l.to, severity: 'error', message, source: 'run' };
       view.dispatch(setDiagnostics(view.state, [d]));
       view.dispatch({ selection: { anchor: l.from }, scrollIntoView: true });
+    },
+    typeErrors() {
+      states.set(current, view.state);
+      const out: { file: string; line: number; message: string }[] = [];
+      for (const [file, st] of states) {
+        forEachDiagnostic(st, (d, from) => {
+          if (d.severity === 'error' && d.source !== 'run') out.push({ file, line: st.doc.lineAt(from).number, message: d.message.split('\n')[0]! });
+        });
+      }
+      return out;
+    },
+    goTo(line, column) {
+      const doc = view.state.doc;
+      const l = doc.line(Math.min(Math.max(1, line), doc.lines));
+      const at = Math.min(l.from + Math.max(0, (column ?? 1) - 1), l.to);
+      view.dispatch({ selection: { anchor: at }, effects: EditorView.scrollIntoView(at, { y: 'center' }) });
+      view.focus();
     },
     focus: () => view.focus(),
     destroy: () => view.destroy(),

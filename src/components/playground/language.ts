@@ -4,7 +4,9 @@
  * and inline type errors.
  */
 import * as Comlink from 'comlink';
-import { autocompletion } from '@codemirror/autocomplete';
+import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import type { EditorView } from '@codemirror/view';
+import type { ModuleExport } from './ts-worker.ts';
 import type { Extension } from '@codemirror/state';
 import {
   tsAutocompleteWorker, tsFacetWorker, tsHoverWorker, tsLinterWorker, tsSyncWorker,
@@ -23,8 +25,10 @@ export interface LanguageService {
 /** Start the worker and wait for TypeScript to be ready. */
 export async function startLanguageService(): Promise<LanguageService> {
   const raw = new Worker(new URL('./ts-worker.ts', import.meta.url), { type: 'module', name: 'netlink-lab typescript' });
-  const worker = Comlink.wrap(raw) as unknown as WorkerShape;
+  const worker = Comlink.wrap(raw) as unknown as WorkerShape & { exportsOf(): Promise<Record<string, ModuleExport[]>> };
   await worker.initialize();
+  let exportsOf: Promise<Record<string, ModuleExport[]>> | undefined;
+  const autoImports = (ctx: CompletionContext) => autoImportCompletions(ctx, (exportsOf ??= worker.exportsOf().catch(() => ({}))));
   return {
     async load(files) {
       await Promise.all(Object.entries(files).map(([f, code]) => worker.updateFile({ path: `/${f}`, code })));
@@ -33,9 +37,78 @@ export async function startLanguageService(): Promise<LanguageService> {
       tsFacetWorker.of({ worker, path: `/${file}` }),
       tsSyncWorker(),
       tsLinterWorker(),
-      autocompletion({ override: [tsAutocompleteWorker()] }),
+      autocompletion({ override: [tsAutocompleteWorker(), autoImports] }),
       tsHoverWorker(),
     ],
     dispose: () => raw.terminate(),
   };
+}
+
+/** The module names a program has imported from `mod` (in `import { a, b as c } from 'mod'`). */
+function importedFrom(doc: string, mod: string): { names: Set<string>; braces?: { from: number; to: number } } {
+  const re = new RegExp(`import\\s*(type\\s*)?\\{([^}]*)\\}\\s*from\\s*['"]${mod.replace('/', '\\/')}['"]`, 'g');
+  const names = new Set<string>();
+  let braces: { from: number; to: number } | undefined;
+  for (const m of doc.matchAll(re)) {
+    for (const part of m[2]!.split(',')) {
+      const n = part.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '').trim();
+      if (n) names.add(n);
+    }
+    if (!m[1] && !braces) {
+      const open = m.index! + m[0].indexOf('{');
+      braces = { from: open + 1, to: m.index! + m[0].indexOf('}') };
+    }
+  }
+  return { names, ...(braces ? { braces } : {}) };
+}
+
+/**
+ * Names netlink-lab's modules export that the file has not imported yet (from three letters typed):
+ * choosing one inserts it and adds it to the file's import from that module (or a new import).
+ */
+async function autoImportCompletions(ctx: CompletionContext, exportsOf: Promise<Record<string, ModuleExport[]>>): Promise<CompletionResult | null> {
+  const word = ctx.matchBefore(/[A-Za-z_$][\w$]*/);
+  if (!word || (word.to - word.from < 3 && !ctx.explicit)) return null;
+  // Not after a dot (a property), not inside an import statement's braces.
+  if (word.from > 0 && ctx.state.sliceDoc(word.from - 1, word.from) === '.') return null;
+  const line = ctx.state.doc.lineAt(word.from).text;
+  if (/^\s*import\b/.test(line)) return null;
+  const all = await exportsOf;
+  const doc = ctx.state.doc.toString();
+  const prefix = word.text.toLowerCase();
+  const options: Completion[] = [];
+  for (const [mod, names] of Object.entries(all)) {
+    const { names: have } = importedFrom(doc, mod);
+    for (const e of names) {
+      if (have.has(e.name) || !e.name.toLowerCase().startsWith(prefix)) continue;
+      options.push({
+        label: e.name,
+        detail: `import from '${mod}'`,
+        type: e.kind === 'function' ? 'function' : e.kind === 'class' ? 'class' : e.kind === 'type' ? 'type' : e.kind === 'const' ? 'constant' : 'variable',
+        boost: -1,
+        apply: (view: EditorView, _c: Completion, from: number, to: number) => addImport(view, mod, e, from, to),
+      });
+    }
+  }
+  return options.length ? { from: word.from, options, validFor: /^[\w$]*$/ } : null;
+}
+
+/** Insert `e.name` at from..to and import it from `mod`. */
+function addImport(view: EditorView, mod: string, e: ModuleExport, from: number, to: number): void {
+  const doc = view.state.doc.toString();
+  const { braces } = importedFrom(doc, mod);
+  const name = e.kind === 'type' ? `type ${e.name}` : e.name;
+  const changes = [{ from, to, insert: e.name }];
+  if (braces) {
+    const inside = doc.slice(braces.from, braces.to);
+    const trimmed = inside.replace(/\s+$/, '');
+    const sep = trimmed.trim() === '' ? ' ' : trimmed.endsWith(',') ? ' ' : ', ';
+    changes.push({ from: braces.from + trimmed.length, to: braces.from + trimmed.length, insert: `${sep}${name}${trimmed.trim() === '' ? ' ' : ''}` });
+  } else {
+    // After the last import at the top, else on the first line.
+    let at = 0;
+    for (const m of doc.matchAll(/^import[^\n]*\n/gm)) at = m.index! + m[0].length;
+    changes.push({ from: at, to: at, insert: `import { ${name} } from '${mod}';\n` });
+  }
+  view.dispatch({ changes, selection: { anchor: to + (e.name.length - (to - from)) + (changes[1]!.from <= from ? changes[1]!.insert.length : 0) } });
 }

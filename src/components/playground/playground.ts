@@ -5,8 +5,8 @@
  * lazily: when the browser is idle, the playground comes into view, or the learner reaches for it.
  */
 import { Runner } from '../../runtime/client.ts';
-import type { Batch, CheckResult, Exit, OutputLine } from '../../runtime/messages.ts';
-import { href } from '../site/url.ts';
+import type { Batch, CheckResult, Exit, OutputCut, OutputLine } from '../../runtime/messages.ts';
+import { href, lessonHref } from '../site/url.ts';
 import { isComplete, markComplete } from './progress.ts';
 import { clearCode, loadCode, saveCode } from './saved-code.ts';
 import { decodeShare, encodeShare, shareParam, shareUrl } from './share.ts';
@@ -29,7 +29,12 @@ export interface PlaygroundConfig {
 /** Where the built site serves the simulated kernel (copied there by the site's build). */
 export const KERNEL_WASM = href('/kernel/kernel.wasm');
 
-const MAX_OUTPUT_NODES = 3000;
+/**
+ * Output lines kept on screen: more than the worker ever sends as printed (src/runtime/session.ts
+ * sends the first 2000 lines, then only the latest 1000 in a block of their own), so the first
+ * lines are never silently dropped.
+ */
+const MAX_OUTPUT_NODES = 4000;
 
 /** The playground behind one [data-playground] element. */
 export class Playground {
@@ -45,8 +50,13 @@ export class Playground {
   private firstOutput = false;
   private runStarted = 0;
   private undoFiles?: Record<string, string>;
+  /** The learner's own files while a shared link's code is on view (nothing is saved meanwhile). */
+  private mine?: Record<string, string>;
   private saveTimer?: ReturnType<typeof setTimeout>;
   private statusTimer?: ReturnType<typeof setTimeout>;
+  private outOps: (() => void)[] = [];
+  private outFrame = 0;
+  private latestCut?: OutputCut;
 
   constructor(private readonly root: HTMLElement) {
     const json = root.querySelector<HTMLScriptElement>('script[data-playground-config]')?.textContent;
@@ -71,8 +81,27 @@ export class Playground {
     this.wirePanelTabs();
     if (isComplete(this.cfg.lessonId)) this.$('[data-complete]')?.removeAttribute('hidden');
 
-    const hash = shareParam(location.hash);
-    if (hash) void this.openShared(hash);
+    // A share link: read once (the link's code must not come back on a reload over the learner's
+    // later edits), also when it is pasted into the address bar of this very page (a hash change).
+    const shared = () => {
+      const value = shareParam(location.hash);
+      if (!value) return;
+      history.replaceState(history.state, '', location.pathname + location.search);
+      void this.openShared(value);
+    };
+    shared();
+    addEventListener('hashchange', shared);
+    // Ctrl/Cmd+Enter runs from anywhere on the page (the editor handles it itself when focused).
+    if (document.querySelector('[data-playground]') === this.root) {
+      document.addEventListener('keydown', (e) => {
+        if (!(e.ctrlKey || e.metaKey) || e.key !== 'Enter' || e.defaultPrevented || e.repeat || e.altKey || e.shiftKey) return;
+        if ((e.target as HTMLElement | null)?.closest?.('[data-terminal], .pagefind-ui')) return;
+        if (this.button('run')!.disabled) return;
+        e.preventDefault();
+        void this.run();
+      });
+    }
+    this.root.addEventListener('netlink-lab:focus-editor', () => { void this.loadEditor().then(() => this.editor?.focus()); });
 
     // The program worker (which compiles the kernel) starts at once: Run works as soon as it is
     // ready, even before the editor is loaded (it runs the code shown). The editor loads
@@ -182,6 +211,7 @@ export class Playground {
   private changed(files: Record<string, string>): void {
     this.files = files;
     clearTimeout(this.saveTimer);
+    if (this.mine) return;
     this.saveTimer = setTimeout(() => {
       if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId); else saveCode(this.cfg.lessonId, files);
     }, 250);
@@ -203,15 +233,68 @@ export class Playground {
     this.status('Back to the lesson\'s starting code.', undefined, { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
   }
 
+  /**
+   * A shared link's code opens as a view of its own: the learner's saved code is untouched (and
+   * nothing is saved) until they keep the shared code or go back to theirs.
+   */
   private async openShared(value: string): Promise<void> {
+    let shared;
     try {
-      const shared = await decodeShare(value);
-      if (shared.lessonId !== this.cfg.lessonId) return;
-      this.setFiles(shared.files);
-      this.status('Opened the code from the link. Reset goes back to the lesson\'s starting code.');
+      shared = await decodeShare(value);
     } catch (e) {
-      this.status(e instanceof Error ? e.message : String(e), 'bad');
+      this.notice(e instanceof Error ? e.message : String(e), 'bad');
+      return;
     }
+    if (shared.lessonId !== this.cfg.lessonId) {
+      const slug = shared.lessonId.replace(/(^|\/)\d+-/g, '$1');
+      const a = document.createElement('a');
+      a.href = `${lessonHref(slug)}#code=${value}`;
+      a.textContent = 'Open it in that lesson';
+      this.notice(`This link holds code for another lesson (${slug}), so it was not opened here. `, 'bad', [a]);
+      return;
+    }
+    this.mine ??= { ...(this.editor?.files() ?? this.files) };
+    this.setFiles(shared.files);
+    const keep = this.noticeButton('Keep this code', () => {
+      const before = this.mine!;
+      this.mine = undefined;
+      this.notice();
+      this.changed(this.editor?.files() ?? this.files);
+      this.undoFiles = before;
+      this.status('The shared code is now your code for this lesson.', 'good', { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+    });
+    const back = this.noticeButton('Back to my code', () => {
+      const mine = this.mine!;
+      this.mine = undefined;
+      this.notice();
+      this.setFiles(mine);
+      this.status('Your code is back; the shared code was not kept.');
+    });
+    this.notice('You are looking at code from a shared link. Your own code for this lesson is kept as it was; edits here are not saved unless you keep this code.', undefined, [keep, back]);
+  }
+
+  private noticeButton(label: string, run: () => void): HTMLButtonElement {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'pg-btn';
+    b.textContent = label;
+    b.addEventListener('click', run);
+    return b;
+  }
+
+  /** A message above the editor that stays until it is dealt with (none: hide it). */
+  private notice(text?: string, tone?: 'bad', extra: HTMLElement[] = []): void {
+    const box = this.$('[data-notice]');
+    if (!box) return;
+    if (!text) { box.hidden = true; box.replaceChildren(); return; }
+    const p = document.createElement('p');
+    p.textContent = text;
+    p.append(...extra.filter((e) => e.tagName === 'A'));
+    const actions = extra.filter((e) => e.tagName !== 'A');
+    box.className = `pg-notice${tone ? ` pg-notice-${tone}` : ''}`;
+    box.replaceChildren(p, ...(actions.length ? [Object.assign(document.createElement('div'), { className: 'pg-notice-actions' })] : []));
+    box.querySelector('.pg-notice-actions')?.append(...actions);
+    box.hidden = false;
   }
 
   private async share(): Promise<void> {
@@ -279,6 +362,11 @@ export class Playground {
     delete this.root.dataset.firstOutputMs;
     this.root.dataset.running = 'true';
     this.clearOutput();
+    // Type errors do not stop a run (the types are stripped), but they often explain what goes wrong.
+    const typeErrors = this.editor?.typeErrors() ?? [];
+    if (typeErrors.length > 0) {
+      this.appendOutput([{ stream: 'warn', text: `${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'} (the program runs anyway): ${typeErrors.slice(0, 3).map((t) => `${t.file}:${t.line}: ${t.message}`).join('; ')}${typeErrors.length > 3 ? '; …' : ''}` }], 'pg-typeerr');
+    }
     this.button('stop')!.disabled = false;
     this.$('.pg-share')?.setAttribute('hidden', '');
     this.status('Running…');
@@ -307,6 +395,7 @@ export class Playground {
   private onBatch(b: Batch): void {
     this.log.add(b);
     this.appendOutput(b.output);
+    if (b.cut) this.showCut(b.cut);
     for (const e of b.kernel) {
       if (e.kind === 'lockup' || e.kind === 'deadlock') this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kreport');
     }
@@ -320,11 +409,32 @@ export class Playground {
     if (e.status === 'ok') {
       this.status(`The program ended after ${seconds(e.time)} of virtual time (${e.wallMs} ms of real time).`, 'good');
     } else {
-      this.status('The program ended with an error (see the output).', 'bad');
-      if (e.error?.file && e.error.line) this.editor?.markError(e.error.file, e.error.line, e.error.message);
+      this.status(e.ran === false
+        ? `The program did not start (see the output).${this.cfg.checks ? ' The checks were not run again.' : ''}`
+        : 'The program ended with an error (see the output).', 'bad');
+      if (e.error?.file && e.error.line) {
+        const { file, line, column } = e.error;
+        this.editor?.markError(file, line, e.error.message);
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'pg-link pg-goto';
+        b.textContent = `Go to ${file}:${line}${column ? `:${column}` : ''}`;
+        b.addEventListener('click', () => void this.goTo(file, line, column));
+        const div = document.createElement('div');
+        div.className = 'pg-line pg-system';
+        div.append(b);
+        this.queue(() => this.$('[data-output]')!.append(div));
+      }
     }
     if (this.log.output.length === 0 && !e.error) this.appendOutput([{ stream: 'system', text: '(the program printed nothing)' }]);
     void this.panels?.then((p) => p.update(this.log));
+  }
+
+  /** Put the cursor on a line (and column) of a file, in view, and focus the editor. */
+  private async goTo(file: string, line: number, column?: number): Promise<void> {
+    await this.loadEditor();
+    if (file !== this.active) this.showFile(file);
+    this.editor!.goTo(line, column);
   }
 
   private onKilled(reason: 'stopped' | 'watchdog' | 'fatal', message: string): void {
@@ -360,9 +470,12 @@ export class Playground {
       name.textContent = r.name;
       const msg = document.createElement('span');
       msg.textContent = ` — ${r.message}`;
-      body.append(name, msg);
+      const verdict = document.createElement('span');
+      verdict.className = 'pg-sr';
+      verdict.textContent = r.pass ? 'Passed: ' : 'Failed: ';
+      body.append(verdict, name, msg);
       li.append(body);
-      li.setAttribute('aria-label', `${r.pass ? 'Passed' : 'Failed'}: ${r.name}. ${r.message}`);
+      if (!r.pass && r.hints && r.hints.length > 0) body.append(hintsFor(r.hints));
       return li;
     }));
     if (results.length > 0 && results.every((r) => r.pass)) {
@@ -374,14 +487,42 @@ export class Playground {
 
   // ---- output and status ----------------------------------------------------------------------
 
+  /**
+   * Output is drawn once per animation frame, whatever number of messages brought it (a program
+   * printing line by line sends one message per line): the page keeps up, and nothing is lost.
+   */
+  private queue(op: () => void): void {
+    this.outOps.push(op);
+    if (!this.outFrame) this.outFrame = requestAnimationFrame(() => this.drawOutput());
+  }
+
+  private drawOutput(): void {
+    if (this.outFrame) cancelAnimationFrame(this.outFrame);
+    this.outFrame = 0;
+    const ops = this.outOps.splice(0);
+    for (const op of ops) op();
+  }
+
+  private appendOutput(lines: OutputLine[], extraClass?: string): void {
+    if (lines.length === 0) return;
+    this.queue(() => this.renderLines(lines, extraClass));
+  }
+
+  private showCut(c: OutputCut): void {
+    // Only the latest cut matters: it replaces the previous one.
+    this.latestCut = c;
+    this.queue(() => { if (this.latestCut === c) this.renderCut(c); });
+  }
+
   private clearOutput(): void {
+    this.outOps.length = 0;
+    this.latestCut = undefined;
     const out = this.$('[data-output]')!;
     out.replaceChildren();
     out.classList.remove('pg-multi');
   }
 
-  private appendOutput(lines: OutputLine[], extraClass?: string): void {
-    if (lines.length === 0) return;
+  private renderLines(lines: OutputLine[], extraClass?: string): void {
     const out = this.$('[data-output]')!;
     const atBottom = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
     const frag = document.createDocumentFragment();
@@ -400,14 +541,51 @@ export class Playground {
       div.append(who, text);
       frag.append(div);
     }
-    out.append(frag);
+    const cut = out.querySelector('[data-cut]');
+    // Lines printed before the cut go before it; anything after the program (system notes) after.
+    if (cut && extraClass === undefined && lines.every((l) => l.stream !== 'system')) cut.before(frag); else out.append(frag);
     while (out.childElementCount > MAX_OUTPUT_NODES) out.firstElementChild!.remove();
     if (atBottom) out.scrollTop = out.scrollHeight;
-    if (!this.firstOutput && lines.some((l) => l.stream !== 'system')) {
+    if (!this.firstOutput && !extraClass && lines.some((l) => l.stream !== 'system')) {
       this.firstOutput = true;
       performance.mark('netlink-lab:first-output');
       this.root.dataset.firstOutputMs = String(Math.round(performance.now() - this.runStarted));
     }
+  }
+
+  /** The end of a flood: which lines are left out, then the latest lines (replaced as they come). */
+  private renderCut(c: OutputCut): void {
+    const out = this.$('[data-output]')!;
+    const atBottom = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    let box = out.querySelector<HTMLElement>('[data-cut]');
+    if (!box) {
+      box = document.createElement('div');
+      box.dataset.cut = '';
+      box.className = 'pg-cut';
+      out.append(box);
+    }
+    const first = c.printed - c.tail.length + 1;
+    const left = first - c.head - 1;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const note = document.createElement('div');
+    note.className = 'pg-line pg-system pg-cut-note';
+    note.textContent = left > 0
+      ? `Output cut: lines ${n(c.head + 1)}–${n(first - 1)} (${n(left)} lines) are left out. Shown: lines 1–${n(c.head)} above and ${n(first)}–${n(c.printed)} below${this.running ? ', the latest so far' : ', the last the program printed'}.`
+      : '';
+    const lines = c.tail.map((l) => {
+      const div = document.createElement('div');
+      div.className = `pg-line pg-${l.stream}`;
+      const who = document.createElement('span');
+      who.className = 'pg-who';
+      who.textContent = l.pid !== undefined ? `${this.log.names.get(l.pid) ?? 'pid'} ${l.pid}` : '';
+      const text = document.createElement('span');
+      text.className = 'pg-text';
+      text.textContent = l.text;
+      div.append(who, text);
+      return div;
+    });
+    box.replaceChildren(...(left > 0 ? [note] : []), ...lines);
+    if (atBottom) out.scrollTop = out.scrollHeight;
   }
 
   private statusSoon(text: string): void {
@@ -458,6 +636,31 @@ export class Playground {
     tabs[next]!.focus();
     tabs[next]!.click();
   }
+}
+
+/** A failing check's graded hints: none shown at first, one more on each press ("Hint 1 of 3"). */
+function hintsFor(hints: string[]): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'pg-hints';
+  const list = document.createElement('ol');
+  list.className = 'pg-hint-list';
+  list.setAttribute('aria-live', 'polite');
+  const btn = document.createElement('button');
+  btn.type = 'button';
+  btn.className = 'pg-link pg-hint-btn';
+  const label = () => { btn.textContent = list.childElementCount === 0 ? `Show a hint (1 of ${hints.length})` : `Next hint (${list.childElementCount + 1} of ${hints.length})`; };
+  label();
+  btn.addEventListener('click', () => {
+    const i = list.childElementCount;
+    const li = document.createElement('li');
+    const b = document.createElement('strong');
+    b.textContent = `Hint ${i + 1} of ${hints.length}: `;
+    li.append(b, hints[i]!);
+    list.append(li);
+    if (list.childElementCount >= hints.length) { btn.remove(); list.tabIndex = -1; list.focus(); } else label();
+  });
+  box.append(list, btn);
+  return box;
 }
 
 const same = (a: Record<string, string>, b: Record<string, string>) =>

@@ -17,4 +17,14 @@ describe('share links', () => {
     await expect(decodeShare(value.slice(0, -4))).rejects.toThrow(/damaged/);
     expect(shareParam('#other=1')).toBeUndefined();
   });
+
+  it('refuses a small link that inflates past the cap, without inflating all of it', async () => {
+    const big = new TextEncoder().encode(JSON.stringify({ v: 1, l: 'a', f: { 'main.ts': ' '.repeat(50 << 20) } }));
+    const packed = new Uint8Array(await new Response(new Blob([big as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    let s = '';
+    for (let i = 0; i < packed.length; i += 0x8000) s += String.fromCharCode(...packed.subarray(i, i + 0x8000));
+    const value = btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    expect(value.length).toBeLessThan(200_000);
+    await expect(decodeShare(value)).rejects.toThrow(/more than 1 MiB/);
+  });
 });

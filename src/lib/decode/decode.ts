@@ -23,6 +23,10 @@ export interface DecodeContext {
   protocol?: number;
   /** Generic netlink families known by id (nlctrl is always known). */
   families?: GenlFamilySpec[];
+  /** Who sent the datagram: 'kernel' (received from port 0), 'process' (a process sent it, or it came from a process's port). */
+  sender?: 'kernel' | 'process';
+  /** The datagram was cut by MSG_TRUNC: its whole length (the bytes here are what the buffer held). */
+  truncatedFrom?: number;
 }
 
 /** What a message type means on a protocol. */
@@ -59,13 +63,22 @@ export function decodeDatagram(buf: Uint8Array, ctx: DecodeContext = {}): Field[
   let off = 0;
   while (off < buf.length) {
     const left = buf.length - off;
+    const len = left >= NLMSG_HDRLEN ? rd32(buf, off) : 0;
+    if (ctx.truncatedFrom !== undefined && ctx.truncatedFrom > buf.length && (left < NLMSG_HDRLEN || len > left)) {
+      // Not malformed: the receive buffer was too small and MSG_TRUNC cut the datagram here.
+      out.push(field('cut off (MSG_TRUNC)', 'trailing', off, buf.length, {
+        value: `${left} of the message's ${left >= NLMSG_HDRLEN ? len : '?'} bytes`,
+        note: `the datagram had ${ctx.truncatedFrom} bytes; the receive buffer held ${buf.length}, so the rest was cut off and lost`,
+        ...(left >= NLMSG_HDRLEN ? { children: [nlmsghdr(buf, off, ctx, 'nlmsghdr')] } : {}),
+      }));
+      break;
+    }
     if (left < NLMSG_HDRLEN) {
       out.push(field('trailing bytes', 'trailing', off, buf.length, {
         value: hexBytes(buf.subarray(off)), note: `${left} bytes, fewer than a 16-byte nlmsghdr: the kernel ignores them`,
       }));
       break;
     }
-    const len = rd32(buf, off);
     if (len < NLMSG_HDRLEN || len > left) {
       const hdr = nlmsghdr(buf, off, ctx, 'nlmsghdr');
       out.push(field(`malformed message`, 'trailing', off, buf.length, {
@@ -102,15 +115,22 @@ function nlmsghdr(buf: Uint8Array, off: number, ctx: DecodeContext, label: strin
   const info = typeInfo(type, ctx);
   const fctx = flagCtx ?? (type === NLMSG_ERROR || type === NLMSG_DONE ? 'ack' : guessFlagCtx(buf, off, type, flags, info, ctx));
   return field(label, 'header', off, off + NLMSG_HDRLEN, {
-    value: `type ${info.name}, seq ${rd32(buf, off + 8)}, pid ${rd32(buf, off + 12) | 0}`,
+    value: `type ${info.name}, seq ${rd32(buf, off + 8)}, pid ${rd32(buf, off + 12)}`,
     children: [
       field('nlmsg_len', 'field', off, off + 4, { value: `${rd32(buf, off)}`, note: 'the message length: header + payload, without the final padding' }),
       field('nlmsg_type', 'field', off + 4, off + 6, { value: info.name.startsWith(`${type}`) ? info.name : `${info.name} (${type})` }),
       field('nlmsg_flags', 'field', off + 6, off + 8, { value: flagNames(flags, fctx) }),
       field('nlmsg_seq', 'field', off + 8, off + 12, { value: `${rd32(buf, off + 8)}` }),
-      field('nlmsg_pid', 'field', off + 12, off + 16, { value: `${rds32(buf, off + 12)}`, note: 'the sending port id (0: the kernel)' }),
+      field('nlmsg_pid', 'field', off + 12, off + 16, { value: `${rd32(buf, off + 12)}`, note: pidNote(rd32(buf, off + 12), ctx) }),
     ],
   });
+}
+
+/** What nlmsg_pid says, as far as who sent the datagram is known. */
+function pidNote(pid: number, ctx: DecodeContext): string {
+  if (ctx.sender === 'kernel') return pid === 0 ? 'the kernel (port id 0) sent this message' : 'the port id the kernel put here (the request\'s sender, for a reply)';
+  if (ctx.sender === 'process') return pid === 0 ? 'left 0 by the process that sent it (the kernel does not check or fill it in)' : 'the port id the sending process put here (the kernel does not check it)';
+  return 'the port id the sender put here (0 in what the kernel sends)';
 }
 
 function guessFlagCtx(buf: Uint8Array, off: number, type: number, flags: number, info: TypeInfo, ctx: DecodeContext): FlagContext {

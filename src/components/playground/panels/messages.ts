@@ -1,9 +1,10 @@
 /**
- * The Messages panel: every datagram the program sent or received, as a list; the selected one as a
- * hex dump beside its decoded fields. Hovering (or focusing) a field lights up its bytes, and
- * hovering a byte lights up the fields it belongs to.
+ * The Messages panel: every syscall the program made, in order — each datagram sent or received
+ * (a failed send too, with its errno) as a row to open, the other calls as plain rows with their
+ * result; the selected datagram as a hex dump beside its decoded fields. Hovering (or focusing) a
+ * field lights up its bytes, and hovering a byte lights up the fields it belongs to.
  */
-import { decodeDatagram, fieldsAt, protocolName, type Field, type GenlFamilySpec } from '../../../lib/decode/index.ts';
+import { decodeDatagram, fieldsAt, protocolName, type DecodeContext, type Field, type GenlFamilySpec } from '../../../lib/decode/index.ts';
 import type { SyscallRecord } from '../../../runtime/messages.ts';
 import { errnoName } from '../../../api/errno.ts';
 import type { RunLog } from '../run-log.ts';
@@ -37,41 +38,45 @@ export class MessagesPanel {
   /** Add the rows that arrived since the last update. */
   update(log: RunLog): void {
     this.families = [...familiesFromState(log.state?.families), ...familiesFromReplies(log.syscalls)];
-    const fresh = log.syscalls.filter((e) => e.data);
-    if (fresh.length < this.shown) { this.reset(); }
-    const add = fresh.slice(this.shown);
+    const total = log.syscalls.length + log.dropped.syscalls;
+    if (total < this.shown) { this.reset(); }
+    const add = log.syscalls.slice(Math.max(0, this.shown - log.dropped.syscalls));
     if (add.length === 0) return;
     this.body.querySelector('[data-none]')?.remove();
     const frag = document.createDocumentFragment();
     for (const e of add) {
+      if (!e.data) { frag.append(plainRow(e)); continue; }
       const i = this.items.length;
       this.items.push(e);
       frag.append(this.row(e, i));
     }
     this.list.append(frag);
-    this.shown = fresh.length;
-    if (this.selected < 0) this.select(0);
+    this.shown = total;
+    if (this.selected < 0 && this.items.length > 0) this.select(0);
   }
 
   private row(e: SyscallRecord, i: number): HTMLElement {
     const out = e.dir === 'out';
     let summary = '';
     try {
-      const fields = decodeDatagram(e.data!, { protocol: e.protocol, families: this.families });
+      const fields = decodeDatagram(e.data!, context(e, this.families));
       const msgs = fields.filter((f) => f.kind === 'message');
       summary = msgs.length ? `${msgs[0]!.value ? `${msgs[0]!.label}: ${msgs[0]!.value}` : msgs[0]!.label}${msgs.length > 1 ? ` (+${msgs.length - 1} more)` : ''}` : fields[0]?.label ?? '';
     } catch (err) {
       summary = `could not decode: ${String(err)}`;
     }
     const who = `pid ${e.pid}${e.fd !== undefined ? ` fd ${e.fd}` : ''}`;
-    const peer = e.addr ? `${out ? 'to' : 'from'} ${e.addr.nl_pid | 0}${e.addr.nl_groups ? `/groups 0x${(e.addr.nl_groups >>> 0).toString(16)}` : ''}` : '';
-    const btn = h('button', { type: 'button', class: `pg-msg-row ${out ? 'pg-dir-out' : 'pg-dir-in'}`, 'aria-pressed': 'false', 'data-i': i },
+    const peer = e.addr ? `${out ? 'to' : 'from'} ${e.addr.nl_pid >>> 0}${e.addr.nl_groups ? `/groups 0x${(e.addr.nl_groups >>> 0).toString(16)}` : ''}` : '';
+    const cut = cutLength(e);
+    // A send is stamped when it was made, a receive when it returned (a blocked recv took time).
+    const at = out ? e.start ?? e.time : e.time;
+    const btn = h('button', { type: 'button', class: `pg-msg-row ${out ? 'pg-dir-out' : 'pg-dir-in'}${e.errno ? ' pg-msg-failed' : ''}`, 'aria-pressed': 'false', 'data-i': i },
       h('span', { class: 'pg-msg-dir', 'aria-label': out ? 'sent' : 'received' }, out ? '→' : '←'),
       h('span', { class: 'pg-msg-call' }, e.syscall),
       h('span', { class: 'pg-msg-who' }, `${who} ${peer}`.trim()),
-      h('span', { class: 'pg-msg-len' }, `${e.data!.length} B`),
-      h('span', { class: 'pg-msg-time' }, vtime(e.time)),
-      h('span', { class: 'pg-msg-sum' }, summary),
+      h('span', { class: 'pg-msg-len' }, cut ? `${e.data!.length} of ${cut} B` : `${e.data!.length} B`),
+      h('span', { class: 'pg-msg-time' }, vtime(at)),
+      h('span', { class: 'pg-msg-sum' }, e.errno ? `failed: ${errnoName(e.errno)} (-${e.errno}) · ${summary}` : cut ? `cut by MSG_TRUNC · ${summary}` : summary),
     );
     btn.addEventListener('click', () => this.select(i));
     return h('li', {}, btn);
@@ -86,10 +91,37 @@ export class MessagesPanel {
   }
 }
 
+/** The datagram's whole length when a receive was cut by MSG_TRUNC (it returned more than it copied). */
+const cutLength = (e: SyscallRecord): number | undefined =>
+  e.dir === 'in' && e.data && e.ret !== undefined && e.ret > e.data.length ? e.ret : undefined;
+
+/** What the decoder should know about a datagram: its protocol, its sender, whether it was cut. */
+function context(e: SyscallRecord, families: GenlFamilySpec[]): DecodeContext {
+  const fromKernel = e.dir === 'in' && e.addr !== undefined && (e.addr.nl_pid >>> 0) === 0;
+  const cut = cutLength(e);
+  return {
+    protocol: e.protocol, families,
+    ...(e.dir === 'out' || (e.dir === 'in' && e.addr) ? { sender: fromKernel ? 'kernel' as const : 'process' as const } : {}),
+    ...(cut ? { truncatedFrom: cut } : {}),
+  };
+}
+
+/** A syscall that carried no datagram: one line with its result (a failure by its errno's name). */
+function plainRow(e: SyscallRecord): HTMLElement {
+  const result = e.errno ? `= -1 ${errnoName(e.errno)}` : e.ret !== undefined ? `= ${e.ret}` : '';
+  return h('li', { class: `pg-msg-plain${e.errno ? ' pg-msg-failed' : ''}` },
+    h('span', { class: 'pg-msg-dir', 'aria-hidden': 'true' }, '·'),
+    h('span', { class: 'pg-msg-call' }, e.syscall),
+    h('span', { class: 'pg-msg-who' }, `pid ${e.pid}${e.fd !== undefined ? ` fd ${e.fd}` : ''}${e.args ? ` (${e.args})` : ''}`),
+    h('span', { class: 'pg-msg-len' }, result),
+    h('span', { class: 'pg-msg-time' }, vtime(e.start ?? e.time)),
+  );
+}
+
 /** The hex dump and the field tree of one datagram, linked by hover and focus. */
 export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[], width = 1000): HTMLElement {
   const data = e.data!;
-  const fields = decodeDatagram(data, { protocol: e.protocol, families });
+  const fields = decodeDatagram(data, context(e, families));
   const kinds = new Array<string>(data.length).fill('');
   // A leaf is coloured by what it belongs to: a header's fields as header, an attribute's as attribute.
   const paint = (fs: readonly Field[], parent?: Field) => {
@@ -176,8 +208,8 @@ export function renderDetail(e: SyscallRecord, families: GenlFamilySpec[], width
 
   const head = h('p', { class: 'pg-msg-head' },
     `${e.dir === 'out' ? 'Sent with' : 'Received by'} ${e.syscall} on ${e.protocol !== undefined ? protocolName(e.protocol) : 'a socket of unknown protocol'}: ${data.length} bytes`,
-    e.errno ? ` (failed: ${errnoName(e.errno)})` : '',
-    e.ret !== undefined && e.ret !== data.length ? ` (returned ${e.ret})` : '',
+    e.errno ? ` (failed: -1, errno ${errnoName(e.errno)}; the kernel refused it${e.dir === 'out' ? ', so nobody received it' : ''})` : '',
+    cutLength(e) ? ` (cut by MSG_TRUNC: the datagram had ${e.ret} bytes and recv returned ${e.ret}; the rest is lost)` : e.ret !== undefined && e.ret !== data.length ? ` (returned ${e.ret})` : '',
     '.');
   const legend = h('p', { class: 'pg-legend', 'aria-hidden': 'true' },
     ...[['header', 'headers'], ['attr', 'attribute headers'], ['field', 'values'], ['payload', 'payload'], ['padding', 'padding'], ['trailing', 'not read by the kernel']]

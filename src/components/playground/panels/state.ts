@@ -74,7 +74,7 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
       + 'Receive queues, buffer sizes, which process owns a socket, generic netlink families and the kernel log are what the simulated kernel adds; run on it to see them.'));
   }
   if (beforeEnd) parts.push(h('p', { class: 'pg-hint' }, 'The program has ended and its sockets are closed: this is the last moment they existed. Move the slider to see the others.'));
-  parts.push(h('div', { class: 'pg-scroll' }, table));
+  parts.push(h('div', { class: 'pg-scroll', tabindex: 0, role: 'region', 'aria-label': 'Sockets table (scrolls sideways)' }, table));
   if (sockets.length === 0) parts.push(h('p', { class: 'pg-empty' }, 'No sockets.'));
 
   const procs = st.processes ?? [];
@@ -97,7 +97,8 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
 function socketRow(s: SocketState, log: RunLog, proc: boolean): HTMLElement {
   const cells = [
     h('td', {}, `${s.protocol}`, h('span', { class: 'pg-sub' }, ` ${protocolName(s.protocol).replace('NETLINK_', '')}`)),
-    h('td', {}, `${s.portid | 0}`),
+    // Linux prints the port id with %u: an autobound (negative in C's s32) id shows as a large number.
+    h('td', {}, `${s.portid >>> 0}`),
     h('td', { title: Array.isArray(s.groups) && s.groups.length ? `groups ${s.groups.join(', ')}` : undefined }, hex8(groupMask(s.groups))),
     h('td', {}, `${s.rmem}`, s.rcvbuf !== undefined ? h('span', { class: 'pg-sub' }, ` / ${s.rcvbuf}`) : ''),
     h('td', {}, `${s.wmem}`, s.sndbuf !== undefined ? h('span', { class: 'pg-sub' }, ` / ${s.sndbuf}`) : ''),
@@ -113,7 +114,7 @@ function socketRow(s: SocketState, log: RunLog, proc: boolean): HTMLElement {
 
 /** One queued datagram: its length and sender ('36 B from 0', '48 B from 0 to group 2'). */
 const queued = (q: { len: number; from?: number; group?: number }): string =>
-  `${q.len} B${q.from !== undefined ? ` from ${q.from | 0}` : ''}${q.group ? ` to group ${q.group}` : ''}`;
+  `${q.len} B${q.from !== undefined ? ` from ${q.from >>> 0}` : ''}${q.group ? ` to group ${q.group}` : ''}`;
 
 function list(items: unknown[] | undefined, text: (x: unknown) => string): HTMLElement {
   if (!items || items.length === 0) return h('p', { class: 'pg-empty' }, 'None.');

@@ -5,6 +5,7 @@
  */
 import type { KernelEvent } from '../../../runtime/kernel-view.ts';
 import type { RunLog } from '../run-log.ts';
+import { errnoName } from '../../../api/errno.ts';
 import { h, s, vtime } from './dom.ts';
 
 /** A process's state from `from` to `to` (virtual ms). */
@@ -110,7 +111,7 @@ export class TimelinePanel {
         const x0 = x(e.start);
         const w = Math.max(x(e.time) - x0, 2);
         svg.append(s('rect', { x: x0, y: y + 2, width: w, height: 3, rx: 1, class: 'pg-tl-call' },
-          s('title', {}, `${e.syscall}${e.fd !== undefined ? ` on fd ${e.fd}` : ''} from ${vtime(e.start)} to ${vtime(e.time)}: ${vtime(e.time - e.start)}`)));
+          s('title', {}, `${e.syscall}${e.fd !== undefined ? ` on fd ${e.fd}` : ''} from ${vtime(e.start)} to ${vtime(e.time)}: ${vtime(e.time - e.start)}${e.errno ? `, failed with ${errnoName(e.errno)} (-${e.errno})` : ''}`)));
         if (w > 70) svg.append(s('text', { x: x0 + 4, y: y + 18, class: 'pg-tl-callname' }, e.syscall));
       }
       for (const e of log.syscalls) {
@@ -135,6 +136,6 @@ export class TimelinePanel {
       h('span', { class: 'pg-key pg-tl-key-out' }, '▲ sent'), h('span', { class: 'pg-key pg-tl-key-in' }, '▼ received'));
     const text = h('details', { class: 'pg-tl-text' }, h('summary', {}, 'The timeline as text'),
       h('ul', {}, ...ls.map((l) => h('li', {}, `${l.name} ${l.pid}: `, l.segments.map((g) => `${g.state} ${vtime(g.from)}–${vtime(g.to)}`).join(', ')))));
-    this.body.replaceChildren(h('div', { class: 'pg-scroll' }, svg), legend, text);
+    this.body.replaceChildren(h('div', { class: 'pg-scroll', tabindex: 0, role: 'region', 'aria-label': 'Timeline (scrolls sideways)' }, svg), legend, text);
   }
 }

@@ -5,6 +5,15 @@
 import type { TraceEntry } from '../../../runtime/kernel-view.ts';
 import type { RunLog } from '../run-log.ts';
 import { h, vtime } from './dom.ts';
+import { errnoName } from '../../../api/errno.ts';
+
+/** A return value, with the errno's name when it is one (-4095..-1, as IS_ERR_VALUE has it): '-111 ECONNREFUSED'. */
+export function withErrno(ret: number | string): string {
+  const n = typeof ret === 'number' ? ret : /^-\d+$/.test(ret.trim()) ? Number(ret) : NaN;
+  if (!Number.isInteger(n) || n >= 0 || n < -4095) return String(ret);
+  const name = errnoName(n);
+  return name === `E${-n}` ? String(ret) : `${ret} ${name}`;
+}
 
 /** How many syscalls the panel keeps on screen (the oldest go first). */
 const MAX_GROUPS = 400;
@@ -79,9 +88,10 @@ export class TracePanel {
   private call(t: TraceEntry): HTMLElement {
     // A TypeScript module's functions ('module:nl_test') have no kernel source page to link to.
     const fn = t.file && !t.file.startsWith('module:')
-      ? h('a', { href: this.source(t.file, t.line || undefined), class: 'pg-tr-fn', title: `${t.file}${t.line ? `:${t.line}` : ''}` }, t.fn)
+      // Beside the lesson (a new tab), so the run's output and panels stay where they are.
+      ? h('a', { href: this.source(t.file, t.line || undefined), class: 'pg-tr-fn', target: '_blank', rel: 'noopener', title: `${t.file}${t.line ? `:${t.line}` : ''} (opens in a new tab)` }, t.fn)
       : h('span', { class: 'pg-tr-fn' }, t.fn);
     return h('span', {}, fn, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
-      t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${t.ret}`) : null);
+      t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${withErrno(t.ret)}`) : null);
   }
 }
