@@ -1,5 +1,6 @@
 /**
- * Lesson "The path of a message": the program made netlink_unicast, the connected default
+ * Lesson "The path of a message": the program made netlink_sendmsg's first checks (up to the
+ * permission check, which refuses user nobody with EPERM), netlink_unicast, the connected default
  * destination, the size check, netlink_attachskb and a broadcast overrun each refuse a message,
  * and saw the errno Linux gives. Where the simulator's trace is there, the checks ask it which
  * function refused; on a real kernel they judge from the errnos alone and say so.
@@ -13,6 +14,7 @@ const ENOBUFS = 105;
 const EOPNOTSUPP = 95;
 const ENODATA = 61;
 const EINVAL = 22;
+const EPERM = 1;
 
 const SEND = new Set(['sendto', 'sendmsg', 'write']);
 const RECV = new Set(['recvfrom', 'recvmsg', 'read']);
@@ -35,24 +37,29 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   const calls = trace ? syscalls(trace).filter((g) => g[0]!.fn === '__sys_sendmsg') : [];
   const results: CheckResult[] = [];
 
-  // 0. the first checks of netlink_sendmsg, given in the starting code, in the kernel's order.
-  const order = [EOPNOTSUPP, ENODATA, EINVAL, EINVAL];
-  const names: Record<number, string> = { [EOPNOTSUPP]: 'EOPNOTSUPP', [ENODATA]: 'ENODATA', [EINVAL]: 'EINVAL' };
+  // 0. the first checks of netlink_sendmsg, given in the starting code, in the kernel's order; the
+  // last one, the permission check (netlink_allowed), by a process without CAP_NET_ADMIN.
+  const order = [EOPNOTSUPP, ENODATA, EINVAL, EINVAL, EPERM];
+  const names: Record<number, string> = { [EOPNOTSUPP]: 'EOPNOTSUPP', [ENODATA]: 'ENODATA', [EINVAL]: 'EINVAL', [EPERM]: 'EPERM', [ECONNREFUSED]: 'ECONNREFUSED' };
   let k = 0;
   for (const e of sends) if (k < order.length && e.errno === order[k]) k++;
+  const denied = sends.find((e) => e.errno === EPERM);
   const early = calls.filter((g) => order.map((x) => -x).includes(Number(g[0]!.ret)) && !called(g, 'alloc_skb'));
+  const eperm = calls.find((g) => returned(g, 'netlink_sendmsg', -EPERM) && !called(g, 'alloc_skb'));
   results.push({
-    name: 'the first checks, in order: EOPNOTSUPP, ENODATA, EINVAL, EINVAL',
-    pass: k === order.length && (!trace || early.length >= order.length),
-    message: k < order.length
-      ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 6).join(', ')}…: keep the starting code's first four sends, in the kernel's order.`
-      : trace
-        ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the malformed SCM_CREDENTIALS (scm_send's verdict), the short address.`
-        : `The first four sends got EOPNOTSUPP, ENODATA, EINVAL and EINVAL, in the kernel's order.${NO_TRACE}`,
+    name: 'the first checks, in order: EOPNOTSUPP, ENODATA, EINVAL, EINVAL, then EPERM for uid 65534',
+    pass: k === order.length && (!trace || (early.length >= order.length && !!eperm)),
+    message: !denied
+      ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 7).join(', ')}…: no send was refused with EPERM. The unprivileged process (spawn(…, { uid: 65534 })) must send to a port on NETLINK_ROUTE.`
+      : k < order.length
+        ? `The sends got ${sends.map((e) => (e.errno ? names[e.errno] ?? e.errno : 'ok')).slice(0, 7).join(', ')}…: the first five must be EOPNOTSUPP, ENODATA, EINVAL, EINVAL and EPERM, in the kernel's order.`
+        : trace
+          ? eperm ? `netlink_sendmsg refused them before any skb existed — the trace shows ${early.length} refusals with no alloc_skb under them: MSG_OOB, zero bytes, the malformed SCM_CREDENTIALS (scm_send's verdict), the short address, and uid 65534 naming port 4242 on NETLINK_ROUTE (netlink_allowed: no NL_CFG_F_NONROOT_SEND, no CAP_NET_ADMIN).` : `The trace shows no netlink_sendmsg returning -EPERM (-1) before alloc_skb.`
+          : `The unprivileged process's sends got EOPNOTSUPP, ENODATA, EINVAL, EINVAL and EPERM, in the kernel's order.${NO_TRACE}`,
     hints: [
-      'These four are given: the starting code makes them fail first.',
-      'netlink_sendmsg tests the flags, then the length, then the control messages (scm_send), then the address, then the permission.',
-      'Keep the four attempt(...) lines before step 1 as they are.',
+      'The five sends at the top are given: the spawned process (uid 65534) makes them fail first, each at the next check.',
+      'netlink_sendmsg tests the flags, then the length, then the control messages (scm_send), then the address, then the permission: netlink_allowed(sock, NL_CFG_F_NONROOT_SEND), which NETLINK_ROUTE does not set.',
+      'Keep the spawn(…, { uid: 65534 }) block before the first socket() as it is: its last send, sendto(route, hello, 0, to(4242)), is the EPERM.',
     ],
   });
 

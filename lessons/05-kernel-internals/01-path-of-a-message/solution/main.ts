@@ -3,8 +3,8 @@
  * kernel makes them. Every line printed is one syscall and the errno Linux gave it.
  */
 import {
-  socket, bind, connect, sendto, sendmsg, recvfrom, setsockopt, getsockopt, close,
-  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SCM_CREDENTIALS,
+  socket, bind, connect, sendto, sendmsg, recvfrom, setsockopt, getsockopt, close, spawn, waitpid,
+  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, NETLINK_ROUTE, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SCM_CREDENTIALS,
   MSG_OOB, MSG_DONTWAIT, NLMSG_MIN_TYPE, nlmsg, ErrnoError,
 } from 'netlink-lab/user';
 
@@ -24,14 +24,23 @@ async function attempt(what: string, call: () => Promise<unknown>): Promise<stri
 const to = (nl_pid: number, nl_groups = 0) => ({ nl_family: AF_NETLINK, nl_pid, nl_groups });
 const hello = nlmsg({ type: NLMSG_MIN_TYPE, payload: new TextEncoder().encode('hello') });
 
-const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+// netlink_sendmsg's first checks, in the kernel's order, made by user nobody (uid 65534) on
+// NETLINK_ROUTE: the flags, the length, the control messages, the address, then the permission.
+// (Spawned before this process opens a socket: the simulator's child would share its parent's
+// open sockets, a child of real Linux spawned with a uid starts with none.)
+await waitpid(await spawn(async () => {
+  const route = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  await attempt('MSG_OOB', () => sendto(route, hello, MSG_OOB, to(0)));
+  await attempt('zero bytes', () => sendto(route, new Uint8Array(0), 0, to(0)));
+  const shortCreds = { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: new Uint8Array(4) }; // a struct ucred is 12
+  await attempt('a 4-byte SCM_CREDENTIALS', () => sendmsg(route, { msg_name: to(0), msg_iov: [hello], msg_control: [shortCreds] }));
+  await attempt('an 8-byte address', () => sendto(route, hello, 0, new Uint8Array(8)));
+  // A well-formed address at last, but NETLINK_ROUTE lets only CAP_NET_ADMIN name a port or a group.
+  await attempt('uid 65534, NETLINK_ROUTE to port 4242', () => sendto(route, hello, 0, to(4242)));
+  await close(route);
+}, { uid: 65534, name: 'nobody' }));
 
-// netlink_sendmsg, first checks: the flags, the length, the control messages, the address.
-await attempt('MSG_OOB', () => sendto(fd, hello, MSG_OOB, to(0)));
-await attempt('zero bytes', () => sendto(fd, new Uint8Array(0), 0, to(0)));
-const shortCreds = { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: new Uint8Array(4) }; // a struct ucred is 12
-await attempt('a 4-byte SCM_CREDENTIALS', () => sendmsg(fd, { msg_name: to(0), msg_iov: [hello], msg_control: [shortCreds] }));
-await attempt('an 8-byte address', () => sendto(fd, hello, 0, new Uint8Array(8)));
+const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 
 // 1. netlink_unicast finds nobody at the port: ECONNREFUSED.
 await attempt('to port 4242, which nobody holds', () => sendto(fd, hello, 0, to(4242)));
