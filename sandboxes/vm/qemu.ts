@@ -347,7 +347,15 @@ export function bootVm(opts: BootOptions = {}): Vm {
   const qmp = new Qmp(qmpStream);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
-    child.on('exit', (code, signal) => { live.delete(child); res({ code, signal }); });
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      // 'exit' can come before the last of stderr (why QEMU stopped) has been read: wait for it
+      // (briefly: a stream that never ends must not hold this up).
+      const err = child.stderr!;
+      if (err.readableEnded || err.destroyed) return res({ code, signal });
+      const t = setTimeout(() => res({ code, signal }), 500);
+      err.once('close', () => { clearTimeout(t); res({ code, signal }); });
+    });
     child.on('error', () => { live.delete(child); res({ code: null, signal: null }); });
   });
 

@@ -23,8 +23,8 @@ as the first process of a fresh kernel, and print what it prints.
   --kernel vm     Linux 6.1 in a fresh QEMU VM (build/vm, built by \`npm run vm:build\`):
                   each process is an agent in the guest; insmod() loads the course's C modules
   --trace         after the program, print the simulated kernel's function-graph trace (sim only)
-  --timeout S     stop the program after S seconds of wall-clock time (default 30; counted
-                  from the program's start, after the kernel is built and booted)
+  --timeout S     stop the program after S seconds of wall-clock time (default 30, at most
+                  2147483; counted from the program's start, after the kernel is built and booted)
   --cmdline TEXT  boot the kernel with this command line (sim: /proc/cmdline, early_param and
                   __setup handlers, mod.param=value; vm: appended to the VM's)
   --builtin F.ts  build the module that F.ts exports by default into the simulated kernel
@@ -36,6 +36,12 @@ The run ends when every process of the program has ended. Exit status: the first
 
 /** How long building and booting a kernel may take before the CLI gives up, in seconds. */
 const SETUP_LIMIT_S = 300;
+
+/**
+ * The longest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay
+ * overflows (TimeoutOverflowWarning) and fires after 1 ms, which stopped the program at once.
+ */
+export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Output sinks (the terminal by default; tests pass their own). */
 export interface RunIO { stdout(s: string): void; stderr(s: string): void }
@@ -63,6 +69,7 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   if (values.kernel !== 'sim' && values.kernel !== 'real' && values.kernel !== 'vm') return usage(`--kernel must be sim, real or vm, not '${values.kernel}'`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) return usage(`--timeout must be a positive number of seconds, not '${values.timeout}'`);
+  if (timeout > MAX_TIMEOUT_S) return usage(`--timeout must be at most ${MAX_TIMEOUT_S} s (about 24 days: Node's timers cannot wait longer), not '${values.timeout}'`);
   const file = resolve(positionals[0]);
   if (!existsSync(file)) return usage(`no such file: ${positionals[0]}`);
 

@@ -52,6 +52,8 @@ function parseOptions(argv: string[]): Parsed {
     else break;
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of ms\n${VM_HELP}`);
+  // Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms.
+  if (timeoutMs > 2 ** 31 - 1) throw new UsageError(`--timeout must be at most ${2 ** 31 - 1} ms (about 24 days: Node's timers cannot wait longer), not ${timeoutMs}\n${VM_HELP}`);
   boot.timeoutMs = timeoutMs;
   return { boot, timeoutMs, rest: argv.slice(i) };
 }

@@ -6,11 +6,18 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openSite, type Site } from './browser.ts';
 import { relayQemuPids, spawnRelay, waitFor, type RelayProcess } from '../vm/relay-helpers.ts';
 import { encodeShare } from '../../src/components/playground/share.ts';
 
 const LESSON = '/lessons/raw-netlink/first-socket/';
+const STORAGE_KEY = 'netlink-lab:vm-relay';
+
+/** Start the page with `url` as the learner's remembered relay (as if pasted on an earlier visit). */
+async function rememberInPage(page: Page, url: string): Promise<void> {
+  await page.addInitScript(([k, u]) => { if (!localStorage.getItem(k!)) localStorage.setItem(k!, u!); }, [STORAGE_KEY, url]);
+}
 
 /** A TCP port where nothing listens (taken, then released). */
 function freePort(): Promise<number> {
@@ -69,10 +76,52 @@ describe('lesson terminal', () => {
       const page = await site.page();
       await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(other.url)}`));
       await page.getByRole('button', { name: 'Open terminal' }).click();
+      await page.getByRole('button', { name: 'Use it on this page' }).click();
       const panel = page.locator('[data-terminal]');
       await expect.poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 })
         .toContain(`npm run vm -- --origin ${site.server.origin}`);
       expect(relayQemuPids(other.relayId)).toEqual([]);
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
+  });
+
+  it('never uses a ?relay= silently: it asks, and "on this page" leaves the saved relay alone', async () => {
+    const other = await spawnRelay(['--origin', site.server.origin]);
+    try {
+      const page = await site.page();
+      await rememberInPage(page, relay.url);
+      await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(other.url)}`));
+      const panel = page.locator('[data-terminal]');
+      // The Real VM switch does not connect to the page's relay either: it points to the question.
+      await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+      await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await expect.poll(() => page.locator('[data-playground] [data-status]').first().innerText()).toContain(`names a VM relay at 127.0.0.1:${other.port}`);
+      await page.getByRole('button', { name: 'Open terminal' }).click();
+      await expect.poll(() => panel.locator('[data-term-ask]').isVisible()).toBe(true);
+      expect(await panel.locator('[data-term-ask]').innerText()).toContain(`127.0.0.1:${other.port}`);
+      expect(relayQemuPids(other.relayId)).toEqual([]);
+      expect(relayQemuPids(relay.relayId)).toEqual([]);
+      await page.getByRole('button', { name: 'Use it on this page' }).click();
+      await expect.poll(() => panel.getAttribute('data-state'), { timeout: 90_000 }).toBe('ready');
+      expect(relayQemuPids(other.relayId)).toHaveLength(1);
+      expect(relayQemuPids(relay.relayId)).toEqual([]);
+      await expect.poll(() => panel.locator('[data-term-notice]').innerText()).toContain(`127.0.0.1:${other.port} from this page's address, on this page only`);
+      expect(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY)).toBe(relay.url);
+      await page.getByRole('button', { name: 'Stop the VM' }).click();
+      expect(await waitFor(() => relayQemuPids(other.relayId).length === 0, 10_000)).toBe(true);
+      // "Ignore it" on the next visit: the panel uses the saved relay (no VM of the other one).
+      await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(other.url)}`));
+      await page.getByRole('button', { name: 'Open terminal' }).click();
+      await page.getByRole('button', { name: 'Ignore it' }).click();
+      await expect.poll(() => panel.getAttribute('data-state'), { timeout: 90_000 }).toBe('ready');
+      expect(relayQemuPids(other.relayId)).toEqual([]);
+      expect(await panel.locator('[data-term-notice]').isVisible()).toBe(false);
+      await page.getByRole('button', { name: 'Stop the VM' }).click();
+      expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+      expect(page.errors).toEqual([]);
     } finally {
       other.child.kill('SIGTERM');
       await other.exited;
@@ -84,6 +133,10 @@ describe('lesson terminal', () => {
     await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}`));
     const panel = page.locator('[data-terminal]');
     await page.getByRole('button', { name: 'Open terminal' }).click();
+    // The address names a relay: the panel asks before it connects anywhere.
+    await expect.poll(() => panel.locator('[data-term-ask]').innerText()).toContain(`127.0.0.1:${relay.port}`);
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
+    await page.getByRole('button', { name: 'Use it and remember it' }).click();
     await expect.poll(() => panel.getAttribute('data-state'), { timeout: 90_000 }).toBe('ready');
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     await expect.poll(() => panel.locator('[data-term-status]').innerText()).toMatch(/is ready \(booted in [\d.]+ s\)/);
@@ -106,7 +159,8 @@ describe('lesson terminal', () => {
 
   it('runs the lesson on the real VM with the kernel switch, compares it with the simulator, and shares the VM with the terminal', async () => {
     const page = await site.page();
-    await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}`));
+    await rememberInPage(page, relay.url);
+    await page.goto(site.url(LESSON));
     await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -147,7 +201,8 @@ describe('lesson terminal', () => {
     ].join('\n');
     const code = await encodeShare({ lessonId: '02-raw-netlink/01-first-socket', files: { 'main.ts': program } });
     const page = await site.page();
-    await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(relay.url)}#code=${code}`));
+    await rememberInPage(page, relay.url);
+    await page.goto(site.url(`${LESSON}#code=${code}`));
     await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     const output = page.locator('[data-output]');

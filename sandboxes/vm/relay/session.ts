@@ -27,6 +27,18 @@ export interface SessionConfig {
   log: (line: string) => void;
 }
 
+/**
+ * Back-pressure bounds. Guest → client: once this many bytes wait in the WebSocket (a browser that
+ * stops reading), the relay stops reading the VM's console and agent ports until the socket drains
+ * below {@link OUT_LOW}; QEMU then stops taking data from the guest, whose writes block. Client →
+ * guest: once a port or the console has this many bytes queued towards QEMU (a guest that does not
+ * read), the relay stops reading the WebSocket until that queue drains. What one session holds in
+ * the relay is thus bounded by about these amounts plus one socket read.
+ */
+export const OUT_HIGH = 1024 * 1024;
+export const OUT_LOW = 256 * 1024;
+export const IN_HIGH = 1024 * 1024;
+
 /** A close reason must fit in 123 bytes of UTF-8. */
 function shortReason(reason: string): string {
   const enc = new TextEncoder();
@@ -48,6 +60,10 @@ export class Session {
   private idleTimer: NodeJS.Timeout | undefined;
   private wallTimer: NodeJS.Timeout;
   private limits: AppliedLimits;
+  /** Reading of the VM's output is paused because the client does not keep up. */
+  private outPaused = false;
+  /** Reading of the WebSocket is paused because the guest does not keep up (the target waited on). */
+  private inBlocked: NodeJS.WritableStream | null = null;
 
   constructor(private readonly ws: WebSocket, private readonly cfg: SessionConfig) {
     const started = Date.now();
@@ -73,12 +89,18 @@ export class Session {
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
     this.vm.agents.forEach((port, i) => port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)));
+    let booted = false;
     this.vm.ready.then(
-      () => { if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
-      (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}`); },
+      () => { booted = true; if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
+      (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}${this.qemuSaid()}`); },
     );
     void this.vm.exited.then(({ code, signal }) => {
-      void this.close(CLOSE.VM_EXITED, `the VM stopped (QEMU ${signal ? `killed by ${signal}` : `exited with ${code}`}); reconnect for a new one`);
+      const how = `QEMU ${signal ? `killed by ${signal}` : `exited with ${code}`}`;
+      // QEMU that could not start (no KVM, a missing image file, too much -m) says why on stderr:
+      // the client gets those words, not only the exit status.
+      void this.close(CLOSE.VM_EXITED, booted
+        ? `the VM stopped (${how}); reconnect for a new one${this.qemuSaid()}`
+        : `the VM did not boot (${how})${this.qemuSaid()}`);
     });
 
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -90,6 +112,12 @@ export class Session {
     }, cfg.wallClockS * 1000);
 
     this.ended = this.vm.exited.then(() => this.limits.release());
+  }
+
+  /** What QEMU wrote to stderr (its last 1000 characters), as the end of a close reason, or ''. */
+  private qemuSaid(): string {
+    const err = this.vm.stderr().trim();
+    return err ? `. QEMU said: ${err.length > 1000 ? `…${err.slice(-1000)}` : err}` : '';
   }
 
   private touch(): void {
@@ -114,7 +142,16 @@ export class Session {
       const f = decodeBinary(bytes, this.vm.agents.length);
       if (f.kind !== 'data') return;
       const target = f.channel === CHANNEL.CONSOLE ? this.vm.console : this.vm.agents[f.channel - CHANNEL.FIRST_AGENT]!;
-      target.write(f.payload, () => { /* a write after QEMU exited fails here; the close follows */ });
+      const queued = !target.write(f.payload, () => { /* a write after QEMU exited fails here; the close follows */ });
+      // The guest does not keep up: stop reading the client until this target drains.
+      if (queued && target.writableLength >= IN_HIGH && !this.inBlocked) {
+        this.inBlocked = target;
+        this.ws.pause();
+        target.once('drain', () => {
+          this.inBlocked = null;
+          if (!this.closing) this.ws.resume();
+        });
+      }
     } catch (e) {
       if (e instanceof FrameError) void this.close(CLOSE.MALFORMED, `malformed frame: ${e.message}`);
       else void this.close(1011, `relay error: ${(e as Error).message}`);
@@ -161,7 +198,21 @@ export class Session {
   private sendData(channel: Channel, chunk: Uint8Array): void {
     if (channel === CHANNEL.CONSOLE && this.consoleMuted) return;
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    for (const f of encodeData(channel, chunk)) this.ws.send(f);
+    for (const f of encodeData(channel, chunk)) this.ws.send(f, () => this.drained());
+    if (!this.outPaused && this.ws.bufferedAmount >= OUT_HIGH) {
+      // The client does not keep up: stop reading the VM (its writes then block in the guest).
+      this.outPaused = true;
+      this.vm.console.pause();
+      for (const a of this.vm.agents) a.pause();
+    }
+  }
+
+  /** A frame reached the socket: once the backlog is small again, read the VM again. */
+  private drained(): void {
+    if (!this.outPaused || this.ws.bufferedAmount > OUT_LOW) return;
+    this.outPaused = false;
+    this.vm.console.resume();
+    for (const a of this.vm.agents) a.resume();
   }
 
   private sendControl(m: ServerMessage): void {

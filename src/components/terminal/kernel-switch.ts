@@ -7,7 +7,7 @@ import type { SyscallRecord } from '../../runtime/messages.ts';
 import { Runner } from '../../runtime/client.ts';
 import { compareRuns, type Comparison } from '../../runtime/vm/compare.ts';
 import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
-import { findRelayUrl } from './relay-address.ts';
+import { findRelayUrl, pendingPageRelay } from './relay-address.ts';
 
 /** The kernel chosen in the switch under `root` ('sim' when there is no switch). */
 export function kernelChoice(root: HTMLElement): 'sim' | 'vm' {
@@ -26,6 +26,11 @@ export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(abandon
  * for the run worker. Throws with a sentence for the learner when there is no relay.
  */
 export async function prepareVmRun(status: (text: string) => void): Promise<VmRun> {
+  const pending = sharedVm() ? null : pendingPageRelay();
+  if (pending) {
+    // A link may name any host: the learner chooses in the Terminal panel whether to use it.
+    throw new Error(`This page's address names a VM relay at ${new URL(pending).host}. Open the Terminal panel below and choose whether to use it, then run again.`);
+  }
   const url = sharedVm()?.url ?? findRelayUrl();
   if (!url) {
     throw new Error('To run on a real Linux kernel, start the VM relay (`npm run vm` in the project folder) and paste the URL it prints into the Terminal panel below.');

@@ -2,11 +2,14 @@
  * What a Terminal panel does on the page: when opened, find the relay (page address or remembered
  * URL), ask its /health whether it runs and accepts this page, then load xterm.js and connect.
  * Every failure is told in a sentence with the fix. The root element's `data-state` follows along:
- * closed → setup | checking → booting → ready → ended.
+ * closed → setup | checking → booting → ready → ended. A `?relay=` in the page's address is used
+ * only once the learner accepts it (for this page, or remembered); until then the panel asks.
  */
 import { checkRelay, type RelaySession } from '../../runtime/vm/relay-client.ts';
 import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
-import { findRelayUrl, forgetRelayUrl, rememberRelayUrl } from './relay-address.ts';
+import {
+  acceptPageRelay, findRelayUrl, forgetRelayUrl, ignorePageRelay, isPageOnlyRelay, pageRelay, pendingPageRelay, rememberRelayUrl,
+} from './relay-address.ts';
 import type { TerminalView } from './xterm-view.ts';
 
 type State = 'closed' | 'setup' | 'checking' | 'booting' | 'ready' | 'ended';
@@ -32,6 +35,9 @@ class Panel {
     this.$('[data-term-disconnect]').addEventListener('click', () => this.session?.close());
     // The playground may start the page's VM first: the terminal then shows it when opened.
     this.$('[data-term-forget]').addEventListener('click', () => { this.stop(); forgetRelayUrl(); this.setup(null); });
+    this.$('[data-term-ask-page]').addEventListener('click', () => { acceptPageRelay(false); void this.start(); });
+    this.$('[data-term-ask-remember]').addEventListener('click', () => { acceptPageRelay(true); void this.start(); });
+    this.$('[data-term-ask-ignore]').addEventListener('click', () => { ignorePageRelay(); void this.start(); });
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) {
       b.addEventListener('click', () => {
         if (this.state() !== 'ready') return;
@@ -62,9 +68,27 @@ class Panel {
     else { this.stop(); this.setState('closed'); this.status(''); }
   }
 
+  /** Ask whether to use the relay that the page's address names (never used silently). */
+  private ask(url: string): void {
+    this.setState('setup');
+    this.$('[data-term-setup]').hidden = true;
+    this.$('[data-term-screen]').hidden = true;
+    this.$('[data-term-ask-host]').textContent = new URL(url).host;
+    this.$('[data-term-ask]').hidden = false;
+    this.status('Not connected to a VM.');
+  }
+
+  /** Say, visibly, that the relay in use came from the page's address and is not remembered. */
+  private notice(url: string | null): void {
+    const el = this.$('[data-term-notice]');
+    el.hidden = !url;
+    el.textContent = url ? `Using the relay at ${new URL(url).host} from this page's address, on this page only; your saved relay is unchanged.` : '';
+  }
+
   /** Show the "start the relay" instructions, with an error sentence or none. */
   private setup(error: string | null, url?: string): void {
     this.setState('setup');
+    this.$('[data-term-ask]').hidden = true;
     this.$('[data-term-setup]').hidden = false;
     this.$('[data-term-screen]').hidden = true;
     if (url) this.$<HTMLInputElement>('[data-term-input]').value = url;
@@ -86,8 +110,17 @@ class Panel {
 
   private async start(pasted?: string): Promise<void> {
     this.stop();
-    const url = pasted ?? findRelayUrl();
-    if (!url) return this.setup(null);
+    this.$('[data-term-ask]').hidden = true;
+    if (!pasted && !sharedVm()) {
+      const pending = pendingPageRelay();
+      if (pending) return this.ask(pending);
+    }
+    const url = pasted ?? sharedVm()?.url ?? findRelayUrl();
+    this.notice(url && isPageOnlyRelay(url) ? url : null);
+    if (!url) {
+      const p = pageRelay();
+      return this.setup(p && 'error' in p ? `The relay in this page's address cannot be used: ${p.error}` : null);
+    }
     this.setState('checking');
     this.status('Looking for the relay…');
     const health = await checkRelay(url);
