@@ -26,11 +26,11 @@ export interface RelayProcess {
  * Start `sandboxes/vm/relay/server.ts` with node + tsx's loader directly, so that the child's pid
  * is the relay's own (`tsx file.ts` puts a supervisor process in between; `viaTsxCli` does that).
  */
-export async function spawnRelay(args: string[] = [], opts: { viaTsxCli?: boolean } = {}): Promise<RelayProcess> {
+export async function spawnRelay(args: string[] = [], opts: { viaTsxCli?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RelayProcess> {
   // viaTsxCli: as `npm run vm` starts it, with tsx's command line (a supervisor process) in between.
   const launcher = opts.viaTsxCli ? ['node_modules/tsx/dist/cli.mjs'] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...launcher, 'sandboxes/vm/relay/server.ts', '--port', '0', ...args], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env,
   });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });

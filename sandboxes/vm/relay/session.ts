@@ -147,10 +147,15 @@ export class Session {
       if (queued && target.writableLength >= IN_HIGH && !this.inBlocked) {
         this.inBlocked = target;
         this.ws.pause();
+        // A paused socket does not see the client leave: a ping every 2 s does (writing to a
+        // connection the client closed fails, and the session then closes).
+        const probe = setInterval(() => { if (this.ws.readyState === this.ws.OPEN) this.ws.ping(); }, 2000);
         target.once('drain', () => {
+          clearInterval(probe);
           this.inBlocked = null;
           if (!this.closing) this.ws.resume();
         });
+        void this.vm.exited.then(() => clearInterval(probe));
       }
     } catch (e) {
       if (e instanceof FrameError) void this.close(CLOSE.MALFORMED, `malformed frame: ${e.message}`);
