@@ -103,6 +103,20 @@ await recvfrom(fd, new Uint8Array(64));
     expect(r.status).toBe(124);
   });
 
+  it('refuses a --timeout longer than Node\'s timers hold (2^31-1 ms) instead of stopping at once', () => {
+    const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '3000000'], 'console.log("ran");\n');
+    expect(r.stderr).toMatch(/--timeout must be at most 2147483 s \(about 24 days: Node's timers cannot wait longer\), not '3000000'/);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(2);
+    // The longest allowed one runs the program to its end.
+    const ok = cli(['run', prog, '--kernel', 'sim', '--timeout', '2147483'], 'console.log("ran");\n');
+    expect(ok.stdout).toBe('ran\n');
+    expect(ok.status).toBe(0);
+    const vm = cli(['vm', 'exec', '--timeout', '3000000000', '--', 'true']);
+    expect(vm.stderr).toMatch(/--timeout must be at most 2147483647 ms/);
+    expect(vm.status).toBe(2);
+  });
+
   it('reports usage errors with status 2', () => {
     expect(cli(['run', prog, '--kernel', 'bsd'], '').status).toBe(2);
     expect(cli(['run']).stderr).toMatch(/give exactly one program file/);
