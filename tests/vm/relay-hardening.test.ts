@@ -29,11 +29,13 @@ function rawSession(url: string) {
   let text = '';
   const bytes = new Map<number, number>();
   let closeReason = '';
+  let enforced: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     ws.on('message', (data, isBinary) => {
       const b = data as Buffer;
       if (!isBinary) {
         const m = JSON.parse(b.toString());
+        if (m.type === 'hello') enforced = m.limits.enforced;
         if (m.type === 'ready') resolve();
         if (m.type === 'bye') closeReason = m.reason;
         return;
@@ -46,7 +48,7 @@ function rawSession(url: string) {
   ready.catch(() => {});
   const closed = new Promise<string>((r) => ws.on('close', (_c, reason) => r(closeReason || reason.toString())));
   const consoleCmd = (cmd: string) => { for (const f of encodeData(CHANNEL.CONSOLE, new TextEncoder().encode(`${cmd}\r`))) ws.send(f); };
-  return { ws, ready, closed, text: () => text, bytes: (ch: number) => bytes.get(ch) ?? 0, consoleCmd };
+  return { ws, ready, closed, enforced: () => enforced, text: () => text, bytes: (ch: number) => bytes.get(ch) ?? 0, consoleCmd };
 }
 
 /** Shell text that kills the agent on /dev/vport0p<port> and the loop that restarts it, so the port is free. */
@@ -90,6 +92,7 @@ describe('relay back-pressure and memory', () => {
     expect(peak - before).toBeLessThan(64 * MiB);
     // QEMU stays within its guest RAM and its overhead (the cap the relay gives it).
     expect(qemuRss).toBeLessThan((128 + 192) * MiB);
+    expect(s.enforced().join('; ')).toMatch(/cgroup (v2 )?memory \d+ MiB|RLIMIT_AS/);
     // Reading again, the flood flows again: nothing was lost or wedged.
     const got = s.bytes(CHANNEL.FIRST_AGENT + 3);
     s.ws.resume();
@@ -121,6 +124,41 @@ describe('relay back-pressure and memory', () => {
     expect(peak - before).toBeLessThan(64 * MiB);
     s.ws.terminate();
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+});
+
+describe('a lesson\'s kernel command line', () => {
+  let relay: RelayProcess;
+  beforeAll(async () => { relay = await spawnRelay(); });
+  afterAll(async () => {
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
+  });
+
+  it('boots the session\'s VM with the cmdline the client asks for (&cmdline=…)', async () => {
+    const words = 'setup_example_int=1234 setup_example_int_array=100,200,0x12c,400 param_exam.debug=1';
+    const s = rawSession(`${relay.url}&cmdline=${encodeURIComponent(` ${words}  `)}`);
+    await s.ready;
+    s.consoleCmd('cat /proc/cmdline; echo cmdline-done');
+    expect(await waitFor(() => /\ncmdline-done\r?\n/.test(s.text()), 30_000)).toBe(true);
+    const line = /\n([^\n]*netlink_lab\.relay=[^\n]*)\r?\n/.exec(s.text())![1]!;
+    expect(line.trim().endsWith(`netlink_lab.relay=${relay.relayId} ${words}`)).toBe(true);
+    s.ws.close();
+    expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
+  });
+
+  it('refuses, before any VM starts, a cmdline that would take the VM over or break it', async () => {
+    for (const bad of ['init=/bin/sh', `netlink_lab.relay=${relay.relayId}0`, 'a -- b', 'x="quoted"', 'a'.repeat(1100)]) {
+      const ws = new WebSocket(`${relay.url}&cmdline=${encodeURIComponent(bad)}`);
+      const status = await new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => { ws.terminate(); resolve(101); });
+        ws.on('error', () => {});
+      });
+      expect(status, bad).toBe(400);
+    }
+    expect(relayQemuPids(relay.relayId)).toEqual([]);
   });
 });
 

@@ -37,6 +37,8 @@ export const CGROUP_PARENT = 'netlink-lab-relay';
 /** QEMU's own memory beyond the guest's RAM (code, TCG translation cache, buffers). */
 const QEMU_OVERHEAD_MB = 192;
 const PIDS_MAX = 64;
+/** Address space allowed beyond the guest's RAM when only RLIMIT_AS can cap memory (see applyLimits). */
+const AS_OVERHEAD_MB = 2048;
 
 type CgroupLayout = { version: 1; memory: string; cpu: string; pids: string } | { version: 2; root: string } | null;
 
@@ -112,6 +114,15 @@ export function applyLimits(pid: number, name: string, spec: LimitSpec): Applied
   if (r.status === 0) enforced.push(`RLIMIT_CPU ${spec.cpuSeconds} s`);
   else skipped.push(`RLIMIT_CPU: prlimit ${r.error ? 'is not installed (util-linux)' : `failed: ${r.stderr.trim()}`}`);
   const dirs = cgroupCaps(pid, name, spec, enforced, skipped);
+  if (!enforced.some((e) => /memory/.test(e))) {
+    // No cgroup could cap memory: cap QEMU's address space instead (RLIMIT_AS). It is looser than
+    // a cgroup (it counts reservations, not resident pages): QEMU 7.2 with TCG and -m 128 maps
+    // about 1.5 GiB (its translation buffer is reserved up front) while ~270 MiB are resident.
+    const asBytes = (spec.memoryMB + AS_OVERHEAD_MB) * 1024 * 1024;
+    const a = spawnSync('prlimit', ['--pid', String(pid), `--as=${asBytes}:${asBytes}`], { encoding: 'utf8' });
+    if (a.status === 0) enforced.push(`RLIMIT_AS ${(asBytes / 1024 / 1024) | 0} MiB (no memory cgroup)`);
+    else skipped.push(`RLIMIT_AS: prlimit ${a.error ? 'is not installed (util-linux)' : `failed: ${a.stderr.trim()}`}`);
+  }
   return {
     enforced,
     skipped,

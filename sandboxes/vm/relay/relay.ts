@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { vmImage, type VmImage } from '../qemu.ts';
-import { CLOSE, MAX_PAYLOAD, encodeControl } from '../../../src/runtime/vm/frames.ts';
+import { CLOSE, CMDLINE_PARAM, MAX_PAYLOAD, checkGuestCmdline, encodeControl } from '../../../src/runtime/vm/frames.ts';
 import { Session } from './session.ts';
 import { sweepStaleCgroups } from './limits.ts';
 
@@ -142,6 +142,14 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
       log(`refused a connection with ${t === 'missing' ? 'no' : 'a wrong'} token`);
       return refuse(socket, 401, 'Unauthorized', `${t === 'missing' ? 'No' : 'Wrong'} token: use the full URL that \`npm run vm\` printed (ws://…/?token=…).\n`);
     }
+    // A lesson's kernel command line (`&cmdline=…`): this session's VM boots with it.
+    let cmdline = '';
+    try {
+      cmdline = checkGuestCmdline(url.searchParams.get(CMDLINE_PARAM) ?? '');
+    } catch (e) {
+      log(`refused a connection: ${(e as Error).message}`);
+      return refuse(socket, 400, 'Bad Request', `Cannot boot a VM with this kernel command line: ${(e as Error).message}.\n`);
+    }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (sessions.size >= maxSessions) {
         const reason = `server full: ${sessions.size} of ${maxSessions} VMs are running; try again when one ends`;
@@ -151,7 +159,7 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
         setTimeout(() => ws.terminate(), 2000).unref();
         return;
       }
-      const s = new Session(ws, sessionConfig);
+      const s = new Session(ws, sessionConfig, cmdline);
       sessions.add(s);
       void s.ended.then(() => { sessions.delete(s); log(`session ${s.id}: ended (${sessions.size} running)`); });
     });

@@ -65,7 +65,8 @@ export class Session {
   /** Reading of the WebSocket is paused because the guest does not keep up (the target waited on). */
   private inBlocked: NodeJS.WritableStream | null = null;
 
-  constructor(private readonly ws: WebSocket, private readonly cfg: SessionConfig) {
+  /** `cmdline`: words appended to the VM's kernel command line (a lesson's; checked by the relay). */
+  constructor(private readonly ws: WebSocket, private readonly cfg: SessionConfig, cmdline = '') {
     const started = Date.now();
     this.vm = bootVm({
       image: cfg.image, memoryMB: cfg.memoryMB, cpus: 1, timeoutMs: cfg.bootTimeoutS * 1000,
@@ -74,7 +75,7 @@ export class Session {
       // alone, but always; no_timer_check skips the IO-APIC timer test that panics under load.
       machine: 'pc',
       agentPorts: cfg.agentPorts,
-      append: `no_timer_check netlink_lab.relay=${cfg.relayId}`,
+      append: `no_timer_check netlink_lab.relay=${cfg.relayId}${cmdline ? ` ${cmdline}` : ''}`,
     });
     this.limits = applyLimits(this.vm.pid, `${cfg.relayId}-${this.id}`, {
       memoryMB: cfg.memoryMB, cpuPercent: cfg.cpuPercent, nice: 10,
@@ -84,8 +85,8 @@ export class Session {
     const limits: SessionLimits = {
       memoryMB: cfg.memoryMB, cpus: 1, idleTimeoutS: cfg.idleTimeoutS, wallClockS: cfg.wallClockS, enforced: this.limits.enforced,
     };
-    cfg.log(`session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || 'none besides QEMU\'s'}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`);
-    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits });
+    cfg.log(`session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting${cmdline ? ` with ${cmdline}` : ''}; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || 'none besides QEMU\'s'}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`);
+    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits, cmdline });
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
     this.vm.agents.forEach((port, i) => port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)));

@@ -352,7 +352,7 @@ export class Playground {
     if (onVm) {
       runner.stop();
       const ks = await import('../terminal/kernel-switch.ts');
-      try { vmRun = await ks.prepareVmRun((t) => this.status(t)); } catch (e) { this.status((e as Error).message, 'bad'); return; }
+      try { vmRun = await ks.prepareVmRun((t) => this.status(t), this.cfg.boot?.cmdline ?? ''); } catch (e) { this.status((e as Error).message, 'bad'); return; }
     }
     this.log = new RunLog();
     this.running = true;
@@ -381,7 +381,7 @@ export class Playground {
         if (log !== this.log) return;
         this.onExit(e);
         const box = this.$('[data-compare]');
-        if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls }));
+        if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls, ...(this.cfg.boot ? { boot: this.cfg.boot } : {}) }));
       },
       killed: (reason, message) => { vmRun?.end(true); if (log === this.log) this.onKilled(reason, message); },
     });

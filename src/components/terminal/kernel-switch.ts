@@ -25,7 +25,7 @@ export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(abandon
  * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports
  * for the run worker. Throws with a sentence for the learner when there is no relay.
  */
-export async function prepareVmRun(status: (text: string) => void): Promise<VmRun> {
+export async function prepareVmRun(status: (text: string) => void, cmdline = ''): Promise<VmRun> {
   const pending = sharedVm() ? null : pendingPageRelay();
   if (pending) {
     // A link may name any host: the learner chooses in the Terminal panel whether to use it.
@@ -35,7 +35,9 @@ export async function prepareVmRun(status: (text: string) => void): Promise<VmRu
   if (!url) {
     throw new Error('To run on a real Linux kernel, start the VM relay (`npm run vm` in the project folder) and paste the URL it prints into the Terminal panel below.');
   }
-  const vm = sharedVm() ?? openSharedVm(url);
+  // The lesson's kernel command line (front matter `cmdline:`) boots with the VM; an open VM with
+  // another line cannot serve (CmdlineMismatch says so).
+  const vm = openSharedVm(sharedVm()?.url ?? url, cmdline);
   status('Booting the VM (a few seconds)…');
   try {
     await vm.session.ready;
@@ -50,12 +52,13 @@ export async function prepareVmRun(status: (text: string) => void): Promise<VmRu
  * Run the same program on a fresh simulated kernel, out of sight, and compare its syscalls with
  * the VM run's. Resolves to the comparison (or rejects if the simulator could not run it).
  */
-export async function compareWithSim(o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[] }): Promise<Comparison> {
+export async function compareWithSim(o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[]; boot?: { cmdline?: string; builtin?: string[] } }): Promise<Comparison> {
   const runner = new Runner({ wasmUrl: o.wasmUrl });
   const simEvents: SyscallRecord[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      void runner.run({ files: o.files, entry: o.entry }, {
+      // The same boot as the lesson's simulated runs: its command line and built-in modules.
+      void runner.run({ files: o.files, entry: o.entry, ...(o.boot ? { boot: o.boot } : {}) }, {
         batch: (b) => { simEvents.push(...b.syscalls); },
         checks: () => {},
         exit: () => resolve(),
@@ -69,7 +72,7 @@ export async function compareWithSim(o: { wasmUrl: string; files: Record<string,
 }
 
 /** Fill `box` with the comparison of a VM run with the same program on the simulator. */
-export async function showComparison(box: HTMLElement, o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[] }): Promise<void> {
+export async function showComparison(box: HTMLElement, o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[]; boot?: { cmdline?: string; builtin?: string[] } }): Promise<void> {
   box.hidden = false;
   box.dataset.state = 'running';
   box.textContent = 'Running the same program on the simulated kernel to compare…';

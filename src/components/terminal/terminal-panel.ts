@@ -149,7 +149,14 @@ class Panel {
     this.setState('booting');
     this.status(`Booting Linux ${health.kernel} in a VM…`);
     const running = sharedVm();
-    const vm = openSharedVm(url);
+    let vm;
+    try {
+      vm = openSharedVm(url, this.root.dataset.cmdline ?? '');
+    } catch (e) {
+      this.setState('ended');
+      this.status((e as Error).message);
+      return;
+    }
     const session = vm.session;
     this.session = session;
     this.stopListening = vm.onConsole((b) => term.write(b));

@@ -55,7 +55,7 @@ export interface SessionLimits {
 /** Control messages from the relay. */
 export type ServerMessage =
   /** Sent at once: the VM is booting; console output follows from its first byte. */
-  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; agentPorts: number; limits: SessionLimits }
+  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; agentPorts: number; limits: SessionLimits; cmdline?: string }
   /** The shell is up: a command typed now runs. */
   | { type: 'ready'; bootMs: number }
   | { type: 'pong'; id: number }
@@ -94,6 +94,33 @@ export type Frame =
 /** A frame that breaks the format; `message` says how, for the close reason. */
 export class FrameError extends Error {
   constructor(message: string) { super(message); this.name = 'FrameError'; }
+}
+
+/**
+ * The WebSocket URL's query parameter that carries a lesson's kernel command line (front matter
+ * `cmdline:`): the relay appends it to the VM's own (`-append`). A VM boots with its command line,
+ * so a session's is fixed when it connects.
+ */
+export const CMDLINE_PARAM = 'cmdline';
+
+/**
+ * Check a kernel command line asked for by a client; returns it with its spaces normalised, or
+ * throws with a sentence. Words of letters, digits and `_ . , = : / + @ % -` only (it reaches
+ * QEMU's argv, never a shell), at most 1024 characters; refused: the image's own words
+ * (`netlink_lab.*`, which also tag the relay's VMs for pgrep), `init=`/`rdinit=` (they replace the
+ * image's init, and with it the shell and the agents), and `--` (what follows goes to init).
+ */
+export function checkGuestCmdline(text: string): string {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const line = words.join(' ');
+  if (line.length > 1024) throw new FrameError(`the kernel command line is ${line.length} characters long; at most 1024 are allowed`);
+  for (const w of words) {
+    if (!/^[A-Za-z0-9_.,=:/+@%-]+$/.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w.slice(0, 40))} has a character other than letters, digits and _ . , = : / + @ % -`);
+    if (w === '--') throw new FrameError('the kernel command line may not contain "--" (what follows it goes to init)');
+    if (/^netlink_lab\./.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w)} is the VM image's own (netlink_lab.*)`);
+    if (/^(rd)?init=/.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w)} would replace the VM image's init`);
+  }
+  return line;
 }
 
 /** Encode data for a channel as one or more binary frames. */

@@ -7,12 +7,15 @@
  * not handed out again: `usablePorts()` leaves them out.
  */
 import { connectRelay, type Hello, type RelaySession } from './relay-client.ts';
+import { CMDLINE_PARAM } from './frames.ts';
 import { encodeRequest, FrameSplitter, OP } from '../../../sandboxes/real/protocol.ts';
 import { agentTap, bridgeToPort, linkSession, type AgentLink, type AgentTap } from './agent-link.ts';
 
 /** The page's VM session. */
 export interface SharedVm {
   readonly url: string;
+  /** The words its kernel command line has besides the image's own (a lesson's `cmdline:`), or ''. */
+  readonly cmdline: string;
   readonly session: RelaySession;
   readonly hello: Promise<Hello>;
   /** Listen to the console (from now on); returns a function that stops listening. */
@@ -34,9 +37,36 @@ let current: SharedVm | null = null;
 /** The page's VM session if one is open. */
 export function sharedVm(): SharedVm | null { return current; }
 
-/** The page's VM session for `url`: the open one, or a new one (a new VM). */
-export function openSharedVm(url: string): SharedVm {
-  if (current && current.url === url) return current;
+/** The relay URL that asks for a VM booted with `cmdline` (nothing added when it is empty). */
+export function vmUrl(url: string, cmdline: string): string {
+  if (!cmdline) return url;
+  const u = new URL(url);
+  u.searchParams.set(CMDLINE_PARAM, cmdline);
+  return u.toString();
+}
+
+/**
+ * Thrown when the page's VM was booted with another kernel command line than the one asked for:
+ * a kernel's command line is fixed at boot, so that VM cannot serve; the learner chooses to stop it.
+ */
+export class CmdlineMismatch extends Error {
+  constructor(readonly running: string, readonly wanted: string) {
+    super(`The VM running on this page booted with ${running ? `the kernel command line "${running}"` : 'no lesson command line'}, and this needs ${wanted ? `"${wanted}"` : 'none'}; a kernel's command line is fixed when it boots. Stop that VM ("Stop the VM" in the Terminal panel), then try again: a new one boots with this line.`);
+    this.name = 'CmdlineMismatch';
+  }
+}
+
+/**
+ * The page's VM session for `url` whose kernel booted with `cmdline` appended (a lesson's front
+ * matter `cmdline:`): the open one, or a new one (a new VM). Throws {@link CmdlineMismatch} when
+ * the open VM of this relay booted with another line.
+ */
+export function openSharedVm(url: string, cmdline = ''): SharedVm {
+  cmdline = cmdline.trim().split(/\s+/).filter(Boolean).join(' ');
+  if (current && current.url === url) {
+    if (current.cmdline === cmdline) return current;
+    throw new CmdlineMismatch(current.cmdline, cmdline);
+  }
   current?.session.close();
   const consoleListeners = new Set<(b: Uint8Array) => void>();
   const tap: AgentTap = agentTap();
@@ -53,7 +83,7 @@ export function openSharedVm(url: string): SharedVm {
     sent(port);
     session.sendAgent(encodeRequest(0xfffffff0, OP.EXIT, new Uint8Array(new Int32Array([137]).buffer)), port);
   };
-  const session = connectRelay(url, {
+  const session = connectRelay(vmUrl(url, cmdline), {
     console: (b) => { for (const l of consoleListeners) l(b); },
     agent: (b, port) => {
       const s = splitters.get(port) ?? new FrameSplitter();
@@ -73,7 +103,7 @@ export function openSharedVm(url: string): SharedVm {
   const hello = session.hello;
   const counting = (link: AgentLink): AgentLink => ({ ...link, send: (p, bytes) => { sent(p); link.send(p, bytes); } });
   const vm: SharedVm = {
-    url, session, hello,
+    url, cmdline, session, hello,
     onConsole(l) { consoleListeners.add(l); return () => consoleListeners.delete(l); },
     usablePorts() { return allPorts.filter((p) => (outstanding.get(p) ?? 0) <= 0); },
     async link() {
