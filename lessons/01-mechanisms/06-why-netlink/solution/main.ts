@@ -4,10 +4,14 @@
  * without asking: nlctrl announces the new family to every socket in its group "notify".
  */
 import {
-  readFile, insmod, setsockopt, genl_socket, genl_ctrl_resolve, genl_recv, parseCtrlFamily, ErrnoError,
-  SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, CTRL_CMD_NEWFAMILY, type GenlFamily,
+  readFile, insmod, open, write, close, setsockopt, genl_socket, genl_ctrl_resolve, genl_recv, parseCtrlFamily, nla_get_string, ErrnoError,
+  O_WRONLY, MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, CTRL_CMD_NEWFAMILY, type GenlFamily,
 } from 'netlink-lab/user';
 import doc_exmpl from './module.ts';
+import nl_news from './news.ts';
+
+/** The attribute that carries the line in an NL_NEWS message (news.ts). */
+const NL_NEWS_A_TEXT = 1;
 
 /** procfs: the kernel prints a table when the file is read; the module's name is the first column. */
 async function inProcModules(name: string): Promise<string> {
@@ -58,3 +62,28 @@ for (const m of msgs) {
 // A pull interface shows a change only to those who ask again.
 console.log(`procfs:  doc_exmpl ${await inProcModules('doc_exmpl')} in /proc/modules`);
 console.log(`netlink: GETFAMILY DOC_EXMPL → ${await getFamily(fd, 'DOC_EXMPL')}`);
+
+// 3. The kernel side: this lesson's module nl_news (news.ts) keeps the latest line written to
+// /proc/nl_news, and has a generic netlink family NL_NEWS with a group "news". Join the group,
+// write a line, and see who hears of it: the file when read again, the group only if the module
+// tells it (the exercise in news.ts).
+await insmod(nl_news);
+const newsGroup = (await genl_ctrl_resolve(fd, 'NL_NEWS')).groups.get('news');
+if (newsGroup === undefined) throw new Error('NL_NEWS has no group "news"');
+const newsListener = await genl_socket();
+await setsockopt(newsListener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, newsGroup);
+const wfd = await open('/proc/nl_news', O_WRONLY);
+await write(wfd, new TextEncoder().encode('nl_news is loaded\n'));
+await close(wfd);
+console.log(`procfs:  /proc/nl_news reads "${(await readFile('/proc/nl_news')).trim()}"`);
+try {
+  // MSG_DONTWAIT: what the module pushed is already queued; nothing queued is EAGAIN, not a wait.
+  const pushed = await genl_recv(newsListener, { flags: MSG_DONTWAIT });
+  for (const m of pushed.msgs) {
+    const text = m.attr.get(NL_NEWS_A_TEXT);
+    console.log(`netlink: group mask 0x${pushed.from.nl_groups.toString(16)} pushed NL_NEWS "${text ? nla_get_string(text) : '?'}"`);
+  }
+} catch (e) {
+  if (!(e instanceof ErrnoError) || e.code !== 'EAGAIN') throw e;
+  console.log('netlink: nothing arrived on the group "news" (recv: EAGAIN)');
+}
