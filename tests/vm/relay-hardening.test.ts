@@ -89,7 +89,7 @@ describe('relay back-pressure and memory', () => {
     const peak = await peakRss(relay.child.pid!, 10_000);
     const qemuRss = rss(qemu!);
     console.log(`guest→client flood, client not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; QEMU RSS ${(qemuRss / MiB).toFixed(0)} MiB`);
-    expect(peak - before).toBeLessThan(64 * MiB);
+    expect(peak - before).toBeLessThan(32 * MiB);
     // QEMU stays within its guest RAM and its overhead (the cap the relay gives it).
     expect(qemuRss).toBeLessThan((128 + 192) * MiB);
     expect(s.enforced().join('; ')).toMatch(/cgroup (v2 )?memory \d+ MiB|RLIMIT_AS/);
@@ -121,7 +121,7 @@ describe('relay back-pressure and memory', () => {
     }
     peak = Math.max(peak, rss(relay.child.pid!));
     console.log(`client→guest flood, guest not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; the relay took ${(sent / MiB - s.ws.bufferedAmount / MiB).toFixed(0)} MiB`);
-    expect(peak - before).toBeLessThan(64 * MiB);
+    expect(peak - before).toBeLessThan(32 * MiB);
     s.ws.terminate();
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
