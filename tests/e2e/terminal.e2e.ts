@@ -191,6 +191,35 @@ describe('lesson terminal', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('boots the page\'s VM with the lesson\'s cmdline, and the comparison boots the simulator like the lesson', async () => {
+    const page = await site.page();
+    await rememberInPage(page, relay.url);
+    await page.goto(site.url('/lessons/mechanisms/parameters/'));
+    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const box = page.locator('[data-compare]');
+    await expect.poll(() => box.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/identical|different|error/);
+    // The VM's kernel got the lesson's words (front matter cmdline:).
+    expect(await page.locator('[data-output]').innerText()).toContain('/proc/cmdline has setup_example_int=1234 setup_example_int_array=100,200,0x12c,400 setup_example_string=Thisisatest');
+    // The simulated run it is compared with booted the same way (and with boot.ts built in).
+    expect(await box.getAttribute('data-state')).not.toBe('error');
+    expect(await box.locator('[data-compare-boot]').innerText()).toContain('setup_example_int=1234');
+    expect(await box.locator('[data-compare-boot]').innerText()).toContain('boot.ts built in');
+    // The terminal joins that VM: its /proc/cmdline ends with the lesson's line.
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    const panel = page.locator('[data-terminal]');
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+    await page.locator('.xterm').click();
+    await page.keyboard.type('cat /proc/cmdline');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/setup_example_string=Thisisatest\s*\n/);
+    await page.getByRole('button', { name: 'Stop the VM' }).click();
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
+
   it('stopping a VM run that blocks in recvfrom kills its process in the VM, and the next run works', async () => {
     const program = [
       "import { socket, bind, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';",

@@ -79,6 +79,15 @@ export async function showComparison(box: HTMLElement, o: { wasmUrl: string; fil
   try {
     const [c, view] = await Promise.all([compareWithSim(o), import('./compare-view.ts')]);
     view.renderComparison(box, c);
+    if (o.boot?.cmdline || o.boot?.builtin?.length) {
+      // Say how the simulator booted: the lesson's line and built-in code, as its own runs do. The
+      // VM booted with the same line appended to its own; Debian's kernel has no built-in code of the lesson.
+      const note = document.createElement('p');
+      note.className = 'nl-cmp-boot';
+      note.dataset.compareBoot = '';
+      note.textContent = `Both kernels booted with the lesson's command line${o.boot.cmdline ? ` (${o.boot.cmdline})` : ''}${o.boot.builtin?.length ? `; the simulator also with ${o.boot.builtin.join(', ')} built in, which the VM's Debian kernel cannot have` : ''}.`;
+      box.prepend(note);
+    }
     box.dataset.state = c.identical ? 'identical' : 'different';
   } catch (e) {
     box.textContent = (e as Error).message;
