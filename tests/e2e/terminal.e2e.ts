@@ -212,9 +212,10 @@ describe('lesson terminal', () => {
     await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     await page.locator('.xterm').click();
-    await page.keyboard.type('cat /proc/cmdline');
+    // One word a line: the whole command line is wider than the terminal.
+    await page.keyboard.type("tr ' ' '\\n' < /proc/cmdline | grep setup_example_string");
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/setup_example_string=Thisisatest\s*\n/);
+    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\nsetup_example_string=Thisisatest\s*\n/);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);
