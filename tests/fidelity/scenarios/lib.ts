@@ -102,6 +102,10 @@ export function rtlines(buf: Uint8Array): string[] {
       });
     }
     if (t === 20 || t === 21) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    // RTA_CACHEINFO of a resolved route: the dst's reference count (it depends on the per-CPU route
+    // cache) and its last use (time); NDA_CACHEINFO of a neighbour: confirmed, used, updated (times).
+    if (t === 24 || t === 25) walk(o + 28, end, (at, p, l) => { if (at === 12 && l >= 8) b.fill(0, p, p + 8); });
+    if (t === 28 || t === 29) walk(o + 28, end, (at, p, l) => { if (at === 3 && l >= 12) b.fill(0, p, p + 12); });
     const hexw = Array.from(b.subarray(o, end), (x) => x.toString(16).padStart(2, '0')).join('').replace(/(.{8})/g, '$1 ').trim();
     const seqpid = `type=${t} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq}`;
     out.push(`${seqpid} | ${hexw.slice(36)}`);
