@@ -19,6 +19,8 @@ export default async function main() {
   await rtreq(fd, nlmsg({ type: 16, flags: 0x605, seq: 1, payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])])] }), 'veth');
   await rtreq(fd, route(24, C | X, 2, '2001:db8:1::', 64, { oif: 3 }), 'dev down');
   for (const [i, s] of [[1, 3], [2, 4], [3, 5]]) await rtreq(fd, nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }), `up ${i}`);
+  // v1's carrier comes from Linux's link watcher (a work item): let it run before the address is added.
+  await sleep(300);
   await rtreq(fd, nlmsg({ type: 20, flags: 0x605, seq: 6, payload: [ifaddrmsg({ family: 10, prefixlen: 64, flags: 0x2, index: 3 }), nla(1, inet_pton6('2001:db8::1'))] }), 'addr');
   await sleep(300);
   await rtdrain(mon, 'mon setup');

@@ -9,7 +9,7 @@ import {
 } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY,
-  NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
+  NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NL_VALIDATE_DEPRECATED_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
 } from '../../lib/nlattr';
 import {
   net_device, __dev_get_by_index, netif_running, netif_carrier_ok, register_netdevice_notifier, NETDEV_UP, NETDEV_DOWN,
@@ -357,7 +357,7 @@ export function ip_valid_fib_dump_req(cb: netlink_callback, filter: fib_dump_fil
   filter.protocol = load<u8>(rtm, 5);
   filter.rt_type = load<u8>(rtm, 7);
   filter.table_id = load<u8>(rtm, 4);
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
+  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= RTA_MAX; i++) {
     if (!tb[i]) continue;
@@ -608,7 +608,7 @@ function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<u
     NL_SET_ERR_MSG(extack, 'ipv4: Unsupported rtm_flags for route get request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_STRICT, extack);
+  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err) return err;
   if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
     NL_SET_ERR_MSG(extack, 'ipv4: rtm_src_len and rtm_dst_len must be 32 for IPv4');

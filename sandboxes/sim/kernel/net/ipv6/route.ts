@@ -3,21 +3,21 @@
  * fe80::/64), their dump (main, then local, in the order the fib6 tree is walked) and their
  * notifications to RTNLGRP_IPV6_ROUTE. Ref: net/ipv6/route.c (rt6_fill_node), ip6_fib.c
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_seq, nlmsghdr_flags, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN } from '../netlink/af_netlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_seq, nlmsghdr_flags, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
 import {
   nla_put_u32, nla_put_u8, nla_put, nla_get_u32, nla_get_u8, nla_data, nla_len, nla_type, nla_ok, nla_next, nla_next_rem, nla_nest_start_noflag, nla_nest_end,
-  netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL,
+  netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
 } from '../../lib/nlattr';
 import { net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK } from '../core/dev';
 import { array_insert } from '../core/dev';
-import { addr6_list } from './addrconf';
-import { rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
+import { addr6_list, inet6_ifaddr } from './addrconf';
+import { rtnl, rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
 import {
   ip_valid_fib_dump_req, fib_dump_filter, NLM_F_DUMP_FILTERED, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTMSG_SIZE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY,
   RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_CACHEINFO, RTA_MARK, RTA_UID, RTA_PREF, RTA_MAX, RTNH_F_LINKDOWN, RTM_F_CLONED,
 } from '../ipv4/fib_frontend';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_COMPAT, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST, RTPROT_KERNEL } from '../ipv4/fib_trie';
-import { EMSGSIZE, EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, EHOSTUNREACH, EOPNOTSUPP, ENOBUFS } from '../../include/uapi/asm-generic/errno';
+import { EMSGSIZE, EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EOPNOTSUPP, ENOBUFS } from '../../include/uapi/asm-generic/errno';
 
 /** struct fib6_info, flattened. */
 export class fib6_info {
@@ -416,7 +416,7 @@ function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null)
   if (cfg.type > RTN_MAX) { NL_SET_ERR_MSG(extack, 'Invalid route type'); route_err = -EINVAL; return null; }
   if (cfg.dst_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); route_err = -EINVAL; return null; }
   if (cfg.src_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid source address length'); route_err = -EINVAL; return null; }
-  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'Specifying source address requires IPV6_SUBTREES to be enabled'); route_err = -EINVAL; return null; }
+  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'sim: source-specific IPv6 routes (IPV6_SUBTREES) are not modelled'); route_err = -EOPNOTSUPP; return null; }
   if (cfg.type && cfg.type != RTN_UNICAST) {
     // sim: reject (unreachable, blackhole, prohibit, throw), local and anycast routes from user space are not modelled.
     NL_SET_ERR_MSG(extack, 'sim: only unicast IPv6 routes are modelled');
@@ -556,6 +556,179 @@ function inet6_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
   return -ESRCH;
 }
 
+// ---- RTM_GETROUTE for one destination -------------------------------------------------------------
+
+const RTM_F_FIB_MATCH6: u32 = 0x2000;
+const IFA_F_TENTATIVE6: u32 = 0x40;
+const IFA_F_OPTIMISTIC6: u32 = 0x04;
+
+/** The scope ipv6 source selection compares: 1 loopback, 2 link, 5 site, 14 global; a multicast address's own. Ref: __ipv6_addr_src_scope */
+function ipv6_addr_src_scope(a: StaticArray<u8>): i32 {
+  if (unchecked(a[0]) == 0xff) return unchecked(a[1]) & 0xf;
+  if (unchecked(a[0]) == 0xfe && (unchecked(a[1]) & 0xc0) == 0x80) return 2;
+  if (unchecked(a[0]) == 0xfe && (unchecked(a[1]) & 0xc0) == 0xc0) return 5;
+  if (gw_is_any_or_loopback(a) && unchecked(a[15]) == 1) return 1;
+  return 14;
+}
+function common_prefix_len(a: StaticArray<u8>, b: StaticArray<u8>): i32 {
+  for (let k = 0; k < 128; k++) if (((<i32>unchecked(a[k >> 3]) >> (7 - (k & 7))) & 1) != ((<i32>unchecked(b[k >> 3]) >> (7 - (k & 7))) & 1)) return k;
+  return 128;
+}
+
+/**
+ * Source address selection (RFC 6724 as Linux does it, the rules a fresh namespace can tell
+ * apart): tentative addresses never; the destination itself first; then a scope at least the
+ * destination's and the smallest such; the outgoing device; the longest common prefix. For a
+ * link-scope or multicast destination only the outgoing device's addresses count.
+ * Ref: ipv6_dev_get_saddr, ipv6_get_saddr_eval
+ */
+function ipv6_dev_get_saddr(dev: i32, daddr: StaticArray<u8>): StaticArray<u8> | null {
+  const dscope = ipv6_addr_src_scope(daddr);
+  const only_dev = dev != 0 && (unchecked(daddr[0]) == 0xff || dscope <= 2);
+  let best: inet6_ifaddr | null = null;
+  let best_score: i64 = -1;
+  for (let i = 0; i < addr6_list.length; i++) {
+    const ifa = unchecked(addr6_list[i]);
+    if ((ifa.flags & IFA_F_TENTATIVE6) && !(ifa.flags & IFA_F_OPTIMISTIC6)) continue;
+    if (only_dev && ifa.dev.ifindex != dev) continue;
+    const sc = ipv6_addr_src_scope(ifa.addr);
+    let score: i64 = 0;
+    if (in6_equal(ifa.addr, daddr)) score |= <i64>1 << 40;
+    // rule 2: scopes at least the destination's beat smaller ones; among them the smallest wins.
+    score |= <i64>(sc >= dscope ? 64 + (32 - sc) : sc) << 24;
+    if (dev && ifa.dev.ifindex == dev) score |= <i64>1 << 16;
+    score |= <i64>common_prefix_len(ifa.addr, daddr);
+    if (score > best_score) { best = ifa; best_score = score; }
+  }
+  return best != null ? best.addr : null;
+}
+
+/** Lookup flags: a link-scope, multicast or loopback destination, or an oif with no source, asks for that device. Ref: ip6_route_output_flags */
+function fib6_table_lookup_strict(table: u32, addr: StaticArray<u8>, oif: i32): fib6_info | null {
+  let best: fib6_info | null = null;
+  for (let i = 0; i < fib6_list.length; i++) {
+    const rt = unchecked(fib6_list[i]);
+    if (rt.table != table || (oif && rt.oif != oif)) continue;
+    if (!in6_prefix_match(rt.dst, addr, rt.dst_len)) continue;
+    // The first route of the longest prefix: the node's routes are in metric order.
+    if (best == null || rt.dst_len > best.dst_len) best = rt;
+  }
+  return best;
+}
+
+/** Ref: ip6_route_output → fib6_rule_lookup (local, then main) */
+function ip6_route_output(daddr: StaticArray<u8>, oif: i32): fib6_info | null {
+  const l = fib6_table_lookup_strict(RT_TABLE_LOCAL, daddr, oif);
+  if (l != null) return l;
+  const m = fib6_table_lookup_strict(RT_TABLE_MAIN, daddr, oif);
+  if (m != null) return m;
+  // sim: other tables are reached only through rules, and rules cannot be changed here.
+  return null;
+}
+
+/** One resolved route (a clone of `from` for daddr). Ref: rt6_fill_node with a dst */
+function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, saddr: StaticArray<u8>, portid: u32, seq: u32): i32 {
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, RTMSG_SIZE, 0);
+  if (!nlh) return -EMSGSIZE;
+  const m = nlmsg_data(nlh);
+  store<u8>(m, AF_INET6);
+  store<u8>(m, 128, 1);
+  store<u8>(m, 128, 2);
+  store<u8>(m, 0, 3);
+  store<u8>(m, <u8>(from.table < 256 ? from.table : RT_TABLE_COMPAT), 4);
+  store<u8>(m, from.protocol, 5);
+  store<u8>(m, 0, 6);
+  store<u8>(m, from.type, 7);
+  store<u32>(m, 0, 8);
+  // The dst's device: the loopback device for a local route.
+  const oif = from.type == RTN_LOCAL ? 1 : from.oif;
+  const prefsrc = ipv6_dev_get_saddr(from.oif, daddr);
+  memory.fill(ci, 0, 32);
+  // sim: the dst's reference count (RTA_CACHEINFO's first word) depends on Linux's route cache; 1 here.
+  store<u32>(ci, 1);
+  if (nla_put_u32(skb, RTA_TABLE, from.table) ||
+    nla_put(skb, RTA_DST, 16, changetype<usize>(daddr)) ||
+    nla_put(skb, RTA_SRC, 16, changetype<usize>(saddr)) ||
+    (prefsrc != null && nla_put(skb, RTA_PREFSRC, 16, changetype<usize>(prefsrc))) ||
+    rtnetlink_put_metrics(skb, from.metrics) ||
+    nla_put_u32(skb, RTA_PRIORITY, from.metric) ||
+    (from.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(from.gw))) ||
+    nla_put_u32(skb, RTA_OIF, oif) ||
+    nla_put(skb, RTA_CACHEINFO, 32, ci) ||
+    nla_put_u8(skb, RTA_PREF, from.pref)) {
+    nlmsg_cancel(skb, nlh);
+    return -EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/** Ref: inet6_rtm_valid_getroute_req */
+function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+  if (nlmsg_len(nlh) < RTMSG_SIZE) {
+    NL_SET_ERR_MSG(extack, 'ipv6: Invalid header for get route request');
+    return -EINVAL;
+  }
+  if (!netlink_strict_get_check(skb)) return __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  const rtm = nlmsg_data(nlh);
+  const src_len = load<u8>(rtm, 2), dst_len = load<u8>(rtm, 1);
+  if ((src_len && src_len != 128) || (dst_len && dst_len != 128) || load<u8>(rtm, 4) || load<u8>(rtm, 5) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
+    NL_SET_ERR_MSG(extack, 'ipv6: Invalid values in header for get route request');
+    return -EINVAL;
+  }
+  if (load<u32>(rtm, 8) & ~RTM_F_FIB_MATCH6) {
+    NL_SET_ERR_MSG(extack, 'ipv6: Invalid flags for get route request');
+    return -EINVAL;
+  }
+  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv6_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  if (err) return err;
+  if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
+    NL_SET_ERR_MSG(extack, 'ipv6: rtm_src_len and rtm_dst_len must be 128 for IPv6');
+    return -EINVAL;
+  }
+  for (let i = 0; i <= RTA_MAX; i++) {
+    if (!tb[i]) continue;
+    if (i == RTA_SRC || i == RTA_DST || i == RTA_IIF || i == RTA_OIF || i == RTA_MARK || i == RTA_UID || i == 28 || i == 29 || i == 27) continue;
+    NL_SET_ERR_MSG(extack, 'ipv6: Unsupported attribute in get route request');
+    return -EINVAL;
+  }
+  return 0;
+}
+
+/** RTM_GETROUTE for one IPv6 destination (`ip -6 route get`). Ref: inet6_rtm_getroute */
+function inet6_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(RTA_MAX + 1);
+  const err = inet6_rtm_valid_getroute_req(skb, nlh, tb, extack);
+  if (err < 0) return err;
+  const fibmatch = (load<u32>(nlmsg_data(nlh), 8) & RTM_F_FIB_MATCH6) != 0;
+  const daddr = new StaticArray<u8>(16);
+  const saddr = new StaticArray<u8>(16);
+  if (tb[RTA_SRC]) {
+    if (nla_len(tb[RTA_SRC]) < 16) return -EINVAL;
+    for (let i = 0; i < 16; i++) unchecked(saddr[i] = load<u8>(nla_data(tb[RTA_SRC]) + <usize>i));
+    // sim: a chosen source address (source-specific lookups) is not modelled.
+    NL_SET_ERR_MSG(extack, 'sim: IPv6 route lookups with RTA_SRC are not modelled');
+    return -EOPNOTSUPP;
+  }
+  if (tb[RTA_DST]) {
+    if (nla_len(tb[RTA_DST]) < 16) return -EINVAL;
+    for (let i = 0; i < 16; i++) unchecked(daddr[i] = load<u8>(nla_data(tb[RTA_DST]) + <usize>i));
+  }
+  if (tb[RTA_IIF] && nla_get_u32(tb[RTA_IIF])) {
+    NL_SET_ERR_MSG(extack, 'sim: route lookups for input (RTA_IIF) are not modelled');
+    return -EOPNOTSUPP;
+  }
+  const oif: i32 = tb[RTA_OIF] ? <i32>nla_get_u32(tb[RTA_OIF]) : 0;
+  const from = ip6_route_output(daddr, oif);
+  if (from == null) return -ENETUNREACH; // ip6_null_entry's dst.error
+  const nskb = nlmsg_new(512);
+  if (nskb == null) return -ENOBUFS;
+  const portid = NETLINK_CB(skb).portid;
+  const e = fibmatch ? rt6_fill_node(nskb, from, RTM_NEWROUTE, portid, nlmsghdr_seq(nlh), 0) : rt6_fill_dst(nskb, from, daddr, saddr, portid, nlmsghdr_seq(nlh));
+  if (e < 0) { kfree_skb(nskb); return e; }
+  return nlmsg_unicast(rtnl!, nskb, portid);
+}
+
 export function ip6_route_init(): void {
   rtm_ipv6_policy = nla_policy_new(RTA_MAX);
   rtm_ipv6_policy[RTA_PREFSRC] = NLA_POLICY(0, 16);
@@ -578,7 +751,7 @@ export function ip6_route_init(): void {
   rtm_ipv6_policy[RTA_NH_ID] = NLA_POLICY(NLA_U32);
   rtnl_register(AF_INET6, RTM_NEWROUTE, inet6_rtm_newroute, null);
   rtnl_register(AF_INET6, RTM_DELROUTE, inet6_rtm_delroute, null);
-  rtnl_register(AF_INET6, RTM_GETROUTE, null, inet6_dump_fib);
+  rtnl_register(AF_INET6, RTM_GETROUTE, inet6_rtm_getroute, inet6_dump_fib);
 }
 
 export { RT_TABLE_LOCAL, RTN_LOCAL, RTN_MULTICAST };
