@@ -3,7 +3,9 @@
  * time stamps counted from each kernel's boot (IFA_CACHEINFO's cstamp and tstamp; the tstamp and
  * the randomised reachable time in a link's IFLA_INET6_CACHEINFO) and the traffic counters of a
  * link (IFLA_STATS, IFLA_STATS64, and IPv6's and ICMPv6's counters after their count), which move
- * as the real kernel sends router solicitations and DAD probes on links that are up.
+ * as the real kernel sends router solicitations and DAD probes on links that are up; a looked-up
+ * route's RTA_CACHEINFO reference count (it depends on which per-CPU route cache entry served the
+ * lookup) and last use (time); a neighbour's NDA_CACHEINFO confirmed, used and updated (times).
  */
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
