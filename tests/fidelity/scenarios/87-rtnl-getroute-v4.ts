@@ -36,6 +36,9 @@ export default async function main() {
   await rtreq(fd, get(24, '10.0.0.2', { oif: 99 }), 'get oif 99');
   await rtreq(fd, get(25, null), 'get no dst');
   await rtreq(fd, get(26, '10.0.0.2', { dst_len: 24 }), 'liberal dst_len 24');
+  await rtreq(fd, get(27, '224.0.0.1', { oif: 3 }), 'get all-hosts oif');
+  await rtreq(fd, get(28, '224.0.0.5', { oif: 3 }), 'get 224.0.0.5 oif');
+  await rtreq(fd, get(29, '239.1.2.3'), 'get multicast no route');
   await setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
   await rtreq(fd, get(30, '10.0.0.2'), 'strict ok');
   await rtreq(fd, get(31, '10.0.0.2', { dst_len: 24 }), 'strict dst_len 24');

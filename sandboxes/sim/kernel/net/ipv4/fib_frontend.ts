@@ -541,8 +541,12 @@ function ip_route_output_key_hash_rcu(fl4: flowi4, rt: rtable): i32 {
   if (dev_out.flags & IFF_LOOPBACK) flags |= RTCF_LOCAL;
   if (type == RTN_BROADCAST) { flags |= RTCF_BROADCAST | RTCF_LOCAL; rt.gw = 0; }
   else if (type == RTN_MULTICAST) {
-    // sim: group membership is not modelled; Linux adds RTCF_LOCAL when the device has joined the group.
-    flags |= RTCF_MULTICAST;
+    // RTCF_LOCAL when the device has joined the group (ip_check_mc_rcu). sim: groups are not
+    // modelled beyond all-hosts (224.0.0.1), which every running IPv4 device joins (ip_mc_up).
+    flags |= RTCF_MULTICAST | RTCF_LOCAL;
+    if (!(fl4.daddr == 0xe0000001 && netif_running(dev_out))) flags &= ~RTCF_LOCAL;
+    // fib_info of a default-ish multicast route is not used for the gateway (res->prefixlen < 4).
+    if (rt.res != null && rt.res!.dst_len < 4) rt.gw = 0;
   }
   rt.rt_type = type;
   rt.rt_flags = flags;
