@@ -6,8 +6,8 @@ import { socket, setsockopt, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfoms
 import type { Scenario } from '../harness.ts';
 import { rtreq } from './lib.ts';
 
-const get = (seq: number, dst: string | null, o: { flags?: number; table?: number; oif?: number; dst_len?: number; tos?: number; extra?: Uint8Array[] } = {}) =>
-  nlmsg({ type: 26, flags: 0x1, seq, payload: [rtmsg({ family: 2, dst_len: o.dst_len ?? (dst ? 32 : 0), tos: o.tos ?? 0, flags: o.flags ?? 0, table: o.table ?? 0 }),
+const get = (seq: number, dst: string | null, o: { flags?: number; table?: number; oif?: number; dst_len?: number; src_len?: number; tos?: number; extra?: Uint8Array[] } = {}) =>
+  nlmsg({ type: 26, flags: 0x1, seq, payload: [rtmsg({ family: 2, dst_len: o.dst_len ?? (dst ? 32 : 0), src_len: o.src_len ?? 0, tos: o.tos ?? 0, flags: o.flags ?? 0, table: o.table ?? 0 }),
     ...(dst ? [nla(1, inet_pton4(dst))] : []), ...(o.oif ? [nla_u32(4, o.oif)] : []), ...(o.extra ?? [])] });
 
 export default async function main() {
@@ -39,6 +39,11 @@ export default async function main() {
   await rtreq(fd, get(27, '224.0.0.1', { oif: 3 }), 'get all-hosts oif');
   await rtreq(fd, get(28, '224.0.0.5', { oif: 3 }), 'get 224.0.0.5 oif');
   await rtreq(fd, get(29, '239.1.2.3'), 'get multicast no route');
+  await rtreq(fd, get(40, '10.0.0.2', { oif: 2, flags: 0x2000 }), 'fib match on-link');
+  await rtreq(fd, get(41, '10.0.0.2', { oif: 2, flags: 0x1000 }), 'lookup table on-link');
+  await rtreq(fd, get(42, '10.0.0.2', { extra: [nla(2, inet_pton4('10.0.0.1'))], src_len: 32 }), 'get src');
+  await rtreq(fd, get(43, '10.0.0.2', { extra: [nla(2, inet_pton4('10.9.9.9'))], src_len: 32 }), 'get src not local');
+  await rtreq(fd, get(44, '10.0.0.2', { extra: [nla_u32(16, 7)] }), 'get mark');
   await setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
   await rtreq(fd, get(30, '10.0.0.2'), 'strict ok');
   await rtreq(fd, get(31, '10.0.0.2', { dst_len: 24 }), 'strict dst_len 24');

@@ -485,7 +485,8 @@ function ip_route_output_key_hash_rcu(fl4: flowi4, rt: rtable): i32 {
   let make = false;
   if (fl4.saddr) {
     if (ipv4_is_multicast(fl4.saddr) || ipv4_is_lbcast(fl4.saddr) || ipv4_is_zeronet(fl4.saddr)) return -EINVAL;
-    if (__ip_dev_find(fl4.saddr) == null) return -EINVAL;
+    // It is equivalent to inet_addr_type(saddr) == RTN_LOCAL
+    if (__ip_dev_find(fl4.saddr) == null) return -ENETUNREACH;
   }
   if (fl4.oif) {
     dev_out = __dev_get_by_index(fl4.oif);
