@@ -11,6 +11,7 @@ import {
 import { net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { addr6_list, inet6_ifaddr } from './addrconf';
+import { skb_tailroom, skb_put_zero, skb_tail_pointer } from '../core/skbuff';
 import { rtnl, rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
 import {
   ip_valid_fib_dump_req, fib_dump_filter, NLM_F_DUMP_FILTERED, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTMSG_SIZE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY,
@@ -37,6 +38,8 @@ export class fib6_info {
   metrics: StaticArray<u32> = new StaticArray<u32>(RTAX_MAX);
   /** The router preference (IPV6_EXTRACT_PREF of fib6_flags). */
   pref: u8 = 0;
+  /** An ECMP group (fib6_siblings, in list order, this route included), or null. */
+  siblings: fib6_info[] | null = null;
 }
 
 const RTAX_MAX: i32 = 17;
@@ -113,14 +116,42 @@ function rt6_fill_node(skb: sk_buff, rt: fib6_info, event: i32, portid: u32, seq
     (rt.dst_len && nla_put(skb, RTA_DST, 16, changetype<usize>(rt.dst))) ||
     rtnetlink_put_metrics(skb, rt.metrics) ||
     nla_put_u32(skb, RTA_PRIORITY, rt.metric) ||
-    (rt.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(rt.gw))) ||
-    nla_put_u32(skb, RTA_OIF, rt.oif) ||
+    rt6_nexthop_info(skb, rt, m) ||
     nla_put(skb, RTA_CACHEINFO, 32, ci) ||
     nla_put_u8(skb, RTA_PREF, rt.pref)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
   }
   nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/**
+ * The next hop: RTA_GATEWAY and RTA_OIF, or for an ECMP group an RTA_MULTIPATH nest (no
+ * NLA_F_NESTED) of struct rtnexthop + RTA_GATEWAY, this route first, then its siblings in list order.
+ * Ref: rt6_fill_node, fib_add_nexthop, fib_nexthop_info
+ */
+function rt6_nexthop_info(skb: sk_buff, rt: fib6_info, rtm: usize): i32 {
+  const group = rt.siblings;
+  if (group == null || group.length < 2) {
+    if ((rt.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(rt.gw))) || nla_put_u32(skb, RTA_OIF, rt.oif)) return -EMSGSIZE;
+    return 0;
+  }
+  const mp = nla_nest_start_noflag(skb, RTA_MULTIPATH);
+  if (!mp) return -EMSGSIZE;
+  const at = group.indexOf(rt);
+  for (let k = 0; k < group.length; k++) {
+    const nh = unchecked(group[(at + k) % group.length]);
+    // nla_reserve_nohdr: struct rtnexthop (8 bytes)
+    if (skb_tailroom(skb) < 8) return -EMSGSIZE;
+    const rtnh = skb_put_zero(skb, 8);
+    if (nh.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(nh.gw))) return -EMSGSIZE;
+    store<u16>(rtnh, <u16>(skb_tail_pointer(skb) - rtnh));
+    store<u8>(rtnh, <u8>nh.nh_flags, 2);
+    store<u8>(rtnh, 0, 3); // rtnh_hops: weight - 1
+    store<i32>(rtnh, nh.oif, 4);
+  }
+  nla_nest_end(skb, mp);
   return 0;
 }
 
@@ -197,6 +228,8 @@ export function rt6_sync_down_dev(dev: net_device): void {
   for (let i = 0; i < fib6_list.length; i++) if (unchecked(fib6_list[i]).oif == dev.ifindex) gone.push(unchecked(fib6_list[i]));
   for (let i = 0; i < gone.length; i++) {
     fib6_list.splice(fib6_list.indexOf(gone[i]), 1);
+    // sim: Linux marks an ECMP group's next hops dead and rebalances it; here each route leaves its group.
+    fib6_unlink_sibling(gone[i]);
     inet6_rt_notify(RTM_DELROUTE, gone[i], 0);
   }
 }
@@ -207,6 +240,13 @@ export function rt6_link_change(dev: net_device): void {
     const rt = unchecked(fib6_list[i]);
     if (rt.oif == dev.ifindex && rt.type != RTN_LOCAL) rt.nh_flags = netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
   }
+}
+
+/** Whether rt comes first of its ECMP group in the dump's order. */
+function first_of_group(all: fib6_info[], rt: fib6_info, group: fib6_info[]): bool {
+  const at = all.indexOf(rt);
+  for (let k = 0; k < group.length; k++) if (all.indexOf(unchecked(group[k])) < at) return false;
+  return true;
 }
 
 /** The AF_INET6 route dump: every table in hash order (main before local), or the one a strict request names. Ref: inet6_dump_fib */
@@ -238,6 +278,9 @@ function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   for (; idx < all.length; idx++) {
     const rt = unchecked(all[idx]);
     if (filter.filter_set && ((filter.rt_type && rt.type != filter.rt_type) || (filter.dev && rt.oif != filter.dev) || (filter.protocol && rt.protocol != filter.protocol))) continue;
+    // An ECMP group is dumped once, as its first route with RTA_MULTIPATH (fib6_dump_node).
+    const group = rt.siblings;
+    if (group != null && !first_of_group(all, rt, group)) continue;
     if (rt6_fill_node(skb, rt, RTM_NEWROUTE, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), flags) < 0) break;
   }
   cb.args[0] = idx;
@@ -463,6 +506,15 @@ function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null)
 /** The error of the last ip6_route_info_create that returned null (no out-parameters in AssemblyScript). */
 let route_err: i32 = 0;
 
+/** Remove a route from its ECMP group. Ref: fib6_del_route (fib6_siblings) */
+function fib6_unlink_sibling(rt: fib6_info): void {
+  const group = rt.siblings;
+  if (group == null) return;
+  group.splice(group.indexOf(rt), 1);
+  rt.siblings = null;
+  if (group.length == 1) unchecked(group[0]).siblings = null;
+}
+
 /** Same device and gateway. Ref: rt6_duplicate_nexthop */
 function rt6_duplicate_nexthop(a: fib6_info, b: fib6_info): bool {
   return a.oif == b.oif && a.has_gw == b.has_gw && (!a.has_gw || in6_equal(a.gw, b.gw));
@@ -476,6 +528,8 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, exta
   if (cfg.nlflags & 0x800 /* NLM_F_APPEND */) nlflags |= 0x800;
   let node_exists = false;
   let found: fib6_info | null = null;
+  let sibling: fib6_info | null = null;
+  let fallback: fib6_info | null = null;
   let ins = -1;
   let i = 0;
   for (; i < fib6_list.length; i++) {
@@ -489,13 +543,15 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, exta
     if (o.metric == rt.metric) {
       if (cfg.nlflags & NLM_F_EXCL) return -EEXIST;
       nlflags &= ~NLM_F_EXCL;
-      if (replace) { found = o; break; }
-      if (rt6_duplicate_nexthop(o, rt)) return -EEXIST;
-      if (rt.has_gw && o.has_gw) {
-        // sim: two gateway routes of one prefix and metric become ECMP siblings (RTA_MULTIPATH) in Linux; not modelled.
-        NL_SET_ERR_MSG(extack, 'sim: IPv6 multipath (ECMP) routes are not modelled');
-        return -EOPNOTSUPP;
+      if (replace) {
+        // The first route of the same ECMP-ability; else the first of the metric (fallback_ins).
+        if (rt.has_gw == o.has_gw) { found = o; break; }
+        if (fallback == null) fallback = o;
+        continue;
       }
+      if (rt6_duplicate_nexthop(o, rt)) return -EEXIST;
+      // Two gateway routes of one prefix and metric are ECMP siblings (rt6_qualify_for_ecmp).
+      if (rt.has_gw && o.has_gw && sibling == null) sibling = o;
     }
     if (o.metric > rt.metric) break;
   }
@@ -504,9 +560,19 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, exta
     NL_SET_ERR_MSG(extack, 'Can not replace route - no match found');
     return -ENOENT;
   }
+  if (replace && found == null) found = fallback;
   if (replace && found != null) {
+    // The new route takes the place of the one found; an ECMP group it belonged to goes with it.
     const at = fib6_list.indexOf(found);
     unchecked(fib6_list[at] = rt);
+    const group = found.siblings;
+    if (group != null) {
+      for (let k = 0; k < group.length; k++) {
+        const g = unchecked(group[k]);
+        g.siblings = null;
+        if (g != found) fib6_list.splice(fib6_list.indexOf(g), 1);
+      }
+    }
     inet6_rt_notify(RTM_NEWROUTE, rt, NLM_F_REPLACE, portid, nlh);
     return 0;
   }
@@ -515,6 +581,13 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, exta
     return -ENOENT;
   }
   nlflags |= NLM_F_CREATE;
+  if (sibling != null) {
+    // Link this route to the others of its group: at the tail of the sibling list.
+    let group = sibling.siblings;
+    if (group == null) { group = [sibling]; sibling.siblings = group; }
+    group.push(rt);
+    rt.siblings = group;
+  }
   array_insert(fib6_list, ins, rt);
   fib6_new_table(rt.table);
   inet6_rt_notify(RTM_NEWROUTE, rt, nlflags, portid, nlh);
@@ -549,7 +622,19 @@ function inet6_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
     if (cfg.has_gw && (!rt.has_gw || !in6_equal(rt.gw, cfg.gw))) continue;
     if (cfg.metric && cfg.metric != rt.metric) continue;
     if (cfg.protocol && cfg.protocol != rt.protocol) continue;
+    const group = rt.siblings;
+    if (group != null && !cfg.has_gw) {
+      // __ip6_del_rt_siblings: the whole group goes, announced once (with RTA_MULTIPATH).
+      inet6_rt_notify(RTM_DELROUTE, rt, 0, NETLINK_CB(skb).portid, nlh);
+      for (let k = 0; k < group.length; k++) {
+        const g = unchecked(group[k]);
+        fib6_list.splice(fib6_list.indexOf(g), 1);
+        g.siblings = null;
+      }
+      return 0;
+    }
     fib6_list.splice(i, 1);
+    fib6_unlink_sibling(rt);
     inet6_rt_notify(RTM_DELROUTE, rt, 0, NETLINK_CB(skb).portid, nlh);
     return 0;
   }
