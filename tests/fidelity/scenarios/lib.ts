@@ -113,29 +113,35 @@ export function rtlines(buf: Uint8Array): string[] {
   return out;
 }
 
-/** Send one rtnetlink request and print every reply message (rtlines) until the ACK, error or DONE. */
-export async function rtreq(fd: number, msg: Uint8Array, label: string): Promise<void> {
+/** Send one rtnetlink request and print every reply message (rtlines; those `keep` accepts) until the ACK, error or DONE. */
+export async function rtreq(fd: number, msg: Uint8Array, label: string, keep: (line: string) => boolean = () => true): Promise<void> {
   await toKernel(fd, msg);
   const buf = new Uint8Array(65536);
   for (;;) {
     const { n } = await recvfrom(fd, buf);
     const ms = parseNlmsgs(buf.subarray(0, n));
-    for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+    for (const l of rtlines(buf.subarray(0, n))) if (keep(l)) console.log(`${label}: ${l}`);
     const last = ms[ms.length - 1];
     if (!last || last.nlmsg_type === NLMSG_ERROR || last.nlmsg_type === NLMSG_DONE || !(last.nlmsg_flags & 2)) return;
   }
 }
 
-/** Print what a group member has queued (rtlines), until EAGAIN. */
-export async function rtdrain(fd: number, label: string): Promise<void> {
+/** Print what a group member has queued (rtlines; those `keep` accepts), until EAGAIN. */
+export async function rtdrain(fd: number, label: string, keep: (line: string) => boolean = () => true): Promise<void> {
   const buf = new Uint8Array(65536);
   for (;;) {
     try {
       const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
-      for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+      for (const l of rtlines(buf.subarray(0, n))) if (keep(l)) console.log(`${label}: ${l}`);
     } catch (e) {
       console.log(`${label}: ${errname(e)}`);
       return;
     }
   }
 }
+
+/**
+ * Not the local route of a link-local address (fe80::/10 in table 255): Linux adds it when the
+ * address finishes DAD, after a random 1–2 s, so a run's timing decides whether it is there yet.
+ */
+export const notLinkLocalLocal = (line: string): boolean => !/\| 0a80.... ff...... [0-9a-f]{8} 08000f00 ff000000 14000100 fe[89ab]/.test(line);
