@@ -701,7 +701,10 @@ function fib6_table_lookup_strict(table: u32, addr: StaticArray<u8>, oif: i32): 
   return best;
 }
 
-/** Ref: ip6_route_output → fib6_rule_lookup (local, then main) */
+/**
+ * Ref: ip6_route_output → fib6_rule_lookup (local, then main). sim: of an ECMP group the first
+ * route answers; Linux picks a next hop by the flow's hash (fib6_select_path).
+ */
 function ip6_route_output(daddr: StaticArray<u8>, oif: i32): fib6_info | null {
   const l = fib6_table_lookup_strict(RT_TABLE_LOCAL, daddr, oif);
   if (l != null) return l;
