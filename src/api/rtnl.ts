@@ -1,6 +1,6 @@
 /**
- * NETLINK_ROUTE helpers: the fixed headers of link, address and route messages (struct ifinfomsg,
- * ifaddrmsg, rtmsg) as builders and parsers, and the constants a small `ip` needs. Everything is
+ * NETLINK_ROUTE helpers: the fixed headers of link, address, route and neighbour messages (struct
+ * ifinfomsg, ifaddrmsg, rtmsg, ndmsg) as builders and parsers, and the constants a small `ip` needs. Everything is
  * little-endian, as on x86-64; addresses inside attributes are in network order, as the kernel
  * wants them. (The full tables of names, generated from the uapi headers, are in rtnl-names.ts.)
  */
@@ -14,6 +14,7 @@ export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
 export const RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
 export const RTM_GETNEIGH = 30;
 export const RTM_NEWRULE = 32;
 export const RTM_GETRULE = 34;
@@ -70,7 +71,19 @@ export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_PRIORITY = 6;
 export const RTA_PREFSRC = 7;
+export const RTA_SRC = 2;
+export const RTA_METRICS = 8;
+export const RTA_CACHEINFO = 12;
 export const RTA_TABLE = 15;
+export const RTA_MARK = 16;
+export const RTA_PREF = 20;
+export const RTA_UID = 25;
+/** Inside RTA_METRICS: the path MTU (linux/rtnetlink.h, enum RTAX_*). */
+export const RTAX_MTU = 2;
+// rtm_flags of a RTM_GETROUTE request: report the table the lookup used; answer with the FIB entry itself.
+export const RTM_F_CLONED = 0x200;
+export const RTM_F_LOOKUP_TABLE = 0x1000;
+export const RTM_F_FIB_MATCH = 0x2000;
 export const RT_TABLE_MAIN = 254;
 export const RT_TABLE_LOCAL = 255;
 export const RTPROT_KERNEL = 2;
@@ -146,6 +159,44 @@ export function parseRtmsg(m: NlMsg | Uint8Array): RtMsg & { attrs: NlAttr[] } {
     family: p[0], dst_len: p[1], src_len: p[2], tos: p[3], table: p[4], protocol: p[5], scope: p[6], type: p[7],
     flags: view(p).getUint32(8, true), attrs: parseAttrs(p.subarray(12)),
   };
+}
+
+// ---- struct ndmsg (12 bytes) ----------------------------------------------------------------------
+
+// Neighbour attributes, states and flags (linux/neighbour.h)
+export const NDA_DST = 1;
+export const NDA_LLADDR = 2;
+export const NDA_CACHEINFO = 3;
+export const NDA_PROBES = 4;
+export const NDA_IFINDEX = 8;
+export const NUD_INCOMPLETE = 0x01;
+export const NUD_REACHABLE = 0x02;
+export const NUD_STALE = 0x04;
+export const NUD_DELAY = 0x08;
+export const NUD_PROBE = 0x10;
+export const NUD_FAILED = 0x20;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NTF_PROXY = 0x08;
+export const NTF_ROUTER = 0x80;
+
+export interface NdMsg { family: number; index: number; state: number; flags: number; type: number }
+
+/** struct ndmsg { family, pad1, pad2, ifindex, state, flags, type }. */
+export function ndmsg({ family = 0, index = 0, state = 0, flags = 0, type = 0 }: Partial<NdMsg> = {}): Uint8Array {
+  const b = new Uint8Array(12);
+  b[0] = family;
+  view(b).setInt32(4, index, true);
+  view(b).setUint16(8, state, true);
+  b[10] = flags;
+  b[11] = type;
+  return b;
+}
+
+/** A neighbour message (RTM_NEWNEIGH, RTM_DELNEIGH): its header and attributes. */
+export function parseNdmsg(m: NlMsg | Uint8Array): NdMsg & { attrs: NlAttr[] } {
+  const p = m instanceof Uint8Array ? m : m.payload;
+  return { family: p[0], index: view(p).getInt32(4, true), state: view(p).getUint16(8, true), flags: p[10], type: p[11], attrs: parseAttrs(p.subarray(12)) };
 }
 
 // ---- addresses --------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
  * time stamps counted from each kernel's boot (IFA_CACHEINFO's cstamp and tstamp; the tstamp and
  * the randomised reachable time in a link's IFLA_INET6_CACHEINFO) and the traffic counters of a
  * link (IFLA_STATS, IFLA_STATS64, and IPv6's and ICMPv6's counters after their count), which move
- * as the real kernel sends router solicitations and DAD probes on links that are up.
+ * as the real kernel sends router solicitations and DAD probes on links that are up; a looked-up
+ * route's RTA_CACHEINFO reference count (it depends on which per-CPU route cache entry served the
+ * lookup) and last use (time); a neighbour's NDA_CACHEINFO confirmed, used and updated (times).
  */
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -41,6 +43,10 @@ export function rtnlMask(buf: Uint8Array): Uint8Array {
       });
     }
     if (t === RTM_NEWADDR || t === RTM_DELADDR) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    // RTA_CACHEINFO of a resolved route: the dst's reference count (it depends on the per-CPU route
+    // cache) and its last use (time); NDA_CACHEINFO of a neighbour: confirmed, used, updated (times).
+    if (t === 24 || t === 25) walk(o + 28, end, (at, p, l) => { if (at === 12 && l >= 8) b.fill(0, p, p + 8); });
+    if (t === 28 || t === 29) walk(o + 28, end, (at, p, l) => { if (at === 3 && l >= 12) b.fill(0, p, p + 12); });
     o += (len + 3) & ~3;
   }
   return b;

@@ -1,7 +1,8 @@
 /**
  * Fuzzing NETLINK_ROUTE on the simulated kernel: 60,000 mutated rtnetlink requests built from the
  * ones `ip` sends (create veth pairs and bridges, links up and down, MTU and name changes, IPv4 and
- * IPv6 addresses, routes, every dump, rules, neighbours, deletions), with a socket listening on every
+ * IPv6 addresses, IPv4 and IPv6 routes in main and other tables, single-route lookups, neighbour
+ * entries, every dump, rules, deletions), with a socket listening on every
  * RTNLGRP group. The kernel must never trap, every syscall must succeed or fail with an errno, the
  * answers must reach past the first checks (ACKs and several errnos), and once the sockets are
  * closed the number of live sk_buffs must be back where it started.
@@ -47,6 +48,23 @@ const seeds: Uint8Array[] = [
     u.nlmsg({ type, flags: R | u.NLM_F_DUMP, payload: type === u.RTM_GETLINK ? u.ifinfomsg({ family: f }) : type === u.RTM_GETADDR ? u.ifaddrmsg({ family: f }) : u.rtmsg({ family: f }) }))),
   u.nlmsg({ type: u.RTM_GETLINK, flags: R, payload: [u.ifinfomsg(), u.nla_string(u.IFLA_IFNAME, 'v0')] }),
   u.nlmsg({ type: u.RTM_NEWRULE, flags: R | A | C, payload: u.rtmsg({ family: u.AF_INET }) }),
+  // Tables other than main and local, single-route lookups, IPv6 routes from user space, neighbours.
+  u.nlmsg({ type: u.RTM_NEWROUTE, flags: R | A | C, payload: [u.rtmsg({ family: u.AF_INET, dst_len: 16, table: 100, protocol: 3, scope: 253, type: 1 }), u.nla(u.RTA_DST, u.inet_pton4('10.2.0.0')), u.nla_u32(u.RTA_OIF, 2)] }),
+  u.nlmsg({ type: u.RTM_DELROUTE, flags: R | A, payload: [u.rtmsg({ family: u.AF_INET, dst_len: 16, scope: 255 }), u.nla(u.RTA_DST, u.inet_pton4('10.2.0.0')), u.nla_u32(u.RTA_TABLE, 100)] }),
+  ...[0, u.RTM_F_FIB_MATCH, u.RTM_F_LOOKUP_TABLE].flatMap((flags) => [
+    u.nlmsg({ type: u.RTM_GETROUTE, flags: R, payload: [u.rtmsg({ family: u.AF_INET, dst_len: 32, flags }), u.nla(u.RTA_DST, u.inet_pton4('10.0.0.2')), u.nla_u32(u.RTA_OIF, 2)] }),
+    u.nlmsg({ type: u.RTM_GETROUTE, flags: R, payload: [u.rtmsg({ family: u.AF_INET6, dst_len: 128, flags }), u.nla(u.RTA_DST, u.inet_pton6('2001:db8::2'))] }),
+  ]),
+  u.nlmsg({ type: u.RTM_GETROUTE, flags: R, payload: [u.rtmsg({ family: u.AF_INET, dst_len: 32, src_len: 32 }), u.nla(u.RTA_DST, u.inet_pton4('127.0.0.1')), u.nla(u.RTA_SRC, u.inet_pton4('10.0.0.1')), u.nla_u32(u.RTA_MARK, 7)] }),
+  u.nlmsg({ type: u.RTM_NEWROUTE, flags: R | A | C, payload: [u.rtmsg({ family: u.AF_INET6, dst_len: 48, table: 254, protocol: 3, type: 1 }), u.nla(u.RTA_DST, u.inet_pton6('2001:db8:2::')), u.nla(u.RTA_GATEWAY, u.inet_pton6('2001:db8::fe'))] }),
+  u.nlmsg({ type: u.RTM_NEWROUTE, flags: R | A | u.NLM_F_CREATE | u.NLM_F_REPLACE, payload: [u.rtmsg({ family: u.AF_INET6, dst_len: 64, protocol: 3, type: 1 }), u.nla(u.RTA_DST, u.inet_pton6('2001:db8:1::')), u.nla_u32(u.RTA_OIF, 2), u.nla_u32(u.RTA_TABLE, 100), u.nla_nest(u.RTA_METRICS, [u.nla_u32(u.RTAX_MTU, 1400)])] }),
+  u.nlmsg({ type: u.RTM_DELROUTE, flags: R | A, payload: [u.rtmsg({ family: u.AF_INET6, dst_len: 48, table: 254 }), u.nla(u.RTA_DST, u.inet_pton6('2001:db8:2::'))] }),
+  u.nlmsg({ type: u.RTM_GETROUTE, flags: R | u.NLM_F_DUMP, payload: [u.rtmsg({ family: u.AF_INET6 }), u.nla_u32(u.RTA_TABLE, 100)] }),
+  u.nlmsg({ type: u.RTM_NEWNEIGH, flags: R | A | C, payload: [u.ndmsg({ family: u.AF_INET, index: 2, state: u.NUD_PERMANENT }), u.nla(u.NDA_DST, u.inet_pton4('10.0.0.2')), u.nla(u.NDA_LLADDR, new Uint8Array([2, 0, 0, 0, 0, 2]))] }),
+  u.nlmsg({ type: u.RTM_NEWNEIGH, flags: R | A | u.NLM_F_CREATE | u.NLM_F_REPLACE, payload: [u.ndmsg({ family: u.AF_INET6, index: 2, state: u.NUD_REACHABLE, flags: u.NTF_ROUTER }), u.nla(u.NDA_DST, u.inet_pton6('2001:db8::2')), u.nla(u.NDA_LLADDR, new Uint8Array([2, 0, 0, 0, 0, 3]))] }),
+  u.nlmsg({ type: u.RTM_DELNEIGH, flags: R | A, payload: [u.ndmsg({ family: u.AF_INET, index: 2 }), u.nla(u.NDA_DST, u.inet_pton4('10.0.0.2'))] }),
+  u.nlmsg({ type: u.RTM_GETNEIGH, flags: R, payload: [u.ndmsg({ family: u.AF_INET6, index: 2 }), u.nla(u.NDA_DST, u.inet_pton6('2001:db8::2'))] }),
+  u.nlmsg({ type: u.RTM_GETNEIGH, flags: R | u.NLM_F_DUMP, payload: [u.ndmsg({ family: u.AF_INET }), u.nla_u32(u.NDA_IFINDEX, 2)] }),
 ];
 
 function mutate(r: ReturnType<typeof rng>): Uint8Array {
@@ -78,7 +96,7 @@ describe('rtnetlink fuzz', () => {
     const k = await newSimKernel();
     setBackend(k);
     const baseline = k.liveBuffers();
-    const stats = { sent: 0, sendErrors: 0, received: 0, notifications: 0 };
+    const stats = { sent: 0, sendErrors: 0, received: 0, notifications: 0, routeAnswers: 0, neighAnswers: 0 };
     const errnos = new Map<number, number>();
     let failure: unknown;
     const r = await k.run(async () => {
@@ -109,6 +127,9 @@ describe('rtnetlink fuzz', () => {
                 stats.received++;
                 if (q === mon) stats.notifications++;
                 for (const m of u.parseNlmsgs(buf.subarray(0, n))) {
+                  // Answers to single gets (not dumps, not notifications): route lookups and neighbour gets.
+                  if (q !== mon && !(m.nlmsg_flags & u.NLM_F_MULTI) && m.nlmsg_type === u.RTM_NEWROUTE) stats.routeAnswers++;
+                  if (q !== mon && !(m.nlmsg_flags & u.NLM_F_MULTI) && m.nlmsg_type === u.RTM_NEWNEIGH) stats.neighAnswers++;
                   if (m.nlmsg_type !== u.NLMSG_ERROR || m.payload.length < 4) continue;
                   const e = u.i32(m.payload, 0);
                   errnos.set(e, (errnos.get(e) ?? 0) + 1);
@@ -132,7 +153,9 @@ describe('rtnetlink fuzz', () => {
     expect(r.error).toBeUndefined();
     expect(stats.sent + stats.sendErrors).toBe(DATAGRAMS);
     expect(stats.notifications).toBeGreaterThan(1000);
-    for (const e of [0, -19, -22, -17, -95]) expect(errnos.get(e) ?? 0, `NLMSG_ERROR ${e}`).toBeGreaterThan(0);
+    for (const e of [0, -19, -22, -17, -95, -2, -3, -101]) expect(errnos.get(e) ?? 0, `NLMSG_ERROR ${e}`).toBeGreaterThan(0);
+    expect(stats.routeAnswers, 'RTM_GETROUTE lookups answered').toBeGreaterThan(0);
+    expect(stats.neighAnswers, 'RTM_GETNEIGH gets answered').toBeGreaterThan(0);
     console.log(`rtnl fuzz: ${JSON.stringify(stats)}, errors ${JSON.stringify([...errnos].sort((a, b) => a[0] - b[0]))}, live buffers ${k.liveBuffers()} (baseline ${baseline})`);
     expect(k.liveBuffers()).toBe(baseline);
   }, 300_000);

@@ -60,12 +60,15 @@ KDIR=$OUT/kernel/$KVER
 VIRTIO_MODULES=(drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_mmio.ko
 	drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
 	drivers/virtio/virtio_pci.ko drivers/char/virtio_console.ko)
+# The link kinds an unprivileged `unshare -Urn` namespace can create (lesson 2.9, the rtnetlink
+# scenarios): veth, and bridge with what it needs; loaded by /init in this order.
+NET_MODULES=(net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/veth.ko)
 KROOT=$KDIR/root
 HEADERS=$KROOT/usr/src/linux-headers-$KVER
 MODDIR=$KROOT/lib/modules/$KVER/kernel
 
 # --- Kernel, modules and headers: apt-get download + dpkg -x ----------------------------------
-if [[ ! -f $KDIR/.done || ! -d $KDIR/virtio ]]; then
+if [[ ! -f $KDIR/.done || ! -d $KDIR/virtio || ! -d $KDIR/net ]]; then
 	log "fetching Debian kernel $KVER"
 	rm -rf "$KDIR"
 	mkdir -p "$KDIR/debs"
@@ -85,6 +88,8 @@ if [[ ! -f $KDIR/.done || ! -d $KDIR/virtio ]]; then
 	# Keep the few modules the guest loads; Debian's other ~400 MB of modules are not needed.
 	mkdir -p "$KDIR/virtio"
 	for m in "${VIRTIO_MODULES[@]}"; do cp "$MODDIR/$m" "$KDIR/virtio/"; done
+	mkdir -p "$KDIR/net"
+	for m in "${NET_MODULES[@]}"; do cp "$MODDIR/$m" "$KDIR/net/"; done
 	rm -rf "$KDIR/debs" "$MODDIR"
 	touch "$KDIR/.done"
 fi
@@ -145,7 +150,7 @@ fi
 
 log "packing the initramfs"
 rm -rf "$STAGE"
-mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,root/src,etc,lib/modules/virtio,lib/modules/netlink-lab}
+mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,root/src,etc,lib/modules/virtio,lib/modules/net,lib/modules/netlink-lab}
 cp /bin/busybox "$STAGE/bin/busybox"
 for applet in $("$STAGE/bin/busybox" --list); do
 	[[ -e $STAGE/bin/$applet ]] || ln -s busybox "$STAGE/bin/$applet"
@@ -156,6 +161,7 @@ echo netlink-lab >"$STAGE/etc/hostname"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$STAGE/etc/passwd"
 echo 'root:x:0:' >"$STAGE/etc/group"
 cp "$KDIR"/virtio/*.ko "$STAGE/lib/modules/virtio/"
+cp "$KDIR"/net/*.ko "$STAGE/lib/modules/net/"
 for m in "${MODULES[@]}"; do
 	cp "$MODBUILD/$m.ko" "$STAGE/lib/modules/netlink-lab/"
 	ln -s "netlink-lab/$m.ko" "$STAGE/lib/modules/$m.ko"

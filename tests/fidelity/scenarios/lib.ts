@@ -102,6 +102,10 @@ export function rtlines(buf: Uint8Array): string[] {
       });
     }
     if (t === 20 || t === 21) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    // RTA_CACHEINFO of a resolved route: the dst's reference count (it depends on the per-CPU route
+    // cache) and its last use (time); NDA_CACHEINFO of a neighbour: confirmed, used, updated (times).
+    if (t === 24 || t === 25) walk(o + 28, end, (at, p, l) => { if (at === 12 && l >= 8) b.fill(0, p, p + 8); });
+    if (t === 28 || t === 29) walk(o + 28, end, (at, p, l) => { if (at === 3 && l >= 12) b.fill(0, p, p + 12); });
     const hexw = Array.from(b.subarray(o, end), (x) => x.toString(16).padStart(2, '0')).join('').replace(/(.{8})/g, '$1 ').trim();
     const seqpid = `type=${t} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq}`;
     out.push(`${seqpid} | ${hexw.slice(36)}`);
@@ -109,29 +113,35 @@ export function rtlines(buf: Uint8Array): string[] {
   return out;
 }
 
-/** Send one rtnetlink request and print every reply message (rtlines) until the ACK, error or DONE. */
-export async function rtreq(fd: number, msg: Uint8Array, label: string): Promise<void> {
+/** Send one rtnetlink request and print every reply message (rtlines; those `keep` accepts) until the ACK, error or DONE. */
+export async function rtreq(fd: number, msg: Uint8Array, label: string, keep: (line: string) => boolean = () => true): Promise<void> {
   await toKernel(fd, msg);
   const buf = new Uint8Array(65536);
   for (;;) {
     const { n } = await recvfrom(fd, buf);
     const ms = parseNlmsgs(buf.subarray(0, n));
-    for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+    for (const l of rtlines(buf.subarray(0, n))) if (keep(l)) console.log(`${label}: ${l}`);
     const last = ms[ms.length - 1];
     if (!last || last.nlmsg_type === NLMSG_ERROR || last.nlmsg_type === NLMSG_DONE || !(last.nlmsg_flags & 2)) return;
   }
 }
 
-/** Print what a group member has queued (rtlines), until EAGAIN. */
-export async function rtdrain(fd: number, label: string): Promise<void> {
+/** Print what a group member has queued (rtlines; those `keep` accepts), until EAGAIN. */
+export async function rtdrain(fd: number, label: string, keep: (line: string) => boolean = () => true): Promise<void> {
   const buf = new Uint8Array(65536);
   for (;;) {
     try {
       const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
-      for (const l of rtlines(buf.subarray(0, n))) console.log(`${label}: ${l}`);
+      for (const l of rtlines(buf.subarray(0, n))) if (keep(l)) console.log(`${label}: ${l}`);
     } catch (e) {
       console.log(`${label}: ${errname(e)}`);
       return;
     }
   }
 }
+
+/**
+ * Not the local route of a link-local address (fe80::/10 in table 255): Linux adds it when the
+ * address finishes DAD, after a random 1–2 s, so a run's timing decides whether it is there yet.
+ */
+export const notLinkLocalLocal = (line: string): boolean => !/\| 0a80.... ff...... [0-9a-f]{8} 08000f00 ff000000 14000100 fe[89ab]/.test(line);

@@ -111,6 +111,40 @@ function dev_ifas(dev: net_device): in_ifaddr[] {
   return out;
 }
 
+/**
+ * A source address for a destination through dev: its first primary address of a scope no wider
+ * than `scope` (one on dst's subnet preferred), else the first fitting primary of any device in
+ * device order (lo first), never a link-scope one. Ref: inet_select_addr, in_dev_select_addr
+ */
+export function inet_select_addr(dev: net_device, dst: u32, scope: u8): u32 {
+  let addr: u32 = 0;
+  const l = dev_ifas(dev);
+  for (let i = 0; i < l.length; i++) {
+    const ifa = unchecked(l[i]);
+    if (ifa.flags & IFA_F_SECONDARY) continue;
+    // localnet_scope: RT_SCOPE_HOST (route_localnet is 0)
+    if ((ifa.scope < RT_SCOPE_HOST ? ifa.scope : RT_SCOPE_HOST) > scope) continue;
+    if (!dst || (dst & ifa.mask) == (ifa.address & ifa.mask)) { addr = ifa.local; break; }
+    if (!addr) addr = ifa.local;
+  }
+  if (addr) return addr;
+  for (let d = 0; d < devices.length; d++) {
+    const o = dev_ifas(unchecked(devices[d]));
+    for (let i = 0; i < o.length; i++) {
+      const ifa = unchecked(o[i]);
+      if (ifa.flags & IFA_F_SECONDARY) continue;
+      if (ifa.scope != 253 /* RT_SCOPE_LINK */ && (ifa.scope < RT_SCOPE_HOST ? ifa.scope : RT_SCOPE_HOST) <= scope) return ifa.local;
+    }
+  }
+  return 0;
+}
+
+/** The device that has `addr` as a local address. Ref: __ip_dev_find */
+export function __ip_dev_find(addr: u32): net_device | null {
+  for (let i = 0; i < ifa_list.length; i++) if (unchecked(ifa_list[i]).local == addr) return unchecked(ifa_list[i]).dev;
+  return null;
+}
+
 /** The primary address a secondary hangs from (its routes' prefsrc). */
 function primary_of(ifa: in_ifaddr): in_ifaddr {
   if (!(ifa.flags & IFA_F_SECONDARY)) return ifa;

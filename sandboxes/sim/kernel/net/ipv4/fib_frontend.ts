@@ -9,7 +9,7 @@ import {
 } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY,
-  NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
+  NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NL_VALIDATE_DEPRECATED_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
 } from '../../lib/nlattr';
 import {
   net_device, __dev_get_by_index, netif_running, netif_carrier_ok, register_netdevice_notifier, NETDEV_UP, NETDEV_DOWN,
@@ -18,9 +18,15 @@ import {
 import { rtnl_register, rtnl_notify, nlmsg_report, AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, RTNLGRP_IPV4_ROUTE } from '../core/rtnetlink';
 import {
   fib_alias, fib_aliases, fib_insert_alias, fib_table_entries, fib_find_alias, fib_remove_alias, fib_table_lookup,
-  RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE, RTPROT_KERNEL,
+  RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE, RTPROT_KERNEL,
+  RT_TABLE_COMPAT, fib_new_table, fib_get_table, fib_tables_hash_order,
 } from './fib_trie';
-import { EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EMSGSIZE, ENOBUFS, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
+import { inet_select_addr, __ip_dev_find } from './devinet';
+import { nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
+import { rtnl } from '../core/rtnetlink';
+import { current } from '../../kernel/sched';
+import { NLA_U16 } from '../../lib/nlattr';
+import { EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ENOBUFS, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 
 export const RTM_NEWROUTE: i32 = 24;
 export const RTM_DELROUTE: i32 = 25;
@@ -41,10 +47,15 @@ export const RTA_TABLE: i32 = 15;
 export const RTA_MARK: i32 = 16;
 export const RTA_PREF: i32 = 20;
 export const RTA_UID: i32 = 25;
+export const RTA_IP_PROTO: i32 = 27;
+export const RTA_SPORT: i32 = 28;
+export const RTA_DPORT: i32 = 29;
 export const RTA_MAX: i32 = 31;
 export const RTNH_F_DEAD: u32 = 1;
 export const RTNH_F_LINKDOWN: u32 = 16;
+export const RTM_F_NOTIFY: u32 = 0x100;
 export const RTM_F_CLONED: u32 = 0x200;
+export const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 export const RTM_F_PREFIX: u32 = 0x800;
 export const RTM_F_FIB_MATCH: u32 = 0x2000;
 
@@ -66,7 +77,8 @@ function fib_nh_init_flags(fa: fib_alias): void {
 }
 
 /** One RTM_NEWROUTE / RTM_DELROUTE. Ref: fib_dump_info */
-function fib_dump_info(skb: sk_buff, portid: u32, seq: u32, event: i32, fa: fib_alias, flags: i32): i32 {
+function fib_dump_info(skb: sk_buff, portid: u32, seq: u32, event: i32, fa: fib_alias, flags: i32, tb_id: u32 = 0xffffffff): i32 {
+  const table = tb_id == 0xffffffff ? fa.table : tb_id;
   const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
   if (!nlh) return -EMSGSIZE;
   const rtm = nlmsg_data(nlh);
@@ -74,12 +86,12 @@ function fib_dump_info(skb: sk_buff, portid: u32, seq: u32, event: i32, fa: fib_
   store<u8>(rtm, fa.dst_len, 1);
   store<u8>(rtm, 0, 2);
   store<u8>(rtm, fa.tos, 3);
-  store<u8>(rtm, <u8>(fa.table < 256 ? fa.table : 252), 4);
+  store<u8>(rtm, <u8>(table < 256 ? table : RT_TABLE_COMPAT), 4);
   store<u8>(rtm, fa.protocol, 5);
   store<u8>(rtm, fa.scope, 6);
   store<u8>(rtm, fa.type, 7);
   store<u32>(rtm, fib_nh_flags(fa), 8);
-  if (nla_put_u32(skb, RTA_TABLE, fa.table) ||
+  if (nla_put_u32(skb, RTA_TABLE, table) ||
     (fa.dst_len && nla_put_in_addr(skb, RTA_DST, fa.dst)) ||
     (fa.priority && nla_put_u32(skb, RTA_PRIORITY, fa.priority)) ||
     (fa.prefsrc && nla_put_in_addr(skb, RTA_PREFSRC, fa.prefsrc)) ||
@@ -103,6 +115,7 @@ function rtmsg_fib(event: i32, fa: fib_alias, portid: u32, nlh: usize, nlm_flags
 /** A route the kernel adds or removes for an address. Ref: fib_magic */
 function fib_magic(cmd: i32, type: u8, dst: u32, dst_len: u8, prim_local: u32, oif: i32, rt_priority: u32): void {
   const table = type == RTN_UNICAST ? RT_TABLE_MAIN : RT_TABLE_LOCAL;
+  fib_new_table(table);
   const scope = type == RTN_LOCAL ? RT_SCOPE_HOST : RT_SCOPE_LINK;
   const existing = fib_find_alias(table, dst, dst_len, 0, rt_priority);
   if (cmd == RTM_DELROUTE) {
@@ -214,11 +227,6 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   const mask: u32 = dst_len == 0 ? 0 : <u32>(0xffffffff << (32 - dst_len));
   if (dst & ~mask) { NL_SET_ERR_MSG(extack, 'Invalid prefix for given prefix length'); return -EINVAL; }
   const table = get_table(rtm, tb);
-  if (table != RT_TABLE_MAIN && table != RT_TABLE_LOCAL) {
-    // sim: only the two tables of a fresh namespace exist; others are not modelled.
-    NL_SET_ERR_MSG(extack, 'sim: only the local and main tables are modelled');
-    return -EOPNOTSUPP;
-  }
   const type = load<u8>(rtm, 7);
   const scope = load<u8>(rtm, 6);
   if (type != RTN_UNICAST) { NL_SET_ERR_MSG(extack, 'sim: only unicast routes are modelled'); return -EOPNOTSUPP; }
@@ -277,6 +285,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   fa.prefsrc = tb[RTA_PREFSRC] ? bswap<u32>(load<u32>(nla_data(tb[RTA_PREFSRC]))) : 0;
   fa.nh_scope = gw ? RT_SCOPE_LINK : RT_SCOPE_HOST;
   fib_nh_init_flags(fa);
+  fib_new_table(table);
   fib_insert_alias(fa);
   rtmsg_fib(RTM_NEWROUTE, fa, NETLINK_CB(skb).portid, nlh, nlflags);
   return 0;
@@ -293,6 +302,7 @@ function inet_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   const mask: u32 = dst_len == 0 ? 0 : <u32>(0xffffffff << (32 - dst_len));
   if (dst & ~mask) { NL_SET_ERR_MSG(extack, 'Invalid prefix for given prefix length'); return -EINVAL; }
   const table = get_table(rtm, tb);
+  if (fib_get_table(table) == null) { NL_SET_ERR_MSG(extack, 'FIB table does not exist'); return -ESRCH; }
   const type = load<u8>(rtm, 7);
   const scope = load<u8>(rtm, 6);
   const oif: i32 = tb[RTA_OIF] ? <i32>nla_get_u32(tb[RTA_OIF]) : 0;
@@ -302,7 +312,7 @@ function inet_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
     const fa = unchecked(fib_aliases[i]);
     if (fa.table != table || fa.dst != dst || fa.dst_len != dst_len) continue;
     if (type && fa.type != type) continue;
-    if (scope != RT_SCOPE_NOWHERE && scope && fa.scope != scope) continue;
+    if (scope != RT_SCOPE_NOWHERE && fa.scope != scope) continue;
     if (tb[RTA_PRIORITY] && fa.priority != prio) continue;
     if (oif && fa.oif != oif) continue;
     if (gw && fa.gw != gw) continue;
@@ -314,15 +324,28 @@ function inet_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   return -ESRCH;
 }
 
-/** The route dump's request check. Ref: ip_valid_fib_dump_req */
-export function ip_valid_fib_dump_req(cb: netlink_callback, tb: StaticArray<usize>): i32 {
+export const NLM_F_DUMP_FILTERED: i32 = 0x20;
+
+/** What a strict route dump asked for. Ref: struct fib_dump_filter */
+export class fib_dump_filter {
+  table_id: u32 = 0;
+  dev: i32 = 0;
+  protocol: u8 = 0;
+  rt_type: u8 = 0;
+  flags: u32 = 0;
+  filter_set: bool = false;
+}
+
+/** The route dump's request check (strict checking), filling the filter. Ref: ip_valid_fib_dump_req */
+export function ip_valid_fib_dump_req(cb: netlink_callback, filter: fib_dump_filter): i32 {
   const nlh = cb.nlh;
+  const tb = new StaticArray<usize>(RTA_MAX + 1);
   if (nlmsg_len(nlh) < RTMSG_SIZE) {
     NL_SET_ERR_MSG(cb.extack, 'Invalid header for FIB dump request');
     return -EINVAL;
   }
   const rtm = nlmsg_data(nlh);
-  if (load<u8>(rtm, 1) || load<u8>(rtm, 2) || load<u8>(rtm, 3) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
+  if (load<u8>(rtm, 1) || load<u8>(rtm, 2) || load<u8>(rtm, 3) || load<u8>(rtm, 6)) {
     NL_SET_ERR_MSG(cb.extack, 'Invalid values in header for FIB dump request');
     return -EINVAL;
   }
@@ -330,48 +353,321 @@ export function ip_valid_fib_dump_req(cb: netlink_callback, tb: StaticArray<usiz
     NL_SET_ERR_MSG(cb.extack, 'Invalid flags for FIB dump request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
+  filter.flags = load<u32>(rtm, 8);
+  filter.protocol = load<u8>(rtm, 5);
+  filter.rt_type = load<u8>(rtm, 7);
+  filter.table_id = load<u8>(rtm, 4);
+  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= RTA_MAX; i++) {
     if (!tb[i]) continue;
-    if (i != RTA_TABLE && i != RTA_OIF && i != 21 /* RTA_ENCAP_TYPE? RTA_PROTOCOL is a header field */) {
+    if (i == RTA_TABLE) filter.table_id = nla_get_u32(tb[i]);
+    else if (i == RTA_OIF) {
+      const ifindex = <i32>nla_get_u32(tb[i]);
+      if (__dev_get_by_index(ifindex) == null) return -ENODEV;
+      filter.dev = ifindex;
+    } else {
       NL_SET_ERR_MSG(cb.extack, 'Unsupported attribute in dump request');
       return -EINVAL;
     }
   }
+  if (filter.flags || filter.protocol || filter.rt_type || filter.table_id || filter.dev) {
+    filter.filter_set = true;
+    cb.answer_flags = <u16>NLM_F_DUMP_FILTERED;
+  }
   return 0;
 }
 
-/** The AF_INET route dump: main, then local. Ref: inet_dump_fib */
+/** Whether a route passes a dump filter. Ref: fn_trie_dump_leaf's checks */
+function fib_filter_match(fa: fib_alias, f: fib_dump_filter): bool {
+  if (!f.filter_set) return true;
+  if (f.rt_type && fa.type != f.rt_type) return false;
+  if (f.protocol && fa.protocol != f.protocol) return false;
+  if (f.dev && fa.oif != f.dev) return false;
+  return true;
+}
+
+/** The AF_INET route dump: every table in hash order, or the one a strict request names. Ref: inet_dump_fib */
 function inet_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
-  const tb = new StaticArray<usize>(RTA_MAX + 1);
-  let table: u32 = 0;
-  let oif: i32 = 0;
-  if (cb.strict_check && cb.args[2] == 0) {
-    const err = ip_valid_fib_dump_req(cb, tb);
-    if (err < 0) return err;
-    if (tb[RTA_TABLE]) table = nla_get_u32(tb[RTA_TABLE]);
-    if (tb[RTA_OIF]) oif = <i32>nla_get_u32(tb[RTA_OIF]);
-    cb.args[2] = 1 | (<i64>table << 8) | (<i64>oif << 40);
-  } else if (cb.args[2] != 0) {
-    table = <u32>((cb.args[2] >> 8) & 0xffffffff);
-    oif = <i32>(cb.args[2] >> 40);
-  }
+  const filter = new fib_dump_filter();
   const nlh = cb.nlh;
-  // RTM_F_CLONED asks for the route cache, which IPv4 no longer has: nothing to dump.
-  if (nlmsg_len(nlh) >= RTMSG_SIZE && (load<u32>(nlmsg_data(nlh), 8) & RTM_F_CLONED)) return <i32>skb.len;
-  const all = fib_table_entries(RT_TABLE_MAIN).concat(fib_table_entries(RT_TABLE_LOCAL));
-  // A filtered dump says so (NLM_F_DUMP_FILTERED) in its messages and its NLMSG_DONE.
-  if (table || oif) cb.answer_flags = 0x20;
+  if (cb.strict_check) {
+    const err = ip_valid_fib_dump_req(cb, filter);
+    if (err < 0) return err;
+  } else if (nlmsg_len(nlh) >= RTMSG_SIZE) {
+    filter.flags = load<u32>(nlmsg_data(nlh), 8) & (RTM_F_PREFIX | RTM_F_CLONED);
+  }
+  // ipv4 does not use the prefix flag; RTM_F_CLONED asks for exceptions only (PMTU, redirects),
+  // which need traffic: none here.
+  if (filter.flags & (RTM_F_PREFIX | RTM_F_CLONED)) return <i32>skb.len;
+  let tables = fib_tables_hash_order();
+  if (filter.table_id) {
+    const tb = fib_get_table(filter.table_id);
+    if (tb == null) {
+      if (<u8>load<u8>(nlmsg_data(nlh)) != AF_INET) return <i32>skb.len;
+      NL_SET_ERR_MSG(cb.extack, 'ipv4: FIB table does not exist');
+      return -ENOENT;
+    }
+    tables = [tb];
+  }
+  const all: fib_alias[] = [];
+  for (let t = 0; t < tables.length; t++) {
+    const e = fib_table_entries(unchecked(tables[t]).tb_id);
+    for (let i = 0; i < e.length; i++) all.push(unchecked(e[i]));
+  }
+  const flags = filter.filter_set ? NLM_F_MULTI | NLM_F_DUMP_FILTERED : NLM_F_MULTI;
   let idx = <i32>cb.args[0];
   for (; idx < all.length; idx++) {
     const fa = unchecked(all[idx]);
-    if (table && fa.table != table) continue;
-    if (oif && fa.oif != oif) continue;
-    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, fa, (table || oif ? NLM_F_MULTI | 0x20 : NLM_F_MULTI)) < 0) break;
+    if (!fib_filter_match(fa, filter)) continue;
+    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, fa, flags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
+}
+
+// ---- RTM_GETROUTE for one destination -------------------------------------------------------------
+
+const RTCF_NOTIFY: u32 = 0x00010000;
+const RTCF_BROADCAST: u32 = 0x10000000;
+const RTCF_MULTICAST: u32 = 0x20000000;
+const RTCF_LOCAL: u32 = 0x80000000;
+const LOOPBACK_IFINDEX: i32 = 1;
+const INADDR_LOOPBACK: u32 = 0x7f000001;
+
+function ipv4_is_multicast(a: u32): bool { return (a & 0xf0000000) == 0xe0000000; }
+function ipv4_is_lbcast(a: u32): bool { return a == 0xffffffff; }
+function ipv4_is_zeronet(a: u32): bool { return (a & 0xff000000) == 0; }
+function ipv4_is_loopback(a: u32): bool { return (a & 0xff000000) == 0x7f000000; }
+function ipv4_is_local_multicast(a: u32): bool { return (a & 0xffffff00) == 0xe0000000; }
+
+/** struct flowi4 and the struct rtable made from it, as far as a route lookup shows them. */
+class flowi4 {
+  daddr: u32 = 0;
+  saddr: u32 = 0;
+  oif: i32 = 0;
+  mark: u32 = 0;
+  uid: u32 = 0;
+}
+class rtable {
+  rt_type: u8 = RTN_UNICAST;
+  rt_flags: u32 = 0;
+  dev: i32 = 0;
+  gw: u32 = 0;
+  /** What the lookup found (struct fib_result): the alias, or null for the on-link fallback. */
+  res: fib_alias | null = null;
+}
+
+/**
+ * fib_lookup without custom rules: one trie holds local and main (the tables are merged until a
+ * rule is added), longest prefix first; among one prefix the first alias in table order.
+ * Ref: fib_lookup, fib_table_lookup
+ */
+function fib_lookup(fl4: flowi4): fib_alias | null {
+  let best: fib_alias | null = null;
+  for (let i = 0; i < fib_aliases.length; i++) {
+    const fa = unchecked(fib_aliases[i]);
+    if (fa.table != RT_TABLE_MAIN && fa.table != RT_TABLE_LOCAL) continue;
+    const mask: u32 = fa.dst_len == 0 ? 0 : <u32>(0xffffffff << (32 - fa.dst_len));
+    if ((fl4.daddr & mask) != fa.dst) continue;
+    if (fa.nh_flags & RTNH_F_DEAD) continue;
+    if (fl4.oif && fa.oif != fl4.oif) continue;
+    if (best == null || fa.dst_len > best.dst_len || (fa.dst_len == best.dst_len && fa.table == RT_TABLE_LOCAL && best.table != RT_TABLE_LOCAL)) best = fa;
+  }
+  return best;
+}
+
+/** An output route for fl4: the error, or the rtable in `rt`. Ref: ip_route_output_key_hash_rcu, __mkroute_output */
+function ip_route_output_key_hash_rcu(fl4: flowi4, rt: rtable): i32 {
+  let flags: u32 = 0;
+  let dev_out: net_device | null = null;
+  let type: u8 = RTN_UNICAST;
+  let make = false;
+  if (fl4.saddr) {
+    if (ipv4_is_multicast(fl4.saddr) || ipv4_is_lbcast(fl4.saddr) || ipv4_is_zeronet(fl4.saddr)) return -EINVAL;
+    // It is equivalent to inet_addr_type(saddr) == RTN_LOCAL
+    if (__ip_dev_find(fl4.saddr) == null) return -ENETUNREACH;
+  }
+  if (fl4.oif) {
+    dev_out = __dev_get_by_index(fl4.oif);
+    if (dev_out == null) return -ENODEV;
+    if (!netif_running(dev_out)) return -ENETUNREACH;
+    if (ipv4_is_local_multicast(fl4.daddr) || ipv4_is_lbcast(fl4.daddr)) {
+      if (!fl4.saddr) fl4.saddr = inet_select_addr(dev_out, 0, RT_SCOPE_LINK);
+      make = true;
+    } else if (!fl4.saddr) {
+      if (ipv4_is_multicast(fl4.daddr)) fl4.saddr = inet_select_addr(dev_out, 0, RT_SCOPE_UNIVERSE);
+      else if (!fl4.daddr) fl4.saddr = inet_select_addr(dev_out, 0, RT_SCOPE_HOST);
+    }
+  }
+  if (!make && !fl4.daddr) {
+    fl4.daddr = fl4.saddr;
+    if (!fl4.daddr) fl4.daddr = fl4.saddr = INADDR_LOOPBACK;
+    dev_out = __dev_get_by_index(LOOPBACK_IFINDEX);
+    fl4.oif = LOOPBACK_IFINDEX;
+    type = RTN_LOCAL;
+    flags |= RTCF_LOCAL;
+    make = true;
+  }
+  if (!make) {
+    const res = fib_lookup(fl4);
+    if (res == null) {
+      if (fl4.oif) {
+        // Apparently, routing tables are wrong. Assume, that the destination is on link.
+        if (!fl4.saddr) fl4.saddr = inet_select_addr(dev_out!, 0, RT_SCOPE_LINK);
+        type = RTN_UNICAST;
+      } else return -ENETUNREACH;
+    } else {
+      rt.res = res;
+      type = res.type;
+      if (res.type == RTN_LOCAL) {
+        if (!fl4.saddr) fl4.saddr = res.prefsrc ? res.prefsrc : fl4.daddr;
+        dev_out = __dev_get_by_index(LOOPBACK_IFINDEX);
+        fl4.oif = LOOPBACK_IFINDEX;
+        flags |= RTCF_LOCAL;
+      } else {
+        // fib_select_path: the nexthop's preferred source, else one picked on its device.
+        dev_out = __dev_get_by_index(res.oif);
+        if (!fl4.saddr) fl4.saddr = res.prefsrc ? res.prefsrc : inet_select_addr(dev_out!, res.gw, res.gw ? RT_SCOPE_LINK : RT_SCOPE_HOST);
+        if (res.type != RTN_BROADCAST && res.gw && res.nh_scope == RT_SCOPE_LINK) rt.gw = res.gw;
+      }
+    }
+  }
+  // __mkroute_output
+  if (dev_out == null) return -ENODEV;
+  if (ipv4_is_loopback(fl4.daddr) && !(dev_out.flags & IFF_LOOPBACK)) return -EINVAL;
+  if (ipv4_is_lbcast(fl4.daddr)) type = RTN_BROADCAST;
+  else if (ipv4_is_multicast(fl4.daddr)) type = RTN_MULTICAST;
+  else if (ipv4_is_zeronet(fl4.daddr)) return -EINVAL;
+  if (dev_out.flags & IFF_LOOPBACK) flags |= RTCF_LOCAL;
+  if (type == RTN_BROADCAST) { flags |= RTCF_BROADCAST | RTCF_LOCAL; rt.gw = 0; }
+  else if (type == RTN_MULTICAST) {
+    // RTCF_LOCAL when the device has joined the group (ip_check_mc_rcu). sim: groups are not
+    // modelled beyond all-hosts (224.0.0.1), which every running IPv4 device joins (ip_mc_up).
+    flags |= RTCF_MULTICAST | RTCF_LOCAL;
+    if (!(fl4.daddr == 0xe0000001 && netif_running(dev_out))) flags &= ~RTCF_LOCAL;
+    // fib_info of a default-ish multicast route is not used for the gateway (res->prefixlen < 4).
+    if (rt.res != null && rt.res!.dst_len < 4) rt.gw = 0;
+  }
+  rt.rt_type = type;
+  rt.rt_flags = flags;
+  rt.dev = dev_out.ifindex;
+  return 0;
+}
+
+const rci = memory.data(32);
+
+/** One resolved route. Ref: rt_fill_info */
+function rt_fill_info(skb: sk_buff, dst: u32, src: u32, rt: rtable, table_id: u32, fl4: flowi4, portid: u32, seq: u32): i32 {
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, RTMSG_SIZE, 0);
+  if (!nlh) return -EMSGSIZE;
+  const r = nlmsg_data(nlh);
+  store<u8>(r, AF_INET);
+  store<u8>(r, 32, 1);
+  store<u8>(r, 0, 2);
+  // 6.18 answers rtm_tos 0 whatever the request carried (observed: tos 4 comes back as 0).
+  store<u8>(r, 0, 3);
+  store<u8>(r, <u8>(table_id < 256 ? table_id : RT_TABLE_COMPAT), 4);
+  store<u8>(r, 0, 5); // RTPROT_UNSPEC
+  store<u8>(r, RT_SCOPE_UNIVERSE, 6);
+  store<u8>(r, rt.rt_type, 7);
+  let rflags = (rt.rt_flags & ~<u32>0xffff) | RTM_F_CLONED;
+  if (rt.rt_flags & RTCF_NOTIFY) rflags |= RTM_F_NOTIFY;
+  store<u32>(r, rflags, 8);
+  if (nla_put_u32(skb, RTA_TABLE, table_id) || nla_put_in_addr(skb, RTA_DST, dst)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  if (src) {
+    store<u8>(r, 32, 2);
+    if (nla_put_in_addr(skb, RTA_SRC, src)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  }
+  if ((rt.dev && nla_put_u32(skb, RTA_OIF, rt.dev)) ||
+    (fl4.saddr != src && nla_put_in_addr(skb, RTA_PREFSRC, fl4.saddr)) ||
+    (rt.gw && nla_put_in_addr(skb, RTA_GATEWAY, rt.gw)) ||
+    (fl4.mark && nla_put_u32(skb, RTA_MARK, fl4.mark)) ||
+    nla_put_u32(skb, RTA_UID, fl4.uid)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  // rtnl_put_cacheinfo: the dst's reference count and last use (sim: 1 and 0 — in Linux they
+  // depend on the per-CPU route cache and on time), no expiry, no error.
+  memory.fill(rci, 0, 32);
+  store<u32>(rci, 1);
+  if (nla_put(skb, RTA_CACHEINFO, 32, rci)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  nlmsg_end(skb, nlh);
+  return 0;
+}
+
+/** The strict checks of a route get request, and its attributes. Ref: inet_rtm_valid_getroute_req */
+function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+  if (!netlink_strict_get_check(skb)) {
+    if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
+    return __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  }
+  if (nlmsg_len(nlh) < RTMSG_SIZE) {
+    NL_SET_ERR_MSG(extack, 'ipv4: Invalid header for route get request');
+    return -EINVAL;
+  }
+  const rtm = nlmsg_data(nlh);
+  const src_len = load<u8>(rtm, 2), dst_len = load<u8>(rtm, 1);
+  if ((src_len && src_len != 32) || (dst_len && dst_len != 32) || load<u8>(rtm, 4) || load<u8>(rtm, 5) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
+    NL_SET_ERR_MSG(extack, 'ipv4: Invalid values in header for route get request');
+    return -EINVAL;
+  }
+  if (load<u32>(rtm, 8) & ~(RTM_F_NOTIFY | RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH)) {
+    NL_SET_ERR_MSG(extack, 'ipv4: Unsupported rtm_flags for route get request');
+    return -EINVAL;
+  }
+  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  if (err) return err;
+  if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
+    NL_SET_ERR_MSG(extack, 'ipv4: rtm_src_len and rtm_dst_len must be 32 for IPv4');
+    return -EINVAL;
+  }
+  for (let i = 0; i <= RTA_MAX; i++) {
+    if (!tb[i]) continue;
+    if (i == RTA_IIF || i == RTA_OIF || i == RTA_SRC || i == RTA_DST || i == RTA_IP_PROTO || i == RTA_SPORT || i == RTA_DPORT || i == RTA_MARK || i == RTA_UID) continue;
+    NL_SET_ERR_MSG(extack, 'ipv4: Unsupported attribute in route get request');
+    return -EINVAL;
+  }
+  return 0;
+}
+
+/** RTM_GETROUTE for one IPv4 destination (`ip route get`). Ref: inet_rtm_getroute */
+function inet_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+  const tb = new StaticArray<usize>(RTA_MAX + 1);
+  let err = inet_rtm_valid_getroute_req(skb, nlh, tb, extack);
+  if (err < 0) return err;
+  const rtm = nlmsg_data(nlh);
+  const rflags = load<u32>(rtm, 8);
+  const src: u32 = tb[RTA_SRC] ? bswap<u32>(load<u32>(nla_data(tb[RTA_SRC]))) : 0;
+  const dst: u32 = tb[RTA_DST] ? bswap<u32>(load<u32>(nla_data(tb[RTA_DST]))) : 0;
+  const iif: u32 = tb[RTA_IIF] ? nla_get_u32(tb[RTA_IIF]) : 0;
+  if (iif) {
+    // sim: input routes (a packet arriving on iif) are not modelled.
+    NL_SET_ERR_MSG(extack, 'sim: route lookups for input (RTA_IIF) are not modelled');
+    return -EOPNOTSUPP;
+  }
+  const fl4 = new flowi4();
+  fl4.daddr = dst;
+  fl4.saddr = src;
+  fl4.oif = tb[RTA_OIF] ? <i32>nla_get_u32(tb[RTA_OIF]) : 0;
+  fl4.mark = tb[RTA_MARK] ? nla_get_u32(tb[RTA_MARK]) : 0;
+  fl4.uid = tb[RTA_UID] ? nla_get_u32(tb[RTA_UID]) : current.uid;
+  const rt = new rtable();
+  err = ip_route_output_key_hash_rcu(fl4, rt);
+  if (err) return err;
+  if (rflags & RTM_F_NOTIFY) rt.rt_flags |= RTCF_NOTIFY;
+  // The lookup's table: the merged main table (its id, 254), none for the on-link fallback.
+  let table_id: u32 = RT_TABLE_MAIN;
+  if (rflags & RTM_F_LOOKUP_TABLE) table_id = rt.res != null ? RT_TABLE_MAIN : 0;
+  const nskb = nlmsg_new(512);
+  if (nskb == null) return -ENOBUFS;
+  const portid = NETLINK_CB(skb).portid;
+  if (rflags & RTM_F_FIB_MATCH) {
+    const res = rt.res;
+    if (res == null) { kfree_skb(nskb); return -EHOSTUNREACH; }
+    err = fib_dump_info(nskb, portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, res, 0, table_id);
+  } else {
+    err = rt_fill_info(nskb, dst, src, rt, table_id, fl4, portid, nlmsghdr_seq(nlh));
+  }
+  if (err < 0) { kfree_skb(nskb); return err; }
+  return nlmsg_unicast(rtnl!, nskb, portid);
 }
 
 export function ip_fib_init(): void {
@@ -387,8 +683,11 @@ export function ip_fib_init(): void {
   rtm_ipv4_policy[RTA_TABLE] = NLA_POLICY(NLA_U32);
   rtm_ipv4_policy[RTA_MARK] = NLA_POLICY(NLA_U32);
   rtm_ipv4_policy[RTA_UID] = NLA_POLICY(NLA_U32);
+  rtm_ipv4_policy[RTA_IP_PROTO] = NLA_POLICY(NLA_U8);
+  rtm_ipv4_policy[RTA_SPORT] = NLA_POLICY(NLA_U16);
+  rtm_ipv4_policy[RTA_DPORT] = NLA_POLICY(NLA_U16);
   register_netdevice_notifier(fib_netdev_event);
   rtnl_register(AF_INET, RTM_NEWROUTE, inet_rtm_newroute, null);
   rtnl_register(AF_INET, RTM_DELROUTE, inet_rtm_delroute, null);
-  rtnl_register(AF_INET, RTM_GETROUTE, null, inet_dump_fib);
+  rtnl_register(AF_INET, RTM_GETROUTE, inet_rtm_getroute, inet_dump_fib);
 }

@@ -85,3 +85,52 @@ export function fib_table_lookup(table: u32, addr: u32): fib_alias | null {
   }
   return best;
 }
+
+// ---- the tables ---------------------------------------------------------------------------------
+
+/** RT_TABLE_COMPAT: what rtm_table says for a table id above 255. */
+export const RT_TABLE_COMPAT: u32 = 252;
+/** FIB_TABLE_HASHSZ with CONFIG_IP_MULTIPLE_TABLES. */
+const FIB_TABLE_HASHSZ: u32 = 256;
+
+/** struct fib_table: an id; its routes live in fib_aliases (tagged with the id). */
+export class fib_table {
+  constructor(public tb_id: u32, public seq: i32) {}
+}
+const fib_tables: fib_table[] = [];
+let fib_table_seq = 0;
+
+/** Ref: fib_get_table (id 0 means main) */
+export function fib_get_table(id: u32): fib_table | null {
+  if (id == 0) id = RT_TABLE_MAIN;
+  for (let i = 0; i < fib_tables.length; i++) if (unchecked(fib_tables[i]).tb_id == id) return unchecked(fib_tables[i]);
+  return null;
+}
+
+/**
+ * Find or create a table. Creating local creates main first: without custom rules both share one
+ * trie (fib_trie_unmerge has not run). Ref: fib_new_table
+ */
+export function fib_new_table(id: u32): fib_table {
+  if (id == 0) id = RT_TABLE_MAIN;
+  const tb = fib_get_table(id);
+  if (tb != null) return tb;
+  if (id == RT_TABLE_LOCAL) fib_new_table(RT_TABLE_MAIN);
+  const t = new fib_table(id, fib_table_seq++);
+  fib_tables.push(t);
+  return t;
+}
+
+/**
+ * The tables in the order inet_dump_fib walks net->ipv4.fib_table_hash: bucket (id & 255)
+ * ascending, and in one bucket the newest first (hlist_add_head_rcu).
+ */
+export function fib_tables_hash_order(): fib_table[] {
+  const out = fib_tables.slice(0);
+  out.sort((a: fib_table, b: fib_table): i32 => {
+    const ha = a.tb_id & (FIB_TABLE_HASHSZ - 1), hb = b.tb_id & (FIB_TABLE_HASHSZ - 1);
+    if (ha != hb) return ha < hb ? -1 : 1;
+    return b.seq - a.seq;
+  });
+  return out;
+}

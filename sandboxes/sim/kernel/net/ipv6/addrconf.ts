@@ -24,6 +24,7 @@ import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_li
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
 
+const IFA_F_OPTIMISTIC: u32 = 0x04;
 const IFAPROT_KERNEL_LO: u8 = 1;
 const IFAPROT_KERNEL_LL: u8 = 3;
 const RT_SCOPE_UNIVERSE: u8 = 0;
@@ -117,6 +118,12 @@ function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto
   array_insert(addr6_list, at, ifa);
   if (prefix_route && !(flags & IFA_F_NOPREFIXROUTE) && netif_running(dev)) {
     ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), plen, RTN_UNICAST, rt_priority ? rt_priority : IP6_RT_PRIO_ADDRCONF, dev);
+  }
+  // inet6_addr_add: an address from user space that will go through DAD is announced at once,
+  // tentative (ipv6_ifa_notify(0, ifp): pid 0, seq 0, no route change), before DAD starts.
+  if (prefix_route && !(flags & (IFA_F_OPTIMISTIC | IFA_F_NODAD))) {
+    ifa.flags |= IFA_F_TENTATIVE;
+    inet6_ifa_notify(RTM_NEWADDR, ifa, 0, 0);
   }
   // addrconf_dad_begin: no DAD needed on lo / NOARP links or with IFA_F_NODAD → completed now.
   if ((dev.flags & (IFF_LOOPBACK | IFF_NOARP)) || (flags & IFA_F_NODAD)) {

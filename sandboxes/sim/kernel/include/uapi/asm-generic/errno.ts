@@ -36,3 +36,4 @@ export const ERESTARTSYS: i32 = 512;
 export const EADDRNOTAVAIL: i32 = 99;
 export const ENETDOWN: i32 = 100;
 export const ENETUNREACH: i32 = 101;
+export const EHOSTUNREACH: i32 = 113;
