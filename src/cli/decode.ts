@@ -44,7 +44,7 @@ export async function decodeCommand(argv: string[], io: RunIO = terminal): Promi
   try { decoded = decodeCapture(bytes); } catch (e) { io.stderr(`netlink-lab decode: ${files[0]}: ${(e as Error).message}\n`); return 1; }
   for (const { n, packet, fields } of decoded.packets) {
     const t = (packet.time / 1000).toFixed(6);
-    io.stdout(`#${n} ${t}s ${protocolName(packet.protocol)} to ${packet.to} ${packet.data.length} bytes${packet.origLen ? ` (of ${packet.origLen})` : ''}\n`);
+    io.stdout(`#${n} ${t}s ${protocolName(packet.protocol)} ${packet.to === 'unknown' ? '' : `to ${packet.to} `}${packet.data.length} bytes${packet.origLen ? ` (of ${packet.origLen})` : ''}\n`);
     for (const m of fields) {
       io.stdout(`  ${m.label}${m.value ? `: ${m.value}` : ''}\n`);
       io.stdout(`${fieldLines(m.children ?? [], 2).join('\n')}\n`);

@@ -36,6 +36,16 @@ export function capturedFromRecords(records: readonly RecordWithProtocol[]): Cap
 /** A run's messages as a pcap file (LINKTYPE_NETLINK). */
 export const pcapFromRecords = (records: readonly RecordWithProtocol[]): Uint8Array => writePcap(capturedFromRecords(records));
 
+/**
+ * Who sent a captured datagram: a process when it went to the kernel, the kernel when it went to a
+ * user socket; for a live nlmon capture, which does not say, a request (NLM_F_REQUEST) came from a
+ * process and anything else from the kernel.
+ */
+function senderOf(p: CapturedDatagram): 'kernel' | 'process' {
+  if (p.to !== 'unknown') return p.to === 'kernel' ? 'process' : 'kernel';
+  return p.data.length >= 8 && (p.data[6]! & 1) ? 'process' : 'kernel';
+}
+
 /** One packet of a capture, decoded. */
 export interface DecodedPacket { n: number; packet: CapturedDatagram; fields: Field[] }
 
@@ -48,7 +58,7 @@ export function decodeCapture(file: Uint8Array, families: GenlFamilySpec[] = [])
     packets: packets.map((p, i) => ({
       n: i + 1, packet: p,
       fields: decodeDatagram(p.data, {
-        protocol: p.protocol, families: resolved, sender: p.to === 'kernel' ? 'process' : 'kernel',
+        protocol: p.protocol, families: resolved, sender: senderOf(p),
         ...(p.origLen ? { truncatedFrom: p.origLen } : {}),
       }),
     })),

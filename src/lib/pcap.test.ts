@@ -54,3 +54,13 @@ describe('nlmon-style pcap', () => {
     expect(packets[1]!.fields[0]!.label).toBe('cut off (MSG_TRUNC)');
   });
 });
+
+describe('a capture taken with nlmon in the 6.1 VM (tests/capture/vm-nlmon.pcap, by tests/vm/capture.test.ts\'s commands)', () => {
+  it('decodes: packet type PACKET_OUTGOING, requests and replies told apart by NLM_F_REQUEST', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { packets } = decodeCapture(readFileSync('tests/capture/vm-nlmon.pcap'));
+    expect(packets.map((p) => p.fields[0]!.label)).toEqual(['RTM_GETLINK', 'RTM_NEWLINK', 'NLMSG_DONE', 'nlctrl', 'nlctrl', 'DOC_EXMPL', 'DOC_EXMPL']);
+    expect(packets.every((p) => p.packet.to === 'unknown' && p.packet.protocol === (p.n <= 3 ? 0 : 16))).toBe(true);
+    expect(packets[4]!.fields[0]!.value).toBe('CTRL_CMD_NEWFAMILY');
+  });
+});

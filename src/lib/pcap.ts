@@ -3,9 +3,11 @@
  * a classic pcap file whose packets each start with the 16-byte Linux "cooked" header libpcap puts
  * before what it reads from an nlmon device — packet type, ARPHRD_NETLINK (824), address length and
  * 8 address bytes (unused, 0), and the netlink protocol (NETLINK_ROUTE, NETLINK_GENERIC, …), all
- * big-endian — then the netlink datagram as it crossed. nlmon (net/netlink/af_netlink.c,
- * __netlink_deliver_tap_skb) marks a datagram to a kernel socket PACKET_KERNEL (7) and one to a user
- * socket PACKET_USER (6).
+ * big-endian — then the netlink datagram as it crossed. A capture taken on a real nlmon device
+ * through a packet socket (tcpdump, dumpcap, the VM's nlcap) has PACKET_OUTGOING (4) as the packet
+ * type of every datagram, since nlmon transmits them (seen in the 6.1 VM); the exports written here
+ * say which way each went, PACKET_KERNEL (7) to a kernel socket and PACKET_USER (6) to a user one
+ * (include/uapi/linux/if_packet.h), which tshark shows as the packet type.
  *
  * Writing gives classic pcap (microsecond timestamps). Reading takes classic pcap in either byte
  * order with micro- or nanosecond timestamps, and pcapng (what dumpcap writes by default).
@@ -27,8 +29,8 @@ export interface CapturedDatagram {
   time: number;
   /** The netlink protocol of the socket (NETLINK_ROUTE = 0, NETLINK_GENERIC = 16, …). */
   protocol: number;
-  /** 'kernel' when it went to a kernel socket (PACKET_KERNEL), 'user' when to a user socket. */
-  to: 'kernel' | 'user';
+  /** 'kernel' when it went to a kernel socket (PACKET_KERNEL), 'user' when to a user socket, 'unknown' for another packet type (PACKET_OUTGOING from a live nlmon capture). */
+  to: 'kernel' | 'user' | 'unknown';
   /** The netlink datagram. */
   data: Uint8Array;
   /** Its original length, when the capture cut it (snaplen). */
@@ -107,7 +109,7 @@ function cooked(pkt: Uint8Array, time: number, orig: number, n: number): Capture
   const hatype = v.getUint16(2, false);
   if (hatype !== ARPHRD_NETLINK) throw new PcapError(`packet ${n}: device type ${hatype}, not ARPHRD_NETLINK (824)`);
   const type = v.getUint16(0, false);
-  const d: CapturedDatagram = { time, protocol: v.getUint16(14, false), to: type === PACKET_KERNEL ? 'kernel' : 'user', data: pkt.slice(SLL_HDR_LEN) };
+  const d: CapturedDatagram = { time, protocol: v.getUint16(14, false), to: type === PACKET_KERNEL ? 'kernel' : type === PACKET_USER ? 'user' : 'unknown', data: pkt.slice(SLL_HDR_LEN) };
   if (orig > pkt.length) d.origLen = orig - SLL_HDR_LEN;
   return d;
 }

@@ -73,9 +73,10 @@ export class MessagesPanel {
   showCapture(file: Uint8Array): void {
     const packets = readPcap(file);
     const records: SyscallRecord[] = packets.map((p) => ({
-      syscall: p.to === 'kernel' ? 'to kernel' : 'to user', pid: 0, time: p.time, dir: p.to === 'kernel' ? 'out' : 'in',
+      syscall: p.to === 'unknown' ? 'nlmon' : `to ${p.to}`, pid: 0, time: p.time,
+      dir: p.to === 'kernel' || (p.to === 'unknown' && p.data.length >= 8 && (p.data[6]! & 1)) ? 'out' : 'in',
       data: p.data, protocol: p.protocol, ...(p.origLen ? { ret: p.origLen } : {}),
-      ...(p.to === 'user' ? { addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } } : {}),
+      ...(p.to !== 'kernel' && !(p.data[6]! & 1) ? { addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } } : {}),
     }));
     const bar = this.body.querySelector('.pg-msg-toolbar');
     this.reset();
