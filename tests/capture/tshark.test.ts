@@ -52,7 +52,11 @@ describe.skipIf(!hasTshark)('an exported capture in tshark', () => {
     const pcap = join(dir, 'run.pcap');
     pcapPath = pcap;
     execFileSync('node', ['bin/netlink-lab.mjs', 'run', 'tests/capture/prog.ts', '--pcap', pcap], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
-    const { packets } = decodeCapture(readFileSync(pcap));
+    const { packets, families: resolved } = decodeCapture(readFileSync(pcap));
+    // The capture holds NLLAB_KV's GETPOLICY dump: the kernel's policy agrees with nllab_kv.yaml.
+    const kv = resolved.find((f) => f.name === 'NLLAB_KV');
+    expect(kv).toMatchObject({ source: 'spec' });
+    expect(kv!.policyMismatch).toBeUndefined();
     const theirs = tsharkView(pcap);
     expect(theirs.length).toBe(packets.length);
     expect(packets.length).toBeGreaterThanOrEqual(19);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nlmsg, nla_nest, nla_string, nla_u32, nla_u16, genlmsghdr } from '../../api/nlmsg.ts';
 import { ifinfomsg, IFLA_LINKINFO, IFLA_INFO_KIND } from '../../api/rtnl.ts';
 import { CTRL_ATTR_FAMILY_ID, CTRL_ATTR_POLICY, CTRL_CMD_GETPOLICY, GENL_ID_CTRL, NETLINK_GENERIC, NETLINK_ROUTE, RTM_NEWLINK } from '../../api/uapi.ts';
-import { decodeDatagram, genlFamilySpec, type Field } from './index.ts';
+import { decodeDatagram, genlFamilySpec, resolveFamilies, type Field } from './index.ts';
 import { YNL } from './ynl.ts';
 
 const child = (f: Field, label: string) => {
@@ -55,5 +55,36 @@ describe('the YNL specs', () => {
     const a1 = child(child(p0, 'payload'), '[1]');
     expect(child(child(a1, 'payload'), 'NL_POLICY_TYPE_ATTR_TYPE').value).toBe('NL_ATTR_TYPE_NUL_STRING (12)');
     expect(child(child(a1, 'payload'), 'NL_POLICY_TYPE_ATTR_MAX_LENGTH').value).toBe('15 (0xf)');
+  });
+});
+
+describe('families resolved live from nlctrl replies', () => {
+  const newfamily = (id: number, name: string) => nlmsg({ type: GENL_ID_CTRL, flags: 0, seq: 1, payload: [genlmsghdr(1, 2), nla_string(2, name), nla_u16(CTRL_ATTR_FAMILY_ID, id)] });
+  // GETPOLICY reply: policy 0, attribute 1 NL_ATTR_TYPE_NUL_STRING (12), attribute 2 NL_ATTR_TYPE_U32 (4).
+  const policy = (id: number) => nlmsg({ type: GENL_ID_CTRL, flags: 2, seq: 2, payload: [genlmsghdr(CTRL_CMD_GETPOLICY, 1), nla_u16(CTRL_ATTR_FAMILY_ID, id),
+    nla_nest(CTRL_ATTR_POLICY, [nla_nest(0, [nla_nest(1, [nla_u32(1, 12)]), nla_nest(2, [nla_u32(1, 4)])])])] });
+
+  it('type a family without a spec from its policy dump', () => {
+    const fams = resolveFamilies([{ data: newfamily(0x30, 'mystery'), protocol: NETLINK_GENERIC }, { data: policy(0x30), protocol: NETLINK_GENERIC }]);
+    expect(fams).toHaveLength(1);
+    expect(fams[0]).toMatchObject({ id: 0x30, name: 'mystery', source: 'policy' });
+    const msg = nlmsg({ type: 0x30, flags: 1, seq: 3, payload: [genlmsghdr(1, 1), nla_string(1, 'abcd'), nla_u32(2, 7)] });
+    const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: fams });
+    expect(m!.label).toBe('mystery');
+    const a1 = child(m!, 'attribute 1');
+    expect(a1.value).toBe('"abcd"');
+    expect(child(a1, 'payload').note).toMatch(/type from the kernel's policy: NL_ATTR_TYPE_NUL_STRING/);
+    expect(child(m!, 'attribute 2').value).toBe('7');
+  });
+
+  it('cross-check a spec against the policy: agreeing types pass, a disagreement is noted', () => {
+    // NLLAB_GREET's spec: 1 name (string), 2 text (string) — the policy above says 2 is a u32.
+    const [greet] = resolveFamilies([{ data: newfamily(0x31, 'NLLAB_GREET') }, { data: policy(0x31) }]);
+    expect(greet!.source).toBe('spec');
+    expect(greet!.policyMismatch).toEqual({ 2: 'spec string, policy u32' });
+    const msg = nlmsg({ type: 0x31, flags: 1, seq: 3, payload: [genlmsghdr(1, 1), nla_string(1, 'Ada'), nla_u32(2, 7)] });
+    const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [greet!] });
+    expect(child(m!, 'NLLAB_GREET_A_NAME').value).toBe('"Ada"');
+    expect(child(child(m!, 'NLLAB_GREET_A_TEXT'), 'payload').note).toMatch(/the spec says string, the kernel's policy says u32/);
   });
 });
