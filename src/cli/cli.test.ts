@@ -29,7 +29,7 @@ describe('netlink-lab CLI', () => {
   it('documents every command and option in --help', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
-    for (const s of ['netlink-lab run FILE.ts', '--kernel sim', '--kernel real', '--trace', '--timeout', 'perror']) expect(r.stdout).toContain(s);
+    for (const s of ['netlink-lab run FILE.ts', '--kernel sim', '--kernel real', '--trace', '--timeout', 'perror', '--pcap OUT', 'netlink-lab decode FILE.pcap']) expect(r.stdout).toContain(s);
   });
 
   it('runs a program on the real kernel and prints its output', () => {

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { RUN_HELP, runCommand } from './run.ts';
+import { DECODE_HELP, decodeCommand } from './decode.ts';
 
 const vmModule = new URL('./vm.ts', import.meta.url);
 
@@ -19,11 +20,14 @@ export async function help(): Promise<string> {
   return `netlink-lab — run netlink programs against a simulated or a real Linux kernel (this machine's or a VM)
 
 Usage:
-  netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS]
+  netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--pcap OUT.pcap]
+  netlink-lab decode FILE.pcap [--hex]
   netlink-lab vm …            (a real Linux VM under QEMU${vm ? '' : '; not installed in this checkout'})
   netlink-lab --help | help [COMMAND]
 
 ${RUN_HELP}
+
+${DECODE_HELP}
 ${vm?.VM_HELP ? `\n${vm.VM_HELP}\n` : ''}`;
 }
 
@@ -36,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'help') return main([rest[0], '--help']);
   if (cmd === 'run') return runCommand(rest);
+  if (cmd === 'decode') return decodeCommand(rest);
   if (cmd === 'vm') {
     const vm = await loadVm();
     if (!vm) { process.stderr.write('netlink-lab vm: not available in this checkout (src/cli/vm.ts is missing).\n'); return 2; }

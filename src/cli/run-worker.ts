@@ -3,10 +3,13 @@
  * start the program as its first process, wait for it, report. Everything the program prints goes
  * to the main thread as messages, in order.
  */
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend } from '../api/backend.ts';
+import { setObserver } from '../api/observe.ts';
+import { capturedFromRecords, pcapFromRecords, type RecordWithProtocol } from '../lib/capture.ts';
 import { compile, link, loadModule } from '../runtime/program.ts';
 import type { KernelModule } from '../api/types.ts';
 import { createKernel, type KernelKind } from './kernels.ts';
@@ -21,6 +24,8 @@ export interface RunRequest {
   cmdline?: string;
   /** Files whose default export is a module to build into the kernel (--builtin). */
   builtin?: string[];
+  /** Write every datagram that crossed to this file as an nlmon-style pcap (--pcap). */
+  pcap?: string;
 }
 
 /** What the worker tells run.ts. */
@@ -34,7 +39,20 @@ export type RunMessage =
 const post = (m: RunMessage) => parentPort!.postMessage(m);
 const print = (type: 'stdout' | 'stderr') => (...a: unknown[]) => post({ type, text: `${format(...a)}\n` });
 
-async function run({ file, kernel, trace, cmdline, builtin = [] }: RunRequest): Promise<number> {
+/** Record every syscall with its socket's protocol (by pid and fd, as the playground's session does). */
+function recorder(): { records: RecordWithProtocol[]; stop(): void } {
+  const records: RecordWithProtocol[] = [];
+  const protocols = new Map<string, number>();
+  setObserver((e) => {
+    if (e.syscall === 'socket' && e.ret !== undefined && e.socket) protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
+    const protocol = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
+    if (e.data) records.push({ ...e, ...(protocol !== undefined ? { protocol } : {}) });
+    if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
+  });
+  return { records, stop: () => setObserver(null) };
+}
+
+async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequest): Promise<number> {
   const { files, entry } = readProgram(file);
   const libs = await programLibraries();
   const con = { log: print('stdout'), info: print('stdout'), warn: print('stderr'), error: print('stderr') };
@@ -51,12 +69,19 @@ async function run({ file, kernel, trace, cmdline, builtin = [] }: RunRequest): 
     onAgent: (pid) => post({ type: 'agent', pid }),
   });
   setBackend(k.backend);
+  const rec = pcap ? recorder() : undefined;
   try {
     post({ type: 'started' });
     const status = await k.run(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
     if (trace && k.trace) post({ type: 'stdout', text: k.trace() });
     return status;
   } finally {
+    if (rec && pcap) {
+      rec.stop();
+      const bytes = pcapFromRecords(rec.records);
+      writeFileSync(pcap, bytes);
+      post({ type: 'stderr', text: `netlink-lab: wrote ${capturedFromRecords(rec.records).length} datagrams to ${pcap} (${bytes.length} bytes, LINKTYPE_NETLINK)\n` });
+    }
     setBackend(null);
     await k.shutdown();
   }

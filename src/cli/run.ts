@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunMessage, RunRequest } from './run-worker.ts';
 
 /** Help text of `netlink-lab run`. */
-export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts]
+export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts] [--pcap OUT.pcap]
 
 Run a netlink-lab program (TypeScript importing 'netlink-lab/user' and 'netlink-lab/kernel')
 as the first process of a fresh kernel, and print what it prints.
@@ -29,6 +29,9 @@ as the first process of a fresh kernel, and print what it prints.
                   __setup handlers, mod.param=value; vm: appended to the VM's)
   --builtin F.ts  build the module that F.ts exports by default into the simulated kernel
                   (its boot-parameter handlers and init run at boot); may be repeated
+  --pcap OUT      write every datagram the program's sockets sent or received to OUT as a
+                  pcap in nlmon's format (LINKTYPE_NETLINK), for Wireshark, tshark or
+                  \`netlink-lab decode OUT\`
 
 The run ends when every process of the program has ended. Exit status: the first process's
 (0, or 1 when it ended with an uncaught error, printed like perror:
@@ -55,7 +58,7 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
       args: argv, allowPositionals: true,
       options: {
         kernel: { type: 'string', default: 'sim' }, trace: { type: 'boolean', default: false }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' },
-        cmdline: { type: 'string' }, builtin: { type: 'string', multiple: true },
+        cmdline: { type: 'string' }, builtin: { type: 'string', multiple: true }, pcap: { type: 'string' },
       },
     });
   } catch (e) {
@@ -76,7 +79,7 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   const builtin = (values.builtin ?? []).map((b) => resolve(b));
   const missing = builtin.find((b) => !existsSync(b));
   if (missing) return usage(`no such file: ${missing}`);
-  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace, cmdline: values.cmdline, builtin };
+  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace, cmdline: values.cmdline, builtin, ...(values.pcap ? { pcap: resolve(values.pcap) } : {}) };
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: request, stdout: false, stderr: false });
   const agents = new Set<number>();
   return await new Promise<number>((done) => {

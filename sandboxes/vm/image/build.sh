@@ -4,7 +4,7 @@
 #   build/vm/kernel/<release>/   Debian's kernel, its virtio modules and headers (dpkg -x, nothing installed)
 #   build/vm/vmlinux             the kernel, decompressed (an ELF with a PVH entry: QEMU boots it
 #                                directly, ~3 s faster under TCG than the xz-compressed bzImage)
-#   build/vm/initramfs.cpio      busybox, /init, virtio modules, the course's modules, the course's
+#   build/vm/initramfs.cpio      busybox, /init, virtio modules, nlmon.ko, the course's modules, the course's
 #                                static C programs, the real-kernel agent
 #   build/vm/manifest.json       what was built (read by sandboxes/vm/qemu.ts)
 #
@@ -90,8 +90,22 @@ if [[ ! -f $KDIR/.done || ! -d $KDIR/virtio || ! -d $KDIR/net ]]; then
 	for m in "${VIRTIO_MODULES[@]}"; do cp "$MODDIR/$m" "$KDIR/virtio/"; done
 	mkdir -p "$KDIR/net"
 	for m in "${NET_MODULES[@]}"; do cp "$MODDIR/$m" "$KDIR/net/"; done
+	mkdir -p "$KDIR/extra"
+	cp "$MODDIR/drivers/net/nlmon.ko" "$KDIR/extra/"
 	rm -rf "$KDIR/debs" "$MODDIR"
 	touch "$KDIR/.done"
+fi
+
+# nlmon (drivers/net/nlmon.ko): netlink monitor devices, for captures in the guest (nlcap). Fetched
+# on its own so that an existing kernel directory need not be fetched again.
+if [[ ! -f $KDIR/extra/nlmon.ko ]]; then
+	log "fetching nlmon.ko from linux-image-$KVER"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q "linux-image-$KVER" 2>&1 | grep -v 'Download is performed unsandboxed' || true)
+	dpkg -x "$tmp"/linux-image-*.deb "$tmp/root"
+	mkdir -p "$KDIR/extra"
+	cp "$tmp/root/lib/modules/$KVER/kernel/drivers/net/nlmon.ko" "$KDIR/extra/" || die "linux-image-$KVER has no drivers/net/nlmon.ko"
+	rm -rf "$tmp"
 fi
 
 # --- The course's kernel modules ------------------------------------------------------------
@@ -122,6 +136,7 @@ for src in "$VM_SRC"/examples/*.c; do
 	build_prog "$BIN/$(basename "$src" .c)" "$src"
 done
 build_prog "$BIN/modctl" "$VM_SRC/image/modctl.c"
+build_prog "$BIN/nlcap" "$VM_SRC/image/nlcap.c"
 AGENT=no
 if [[ -f $AGENT_DIR/agent.c ]]; then
 	mapfile -t agent_src < <(ls "$AGENT_DIR"/*.c)
@@ -139,7 +154,7 @@ stamp_inputs() {
 	{
 		echo "$KVER"
 		sha256sum "$VM_SRC/image/init" "$VM_SRC/image/profile" "$VM_SRC/image/build.sh" /bin/busybox \
-			"${MODULE_KOS[@]}" "$BIN"/* "$VM_SRC"/examples/*.c "$VM_SRC"/modules/*.c
+			"${MODULE_KOS[@]}" "$BIN"/* "$VM_SRC"/examples/*.c "$VM_SRC"/modules/*.c "$KDIR"/extra/*.ko
 	} | sha256sum | cut -d' ' -f1
 }
 STAMP=$(stamp_inputs)
@@ -150,7 +165,7 @@ fi
 
 log "packing the initramfs"
 rm -rf "$STAGE"
-mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,root/src,etc,lib/modules/virtio,lib/modules/net,lib/modules/netlink-lab}
+mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,root/src,etc,lib/modules/virtio,lib/modules/net,lib/modules/netlink-lab,lib/modules/extra}
 cp /bin/busybox "$STAGE/bin/busybox"
 for applet in $("$STAGE/bin/busybox" --list); do
 	[[ -e $STAGE/bin/$applet ]] || ln -s busybox "$STAGE/bin/$applet"
@@ -162,6 +177,7 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$STAGE/etc/passwd"
 echo 'root:x:0:' >"$STAGE/etc/group"
 cp "$KDIR"/virtio/*.ko "$STAGE/lib/modules/virtio/"
 cp "$KDIR"/net/*.ko "$STAGE/lib/modules/net/"
+cp "$KDIR"/extra/*.ko "$STAGE/lib/modules/extra/"
 for m in "${MODULES[@]}"; do
 	cp "$MODBUILD/$m.ko" "$STAGE/lib/modules/netlink-lab/"
 	ln -s "netlink-lab/$m.ko" "$STAGE/lib/modules/$m.ko"

@@ -15,7 +15,7 @@ import { asCString, hexBytes, num, quote, rd16, rd32, rd8, rds32 } from './bytes
 import { field, type Field } from './field.ts';
 import { controlTypeName, flagContextOf, flagNames, rtmName, type FlagContext } from './names.ts';
 import { NLCTRL, NLMSGERR_ATTRS, type GenlFamilySpec } from './specs.ts';
-import { IFLA_SET, rtnlBody } from './rtnl.ts';
+import { rtnlBody, rtnlSpecBody } from './rtnl.ts';
 
 /** What the decoder is told about where the bytes travelled. */
 export interface DecodeContext {
@@ -153,8 +153,7 @@ function decodeBody(buf: Uint8Array, start: number, end: number, type: number, f
   if (info.family) return genl(buf, start, end, info.family);
   // An unknown family still has genlmsghdr and attributes, only without names.
   if (ctx.protocol === NETLINK_GENERIC) return genl(buf, start, end, { id: type, name: info.name });
-  if (ctx.protocol === NETLINK_ROUTE && type >= 16 && type <= 19) return ifinfomsg(buf, start, end, type);
-  if (ctx.protocol === NETLINK_ROUTE) return rtnlBody(buf, start, end, type) ?? raw(buf, start, end);
+  if (ctx.protocol === NETLINK_ROUTE) return rtnlSpecBody(buf, start, end, type, ctx.sender) ?? rtnlBody(buf, start, end, type) ?? raw(buf, start, end);
   return raw(buf, start, end);
 }
 
@@ -191,24 +190,6 @@ function genl(buf: Uint8Array, start: number, end: number, family: GenlFamilySpe
   }
   fields.push(...decodeAttrs(buf, at, end, family.attrs));
   return { fields, summary: cmdName ?? `cmd ${cmd}`, flagCtx: flagContextOf(cmdName) === 'unknown' ? undefined : flagContextOf(cmdName) };
-}
-
-function ifinfomsg(buf: Uint8Array, start: number, end: number, type: number): Body {
-  if (end - start < 16) return raw(buf, start, end);
-  const hdr = field('ifinfomsg', 'header', start, start + 16, {
-    value: `index ${rds32(buf, start + 4)}`,
-    children: [
-      field('ifi_family', 'field', start, start + 1, { value: `${rd8(buf, start)}` }),
-      field('__ifi_pad', 'field', start + 1, start + 2, { value: `${rd8(buf, start + 1)}` }),
-      field('ifi_type', 'field', start + 2, start + 4, { value: `${rd16(buf, start + 2)}` }),
-      field('ifi_index', 'field', start + 4, start + 8, { value: `${rds32(buf, start + 4)}` }),
-      field('ifi_flags', 'field', start + 8, start + 12, { value: num(rd32(buf, start + 8)) }),
-      field('ifi_change', 'field', start + 12, start + 16, { value: num(rd32(buf, start + 12)) }),
-    ],
-  });
-  const attrs = decodeAttrs(buf, start + 16, end, IFLA_SET);
-  const name = attrs.find((a) => a.label === 'IFLA_IFNAME')?.value;
-  return { fields: [hdr, ...attrs], summary: `${rtmName(type)}${name ? ` ${name}` : ''}` };
 }
 
 const errText = (e: number) => (e === 0 ? '0 (success)' : e < 0 ? `${e} (${errnoName(-e)})` : `${e}`);

@@ -1,11 +1,10 @@
 /**
  * The generic netlink families the Messages panel can name: those the kernel state lists, and those
  * seen in nlctrl's NEWFAMILY replies during the run (so names appear on any kernel); the course's
- * own families also get their command and attribute names (COURSE_FAMILIES).
+ * own families also get their command and attribute names from their YNL specs (content/specs/).
  */
-import { parseNlmsgs, attrMap, cstring, u16 } from '../../../api/nlmsg.ts';
-import { CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_NEWFAMILY, GENL_ID_CTRL, NETLINK_GENERIC } from '../../../api/uapi.ts';
-import { genlFamilySpec, type GenlFamilySpec } from '../../../lib/decode/index.ts';
+import { NETLINK_GENERIC } from '../../../api/uapi.ts';
+import { genlFamilySpec, resolveFamilies, type GenlFamilySpec } from '../../../lib/decode/index.ts';
 import type { SyscallRecord } from '../../../runtime/messages.ts';
 
 /** Families by id from the kernel's state (entries with a numeric id and a name). */
@@ -20,18 +19,11 @@ export function familiesFromState(families: unknown[] | undefined): GenlFamilySp
   return out;
 }
 
-/** Families announced by nlctrl replies among the received messages. */
+/**
+ * Families announced by nlctrl replies among the received messages (CTRL_CMD_NEWFAMILY for ids and
+ * names, CTRL_CMD_GETPOLICY for attribute types: the view of a family without a spec, and a
+ * cross-check of one with a spec).
+ */
 export function familiesFromReplies(events: readonly SyscallRecord[]): GenlFamilySpec[] {
-  const out = new Map<number, GenlFamilySpec>();
-  for (const e of events) {
-    if (e.dir !== 'in' || !e.data || e.protocol !== NETLINK_GENERIC) continue;
-    for (const m of parseNlmsgs(e.data)) {
-      if (m.nlmsg_type !== GENL_ID_CTRL || m.payload[0] !== CTRL_CMD_NEWFAMILY) continue;
-      const attrs = attrMap(m.payload.subarray(4));
-      const id = attrs.get(CTRL_ATTR_FAMILY_ID);
-      const name = attrs.get(CTRL_ATTR_FAMILY_NAME);
-      if (id && name && id.payload.length >= 2) out.set(u16(id.payload, 0), genlFamilySpec(u16(id.payload, 0), cstring(name.payload)));
-    }
-  }
-  return [...out.values()];
+  return resolveFamilies(events.filter((e) => e.dir === 'in' && e.data && e.protocol === NETLINK_GENERIC).map((e) => ({ data: e.data!, protocol: e.protocol })));
 }

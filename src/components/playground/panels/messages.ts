@@ -9,6 +9,8 @@ import type { SyscallRecord } from '../../../runtime/messages.ts';
 import { errnoName } from '../../../api/errno.ts';
 import type { RunLog } from '../run-log.ts';
 import { familiesFromReplies, familiesFromState } from './families.ts';
+import { pcapFromRecords } from '../../../lib/capture.ts';
+import { readPcap } from '../../../lib/pcap.ts';
 import { h, vtime } from './dom.ts';
 
 /** The Messages panel inside `body`. */
@@ -19,6 +21,8 @@ export class MessagesPanel {
   private selected = -1;
   private items: SyscallRecord[] = [];
   private families: GenlFamilySpec[] = [];
+  /** A capture opened from a file is shown instead of the run, until the next run. */
+  private imported = false;
 
   constructor(private readonly body: HTMLElement) {}
 
@@ -27,9 +31,65 @@ export class MessagesPanel {
     this.shown = 0;
     this.selected = -1;
     this.items = [];
+    this.imported = false;
     this.list = h('ol', { class: 'pg-msg-list', 'aria-label': 'Messages, oldest first' });
     this.detail = h('div', { class: 'pg-msg-detail' }, h('p', { class: 'pg-empty' }, 'Choose a message to see its bytes and fields.'));
-    this.body.replaceChildren(h('p', { class: 'pg-empty', 'data-none': '' }, 'No message has crossed yet.'), this.list, this.detail);
+    this.body.replaceChildren(this.toolbar(), h('p', { class: 'pg-empty', 'data-none': '' }, 'No message has crossed yet.'), this.list, this.detail);
+  }
+
+  /** Download the run's messages as a capture; open a capture (nlmon, Wireshark) to browse it here. */
+  private toolbar(): HTMLElement {
+    const status = h('span', { class: 'pg-msg-capture-status', role: 'status' });
+    const download = h('button', { type: 'button', class: 'pg-msg-capture', 'data-download-capture': '' }, 'Download capture');
+    download.addEventListener('click', () => {
+      const pcap = pcapFromRecords(this.items);
+      const url = URL.createObjectURL(new Blob([pcap as BlobPart], { type: 'application/vnd.tcpdump.pcap' }));
+      const a = h('a', { href: url, download: 'netlink-lab.pcap' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      status.textContent = `${this.items.filter((e) => e.errno === undefined && e.protocol !== undefined).length} datagrams, ${pcap.length} bytes (LINKTYPE_NETLINK: Wireshark, tshark, netlink-lab decode)`;
+    });
+    const input = h('input', { type: 'file', accept: '.pcap,.pcapng,.cap', class: 'pg-msg-capture-file', 'aria-label': 'Open a capture' }) as HTMLInputElement;
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      void file.arrayBuffer().then((buf) => {
+        try {
+          this.showCapture(new Uint8Array(buf));
+          status.textContent = `opened ${file.name}`;
+        } catch (err) {
+          // Bad input loses nothing: the run's messages stay as they were.
+          status.textContent = `could not open ${file.name}: ${(err as Error).message}`;
+        }
+      });
+    });
+    const open = h('label', { class: 'pg-msg-capture' }, 'Open capture…', input);
+    return h('div', { class: 'pg-msg-toolbar' }, download, open, status);
+  }
+
+  /** Show a capture's datagrams (from nlmon or an export) as rows, decoded like a run's. */
+  showCapture(file: Uint8Array): void {
+    const packets = readPcap(file);
+    const records: SyscallRecord[] = packets.map((p) => ({
+      syscall: p.to === 'unknown' ? 'nlmon' : `to ${p.to}`, pid: 0, time: p.time,
+      dir: p.to === 'kernel' || (p.to === 'unknown' && p.data.length >= 8 && (p.data[6]! & 1)) ? 'out' : 'in',
+      data: p.data, protocol: p.protocol, ...(p.origLen ? { ret: p.origLen } : {}),
+      ...(p.to !== 'kernel' && !(p.data[6]! & 1) ? { addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } } : {}),
+    }));
+    const bar = this.body.querySelector('.pg-msg-toolbar');
+    this.reset();
+    if (bar) this.body.querySelector('.pg-msg-toolbar')!.replaceWith(bar);
+    this.imported = true;
+    this.families = familiesFromReplies(records);
+    this.body.querySelector('[data-none]')?.remove();
+    for (const e of records) {
+      const i = this.items.length;
+      this.items.push(e);
+      this.list.append(this.row(e, i));
+    }
+    if (this.items.length > 0) this.select(0);
   }
 
   /** How many messages there are (the tab's count). */
@@ -37,6 +97,7 @@ export class MessagesPanel {
 
   /** Add the rows that arrived since the last update. */
   update(log: RunLog): void {
+    if (this.imported) return;
     this.families = [...familiesFromState(log.state?.families), ...familiesFromReplies(log.syscalls)];
     const total = log.syscalls.length + log.dropped.syscalls;
     if (total < this.shown) { this.reset(); }
