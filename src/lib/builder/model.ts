@@ -400,7 +400,7 @@ export function updateAttr(d: Datagram, path: Path, fn: (a: Attr) => Attr): Data
 
 /** The attribute at `path`, or undefined. */
 export function attrAt(d: Datagram, path: Path): Attr | undefined {
-  let list = d.messages[path.m]?.attrs;
+  let list: AttrList | null | undefined = d.messages[path.m]?.attrs;
   let a: Attr | undefined;
   for (const i of path.a) {
     a = list?.items[i];
