@@ -161,15 +161,12 @@ export function parseDatagram(bytes: Uint8Array, protocol: number, nests: NestHi
     const len = rd32(bytes, off);
     const left = bytes.length - off;
     const base = { type: rd16(bytes, off + 4), flags: rd16(bytes, off + 6), seq: rd32(bytes, off + 8), pid: rd32(bytes, off + 12) };
-    if (len < NLMSG_HDRLEN || len > left) {
-      // Malformed: the kernel stops here; the model keeps the pinned length and the rest as the body.
-      messages.push({ ...base, len, header: null, attrs: null, raw: toHex(bytes.subarray(off + NLMSG_HDRLEN)), pad: '' });
-      return { protocol, messages, tail: '' };
-    }
+    // A malformed length (the kernel stops at it) stays pinned; the body is whatever bytes follow.
+    const malformed = len < NLMSG_HDRLEN || len > left;
     const bodyStart = off + NLMSG_HDRLEN;
-    const end = off + len;
-    const padEnd = Math.min(off + align4(len), bytes.length);
-    const msg: Message = { ...base, len: 'auto', header: null, attrs: null, raw: '', pad: padOf(bytes, end, padEnd, align4(len) - len) };
+    const end = malformed ? bytes.length : off + len;
+    const padEnd = malformed ? end : Math.min(off + align4(len), bytes.length);
+    const msg: Message = { ...base, len: malformed ? len : 'auto', header: null, attrs: null, raw: '', pad: malformed ? '' : padOf(bytes, end, padEnd, align4(len) - len) };
     const struct = structFor(protocol, base.type);
     const size = struct ? STRUCTS[struct].size : 0;
     if (struct && end - bodyStart >= size) {
@@ -185,6 +182,7 @@ export function parseDatagram(bytes: Uint8Array, protocol: number, nests: NestHi
     }
     messages.push(msg);
     off = padEnd;
+    if (malformed) break;
   }
   return { protocol, messages, tail: toHex(bytes.subarray(off)) };
 }
