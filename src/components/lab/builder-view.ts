@@ -192,7 +192,11 @@ export class BuilderView {
     const hd = this.s.datagram.messages[i]!.header!;
     const spec = STRUCTS[hd.struct];
     const k = `m${i}.h`;
-    const rows = spec.fields.map((f, j) => this.structField(k, f, j, hd.values[j] ?? 0));
+    // genlmsghdr.cmd by name, from the family's spec (nlctrl, or a family learned from a reply).
+    const m = this.s.datagram.messages[i]!;
+    const family = typeInfo(m.type, { protocol: this.s.datagram.protocol, families: this.families }).family;
+    const cmds = hd.struct === 'genlmsghdr' ? (m.type === 16 ? NLCTRL : family)?.cmds : undefined;
+    const rows = spec.fields.map((f, j) => this.structField(k, j === 0 && cmds ? { ...f, enum: cmds } : f, j, hd.values[j] ?? 0));
     return h('div', { class: 'lb-hdr' }, h('h3', {}, hd.struct), ...rows,
       hd.pad !== 'auto' ? h('p', { class: 'lb-note' }, `padding after the header: ${hd.pad || '(none)'}`) : null);
   }
