@@ -8,7 +8,7 @@ import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
 import * as user from '../../src/api/user.ts';
 import * as kernelApi from '../../src/api/kernel.ts';
 import { runSession, type SessionKernel } from '../../src/runtime/session.ts';
-import type { CheckResult, Exit, OutputLine } from '../../src/runtime/messages.ts';
+import type { CheckResult, Exit, OutputLine, SyscallRecord } from '../../src/runtime/messages.ts';
 import { compile, loadModule, type ProgramFiles } from '../../src/runtime/program.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 
@@ -24,6 +24,8 @@ export interface RunResult {
   checks: CheckResult[];
   /** Set when the checks themselves could not run. */
   checksError?: string;
+  /** Every syscall the run made, with the bytes it sent and received (as the Messages panel gets them). */
+  syscalls: SyscallRecord[];
 }
 
 let runId = 0;
@@ -41,6 +43,7 @@ export async function runProgram(files: ProgramFiles, entry: string, checks?: st
   const kernel = (await createSimKernel({ wasm: await wasm, cmdline: opts.cmdline, builtin })) as unknown as SessionKernel;
   if (opts.noTrace) kernel.trace = { ...kernel.trace, available: false };
   const output: OutputLine[] = [];
+  const syscalls: SyscallRecord[] = [];
   let results: CheckResult[] = [];
   let checksError: string | undefined;
   const exit = await runSession(kernel, {
@@ -48,9 +51,9 @@ export async function runProgram(files: ProgramFiles, entry: string, checks?: st
     libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
     maxOutputLines: 100_000,
     post(msg) {
-      if (msg.type === 'batch') output.push(...msg.output);
+      if (msg.type === 'batch') { output.push(...msg.output); syscalls.push(...msg.syscalls); }
       else if (msg.type === 'checks') { results = msg.results; checksError = msg.error; }
     },
   });
-  return { output: output.map((l) => l.text).join('\n'), exit, checks: results, checksError };
+  return { output: output.map((l) => l.text).join('\n'), exit, checks: results, checksError, syscalls };
 }

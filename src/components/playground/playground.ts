@@ -24,6 +24,8 @@ export interface PlaygroundConfig {
   modules: string[];
   /** How the simulated kernel boots for this lesson (front matter cmdline / builtin). */
   boot?: { cmdline?: string; builtin?: string[] };
+  /** The lab: files can be added, renamed and deleted (src/components/lab/files.ts, loaded only then). */
+  editableFiles?: boolean;
 }
 
 /** Where the built site serves the simulated kernel (copied there by the site's build). */
@@ -53,6 +55,8 @@ export class Playground {
   /** The learner's own files while a shared link's code is on view (nothing is saved meanwhile). */
   private mine?: Record<string, string>;
   private saveTimer?: ReturnType<typeof setTimeout>;
+  /** Saving is held (the lab: another tab saved other files, and the learner has not chosen yet). */
+  private saveHeld = false;
   private statusTimer?: ReturnType<typeof setTimeout>;
   private outOps: (() => void)[] = [];
   private outFrame = 0;
@@ -80,6 +84,7 @@ export class Playground {
     this.button('share')?.addEventListener('click', () => void this.share());
     this.wirePanelTabs();
     if (isComplete(this.cfg.lessonId)) this.$('[data-complete]')?.removeAttribute('hidden');
+    if (this.cfg.editableFiles) void import('../lab/files.ts').then((m) => m.attachFileTools(this, this.root));
 
     // A share link: read once (the link's code must not come back on a reload over the learner's
     // later edits), also when it is pasted into the address bar of this very page (a hash change).
@@ -208,10 +213,42 @@ export class Playground {
     if (code) code.textContent = this.files[this.active] ?? '';
   }
 
+  // ---- for the lab's file tools (src/components/lab/files.ts) -----------------------------------
+
+  /** The files as they are now (the editor's, once it is loaded). */
+  currentFiles(): Record<string, string> { return { ...(this.editor?.files() ?? this.files) }; }
+
+  /** The file shown. */
+  activeFile(): string { return this.active; }
+
+  /** The file that runs. */
+  entryFile(): string { return this.cfg.entry; }
+
+  /** Replace the files (and show `active`); saved like an edit. */
+  replaceFiles(files: Record<string, string>, active?: string): void {
+    if (active && active in files) this.active = active;
+    this.setFiles(files);
+    this.changed(this.currentFiles());
+  }
+
+  /** Hold saving (true) until the learner chose what to keep, or save again (false, saving the current files). */
+  holdSaving(hold: boolean): void {
+    this.saveHeld = hold;
+    if (!hold) this.changed(this.currentFiles());
+  }
+
+  /** A message above the editor with buttons, until one is pressed (or `say()` with nothing hides it). */
+  ask(text: string, choices: { label: string; run(): void }[]): void {
+    this.notice(text, undefined, choices.map((c) => this.noticeButton(c.label, () => { this.notice(); c.run(); })));
+  }
+
+  /** The status line. */
+  say(text: string, tone?: 'good' | 'bad'): void { this.status(text, tone); }
+
   private changed(files: Record<string, string>): void {
     this.files = files;
     clearTimeout(this.saveTimer);
-    if (this.mine) return;
+    if (this.mine || this.saveHeld) return;
     this.saveTimer = setTimeout(() => {
       if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId); else saveCode(this.cfg.lessonId, files);
     }, 250);
@@ -248,7 +285,7 @@ export class Playground {
     if (shared.lessonId !== this.cfg.lessonId) {
       const slug = shared.lessonId.replace(/(^|\/)\d+-/g, '$1');
       const a = document.createElement('a');
-      a.href = `${lessonHref(slug)}#code=${value}`;
+      a.href = shared.lessonId === 'lab' ? `${href('/lab/')}#code=${value}` : `${lessonHref(slug)}#code=${value}`;
       a.textContent = 'Open it in that lesson';
       this.notice(`This link holds code for another lesson (${slug}), so it was not opened here. `, 'bad', [a]);
       return;

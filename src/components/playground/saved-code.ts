@@ -1,6 +1,8 @@
 /** The learner's edits, per lesson, kept in this browser (localStorage) across reloads. */
 
-const key = (lessonId: string) => `netlink-lab:code:v1:${lessonId}`;
+/** The localStorage key of a lesson's saved files. */
+export const codeKey = (lessonId: string) => `netlink-lab:code:v1:${lessonId}`;
+const key = codeKey;
 
 function store(): Storage | undefined {
   try { return globalThis.localStorage; } catch { return undefined; }
