@@ -184,6 +184,14 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     return this.offCpu(() => p.status);
   }
 
+  /** Resolves when every process started so far has ended (the CLI waits for a whole program). */
+  async waitAll(): Promise<void> {
+    for (let n = -1; n !== this.procs.size;) {
+      n = this.procs.size;
+      await Promise.all([...this.procs.values()].map((p) => p.status));
+    }
+  }
+
   sleep(ms: number): Promise<void> { return this.offCpu(() => new Promise((r) => setTimeout(r, Math.max(0, ms)))); }
   now(): number { return performance.now() - this.t0; }
 
