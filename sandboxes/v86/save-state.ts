@@ -63,6 +63,15 @@ try {
   console.error(diag.output);
   throw e;
 }
+// Free RAM still holds what the boot left there (the compressed kernel, the initramfs archive):
+// fill it with zeros from a tmpfs, then free it. v86 leaves zero pages out of the state, so only
+// the pages in use remain for zstd. A margin of 2 MiB keeps the OOM killer away.
+const zero = await machine.exec(
+  'mkdir -p /mnt/zero && mount -t tmpfs -o size=100% zero /mnt/zero && ' +
+  'dd if=/dev/zero of=/mnt/zero/fill bs=4096 count=$(( $(awk \'/MemFree/ {print $2}\' /proc/meminfo) / 4 - 512 )) 2>/dev/null; ' +
+  'rm -f /mnt/zero/fill; umount /mnt/zero; rmdir /mnt/zero; sync; echo 3 >/proc/sys/vm/drop_caches; grep MemFree /proc/meminfo',
+  { timeoutMs: 300_000 });
+process.stdout.write(zero.output);
 // A clean line for whoever types next: the prompt after an empty command.
 await machine.exec('true');
 const state = await machine.saveState();
