@@ -4,9 +4,11 @@
  * nothing about where its bytes come from: the caller passes the v86 constructor (libv86.mjs) and
  * the assets (v86.wasm, the BIOS, and the saved state or a kernel + initramfs to boot).
  *
- * Serial ports: COM1 (ttyS0) is the shell; COM2…COM4 (ttyS1…ttyS3) each carry one real-kernel
- * agent in raw mode (sandboxes/real/PROTOCOL.md). Ports are numbered 1…3 like the relay's agent
- * channels, so src/runtime/vm's RelayKernel runs on them unchanged (see link.ts).
+ * Serial ports, all in raw mode but the first: COM1 (ttyS0) is the shell; COM2 (ttyS1) carries
+ * the real-kernel agent of a program's first process (sandboxes/real/PROTOCOL.md); COM3 and COM4
+ * (ttyS2, ttyS3) have no agent at boot: a process's forked child opens one and serves there (the
+ * protocol's FORK). Ports are numbered 1…3 like the relay's agent channels, so src/runtime/vm's
+ * RelayKernel runs on them unchanged (see link.ts).
  */
 
 /** The part of libv86's V86 class this file uses. */
@@ -43,8 +45,10 @@ export interface MachineOptions {
   timeoutMs?: number;
 }
 
-/** The agent ports after the console. */
-export const AGENT_PORTS = [1, 2, 3] as const;
+/** The agent port after the console. */
+export const AGENT_PORTS = [1] as const;
+/** The ports a forked child serves on, and their guest devices. */
+export const FORK_PORTS = [{ port: 2, dev: '/dev/ttyS2' }, { port: 3, dev: '/dev/ttyS3' }] as const;
 
 /** The shell's prompt (sandboxes/vm/image/profile). */
 const PROMPT = /netlink-lab:[^\n#]*# (\x1b\[6n)?$/;

@@ -24,7 +24,7 @@ describe('the in-browser kernel (v86) under Node', () => {
     expect(r.output.trim()).toBe(`${v86Manifest().kernelRelease} i686`);
   });
 
-  it('answers HELLO on every agent port, each a different process', async () => {
+  it('answers HELLO on the agent port (the fork ports have no agent until a process forks)', async () => {
     const pids: number[] = [];
     for (const port of AGENT_PORTS) {
       const splitter = new FrameSplitter();
@@ -85,6 +85,30 @@ await close(fd);
     expect(err).toBe('');
     expect(status).toBe(0);
     expect(out).toBe('bound true\nproc lines true\n');
+  });
+
+  it('spawn() from a process is fork: the child keeps the socket, and may drop to another uid', async () => {
+    const file = join(dir, 'fork.ts');
+    writeFileSync(file, `
+import { socket, bind, getsockname, spawn, waitpid, getpid, getuid, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
+const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+const mine = (await getsockname(fd)).nl_pid;
+const parent = getpid();
+const child = await spawn(async () => {
+  console.log('child same socket', (await getsockname(fd)).nl_pid === mine, 'other pid', getpid() !== parent);
+});
+console.log('child status', await waitpid(child));
+const nobody = await spawn(async () => { console.log('uid', getuid()); }, { uid: 65534 });
+await waitpid(nobody);
+await close(fd);
+`);
+    let out = '';
+    let err = '';
+    const status = await runCommand([file, '--kernel', 'browser'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+    expect(err).toBe('');
+    expect(status).toBe(0);
+    expect(out).toBe('child same socket true other pid true\nchild status 0\nuid 65534\n');
   });
 
   it('refuses --trace and --cmdline with a clear error', async () => {

@@ -146,7 +146,9 @@ cp /usr/share/seabios/vgabios-stdvga.bin "$PUB/vgabios.bin"
 node --import tsx "$SRC/save-state.ts" --bzimage "$KDIR/bzImage" --initrd "$INITRAMFS" \
 	--memory "$MEMORY_MB" --out "$OUT/state.bin" --kernel-release "$KVER" \
 	--modules "$(IFS=,; echo "${MODULES[*]}")" --programs "$(cd "$VM_SRC/examples" && ls *.c | sed 's/\.c$//' | paste -sd,)"
-zstd -q -f -19 "$OUT/state.bin" -o "$PUB/state.bin.zst.tmp"
+# --long=27: a 128 MiB window finds the static programs' shared glibc code across the whole
+# state; 2^27 is what zstd decoders (v86's included) accept by default.
+zstd -q -f -19 --long=27 -T0 "$OUT/state.bin" -o "$PUB/state.bin.zst.tmp"
 mv "$PUB/state.bin.zst.tmp" "$PUB/state.bin.zst"
 mv "$OUT/manifest.json" "$PUB/manifest.json"
 echo "$STAMP" >"$OUT/.stamp"

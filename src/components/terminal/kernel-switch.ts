@@ -20,7 +20,7 @@ export function kernelChoice(root: HTMLElement): 'sim' | 'vm' | 'browser' {
  * A VM run's transport: the MessagePort for the worker, and end() when the run is over —
  * `end(true)` when it was stopped, so its processes left in the VM are ended.
  */
-export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(abandoned?: boolean): void }
+export interface VmRun { vm: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] }; end(abandoned?: boolean): void }
 
 /**
  * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports
@@ -58,7 +58,7 @@ export async function prepareBrowserRun(base: string, status: (text: string) => 
   });
   document.documentElement.dataset.v86ReadyMs = String(Math.round(pm.readyMs));
   const b = bridgeToPort(pm.link);
-  return { vm: { port: b.port, ports: pm.link.ports }, end: () => b.end() };
+  return { vm: { port: b.port, ports: pm.link.ports, forkPorts: pm.link.forkPorts }, end: () => b.end() };
 }
 
 /**

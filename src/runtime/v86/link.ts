@@ -1,11 +1,12 @@
 /**
  * The in-browser kernel's agent ports as an AgentLink (src/runtime/vm/agent-link.ts), so the VM's
- * RelayKernel — the agent protocol's browser side — runs a program on it unchanged: ports 1…3
- * are the machine's ttyS1…ttyS3, each with an agent; module loads run the image's `modctl` on the
- * shell (ttyS0), as the relay does on the VM's console.
+ * RelayKernel — the agent protocol's browser side — runs a program on it unchanged: port 1 is
+ * the machine's ttyS1 with its agent, ports 2 and 3 (ttyS2, ttyS3) are where forked children
+ * serve; module loads run the image's `modctl` on the shell (ttyS0), as the relay does on the
+ * VM's console.
  */
 import type { Machine } from '../../../sandboxes/v86/machine.ts';
-import { AGENT_PORTS } from '../../../sandboxes/v86/machine.ts';
+import { AGENT_PORTS, FORK_PORTS } from '../../../sandboxes/v86/machine.ts';
 import type { AgentLink } from '../vm/agent-link.ts';
 import { MODULE_NAME, MODULE_PARAM } from '../vm/frames.ts';
 
@@ -13,6 +14,7 @@ import { MODULE_NAME, MODULE_PARAM } from '../vm/frames.ts';
 export function machineLink(machine: Machine, stopped: Promise<string>): AgentLink {
   return {
     ports: [...AGENT_PORTS],
+    forkPorts: FORK_PORTS.map((f) => ({ ...f })),
     send: (port, bytes) => machine.send(port, bytes),
     onData: (l) => machine.onData(l),
     closed: stopped,
