@@ -115,9 +115,12 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     try {
       const enc = new TextEncoder();
       const w = new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15)));
+      // Listen before the child can speak: it announces itself first (tag 0).
+      const adopted = AgentPort.adopt(this.link, f.port, this.tagBase);
+      adopted.catch(() => {});
       const r = await parent.agent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
       if (r.ret < 0) throw new ErrnoError('fork', r.errno);
-      const child = await AgentPort.start(this.link, f.port, this.tagBase);
+      const child = await adopted;
       if (child.hello.pid !== r.ret) throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${child.hello.pid} answered there`);
       return child;
     } catch (e) {
