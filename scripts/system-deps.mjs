@@ -22,6 +22,20 @@ export const GROUPS = {
   capture: ['tshark'],
   /** The real Linux VM: emulator, initramfs tools, busybox, module and static program builds, xz (vmlinux), setpriv and prlimit (util-linux), pgrep for the relay tests (procps). */
   vm: ['qemu-system-x86', 'busybox-static', 'cpio', 'gzip', 'kmod', 'gcc', 'make', 'libc6-dev', 'xz-utils', 'util-linux', 'procps'],
+  /**
+   * The in-browser kernel's image (sandboxes/v86): SeaBIOS for v86, gcc-multilib for the i386
+   * agent and programs, zstd for the saved state, busybox's applet list, cpio; its kernel, headers
+   * and busybox are i386 packages the build downloads (apt-get download), hence the architecture.
+   */
+  v86: ['seabios', 'gcc-multilib', 'zstd', 'busybox-static', 'cpio', 'make', 'binutils', 'gcc', 'libc6-dev'],
+};
+
+/** Group → foreign dpkg architectures its packages (or the packages it downloads) need. */
+export const ARCHITECTURES = { v86: ['i386'] };
+
+const foreignArchitectures = () => {
+  const r = spawnSync('dpkg', ['--print-foreign-architectures'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
 };
 
 const installed = (pkg) => {
@@ -33,6 +47,15 @@ const installed = (pkg) => {
 export function ensureSystemDeps(groups = Object.keys(GROUPS), log = console.log) {
   const unknown = groups.filter((g) => !(g in GROUPS));
   if (unknown.length) throw new Error(`unknown dependency group(s): ${unknown.join(', ')} (known: ${Object.keys(GROUPS).join(', ')})`);
+  const arches = [...new Set(groups.flatMap((g) => ARCHITECTURES[g] ?? []))].filter((a) => !foreignArchitectures().includes(a));
+  if (arches.length) {
+    if (process.getuid?.() !== 0) {
+      throw new Error(`Missing dpkg architecture(s): ${arches.join(', ')}.\nAdd them as root:\n  ${arches.map((a) => `dpkg --add-architecture ${a}`).join(' && ')} && apt-get update`);
+    }
+    log(`system-deps: adding the dpkg architecture(s) ${arches.join(' ')}`);
+    for (const a of arches) execFileSync('dpkg', ['--add-architecture', a], { stdio: 'inherit' });
+    execFileSync('apt-get', ['update'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
   const missing = [...new Set(groups.flatMap((g) => GROUPS[g]))].filter((p) => !installed(p));
   if (!missing.length) return [];
   const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;

@@ -7,9 +7,11 @@
  *  3. typecheck of the whole tree; unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
  *  4. end-to-end tests in Chromium (the terminal's need the VM image)    (tests/e2e/vitest.config.ts)
  *  5. the VM and relay tests under QEMU                                 (tests/vm/vitest.config.ts)
+ *  6. the in-browser kernel (v86) under Node: its image, the CLI, the course comparison
+ *                                                                       (tests/v86/vitest.config.ts)
  *
  * Ends with one line `N passed, M failed, K skipped` over all suites; exits non-zero if anything
- * failed, including a build. `--only unit|e2e|vm` runs one stage (with its builds).
+ * failed, including a build. `--only unit|e2e|vm|v86` runs one stage (with its builds).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { ensureSystemDeps } from './system-deps.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-const stages = only ? [only] : ['unit', 'e2e', 'vm'];
+const stages = only ? [only] : ['unit', 'e2e', 'vm', 'v86'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 const out = mkdtempSync(join(tmpdir(), 'netlink-lab-test-'));
@@ -54,7 +56,7 @@ function vitest(name, config) {
 
 say('system packages');
 try {
-  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('unit') ? ['capture'] : []), ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : [])]);
+  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('unit') ? ['capture'] : []), ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : []), ...(stages.includes('v86') || stages.includes('e2e') ? ['v86'] : [])]);
 } catch (e) {
   console.error(e.message);
   process.exit(1);
@@ -63,12 +65,15 @@ try {
 step('build: simulated kernel (wasm)', 'npm', ['run', '--silent', 'build:kernel']);
 step('build: real-kernel agent', 'node', ['sandboxes/real/build.mjs']);
 const vmImage = stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh']);
+// Before the site: the site copies public/v86 (the in-browser kernel) into dist/.
+const v86Image = stages.some((s) => s === 'e2e' || s === 'v86') && step('build: in-browser kernel (v86)', 'bash', ['sandboxes/v86/image/build.sh']);
 const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build', '--force']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
 
 if (stages.includes('unit')) step('typecheck (astro sync && tsc --noEmit)', 'npm', ['run', '--silent', 'typecheck']);
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
 if (site) vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
 if (vmImage) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');
+if (v86Image && stages.includes('v86')) vitest('in-browser kernel (v86) under Node', 'tests/v86/vitest.config.ts');
 
 say('summary');
 for (const p of problems) console.log(`problem: ${p}`);

@@ -30,7 +30,7 @@ const firstProcess = (b: Backend & { waitAll(): Promise<void> }) => async (main:
 };
 
 /** The kernels `--kernel` names. */
-export type KernelKind = 'sim' | 'real' | 'vm';
+export type KernelKind = 'sim' | 'real' | 'vm' | 'browser';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -50,6 +50,13 @@ export async function createKernel(kind: KernelKind, opts: {
     const { createVmKernel } = await import('../../sandboxes/vm/backend.ts');
     const k = await createVmKernel({ onUncaught: opts.onUncaught, ...(opts.cmdline !== undefined ? { boot: { append: opts.cmdline } } : {}) });
     return { backend: k, run: firstProcess(k), shutdown: () => k.shutdown() };
+  }
+  if (kind === 'browser') {
+    if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');
+    if (opts.cmdline !== undefined) throw new Error('--cmdline needs --kernel sim or vm: the in-browser kernel starts from a saved state, booted once with the image\'s command line.');
+    const { createBrowserKernel } = await import('../../sandboxes/v86/backend.ts');
+    const k = await createBrowserKernel({ onUncaught: opts.onUncaught });
+    return { backend: k, run: firstProcess(k), shutdown: async () => k.shutdown() };
   }
   if (kind === 'real') {
     if (opts.trace) throw new Error('--trace needs the simulated kernel (--kernel sim): a real kernel has no function-graph trace here.');

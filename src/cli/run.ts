@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunMessage, RunRequest } from './run-worker.ts';
 
 /** Help text of `netlink-lab run`. */
-export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts] [--pcap OUT.pcap]
+export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm|browser] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts] [--pcap OUT.pcap]
 
 Run a netlink-lab program (TypeScript importing 'netlink-lab/user' and 'netlink-lab/kernel')
 as the first process of a fresh kernel, and print what it prints.
@@ -22,6 +22,8 @@ as the first process of a fresh kernel, and print what it prints.
                   runs as nobody in the initial namespaces (needs root)
   --kernel vm     Linux 6.1 in a fresh QEMU VM (build/vm, built by \`npm run vm:build\`):
                   each process is an agent in the guest; insmod() loads the course's C modules
+  --kernel browser  Linux 6.1 (i386) in v86, the lessons' "Linux in your browser", restored
+                  from its saved state (public/v86, built by \`npm run v86:build\`); as vm
   --trace         after the program, print the simulated kernel's function-graph trace (sim only)
   --timeout S     stop the program after S seconds of wall-clock time (default 30, at most
                   2147483; counted from the program's start, after the kernel is built and booted)
@@ -69,7 +71,7 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   if (values.help) { io.stdout(`${RUN_HELP}\n`); return 0; }
   const usage = (msg: string) => { io.stderr(`netlink-lab run: ${msg}\n\n${RUN_HELP}\n`); return 2; };
   if (positionals.length !== 1) return usage('give exactly one program file');
-  if (values.kernel !== 'sim' && values.kernel !== 'real' && values.kernel !== 'vm') return usage(`--kernel must be sim, real or vm, not '${values.kernel}'`);
+  if (values.kernel !== 'sim' && values.kernel !== 'real' && values.kernel !== 'vm' && values.kernel !== 'browser') return usage(`--kernel must be sim, real, vm or browser, not '${values.kernel}'`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) return usage(`--timeout must be a positive number of seconds, not '${values.timeout}'`);
   if (timeout > MAX_TIMEOUT_S) return usage(`--timeout must be at most ${MAX_TIMEOUT_S} s (about 24 days: Node's timers cannot wait longer), not '${values.timeout}'`);

@@ -20,7 +20,7 @@ export interface RunRequest {
   entry: string;
   checks?: string;
   /** Run on the page's VM (the port is transferred to the worker); see src/runtime/vm/. */
-  vm?: { port: MessagePort; ports: number[] };
+  vm?: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] };
   /** The simulated kernel's command line and built-in module files (see ToWorker's boot). */
   boot?: { cmdline?: string; builtin?: string[] };
 }

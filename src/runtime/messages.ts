@@ -46,7 +46,7 @@ export type ToWorker =
      */
     boot?: { cmdline?: string; builtin?: string[] };
     /** Run on the page's VM instead of a simulated kernel: its agent ports, bridged (src/runtime/vm/agent-link.ts). */
-    vm?: { port: MessagePort; ports: number[] };
+    vm?: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] };
   };
 
 /** The kernel's state just after a syscall returned. */

@@ -88,7 +88,7 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
       try {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
         const kernel = msg.vm
-          ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
+          ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports, msg.vm.forkPorts))
           : (await createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) })) as unknown as SessionKernel;
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,

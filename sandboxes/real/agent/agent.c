@@ -278,6 +278,67 @@ static void do_sendto(struct in *r, struct call *c)
 	SYS(c, sendto(fd, data, n, flags, a ? (struct sockaddr *)abuf : NULL, a ? alen : 0));
 }
 
+#if __SIZEOF_SIZE_T__ != 8
+/*
+ * A 32-bit agent (the in-browser kernel, sandboxes/v86): the protocol's control messages are in
+ * the x86-64 layout (u64 cmsg_len, 8-byte alignment); this kernel's are u32 cmsg_len with 4-byte
+ * alignment. Translate each well-formed cmsg; bytes that do not parse as one are passed on as
+ * they are (the kernel then refuses them as it would refuse them from a C program).
+ */
+#define WIRE_HDR 16u
+#define WIRE_ALIGN(n) (((n) + 7u) & ~7u)
+
+static size_t wire_to_native(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t i = 0, o = 0;
+
+	while (len - i >= WIRE_HDR) {
+		uint64_t clen;
+		int32_t level, type;
+
+		memcpy(&clen, in + i, 8);
+		memcpy(&level, in + i + 8, 4);
+		memcpy(&type, in + i + 12, 4);
+		if (clen < WIRE_HDR || clen > len - i)
+			break;
+		size_t dlen = (size_t)clen - WIRE_HDR;
+		struct cmsghdr *h = (struct cmsghdr *)(out + o);
+
+		h->cmsg_len = CMSG_LEN(dlen);
+		h->cmsg_level = level;
+		h->cmsg_type = type;
+		memcpy(CMSG_DATA(h), in + i + WIRE_HDR, dlen);
+		o += CMSG_SPACE(dlen);
+		i += WIRE_ALIGN((size_t)clen) < len - i ? WIRE_ALIGN((size_t)clen) : len - i;
+	}
+	memcpy(out + o, in + i, len - i);
+	return o + (len - i);
+}
+
+static size_t native_to_wire(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t i = 0, o = 0;
+
+	while (len - i >= sizeof(struct cmsghdr)) {
+		const struct cmsghdr *h = (const struct cmsghdr *)(in + i);
+
+		if (h->cmsg_len < sizeof(struct cmsghdr) || h->cmsg_len > len - i)
+			break;
+		size_t dlen = h->cmsg_len - CMSG_LEN(0);
+		uint64_t clen = WIRE_HDR + dlen;
+		int32_t level = h->cmsg_level, type = h->cmsg_type;
+
+		memcpy(out + o, &clen, 8);
+		memcpy(out + o + 8, &level, 4);
+		memcpy(out + o + 12, &type, 4);
+		memcpy(out + o + WIRE_HDR, CMSG_DATA(h), dlen);
+		o += WIRE_ALIGN(WIRE_HDR + dlen);
+		i += CMSG_ALIGN(h->cmsg_len) < len - i ? CMSG_ALIGN(h->cmsg_len) : len - i;
+	}
+	return o;
+}
+#endif
+
 static void do_sendmsg(struct in *r, struct call *c)
 {
 	int fd = in_i32(r, "fd");
@@ -312,7 +373,11 @@ static void do_sendmsg(struct in *r, struct call *c)
 			perror("agent: calloc");
 			exit(70);
 		}
+#if __SIZEOF_SIZE_T__ != 8
+		clen = wire_to_native(ctl, clen, control);
+#else
 		memcpy(control, ctl, clen);
+#endif
 	}
 	msg.msg_name = a ? abuf : NULL;
 	msg.msg_namelen = a ? alen : 0;
@@ -402,7 +467,16 @@ static void do_recvmsg(struct in *r, struct call *c)
 	}
 	out_i32(&c->out, msg.msg_flags);
 	out_blob(&c->out, abuf, msg.msg_namelen < sizeof(abuf) ? msg.msg_namelen : sizeof(abuf));
+#if __SIZEOF_SIZE_T__ != 8
+	/* Each native cmsg grows by 4 (header) + up to 4 (alignment) bytes in the x86-64 layout. */
+	uint8_t *wire = xmalloc(msg.msg_controllen * 3 + 16);
+	size_t wlen = native_to_wire(control, msg.msg_controllen, wire);
+
+	out_blob(&c->out, wire, wlen);
+	free(wire);
+#else
 	out_blob(&c->out, control, msg.msg_controllen);
+#endif
 	out_blob(&c->out, data, c->ret < 0 ? 0 : ((size_t)c->ret < total ? (size_t)c->ret : total));
 	free(data);
 	free(control);

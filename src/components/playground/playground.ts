@@ -383,13 +383,17 @@ export class Playground {
     const runner = this.startRunner();
     const files = this.editor?.files() ?? this.files;
     // "Real VM": the program's syscalls go to the page's VM through the relay (src/components/terminal).
-    const onVm = this.$<HTMLInputElement>('[data-kernel-switch] input:checked')?.value === 'vm';
+    // "In browser": the same, on the in-browser kernel (v86) this page starts when first picked.
+    const choice = this.$<HTMLInputElement>('[data-kernel-switch] input:checked')?.value;
+    const onVm = choice === 'vm' || choice === 'browser';
     this.$('[data-compare]')?.setAttribute('hidden', '');
     let vmRun: import('../terminal/kernel-switch.ts').VmRun | undefined;
     if (onVm) {
       runner.stop();
       const ks = await import('../terminal/kernel-switch.ts');
-      try { vmRun = await ks.prepareVmRun((t) => this.status(t), this.cfg.boot?.cmdline ?? ''); } catch (e) { this.status((e as Error).message, 'bad'); return; }
+      try {
+        vmRun = choice === 'browser' ? await ks.prepareBrowserRun(href('/'), (t) => this.status(t)) : await ks.prepareVmRun((t) => this.status(t), this.cfg.boot?.cmdline ?? '');
+      } catch (e) { this.status((e as Error).message, 'bad'); return; }
     }
     this.log = new RunLog();
     this.running = true;

@@ -1,7 +1,8 @@
 /**
- * The playground's "Simulated / Real VM" switch: which kernel a run uses, getting the page's VM
- * ready for a run (through the relay the Terminal panel knows), and the side-by-side comparison of
- * a VM run with the same program on the simulated kernel.
+ * The playground's "Simulated / In browser / Real VM" switch: which kernel a run uses, getting the
+ * page's VM ready for a run (through the relay the Terminal panel knows) or the in-browser kernel
+ * (v86, loaded only when picked), and the side-by-side comparison of a run on either real kernel
+ * with the same program on the simulated kernel.
  */
 import type { SyscallRecord } from '../../runtime/messages.ts';
 import { Runner } from '../../runtime/client.ts';
@@ -10,16 +11,16 @@ import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
 import { findRelayUrl, pendingPageRelay } from './relay-address.ts';
 
 /** The kernel chosen in the switch under `root` ('sim' when there is no switch). */
-export function kernelChoice(root: HTMLElement): 'sim' | 'vm' {
+export function kernelChoice(root: HTMLElement): 'sim' | 'vm' | 'browser' {
   const checked = root.querySelector<HTMLInputElement>('[data-kernel-switch] input:checked');
-  return checked?.value === 'vm' ? 'vm' : 'sim';
+  return checked?.value === 'vm' || checked?.value === 'browser' ? checked.value : 'sim';
 }
 
 /**
  * A VM run's transport: the MessagePort for the worker, and end() when the run is over —
  * `end(true)` when it was stopped, so its processes left in the VM are ended.
  */
-export interface VmRun { vm: { port: MessagePort; ports: number[] }; end(abandoned?: boolean): void }
+export interface VmRun { vm: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] }; end(abandoned?: boolean): void }
 
 /**
  * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports
@@ -46,6 +47,25 @@ export async function prepareVmRun(status: (text: string) => void, cmdline = '')
   }
   const b = await vm.bridge();
   return { vm: { port: b.port, ports: b.ports }, end: b.end };
+}
+
+/**
+ * Get "Linux in your browser" ready — the first time, download (or read from the cache) v86 and the
+ * saved machine, with a progress report, and restore it; later runs share that machine — and
+ * bridge its agent ports for the run worker, like a VM run's.
+ */
+export async function prepareBrowserRun(base: string, status: (text: string) => void): Promise<VmRun> {
+  const { startPageMachine } = await import('../../runtime/v86/page.ts');
+  const { bridgeToPort } = await import('../../runtime/vm/agent-link.ts');
+  const pm = await startPageMachine(base, (loaded, total, phase) => {
+    if (phase === 'start') status('Starting Linux in your browser…');
+    else status(`Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`);
+    const bar = document.querySelector<HTMLProgressElement>('[data-v86-progress]');
+    if (bar) { bar.hidden = phase === 'start'; bar.max = total || 1; bar.value = loaded; }
+  });
+  document.documentElement.dataset.v86ReadyMs = String(Math.round(pm.readyMs));
+  const b = bridgeToPort(pm.link);
+  return { vm: { port: b.port, ports: pm.link.ports, forkPorts: pm.link.forkPorts }, end: () => b.end() };
 }
 
 /**

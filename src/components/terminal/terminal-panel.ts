@@ -11,6 +11,7 @@ import {
   acceptPageRelay, findRelayUrl, forgetRelayUrl, ignorePageRelay, isPageOnlyRelay, pageRelay, pendingPageRelay, rememberRelayUrl,
 } from './relay-address.ts';
 import type { TerminalView } from './xterm-view.ts';
+import { href } from '../site/url.ts';
 
 type State = 'closed' | 'setup' | 'checking' | 'booting' | 'ready' | 'ended';
 
@@ -18,6 +19,8 @@ class Panel {
   private view: TerminalView | null = null;
   private session: RelaySession | null = null;
   private stopListening: (() => void) | null = null;
+  /** Where keystrokes go: the relay session's console or the in-browser kernel's shell. */
+  private keys: ((d: string) => void) | null = null;
   private readonly $ = <T extends HTMLElement>(sel: string) => this.root.querySelector<T>(sel)!;
 
   constructor(private readonly root: HTMLElement) {
@@ -32,6 +35,7 @@ class Panel {
       }
     });
     this.$('[data-term-reconnect]').addEventListener('click', () => void this.start());
+    this.$('[data-term-v86]').addEventListener('click', () => void this.startInBrowser());
     this.$('[data-term-disconnect]').addEventListener('click', () => this.session?.close());
     // The playground may start the page's VM first: the terminal then shows it when opened.
     this.$('[data-term-forget]').addEventListener('click', () => { this.stop(); forgetRelayUrl(); this.setup(null); });
@@ -41,7 +45,7 @@ class Panel {
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) {
       b.addEventListener('click', () => {
         if (this.state() !== 'ready') return;
-        this.session?.sendConsole(`${b.dataset.command}\r`);
+        this.keys?.(`${b.dataset.command}\r`);
         this.view?.term.focus();
       });
     }
@@ -106,6 +110,53 @@ class Panel {
     this.stopListening?.();
     this.stopListening = null;
     this.session = null;
+    this.keys = null;
+  }
+
+  private async screen(): Promise<TerminalView> {
+    this.$('[data-term-setup]').hidden = true;
+    const screen = this.$('[data-term-screen]');
+    screen.hidden = false;
+    if (!this.view) {
+      this.status('Loading the terminal…');
+      const { createTerminalView } = await import('./xterm-view.ts');
+      this.view = await createTerminalView(screen);
+      this.view.term.onData((d) => this.keys?.(d));
+    } else {
+      this.view.term.reset();
+    }
+    return this.view;
+  }
+
+  /**
+   * A shell on "Linux in your browser" (no relay needed): the page's in-browser kernel, started
+   * if the playground has not started it yet; its ttyS0 shell on this screen.
+   */
+  private async startInBrowser(): Promise<void> {
+    this.stop();
+    const { term } = await this.screen();
+    this.setState('booting');
+    const base = href('/');
+    const { startPageMachine } = await import('../../runtime/v86/page.ts');
+    let pm;
+    try {
+      pm = await startPageMachine(base, (loaded, total, phase) => {
+        this.status(phase === 'start' ? 'Starting Linux in your browser…' : `Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`);
+      });
+    } catch (e) {
+      this.setup((e as Error).message);
+      return;
+    }
+    const { machine, manifest, readyMs } = pm;
+    // The console's bytes, as they come (machine.ts hands them on as Latin-1 characters).
+    const off = machine.onConsole((ch) => term.write(new Uint8Array([ch.charCodeAt(0)])));
+    this.stopListening = off;
+    this.keys = (d) => machine.type(d);
+    this.root.dataset.vm = 'v86';
+    this.setState('ready');
+    this.status(`Linux ${manifest.kernelRelease} is running in your browser (ready in ${(readyMs / 1000).toFixed(1)} s). You are root there; Ctrl-C stops a command.`);
+    machine.type('\r');
+    term.focus();
   }
 
   private async start(pasted?: string): Promise<void> {
@@ -134,18 +185,7 @@ class Panel {
     }
     if (health.full) return this.setup(`The relay at ${where} is full (${health.sessions} of ${health.maxSessions} VMs running). Close another terminal, or restart it with --max-sessions.`, url);
 
-    this.$('[data-term-setup]').hidden = true;
-    const screen = this.$('[data-term-screen]');
-    screen.hidden = false;
-    if (!this.view) {
-      this.status('Loading the terminal…');
-      const { createTerminalView } = await import('./xterm-view.ts');
-      this.view = await createTerminalView(screen);
-      this.view.term.onData((d) => this.session?.sendConsole(d));
-    } else {
-      this.view.term.reset();
-    }
-    const term = this.view.term;
+    const { term } = await this.screen();
     this.setState('booting');
     this.status(`Booting Linux ${health.kernel} in a VM…`);
     const running = sharedVm();
@@ -159,6 +199,7 @@ class Panel {
     }
     const session = vm.session;
     this.session = session;
+    this.keys = (d) => session.sendConsole(d);
     this.stopListening = vm.onConsole((b) => term.write(b));
     // Joining a VM that is already up: ask its shell for a fresh prompt.
     if (running === vm) void session.ready.then(() => session.sendConsole('\r'), () => {});

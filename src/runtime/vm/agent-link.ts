@@ -11,6 +11,12 @@ import type { RelaySession } from './relay-client.ts';
 export interface AgentLink {
   /** The agent ports this link may use (numbers 1…N of the VM's ports). */
   readonly ports: number[];
+  /**
+   * Ports with no agent, where a forked child serves (spawn() from inside a process is fork: the
+   * parent's agent forks and the child opens `dev`, see sandboxes/real/PROTOCOL.md's FORK). None:
+   * spawn() starts a fresh agent on an agent port instead.
+   */
+  readonly forkPorts?: { port: number; dev: string }[];
   send(port: number, bytes: Uint8Array): void;
   /** Listen to every port's bytes; returns a function that stops listening. */
   onData(listener: (port: number, bytes: Uint8Array) => void): () => void;
@@ -70,7 +76,7 @@ export function bridgeToPort(link: AgentLink): { port: MessagePort; end(): void 
   const off = link.onData((port, bytes) => ch.port1.postMessage({ type: 'data', port, bytes } satisfies PortMessage));
   ch.port1.onmessage = (ev: MessageEvent<PortMessage>) => {
     const m = ev.data;
-    if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && link.ports.includes(m.port)) link.send(m.port, m.bytes);
+    if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && (link.ports.includes(m.port) || link.forkPorts?.some((f) => f.port === m.port))) link.send(m.port, m.bytes);
     else if (m?.type === 'module') {
       void link.module(m.op, m.name, m.params).then((ret) => ch.port1.postMessage({ type: 'module-result', id: m.id, ret } satisfies PortMessage));
     }
@@ -80,7 +86,7 @@ export function bridgeToPort(link: AgentLink): { port: MessagePort; end(): void 
 }
 
 /** In the worker: the link at the other end of {@link bridgeToPort}'s port. */
-export function linkFromPort(port: MessagePort, ports: number[]): AgentLink {
+export function linkFromPort(port: MessagePort, ports: number[], forkPorts: { port: number; dev: string }[] = []): AgentLink {
   const listeners = new Listeners();
   let closedWith!: (reason: string) => void;
   const closed = new Promise<string>((r) => { closedWith = r; });
@@ -94,6 +100,7 @@ export function linkFromPort(port: MessagePort, ports: number[]): AgentLink {
   };
   return {
     ports,
+    forkPorts,
     send: (p, bytes) => port.postMessage({ type: 'data', port: p, bytes } satisfies PortMessage),
     onData: (l) => listeners.add(l),
     closed,

@@ -68,6 +68,25 @@ export class AgentPort {
     }
   }
 
+  /**
+   * Attach to a port where a forked child is starting, without writing to it: the child announces
+   * itself with an unasked HELLO (tag 0). Used where bytes sent before the child opens the port
+   * would wait in the device and reach it cut (a serial port's receive buffer, sandboxes/v86).
+   */
+  static async adopt(link: AgentLink, port: number, firstTag: number, timeoutMs = 10_000): Promise<AgentPort> {
+    const a = new AgentPort(link, port, firstTag);
+    const hello = new Promise<Response>((resolve, reject) => a.pending.set(0, { resolve, reject }));
+    hello.catch(() => {});
+    const r = await Promise.race([hello, new Promise<null>((res) => setTimeout(res, timeoutMs, null))]);
+    if (!r) {
+      a.end(new Error('no answer'));
+      throw new Error(`The forked child on VM port ${port} did not announce itself within ${timeoutMs} ms.`);
+    }
+    const rd = new Reader(r.body);
+    a.hello = { pid: rd.i32(), uid: rd.u32(), gid: rd.u32(), version: rd.u32() };
+    return a;
+  }
+
   private nextTag(): number { this.tag = (this.tag + 1) >>> 0; return this.tag; }
 
   private end(e: Error): void {

@@ -41,6 +41,8 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   private readonly procs = new Map<number, Proc>();
   private readonly freePorts: number[];
   private readonly portWaiters: ((port: number) => void)[] = [];
+  private readonly freeForks: { port: number; dev: string }[];
+  private readonly forkWaiters: ((f: { port: number; dev: string }) => void)[] = [];
   private running: Proc | null = null;
   private readonly cpuQueue: { proc: Proc; go(): void }[] = [];
   private readonly t0 = performance.now();
@@ -50,6 +52,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   constructor(private readonly link: AgentLink, private readonly opts: RelayKernelOptions = {}) {
     super();
     this.freePorts = [...link.ports];
+    this.freeForks = [...(link.forkPorts ?? [])];
     void link.closed.then((reason) => { this.gone = reason; });
   }
 
@@ -95,7 +98,46 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     return new Promise((res) => this.portWaiters.push(res));
   }
 
+  private takeFork(): Promise<{ port: number; dev: string }> {
+    const f = this.freeForks.shift();
+    if (f) return Promise.resolve(f);
+    return new Promise((res) => this.forkWaiters.push(res));
+  }
+
+  /**
+   * fork(2) of `parent`'s agent: it forks, and the child opens a free fork port (waiting for one
+   * when all are taken) and serves there, keeping the parent's sockets under the same fds — and
+   * with `uid`, drops to it, like fork + setuid. The kernel-side twin of sandboxes/vm/backend.ts's.
+   */
+  private async forkFrom(parent: Proc, name: string, uid: number | undefined): Promise<AgentPort> {
+    const f = await this.takeFork();
+    this.tagBase = (this.tagBase + 0x01000000) >>> 0;
+    try {
+      const enc = new TextEncoder();
+      const w = new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15)));
+      // Listen before the child can speak: it announces itself first (tag 0).
+      const adopted = AgentPort.adopt(this.link, f.port, this.tagBase);
+      adopted.catch(() => {});
+      const r = await parent.agent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
+      if (r.ret < 0) throw new ErrnoError('fork', r.errno);
+      const child = await adopted;
+      if (child.hello.pid !== r.ret) throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${child.hello.pid} answered there`);
+      return child;
+    } catch (e) {
+      this.givePort(f.port);
+      throw e;
+    }
+  }
+
   private givePort(port: number): void {
+    const fork = this.link.forkPorts?.find((f) => f.port === port);
+    if (fork) {
+      setTimeout(() => {
+        const w = this.forkWaiters.shift();
+        if (w) w(fork); else this.freeForks.push(fork);
+      }, 100);
+      return;
+    }
     // The guest needs a moment to start the next agent on the port.
     setTimeout(() => {
       const w = this.portWaiters.shift();
@@ -143,10 +185,14 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   /** Start a process running `main` on a free agent port; resolves to its pid (the agent's). */
   async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
-    if ((opts.uid ?? 0) !== 0) {
+    // From inside a process, on a link with fork ports: fork, as on Linux and the simulator.
+    const parent = this.running;
+    const forking = parent !== null && !parent.ended && (this.link.forkPorts?.length ?? 0) > 0;
+    if ((opts.uid ?? 0) !== 0 && !forking) {
       throw new Error(`netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`);
     }
     const agent = await this.offCpu(async () => {
+      if (forking) return this.forkFrom(parent, (opts.name ?? 'prog'), opts.uid);
       const port = await this.takePort();
       this.tagBase = (this.tagBase + 0x01000000) >>> 0;
       try {
@@ -182,6 +228,14 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     const p = this.procs.get(pid);
     if (!p) throw new ErrnoError('waitpid', ERRNO.ECHILD);
     return this.offCpu(() => p.status);
+  }
+
+  /** Resolves when every process started so far has ended (the CLI waits for a whole program). */
+  async waitAll(): Promise<void> {
+    for (let n = -1; n !== this.procs.size;) {
+      n = this.procs.size;
+      await Promise.all([...this.procs.values()].map((p) => p.status));
+    }
   }
 
   sleep(ms: number): Promise<void> { return this.offCpu(() => new Promise((r) => setTimeout(r, Math.max(0, ms)))); }

@@ -1,0 +1,122 @@
+/**
+ * The in-browser kernel's image under Node: restored from the saved state, it is Debian's i386
+ * kernel with the shell on ttyS0, an agent on each of ttyS1…ttyS3, every course module loadable
+ * and the C examples runnable; and `netlink-lab run --kernel browser` runs a program on it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeRequest, FrameSplitter, OP, Reader } from '../../sandboxes/real/protocol.ts';
+import type { Machine } from '../../sandboxes/v86/machine.ts';
+import { AGENT_PORTS } from '../../sandboxes/v86/machine.ts';
+import { startSavedMachine, v86Manifest } from '../../sandboxes/v86/node.ts';
+import { runCommand } from '../../src/cli/run.ts';
+
+let m: Machine;
+beforeAll(async () => { m = await startSavedMachine(); });
+afterAll(async () => { await m?.stop(); });
+
+describe('the in-browser kernel (v86) under Node', () => {
+  it('runs Debian\'s i386 686 kernel, as the manifest says', async () => {
+    const r = await m.exec('uname -rm');
+    expect(r.status).toBe(0);
+    expect(r.output.trim()).toBe(`${v86Manifest().kernelRelease} i686`);
+  });
+
+  it('answers HELLO on the agent port (the fork ports have no agent until a process forks)', async () => {
+    const pids: number[] = [];
+    for (const port of AGENT_PORTS) {
+      const splitter = new FrameSplitter();
+      const r = await new Promise<ReturnType<FrameSplitter['push']>[number]>((resolve) => {
+        const off = m.onData((p, bytes) => {
+          if (p !== port) return;
+          const got = splitter.push(bytes);
+          if (got.length) { off(); resolve(got[0]!); }
+        });
+        m.send(port, encodeRequest(77, OP.HELLO));
+      });
+      expect(r.tag).toBe(77);
+      const rd = new Reader(r.body);
+      pids.push(rd.i32());
+      expect(rd.u32()).toBe(0); // uid root
+    }
+    expect(new Set(pids).size).toBe(AGENT_PORTS.length);
+  });
+
+  it('loads and unloads every course module (built for the 686 kernel)', async () => {
+    for (const mod of v86Manifest().modules) {
+      // relay_exam and friends need parameters only optionally: plain load must work for each.
+      const load = await m.exec(`modctl load /lib/modules/${mod}.ko`);
+      expect(load.output.trim().split('\n').at(-1), `${mod}: ${load.output}`).toBe('0');
+      const unload = await m.exec(`modctl unload ${mod}`);
+      expect(unload.output.trim().split('\n').at(-1), `${mod}: ${unload.output}`).toBe('0');
+    }
+  });
+
+  it('runs the C examples built for i386 against nl_test', async () => {
+    expect((await m.exec('modctl load /lib/modules/nl_test.ko')).output.trim()).toBe('0');
+    const r = await m.exec('nl_hello');
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toMatch(/\nrecvmsg: 28 bytes from port 0: type 16 seq 1 pid 0: "Hello you!"\n$/);
+    await m.exec('modctl unload nl_test');
+  });
+});
+
+describe('netlink-lab run --kernel browser', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netlink-lab-v86-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs a program through the agent protocol and prints what it prints', async () => {
+    const file = join(dir, 'prog.ts');
+    writeFileSync(file, `
+import { socket, bind, getsockname, close, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, readFile } from 'netlink-lab/user';
+const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+const a = await getsockname(fd);
+console.log('bound', a.nl_pid > 0);
+const lines = (await readFile('/proc/net/netlink')).split('\\n').filter((l) => l.trim()).length;
+console.log('proc lines', lines > 1);
+await close(fd);
+`);
+    let out = '';
+    let err = '';
+    const status = await runCommand([file, '--kernel', 'browser'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+    expect(err).toBe('');
+    expect(status).toBe(0);
+    expect(out).toBe('bound true\nproc lines true\n');
+  });
+
+  it('spawn() from a process is fork: the child keeps the socket, and may drop to another uid', async () => {
+    const file = join(dir, 'fork.ts');
+    writeFileSync(file, `
+import { socket, bind, getsockname, spawn, waitpid, getpid, getuid, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
+const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
+const mine = (await getsockname(fd)).nl_pid;
+const parent = getpid();
+const child = await spawn(async () => {
+  console.log('child same socket', (await getsockname(fd)).nl_pid === mine, 'other pid', getpid() !== parent);
+});
+console.log('child status', await waitpid(child));
+const nobody = await spawn(async () => { console.log('uid', getuid()); }, { uid: 65534 });
+await waitpid(nobody);
+await close(fd);
+`);
+    let out = '';
+    let err = '';
+    const status = await runCommand([file, '--kernel', 'browser'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+    expect(err).toBe('');
+    expect(status).toBe(0);
+    expect(out).toBe('child same socket true other pid true\nchild status 0\nuid 65534\n');
+  });
+
+  it('refuses --trace and --cmdline with a clear error', async () => {
+    let err = '';
+    const file = join(dir, 'empty.ts');
+    writeFileSync(file, 'export {};\n');
+    const status = await runCommand([file, '--kernel', 'browser', '--trace'], { stdout: () => {}, stderr: (s) => { err += s; } });
+    expect(status).not.toBe(0);
+    expect(err).toMatch(/--trace needs the simulated kernel/);
+  });
+});
