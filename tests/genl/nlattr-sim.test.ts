@@ -12,7 +12,7 @@ import {
 } from '../../src/api/user.ts';
 import { nla_s8, nla_s16, nla_s64, nla_msecs, nla_nest_array } from '../../src/api/genl.ts';
 import { genl_register_family } from '../../src/api/genl-kernel.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 import { family } from './nlattr-family.ts';
 
 const bitfield = (value: number, selector: number) => new Uint8Array(new Uint32Array([value, selector]).buffer);

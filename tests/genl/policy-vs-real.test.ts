@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealKernel } from '../../sandboxes/real/bridge.ts';
 import type { Backend } from '../../src/api/backend.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genlmsg, NetlinkError, sendto, recvfrom, close, setsockopt, insmod, parseNlmsgs, parseNlmsgerr, parseAttrs,

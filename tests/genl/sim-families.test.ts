@@ -4,8 +4,8 @@
  * as they come and go, and kv_store exercises nests, dumps, ranges and admin-only commands.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newSimKernel } from './sim.ts';
-import { drainMessages } from '../../sandboxes/sim/host/test-helpers.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
+import { drainMessages } from '../fixtures/sim-helpers.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {

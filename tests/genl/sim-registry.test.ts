@@ -15,7 +15,7 @@ import {
   nla_put_u32, GENL_MCAST_CAP_NET_ADMIN, NLMSG_DEFAULT_SIZE, NLA_U32, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, type genl_family,
 } from '../../src/api/genl-kernel.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 
 let k: SimKernel;
 beforeEach(async () => { k = await newSimKernel(); setBackend(k); });

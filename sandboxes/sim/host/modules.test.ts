@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim, errno, drainMessages } from './test-helpers.ts';
+import { sim, errno, drainMessages } from '../../../tests/fixtures/sim-helpers.ts';
 import type { KernelEvent } from './kernel.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;

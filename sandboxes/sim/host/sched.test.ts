@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno } from '../../../tests/fixtures/sim-helpers.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } = u;
 const addr = (nl_pid: number) => ({ nl_family: AF_NETLINK, nl_pid, nl_groups: 0 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno } from '../../../tests/fixtures/sim-helpers.ts';
 
 const { AF_NETLINK, SOCK_RAW, SOCK_DGRAM, NETLINK_USERSOCK, NETLINK_GENERIC } = u;
 const addr = (nl_pid: number, nl_groups = 0) => ({ nl_family: AF_NETLINK, nl_pid, nl_groups });
