@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from './protocol.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../../src/agent/protocol.ts';
 
 /** How to start an agent. */
 export interface AgentOptions {

@@ -9,7 +9,7 @@ import type {
 } from '../../src/api/types.ts';
 import type { Mapping, PollFd } from '../../src/api/fs.ts';
 import { ErrnoError } from '../../src/api/errno.ts';
-import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
+import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
 
 /** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
 export function addrBytes(a: SockAddr): Uint8Array {

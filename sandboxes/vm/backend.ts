@@ -10,7 +10,7 @@
 import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 import { RealKernel, type AgentHandle, type RealKernelOptions } from '../real/bridge.ts';
-import { OP, Writer } from '../real/protocol.ts';
+import { OP, Writer } from '../../src/agent/protocol.ts';
 import { PortAgent } from './port-agent.ts';
 import { ensureVmImage, startVm, type BootOptions, type Vm } from './qemu.ts';
 import type { Duplex } from 'node:stream';

@@ -6,7 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { AgentProtocolError, type AgentHello } from '../real/agent-process.ts';
-import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../real/protocol.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../../src/agent/protocol.ts';
 
 /** How long to wait for a HELLO answer before asking again (the previous agent may still be closing the port). */
 const HELLO_RETRY_MS = 400;

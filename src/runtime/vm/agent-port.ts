@@ -4,7 +4,7 @@
  * starts a fresh one (a new process) when it exits, so a port serves process after process.
  * The browser's twin of sandboxes/vm/port-agent.ts, which speaks to a Node stream.
  */
-import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../../../sandboxes/real/protocol.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../../agent/protocol.ts';
 import type { AgentLink } from './agent-link.ts';
 
 /** What HELLO answers. */

@@ -13,7 +13,7 @@ import type { Backend } from '../../api/backend.ts';
 import type {
   SpawnOptions, KernelModule,
 } from '../../api/types.ts';
-import { OP, Reader, Writer, type Response } from '../../../sandboxes/real/protocol.ts';
+import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
 import { AgentSyscalls } from '../../../sandboxes/real/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentPort } from './agent-port.ts';
