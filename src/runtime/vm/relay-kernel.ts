@@ -14,7 +14,7 @@ import type {
   SpawnOptions, KernelModule,
 } from '../../api/types.ts';
 import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
-import { AgentSyscalls } from '../../../sandboxes/real/syscalls.ts';
+import { AgentSyscalls } from '../../agent/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentPort } from './agent-port.ts';
 import { MODULE_NAME, MODULE_PARAM } from './frames.ts';

@@ -6,10 +6,10 @@
  */
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
-} from '../../src/api/types.ts';
-import type { Mapping, PollFd } from '../../src/api/fs.ts';
-import { ErrnoError } from '../../src/api/errno.ts';
-import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
+} from '../api/types.ts';
+import type { Mapping, PollFd } from '../api/fs.ts';
+import { ErrnoError } from '../api/errno.ts';
+import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
 
 /** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
 export function addrBytes(a: SockAddr): Uint8Array {
