@@ -7,7 +7,7 @@
  * programs on the machine) are none of this relay's business.
  */
 import { describe, expect, it } from 'vitest';
-import { CLOSE } from '../../src/runtime/vm/frames.ts';
+import { CLOSE } from '../../src/agent/relay-frames.ts';
 import { connect, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle } from './relay-helpers.ts';
 
 const N = 8;

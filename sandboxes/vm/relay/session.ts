@@ -9,7 +9,7 @@ import { bootVm, type Vm, type VmImage } from '../qemu.ts';
 import {
   CHANNEL, CLOSE, FrameError, decodeBinary, decodeClientText, encodeControl, encodeData,
   type Channel, type ClientMessage, type ServerMessage, type SessionLimits,
-} from '../../../src/runtime/vm/frames.ts';
+} from '../../../src/agent/relay-frames.ts';
 import { applyLimits, type AppliedLimits } from './limits.ts';
 
 /** How every session of a relay is set up. */

@@ -5,7 +5,7 @@
 import {
   CHANNEL, CLOSE, encodeControl, encodeData, decodeBinary, decodeServerText,
   type ServerMessage,
-} from './frames.ts';
+} from '../../agent/relay-frames.ts';
 
 /** The part of the WebSocket API this client uses (the browser's and the `ws` package's agree). */
 export interface WebSocketLike {

@@ -17,7 +17,7 @@ import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
 import { AgentSyscalls } from '../../agent/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentPort } from './agent-port.ts';
-import { MODULE_NAME, MODULE_PARAM } from './frames.ts';
+import { MODULE_NAME, MODULE_PARAM } from '../../agent/relay-frames.ts';
 import { procState } from './proc-state.ts';
 import type { KernelState, ProcessState } from '../kernel-view.ts';
 
