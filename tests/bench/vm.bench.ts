@@ -6,7 +6,7 @@
  */
 import { PortAgent } from '../../sandboxes/vm/port-agent.ts';
 import { bootVm, ensureVmImage, startVm } from '../../sandboxes/vm/qemu.ts';
-import { measureKeystrokeEcho } from '../../sandboxes/vm/relay/bench.ts';
+import { measureKeystrokeEcho } from './relay-echo.ts';
 
 const BOOTS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -39,7 +39,7 @@ export default async function (): Promise<void> {
   console.log(`vm boot-to-shell range: ${Math.min(...shell).toFixed(0)}-${Math.max(...shell).toFixed(0)} ms`);
   console.log(`vm boot-to-agent median: ${median(runs.map((r) => r.agent)).toFixed(0)} ms`);
   console.log(`vm exec round trip median: ${median(runs.map((r) => r.exec)).toFixed(0)} ms`);
-  // Through the relay (sandboxes/vm/relay/bench.ts); target ≤ 20 ms.
+  // Through the relay (tests/bench/relay-echo.ts); target ≤ 20 ms.
   const echo = await measureKeystrokeEcho(50);
   console.log(`vm keystroke-echo median: ${echo.median.toFixed(1)} ms`);
   console.log(`vm keystroke-echo p90: ${echo.p90.toFixed(1)} ms`);

@@ -1,6 +1,6 @@
 /**
  * One relay session: one WebSocket, one VM. The VM boots as the socket opens; its console and
- * agent port are relayed as binary frames (src/runtime/vm/frames.ts); it is killed when the socket
+ * agent port are relayed as binary frames (src/agent/relay-frames.ts); it is killed when the socket
  * closes, when the session is idle or too old, when a frame is malformed, or when the relay stops.
  */
 import { randomBytes } from 'node:crypto';
