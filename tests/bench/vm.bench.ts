@@ -4,7 +4,7 @@
  * VM started from its boot snapshot. Target for boot-to-shell: ≤ 6000 ms. (The relay's
  * keystroke-to-echo latency belongs here too.)
  */
-import { PortAgent } from '../../sandboxes/vm/port-agent.ts';
+import { startPortAgent } from '../../sandboxes/vm/port-agent.ts';
 import { bootVm, ensureVmImage, startVm } from '../../sandboxes/vm/qemu.ts';
 import { measureKeystrokeEcho } from './relay-echo.ts';
 
@@ -16,7 +16,7 @@ async function oneBoot(): Promise<{ shell: number; agent: number; exec: number }
   const t0 = performance.now();
   const vm = bootVm({ timeoutMs: 120_000 });
   try {
-    const agentReady = PortAgent.start(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => { const t = performance.now() - t0; void a.exit(0); return t; });
+    const agentReady = startPortAgent(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => { const t = performance.now() - t0; void a.exit(0); return t; });
     await vm.ready;
     const shell = performance.now() - t0;
     const agent = await agentReady;

@@ -16,7 +16,8 @@ import type {
 import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
 import { AgentSyscalls } from '../../agent/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
-import { AgentPort } from './agent-port.ts';
+import type { AgentClient } from '../../agent/client.ts';
+import { startAgentPort } from './agent-port.ts';
 import { MODULE_NAME, MODULE_PARAM } from '../../agent/relay-frames.ts';
 import { procState } from './proc-state.ts';
 import type { KernelState, ProcessState } from '../kernel-view.ts';
@@ -32,7 +33,7 @@ export interface RelayKernelOptions {
   watchState?: boolean;
 }
 
-interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentPort; status: Promise<number> }
+interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentClient; port: number; status: Promise<number> }
 
 
 /** A Linux kernel in a VM, through a relay session's agent ports. */
@@ -146,17 +147,17 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     if ((opts.uid ?? 0) !== 0) {
       throw new Error(`netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`);
     }
-    const agent = await this.offCpu(async () => {
+    const { agent, port } = await this.offCpu(async () => {
       const port = await this.takePort();
       this.tagBase = (this.tagBase + 0x01000000) >>> 0;
       try {
-        return await AgentPort.start(this.link, port, this.tagBase);
+        return { agent: await startAgentPort(this.link, port, this.tagBase), port };
       } catch (e) {
         this.givePort(port);
         throw e;
       }
     });
-    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, status: Promise.resolve(0) };
+    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, port, status: Promise.resolve(0) };
     this.procs.set(proc.pid, proc);
     proc.status = (async () => {
       await this.acquire(proc);
@@ -172,7 +173,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         this.release(proc);
       }
       await agent.exit(status);
-      this.givePort(agent.port);
+      this.givePort(port);
       return status;
     })();
     return proc.pid;
@@ -241,7 +242,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     const port = await this.takePort();
     this.tagBase = (this.tagBase + 0x01000000) >>> 0;
     try {
-      const a = await AgentPort.start(this.link, port, this.tagBase);
+      const a = await startAgentPort(this.link, port, this.tagBase);
       const text = await readOn(a, path);
       await a.exit(0);
       return text;
@@ -260,7 +261,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 }
 
 /** READFILE on one agent: the file's text, or ErrnoError('open') as the agent's open/read failed. */
-async function readOn(agent: AgentPort, path: string): Promise<string> {
+async function readOn(agent: AgentClient, path: string): Promise<string> {
   const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
   if (r.ret < 0) throw new ErrnoError('open', r.errno);
   return new TextDecoder().decode(new Reader(r.body).blob());
