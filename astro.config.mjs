@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The site: static pages in dist/ that work from any static host. Set NETLINK_LAB_BASE (e.g.
- * "/netlink-lab/") to serve it from a sub-path; every internal link goes through src/components/site/url.ts.
+ * "/netlink-lab/") to serve it from a sub-path; every internal link goes through src/course/url.ts.
  * NETLINK_LAB_DIST builds somewhere other than dist/ (the e2e tests and the bench read it too).
  */
 import { defineConfig } from 'astro/config';
