@@ -6,8 +6,8 @@
  */
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
-import { copyKernelWasm } from './src/components/site/copy-kernel-wasm.mjs';
-import { rehypeTableWrap } from './src/components/site/rehype-table-wrap.mjs';
+import { copyKernelWasm } from './src/plugins/copy-kernel-wasm.mjs';
+import { rehypeTableWrap } from './src/plugins/rehype-table-wrap.mjs';
 
 export default defineConfig({
   base: process.env.NETLINK_LAB_BASE ?? '/',
