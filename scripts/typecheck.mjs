@@ -4,7 +4,8 @@
  *
  *   tsconfig.kernel-host.json  sandboxes/sim/host, sandboxes/sim/modules, src/api, src/lib   ES2022 only (types/portable-globals.d.ts)
  *   tsconfig.runtime.json      src/runtime, src/agent                                        ES2022 + WebWorker: no DOM, no Node
- *   tsconfig.site.json         src/components, src/pages, src/layouts, src/course            ES2022 + DOM, no Node
+ *   tsconfig.site.json         src/components, src/course (browser code)                     ES2022 + DOM, no Node
+ *   tsconfig.site-build.json   src/content.config.ts, src/course/course.ts, build-time page data   ES2022 + Astro's types (and Node's)
  *   tsconfig.node.json         bin, src/cli, sandboxes/real, sandboxes/vm, scripts           ES2022 + Node, no DOM
  *   tsconfig.tests.json        tests, *.test.ts, lessons' checks                             ES2022 + DOM + Node
  *
@@ -14,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 
-export const LAYERS = ['kernel-host', 'runtime', 'site', 'node', 'tests'];
+export const LAYERS = ['kernel-host', 'runtime', 'site', 'site-build', 'node', 'tests'];
 
 function check(layer) {
   return new Promise((resolve) => {

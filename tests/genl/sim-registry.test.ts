@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_list, genl_request, genlmsg, parseGenlmsg, sendto, recvfrom, setsockopt, getsockopt,
-  insmod, rmmod, parseNlmsgs, parseNlmsgerr, parseExtAck, nlmsg, genlmsghdr, nla_u32, NETLINK_EXT_ACK, nla_get_u32, NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
+  insmod, rmmod, parseNlmsgs, parseNlmsgerr, parseExtAck, nlmsg, genlmsghdr, nla_u32, NETLINK_EXT_ACK, nla_get_u32, type NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
   NETLINK_ADD_MEMBERSHIP, NETLINK_LIST_MEMBERSHIPS, NLM_F_REQUEST, NLM_F_ACK,
 } from '../../src/api/user.ts';
 import {

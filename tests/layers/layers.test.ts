@@ -17,6 +17,14 @@ const root = join(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(root, '.layer-probe-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+// The declaration files each layer's tsconfig includes besides its folders.
+const declarations: Record<string, string[]> = {
+  'kernel-host': ['types/portable-globals.d.ts'],
+  runtime: [],
+  site: ['types/site-env.d.ts'],
+  node: ['types/wasm.d.ts'],
+};
+
 const probes: Record<string, string[]> = {
   'kernel-host': [
     "import { ErrnoError } from '../src/api/errno.ts';",
@@ -36,8 +44,8 @@ const probes: Record<string, string[]> = {
     'export const c = process.env; // forbidden',
   ],
   site: [
-    "import { lessonUrl } from '../src/course/url.ts';",
-    'export const a = [lessonUrl, document.title, window.location];',
+    "import { lessonHref } from '../src/course/url.ts';",
+    'export const a = [lessonHref, document.title, window.location];',
     "import { readFileSync } from 'node:fs'; // forbidden",
     'export const c = process.env; // forbidden',
   ],
@@ -53,7 +61,7 @@ function typecheck(layer: string, lines: string[]): Map<number, string> {
   const probe = join(scratch, `${layer}.ts`);
   writeFileSync(probe, `${lines.join('\n')}\n`);
   const config = join(scratch, `tsconfig.${layer}.json`);
-  writeFileSync(config, JSON.stringify({ extends: `../tsconfig.${layer}.json`, include: [], files: [`${layer}.ts`] }));
+  writeFileSync(config, JSON.stringify({ extends: `../tsconfig.${layer}.json`, include: [], files: [`${layer}.ts`, ...declarations[layer]!.map((d) => `../${d}`)] }));
   const r = spawnSync('npx', ['tsc', '--noEmit', '--pretty', 'false', '-p', config], { cwd: root, encoding: 'utf8' });
   const errors = new Map<number, string>();
   for (const m of r.stdout.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/gm)) {

@@ -28,7 +28,7 @@ describe('VM relay under load', () => {
       sessions.forEach((s, i) => {
         for (let j = 1; j <= N; j++) if (j !== i + 1) expect(s.text()).not.toMatch(new RegExp(`\\nok-${j}\\r?\\n`));
       });
-      sessions.forEach((s) => s.close());
+      for (const s of sessions) s.close();
       const closes = await Promise.all(sessions.map((s) => s.closed));
       for (const c of closes) expect(c.code).toBe(CLOSE.NORMAL);
       expect(await waitIdle(relay.port, relay.relayId)).toBe(true);

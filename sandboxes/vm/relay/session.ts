@@ -72,7 +72,7 @@ export class Session {
     this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits });
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
-    this.vm.agents.forEach((port, i) => port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)));
+    this.vm.agents.forEach((port, i) => { port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)); });
     this.vm.ready.then(
       () => { if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
       (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}`); },
