@@ -13,7 +13,7 @@ import {
   nla_policy, nla_policy_new, netlink_ext_ack, NLA_REJECT, nla_put, nla_nest_start_noflag, nla_nest_end, nla_nest_cancel,
   NL_SET_ERR_MSG, NL_SET_BAD_ATTR, NL_SET_ERR_ATTR_MISS,
 } from '../../lib/nlattr';
-import { sk_buff, skb_live } from '../core/skbuff';
+import { sk_buff } from '../core/skbuff';
 import { EINVAL, ENOENT } from '../../include/uapi/asm-generic/errno';
 import { netlink_callback } from '../../include/linux/netlink';
 import { nlmsg_free } from '../../include/net/netlink';
@@ -268,14 +268,6 @@ export function genl_host_req_extack(msg: usize, msg_len: i32, bad_attr: usize, 
   if (miss_type) NL_SET_ERR_ATTR_MISS(extack, 0, miss_type);
 }
 
-/** cb->args[i] of the current dump. */
-export function genl_host_cb_arg(i: i32): i64 {
-  return cur_cb.length && i >= 0 && i < 6 ? cur_cb[cur_cb.length - 1].args[i] : 0;
-}
-/** Set cb->args[i] of the current dump. */
-export function genl_host_cb_set_arg(i: i32, v: i64): void {
-  if (cur_cb.length && i >= 0 && i < 6) cur_cb[cur_cb.length - 1].args[i] = v;
-}
 
 // ---- building and sending messages ------------------------------------------------------------
 
@@ -319,8 +311,6 @@ export function genl_host_multicast(fam: i32, skb: usize, portid: u32, group: u3
   }
   return genlmsg_multicast(families.get(fam), changetype<sk_buff>(skb), portid, group);
 }
-/** Live sk_buffs (for leak checks). */
-export function genl_host_skb_live(): i32 { return skb_live; }
 
 /** The registered families as JSON (for the playground's state panel): an AS string address. */
 export function genl_families_json(): string { return genl_families_info(); }
