@@ -4,7 +4,7 @@
  *
  *  1. system packages (installed when missing and root; otherwise says which apt-get to run)
  *  2. builds: the wasm kernel, the real-kernel agent, the VM image, the static site and its index
- *  3. typecheck of the whole tree; unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
+ *  3. lint (Biome, with the layers' import rules) and the typecheck of each layer (tsconfig.*.json); unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
  *  4. end-to-end tests in Chromium (the terminal's need the VM image)    (tests/e2e/vitest.config.ts)
  *  5. the VM and relay tests under QEMU                                 (tests/vm/vitest.config.ts)
  *  6. the in-browser kernel (v86) under Node: its image, the CLI, the course comparison
@@ -69,7 +69,8 @@ const vmImage = stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM
 const v86Image = stages.some((s) => s === 'e2e' || s === 'v86') && step('build: in-browser kernel (v86)', 'bash', ['sandboxes/v86/image/build.sh']);
 const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build', '--force']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
 
-if (stages.includes('unit')) step('typecheck (astro sync && tsc --noEmit)', 'npm', ['run', '--silent', 'typecheck']);
+if (stages.includes('unit')) step('lint (biome, import layers; warnings fail)', 'npm', ['run', '--silent', 'lint']);
+if (stages.includes('unit')) step('typecheck (astro sync, then tsc per layer)', 'npm', ['run', '--silent', 'typecheck']);
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
 if (site) vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
 if (vmImage) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');

@@ -5,7 +5,7 @@
  */
 import { defineCollection } from 'astro:content';
 import { file, glob } from 'astro/loaders';
-import { glossarySchema, lessonFrontmatter, partSchema } from './components/site/lesson-schema.ts';
+import { glossarySchema, lessonFrontmatter, partSchema } from './course/lesson-schema.ts';
 
 const lessons = defineCollection({
   loader: glob({

@@ -10,7 +10,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from './protocol.ts';
+import { type AgentHello, AgentProtocolError } from '../../src/agent/client.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from '../../src/agent/protocol.ts';
 
 /** How to start an agent. */
 export interface AgentOptions {
@@ -20,13 +21,7 @@ export interface AgentOptions {
   args?: string[];
 }
 
-/** What HELLO reports. */
-export interface AgentHello { pid: number; uid: number; gid: number; version: number }
-
-/** A request the agent refused as malformed (a bug in the caller, not a syscall error). */
-export class AgentProtocolError extends Error {
-  constructor(message: string) { super(message); this.name = 'AgentProtocolError'; }
-}
+export { type AgentHello, AgentProtocolError } from '../../src/agent/client.ts';
 
 const decodeHello = (body: Uint8Array): AgentHello => {
   const r = new Reader(body);

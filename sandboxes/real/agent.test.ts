@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, AgentProtocolError, ForkServer } from './agent-process.ts';
 import { buildReal, AGENT } from './build.mjs';
-import { encodeRequest, OP, Reader, ST_BADREQ, ST_OK, Writer } from './protocol.ts';
+import { encodeRequest, OP, Reader, ST_BADREQ, ST_OK, Writer } from '../../src/agent/protocol.ts';
 
 const agents: Agent[] = [];
 const start = async (args = ["--unshare"]) => { const a = await Agent.start({ binary: AGENT, args }); agents.push(a); return a; };

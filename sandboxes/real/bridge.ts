@@ -18,8 +18,8 @@ import type {
 } from '../../src/api/types.ts';
 import { Agent, ForkServer } from './agent-process.ts';
 import { buildReal } from './build.mjs';
-import { OP, Reader, Writer, type Response } from './protocol.ts';
-import { AgentSyscalls } from './syscalls.ts';
+import { OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
+import { AgentSyscalls } from '../../src/agent/syscalls.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeRequest, FrameSplitter, OP } from '../real/protocol.ts';
+import { encodeRequest, FrameSplitter, OP } from '../../src/agent/protocol.ts';
 import { AGENT_PORTS, startMachine, type Machine } from './machine.ts';
 import { loadV86, V86_ASSETS } from './node.ts';
 

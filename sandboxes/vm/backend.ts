@@ -10,8 +10,9 @@
 import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 import { RealKernel, type AgentHandle, type RealKernelOptions } from '../real/bridge.ts';
-import { OP, Writer } from '../real/protocol.ts';
-import { PortAgent } from './port-agent.ts';
+import { OP, Writer } from '../../src/agent/protocol.ts';
+import { AgentClient } from '../../src/agent/client.ts';
+import { startPortAgent } from './port-agent.ts';
 import { ensureVmImage, startVm, type BootOptions, type Vm } from './qemu.ts';
 import type { Duplex } from 'node:stream';
 
@@ -45,7 +46,7 @@ export class VmKernel extends RealKernel {
   private readonly waiting: ((port: Duplex) => void)[] = [];
   private readonly freeForks: Vm['forkPorts'];
   private readonly waitingForks: ((port: Vm['forkPorts'][number]) => void)[] = [];
-  private readonly live = new Set<PortAgent>();
+  private readonly live = new Set<AgentClient>();
   private nextTagBase = 0;
 
   constructor(readonly vm: Vm, private readonly ownsVm: boolean, opts: VmKernelOptions = {}) {
@@ -76,17 +77,17 @@ export class VmKernel extends RealKernel {
   protected override readonly forkSetsUid: boolean = true;
 
   protected override async forkAgent(parent: AgentHandle, name: string, uid?: number): Promise<AgentHandle | null> {
-    if (!(parent instanceof PortAgent) || this.vm.forkPorts.length === 0) return null;
+    if (!(parent instanceof AgentClient) || this.vm.forkPorts.length === 0) return null;
     const f = await this.acquireForkPort();
     this.nextTagBase = (this.nextTagBase + 0x01000000) >>> 0;
-    let agent: PortAgent;
+    let agent: AgentClient;
     try {
       const enc = new TextEncoder();
       const w = new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15)));
       // With a uid the child drops to it right after fork (spawn({ uid }) from a process).
       const r = await parent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
       if (r.ret < 0) throw new ErrnoError('fork', r.errno);
-      agent = await PortAgent.start(f.port, (pid) => this.killGuest(pid), this.nextTagBase);
+      agent = await startPortAgent(f.port, (pid) => this.killGuest(pid), this.nextTagBase);
       if (agent.hello.pid !== r.ret) {
         agent.kill();
         throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${agent.hello.pid} answered there`);
@@ -122,9 +123,9 @@ export class VmKernel extends RealKernel {
     const port = await this.acquirePort();
     // Each user of a port gets its own tag range, so a stale answer never matches a new request.
     this.nextTagBase = (this.nextTagBase + 0x01000000) >>> 0;
-    let agent: PortAgent;
+    let agent: AgentClient;
     try {
-      agent = await PortAgent.start(port, (pid) => this.killGuest(pid), this.nextTagBase);
+      agent = await startPortAgent(port, (pid) => this.killGuest(pid), this.nextTagBase);
     } catch (e) {
       this.releasePort(port);
       throw e;

@@ -8,6 +8,7 @@
  *
  * Handlers are synchronous, like kernel code: they return 0 or a negative errno.
  */
+import { ERRNO } from './errno.ts';
 import type { NlAttr, NlMsgHdr } from './nlmsg.ts';
 import { backend, type Backend } from './backend.ts';
 import type { SkBuff } from './kernel.ts';
@@ -58,19 +59,19 @@ export const GENL_DONT_VALIDATE_DUMP_STRICT = 1 << 2;
 export const GENL_MCAST_CAP_NET_ADMIN = 1 << 0;
 export const GENL_MCAST_CAP_SYS_ADMIN = 1 << 1;
 
-/** The errno values genl handlers return most (negated), as in include/uapi/asm-generic/errno*.h. */
-export const EPERM = 1;
-export const ENOENT = 2;
-export const ESRCH = 3;
-export const ENOMEM = 12;
-export const EEXIST = 17;
-export const ENODEV = 19;
-export const EINVAL = 22;
-export const ERANGE = 34;
-export const ENODATA = 61;
-export const EMSGSIZE = 90;
-export const EOPNOTSUPP = 95;
-export const ENOBUFS = 105;
+/** The errno values genl handlers return most (negated): names for entries of ERRNO (errno.ts), the one table. */
+export const EPERM = ERRNO.EPERM;
+export const ENOENT = ERRNO.ENOENT;
+export const ESRCH = ERRNO.ESRCH;
+export const ENOMEM = ERRNO.ENOMEM;
+export const EEXIST = ERRNO.EEXIST;
+export const ENODEV = ERRNO.ENODEV;
+export const EINVAL = ERRNO.EINVAL;
+export const ERANGE = ERRNO.ERANGE;
+export const ENODATA = ERRNO.ENODATA;
+export const EMSGSIZE = ERRNO.EMSGSIZE;
+export const EOPNOTSUPP = ERRNO.EOPNOTSUPP;
+export const ENOBUFS = ERRNO.ENOBUFS;
 
 /** NLMSG_DEFAULT_SIZE / NLMSG_GOODSIZE on x86-64 with 4 KiB pages. */
 export const NLMSG_GOODSIZE = 3776;

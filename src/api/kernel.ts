@@ -206,6 +206,7 @@ export const NL_CFG_F_NONROOT_SEND = 2;
  */
 export function defineModule(m: {
   name: string; init: () => number | Promise<number>; exit?: () => void | Promise<void>; description?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parameters of every value type; kernel_param<T> is invariant in T.
   kp?: kernel_param<any>[]; setup?: boot_param[];
 }): KernelModule {
   if (!/^[A-Za-z0-9_-]{1,55}$/.test(m.name)) throw new Error(`defineModule: '${m.name}' is not a valid module name (letters, digits, _ and -, at most 55).`);

@@ -9,6 +9,8 @@ export const AF_UNSPEC = 0;
 export const AF_INET = 2;
 export const AF_NETLINK = 16;
 export const PF_NETLINK = AF_NETLINK;
+/** sizeof(struct sockaddr_nl): nl_family (u16), nl_pad (u16), nl_pid (u32), nl_groups (u32). */
+export const SOCKADDR_NL_SIZE = 12;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
@@ -107,6 +109,20 @@ export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_PROTOCOL = 38;
 export const SO_DOMAIN = 39;
+export const SO_PRIORITY = 12;
+export const SO_LINGER = 13;
+export const SO_RCVLOWAT = 18;
+export const SO_SNDLOWAT = 19;
+/** SO_RCVTIMEO / SO_SNDTIMEO on x86-64 (struct timeval): the names the kernel's switch uses. */
+export const SO_RCVTIMEO_OLD = 20;
+export const SO_SNDTIMEO_OLD = 21;
+export const SO_BINDTODEVICE = 25;
+export const SO_ACCEPTCONN = 30;
+export const SO_PASSSEC = 34;
+export const SO_MARK = 36;
+export const SO_BUSY_POLL = 46;
+export const SO_INCOMING_CPU = 49;
+export const SO_COOKIE = 57;
 
 export const NETLINK_ADD_MEMBERSHIP = 1;
 export const NETLINK_DROP_MEMBERSHIP = 2;

@@ -1,22 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import * as user from '../api/user.ts';
 import { runSession, type SessionKernel, type SessionOptions } from './session.ts';
 import type { Batch, CheckResult, Exit } from './messages.ts';
 
 // The real simulated kernel, as the playground's worker runs it.
-const WASM = 'build/kernel.wasm';
-let wasm: WebAssembly.Module;
-let createSimKernel: (o: { wasm: WebAssembly.Module }) => Promise<unknown>;
-
-beforeAll(async () => {
-  if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
-  wasm = await WebAssembly.compile(readFileSync(WASM));
-  ({ createSimKernel } = await import('../../sandboxes/sim/host/index.ts'));
-});
+import { bootKernel } from '../../tests/fixtures/sim-kernel.ts';
 
 async function run(files: Record<string, string>, extra: Partial<SessionOptions> = {}) {
-  const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+  const kernel = (await bootKernel()) as unknown as SessionKernel;
   const batches: Batch[] = [];
   let checks: { results: CheckResult[]; error?: string } | undefined;
   const exit: Exit = await runSession(kernel, {
@@ -126,7 +117,7 @@ describe('runSession on the simulated kernel', () => {
     ].join('\n');
     const r = await run({ 'main.ts': USERSOCK_PING }, { checks });
     expect(r.checks!.results[0]).toMatchObject({ pass: true, message: '1 unicasts of 20 bytes' });
-    const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+    const kernel = (await bootKernel()) as unknown as SessionKernel;
     kernel.trace = { ...kernel.trace, available: false };
     let results: CheckResult[] = [];
     await runSession(kernel, {
@@ -147,7 +138,7 @@ describe('runSession on the simulated kernel', () => {
 
   it('sends each line at once, in its own message, before the program goes on', async () => {
     const seen: string[][] = [];
-    const kernel = (await createSimKernel({ wasm })) as SessionKernel;
+    const kernel = (await bootKernel()) as unknown as SessionKernel;
     await runSession(kernel, {
       runId: 1, entry: 'main.ts', libs: { 'netlink-lab/user': user },
       files: { 'main.ts': "console.log('a'); globalThis.__mark = 1; console.log('b');" },

@@ -8,7 +8,7 @@
 import { setBackend } from '../../src/api/backend.ts';
 import * as u from '../../src/api/user.ts';
 import * as k from '../../src/api/kernel.ts';
-import { bootKernel } from '../../sandboxes/sim/host/testing.ts';
+import { bootKernel } from '../fixtures/sim-kernel.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 
 const fmt = (x: number) => String(Math.round(x));

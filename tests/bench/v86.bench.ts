@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { AgentPort } from '../../src/runtime/vm/agent-port.ts';
+import { startAgentPort } from '../../src/runtime/vm/agent-port.ts';
 import { machineLink } from '../../src/runtime/v86/link.ts';
 import { startSavedMachine, V86_ASSETS, v86Manifest } from '../../sandboxes/v86/node.ts';
 import { setBackend } from '../../src/api/backend.ts';
@@ -65,7 +65,7 @@ export default async function (): Promise<void> {
     const t0 = performance.now();
     const m = await startSavedMachine();
     try {
-      const a = await AgentPort.start(machineLink(m, new Promise(() => {})), 1, 1, 30_000);
+      const a = await startAgentPort(machineLink(m, new Promise(() => {})), 1, 1, 30_000);
       ready.push(performance.now() - t0);
       await a.exit(0);
     } finally {

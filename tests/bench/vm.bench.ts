@@ -4,9 +4,9 @@
  * VM started from its boot snapshot. Target for boot-to-shell: ≤ 6000 ms. (The relay's
  * keystroke-to-echo latency belongs here too.)
  */
-import { PortAgent } from '../../sandboxes/vm/port-agent.ts';
+import { startPortAgent } from '../../sandboxes/vm/port-agent.ts';
 import { bootVm, ensureVmImage, startVm } from '../../sandboxes/vm/qemu.ts';
-import { measureKeystrokeEcho } from '../../sandboxes/vm/relay/bench.ts';
+import { measureKeystrokeEcho } from './relay-echo.ts';
 
 const BOOTS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -16,7 +16,7 @@ async function oneBoot(): Promise<{ shell: number; agent: number; exec: number }
   const t0 = performance.now();
   const vm = bootVm({ timeoutMs: 120_000 });
   try {
-    const agentReady = PortAgent.start(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => { const t = performance.now() - t0; void a.exit(0); return t; });
+    const agentReady = startPortAgent(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => { const t = performance.now() - t0; void a.exit(0); return t; });
     await vm.ready;
     const shell = performance.now() - t0;
     const agent = await agentReady;
@@ -39,7 +39,7 @@ export default async function (): Promise<void> {
   console.log(`vm boot-to-shell range: ${Math.min(...shell).toFixed(0)}-${Math.max(...shell).toFixed(0)} ms`);
   console.log(`vm boot-to-agent median: ${median(runs.map((r) => r.agent)).toFixed(0)} ms`);
   console.log(`vm exec round trip median: ${median(runs.map((r) => r.exec)).toFixed(0)} ms`);
-  // Through the relay (sandboxes/vm/relay/bench.ts); target ≤ 20 ms.
+  // Through the relay (tests/bench/relay-echo.ts); target ≤ 20 ms.
   const echo = await measureKeystrokeEcho(50);
   console.log(`vm keystroke-echo median: ${echo.median.toFixed(1)} ms`);
   console.log(`vm keystroke-echo p90: ${echo.p90.toFixed(1)} ms`);

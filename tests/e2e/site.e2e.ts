@@ -308,7 +308,7 @@ describe('screenshots for review', () => {
         for (const path of targets) {
           await load(page, path);
           const name = path.replace(/^\/|\/$/g, '').replace(/[^a-z0-9.]+/gi, '_') || 'home';
-          await page.screenshot({ path: `${SHOTS}/${name}-${kind}-${theme}.png`, fullPage: kind === 'phone' ? false : false });
+          await page.screenshot({ path: `${SHOTS}/${name}-${kind}-${theme}.png`, fullPage: false });
         }
       }
     }

@@ -174,7 +174,7 @@ describe('lesson terminal', () => {
     await page.getByRole('tab', { name: /Kernel state/ }).first().click();
     const state = page.locator('[data-playground] [data-panel-body="state"]').first();
     await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain('Sockets (the VM\'s /proc/net/netlink)');
-    expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)\s*\n[^]*nl_test/);
+    expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)\s*\n[\s\S]*nl_test/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     // The terminal joins the VM the program ran on, rather than booting another.
     await page.getByRole('button', { name: 'Open terminal' }).click();
@@ -240,7 +240,7 @@ describe('lesson terminal', () => {
       await page.locator('.xterm').click();
       await page.keyboard.type("awk '$2 == 2' /proc/net/netlink | wc -l; echo counted");
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\n(\d+)\s*\ncounted\s*\n[^]*$/);
+      await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\n(\d+)\s*\ncounted\s*\n[\s\S]*$/);
       const all = [...(await page.locator('.xterm-rows').innerText()).matchAll(/\n(\d+)\s*\ncounted/g)];
       return Number(all[all.length - 1]![1]);
     };

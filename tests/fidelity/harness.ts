@@ -249,7 +249,7 @@ export function checkReal(s: Scenario, n: NormalisedRun): string[] {
     // Facts may name ids as the normalised output does (P1) or give the number the program chose
     // (port 77777, which a refused call's recorded address makes a "seen" id): either holds.
     const d = compareLines(s.expect, n.raw.output) === null ? null : compareLines(s.expect, n.output);
-    if (d) problems.push(`the real kernel's output is not what the scenario expects (- expected, + real):\n${d.replace(/^- real /gm, '- expct ').replace(/^\+ sim  /gm, '+ real ')}`);
+    if (d) problems.push(`the real kernel's output is not what the scenario expects (- expected, + real):\n${d.replace(/^- real /gm, '- expct ').replace(/^\+ sim {2}/gm, '+ real ')}`);
   }
   if (s.check) {
     try { s.check(n); } catch (e) { problems.push((e as Error).message); }

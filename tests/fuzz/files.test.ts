@@ -12,7 +12,7 @@ import * as u from '../../src/api/user.ts';
 import * as k from '../../src/api/kernel.ts';
 import { ErrnoError } from '../../src/api/errno.ts';
 import { setBackend } from '../../src/api/backend.ts';
-import { bootKernel } from '../../sandboxes/sim/host/testing.ts';
+import { bootKernel } from '../fixtures/sim-kernel.ts';
 
 const ROUNDS = 20_000;
 

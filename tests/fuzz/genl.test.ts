@@ -11,7 +11,7 @@ import { ErrnoError } from '../../src/api/errno.ts';
 import { genl_socket, genl_ctrl_resolve, sendto, recvfrom, close, insmod, rmmod, setsockopt, parseNlmsgs, MSG_DONTWAIT, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_ADD_MEMBERSHIP } from '../../src/api/user.ts';
 import doc_exmpl from '../../sandboxes/sim/modules/doc_exmpl.ts';
 import kv_store from '../../sandboxes/sim/modules/kv_store.ts';
-import { newSimKernel } from '../genl/sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 import { family as nlattrFamily } from '../genl/nlattr-family.ts';
 import { mirrors } from '../genl/mirror-families.ts';
 import { genl_register_family, genl_unregister_family } from '../../src/api/genl-kernel.ts';

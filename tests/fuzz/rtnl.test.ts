@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import { ErrnoError } from '../../src/api/errno.ts';
 import * as u from '../../src/api/user.ts';
-import { newSimKernel } from '../genl/sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 
 const DATAGRAMS = Number(process.env.RTNL_FUZZ ?? 60_000);
 

@@ -8,11 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, setsockopt, insmod, nla, nla_u8, nla_u32, nla_u64, nla_flag,
-  nla_string, nla_string_nonul, nla_nest, NetlinkError, NL_ATTR_TYPE, SOL_NETLINK, NETLINK_EXT_ACK, type GenlPolicies,
+  nla_string, nla_string_nonul, nla_nest, type NetlinkError, NL_ATTR_TYPE, SOL_NETLINK, NETLINK_EXT_ACK, type GenlPolicies,
 } from '../../src/api/user.ts';
 import { nla_s8, nla_s16, nla_s64, nla_msecs, nla_nest_array } from '../../src/api/genl.ts';
 import { genl_register_family } from '../../src/api/genl-kernel.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 import { family } from './nlattr-family.ts';
 
 const bitfield = (value: number, selector: number) => new Uint8Array(new Uint32Array([value, selector]).buffer);

@@ -10,10 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealKernel } from '../../sandboxes/real/bridge.ts';
 import type { Backend } from '../../src/api/backend.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genlmsg, NetlinkError, sendto, recvfrom, close, setsockopt, insmod, parseNlmsgs, parseNlmsgerr, parseAttrs,
+  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genlmsg, type NetlinkError, sendto, recvfrom, close, setsockopt, insmod, parseNlmsgs, parseNlmsgerr, 
   nla, nla_u32, concat, hex, u32, MSG_DONTWAIT, SOL_NETLINK, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR,
 } from '../../src/api/user.ts';
 import { mirrors } from './mirror-families.ts';

@@ -4,12 +4,12 @@
  * as they come and go, and kv_store exercises nests, dumps, ranges and admin-only commands.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newSimKernel } from './sim.ts';
-import { drainMessages } from '../../sandboxes/sim/host/test-helpers.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
+import { drainMessages } from '../fixtures/sim-helpers.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, genlmsg, parseGenlmsg, sendto, recvfrom, recvmsg, setsockopt,
+  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, genlmsg, parseGenlmsg, sendto, recvmsg, setsockopt,
   insmod, rmmod, parseNlmsgs, parseNlmsgerr, nla_string, nla_string_nonul, nla_u32, nla_nest, nla_get_string,
   nla_get_u32, nla_get_nested, hex, NetlinkError, NL_ATTR_TYPE,
   MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK,

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
   genl_socket, genl_ctrl_resolve, genl_ctrl_list, genl_request, genlmsg, parseGenlmsg, sendto, recvfrom, setsockopt, getsockopt,
-  insmod, rmmod, parseNlmsgs, parseNlmsgerr, parseExtAck, nlmsg, genlmsghdr, nla_u32, NETLINK_EXT_ACK, nla_get_u32, NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
+  insmod, rmmod, parseNlmsgs, parseNlmsgerr, parseExtAck, nlmsg, genlmsghdr, nla_u32, NETLINK_EXT_ACK, nla_get_u32, type NetlinkError, MSG_DONTWAIT, SOL_NETLINK,
   NETLINK_ADD_MEMBERSHIP, NETLINK_LIST_MEMBERSHIPS, NLM_F_REQUEST, NLM_F_ACK,
 } from '../../src/api/user.ts';
 import {
@@ -15,7 +15,7 @@ import {
   nla_put_u32, GENL_MCAST_CAP_NET_ADMIN, NLMSG_DEFAULT_SIZE, NLA_U32, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, type genl_family,
 } from '../../src/api/genl-kernel.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
-import { newSimKernel } from './sim.ts';
+import { bootKernel as newSimKernel } from '../fixtures/sim-kernel.ts';
 
 let k: SimKernel;
 beforeEach(async () => { k = await newSimKernel(); setBackend(k); });

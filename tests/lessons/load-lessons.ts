@@ -1,12 +1,12 @@
 /**
  * The course read from disk, validated with the same schemas and placed by the same code as the
- * site (src/components/site/lesson-model.ts), so CI runs exactly the code each lesson page shows.
+ * site (src/course/lesson-model.ts), so CI runs exactly the code each lesson page shows.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { lessonFrontmatter, partSchema } from '../../src/components/site/lesson-schema.ts';
-import { buildCourse, libraryModules, type Files, type Lesson, type LessonSource } from '../../src/components/site/lesson-model.ts';
+import { lessonFrontmatter, partSchema } from '../../src/course/lesson-schema.ts';
+import { buildCourse, libraryModules, type Files, type Lesson, type LessonSource } from '../../src/course/lesson-model.ts';
 
 const ROOT = 'lessons';
 

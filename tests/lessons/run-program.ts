@@ -3,8 +3,7 @@
  * fresh simulated kernel (build/kernel.wasm) per run, driven by src/runtime/session.ts, which
  * compiles and links the program, records output and syscalls, and runs the lesson's checks.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { createSimKernel } from '../../sandboxes/sim/host/index.ts';
+import { bootKernel } from '../fixtures/sim-kernel.ts';
 import * as user from '../../src/api/user.ts';
 import * as kernelApi from '../../src/api/kernel.ts';
 import { runSession, type SessionKernel } from '../../src/runtime/session.ts';
@@ -13,9 +12,6 @@ import { compile, loadModule, type ProgramFiles } from '../../src/runtime/progra
 import type { KernelModule } from '../../src/api/types.ts';
 
 const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-const WASM = 'build/kernel.wasm';
-let wasm: Promise<WebAssembly.Module> | undefined;
 
 /** What a run left behind. */
 export interface RunResult {
@@ -37,10 +33,8 @@ let runId = 0;
  * `opts.builtin`: the lesson's front matter (files whose default export is built in).
  */
 export async function runProgram(files: ProgramFiles, entry: string, checks?: string, opts: { noTrace?: boolean; cmdline?: string; builtin?: string[] } = {}): Promise<RunResult> {
-  if (!existsSync(WASM)) throw new Error(`${WASM} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
-  wasm ??= WebAssembly.compile(readFileSync(WASM));
   const builtin = (opts.builtin ?? []).map((f) => loadModule(compile(files), f, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule);
-  const kernel = (await createSimKernel({ wasm: await wasm, cmdline: opts.cmdline, builtin })) as unknown as SessionKernel;
+  const kernel = (await bootKernel({ cmdline: opts.cmdline, builtin })) as unknown as SessionKernel;
   if (opts.noTrace) kernel.trace = { ...kernel.trace, available: false };
   const output: OutputLine[] = [];
   const syscalls: SyscallRecord[] = [];

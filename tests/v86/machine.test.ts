@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRequest, FrameSplitter, OP, Reader } from '../../sandboxes/real/protocol.ts';
+import { encodeRequest, FrameSplitter, OP, Reader } from '../../src/agent/protocol.ts';
 import type { Machine } from '../../sandboxes/v86/machine.ts';
 import { AGENT_PORTS } from '../../sandboxes/v86/machine.ts';
 import { startSavedMachine, v86Manifest } from '../../sandboxes/v86/node.ts';

@@ -9,7 +9,7 @@ import { setBackend } from '../../src/api/backend.ts';
 import {
   socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, getuid, waitpid, now, spawn,
   genl_socket, genl_ctrl_resolve, genl_request, genlmsg, parseGenlmsg, parseNlmsgs, parseNlmsgerr, nla,
-  nlmsg, bytes, cstring, u16, u32, ErrnoError, NetlinkError,
+  nlmsg, bytes, cstring, u16, u32, ErrnoError, type NetlinkError,
   AF_NETLINK, SOCK_RAW, NETLINK_TEST, NETLINK_USERSOCK, NLMSG_MIN_TYPE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT,
   SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK,
 } from '../../src/api/user.ts';

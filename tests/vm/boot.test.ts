@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootVm, ensureVmImage, snapshotFile, startVm, vmImage, type Vm } from '../../sandboxes/vm/qemu.ts';
-import { PortAgent } from '../../sandboxes/vm/port-agent.ts';
+import { startPortAgent } from '../../sandboxes/vm/port-agent.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 let scratch: string;
@@ -139,7 +139,7 @@ describe('boot snapshots', () => {
     const again = await second.exec('echo $$; cat /proc/uptime');
     // The same shell (same pid), whose clock went on from the snapshot's.
     expect(again.output.split('\n')[0]).toBe(firstShell.output.split('\n')[0]);
-    const agent = await PortAgent.start(second.agents[1]!, async () => {}, 0x100, 10_000);
+    const agent = await startPortAgent(second.agents[1]!, async () => {}, 0x100, 10_000);
     expect(agent.hello.pid).toBeGreaterThan(4095);
     await agent.exit(0);
     expect((await second.exec('nl_hello')).output).toContain('"Hello you!"');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CHANNEL, encodeData } from '../../src/runtime/vm/frames.ts';
+import { CHANNEL, encodeData } from '../../src/agent/relay-frames.ts';
 import { vmImage } from '../../sandboxes/vm/qemu.ts';
 import { relayQemuPids, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
 

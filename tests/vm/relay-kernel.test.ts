@@ -12,7 +12,7 @@ import { connectRelay, type RelaySession, type WebSocketClass } from '../../src/
 import { agentTap, linkSession } from '../../src/runtime/vm/agent-link.ts';
 import { RelayKernel } from '../../src/runtime/vm/relay-kernel.ts';
 import { compareRuns, type RunEvent } from '../../src/runtime/vm/compare.ts';
-import { bootKernel } from '../../sandboxes/sim/host/testing.ts';
+import { bootKernel } from '../fixtures/sim-kernel.ts';
 import { spawnRelay, waitIdle, type RelayProcess } from './relay-helpers.ts';
 
 /** A parent binds, a child sends it a datagram on NETLINK_USERSOCK, the parent reads it and /proc. */

@@ -7,7 +7,7 @@
  * programs on the machine) are none of this relay's business.
  */
 import { describe, expect, it } from 'vitest';
-import { CLOSE } from '../../src/runtime/vm/frames.ts';
+import { CLOSE } from '../../src/agent/relay-frames.ts';
 import { connect, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle } from './relay-helpers.ts';
 
 const N = 8;
@@ -28,7 +28,7 @@ describe('VM relay under load', () => {
       sessions.forEach((s, i) => {
         for (let j = 1; j <= N; j++) if (j !== i + 1) expect(s.text()).not.toMatch(new RegExp(`\\nok-${j}\\r?\\n`));
       });
-      sessions.forEach((s) => s.close());
+      for (const s of sessions) s.close();
       const closes = await Promise.all(sessions.map((s) => s.closed));
       for (const c of closes) expect(c.code).toBe(CLOSE.NORMAL);
       expect(await waitIdle(relay.port, relay.relayId)).toBe(true);

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE, CHANNEL } from '../../src/runtime/vm/frames.ts';
-import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../sandboxes/real/protocol.ts';
+import { CLOSE, CHANNEL } from '../../src/agent/relay-frames.ts';
+import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
 import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
 import { connect, openSessions, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
 import { setBackend } from '../../../src/api/backend.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno } from '../../../tests/fixtures/sim-helpers.ts';
 import { createSimKernel } from './index.ts';
-import { kernelModule } from './testing.ts';
+import { kernelModule } from '../../../tests/fixtures/sim-kernel.ts';
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim } from './test-helpers.ts';
+import { sim } from '../../../tests/fixtures/sim-helpers.ts';
 import { KernelGc } from './wasm.ts';
 
 describe('KernelGc', () => {

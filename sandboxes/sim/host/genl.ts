@@ -13,6 +13,7 @@ import type {
 } from '../../../src/api/genl-kernel.ts';
 import { withGenlHost, NLA_NESTED, NLA_NESTED_ARRAY, NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_SINT, NLA_VALIDATE_RANGE_PTR } from '../../../src/api/genl-kernel.ts';
 import type { NlAttr, NlMsgHdr } from '../../../src/api/nlmsg.ts';
+import { ERRNO } from '../../../src/api/errno.ts';
 
 /** The kernel exports this bridge uses (genl_host.ts). */
 export interface GenlExports {
@@ -71,10 +72,7 @@ const GENL_REQ_PORTID = 0;
 const GENL_REQ_SEQ = 1;
 const GENL_REQ_NLH = 2;
 const GENL_REQ_MAXATTR = 3;
-const EFAULT = 14;
-const EINVAL = 22;
-const ENOENT = 2;
-const EEXIST = 17;
+const { EFAULT, EINVAL, ENOENT, EEXIST } = ERRNO;
 
 /** An sk_buff of the simulated kernel, by address. */
 class SimSkb implements sk_buff {

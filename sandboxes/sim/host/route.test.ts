@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
-import { sim, errno, drainMessages } from './test-helpers.ts';
+import { sim, errno, drainMessages } from '../../../tests/fixtures/sim-helpers.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } = u;
 const kaddr = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };

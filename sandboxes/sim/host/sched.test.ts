@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim, errno } from './test-helpers.ts';
+import { sim, errno } from '../../../tests/fixtures/sim-helpers.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } = u;
 const addr = (nl_pid: number) => ({ nl_family: AF_NETLINK, nl_pid, nl_groups: 0 });
@@ -33,7 +33,6 @@ describe('scheduler', () => {
   });
 
   it('ping-pong between two processes switches quickly and deterministically', async () => {
-    const started = performance.now();
     await sim(async () => {
       const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
       const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
@@ -54,7 +53,7 @@ describe('scheduler', () => {
       }
       expect(await u.waitpid(child)).toBe(0);
     });
-    expect(performance.now() - started).toBeLessThan(10_000);
+    // Its speed is a figure of `npm run bench` (tests/bench/sched.bench.ts), not a budget here.
   });
 
   it('completions: complete() wakes a waiter; a timeout returns 0 at the right virtual time', async () => {

@@ -67,10 +67,13 @@ export interface SchedHooks {
 type Ready = { kind: 'start'; proc: Process } | { kind: 'wake'; waiter: Waiter };
 
 // A macrotask: runs after every pending microtask, i.e. once the running process has nothing left to do.
-const macrotask: (fn: () => void) => void = typeof setImmediate === 'function'
+// Node has setImmediate; a browser's worker does not, and gets a MessageChannel instead.
+const { setImmediate } = globalThis as { setImmediate?: (fn: () => void) => void };
+const macrotask: (fn: () => void) => void = setImmediate
   ? (fn) => { setImmediate(fn); }
   : (() => {
-    const ch = new MessageChannel();
+    // Typed as the part a worker's and Node's MessageChannel share (Node's port has no onmessage type).
+    const ch = new MessageChannel() as unknown as Record<'port1' | 'port2', { onmessage: (() => void) | null; postMessage(m: unknown): void }>;
     const q: (() => void)[] = [];
     ch.port1.onmessage = () => { q.shift()?.(); };
     return (fn: () => void) => { q.push(fn); ch.port2.postMessage(0); };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as u from '../../../src/api/user.ts';
 import * as k from '../../../src/api/kernel.ts';
-import { sim } from './test-helpers.ts';
+import { sim } from '../../../tests/fixtures/sim-helpers.ts';
 import { formatTrace, traceArgs, type TraceEntry } from './trace.ts';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_TEST } = u;

@@ -11,6 +11,7 @@ import {
   netlink_host_extack, netlink_set_scm_creds, netlink_set_scm_error,
 } from './net/netlink/af_netlink';
 import { start_kernel } from './init/main';
+import { ECONNREFUSED, ESRCH } from './include/uapi/asm-generic/errno';
 import { printk } from './kernel/printk';
 import { task_create as __task_create, task_exit as __task_exit, sched_switch as __sched_switch, current } from './kernel/sched';
 import { exit_files, fd_of_sock, dup_fd } from './net/socket';
@@ -135,13 +136,13 @@ export function k_netlink_cb_set(skb: usize, portid: u32, dst_group: u32): void 
 /** Ref: netlink_unicast (the socket by id; -ECONNREFUSED when it is gone) */
 export function k_netlink_unicast(id: i32, skb: usize, portid: u32, nonblock: i32): i32 {
   const sk = sock_by_id(id);
-  if (sk == null) { kfree_skb(changetype<sk_buff>(skb)); return -111; }
+  if (sk == null) { kfree_skb(changetype<sk_buff>(skb)); return -ECONNREFUSED; }
   return netlink_unicast(sk, changetype<sk_buff>(skb), portid, nonblock);
 }
 /** Ref: netlink_broadcast */
 export function k_netlink_broadcast(id: i32, skb: usize, portid: u32, group: u32): i32 {
   const sk = sock_by_id(id);
-  if (sk == null) { kfree_skb(changetype<sk_buff>(skb)); return -3; }
+  if (sk == null) { kfree_skb(changetype<sk_buff>(skb)); return -ESRCH; }
   return netlink_broadcast(sk, changetype<sk_buff>(skb), portid, group);
 }
 /** Ref: netlink_has_listeners */
@@ -169,7 +170,7 @@ export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_
 /** Ref: __netlink_dump_start, with TypeScript start/dump/done (the host's id). */
 export function k_netlink_dump_start(id: i32, skb: usize, nlh: usize, host_id: i32, min_dump_alloc: i32): i32 {
   const sk = sock_by_id(id);
-  if (sk == null) return -111;
+  if (sk == null) return -ECONNREFUSED;
   const c = new netlink_dump_control();
   c.host_id = host_id;
   c.min_dump_alloc = min_dump_alloc;

@@ -16,6 +16,7 @@ import {
   genlmsg_reply, genlmsg_multicast, nlmsg_free, nla_put_string, nla_put_u32, nla_nest_start, nla_nest_end,
   nla_get_string, nla_get_u32, nla_get_nested, NL_SET_ERR_MSG_ATTR, GENL_REQ_ATTR_CHECK,
   NLA_NESTED, NLA_NUL_STRING, NLA_U32, NLA_POLICY_MAX, GENL_ADMIN_PERM, NLMSG_DEFAULT_SIZE,
+  ENOENT, EINVAL, ENOMEM, EMSGSIZE,
   type genl_family, type genl_info, type genl_policy, type netlink_callback, type sk_buff,
 } from 'netlink-lab/kernel';
 import type { KernelModule } from 'netlink-lab/user';
@@ -34,11 +35,6 @@ export const NLLAB_KV_E_VALUE = 2;
 
 export const NLLAB_KV_GRP_EVENTS = 0;
 export const NLLAB_KV_VALUE_MAX = 1000;
-
-const ENOENT = 2;
-const EINVAL = 22;
-const ENOMEM = 12;
-const EMSGSIZE = 90;
 
 const entry_policy: genl_policy = {
   [NLLAB_KV_E_KEY]: { type: NLA_NUL_STRING, len: 15 },

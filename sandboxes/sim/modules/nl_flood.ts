@@ -75,7 +75,7 @@ function nl_flood_report(portid: number, seq: number, results: number[]): number
   if (!nlh) { kfree_skb(skb); return -EMSGSIZE; }
   const d = nlmsg_data(nlh);
   const v = new DataView(d.buffer, d.byteOffset, 4 * results.length);
-  results.forEach((r, i) => v.setInt32(4 * i, r, true));
+  results.forEach((r, i) => { v.setInt32(4 * i, r, true); });
   nlmsg_end(skb, nlh);
   return nlmsg_unicast(nl_sk!, skb, portid);
 }

@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { vmImage, type VmImage } from '../qemu.ts';
-import { CLOSE, CMDLINE_PARAM, MAX_PAYLOAD, checkGuestCmdline, encodeControl } from '../../../src/runtime/vm/frames.ts';
+import { CLOSE, CMDLINE_PARAM, MAX_PAYLOAD, checkGuestCmdline, encodeControl } from '../../../src/agent/relay-frames.ts';
 import { Session } from './session.ts';
 import { sweepStaleCgroups } from './limits.ts';
 

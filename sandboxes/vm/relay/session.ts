@@ -1,6 +1,6 @@
 /**
  * One relay session: one WebSocket, one VM. The VM boots as the socket opens; its console and
- * agent port are relayed as binary frames (src/runtime/vm/frames.ts); it is killed when the socket
+ * agent port are relayed as binary frames (src/agent/relay-frames.ts); it is killed when the socket
  * closes, when the session is idle or too old, when a frame is malformed, or when the relay stops.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { bootVm, type Vm, type VmImage } from '../qemu.ts';
 import {
   CHANNEL, CLOSE, FrameError, decodeBinary, decodeClientText, encodeControl, encodeData,
   type Channel, type ClientMessage, type ServerMessage, type SessionLimits,
-} from '../../../src/runtime/vm/frames.ts';
+} from '../../../src/agent/relay-frames.ts';
 import { applyLimits, type AppliedLimits } from './limits.ts';
 
 /** How every session of a relay is set up. */
@@ -89,7 +89,7 @@ export class Session {
     this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits, cmdline });
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
-    this.vm.agents.forEach((port, i) => port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)));
+    this.vm.agents.forEach((port, i) => { port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)); });
     let booted = false;
     this.vm.ready.then(
       () => { booted = true; if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },

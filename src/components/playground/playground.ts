@@ -6,8 +6,8 @@
  */
 import { Runner } from '../../runtime/client.ts';
 import type { Batch, CheckResult, Exit, OutputCut, OutputLine } from '../../runtime/messages.ts';
-import { href, lessonHref } from '../site/url.ts';
-import { isComplete, markComplete } from './progress.ts';
+import { href, lessonHref } from '../../course/url.ts';
+import { isComplete, markComplete } from '../../course/progress.ts';
 import { clearCode, loadCode, saveCode } from './saved-code.ts';
 import { decodeShare, encodeShare, shareParam, shareUrl } from './share.ts';
 import { RunLog } from './run-log.ts';

@@ -3,7 +3,7 @@
  * element is shown when that lesson is complete in this browser, and hidden otherwise — on load,
  * and again whenever progress changes (a lesson passed on this page, or in another tab).
  */
-import { completed, onProgressChange } from '../playground/progress.ts';
+import { completed, onProgressChange } from '../../course/progress.ts';
 
 /** Show or hide each completion mark under `root` from the progress kept in localStorage. */
 export function updateCompletedMarks(root: ParentNode = document): void {

@@ -3,7 +3,7 @@
  * syscall, the simulated kernel's on the left and the VM's on the right; rows that differ are
  * marked and list what differs, with both datagrams' bytes and the differing ones highlighted.
  *
- *   import { renderComparison } from '../terminal/compare-view.ts';
+ *   import { renderComparison } from './compare-view.ts';
  *   renderComparison(panelElement, compareRuns(simEvents, vmEvents));
  */
 import { errnoName } from '../../api/errno.ts';

@@ -11,7 +11,7 @@ import {
   acceptPageRelay, findRelayUrl, forgetRelayUrl, ignorePageRelay, isPageOnlyRelay, pageRelay, pendingPageRelay, rememberRelayUrl,
 } from './relay-address.ts';
 import type { TerminalView } from './xterm-view.ts';
-import { href } from '../site/url.ts';
+import { href } from '../../course/url.ts';
 
 type State = 'closed' | 'setup' | 'checking' | 'booting' | 'ready' | 'ended';
 

@@ -8,7 +8,7 @@
 import type { Machine } from '../../../sandboxes/v86/machine.ts';
 import { AGENT_PORTS, FORK_PORTS } from '../../../sandboxes/v86/machine.ts';
 import type { AgentLink } from '../vm/agent-link.ts';
-import { MODULE_NAME, MODULE_PARAM } from '../vm/frames.ts';
+import { MODULE_NAME, MODULE_PARAM } from '../../agent/relay-frames.ts';
 
 /** A link to `machine`'s agents; `closed` resolves when `stopped` does (the machine was stopped). */
 export function machineLink(machine: Machine, stopped: Promise<string>): AgentLink {

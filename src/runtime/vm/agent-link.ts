@@ -4,7 +4,7 @@
  * MessagePort the page bridges to the session (the VM then outlives the worker, which the
  * playground throws away after each run).
  */
-import { CHANNEL } from './frames.ts';
+import { CHANNEL } from '../../agent/relay-frames.ts';
 import type { RelaySession } from './relay-client.ts';
 
 /** Byte streams to and from a VM's agent ports. */

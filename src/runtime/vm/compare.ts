@@ -227,7 +227,7 @@ function dataDifferences(a: NormalisedEvent, b: NormalisedEvent): Difference[] {
     const rb = roleAt(b, off);
     if (ra && rb && ra.start === rb.start && ra.end === rb.end && ra.role === rb.role) {
       if (ra.token !== rb.token) {
-        out.push({ what: fieldPath(a.fields, off), sim: `${ra.token} (${valueOf(da, ra)})`, vm: `${rb.token} (${valueOf(db, rb)})`, simBytes: ra, vmBytes: rb });
+        out.push({ what: fieldPath(a.fields, off), sim: `${ra.token} (${fieldValue(da, ra)})`, vm: `${rb.token} (${fieldValue(db, rb)})`, simBytes: ra, vmBytes: rb });
       }
       off = ra.end;
       continue;
@@ -244,7 +244,7 @@ function dataDifferences(a: NormalisedEvent, b: NormalisedEvent): Difference[] {
   return out;
 }
 
-const valueOf = (b: Uint8Array, r: RoleField) => (r.end - r.start === 2 ? u16(b, r.start) : s32(b, r.start));
+const fieldValue = (b: Uint8Array, r: RoleField) => (r.end - r.start === 2 ? u16(b, r.start) : s32(b, r.start));
 
 /** Compare two lined-up syscalls. */
 function differences(a: NormalisedEvent, b: NormalisedEvent, simNames: RunNames, vmNames: RunNames): Difference[] {

@@ -5,7 +5,7 @@
 import {
   CHANNEL, CLOSE, encodeControl, encodeData, decodeBinary, decodeServerText,
   type ServerMessage,
-} from './frames.ts';
+} from '../../agent/relay-frames.ts';
 
 /** The part of the WebSocket API this client uses (the browser's and the `ws` package's agree). */
 export interface WebSocketLike {
@@ -181,7 +181,9 @@ export async function checkRelay(wsUrl: string, timeoutMs = 3000): Promise<Relay
   const ctl = new AbortController();
   const t = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const r = await fetch(healthUrl(wsUrl), { signal: ctl.signal, cache: 'no-store' });
+    // Not a literal in the call: Node's RequestInit (Node tools import this file too) has no `cache`.
+    const init = { signal: ctl.signal, cache: 'no-store' as const };
+    const r = await fetch(healthUrl(wsUrl), init);
     if (!r.ok) return null;
     const h = (await r.json()) as RelayHealth;
     return h.service === 'netlink-lab-vm-relay' ? h : null;

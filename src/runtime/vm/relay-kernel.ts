@@ -13,11 +13,12 @@ import type { Backend } from '../../api/backend.ts';
 import type {
   SpawnOptions, KernelModule,
 } from '../../api/types.ts';
-import { OP, Reader, Writer, type Response } from '../../../sandboxes/real/protocol.ts';
-import { AgentSyscalls } from '../../../sandboxes/real/syscalls.ts';
+import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
+import { AgentSyscalls } from '../../agent/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
-import { AgentPort } from './agent-port.ts';
-import { MODULE_NAME, MODULE_PARAM } from './frames.ts';
+import type { AgentClient } from '../../agent/client.ts';
+import { adoptAgentPort, startAgentPort } from './agent-port.ts';
+import { MODULE_NAME, MODULE_PARAM } from '../../agent/relay-frames.ts';
 import { procState } from './proc-state.ts';
 import type { KernelState, ProcessState } from '../kernel-view.ts';
 
@@ -32,7 +33,7 @@ export interface RelayKernelOptions {
   watchState?: boolean;
 }
 
-interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentPort; status: Promise<number> }
+interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentClient; port: number; status: Promise<number> }
 
 
 /** A Linux kernel in a VM, through a relay session's agent ports. */
@@ -109,20 +110,20 @@ export class RelayKernel extends AgentSyscalls implements Backend {
    * when all are taken) and serves there, keeping the parent's sockets under the same fds — and
    * with `uid`, drops to it, like fork + setuid. The kernel-side twin of sandboxes/vm/backend.ts's.
    */
-  private async forkFrom(parent: Proc, name: string, uid: number | undefined): Promise<AgentPort> {
+  private async forkFrom(parent: Proc, name: string, uid: number | undefined): Promise<{ agent: AgentClient; port: number }> {
     const f = await this.takeFork();
     this.tagBase = (this.tagBase + 0x01000000) >>> 0;
     try {
       const enc = new TextEncoder();
       const w = new Writer().blob(enc.encode(f.dev)).blob(enc.encode(name.slice(0, 15)));
       // Listen before the child can speak: it announces itself first (tag 0).
-      const adopted = AgentPort.adopt(this.link, f.port, this.tagBase);
+      const adopted = adoptAgentPort(this.link, f.port, this.tagBase);
       adopted.catch(() => {});
       const r = await parent.agent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
       if (r.ret < 0) throw new ErrnoError('fork', r.errno);
       const child = await adopted;
       if (child.hello.pid !== r.ret) throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${child.hello.pid} answered there`);
-      return child;
+      return { agent: child, port: f.port };
     } catch (e) {
       this.givePort(f.port);
       throw e;
@@ -191,18 +192,18 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     if ((opts.uid ?? 0) !== 0 && !forking) {
       throw new Error(`netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`);
     }
-    const agent = await this.offCpu(async () => {
+    const { agent, port } = await this.offCpu(async () => {
       if (forking) return this.forkFrom(parent, (opts.name ?? 'prog'), opts.uid);
       const port = await this.takePort();
       this.tagBase = (this.tagBase + 0x01000000) >>> 0;
       try {
-        return await AgentPort.start(this.link, port, this.tagBase);
+        return { agent: await startAgentPort(this.link, port, this.tagBase), port };
       } catch (e) {
         this.givePort(port);
         throw e;
       }
     });
-    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, status: Promise.resolve(0) };
+    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, port, status: Promise.resolve(0) };
     this.procs.set(proc.pid, proc);
     proc.status = (async () => {
       await this.acquire(proc);
@@ -218,7 +219,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         this.release(proc);
       }
       await agent.exit(status);
-      this.givePort(agent.port);
+      this.givePort(port);
       return status;
     })();
     return proc.pid;
@@ -295,7 +296,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     const port = await this.takePort();
     this.tagBase = (this.tagBase + 0x01000000) >>> 0;
     try {
-      const a = await AgentPort.start(this.link, port, this.tagBase);
+      const a = await startAgentPort(this.link, port, this.tagBase);
       const text = await readOn(a, path);
       await a.exit(0);
       return text;
@@ -314,7 +315,7 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 }
 
 /** READFILE on one agent: the file's text, or ErrnoError('open') as the agent's open/read failed. */
-async function readOn(agent: AgentPort, path: string): Promise<string> {
+async function readOn(agent: AgentClient, path: string): Promise<string> {
   const r = await agent.call(OP.READFILE, new Writer().blob(new TextEncoder().encode(path)).bytes());
   if (r.ret < 0) throw new ErrnoError('open', r.errno);
   return new TextDecoder().decode(new Reader(r.body).blob());

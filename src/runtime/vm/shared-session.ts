@@ -7,8 +7,8 @@
  * not handed out again: `usablePorts()` leaves them out.
  */
 import { connectRelay, type Hello, type RelaySession } from './relay-client.ts';
-import { CMDLINE_PARAM } from './frames.ts';
-import { encodeRequest, FrameSplitter, OP } from '../../../sandboxes/real/protocol.ts';
+import { CMDLINE_PARAM } from '../../agent/relay-frames.ts';
+import { encodeRequest, FrameSplitter, OP } from '../../agent/protocol.ts';
 import { agentTap, bridgeToPort, linkSession, type AgentLink, type AgentTap } from './agent-link.ts';
 
 /** The page's VM session. */

@@ -7,7 +7,7 @@
 import { ERRNO } from '../../../../src/api/errno.ts';
 import type { dentry, file_operations, debugfs_blob_wrapper, Ptr, file } from '../../../../src/api/fs-kernel.ts';
 import { kstrtobool } from '../../../../src/api/fs-kernel.ts';
-import { Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from './vfs.ts';
+import { type Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from './vfs.ts';
 
 /** A debugfs dentry as modules hold it. */
 export class DebugfsDentry implements dentry {

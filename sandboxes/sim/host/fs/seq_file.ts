@@ -220,6 +220,7 @@ export function seq_lseek(vfs: Vfs, f: file, offset: number, whence: number): nu
   const m = seqOf(f);
   let retval = -ERRNO.EINVAL;
   switch (whence) {
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: SEEK_CUR falls through to SEEK_SET, as in seq_lseek.
     case 1: offset += f.f_pos; // SEEK_CUR, then as SEEK_SET
     // falls through
     case 0:

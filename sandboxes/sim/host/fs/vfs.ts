@@ -546,9 +546,8 @@ export class Vfs {
     f.refs++;
     vma.pid = this.pid();
     this.vmas.set(start, vma);
-    const vfs = this;
     const check = (off: number, n: number, write: boolean): number => {
-      if (!vfs.vmas.has(start)) return -ERRNO.EFAULT;
+      if (!this.vmas.has(start)) return -ERRNO.EFAULT;
       if (off < 0 || n < 0 || off + n > len) return -ERRNO.EFAULT;
       if (write ? !(prot & 2) : !(prot & 1)) return -ERRNO.EFAULT;
       for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + n; p++) if (!vma.pages.has(p)) return -ERRNO.EFAULT;

@@ -7,7 +7,7 @@
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
 import type { kernel_param, Ptr } from '../../../../src/api/fs-kernel.ts';
-import { Dentry, Inode, S_IFREG, type Vfs } from '../fs/vfs.ts';
+import { type Dentry, Inode, S_IFREG, type Vfs } from '../fs/vfs.ts';
 import { seq_open, seq_read, seq_release, seq_puts } from '../fs/seq_file.ts';
 import { SEQ_START_TOKEN } from '../../../../src/api/fs-kernel.ts';
 

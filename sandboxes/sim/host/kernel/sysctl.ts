@@ -10,7 +10,7 @@
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
 import type { ctl_table, ctl_table_header, proc_handler, Ptr } from '../../../../src/api/fs-kernel.ts';
-import { Dentry, Inode, S_IFREG, type Vfs } from '../fs/vfs.ts';
+import { type Dentry, Inode, S_IFREG, type Vfs } from '../fs/vfs.ts';
 import { default_llseek } from '../fs/proc/generic.ts';
 
 const PAGE_SIZE = 4096;

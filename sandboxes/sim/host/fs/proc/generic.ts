@@ -9,7 +9,7 @@ import { ERRNO } from '../../../../../src/api/errno.ts';
 import type {
   proc_ops, proc_dir_entry, seq_operations, seq_file, file_operations, file,
 } from '../../../../../src/api/fs-kernel.ts';
-import { Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from '../vfs.ts';
+import { type Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from '../vfs.ts';
 import { seq_open, seq_read, seq_lseek, seq_release, single_open, seqOf, seq_puts } from '../seq_file.ts';
 
 /** struct proc_dir_entry. */

@@ -26,7 +26,7 @@ import {
 } from './dev';
 import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
 import { br_newlink, br_fill_info } from '../bridge/br_netlink';
-import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT } from '../../include/uapi/asm-generic/errno';
+import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT, EBUSY } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
 
 export const RTM_BASE: i32 = 16;
@@ -466,7 +466,7 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
       if (!dev_valid_name(name)) return -EINVAL;
       const other = __dev_get_by_name(name);
       if (other != null && other != dev) return -EEXIST;
-      if (netif_running(dev)) return -16; // -EBUSY: dev_change_name refuses a running device
+      if (netif_running(dev)) return -EBUSY; // dev_change_name refuses a running device
     }
   }
   if (tb[IFLA_MTU]) {

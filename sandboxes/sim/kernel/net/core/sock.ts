@@ -4,9 +4,14 @@
 import {
   sock, SYSCTL_RMEM_MAX, SYSCTL_WMEM_MAX, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
 } from '../../include/net/sock';
-import { EINVAL, EPERM, ENOPROTOOPT } from '../../include/uapi/asm-generic/errno';
-
-const EDOM: i32 = 33;
+import { EINVAL, EPERM, ENOPROTOOPT, EDOM } from '../../include/uapi/asm-generic/errno';
+import {
+  AF_NETLINK, SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, SO_SNDBUFFORCE, SO_RCVBUFFORCE, SO_PROTOCOL,
+  SO_DOMAIN, SO_PRIORITY, SO_LINGER, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT, SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD,
+  SO_BINDTODEVICE, SO_ACCEPTCONN, SO_PASSSEC, SO_MARK, SO_BUSY_POLL, SO_INCOMING_CPU, SO_COOKIE,
+} from '../../include/uapi/linux/netlink';
+// sim: sk_opts keeps l_linger (struct linger's second field) under this key, beside the options' values.
+const SIM_SO_LINGER_TIME: i32 = -SO_LINGER;
 /** CONFIG_HZ of Debian's kernels: timeouts are kept in jiffies of 4 ms. */
 export const HZ: i64 = 250;
 
@@ -47,7 +52,7 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
   if (optlen < 4) return tr(-EINVAL);
   let val = load<i32>(optval);
   switch (optname) {
-    case 7: case 32: { // SO_SNDBUF, SO_SNDBUFFORCE
+    case SO_SNDBUF: case SO_SNDBUFFORCE: { // SO_SNDBUF, SO_SNDBUFFORCE
       if (optname == 32) {
         if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
         // No negative values (to prevent underflow, as val will be multiplied by 2).
@@ -61,7 +66,7 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
       sk.sk_sndbuf = max(val * 2, SOCK_MIN_SNDBUF);
       return tr(0);
     }
-    case 8: case 33: { // SO_RCVBUF, SO_RCVBUFFORCE  (Ref: __sock_set_rcvbuf)
+    case SO_RCVBUF: case SO_RCVBUFFORCE: { // SO_RCVBUF, SO_RCVBUFFORCE  (Ref: __sock_set_rcvbuf)
       if (optname == 33) {
         if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
         if (val < 0) val = 0;
@@ -72,29 +77,29 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
       sk.sk_rcvbuf = max(val * 2, SOCK_MIN_RCVBUF);
       return tr(0);
     }
-    case 16: // SO_PASSCRED
+    case SO_PASSCRED: // SO_PASSCRED
       sk.passcred = val != 0;
       return tr(0);
-    case 12: // SO_PRIORITY
+    case SO_PRIORITY: // SO_PRIORITY
       if ((val >= 0 && val <= 6) || capable(CAP_NET_ADMIN)) { sk.sk_opts.set(12, val); return tr(0); }
       return tr(-EPERM);
-    case 18: // SO_RCVLOWAT
+    case SO_RCVLOWAT: // SO_RCVLOWAT
       if (val < 0) val = i32.MAX_VALUE;
       sk.sk_opts.set(18, val ? val : 1);
       return tr(0);
-    case 36: // SO_MARK
+    case SO_MARK: // SO_MARK
       if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
       sk.sk_opts.set(36, val);
       return tr(0);
-    case 20: return tr(sock_set_timeout(sk, true, optval, optlen)); // SO_RCVTIMEO_OLD
-    case 21: return tr(sock_set_timeout(sk, false, optval, optlen)); // SO_SNDTIMEO_OLD
-    case 13: { // SO_LINGER
+    case SO_RCVTIMEO_OLD: return tr(sock_set_timeout(sk, true, optval, optlen)); // SO_RCVTIMEO_OLD
+    case SO_SNDTIMEO_OLD: return tr(sock_set_timeout(sk, false, optval, optlen)); // SO_SNDTIMEO_OLD
+    case SO_LINGER: { // SO_LINGER
       if (optlen < 8) return tr(-EINVAL);
       sk.sk_opts.set(13, load<i32>(optval) ? 1 : 0);
-      sk.sk_opts.set(-13, load<i32>(optval, 4));
+      sk.sk_opts.set(SIM_SO_LINGER_TIME, load<i32>(optval, 4));
       return tr(0);
     }
-    case 3: case 4: case 38: case 39: // SO_TYPE, SO_ERROR, SO_PROTOCOL, SO_DOMAIN are read-only
+    case SO_TYPE: case SO_ERROR: case SO_PROTOCOL: case SO_DOMAIN: // SO_TYPE, SO_ERROR, SO_PROTOCOL, SO_DOMAIN are read-only
       return tr(-ENOPROTOOPT);
   }
   if (is_bool_opt(optname)) {
@@ -113,20 +118,20 @@ export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32)
   let v: i32 = 0;
   let lv: i32 = 4;
   switch (optname) {
-    case 3: v = sk.sk_type; break;
-    case 4: v = sk.sk_err; sk.sk_err = 0; break;
-    case 7: v = sk.sk_sndbuf; break;
-    case 8: v = sk.sk_rcvbuf; break;
-    case 16: v = sk.passcred ? 1 : 0; break;
-    case 38: v = sk.sk_protocol; break;
-    case 39: v = 16; break;
-    case 12: case 36: v = sk.sk_opts.has(optname) ? sk.sk_opts.get(optname) : 0; break;
-    case 18: v = sk.sk_opts.has(18) ? sk.sk_opts.get(18) : 1; break;
-    case 19: v = 1; break; // SO_SNDLOWAT
-    case 30: case 34: case 46: v = 0; break; // SO_ACCEPTCONN, SO_PASSSEC, SO_BUSY_POLL
-    case 49: v = -1; break; // SO_INCOMING_CPU
-    case 25: return 0; // SO_BINDTODEVICE: no device, an empty name
-    case 17: { // SO_PEERCRED: a netlink socket has no peer credentials (pid 0, overflow ids)
+    case SO_TYPE: v = sk.sk_type; break;
+    case SO_ERROR: v = sk.sk_err; sk.sk_err = 0; break;
+    case SO_SNDBUF: v = sk.sk_sndbuf; break;
+    case SO_RCVBUF: v = sk.sk_rcvbuf; break;
+    case SO_PASSCRED: v = sk.passcred ? 1 : 0; break;
+    case SO_PROTOCOL: v = sk.sk_protocol; break;
+    case SO_DOMAIN: v = AF_NETLINK; break;
+    case SO_PRIORITY: case SO_MARK: v = sk.sk_opts.has(optname) ? sk.sk_opts.get(optname) : 0; break;
+    case SO_RCVLOWAT: v = sk.sk_opts.has(SO_RCVLOWAT) ? sk.sk_opts.get(SO_RCVLOWAT) : 1; break;
+    case SO_SNDLOWAT: v = 1; break; // SO_SNDLOWAT
+    case SO_ACCEPTCONN: case SO_PASSSEC: case SO_BUSY_POLL: v = 0; break; // SO_ACCEPTCONN, SO_PASSSEC, SO_BUSY_POLL
+    case SO_INCOMING_CPU: v = -1; break; // SO_INCOMING_CPU
+    case SO_BINDTODEVICE: return 0; // SO_BINDTODEVICE: no device, an empty name
+    case SO_PEERCRED: { // SO_PEERCRED: a netlink socket has no peer credentials (pid 0, overflow ids)
       lv = 12;
       const n = len < lv ? len : lv;
       const tmp = memory.data(12);
@@ -136,7 +141,7 @@ export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32)
       memory.copy(optval, tmp, <usize>n);
       return n;
     }
-    case 20: case 21: { // SO_RCVTIMEO_OLD / SO_SNDTIMEO_OLD: struct timeval
+    case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: { // SO_RCVTIMEO_OLD / SO_SNDTIMEO_OLD: struct timeval
       const t = optname == 20 ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
       const j: i64 = t > 0 ? t : 0;
       const tmp = memory.data(16);
@@ -146,15 +151,15 @@ export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32)
       memory.copy(optval, tmp, <usize>n);
       return n;
     }
-    case 13: { // SO_LINGER
+    case SO_LINGER: { // SO_LINGER
       const tmp = memory.data(8);
       store<i32>(tmp, sk.sk_opts.has(13) ? sk.sk_opts.get(13) : 0);
-      store<i32>(tmp, sk.sk_opts.has(-13) ? sk.sk_opts.get(-13) : 0, 4);
+      store<i32>(tmp, sk.sk_opts.has(SIM_SO_LINGER_TIME) ? sk.sk_opts.get(SIM_SO_LINGER_TIME) : 0, 4);
       const n = len < 8 ? len : 8;
       memory.copy(optval, tmp, <usize>n);
       return n;
     }
-    case 57: { // SO_COOKIE
+    case SO_COOKIE: { // SO_COOKIE
       const n = len < 8 ? len : 8;
       const tmp = memory.data(8);
       store<u64>(tmp, <u64>sk.id);

@@ -15,7 +15,8 @@ import {
 } from '../core/skbuff';
 import {
   sock, sock_link, sock_unlink, sock_by_id, sock_rfree, netlink_is_kernel, NETLINK_F_KERNEL_SOCKET, NETLINK_F_RECV_NO_ENOBUFS,
-  NETLINK_F_BROADCAST_SEND_ERROR, NETLINK_F_CAP_ACK, NETLINK_F_EXT_ACK, NETLINK_F_STRICT_CHK,
+  NETLINK_F_BROADCAST_SEND_ERROR, NETLINK_F_CAP_ACK, NETLINK_F_EXT_ACK, NETLINK_F_STRICT_CHK, NETLINK_F_RECV_PKTINFO,
+  NETLINK_F_LISTEN_ALL_NSID,
 } from '../../include/net/sock';
 import {
   netlink_kernel_cfg, netlink_callback, netlink_dump_control, netlink_rcv_msg_fn, netlink_bind_fn,
@@ -29,12 +30,15 @@ import {
   NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLMSG_ERROR, NLMSG_DONE, NLM_F_REQUEST, NLM_F_ACK, NLM_F_MULTI, NLM_F_CAPPED,
   NLM_F_ACK_TLVS, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_POLICY,
   NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST, MAX_LINKS, NETLINK_USERSOCK, SOCK_RAW, SOCK_DGRAM,
+  AF_NETLINK, SOCKADDR_NL_SIZE, MSG_OOB, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_PKTINFO,
+  NETLINK_BROADCAST_ERROR, NETLINK_NO_ENOBUFS, NETLINK_LISTEN_ALL_NSID, NETLINK_LIST_MEMBERSHIPS, NETLINK_CAP_ACK,
+  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
 } from '../../include/uapi/linux/netlink';
 import {
   EINVAL, EPERM, ENOENT, EADDRINUSE, EBUSY, ECONNREFUSED, EAGAIN, ENOBUFS, ESRCH, EINTR, EPROTONOSUPPORT,
-  ESOCKTNOSUPPORT, EDEADLK, ERESTARTSYS,
+  ESOCKTNOSUPPORT, EDEADLK, ERESTARTSYS, ENOPROTOOPT, EOPNOTSUPP, ENODATA, EMSGSIZE,
 } from '../../include/uapi/asm-generic/errno';
-import { CAP_NET_ADMIN } from '../../include/linux/capability';
+import { CAP_NET_ADMIN, CAP_NET_BROADCAST } from '../../include/linux/capability';
 import { current, capable, task_tgid_vnr } from '../../kernel/sched';
 import { tracing, trace_enter, tr, tr_void } from '../../kernel/trace';
 import { printk, KERN_EMERG } from '../../kernel/printk';
@@ -359,8 +363,8 @@ export function netlink_release(sk: sock): i32 {
 /** Ref: netlink_bind. `addr` points at addr_len bytes of a struct sockaddr_nl. */
 export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
   if (tracing) trace_enter('netlink_bind', 'addr_len=%d', addr_len);
-  if (addr_len < 12) return tr(-EINVAL);
-  if (<i32>load<u16>(addr) != 16) return tr(-EINVAL);
+  if (addr_len < SOCKADDR_NL_SIZE) return tr(-EINVAL);
+  if (<i32>load<u16>(addr) != AF_NETLINK) return tr(-EINVAL);
   const nl_pid = load<u32>(addr, 4);
   let groups: u32 = load<u32>(addr, 8);
 
@@ -414,8 +418,8 @@ export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
     sk.dst_group = 0;
     return tr(0);
   }
-  if (family != 16) return tr(-EINVAL);
-  if (alen < 12) return tr(-EINVAL);
+  if (family != AF_NETLINK) return tr(-EINVAL);
+  if (alen < SOCKADDR_NL_SIZE) return tr(-EINVAL);
   const nl_pid = load<u32>(addr, 4);
   const nl_groups = load<u32>(addr, 8);
   if ((nl_groups || nl_pid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return tr(-EPERM);
@@ -729,38 +733,38 @@ export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen
   if (optlen >= 4) val = load<u32>(optval);
   let nr: u32 = 0;
   switch (optname) {
-    case 3: nr = 1 << 1; break; // NETLINK_PKTINFO → NETLINK_F_RECV_PKTINFO
-    case 1: case 2: { // NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP
+    case NETLINK_PKTINFO: nr = NETLINK_F_RECV_PKTINFO; break;
+    case NETLINK_ADD_MEMBERSHIP: case NETLINK_DROP_MEMBERSHIP: {
       if (!netlink_allowed(sk, NL_CFG_F_NONROOT_RECV)) return tr(-EPERM);
       let err = netlink_realloc_groups(sk);
       if (err) return tr(err);
       if (!val || val - 1 >= sk.ngroups) return tr(-EINVAL);
       const bind = sk.netlink_bind;
-      if (optname == 1 && bind) {
+      if (optname == NETLINK_ADD_MEMBERSHIP && bind) {
         err = bind(<i32>val, capable(CAP_NET_ADMIN));
         if (err) return tr(err);
       }
-      netlink_update_socket_mc(sk, val, optname == 1);
+      netlink_update_socket_mc(sk, val, optname == NETLINK_ADD_MEMBERSHIP);
       const unbind = sk.netlink_unbind;
-      if (optname == 2 && unbind) unbind(<i32>val);
+      if (optname == NETLINK_DROP_MEMBERSHIP && unbind) unbind(<i32>val);
       break;
     }
-    case 4: nr = NETLINK_F_BROADCAST_SEND_ERROR; break;
-    case 5: // NETLINK_NO_ENOBUFS
+    case NETLINK_BROADCAST_ERROR: nr = NETLINK_F_BROADCAST_SEND_ERROR; break;
+    case NETLINK_NO_ENOBUFS:
       assign_flag(sk, NETLINK_F_RECV_NO_ENOBUFS, val);
       if (val) {
         sk.congested = false;
         sk_wake(sk);
       }
       break;
-    case 8: // NETLINK_LISTEN_ALL_NSID
-      if (!capable(11)) return tr(-EPERM);
-      nr = 1 << 4;
+    case NETLINK_LISTEN_ALL_NSID:
+      if (!capable(CAP_NET_BROADCAST)) return tr(-EPERM);
+      nr = NETLINK_F_LISTEN_ALL_NSID;
       break;
-    case 10: nr = NETLINK_F_CAP_ACK; break;
-    case 11: nr = NETLINK_F_EXT_ACK; break;
-    case 12: nr = NETLINK_F_STRICT_CHK; break;
-    default: return tr(-92); // ENOPROTOOPT
+    case NETLINK_CAP_ACK: nr = NETLINK_F_CAP_ACK; break;
+    case NETLINK_EXT_ACK: nr = NETLINK_F_EXT_ACK; break;
+    case NETLINK_GET_STRICT_CHK: nr = NETLINK_F_STRICT_CHK; break;
+    default: return tr(-ENOPROTOOPT);
   }
   if (nr) assign_flag(sk, nr, val);
   return tr(0);
@@ -774,11 +778,11 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
   if (len < 0) return -EINVAL;
   let flag: u32 = 0;
   switch (optname) {
-    case 3: flag = 1 << 1; break;
-    case 4: flag = NETLINK_F_BROADCAST_SEND_ERROR; break;
-    case 5: flag = NETLINK_F_RECV_NO_ENOBUFS; break;
-    case 8: flag = 1 << 4; break; // NETLINK_LISTEN_ALL_NSID (readable since Linux 6.x)
-    case 9: { // NETLINK_LIST_MEMBERSHIPS
+    case NETLINK_PKTINFO: flag = NETLINK_F_RECV_PKTINFO; break;
+    case NETLINK_BROADCAST_ERROR: flag = NETLINK_F_BROADCAST_SEND_ERROR; break;
+    case NETLINK_NO_ENOBUFS: flag = NETLINK_F_RECV_NO_ENOBUFS; break;
+    case NETLINK_LISTEN_ALL_NSID: flag = NETLINK_F_LISTEN_ALL_NSID; break; // readable since Linux 6.x
+    case NETLINK_LIST_MEMBERSHIPS: {
       const g = sk.groups;
       for (let pos: i32 = 0; <u32>pos * 8 < sk.ngroups; pos += 4) {
         if (len - pos < 4) break;
@@ -786,10 +790,10 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
       }
       return <i32>(((sk.ngroups + 7) / 8 + 3) & ~3);
     }
-    case 10: flag = NETLINK_F_CAP_ACK; break;
-    case 11: flag = NETLINK_F_EXT_ACK; break;
-    case 12: flag = NETLINK_F_STRICT_CHK; break;
-    default: return -92;
+    case NETLINK_CAP_ACK: flag = NETLINK_F_CAP_ACK; break;
+    case NETLINK_EXT_ACK: flag = NETLINK_F_EXT_ACK; break;
+    case NETLINK_GET_STRICT_CHK: flag = NETLINK_F_STRICT_CHK; break;
+    default: return -ENOPROTOOPT;
   }
   if (len < 4) return -EINVAL;
   store<i32>(optval, (sk.flags & flag) ? 1 : 0);
@@ -815,14 +819,14 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
   let dst_portid: u32;
   let dst_group: u32;
   let skb_flags: u32 = 0;
-  if (flags & 0x1) return (-95); // MSG_OOB: EOPNOTSUPP
-  if (len == 0) return (-61); // ENODATA
+  if (flags & MSG_OOB) return (-EOPNOTSUPP);
+  if (len == 0) return (-ENODATA);
   if (len < 0) return (-EINVAL);
   // scm_send: the host checked the control messages (it owns the process's credentials).
   if (scm_err) return (-scm_err);
   if (addr_len) {
-    if (addr_len < 12) return (-EINVAL);
-    if (<i32>load<u16>(addr) != 16) return (-EINVAL);
+    if (addr_len < SOCKADDR_NL_SIZE) return (-EINVAL);
+    if (<i32>load<u16>(addr) != AF_NETLINK) return (-EINVAL);
     dst_portid = load<u32>(addr, 4);
     dst_group = ffs(load<u32>(addr, 8));
     if ((dst_group || dst_portid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return (-EPERM);
@@ -835,7 +839,7 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
     const err = netlink_autobind(sk);
     if (err) return (err);
   }
-  if (len > sk.sk_sndbuf - 32) return (-90); // EMSGSIZE
+  if (len > sk.sk_sndbuf - 32) return (-EMSGSIZE);
   const skb = (len <= NLMSG_GOODSIZE || dst_group) ? alloc_skb(len) : alloc_skb_exact(len);
   if (skb == null) return (-ENOBUFS);
   NETLINK_CB(skb).portid = sk.portid;
@@ -902,7 +906,7 @@ export const recv_info = changetype<recv_result>(memory.data(64));
  */
 export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
   if (tracing) trace_enter('netlink_recvmsg', 'len=%d flags=0x%x', len, flags);
-  if (flags & 0x1) return tr(-95);
+  if (flags & MSG_OOB) return tr(-EOPNOTSUPP);
   const info = recv_info;
   info.msg_flags = 0;
   info.pktinfo = 0;
@@ -1227,7 +1231,7 @@ export function netlink_dump(sk: sock): i32 {
     sk.dump_done_errno = call_dump(cb, skb);
     // -EMSGSIZE with something already in the skb means "the skb is full, call again" (since 6.10;
     // nlctrl's GETFAMILY dump returns it, so a dump that fits ends with DONE in the same datagram).
-    if (sk.dump_done_errno == -90 /* -EMSGSIZE */ && skb.len) sk.dump_done_errno = <i32>skb.len;
+    if (sk.dump_done_errno == -EMSGSIZE && skb.len) sk.dump_done_errno = <i32>skb.len;
     cb.extack = null;
   }
   if (sk.dump_done_errno > 0 || skb_tailroom(skb) < nlmsg_total_size(4)) {

@@ -13,7 +13,8 @@ import {
   nla_policy, nla_policy_new, netlink_ext_ack, NLA_REJECT, nla_put, nla_nest_start_noflag, nla_nest_end, nla_nest_cancel,
   NL_SET_ERR_MSG, NL_SET_BAD_ATTR, NL_SET_ERR_ATTR_MISS,
 } from '../../lib/nlattr';
-import { sk_buff, skb_live } from '../core/skbuff';
+import { sk_buff } from '../core/skbuff';
+import { EINVAL, ENOENT } from '../../include/uapi/asm-generic/errno';
 import { netlink_callback } from '../../include/linux/netlink';
 import { nlmsg_free } from '../../include/net/netlink';
 import {
@@ -129,9 +130,9 @@ export function genl_host_policy_new(maxtype: i32): i32 {
  */
 export function genl_host_policy_set(pol: i32, type: i32, ptype: u8, validation_type: u8, len: u16, min: i16, max: i16,
   umin: u64, umax: u64, smin: i64, smax: i64, mask: u64, bitfield32_valid: u32, nested: i32, strict_start_type: u16): i32 {
-  if (!policies.has(pol)) return -22;
+  if (!policies.has(pol)) return -EINVAL;
   const p = policies.get(pol);
-  if (type < 0 || type >= p.length) return -22;
+  if (type < 0 || type >= p.length) return -EINVAL;
   const e = p[type];
   e.type = ptype;
   e.validation_type = validation_type;
@@ -146,7 +147,7 @@ export function genl_host_policy_set(pol: i32, type: i32, ptype: u8, validation_
   e.bitfield32_valid = bitfield32_valid;
   e.strict_start_type = strict_start_type;
   if (nested) {
-    if (!policies.has(nested)) return -22;
+    if (!policies.has(nested)) return -EINVAL;
     e.nested_policy = policies.get(nested);
   }
   return 0;
@@ -187,7 +188,7 @@ export function genl_host_family_grp(fam: i32, name: usize, name_len: i32, flags
 
 /** genl_register_family; 0 or a negative errno. */
 export function genl_host_register(fam: i32): i32 {
-  if (!families.has(fam)) return -22;
+  if (!families.has(fam)) return -EINVAL;
   return genl_register_family(families.get(fam));
 }
 
@@ -198,7 +199,7 @@ export function genl_host_family_mcgrp_offset(fam: i32): u32 { return families.h
 
 /** genl_unregister_family, and forget the family. */
 export function genl_host_unregister(fam: i32): i32 {
-  if (!families.has(fam)) return -2;
+  if (!families.has(fam)) return -ENOENT;
   const f = families.get(fam);
   const err = genl_unregister_family(f);
   families.delete(fam);
@@ -267,14 +268,6 @@ export function genl_host_req_extack(msg: usize, msg_len: i32, bad_attr: usize, 
   if (miss_type) NL_SET_ERR_ATTR_MISS(extack, 0, miss_type);
 }
 
-/** cb->args[i] of the current dump. */
-export function genl_host_cb_arg(i: i32): i64 {
-  return cur_cb.length && i >= 0 && i < 6 ? cur_cb[cur_cb.length - 1].args[i] : 0;
-}
-/** Set cb->args[i] of the current dump. */
-export function genl_host_cb_set_arg(i: i32, v: i64): void {
-  if (cur_cb.length && i >= 0 && i < 6) cur_cb[cur_cb.length - 1].args[i] = v;
-}
 
 // ---- building and sending messages ------------------------------------------------------------
 
@@ -314,12 +307,10 @@ export function genl_host_unicast(skb: usize, portid: u32): i32 { return genlmsg
 export function genl_host_multicast(fam: i32, skb: usize, portid: u32, group: u32): i32 {
   if (!families.has(fam)) {
     nlmsg_free(changetype<sk_buff>(skb));
-    return -22;
+    return -EINVAL;
   }
   return genlmsg_multicast(families.get(fam), changetype<sk_buff>(skb), portid, group);
 }
-/** Live sk_buffs (for leak checks). */
-export function genl_host_skb_live(): i32 { return skb_live; }
 
 /** The registered families as JSON (for the playground's state panel): an AS string address. */
 export function genl_families_json(): string { return genl_families_info(); }

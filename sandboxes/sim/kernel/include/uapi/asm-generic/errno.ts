@@ -16,6 +16,7 @@ export const ENODEV: i32 = 19;
 export const EINVAL: i32 = 22;
 export const EMFILE: i32 = 24;
 export const ERANGE: i32 = 34;
+export const EDOM: i32 = 33;
 export const EDEADLK: i32 = 35;
 export const ENOSYS: i32 = 38;
 export const ELOOP: i32 = 40;

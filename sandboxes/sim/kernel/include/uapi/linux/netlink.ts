@@ -5,6 +5,8 @@
  */
 export const AF_UNSPEC: i32 = 0;
 export const AF_NETLINK: i32 = 16;
+/** sizeof(struct sockaddr_nl): nl_family (u16), nl_pad (u16), nl_pid (u32), nl_groups (u32). */
+export const SOCKADDR_NL_SIZE: i32 = 12;
 export const PF_NETLINK: i32 = 16;
 export const SOCK_STREAM: i32 = 1;
 export const SOCK_DGRAM: i32 = 2;
@@ -58,6 +60,21 @@ export const SO_SNDBUFFORCE: i32 = 32;
 export const SO_RCVBUFFORCE: i32 = 33;
 export const SO_PROTOCOL: i32 = 38;
 export const SO_DOMAIN: i32 = 39;
+// The other SOL_SOCKET options netlink sockets answer (include/uapi/asm-generic/socket.h, x86-64).
+export const SO_PRIORITY: i32 = 12;
+export const SO_LINGER: i32 = 13;
+export const SO_PEERCRED: i32 = 17;
+export const SO_RCVLOWAT: i32 = 18;
+export const SO_SNDLOWAT: i32 = 19;
+export const SO_RCVTIMEO_OLD: i32 = 20;
+export const SO_SNDTIMEO_OLD: i32 = 21;
+export const SO_BINDTODEVICE: i32 = 25;
+export const SO_ACCEPTCONN: i32 = 30;
+export const SO_PASSSEC: i32 = 34;
+export const SO_MARK: i32 = 36;
+export const SO_BUSY_POLL: i32 = 46;
+export const SO_INCOMING_CPU: i32 = 49;
+export const SO_COOKIE: i32 = 57;
 
 export const NETLINK_ADD_MEMBERSHIP: i32 = 1;
 export const NETLINK_DROP_MEMBERSHIP: i32 = 2;

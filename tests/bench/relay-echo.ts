@@ -4,8 +4,8 @@
  * tty and shell, and back as a console frame. Used by tests/bench/vm.bench.ts.
  */
 import WebSocket from 'ws';
-import { connectRelay, type WebSocketClass } from '../../../src/runtime/vm/relay-client.ts';
-import { startRelay } from './relay.ts';
+import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
+import { startRelay } from '../../sandboxes/vm/relay/relay.ts';
 
 /** The figures of one measurement, in ms. */
 export interface EchoLatency { median: number; p90: number; min: number; max: number; samples: number }

@@ -6,9 +6,9 @@
  */
 import type {
   SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
-} from '../../src/api/types.ts';
-import type { Mapping, PollFd } from '../../src/api/fs.ts';
-import { ErrnoError } from '../../src/api/errno.ts';
+} from '../api/types.ts';
+import type { Mapping, PollFd } from '../api/fs.ts';
+import { ErrnoError } from '../api/errno.ts';
 import { decodeCmsgs, encodeCmsgs, OP, Reader, Writer, type Response } from './protocol.ts';
 
 /** The 12 bytes of a sockaddr_nl, or the caller's raw bytes as they are. */
@@ -125,8 +125,7 @@ export abstract class AgentSyscalls {
     if (arg instanceof Uint8Array) w.u32(1).blob(arg);
     else w.u32(0).u64(arg);
     // The buffer comes back even when the call fails (a driver may have written part of it).
-    let r;
-    try { r = await this.sys('ioctl', OP.IOCTL, w); } catch (e) { throw e; }
+    const r = await this.sys('ioctl', OP.IOCTL, w);
     if (arg instanceof Uint8Array) arg.set(new Reader(r.body).blob().subarray(0, arg.length));
     return r.ret;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNEL, FrameError, MAX_PAYLOAD, decodeBinary, decodeClientText, decodeServerText, encodeControl, encodeData } from './frames.ts';
+import { CHANNEL, FrameError, MAX_PAYLOAD, decodeBinary, decodeClientText, decodeServerText, encodeControl, encodeData } from './relay-frames.ts';
 
 describe('relay frames', () => {
   it('round-trips data on the console and on agent ports, splitting long data', () => {

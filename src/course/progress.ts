@@ -2,7 +2,7 @@
  * Which lessons the learner completed, kept in this browser (localStorage), so the site's
  * navigation can mark them. A lesson is complete when every check of its exercise passed.
  *
- *   import { isComplete, markComplete, onProgressChange } from '…/playground/progress.ts';
+ *   import { isComplete, markComplete, onProgressChange } from '…/course/progress.ts';
  *   onProgressChange(() => redraw());          // also fires when another tab completes a lesson
  */
 

@@ -1,4 +1,4 @@
-/// <reference path="../../../.astro/types.d.ts" />
+/// <reference path="../../.astro/types.d.ts" />
 /**
  * The course as the site sees it: the lessons collection plus each lesson's code, solution and
  * checks and the example kernel modules (read at build time), placed by buildCourse.
