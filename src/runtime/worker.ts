@@ -13,6 +13,7 @@ import type { FromWorker, ToWorker } from './messages.ts';
 import { linkFromPort } from './vm/agent-link.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
 import { compile, loadModule } from './program.ts';
+import { installMemoryMeter, memoryLimitMessage, MEMORY_LIMIT_MIB } from './memory-limit.ts';
 import type { KernelModule } from '../api/types.ts';
 
 /** The modules a run builds into the kernel: each file's default export. */
@@ -90,6 +91,8 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
           : (await createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) })) as unknown as SessionKernel;
+        // This realm is thrown away after the run: from here on its allocations are metered.
+        installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: () => post({ type: 'memory', runId: msg.runId, message: memoryLimitMessage(MEMORY_LIMIT_MIB) }) });
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
