@@ -108,6 +108,9 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
     // through it, and statics (from, of, isView, BYTES_PER_ELEMENT) pass through.
     g[name] = new Proxy(C, {
       construct(t, args, nt) {
+        // A length far past the limit is refused before anything is allocated.
+        const per = (t as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
+        if (typeof args[0] === 'number' && args[0] * per > 2 * limit) { live += args[0] * per; trip(); throw new MemoryLimitError(limitMiB); }
         const o = Reflect.construct(t, args, nt === g[name] ? t : nt);
         return ownsStorage(args) ? meterBuffer(o) as object : o;
       },

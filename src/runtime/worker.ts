@@ -36,6 +36,7 @@ const early: FromWorker[] = [];
 const post = (m: FromWorker) => { if (send) send(m); else early.push(m); };
 let wasm: Promise<WebAssembly.Module> | undefined;
 let busy = false;
+let booted: ReturnType<typeof createSimKernel> | undefined;
 
 setInterval(() => post({ type: 'alive' }), 200);
 
@@ -49,6 +50,11 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
     ? await WebAssembly.compileStreaming(res)
     : await WebAssembly.compile(await res.arrayBuffer());
   await warmUp(mod);
+  // The kernel of the next run is booted now, before the learner presses Run (a run with its
+  // own command line or built-in modules boots its own).
+  booted = createSimKernel({ wasm: mod });
+  booted.catch(() => undefined);
+  await booted;
   post({ type: 'ready', compileMs: Math.round(performance.now() - started) });
   return mod;
 }
@@ -90,7 +96,9 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports))
-          : (await createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) })) as unknown as SessionKernel;
+          : (await (booted && msg.boot?.cmdline === undefined && !msg.boot?.builtin?.length
+            ? booted
+            : createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) }))) as unknown as SessionKernel;
         // This realm is thrown away after the run: from here on its allocations are metered.
         installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: () => post({ type: 'memory', runId: msg.runId, message: memoryLimitMessage(MEMORY_LIMIT_MIB) }) });
         await runSession(kernel, {
