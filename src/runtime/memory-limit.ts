@@ -6,7 +6,8 @@
  * Maps and Sets (push, unshift, splice, concat, set, add) — and counts the bytes still alive (a
  * FinalizationRegistry gives them back when the garbage collector frees them). When the count
  * passes the limit it calls `exceeded` once (the page then terminates the worker) and every later
- * metered allocation throws, so a program that catches the error cannot go on allocating.
+ * big allocation throws, so a program that catches the error cannot go on allocating (small ones
+ * go on: the run's own bookkeeping must still be able to report the error).
  *
  * A browser gives a worker no way to read its own heap (performance.memory is the page's only,
  * measureUserAgentSpecificMemory needs cross-origin isolation), and a worker that reaches V8's
@@ -97,7 +98,6 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
   const meterBuffer = (b: unknown) => {
     const n = (b as { byteLength?: number }).byteLength ?? 0;
     if (n >= FOLLOW_BYTES) charge(b as object, n);
-    else if (tripped) throw new MemoryLimitError(limitMiB);
     return b;
   };
   const g = globalThis as unknown as Record<string, unknown>;
@@ -148,7 +148,7 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
   const recount = (self: object, size: number, added: unknown[] | undefined, sample: () => Iterable<unknown>) => {
     let box = boxes.get(self) as (Box & { per: number }) | undefined;
     if (!box) {
-      if (size < FOLLOW_ITEMS) { if (tripped) throw new MemoryLimitError(limitMiB); return; }
+      if (size < FOLLOW_ITEMS) return;
       box = { n: 0, per: perItem(sample(), size) };
       boxes.set(self, box);
       freed.register(self, box);
@@ -170,7 +170,6 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
       value: { [name](this: unknown[]) {
         // eslint-disable-next-line prefer-rest-params
         const n = f.apply(this, arguments as unknown as unknown[]);
-        if (tripped) throw new MemoryLimitError(limitMiB);
         if (n < FOLLOW_ITEMS) return n;
         // A followed array is counted again every RECOUNT_ITEMS items (the cost of an item is a sample).
         const b = boxes.get(this);
@@ -198,8 +197,8 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
   };
   const mapSet = Map.prototype.set;
   const setAdd = Set.prototype.add;
-  Object.defineProperty(Map.prototype, 'set', { configurable: true, writable: true, value: function set<K, V>(this: Map<K, V>, k: K, v: V) { mapSet.call(this, k, v); if (this.size >= FOLLOW_ITEMS || tripped) coll(this, [v]); return this; } });
-  Object.defineProperty(Set.prototype, 'add', { configurable: true, writable: true, value: function add<T>(this: Set<T>, v: T) { setAdd.call(this, v); if (this.size >= FOLLOW_ITEMS || tripped) coll(this, [v]); return this; } });
+  Object.defineProperty(Map.prototype, 'set', { configurable: true, writable: true, value: function set<K, V>(this: Map<K, V>, k: K, v: V) { mapSet.call(this, k, v); if (this.size >= FOLLOW_ITEMS) coll(this, [v]); return this; } });
+  Object.defineProperty(Set.prototype, 'add', { configurable: true, writable: true, value: function add<T>(this: Set<T>, v: T) { setAdd.call(this, v); if (this.size >= FOLLOW_ITEMS) coll(this, [v]); return this; } });
   for (const p of [Map.prototype, Set.prototype]) {
     meterMethod(p, 'delete', (s) => { if (boxes.has(s)) coll(s); });
     meterMethod(p, 'clear', (s) => { if (boxes.has(s)) coll(s); });

@@ -114,6 +114,10 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   }
 });
 
+// Past the memory limit the page is about to terminate this worker: an allocation that threw
+// outside the program (in a timer) is not an error of the page's.
+self.addEventListener('error', (ev: ErrorEvent) => { if ((ev.error as Error | undefined)?.name === 'MemoryLimitError') ev.preventDefault(); });
+
 // A rejection nobody awaited (say, in a process the program spawned and never waited for).
 self.addEventListener('unhandledrejection', (ev: PromiseRejectionEvent) => {
   ev.preventDefault();
