@@ -30,28 +30,35 @@ export async function startLanguageService(): Promise<LanguageService> {
   const worker = Comlink.wrap(raw) as unknown as WorkerShape & { exportsOf(): Promise<Record<string, ModuleExport[]>> };
   await worker.initialize();
   let exportsOf: Promise<Record<string, ModuleExport[]>> | undefined;
-  const exports = () => (exportsOf ??= worker.exportsOf().catch(() => ({})));
+  let known: Record<string, ModuleExport[]> = {};
+  // The API's files join the service's program only once a program file imports them: until then
+  // the list is empty, and it is asked for again next time.
+  const exports = () => (exportsOf ??= worker.exportsOf().catch(() => ({})).then((e) => {
+    if (Object.keys(e).length === 0) exportsOf = undefined; else known = e;
+    return e;
+  }));
   const autoImports = (ctx: CompletionContext) => autoImportCompletions(ctx, exports());
   // Hovers and completions link to the API reference (/api/) for names of netlink-lab's modules.
-  let known: Record<string, ModuleExport[]> = {};
-  void exports().then((e) => { known = e; });
+
   const tsComplete = tsAutocompleteWorker();
   const withDocs = async (ctx: CompletionContext): Promise<CompletionResult | null> => {
     const r = await tsComplete(ctx);
     if (!r) return r;
+    if (Object.keys(known).length === 0) await exports();
     const doc = ctx.state.doc.toString();
     return { ...r, options: r.options.map((o) => { const m = moduleOf(known, doc, o.label); return m ? { ...o, detail: o.detail ?? m, info: () => apiInfo(m, o.label) } : o; }) };
   };
   return {
     async load(files) {
       await Promise.all(Object.entries(files).map(([f, code]) => worker.updateFile({ path: `/${f}`, code })));
+      await exports();
     },
     extension: (file) => [
       tsFacetWorker.of({ worker, path: `/${file}` }),
       tsSyncWorker(),
       tsLinterWorker(),
       autocompletion({ override: [withDocs, autoImports] }),
-      tsHoverWorker({ renderTooltip: (info, view) => ({ dom: hoverDom(info, view.state.doc.toString(), known) }) }),
+      tsHoverWorker({ renderTooltip: (info, view) => { if (Object.keys(known).length === 0) void exports(); return { dom: hoverDom(info, view.state.doc.toString(), known) }; } }),
     ],
     dispose: () => raw.terminate(),
   };
