@@ -479,6 +479,7 @@ describe('editor help links to the API reference', () => {
     });
     expect(box).not.toBeNull();
     const tip = page.locator('.cm-tooltip-hover');
+    await expect.poll(() => page.errors).toEqual([]);
     await expect.poll(async () => { await page.mouse.move(box!.x, box!.y + 1); await page.mouse.move(box!.x, box!.y); return tip.count(); }, { timeout: 20_000 }).toBeGreaterThan(0);
     const text = (await tip.first().innerText()).replace(/\s+/g, ' ');
     expect(text).toMatch(/socket\(domain: number, type: number, protocol: number\): Promise<number>/);
