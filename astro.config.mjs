@@ -6,6 +6,7 @@
  */
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import AstroPWA from '@vite-pwa/astro';
 import { copyKernelWasm } from './src/plugins/copy-kernel-wasm.mjs';
 import { rehypeTableWrap } from './src/plugins/rehype-table-wrap.mjs';
 
@@ -14,7 +15,30 @@ export default defineConfig({
   outDir: process.env.NETLINK_LAB_DIST ?? 'dist',
   trailingSlash: 'ignore',
   build: { format: 'directory' },
-  integrations: [mdx(), copyKernelWasm()],
+  integrations: [mdx(), copyKernelWasm(), AstroPWA({
+    // A service worker (Workbox) so that a lesson visited once works offline, its kernel included.
+    // It is registered by Base.astro once the page is idle, so a page loads no more JavaScript.
+    injectRegister: false,
+    registerType: 'autoUpdate',
+    manifest: false,
+    workbox: {
+      // Hashed assets (they never change under a name) are precached; pages and the kernel, whose
+      // names stay across builds, are always fetched from the network when there is one, so a new
+      // build is never hidden behind a cached one.
+      globPatterns: ['_astro/**/*.{js,css,woff2,svg}'],
+      // The terminal needs its relay (a network) anyway.
+      globIgnores: ['_astro/xterm-view*', '_astro/*xterm*'],
+      maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+      navigateFallback: null,
+      clientsClaim: true,
+      skipWaiting: true,
+      cleanupOutdatedCaches: true,
+      runtimeCaching: [
+        { urlPattern: ({ request }) => request.mode === 'navigate', handler: 'NetworkFirst', options: { cacheName: 'netlink-lab-pages', networkTimeoutSeconds: 4, expiration: { maxEntries: 200 } } },
+        { urlPattern: /\/kernel\/[^/]+\.wasm$/, handler: 'NetworkFirst', options: { cacheName: 'netlink-lab-kernel', networkTimeoutSeconds: 4 } },
+      ],
+    },
+  })],
   markdown: {
     rehypePlugins: [rehypeTableWrap],
     shikiConfig: {

@@ -117,6 +117,27 @@ await recvfrom(fd, new Uint8Array(64));
     expect(vm.status).toBe(2);
   });
 
+  it('stops a program that grows an array without bound at the memory limit, naming it (status 137)', () => {
+    const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '120'], "const a: number[][] = [];\nconsole.log('growing');\nfor (let i = 0; ; i++) { a.push(new Array(1000).fill(i)); if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0)); }\n");
+    expect(r.stdout).toBe('growing\n');
+    expect(r.stderr).toMatch(/the program used more than 256 MiB of memory, the limit of one run .*stopped it/);
+    expect(r.status).toBe(137);
+  });
+
+  it('stops a huge ArrayBuffer (outside the JavaScript heap) at once', () => {
+    const r = cli(['run', prog, '--kernel', 'sim'], "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nnew Uint8Array(b).fill(1);\nconsole.log('after', b.byteLength);\n");
+    expect(r.stdout).toBe('before\n');
+    expect(r.stderr).toMatch(/more than 256 MiB of memory, the limit of one run/);
+    expect(r.status).toBe(137);
+  });
+
+  it('stops what the meter does not see (properties of a plain object) at the heap limit', () => {
+    const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '120'], "console.log('filling');\nconst o: Record<string, string> = {};\nfor (let i = 0; ; i++) o['k' + i] = 'x'.repeat(1_000_000) + i;\n");
+    expect(r.stdout).toBe('filling\n');
+    expect(r.stderr).toMatch(/more than 256 MiB of memory, the limit of one run \(its JavaScript heap is full\)/);
+    expect(r.status).toBe(137);
+  });
+
   it('reports usage errors with status 2', () => {
     expect(cli(['run', prog, '--kernel', 'bsd'], '').status).toBe(2);
     expect(cli(['run']).stderr).toMatch(/give exactly one program file/);

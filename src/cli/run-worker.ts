@@ -16,6 +16,7 @@ import { createKernel, type KernelKind } from './kernels.ts';
 import { programLibraries } from './libraries.ts';
 import { describeUncaught } from './perror.ts';
 import { readProgram } from './program-files.ts';
+import { installMemoryMeter, MEMORY_LIMIT_MIB } from '../runtime/memory-limit.ts';
 
 /** What run.ts hands the worker. */
 export interface RunRequest {
@@ -34,6 +35,8 @@ export type RunMessage =
   | { type: 'agent'; pid: number }
   /** The kernel is up and the program starts now: the wall-clock limit counts from here. */
   | { type: 'started' }
+  /** The program passed the per-run memory limit (src/runtime/memory-limit.ts). */
+  | { type: 'memory'; usedMiB: number }
   | { type: 'done'; status: number };
 
 const post = (m: RunMessage) => parentPort!.postMessage(m);
@@ -70,6 +73,9 @@ async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequ
   });
   setBackend(k.backend);
   const rec = pcap ? recorder() : undefined;
+  // This thread is thrown away after the run: from here on its allocations are metered (run.ts
+  // also gives the thread a V8 heap limit of the same size for what the meter does not see).
+  installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: (n) => post({ type: 'memory', usedMiB: Math.round(n / 2 ** 20) }) });
   try {
     post({ type: 'started' });
     const status = await k.run(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { RunMessage, RunRequest } from './run-worker.ts';
+import { MEMORY_LIMIT_MIB } from '../runtime/memory-limit.ts';
 
 /** Help text of `netlink-lab run`. */
 export const RUN_HELP = `netlink-lab run FILE.ts [--kernel sim|real|vm|browser] [--trace] [--timeout SECONDS] [--cmdline TEXT] [--builtin MOD.ts] [--pcap OUT.pcap]
@@ -35,9 +36,11 @@ as the first process of a fresh kernel, and print what it prints.
                   pcap in nlmon's format (LINKTYPE_NETLINK), for Wireshark, tshark or
                   \`netlink-lab decode OUT\`
 
-The run ends when every process of the program has ended. Exit status: the first process's
-(0, or 1 when it ended with an uncaught error, printed like perror:
-"bind: Address already in use"); 124 when the time limit was hit; 2 for a usage error.`;
+The run ends when every process of the program has ended. A run may use ${MEMORY_LIMIT_MIB} MiB of
+memory (JavaScript heap and buffers); a program that passes that is stopped.
+Exit status: the first process's (0, or 1 when it ended with an uncaught error, printed like
+perror: "bind: Address already in use"); 124 when the time limit was hit; 137 when the memory
+limit was; 2 for a usage error.`;
 
 /** How long building and booting a kernel may take before the CLI gives up, in seconds. */
 const SETUP_LIMIT_S = 300;
@@ -82,7 +85,12 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   const missing = builtin.find((b) => !existsSync(b));
   if (missing) return usage(`no such file: ${missing}`);
   const request: RunRequest = { file, kernel: values.kernel, trace: values.trace, cmdline: values.cmdline, builtin, ...(values.pcap ? { pcap: resolve(values.pcap) } : {}) };
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: request, stdout: false, stderr: false });
+  // The program's thread gets a V8 heap limit; buffers outside the heap are metered in the thread
+  // (src/runtime/memory-limit.ts). Either way the run stops with the same message.
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+    workerData: request, stdout: false, stderr: false,
+    resourceLimits: { maxOldGenerationSizeMb: MEMORY_LIMIT_MIB },
+  });
   const agents = new Set<number>();
   return await new Promise<number>((done) => {
     let finished = false;
@@ -111,9 +119,17 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
       else if (m.type === 'stderr') io.stderr(m.text);
       else if (m.type === 'agent') agents.add(m.pid);
       else if (m.type === 'started') startProgramClock();
+      else if (m.type === 'memory') stop(`the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (something keeps growing: an array pushed to in a loop, a huge ArrayBuffer)`, 137);
       else if (m.type === 'done') { void worker.terminate(); finish(m.status); }
     });
-    worker.on('error', (e) => { io.stderr(`netlink-lab: the program's worker failed: ${e.stack ?? e.message}\n`); finish(1); });
+    worker.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        stop(`the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (its JavaScript heap is full)`, 137);
+        return;
+      }
+      io.stderr(`netlink-lab: the program's worker failed: ${e.stack ?? e.message}\n`);
+      finish(1);
+    });
     worker.on('exit', () => finish(1));
   });
 }

@@ -15,3 +15,9 @@ export const lessonHref = (slug: string): string => href(`/lessons/${slug}/`);
 
 /** A simulated-kernel source file's page, optionally at a line: kernelHref('net/netlink/af_netlink.ts', 120). */
 export const kernelHref = (file: string, line?: number): string => href(`/kernel/${file}/`) + (line ? `#L${line}` : '');
+
+/** The id of an export's entry on the API reference page: apiAnchor('netlink-lab/user', 'socket'). */
+export const apiAnchor = (mod: string, name: string): string => `${mod.replace(/[^a-z]+/g, '-')}-${name}`;
+
+/** The API reference entry of an export of netlink-lab/user or netlink-lab/kernel. */
+export const apiHref = (mod: string, name: string): string => href(`/api/#${apiAnchor(mod, name)}`);

@@ -5,13 +5,19 @@
  */
 import type { Batch, CheckResult, ChecksInput, Exit, FromWorker, ToWorker } from './messages.ts';
 
+/** Why a run was ended from outside. */
+export type KillReason = 'stopped' | 'watchdog' | 'memory' | 'fatal';
+
 /** What the page hears about a run. */
 export interface RunListener {
   batch(b: Batch): void;
   checks(results: CheckResult[], error?: string): void;
   exit(e: Exit): void;
-  /** The run was ended from outside: by Stop, by the watchdog, or because the worker failed. */
-  killed(reason: 'stopped' | 'watchdog' | 'fatal', message: string): void;
+  /**
+   * The run was ended from outside: by Stop, by the watchdog, because it passed the memory limit
+   * (src/runtime/memory-limit.ts), or because the worker failed.
+   */
+  killed(reason: KillReason, message: string): void;
 }
 
 /** A program to run. */
@@ -98,7 +104,7 @@ export class Runner {
     this.spare = undefined;
   }
 
-  private end(message: string, reason: 'stopped' | 'watchdog' | 'fatal'): void {
+  private end(message: string, reason: KillReason): void {
     const c = this.current;
     if (!c) return;
     this.current = undefined;
@@ -117,6 +123,8 @@ export class Runner {
       // The run's worker never judges itself: its record goes to a worker that ran no program.
       case 'record': if (m.runId === runId && this.current.checks) this.judge(runId, this.current.checks, m.input, listener); break;
       case 'fatal': this.end(m.message, 'fatal'); break;
+      // The worker is terminated at once: the program may still be allocating.
+      case 'memory': if (m.runId === runId) this.end(m.message, 'memory'); break;
       case 'exit':
         if (m.runId !== runId) break;
         clearInterval(this.current.timer);

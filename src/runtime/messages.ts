@@ -105,6 +105,8 @@ export type FromWorker =
   | { type: 'ready'; compileMs: number }
   | { type: 'alive' }
   | { type: 'fatal'; message: string }
+  /** The run passed its memory limit (src/runtime/memory-limit.ts): the page ends it. */
+  | { type: 'memory'; runId: number; message: string }
   | Batch
   | { type: 'checks'; runId: number; results: CheckResult[]; error?: string }
   /** The run ended: what its checks need (the page has them run elsewhere). */

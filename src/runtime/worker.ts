@@ -13,6 +13,7 @@ import type { FromWorker, ToWorker } from './messages.ts';
 import { linkFromPort } from './vm/agent-link.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
 import { compile, loadModule } from './program.ts';
+import { installMemoryMeter, memoryLimitMessage, MEMORY_LIMIT_MIB } from './memory-limit.ts';
 import type { KernelModule } from '../api/types.ts';
 
 /** The modules a run builds into the kernel: each file's default export. */
@@ -35,6 +36,7 @@ const early: FromWorker[] = [];
 const post = (m: FromWorker) => { if (send) send(m); else early.push(m); };
 let wasm: Promise<WebAssembly.Module> | undefined;
 let busy = false;
+let booted: ReturnType<typeof createSimKernel> | undefined;
 
 setInterval(() => post({ type: 'alive' }), 200);
 
@@ -48,6 +50,11 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
     ? await WebAssembly.compileStreaming(res)
     : await WebAssembly.compile(await res.arrayBuffer());
   await warmUp(mod);
+  // The kernel of the next run is booted now, before the learner presses Run (a run with its
+  // own command line or built-in modules boots its own).
+  booted = createSimKernel({ wasm: mod });
+  booted.catch(() => undefined);
+  await booted;
   post({ type: 'ready', compileMs: Math.round(performance.now() - started) });
   return mod;
 }
@@ -89,7 +96,11 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports, msg.vm.forkPorts))
-          : (await createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) })) as unknown as SessionKernel;
+          : (await (booted && msg.boot?.cmdline === undefined && !msg.boot?.builtin?.length
+            ? booted
+            : createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) }))) as unknown as SessionKernel;
+        // This realm is thrown away after the run: from here on its allocations are metered.
+        installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: () => post({ type: 'memory', runId: msg.runId, message: memoryLimitMessage(MEMORY_LIMIT_MIB) }) });
         await runSession(kernel, {
           runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
@@ -102,6 +113,10 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     })();
   }
 });
+
+// Past the memory limit the page is about to terminate this worker: an allocation that threw
+// outside the program (in a timer) is not an error of the page's.
+self.addEventListener('error', (ev: ErrorEvent) => { if ((ev.error as Error | undefined)?.name === 'MemoryLimitError') ev.preventDefault(); });
 
 // A rejection nobody awaited (say, in a process the program spawned and never waited for).
 self.addEventListener('unhandledrejection', (ev: PromiseRejectionEvent) => {

@@ -421,3 +421,84 @@ describe('API reference', () => {
     expect(page.errors).toEqual([]);
   });
 });
+
+describe('memory limit', () => {
+  it('stops a program that allocates without bound, names the limit, and the next run works', { timeout: 300_000 }, async () => {
+    const page = await site.page(WIDE);
+    await open(page);
+    // Grows an array of arrays for ever, yielding now and then (the watchdog never fires).
+    await setCode(page, "console.log('growing');\nconst a: number[][] = [];\nfor (let i = 0; ; i++) {\n  a.push(new Array(1000).fill(i));\n  if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));\n}\n");
+    await run(page);
+    await expect.poll(() => output(page).innerText(), { timeout: 90_000 }).toMatch(/used more than 256 MiB of memory, the limit of one run/);
+    await ended(page);
+    expect(await output(page).innerText()).toContain('growing');
+    expect(await output(page).innerText()).not.toMatch(/without ever pausing/);
+    expect(await page.locator('[data-playground] [role="status"]').first().innerText()).toMatch(/256 MiB/);
+
+    // A huge ArrayBuffer is refused at once.
+    await setCode(page, "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nconsole.log('after', b.byteLength);\n");
+    await run(page);
+    await expect.poll(() => output(page).innerText(), { timeout: 30_000 }).toMatch(/used more than 256 MiB of memory/);
+    await ended(page);
+    expect(await output(page).innerText()).not.toContain('after');
+
+    // The page is still usable and the next run works.
+    await setCode(page, "console.log('fine', 6 * 7);\n");
+    await run(page);
+    await ended(page);
+    expect(await output(page).innerText()).toContain('fine 42');
+    expect(page.errors).toEqual([]);
+  });
+});
+
+describe('editor help links to the API reference', () => {
+  it('hovering a netlink-lab/user function shows its documentation and a link to its entry on /api/', async () => {
+    const page = await site.page(WIDE);
+    await open(page);
+    await page.waitForSelector('[data-playground][data-types="ready"]', { timeout: 60_000 });
+    await setCode(page, "import { socket, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\n");
+    await page.keyboard.press('Escape');
+    // The reference's own text for socket(): the hover must show the same documentation.
+    const ref = await site.page(WIDE);
+    await ref.goto(site.url('/api/'));
+    const refDoc = (await ref.locator('[id="netlink-lab-user-socket"] p').first().innerText()).trim();
+    expect(refDoc.length).toBeGreaterThan(20);
+
+    const box = await page.locator('[data-playground] .cm-line').nth(1).evaluate((line) => {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent!.indexOf('socket');
+        if (i < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, i + 2);
+        r.setEnd(n, i + 3);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+      return null;
+    });
+    expect(box).not.toBeNull();
+    const tip = page.locator('.cm-tooltip-hover');
+    await expect.poll(() => page.errors).toEqual([]);
+    await expect.poll(async () => { await page.mouse.move(box!.x, box!.y + 1); await page.mouse.move(box!.x, box!.y); return tip.count(); }, { timeout: 20_000 }).toBeGreaterThan(0);
+    const text = (await tip.first().innerText()).replace(/\s+/g, ' ');
+    expect(text).toMatch(/socket\(domain: number, type: number, protocol: number\): Promise<number>/);
+    expect(text).toContain(refDoc.replace(/\s+/g, ' ').slice(0, 60));
+    const link = tip.first().getByRole('link', { name: /socket in the API reference/ });
+    const target = await link.getAttribute('href');
+    expect(target).toMatch(/\/api\/#netlink-lab-user-socket$/);
+    await ref.goto(new URL(target!, site.url('/')).href);
+    expect(await ref.locator(':target').first().getAttribute('id')).toBe('netlink-lab-user-socket');
+
+    // A completion of a netlink-lab name carries the same link.
+    await page.locator('[data-playground] .cm-content').first().click();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.insertText('\nawait getsockna');
+    const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'getsockname' }).first();
+    await option.waitFor({ timeout: 15_000 });
+    const info = page.locator('.cm-completionInfo a', { hasText: /getsockname in the API reference/ });
+    await info.waitFor({ timeout: 15_000 });
+    expect(await info.getAttribute('href')).toMatch(/\/api\/#netlink-lab-user-getsockname$/);
+    expect(page.errors).toEqual([]);
+  });
+});

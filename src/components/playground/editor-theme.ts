@@ -21,6 +21,8 @@ const ui = EditorView.theme({
   '.cm-matchingBracket': { backgroundColor: 'var(--pg-match)', outline: '1px solid var(--border)' },
   '.cm-tooltip': { backgroundColor: 'var(--bg-raised)', color: 'var(--text)', border: '1px solid var(--border)', borderRadius: '6px', boxShadow: '0 4px 14px rgb(0 0 0 / 0.15)' },
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-text)' },
+  '.pg-hover-doc': { marginTop: '0.35rem', fontFamily: 'var(--font)', whiteSpace: 'pre-line' },
+  '.pg-api-link': { display: 'block', marginTop: '0.35rem', color: 'var(--accent)', fontFamily: 'var(--font)' },
   '.cm-tooltip-hover, .cm-tooltip-lint': { maxWidth: 'min(40rem, 90vw)', padding: '0.35rem 0.55rem', fontFamily: 'var(--mono)', fontSize: '0.8rem', whiteSpace: 'pre-wrap' },
   '.cm-diagnostic-error': { borderLeftColor: 'var(--pg-error)' },
   '.cm-panels': { backgroundColor: 'var(--bg-raised)', color: 'var(--text)' },

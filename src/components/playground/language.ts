@@ -12,6 +12,8 @@ import {
   tsAutocompleteWorker, tsFacetWorker, tsHoverWorker, tsLinterWorker, tsSyncWorker,
 } from '@valtown/codemirror-ts';
 import type { WorkerShape } from '@valtown/codemirror-ts/worker';
+import type { HoverInfo } from '@valtown/codemirror-ts';
+import { apiHref } from '../../course/url.ts';
 
 /** A started language service. */
 export interface LanguageService {
@@ -28,17 +30,35 @@ export async function startLanguageService(): Promise<LanguageService> {
   const worker = Comlink.wrap(raw) as unknown as WorkerShape & { exportsOf(): Promise<Record<string, ModuleExport[]>> };
   await worker.initialize();
   let exportsOf: Promise<Record<string, ModuleExport[]>> | undefined;
-  const autoImports = (ctx: CompletionContext) => autoImportCompletions(ctx, (exportsOf ??= worker.exportsOf().catch(() => ({}))));
+  let known: Record<string, ModuleExport[]> = {};
+  // The API's files join the service's program only once a program file imports them: until then
+  // the list is empty, and it is asked for again next time.
+  const exports = () => (exportsOf ??= worker.exportsOf().catch(() => ({})).then((e) => {
+    if (Object.keys(e).length === 0) exportsOf = undefined; else known = e;
+    return e;
+  }));
+  const autoImports = (ctx: CompletionContext) => autoImportCompletions(ctx, exports());
+  // Hovers and completions link to the API reference (/api/) for names of netlink-lab's modules.
+
+  const tsComplete = tsAutocompleteWorker();
+  const withDocs = async (ctx: CompletionContext): Promise<CompletionResult | null> => {
+    const r = await tsComplete(ctx);
+    if (!r) return r;
+    if (Object.keys(known).length === 0) await exports();
+    const doc = ctx.state.doc.toString();
+    return { ...r, options: r.options.map((o) => { const m = moduleOf(known, doc, o.label); return m ? { ...o, detail: o.detail ?? m, info: () => apiInfo(m, o.label) } : o; }) };
+  };
   return {
     async load(files) {
       await Promise.all(Object.entries(files).map(([f, code]) => worker.updateFile({ path: `/${f}`, code })));
+      await exports();
     },
     extension: (file) => [
       tsFacetWorker.of({ worker, path: `/${file}` }),
       tsSyncWorker(),
       tsLinterWorker(),
-      autocompletion({ override: [tsAutocompleteWorker(), autoImports] }),
-      tsHoverWorker(),
+      autocompletion({ override: [withDocs, autoImports] }),
+      tsHoverWorker({ renderTooltip: (info, view) => { if (Object.keys(known).length === 0) void exports(); return { dom: hoverDom(info, view.state.doc.toString(), known) }; } }),
     ],
     dispose: () => raw.terminate(),
   };
@@ -86,6 +106,7 @@ async function autoImportCompletions(ctx: CompletionContext, exportsOf: Promise<
         detail: `import from '${mod}'`,
         type: e.kind === 'function' ? 'function' : e.kind === 'class' ? 'class' : e.kind === 'type' ? 'type' : e.kind === 'const' ? 'constant' : 'variable',
         boost: -1,
+        info: () => apiInfo(mod, e.name),
         apply: (view: EditorView, _c: Completion, from: number, to: number) => addImport(view, mod, e, from, to),
       });
     }
@@ -111,4 +132,55 @@ function addImport(view: EditorView, mod: string, e: ModuleExport, from: number,
     changes.push({ from: at, to: at, insert: `import { ${name} } from '${mod}';\n` });
   }
   view.dispatch({ changes, selection: { anchor: to + (e.name.length - (to - from)) + (changes[1]!.from <= from ? changes[1]!.insert.length : 0) } });
+}
+
+/**
+ * Which of netlink-lab's modules `name` comes from in this file: the module it is imported from,
+ * else (a name typed before its import exists) the one module that exports it.
+ */
+function moduleOf(all: Record<string, ModuleExport[]>, doc: string, name: string): string | undefined {
+  const exporting = Object.keys(all).filter((m) => all[m]!.some((e) => e.name === name));
+  return exporting.find((m) => importedFrom(doc, m).names.has(name)) ?? (exporting.length === 1 ? exporting[0] : undefined);
+}
+
+/** A link to an export's entry in the API reference. */
+function apiLink(mod: string, name: string): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.href = apiHref(mod, name);
+  a.target = '_blank';
+  a.rel = 'noopener';
+  a.className = 'pg-api-link';
+  a.textContent = `${name} in the API reference (${mod})`;
+  return a;
+}
+
+/** A completion's side panel for an export: where it comes from and its reference entry. */
+function apiInfo(mod: string, name: string): HTMLElement {
+  const div = document.createElement('div');
+  div.append(apiLink(mod, name));
+  return div;
+}
+
+/** A hover: the declaration, its documentation comment, and for netlink-lab's names the reference link. */
+function hoverDom(info: HoverInfo, doc: string, known: Record<string, ModuleExport[]>): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'pg-hover';
+  const sig = div.appendChild(document.createElement('div'));
+  sig.className = 'pg-hover-sig';
+  for (const part of info.quickInfo?.displayParts ?? []) {
+    const span = sig.appendChild(document.createElement('span'));
+    span.className = `quick-info-${part.kind}`;
+    span.textContent = part.text;
+  }
+  const text = (info.quickInfo?.documentation ?? []).map((d) => d.text).join('').trim();
+  if (text) {
+    const p = div.appendChild(document.createElement('div'));
+    p.className = 'pg-hover-doc';
+    p.textContent = text;
+  }
+  const name = doc.slice(info.start, info.end);
+  const fromApi = info.typeDef?.some((d) => d.fileName.startsWith('/netlink-lab/')) ?? false;
+  const mod = moduleOf(known, doc, name);
+  if (mod && (fromApi || importedFrom(doc, mod).names.has(name))) div.append(apiLink(mod, name));
+  return div;
 }

@@ -478,7 +478,7 @@ export class Playground {
     this.editor!.goTo(line, column);
   }
 
-  private onKilled(reason: 'stopped' | 'watchdog' | 'fatal', message: string): void {
+  private onKilled(reason: import('../../runtime/client.ts').KillReason, message: string): void {
     this.log.killed = message;
     this.finish();
     this.appendOutput([{ stream: 'system', text: reason === 'stopped' ? 'Stopped.' : message }]);
