@@ -37,6 +37,7 @@ declare namespace WebAssembly {
     get(index: number): unknown;
   }
   function compile(bytes: ArrayBufferView | ArrayBuffer): Promise<Module>;
+  function instantiate(bytes: ArrayBufferView | ArrayBuffer, imports?: Imports): Promise<{ module: Module; instance: Instance }>;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
   function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
 }

@@ -168,11 +168,12 @@ export function installMemoryMeter(opts: { limitMiB?: number; exceeded(usedBytes
     Object.defineProperty(Array.prototype, name, {
       configurable: true, writable: true,
       value: { [name](this: unknown[]) {
-        // eslint-disable-next-line prefer-rest-params
+        // biome-ignore lint/complexity/noArguments: a rest parameter would allocate an array on every push
         const n = f.apply(this, arguments as unknown as unknown[]);
         if (n < FOLLOW_ITEMS) return n;
         // A followed array is counted again every RECOUNT_ITEMS items (the cost of an item is a sample).
         const b = boxes.get(this);
+        // biome-ignore lint/complexity/noArguments: as above; copied only when the array is counted again
         if (!b || n - b.len! >= RECOUNT_ITEMS || n < b.len!) arr(this, Array.prototype.slice.call(arguments));
         return n;
       } }[name],

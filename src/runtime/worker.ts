@@ -10,7 +10,7 @@ import * as user from '../api/user.ts';
 import * as kernelApi from '../api/kernel.ts';
 import { runChecks, runSession, type SessionKernel } from './session.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
-import { linkFromPort } from './vm/agent-link.ts';
+import { linkFromPort } from './vm/agent-link-port.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
 import { compile, loadModule } from './program.ts';
 import { installMemoryMeter, memoryLimitMessage, MEMORY_LIMIT_MIB } from './memory-limit.ts';

@@ -56,7 +56,7 @@ export async function prepareVmRun(status: (text: string) => void, cmdline = '')
  */
 export async function prepareBrowserRun(base: string, status: (text: string) => void): Promise<VmRun> {
   const { startPageMachine } = await import('../../runtime/v86/page.ts');
-  const { bridgeToPort } = await import('../../runtime/vm/agent-link.ts');
+  const { bridgeToPort } = await import('../../runtime/vm/agent-link-port.ts');
   const pm = await startPageMachine(base, (loaded, total, phase) => {
     if (phase === 'start') status('Starting Linux in your browser…');
     else status(`Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`);

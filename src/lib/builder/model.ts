@@ -238,7 +238,7 @@ class Writer {
 /** The datagram's bytes, and where each part of the model is in them. */
 export function encodeWithSpans(d: Datagram): { bytes: Uint8Array; spans: Spans } {
   const w = new Writer();
-  d.messages.forEach((m, i) => writeMessage(w, m, `m${i}`));
+  for (const [i, m] of d.messages.entries()) writeMessage(w, m, `m${i}`);
   w.hex(d.tail);
   return { bytes: Uint8Array.from(w.bytes), spans: w.spans };
 }

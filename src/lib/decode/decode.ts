@@ -11,7 +11,7 @@ import {
 import { NLMSG_ALIGN } from '../../api/nlmsg.ts';
 import { errnoName } from '../../api/errno.ts';
 import { decodeAttrs, padding } from './attrs.ts';
-import { asCString, hexBytes, num, quote, rd16, rd32, rd8, rds32 } from './bytes.ts';
+import { asCString, hexBytes, quote, rd16, rd32, rd8, rds32 } from './bytes.ts';
 import { field, type Field } from './field.ts';
 import { controlTypeName, flagContextOf, flagNames, rtmName, type FlagContext } from './names.ts';
 import { NLCTRL, NLMSGERR_ATTRS, type GenlFamilySpec } from './specs.ts';

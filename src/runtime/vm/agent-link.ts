@@ -1,10 +1,4 @@
-/**
- * The agent ports of a relay session as a plain interface, so the VM backend runs wherever the
- * bytes can reach: on the page that holds the WebSocket, or in the program worker through a
- * MessagePort the page bridges to the session (the VM then outlives the worker, which the
- * playground throws away after each run).
- */
-import { CHANNEL } from '../../agent/relay-frames.ts';
+
 import type { RelaySession } from './relay-client.ts';
 
 /** Byte streams to and from a VM's agent ports. */
@@ -27,7 +21,7 @@ export interface AgentLink {
 }
 
 /** A fan-out of the session's agent bytes; built by {@link linkSession}. */
-class Listeners {
+export class Listeners {
   private readonly set = new Set<(port: number, bytes: Uint8Array) => void>();
   add(l: (port: number, bytes: Uint8Array) => void): () => void { this.set.add(l); return () => this.set.delete(l); }
   emit(port: number, bytes: Uint8Array): void { for (const l of this.set) l(port, bytes); }
@@ -57,57 +51,5 @@ export function linkSession(session: RelaySession, tap: AgentTap, ports: number[
     onData: (l) => tap.listeners.add(l),
     closed: session.closed.then((c) => c.reason),
     module: (op, name, params) => session.module(op, name, params),
-  };
-}
-
-/** Messages on a bridged MessagePort. */
-type PortMessage =
-  | { type: 'data'; port: number; bytes: Uint8Array }
-  | { type: 'closed'; reason: string }
-  | { type: 'module'; id: number; op: 'load' | 'unload'; name: string; params: string[] }
-  | { type: 'module-result'; id: number; ret: number };
-
-/**
- * On the page: a MessagePort (transfer it to the worker) that carries a session's agent ports,
- * and a function that ends the bridge (the session stays open).
- */
-export function bridgeToPort(link: AgentLink): { port: MessagePort; end(): void } {
-  const ch = new MessageChannel();
-  const off = link.onData((port, bytes) => ch.port1.postMessage({ type: 'data', port, bytes } satisfies PortMessage));
-  ch.port1.onmessage = (ev: MessageEvent<PortMessage>) => {
-    const m = ev.data;
-    if (m?.type === 'data' && m.port >= CHANNEL.FIRST_AGENT && (link.ports.includes(m.port) || link.forkPorts?.some((f) => f.port === m.port))) link.send(m.port, m.bytes);
-    else if (m?.type === 'module') {
-      void link.module(m.op, m.name, m.params).then((ret) => ch.port1.postMessage({ type: 'module-result', id: m.id, ret } satisfies PortMessage));
-    }
-  };
-  void link.closed.then((reason) => ch.port1.postMessage({ type: 'closed', reason } satisfies PortMessage));
-  return { port: ch.port2, end() { off(); ch.port1.close(); } };
-}
-
-/** In the worker: the link at the other end of {@link bridgeToPort}'s port. */
-export function linkFromPort(port: MessagePort, ports: number[], forkPorts: { port: number; dev: string }[] = []): AgentLink {
-  const listeners = new Listeners();
-  let closedWith!: (reason: string) => void;
-  const closed = new Promise<string>((r) => { closedWith = r; });
-  const modules = new Map<number, (ret: number) => void>();
-  let nextId = 1;
-  port.onmessage = (ev: MessageEvent<PortMessage>) => {
-    const m = ev.data;
-    if (m.type === 'data') listeners.emit(m.port, m.bytes);
-    else if (m.type === 'closed') closedWith(m.reason);
-    else if (m.type === 'module-result') { modules.get(m.id)?.(m.ret); modules.delete(m.id); }
-  };
-  return {
-    ports,
-    forkPorts,
-    send: (p, bytes) => port.postMessage({ type: 'data', port: p, bytes } satisfies PortMessage),
-    onData: (l) => listeners.add(l),
-    closed,
-    module: (op, name, params) => new Promise<number>((resolve) => {
-      const id = nextId++;
-      modules.set(id, resolve);
-      port.postMessage({ type: 'module', id, op, name, params } satisfies PortMessage);
-    }),
   };
 }

@@ -9,7 +9,8 @@
 import { connectRelay, type Hello, type RelaySession } from './relay-client.ts';
 import { CMDLINE_PARAM } from '../../agent/relay-frames.ts';
 import { encodeRequest, FrameSplitter, OP } from '../../agent/protocol.ts';
-import { agentTap, bridgeToPort, linkSession, type AgentLink, type AgentTap } from './agent-link.ts';
+import { agentTap, linkSession, type AgentLink, type AgentTap } from './agent-link.ts';
+import { bridgeToPort } from './agent-link-port.ts';
 
 /** The page's VM session. */
 export interface SharedVm {

@@ -9,7 +9,7 @@ const route = (type: number, flags: number, seq: number, dst: string, plen: numb
   nlmsg({ type, flags: 0x1 | 0x4 | flags, seq, payload: [rtmsg({ family: 10, dst_len: plen, table: o.rtm_table ?? 254, protocol: o.proto ?? 3, type: o.rtype ?? 1 }),
     nla(1, inet_pton6(dst)), ...(o.gw ? [nla(5, inet_pton6(o.gw))] : []), ...(o.oif ? [nla_u32(4, o.oif)] : []),
     ...(o.table ? [nla_u32(15, o.table)] : []), ...(o.metric ? [nla_u32(6, o.metric)] : []), ...(o.mtu ? [nla_nest(8, [nla_u32(2, o.mtu)])] : [])] });
-const C = 0x400, X = 0x200, R = 0x100, A = 0x800;
+const C = 0x400, X = 0x200, R = 0x100;
 
 export default async function main() {
   const mon = await socket(16, 3, 0);

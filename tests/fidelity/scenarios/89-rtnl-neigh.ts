@@ -1,7 +1,7 @@
 // Scenario 89: neighbour entries from user space (`ip neigh add/replace/del/get`): permanent and
 // other NUD states on a veth for IPv4 and IPv6, NTF flags, NLM_F_EXCL / REPLACE / CREATE, the errors
 // (with extended ACK), single gets, dumps filtered by device, what link down does, and what RTNLGRP_NEIGH hears.
-import { socket, bind, setsockopt, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfomsg, ifaddrmsg, inet_pton4, inet_pton6, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK } from 'netlink-lab/user';
+import { socket, bind, setsockopt, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfomsg, inet_pton4, inet_pton6, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { rtreq, rtdrain } from './lib.ts';
 
