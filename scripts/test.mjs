@@ -54,7 +54,7 @@ function vitest(name, config) {
 
 say('system packages');
 try {
-  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : [])]);
+  ensureSystemDeps(['build', 'namespaces', 'database', ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : [])]);
 } catch (e) {
   console.error(e.message);
   process.exit(1);

@@ -55,7 +55,8 @@ function joinCode(): string {
 }
 
 const lessonIdSchema = z.string().regex(/^\d{2}-[a-z0-9-]+\/\d{2}-[a-z0-9-]+$/, 'a lesson id such as "02-raw-netlink/01-first-socket"');
-const filesSchema = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'file names are letters, digits, _ . -'), z.string())
+const filesSchema = z.record(z.string(), z.string())
+  .refine((f) => Object.keys(f).every((k) => /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/.test(k)), 'file names are letters, digits, _ . - (no folders)')
   .refine((f) => Object.keys(f).length >= 1 && Object.keys(f).length <= MAX_FILES, `between 1 and ${MAX_FILES} files`)
   .refine((f) => Object.values(f).reduce((n, s) => n + s.length, 0) <= MAX_CODE, `at most ${MAX_CODE} characters of code`);
 const schemas = {
