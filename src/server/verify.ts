@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS, runInSandbox, type SandboxLimits } from './sandbox.ts';
 export interface Verdict { verdict: 'pass' | 'fail' | 'error'; detail: string }
 
 let wasm: Uint8Array | undefined;
-function kernelWasm(): Uint8Array {
+export function kernelWasm(): Uint8Array {
   if (wasm) return wasm;
   const file = join(ROOT, 'build/kernel.wasm');
   if (!existsSync(file)) throw new Error(`${file} is missing: build the simulated kernel with \`npm run build:kernel\`.`);
