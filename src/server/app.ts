@@ -1,6 +1,6 @@
 /**
  * The class server's HTTP side: the built site (dist/) as static files, the class API under
- * /api/, and the VM relay's WebSocket under /relay/ (passed through to the relay, which runs
+ * /class-api/ (the site's own /api/ pages are the API reference), and the VM relay's WebSocket under /relay/ (passed through to the relay, which runs
  * unchanged on a loopback port of its own). Every request reads and writes the database and
  * nothing else, so any number of instances can serve the same class behind a load balancer; the
  * only in-process state is the verification queue's current job, which another instance takes
@@ -235,8 +235,8 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
   async function api(req: IncomingMessage, url: URL): Promise<{ status?: number; json?: unknown; csv?: string; filename?: string }> {
     const path = url.pathname;
     const m = req.method ?? 'GET';
-    if (path === '/api/health' && m === 'GET') return { json: { service: 'netlink-lab-class', version: 1, database: o.database.kind, relay: o.relayPort !== undefined } };
-    if (path === '/api/classes' && m === 'POST') {
+    if (path === '/class-api/health' && m === 'GET') return { json: { service: 'netlink-lab-class', version: 1, database: o.database.kind, relay: o.relayPort !== undefined } };
+    if (path === '/class-api/classes' && m === 'POST') {
       await rateLimit(`ip:${ip(req)}`, rates.open);
       const { name } = parse(schemas.createClass, await body(req));
       const id = newId();
@@ -246,7 +246,7 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
       log(`class ${id} "${name}" created`);
       return { status: 201, json: { id, name, teacherToken: token, joinCode: code, teacherPath: `/class/teacher/?class=${id}#${token}`, joinPath: `/class/join/?code=${code}` } };
     }
-    if (path === '/api/join' && m === 'POST') {
+    if (path === '/class-api/join' && m === 'POST') {
       await rateLimit(`ip:${ip(req)}`, rates.open);
       const { code, name } = parse(schemas.join, await body(req));
       const c = await db.selectFrom('classes').select(['id', 'name']).where('join_code', '=', code).executeTakeFirst();
@@ -256,11 +256,11 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
       await db.insertInto('students').values({ id, class_id: c.id, name, token_hash: hash(token) }).execute();
       return { status: 201, json: { studentToken: token, studentId: id, classId: c.id, className: c.name } };
     }
-    if (path === '/api/me' && m === 'GET') {
+    if (path === '/class-api/me' && m === 'GET') {
       const s = await student(req);
       return { json: { student: { id: s.id, name: s.name }, class: { id: s.classId, name: s.className, hideSolutions: s.hideSolutions, assigned: JSON.parse(s.assigned) as string[] } } };
     }
-    if (path === '/api/report' && m === 'POST') {
+    if (path === '/class-api/report' && m === 'POST') {
       const s = await student(req);
       const r = parse(schemas.report, await body(req));
       const lesson = o.course.get(r.lessonId);
@@ -332,8 +332,8 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
         return { csv: rows.join('\r\n') + '\r\n', filename: `class-${c.id}.csv` };
       }
     }
-    throw new HttpError(path.startsWith('/api/') && !['/api/health', '/api/classes', '/api/join', '/api/me', '/api/report'].includes(path) && !cm ? 404 : 405,
-      path.startsWith('/api/') ? `no ${m} ${path} here` : 'not found');
+    throw new HttpError(path.startsWith('/class-api/') && !['/class-api/health', '/class-api/classes', '/class-api/join', '/class-api/me', '/class-api/report'].includes(path) && !cm ? 404 : 405,
+      path.startsWith('/class-api/') ? `no ${m} ${path} here` : 'not found');
   }
 
   // ---- static files -------------------------------------------------------------------------
@@ -362,7 +362,7 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
   const http = createServer((req, res) => {
     let url: URL;
     try { url = new URL(req.url ?? '/', 'http://class'); } catch { res.writeHead(400).end(); return; }
-    if (!url.pathname.startsWith('/api/')) return serveFile(req, res, url);
+    if (!url.pathname.startsWith('/class-api/')) return serveFile(req, res, url);
     const send = (status: number, payload: string, type: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
       res.end(payload);
