@@ -377,6 +377,11 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
     });
   });
 
+  // Longer than the usual load balancer's idle timeout (60 s), so it never reuses a socket this
+  // side has just closed.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
+
   // ---- the VM relay, passed through ---------------------------------------------------------
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
