@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface SandboxLimits { timeoutMs: number; memoryMB: number }
-export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, memoryMB: 256 };
+export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 20_000, memoryMB: 256 };
 
 export type SandboxOutcome<T> =
   | { ok: true; value: T; ms: number }
