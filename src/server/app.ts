@@ -289,7 +289,7 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
       }
       return { status: 202, json: { recorded: true } };
     }
-    const cm = /^\/api\/classes\/([0-9a-f]{16})(\/.*)?$/.exec(path);
+    const cm = /^\/class-api\/classes\/([0-9a-f]{16})(\/.*)?$/.exec(path);
     if (cm) {
       const c = await teacher(req, cm[1]!);
       const rest = cm[2] ?? '';
