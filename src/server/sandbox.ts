@@ -8,7 +8,7 @@
  *   server says so at start and `network: 'shared'` is reported;
  * - the learner's code sees no Node global (sandbox-child.ts removes them before it runs);
  * - the V8 heap is capped, the process's resident memory is watched and the process killed past
- *   `memoryMB`, and it is killed at `timeoutMs` of wall time;
+ *   `memoryMB`, and it is killed past `timeoutMs` of CPU time (or four times that of wall time);
  * - it gets one job and answers once, tagged with a nonce it was given: nothing it prints counts.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,6 +51,15 @@ export function networkIsolation(): 'unshare' | 'shared' {
 
 const permissionFlag = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
 
+/** CPU time (user + system) the process has used, in ms; undefined once it is gone. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch { return undefined; }
+}
+
 function rssMB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -83,9 +92,14 @@ export async function runInSandbox<T>(job: Record<string, unknown>, limits: Sand
       resolve(o);
     };
     const ms = () => Math.round(performance.now() - started);
-    const timer = setTimeout(() => end({ ok: false, reason: 'timeout', message: `stopped after ${limits.timeoutMs} ms (the time limit)`, ms: ms() }), limits.timeoutMs);
+    // The limit is on CPU time, so a busy machine does not fail a program that would pass; wall
+    // time is capped too (a program cannot sleep: its kernel's clock is virtual).
+    const wall = Math.max(4 * limits.timeoutMs, 60_000);
+    const timer = setTimeout(() => end({ ok: false, reason: 'timeout', message: `stopped after ${wall} ms of wall time (the time limit)`, ms: ms() }), wall);
     // The program's pid is the node process's; under unshare, node replaces unshare (exec).
     const watch = setInterval(() => {
+      const cpu = child.pid ? cpuMs(child.pid) : undefined;
+      if (cpu !== undefined && cpu > limits.timeoutMs) return end({ ok: false, reason: 'timeout', message: `stopped after ${Math.round(cpu)} ms of CPU time (the time limit is ${limits.timeoutMs} ms)`, ms: ms() });
       const mb = child.pid ? rssMB(child.pid) : undefined;
       if (mb !== undefined && mb > limits.memoryMB) end({ ok: false, reason: 'memory', message: `stopped at ${Math.round(mb)} MB (the memory limit is ${limits.memoryMB} MB)`, ms: ms() });
     }, 25);

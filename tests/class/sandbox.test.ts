@@ -85,11 +85,12 @@ describe('the verification sandbox', () => {
     }
   }, 60_000);
 
-  it('stops a program at its time limit', async () => {
+  it('stops a program at its time limit (CPU time)', async () => {
     const r = await program('while (true) {}', { timeoutMs: 3000, memoryMB: 256 });
     expect(r).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(r.ms).toBeLessThan(8000);
-  }, 30_000);
+    // On a loaded machine the wall-time cap (4× the limit, at least 60 s) may come first.
+    if (!r.ok) expect(r.message).toMatch(/stopped after (3\d\d\d ms of CPU time|60000 ms of wall time)/);
+  }, 150_000);
 
   it('stops a program at its memory limit, on the heap and outside it', async () => {
     const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', { timeoutMs: 30_000, memoryMB: 128 });
