@@ -26,7 +26,7 @@ describe.each(DB_KINDS)('class API on %s', (kind) => {
     alice = (await s.call('POST', '/class-api/join', { body: { code: teacher.joinCode, name: 'Alice' } })).json.studentToken;
     bob = (await s.call('POST', '/class-api/join', { body: { code: teacher.joinCode.toLowerCase(), name: 'Bob' } })).json.studentToken;
     eve = (await s.call('POST', '/class-api/join', { body: { code: other.joinCode, name: 'Eve' } })).json.studentToken;
-  }, 180_000);
+  }, 400_000);
   afterAll(async () => { await s?.close(); });
 
   const counts = async () => {

@@ -42,5 +42,5 @@ describe('the VM relay under /relay/', () => {
       await s.close();
       await relay.close();
     }
-  }, 120_000);
+  }, 400_000);
 });

@@ -44,7 +44,7 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     await new Promise<void>((ok) => server.http.listen(0, '127.0.0.1', ok));
     origin = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
     chrome = await launchChromium();
-  }, 180_000);
+  }, 400_000);
   afterAll(async () => {
     await chrome?.close();
     server?.http.closeAllConnections();
