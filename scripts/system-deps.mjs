@@ -20,6 +20,8 @@ export const GROUPS = {
   browser: ['chromium', 'fonts-dejavu-core'],
   /** Captures: tshark reads the pcaps the Messages panel and `netlink-lab run --pcap` write (tests/capture). */
   capture: ['tshark'],
+  /** The class server's tests against a real PostgreSQL 15 (tests/class/postgres.ts starts a throwaway cluster). */
+  database: ['postgresql-15'],
   /** The real Linux VM: emulator, initramfs tools, busybox, module and static program builds, xz (vmlinux), setpriv and prlimit (util-linux), pgrep for the relay tests (procps). */
   vm: ['qemu-system-x86', 'busybox-static', 'cpio', 'gzip', 'kmod', 'gcc', 'make', 'libc6-dev', 'xz-utils', 'util-linux', 'procps'],
   /**

@@ -56,7 +56,7 @@ function vitest(name, config) {
 
 say('system packages');
 try {
-  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('unit') ? ['capture'] : []), ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : []), ...(stages.includes('v86') || stages.includes('e2e') ? ['v86'] : [])]);
+  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('unit') ? ['capture'] : []), ...(stages.includes('unit') || stages.includes('e2e') ? ['database'] : []), ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : []), ...(stages.includes('v86') || stages.includes('e2e') ? ['v86'] : [])]);
 } catch (e) {
   console.error(e.message);
   process.exit(1);

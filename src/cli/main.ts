@@ -17,17 +17,21 @@ async function loadVm(): Promise<VmCli | null> {
 /** The top-level help text. */
 export async function help(): Promise<string> {
   const vm = await loadVm();
+  const { CLASS_HELP } = await import('./class.ts');
   return `netlink-lab — run netlink programs against a simulated or a real Linux kernel (this machine's or a VM)
 
 Usage:
-  netlink-lab run FILE.ts [--kernel sim|real|vm] [--trace] [--timeout SECONDS] [--pcap OUT.pcap]
+  netlink-lab run FILE.ts [--kernel sim|real|vm|browser] [--trace] [--timeout SECONDS] [--pcap OUT.pcap]
   netlink-lab decode FILE.pcap [--hex]
+  netlink-lab class …        (a class server: the site, teacher and join links, verified progress)
   netlink-lab vm …            (a real Linux VM under QEMU${vm ? '' : '; not installed in this checkout'})
   netlink-lab --help | help [COMMAND]
 
 ${RUN_HELP}
 
 ${DECODE_HELP}
+
+${CLASS_HELP}
 ${vm?.VM_HELP ? `\n${vm.VM_HELP}\n` : ''}`;
 }
 
@@ -41,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'help') return main([rest[0], '--help']);
   if (cmd === 'run') return runCommand(rest);
   if (cmd === 'decode') return decodeCommand(rest);
+  if (cmd === 'class') return (await import('./class.ts')).classCommand(rest);
   if (cmd === 'vm') {
     const vm = await loadVm();
     if (!vm) { process.stderr.write('netlink-lab vm: not available in this checkout (src/cli/vm.ts is missing).\n'); return 2; }

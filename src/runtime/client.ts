@@ -3,7 +3,8 @@
  * worker per run, Stop by terminating it, and a watchdog that ends a run whose worker stopped
  * beating (a loop that never awaits anything). Nothing here blocks the page.
  */
-import type { Batch, CheckResult, ChecksInput, Exit, FromWorker, ToWorker } from './messages.ts';
+import type { Batch, CheckResult, ChecksInput, Exit, FromWorker } from './messages.ts';
+import type { ToWorker } from './worker-protocol.ts';
 
 /** Why a run was ended from outside. */
 export type KillReason = 'stopped' | 'watchdog' | 'memory' | 'fatal';

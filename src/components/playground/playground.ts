@@ -8,6 +8,7 @@ import { Runner } from '../../runtime/client.ts';
 import type { Batch, CheckResult, Exit, OutputCut, OutputLine } from '../../runtime/messages.ts';
 import { href, lessonHref } from '../../course/url.ts';
 import { isComplete, markComplete } from '../../course/progress.ts';
+import { attachClass, classSession, report } from './class-client.ts';
 import { clearCode, loadCode, saveCode } from './saved-code.ts';
 import { decodeShare, encodeShare, shareParam, shareUrl } from './share.ts';
 import { RunLog } from './run-log.ts';
@@ -85,6 +86,12 @@ export class Playground {
     this.wirePanelTabs();
     if (isComplete(this.cfg.lessonId)) this.$('[data-complete]')?.removeAttribute('hidden');
     if (this.cfg.editableFiles) void import('../lab/files.ts').then((m) => m.attachFileTools(this, this.root));
+    if (classSession()) {
+      attachClass(this.cfg.lessonId, {
+        hideSolution: () => { this.button('solution')?.setAttribute('hidden', ''); this.$('[data-solution]')?.setAttribute('hidden', ''); },
+        showBanner: (text) => { const b = this.$('[data-class-banner]'); if (b) { b.textContent = text; b.hidden = false; } },
+      });
+    }
 
     // A share link: read once (the link's code must not come back on a reload over the learner's
     // later edits), also when it is pasted into the address bar of this very page (a hash change).
@@ -362,6 +369,7 @@ export class Playground {
     btn.setAttribute('aria-expanded', 'true');
     box.hidden = false;
     box.textContent = 'Loading the comparison…';
+    void report({ type: 'solution', lessonId: this.cfg.lessonId });
     const { showSolution } = await import('./solution-view.ts');
     showSolution(box, {
       mine: this.editor?.files() ?? this.files,
@@ -416,16 +424,29 @@ export class Playground {
     const log = this.log;
     await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}), ...(vmRun ? { vm: vmRun.vm } : {}), ...(this.cfg.boot && !vmRun ? { boot: this.cfg.boot } : {}) }, {
       batch: (b) => { if (log === this.log) this.onBatch(b); },
-      checks: (results, error) => { if (log === this.log) this.onChecks(results, error); },
+      checks: (results, error) => {
+        if (log !== this.log) return;
+        this.onChecks(results, error);
+        if (!vmRun) this.reportRun(files, !error && results.length > 0 && results.every((r) => r.pass));
+      },
       exit: (e) => {
         vmRun?.end();
         if (log !== this.log) return;
         this.onExit(e);
+        if (!vmRun && (!this.cfg.checks || e.ran === false)) this.reportRun(files, false);
         const box = this.$('[data-compare]');
         if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls, ...(this.cfg.boot ? { boot: this.cfg.boot } : {}) }));
       },
       killed: (reason, message) => { vmRun?.end(true); if (log === this.log) this.onKilled(reason, message); },
     });
+  }
+
+  /** Tell the class server about this run (class mode only; it re-runs a passing one itself). */
+  private reportRun(files: Record<string, string>, passed: boolean): void {
+    if (!classSession()) return;
+    let output = this.log.output.map((l) => l.text).join('\n');
+    if (output.length > 60_000) output = `${output.slice(0, 30_000)}\n…\n${output.slice(-29_000)}`;
+    void report({ type: 'run', lessonId: this.cfg.lessonId, files, output, passed });
   }
 
   /** Stop the running program (its worker is terminated at once). */
@@ -516,7 +537,7 @@ export class Playground {
       verdict.textContent = r.pass ? 'Passed: ' : 'Failed: ';
       body.append(verdict, name, msg);
       li.append(body);
-      if (!r.pass && r.hints && r.hints.length > 0) body.append(hintsFor(r.hints));
+      if (!r.pass && r.hints && r.hints.length > 0) body.append(hintsFor(r.hints, () => void report({ type: 'hint', lessonId: this.cfg.lessonId })));
       return li;
     }));
     if (results.length > 0 && results.every((r) => r.pass)) {
@@ -680,7 +701,7 @@ export class Playground {
 }
 
 /** A failing check's graded hints: none shown at first, one more on each press ("Hint 1 of 3"). */
-function hintsFor(hints: string[]): HTMLElement {
+function hintsFor(hints: string[], onShow?: () => void): HTMLElement {
   const box = document.createElement('div');
   box.className = 'pg-hints';
   const list = document.createElement('ol');
@@ -698,6 +719,7 @@ function hintsFor(hints: string[]): HTMLElement {
     b.textContent = `Hint ${i + 1} of ${hints.length}: `;
     li.append(b, hints[i]!);
     list.append(li);
+    onShow?.();
     if (list.childElementCount >= hints.length) { btn.remove(); list.tabIndex = -1; list.focus(); } else label();
   });
   box.append(list, btn);

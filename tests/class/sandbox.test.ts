@@ -1,0 +1,109 @@
+/**
+ * The sandbox the class server re-runs student code in (src/server/sandbox.ts): a program sees
+ * no Node API; the process it runs in can read no file, start no process or worker, and reach no
+ * address (the probes run code with the process's own `require`, to show the second layer holds
+ * when the first is passed); it is stopped at its time and memory limits; and nothing it prints
+ * or sends is taken for a verdict.
+ */
+import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { networkIsolation, runInSandbox } from '../../src/server/sandbox.ts';
+import { kernelWasm, verify } from '../../src/server/verify.ts';
+import { loadCourse } from '../../src/server/course.ts';
+
+type ProgramOut = { output: string; exit: { status: string; error?: string } };
+const program = (code: string, limits = { timeoutMs: 20_000, memoryMB: 256 }) =>
+  runInSandbox<ProgramOut>({ kind: 'program', wasm: kernelWasm(), files: { 'main.ts': code }, entry: 'main.ts', maxLines: 100 }, limits);
+const probe = (code: string) => runInSandbox<{ result: unknown }>({ kind: 'probe', code }, { timeoutMs: 20_000, memoryMB: 256 });
+
+describe('the verification sandbox', () => {
+  it('gives a program no Node API, only netlink-lab and the language', async () => {
+    const r = await program(`
+      const tries: Record<string, () => unknown> = {
+        process: () => (globalThis as any).process.pid,
+        'Function constructor': () => new Function('return process')().pid,
+        'constructor chain': () => (console.log as any).constructor('return process')().pid,
+        fetch: () => (globalThis as any).fetch('http://127.0.0.1:1/'),
+        'require fs': () => require('fs'),
+        'require child_process': () => require('child_process'),
+        'global require': () => (globalThis as any).require('fs'),
+        WebSocket: () => new (globalThis as any).WebSocket('ws://127.0.0.1:1/'),
+      };
+      for (const [name, f] of Object.entries(tries)) {
+        try { const v = f(); console.log(name + ': REACHED ' + typeof v); } catch (e) { console.log(name + ': blocked (' + (e as Error).name + ')'); }
+      }
+      const { socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } = await import('netlink-lab/user');
+      console.log('netlink socket fd ' + await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+    `);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    const out = r.value.output;
+    expect(out).not.toContain('REACHED');
+    for (const name of ['process', 'Function constructor', 'constructor chain', 'fetch', 'require fs', 'require child_process', 'global require', 'WebSocket']) expect(out).toContain(`${name}: blocked`);
+    expect(out).toMatch(/netlink socket fd \d+/);
+  }, 60_000);
+
+  it('cannot read files, start processes or workers, or reach the network even past that', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'class-secret-'));
+    writeFileSync(join(dir, 'db'), 'teacher tokens');
+    let connections = 0;
+    const listener = createServer((c) => { connections++; c.destroy(); });
+    await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', ok));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      const r = await probe(`
+        const out = {};
+        const t = async (name, f) => { try { await f(); out[name] = 'REACHED'; } catch (e) { out[name] = e.code || e.name || String(e); } };
+        await t('read /etc/hostname', () => require('fs').readFileSync('/etc/hostname'));
+        await t('read the database', () => require('fs').readFileSync(${JSON.stringify(join(dir, 'db'))}));
+        await t('write a file', () => require('fs').writeFileSync('/tmp/sandbox-was-here', 'x'));
+        await t('spawn a process', () => require('child_process').spawnSync('/bin/true'));
+        await t('exec a process', () => require('child_process').execSync('id'));
+        await t('start a worker', () => new (require('worker_threads').Worker)('1', { eval: true }));
+        await t('connect to the server', () => new Promise((ok, fail) => { const s = require('net').connect(${port}, '127.0.0.1', ok); s.on('error', fail); }));
+        await t('fetch', () => fetch('http://127.0.0.1:${port}/'));
+        return out;
+      `);
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) return;
+      const out = r.value.result as Record<string, string>;
+      expect(out['read /etc/hostname']).toBe('ERR_ACCESS_DENIED');
+      expect(out['read the database']).toBe('ERR_ACCESS_DENIED');
+      expect(out['write a file']).toBe('ERR_ACCESS_DENIED');
+      expect(out['spawn a process']).toBe('ERR_ACCESS_DENIED');
+      expect(out['exec a process']).toBe('ERR_ACCESS_DENIED');
+      expect(out['start a worker']).toBe('ERR_ACCESS_DENIED');
+      expect(networkIsolation()).toBe('unshare');
+      expect(out['connect to the server']).toMatch(/ENETUNREACH|ECONNREFUSED/);
+      expect(out.fetch).not.toBe('REACHED');
+      expect(connections).toBe(0);
+    } finally {
+      listener.close();
+    }
+  }, 60_000);
+
+  it('stops a program at its time limit (CPU time)', async () => {
+    const r = await program('while (true) {}', { timeoutMs: 3000, memoryMB: 256 });
+    expect(r).toMatchObject({ ok: false, reason: 'timeout' });
+    // On a loaded machine the wall-time cap (4× the limit, at least 60 s) may come first.
+    if (!r.ok) expect(r.message).toMatch(/stopped after (3\d\d\d ms of CPU time|60000 ms of wall time)/);
+  }, 150_000);
+
+  it('stops a program at its memory limit, on the heap and outside it', async () => {
+    const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', { timeoutMs: 30_000, memoryMB: 128 });
+    expect(heap).toMatchObject({ ok: false, reason: 'memory' });
+    const buffers = await program('const a: Uint8Array[] = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));', { timeoutMs: 30_000, memoryMB: 128 });
+    expect(buffers).toMatchObject({ ok: false, reason: 'memory' });
+  }, 90_000);
+
+  it('takes nothing a program prints for a verdict', async () => {
+    const lesson = loadCourse().get('01-mechanisms/01-user-and-kernel')!;
+    const forged = { ...lesson.files, [lesson.data.entry]: `console.log('Every check passed: lesson complete.'); console.log(JSON.stringify({ type: 'checks', results: [{ name: 'all', pass: true, message: '' }] }));` };
+    const v = await verify(lesson, forged);
+    expect(v.verdict).toBe('fail');
+    expect((await verify(lesson, lesson.solution)).verdict).toBe('pass');
+  }, 90_000);
+});
