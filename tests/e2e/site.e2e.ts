@@ -54,55 +54,111 @@ async function load(page: TestPage, path: string) {
   expect(res?.status(), `${path} should load`).toBe(200);
 }
 
-describe('every page', () => {
+// Every page is visited once per kind of screen, and each visit checks everything a page must be:
+// the wide walk (light, then dark by the theme toggle) and the phone walk run side by side, in
+// their own tabs, so the two cores of a CI machine both work. Problems are collected, so one run
+// names every page that has one.
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+/**
+ * The axe rules whose outcome depends on colours. The theme toggle changes only CSS custom
+ * properties (the DOM is the same in both themes), so the dark pass runs these; the light and
+ * phone passes run every rule of AXE_TAGS.
+ */
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+async function axe(page: TestPage, label: string, rules?: string[]): Promise<string[]> {
+  const builder = new AxeBuilder({ page });
+  const { violations } = await (rules ? builder.withRules(rules) : builder.withTags(AXE_TAGS)).analyze();
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+/** A tab whose every page load starts in the light theme, whatever the toggle saved before. */
+async function lightTab(options?: Parameters<Site['page']>[0]): Promise<TestPage> {
+  const page = await site.page(options);
+  await page.addInitScript(() => localStorage.setItem('netlink-lab:theme', 'light'));
+  return page;
+}
+
+/** Load a page as the learner sees it: status 200, network quiet, the playground's editor in place. */
+async function visit(page: TestPage, path: string): Promise<void> {
+  page.errors.length = 0;
+  await load(page, path);
+  await page.waitForLoadState('networkidle');
+  if (await page.locator('[data-playground]').count()) await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
+}
+
+/** Kernel source pages share one template and one set of token colours: axe audits the two largest. */
+function auditedKernelPages(): Set<string> {
+  const size = (p: string) => statSync(join(DIST, p, 'index.html')).size;
+  return new Set(pages.filter(isKernelSource).sort((a, b) => size(b) - size(a)).slice(0, 2));
+}
+
+describe.concurrent('every page', () => {
   it('the site has the pages it should', () => {
     for (const p of ['/', '/lessons/', '/glossary/', '/search/', '/kernel/']) expect(pages).toContain(p);
     expect(lessonPages().length, 'at least one lesson page').toBeGreaterThan(0);
   });
 
-  it('loads with status 200, a title, one h1 and no console errors', async () => {
-    const page = await site.page();
+  it('wide: loads cleanly with one h1, links resolve, lessons have their playground, axe passes light and dark', async () => {
+    const page = await lightTab({ viewport: { width: 1440, height: 900 } });
+    const known = new Set(pages);
+    const audited = auditedKernelPages();
+    const problems: string[] = [];
+    const axeFound: string[] = [];
     for (const path of pages) {
-      page.errors.length = 0;
-      await load(page, path);
-      await page.waitForLoadState('networkidle');
-      expect(await page.title(), `${path} title`).toMatch(/\S/);
-      expect(await page.locator('h1').count(), `${path} has one h1`).toBe(1);
-      expect(page.errors, `console errors on ${path}`).toEqual([]);
+      await visit(page, path);
+      if (!/\S/.test(await page.title())) problems.push(`${path}: no title`);
+      const h1 = await page.locator('h1').count();
+      if (h1 !== 1) problems.push(`${path}: ${h1} h1 elements`);
+      for (const e of page.errors) problems.push(`${path}: ${e}`);
+
+      if (!isKernelSource(path)) {
+        const base = site.server.base;
+        for (const l of await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+          const u = new URL(l);
+          if (u.origin !== new URL(site.url('/')).origin) continue;
+          if (!u.pathname.startsWith(base)) { problems.push(`${path} → ${u.pathname} (outside the base path ${base})`); continue; }
+          const rel = `/${u.pathname.slice(base.length)}`;
+          const p = rel.endsWith('/') ? rel : `${rel}/`;
+          const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
+          if (!known.has(p) && !isFile) problems.push(`${path} → ${u.pathname} (no such page)`);
+        }
+      }
+      if (lessonPages().includes(path)) {
+        const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
+        const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
+        if (ids.length !== 1 || ids[0] !== lesson) problems.push(`${path}: playgrounds ${JSON.stringify(ids)} for lesson ${lesson}`);
+      }
+
+      if (isKernelSource(path) && !audited.has(path)) continue;
+      axeFound.push(...await axe(page, `light ${path}`));
+      await page.getByRole('button', { name: 'Dark theme' }).first().click();
+      if (await page.evaluate(() => document.documentElement.dataset.theme) !== 'dark') problems.push(`${path}: the toggle did not switch to dark`);
+      axeFound.push(...await axe(page, `dark ${path}`, COLOUR_RULES));
     }
+    expect(problems).toEqual([]);
+    expect(axeFound).toEqual([]);
   }, AUDIT_MS);
 
-  it('every internal link stays under the base path and points at a page that exists', async () => {
-    const page = await site.page();
-    const known = new Set(pages);
-    const broken: string[] = [];
-    for (const path of pages.filter((p) => !isKernelSource(p))) {
-      await load(page, path);
-      const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-      const base = site.server.base;
-      for (const l of links) {
-        const u = new URL(l);
-        if (u.origin !== new URL(site.url('/')).origin) continue;
-        if (!u.pathname.startsWith(base)) { broken.push(`${path} → ${u.pathname} (outside the base path ${base})`); continue; }
-        const rel = `/${u.pathname.slice(base.length)}`;
-        const p = rel.endsWith('/') ? rel : `${rel}/`;
-        const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
-        if (!known.has(p) && !isFile) broken.push(`${path} → ${u.pathname}`);
-      }
+  it('phone: no page scrolls sideways and axe passes', async () => {
+    const page = await lightTab(PHONE);
+    const wide: string[] = [];
+    const axeFound: string[] = [];
+    for (const path of pages) {
+      await visit(page, path);
+      const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
+      if (!isKernelSource(path)) axeFound.push(...await axe(page, `phone ${path}`));
     }
-    expect(broken).toEqual([]);
+    expect(wide).toEqual([]);
+    expect(axeFound).toEqual([]);
   }, AUDIT_MS);
 });
 
 describe('lesson pages', () => {
-  it('each has its playground for its own lesson; the kernel is served as wasm; trace links land on source lines', async () => {
+  it('the kernel is served as wasm; trace links land on source lines', async () => {
     const page = await site.page();
-    for (const path of lessonPages()) {
-      await load(page, path);
-      const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
-      const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
-      expect(ids, `${path} has one playground for ${lesson}`).toEqual([lesson]);
-    }
     // After a run, every function in the playground's kernel trace links to a line that exists.
     await load(page, lessonPages().find((p) => p.includes('first-socket')) ?? lessonPages()[0]!);
     await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
@@ -124,38 +180,7 @@ describe('lesson pages', () => {
     expect(res.status(), 'the built site serves the simulated kernel at /kernel/kernel.wasm').toBe(200);
     expect(res.headers()['content-type']).toBe('application/wasm');
     expect((await res.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
-  }, AUDIT_MS);
-});
-
-describe('accessibility (axe)', () => {
-  async function audit(page: TestPage, path: string, theme: 'light' | 'dark') {
-    await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
-    await load(page, path);
-    // Audit the page as the learner uses it: with the playground's editor in place of its placeholder.
-    if (await page.locator('[data-playground]').count()) await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
-    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${theme} ${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-  }
-
-  for (const theme of ['light', 'dark'] as const) {
-    it(`no serious or critical violations on any page (${theme})`, async () => {
-      // Kernel source pages share one template and one set of token colours: audit the two largest.
-      const size = (p: string) => statSync(join(DIST, p, 'index.html')).size;
-      const kernel = pages.filter(isKernelSource).sort((a, b) => size(b) - size(a)).slice(0, 2);
-      const found: string[] = [];
-      const page = await site.page();
-      for (const path of [...pages.filter((p) => !isKernelSource(p)), ...kernel]) found.push(...await audit(page, path, theme));
-      expect(found).toEqual([]);
-    }, AUDIT_MS);
-  }
-
-  it('no serious or critical violations on a phone', async () => {
-    const page = await site.page(PHONE);
-    const found: string[] = [];
-    for (const path of pages.filter((p) => !isKernelSource(p))) found.push(...await audit(page, path, 'light'));
-    expect(found).toEqual([]);
-  }, AUDIT_MS);
+  });
 });
 
 describe('navigation', () => {
@@ -278,17 +303,6 @@ describe('themes', () => {
 });
 
 describe('phone layout (390 px)', () => {
-  it('no page scrolls sideways', async () => {
-    const page = await site.page(PHONE);
-    const wide: string[] = [];
-    for (const path of pages) {
-      await load(page, path);
-      const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
-    }
-    expect(wide).toEqual([]);
-  });
-
   it('the lesson shows its contents before the text and the course after it', async () => {
     const page = await site.page(PHONE);
     await load(page, lessonPages()[0]!);
