@@ -17,7 +17,8 @@ export default defineConfig({
   build: { format: 'directory' },
   integrations: [mdx(), copyKernelWasm(), AstroPWA({
     // A service worker (Workbox) so that a lesson visited once works offline, its kernel included.
-    // It is registered by Base.astro once the page is idle, so a page loads no more JavaScript.
+    // Base.astro registers it once the page (and a lesson's playground) is ready, so its precache
+    // never delays what the learner waits for.
     injectRegister: false,
     registerType: 'autoUpdate',
     manifest: false,
