@@ -15,31 +15,43 @@ export default defineConfig({
   outDir: process.env.NETLINK_LAB_DIST ?? 'dist',
   trailingSlash: 'ignore',
   build: { format: 'directory' },
-  integrations: [mdx(), copyKernelWasm(), AstroPWA({
-    // A service worker (Workbox) so that a lesson visited once works offline, its kernel included.
-    // Base.astro registers it once the page (and a lesson's playground) is ready, so its precache
-    // never delays what the learner waits for.
-    injectRegister: false,
-    registerType: 'autoUpdate',
-    manifest: false,
-    workbox: {
-      // Hashed assets (they never change under a name) are precached; pages and the kernel, whose
-      // names stay across builds, are always fetched from the network when there is one, so a new
-      // build is never hidden behind a cached one.
-      globPatterns: ['_astro/**/*.{js,css,woff2,svg}'],
-      // The terminal needs its relay (a network) anyway.
-      globIgnores: ['_astro/xterm-view*', '_astro/*xterm*'],
-      maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
-      navigateFallback: null,
-      clientsClaim: true,
-      skipWaiting: true,
-      cleanupOutdatedCaches: true,
-      runtimeCaching: [
-        { urlPattern: ({ request }) => request.mode === 'navigate', handler: 'NetworkFirst', options: { cacheName: 'netlink-lab-pages', networkTimeoutSeconds: 4, expiration: { maxEntries: 200 } } },
-        { urlPattern: /\/kernel\/[^/]+\.wasm$/, handler: 'NetworkFirst', options: { cacheName: 'netlink-lab-kernel', networkTimeoutSeconds: 4 } },
-      ],
-    },
-  })],
+  integrations: [
+    mdx(),
+    copyKernelWasm(),
+    AstroPWA({
+      // A service worker (Workbox) so that a lesson visited once works offline, its kernel included.
+      // Base.astro registers it once the page (and a lesson's playground) is ready, so its precache
+      // never delays what the learner waits for.
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      manifest: false,
+      workbox: {
+        // Hashed assets (they never change under a name) are precached; pages and the kernel, whose
+        // names stay across builds, are always fetched from the network when there is one, so a new
+        // build is never hidden behind a cached one.
+        globPatterns: ['_astro/**/*.{js,css,woff2,svg}'],
+        // The terminal needs its relay (a network) anyway.
+        globIgnores: ['_astro/xterm-view*', '_astro/*xterm*'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        navigateFallback: null,
+        clientsClaim: true,
+        skipWaiting: true,
+        cleanupOutdatedCaches: true,
+        runtimeCaching: [
+          {
+            urlPattern: ({ request }) => request.mode === 'navigate',
+            handler: 'NetworkFirst',
+            options: { cacheName: 'netlink-lab-pages', networkTimeoutSeconds: 4, expiration: { maxEntries: 200 } },
+          },
+          {
+            urlPattern: /\/kernel\/[^/]+\.wasm$/,
+            handler: 'NetworkFirst',
+            options: { cacheName: 'netlink-lab-kernel', networkTimeoutSeconds: 4 },
+          },
+        ],
+      },
+    }),
+  ],
   markdown: {
     rehypePlugins: [rehypeTableWrap],
     shikiConfig: {

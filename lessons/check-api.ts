@@ -54,7 +54,12 @@ export interface CheckInput {
  * where to look (a function, a field, a man page), the last gives the fix. The playground shows
  * them one at a time, on request, so the learner can stop as soon as they see it.
  */
-export interface CheckResult { name: string; pass: boolean; message: string; hints?: string[] }
+export interface CheckResult {
+  name: string;
+  pass: boolean;
+  message: string;
+  hints?: string[];
+}
 
 /** A lesson's checks. */
 export type Checks = (input: CheckInput) => CheckResult[];

@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const headers = ['rtnetlink.h', 'if_link.h', 'if_addr.h', 'neighbour.h', 'fib_rules.h'].map((h) => `/usr/include/linux/${h}`);
+const headers = ['rtnetlink.h', 'if_link.h', 'if_addr.h', 'neighbour.h', 'fib_rules.h'].map(
+  (h) => `/usr/include/linux/${h}`,
+);
 for (const h of headers) {
   if (!existsSync(h)) {
     console.error(`${h} is missing: install linux-libc-dev (node scripts/system-deps.mjs installs it as root)`);
@@ -53,30 +55,61 @@ function parseEnums(text) {
 /** The `#define NAME number` lines with a prefix. */
 function parseDefines(text, re) {
   const out = [];
-  for (const m of text.matchAll(/^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b/gm)) if (re.test(m[1])) out.push([m[1], Number(m[2])]);
+  for (const m of text.matchAll(/^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b/gm))
+    if (re.test(m[1])) out.push([m[1], Number(m[2])]);
   return out;
 }
 
 // Attribute sets by prefix: every enum whose first real member starts with the prefix and whose
 // members all share it. Larger prefixes are matched first so IFLA_INET6_ is not swallowed by IFLA_.
-const SETS = ['IFLA_INFO', 'IFLA_INET6', 'IFLA_INET', 'IFLA_XDP', 'IFLA_BR', 'IFLA_VF', 'IFLA_PORT', 'IFLA_BRPORT', 'IFLA_STATS', 'IFLA',
-  'IFA', 'RTA', 'RTAX', 'NDA', 'NDTA', 'NDTPA', 'FRA', 'RTM', 'RTNLGRP', 'RTN', 'RTNH', 'PREFIX', 'TCA', 'NDUSEROPT'];
+const SETS = [
+  'IFLA_INFO',
+  'IFLA_INET6',
+  'IFLA_INET',
+  'IFLA_XDP',
+  'IFLA_BR',
+  'IFLA_VF',
+  'IFLA_PORT',
+  'IFLA_BRPORT',
+  'IFLA_STATS',
+  'IFLA',
+  'IFA',
+  'RTA',
+  'RTAX',
+  'NDA',
+  'NDTA',
+  'NDTPA',
+  'FRA',
+  'RTM',
+  'RTNLGRP',
+  'RTN',
+  'RTNH',
+  'PREFIX',
+  'TCA',
+  'NDUSEROPT',
+];
 const tables = Object.fromEntries(SETS.map((s) => [s, {}]));
-const isMeta = (n) => /^__|_MAX$|^RTM_BASE$/.test(n) && !/^RTAX_/.test(n) || /_UNSPEC$/.test(n);
+const isMeta = (n) => (/^__|_MAX$|^RTM_BASE$/.test(n) && !/^RTAX_/.test(n)) || /_UNSPEC$/.test(n);
 for (const file of sources) {
   const text = readFileSync(file, 'utf8');
   for (const e of parseEnums(text)) {
     for (const [name, value] of e.members) {
       if (isMeta(name)) continue;
-      const set = SETS.find((s) => name.startsWith(`${s}_`) && !SETS.some((o) => o.length > s.length && o.startsWith(s) && name.startsWith(`${o}_`)));
+      const set = SETS.find(
+        (s) =>
+          name.startsWith(`${s}_`) &&
+          !SETS.some((o) => o.length > s.length && o.startsWith(s) && name.startsWith(`${o}_`)),
+      );
       if (!set) continue;
       // An enum whose members mix prefixes (IFLA_BRIDGE_*, IFLA_INET6_*) goes by each name's prefix.
       if (tables[set][value] === undefined) tables[set][value] = name;
     }
   }
   for (const [name, value] of parseDefines(text, /^(RTPROT|RT_SCOPE|RT_TABLE|IFA_F|RTM_F|NUD|NTF|FIB_RULE|FR_ACT)_/)) {
-    const set = name.replace(/_[A-Z0-9]+$/, '').replace(/^(RTPROT|RT_SCOPE|RT_TABLE|IFA_F|RTM_F|NUD|NTF|FR_ACT).*$/, '$1');
-    (tables[set] ??= {});
+    const set = name
+      .replace(/_[A-Z0-9]+$/, '')
+      .replace(/^(RTPROT|RT_SCOPE|RT_TABLE|IFA_F|RTM_F|NUD|NTF|FR_ACT).*$/, '$1');
+    tables[set] ??= {};
     if (tables[set][value] === undefined) tables[set][value] = name;
   }
 }
@@ -85,7 +118,10 @@ for (const file of sources) {
   for (const e of parseEnums(readFileSync(file, 'utf8'))) {
     for (const [name, value] of e.members) {
       for (const set of ['RT_SCOPE', 'RT_TABLE', 'FR_ACT']) {
-        if (name.startsWith(`${set}_`) && !/_MAX$|^__/.test(name)) { (tables[set] ??= {}); tables[set][value] ??= name; }
+        if (name.startsWith(`${set}_`) && !/_MAX$|^__/.test(name)) {
+          tables[set] ??= {};
+          tables[set][value] ??= name;
+        }
       }
     }
   }
@@ -102,16 +138,29 @@ for (const [set, t] of Object.entries(tables)) {
   const entries = Object.entries(t).sort((a, b) => Number(a[0]) - Number(b[0]));
   if (!entries.length) continue;
   lines.push(`  ${JSON.stringify(set)}: {`);
-  for (let i = 0; i < entries.length; i += 4) lines.push(`    ${entries.slice(i, i + 4).map(([v, n]) => `${v}: '${n}'`).join(', ')},`);
+  for (let i = 0; i < entries.length; i += 4)
+    lines.push(
+      `    ${entries
+        .slice(i, i + 4)
+        .map(([v, n]) => `${v}: '${n}'`)
+        .join(', ')},`,
+    );
   lines.push('  },');
 }
 lines.push('};', '');
 const out = join(root, 'src/lib/decode/rtnl-names.gen.ts');
 const text = lines.join('\n');
 if (process.argv.includes('--check')) {
-  if (readFileSync(out, 'utf8') !== text) { console.error(`${out} is stale: run node scripts/gen-rtnl-names.mjs`); process.exit(1); }
+  if (readFileSync(out, 'utf8') !== text) {
+    console.error(`${out} is stale: run node scripts/gen-rtnl-names.mjs`);
+    process.exit(1);
+  }
   console.log('rtnl-names.gen.ts is up to date');
 } else {
   writeFileSync(out, text);
-  console.log(`wrote ${out}: ${Object.entries(tables).map(([k, v]) => `${k} ${Object.keys(v).length}`).join(', ')}`);
+  console.log(
+    `wrote ${out}: ${Object.entries(tables)
+      .map(([k, v]) => `${k} ${Object.keys(v).length}`)
+      .join(', ')}`,
+  );
 }

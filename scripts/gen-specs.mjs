@@ -22,8 +22,11 @@ const C = (s) => s.toUpperCase().replace(/-/g, '_');
 /** name → value of the enum members of a uapi header (values as a C compiler computes them); `.tags` maps enum tag → its members. */
 function headerEnums(header) {
   const path = `/usr/include/${header}`;
-  if (!existsSync(path)) throw new Error(`${path} is missing: install linux-libc-dev (node scripts/system-deps.mjs headers)`);
-  const src = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: install linux-libc-dev (node scripts/system-deps.mjs headers)`);
+  const src = readFileSync(path, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
   const known = new Map();
   known.tags = new Map();
   for (const m of src.matchAll(/enum\s*(\w*)\s*\{([\s\S]*?)\}\s*;/g)) {
@@ -74,10 +77,17 @@ function compileEnum(d, spec) {
 
 function compileStruct(d) {
   return {
-    members: (d.members ?? []).map((m) => clean({
-      name: m.name.replace(/-/g, '_'), type: m.type, len: m.len, enum: m.enum, flags: m['enum-as-flags'] || undefined,
-      be: m['byte-order'] === 'big-endian' || undefined, display: m['display-hint'],
-    })),
+    members: (d.members ?? []).map((m) =>
+      clean({
+        name: m.name.replace(/-/g, '_'),
+        type: m.type,
+        len: m.len,
+        enum: m.enum,
+        flags: m['enum-as-flags'] || undefined,
+        be: m['byte-order'] === 'big-endian' || undefined,
+        display: m['display-hint'],
+      }),
+    ),
   };
 }
 
@@ -94,7 +104,7 @@ function compileSets(spec) {
     let next = 1;
     for (const a of s.attributes ?? []) {
       const base = parentAttrs?.find((p) => p.ynl === a.name);
-      const value = base ? base.value : a.value ?? next;
+      const value = base ? base.value : (a.value ?? next);
       next = value + 1;
       const merged = { ...(base?.raw ?? {}), ...a };
       list.push({ ynl: a.name, value, raw: merged, cname: base ? base.cname : C(`${prefix}${a.name}`) });
@@ -105,10 +115,19 @@ function compileSets(spec) {
     const set = {};
     for (const { value, raw: a, cname } of attrsOf(s)) {
       set[value] = clean({
-        name: cname, type: a.type, nested: a['nested-attributes'], sub: a['sub-type'], enum: a.enum,
-        flags: a['enum-as-flags'] || undefined, be: a['byte-order'] === 'big-endian' || undefined,
-        display: a['display-hint'], struct: a.struct, typeValue: a['type-value'],
-        subMessage: a['sub-message'], selector: a.selector, multi: a['multi-attr'] || undefined,
+        name: cname,
+        type: a.type,
+        nested: a['nested-attributes'],
+        sub: a['sub-type'],
+        enum: a.enum,
+        flags: a['enum-as-flags'] || undefined,
+        be: a['byte-order'] === 'big-endian' || undefined,
+        display: a['display-hint'],
+        struct: a.struct,
+        typeValue: a['type-value'],
+        subMessage: a['sub-message'],
+        selector: a.selector,
+        multi: a['multi-attr'] || undefined,
       });
     }
     sets[s.name] = set;
@@ -123,17 +142,31 @@ function compileOps(spec) {
   const header = spec['uapi-header'] ? headerEnums(spec['uapi-header']) : new Map();
   const cPrefix = C(prefix);
   // A value's C name from the uapi header, when the spec names the header (replies of directional specs).
-  const fromHeader = (v) => [...header].find(([n, x]) => x === v && n.startsWith(cPrefix) && !/_(BASE|MAX)$/.test(n) && !n.startsWith('__'))?.[0];
+  const fromHeader = (v) =>
+    [...header].find(
+      ([n, x]) => x === v && n.startsWith(cPrefix) && !/_(BASE|MAX)$/.test(n) && !n.startsWith('__'),
+    )?.[0];
   const list = [];
   const byName = new Map((ops.list ?? []).map((o) => [o.name, o]));
   let next = 1;
   for (const o of ops.list ?? []) {
     const set = o['attribute-set'] ?? (o.notify ? byName.get(o.notify)?.['attribute-set'] : undefined);
-    const fixed = o['fixed-header'] ?? (o.notify ? byName.get(o.notify)?.['fixed-header'] : undefined) ?? ops['fixed-header'];
+    const fixed =
+      o['fixed-header'] ?? (o.notify ? byName.get(o.notify)?.['fixed-header'] : undefined) ?? ops['fixed-header'];
     const cname = C(`${prefix}${o.name}`);
     const add = (dir, value, attrs) => {
       if (value === undefined) return;
-      list.push(clean({ name: dir === 'reply' && model === 'directional' ? fromHeader(value) ?? `${cname} reply` : cname, op: o.name, dir, value, set, header: fixed, attrs }));
+      list.push(
+        clean({
+          name: dir === 'reply' && model === 'directional' ? (fromHeader(value) ?? `${cname} reply`) : cname,
+          op: o.name,
+          dir,
+          value,
+          set,
+          header: fixed,
+          attrs,
+        }),
+      );
     };
     if (model === 'unified') {
       const v = o.value ?? next;
@@ -168,7 +201,9 @@ function compile(file) {
   }
   const subMessages = {};
   for (const s of spec['sub-messages'] ?? []) {
-    subMessages[s.name] = Object.fromEntries(s.formats.map((f) => [f.value, clean({ set: f['attribute-set'], header: f['fixed-header'] })]));
+    subMessages[s.name] = Object.fromEntries(
+      s.formats.map((f) => [f.value, clean({ set: f['attribute-set'], header: f['fixed-header'] })]),
+    );
   }
   return clean({
     name: spec.name,
@@ -176,13 +211,21 @@ function compile(file) {
     protocol: spec.protocol,
     protonum: spec.protonum,
     doc: typeof spec.doc === 'string' ? spec.doc.trim().split('\n')[0] : undefined,
-    enums, structs, sets: compileSets(spec), subMessages, ops: compileOps(spec),
+    enums,
+    structs,
+    sets: compileSets(spec),
+    subMessages,
+    ops: compileOps(spec),
     mcgrps: (spec['mcast-groups']?.list ?? []).map((g) => g.name),
   });
 }
 
 const files = ['kernel', 'course'].flatMap((dir) =>
-  readdirSync(join(root, 'content/specs', dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(root, 'content/specs', dir, f)));
+  readdirSync(join(root, 'content/specs', dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(root, 'content/specs', dir, f)),
+);
 const json = `${JSON.stringify({ generatedBy: 'scripts/gen-specs.mjs', families: files.map(compile) })}\n`;
 
 if (process.argv.includes('--check')) {

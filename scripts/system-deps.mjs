@@ -23,7 +23,19 @@ export const GROUPS = {
   /** The class server's tests against a real PostgreSQL 15 (tests/class/postgres.ts starts a throwaway cluster). */
   database: ['postgresql-15'],
   /** The real Linux VM: emulator, initramfs tools, busybox, module and static program builds, xz (vmlinux), setpriv and prlimit (util-linux), pgrep for the relay tests (procps). */
-  vm: ['qemu-system-x86', 'busybox-static', 'cpio', 'gzip', 'kmod', 'gcc', 'make', 'libc6-dev', 'xz-utils', 'util-linux', 'procps'],
+  vm: [
+    'qemu-system-x86',
+    'busybox-static',
+    'cpio',
+    'gzip',
+    'kmod',
+    'gcc',
+    'make',
+    'libc6-dev',
+    'xz-utils',
+    'util-linux',
+    'procps',
+  ],
   /**
    * The in-browser kernel's image (sandboxes/v86): SeaBIOS for v86, gcc-multilib for the i386
    * agent and programs, zstd for the saved state, busybox's applet list, cpio; its kernel, headers
@@ -48,21 +60,31 @@ const installed = (pkg) => {
 /** Make sure the packages of `groups` are installed; throws with the command to run when they can't be. */
 export function ensureSystemDeps(groups = Object.keys(GROUPS), log = console.log) {
   const unknown = groups.filter((g) => !(g in GROUPS));
-  if (unknown.length) throw new Error(`unknown dependency group(s): ${unknown.join(', ')} (known: ${Object.keys(GROUPS).join(', ')})`);
-  const arches = [...new Set(groups.flatMap((g) => ARCHITECTURES[g] ?? []))].filter((a) => !foreignArchitectures().includes(a));
+  if (unknown.length)
+    throw new Error(`unknown dependency group(s): ${unknown.join(', ')} (known: ${Object.keys(GROUPS).join(', ')})`);
+  const arches = [...new Set(groups.flatMap((g) => ARCHITECTURES[g] ?? []))].filter(
+    (a) => !foreignArchitectures().includes(a),
+  );
   if (arches.length) {
     if (process.getuid?.() !== 0) {
-      throw new Error(`Missing dpkg architecture(s): ${arches.join(', ')}.\nAdd them as root:\n  ${arches.map((a) => `dpkg --add-architecture ${a}`).join(' && ')} && apt-get update`);
+      throw new Error(
+        `Missing dpkg architecture(s): ${arches.join(', ')}.\nAdd them as root:\n  ${arches.map((a) => `dpkg --add-architecture ${a}`).join(' && ')} && apt-get update`,
+      );
     }
     log(`system-deps: adding the dpkg architecture(s) ${arches.join(' ')}`);
     for (const a of arches) execFileSync('dpkg', ['--add-architecture', a], { stdio: 'inherit' });
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['update'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   const missing = [...new Set(groups.flatMap((g) => GROUPS[g]))].filter((p) => !installed(p));
   if (!missing.length) return [];
   const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    throw new Error(`Missing system packages: ${missing.join(', ')}.\nInstall them as root:\n  apt-get update && ${cmd}`);
+    throw new Error(
+      `Missing system packages: ${missing.join(', ')}.\nInstall them as root:\n  apt-get update && ${cmd}`,
+    );
   }
   log(`system-deps: installing ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -44,19 +44,40 @@ function step(name, cmd, argv, opts = {}) {
 /** Run a vitest config and add its counts to the totals. */
 function vitest(name, config) {
   const json = join(out, `${name}.json`);
-  step(name, 'npx', ['vitest', 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
-  if (!existsSync(json)) { problems.push(`${name}: no results (vitest did not run)`); totals.failed += 1; return; }
+  step(name, 'npx', [
+    'vitest',
+    'run',
+    '--config',
+    config,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${json}`,
+  ]);
+  if (!existsSync(json)) {
+    problems.push(`${name}: no results (vitest did not run)`);
+    totals.failed += 1;
+    return;
+  }
   const r = JSON.parse(readFileSync(json, 'utf8'));
   totals.passed += r.numPassedTests;
   totals.failed += r.numFailedTests;
   totals.skipped += r.numPendingTests + r.numTodoTests;
-  if (r.numFailedTests || r.numFailedTestSuites) problems.push(`${name}: ${r.numFailedTests} test(s) failed, ${r.numFailedTestSuites} file(s) failed to run`);
+  if (r.numFailedTests || r.numFailedTestSuites)
+    problems.push(`${name}: ${r.numFailedTests} test(s) failed, ${r.numFailedTestSuites} file(s) failed to run`);
   if (r.numTotalTests === 0) problems.push(`${name}: no test ran`);
 }
 
 say('system packages');
 try {
-  ensureSystemDeps(['build', 'namespaces', ...(stages.includes('unit') ? ['capture'] : []), ...(stages.includes('unit') || stages.includes('e2e') ? ['database'] : []), ...(stages.includes('e2e') ? ['browser'] : []), ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : []), ...(stages.includes('v86') || stages.includes('e2e') ? ['v86'] : [])]);
+  ensureSystemDeps([
+    'build',
+    'namespaces',
+    ...(stages.includes('unit') ? ['capture'] : []),
+    ...(stages.includes('unit') || stages.includes('e2e') ? ['database'] : []),
+    ...(stages.includes('e2e') ? ['browser'] : []),
+    ...(stages.includes('vm') || stages.includes('e2e') ? ['vm'] : []),
+    ...(stages.includes('v86') || stages.includes('e2e') ? ['v86'] : []),
+  ]);
 } catch (e) {
   console.error(e.message);
   process.exit(1);
@@ -64,13 +85,21 @@ try {
 
 step('build: simulated kernel (wasm)', 'npm', ['run', '--silent', 'build:kernel']);
 step('build: real-kernel agent', 'node', ['sandboxes/real/build.mjs']);
-const vmImage = stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh']);
+const vmImage =
+  stages.some((s) => s === 'e2e' || s === 'vm') && step('build: VM image', 'bash', ['sandboxes/vm/image/build.sh']);
 // Before the site: the site copies public/v86 (the in-browser kernel) into dist/.
-const v86Image = stages.some((s) => s === 'e2e' || s === 'v86') && step('build: in-browser kernel (v86)', 'bash', ['sandboxes/v86/image/build.sh']);
-const site = stages.includes('e2e') && step('build: site', 'npx', ['astro', 'build', '--force']) && step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
+const v86Image =
+  stages.some((s) => s === 'e2e' || s === 'v86') &&
+  step('build: in-browser kernel (v86)', 'bash', ['sandboxes/v86/image/build.sh']);
+const site =
+  stages.includes('e2e') &&
+  step('build: site', 'npx', ['astro', 'build', '--force']) &&
+  step('build: search index', 'npx', ['pagefind', '--site', 'dist']);
 
 if (stages.includes('unit')) step('lint (biome, import layers; warnings fail)', 'npm', ['run', '--silent', 'lint']);
-if (stages.includes('unit')) step('typecheck (astro sync, then tsc per layer)', 'npm', ['run', '--silent', 'typecheck']);
+if (stages.includes('unit')) step('format check (biome format)', 'npm', ['run', '--silent', 'format:check']);
+if (stages.includes('unit'))
+  step('typecheck (astro sync, then tsc per layer)', 'npm', ['run', '--silent', 'typecheck']);
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
 if (site) vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
 if (vmImage) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');

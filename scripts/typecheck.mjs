@@ -20,10 +20,16 @@ export const LAYERS = ['kernel-host', 'runtime', 'site', 'site-build', 'node', '
 function check(layer) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const p = spawn('npx', ['tsc', '--noEmit', '--pretty', 'false', '-p', `tsconfig.${layer}.json`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('npx', ['tsc', '--noEmit', '--pretty', 'false', '-p', `tsconfig.${layer}.json`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    p.stdout.on('data', (c) => { out += c; });
-    p.stderr.on('data', (c) => { out += c; });
+    p.stdout.on('data', (c) => {
+      out += c;
+    });
+    p.stderr.on('data', (c) => {
+      out += c;
+    });
     p.on('close', (code) => {
       const s = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`typecheck ${layer}: ${code === 0 ? 'ok' : 'FAILED'} (${s} s)`);
@@ -42,7 +48,9 @@ if (unknown.length) {
 }
 const queue = [...only];
 const results = [];
-await Promise.all([0, 1].map(async () => {
-  while (queue.length) results.push(await check(queue.shift()));
-}));
+await Promise.all(
+  [0, 1].map(async () => {
+    while (queue.length) results.push(await check(queue.shift()));
+  }),
+);
 process.exit(results.every(Boolean) ? 0 : 1);

@@ -16,7 +16,11 @@ const kernel = join(root, 'sandboxes/sim/kernel');
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? files(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -24,7 +28,10 @@ function files(dir: string): string[] {
 const PENDING = new Set<string>([]);
 
 const RULES: [name: string, re: RegExp][] = [
-  ['a negative errno as a number', /(?:return\s*\(?\s*|\btr\(\s*|[=!]=\s*|\(\s*)-(?:[2-9]|[1-9]\d{1,2})\b(?!\s*[.*/%<>+])/],
+  [
+    'a negative errno as a number',
+    /(?:return\s*\(?\s*|\btr\(\s*|[=!]=\s*|\(\s*)-(?:[2-9]|[1-9]\d{1,2})\b(?!\s*[.*/%<>+])/,
+  ],
   ['a capability as a number', /\bcapable\(\s*\d+\s*\)/],
   ['AF_NETLINK as a number', /(?:family|load<u16>\(addr\))\s*[!=]=\s*16\b/],
   ['sizeof(struct sockaddr_nl) as a number', /\b(?:addr_len|alen)\s*<\s*12\b/],
@@ -36,10 +43,12 @@ function scan(only: (f: string) => boolean): string[] {
   for (const file of files(kernel)) {
     const rel = relative(kernel, file);
     if (!only(rel)) continue;
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      const code = line.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
-      for (const [name, re] of RULES) if (re.test(code)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
+        for (const [name, re] of RULES) if (re.test(code)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
+      });
   }
   return out;
 }
@@ -62,10 +71,26 @@ describe('the simulated kernel names its constants', () => {
 
   it('catches the forms it is meant to catch', () => {
     const hit = (code: string) => RULES.some(([, re]) => re.test(code));
-    for (const bad of ['return (-95);', 'return -92;', 'return tr(-22);', 'if (x == -90 && y)', 'capable(11)', 'if (family != 16) return', 'if (addr_len < 12) return']) {
+    for (const bad of [
+      'return (-95);',
+      'return -92;',
+      'return tr(-22);',
+      'if (x == -90 && y)',
+      'capable(11)',
+      'if (family != 16) return',
+      'if (addr_len < 12) return',
+    ]) {
       expect(hit(bad), bad).toBe(true);
     }
-    for (const good of ['return -EINVAL;', 'return -1;', 'return tr(-ENOPROTOOPT);', 'capable(CAP_NET_ADMIN)', 'x = -2 * y;', 'if (len > sk.sk_sndbuf - 32)', 'if (rover == -4096)']) {
+    for (const good of [
+      'return -EINVAL;',
+      'return -1;',
+      'return tr(-ENOPROTOOPT);',
+      'capable(CAP_NET_ADMIN)',
+      'x = -2 * y;',
+      'if (len > sk.sk_sndbuf - 32)',
+      'if (rover == -4096)',
+    ]) {
       expect(hit(good), good).toBe(false);
     }
   });

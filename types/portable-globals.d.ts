@@ -8,7 +8,10 @@
  */
 /// <reference path="./wasm.d.ts" />
 
-interface TextEncoderEncodeIntoResult { read: number; written: number }
+interface TextEncoderEncodeIntoResult {
+  read: number;
+  written: number;
+}
 declare class TextEncoder {
   readonly encoding: string;
   encode(input?: string): Uint8Array;

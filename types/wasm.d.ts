@@ -9,8 +9,13 @@ declare namespace WebAssembly {
   type ModuleImports = Record<string, ImportValue>;
   type Imports = Record<string, ModuleImports>;
   type Exports = Record<string, ExportValue>;
-  interface ModuleExportDescriptor { kind: 'function' | 'global' | 'memory' | 'table'; name: string }
-  interface ModuleImportDescriptor extends ModuleExportDescriptor { module: string }
+  interface ModuleExportDescriptor {
+    kind: 'function' | 'global' | 'memory' | 'table';
+    name: string;
+  }
+  interface ModuleImportDescriptor extends ModuleExportDescriptor {
+    module: string;
+  }
   class Module {
     constructor(bytes: ArrayBufferView | ArrayBuffer);
     static exports(module: Module): ModuleExportDescriptor[];
@@ -21,7 +26,11 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Imports);
     readonly exports: Exports;
   }
-  interface MemoryDescriptor { initial: number; maximum?: number; shared?: boolean }
+  interface MemoryDescriptor {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }
   class Memory {
     constructor(descriptor: MemoryDescriptor);
     readonly buffer: ArrayBuffer;
@@ -37,7 +46,10 @@ declare namespace WebAssembly {
     get(index: number): unknown;
   }
   function compile(bytes: ArrayBufferView | ArrayBuffer): Promise<Module>;
-  function instantiate(bytes: ArrayBufferView | ArrayBuffer, imports?: Imports): Promise<{ module: Module; instance: Instance }>;
+  function instantiate(
+    bytes: ArrayBufferView | ArrayBuffer,
+    imports?: Imports,
+  ): Promise<{ module: Module; instance: Instance }>;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
   function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
 }

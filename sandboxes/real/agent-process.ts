@@ -55,15 +55,21 @@ export class Agent {
   readonly exited: Promise<number>;
   hello!: AgentHello;
 
-  private constructor(private readonly ch: Channel, child?: ChildProcess) {
+  private constructor(
+    private readonly ch: Channel,
+    child?: ChildProcess,
+  ) {
     this.child = child;
     ch.output.on('data', (c: Buffer) => this.onData(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
-    ch.stderr?.on('data', (c: Buffer) => { this.stderr += c.toString(); });
+    ch.stderr?.on('data', (c: Buffer) => {
+      this.stderr += c.toString();
+    });
     // A write to an agent that died is reported through `exited`, not as an unhandled error.
     ch.input.on('error', () => {});
     ch.output.on('error', () => {});
     this.exited = ch.closed.then(({ code, signal }) => {
-      const why = this.stderr.trim() || (signal ? `killed by ${signal}` : `exit status ${code ?? this.requestedExit ?? '?'}`);
+      const why =
+        this.stderr.trim() || (signal ? `killed by ${signal}` : `exit status ${code ?? this.requestedExit ?? '?'}`);
       this.fail(new Error(`the agent ${ch.what} ended: ${why}`));
       if (code !== null) return code;
       if (signal) return 128 + (signal === 'SIGKILL' ? 9 : 15);
@@ -81,7 +87,10 @@ export class Agent {
     }
     for (const r of responses) {
       const p = this.pending.get(r.tag);
-      if (!p) { this.fail(new AgentProtocolError(`agent answered tag ${r.tag}, which was never asked`)); return; }
+      if (!p) {
+        this.fail(new AgentProtocolError(`agent answered tag ${r.tag}, which was never asked`));
+        return;
+      }
       this.pending.delete(r.tag);
       p.resolve(r);
     }
@@ -91,13 +100,27 @@ export class Agent {
   static async start(opts: AgentOptions): Promise<Agent> {
     const child = spawn(opts.binary, ['--pdeathsig', ...(opts.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
     const closed = new Promise<{ code: number | null; signal?: string | null }>((resolve) => {
-      child.on('error', (e) => resolve({ code: 127, signal: `a failed start (${e.message}; build it with \`node sandboxes/real/build.mjs\`)` }));
+      child.on('error', (e) =>
+        resolve({
+          code: 127,
+          signal: `a failed start (${e.message}; build it with \`node sandboxes/real/build.mjs\`)`,
+        }),
+      );
       child.on('close', (code, signal) => resolve({ code, signal }));
     });
-    const a = new Agent({
-      input: child.stdin!, output: child.stdout!, stderr: child.stderr!, closed, what: `${opts.binary} (pid ${child.pid ?? '?'})`,
-      kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
-    }, child);
+    const a = new Agent(
+      {
+        input: child.stdin!,
+        output: child.stdout!,
+        stderr: child.stderr!,
+        closed,
+        what: `${opts.binary} (pid ${child.pid ?? '?'})`,
+        kill: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        },
+      },
+      child,
+    );
     a.hello = decodeHello((await a.call(OP.HELLO)).body);
     return a;
   }
@@ -106,8 +129,17 @@ export class Agent {
   static fromSocket(sock: Socket, hello: AgentHello, rest: Uint8Array): Agent {
     const closed = new Promise<{ code: number | null }>((resolve) => sock.on('close', () => resolve({ code: null })));
     const a = new Agent({
-      input: sock, output: sock, closed, what: `forked agent (pid ${hello.pid})`,
-      kill: () => { try { process.kill(hello.pid, 'SIGKILL'); } catch { /* already gone */ } },
+      input: sock,
+      output: sock,
+      closed,
+      what: `forked agent (pid ${hello.pid})`,
+      kill: () => {
+        try {
+          process.kill(hello.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      },
     });
     a.hello = hello;
     if (rest.length) a.onData(rest);
@@ -123,7 +155,7 @@ export class Agent {
   /** Send one request; resolves with the response (status ST_OK), rejects on a malformed request or a dead agent. */
   async call(op: number, args?: Uint8Array): Promise<Response> {
     if (this.ended) throw this.ended;
-    const tag = (++this.tag >>> 0) || ++this.tag; // tag 0 is the forked child's own HELLO
+    const tag = ++this.tag >>> 0 || ++this.tag; // tag 0 is the forked child's own HELLO
     const r = await new Promise<Response>((resolve, reject) => {
       this.pending.set(tag, { resolve, reject });
       this.ch.input.write(encodeRequest(tag, op, args));
@@ -133,12 +165,17 @@ export class Agent {
   }
 
   /** Send raw bytes to the agent (for tests of malformed input). */
-  writeRaw(bytes: Uint8Array): void { this.ch.input.write(bytes); }
+  writeRaw(bytes: Uint8Array): void {
+    this.ch.input.write(bytes);
+  }
 
   /** Wait for the next response to a tag the caller chose itself (after writeRaw). */
   expect(tag: number): Promise<Response> {
     return new Promise((resolve, reject) => {
-      if (this.ended) { reject(this.ended); return; }
+      if (this.ended) {
+        reject(this.ended);
+        return;
+      }
       this.pending.set(tag, { resolve, reject });
     });
   }
@@ -149,12 +186,16 @@ export class Agent {
     this.requestedExit = status;
     try {
       await this.call(OP.EXIT, new Uint8Array(new Int32Array([status]).buffer));
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     await this.exited;
   }
 
   /** Kill the agent at once (it may be blocked in a syscall). */
-  kill(): void { this.ch.kill(); }
+  kill(): void {
+    this.ch.kill();
+  }
 }
 
 /**
@@ -178,27 +219,43 @@ export class ForkServer {
     this.server = createServer((sock) => this.introduce(sock));
     this.ready = new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.path, () => { chmodSync(this.path, 0o777); resolve(); });
+      this.server.listen(this.path, () => {
+        chmodSync(this.path, 0o777);
+        resolve();
+      });
     });
   }
 
   /** Resolves once the socket accepts connections. */
-  listening(): Promise<void> { return this.ready; }
+  listening(): Promise<void> {
+    return this.ready;
+  }
 
   /** Read the child's unasked HELLO (tag 0), then hand it to whoever waits for its pid. */
   private introduce(sock: Socket): void {
     const splitter = new FrameSplitter();
     const onData = (c: Buffer) => {
       let frames: Response[];
-      try { frames = splitter.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)); } catch { sock.destroy(); return; }
+      try {
+        frames = splitter.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+      } catch {
+        sock.destroy();
+        return;
+      }
       if (!frames.length) return;
       sock.off('data', onData);
       const first = frames[0];
-      if (first.tag !== 0 || first.op !== OP.HELLO || first.status !== ST_OK) { sock.destroy(); return; }
+      if (first.tag !== 0 || first.op !== OP.HELLO || first.status !== ST_OK) {
+        sock.destroy();
+        return;
+      }
       // Nothing else is sent before the first request, so no bytes are left over.
       const agent = Agent.fromSocket(sock, decodeHello(first.body), new Uint8Array(0));
       const w = this.waiting.get(agent.hello.pid);
-      if (w) { this.waiting.delete(agent.hello.pid); w(agent); } else this.arrived.set(agent.hello.pid, agent);
+      if (w) {
+        this.waiting.delete(agent.hello.pid);
+        w(agent);
+      } else this.arrived.set(agent.hello.pid, agent);
     };
     sock.on('data', onData);
     sock.on('error', () => {});
@@ -207,13 +264,19 @@ export class ForkServer {
   /** The agent forked with this pid, once it has connected (rejects after `ms`). */
   take(pid: number, ms = 10_000): Promise<Agent> {
     const a = this.arrived.get(pid);
-    if (a) { this.arrived.delete(pid); return Promise.resolve(a); }
+    if (a) {
+      this.arrived.delete(pid);
+      return Promise.resolve(a);
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(pid);
         reject(new Error(`the forked agent ${pid} did not connect to ${this.path} within ${ms} ms`));
       }, ms);
-      this.waiting.set(pid, (agent) => { clearTimeout(timer); resolve(agent); });
+      this.waiting.set(pid, (agent) => {
+        clearTimeout(timer);
+        resolve(agent);
+      });
     });
   }
 

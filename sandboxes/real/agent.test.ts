@@ -4,11 +4,22 @@ import { buildReal, AGENT } from './build.mjs';
 import { encodeRequest, OP, Reader, ST_BADREQ, ST_OK, Writer } from '../../src/agent/protocol.ts';
 
 const agents: Agent[] = [];
-const start = async (args = ["--unshare"]) => { const a = await Agent.start({ binary: AGENT, args }); agents.push(a); return a; };
+const start = async (args = ['--unshare']) => {
+  const a = await Agent.start({ binary: AGENT, args });
+  agents.push(a);
+  return a;
+};
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-beforeAll(() => { buildReal(); });
-afterEach(async () => { for (const a of agents.splice(0)) { a.kill(); await a.exited; } }, 10_000);
+beforeAll(() => {
+  buildReal();
+});
+afterEach(async () => {
+  for (const a of agents.splice(0)) {
+    a.kill();
+    await a.exited;
+  }
+}, 10_000);
 
 describe('agent protocol', () => {
   it('says hello with its pid, uid and protocol version', async () => {
@@ -34,7 +45,13 @@ describe('agent protocol', () => {
   it('passes short and foreign addresses through with their length', async () => {
     const a = await start();
     await a.call(OP.SOCKET, new Writer().i32(16).i32(3).i32(0).bytes());
-    const short = await a.call(OP.BIND, new Writer().i32(3).blob(new Uint8Array([16, 0, 0, 0, 1, 0, 0, 0])).bytes());
+    const short = await a.call(
+      OP.BIND,
+      new Writer()
+        .i32(3)
+        .blob(new Uint8Array([16, 0, 0, 0, 1, 0, 0, 0]))
+        .bytes(),
+    );
     expect([short.ret, short.errno]).toEqual([-1, 22]);
     const nullAddr = await a.call(OP.CONNECT, new Writer().i32(3).addr(undefined).bytes());
     expect(nullAddr.ret).toBe(-1);
@@ -52,7 +69,15 @@ describe('agent protocol', () => {
     const bad = await a.call(OP.LSEEK, new Writer().i32(3).u64(-1).i32(0).bytes());
     expect([bad.ret, bad.errno]).toEqual([-1, 22]);
     // An unknown ioctl on a sysctl: ENOTTY; the buffer comes back.
-    const io = await a.call(OP.IOCTL, new Writer().i32(3).u32(0x80047a01).u32(1).blob(new Uint8Array([1, 2, 3, 4])).bytes());
+    const io = await a.call(
+      OP.IOCTL,
+      new Writer()
+        .i32(3)
+        .u32(0x80047a01)
+        .u32(1)
+        .blob(new Uint8Array([1, 2, 3, 4]))
+        .bytes(),
+    );
     expect([io.ret, io.errno, Array.from(new Reader(io.body).blob())]).toEqual([-1, 25, [1, 2, 3, 4]]);
     const mm = await a.call(OP.MMAP, new Writer().i32(3).u64(4096).i32(1).i32(1).u64(0).bytes());
     expect([mm.ret, mm.errno]).toEqual([-1, 19]); // ENODEV
@@ -61,7 +86,10 @@ describe('agent protocol', () => {
     const pl = await a.call(OP.POLL, new Writer().u32(2).i32(3).i32(1).i32(99).i32(1).i32(0).bytes());
     const rv = new Reader(pl.body);
     expect([pl.ret, rv.i32(), rv.i32()]).toEqual([2, 0x1, 0x20]); // POLLIN (what was asked), POLLNVAL
-    const mk = await a.call(OP.MKNOD, new Writer().blob(new TextEncoder().encode('/proc/x')).u32(0o20600).u64(0).bytes());
+    const mk = await a.call(
+      OP.MKNOD,
+      new Writer().blob(new TextEncoder().encode('/proc/x')).u32(0o20600).u64(0).bytes(),
+    );
     expect(mk.ret).toBe(-1);
     expect((await a.call(OP.CLOSE, new Writer().i32(3).bytes())).ret).toBe(0);
   });
@@ -78,7 +106,15 @@ describe('agent protocol', () => {
       [OP.SOCKET]: new Writer().i32(16).i32(3).i32(0).bytes(),
       [OP.BIND]: new Writer().i32(3).blob(new Uint8Array(12)).bytes(),
       [OP.SENDTO]: new Writer().i32(3).i32(0).blob(new Uint8Array(12)).blob(new Uint8Array(16)).bytes(),
-      [OP.SENDMSG]: new Writer().i32(3).i32(0).addr(undefined).u32(2).blob(new Uint8Array(4)).blob(new Uint8Array(4)).blob(new Uint8Array(0)).bytes(),
+      [OP.SENDMSG]: new Writer()
+        .i32(3)
+        .i32(0)
+        .addr(undefined)
+        .u32(2)
+        .blob(new Uint8Array(4))
+        .blob(new Uint8Array(4))
+        .blob(new Uint8Array(0))
+        .bytes(),
       [OP.RECVMSG]: new Writer().i32(3).i32(0x40).u32(2).u32(8).u32(8).u32(64).bytes(),
       [OP.SETSOCKOPT]: new Writer().i32(3).i32(270).i32(3).blob(new Uint8Array(4)).bytes(),
       [OP.GETSOCKOPT]: new Writer().i32(3).i32(270).i32(3).u32(4).bytes(),
@@ -86,7 +122,9 @@ describe('agent protocol', () => {
     };
     for (const [op, body] of Object.entries(full)) {
       for (let cut = 0; cut < body.length; cut++) {
-        await expect(a.call(Number(op), body.subarray(0, cut)), `op ${op} cut at ${cut}`).rejects.toBeInstanceOf(AgentProtocolError);
+        await expect(a.call(Number(op), body.subarray(0, cut)), `op ${op} cut at ${cut}`).rejects.toBeInstanceOf(
+          AgentProtocolError,
+        );
       }
     }
     expect((await a.call(OP.HELLO)).status).toBe(ST_OK);
@@ -98,7 +136,9 @@ describe('agent protocol', () => {
     const iov = new Writer().i32(3).i32(0).u32(65);
     for (let i = 0; i < 65; i++) iov.u32(1);
     await expect(a.call(OP.RECVMSG, iov.u32(0).bytes())).rejects.toThrow(/more than 64 iovecs/);
-    await expect(a.call(OP.BIND, new Writer().i32(3).blob(new Uint8Array(129)).bytes())).rejects.toThrow(/longer than 128/);
+    await expect(a.call(OP.BIND, new Writer().i32(3).blob(new Uint8Array(129)).bytes())).rejects.toThrow(
+      /longer than 128/,
+    );
     await expect(a.call(OP.RECVFROM, new Writer().i32(3).i32(0).u32(0x7fffffff).bytes())).rejects.toThrow(/16 MiB/);
   });
 
@@ -122,9 +162,29 @@ describe('agent protocol', () => {
   it('answers 500 random requests (seeded) with a result or an error, and keeps serving', async () => {
     const a = await start();
     let seed = 0x5eed;
-    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
     // Ops that would touch the agent's own channel (read/write/close of fds 0-2), block, fork or exit are left out.
-    const ops = [0, OP.HELLO, OP.SOCKET, OP.BIND, OP.CONNECT, OP.GETSOCKNAME, OP.GETPEERNAME, OP.SENDTO, OP.SENDMSG, OP.SETSOCKOPT, OP.GETSOCKOPT, OP.GETPID, OP.GETUID, 21, 99, 65535];
+    const ops = [
+      0,
+      OP.HELLO,
+      OP.SOCKET,
+      OP.BIND,
+      OP.CONNECT,
+      OP.GETSOCKNAME,
+      OP.GETPEERNAME,
+      OP.SENDTO,
+      OP.SENDMSG,
+      OP.SETSOCKOPT,
+      OP.GETSOCKOPT,
+      OP.GETPID,
+      OP.GETUID,
+      21,
+      99,
+      65535,
+    ];
     let ok = 0;
     let refused = 0;
     for (let i = 0; i < 500; i++) {
@@ -158,13 +218,19 @@ describe('agent protocol', () => {
     expect(rs.map((r) => r.ret)).toEqual([3, 4, 5]);
   });
 
-  it('forks a child that keeps the parent\'s descriptors and serves over a unix socket', async () => {
+  it("forks a child that keeps the parent's descriptors and serves over a unix socket", async () => {
     const a = await start();
     const server = new ForkServer();
     try {
       await server.listening();
       const fd = (await a.call(OP.SOCKET, new Writer().i32(16).i32(3).i32(2).bytes())).ret;
-      await a.call(OP.BIND, new Writer().i32(fd).blob(new Uint8Array([16, 0, 0, 0, 0x39, 0x30, 0, 0, 0, 0, 0, 0])).bytes());
+      await a.call(
+        OP.BIND,
+        new Writer()
+          .i32(fd)
+          .blob(new Uint8Array([16, 0, 0, 0, 0x39, 0x30, 0, 0, 0, 0, 0, 0]))
+          .bytes(),
+      );
       const enc = new TextEncoder();
       const r = await a.call(OP.FORK, new Writer().blob(enc.encode(server.path)).blob(enc.encode('child')).bytes());
       expect(r.ret).toBeGreaterThan(a.hello.pid);
@@ -173,9 +239,19 @@ describe('agent protocol', () => {
       expect(child.hello.pid).toBe(r.ret);
       const name = await child.call(OP.GETSOCKNAME, new Writer().i32(fd).bytes());
       expect(new DataView(new Reader(name.body).blob().buffer).getUint32(4, true)).toBe(12345);
-      expect(text(new Reader((await child.call(OP.READFILE, new Writer().blob(enc.encode('/proc/self/comm')).bytes())).body).blob())).toBe('child\n');
-      await expect(a.call(OP.FORK, new Writer().blob(new Uint8Array(200)).blob(new Uint8Array(0)).bytes())).rejects.toThrow(/longer than 107/);
-      await expect(a.call(OP.FORK, new Writer().blob(enc.encode('/dev/x\0y')).blob(new Uint8Array(0)).bytes())).rejects.toThrow(/contains a NUL byte/);
+      expect(
+        text(
+          new Reader(
+            (await child.call(OP.READFILE, new Writer().blob(enc.encode('/proc/self/comm')).bytes())).body,
+          ).blob(),
+        ),
+      ).toBe('child\n');
+      await expect(
+        a.call(OP.FORK, new Writer().blob(new Uint8Array(200)).blob(new Uint8Array(0)).bytes()),
+      ).rejects.toThrow(/longer than 107/);
+      await expect(
+        a.call(OP.FORK, new Writer().blob(enc.encode('/dev/x\0y')).blob(new Uint8Array(0)).bytes()),
+      ).rejects.toThrow(/contains a NUL byte/);
     } finally {
       server.close();
     }
@@ -188,6 +264,8 @@ describe('agent protocol', () => {
   });
 
   it('reports a setup failure on stderr', async () => {
-    await expect(start(['--join', '999999999'])).rejects.toThrow(/agent: \/proc\/999999999\/ns\/user: No such file or directory/);
+    await expect(start(['--join', '999999999'])).rejects.toThrow(
+      /agent: \/proc\/999999999\/ns\/user: No such file or directory/,
+    );
   });
 });

@@ -13,9 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ERRNO, ErrnoError } from '../../src/api/errno.ts';
 import type { Backend } from '../../src/api/backend.ts';
-import type {
-  SpawnOptions, KernelModule,
-} from '../../src/api/types.ts';
+import type { SpawnOptions, KernelModule } from '../../src/api/types.ts';
 import { Agent, ForkServer } from './agent-process.ts';
 import { buildReal } from './build.mjs';
 import { OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
@@ -39,8 +37,12 @@ export interface RealKernelOptions {
 /** What the kernel uses of an agent: a local agent process, or an agent in the VM (sandboxes/vm/backend.ts). */
 export type AgentHandle = Pick<Agent, 'hello' | 'call' | 'exit' | 'kill' | 'exited'>;
 
-interface Proc { pid: number; uid: number; agent: AgentHandle; status: Promise<number> }
-
+interface Proc {
+  pid: number;
+  uid: number;
+  agent: AgentHandle;
+  status: Promise<number>;
+}
 
 /** A Linux kernel reached through agents. */
 export class RealKernel extends AgentSyscalls implements Backend {
@@ -65,7 +67,9 @@ export class RealKernel extends AgentSyscalls implements Backend {
   protected async startAgent(args: string[]): Promise<AgentHandle> {
     if (this.closed) throw new Error('netlink-lab: this real kernel was shut down');
     if (!existsSync(this.binary)) {
-      throw new Error(`netlink-lab: the agent ${this.binary} is not built. Run \`node sandboxes/real/build.mjs\` (needs gcc).`);
+      throw new Error(
+        `netlink-lab: the agent ${this.binary} is not built. Run \`node sandboxes/real/build.mjs\` (needs gcc).`,
+      );
     }
     const a = await Agent.start({ binary: this.binary, args });
     this.agents.add(a);
@@ -88,7 +92,13 @@ export class RealKernel extends AgentSyscalls implements Backend {
     const server = this.forks;
     await server.listening();
     const enc = new TextEncoder();
-    const r = await parent.call(OP.FORK, new Writer().blob(enc.encode(server.path)).blob(enc.encode(name.slice(0, 15))).bytes());
+    const r = await parent.call(
+      OP.FORK,
+      new Writer()
+        .blob(enc.encode(server.path))
+        .blob(enc.encode(name.slice(0, 15)))
+        .bytes(),
+    );
     if (r.ret < 0) throw new ErrnoError('fork', r.errno);
     const a = await server.take(r.ret);
     this.agents.add(a);
@@ -101,14 +111,19 @@ export class RealKernel extends AgentSyscalls implements Backend {
   private namespaceHolder(): Promise<AgentHandle> {
     this.holder ??= this.startAgent(['--unshare', '--name', 'netns-holder']).catch((e: Error) => {
       this.holder = null;
-      throw new Error(`${e.message}\nnetlink-lab needs user namespaces for a private network namespace (what \`unshare -Urn\` makes): check that \`unshare -Urn true\` works here (sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone, or AppArmor's restrict_unprivileged_userns), or use --kernel sim.`);
+      throw new Error(
+        `${e.message}\nnetlink-lab needs user namespaces for a private network namespace (what \`unshare -Urn\` makes): check that \`unshare -Urn true\` works here (sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone, or AppArmor's restrict_unprivileged_userns), or use --kernel sim.`,
+      );
     });
     return this.holder;
   }
 
   private current(syscall: string): Proc {
     const p = this.als.getStore();
-    if (!p) throw new Error(`netlink-lab: ${syscall}() was called outside a process. Run the code with spawn() or the netlink-lab CLI.`);
+    if (!p)
+      throw new Error(
+        `netlink-lab: ${syscall}() was called outside a process. Run the code with spawn() or the netlink-lab CLI.`,
+      );
     return p;
   }
 
@@ -119,9 +134,12 @@ export class RealKernel extends AgentSyscalls implements Backend {
     return r;
   }
 
-
-  getpid(): number { return this.current('getpid').pid; }
-  getuid(): number { return this.current('getuid').uid; }
+  getpid(): number {
+    return this.current('getpid').pid;
+  }
+  getuid(): number {
+    return this.current('getuid').uid;
+  }
 
   /**
    * Start a process running `main`. Called by a process, it forks that process's agent, so the child
@@ -134,8 +152,12 @@ export class RealKernel extends AgentSyscalls implements Backend {
     const uid = opts.uid ?? parent?.uid ?? 0;
     const comm = (opts.name ?? 'prog').slice(0, 15);
     const name = ['--name', comm];
-    const forked = parent && uid === parent.uid ? await this.forkAgent(parent.agent, comm)
-      : parent && this.forkSetsUid ? await this.forkAgent(parent.agent, comm, uid) : null;
+    const forked =
+      parent && uid === parent.uid
+        ? await this.forkAgent(parent.agent, comm)
+        : parent && this.forkSetsUid
+          ? await this.forkAgent(parent.agent, comm, uid)
+          : null;
     let agent: AgentHandle;
     if (forked) {
       agent = forked;
@@ -144,7 +166,9 @@ export class RealKernel extends AgentSyscalls implements Backend {
       agent = await this.startAgent(['--join', String(holder.hello.pid), ...name]);
     } else {
       if (process.getuid?.() !== 0) {
-        throw new Error(`netlink-lab: spawn({ uid: ${uid} }) on the real kernel needs root here (the agent drops to uid ${uid} with setuid); run as root or use --kernel sim.`);
+        throw new Error(
+          `netlink-lab: spawn({ uid: ${uid} }) on the real kernel needs root here (the agent drops to uid ${uid} with setuid); run as root or use --kernel sim.`,
+        );
       }
       agent = await this.startAgent(['--uid', String(uid), ...name]);
     }
@@ -172,7 +196,7 @@ export class RealKernel extends AgentSyscalls implements Backend {
 
   /** Resolves once every process spawned so far, and any they spawn meanwhile, has ended. */
   async waitAll(): Promise<void> {
-    for (let seen = -1; seen !== this.procs.size;) {
+    for (let seen = -1; seen !== this.procs.size; ) {
       seen = this.procs.size;
       await Promise.all([...this.procs.values()].map((p) => p.status));
     }
@@ -184,8 +208,12 @@ export class RealKernel extends AgentSyscalls implements Backend {
     return p.status;
   }
 
-  sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, Math.max(0, ms))); }
-  now(): number { return performance.now() - this.t0; }
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+  }
+  now(): number {
+    return performance.now() - this.t0;
+  }
 
   insmod(mod: KernelModule): Promise<number> {
     const e = new ErrnoError('init_module', ERRNO.ENOSYS);

@@ -47,13 +47,18 @@ export function buildReal({ static: withStatic = false, force = false, log = () 
     // half-written binary.
     const tmp = `${t.out}.${process.pid}.tmp`;
     const args = ['-O2', '-Wall', '-Werror', ...t.flags, '-o', tmp, t.src];
-    log(`cc ${['-O2', '-Wall', '-Werror', ...t.flags, '-o', t.out, t.src].map((a) => (a.startsWith('/') ? relative(root, a) : a)).join(' ')}`);
+    log(
+      `cc ${['-O2', '-Wall', '-Werror', ...t.flags, '-o', t.out, t.src].map((a) => (a.startsWith('/') ? relative(root, a) : a)).join(' ')}`,
+    );
     try {
       execFileSync('cc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       renameSync(tmp, t.out);
     } catch (e) {
       rmSync(tmp, { force: true });
-      if (e.code === 'ENOENT') throw new Error('netlink-lab: no C compiler (cc). Install it: apt-get install -y gcc libc6-dev (or run `node scripts/system-deps.mjs build`).');
+      if (e.code === 'ENOENT')
+        throw new Error(
+          'netlink-lab: no C compiler (cc). Install it: apt-get install -y gcc libc6-dev (or run `node scripts/system-deps.mjs build`).',
+        );
       throw new Error(`netlink-lab: building ${relative(root, t.out)} failed:\n${e.stderr?.toString() ?? e.message}`);
     }
     built.push(t.out);
@@ -64,7 +69,11 @@ export function buildReal({ static: withStatic = false, force = false, log = () 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
   try {
-    const built = buildReal({ static: argv.includes('--static'), force: argv.includes('--force'), log: (s) => console.log(s) });
+    const built = buildReal({
+      static: argv.includes('--static'),
+      force: argv.includes('--force'),
+      log: (s) => console.log(s),
+    });
     console.log(built.length ? `built ${built.map((p) => relative(root, p)).join(', ')}` : 'build/real is up to date');
   } catch (e) {
     console.error(e.message);

@@ -39,10 +39,12 @@ export function symbols(files = sources()) {
   const re = /^\s*(?:export\s+)?function\s+([A-Za-z_$][\w$]*)\s*\(/;
   for (const f of files) {
     const rel = relative(kernelDir, f).split(sep).join('/');
-    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-      const m = re.exec(line);
-      if (m && !(m[1] in map)) map[m[1]] = [rel, i + 1];
-    });
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const m = re.exec(line);
+        if (m && !(m[1] in map)) map[m[1]] = [rel, i + 1];
+      });
   }
   return map;
 }
@@ -81,19 +83,39 @@ export async function buildKernel({ force = false, quiet = false } = {}) {
   const { default: asc } = await import('assemblyscript/asc');
   const tmp = `${KERNEL_WASM}.tmp-${process.pid}`;
   let stderr = '';
-  const { error } = await asc.main([
-    relative(root, join(kernelDir, 'index.ts')),
-    '--outFile', relative(root, tmp),
-    '--optimize', '-O3', '--runtime', 'minimal', '--noAssert',
-    '--initialMemory', '32', '--exportRuntime',
-  ], {
-    stdout: { write: (s) => { if (!quiet) process.stdout.write(s); return true; } },
-    stderr: { write: (s) => { stderr += s; return true; } },
-    readFile: (name, baseDir) => {
-      const p = join(baseDir, name);
-      return existsSync(p) ? readFileSync(p, 'utf8') : null;
+  const { error } = await asc.main(
+    [
+      relative(root, join(kernelDir, 'index.ts')),
+      '--outFile',
+      relative(root, tmp),
+      '--optimize',
+      '-O3',
+      '--runtime',
+      'minimal',
+      '--noAssert',
+      '--initialMemory',
+      '32',
+      '--exportRuntime',
+    ],
+    {
+      stdout: {
+        write: (s) => {
+          if (!quiet) process.stdout.write(s);
+          return true;
+        },
+      },
+      stderr: {
+        write: (s) => {
+          stderr += s;
+          return true;
+        },
+      },
+      readFile: (name, baseDir) => {
+        const p = join(baseDir, name);
+        return existsSync(p) ? readFileSync(p, 'utf8') : null;
+      },
     },
-  });
+  );
   if (error) {
     throw new Error(`The simulated kernel does not compile (sandboxes/sim/kernel):\n${stderr || error.message}`);
   }
@@ -111,7 +133,12 @@ export async function buildKernel({ force = false, quiet = false } = {}) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   buildKernel({ force: process.argv.includes('--force') }).then(
-    (r) => { if (!r.built) console.log('build/kernel.wasm is up to date'); },
-    (e) => { console.error(e.message); process.exit(1); },
+    (r) => {
+      if (!r.built) console.log('build/kernel.wasm is up to date');
+    },
+    (e) => {
+      console.error(e.message);
+      process.exit(1);
+    },
   );
 }

@@ -10,13 +10,20 @@ import { startSavedMachine } from './node.ts';
 
 /** A RelayKernel on its own machine; shutdown() stops the machine. */
 export class BrowserKernel extends RelayKernel {
-  private constructor(readonly machine: Machine, private readonly ended: (why: string) => void, stopped: Promise<string>, opts: RelayKernelOptions) {
+  private constructor(
+    readonly machine: Machine,
+    private readonly ended: (why: string) => void,
+    stopped: Promise<string>,
+    opts: RelayKernelOptions,
+  ) {
     super(machineLink(machine, stopped), opts);
   }
 
   static on(machine: Machine, opts: RelayKernelOptions = {}): BrowserKernel {
     let ended!: (why: string) => void;
-    const stopped = new Promise<string>((res) => { ended = res; });
+    const stopped = new Promise<string>((res) => {
+      ended = res;
+    });
     return new BrowserKernel(machine, ended, stopped, opts);
   }
 

@@ -48,7 +48,10 @@ export interface MachineOptions {
 /** The agent port after the console. */
 export const AGENT_PORTS = [1] as const;
 /** The ports a forked child serves on, and their guest devices. */
-export const FORK_PORTS = [{ port: 2, dev: '/dev/ttyS2' }, { port: 3, dev: '/dev/ttyS3' }] as const;
+export const FORK_PORTS = [
+  { port: 2, dev: '/dev/ttyS2' },
+  { port: 3, dev: '/dev/ttyS3' },
+] as const;
 
 /** The shell's prompt (sandboxes/vm/image/profile). */
 const PROMPT = /netlink-lab:[^\n#]*# (\x1b\[6n)?$/;
@@ -88,7 +91,9 @@ export class Machine {
         const parts = this.pending[com];
         this.pending[com] = [];
         const all = new Uint8Array(parts.length);
-        parts.forEach((p, i) => { all[i] = p[0]; });
+        parts.forEach((p, i) => {
+          all[i] = p[0];
+        });
         for (const l of this.listeners) l(com, all);
       });
     }
@@ -122,17 +127,33 @@ export class Machine {
   }
 
   /** The last 64 KiB of console output. */
-  transcript(): string { return this.consoleText; }
+  transcript(): string {
+    return this.consoleText;
+  }
 
   /** Resolves when the console's output matches `re` (checked on each character), or rejects after `timeoutMs`. */
   waitConsole(re: RegExp, timeoutMs: number, from = 0): Promise<string> {
     return new Promise((resolve, reject) => {
       let seen = this.consoleText.slice(from);
-      if (re.test(seen)) { resolve(seen); return; }
-      const timer = setTimeout(() => { off(); reject(new Error(`the in-browser kernel did not print ${re} within ${timeoutMs} ms; its console ended with:\n${this.consoleText.slice(-800)}`)); }, timeoutMs);
+      if (re.test(seen)) {
+        resolve(seen);
+        return;
+      }
+      const timer = setTimeout(() => {
+        off();
+        reject(
+          new Error(
+            `the in-browser kernel did not print ${re} within ${timeoutMs} ms; its console ended with:\n${this.consoleText.slice(-800)}`,
+          ),
+        );
+      }, timeoutMs);
       const off = this.onConsole((ch) => {
         seen += ch;
-        if (re.test(seen)) { clearTimeout(timer); off(); resolve(seen); }
+        if (re.test(seen)) {
+          clearTimeout(timer);
+          off();
+          resolve(seen);
+        }
       });
     });
   }
@@ -163,7 +184,9 @@ export class Machine {
   }
 
   /** The machine state (uncompressed), for a snapshot. */
-  saveState(): Promise<ArrayBuffer> { return this.emulator.save_state(); }
+  saveState(): Promise<ArrayBuffer> {
+    return this.emulator.save_state();
+  }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -187,7 +210,11 @@ export async function startMachine(V86: V86Constructor, assets: MachineAssets, o
     bios: { buffer: toBuffer(assets.bios) },
     vga_bios: { buffer: toBuffer(assets.vgaBios) },
     ...(booting
-      ? { bzimage: { buffer: toBuffer(assets.bzimage!) }, initrd: { buffer: toBuffer(assets.initrd!) }, cmdline: assets.cmdline }
+      ? {
+          bzimage: { buffer: toBuffer(assets.bzimage!) },
+          initrd: { buffer: toBuffer(assets.initrd!) },
+          cmdline: assets.cmdline,
+        }
       : { initial_state: { buffer: toBuffer(assets.state!) } }),
     uart1: true,
     uart2: true,
@@ -202,7 +229,10 @@ export async function startMachine(V86: V86Constructor, assets: MachineAssets, o
   const timeoutMs = opts.timeoutMs ?? (booting ? 120_000 : 20_000);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`v86 did not start within ${timeoutMs} ms`)), timeoutMs);
-    emulator.add_listener('emulator-started', () => { clearTimeout(timer); resolve(); });
+    emulator.add_listener('emulator-started', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   if (booting) await machine.waitConsole(PROMPT, timeoutMs);
   return machine;

@@ -25,7 +25,9 @@ export interface V86Manifest {
 export function v86Manifest(dir = V86_ASSETS): V86Manifest {
   const p = join(dir, 'manifest.json');
   if (!existsSync(p)) {
-    throw new Error(`netlink-lab: the in-browser kernel is not built (no ${p}). Build it with \`npm run v86:build\` (Debian's i386 kernel and packages; see sandboxes/v86/README.md).`);
+    throw new Error(
+      `netlink-lab: the in-browser kernel is not built (no ${p}). Build it with \`npm run v86:build\` (Debian's i386 kernel and packages; see sandboxes/v86/README.md).`,
+    );
   }
   return JSON.parse(readFileSync(p, 'utf8')) as V86Manifest;
 }
@@ -41,10 +43,14 @@ export function loadV86(dir = V86_ASSETS): Promise<V86Constructor> {
 export async function startSavedMachine(dir = V86_ASSETS): Promise<Machine> {
   const manifest = v86Manifest(dir);
   const V86 = await loadV86(dir);
-  return startMachine(V86, {
-    wasm: readFileSync(join(dir, 'v86.wasm')),
-    bios: readFileSync(join(dir, 'seabios.bin')),
-    vgaBios: readFileSync(join(dir, 'vgabios.bin')),
-    state: readFileSync(join(dir, 'state.bin.zst')),
-  }, { memoryMB: manifest.memoryMB });
+  return startMachine(
+    V86,
+    {
+      wasm: readFileSync(join(dir, 'v86.wasm')),
+      bios: readFileSync(join(dir, 'seabios.bin')),
+      vgaBios: readFileSync(join(dir, 'vgabios.bin')),
+      state: readFileSync(join(dir, 'state.bin.zst')),
+    },
+    { memoryMB: manifest.memoryMB },
+  );
 }

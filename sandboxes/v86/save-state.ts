@@ -16,12 +16,20 @@ import { loadV86, V86_ASSETS } from './node.ts';
 
 const { values } = parseArgs({
   options: {
-    bzimage: { type: 'string' }, initrd: { type: 'string' }, memory: { type: 'string' }, out: { type: 'string' },
-    'kernel-release': { type: 'string' }, modules: { type: 'string' }, programs: { type: 'string' },
+    bzimage: { type: 'string' },
+    initrd: { type: 'string' },
+    memory: { type: 'string' },
+    out: { type: 'string' },
+    'kernel-release': { type: 'string' },
+    modules: { type: 'string' },
+    programs: { type: 'string' },
   },
 });
 for (const k of ['bzimage', 'initrd', 'memory', 'out', 'kernel-release'] as const) {
-  if (!values[k]) { console.error(`save-state: --${k} is required`); process.exit(2); }
+  if (!values[k]) {
+    console.error(`save-state: --${k} is required`);
+    process.exit(2);
+  }
 }
 
 /** Every agent answers a HELLO: each is then blocked reading its port, as the state will keep it. */
@@ -29,10 +37,17 @@ async function agentsAnswer(m: Machine): Promise<void> {
   for (const port of AGENT_PORTS) {
     const splitter = new FrameSplitter();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { off(); reject(new Error(`no agent answered on ttyS${port}; console:\n${m.transcript().slice(-1500)}`)); }, 30_000);
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no agent answered on ttyS${port}; console:\n${m.transcript().slice(-1500)}`));
+      }, 30_000);
       const off = m.onData((p, bytes) => {
         if (p !== port) return;
-        if (splitter.push(bytes).length) { clearTimeout(timer); off(); resolve(); }
+        if (splitter.push(bytes).length) {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
       });
       m.send(port, encodeRequest(0x7fffff00 + port, OP.HELLO));
     });
@@ -42,24 +57,31 @@ async function agentsAnswer(m: Machine): Promise<void> {
 const t0 = performance.now();
 const memoryMB = Number(values.memory);
 const V86 = await loadV86();
-const machine = await startMachine(V86, {
-  wasm: readFileSync(join(V86_ASSETS, 'v86.wasm')),
-  bios: readFileSync(join(V86_ASSETS, 'seabios.bin')),
-  vgaBios: readFileSync(join(V86_ASSETS, 'vgabios.bin')),
-  bzimage: readFileSync(values.bzimage!),
-  initrd: readFileSync(values.initrd!),
-  // quiet: printing the boot log on an emulated UART is slow. init_on_free: pages the kernel
-  // frees (the initramfs archive, boot-time buffers) are zeroed, so they compress to nothing.
-  cmdline: 'console=ttyS0 quiet loglevel=3 init_on_free=1 mitigations=off nokaslr tsc=reliable panic=-1',
-}, { memoryMB, timeoutMs: Number(process.env.NETLINK_LAB_V86_BOOT_TIMEOUT_S ?? 900) * 1000 });
+const machine = await startMachine(
+  V86,
+  {
+    wasm: readFileSync(join(V86_ASSETS, 'v86.wasm')),
+    bios: readFileSync(join(V86_ASSETS, 'seabios.bin')),
+    vgaBios: readFileSync(join(V86_ASSETS, 'vgabios.bin')),
+    bzimage: readFileSync(values.bzimage!),
+    initrd: readFileSync(values.initrd!),
+    // quiet: printing the boot log on an emulated UART is slow. init_on_free: pages the kernel
+    // frees (the initramfs archive, boot-time buffers) are zeroed, so they compress to nothing.
+    cmdline: 'console=ttyS0 quiet loglevel=3 init_on_free=1 mitigations=off nokaslr tsc=reliable panic=-1',
+  },
+  { memoryMB, timeoutMs: Number(process.env.NETLINK_LAB_V86_BOOT_TIMEOUT_S ?? 900) * 1000 },
+);
 const booted = performance.now();
 const status = await machine.exec('uname -r; cat /proc/meminfo | head -3');
 process.stdout.write(status.output);
-if (status.output.split('\n')[0] !== values['kernel-release']) throw new Error(`the guest runs ${status.output.split('\n')[0]}, not ${values['kernel-release']}`);
+if (status.output.split('\n')[0] !== values['kernel-release'])
+  throw new Error(`the guest runs ${status.output.split('\n')[0]}, not ${values['kernel-release']}`);
 try {
   await agentsAnswer(machine);
 } catch (e) {
-  const diag = await machine.exec('cat /proc/tty/driver/serial; dmesg | grep -i tty; cat /tmp/agent.log; ps', { timeoutMs: 10_000 }).catch(() => ({ output: '' }));
+  const diag = await machine
+    .exec('cat /proc/tty/driver/serial; dmesg | grep -i tty; cat /tmp/agent.log; ps', { timeoutMs: 10_000 })
+    .catch(() => ({ output: '' }));
   console.error(diag.output);
   throw e;
 }
@@ -68,9 +90,10 @@ try {
 // the pages in use remain for zstd. A margin of 2 MiB keeps the OOM killer away.
 const zero = await machine.exec(
   'mkdir -p /mnt/zero && mount -t tmpfs -o size=100% zero /mnt/zero && ' +
-  'dd if=/dev/zero of=/mnt/zero/fill bs=4096 count=$(( $(awk \'/MemFree/ {print $2}\' /proc/meminfo) / 4 - 512 )) 2>/dev/null; ' +
-  'rm -f /mnt/zero/fill; umount /mnt/zero; rmdir /mnt/zero; sync; echo 3 >/proc/sys/vm/drop_caches; grep MemFree /proc/meminfo',
-  { timeoutMs: 300_000 });
+    "dd if=/dev/zero of=/mnt/zero/fill bs=4096 count=$(( $(awk '/MemFree/ {print $2}' /proc/meminfo) / 4 - 512 )) 2>/dev/null; " +
+    'rm -f /mnt/zero/fill; umount /mnt/zero; rmdir /mnt/zero; sync; echo 3 >/proc/sys/vm/drop_caches; grep MemFree /proc/meminfo',
+  { timeoutMs: 300_000 },
+);
 process.stdout.write(zero.output);
 // A clean line for whoever types next: the prompt after an empty command.
 await machine.exec('true');
@@ -86,5 +109,7 @@ const manifest = {
   built: new Date().toISOString(),
 };
 writeFileSync(join(dirname(values.out!), 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-console.log(`save-state: booted in ${Math.round(booted - t0)} ms; state ${(state.byteLength / 1e6).toFixed(1)} MB uncompressed`);
+console.log(
+  `save-state: booted in ${Math.round(booted - t0)} ms; state ${(state.byteLength / 1e6).toFixed(1)} MB uncompressed`,
+);
 process.exit(0);

@@ -49,7 +49,11 @@ export class VmKernel extends RealKernel {
   private readonly live = new Set<AgentClient>();
   private nextTagBase = 0;
 
-  constructor(readonly vm: Vm, private readonly ownsVm: boolean, opts: VmKernelOptions = {}) {
+  constructor(
+    readonly vm: Vm,
+    private readonly ownsVm: boolean,
+    opts: VmKernelOptions = {},
+  ) {
     super(opts);
     this.free = [...vm.agents];
     this.freeForks = [...vm.forkPorts];
@@ -90,14 +94,19 @@ export class VmKernel extends RealKernel {
       agent = await startPortAgent(f.port, (pid) => this.killGuest(pid), this.nextTagBase);
       if (agent.hello.pid !== r.ret) {
         agent.kill();
-        throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${agent.hello.pid} answered there`);
+        throw new Error(
+          `netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${agent.hello.pid} answered there`,
+        );
       }
     } catch (e) {
       this.releaseForkPort(f);
       throw e;
     }
     this.live.add(agent);
-    void agent.exited.then(() => { this.live.delete(agent); this.releaseForkPort(f); });
+    void agent.exited.then(() => {
+      this.live.delete(agent);
+      this.releaseForkPort(f);
+    });
     return agent;
   }
 
@@ -118,7 +127,9 @@ export class VmKernel extends RealKernel {
   protected override async startAgent(args: string[]): Promise<AgentHandle> {
     const uid = args.indexOf('--uid');
     if (uid >= 0 && args[uid + 1] !== '0') {
-      throw new Error(`netlink-lab: spawn({ uid: ${args[uid + 1]} }) on the VM kernel works from inside a process (the child forks from it and drops to that uid), not from outside one.`);
+      throw new Error(
+        `netlink-lab: spawn({ uid: ${args[uid + 1]} }) on the VM kernel works from inside a process (the child forks from it and drops to that uid), not from outside one.`,
+      );
     }
     const port = await this.acquirePort();
     // Each user of a port gets its own tag range, so a stale answer never matches a new request.
@@ -131,7 +142,10 @@ export class VmKernel extends RealKernel {
       throw e;
     }
     this.live.add(agent);
-    void agent.exited.then(() => { this.live.delete(agent); this.releasePort(port); });
+    void agent.exited.then(() => {
+      this.live.delete(agent);
+      this.releasePort(port);
+    });
     return agent;
   }
 
@@ -148,7 +162,8 @@ export class VmKernel extends RealKernel {
     const r = await this.vm.exec(`modctl load /lib/modules/${mod.name}.ko ${args}`);
     // The console may carry the kernel's own messages first (an invalid parameter is pr_err'd).
     const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
-    if (!Number.isInteger(ret)) throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
+    if (!Number.isInteger(ret))
+      throw new Error(`insmod ${mod.name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) {
       // open() of a module the image lacks reports ENOENT, like finit_module on a missing file.
       throw new ErrnoError('init_module', -ret);
@@ -161,7 +176,8 @@ export class VmKernel extends RealKernel {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new ErrnoError('delete_module', ERRNO.ENOENT);
     const r = await this.vm.exec(`modctl unload ${name}`);
     const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
-    if (!Number.isInteger(ret)) throw new Error(`rmmod ${name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
+    if (!Number.isInteger(ret))
+      throw new Error(`rmmod ${name} in the VM: unexpected answer ${JSON.stringify(r.output)}`);
     if (ret < 0) throw new ErrnoError('delete_module', -ret);
     return 0;
   }

@@ -16,7 +16,15 @@ import { dirname, join, resolve } from 'node:path';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { agentsListening, dropSnapshot, Qmp, resumeRestored, shellSafe, snapshotPath, takeSnapshot } from './snapshot.ts';
+import {
+  agentsListening,
+  dropSnapshot,
+  Qmp,
+  resumeRestored,
+  shellSafe,
+  snapshotPath,
+  takeSnapshot,
+} from './snapshot.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const QEMU = 'qemu-system-x86_64';
@@ -88,15 +96,19 @@ function newestMtime(dirs: string[]): number {
  */
 export function ensureVmImage(dir = vmDir(), opts: { force?: boolean } = {}): VmImage {
   const manifest = join(dir, 'manifest.json');
-  const sources = ['sandboxes/vm/image', 'sandboxes/vm/modules', 'sandboxes/vm/examples', 'sandboxes/real/agent']
-    .map((d) => join(REPO, d));
+  const sources = ['sandboxes/vm/image', 'sandboxes/vm/modules', 'sandboxes/vm/examples', 'sandboxes/real/agent'].map(
+    (d) => join(REPO, d),
+  );
   if (!opts.force && existsSync(manifest) && statSync(manifest).mtimeMs >= newestMtime(sources)) return vmImage(dir);
   const r = spawnSync('bash', [join(REPO, 'sandboxes/vm/image/build.sh')], {
     // fd 2 itself, not process.stderr: inside a worker thread that is not a real stream.
     stdio: ['ignore', 2, 2],
     env: { ...process.env, NETLINK_LAB_VM_DIR: dir },
   });
-  if (r.status !== 0) throw new Error(`Building the VM image failed (bash sandboxes/vm/image/build.sh exited with ${r.status ?? r.signal}).`);
+  if (r.status !== 0)
+    throw new Error(
+      `Building the VM image failed (bash sandboxes/vm/image/build.sh exited with ${r.status ?? r.signal}).`,
+    );
   // An up-to-date build leaves the manifest alone; mark it as checked.
   const now = new Date();
   utimesSync(manifest, now, now);
@@ -195,12 +207,18 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const c of live) {
-      try { c.kill('SIGKILL'); } catch { /* already gone */ }
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   });
 }
 
-function kvmCacheFile(): string { return join(vmDir(), 'accel.json'); }
+function kvmCacheFile(): string {
+  return join(vmDir(), 'accel.json');
+}
 
 function qemuVersion(): string {
   const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
@@ -217,11 +235,20 @@ export async function probeKvm(timeoutMs = 15_000): Promise<boolean> {
   try {
     const cached = JSON.parse(readFileSync(kvmCacheFile(), 'utf8'));
     if (cached.key === key) return cached.kvm === true;
-  } catch { /* no cache yet */ }
+  } catch {
+    /* no cache yet */
+  }
   let kvm = false;
   if (existsSync('/dev/kvm')) {
     const vm = bootVm({ accel: 'kvm', timeoutMs, loadModules: false, agent: false });
-    try { await vm.ready; kvm = true; } catch { kvm = false; } finally { await vm.kill(); }
+    try {
+      await vm.ready;
+      kvm = true;
+    } catch {
+      kvm = false;
+    } finally {
+      await vm.kill();
+    }
   }
   writeFileSync(kvmCacheFile(), JSON.stringify({ key, kvm, probed: new Date().toISOString() }) + '\n');
   return kvm;
@@ -231,7 +258,9 @@ function cachedKvm(): boolean {
   try {
     const cached = JSON.parse(readFileSync(kvmCacheFile(), 'utf8'));
     return cached.key === `${release()} ${qemuVersion()}` && cached.kvm === true;
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 function agentPorts(opts: BootOptions): number {
@@ -243,7 +272,8 @@ function agentPorts(opts: BootOptions): number {
 function forkPorts(opts: BootOptions): number {
   const n = opts.forkPorts ?? 4;
   // A virtio-serial device has ports 1-30 (0 is the console's).
-  if (!Number.isInteger(n) || n < 0 || agentPorts(opts) + n > 30) throw new Error(`forkPorts must be 0-${30 - agentPorts(opts)} with ${agentPorts(opts)} agent ports, not ${n}`);
+  if (!Number.isInteger(n) || n < 0 || agentPorts(opts) + n > 30)
+    throw new Error(`forkPorts must be 0-${30 - agentPorts(opts)} with ${agentPorts(opts)} agent ports, not ${n}`);
   return n;
 }
 
@@ -265,22 +295,49 @@ export function qemuArgs(opts: BootOptions & { name: string; image: VmImage }): 
   cmdline.push(`netlink_lab.ports=${agentPorts(opts)}`);
   if (opts.append) cmdline.push(opts.append);
   return [
-    '-name', opts.name,
-    '-M', machine, '-accel', accel,
-    '-m', String(opts.memoryMB ?? 256), '-smp', String(opts.cpus ?? 1),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-nic', 'none', '-no-reboot',
-    '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
-    '-device', machine === 'microvm' ? 'virtio-serial-device' : 'virtio-serial-pci',
+    '-name',
+    opts.name,
+    '-M',
+    machine,
+    '-accel',
+    accel,
+    '-m',
+    String(opts.memoryMB ?? 256),
+    '-smp',
+    String(opts.cpus ?? 1),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-nic',
+    'none',
+    '-no-reboot',
+    '-chardev',
+    'stdio,id=con,signal=off',
+    '-serial',
+    'chardev:con',
+    '-device',
+    machine === 'microvm' ? 'virtio-serial-device' : 'virtio-serial-pci',
     // fds 3, 4, … are ends of socketpairs made by spawn(): the agent channels need no socket file.
     ...Array.from({ length: allPorts(opts) }, (_, i) => [
-      '-chardev', `socket,id=agent${i + 1},fd=${3 + i}`,
-      '-device', `virtserialport,chardev=agent${i + 1},name=netlink-lab.agent.${i + 1},nr=${i + 1}`,
+      '-chardev',
+      `socket,id=agent${i + 1},fd=${3 + i}`,
+      '-device',
+      `virtserialport,chardev=agent${i + 1},name=netlink-lab.agent.${i + 1},nr=${i + 1}`,
     ]).flat(),
     // The fd after the ports' is QMP, for snapshots.
-    '-chardev', `socket,id=qmp,fd=${3 + allPorts(opts)}`, '-mon', 'chardev=qmp,mode=control',
-    '-kernel', opts.kernel ?? opts.image.kernel,
-    '-initrd', opts.initramfs ?? opts.image.initramfs,
-    '-append', cmdline.join(' '),
+    '-chardev',
+    `socket,id=qmp,fd=${3 + allPorts(opts)}`,
+    '-mon',
+    'chardev=qmp,mode=control',
+    '-kernel',
+    opts.kernel ?? opts.image.kernel,
+    '-initrd',
+    opts.initramfs ?? opts.image.initramfs,
+    '-append',
+    cmdline.join(' '),
   ];
 }
 
@@ -301,17 +358,32 @@ export function snapshotFile(opts: BootOptions = {}): string | null {
  * tells when the shell is up. Throws only when there is no image (see {@link ensureVmImage}).
  */
 export function bootVm(opts: BootOptions = {}): Vm {
-  const image = opts.image ?? (opts.kernel && opts.initramfs
-    ? { dir: '', kernel: opts.kernel, initramfs: opts.initramfs, kernelRelease: '', agent: false, modules: [], programs: [], built: '' }
-    : vmImage());
+  const image =
+    opts.image ??
+    (opts.kernel && opts.initramfs
+      ? {
+          dir: '',
+          kernel: opts.kernel,
+          initramfs: opts.initramfs,
+          kernelRelease: '',
+          agent: false,
+          modules: [],
+          programs: [],
+          built: '',
+        }
+      : vmImage());
   const name = `netlink-lab-vm-${randomBytes(6).toString('hex')}`;
   const args = qemuArgs({ ...opts, name, image });
   const snap = opts.snapshot ? snapshotFileFor(args, image) : null;
   const restoring = snap !== null && shellSafe(snap) && existsSync(snap);
   installExitHook();
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args, ...(restoring ? ['-incoming', `exec:cat ${snap}`] : [])], {
-    stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe'>(allPorts(opts) + 1).fill('pipe')],
-  });
+  const child = spawn(
+    'setpriv',
+    ['--pdeathsig', 'KILL', '--', QEMU, ...args, ...(restoring ? ['-incoming', `exec:cat ${snap}`] : [])],
+    {
+      stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe'>(allPorts(opts) + 1).fill('pipe')],
+    },
+  );
   live.add(child);
 
   let transcript = '';
@@ -319,14 +391,21 @@ export function bootVm(opts: BootOptions = {}): Vm {
   const watchers = new Set<(text: string) => void>();
 
   const console = new Duplex({
-    read() { /* data is pushed as QEMU prints it */ },
+    read() {
+      /* data is pushed as QEMU prints it */
+    },
     write(chunk, _enc, cb) {
       if (!child.stdin || child.stdin.destroyed) return cb(new Error(`VM ${name} is not running`));
       child.stdin.write(chunk, cb);
     },
-    final(cb) { child.stdin?.end(); cb(); },
+    final(cb) {
+      child.stdin?.end();
+      cb();
+    },
   });
-  child.stdin!.on('error', () => { /* QEMU exited: writes fail through their callbacks */ });
+  child.stdin!.on('error', () => {
+    /* QEMU exited: writes fail through their callbacks */
+  });
   // A write after QEMU exited fails; that is reported by exec() and `exited`, not as a crash.
   console.on('error', () => {});
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -337,13 +416,20 @@ export function bootVm(opts: BootOptions = {}): Vm {
     if (console.readableFlowing || console.readableLength < CONSOLE_BUFFER_MAX) console.push(chunk);
   });
   child.stdout!.on('end', () => console.push(null));
-  child.stderr!.on('data', (chunk: Buffer) => { stderrText = (stderrText + chunk.toString()).slice(-65536); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderrText = (stderrText + chunk.toString()).slice(-65536);
+  });
 
   const agents = child.stdio.slice(3, 3 + agentPorts(opts)) as Socket[];
-  const forks = (child.stdio.slice(3 + agentPorts(opts), 3 + allPorts(opts)) as Socket[])
-    .map((port, i) => ({ port, dev: `/dev/vport0p${agentPorts(opts) + i + 1}` }));
+  const forks = (child.stdio.slice(3 + agentPorts(opts), 3 + allPorts(opts)) as Socket[]).map((port, i) => ({
+    port,
+    dev: `/dev/vport0p${agentPorts(opts) + i + 1}`,
+  }));
   const qmpStream = child.stdio[3 + allPorts(opts)] as Socket;
-  for (const a of [...agents, ...forks.map((f) => f.port), qmpStream]) a.on('error', () => { /* the other end is QEMU: it closes when QEMU exits */ });
+  for (const a of [...agents, ...forks.map((f) => f.port), qmpStream])
+    a.on('error', () => {
+      /* the other end is QEMU: it closes when QEMU exits */
+    });
   const qmp = new Qmp(qmpStream);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
@@ -354,9 +440,15 @@ export function bootVm(opts: BootOptions = {}): Vm {
       const err = child.stderr!;
       if (err.readableEnded || err.destroyed) return res({ code, signal });
       const t = setTimeout(() => res({ code, signal }), 500);
-      err.once('close', () => { clearTimeout(t); res({ code, signal }); });
+      err.once('close', () => {
+        clearTimeout(t);
+        res({ code, signal });
+      });
     });
-    child.on('error', () => { live.delete(child); res({ code: null, signal: null }); });
+    child.on('error', () => {
+      live.delete(child);
+      res({ code: null, signal: null });
+    });
   });
 
   const describe = (why: string) => {
@@ -371,25 +463,39 @@ export function bootVm(opts: BootOptions = {}): Vm {
     let seenMarker = restoring;
     const onText = () => {
       if (!seenMarker && transcript.includes(READY_MARKER)) seenMarker = true;
-      if (seenMarker && PROMPT.test(transcript)) { done(); res(); }
+      if (seenMarker && PROMPT.test(transcript)) {
+        done();
+        res();
+      }
     };
     const timer = setTimeout(() => {
       done();
       child.kill('SIGKILL');
       rej(new Error(describe(`no shell prompt within ${timeoutMs} ms (QEMU killed)`)));
     }, timeoutMs);
-    const done = () => { clearTimeout(timer); watchers.delete(onText); };
+    const done = () => {
+      clearTimeout(timer);
+      watchers.delete(onText);
+    };
     watchers.add(onText);
     child.on('error', (e) => {
       done();
-      rej(new Error(describe(`cannot start QEMU through setpriv (${e.message}); install them with \`apt-get install qemu-system-x86 util-linux\``)));
+      rej(
+        new Error(
+          describe(
+            `cannot start QEMU through setpriv (${e.message}); install them with \`apt-get install qemu-system-x86 util-linux\``,
+          ),
+        ),
+      );
     });
     child.on('exit', (code, signal) => {
       done();
       rej(new Error(describe(`QEMU exited (${signal ?? `code ${code}`}) before the shell prompt`)));
     });
   });
-  prompt.catch(() => { /* reported through ready */ });
+  prompt.catch(() => {
+    /* reported through ready */
+  });
 
   const ready = (async () => {
     if (restoring) {
@@ -398,11 +504,18 @@ export function bootVm(opts: BootOptions = {}): Vm {
       } catch (e) {
         dropSnapshot(snap!);
         child.kill('SIGKILL');
-        throw new Error(describe(`restoring the snapshot ${snap} failed (${(e as Error).message}); it is removed: the next boot makes a new one`));
+        throw new Error(
+          describe(
+            `restoring the snapshot ${snap} failed (${(e as Error).message}); it is removed: the next boot makes a new one`,
+          ),
+        );
       }
       // The snapshot's prompt was printed by another QEMU: ask the shell for a new one.
       console.write('\n');
-      await prompt.catch((e) => { dropSnapshot(snap!); throw e; });
+      await prompt.catch((e) => {
+        dropSnapshot(snap!);
+        throw e;
+      });
       return;
     }
     await prompt;
@@ -416,12 +529,15 @@ export function bootVm(opts: BootOptions = {}): Vm {
       }
     }
   })();
-  ready.catch(() => { /* observed by whoever awaits it; never an unhandled rejection */ });
+  ready.catch(() => {
+    /* observed by whoever awaits it; never an unhandled rejection */
+  });
 
   let queue: Promise<unknown> = Promise.resolve();
   const runOne = async (command: string, timeout: number): Promise<ExecResult> => {
     await ready;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(describe(`QEMU has exited; cannot run \`${command}\``));
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(describe(`QEMU has exited; cannot run \`${command}\``));
     const id = randomBytes(6).toString('hex');
     // The markers are split by quotes so that the tty's echo of this line does not match them.
     const begin = `${id}-begin\r\n`;
@@ -455,8 +571,15 @@ export function bootVm(opts: BootOptions = {}): Vm {
         console.write('\x03');
         rej(new Error(describe(`\`${command}\` did not finish within ${timeout} ms (sent ^C)`)));
       }, timeout);
-      const onExit = () => { finish(); rej(new Error(describe(`QEMU exited while running \`${command}\``))); };
-      const finish = () => { clearTimeout(timer); watchers.delete(onText); child.off('exit', onExit); };
+      const onExit = () => {
+        finish();
+        rej(new Error(describe(`QEMU exited while running \`${command}\``)));
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        watchers.delete(onText);
+        child.off('exit', onExit);
+      };
       watchers.add(onText);
       child.on('exit', onExit);
       console.write(line);

@@ -49,7 +49,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Where the snapshot for this command line lives (the -name and -incoming words left out). */
 export function snapshotPath(dir: string, args: string[], imageBuilt: string, qemuVersion: string): string {
   const key = args.filter((a, i) => a !== '-name' && args[i - 1] !== '-name');
-  const hash = createHash('sha256').update(JSON.stringify([key, imageBuilt, qemuVersion])).digest('hex').slice(0, 24);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([key, imageBuilt, qemuVersion]))
+    .digest('hex')
+    .slice(0, 24);
   return join(dir, 'snapshots', `${hash}.state`);
 }
 
@@ -64,7 +67,10 @@ export async function resumeRestored(qmp: Qmp, timeoutMs: number): Promise<void>
     const s = await qmp.call<{ status: string; running: boolean }>('query-status');
     if (s.running) return;
     // The snapshot was taken while paused: once loaded, it waits for `cont`.
-    if (s.status === 'paused' || s.status === 'postmigrate') { await qmp.call('cont'); return; }
+    if (s.status === 'paused' || s.status === 'postmigrate') {
+      await qmp.call('cont');
+      return;
+    }
     if (Date.now() > end) throw new Error(`the snapshot did not load within ${timeoutMs} ms (status ${s.status})`);
     await sleep(20);
   }
@@ -85,7 +91,8 @@ export async function takeSnapshot(qmp: Qmp, path: string, manifest: string): Pr
     for (;;) {
       const s = await qmp.call<{ status: string; 'error-desc'?: string }>('query-migrate');
       if (s.status === 'completed') break;
-      if (s.status === 'failed' || s.status === 'cancelled') throw new Error(`migration ${s.status}: ${s['error-desc'] ?? ''}`);
+      if (s.status === 'failed' || s.status === 'cancelled')
+        throw new Error(`migration ${s.status}: ${s['error-desc'] ?? ''}`);
       await sleep(50);
     }
     renameSync(tmp, path);
@@ -109,25 +116,34 @@ export async function takeSnapshot(qmp: Qmp, path: string, manifest: string): Pr
  * clean. Rejects when an agent does not answer in time.
  */
 export async function agentsListening(ports: Duplex[], timeoutMs: number): Promise<void> {
-  await Promise.all(ports.map((port, i) => new Promise<void>((res, rej) => {
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => { port.off('data', onData); port.pause(); rej(new Error(`agent port ${i + 1} did not answer HELLO within ${timeoutMs} ms`)); }, timeoutMs);
-    const onData = (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= 4 && got.length >= got.readUInt32LE(0)) {
-        clearTimeout(timer);
-        port.off('data', onData);
-        port.pause();
-        res();
-      }
-    };
-    port.on('data', onData);
-    const hello = Buffer.alloc(12);
-    hello.writeUInt32LE(12, 0);
-    hello.writeUInt32LE(0xfffffff0 + i, 4);
-    hello.writeUInt16LE(1, 8);
-    port.write(hello);
-  })));
+  await Promise.all(
+    ports.map(
+      (port, i) =>
+        new Promise<void>((res, rej) => {
+          let got = Buffer.alloc(0);
+          const timer = setTimeout(() => {
+            port.off('data', onData);
+            port.pause();
+            rej(new Error(`agent port ${i + 1} did not answer HELLO within ${timeoutMs} ms`));
+          }, timeoutMs);
+          const onData = (d: Buffer) => {
+            got = Buffer.concat([got, d]);
+            if (got.length >= 4 && got.length >= got.readUInt32LE(0)) {
+              clearTimeout(timer);
+              port.off('data', onData);
+              port.pause();
+              res();
+            }
+          };
+          port.on('data', onData);
+          const hello = Buffer.alloc(12);
+          hello.writeUInt32LE(12, 0);
+          hello.writeUInt32LE(0xfffffff0 + i, 4);
+          hello.writeUInt16LE(1, 8);
+          port.write(hello);
+        }),
+    ),
+  );
 }
 
 /** Remove a snapshot that failed to restore. */

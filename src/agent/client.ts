@@ -9,11 +9,19 @@
 import { encodeRequest, FrameSplitter, OP, Reader, ST_OK, type Response } from './protocol.ts';
 
 /** What HELLO answers. */
-export interface AgentHello { pid: number; uid: number; gid: number; version: number }
+export interface AgentHello {
+  pid: number;
+  uid: number;
+  gid: number;
+  version: number;
+}
 
 /** A request the agent refused as malformed (a bug in the caller, not a syscall error). */
 export class AgentProtocolError extends Error {
-  constructor(message: string) { super(message); this.name = 'AgentProtocolError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'AgentProtocolError';
+  }
 }
 
 /** The bytes to and from one agent. */
@@ -46,7 +54,9 @@ export class AgentClient {
   /** Resolves with the exit status once the agent has exited, was killed or abandoned. */
   readonly exited: Promise<number>;
   /** True while a request waits for its answer (the agent may be blocked in a syscall). */
-  get busy(): boolean { return this.pending.size > 0; }
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
   private tag: number;
   private readonly pending = new Map<number, { resolve(r: Response): void; reject(e: Error): void }>();
   private readonly splitter = new FrameSplitter();
@@ -54,12 +64,22 @@ export class AgentClient {
   private ended: Error | null = null;
   private resolveExit!: (status: number) => void;
 
-  private constructor(private readonly transport: AgentTransport, private readonly opts: AgentClientOptions) {
+  private constructor(
+    private readonly transport: AgentTransport,
+    private readonly opts: AgentClientOptions,
+  ) {
     this.tag = opts.firstTag;
-    this.exited = new Promise((res) => { this.resolveExit = res; });
+    this.exited = new Promise((res) => {
+      this.resolveExit = res;
+    });
     this.stop = transport.onData((bytes) => {
       let responses: Response[];
-      try { responses = this.splitter.push(bytes); } catch (e) { this.end(e as Error, 1); return; }
+      try {
+        responses = this.splitter.push(bytes);
+      } catch (e) {
+        this.end(e as Error, 1);
+        return;
+      }
       for (const r of responses) {
         const w = this.pending.get(r.tag);
         // An answer meant for an earlier user of the port, or a HELLO asked twice.
@@ -118,7 +138,10 @@ export class AgentClient {
     return a;
   }
 
-  private nextTag(): number { this.tag = (this.tag + 1) >>> 0; return this.tag; }
+  private nextTag(): number {
+    this.tag = (this.tag + 1) >>> 0;
+    return this.tag;
+  }
 
   private end(e: Error, status: number): void {
     if (this.ended) return;
@@ -137,14 +160,19 @@ export class AgentClient {
       this.pending.set(tag, { resolve, reject });
       this.transport.send(encodeRequest(tag, op, args));
     });
-    if (r.status !== ST_OK) throw new AgentProtocolError(`the agent refused op ${op}: ${new TextDecoder().decode(r.body)}`);
+    if (r.status !== ST_OK)
+      throw new AgentProtocolError(`the agent refused op ${op}: ${new TextDecoder().decode(r.body)}`);
     return r;
   }
 
   /** End the process with an exit status; the guest then starts a fresh agent on the port. */
   async exit(status: number): Promise<void> {
     if (this.ended) return;
-    try { await this.call(OP.EXIT, new Uint8Array(new Int32Array([status]).buffer)); } catch { /* already gone */ }
+    try {
+      await this.call(OP.EXIT, new Uint8Array(new Int32Array([status]).buffer));
+    } catch {
+      /* already gone */
+    }
     this.end(new Error(`the VM agent (pid ${this.hello?.pid}) exited with status ${status}`), status);
   }
 
@@ -153,10 +181,15 @@ export class AgentClient {
     if (this.ended) return;
     const pid = this.hello?.pid;
     const done = () => this.end(new Error(`the VM agent (pid ${pid}) was killed`), 137);
-    if (pid === undefined || !this.opts.kill) { done(); return; }
+    if (pid === undefined || !this.opts.kill) {
+      done();
+      return;
+    }
     this.opts.kill(pid).then(done, done);
   }
 
   /** Stop listening without ending the guest process (it is blocked; its port is not reused). */
-  abandon(): void { this.end(new Error('abandoned'), 1); }
+  abandon(): void {
+    this.end(new Error('abandoned'), 1);
+  }
 }

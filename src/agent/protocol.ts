@@ -6,10 +6,35 @@
 
 /** Request and response ops, as agent.c numbers them. */
 export const OP = {
-  HELLO: 1, SOCKET: 2, BIND: 3, CONNECT: 4, GETSOCKNAME: 5, GETPEERNAME: 6, SENDTO: 7, SENDMSG: 8,
-  RECVFROM: 9, RECVMSG: 10, SETSOCKOPT: 11, GETSOCKOPT: 12, READ: 13, WRITE: 14, CLOSE: 15,
-  READFILE: 16, EXIT: 17, GETPID: 18, GETUID: 19, FORK: 20,
-  OPEN: 21, LSEEK: 22, IOCTL: 23, MMAP: 24, MUNMAP: 25, MEMREAD: 26, MEMWRITE: 27, POLL: 28, MKNOD: 29,
+  HELLO: 1,
+  SOCKET: 2,
+  BIND: 3,
+  CONNECT: 4,
+  GETSOCKNAME: 5,
+  GETPEERNAME: 6,
+  SENDTO: 7,
+  SENDMSG: 8,
+  RECVFROM: 9,
+  RECVMSG: 10,
+  SETSOCKOPT: 11,
+  GETSOCKOPT: 12,
+  READ: 13,
+  WRITE: 14,
+  CLOSE: 15,
+  READFILE: 16,
+  EXIT: 17,
+  GETPID: 18,
+  GETUID: 19,
+  FORK: 20,
+  OPEN: 21,
+  LSEEK: 22,
+  IOCTL: 23,
+  MMAP: 24,
+  MUNMAP: 25,
+  MEMREAD: 26,
+  MEMWRITE: 27,
+  POLL: 28,
+  MKNOD: 29,
 } as const;
 /** One of the op numbers. */
 export type Op = (typeof OP)[keyof typeof OP];
@@ -27,19 +52,42 @@ export const NO_ADDR = 0xffffffff;
 export class Writer {
   private parts: Uint8Array[] = [];
   private n = 0;
-  u32(v: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v >>> 0, true); return this.raw(b); }
-  i32(v: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v | 0, true); return this.raw(b); }
-  raw(b: Uint8Array): this { this.parts.push(b); this.n += b.length; return this; }
+  u32(v: number): this {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v >>> 0, true);
+    return this.raw(b);
+  }
+  i32(v: number): this {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v | 0, true);
+    return this.raw(b);
+  }
+  raw(b: Uint8Array): this {
+    this.parts.push(b);
+    this.n += b.length;
+    return this;
+  }
   /** A 64-bit value (a JavaScript number up to 2^53, or negative for an offset). */
-  u64(v: number): this { const b = new Uint8Array(8); new DataView(b.buffer).setBigInt64(0, BigInt(Math.trunc(v)), true); return this.raw(b); }
+  u64(v: number): this {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigInt64(0, BigInt(Math.trunc(v)), true);
+    return this.raw(b);
+  }
   /** u32 length, then the bytes. */
-  blob(b: Uint8Array): this { return this.u32(b.length).raw(b); }
+  blob(b: Uint8Array): this {
+    return this.u32(b.length).raw(b);
+  }
   /** An address (u32 len + bytes), or NO_ADDR for NULL. */
-  addr(b: Uint8Array | undefined): this { return b ? this.blob(b) : this.u32(NO_ADDR); }
+  addr(b: Uint8Array | undefined): this {
+    return b ? this.blob(b) : this.u32(NO_ADDR);
+  }
   bytes(): Uint8Array {
     const out = new Uint8Array(this.n);
     let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 }
@@ -88,8 +136,11 @@ export class FrameSplitter {
       const frame = joined.subarray(off, off + len);
       const ok = status === ST_OK && len >= HDR_LEN + 8;
       out.push({
-        tag: v.getUint32(4, true), op: v.getUint16(8, true), status,
-        ret: ok ? v.getInt32(12, true) : -1, errno: ok ? v.getInt32(16, true) : 0,
+        tag: v.getUint32(4, true),
+        op: v.getUint16(8, true),
+        status,
+        ret: ok ? v.getInt32(12, true) : -1,
+        errno: ok ? v.getInt32(16, true) : 0,
         body: frame.slice(ok ? HDR_LEN + 8 : HDR_LEN),
       });
       off += len;
@@ -103,15 +154,44 @@ export class FrameSplitter {
 export class Reader {
   private off = 0;
   private readonly v: DataView;
-  constructor(private readonly b: Uint8Array) { this.v = new DataView(b.buffer, b.byteOffset, b.byteLength); }
-  private need(n: number): void {
-    if (this.off + n > this.b.length) throw new Error(`agent protocol: response too short (need ${n} bytes at offset ${this.off} of ${this.b.length})`);
+  constructor(private readonly b: Uint8Array) {
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
-  u32(): number { this.need(4); const x = this.v.getUint32(this.off, true); this.off += 4; return x; }
-  i32(): number { this.need(4); const x = this.v.getInt32(this.off, true); this.off += 4; return x; }
-  i64(): number { this.need(8); const x = Number(this.v.getBigInt64(this.off, true)); this.off += 8; return x; }
-  u64(): number { this.need(8); const x = Number(this.v.getBigUint64(this.off, true)); this.off += 8; return x; }
-  blob(): Uint8Array { const n = this.u32(); this.need(n); const x = this.b.slice(this.off, this.off + n); this.off += n; return x; }
+  private need(n: number): void {
+    if (this.off + n > this.b.length)
+      throw new Error(`agent protocol: response too short (need ${n} bytes at offset ${this.off} of ${this.b.length})`);
+  }
+  u32(): number {
+    this.need(4);
+    const x = this.v.getUint32(this.off, true);
+    this.off += 4;
+    return x;
+  }
+  i32(): number {
+    this.need(4);
+    const x = this.v.getInt32(this.off, true);
+    this.off += 4;
+    return x;
+  }
+  i64(): number {
+    this.need(8);
+    const x = Number(this.v.getBigInt64(this.off, true));
+    this.off += 8;
+    return x;
+  }
+  u64(): number {
+    this.need(8);
+    const x = Number(this.v.getBigUint64(this.off, true));
+    this.off += 8;
+    return x;
+  }
+  blob(): Uint8Array {
+    const n = this.u32();
+    this.need(n);
+    const x = this.b.slice(this.off, this.off + n);
+    this.off += n;
+    return x;
+  }
 }
 
 // x86-64 struct cmsghdr: size_t cmsg_len, int cmsg_level, int cmsg_type, then data aligned to 8.
@@ -142,7 +222,11 @@ export function decodeCmsgs(buf: Uint8Array): { cmsg_level: number; cmsg_type: n
   while (buf.length - off >= CMSG_HDR) {
     const len = Number(v.getBigUint64(off, true));
     if (len < CMSG_HDR || len > buf.length - off) break;
-    out.push({ cmsg_level: v.getInt32(off + 8, true), cmsg_type: v.getInt32(off + 12, true), data: buf.slice(off + CMSG_HDR, off + len) });
+    out.push({
+      cmsg_level: v.getInt32(off + 8, true),
+      cmsg_type: v.getInt32(off + 12, true),
+      data: buf.slice(off + CMSG_HDR, off + len),
+    });
     off += cmsgAlign(len);
   }
   return out;

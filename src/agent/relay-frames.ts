@@ -55,7 +55,16 @@ export interface SessionLimits {
 /** Control messages from the relay. */
 export type ServerMessage =
   /** Sent at once: the VM is booting; console output follows from its first byte. */
-  | { type: 'hello'; session: string; vm: string; kernel: string; agent: boolean; agentPorts: number; limits: SessionLimits; cmdline?: string }
+  | {
+      type: 'hello';
+      session: string;
+      vm: string;
+      kernel: string;
+      agent: boolean;
+      agentPorts: number;
+      limits: SessionLimits;
+      cmdline?: string;
+    }
   /** The shell is up: a command typed now runs. */
   | { type: 'ready'; bootMs: number }
   | { type: 'pong'; id: number }
@@ -93,7 +102,10 @@ export type Frame =
 
 /** A frame that breaks the format; `message` says how, for the close reason. */
 export class FrameError extends Error {
-  constructor(message: string) { super(message); this.name = 'FrameError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrameError';
+  }
 }
 
 /**
@@ -113,12 +125,18 @@ export const CMDLINE_PARAM = 'cmdline';
 export function checkGuestCmdline(text: string): string {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const line = words.join(' ');
-  if (line.length > 1024) throw new FrameError(`the kernel command line is ${line.length} characters long; at most 1024 are allowed`);
+  if (line.length > 1024)
+    throw new FrameError(`the kernel command line is ${line.length} characters long; at most 1024 are allowed`);
   for (const w of words) {
-    if (!/^[A-Za-z0-9_.,=:/+@%-]+$/.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w.slice(0, 40))} has a character other than letters, digits and _ . , = : / + @ % -`);
+    if (!/^[A-Za-z0-9_.,=:/+@%-]+$/.test(w))
+      throw new FrameError(
+        `the kernel command line word ${JSON.stringify(w.slice(0, 40))} has a character other than letters, digits and _ . , = : / + @ % -`,
+      );
     if (w === '--') throw new FrameError('the kernel command line may not contain "--" (what follows it goes to init)');
-    if (/^netlink_lab\./.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w)} is the VM image's own (netlink_lab.*)`);
-    if (/^(rd)?init=/.test(w)) throw new FrameError(`the kernel command line word ${JSON.stringify(w)} would replace the VM image's init`);
+    if (/^netlink_lab\./.test(w))
+      throw new FrameError(`the kernel command line word ${JSON.stringify(w)} is the VM image's own (netlink_lab.*)`);
+    if (/^(rd)?init=/.test(w))
+      throw new FrameError(`the kernel command line word ${JSON.stringify(w)} would replace the VM image's init`);
   }
   return line;
 }
@@ -143,32 +161,50 @@ export function encodeControl(m: ServerMessage | ClientMessage): string {
 
 /** Decode a binary frame for a VM with `agentPorts` agent ports; throws FrameError when malformed. */
 export function decodeBinary(frame: Uint8Array, agentPorts = MAX_AGENT_PORTS): Frame {
-  if (frame.length < 2) throw new FrameError(`a binary frame needs a channel byte and at least one byte of data (got ${frame.length} byte${frame.length === 1 ? '' : 's'})`);
-  if (frame.length > MAX_PAYLOAD + 1) throw new FrameError(`a binary frame carries at most ${MAX_PAYLOAD} bytes of data (got ${frame.length - 1})`);
+  if (frame.length < 2)
+    throw new FrameError(
+      `a binary frame needs a channel byte and at least one byte of data (got ${frame.length} byte${frame.length === 1 ? '' : 's'})`,
+    );
+  if (frame.length > MAX_PAYLOAD + 1)
+    throw new FrameError(`a binary frame carries at most ${MAX_PAYLOAD} bytes of data (got ${frame.length - 1})`);
   const channel = frame[0]!;
-  if (channel > agentPorts) throw new FrameError(`unknown channel ${channel} (0 is the console, 1-${agentPorts} the agent ports)`);
+  if (channel > agentPorts)
+    throw new FrameError(`unknown channel ${channel} (0 is the console, 1-${agentPorts} the agent ports)`);
   return { kind: 'data', channel, payload: frame.subarray(1) };
 }
 
 /** Decode a text frame sent by a client; throws FrameError unless it is a known ClientMessage. */
 export function decodeClientText(text: string): ClientMessage {
   let m: unknown;
-  try { m = JSON.parse(text); } catch { throw new FrameError('a text frame must be a JSON object'); }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new FrameError('a text frame must be a JSON object');
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new FrameError('a text frame must be a JSON object');
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new FrameError('a text frame must be a JSON object');
   const o = m as Record<string, unknown>;
   if (o.type !== 'ping' && o.type !== 'module' && o.type !== 'kill') {
-    throw new FrameError(`unknown control message type ${JSON.stringify(o.type)} (a client may send "ping", "module" and "kill")`);
+    throw new FrameError(
+      `unknown control message type ${JSON.stringify(o.type)} (a client may send "ping", "module" and "kill")`,
+    );
   }
   if (typeof o.id !== 'number' || !Number.isSafeInteger(o.id)) throw new FrameError(`${o.type} needs an integer "id"`);
   if (o.type === 'ping') return { type: 'ping', id: o.id };
   if (o.type === 'kill') {
-    if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid < 2 || o.pid > 4194304) throw new FrameError('kill needs a "pid" from 2 to 4194304');
+    if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid < 2 || o.pid > 4194304)
+      throw new FrameError('kill needs a "pid" from 2 to 4194304');
     return { type: 'kill', id: o.id, pid: o.pid };
   }
   if (o.op !== 'load' && o.op !== 'unload') throw new FrameError('module needs "op": "load" or "unload"');
-  if (typeof o.name !== 'string' || !MODULE_NAME.test(o.name)) throw new FrameError(`module "name" must match ${MODULE_NAME}`);
+  if (typeof o.name !== 'string' || !MODULE_NAME.test(o.name))
+    throw new FrameError(`module "name" must match ${MODULE_NAME}`);
   const params = o.params ?? [];
-  if (!Array.isArray(params) || params.length > 16 || !params.every((p) => typeof p === 'string' && MODULE_PARAM.test(p))) {
+  if (
+    !Array.isArray(params) ||
+    params.length > 16 ||
+    !params.every((p) => typeof p === 'string' && MODULE_PARAM.test(p))
+  ) {
     throw new FrameError(`module "params" must be at most 16 strings matching ${MODULE_PARAM}`);
   }
   if (o.op === 'unload' && params.length) throw new FrameError('module unload takes no "params"');
@@ -178,8 +214,20 @@ export function decodeClientText(text: string): ClientMessage {
 /** Decode a text frame sent by the relay; throws FrameError when it is not a ServerMessage. */
 export function decodeServerText(text: string): ServerMessage {
   let m: unknown;
-  try { m = JSON.parse(text); } catch { throw new FrameError('the relay sent a text frame that is not JSON'); }
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new FrameError('the relay sent a text frame that is not JSON');
+  }
   const type = (m as { type?: unknown } | null)?.type;
-  if (type === 'hello' || type === 'ready' || type === 'pong' || type === 'module-result' || type === 'kill-result' || type === 'bye') return m as ServerMessage;
+  if (
+    type === 'hello' ||
+    type === 'ready' ||
+    type === 'pong' ||
+    type === 'module-result' ||
+    type === 'kill-result' ||
+    type === 'bye'
+  )
+    return m as ServerMessage;
   throw new FrameError(`the relay sent an unknown control message ${JSON.stringify(type)}`);
 }

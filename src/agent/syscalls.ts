@@ -5,7 +5,13 @@
  * (src/runtime/vm/relay-kernel.ts). No Node APIs: it runs in a Web Worker too.
  */
 import type {
-  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
+  SockAddr,
+  SockaddrNl,
+  MsgHdrOut,
+  MsgHdrIn,
+  RecvFromResult,
+  RecvMsgResult,
+  SockoptRaw,
 } from '../api/types.ts';
 import type { Mapping, PollFd } from '../api/fs.ts';
 import { ErrnoError } from '../api/errno.ts';
@@ -57,11 +63,19 @@ export abstract class AgentSyscalls {
     return parseAddr(new Reader((await this.sys('getpeername', OP.GETPEERNAME, new Writer().i32(fd))).body).blob());
   }
   sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddr): Promise<number> {
-    const w = new Writer().i32(fd).i32(flags).addr(addr ? addrBytes(addr) : undefined).blob(buf);
+    const w = new Writer()
+      .i32(fd)
+      .i32(flags)
+      .addr(addr ? addrBytes(addr) : undefined)
+      .blob(buf);
     return this.sys('sendto', OP.SENDTO, w).then((r) => r.ret);
   }
   sendmsg(fd: number, msg: MsgHdrOut, flags: number): Promise<number> {
-    const w = new Writer().i32(fd).i32(flags).addr(msg.msg_name ? addrBytes(msg.msg_name) : undefined).u32(msg.msg_iov.length);
+    const w = new Writer()
+      .i32(fd)
+      .i32(flags)
+      .addr(msg.msg_name ? addrBytes(msg.msg_name) : undefined)
+      .u32(msg.msg_iov.length);
     for (const v of msg.msg_iov) w.blob(v);
     w.blob(encodeCmsgs(msg.msg_control ?? []));
     return this.sys('sendmsg', OP.SENDMSG, w).then((r) => r.ret);
@@ -93,10 +107,14 @@ export abstract class AgentSyscalls {
     return { n: r.ret, msg_flags, from, control };
   }
   setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
-    return this.sys('setsockopt', OP.SETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).blob(value)).then((r) => r.ret);
+    return this.sys('setsockopt', OP.SETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).blob(value)).then(
+      (r) => r.ret,
+    );
   }
   async getsockopt(fd: number, level: number, name: number, optlen: number): Promise<SockoptRaw> {
-    const rd = new Reader((await this.sys('getsockopt', OP.GETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).u32(optlen))).body);
+    const rd = new Reader(
+      (await this.sys('getsockopt', OP.GETSOCKOPT, new Writer().i32(fd).i32(level).i32(name).u32(optlen))).body,
+    );
     const len = rd.u32();
     return { optlen: len, bytes: rd.blob() };
   }
@@ -114,7 +132,9 @@ export abstract class AgentSyscalls {
 
   // ---- files (ops 21–29) ----------------------------------------------------------------------
   open(path: string, flags: number, mode: number): Promise<number> {
-    return this.sys('open', OP.OPEN, new Writer().blob(new TextEncoder().encode(path)).i32(flags).i32(mode)).then((r) => r.ret);
+    return this.sys('open', OP.OPEN, new Writer().blob(new TextEncoder().encode(path)).i32(flags).i32(mode)).then(
+      (r) => r.ret,
+    );
   }
   async lseek(fd: number, offset: number, whence: number): Promise<number> {
     const r = await this.sys('lseek', OP.LSEEK, new Writer().i32(fd).u64(offset).i32(whence));
@@ -134,7 +154,9 @@ export abstract class AgentSyscalls {
     const addr = new Reader(r.body).u64();
     const sys = (name: string, op: number, args: Writer) => this.sys(name, op, args);
     return {
-      addr, length, prot,
+      addr,
+      length,
+      prot,
       async read(off = 0, n?: number): Promise<Uint8Array> {
         const count = n ?? length - off;
         if (off < 0 || count < 0) throw new ErrnoError('mapping read', 14);
@@ -160,6 +182,8 @@ export abstract class AgentSyscalls {
     return r.ret;
   }
   mknod(path: string, mode: number, dev: number): Promise<number> {
-    return this.sys('mknod', OP.MKNOD, new Writer().blob(new TextEncoder().encode(path)).u32(mode).u64(dev)).then((r) => r.ret);
+    return this.sys('mknod', OP.MKNOD, new Writer().blob(new TextEncoder().encode(path)).u32(mode).u64(dev)).then(
+      (r) => r.ret,
+    );
   }
 }

@@ -4,8 +4,15 @@
  * program runs on either. Every method acts for the calling process; errors reject with ErrnoError.
  */
 import type {
-  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw,
-  SpawnOptions, KernelModule,
+  SockAddr,
+  SockaddrNl,
+  MsgHdrOut,
+  MsgHdrIn,
+  RecvFromResult,
+  RecvMsgResult,
+  SockoptRaw,
+  SpawnOptions,
+  KernelModule,
 } from './types.ts';
 import type { Mapping, PollFd } from './fs.ts';
 
@@ -73,13 +80,20 @@ export interface Backend {
 let current: Backend | null = null;
 
 /** Choose the kernel that the API talks to (done by the runner before a program starts). */
-export function setBackend(b: Backend | null): void { current = b; }
+export function setBackend(b: Backend | null): void {
+  current = b;
+}
 
 /** The attached kernel, or null (unlike backend(), does not throw). */
-export function currentBackend(): Backend | null { return current; }
+export function currentBackend(): Backend | null {
+  return current;
+}
 
 /** The kernel the API talks to. */
 export function backend(): Backend {
-  if (!current) throw new Error('netlink-lab: no kernel is attached. Run the program with `npx netlink-lab run prog.ts` or in a lesson playground.');
+  if (!current)
+    throw new Error(
+      'netlink-lab: no kernel is attached. Run the program with `npx netlink-lab run prog.ts` or in a lesson playground.',
+    );
   return current;
 }

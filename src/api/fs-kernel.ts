@@ -17,14 +17,34 @@ import { backend, type Backend } from './backend.ts';
 
 // ioctl numbers, for drivers decoding their commands (asm-generic/ioctl.h).
 export {
-  _IOC, _IO, _IOR, _IOW, _IOWR, _IOC_DIR, _IOC_TYPE, _IOC_NR, _IOC_SIZE, _IOC_NONE, _IOC_READ, _IOC_WRITE,
-  _IOC_NRBITS, _IOC_TYPEBITS, _IOC_SIZEBITS, _IOC_DIRBITS, _IOC_NRSHIFT, _IOC_TYPESHIFT, _IOC_SIZESHIFT, _IOC_DIRSHIFT,
+  _IOC,
+  _IO,
+  _IOR,
+  _IOW,
+  _IOWR,
+  _IOC_DIR,
+  _IOC_TYPE,
+  _IOC_NR,
+  _IOC_SIZE,
+  _IOC_NONE,
+  _IOC_READ,
+  _IOC_WRITE,
+  _IOC_NRBITS,
+  _IOC_TYPEBITS,
+  _IOC_SIZEBITS,
+  _IOC_DIRBITS,
+  _IOC_NRSHIFT,
+  _IOC_TYPESHIFT,
+  _IOC_SIZESHIFT,
+  _IOC_DIRSHIFT,
 } from './fs.ts';
 
 // ---- plain C types --------------------------------------------------------------------------------
 
 /** A pointer to a variable: C's `int *` is Ptr<number>, `bool *` Ptr<boolean>, `char **` Ptr<string>. */
-export interface Ptr<T> { value: T }
+export interface Ptr<T> {
+  value: T;
+}
 /** A user-space address (`void __user *`): only copy_to_user and friends may use it. */
 export type user_ptr = number;
 /** loff_t: a file offset. */
@@ -78,10 +98,14 @@ export interface vm_area_struct {
 }
 
 /** struct poll_table_struct (passed to poll_wait). */
-export interface poll_table { readonly _qproc: true }
+export interface poll_table {
+  readonly _qproc: true;
+}
 
 /** wait_queue_head_t: what wake_up_interruptible wakes and poll_wait registers on. */
-export interface wait_queue_head_t { readonly _waitq: true }
+export interface wait_queue_head_t {
+  readonly _waitq: true;
+}
 
 /** A handler's result: a value or, for handlers that sleep, a promise of it. */
 export type MaybeAsync<T> = T | Promise<T>;
@@ -113,7 +137,10 @@ export interface proc_ops {
 }
 
 /** struct proc_dir_entry: a /proc entry or directory. */
-export interface proc_dir_entry { readonly name: string; readonly path: string }
+export interface proc_dir_entry {
+  readonly name: string;
+  readonly path: string;
+}
 
 /** struct seq_file. `private` is what seq_open_private / single_open's data / proc_create_seq_data gave. */
 export interface seq_file {
@@ -139,7 +166,13 @@ export interface seq_operations {
 }
 
 /** proc_handler: `buffer` is a kernel copy of the user's bytes (since 5.8); `lenp` and `ppos` are in/out. */
-export type proc_handler = (table: ctl_table, write: number, buffer: Uint8Array, lenp: Ptr<number>, ppos: Ptr<loff_t>) => number;
+export type proc_handler = (
+  table: ctl_table,
+  write: number,
+  buffer: Uint8Array,
+  lenp: Ptr<number>,
+  ppos: Ptr<loff_t>,
+) => number;
 
 /** struct ctl_table: one sysctl. `data` is the variable: Ptr<number> for the int handlers, Ptr<string> for proc_dostring. */
 export interface ctl_table {
@@ -154,7 +187,9 @@ export interface ctl_table {
   extra2?: Ptr<number>;
 }
 /** struct ctl_table_header: what register_sysctl returns. */
-export interface ctl_table_header { readonly path: string }
+export interface ctl_table_header {
+  readonly path: string;
+}
 
 /** struct miscdevice. */
 export interface miscdevice {
@@ -169,14 +204,26 @@ export interface miscdevice {
   this_device?: device;
 }
 /** struct class (class_create). */
-export interface class_ { readonly name: string }
+export interface class_ {
+  readonly name: string;
+}
 /** struct device (device_create). */
-export interface device { readonly devt: dev_t; readonly name: string }
+export interface device {
+  readonly devt: dev_t;
+  readonly name: string;
+}
 
 /** struct dentry: a debugfs (or relay) file or directory. */
-export interface dentry { readonly name: string; readonly path: string; readonly d_inode: inode }
+export interface dentry {
+  readonly name: string;
+  readonly path: string;
+  readonly d_inode: inode;
+}
 /** struct debugfs_blob_wrapper. */
-export interface debugfs_blob_wrapper { data: Uint8Array; size: number }
+export interface debugfs_blob_wrapper {
+  data: Uint8Array;
+  size: number;
+}
 
 /** Module parameter types, as module_param's second argument names them. */
 export type param_type = 'int' | 'uint' | 'long' | 'ulong' | 'short' | 'ushort' | 'bool' | 'invbool' | 'charp' | 'byte';
@@ -201,20 +248,41 @@ export interface kernel_param<T = unknown> {
 }
 
 /** struct rchan_buf: one CPU's buffer of a relay channel. */
-export interface rchan_buf { readonly cpu: number; readonly chan: rchan; readonly dentry?: dentry; readonly subbufs_produced: number; readonly subbufs_consumed: number }
+export interface rchan_buf {
+  readonly cpu: number;
+  readonly chan: rchan;
+  readonly dentry?: dentry;
+  readonly subbufs_produced: number;
+  readonly subbufs_consumed: number;
+}
 /** struct rchan: a relay channel. */
-export interface rchan { readonly subbuf_size: number; readonly n_subbufs: number; readonly base_filename: string; private_data: unknown }
+export interface rchan {
+  readonly subbuf_size: number;
+  readonly n_subbufs: number;
+  readonly base_filename: string;
+  private_data: unknown;
+}
 /** struct rchan_callbacks. */
 export interface rchan_callbacks {
   /** A sub-buffer is starting; return 0 to drop what is written while every sub-buffer is full (no-overwrite mode), 1 to go on. */
   subbuf_start?(buf: rchan_buf, subbuf: Uint8Array, prev_subbuf: Uint8Array | null, prev_padding: number): number;
   /** Make the file for one CPU's buffer (usually debugfs_create_file(filename, mode, parent, buf, relay_file_operations)). */
-  create_buf_file(filename: string, parent: dentry | null, mode: umode_t, buf: rchan_buf, is_global: Ptr<number>): dentry | null;
+  create_buf_file(
+    filename: string,
+    parent: dentry | null,
+    mode: umode_t,
+    buf: rchan_buf,
+    is_global: Ptr<number>,
+  ): dentry | null;
   remove_buf_file(dentry: dentry): number;
 }
 
 /** A boot parameter handler (__setup: return 1 when handled; early_param: 0 or -errno). */
-export interface boot_param { readonly str: string; readonly fn: (val: string) => number; readonly early: boolean }
+export interface boot_param {
+  readonly str: string;
+  readonly fn: (val: string) => number;
+  readonly early: boolean;
+}
 
 /** What a kernel provides for files (the simulated kernel's lives in sandboxes/sim/host/vfs). */
 export interface VfsKernelApi {
@@ -232,9 +300,27 @@ export interface VfsKernelApi {
   virt_to_phys(buf: Uint8Array): number;
   kzalloc(size: number): Uint8Array;
   get_zeroed_page(): Uint8Array;
-  proc_create(name: string, mode: umode_t, parent: proc_dir_entry | null, ops: proc_ops, data?: unknown): proc_dir_entry | null;
-  proc_create_seq(name: string, mode: umode_t, parent: proc_dir_entry | null, ops: seq_operations, data?: unknown): proc_dir_entry | null;
-  proc_create_single(name: string, mode: umode_t, parent: proc_dir_entry | null, show: (m: seq_file, v: unknown) => number, data?: unknown): proc_dir_entry | null;
+  proc_create(
+    name: string,
+    mode: umode_t,
+    parent: proc_dir_entry | null,
+    ops: proc_ops,
+    data?: unknown,
+  ): proc_dir_entry | null;
+  proc_create_seq(
+    name: string,
+    mode: umode_t,
+    parent: proc_dir_entry | null,
+    ops: seq_operations,
+    data?: unknown,
+  ): proc_dir_entry | null;
+  proc_create_single(
+    name: string,
+    mode: umode_t,
+    parent: proc_dir_entry | null,
+    show: (m: seq_file, v: unknown) => number,
+    data?: unknown,
+  ): proc_dir_entry | null;
   proc_mkdir(name: string, parent: proc_dir_entry | null): proc_dir_entry | null;
   proc_symlink(name: string, parent: proc_dir_entry | null, dest: string): proc_dir_entry | null;
   remove_proc_entry(name: string, parent: proc_dir_entry | null): void;
@@ -251,7 +337,15 @@ export interface VfsKernelApi {
   seq_has_overflowed(m: seq_file): boolean;
   register_sysctl(path: string, table: ctl_table[]): ctl_table_header | null;
   unregister_sysctl_table(header: ctl_table_header | null): void;
-  proc_handlers: Record<'proc_dointvec' | 'proc_dointvec_minmax' | 'proc_douintvec' | 'proc_douintvec_minmax' | 'proc_dostring' | 'proc_dobool', proc_handler>;
+  proc_handlers: Record<
+    | 'proc_dointvec'
+    | 'proc_dointvec_minmax'
+    | 'proc_douintvec'
+    | 'proc_douintvec_minmax'
+    | 'proc_dostring'
+    | 'proc_dobool',
+    proc_handler
+  >;
   debugfs_create_dir(name: string, parent: dentry | null): dentry;
   debugfs_create_file(name: string, mode: umode_t, parent: dentry | null, data: unknown, fops: file_operations): dentry;
   debugfs_create_u32(name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void;
@@ -261,7 +355,14 @@ export interface VfsKernelApi {
   debugfs_create_blob(name: string, mode: umode_t, parent: dentry | null, blob: debugfs_blob_wrapper): dentry;
   debugfs_remove(d: dentry | null): void;
   debugfs_lookup(name: string, parent: dentry | null): dentry | null;
-  relay_open(base_filename: string | null, parent: dentry | null, subbuf_size: number, n_subbufs: number, cb: rchan_callbacks, private_data: unknown): rchan | null;
+  relay_open(
+    base_filename: string | null,
+    parent: dentry | null,
+    subbuf_size: number,
+    n_subbufs: number,
+    cb: rchan_callbacks,
+    private_data: unknown,
+  ): rchan | null;
   relay_write(chan: rchan, data: Uint8Array): void;
   relay_flush(chan: rchan): void;
   relay_close(chan: rchan): void;
@@ -279,7 +380,9 @@ export interface VfsKernelApi {
 function vfs(): VfsKernelApi {
   const b = backend() as Backend & { vfsApi?: VfsKernelApi };
   if (!b.vfsApi) {
-    throw new Error('netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).');
+    throw new Error(
+      'netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).',
+    );
   }
   return b.vfsApi;
 }
@@ -366,7 +469,10 @@ export const put_user = (x: number, ptr: user_ptr): number => {
 /** get_user(x, ptr) for an int: x.value gets it; 0 or -EFAULT. */
 export const get_user = (x: Ptr<number>, ptr: user_ptr): number => {
   const b = new Uint8Array(4);
-  if (vfs().copy_from_user(b, ptr, 4)) { x.value = 0; return -14; }
+  if (vfs().copy_from_user(b, ptr, 4)) {
+    x.value = 0;
+    return -14;
+  }
   x.value = new DataView(b.buffer).getInt32(0, true);
   return 0;
 };
@@ -374,7 +480,13 @@ export const get_user = (x: Ptr<number>, ptr: user_ptr): number => {
  * simple_read_from_buffer: copy what is left of `from` after *ppos (at most `count` bytes, at most
  * `available` in all) to the user; advances *ppos; the number copied, 0 at the end, -EFAULT, -EINVAL.
  */
-export function simple_read_from_buffer(to: user_ptr, count: number, ppos: Ptr<loff_t>, from: Uint8Array | string, available?: number): number {
+export function simple_read_from_buffer(
+  to: user_ptr,
+  count: number,
+  ppos: Ptr<loff_t>,
+  from: Uint8Array | string,
+  available?: number,
+): number {
   const src = typeof from === 'string' ? new TextEncoder().encode(from) : from;
   const avail = available ?? src.length;
   const pos = ppos.value;
@@ -388,7 +500,13 @@ export function simple_read_from_buffer(to: user_ptr, count: number, ppos: Ptr<l
   return count;
 }
 /** simple_write_to_buffer: the user's bytes into `to` at *ppos (at most `available`); the number copied or -errno. */
-export function simple_write_to_buffer(to: Uint8Array, available: number, ppos: Ptr<loff_t>, from: user_ptr, count: number): number {
+export function simple_write_to_buffer(
+  to: Uint8Array,
+  available: number,
+  ppos: Ptr<loff_t>,
+  from: user_ptr,
+  count: number,
+): number {
   const pos = ppos.value;
   if (pos < 0) return -22;
   if (pos >= available || !count) return 0;
@@ -419,11 +537,23 @@ export function kstrtouint(s: string, base: number, res: Ptr<number>): number {
 /** kstrtobool: y/Y/1/on → true, n/N/0/off → false; 0 or -EINVAL. */
 export function kstrtobool(s: string, res: Ptr<boolean>): number {
   const c = s[0];
-  if (c === 'y' || c === 'Y' || c === '1') { res.value = true; return 0; }
-  if (c === 'n' || c === 'N' || c === '0') { res.value = false; return 0; }
+  if (c === 'y' || c === 'Y' || c === '1') {
+    res.value = true;
+    return 0;
+  }
+  if (c === 'n' || c === 'N' || c === '0') {
+    res.value = false;
+    return 0;
+  }
   if ((c === 'o' || c === 'O') && s.length > 1) {
-    if (s[1] === 'n' || s[1] === 'N') { res.value = true; return 0; }
-    if (s[1] === 'f' || s[1] === 'F') { res.value = false; return 0; }
+    if (s[1] === 'n' || s[1] === 'N') {
+      res.value = true;
+      return 0;
+    }
+    if (s[1] === 'f' || s[1] === 'F') {
+      res.value = false;
+      return 0;
+    }
   }
   return -22;
 }
@@ -431,11 +561,16 @@ function kstrtoll(s: string, base: number, res: Ptr<number>, min: number, max: n
   let i = 0;
   let neg = false;
   if (s[0] === '+') i = 1;
-  else if (s[0] === '-' && !unsigned) { neg = true; i = 1; }
+  else if (s[0] === '-' && !unsigned) {
+    neg = true;
+    i = 1;
+  }
   let b = base;
   if (b === 0 || b === 16) {
-    if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) { b = 16; i += 2; }
-    else if (b === 0) b = s[i] === '0' ? 8 : 10;
+    if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) {
+      b = 16;
+      i += 2;
+    } else if (b === 0) b = s[i] === '0' ? 8 : 10;
   }
   let v = 0n;
   let digits = 0;
@@ -477,15 +612,21 @@ export const misc_register = (misc: miscdevice): number => vfs().misc_register(m
 /** misc_deregister. */
 export const misc_deregister = (misc: miscdevice): void => vfs().misc_deregister(misc);
 /** register_chrdev(major, name, fops): major 0 asks for one (returned); minors 0–255. No /dev node: mknod or device_create makes it. */
-export const register_chrdev = (major: number, name: string, fops: file_operations): number => vfs().register_chrdev(major, name, fops);
+export const register_chrdev = (major: number, name: string, fops: file_operations): number =>
+  vfs().register_chrdev(major, name, fops);
 /** unregister_chrdev. */
 export const unregister_chrdev = (major: number, name: string): void => vfs().unregister_chrdev(major, name);
 /** class_create(name) (6.4+ signature; 6.1 also took THIS_MODULE first). */
 export const class_create = (name: string): class_ => vfs().class_create(name);
 export const class_destroy = (cls: class_): void => vfs().class_destroy(cls);
 /** device_create: /dev/<name> for devt, as udev would make it (mode 0600). */
-export const device_create = (cls: class_, parent: device | null, devt: dev_t, drvdata: unknown, name: string): device =>
-  vfs().device_create(cls, parent, devt, drvdata, name);
+export const device_create = (
+  cls: class_,
+  parent: device | null,
+  devt: dev_t,
+  drvdata: unknown,
+  name: string,
+): device => vfs().device_create(cls, parent, devt, drvdata, name);
 export const device_destroy = (cls: class_, devt: dev_t): void => vfs().device_destroy(cls, devt);
 /** The default llseek of a device that keeps an offset: no_llseek/noop_llseek/default_llseek/fixed_size_llseek. */
 export function default_llseek(file: file, offset: loff_t, whence: number): number {
@@ -502,47 +643,83 @@ export function default_llseek(file: file, offset: loff_t, whence: number): numb
 export const noop_llseek = (file: file, _offset: loff_t, _whence: number): number => file.f_pos;
 /** fixed_size_llseek: seek within a file of `size` bytes (-EINVAL outside). */
 export function fixed_size_llseek(file: file, offset: loff_t, whence: number, size: number): number {
-  const n = whence === SEEK_SET ? offset : whence === SEEK_CUR ? file.f_pos + offset : whence === SEEK_END ? size + offset : -1;
+  const n =
+    whence === SEEK_SET ? offset : whence === SEEK_CUR ? file.f_pos + offset : whence === SEEK_END ? size + offset : -1;
   if (n < 0 || n > size) return -22;
   file.f_pos = n;
   return n;
 }
 /** nonseekable_open: lseek then fails with ESPIPE. */
-export const nonseekable_open = (_inode: inode, file: file): number => { file.f_mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE); return 0; };
+export const nonseekable_open = (_inode: inode, file: file): number => {
+  file.f_mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
+  return 0;
+};
 
 // ---- procfs and seq_file -------------------------------------------------------------------------
 
 /** proc_create: /proc/<parent>/<name> with proc_ops; null if it exists. */
-export const proc_create = (name: string, mode: umode_t, parent: proc_dir_entry | null, ops: proc_ops): proc_dir_entry | null =>
-  vfs().proc_create(name, mode, parent, ops);
+export const proc_create = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  ops: proc_ops,
+): proc_dir_entry | null => vfs().proc_create(name, mode, parent, ops);
 /** proc_create_data: with data for pde_data(inode). */
-export const proc_create_data = (name: string, mode: umode_t, parent: proc_dir_entry | null, ops: proc_ops, data: unknown): proc_dir_entry | null =>
-  vfs().proc_create(name, mode, parent, ops, data);
+export const proc_create_data = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  ops: proc_ops,
+  data: unknown,
+): proc_dir_entry | null => vfs().proc_create(name, mode, parent, ops, data);
 /** proc_create_seq: a file whose reads run seq_operations. */
-export const proc_create_seq = (name: string, mode: umode_t, parent: proc_dir_entry | null, ops: seq_operations): proc_dir_entry | null =>
-  vfs().proc_create_seq(name, mode, parent, ops);
-export const proc_create_seq_data = (name: string, mode: umode_t, parent: proc_dir_entry | null, ops: seq_operations, data: unknown): proc_dir_entry | null =>
-  vfs().proc_create_seq(name, mode, parent, ops, data);
+export const proc_create_seq = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  ops: seq_operations,
+): proc_dir_entry | null => vfs().proc_create_seq(name, mode, parent, ops);
+export const proc_create_seq_data = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  ops: seq_operations,
+  data: unknown,
+): proc_dir_entry | null => vfs().proc_create_seq(name, mode, parent, ops, data);
 /** proc_create_single: a file made by one show() (single_open). */
-export const proc_create_single = (name: string, mode: umode_t, parent: proc_dir_entry | null, show: (m: seq_file, v: unknown) => number): proc_dir_entry | null =>
-  vfs().proc_create_single(name, mode, parent, show);
-export const proc_create_single_data = (name: string, mode: umode_t, parent: proc_dir_entry | null, show: (m: seq_file, v: unknown) => number, data: unknown): proc_dir_entry | null =>
-  vfs().proc_create_single(name, mode, parent, show, data);
+export const proc_create_single = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  show: (m: seq_file, v: unknown) => number,
+): proc_dir_entry | null => vfs().proc_create_single(name, mode, parent, show);
+export const proc_create_single_data = (
+  name: string,
+  mode: umode_t,
+  parent: proc_dir_entry | null,
+  show: (m: seq_file, v: unknown) => number,
+  data: unknown,
+): proc_dir_entry | null => vfs().proc_create_single(name, mode, parent, show, data);
 /** proc_mkdir: a directory under /proc (parent null) or under parent. */
-export const proc_mkdir = (name: string, parent: proc_dir_entry | null): proc_dir_entry | null => vfs().proc_mkdir(name, parent);
-export const proc_symlink = (name: string, parent: proc_dir_entry | null, dest: string): proc_dir_entry | null => vfs().proc_symlink(name, parent, dest);
+export const proc_mkdir = (name: string, parent: proc_dir_entry | null): proc_dir_entry | null =>
+  vfs().proc_mkdir(name, parent);
+export const proc_symlink = (name: string, parent: proc_dir_entry | null, dest: string): proc_dir_entry | null =>
+  vfs().proc_symlink(name, parent, dest);
 /** remove_proc_entry(name, parent): remove one entry (WARNs and does nothing for a name not there). */
-export const remove_proc_entry = (name: string, parent: proc_dir_entry | null): void => vfs().remove_proc_entry(name, parent);
+export const remove_proc_entry = (name: string, parent: proc_dir_entry | null): void =>
+  vfs().remove_proc_entry(name, parent);
 /** proc_remove: remove an entry and everything under it. */
 export const proc_remove = (de: proc_dir_entry | null): void => vfs().proc_remove(de);
 /** pde_data(inode) (PDE_DATA before 5.17): the data given to proc_create_data. */
 export const pde_data = (inode: inode): unknown => vfs().pde_data(inode);
 
 export const seq_open = (file: file, ops: seq_operations): number => vfs().seq_open(file, ops);
-export const seq_read = (file: file, buf: user_ptr, count: number, ppos: Ptr<loff_t>): number => vfs().seq_read(file, buf, count, ppos);
+export const seq_read = (file: file, buf: user_ptr, count: number, ppos: Ptr<loff_t>): number =>
+  vfs().seq_read(file, buf, count, ppos);
 export const seq_lseek = (file: file, offset: loff_t, whence: number): number => vfs().seq_lseek(file, offset, whence);
 export const seq_release = (inode: inode, file: file): number => vfs().seq_release(inode, file);
-export const single_open = (file: file, show: (m: seq_file, v: unknown) => number, data?: unknown): number => vfs().single_open(file, show, data);
+export const single_open = (file: file, show: (m: seq_file, v: unknown) => number, data?: unknown): number =>
+  vfs().single_open(file, show, data);
 export const single_release = (inode: inode, file: file): number => vfs().single_release(inode, file);
 /** seq_puts: append a string (when it does not fit, the buffer overflows and the record is retried in a bigger one). */
 export const seq_puts = (m: seq_file, s: string): void => vfs().seq_puts(m, s);
@@ -550,60 +727,76 @@ export const seq_putc = (m: seq_file, c: string): void => vfs().seq_puts(m, c[0]
 export const seq_write = (m: seq_file, data: Uint8Array): void => vfs().seq_write(m, data);
 export const seq_has_overflowed = (m: seq_file): boolean => vfs().seq_has_overflowed(m);
 /** seq_printf: printf into the seq_file (%d %i %u %x %X %o %c %s %%, with flags -0+ and space, width, precision, l/ll/h/z). */
-export const seq_printf = (m: seq_file, fmt: string, ...args: (number | bigint | string | boolean)[]): void => vfs().seq_puts(m, sprintf(fmt, ...args));
+export const seq_printf = (m: seq_file, fmt: string, ...args: (number | bigint | string | boolean)[]): void =>
+  vfs().seq_puts(m, sprintf(fmt, ...args));
 /** seq_list_start & co. for a plain array: the record at *pos, or null. */
 export const seq_list_start = <T>(list: readonly T[], pos: number): T | null => (pos < list.length ? list[pos]! : null);
-export const seq_list_next = <T>(list: readonly T[], pos: Ptr<loff_t>): T | null => { ++pos.value; return pos.value < list.length ? list[pos.value]! : null; };
+export const seq_list_next = <T>(list: readonly T[], pos: Ptr<loff_t>): T | null => {
+  ++pos.value;
+  return pos.value < list.length ? list[pos.value]! : null;
+};
 
 /** The kernel's vsnprintf, for the conversions modules use. */
 export function sprintf(fmt: string, ...args: (number | bigint | string | boolean)[]): string {
   let ai = 0;
-  return fmt.replace(/%([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?(hh|h|ll|l|z|L|j|t)?([diouxXcsp%])/g, (_all, flags: string, w: string | undefined, p: string | undefined, _len, conv: string) => {
-    if (conv === '%') return '%';
-    const width = w === '*' ? Number(args[ai++]) : w ? Number(w) : 0;
-    const prec = p === '*' ? Number(args[ai++]) : p !== undefined ? Number(p) : -1;
-    const a = args[ai++];
-    let s: string;
-    let sign = '';
-    if (conv === 's') {
-      s = a === undefined || a === null ? '(null)' : String(a);
-      if (prec >= 0) s = s.slice(0, prec);
-    } else if (conv === 'c') {
-      s = typeof a === 'string' ? a.slice(0, 1) : String.fromCharCode(Number(a));
-    } else {
-      let v = typeof a === 'bigint' ? a : BigInt(Math.trunc(Number(a ?? 0)));
-      if (conv === 'd' || conv === 'i') {
-        if (v < 0n) { sign = '-'; v = -v; } else if (flags.includes('+')) sign = '+'; else if (flags.includes(' ')) sign = ' ';
-        s = v.toString(10);
+  return fmt.replace(
+    /%([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?(hh|h|ll|l|z|L|j|t)?([diouxXcsp%])/g,
+    (_all, flags: string, w: string | undefined, p: string | undefined, _len, conv: string) => {
+      if (conv === '%') return '%';
+      const width = w === '*' ? Number(args[ai++]) : w ? Number(w) : 0;
+      const prec = p === '*' ? Number(args[ai++]) : p !== undefined ? Number(p) : -1;
+      const a = args[ai++];
+      let s: string;
+      let sign = '';
+      if (conv === 's') {
+        s = a === undefined || a === null ? '(null)' : String(a);
+        if (prec >= 0) s = s.slice(0, prec);
+      } else if (conv === 'c') {
+        s = typeof a === 'string' ? a.slice(0, 1) : String.fromCharCode(Number(a));
       } else {
-        if (v < 0n) v = (_len === 'll' || _len === 'l' || _len === 'z' || conv === 'p' ? (1n << 64n) : (1n << 32n)) + v;
-        s = v.toString(conv === 'o' ? 8 : conv === 'u' ? 10 : 16);
-        if (conv === 'X') s = s.toUpperCase();
-        if (flags.includes('#') && v !== 0n) s = (conv === 'o' ? '0' : conv === 'X' ? '0X' : conv === 'x' ? '0x' : '') + s;
+        let v = typeof a === 'bigint' ? a : BigInt(Math.trunc(Number(a ?? 0)));
+        if (conv === 'd' || conv === 'i') {
+          if (v < 0n) {
+            sign = '-';
+            v = -v;
+          } else if (flags.includes('+')) sign = '+';
+          else if (flags.includes(' ')) sign = ' ';
+          s = v.toString(10);
+        } else {
+          if (v < 0n) v = (_len === 'll' || _len === 'l' || _len === 'z' || conv === 'p' ? 1n << 64n : 1n << 32n) + v;
+          s = v.toString(conv === 'o' ? 8 : conv === 'u' ? 10 : 16);
+          if (conv === 'X') s = s.toUpperCase();
+          if (flags.includes('#') && v !== 0n)
+            s = (conv === 'o' ? '0' : conv === 'X' ? '0X' : conv === 'x' ? '0x' : '') + s;
+        }
+        if (prec >= 0) s = s.padStart(prec, '0');
       }
-      if (prec >= 0) s = s.padStart(prec, '0');
-    }
-    const body = sign + s;
-    if (body.length >= width) return body;
-    if (flags.includes('-')) return body.padEnd(width);
-    if (flags.includes('0') && prec < 0 && conv !== 's' && conv !== 'c') return sign + s.padStart(width - sign.length, '0');
-    return body.padStart(width);
-  });
+      const body = sign + s;
+      if (body.length >= width) return body;
+      if (flags.includes('-')) return body.padEnd(width);
+      if (flags.includes('0') && prec < 0 && conv !== 's' && conv !== 'c')
+        return sign + s.padStart(width - sign.length, '0');
+      return body.padStart(width);
+    },
+  );
 }
 
 // ---- sysctl ----------------------------------------------------------------------------------------
 
 /** register_sysctl(path, table): /proc/sys/<path>/<procname> for each entry; null on a clash (-EEXIST logged). */
-export const register_sysctl = (path: string, table: ctl_table[]): ctl_table_header | null => vfs().register_sysctl(path, table);
+export const register_sysctl = (path: string, table: ctl_table[]): ctl_table_header | null =>
+  vfs().register_sysctl(path, table);
 /** unregister_sysctl_table. */
 export const unregister_sysctl_table = (header: ctl_table_header | null): void => vfs().unregister_sysctl_table(header);
 /** proc_dointvec: a vector of ints (maxlen / 4 of them), as text. */
 export const proc_dointvec: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.proc_dointvec(t, w, b, l, p);
 /** proc_dointvec_minmax: ints within [*extra1, *extra2]; a write out of range fails with EINVAL. */
-export const proc_dointvec_minmax: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.proc_dointvec_minmax(t, w, b, l, p);
+export const proc_dointvec_minmax: proc_handler = (t, w, b, l, p) =>
+  vfs().proc_handlers.proc_dointvec_minmax(t, w, b, l, p);
 /** proc_douintvec: unsigned ints (no sign accepted). */
 export const proc_douintvec: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.proc_douintvec(t, w, b, l, p);
-export const proc_douintvec_minmax: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.proc_douintvec_minmax(t, w, b, l, p);
+export const proc_douintvec_minmax: proc_handler = (t, w, b, l, p) =>
+  vfs().proc_handlers.proc_douintvec_minmax(t, w, b, l, p);
 /** proc_dostring: a string of at most maxlen - 1 characters (ends at the first newline). */
 export const proc_dostring: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.proc_dostring(t, w, b, l, p);
 /** proc_dobool: a bool shown as 0/1. */
@@ -614,7 +807,9 @@ export const proc_dobool: proc_handler = (t, w, b, l, p) => vfs().proc_handlers.
 const pendingParams: kernel_param[] = [];
 
 /** The parameters module_param declared since the last defineModule (which takes them). */
-export function takeModuleParams(): kernel_param[] { return pendingParams.splice(0); }
+export function takeModuleParams(): kernel_param[] {
+  return pendingParams.splice(0);
+}
 
 function intOps(min: number, max: number, unsigned: boolean): kernel_param_ops {
   return {
@@ -625,7 +820,10 @@ function intOps(min: number, max: number, unsigned: boolean): kernel_param_ops {
       (kp.arg as Ptr<number>).value = r.value;
       return 0;
     },
-    get(buffer, kp) { buffer.value = `${(kp.arg as Ptr<number>).value}\n`; return buffer.value.length; },
+    get(buffer, kp) {
+      buffer.value = `${(kp.arg as Ptr<number>).value}\n`;
+      return buffer.value.length;
+    },
   };
 }
 /** The standard kernel_param_ops (param_ops_int, …), for module_param_cb and custom ops that wrap them. */
@@ -639,14 +837,20 @@ export const param_ops_ulong = intOps(0, Number.MAX_SAFE_INTEGER, true);
 export const param_ops_bool: kernel_param_ops = {
   set(val, kp) {
     // No value ("insmod m debug") means true.
-    if (val === '') { (kp.arg as Ptr<boolean>).value = true; return 0; }
+    if (val === '') {
+      (kp.arg as Ptr<boolean>).value = true;
+      return 0;
+    }
     const r: Ptr<boolean> = { value: false };
     const err = kstrtobool(val, r);
     if (err) return err;
     (kp.arg as Ptr<boolean>).value = r.value;
     return 0;
   },
-  get(buffer, kp) { buffer.value = (kp.arg as Ptr<boolean>).value ? 'Y\n' : 'N\n'; return 2; },
+  get(buffer, kp) {
+    buffer.value = (kp.arg as Ptr<boolean>).value ? 'Y\n' : 'N\n';
+    return 2;
+  },
 };
 export const param_ops_invbool: kernel_param_ops = {
   set(val, kp) {
@@ -656,7 +860,10 @@ export const param_ops_invbool: kernel_param_ops = {
     if (!err) (kp.arg as Ptr<boolean>).value = !r.value;
     return err;
   },
-  get(buffer, kp) { buffer.value = (kp.arg as Ptr<boolean>).value ? 'N\n' : 'Y\n'; return 2; },
+  get(buffer, kp) {
+    buffer.value = (kp.arg as Ptr<boolean>).value ? 'N\n' : 'Y\n';
+    return 2;
+  },
 };
 export const param_ops_charp: kernel_param_ops = {
   set(val, kp) {
@@ -664,11 +871,22 @@ export const param_ops_charp: kernel_param_ops = {
     (kp.arg as Ptr<string>).value = val;
     return 0;
   },
-  get(buffer, kp) { buffer.value = `${(kp.arg as Ptr<string | null>).value ?? '(null)'}\n`; return buffer.value.length; },
+  get(buffer, kp) {
+    buffer.value = `${(kp.arg as Ptr<string | null>).value ?? '(null)'}\n`;
+    return buffer.value.length;
+  },
 };
 const OPS: Record<param_type, kernel_param_ops> = {
-  int: param_ops_int, uint: param_ops_uint, long: param_ops_long, ulong: param_ops_ulong, short: param_ops_short,
-  ushort: param_ops_ushort, byte: param_ops_byte, bool: param_ops_bool, invbool: param_ops_invbool, charp: param_ops_charp,
+  int: param_ops_int,
+  uint: param_ops_uint,
+  long: param_ops_long,
+  ulong: param_ops_ulong,
+  short: param_ops_short,
+  ushort: param_ops_ushort,
+  byte: param_ops_byte,
+  bool: param_ops_bool,
+  invbool: param_ops_invbool,
+  charp: param_ops_charp,
 };
 /** param_set_int & co., for custom ops that validate and then store. */
 export const param_set_int = (val: string, kp: kernel_param): number => param_ops_int.set(val, kp);
@@ -682,11 +900,19 @@ export const param_get_charp = (buffer: Ptr<string>, kp: kernel_param): number =
 
 function makeParam<T>(name: string, ops: kernel_param_ops, arg: Ptr<T>, perm: umode_t): kernel_param<T> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`module_param: '${name}' is not a C identifier`);
-  if (perm & 0o002) throw new Error(`module_param(${name}): world-writable parameters are refused (VERIFY_OCTAL_PERMISSIONS)`);
+  if (perm & 0o002)
+    throw new Error(`module_param(${name}): world-writable parameters are refused (VERIFY_OCTAL_PERMISSIONS)`);
   const kp = {
-    name, perm, ops, arg,
-    get value(): T { return arg.value; },
-    set value(v: T) { arg.value = v; },
+    name,
+    perm,
+    ops,
+    arg,
+    get value(): T {
+      return arg.value;
+    },
+    set value(v: T) {
+      arg.value = v;
+    },
   } as kernel_param<T>;
   pendingParams.push(kp as kernel_param);
   return kp;
@@ -697,9 +923,24 @@ function makeParam<T>(name: string, ops: kernel_param_ops, arg: Ptr<T>, perm: um
  * module_param(count, int, 0644);` is `const count = module_param('count', 'int', 0o644, 1)`.
  * Read the variable as count.value. perm 0 hides it from /sys/module/<mod>/parameters.
  */
-export function module_param(name: string, type: 'bool' | 'invbool', perm: umode_t, value: boolean): kernel_param<boolean>;
-export function module_param(name: string, type: 'charp', perm: umode_t, value: string | null): kernel_param<string | null>;
-export function module_param(name: string, type: Exclude<param_type, 'bool' | 'invbool' | 'charp'>, perm: umode_t, value: number): kernel_param<number>;
+export function module_param(
+  name: string,
+  type: 'bool' | 'invbool',
+  perm: umode_t,
+  value: boolean,
+): kernel_param<boolean>;
+export function module_param(
+  name: string,
+  type: 'charp',
+  perm: umode_t,
+  value: string | null,
+): kernel_param<string | null>;
+export function module_param(
+  name: string,
+  type: Exclude<param_type, 'bool' | 'invbool' | 'charp'>,
+  perm: umode_t,
+  value: number,
+): kernel_param<number>;
 export function module_param(name: string, type: param_type, perm: umode_t, value: unknown): kernel_param<unknown> {
   const ops = OPS[type];
   if (!ops) throw new Error(`module_param(${name}): unknown type '${String(type)}'`);
@@ -714,7 +955,9 @@ export function module_param_cb<T>(name: string, ops: kernel_param_ops, arg: Ptr
   return makeParam(name, ops, arg, perm);
 }
 /** MODULE_PARM_DESC: shown by modinfo. */
-export function MODULE_PARM_DESC(kp: kernel_param<unknown>, desc: string): void { (kp as { desc?: string }).desc = desc; }
+export function MODULE_PARM_DESC(kp: kernel_param<unknown>, desc: string): void {
+  (kp as { desc?: string }).desc = desc;
+}
 
 // ---- boot parameters --------------------------------------------------------------------------------
 
@@ -724,40 +967,69 @@ export function MODULE_PARM_DESC(kp: kernel_param<unknown>, desc: string): void 
  * (0: the option goes on to init as an environment variable or argument). Pass it to defineModule's
  * `setup` of a module built into the kernel (createSimKernel's `builtin`, `--builtin`).
  */
-export function __setup(str: string, fn: (val: string) => number): boot_param { return { str, fn, early: false }; }
+export function __setup(str: string, fn: (val: string) => number): boot_param {
+  return { str, fn, early: false };
+}
 /** early_param(str, fn): parsed before the rest (parse_early_param); fn returns 0 or -errno. `str` has no '='. */
-export function early_param(str: string, fn: (val: string) => number): boot_param { return { str, fn, early: true }; }
+export function early_param(str: string, fn: (val: string) => number): boot_param {
+  return { str, fn, early: true };
+}
 /** The kernel command line (saved_command_line: what /proc/cmdline shows). */
 export const saved_command_line = (): string => vfs().saved_command_line();
 
 // ---- debugfs -----------------------------------------------------------------------------------------
 
 /** debugfs_create_dir: /sys/kernel/debug/<parent>/<name>. */
-export const debugfs_create_dir = (name: string, parent: dentry | null): dentry => vfs().debugfs_create_dir(name, parent);
+export const debugfs_create_dir = (name: string, parent: dentry | null): dentry =>
+  vfs().debugfs_create_dir(name, parent);
 /** debugfs_create_file: data becomes inode->i_private (file->private_data after simple_open). */
-export const debugfs_create_file = (name: string, mode: umode_t, parent: dentry | null, data: unknown, fops: file_operations): dentry =>
-  vfs().debugfs_create_file(name, mode, parent, data, fops);
+export const debugfs_create_file = (
+  name: string,
+  mode: umode_t,
+  parent: dentry | null,
+  data: unknown,
+  fops: file_operations,
+): dentry => vfs().debugfs_create_file(name, mode, parent, data, fops);
 /** debugfs_create_u32: the variable as decimal text, writable if mode allows. */
-export const debugfs_create_u32 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void => vfs().debugfs_create_u32(name, mode, parent, value);
-export const debugfs_create_u64 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void => vfs().debugfs_create_u64(name, mode, parent, value);
+export const debugfs_create_u32 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void =>
+  vfs().debugfs_create_u32(name, mode, parent, value);
+export const debugfs_create_u64 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void =>
+  vfs().debugfs_create_u64(name, mode, parent, value);
 /** debugfs_create_x32: as hex (0x%08x). */
-export const debugfs_create_x32 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void => vfs().debugfs_create_x32(name, mode, parent, value);
+export const debugfs_create_x32 = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<number>): void =>
+  vfs().debugfs_create_x32(name, mode, parent, value);
 /** debugfs_create_bool: Y or N. */
-export const debugfs_create_bool = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<boolean>): void => vfs().debugfs_create_bool(name, mode, parent, value);
+export const debugfs_create_bool = (name: string, mode: umode_t, parent: dentry | null, value: Ptr<boolean>): void =>
+  vfs().debugfs_create_bool(name, mode, parent, value);
 /** debugfs_create_blob: blob.data's first blob.size bytes, read-only (6.1; 6.18 allows writes with a write mode). */
-export const debugfs_create_blob = (name: string, mode: umode_t, parent: dentry | null, blob: debugfs_blob_wrapper): dentry => vfs().debugfs_create_blob(name, mode, parent, blob);
+export const debugfs_create_blob = (
+  name: string,
+  mode: umode_t,
+  parent: dentry | null,
+  blob: debugfs_blob_wrapper,
+): dentry => vfs().debugfs_create_blob(name, mode, parent, blob);
 export const debugfs_remove = (d: dentry | null): void => vfs().debugfs_remove(d);
 /** debugfs_remove_recursive: the same as debugfs_remove since 5.7. */
 export const debugfs_remove_recursive = debugfs_remove;
-export const debugfs_lookup = (name: string, parent: dentry | null): dentry | null => vfs().debugfs_lookup(name, parent);
+export const debugfs_lookup = (name: string, parent: dentry | null): dentry | null =>
+  vfs().debugfs_lookup(name, parent);
 /** simple_open: file->private_data = inode->i_private. */
-export const simple_open = (inode: inode, file: file): number => { file.private_data = inode.i_private; return 0; };
+export const simple_open = (inode: inode, file: file): number => {
+  file.private_data = inode.i_private;
+  return 0;
+};
 
 // ---- relay --------------------------------------------------------------------------------------------
 
 /** relay_open: a channel of n_subbufs sub-buffers of subbuf_size bytes per CPU; files <base_filename><cpu> made by cb.create_buf_file. */
-export const relay_open = (base_filename: string | null, parent: dentry | null, subbuf_size: number, n_subbufs: number, cb: rchan_callbacks, private_data: unknown): rchan | null =>
-  vfs().relay_open(base_filename, parent, subbuf_size, n_subbufs, cb, private_data);
+export const relay_open = (
+  base_filename: string | null,
+  parent: dentry | null,
+  subbuf_size: number,
+  n_subbufs: number,
+  cb: rchan_callbacks,
+  private_data: unknown,
+): rchan | null => vfs().relay_open(base_filename, parent, subbuf_size, n_subbufs, cb, private_data);
 /** relay_write: append to the current CPU's buffer (switching sub-buffers when it fills). */
 export const relay_write = (chan: rchan, data: Uint8Array): void => vfs().relay_write(chan, data);
 /** __relay_write: the same (the caller disabled interrupts in C). */
@@ -787,4 +1059,5 @@ export const wake_up = wake_up_interruptible;
 /** poll_wait: the file's poll handler registers the queue a poll() sleeps on. */
 export const poll_wait = (file: file, wq: wait_queue_head_t, wait: poll_table): void => vfs().poll_wait(file, wq, wait);
 /** wait_event_interruptible(wq, condition): sleep until condition() holds after a wake-up; 0. */
-export const wait_event_interruptible = (wq: wait_queue_head_t, condition: () => boolean): Promise<number> => vfs().wait_event_interruptible(wq, condition);
+export const wait_event_interruptible = (wq: wait_queue_head_t, condition: () => boolean): Promise<number> =>
+  vfs().wait_event_interruptible(wq, condition);

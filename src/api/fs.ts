@@ -103,8 +103,13 @@ const typeCode = (t: IocType): number => (typeof t === 'string' ? t.charCodeAt(0
 
 /** _IOC(dir, type, nr, size): an ioctl request number, as an unsigned 32-bit value. */
 export function _IOC(dir: number, type: IocType, nr: number, size: number): number {
-  return (((dir & 3) << _IOC_DIRSHIFT) | (typeCode(type) << _IOC_TYPESHIFT) | ((nr & 0xff) << _IOC_NRSHIFT) |
-    ((size & 0x3fff) << _IOC_SIZESHIFT)) >>> 0;
+  return (
+    (((dir & 3) << _IOC_DIRSHIFT) |
+      (typeCode(type) << _IOC_TYPESHIFT) |
+      ((nr & 0xff) << _IOC_NRSHIFT) |
+      ((size & 0x3fff) << _IOC_SIZESHIFT)) >>>
+    0
+  );
 }
 /** _IO(type, nr): a request with no argument. */
 export const _IO = (type: IocType, nr: number): number => _IOC(_IOC_NONE, type, nr, 0);
@@ -135,7 +140,11 @@ export const minor = (dev: number): number => (dev & 0xff) | ((dev >>> 12) & 0xf
 // ---- structures ---------------------------------------------------------------------------------
 
 /** struct pollfd: `revents` is filled in by poll(). */
-export interface PollFd { fd: number; events: number; revents?: number }
+export interface PollFd {
+  fd: number;
+  events: number;
+  revents?: number;
+}
 
 /**
  * A mapping made by mmap(): a live view of the pages the file's mmap handler mapped. Reads see what

@@ -105,15 +105,37 @@ export interface nla_policy {
 export type genl_policy = (nla_policy | undefined)[] | Record<number, nla_policy>;
 
 /** NLA_POLICY_RANGE(tp, min, max). */
-export const NLA_POLICY_RANGE = (type: number, min: number, max: number): nla_policy => ({ type, validation_type: NLA_VALIDATE_RANGE, min, max });
+export const NLA_POLICY_RANGE = (type: number, min: number, max: number): nla_policy => ({
+  type,
+  validation_type: NLA_VALIDATE_RANGE,
+  min,
+  max,
+});
 /** NLA_POLICY_MIN(tp, min). */
-export const NLA_POLICY_MIN = (type: number, min: number): nla_policy => ({ type, validation_type: NLA_VALIDATE_MIN, min });
+export const NLA_POLICY_MIN = (type: number, min: number): nla_policy => ({
+  type,
+  validation_type: NLA_VALIDATE_MIN,
+  min,
+});
 /** NLA_POLICY_MAX(tp, max). */
-export const NLA_POLICY_MAX = (type: number, max: number): nla_policy => ({ type, validation_type: NLA_VALIDATE_MAX, max });
+export const NLA_POLICY_MAX = (type: number, max: number): nla_policy => ({
+  type,
+  validation_type: NLA_VALIDATE_MAX,
+  max,
+});
 /** NLA_POLICY_FULL_RANGE(tp, &range): 64-bit limits. */
-export const NLA_POLICY_FULL_RANGE = (type: number, min: bigint | number, max: bigint | number): nla_policy => ({ type, validation_type: NLA_VALIDATE_RANGE_PTR, min, max });
+export const NLA_POLICY_FULL_RANGE = (type: number, min: bigint | number, max: bigint | number): nla_policy => ({
+  type,
+  validation_type: NLA_VALIDATE_RANGE_PTR,
+  min,
+  max,
+});
 /** NLA_POLICY_MASK(tp, mask). */
-export const NLA_POLICY_MASK = (type: number, mask: number | bigint): nla_policy => ({ type, validation_type: NLA_VALIDATE_MASK, mask });
+export const NLA_POLICY_MASK = (type: number, mask: number | bigint): nla_policy => ({
+  type,
+  validation_type: NLA_VALIDATE_MASK,
+  mask,
+});
 /** NLA_POLICY_EXACT_LEN(len): an NLA_BINARY of exactly `len` bytes. */
 export const NLA_POLICY_EXACT_LEN = (len: number): nla_policy => NLA_POLICY_RANGE(NLA_BINARY, len, len);
 /** NLA_POLICY_MIN_LEN(len). */
@@ -123,7 +145,10 @@ export const NLA_POLICY_MAX_LEN = (len: number): nla_policy => NLA_POLICY_MAX(NL
 /** NLA_POLICY_NESTED(policy). */
 export const NLA_POLICY_NESTED = (nested_policy: genl_policy): nla_policy => ({ type: NLA_NESTED, nested_policy });
 /** NLA_POLICY_NESTED_ARRAY(policy). */
-export const NLA_POLICY_NESTED_ARRAY = (nested_policy: genl_policy): nla_policy => ({ type: NLA_NESTED_ARRAY, nested_policy });
+export const NLA_POLICY_NESTED_ARRAY = (nested_policy: genl_policy): nla_policy => ({
+  type: NLA_NESTED_ARRAY,
+  nested_policy,
+});
 /** NLA_POLICY_BITFIELD32(valid). */
 export const NLA_POLICY_BITFIELD32 = (valid: number): nla_policy => ({ type: NLA_BITFIELD32, bitfield32_valid: valid });
 
@@ -190,7 +215,10 @@ export interface genl_ops {
 }
 
 /** struct genl_multicast_group. */
-export interface genl_multicast_group { name: string; flags?: number }
+export interface genl_multicast_group {
+  name: string;
+  flags?: number;
+}
 
 /** struct genl_family. `id` and `mcgrp_offset` are filled in by genl_register_family. */
 export interface genl_family {
@@ -243,12 +271,19 @@ const hosts: GenlHost[] = [];
 /** Run `fn` with `host` as the kernel these functions talk to (the sim host does this around module code). */
 export function withGenlHost<T>(host: GenlHost, fn: () => T): T {
   hosts.push(host);
-  try { return fn(); } finally { hosts.pop(); }
+  try {
+    return fn();
+  } finally {
+    hosts.pop();
+  }
 }
 
 function host(): GenlHost {
   const h = hosts[hosts.length - 1] ?? (backend() as Backend & { genlHost?: GenlHost }).genlHost;
-  if (!h) throw new Error('netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).');
+  if (!h)
+    throw new Error(
+      'netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).',
+    );
   return h;
 }
 
@@ -267,8 +302,14 @@ export const nlmsg_free = (skb: sk_buff): void => host().nlmsg_free(skb);
  * Start a message: nlmsghdr (type = family.id, flags) and genlmsghdr (cmd, family.version).
  * Returns a handle to the user header (for genlmsg_end), 0 when the skb is full.
  */
-export const genlmsg_put = (skb: sk_buff, portid: number, seq: number, family: genl_family, flags: number, cmd: number): number =>
-  host().genlmsg_put(skb, portid, seq, family, flags, cmd);
+export const genlmsg_put = (
+  skb: sk_buff,
+  portid: number,
+  seq: number,
+  family: genl_family,
+  flags: number,
+  cmd: number,
+): number => host().genlmsg_put(skb, portid, seq, family, flags, cmd);
 /** Finish the message started by genlmsg_put (sets nlmsg_len). */
 export const genlmsg_end = (skb: sk_buff, hdr: number): void => host().genlmsg_end(skb, hdr);
 /** Remove the message started by genlmsg_put. */
@@ -284,27 +325,74 @@ export const genlmsg_multicast = (family: genl_family, skb: sk_buff, portid: num
 export const genlmsg_put_userhdr = (skb: sk_buff, hdr: number, data: Uint8Array): void => host().write(skb, hdr, data);
 
 /** Bytes an attribute with `payload` bytes takes, padding included. */
-export const nla_total_size = (payload: number): number => ((payload + 4 + 3) & ~3);
+export const nla_total_size = (payload: number): number => (payload + 4 + 3) & ~3;
 
-const le = (n: number, f: (v: DataView) => void): Uint8Array => { const b = new Uint8Array(n); f(new DataView(b.buffer)); return b; };
+const le = (n: number, f: (v: DataView) => void): Uint8Array => {
+  const b = new Uint8Array(n);
+  f(new DataView(b.buffer));
+  return b;
+};
 /** Add an attribute with raw bytes. 0 or -EMSGSIZE. */
 export const nla_put = (skb: sk_buff, type: number, data: Uint8Array): number => host().nla_put(skb, type, data);
-export const nla_put_u8 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(1, (d) => d.setUint8(0, v)));
-export const nla_put_u16 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(2, (d) => d.setUint16(0, v, true)));
-export const nla_put_u32 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(4, (d) => d.setUint32(0, v >>> 0, true)));
-export const nla_put_u64_64bit = (skb: sk_buff, type: number, v: bigint, _padattr = 0): number => nla_put(skb, type, le(8, (d) => d.setBigUint64(0, v, true)));
-export const nla_put_s8 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(1, (d) => d.setInt8(0, v)));
-export const nla_put_s16 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(2, (d) => d.setInt16(0, v, true)));
-export const nla_put_s32 = (skb: sk_buff, type: number, v: number): number => nla_put(skb, type, le(4, (d) => d.setInt32(0, v, true)));
-export const nla_put_s64 = (skb: sk_buff, type: number, v: bigint, _padattr = 0): number => nla_put(skb, type, le(8, (d) => d.setBigInt64(0, v, true)));
+export const nla_put_u8 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(1, (d) => d.setUint8(0, v)),
+  );
+export const nla_put_u16 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(2, (d) => d.setUint16(0, v, true)),
+  );
+export const nla_put_u32 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(4, (d) => d.setUint32(0, v >>> 0, true)),
+  );
+export const nla_put_u64_64bit = (skb: sk_buff, type: number, v: bigint, _padattr = 0): number =>
+  nla_put(
+    skb,
+    type,
+    le(8, (d) => d.setBigUint64(0, v, true)),
+  );
+export const nla_put_s8 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(1, (d) => d.setInt8(0, v)),
+  );
+export const nla_put_s16 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(2, (d) => d.setInt16(0, v, true)),
+  );
+export const nla_put_s32 = (skb: sk_buff, type: number, v: number): number =>
+  nla_put(
+    skb,
+    type,
+    le(4, (d) => d.setInt32(0, v, true)),
+  );
+export const nla_put_s64 = (skb: sk_buff, type: number, v: bigint, _padattr = 0): number =>
+  nla_put(
+    skb,
+    type,
+    le(8, (d) => d.setBigInt64(0, v, true)),
+  );
 /** NLA_UINT: 4 bytes when the value fits, else 8 (nla_put_uint). */
 export const nla_put_uint = (skb: sk_buff, type: number, v: bigint | number): number =>
-  (BigInt(v) <= 0xffffffffn ? nla_put_u32(skb, type, Number(v)) : nla_put_u64_64bit(skb, type, BigInt(v)));
+  BigInt(v) <= 0xffffffffn ? nla_put_u32(skb, type, Number(v)) : nla_put_u64_64bit(skb, type, BigInt(v));
 /** NLA_SINT: 4 bytes when the value fits, else 8 (nla_put_sint). */
 export const nla_put_sint = (skb: sk_buff, type: number, v: bigint | number): number =>
-  (BigInt(v) >= -0x80000000n && BigInt(v) <= 0x7fffffffn ? nla_put_s32(skb, type, Number(v)) : nla_put_s64(skb, type, BigInt(v)));
+  BigInt(v) >= -0x80000000n && BigInt(v) <= 0x7fffffffn
+    ? nla_put_s32(skb, type, Number(v))
+    : nla_put_s64(skb, type, BigInt(v));
 /** A NUL-terminated string, like the kernel's nla_put_string. */
-export const nla_put_string = (skb: sk_buff, type: number, s: string): number => nla_put(skb, type, new TextEncoder().encode(s + '\0'));
+export const nla_put_string = (skb: sk_buff, type: number, s: string): number =>
+  nla_put(skb, type, new TextEncoder().encode(s + '\0'));
 export const nla_put_flag = (skb: sk_buff, type: number): number => nla_put(skb, type, new Uint8Array(0));
 /** Open a nest with NLA_F_NESTED; returns its handle for nla_nest_end (0 when the skb is full). */
 export const nla_nest_start = (skb: sk_buff, type: number): number => host().nla_nest_start(skb, type | 0x8000);
@@ -316,11 +404,18 @@ export const nla_nest_end = (skb: sk_buff, start: number): number => host().nla_
 export const nla_nest_cancel = (skb: sk_buff, start: number): void => host().nla_nest_cancel(skb, start);
 
 /** NL_SET_ERR_MSG. */
-export const NL_SET_ERR_MSG = (extack: netlink_ext_ack, msg: string): void => { extack._msg = msg; };
+export const NL_SET_ERR_MSG = (extack: netlink_ext_ack, msg: string): void => {
+  extack._msg = msg;
+};
 /** NL_SET_ERR_MSG_ATTR: a message and the offending attribute. */
-export const NL_SET_ERR_MSG_ATTR = (extack: netlink_ext_ack, attr: NlAttr | undefined, msg: string): void => { extack._msg = msg; extack.bad_attr = attr; };
+export const NL_SET_ERR_MSG_ATTR = (extack: netlink_ext_ack, attr: NlAttr | undefined, msg: string): void => {
+  extack._msg = msg;
+  extack.bad_attr = attr;
+};
 /** NL_SET_BAD_ATTR. */
-export const NL_SET_BAD_ATTR = (extack: netlink_ext_ack, attr: NlAttr | undefined): void => { extack.bad_attr = attr; };
+export const NL_SET_BAD_ATTR = (extack: netlink_ext_ack, attr: NlAttr | undefined): void => {
+  extack.bad_attr = attr;
+};
 /** GENL_REQ_ATTR_CHECK: true, and the extack's MISS_TYPE set, when a required attribute is missing. */
 export const GENL_REQ_ATTR_CHECK = (info: genl_info, type: number): boolean => {
   if (info.attrs[type]) return false;
@@ -329,6 +424,14 @@ export const GENL_REQ_ATTR_CHECK = (info: genl_info, type: number): boolean => {
 };
 
 export {
-  nla_get_u8, nla_get_u16, nla_get_u32, nla_get_u64, nla_get_s8, nla_get_s16, nla_get_s32, nla_get_s64, nla_get_string,
+  nla_get_u8,
+  nla_get_u16,
+  nla_get_u32,
+  nla_get_u64,
+  nla_get_s8,
+  nla_get_s16,
+  nla_get_s32,
+  nla_get_s64,
+  nla_get_string,
   nla_get_nested,
 } from './genl.ts';

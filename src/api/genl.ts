@@ -7,16 +7,53 @@
  * send and recv shows up in the message panels like any other syscall.
  */
 import {
-  AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLMSG_ERROR, NLMSG_DONE,
-  GENL_ID_CTRL, GENL_HDRLEN, CTRL_CMD_GETFAMILY, CTRL_CMD_GETPOLICY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME,
-  CTRL_ATTR_VERSION, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OPS, CTRL_ATTR_MCAST_GROUPS,
-  CTRL_ATTR_OP_ID, CTRL_ATTR_OP_FLAGS, CTRL_ATTR_MCAST_GRP_ID, CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_POLICY,
-  CTRL_ATTR_OP_POLICY, CTRL_ATTR_OP, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE,
-  NLMSGERR_ATTR_MISS_NEST, NLMSGERR_ATTR_POLICY,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_GENERIC,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLMSG_ERROR,
+  NLMSG_DONE,
+  GENL_ID_CTRL,
+  GENL_HDRLEN,
+  CTRL_CMD_GETFAMILY,
+  CTRL_CMD_GETPOLICY,
+  CTRL_ATTR_FAMILY_ID,
+  CTRL_ATTR_FAMILY_NAME,
+  CTRL_ATTR_VERSION,
+  CTRL_ATTR_HDRSIZE,
+  CTRL_ATTR_MAXATTR,
+  CTRL_ATTR_OPS,
+  CTRL_ATTR_MCAST_GROUPS,
+  CTRL_ATTR_OP_ID,
+  CTRL_ATTR_OP_FLAGS,
+  CTRL_ATTR_MCAST_GRP_ID,
+  CTRL_ATTR_MCAST_GRP_NAME,
+  CTRL_ATTR_POLICY,
+  CTRL_ATTR_OP_POLICY,
+  CTRL_ATTR_OP,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+  NLMSGERR_ATTR_MISS_TYPE,
+  NLMSGERR_ATTR_MISS_NEST,
+  NLMSGERR_ATTR_POLICY,
 } from './uapi.ts';
 import {
-  nlmsg, parseNlmsgs, parseNlmsgerr, parseAttrs, attrMap, genlmsghdr, cstring, concat, nla, u16, u32,
-  NLMSG_ALIGN, type NlMsg, type NlAttr,
+  nlmsg,
+  parseNlmsgs,
+  parseNlmsgerr,
+  parseAttrs,
+  attrMap,
+  genlmsghdr,
+  cstring,
+  concat,
+  nla,
+  u16,
+  u32,
+  NLMSG_ALIGN,
+  type NlMsg,
+  type NlAttr,
 } from './nlmsg.ts';
 import { ErrnoError } from './errno.ts';
 import { socket, bind, sendto, recvfrom, close } from './user.ts';
@@ -29,14 +66,41 @@ export const CTRL_ATTR_POLICY_DUMP = 2;
 
 /** enum netlink_attribute_type: the attribute types a policy dump reports (NL_POLICY_TYPE_ATTR_TYPE). */
 export const NL_ATTR_TYPE = {
-  INVALID: 0, FLAG: 1, U8: 2, U16: 3, U32: 4, U64: 5, S8: 6, S16: 7, S32: 8, S64: 9, BINARY: 10,
-  STRING: 11, NUL_STRING: 12, NESTED: 13, NESTED_ARRAY: 14, BITFIELD32: 15, SINT: 16, UINT: 17,
+  INVALID: 0,
+  FLAG: 1,
+  U8: 2,
+  U16: 3,
+  U32: 4,
+  U64: 5,
+  S8: 6,
+  S16: 7,
+  S32: 8,
+  S64: 9,
+  BINARY: 10,
+  STRING: 11,
+  NUL_STRING: 12,
+  NESTED: 13,
+  NESTED_ARRAY: 14,
+  BITFIELD32: 15,
+  SINT: 16,
+  UINT: 17,
 } as const;
 
 /** enum netlink_policy_type_attr: the attributes describing one policy entry. */
 export const NL_POLICY_TYPE_ATTR = {
-  UNSPEC: 0, TYPE: 1, MIN_VALUE_S: 2, MAX_VALUE_S: 3, MIN_VALUE_U: 4, MAX_VALUE_U: 5, MIN_LENGTH: 6,
-  MAX_LENGTH: 7, POLICY_IDX: 8, POLICY_MAXTYPE: 9, BITFIELD32_MASK: 10, PAD: 11, MASK: 12,
+  UNSPEC: 0,
+  TYPE: 1,
+  MIN_VALUE_S: 2,
+  MAX_VALUE_S: 3,
+  MIN_VALUE_U: 4,
+  MAX_VALUE_U: 5,
+  MIN_LENGTH: 6,
+  MAX_LENGTH: 7,
+  POLICY_IDX: 8,
+  POLICY_MAXTYPE: 9,
+  BITFIELD32_MASK: 10,
+  PAD: 11,
+  MASK: 12,
 } as const;
 
 // ---- attribute builders not in nlmsg.ts -------------------------------------------------------
@@ -47,13 +111,29 @@ const le = (size: number, set: (v: DataView) => void): Uint8Array => {
   return b;
 };
 /** An NLA_S8 attribute. */
-export const nla_s8 = (type: number, v: number): Uint8Array => nla(type, le(1, (d) => d.setInt8(0, v)));
+export const nla_s8 = (type: number, v: number): Uint8Array =>
+  nla(
+    type,
+    le(1, (d) => d.setInt8(0, v)),
+  );
 /** An NLA_S16 attribute. */
-export const nla_s16 = (type: number, v: number): Uint8Array => nla(type, le(2, (d) => d.setInt16(0, v, true)));
+export const nla_s16 = (type: number, v: number): Uint8Array =>
+  nla(
+    type,
+    le(2, (d) => d.setInt16(0, v, true)),
+  );
 /** An NLA_S64 attribute. */
-export const nla_s64 = (type: number, v: bigint): Uint8Array => nla(type, le(8, (d) => d.setBigInt64(0, v, true)));
+export const nla_s64 = (type: number, v: bigint): Uint8Array =>
+  nla(
+    type,
+    le(8, (d) => d.setBigInt64(0, v, true)),
+  );
 /** An NLA_MSECS attribute (a u64 count of milliseconds). */
-export const nla_msecs = (type: number, ms: bigint | number): Uint8Array => nla(type, le(8, (d) => d.setBigUint64(0, BigInt(ms), true)));
+export const nla_msecs = (type: number, ms: bigint | number): Uint8Array =>
+  nla(
+    type,
+    le(8, (d) => d.setBigUint64(0, BigInt(ms), true)),
+  );
 /** An attribute holding raw bytes (NLA_BINARY, or a deliberately malformed payload). */
 export const nla_binary = (type: number, data: Uint8Array): Uint8Array => nla(type, data);
 /** A string attribute WITHOUT the terminating NUL (NLA_STRING allows it; NLA_NUL_STRING rejects it). */
@@ -63,7 +143,10 @@ export const nla_string_nonul = (type: number, s: string): Uint8Array => nla(typ
  * `flagNested` sets NLA_F_NESTED on the outer and the element nests, as strict families require.
  */
 export const nla_nest_array = (type: number, elements: Uint8Array[][], flagNested = true): Uint8Array =>
-  nla(flagNested ? type | 0x8000 : type, elements.map((attrs, i) => nla(flagNested ? (i + 1) | 0x8000 : i + 1, attrs)));
+  nla(
+    flagNested ? type | 0x8000 : type,
+    elements.map((attrs, i) => nla(flagNested ? (i + 1) | 0x8000 : i + 1, attrs)),
+  );
 
 // ---- attribute readers ------------------------------------------------------------------------
 
@@ -112,11 +195,23 @@ export interface GenlMsgInit {
 }
 
 /** One generic netlink message: nlmsghdr, genlmsghdr, the user header, then the attributes. */
-export function genlmsg({ family, cmd, version = 1, flags = NLM_F_REQUEST | NLM_F_ACK, seq = 0, pid = 0, userhdr, attrs = [], reserved = 0 }: GenlMsgInit): Uint8Array {
+export function genlmsg({
+  family,
+  cmd,
+  version = 1,
+  flags = NLM_F_REQUEST | NLM_F_ACK,
+  seq = 0,
+  pid = 0,
+  userhdr,
+  attrs = [],
+  reserved = 0,
+}: GenlMsgInit): Uint8Array {
   const hdr = genlmsghdr(cmd, version);
   hdr[2] = reserved & 0xff;
   hdr[3] = (reserved >> 8) & 0xff;
-  const uh = userhdr ? concat(userhdr, new Uint8Array(NLMSG_ALIGN(userhdr.length) - userhdr.length)) : new Uint8Array(0);
+  const uh = userhdr
+    ? concat(userhdr, new Uint8Array(NLMSG_ALIGN(userhdr.length) - userhdr.length))
+    : new Uint8Array(0);
   return nlmsg({ type: family, flags, seq, pid, payload: [hdr, uh, ...attrs] });
 }
 
@@ -140,8 +235,13 @@ export function parseGenlmsg(m: NlMsg, hdrsize = 0): GenlMsg {
   const body = p.subarray(GENL_HDRLEN + NLMSG_ALIGN(hdrsize));
   const attrs = parseAttrs(body);
   return {
-    nlmsg: m, cmd: p[0] ?? 0, version: p[1] ?? 0, reserved: p.length >= 4 ? u16(p, 2) : 0,
-    userhdr: p.subarray(GENL_HDRLEN, GENL_HDRLEN + hdrsize), attrs, attr: new Map(attrs.map((a) => [a.type, a])),
+    nlmsg: m,
+    cmd: p[0] ?? 0,
+    version: p[1] ?? 0,
+    reserved: p.length >= 4 ? u16(p, 2) : 0,
+    userhdr: p.subarray(GENL_HDRLEN, GENL_HDRLEN + hdrsize),
+    attrs,
+    attr: new Map(attrs.map((a) => [a.type, a])),
   };
 }
 
@@ -197,9 +297,13 @@ export interface GenlRequestOptions {
  * sequence number, until the ACK (or NLMSG_DONE for a dump). Rejects with NetlinkError when the
  * kernel answers with an error. Requests NLM_F_ACK, so a command without a reply resolves to [].
  */
-export async function genl_request(fd: number, init: Omit<GenlMsgInit, 'seq' | 'flags'> & { flags?: number }, opts: GenlRequestOptions = {}): Promise<NlMsg[]> {
+export async function genl_request(
+  fd: number,
+  init: Omit<GenlMsgInit, 'seq' | 'flags'> & { flags?: number },
+  opts: GenlRequestOptions = {},
+): Promise<NlMsg[]> {
   const seq = nextSeq++;
-  const flags = init.flags ?? (NLM_F_REQUEST | NLM_F_ACK | (opts.dump ? NLM_F_DUMP : 0));
+  const flags = init.flags ?? NLM_F_REQUEST | NLM_F_ACK | (opts.dump ? NLM_F_DUMP : 0);
   await sendto(fd, genlmsg({ ...init, flags, seq }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
   const out: NlMsg[] = [];
   const buf = new Uint8Array(opts.bufsize ?? 32768);
@@ -250,7 +354,10 @@ export interface GenlRecv {
 }
 
 /** Receive one datagram and sort its messages (genlmsg_recv in the classic example). Pass MSG_DONTWAIT in flags to poll. */
-export async function genl_recv(fd: number, opts: { hdrsize?: number; flags?: number; bufsize?: number } = {}): Promise<GenlRecv> {
+export async function genl_recv(
+  fd: number,
+  opts: { hdrsize?: number; flags?: number; bufsize?: number } = {},
+): Promise<GenlRecv> {
   const buf = new Uint8Array(opts.bufsize ?? 32768);
   const { n, from } = await recvfrom(fd, buf, opts.flags ?? 0);
   const out: GenlRecv = { n, from: { nl_pid: from.nl_pid, nl_groups: from.nl_groups }, msgs: [], errors: [] };
@@ -271,11 +378,18 @@ export async function genl_recv(fd: number, opts: { hdrsize?: number; flags?: nu
  * Call the handler registered for each message's command (genlmsg_dispatch in the classic
  * example); messages of other commands go to `other`. Returns how many were handled.
  */
-export function genl_dispatch(msgs: GenlMsg[], handlers: Record<number, (m: GenlMsg) => void>, other?: (m: GenlMsg) => void): number {
+export function genl_dispatch(
+  msgs: GenlMsg[],
+  handlers: Record<number, (m: GenlMsg) => void>,
+  other?: (m: GenlMsg) => void,
+): number {
   let handled = 0;
   for (const m of msgs) {
     const h = handlers[m.cmd];
-    if (h) { h(m); handled++; } else other?.(m);
+    if (h) {
+      h(m);
+      handled++;
+    } else other?.(m);
   }
   return handled;
 }
@@ -283,7 +397,10 @@ export function genl_dispatch(msgs: GenlMsg[], handlers: Record<number, (m: Genl
 // ---- nlctrl ----------------------------------------------------------------------------------
 
 /** One command of a family as nlctrl lists it. */
-export interface GenlOp { cmd: number; flags: number }
+export interface GenlOp {
+  cmd: number;
+  flags: number;
+}
 
 /** A generic netlink family as nlctrl describes it (CTRL_CMD_NEWFAMILY). */
 export interface GenlFamily {
@@ -301,26 +418,38 @@ export interface GenlFamily {
 export function parseCtrlFamily(m: NlMsg): GenlFamily {
   const g = parseGenlmsg(m);
   const a = g.attr;
-  const num = (t: number, get: (x: NlAttr) => number) => { const x = a.get(t); return x ? get(x) : 0; };
+  const num = (t: number, get: (x: NlAttr) => number) => {
+    const x = a.get(t);
+    return x ? get(x) : 0;
+  };
   const ops: GenlOp[] = [];
   const opsAttr = a.get(CTRL_ATTR_OPS);
-  if (opsAttr) for (const op of parseAttrs(opsAttr.payload)) {
-    const o = attrMap(op.payload);
-    ops.push({ cmd: o.has(CTRL_ATTR_OP_ID) ? nla_get_u32(o.get(CTRL_ATTR_OP_ID)!) : 0, flags: o.has(CTRL_ATTR_OP_FLAGS) ? nla_get_u32(o.get(CTRL_ATTR_OP_FLAGS)!) : 0 });
-  }
+  if (opsAttr)
+    for (const op of parseAttrs(opsAttr.payload)) {
+      const o = attrMap(op.payload);
+      ops.push({
+        cmd: o.has(CTRL_ATTR_OP_ID) ? nla_get_u32(o.get(CTRL_ATTR_OP_ID)!) : 0,
+        flags: o.has(CTRL_ATTR_OP_FLAGS) ? nla_get_u32(o.get(CTRL_ATTR_OP_FLAGS)!) : 0,
+      });
+    }
   const groups = new Map<string, number>();
   const grps = a.get(CTRL_ATTR_MCAST_GROUPS);
-  if (grps) for (const grp of parseAttrs(grps.payload)) {
-    const o = attrMap(grp.payload);
-    const name = o.get(CTRL_ATTR_MCAST_GRP_NAME);
-    const id = o.get(CTRL_ATTR_MCAST_GRP_ID);
-    if (name && id) groups.set(nla_get_string(name), nla_get_u32(id));
-  }
+  if (grps)
+    for (const grp of parseAttrs(grps.payload)) {
+      const o = attrMap(grp.payload);
+      const name = o.get(CTRL_ATTR_MCAST_GRP_NAME);
+      const id = o.get(CTRL_ATTR_MCAST_GRP_ID);
+      if (name && id) groups.set(nla_get_string(name), nla_get_u32(id));
+    }
   const nameAttr = a.get(CTRL_ATTR_FAMILY_NAME);
   return {
-    id: num(CTRL_ATTR_FAMILY_ID, nla_get_u16), name: nameAttr ? nla_get_string(nameAttr) : '',
-    version: num(CTRL_ATTR_VERSION, nla_get_u32), hdrsize: num(CTRL_ATTR_HDRSIZE, nla_get_u32),
-    maxattr: num(CTRL_ATTR_MAXATTR, nla_get_u32), ops, groups,
+    id: num(CTRL_ATTR_FAMILY_ID, nla_get_u16),
+    name: nameAttr ? nla_get_string(nameAttr) : '',
+    version: num(CTRL_ATTR_VERSION, nla_get_u32),
+    hdrsize: num(CTRL_ATTR_HDRSIZE, nla_get_u32),
+    maxattr: num(CTRL_ATTR_MAXATTR, nla_get_u32),
+    ops,
+    groups,
   };
 }
 
@@ -337,7 +466,10 @@ export async function genl_socket(): Promise<number> {
  * Rejects with NetlinkError ENOENT when no such family is registered.
  */
 export async function genl_ctrl_resolve(fd: number, family: string | number): Promise<GenlFamily> {
-  const attr = typeof family === 'string' ? nla(CTRL_ATTR_FAMILY_NAME, new TextEncoder().encode(family + '\0')) : nla(CTRL_ATTR_FAMILY_ID, new Uint8Array([family & 0xff, family >> 8]));
+  const attr =
+    typeof family === 'string'
+      ? nla(CTRL_ATTR_FAMILY_NAME, new TextEncoder().encode(family + '\0'))
+      : nla(CTRL_ATTR_FAMILY_ID, new Uint8Array([family & 0xff, family >> 8]));
   const replies = await genl_request(fd, { family: GENL_ID_CTRL, cmd: CTRL_CMD_GETFAMILY, version: 2, attrs: [attr] });
   if (replies.length !== 1) throw new Error(`genl_ctrl_resolve: expected one reply from nlctrl, got ${replies.length}`);
   return parseCtrlFamily(replies[0]);
@@ -347,7 +479,10 @@ export async function genl_ctrl_resolve(fd: number, family: string | number): Pr
 export async function genl_ctrl_resolve_grp(fd: number, family: string, group: string): Promise<number> {
   const f = await genl_ctrl_resolve(fd, family);
   const id = f.groups.get(group);
-  if (id === undefined) throw new NetlinkError(2, { msg: `family ${family} has no multicast group "${group}" (it has: ${[...f.groups.keys()].join(', ') || 'none'})` });
+  if (id === undefined)
+    throw new NetlinkError(2, {
+      msg: `family ${family} has no multicast group "${group}" (it has: ${[...f.groups.keys()].join(', ') || 'none'})`,
+    });
   return id;
 }
 
@@ -389,17 +524,39 @@ function parsePolicyAttr(attrs: NlAttr[]): GenlPolicyAttr {
   const out: GenlPolicyAttr = { type: 0 };
   for (const a of attrs) {
     switch (a.type) {
-      case NL_POLICY_TYPE_ATTR.TYPE: out.type = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.MIN_VALUE_S: out.minValue = nla_get_s64(a); break;
-      case NL_POLICY_TYPE_ATTR.MAX_VALUE_S: out.maxValue = nla_get_s64(a); break;
-      case NL_POLICY_TYPE_ATTR.MIN_VALUE_U: out.minValue = nla_get_u64(a); break;
-      case NL_POLICY_TYPE_ATTR.MAX_VALUE_U: out.maxValue = nla_get_u64(a); break;
-      case NL_POLICY_TYPE_ATTR.MIN_LENGTH: out.minLength = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.MAX_LENGTH: out.maxLength = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.POLICY_IDX: out.policyIdx = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.POLICY_MAXTYPE: out.policyMaxtype = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.BITFIELD32_MASK: out.bitfield32Mask = nla_get_u32(a); break;
-      case NL_POLICY_TYPE_ATTR.MASK: out.mask = nla_get_u64(a); break;
+      case NL_POLICY_TYPE_ATTR.TYPE:
+        out.type = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MIN_VALUE_S:
+        out.minValue = nla_get_s64(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MAX_VALUE_S:
+        out.maxValue = nla_get_s64(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MIN_VALUE_U:
+        out.minValue = nla_get_u64(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MAX_VALUE_U:
+        out.maxValue = nla_get_u64(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MIN_LENGTH:
+        out.minLength = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MAX_LENGTH:
+        out.maxLength = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.POLICY_IDX:
+        out.policyIdx = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.POLICY_MAXTYPE:
+        out.policyMaxtype = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.BITFIELD32_MASK:
+        out.bitfield32Mask = nla_get_u32(a);
+        break;
+      case NL_POLICY_TYPE_ATTR.MASK:
+        out.mask = nla_get_u64(a);
+        break;
     }
   }
   return out;
@@ -411,19 +568,21 @@ export function parseCtrlPolicies(msgs: NlMsg[]): GenlPolicies {
   for (const m of msgs) {
     const g = parseGenlmsg(m);
     const opPol = g.attr.get(CTRL_ATTR_OP_POLICY);
-    if (opPol) for (const op of parseAttrs(opPol.payload)) {
-      const o = attrMap(op.payload);
-      const e: { do?: number; dump?: number } = {};
-      if (o.has(CTRL_ATTR_POLICY_DO)) e.do = nla_get_u32(o.get(CTRL_ATTR_POLICY_DO)!);
-      if (o.has(CTRL_ATTR_POLICY_DUMP)) e.dump = nla_get_u32(o.get(CTRL_ATTR_POLICY_DUMP)!);
-      res.ops.set(op.type, e);
-    }
+    if (opPol)
+      for (const op of parseAttrs(opPol.payload)) {
+        const o = attrMap(op.payload);
+        const e: { do?: number; dump?: number } = {};
+        if (o.has(CTRL_ATTR_POLICY_DO)) e.do = nla_get_u32(o.get(CTRL_ATTR_POLICY_DO)!);
+        if (o.has(CTRL_ATTR_POLICY_DUMP)) e.dump = nla_get_u32(o.get(CTRL_ATTR_POLICY_DUMP)!);
+        res.ops.set(op.type, e);
+      }
     const pol = g.attr.get(CTRL_ATTR_POLICY);
-    if (pol) for (const p of parseAttrs(pol.payload)) {
-      const table = res.policies.get(p.type) ?? new Map<number, GenlPolicyAttr>();
-      res.policies.set(p.type, table);
-      for (const at of parseAttrs(p.payload)) table.set(at.type, parsePolicyAttr(parseAttrs(at.payload)));
-    }
+    if (pol)
+      for (const p of parseAttrs(pol.payload)) {
+        const table = res.policies.get(p.type) ?? new Map<number, GenlPolicyAttr>();
+        res.policies.set(p.type, table);
+        for (const at of parseAttrs(p.payload)) table.set(at.type, parsePolicyAttr(parseAttrs(at.payload)));
+      }
   }
   return res;
 }
@@ -432,7 +591,9 @@ export function parseCtrlPolicies(msgs: NlMsg[]): GenlPolicies {
 export async function genl_ctrl_policy(fd: number, family: string, cmd?: number): Promise<GenlPolicies> {
   const attrs = [nla(CTRL_ATTR_FAMILY_NAME, new TextEncoder().encode(family + '\0'))];
   if (cmd !== undefined) attrs.push(nla(CTRL_ATTR_OP, new Uint8Array(new Uint32Array([cmd]).buffer)));
-  return parseCtrlPolicies(await genl_request(fd, { family: GENL_ID_CTRL, cmd: CTRL_CMD_GETPOLICY, version: 2, attrs }, { dump: true }));
+  return parseCtrlPolicies(
+    await genl_request(fd, { family: GENL_ID_CTRL, cmd: CTRL_CMD_GETPOLICY, version: 2, attrs }, { dump: true }),
+  );
 }
 
 // ---- one-call helpers for lessons --------------------------------------------------------------
@@ -441,7 +602,13 @@ export async function genl_ctrl_policy(fd: number, family: string, cmd?: number)
  * Send a command to a family by name and return the decoded replies, resolving the family id
  * first (and caching it per socket). For dumps pass { dump: true }.
  */
-export async function genl_call(fd: number, family: string | GenlFamily, cmd: number, attrs: Uint8Array[] = [], opts: GenlRequestOptions & { userhdr?: Uint8Array } = {}): Promise<GenlMsg[]> {
+export async function genl_call(
+  fd: number,
+  family: string | GenlFamily,
+  cmd: number,
+  attrs: Uint8Array[] = [],
+  opts: GenlRequestOptions & { userhdr?: Uint8Array } = {},
+): Promise<GenlMsg[]> {
   const f = typeof family === 'string' ? await resolveCached(fd, family) : family;
   const msgs = await genl_request(fd, { family: f.id, cmd, version: f.version, attrs, userhdr: opts.userhdr }, opts);
   return msgs.map((m) => parseGenlmsg(m, f.hdrsize));
@@ -462,4 +629,3 @@ export async function genl_close(fd: number): Promise<number> {
   for (const k of [...cache.keys()]) if (k.startsWith(`${fd}/`)) cache.delete(k);
   return close(fd);
 }
-

@@ -40,7 +40,10 @@ export interface NlMsgHdr {
 }
 
 /** A kernel socket made by netlink_kernel_create. */
-export interface NetlinkSock { readonly id: number; readonly unit: number }
+export interface NetlinkSock {
+  readonly id: number;
+  readonly unit: number;
+}
 
 /** C spellings of the types: struct sock *, struct sk_buff *, struct nlmsghdr *. */
 export type sock = NetlinkSock;
@@ -67,10 +70,14 @@ export interface NetlinkCb {
 }
 
 /** The network namespace (there is one). */
-export interface Net { readonly name: string }
+export interface Net {
+  readonly name: string;
+}
 
 /** A completion (struct completion). */
-export interface Completion { done: number }
+export interface Completion {
+  done: number;
+}
 
 /** State of a dump written in TypeScript (struct netlink_callback): `args` keeps your position. */
 export interface NetlinkCallback {
@@ -162,7 +169,9 @@ export interface KernelApi {
 function api(): KernelApi {
   const b = backend() as Backend & { kernelApi?: KernelApi };
   if (!b.kernelApi) {
-    throw new Error('netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).');
+    throw new Error(
+      'netlink-lab/kernel: the attached kernel runs no TypeScript modules (a real kernel loads the C module of the same name with insmod). Run with the simulated kernel (--kernel sim).',
+    );
   }
   return b.kernelApi;
 }
@@ -185,9 +194,39 @@ export const KERN_DEBUG = '\x017';
 
 /** errno values (return them negated, like kernel code). */
 export const {
-  EPERM, ENOENT, ESRCH, EINTR, EIO, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENODEV, EINVAL, ERANGE, ENODATA,
-  EACCES, EBADF, ENOTTY, ESPIPE, ENOSPC, ENXIO, EROFS, EISDIR, ENOTDIR, ENOSYS, EOVERFLOW,
-  EMSGSIZE, ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EADDRINUSE, ENOBUFS, ECONNREFUSED, ETIMEDOUT,
+  EPERM,
+  ENOENT,
+  ESRCH,
+  EINTR,
+  EIO,
+  EAGAIN,
+  ENOMEM,
+  EFAULT,
+  EBUSY,
+  EEXIST,
+  ENODEV,
+  EINVAL,
+  ERANGE,
+  ENODATA,
+  EACCES,
+  EBADF,
+  ENOTTY,
+  ESPIPE,
+  ENOSPC,
+  ENXIO,
+  EROFS,
+  EISDIR,
+  ENOTDIR,
+  ENOSYS,
+  EOVERFLOW,
+  EMSGSIZE,
+  ENOPROTOOPT,
+  EPROTONOSUPPORT,
+  EOPNOTSUPP,
+  EADDRINUSE,
+  ENOBUFS,
+  ECONNREFUSED,
+  ETIMEDOUT,
 } = ERRNO;
 
 export const GFP_KERNEL = 0;
@@ -205,19 +244,32 @@ export const NL_CFG_F_NONROOT_SEND = 2;
  * handlers, which run only when the module is built into the kernel.
  */
 export function defineModule(m: {
-  name: string; init: () => number | Promise<number>; exit?: () => void | Promise<void>; description?: string;
+  name: string;
+  init: () => number | Promise<number>;
+  exit?: () => void | Promise<void>;
+  description?: string;
   // biome-ignore lint/suspicious/noExplicitAny: parameters of every value type; kernel_param<T> is invariant in T.
-  kp?: kernel_param<any>[]; setup?: boot_param[];
+  kp?: kernel_param<any>[];
+  setup?: boot_param[];
 }): KernelModule {
-  if (!/^[A-Za-z0-9_-]{1,55}$/.test(m.name)) throw new Error(`defineModule: '${m.name}' is not a valid module name (letters, digits, _ and -, at most 55).`);
+  if (!/^[A-Za-z0-9_-]{1,55}$/.test(m.name))
+    throw new Error(`defineModule: '${m.name}' is not a valid module name (letters, digits, _ and -, at most 55).`);
   const pending = takeModuleParams();
-  return { name: m.name, init: m.init, exit: m.exit, description: m.description, kp: (m.kp ?? pending) as kernel_param[], setup: m.setup ?? [] };
+  return {
+    name: m.name,
+    init: m.init,
+    exit: m.exit,
+    description: m.description,
+    kp: (m.kp ?? pending) as kernel_param[],
+    setup: m.setup ?? [],
+  };
 }
 
 // ---- the kernel API ----------------------------------------------------------------------------
 
 /** Create the kernel socket of protocol `unit`; null if the unit is taken or out of range. */
-export const netlink_kernel_create = (net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null => api().netlink_kernel_create(net, unit, cfg);
+export const netlink_kernel_create = (net: Net, unit: number, cfg?: NetlinkKernelCfg): NetlinkSock | null =>
+  api().netlink_kernel_create(net, unit, cfg);
 /** Release a kernel socket (unregisters the protocol). */
 export const netlink_kernel_release = (sk: NetlinkSock | null): void => api().netlink_kernel_release(sk);
 /** An skb with room for `size` bytes. */
@@ -225,8 +277,14 @@ export const alloc_skb = (size: number, gfp = GFP_KERNEL): SkBuff | null => api(
 /** An skb for one message with `payload` bytes of payload (GFP_ATOMIC where the caller may not sleep). */
 export const nlmsg_new = (payload: number, gfp = GFP_KERNEL): SkBuff | null => api().nlmsg_new(payload, gfp);
 /** Add a message header to skb; null when it does not fit. */
-export const nlmsg_put = (skb: SkBuff, portid: number, seq: number, type: number, payload: number, flags: number): NlMsgHdr | null =>
-  api().nlmsg_put(skb, portid, seq, type, payload, flags);
+export const nlmsg_put = (
+  skb: SkBuff,
+  portid: number,
+  seq: number,
+  type: number,
+  payload: number,
+  flags: number,
+): NlMsgHdr | null => api().nlmsg_put(skb, portid, seq, type, payload, flags);
 /** Finish a message: nlmsg_len covers what was written after the header. */
 export const nlmsg_end = (skb: SkBuff, nlh: NlMsgHdr): void => api().nlmsg_end(skb, nlh);
 /** The payload of a message, as a view on kernel memory. */
@@ -260,17 +318,29 @@ export const nlmsg_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number): num
   return r > 0 ? 0 : r;
 };
 /** Send skb to every member of `group` except `portid`; 0, -ESRCH (nobody) or -ENOBUFS. Consumes skb. */
-export const netlink_broadcast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp = GFP_KERNEL): number =>
-  api().netlink_broadcast(sk, skb, portid, group, gfp);
+export const netlink_broadcast = (
+  sk: NetlinkSock,
+  skb: SkBuff,
+  portid: number,
+  group: number,
+  gfp = GFP_KERNEL,
+): number => api().netlink_broadcast(sk, skb, portid, group, gfp);
 /** nlmsg_multicast: sets NETLINK_CB(skb).dst_group, then broadcasts. */
-export const nlmsg_multicast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, gfp = GFP_KERNEL): number => {
+export const nlmsg_multicast = (
+  sk: NetlinkSock,
+  skb: SkBuff,
+  portid: number,
+  group: number,
+  gfp = GFP_KERNEL,
+): number => {
   const k = api();
   k.NETLINK_CB(skb).dst_group = group;
   const r = k.netlink_broadcast(sk, skb, portid, group, gfp);
   return r > 0 ? 0 : r;
 };
 /** Whether anyone listens to `group`. */
-export const netlink_has_listeners = (sk: NetlinkSock, group: number): boolean => api().netlink_has_listeners(sk, group);
+export const netlink_has_listeners = (sk: NetlinkSock, group: number): boolean =>
+  api().netlink_has_listeners(sk, group);
 /** Free an skb. */
 export const kfree_skb = (skb: SkBuff | null): void => api().kfree_skb(skb);
 /** nlmsg_free. */
@@ -280,7 +350,10 @@ export const nlmsg_free = kfree_skb;
  * set an error message with NL_SET_ERR_MSG(extack, '…'): sent as NLMSGERR_ATTR_MSG to a requester
  * that turned NETLINK_EXT_ACK on.
  */
-export const netlink_rcv_skb = (skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number => api().netlink_rcv_skb(skb, cb);
+export const netlink_rcv_skb = (
+  skb: SkBuff,
+  cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number,
+): number => api().netlink_rcv_skb(skb, cb);
 /** Answer a request with NLMSG_ERROR (err 0: an ACK). */
 export const netlink_ack = (skb: SkBuff, nlh: NlMsgHdr, err: number): void => api().netlink_ack(skb, nlh, err);
 /** Start a dump; returns -EINTR (4) once started (netlink_rcv_skb then sends no ACK). */
@@ -306,15 +379,18 @@ export const HZ = 1000;
 /** The current value of jiffies (C reads the variable `jiffies`). */
 export const jiffies = (): number => api().jiffies_ms();
 /** Milliseconds to jiffies. */
-export const msecs_to_jiffies = (ms: number): number => Math.ceil(ms * HZ / 1000);
+export const msecs_to_jiffies = (ms: number): number => Math.ceil((ms * HZ) / 1000);
 /** jiffies to milliseconds. */
-export const jiffies_to_msecs = (j: number): number => Math.floor(j * 1000 / HZ);
+export const jiffies_to_msecs = (j: number): number => Math.floor((j * 1000) / HZ);
 /** Set up a timer: `fn` runs in softirq context when it expires (it must not sleep). */
-export const timer_setup = (timer: timer_list, fn: (t: timer_list) => void, flags = 0): void => api().timer_setup(timer, fn, flags);
+export const timer_setup = (timer: timer_list, fn: (t: timer_list) => void, flags = 0): void =>
+  api().timer_setup(timer, fn, flags);
 /** Arm (or re-arm) a timer to fire at `expires` jiffies; 1 if it was pending, else 0. */
 export const mod_timer = (timer: timer_list, expires: number): number => api().mod_timer(timer, expires);
 /** add_timer: arm a timer at timer.expires. */
-export const add_timer = (timer: timer_list): void => { api().mod_timer(timer, timer.expires ?? 0); };
+export const add_timer = (timer: timer_list): void => {
+  api().mod_timer(timer, timer.expires ?? 0);
+};
 /** Disarm a timer; 1 if it was pending (Linux 6.2 added this name, 6.15 removed the old del_timer). */
 export const timer_delete = (timer: timer_list): number => api().timer_delete(timer);
 /** Disarm a timer and wait for a running callback to finish (one CPU here: none can be running). */
@@ -325,7 +401,8 @@ export const del_timer_sync = timer_delete_sync;
 /** Whether a timer is armed. */
 export const timer_pending = (timer: timer_list): boolean => api().timer_pending(timer);
 /** Set up a work item: `fn` will run in a kworker thread (process context: it may sleep). */
-export const INIT_WORK = (work: work_struct, fn: (w: work_struct) => void | Promise<void>): void => api().INIT_WORK(work, fn);
+export const INIT_WORK = (work: work_struct, fn: (w: work_struct) => void | Promise<void>): void =>
+  api().INIT_WORK(work, fn);
 /** Queue a work item on the system workqueue; false if it was already queued. Callable from any context. */
 export const schedule_work = (work: work_struct): boolean => api().schedule_work(work);
 /** Take a queued work item off the queue and wait for a running one to finish; true if it was queued. */
@@ -338,7 +415,13 @@ export const INIT_DELAYED_WORK = (dwork: delayed_work, fn: (w: work_struct) => v
   dwork.work = {};
   dwork.timer = {};
   k.INIT_WORK(dwork.work, fn);
-  k.timer_setup(dwork.timer, () => { k.schedule_work(dwork.work!); }, 0);
+  k.timer_setup(
+    dwork.timer,
+    () => {
+      k.schedule_work(dwork.work!);
+    },
+    0,
+  );
 };
 /** Queue a delayed work item to run `delay` jiffies from now; false if it was already pending. */
 export const schedule_delayed_work = (dwork: delayed_work, delay: number): boolean => {
@@ -362,7 +445,8 @@ export const complete = (c: Completion): void => api().complete(c);
 /** Signal every waiter, now and later. */
 export const complete_all = (c: Completion): void => api().complete_all(c);
 /** Wait up to `ms`; resolves to the time left (≥ 1) or 0 on timeout. */
-export const wait_for_completion_timeout = (c: Completion, ms: number): Promise<number> => api().wait_for_completion_timeout(c, ms);
+export const wait_for_completion_timeout = (c: Completion, ms: number): Promise<number> =>
+  api().wait_for_completion_timeout(c, ms);
 /** Wait without a limit. */
 export const wait_for_completion = (c: Completion): Promise<void> => api().wait_for_completion(c);
 

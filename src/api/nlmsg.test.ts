@@ -1,9 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NLMSG_ALIGN, NLMSG_LENGTH, NLMSG_SPACE, NLMSG_OK, NLMSG_NEXT, NLMSG_DATA, nlmsg, parseNlmsgs, nla, nla_u16, nla_u32,
-  nla_string, nla_nest, parseAttrs, attrMap, parseNlmsgerr, genlmsghdr, parseGenl, hex, cstring, concat,
+  NLMSG_ALIGN,
+  NLMSG_LENGTH,
+  NLMSG_SPACE,
+  NLMSG_OK,
+  NLMSG_NEXT,
+  NLMSG_DATA,
+  nlmsg,
+  parseNlmsgs,
+  nla,
+  nla_u16,
+  nla_u32,
+  nla_string,
+  nla_nest,
+  parseAttrs,
+  attrMap,
+  parseNlmsgerr,
+  genlmsghdr,
+  parseGenl,
+  hex,
+  cstring,
+  concat,
 } from './nlmsg.ts';
-import { NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME, NLA_F_NESTED } from './uapi.ts';
+import {
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLMSG_ERROR,
+  GENL_ID_CTRL,
+  CTRL_CMD_GETFAMILY,
+  CTRL_ATTR_FAMILY_NAME,
+  NLA_F_NESTED,
+} from './uapi.ts';
 
 describe('NLMSG macros', () => {
   it('align, length and space as linux/netlink.h defines them', () => {
@@ -16,7 +43,10 @@ describe('NLMSG macros', () => {
     const two = concat(nlmsg({ type: 0x10, payload: new Uint8Array(5) }), nlmsg({ type: 0x11 }));
     let off = 0;
     const types: number[] = [];
-    while (NLMSG_OK(two, off, two.length - off)) { types.push(two[off + 4]); off = NLMSG_NEXT(two, off); }
+    while (NLMSG_OK(two, off, two.length - off)) {
+      types.push(two[off + 4]);
+      off = NLMSG_NEXT(two, off);
+    }
     expect(types).toEqual([0x10, 0x11]);
     expect(NLMSG_DATA(two, 0).length).toBe(5);
     const bad = nlmsg({ type: 0x10, len: 200 });
@@ -27,10 +57,14 @@ describe('NLMSG macros', () => {
 describe('nlmsg()', () => {
   it('builds the GETFAMILY "nlctrl" request byte for byte as the reference records it', () => {
     const req = nlmsg({
-      type: GENL_ID_CTRL, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 1,
+      type: GENL_ID_CTRL,
+      flags: NLM_F_REQUEST | NLM_F_ACK,
+      seq: 1,
       payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl')],
     });
-    expect(hex(req)).toBe('20000000' + '1000' + '0500' + '01000000' + '00000000' + '03010000' + '0b000200' + '6e6c6374726c0000');
+    expect(hex(req)).toBe(
+      '20000000' + '1000' + '0500' + '01000000' + '00000000' + '03010000' + '0b000200' + '6e6c6374726c0000',
+    );
     const [m] = parseNlmsgs(req);
     expect(m).toMatchObject({ nlmsg_len: 32, nlmsg_type: 0x10, nlmsg_flags: 5, nlmsg_seq: 1, nlmsg_pid: 0 });
     const g = parseGenl(m.payload);

@@ -3,8 +3,15 @@
  * linux/netlink.h, plus small builders and parsers. Everything is little-endian, as on x86-64.
  */
 import {
-  NLMSG_ALIGNTO, NLMSG_HDRLEN, NLA_ALIGNTO, NLA_HDRLEN, NLA_F_NESTED, NLA_TYPE_MASK, NLMSG_ERROR,
-  NLM_F_ACK_TLVS, GENL_HDRLEN,
+  NLMSG_ALIGNTO,
+  NLMSG_HDRLEN,
+  NLA_ALIGNTO,
+  NLA_HDRLEN,
+  NLA_F_NESTED,
+  NLA_TYPE_MASK,
+  NLMSG_ERROR,
+  NLM_F_ACK_TLVS,
+  GENL_HDRLEN,
 } from './uapi.ts';
 
 // ---- the macros -------------------------------------------------------------------------------
@@ -43,7 +50,10 @@ export const i32 = (b: Uint8Array, off: number): number => view(b).getInt32(off,
 export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -52,17 +62,36 @@ const dec = new TextDecoder();
 /** The bytes of a string, with a terminating NUL when `nul` is true (C strings). */
 export const bytes = (s: string, nul = false): Uint8Array => (nul ? enc.encode(s + '\0') : enc.encode(s));
 /** A C string from bytes: stops at the first NUL. */
-export const cstring = (b: Uint8Array): string => { const z = b.indexOf(0); return dec.decode(z < 0 ? b : b.subarray(0, z)); };
+export const cstring = (b: Uint8Array): string => {
+  const z = b.indexOf(0);
+  return dec.decode(z < 0 ? b : b.subarray(0, z));
+};
 
 // ---- nlmsghdr ----------------------------------------------------------------------------------
 
 /** struct nlmsghdr, decoded. */
-export interface NlMsgHdr { nlmsg_len: number; nlmsg_type: number; nlmsg_flags: number; nlmsg_seq: number; nlmsg_pid: number }
+export interface NlMsgHdr {
+  nlmsg_len: number;
+  nlmsg_type: number;
+  nlmsg_flags: number;
+  nlmsg_seq: number;
+  nlmsg_pid: number;
+}
 
 /** A decoded message: its header, its payload (a view), and where it started in the datagram. */
-export interface NlMsg extends NlMsgHdr { payload: Uint8Array; offset: number }
+export interface NlMsg extends NlMsgHdr {
+  payload: Uint8Array;
+  offset: number;
+}
 
-export interface NlMsgInit { type: number; flags?: number; seq?: number; pid?: number; payload?: Uint8Array | Uint8Array[]; len?: number }
+export interface NlMsgInit {
+  type: number;
+  flags?: number;
+  seq?: number;
+  pid?: number;
+  payload?: Uint8Array | Uint8Array[];
+  len?: number;
+}
 
 /**
  * One netlink message: a 16-byte header, then the payload padded to 4 bytes.
@@ -88,9 +117,13 @@ export function parseNlmsgs(buf: Uint8Array): NlMsg[] {
     const v = view(buf);
     const nlmsg_len = v.getUint32(off, true);
     out.push({
-      nlmsg_len, nlmsg_type: v.getUint16(off + 4, true), nlmsg_flags: v.getUint16(off + 6, true),
-      nlmsg_seq: v.getUint32(off + 8, true), nlmsg_pid: v.getUint32(off + 12, true),
-      payload: buf.subarray(off + NLMSG_HDRLEN, off + nlmsg_len), offset: off,
+      nlmsg_len,
+      nlmsg_type: v.getUint16(off + 4, true),
+      nlmsg_flags: v.getUint16(off + 6, true),
+      nlmsg_seq: v.getUint32(off + 8, true),
+      nlmsg_pid: v.getUint32(off + 12, true),
+      payload: buf.subarray(off + NLMSG_HDRLEN, off + nlmsg_len),
+      offset: off,
     });
   }
   return out;
@@ -115,18 +148,30 @@ export function parseNlmsgerr(m: NlMsg): NlMsgErr | null {
   if (m.nlmsg_type !== NLMSG_ERROR || m.payload.length < 20) return null;
   const p = m.payload;
   const error = i32(p, 0);
-  const msg: NlMsgHdr = { nlmsg_len: u32(p, 4), nlmsg_type: u16(p, 8), nlmsg_flags: u16(p, 10), nlmsg_seq: u32(p, 12), nlmsg_pid: u32(p, 16) };
+  const msg: NlMsgHdr = {
+    nlmsg_len: u32(p, 4),
+    nlmsg_type: u16(p, 8),
+    nlmsg_flags: u16(p, 10),
+    nlmsg_seq: u32(p, 12),
+    nlmsg_pid: u32(p, 16),
+  };
   const capped = (m.nlmsg_flags & 0x100) !== 0 || error === 0;
   const echoed = capped ? 0 : Math.max(0, NLMSG_ALIGN(msg.nlmsg_len) - NLMSG_HDRLEN);
   const payload = p.subarray(20, Math.min(p.length, 20 + echoed));
-  const tlvs = (m.nlmsg_flags & NLM_F_ACK_TLVS) ? parseAttrs(p.subarray(20 + echoed)) : [];
+  const tlvs = m.nlmsg_flags & NLM_F_ACK_TLVS ? parseAttrs(p.subarray(20 + echoed)) : [];
   return { error, msg, payload, tlvs };
 }
 
 // ---- struct nlattr -----------------------------------------------------------------------------
 
 /** A decoded attribute. `type` has the NLA_F_* bits removed; `nested` tells whether NLA_F_NESTED was set. */
-export interface NlAttr { type: number; nested: boolean; len: number; payload: Uint8Array; offset: number }
+export interface NlAttr {
+  type: number;
+  nested: boolean;
+  len: number;
+  payload: Uint8Array;
+  offset: number;
+}
 
 /** One attribute: 4-byte header (nla_len, nla_type), payload, padding to 4 bytes. */
 export function nla(type: number, payload: Uint8Array | Uint8Array[] = new Uint8Array(0)): Uint8Array {
@@ -138,12 +183,36 @@ export function nla(type: number, payload: Uint8Array | Uint8Array[] = new Uint8
   out.set(body, NLA_HDRLEN);
   return out;
 }
-const num = (size: number, set: (v: DataView) => void) => { const b = new Uint8Array(size); set(view(b)); return b; };
-export const nla_u8 = (type: number, v: number) => nla(type, num(1, (d) => d.setUint8(0, v)));
-export const nla_u16 = (type: number, v: number) => nla(type, num(2, (d) => d.setUint16(0, v, true)));
-export const nla_u32 = (type: number, v: number) => nla(type, num(4, (d) => d.setUint32(0, v >>> 0, true)));
-export const nla_u64 = (type: number, v: bigint) => nla(type, num(8, (d) => d.setBigUint64(0, v, true)));
-export const nla_s32 = (type: number, v: number) => nla(type, num(4, (d) => d.setInt32(0, v, true)));
+const num = (size: number, set: (v: DataView) => void) => {
+  const b = new Uint8Array(size);
+  set(view(b));
+  return b;
+};
+export const nla_u8 = (type: number, v: number) =>
+  nla(
+    type,
+    num(1, (d) => d.setUint8(0, v)),
+  );
+export const nla_u16 = (type: number, v: number) =>
+  nla(
+    type,
+    num(2, (d) => d.setUint16(0, v, true)),
+  );
+export const nla_u32 = (type: number, v: number) =>
+  nla(
+    type,
+    num(4, (d) => d.setUint32(0, v >>> 0, true)),
+  );
+export const nla_u64 = (type: number, v: bigint) =>
+  nla(
+    type,
+    num(8, (d) => d.setBigUint64(0, v, true)),
+  );
+export const nla_s32 = (type: number, v: number) =>
+  nla(
+    type,
+    num(4, (d) => d.setInt32(0, v, true)),
+  );
 /** NLA_NUL_STRING / NLA_STRING with the terminating NUL (what the kernel's nla_put_string writes). */
 export const nla_string = (type: number, s: string) => nla(type, bytes(s, true));
 export const nla_flag = (type: number) => nla(type);
@@ -159,7 +228,13 @@ export function parseAttrs(buf: Uint8Array): NlAttr[] {
     const len = u16(buf, off);
     if (len < NLA_HDRLEN || len > buf.length - off) break;
     const t = u16(buf, off + 2);
-    out.push({ type: t & NLA_TYPE_MASK, nested: (t & NLA_F_NESTED) !== 0, len, payload: buf.subarray(off + NLA_HDRLEN, off + len), offset: off });
+    out.push({
+      type: t & NLA_TYPE_MASK,
+      nested: (t & NLA_F_NESTED) !== 0,
+      len,
+      payload: buf.subarray(off + NLA_HDRLEN, off + len),
+      offset: off,
+    });
     off += NLA_ALIGN(len);
   }
   return out;
@@ -177,9 +252,13 @@ export function genlmsghdr(cmd: number, version = 1): Uint8Array {
   return new Uint8Array([cmd, version, 0, 0]);
 }
 /** Split a generic netlink payload into its header and its attributes (after `hdrsize` user-header bytes). */
-export function parseGenl(payload: Uint8Array, hdrsize = 0): { cmd: number; version: number; userhdr: Uint8Array; attrs: NlAttr[] } {
+export function parseGenl(
+  payload: Uint8Array,
+  hdrsize = 0,
+): { cmd: number; version: number; userhdr: Uint8Array; attrs: NlAttr[] } {
   return {
-    cmd: payload[0] ?? 0, version: payload[1] ?? 0,
+    cmd: payload[0] ?? 0,
+    version: payload[1] ?? 0,
     userhdr: payload.subarray(GENL_HDRLEN, GENL_HDRLEN + hdrsize),
     attrs: parseAttrs(payload.subarray(GENL_HDRLEN + NLMSG_ALIGN(hdrsize))),
   };

@@ -40,10 +40,16 @@ export type Observer = (e: SyscallEvent) => void;
 let observer: Observer | null = null;
 
 /** Watch every syscall (one observer at a time; null to stop). */
-export function setObserver(o: Observer | null): void { observer = o; }
+export function setObserver(o: Observer | null): void {
+  observer = o;
+}
 
 /** Whether anyone watches (so callers can skip building events nobody reads). */
-export function observing(): boolean { return observer !== null; }
+export function observing(): boolean {
+  return observer !== null;
+}
 
 /** Report a syscall to the observer, if any. */
-export function observe(e: SyscallEvent): void { observer?.(e); }
+export function observe(e: SyscallEvent): void {
+  observer?.(e);
+}

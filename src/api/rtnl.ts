@@ -101,10 +101,22 @@ const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLengt
 
 // ---- struct ifinfomsg (16 bytes) ------------------------------------------------------------------
 
-export interface IfInfoMsg { family: number; type: number; index: number; flags: number; change: number }
+export interface IfInfoMsg {
+  family: number;
+  type: number;
+  index: number;
+  flags: number;
+  change: number;
+}
 
 /** struct ifinfomsg { family, pad, type, index, flags, change }. For a dump or a request by name, index 0. */
-export function ifinfomsg({ family = 0, type = 0, index = 0, flags = 0, change = 0 }: Partial<IfInfoMsg> = {}): Uint8Array {
+export function ifinfomsg({
+  family = 0,
+  type = 0,
+  index = 0,
+  flags = 0,
+  change = 0,
+}: Partial<IfInfoMsg> = {}): Uint8Array {
   const b = new Uint8Array(16);
   const v = view(b);
   b[0] = family;
@@ -119,15 +131,34 @@ export function ifinfomsg({ family = 0, type = 0, index = 0, flags = 0, change =
 export function parseIfinfomsg(m: NlMsg | Uint8Array): IfInfoMsg & { attrs: NlAttr[] } {
   const p = m instanceof Uint8Array ? m : m.payload;
   const v = view(p);
-  return { family: p[0], type: v.getUint16(2, true), index: v.getInt32(4, true), flags: v.getUint32(8, true), change: v.getUint32(12, true), attrs: parseAttrs(p.subarray(16)) };
+  return {
+    family: p[0],
+    type: v.getUint16(2, true),
+    index: v.getInt32(4, true),
+    flags: v.getUint32(8, true),
+    change: v.getUint32(12, true),
+    attrs: parseAttrs(p.subarray(16)),
+  };
 }
 
 // ---- struct ifaddrmsg (8 bytes) -------------------------------------------------------------------
 
-export interface IfAddrMsg { family: number; prefixlen: number; flags: number; scope: number; index: number }
+export interface IfAddrMsg {
+  family: number;
+  prefixlen: number;
+  flags: number;
+  scope: number;
+  index: number;
+}
 
 /** struct ifaddrmsg { family, prefixlen, flags, scope, index }. */
-export function ifaddrmsg({ family = 0, prefixlen = 0, flags = 0, scope = 0, index = 0 }: Partial<IfAddrMsg> = {}): Uint8Array {
+export function ifaddrmsg({
+  family = 0,
+  prefixlen = 0,
+  flags = 0,
+  scope = 0,
+  index = 0,
+}: Partial<IfAddrMsg> = {}): Uint8Array {
   const b = new Uint8Array(8);
   b.set([family, prefixlen, flags, scope]);
   view(b).setInt32(4, index, true);
@@ -137,15 +168,42 @@ export function ifaddrmsg({ family = 0, prefixlen = 0, flags = 0, scope = 0, ind
 /** An address message (RTM_NEWADDR, RTM_DELADDR): its header and attributes. */
 export function parseIfaddrmsg(m: NlMsg | Uint8Array): IfAddrMsg & { attrs: NlAttr[] } {
   const p = m instanceof Uint8Array ? m : m.payload;
-  return { family: p[0], prefixlen: p[1], flags: p[2], scope: p[3], index: view(p).getInt32(4, true), attrs: parseAttrs(p.subarray(8)) };
+  return {
+    family: p[0],
+    prefixlen: p[1],
+    flags: p[2],
+    scope: p[3],
+    index: view(p).getInt32(4, true),
+    attrs: parseAttrs(p.subarray(8)),
+  };
 }
 
 // ---- struct rtmsg (12 bytes) ----------------------------------------------------------------------
 
-export interface RtMsg { family: number; dst_len: number; src_len: number; tos: number; table: number; protocol: number; scope: number; type: number; flags: number }
+export interface RtMsg {
+  family: number;
+  dst_len: number;
+  src_len: number;
+  tos: number;
+  table: number;
+  protocol: number;
+  scope: number;
+  type: number;
+  flags: number;
+}
 
 /** struct rtmsg { family, dst_len, src_len, tos, table, protocol, scope, type, flags }. */
-export function rtmsg({ family = 0, dst_len = 0, src_len = 0, tos = 0, table = 0, protocol = 0, scope = 0, type = 0, flags = 0 }: Partial<RtMsg> = {}): Uint8Array {
+export function rtmsg({
+  family = 0,
+  dst_len = 0,
+  src_len = 0,
+  tos = 0,
+  table = 0,
+  protocol = 0,
+  scope = 0,
+  type = 0,
+  flags = 0,
+}: Partial<RtMsg> = {}): Uint8Array {
   const b = new Uint8Array(12);
   b.set([family, dst_len, src_len, tos, table, protocol, scope, type]);
   view(b).setUint32(8, flags >>> 0, true);
@@ -156,8 +214,16 @@ export function rtmsg({ family = 0, dst_len = 0, src_len = 0, tos = 0, table = 0
 export function parseRtmsg(m: NlMsg | Uint8Array): RtMsg & { attrs: NlAttr[] } {
   const p = m instanceof Uint8Array ? m : m.payload;
   return {
-    family: p[0], dst_len: p[1], src_len: p[2], tos: p[3], table: p[4], protocol: p[5], scope: p[6], type: p[7],
-    flags: view(p).getUint32(8, true), attrs: parseAttrs(p.subarray(12)),
+    family: p[0],
+    dst_len: p[1],
+    src_len: p[2],
+    tos: p[3],
+    table: p[4],
+    protocol: p[5],
+    scope: p[6],
+    type: p[7],
+    flags: view(p).getUint32(8, true),
+    attrs: parseAttrs(p.subarray(12)),
   };
 }
 
@@ -180,7 +246,13 @@ export const NUD_PERMANENT = 0x80;
 export const NTF_PROXY = 0x08;
 export const NTF_ROUTER = 0x80;
 
-export interface NdMsg { family: number; index: number; state: number; flags: number; type: number }
+export interface NdMsg {
+  family: number;
+  index: number;
+  state: number;
+  flags: number;
+  type: number;
+}
 
 /** struct ndmsg { family, pad1, pad2, ifindex, state, flags, type }. */
 export function ndmsg({ family = 0, index = 0, state = 0, flags = 0, type = 0 }: Partial<NdMsg> = {}): Uint8Array {
@@ -196,7 +268,14 @@ export function ndmsg({ family = 0, index = 0, state = 0, flags = 0, type = 0 }:
 /** A neighbour message (RTM_NEWNEIGH, RTM_DELNEIGH): its header and attributes. */
 export function parseNdmsg(m: NlMsg | Uint8Array): NdMsg & { attrs: NlAttr[] } {
   const p = m instanceof Uint8Array ? m : m.payload;
-  return { family: p[0], index: view(p).getInt32(4, true), state: view(p).getUint16(8, true), flags: p[10], type: p[11], attrs: parseAttrs(p.subarray(12)) };
+  return {
+    family: p[0],
+    index: view(p).getInt32(4, true),
+    state: view(p).getUint16(8, true),
+    flags: p[10],
+    type: p[11],
+    attrs: parseAttrs(p.subarray(12)),
+  };
 }
 
 // ---- addresses --------------------------------------------------------------------------------------
@@ -216,7 +295,11 @@ export function inet_pton6(s: string): Uint8Array {
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   if (groups.length !== 8) throw new Error(`not an IPv6 address: ${s}`);
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => { const n = parseInt(g, 16); out[2 * i] = n >> 8; out[2 * i + 1] = n & 0xff; });
+  groups.forEach((g, i) => {
+    const n = parseInt(g, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  });
   return out;
 }
 
@@ -224,12 +307,19 @@ export function inet_pton6(s: string): Uint8Array {
 export function inet_ntop(b: Uint8Array): string {
   if (b.length === 4) return Array.from(b).join('.');
   const g = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
-  let best = -1, len = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
+  let best = -1,
+    len = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > len && j - i > 1) { best = i; len = j - i; }
+    if (j - i > len && j - i > 1) {
+      best = i;
+      len = j - i;
+    }
     i = j;
   }
   const hx = g.map((x) => x.toString(16));

@@ -1,28 +1,54 @@
 /** The C structures of the user-space API, as plain data. */
 
 /** struct sockaddr_nl. */
-export interface SockaddrNl { nl_family: number; nl_pid: number; nl_groups: number }
+export interface SockaddrNl {
+  nl_family: number;
+  nl_pid: number;
+  nl_groups: number;
+}
 
 /** An address as a program passes it: the struct, or raw bytes (to try a short or foreign address). */
 export type SockAddr = SockaddrNl | Uint8Array;
 
 /** A control message (struct cmsghdr and its data). */
-export interface Cmsg { cmsg_level: number; cmsg_type: number; data: Uint8Array }
+export interface Cmsg {
+  cmsg_level: number;
+  cmsg_type: number;
+  data: Uint8Array;
+}
 
 /** struct msghdr for sendmsg. */
-export interface MsgHdrOut { msg_name?: SockAddr; msg_iov: Uint8Array[]; msg_control?: Cmsg[] }
+export interface MsgHdrOut {
+  msg_name?: SockAddr;
+  msg_iov: Uint8Array[];
+  msg_control?: Cmsg[];
+}
 
 /** struct msghdr for recvmsg: the buffers to scatter into, and how much control data fits. */
-export interface MsgHdrIn { msg_iov: Uint8Array[]; msg_controllen?: number }
+export interface MsgHdrIn {
+  msg_iov: Uint8Array[];
+  msg_controllen?: number;
+}
 
 /** What recvfrom returns: the byte count (the return value) and the source address. */
-export interface RecvFromResult { n: number; from: SockaddrNl }
+export interface RecvFromResult {
+  n: number;
+  from: SockaddrNl;
+}
 
 /** What recvmsg returns. */
-export interface RecvMsgResult { n: number; msg_flags: number; from: SockaddrNl; control: Cmsg[] }
+export interface RecvMsgResult {
+  n: number;
+  msg_flags: number;
+  from: SockaddrNl;
+  control: Cmsg[];
+}
 
 /** What getsockopt fills in, exactly: the bytes and the returned optlen. */
-export interface SockoptRaw { optlen: number; bytes: Uint8Array }
+export interface SockoptRaw {
+  optlen: number;
+  bytes: Uint8Array;
+}
 
 /** Options for a new process. */
 export interface SpawnOptions {

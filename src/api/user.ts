@@ -10,7 +10,15 @@ import { observe, observing, type SyscallEvent } from './observe.ts';
 import { AF_NETLINK, NETLINK_LIST_MEMBERSHIPS, SOL_NETLINK } from './uapi.ts';
 import { O_RDONLY, type Mapping, type PollFd } from './fs.ts';
 import type {
-  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule,
+  SockAddr,
+  SockaddrNl,
+  MsgHdrOut,
+  MsgHdrIn,
+  RecvFromResult,
+  RecvMsgResult,
+  SockoptRaw,
+  SpawnOptions,
+  KernelModule,
 } from './types.ts';
 
 export * from './uapi.ts';
@@ -24,17 +32,35 @@ export type * from './types.ts';
 /** Run a syscall, report it to the observer, and rethrow its error unchanged. */
 type Io<T> = (r: T) => Partial<SyscallEvent>;
 
-function sys<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, input?: () => Partial<SyscallEvent>): Promise<T> {
+function sys<T>(
+  syscall: string,
+  fd: number | undefined,
+  run: () => Promise<T>,
+  ret: (r: T) => number,
+  io?: Io<T>,
+  input?: () => Partial<SyscallEvent>,
+): Promise<T> {
   // Nobody watching (benchmarks, the CLI without --trace): the kernel's own promise, no events,
   // no copies of the bytes (not even an async wrapper's extra promise).
   if (!observing()) {
-    try { return run(); } catch (e) { return Promise.reject(e); }
+    try {
+      return run();
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
   return sysObserved(syscall, fd, run, ret, io, input);
 }
 
 /** `input`: what the call was given (a path, the bytes written), recorded when it fails too. */
-async function sysObserved<T>(syscall: string, fd: number | undefined, run: () => Promise<T>, ret: (r: T) => number, io?: Io<T>, input?: () => Partial<SyscallEvent>): Promise<T> {
+async function sysObserved<T>(
+  syscall: string,
+  fd: number | undefined,
+  run: () => Promise<T>,
+  ret: (r: T) => number,
+  io?: Io<T>,
+  input?: () => Partial<SyscallEvent>,
+): Promise<T> {
   const b = backend();
   const pid = b.getpid();
   const start = b.now();
@@ -45,7 +71,17 @@ async function sysObserved<T>(syscall: string, fd: number | undefined, run: () =
     return r;
   } catch (e) {
     // A refused send still shows what it tried to send (its bytes do not depend on the result).
-    if (e instanceof ErrnoError) observe({ syscall, pid, fd, start, time: b.now(), errno: e.errno, ...given, ...(io && SENDS.has(syscall) ? io(undefined as T) : {}) });
+    if (e instanceof ErrnoError)
+      observe({
+        syscall,
+        pid,
+        fd,
+        start,
+        time: b.now(),
+        errno: e.errno,
+        ...given,
+        ...(io && SENDS.has(syscall) ? io(undefined as T) : {}),
+      });
     throw e;
   }
 }
@@ -65,75 +101,161 @@ export function sockaddr_nl(a: Partial<SockaddrNl> = {}): Uint8Array {
 
 /** socket(2): a new socket; resolves to its file descriptor. */
 export const socket = (domain: number, type: number, protocol: number): Promise<number> =>
-  sys('socket', undefined, () => backend().socket(domain, type, protocol), same, undefined, () => ({ socket: { domain, type, protocol } }));
+  sys(
+    'socket',
+    undefined,
+    () => backend().socket(domain, type, protocol),
+    same,
+    undefined,
+    () => ({ socket: { domain, type, protocol } }),
+  );
 
 /** bind(2): give the socket a port id (nl_pid) and multicast groups (nl_groups). */
-export const bind = (fd: number, addr: SockAddr): Promise<number> => sys('bind', fd, () => backend().bind(fd, addr), same);
+export const bind = (fd: number, addr: SockAddr): Promise<number> =>
+  sys('bind', fd, () => backend().bind(fd, addr), same);
 
 /** connect(2): set the default destination; AF_UNSPEC disconnects. */
-export const connect = (fd: number, addr: SockAddr): Promise<number> => sys('connect', fd, () => backend().connect(fd, addr), same);
+export const connect = (fd: number, addr: SockAddr): Promise<number> =>
+  sys('connect', fd, () => backend().connect(fd, addr), same);
 
 /** getsockname(2): the socket's own address. */
-export const getsockname = (fd: number): Promise<SockaddrNl> => sys('getsockname', fd, () => backend().getsockname(fd), () => 0);
+export const getsockname = (fd: number): Promise<SockaddrNl> =>
+  sys(
+    'getsockname',
+    fd,
+    () => backend().getsockname(fd),
+    () => 0,
+  );
 
 /** getpeername(2): the connected destination, (0, 0) when none. */
-export const getpeername = (fd: number): Promise<SockaddrNl> => sys('getpeername', fd, () => backend().getpeername(fd), () => 0);
+export const getpeername = (fd: number): Promise<SockaddrNl> =>
+  sys(
+    'getpeername',
+    fd,
+    () => backend().getpeername(fd),
+    () => 0,
+  );
 
 /** sendto(2): send one datagram to `addr` (or the connected peer); resolves to the bytes sent. */
 export const sendto = (fd: number, buf: Uint8Array, flags = 0, addr?: SockAddr): Promise<number> =>
-  sys('sendto', fd, () => backend().sendto(fd, buf, flags, addr), same, () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }));
+  sys(
+    'sendto',
+    fd,
+    () => backend().sendto(fd, buf, flags, addr),
+    same,
+    () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }),
+  );
 
 /** send(2): sendto without an address (the connected peer); x86-64's glibc makes the sendto syscall, so it is recorded as sendto. */
 export const send = (fd: number, buf: Uint8Array, flags = 0): Promise<number> => sendto(fd, buf, flags);
 
 /** sendmsg(2): send the concatenation of msg_iov as one datagram to msg_name. */
 export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> =>
-  sys('sendmsg', fd, () => backend().sendmsg(fd, msg, flags), same, () => {
-    const n = msg.msg_iov.reduce((s, v) => s + v.length, 0);
-    const data = new Uint8Array(n);
-    let o = 0;
-    for (const v of msg.msg_iov) { data.set(v, o); o += v.length; }
-    const control = msg.msg_control?.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
-    return { data, dir: 'out', addr: addrOf(msg.msg_name), iov: msg.msg_iov.map((v) => v.length), ...(control?.length ? { control } : {}) };
-  });
+  sys(
+    'sendmsg',
+    fd,
+    () => backend().sendmsg(fd, msg, flags),
+    same,
+    () => {
+      const n = msg.msg_iov.reduce((s, v) => s + v.length, 0);
+      const data = new Uint8Array(n);
+      let o = 0;
+      for (const v of msg.msg_iov) {
+        data.set(v, o);
+        o += v.length;
+      }
+      const control = msg.msg_control?.map((c) => ({
+        cmsg_level: c.cmsg_level,
+        cmsg_type: c.cmsg_type,
+        data: c.data.slice(),
+      }));
+      return {
+        data,
+        dir: 'out',
+        addr: addrOf(msg.msg_name),
+        iov: msg.msg_iov.map((v) => v.length),
+        ...(control?.length ? { control } : {}),
+      };
+    },
+  );
 
 /** recvfrom(2): receive one datagram into `buf`; `n` is the return value (the full length with MSG_TRUNC). */
 export const recvfrom = (fd: number, buf: Uint8Array, flags = 0): Promise<RecvFromResult> =>
-  sys('recvfrom', fd, () => backend().recvfrom(fd, buf, flags), (r) => r.n,
-    (r) => ({ data: buf.slice(0, Math.min(r.n, buf.length)), dir: 'in', addr: r.from }));
+  sys(
+    'recvfrom',
+    fd,
+    () => backend().recvfrom(fd, buf, flags),
+    (r) => r.n,
+    (r) => ({ data: buf.slice(0, Math.min(r.n, buf.length)), dir: 'in', addr: r.from }),
+  );
 
 /** recv(2): recvfrom without asking for the address; resolves to the return value (recorded as recvfrom, the syscall glibc makes). */
-export const recv = async (fd: number, buf: Uint8Array, flags = 0): Promise<number> => (await recvfrom(fd, buf, flags)).n;
+export const recv = async (fd: number, buf: Uint8Array, flags = 0): Promise<number> =>
+  (await recvfrom(fd, buf, flags)).n;
 
 /** recvmsg(2): receive one datagram, scattered over msg_iov, with control messages. */
 export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgResult> =>
-  sys('recvmsg', fd, () => backend().recvmsg(fd, msg, flags), (r) => r.n, (r) => {
-    const parts: Uint8Array[] = [];
-    let left = r.n;
-    for (const v of msg.msg_iov) { if (left <= 0) break; parts.push(v.slice(0, Math.min(left, v.length))); left -= v.length; }
-    const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    let o = 0;
-    for (const p of parts) { data.set(p, o); o += p.length; }
-    const control = r.control.map((c) => ({ cmsg_level: c.cmsg_level, cmsg_type: c.cmsg_type, data: c.data.slice() }));
-    return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length), control, msg_flags: r.msg_flags };
-  });
+  sys(
+    'recvmsg',
+    fd,
+    () => backend().recvmsg(fd, msg, flags),
+    (r) => r.n,
+    (r) => {
+      const parts: Uint8Array[] = [];
+      let left = r.n;
+      for (const v of msg.msg_iov) {
+        if (left <= 0) break;
+        parts.push(v.slice(0, Math.min(left, v.length)));
+        left -= v.length;
+      }
+      const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        data.set(p, o);
+        o += p.length;
+      }
+      const control = r.control.map((c) => ({
+        cmsg_level: c.cmsg_level,
+        cmsg_type: c.cmsg_type,
+        data: c.data.slice(),
+      }));
+      return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length), control, msg_flags: r.msg_flags };
+    },
+  );
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
 export const setsockopt = (fd: number, level: number, name: number, value: number | Uint8Array): Promise<number> => {
   const bytes = typeof value === 'number' ? new Uint8Array(new Int32Array([value]).buffer) : value;
-  return sys('setsockopt', fd, () => backend().setsockopt(fd, level, name, bytes), same,
-    () => ({ args: `level=${level}, optname=${name}${typeof value === 'number' ? `, value=${value}` : `, optlen=${bytes.length}`}` }));
+  return sys(
+    'setsockopt',
+    fd,
+    () => backend().setsockopt(fd, level, name, bytes),
+    same,
+    () => ({
+      args: `level=${level}, optname=${name}${typeof value === 'number' ? `, value=${value}` : `, optlen=${bytes.length}`}`,
+    }),
+  );
 };
 
 /** getsockopt(2) exactly as C has it: the option's bytes and the optlen the kernel returned. */
 export const getsockopt_raw = (fd: number, level: number, name: number, optlen = 4): Promise<SockoptRaw> =>
-  sys('getsockopt', fd, () => backend().getsockopt(fd, level, name, optlen), () => 0);
+  sys(
+    'getsockopt',
+    fd,
+    () => backend().getsockopt(fd, level, name, optlen),
+    () => 0,
+  );
 
 /**
  * getsockopt(2): an integer option's value; for NETLINK_LIST_MEMBERSHIPS the bitmap's bytes.
  * `optlen` is the buffer size passed to the kernel (less than 4 gives EINVAL, as in C).
  */
-export async function getsockopt(fd: number, level: number, name: number, optlen?: number): Promise<number | Uint8Array> {
+export async function getsockopt(
+  fd: number,
+  level: number,
+  name: number,
+  optlen?: number,
+): Promise<number | Uint8Array> {
   if (level === SOL_NETLINK && name === NETLINK_LIST_MEMBERSHIPS) {
     const r = await getsockopt_raw(fd, level, name, optlen ?? 64);
     return r.bytes.slice(0, Math.min(r.optlen, r.bytes.length));
@@ -144,11 +266,24 @@ export async function getsockopt(fd: number, level: number, name: number, optlen
 
 /** read(2): from a file at its offset (the offset moves), or on a socket recv with no flags. Resolves to the byte count, 0 at end of file. */
 export const read = (fd: number, buf: Uint8Array): Promise<number> =>
-  sys('read', fd, () => backend().read(fd, buf), same, (n) => ({ data: buf.slice(0, Math.max(0, n)), dir: 'in' }));
+  sys(
+    'read',
+    fd,
+    () => backend().read(fd, buf),
+    same,
+    (n) => ({ data: buf.slice(0, Math.max(0, n)), dir: 'in' }),
+  );
 
 /** write(2): to a file at its offset, or on a socket send to the connected peer. */
 export const write = (fd: number, buf: Uint8Array): Promise<number> =>
-  sys('write', fd, () => backend().write(fd, buf), same, undefined, () => ({ data: buf.slice(), dir: 'out' }));
+  sys(
+    'write',
+    fd,
+    () => backend().write(fd, buf),
+    same,
+    undefined,
+    () => ({ data: buf.slice(), dir: 'out' }),
+  );
 
 /** close(2). */
 export const close = (fd: number): Promise<number> => sys('close', fd, () => backend().close(fd), same);
@@ -171,7 +306,9 @@ export const now = (): number => backend().now();
 export function moduleParamString(params?: string | Record<string, string | number | boolean>): string {
   if (params === undefined) return '';
   if (typeof params === 'string') return params;
-  return Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`).join(' ');
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`)
+    .join(' ');
 }
 
 /**
@@ -179,13 +316,24 @@ export function moduleParamString(params?: string | Record<string, string | numb
  * module parameters, as after `insmod mod.ko`: 'count=3 name=hi' or { count: 3, name: 'hi' }; the
  * module object's own `params` (if any) come first.
  */
-export const insmod = (mod: KernelModule, params?: string | Record<string, string | number | boolean>): Promise<number> => {
+export const insmod = (
+  mod: KernelModule,
+  params?: string | Record<string, string | number | boolean>,
+): Promise<number> => {
   const own = (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params;
   const all = [moduleParamString(own), moduleParamString(params)].filter(Boolean).join(' ');
-  return sys('init_module', undefined, () => backend().insmod(mod, all || undefined), same, undefined, () => (all ? { args: all } : {}));
+  return sys(
+    'init_module',
+    undefined,
+    () => backend().insmod(mod, all || undefined),
+    same,
+    undefined,
+    () => (all ? { args: all } : {}),
+  );
 };
 /** rmmod: unload a kernel module by name. */
-export const rmmod = (name: string): Promise<number> => sys('delete_module', undefined, () => backend().rmmod(name), same);
+export const rmmod = (name: string): Promise<number> =>
+  sys('delete_module', undefined, () => backend().rmmod(name), same);
 /** Read a whole file, e.g. '/proc/net/netlink'. */
 export const readFile = (path: string): Promise<string> => backend().readFile(path);
 
@@ -203,7 +351,14 @@ function need<K extends keyof import('./backend.ts').Backend>(name: K): NonNulla
  * free descriptor. flags: O_RDONLY (default), O_WRONLY or O_RDWR, with O_NONBLOCK, O_CLOEXEC, ….
  */
 export const open = (path: string, flags = O_RDONLY, mode = 0): Promise<number> =>
-  sys('open', undefined, () => need('open')(path, flags, mode), same, undefined, () => ({ args: path }));
+  sys(
+    'open',
+    undefined,
+    () => need('open')(path, flags, mode),
+    same,
+    undefined,
+    () => ({ args: path }),
+  );
 
 /** lseek(2): move the file offset (SEEK_SET, SEEK_CUR, SEEK_END); resolves to the new offset. */
 export const lseek = (fd: number, offset: number, whence: number): Promise<number> =>
@@ -215,15 +370,26 @@ export const lseek = (fd: number, offset: number, whence: number): Promise<numbe
  * kernel reads (copy_from_user) and writes (copy_to_user) in place — size it with _IOC_SIZE(request).
  */
 export const ioctl = (fd: number, request: number, arg: number | Uint8Array = 0): Promise<number> =>
-  sys('ioctl', fd, () => need('ioctl')(fd, request >>> 0, arg), same, () => (arg instanceof Uint8Array ? { data: arg.slice(), dir: 'in' } : {}),
-    () => ({ args: `0x${(request >>> 0).toString(16)}, ${arg instanceof Uint8Array ? `buf[${arg.length}]` : arg}` }));
+  sys(
+    'ioctl',
+    fd,
+    () => need('ioctl')(fd, request >>> 0, arg),
+    same,
+    () => (arg instanceof Uint8Array ? { data: arg.slice(), dir: 'in' } : {}),
+    () => ({ args: `0x${(request >>> 0).toString(16)}, ${arg instanceof Uint8Array ? `buf[${arg.length}]` : arg}` }),
+  );
 
 /**
  * mmap(2) of an open file: `length` bytes from `offset` (a multiple of PAGE_SIZE), with PROT_* and
  * MAP_SHARED or MAP_PRIVATE. Resolves to a live view (Mapping) of what the file's mmap handler mapped.
  */
 export const mmap = (fd: number, length: number, prot: number, flags: number, offset = 0): Promise<Mapping> =>
-  sys('mmap', fd, () => need('mmap')(fd, length, prot, flags, offset), (m) => m.addr);
+  sys(
+    'mmap',
+    fd,
+    () => need('mmap')(fd, length, prot, flags, offset),
+    (m) => m.addr,
+  );
 
 /** munmap(2): drop a mapping (the file's vm_ops close runs). */
 export const munmap = (m: Mapping): Promise<number> => sys('munmap', undefined, () => need('munmap')(m), same);
@@ -232,8 +398,16 @@ export const munmap = (m: Mapping): Promise<number> => sys('munmap', undefined, 
  * poll(2): wait until one of `fds` is ready for its `events` (POLLIN, POLLOUT, …) or `timeout` ms
  * pass (negative: no limit). Fills each `revents`; resolves to the number of descriptors with events.
  */
-export const poll = (fds: PollFd[], timeout: number): Promise<number> => sys('poll', undefined, () => need('poll')(fds, timeout), same);
+export const poll = (fds: PollFd[], timeout: number): Promise<number> =>
+  sys('poll', undefined, () => need('poll')(fds, timeout), same);
 
 /** mknod(2): make a device node, e.g. mknod('/dev/mydev', S_IFCHR | 0o600, makedev(major, 0)). Root only. */
 export const mknod = (path: string, mode: number, dev: number): Promise<number> =>
-  sys('mknod', undefined, () => need('mknod')(path, mode, dev), same, undefined, () => ({ args: path }));
+  sys(
+    'mknod',
+    undefined,
+    () => need('mknod')(path, mode, dev),
+    same,
+    undefined,
+    () => ({ args: path }),
+  );

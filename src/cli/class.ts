@@ -23,23 +23,50 @@ export const CLASS_HELP = `netlink-lab class [--host ADDR] [--port N] [--data DI
 export async function classCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: {
-      host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, dist: { type: 'string' },
-      verifiers: { type: 'string' }, 'no-vm': { type: 'boolean' }, origin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
-    } }));
-  } catch (e) { process.stderr.write(`netlink-lab class: ${(e as Error).message}\n${CLASS_HELP}\n`); return 2; }
-  if (values.help) { process.stdout.write(`${CLASS_HELP}\n`); return 0; }
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        dist: { type: 'string' },
+        verifiers: { type: 'string' },
+        'no-vm': { type: 'boolean' },
+        origin: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`netlink-lab class: ${(e as Error).message}\n${CLASS_HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${CLASS_HELP}\n`);
+    return 0;
+  }
   const port = Number(values.port ?? 4330);
   const verifiers = Number(values.verifiers ?? 1);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) { process.stderr.write(`netlink-lab class: --port must be 0–65535 (got ${values.port})\n`); return 2; }
-  if (!Number.isInteger(verifiers) || verifiers < 0 || verifiers > 16) { process.stderr.write(`netlink-lab class: --verifiers must be 0–16 (got ${values.verifiers})\n`); return 2; }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`netlink-lab class: --port must be 0–65535 (got ${values.port})\n`);
+    return 2;
+  }
+  if (!Number.isInteger(verifiers) || verifiers < 0 || verifiers > 16) {
+    process.stderr.write(`netlink-lab class: --verifiers must be 0–16 (got ${values.verifiers})\n`);
+    return 2;
+  }
   const host = values.host ?? '127.0.0.1';
   const dist = resolve(values.dist ?? join(ROOT, 'dist'));
-  if (!existsSync(join(dist, 'index.html'))) { process.stderr.write(`netlink-lab class: ${dist}/index.html is missing: build the site first (npm run build).\n`); return 2; }
+  if (!existsSync(join(dist, 'index.html'))) {
+    process.stderr.write(`netlink-lab class: ${dist}/index.html is missing: build the site first (npm run build).\n`);
+    return 2;
+  }
   const url = process.env.DATABASE_URL;
   const database = await openDatabase(url ? { url } : { dataDir: resolve(values.data ?? 'netlink-lab-class') });
   if (verifiers > 0 && networkIsolation() === 'shared') {
-    process.stderr.write('class server: warning: unprivileged user namespaces are off here, so the sandbox that re-runs student code shares this machine\'s network (files, processes and workers stay denied).\n');
+    process.stderr.write(
+      "class server: warning: unprivileged user namespaces are off here, so the sandbox that re-runs student code shares this machine's network (files, processes and workers stay denied).\n",
+    );
   }
   let relay: { port: number; token: string; close(): Promise<void> } | undefined;
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
@@ -50,11 +77,22 @@ export async function classCommand(argv: string[]): Promise<number> {
       const { startRelay } = await import('../../sandboxes/vm/relay/relay.ts');
       relay = await startRelay({ image, host: '127.0.0.1', port: 0, origins: [origin, ...(values.origin ?? [])] });
     } catch (e) {
-      process.stderr.write(`class server: no VM relay (${(e as Error).message.split('\n')[0]}); lessons run on the simulated kernel.\n`);
+      process.stderr.write(
+        `class server: no VM relay (${(e as Error).message.split('\n')[0]}); lessons run on the simulated kernel.\n`,
+      );
     }
   }
-  const server = createClassServer({ database, course: loadCourse(), distDir: dist, relayPort: relay?.port, verifiers });
-  await new Promise<void>((ok, fail) => { server.http.once('error', fail); server.http.listen(port, host, ok); });
+  const server = createClassServer({
+    database,
+    course: loadCourse(),
+    distDir: dist,
+    relayPort: relay?.port,
+    verifiers,
+  });
+  await new Promise<void>((ok, fail) => {
+    server.http.once('error', fail);
+    server.http.listen(port, host, ok);
+  });
   const addr = server.http.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   const shown = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;

@@ -29,7 +29,17 @@ describe('netlink-lab CLI', () => {
   it('documents every command and option in --help', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
-    for (const s of ['netlink-lab run FILE.ts', '--kernel sim', '--kernel real', '--trace', '--timeout', 'perror', '--pcap OUT', 'netlink-lab decode FILE.pcap']) expect(r.stdout).toContain(s);
+    for (const s of [
+      'netlink-lab run FILE.ts',
+      '--kernel sim',
+      '--kernel real',
+      '--trace',
+      '--timeout',
+      'perror',
+      '--pcap OUT',
+      'netlink-lab decode FILE.pcap',
+    ])
+      expect(r.stdout).toContain(s);
   });
 
   it('runs a program on the real kernel and prints its output', () => {
@@ -46,7 +56,7 @@ describe('netlink-lab CLI', () => {
     expect(r.status).toBe(0);
   });
 
-  it('prints the simulated kernel\'s function-graph trace with --trace', () => {
+  it("prints the simulated kernel's function-graph trace with --trace", () => {
     const r = cli(['run', prog, '--kernel', 'sim', '--trace'], ROUND_TRIP);
     expect(r.status).toBe(0);
     const [output, trace] = r.stdout.split('# TIME(ms)');
@@ -56,7 +66,9 @@ describe('netlink-lab CLI', () => {
   });
 
   it.each(['real', 'sim'])('prints an uncaught ErrnoError like perror and exits with 1 (%s)', (kernel) => {
-    const r = cli(['run', prog, '--kernel', kernel], `
+    const r = cli(
+      ['run', prog, '--kernel', kernel],
+      `
 import { socket, bind, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
 const a = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 const b = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
@@ -64,29 +76,36 @@ await bind(a, { nl_family: AF_NETLINK, nl_pid: 1234, nl_groups: 0 });
 console.log('first bind ok');
 await bind(b, { nl_family: AF_NETLINK, nl_pid: 1234, nl_groups: 0 });
 console.log('not reached');
-`);
+`,
+    );
     expect(r.stdout).toBe('first bind ok\n');
     expect(r.stderr).toBe('bind: Address already in use\n');
     expect(r.status).toBe(1);
   });
 
   it.each(['real', 'sim'])('waits for processes that outlive main (%s)', (kernel) => {
-    const r = cli(['run', prog, '--kernel', kernel], `
+    const r = cli(
+      ['run', prog, '--kernel', kernel],
+      `
 import { spawn, sleep } from 'netlink-lab/user';
 await spawn(async () => { await sleep(200); console.log('the child outlived main'); });
 console.log('main returns');
-`);
+`,
+    );
     expect(r.stdout).toBe('main returns\nthe child outlived main\n');
     expect(r.status).toBe(0);
   });
 
   it('stops a program blocked in recv at the time limit and leaves no agent behind', () => {
-    const r = cli(['run', prog, '--kernel', 'real', '--timeout', '1.5'], `
+    const r = cli(
+      ['run', prog, '--kernel', 'real', '--timeout', '1.5'],
+      `
 import { socket, recvfrom, getpid, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } from 'netlink-lab/user';
 console.log(getpid());
 const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 await recvfrom(fd, new Uint8Array(64));
-`);
+`,
+    );
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/did not finish within 1\.5 s \(--timeout 1\.5\); stopped it/);
     const pid = Number(r.stdout.trim());
@@ -103,9 +122,11 @@ await recvfrom(fd, new Uint8Array(64));
     expect(r.status).toBe(124);
   });
 
-  it('refuses a --timeout longer than Node\'s timers hold (2^31-1 ms) instead of stopping at once', () => {
+  it("refuses a --timeout longer than Node's timers hold (2^31-1 ms) instead of stopping at once", () => {
     const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '3000000'], 'console.log("ran");\n');
-    expect(r.stderr).toMatch(/--timeout must be at most 2147483 s \(about 24 days: Node's timers cannot wait longer\), not '3000000'/);
+    expect(r.stderr).toMatch(
+      /--timeout must be at most 2147483 s \(about 24 days: Node's timers cannot wait longer\), not '3000000'/,
+    );
     expect(r.stdout).toBe('');
     expect(r.status).toBe(2);
     // The longest allowed one runs the program to its end.
@@ -118,21 +139,30 @@ await recvfrom(fd, new Uint8Array(64));
   });
 
   it('stops a program that grows an array without bound at the memory limit, naming it (status 137)', () => {
-    const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '120'], "const a: number[][] = [];\nconsole.log('growing');\nfor (let i = 0; ; i++) { a.push(new Array(1000).fill(i)); if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0)); }\n");
+    const r = cli(
+      ['run', prog, '--kernel', 'sim', '--timeout', '120'],
+      "const a: number[][] = [];\nconsole.log('growing');\nfor (let i = 0; ; i++) { a.push(new Array(1000).fill(i)); if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0)); }\n",
+    );
     expect(r.stdout).toBe('growing\n');
     expect(r.stderr).toMatch(/the program used more than 256 MiB of memory, the limit of one run .*stopped it/);
     expect(r.status).toBe(137);
   });
 
   it('stops a huge ArrayBuffer (outside the JavaScript heap) at once', () => {
-    const r = cli(['run', prog, '--kernel', 'sim'], "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nnew Uint8Array(b).fill(1);\nconsole.log('after', b.byteLength);\n");
+    const r = cli(
+      ['run', prog, '--kernel', 'sim'],
+      "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nnew Uint8Array(b).fill(1);\nconsole.log('after', b.byteLength);\n",
+    );
     expect(r.stdout).toBe('before\n');
     expect(r.stderr).toMatch(/more than 256 MiB of memory, the limit of one run/);
     expect(r.status).toBe(137);
   });
 
   it('stops what the meter does not see (properties of a plain object) at the heap limit', () => {
-    const r = cli(['run', prog, '--kernel', 'sim', '--timeout', '120'], "console.log('filling');\nconst o: Record<string, string> = {};\nfor (let i = 0; ; i++) o['k' + i] = 'x'.repeat(1_000_000) + i;\n");
+    const r = cli(
+      ['run', prog, '--kernel', 'sim', '--timeout', '120'],
+      "console.log('filling');\nconst o: Record<string, string> = {};\nfor (let i = 0; ; i++) o['k' + i] = 'x'.repeat(1_000_000) + i;\n",
+    );
     expect(r.stdout).toBe('filling\n');
     expect(r.stderr).toMatch(/more than 256 MiB of memory, the limit of one run \(its JavaScript heap is full\)/);
     expect(r.status).toBe(137);

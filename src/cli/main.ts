@@ -8,7 +8,10 @@ import { DECODE_HELP, decodeCommand } from './decode.ts';
 
 const vmModule = new URL('./vm.ts', import.meta.url);
 
-interface VmCli { vm(argv: string[]): Promise<number>; VM_HELP?: string }
+interface VmCli {
+  vm(argv: string[]): Promise<number>;
+  VM_HELP?: string;
+}
 
 async function loadVm(): Promise<VmCli | null> {
   return existsSync(vmModule) ? ((await import(vmModule.href)) as VmCli) : null;
@@ -48,7 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'class') return (await import('./class.ts')).classCommand(rest);
   if (cmd === 'vm') {
     const vm = await loadVm();
-    if (!vm) { process.stderr.write('netlink-lab vm: not available in this checkout (src/cli/vm.ts is missing).\n'); return 2; }
+    if (!vm) {
+      process.stderr.write('netlink-lab vm: not available in this checkout (src/cli/vm.ts is missing).\n');
+      return 2;
+    }
     return vm.vm(rest);
   }
   process.stderr.write(`netlink-lab: unknown command '${cmd}'. Try \`netlink-lab --help\`.\n`);

@@ -4,7 +4,10 @@ import { ProgramError } from '../runtime/program.ts';
 
 /** The line(s) to print for an error that escaped a program's process. */
 export function describeUncaught(e: unknown): string {
-  if (e instanceof ErrnoError || (e instanceof Error && e.name === 'ErrnoError' && typeof (e as ErrnoError).errno === 'number')) {
+  if (
+    e instanceof ErrnoError ||
+    (e instanceof Error && e.name === 'ErrnoError' && typeof (e as ErrnoError).errno === 'number')
+  ) {
     const err = e as ErrnoError;
     const line = `${err.syscall}: ${strerror(err.errno)}`;
     // A backend may explain more than perror can (e.g. why a module cannot load here).

@@ -20,7 +20,9 @@ import { installMemoryMeter, MEMORY_LIMIT_MIB } from '../runtime/memory-limit.ts
 
 /** What run.ts hands the worker. */
 export interface RunRequest {
-  file: string; kernel: KernelKind; trace: boolean;
+  file: string;
+  kernel: KernelKind;
+  trace: boolean;
   /** The kernel command line (--cmdline). */
   cmdline?: string;
   /** Files whose default export is a module to build into the kernel (--builtin). */
@@ -40,14 +42,18 @@ export type RunMessage =
   | { type: 'done'; status: number };
 
 const post = (m: RunMessage) => parentPort!.postMessage(m);
-const print = (type: 'stdout' | 'stderr') => (...a: unknown[]) => post({ type, text: `${format(...a)}\n` });
+const print =
+  (type: 'stdout' | 'stderr') =>
+  (...a: unknown[]) =>
+    post({ type, text: `${format(...a)}\n` });
 
 /** Record every syscall with its socket's protocol (by pid and fd, as the playground's session does). */
 function recorder(): { records: RecordWithProtocol[]; stop(): void } {
   const records: RecordWithProtocol[] = [];
   const protocols = new Map<string, number>();
   setObserver((e) => {
-    if (e.syscall === 'socket' && e.ret !== undefined && e.socket) protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
+    if (e.syscall === 'socket' && e.ret !== undefined && e.socket)
+      protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
     const protocol = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (e.data) records.push({ ...e, ...(protocol !== undefined ? { protocol } : {}) });
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
@@ -63,11 +69,14 @@ async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequ
   const mods = builtin.map((b) => {
     const p = readProgram(b);
     const m = loadModule(compile(p.files), p.entry, libs, con).default as KernelModule | undefined;
-    if (!m || typeof m.init !== 'function') throw new Error(`--builtin ${b}: its default export is not a module (defineModule from netlink-lab/kernel)`);
+    if (!m || typeof m.init !== 'function')
+      throw new Error(`--builtin ${b}: its default export is not a module (defineModule from netlink-lab/kernel)`);
     return m;
   });
   const k = await createKernel(kernel, {
-    trace, cmdline, builtin: mods,
+    trace,
+    cmdline,
+    builtin: mods,
     onUncaught: (_pid, e) => post({ type: 'stderr', text: `${describeUncaught(e)}\n` }),
     onAgent: (pid) => post({ type: 'agent', pid }),
   });
@@ -75,10 +84,18 @@ async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequ
   const rec = pcap ? recorder() : undefined;
   // This thread is thrown away after the run: from here on its allocations are metered (run.ts
   // also gives the thread a V8 heap limit of the same size for what the meter does not see).
-  installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: (n) => post({ type: 'memory', usedMiB: Math.round(n / 2 ** 20) }) });
+  installMemoryMeter({
+    limitMiB: MEMORY_LIMIT_MIB,
+    exceeded: (n) => post({ type: 'memory', usedMiB: Math.round(n / 2 ** 20) }),
+  });
   try {
     post({ type: 'started' });
-    const status = await k.run(async () => { await main(); }, { name: basename(file).replace(/\.[^.]*$/, '') });
+    const status = await k.run(
+      async () => {
+        await main();
+      },
+      { name: basename(file).replace(/\.[^.]*$/, '') },
+    );
     if (trace && k.trace) post({ type: 'stdout', text: k.trace() });
     return status;
   } finally {
@@ -86,7 +103,10 @@ async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequ
       rec.stop();
       const bytes = pcapFromRecords(rec.records);
       writeFileSync(pcap, bytes);
-      post({ type: 'stderr', text: `netlink-lab: wrote ${capturedFromRecords(rec.records).length} datagrams to ${pcap} (${bytes.length} bytes, LINKTYPE_NETLINK)\n` });
+      post({
+        type: 'stderr',
+        text: `netlink-lab: wrote ${capturedFromRecords(rec.records).length} datagrams to ${pcap} (${bytes.length} bytes, LINKTYPE_NETLINK)\n`,
+      });
     }
     setBackend(null);
     await k.shutdown();
@@ -96,6 +116,9 @@ async function run({ file, kernel, trace, cmdline, builtin = [], pcap }: RunRequ
 if (parentPort) {
   run(workerData as RunRequest).then(
     (status) => post({ type: 'done', status }),
-    (e) => { post({ type: 'stderr', text: `${describeUncaught(e)}\n` }); post({ type: 'done', status: 1 }); },
+    (e) => {
+      post({ type: 'stderr', text: `${describeUncaught(e)}\n` });
+      post({ type: 'done', status: 1 });
+    },
   );
 }

@@ -52,7 +52,10 @@ const SETUP_LIMIT_S = 300;
 export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Output sinks (the terminal by default; tests pass their own). */
-export interface RunIO { stdout(s: string): void; stderr(s: string): void }
+export interface RunIO {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
 const terminal: RunIO = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
 /** Run the `run` subcommand; resolves to the exit status. */
@@ -60,10 +63,16 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true,
+      args: argv,
+      allowPositionals: true,
       options: {
-        kernel: { type: 'string', default: 'sim' }, trace: { type: 'boolean', default: false }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' },
-        cmdline: { type: 'string' }, builtin: { type: 'string', multiple: true }, pcap: { type: 'string' },
+        kernel: { type: 'string', default: 'sim' },
+        trace: { type: 'boolean', default: false },
+        timeout: { type: 'string', default: '30' },
+        help: { type: 'boolean', short: 'h' },
+        cmdline: { type: 'string' },
+        builtin: { type: 'string', multiple: true },
+        pcap: { type: 'string' },
       },
     });
   } catch (e) {
@@ -71,24 +80,43 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help) { io.stdout(`${RUN_HELP}\n`); return 0; }
-  const usage = (msg: string) => { io.stderr(`netlink-lab run: ${msg}\n\n${RUN_HELP}\n`); return 2; };
+  if (values.help) {
+    io.stdout(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const usage = (msg: string) => {
+    io.stderr(`netlink-lab run: ${msg}\n\n${RUN_HELP}\n`);
+    return 2;
+  };
   if (positionals.length !== 1) return usage('give exactly one program file');
-  if (values.kernel !== 'sim' && values.kernel !== 'real' && values.kernel !== 'vm' && values.kernel !== 'browser') return usage(`--kernel must be sim, real, vm or browser, not '${values.kernel}'`);
+  if (values.kernel !== 'sim' && values.kernel !== 'real' && values.kernel !== 'vm' && values.kernel !== 'browser')
+    return usage(`--kernel must be sim, real, vm or browser, not '${values.kernel}'`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) return usage(`--timeout must be a positive number of seconds, not '${values.timeout}'`);
-  if (timeout > MAX_TIMEOUT_S) return usage(`--timeout must be at most ${MAX_TIMEOUT_S} s (about 24 days: Node's timers cannot wait longer), not '${values.timeout}'`);
+  if (timeout > MAX_TIMEOUT_S)
+    return usage(
+      `--timeout must be at most ${MAX_TIMEOUT_S} s (about 24 days: Node's timers cannot wait longer), not '${values.timeout}'`,
+    );
   const file = resolve(positionals[0]);
   if (!existsSync(file)) return usage(`no such file: ${positionals[0]}`);
 
   const builtin = (values.builtin ?? []).map((b) => resolve(b));
   const missing = builtin.find((b) => !existsSync(b));
   if (missing) return usage(`no such file: ${missing}`);
-  const request: RunRequest = { file, kernel: values.kernel, trace: values.trace, cmdline: values.cmdline, builtin, ...(values.pcap ? { pcap: resolve(values.pcap) } : {}) };
+  const request: RunRequest = {
+    file,
+    kernel: values.kernel,
+    trace: values.trace,
+    cmdline: values.cmdline,
+    builtin,
+    ...(values.pcap ? { pcap: resolve(values.pcap) } : {}),
+  };
   // The program's thread gets a V8 heap limit; buffers outside the heap are metered in the thread
   // (src/runtime/memory-limit.ts). Either way the run stops with the same message.
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: request, stdout: false, stderr: false,
+    workerData: request,
+    stdout: false,
+    stderr: false,
     resourceLimits: { maxOldGenerationSizeMb: MEMORY_LIMIT_MIB },
   });
   const agents = new Set<number>();
@@ -104,7 +132,13 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
       io.stderr(`netlink-lab: ${why}; stopped it.\n`);
       void worker.terminate();
       // Agents blocked in a syscall would outlive the worker: kill them by pid (they are ours).
-      for (const pid of agents) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+      for (const pid of agents) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
       finish(status);
     };
     // Building and booting the kernel (the wasm build may take a while on a busy machine) is not
@@ -112,19 +146,32 @@ export async function runCommand(argv: string[], io: RunIO = terminal): Promise<
     let timer = setTimeout(() => stop(`the kernel did not start within ${SETUP_LIMIT_S} s`, 1), SETUP_LIMIT_S * 1000);
     const startProgramClock = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => stop(`the program did not finish within ${timeout} s (--timeout ${timeout})`, 124), timeout * 1000);
+      timer = setTimeout(
+        () => stop(`the program did not finish within ${timeout} s (--timeout ${timeout})`, 124),
+        timeout * 1000,
+      );
     };
     worker.on('message', (m: RunMessage) => {
       if (m.type === 'stdout') io.stdout(m.text);
       else if (m.type === 'stderr') io.stderr(m.text);
       else if (m.type === 'agent') agents.add(m.pid);
       else if (m.type === 'started') startProgramClock();
-      else if (m.type === 'memory') stop(`the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (something keeps growing: an array pushed to in a loop, a huge ArrayBuffer)`, 137);
-      else if (m.type === 'done') { void worker.terminate(); finish(m.status); }
+      else if (m.type === 'memory')
+        stop(
+          `the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (something keeps growing: an array pushed to in a loop, a huge ArrayBuffer)`,
+          137,
+        );
+      else if (m.type === 'done') {
+        void worker.terminate();
+        finish(m.status);
+      }
     });
     worker.on('error', (e) => {
       if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        stop(`the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (its JavaScript heap is full)`, 137);
+        stop(
+          `the program used more than ${MEMORY_LIMIT_MIB} MiB of memory, the limit of one run (its JavaScript heap is full)`,
+          137,
+        );
         return;
       }
       io.stderr(`netlink-lab: the program's worker failed: ${e.stack ?? e.message}\n`);

@@ -21,7 +21,12 @@ function kernelModule(): Promise<WebAssembly.Module> {
 }
 
 /** A fresh simulated kernel; `trace` switches the function-graph tracer on from boot. */
-export async function createSimCliKernel(opts: { trace?: boolean; onUncaught: (pid: number, e: unknown) => void; cmdline?: string; builtin?: import('../api/types.ts').KernelModule[] }): Promise<CliKernel> {
+export async function createSimCliKernel(opts: {
+  trace?: boolean;
+  onUncaught: (pid: number, e: unknown) => void;
+  cmdline?: string;
+  builtin?: import('../api/types.ts').KernelModule[];
+}): Promise<CliKernel> {
   const k = await createSimKernel({ wasm: await kernelModule(), cmdline: opts.cmdline, builtin: opts.builtin });
   if (opts.trace) k.trace.enable(true);
   // Every process's uncaught error is reported, as the real bridge's onUncaught does; the process
@@ -29,7 +34,12 @@ export async function createSimCliKernel(opts: { trace?: boolean; onUncaught: (p
   const spawn = (main: () => Promise<void>, o?: SpawnOptions): Promise<number> => {
     let pid = 0;
     const started = k.spawn(async () => {
-      try { await main(); } catch (e) { opts.onUncaught(pid || k.getpid(), e); throw e; }
+      try {
+        await main();
+      } catch (e) {
+        opts.onUncaught(pid || k.getpid(), e);
+        throw e;
+      }
     }, o);
     return started.then((p) => (pid = p));
   };
@@ -44,9 +54,17 @@ export async function createSimCliKernel(opts: { trace?: boolean; onUncaught: (p
     backend,
     // The simulator's scheduler tells processes apart by which one is running, so outside code
     // must not call waitpid while one runs: run() waits until every process has ended.
-    run: async (main, o) => (await k.run(async () => {
-      try { await main(); } catch (e) { opts.onUncaught(k.getpid(), e); throw e; }
-    }, o)).status,
+    run: async (main, o) =>
+      (
+        await k.run(async () => {
+          try {
+            await main();
+          } catch (e) {
+            opts.onUncaught(k.getpid(), e);
+            throw e;
+          }
+        }, o)
+      ).status,
     shutdown: async () => {},
     trace: () => `${k.trace.text()}\n`,
   };

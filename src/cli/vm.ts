@@ -23,7 +23,11 @@ export const VM_HELP = `usage: netlink-lab vm build
        netlink-lab vm run PROG.ts [--timeout SECONDS]   (= netlink-lab run PROG.ts --kernel vm)
        netlink-lab vm probe-kvm`;
 
-interface Parsed { boot: BootOptions; timeoutMs: number; rest: string[] }
+interface Parsed {
+  boot: BootOptions;
+  timeoutMs: number;
+  rest: string[];
+}
 
 /** A command line that cannot be run as written (exit status 2, like `run`). */
 class UsageError extends Error {}
@@ -39,21 +43,29 @@ function parseOptions(argv: string[]): Parsed {
       if (v === undefined) throw new UsageError(`${a} needs a value\n${VM_HELP}`);
       return v;
     };
-    if (a === '--') { i++; break; }
+    if (a === '--') {
+      i++;
+      break;
+    }
     if (a === '--timeout') timeoutMs = Number(value());
     else if (a === '--no-modules') boot.loadModules = false;
     else if (a === '--fresh') boot.snapshot = false;
     else if (a === '--accel') {
       const v = value();
-      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto') throw new UsageError(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
+      if (v !== 'tcg' && v !== 'kvm' && v !== 'auto')
+        throw new UsageError(`--accel must be tcg, kvm or auto\n${VM_HELP}`);
       boot.accel = v;
     } else if (a === '--memory') boot.memoryMB = Number(value());
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${VM_HELP}`);
     else break;
   }
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of ms\n${VM_HELP}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(`--timeout must be a positive number of ms\n${VM_HELP}`);
   // Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms.
-  if (timeoutMs > 2 ** 31 - 1) throw new UsageError(`--timeout must be at most ${2 ** 31 - 1} ms (about 24 days: Node's timers cannot wait longer), not ${timeoutMs}\n${VM_HELP}`);
+  if (timeoutMs > 2 ** 31 - 1)
+    throw new UsageError(
+      `--timeout must be at most ${2 ** 31 - 1} ms (about 24 days: Node's timers cannot wait longer), not ${timeoutMs}\n${VM_HELP}`,
+    );
   boot.timeoutMs = timeoutMs;
   return { boot, timeoutMs, rest: argv.slice(i) };
 }
@@ -86,7 +98,10 @@ async function shell(argv: string[]): Promise<number> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   const onKey = (d: Buffer) => {
-    if (d.includes(0x1d)) { void vm.kill(); return; }
+    if (d.includes(0x1d)) {
+      void vm.kill();
+      return;
+    }
     vm.console.write(d);
   };
   stdin.on('data', onKey);
@@ -109,14 +124,21 @@ export async function vm(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   try {
     switch (sub) {
-      case 'build': ensureVmImage(undefined, { force: true }); return 0;
-      case 'exec': return await exec(rest);
-      case 'shell': return await shell(rest);
-      case 'run': return await run(rest);
+      case 'build':
+        ensureVmImage(undefined, { force: true });
+        return 0;
+      case 'exec':
+        return await exec(rest);
+      case 'shell':
+        return await shell(rest);
+      case 'run':
+        return await run(rest);
       case 'probe-kvm': {
         ensureVmImage();
         const ok = await probeKvm();
-        console.log(ok ? 'kvm: a KVM guest booted; --accel auto will use KVM' : 'kvm: no KVM guest booted here; TCG it is');
+        console.log(
+          ok ? 'kvm: a KVM guest booted; --accel auto will use KVM' : 'kvm: no KVM guest booted here; TCG it is',
+        );
         return 0;
       }
       default:

@@ -6,12 +6,21 @@
 import { getCollection } from 'astro:content';
 import { buildCourse, groupLessonFiles, libraryModules, type CoursePart, type Lesson } from './lesson-model.ts';
 
-const raw = import.meta.glob<string>(['/lessons/*/*/code/*.ts', '/lessons/*/*/solution/*.ts', '/lessons/*/*/checks.ts'], {
-  query: '?raw', import: 'default', eager: true,
-});
+const raw = import.meta.glob<string>(
+  ['/lessons/*/*/code/*.ts', '/lessons/*/*/solution/*.ts', '/lessons/*/*/checks.ts'],
+  {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  },
+);
 
 // The example kernel modules a lesson may take files from ("fromLibrary").
-const library = import.meta.glob<string>('/sandboxes/sim/modules/*.ts', { query: '?raw', import: 'default', eager: true });
+const library = import.meta.glob<string>('/sandboxes/sim/modules/*.ts', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
 let cached: Promise<CoursePart[]> | undefined;
 
@@ -21,7 +30,11 @@ export function getCourse(): Promise<CoursePart[]> {
     const files = groupLessonFiles(raw);
     const [parts, entries] = await Promise.all([getCollection('parts'), getCollection('lessons')]);
     const sources = entries.map((e) => ({ id: e.id, data: e.data, code: {}, solution: {}, ...files.get(e.id) }));
-    return buildCourse(parts.map((p) => p.data), sources, libraryModules(library));
+    return buildCourse(
+      parts.map((p) => p.data),
+      sources,
+      libraryModules(library),
+    );
   })();
   return cached;
 }

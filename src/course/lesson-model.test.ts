@@ -7,10 +7,23 @@ const parts: Part[] = [
   { id: 'mechanisms', number: 1, title: 'Mechanisms', summary: 'Ways into the kernel, compared.', covers: ['y'] },
 ];
 const data = (title: string, more: { fromPrevious?: string[]; fromLibrary?: Record<string, string> } = {}) => ({
-  title, summary: 'A summary long enough to pass.', objectives: ['do things'], entry: 'main.ts', modules: [], builtin: [], draft: false,
-  fromPrevious: [], fromLibrary: {}, ...more,
+  title,
+  summary: 'A summary long enough to pass.',
+  objectives: ['do things'],
+  entry: 'main.ts',
+  modules: [],
+  builtin: [],
+  draft: false,
+  fromPrevious: [],
+  fromLibrary: {},
+  ...more,
 });
-const lesson = (id: string, code: Record<string, string>, solution: Record<string, string> = {}): LessonSource => ({ id, data: data(id), code, solution });
+const lesson = (id: string, code: Record<string, string>, solution: Record<string, string> = {}): LessonSource => ({
+  id,
+  data: data(id),
+  code,
+  solution,
+});
 
 describe('buildCourse', () => {
   it('orders parts and lessons by their numbers and links neighbours across parts', () => {
@@ -38,10 +51,21 @@ describe('buildCourse', () => {
     expect(p!.lessons[1]!.inherited).toBe(true);
   });
 
-  it('takes single files from the previous lesson\'s solution and from the module library, as the front matter says', () => {
-    const first = lesson('02-raw-netlink/01-first', { 'main.ts': 'start', 'module.ts': 'mod', 'util.ts': 'u' }, { 'module.ts': 'mod done' });
-    const second = { ...lesson('02-raw-netlink/02-second', { 'main.ts': 'two' }), data: data('second', { fromPrevious: ['module.ts'], fromLibrary: { 'family.ts': 'doc_exmpl' } }) };
-    const [, p] = buildCourse(parts, [first, second], libraryModules({ '/sandboxes/sim/modules/doc_exmpl.ts': 'family' }));
+  it("takes single files from the previous lesson's solution and from the module library, as the front matter says", () => {
+    const first = lesson(
+      '02-raw-netlink/01-first',
+      { 'main.ts': 'start', 'module.ts': 'mod', 'util.ts': 'u' },
+      { 'module.ts': 'mod done' },
+    );
+    const second = {
+      ...lesson('02-raw-netlink/02-second', { 'main.ts': 'two' }),
+      data: data('second', { fromPrevious: ['module.ts'], fromLibrary: { 'family.ts': 'doc_exmpl' } }),
+    };
+    const [, p] = buildCourse(
+      parts,
+      [first, second],
+      libraryModules({ '/sandboxes/sim/modules/doc_exmpl.ts': 'family' }),
+    );
     const l = p!.lessons[1]!;
     // util.ts is not listed, so it is not carried over.
     expect(l.files).toEqual({ 'module.ts': 'mod done', 'family.ts': 'family', 'main.ts': 'two' });
@@ -50,20 +74,42 @@ describe('buildCourse', () => {
 
   it('says what is wrong with a file taken from elsewhere', () => {
     const first = lesson('02-raw-netlink/01-first', { 'main.ts': 'start' });
-    const withData = (code: Record<string, string>, more: Parameters<typeof data>[1]) => ({ ...lesson('02-raw-netlink/02-second', code), data: data('second', more) });
-    expect(() => buildCourse(parts, [first, withData({ 'main.ts': '' }, { fromPrevious: ['module.ts'] })])).toThrow(/"fromPrevious" lists module.ts, but lessons\/02-raw-netlink\/01-first ends with main.ts/);
-    expect(() => buildCourse(parts, [first, withData({ 'main.ts': '' }, { fromLibrary: { 'm.ts': 'nope' } })])).toThrow(/module "nope", which is not in sandboxes\/sim\/modules/);
-    expect(() => buildCourse(parts, [first, withData({ 'main.ts': 'x' }, { fromPrevious: ['main.ts'] })])).toThrow(/code\/main.ts exists, and the front matter also takes main.ts from the previous lesson/);
-    expect(() => buildCourse(parts, [withData({ 'main.ts': '' }, { fromPrevious: ['main.ts'] })])).toThrow(/it is the first lesson/);
+    const withData = (code: Record<string, string>, more: Parameters<typeof data>[1]) => ({
+      ...lesson('02-raw-netlink/02-second', code),
+      data: data('second', more),
+    });
+    expect(() => buildCourse(parts, [first, withData({ 'main.ts': '' }, { fromPrevious: ['module.ts'] })])).toThrow(
+      /"fromPrevious" lists module.ts, but lessons\/02-raw-netlink\/01-first ends with main.ts/,
+    );
+    expect(() => buildCourse(parts, [first, withData({ 'main.ts': '' }, { fromLibrary: { 'm.ts': 'nope' } })])).toThrow(
+      /module "nope", which is not in sandboxes\/sim\/modules/,
+    );
+    expect(() => buildCourse(parts, [first, withData({ 'main.ts': 'x' }, { fromPrevious: ['main.ts'] })])).toThrow(
+      /code\/main.ts exists, and the front matter also takes main.ts from the previous lesson/,
+    );
+    expect(() => buildCourse(parts, [withData({ 'main.ts': '' }, { fromPrevious: ['main.ts'] })])).toThrow(
+      /it is the first lesson/,
+    );
   });
 
   it('says what is wrong with a bad folder, an unknown part, a missing entry or a clash', () => {
     expect(() => buildCourse(parts, [lesson('raw/first', { 'main.ts': '' })])).toThrow(/lessons\/NN-part\/NN-lesson/);
-    expect(() => buildCourse(parts, [lesson('03-other/01-x', { 'main.ts': '' })])).toThrow(/part "other" is not in content\/parts.yaml/);
-    expect(() => buildCourse(parts, [lesson('03-raw-netlink/01-x', { 'main.ts': '' })])).toThrow(/rename the folder to 02-raw-netlink/);
-    expect(() => buildCourse(parts, [lesson('02-raw-netlink/01-x', { 'other.ts': '' })])).toThrow(/entry file "main.ts"/);
+    expect(() => buildCourse(parts, [lesson('03-other/01-x', { 'main.ts': '' })])).toThrow(
+      /part "other" is not in content\/parts.yaml/,
+    );
+    expect(() => buildCourse(parts, [lesson('03-raw-netlink/01-x', { 'main.ts': '' })])).toThrow(
+      /rename the folder to 02-raw-netlink/,
+    );
+    expect(() => buildCourse(parts, [lesson('02-raw-netlink/01-x', { 'other.ts': '' })])).toThrow(
+      /entry file "main.ts"/,
+    );
     expect(() => buildCourse(parts, [lesson('02-raw-netlink/01-x', {})])).toThrow(LessonError);
-    expect(() => buildCourse(parts, [lesson('02-raw-netlink/01-a', { 'main.ts': '' }), lesson('02-raw-netlink/01-b', { 'main.ts': '' })])).toThrow(/same number/);
+    expect(() =>
+      buildCourse(parts, [
+        lesson('02-raw-netlink/01-a', { 'main.ts': '' }),
+        lesson('02-raw-netlink/01-b', { 'main.ts': '' }),
+      ]),
+    ).toThrow(/same number/);
   });
 
   it('leaves drafts out', () => {
@@ -81,6 +127,10 @@ describe('groupLessonFiles', () => {
       '/lessons/check-api.ts': 'ignored',
     });
     expect([...g.keys()]).toEqual(['02-raw-netlink/01-first']);
-    expect(g.get('02-raw-netlink/01-first')).toEqual({ code: { 'main.ts': 'c' }, solution: { 'main.ts': 's' }, checks: 'k' });
+    expect(g.get('02-raw-netlink/01-first')).toEqual({
+      code: { 'main.ts': 'c' },
+      solution: { 'main.ts': 's' },
+      checks: 'k',
+    });
   });
 });

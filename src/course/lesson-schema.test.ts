@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { glossarySchema, lessonFrontmatter, partSchema } from './lesson-schema.ts';
 
-const good = { title: 'Your first netlink socket', summary: 'A summary that is long enough.', objectives: ['Open a socket'] };
+const good = {
+  title: 'Your first netlink socket',
+  summary: 'A summary that is long enough.',
+  objectives: ['Open a socket'],
+};
 
 describe('lesson front matter', () => {
   it('fills in the defaults', () => {
-    expect(lessonFrontmatter.parse(good)).toEqual({ ...good, entry: 'main.ts', modules: [], fromPrevious: [], fromLibrary: {}, builtin: [], draft: false });
+    expect(lessonFrontmatter.parse(good)).toEqual({
+      ...good,
+      entry: 'main.ts',
+      modules: [],
+      fromPrevious: [],
+      fromLibrary: {},
+      builtin: [],
+      draft: false,
+    });
   });
 
   it('names the field that is wrong', () => {
@@ -18,15 +30,22 @@ describe('lesson front matter', () => {
     expect(bad({ modules: ['NL-Test'] })[0]).toMatch(/^modules\.0: a module name is lower-case/);
     expect(bad({ part: 2 })[0]).toMatch(/Unrecognized key/);
     expect(bad({ fromPrevious: ['lib/module.ts'] })[0]).toMatch(/^fromPrevious\.0: must be a \.ts file name/);
-    expect(bad({ fromLibrary: { 'module.ts': 'Doc-Exmpl' } })[0]).toMatch(/^fromLibrary\.module\.ts: a module name is lower-case/);
+    expect(bad({ fromLibrary: { 'module.ts': 'Doc-Exmpl' } })[0]).toMatch(
+      /^fromLibrary\.module\.ts: a module name is lower-case/,
+    );
     expect(bad({ title: undefined })[0]).toMatch(/^title:/);
   });
 });
 
 describe('parts and glossary', () => {
   it('reject what the pages could not show', () => {
-    expect(partSchema.safeParse({ id: 'Raw Netlink', number: 2, title: 'Raw', summary: 'x'.repeat(30), covers: ['a'] }).success).toBe(false);
+    expect(
+      partSchema.safeParse({ id: 'Raw Netlink', number: 2, title: 'Raw', summary: 'x'.repeat(30), covers: ['a'] })
+        .success,
+    ).toBe(false);
     expect(glossarySchema.safeParse({ id: 'port-id', term: 'port id', definition: 'short' }).success).toBe(false);
-    expect(glossarySchema.parse({ id: 'port-id', term: 'port id', definition: 'The address of a netlink socket.' }).related).toEqual([]);
+    expect(
+      glossarySchema.parse({ id: 'port-id', term: 'port id', definition: 'The address of a netlink socket.' }).related,
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ const KEY = 'netlink-lab:progress:v1';
 export const PROGRESS_EVENT = 'netlink-lab:progress';
 
 function store(): Storage | undefined {
-  try { return globalThis.localStorage; } catch { return undefined; }
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ids of the completed lessons. */
@@ -28,7 +32,11 @@ export function completed(): string[] {
 export const isComplete = (lessonId: string): boolean => completed().includes(lessonId);
 
 function save(ids: string[], changed: string): void {
-  try { store()?.setItem(KEY, JSON.stringify(ids)); } catch { /* storage full or disabled: progress is not kept */ }
+  try {
+    store()?.setItem(KEY, JSON.stringify(ids));
+  } catch {
+    /* storage full or disabled: progress is not kept */
+  }
   globalThis.dispatchEvent?.(new CustomEvent(PROGRESS_EVENT, { detail: changed }));
 }
 
@@ -43,13 +51,18 @@ export function markComplete(lessonId: string): void {
 export function clearComplete(lessonId: string): void {
   const ids = completed();
   if (!ids.includes(lessonId)) return;
-  save(ids.filter((x) => x !== lessonId), lessonId);
+  save(
+    ids.filter((x) => x !== lessonId),
+    lessonId,
+  );
 }
 
 /** Call `listener` whenever progress changes, in this tab or another. Returns the unsubscribe. */
 export function onProgressChange(listener: (lessonId?: string) => void): () => void {
   const local = (e: Event) => listener((e as CustomEvent<string>).detail);
-  const other = (e: StorageEvent) => { if (e.key === KEY) listener(); };
+  const other = (e: StorageEvent) => {
+    if (e.key === KEY) listener();
+  };
   globalThis.addEventListener(PROGRESS_EVENT, local);
   globalThis.addEventListener('storage', other);
   return () => {

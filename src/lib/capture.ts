@@ -22,7 +22,7 @@ export function capturedFromRecords(records: readonly RecordWithProtocol[]): Cap
     if (!e.data || !e.dir || e.errno !== undefined || e.protocol === undefined) continue;
     const toPort = e.addr ? e.addr.nl_pid >>> 0 : 0;
     const d: CapturedDatagram = {
-      time: e.dir === 'out' ? e.start ?? e.time : e.time,
+      time: e.dir === 'out' ? (e.start ?? e.time) : e.time,
       protocol: e.protocol,
       to: e.dir === 'out' && toPort === 0 && !e.addr?.nl_groups ? 'kernel' : 'user',
       data: e.data,
@@ -34,7 +34,8 @@ export function capturedFromRecords(records: readonly RecordWithProtocol[]): Cap
 }
 
 /** A run's messages as a pcap file (LINKTYPE_NETLINK). */
-export const pcapFromRecords = (records: readonly RecordWithProtocol[]): Uint8Array => writePcap(capturedFromRecords(records));
+export const pcapFromRecords = (records: readonly RecordWithProtocol[]): Uint8Array =>
+  writePcap(capturedFromRecords(records));
 
 /**
  * Who sent a captured datagram: a process when it went to the kernel, the kernel when it went to a
@@ -43,22 +44,32 @@ export const pcapFromRecords = (records: readonly RecordWithProtocol[]): Uint8Ar
  */
 function senderOf(p: CapturedDatagram): 'kernel' | 'process' {
   if (p.to !== 'unknown') return p.to === 'kernel' ? 'process' : 'kernel';
-  return p.data.length >= 8 && (p.data[6]! & 1) ? 'process' : 'kernel';
+  return p.data.length >= 8 && p.data[6]! & 1 ? 'process' : 'kernel';
 }
 
 /** One packet of a capture, decoded. */
-export interface DecodedPacket { n: number; packet: CapturedDatagram; fields: Field[] }
+export interface DecodedPacket {
+  n: number;
+  packet: CapturedDatagram;
+  fields: Field[];
+}
 
 /** Every packet of a capture decoded; families from the capture's nlctrl replies (plus `families`). */
-export function decodeCapture(file: Uint8Array, families: GenlFamilySpec[] = []): { packets: DecodedPacket[]; families: GenlFamilySpec[] } {
+export function decodeCapture(
+  file: Uint8Array,
+  families: GenlFamilySpec[] = [],
+): { packets: DecodedPacket[]; families: GenlFamilySpec[] } {
   const packets = readPcap(file);
   const resolved = [...families, ...resolveFamilies(packets)];
   return {
     families: resolved,
     packets: packets.map((p, i) => ({
-      n: i + 1, packet: p,
+      n: i + 1,
+      packet: p,
       fields: decodeDatagram(p.data, {
-        protocol: p.protocol, families: resolved, sender: senderOf(p),
+        protocol: p.protocol,
+        families: resolved,
+        sender: senderOf(p),
         ...(p.origLen ? { truncatedFrom: p.origLen } : {}),
       }),
     })),

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { nlmsg, genlmsghdr, nla_string } from '../api/nlmsg.ts';
-import { CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, NETLINK_GENERIC, NLM_F_REQUEST } from '../api/uapi.ts';
+import {
+  CTRL_ATTR_FAMILY_NAME,
+  CTRL_CMD_GETFAMILY,
+  GENL_ID_CTRL,
+  NETLINK_GENERIC,
+  NLM_F_REQUEST,
+} from '../api/uapi.ts';
 import { capturedFromRecords, decodeCapture, pcapFromRecords } from './capture.ts';
 import { PcapError, readPcap, writePcap } from './pcap.ts';
 
-const req = nlmsg({ type: GENL_ID_CTRL, flags: NLM_F_REQUEST, seq: 1, payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 2), nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl')] });
+const req = nlmsg({
+  type: GENL_ID_CTRL,
+  flags: NLM_F_REQUEST,
+  seq: 1,
+  payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 2), nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl')],
+});
 
 describe('nlmon-style pcap', () => {
   it('writes LINKTYPE_NETLINK with the 16-byte cooked header nlmon captures have', () => {
@@ -20,13 +31,20 @@ describe('nlmon-style pcap', () => {
   });
 
   it('reads back what it wrote, and a big-endian nanosecond pcap too', () => {
-    const pkts = [{ time: 2, protocol: 16, to: 'kernel' as const, data: req }, { time: 3.5, protocol: 0, to: 'user' as const, data: req.slice(0, 20), origLen: 40 }];
+    const pkts = [
+      { time: 2, protocol: 16, to: 'kernel' as const, data: req },
+      { time: 3.5, protocol: 0, to: 'user' as const, data: req.slice(0, 20), origLen: 40 },
+    ];
     expect(readPcap(writePcap(pkts))).toEqual(pkts);
     const le = writePcap(pkts.slice(0, 1));
     const be = new Uint8Array(le);
     const v = new DataView(be.buffer);
     const s = new DataView(le.buffer);
-    v.setUint32(0, 0xa1b23c4d, false); v.setUint16(4, 2, false); v.setUint16(6, 4, false); v.setUint32(16, 262144, false); v.setUint32(20, 253, false);
+    v.setUint32(0, 0xa1b23c4d, false);
+    v.setUint16(4, 2, false);
+    v.setUint16(6, 4, false);
+    v.setUint32(16, 262144, false);
+    v.setUint32(20, 253, false);
     for (const o of [24, 28, 32, 36]) v.setUint32(o, s.getUint32(o, true), false);
     v.setUint32(28, 2_000_000, false); // 2 ms in nanoseconds after second 0
     expect(readPcap(be)[0]).toMatchObject({ time: 2, protocol: 16, to: 'kernel' });
@@ -46,20 +64,41 @@ describe('nlmon-style pcap', () => {
     const recs = [
       { syscall: 'sendto', pid: 1, time: 1, fd: 3, dir: 'out' as const, data: req, protocol: 16, ret: req.length },
       { syscall: 'sendto', pid: 1, time: 2, fd: 3, dir: 'out' as const, data: req, protocol: 16, errno: 22 },
-      { syscall: 'recvfrom', pid: 1, time: 3, fd: 3, dir: 'in' as const, data: req.slice(0, 16), protocol: 16, ret: req.length, addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } },
+      {
+        syscall: 'recvfrom',
+        pid: 1,
+        time: 3,
+        fd: 3,
+        dir: 'in' as const,
+        data: req.slice(0, 16),
+        protocol: 16,
+        ret: req.length,
+        addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 },
+      },
     ];
-    expect(capturedFromRecords(recs).map((c) => [c.to, c.data.length, c.origLen])).toEqual([['kernel', req.length, undefined], ['user', 16, req.length]]);
+    expect(capturedFromRecords(recs).map((c) => [c.to, c.data.length, c.origLen])).toEqual([
+      ['kernel', req.length, undefined],
+      ['user', 16, req.length],
+    ]);
     const { packets } = decodeCapture(pcapFromRecords(recs));
     expect(packets[0]!.fields[0]!.label).toBe('nlctrl');
     expect(packets[1]!.fields[0]!.label).toBe('cut off (MSG_TRUNC)');
   });
 });
 
-describe('a capture taken with nlmon in the 6.1 VM (tests/capture/vm-nlmon.pcap, by tests/vm/capture.test.ts\'s commands)', () => {
+describe("a capture taken with nlmon in the 6.1 VM (tests/capture/vm-nlmon.pcap, by tests/vm/capture.test.ts's commands)", () => {
   it('decodes: packet type PACKET_OUTGOING, requests and replies told apart by NLM_F_REQUEST', async () => {
     const { readFileSync } = await import('node:fs');
     const { packets } = decodeCapture(readFileSync('tests/capture/vm-nlmon.pcap'));
-    expect(packets.map((p) => p.fields[0]!.label)).toEqual(['RTM_GETLINK', 'RTM_NEWLINK', 'NLMSG_DONE', 'nlctrl', 'nlctrl', 'DOC_EXMPL', 'DOC_EXMPL']);
+    expect(packets.map((p) => p.fields[0]!.label)).toEqual([
+      'RTM_GETLINK',
+      'RTM_NEWLINK',
+      'NLMSG_DONE',
+      'nlctrl',
+      'nlctrl',
+      'DOC_EXMPL',
+      'DOC_EXMPL',
+    ]);
     expect(packets.every((p) => p.packet.to === 'unknown' && p.packet.protocol === (p.n <= 3 ? 0 : 16))).toBe(true);
     expect(packets[4]!.fields[0]!.value).toBe('CTRL_CMD_NEWFAMILY');
   });

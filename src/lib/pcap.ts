@@ -39,7 +39,10 @@ export interface CapturedDatagram {
 
 /** A capture file that cannot be read: says what and where. */
 export class PcapError extends Error {
-  constructor(message: string) { super(message); this.name = 'PcapError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'PcapError';
+  }
 }
 
 /** A pcap file (LINKTYPE_NETLINK) holding `packets` in order. */
@@ -87,7 +90,8 @@ export function readPcap(file: Uint8Array): CapturedDatagram[] {
   if (file.length < 24) throw new PcapError('pcap file cut short inside its 24-byte header');
   const nano = (le ? magicLE : magicBE) === 0xa1b23c4d;
   const linktype = v.getUint32(20, le) & 0x0fffffff;
-  if (linktype !== LINKTYPE_NETLINK) throw new PcapError(`link type ${linktype}, not LINKTYPE_NETLINK (253): this capture is not from an nlmon device`);
+  if (linktype !== LINKTYPE_NETLINK)
+    throw new PcapError(`link type ${linktype}, not LINKTYPE_NETLINK (253): this capture is not from an nlmon device`);
   const out: CapturedDatagram[] = [];
   for (let off = 24, n = 1; off < file.length; n++) {
     if (file.length - off < 16) throw new PcapError(`packet ${n}: record header cut short at byte ${off}`);
@@ -96,7 +100,8 @@ export function readPcap(file: Uint8Array): CapturedDatagram[] {
     const incl = v.getUint32(off + 8, le);
     const orig = v.getUint32(off + 12, le);
     off += 16;
-    if (incl > file.length - off) throw new PcapError(`packet ${n}: ${incl} bytes announced, ${file.length - off} left in the file`);
+    if (incl > file.length - off)
+      throw new PcapError(`packet ${n}: ${incl} bytes announced, ${file.length - off} left in the file`);
     out.push(cooked(file.subarray(off, off + incl), sec * 1000 + (nano ? frac / 1e6 : frac / 1e3), orig, n));
     off += incl;
   }
@@ -104,12 +109,18 @@ export function readPcap(file: Uint8Array): CapturedDatagram[] {
 }
 
 function cooked(pkt: Uint8Array, time: number, orig: number, n: number): CapturedDatagram {
-  if (pkt.length < SLL_HDR_LEN) throw new PcapError(`packet ${n}: ${pkt.length} bytes, shorter than the 16-byte cooked header`);
+  if (pkt.length < SLL_HDR_LEN)
+    throw new PcapError(`packet ${n}: ${pkt.length} bytes, shorter than the 16-byte cooked header`);
   const v = new DataView(pkt.buffer, pkt.byteOffset, pkt.byteLength);
   const hatype = v.getUint16(2, false);
   if (hatype !== ARPHRD_NETLINK) throw new PcapError(`packet ${n}: device type ${hatype}, not ARPHRD_NETLINK (824)`);
   const type = v.getUint16(0, false);
-  const d: CapturedDatagram = { time, protocol: v.getUint16(14, false), to: type === PACKET_KERNEL ? 'kernel' : type === PACKET_USER ? 'user' : 'unknown', data: pkt.slice(SLL_HDR_LEN) };
+  const d: CapturedDatagram = {
+    time,
+    protocol: v.getUint16(14, false),
+    to: type === PACKET_KERNEL ? 'kernel' : type === PACKET_USER ? 'user' : 'unknown',
+    data: pkt.slice(SLL_HDR_LEN),
+  };
   if (orig > pkt.length) d.origLen = orig - SLL_HDR_LEN;
   return d;
 }
@@ -119,35 +130,46 @@ function readPcapng(file: Uint8Array, v: DataView): CapturedDatagram[] {
   if (file.length < 12) throw new PcapError('pcapng file cut short inside its section header');
   const bom = v.getUint32(8, true);
   const le = bom === 0x1a2b3c4d;
-  if (!le && v.getUint32(8, false) !== 0x1a2b3c4d) throw new PcapError('pcapng section header with an unknown byte-order magic');
+  if (!le && v.getUint32(8, false) !== 0x1a2b3c4d)
+    throw new PcapError('pcapng section header with an unknown byte-order magic');
   const ifaces: { linktype: number; tsres: number }[] = [];
   const out: CapturedDatagram[] = [];
-  for (let off = 0, n = 0; off < file.length;) {
+  for (let off = 0, n = 0; off < file.length; ) {
     if (file.length - off < 12) throw new PcapError(`pcapng block at byte ${off} cut short`);
     const type = v.getUint32(off, le);
     const len = v.getUint32(off + 4, le);
-    if (len < 12 || len % 4 !== 0 || len > file.length - off) throw new PcapError(`pcapng block at byte ${off}: bad length ${len}`);
-    if (type === 1) { // Interface Description Block: link type, then options (if_tsresol = 9)
+    if (len < 12 || len % 4 !== 0 || len > file.length - off)
+      throw new PcapError(`pcapng block at byte ${off}: bad length ${len}`);
+    if (type === 1) {
+      // Interface Description Block: link type, then options (if_tsresol = 9)
       let tsres = 1e-6;
-      for (let o = off + 16; o + 4 <= off + len - 4;) {
+      for (let o = off + 16; o + 4 <= off + len - 4; ) {
         const code = v.getUint16(o, le);
         const olen = v.getUint16(o + 2, le);
         if (code === 0) break;
-        if (code === 9 && olen >= 1) { const r = file[o + 4]!; tsres = r & 0x80 ? 2 ** -(r & 0x7f) : 10 ** -r; }
+        if (code === 9 && olen >= 1) {
+          const r = file[o + 4]!;
+          tsres = r & 0x80 ? 2 ** -(r & 0x7f) : 10 ** -r;
+        }
         o += 4 + Math.ceil(olen / 4) * 4;
       }
       ifaces.push({ linktype: v.getUint16(off + 8, le), tsres });
-    } else if (type === 6 || type === 3) { // Enhanced / Simple Packet Block
+    } else if (type === 6 || type === 3) {
+      // Enhanced / Simple Packet Block
       n++;
       const epb = type === 6;
       const iface = ifaces[epb ? v.getUint32(off + 8, le) : 0];
       if (!iface) throw new PcapError(`packet ${n}: refers to an interface the file does not describe`);
-      if (iface.linktype !== LINKTYPE_NETLINK) throw new PcapError(`packet ${n}: link type ${iface.linktype}, not LINKTYPE_NETLINK (253): not an nlmon capture`);
+      if (iface.linktype !== LINKTYPE_NETLINK)
+        throw new PcapError(
+          `packet ${n}: link type ${iface.linktype}, not LINKTYPE_NETLINK (253): not an nlmon capture`,
+        );
       const ts = epb ? v.getUint32(off + 12, le) * 2 ** 32 + v.getUint32(off + 16, le) : 0;
       const incl = epb ? v.getUint32(off + 20, le) : Math.min(v.getUint32(off + 8, le), len - 16);
       const orig = epb ? v.getUint32(off + 24, le) : v.getUint32(off + 8, le);
       const dataOff = off + (epb ? 28 : 12);
-      if (dataOff + incl > off + len) throw new PcapError(`packet ${n}: ${incl} bytes announced, the block holds fewer`);
+      if (dataOff + incl > off + len)
+        throw new PcapError(`packet ${n}: ${incl} bytes announced, the block holds fewer`);
       out.push(cooked(file.subarray(dataOff, dataOff + incl), ts * iface.tsres * 1000, orig, n));
     }
     off += len;

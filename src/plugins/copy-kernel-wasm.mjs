@@ -19,9 +19,13 @@ export function copyKernelWasm() {
         const wasm = existsSync(from) ? readdirSync(from).filter((f) => f.endsWith('.wasm')) : [];
         if (wasm.length === 0) {
           if (process.env.NETLINK_LAB_REQUIRE_KERNEL) {
-            throw new Error('No build/*.wasm: the simulated kernel was not built. Run `npm run build:kernel` (or `npm run build`, which does it first).');
+            throw new Error(
+              'No build/*.wasm: the simulated kernel was not built. Run `npm run build:kernel` (or `npm run build`, which does it first).',
+            );
           }
-          logger.warn('build/*.wasm not found: the site is built without the simulated kernel, so playgrounds cannot run. Run `npm run build:kernel` first (`npm run build` does).');
+          logger.warn(
+            'build/*.wasm not found: the site is built without the simulated kernel, so playgrounds cannot run. Run `npm run build:kernel` first (`npm run build` does).',
+          );
           return;
         }
         const to = join(fileURLToPath(dir), 'kernel');

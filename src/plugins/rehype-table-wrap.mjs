@@ -14,7 +14,17 @@ export function rehypeTableWrap() {
       if (!node.children) return;
       node.children = node.children.map((child) => {
         if (child.type === 'element' && child.tagName === 'table') {
-          return { type: 'element', tagName: 'div', properties: { className: ['table-wrap'], tabIndex: 0, role: 'region', ariaLabel: 'Table (scrolls sideways)' }, children: [child] };
+          return {
+            type: 'element',
+            tagName: 'div',
+            properties: {
+              className: ['table-wrap'],
+              tabIndex: 0,
+              role: 'region',
+              ariaLabel: 'Table (scrolls sideways)',
+            },
+            children: [child],
+          };
         }
         walk(child);
         return child;

@@ -33,7 +33,13 @@ export interface RunRequest {
 }
 
 /** A worker and the private port it answers on (never the worker's own postMessage). */
-interface Slot { worker: Worker; port: MessagePort; ready: Promise<void>; lastAlive: number; fatal?: string }
+interface Slot {
+  worker: Worker;
+  port: MessagePort;
+  ready: Promise<void>;
+  lastAlive: number;
+  fatal?: string;
+}
 
 /** Options of a Runner. */
 export interface RunnerOptions {
@@ -48,22 +54,30 @@ export interface RunnerOptions {
 /** Runs programs in workers, one at a time. */
 export class Runner {
   private spare: Slot | undefined;
-  private current: { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval>; checks?: string } | undefined;
+  private current:
+    | { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval>; checks?: string }
+    | undefined;
   private nextId = 1;
   private readonly watchdogMs: number;
   private readonly create: () => Worker;
 
   constructor(private readonly opts: RunnerOptions) {
     this.watchdogMs = opts.watchdogMs ?? 4000;
-    this.create = opts.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'netlink-lab program' }));
+    this.create =
+      opts.createWorker ??
+      (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'netlink-lab program' }));
     this.spare = this.start();
   }
 
   /** Resolves once a run can start (the worker compiled the kernel); rejects with why it cannot. */
-  get ready(): Promise<void> { return (this.spare ??= this.start()).ready; }
+  get ready(): Promise<void> {
+    return (this.spare ??= this.start()).ready;
+  }
 
   /** Whether a program is running. */
-  get running(): boolean { return this.current !== undefined; }
+  get running(): boolean {
+    return this.current !== undefined;
+  }
 
   /** Run a program; the listener hears everything until exit or killed. */
   async run(req: RunRequest, listener: RunListener): Promise<void> {
@@ -73,7 +87,9 @@ export class Runner {
     const runId = this.nextId++;
     // The next worker starts soon after this run did (not at once: the run's first output comes
     // first): it judges this run's checks and is ready for the next Run.
-    setTimeout(() => { if (!this.spare && this.current?.slot === slot) this.spare = this.start(); }, 300);
+    setTimeout(() => {
+      if (!this.spare && this.current?.slot === slot) this.spare = this.start();
+    }, 300);
     try {
       await slot.ready;
     } catch (e) {
@@ -84,12 +100,23 @@ export class Runner {
     slot.lastAlive = performance.now();
     const timer = setInterval(() => {
       if (performance.now() - slot.lastAlive > this.watchdogMs) {
-        this.end(`The program was stopped: it ran for ${(this.watchdogMs / 1000).toFixed(0)} s without ever pausing (an endless loop that never awaits anything, or one that only makes non-blocking calls). Add a blocking call, a sleep(), or a way out of the loop.`, 'watchdog');
+        this.end(
+          `The program was stopped: it ran for ${(this.watchdogMs / 1000).toFixed(0)} s without ever pausing (an endless loop that never awaits anything, or one that only makes non-blocking calls). Add a blocking call, a sleep(), or a way out of the loop.`,
+          'watchdog',
+        );
       }
     }, 250);
     this.current = { slot, runId, listener, timer, ...(req.checks ? { checks: req.checks } : {}) };
     slot.port.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(slot, runId, listener, ev.data);
-    const msg: ToWorker = { type: 'run', runId, files: req.files, entry: req.entry, ...(req.checks ? { checks: req.checks } : {}), ...(req.vm ? { vm: req.vm } : {}), ...(req.boot ? { boot: req.boot } : {}) };
+    const msg: ToWorker = {
+      type: 'run',
+      runId,
+      files: req.files,
+      entry: req.entry,
+      ...(req.checks ? { checks: req.checks } : {}),
+      ...(req.vm ? { vm: req.vm } : {}),
+      ...(req.boot ? { boot: req.boot } : {}),
+    };
     slot.worker.postMessage(msg, req.vm ? [req.vm.port] : []);
   }
 
@@ -116,16 +143,27 @@ export class Runner {
   }
 
   private onMessage(slot: Slot, runId: number, listener: RunListener, m: FromWorker): void {
-    if (m.type === 'alive') { slot.lastAlive = performance.now(); return; }
+    if (m.type === 'alive') {
+      slot.lastAlive = performance.now();
+      return;
+    }
     // Only the beat counts as alive: a program stuck in a loop of syscalls still sends batches.
     if (this.current?.slot !== slot) return;
     switch (m.type) {
-      case 'batch': if (m.runId === runId || m.runId === -1) listener.batch(m); break;
+      case 'batch':
+        if (m.runId === runId || m.runId === -1) listener.batch(m);
+        break;
       // The run's worker never judges itself: its record goes to a worker that ran no program.
-      case 'record': if (m.runId === runId && this.current.checks) this.judge(runId, this.current.checks, m.input, listener); break;
-      case 'fatal': this.end(m.message, 'fatal'); break;
+      case 'record':
+        if (m.runId === runId && this.current.checks) this.judge(runId, this.current.checks, m.input, listener);
+        break;
+      case 'fatal':
+        this.end(m.message, 'fatal');
+        break;
       // The worker is terminated at once: the program may still be allocating.
-      case 'memory': if (m.runId === runId) this.end(m.message, 'memory'); break;
+      case 'memory':
+        if (m.runId === runId) this.end(m.message, 'memory');
+        break;
       case 'exit':
         if (m.runId !== runId) break;
         clearInterval(this.current.timer);
@@ -134,23 +172,32 @@ export class Runner {
         listener.exit(m);
         this.spare ??= this.start();
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
   /** Run the lesson's checks on a run's record in the spare worker (a realm no program touched). */
   private judge(runId: number, checks: string, input: ChecksInput, listener: RunListener): void {
     const slot = (this.spare ??= this.start());
-    void slot.ready.then(() => {
-      const prev = slot.port.onmessage;
-      slot.port.onmessage = (ev: MessageEvent<FromWorker>) => {
-        const m = ev.data;
-        if (m.type === 'checks' && m.runId === runId) { slot.port.onmessage = prev; listener.checks(m.results, m.error); return; }
-        prev?.call(slot.port, ev);
-      };
-      const msg: ToWorker = { type: 'checks', runId, checks, input };
-      slot.worker.postMessage(msg);
-    }, (e: unknown) => listener.checks([], `The lesson's checks could not run: ${e instanceof Error ? e.message : String(e)}`));
+    void slot.ready.then(
+      () => {
+        const prev = slot.port.onmessage;
+        slot.port.onmessage = (ev: MessageEvent<FromWorker>) => {
+          const m = ev.data;
+          if (m.type === 'checks' && m.runId === runId) {
+            slot.port.onmessage = prev;
+            listener.checks(m.results, m.error);
+            return;
+          }
+          prev?.call(slot.port, ev);
+        };
+        const msg: ToWorker = { type: 'checks', runId, checks, input };
+        slot.worker.postMessage(msg);
+      },
+      (e: unknown) =>
+        listener.checks([], `The lesson's checks could not run: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private start(): Slot {
@@ -162,9 +209,17 @@ export class Runner {
         const m = ev.data;
         if (m.type === 'alive') slot.lastAlive = performance.now();
         else if (m.type === 'ready') resolve();
-        else if (m.type === 'fatal') { slot.fatal = m.message; reject(new Error(m.message)); }
+        else if (m.type === 'fatal') {
+          slot.fatal = m.message;
+          reject(new Error(m.message));
+        }
       };
-      worker.onerror = (ev) => reject(new Error(`The program worker failed to start: ${ev.message || 'a script error'}. Reload the page; if it persists, the site was built without the run worker.`));
+      worker.onerror = (ev) =>
+        reject(
+          new Error(
+            `The program worker failed to start: ${ev.message || 'a script error'}. Reload the page; if it persists, the site was built without the run worker.`,
+          ),
+        );
     });
     slot.ready.catch(() => undefined);
     const init: ToWorker = { type: 'init', wasmUrl: this.opts.wasmUrl, port: channel.port2 };

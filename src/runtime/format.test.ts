@@ -14,7 +14,9 @@ describe('formatArgs', () => {
   });
 
   it('fills in a format string', () => {
-    expect(formatArgs(['%s got %d bytes (%o)', 'fd 3', 36, { n: 1 }, 'extra'])).toBe('fd 3 got 36 bytes ({ n: 1 }) extra');
+    expect(formatArgs(['%s got %d bytes (%o)', 'fd 3', 36, { n: 1 }, 'extra'])).toBe(
+      'fd 3 got 36 bytes ({ n: 1 }) extra',
+    );
     expect(formatArgs(['100%% done'])).toBe('100% done');
   });
 
@@ -28,7 +30,9 @@ describe('formatArgs', () => {
 
 describe('errorLocation', () => {
   it('gives the source line of an error thrown in code compiled into a function', async () => {
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => () => Promise<void>;
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      ...a: string[]
+    ) => () => Promise<void>;
     const run = new AsyncFunction('require', "const a = 1;\n\nthrow new Error('line 3');\n//# sourceURL=main.ts");
     const e = await run().catch((x: unknown) => x);
     expect(errorLocation(e, ['main.ts'])).toMatchObject({ file: 'main.ts', line: 3 });

@@ -17,7 +17,9 @@ export function inspect(v: unknown, depth = 0, seen = new Set<unknown>()): strin
   if (v instanceof Error) return errorText(v);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
     const a = v as unknown as ArrayLike<number | bigint> & { constructor: { name: string } };
-    const items = Array.from({ length: Math.min(a.length, MAX_BYTES) }, (_, i) => (v instanceof Uint8Array ? a[i]!.toString(16).padStart(2, '0') : String(a[i])));
+    const items = Array.from({ length: Math.min(a.length, MAX_BYTES) }, (_, i) =>
+      v instanceof Uint8Array ? a[i]!.toString(16).padStart(2, '0') : String(a[i]),
+    );
     const more = a.length > MAX_BYTES ? ` … ${a.length - MAX_BYTES} more` : '';
     return `${a.constructor.name}(${a.length}) [ ${items.join(' ')}${more} ]`;
   }
@@ -25,9 +27,12 @@ export function inspect(v: unknown, depth = 0, seen = new Set<unknown>()): strin
   seen.add(v);
   try {
     if (Array.isArray(v)) return `[ ${v.map((x) => inspect(x, depth + 1, seen)).join(', ')} ]`;
-    if (v instanceof Map) return `Map(${v.size}) { ${[...v].map(([k, x]) => `${inspect(k, depth + 1, seen)} => ${inspect(x, depth + 1, seen)}`).join(', ')} }`;
+    if (v instanceof Map)
+      return `Map(${v.size}) { ${[...v].map(([k, x]) => `${inspect(k, depth + 1, seen)} => ${inspect(x, depth + 1, seen)}`).join(', ')} }`;
     if (v instanceof Set) return `Set(${v.size}) { ${[...v].map((x) => inspect(x, depth + 1, seen)).join(', ')} }`;
-    const entries = Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(x, depth + 1, seen)}`);
+    const entries = Object.entries(v).map(
+      ([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(x, depth + 1, seen)}`,
+    );
     const name = Object.getPrototypeOf(v)?.constructor?.name;
     const prefix = name && name !== 'Object' ? `${name} ` : '';
     return entries.length ? `${prefix}{ ${entries.join(', ')} }` : `${prefix}{}`;
@@ -52,7 +57,8 @@ export function formatArgs(args: readonly unknown[]): string {
       if (rest.length === 0) return m;
       const v = rest.shift();
       if (c === 's') return typeof v === 'string' ? v : inspect(v, 1);
-      if (c === 'd' || c === 'i') return typeof v === 'bigint' ? `${v}n` : String(c === 'i' ? Math.trunc(Number(v)) : Number(v));
+      if (c === 'd' || c === 'i')
+        return typeof v === 'bigint' ? `${v}n` : String(c === 'i' ? Math.trunc(Number(v)) : Number(v));
       return inspect(v, 1);
     });
     return [head, ...rest.map((v) => inspect(v))].join(' ');
@@ -71,8 +77,12 @@ export const FUNCTION_HEADER_LINES = 2;
  * (the compiled code keeps the source's line numbers and names the file with //# sourceURL; the
  * function wrapper's header lines are taken off).
  */
-export function errorLocation(e: unknown, files: readonly string[], headerLines = FUNCTION_HEADER_LINES): { file: string; line: number; column: number } | undefined {
-  const stack = e instanceof Error ? e.stack ?? '' : '';
+export function errorLocation(
+  e: unknown,
+  files: readonly string[],
+  headerLines = FUNCTION_HEADER_LINES,
+): { file: string; line: number; column: number } | undefined {
+  const stack = e instanceof Error ? (e.stack ?? '') : '';
   for (const m of stack.matchAll(/([\w./-]+\.ts):(\d+):(\d+)/g)) {
     const file = files.find((f) => m[1] === f || m[1]!.endsWith(`/${f}`));
     if (file) return { file, line: Math.max(1, Number(m[2]) - headerLines), column: Number(m[3]) };

@@ -6,7 +6,12 @@ import type { SyscallEvent } from '../api/observe.ts';
 import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
 
 /** A lesson check's verdict (the shape of lessons/check-api.ts). */
-export interface CheckResult { name: string; pass: boolean; message: string; hints?: string[] }
+export interface CheckResult {
+  name: string;
+  pass: boolean;
+  message: string;
+  hints?: string[];
+}
 
 /** One line the program printed. */
 export interface OutputLine {
@@ -24,7 +29,6 @@ export interface SyscallRecord extends SyscallEvent {
   protocol?: number;
 }
 
-
 /** The kernel's state just after a syscall returned. */
 export interface Snapshot {
   /** Which syscall: 'sendmsg in pid 100'. */
@@ -36,13 +40,22 @@ export interface Snapshot {
 }
 
 /** What a lesson's checks get: what the run's session recorded (lessons/check-api.ts CheckInput). */
-export interface ChecksInput { output: string; events: SyscallRecord[]; state?: unknown; [more: string]: unknown }
+export interface ChecksInput {
+  output: string;
+  events: SyscallRecord[];
+  state?: unknown;
+  [more: string]: unknown;
+}
 
 /**
  * The end of a flood of output: lines 1..head were sent as printed; then only the latest lines,
  * `tail`, the last of which is line `printed`. Each cut replaces the previous one.
  */
-export interface OutputCut { head: number; printed: number; tail: OutputLine[] }
+export interface OutputCut {
+  head: number;
+  printed: number;
+  tail: OutputLine[];
+}
 
 /** Everything that happened since the last batch. */
 export interface Batch {

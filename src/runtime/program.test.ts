@@ -3,7 +3,9 @@ import { compile, link, loadModule, ProgramError } from './program.ts';
 
 const capture = () => {
   const lines: string[] = [];
-  const log = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
+  const log = (...a: unknown[]) => {
+    lines.push(a.map(String).join(' '));
+  };
   return { lines, console: { log, error: log, warn: log, info: log } };
 };
 
@@ -11,7 +13,8 @@ describe('program runner', () => {
   it('strips types, resolves library and local imports, allows top-level await', async () => {
     const c = capture();
     const files = {
-      'main.ts': "import { twice } from './util';\nimport { X } from 'lib';\nconst n: number = await Promise.resolve(twice(X));\nconsole.log('n =', n);",
+      'main.ts':
+        "import { twice } from './util';\nimport { X } from 'lib';\nconst n: number = await Promise.resolve(twice(X));\nconsole.log('n =', n);",
       'util.ts': 'export function twice(v: number): number { return v * 2; }',
     };
     await link(compile(files), 'main.ts', { lib: { X: 21 } }, c.console)();
@@ -20,7 +23,12 @@ describe('program runner', () => {
 
   it('runs a default-exported main after the top level', async () => {
     const c = capture();
-    await link(compile({ 'main.ts': "console.log('top');\nexport default async function main() { console.log('main'); }" }), 'main.ts', {}, c.console)();
+    await link(
+      compile({ 'main.ts': "console.log('top');\nexport default async function main() { console.log('main'); }" }),
+      'main.ts',
+      {},
+      c.console,
+    )();
     expect(c.lines).toEqual(['top', 'main']);
   });
 
@@ -37,18 +45,29 @@ describe('program runner', () => {
 
   it('names what can be imported when a module is unknown', async () => {
     const c = capture();
-    const run = link(compile({ 'main.ts': "import x from 'fs';\nconsole.log(x);" }), 'main.ts', { 'netlink-lab/user': {} }, c.console);
+    const run = link(
+      compile({ 'main.ts': "import x from 'fs';\nconsole.log(x);" }),
+      'main.ts',
+      { 'netlink-lab/user': {} },
+      c.console,
+    );
     await expect(run()).rejects.toThrow(/Cannot find module 'fs'.*'netlink-lab\/user'/);
   });
 });
 
 describe('loadModule', () => {
-  it('returns a file\'s exports, with its own imports resolved', () => {
+  it("returns a file's exports, with its own imports resolved", () => {
     const c = capture();
-    const mod = loadModule(compile({
-      'checks.ts': "import type { X } from './types';\nimport { limit } from './util';\nexport default (n: number) => n < limit;",
-      'util.ts': 'export const limit = 3;',
-    }), 'checks.ts', {}, c.console);
+    const mod = loadModule(
+      compile({
+        'checks.ts':
+          "import type { X } from './types';\nimport { limit } from './util';\nexport default (n: number) => n < limit;",
+        'util.ts': 'export const limit = 3;',
+      }),
+      'checks.ts',
+      {},
+      c.console,
+    );
     expect((mod.default as (n: number) => boolean)(2)).toBe(true);
     expect((mod.default as (n: number) => boolean)(5)).toBe(false);
   });

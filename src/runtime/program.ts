@@ -10,7 +10,12 @@ export type ProgramFiles = Record<string, string>;
 
 /** A compile error with the file and line where it happened. */
 export class ProgramError extends Error {
-  constructor(message: string, readonly file: string, readonly line?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
     super(line ? `${file}:${line}${column ? `:${column}` : ''}: ${message}` : `${file}: ${message}`);
     this.name = 'ProgramError';
   }
@@ -28,7 +33,13 @@ export function compile(files: ProgramFiles): Map<string, CompiledFile> {
   const out = new Map<string, CompiledFile>();
   for (const [file, source] of Object.entries(files)) {
     try {
-      const { code, sourceMap } = transform(source, { transforms: ['typescript', 'imports'], filePath: file, production: true, disableESTransforms: true, sourceMapOptions: { compiledFilename: file } });
+      const { code, sourceMap } = transform(source, {
+        transforms: ['typescript', 'imports'],
+        filePath: file,
+        production: true,
+        disableESTransforms: true,
+        sourceMapOptions: { compiledFilename: file },
+      });
       out.set(normalise(file), { file, js: code, mappings: sourceMap?.mappings });
     } catch (e) {
       const err = e as Error & { loc?: { line: number; column: number } };
@@ -62,7 +73,10 @@ export function sourceColumn(f: CompiledFile | undefined, line: number, column: 
       for (const ch of seg) {
         const d = B64.indexOf(ch);
         acc += (d & 31) << shift;
-        if (d & 32) { shift += 5; continue; }
+        if (d & 32) {
+          shift += 5;
+          continue;
+        }
         v.push(acc & 1 ? -(acc >>> 1) : acc >>> 1);
         acc = 0;
         shift = 0;
@@ -82,20 +96,37 @@ const normalise = (p: string) => p.replace(/^\.\//, '').replace(/\.(ts|js|mts)$/
 export type Libraries = Record<string, unknown>;
 
 /** The console a program writes to. */
-export interface ProgramConsole { log(...a: unknown[]): void; error(...a: unknown[]): void; warn(...a: unknown[]): void; info(...a: unknown[]): void }
+export interface ProgramConsole {
+  log(...a: unknown[]): void;
+  error(...a: unknown[]): void;
+  warn(...a: unknown[]): void;
+  info(...a: unknown[]): void;
+}
 
 // An async function body allows top-level await in the entry file.
-const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+  ...args: string[]
+) => (...a: unknown[]) => Promise<unknown>;
 
 /** The require() a compiled file calls: libraries by name, the program's files by relative path. */
-function makeRequire(compiled: Map<string, CompiledFile>, libs: Libraries, console: ProgramConsole, cache: Map<string, { exports: Record<string, unknown> }>) {
+function makeRequire(
+  compiled: Map<string, CompiledFile>,
+  libs: Libraries,
+  console: ProgramConsole,
+  cache: Map<string, { exports: Record<string, unknown> }>,
+) {
   const load = (name: string): Record<string, unknown> => {
     if (name in libs) return libs[name] as Record<string, unknown>;
     const key = normalise(name);
     const hit = cache.get(key);
     if (hit) return hit.exports;
     const file = compiled.get(key);
-    if (!file) throw new Error(`Cannot find module '${name}'. A program can import ${Object.keys(libs).map((l) => `'${l}'`).join(', ')} and its own files (${[...compiled.values()].map((f) => `'./${f.file}'`).join(', ')}).`);
+    if (!file)
+      throw new Error(
+        `Cannot find module '${name}'. A program can import ${Object.keys(libs)
+          .map((l) => `'${l}'`)
+          .join(', ')} and its own files (${[...compiled.values()].map((f) => `'./${f.file}'`).join(', ')}).`,
+      );
     const module = { exports: {} as Record<string, unknown> };
     cache.set(key, module);
     // Non-entry files run synchronously (no top-level await), like CommonJS.
@@ -110,7 +141,12 @@ function makeRequire(compiled: Map<string, CompiledFile>, libs: Libraries, conso
  * Load one compiled file as a module and return its exports. Its top level runs synchronously (no
  * top-level await). The playground loads a lesson's checks.ts this way to call its default export.
  */
-export function loadModule(compiled: Map<string, CompiledFile>, file: string, libs: Libraries, console: ProgramConsole): Record<string, unknown> {
+export function loadModule(
+  compiled: Map<string, CompiledFile>,
+  file: string,
+  libs: Libraries,
+  console: ProgramConsole,
+): Record<string, unknown> {
   if (!compiled.has(normalise(file))) throw new ProgramError('no such file', file);
   return makeRequire(compiled, libs, console, new Map())(`./${file}`);
 }
@@ -119,7 +155,12 @@ export function loadModule(compiled: Map<string, CompiledFile>, file: string, li
  * Load the compiled program and return its entry as an async function. Running that function runs
  * the entry file's top level and then its `export default` function, if it has one.
  */
-export function link(compiled: Map<string, CompiledFile>, entry: string, libs: Libraries, console: ProgramConsole): () => Promise<unknown> {
+export function link(
+  compiled: Map<string, CompiledFile>,
+  entry: string,
+  libs: Libraries,
+  console: ProgramConsole,
+): () => Promise<unknown> {
   const cache = new Map<string, { exports: Record<string, unknown> }>();
   const load = makeRequire(compiled, libs, console, cache);
   const main = compiled.get(normalise(entry));

@@ -11,15 +11,26 @@ async function run(files: Record<string, string>, extra: Partial<SessionOptions>
   const batches: Batch[] = [];
   let checks: { results: CheckResult[]; error?: string } | undefined;
   const exit: Exit = await runSession(kernel, {
-    runId: 1, files, entry: 'main.ts', libs: { 'netlink-lab/user': user },
-    post: (m) => { if (m.type === 'batch') batches.push(structuredClone(m)); if (m.type === 'checks') checks = m; },
+    runId: 1,
+    files,
+    entry: 'main.ts',
+    libs: { 'netlink-lab/user': user },
+    post: (m) => {
+      if (m.type === 'batch') batches.push(structuredClone(m));
+      if (m.type === 'checks') checks = m;
+    },
     ...extra,
   });
   return {
-    exit, batches, checks,
-    output: batches.flatMap((b) => b.output), syscalls: batches.flatMap((b) => b.syscalls),
-    trace: batches.flatMap((b) => b.trace), kernel: batches.flatMap((b) => b.kernel),
-    snapshots: batches.flatMap((b) => b.snapshots ?? []), state: batches.at(-1)?.state,
+    exit,
+    batches,
+    checks,
+    output: batches.flatMap((b) => b.output),
+    syscalls: batches.flatMap((b) => b.syscalls),
+    trace: batches.flatMap((b) => b.trace),
+    kernel: batches.flatMap((b) => b.kernel),
+    snapshots: batches.flatMap((b) => b.snapshots ?? []),
+    state: batches.at(-1)?.state,
   };
 }
 
@@ -35,7 +46,7 @@ const USERSOCK_PING = [
 ].join('\n');
 
 describe('runSession on the simulated kernel', () => {
-  it('reports output, every syscall with its socket\'s protocol and bytes, whole traces and the state', async () => {
+  it("reports output, every syscall with its socket's protocol and bytes, whole traces and the state", async () => {
     const r = await run({ 'main.ts': USERSOCK_PING });
     expect(r.exit).toMatchObject({ type: 'exit', status: 'ok' });
     expect(r.output.map((l) => l.text)).toEqual(['got 20 bytes']);
@@ -52,7 +63,9 @@ describe('runSession on the simulated kernel', () => {
     const roots = r.trace.filter((t) => t.depth === 0);
     expect(roots.length).toBeGreaterThanOrEqual(4);
     for (const t of roots) expect(t.exit, `${t.fn} has returned`).toBeDefined();
-    expect(r.trace.some((t) => t.fn === 'netlink_sendmsg' && t.file.endsWith('af_netlink.ts') && t.line > 0)).toBe(true);
+    expect(r.trace.some((t) => t.fn === 'netlink_sendmsg' && t.file.endsWith('af_netlink.ts') && t.line > 0)).toBe(
+      true,
+    );
     // The state after the send shows both sockets and the datagram waiting; at the end they are closed.
     const afterSend = r.snapshots.find((s) => s.after.startsWith('sendto'))!.state;
     const mine = afterSend.sockets.filter((s) => s.protocol === 2 && !s.kernel);
@@ -105,7 +118,12 @@ describe('runSession on the simulated kernel', () => {
     ].join('\n');
     const r = await run({ 'main.ts': USERSOCK_PING }, { checks });
     expect(r.checks?.error).toBeUndefined();
-    expect(r.checks!.results.map((c) => [c.name, c.pass])).toEqual([['printed', true], ['received', true], ['state', true], ['wrong on purpose', false]]);
+    expect(r.checks!.results.map((c) => [c.name, c.pass])).toEqual([
+      ['printed', true],
+      ['received', true],
+      ['state', true],
+      ['wrong on purpose', false],
+    ]);
   });
 
   it('gives the checks the kernel trace, or none on a kernel without one', async () => {
@@ -121,8 +139,14 @@ describe('runSession on the simulated kernel', () => {
     kernel.trace = { ...kernel.trace, available: false };
     let results: CheckResult[] = [];
     await runSession(kernel, {
-      runId: 2, files: { 'main.ts': USERSOCK_PING }, entry: 'main.ts', checks, libs: { 'netlink-lab/user': user },
-      post: (m) => { if (m.type === 'checks') results = m.results; },
+      runId: 2,
+      files: { 'main.ts': USERSOCK_PING },
+      entry: 'main.ts',
+      checks,
+      libs: { 'netlink-lab/user': user },
+      post: (m) => {
+        if (m.type === 'checks') results = m.results;
+      },
     });
     expect(results[0]).toMatchObject({ pass: false, message: 'unavailable' });
   });
@@ -140,9 +164,14 @@ describe('runSession on the simulated kernel', () => {
     const seen: string[][] = [];
     const kernel = (await bootKernel()) as unknown as SessionKernel;
     await runSession(kernel, {
-      runId: 1, entry: 'main.ts', libs: { 'netlink-lab/user': user },
+      runId: 1,
+      entry: 'main.ts',
+      libs: { 'netlink-lab/user': user },
       files: { 'main.ts': "console.log('a'); globalThis.__mark = 1; console.log('b');" },
-      post: (m) => { if (m.type === 'batch' && m.output.length) seen.push(m.output.map((l) => l.text + ((globalThis as { __mark?: number }).__mark ? '+' : ''))); },
+      post: (m) => {
+        if (m.type === 'batch' && m.output.length)
+          seen.push(m.output.map((l) => l.text + ((globalThis as { __mark?: number }).__mark ? '+' : '')));
+      },
     });
     expect(seen.slice(0, 2)).toEqual([['a'], ['b+']]);
   });
@@ -155,7 +184,10 @@ describe('runSession on the simulated kernel', () => {
   });
 
   it('does not run the checks when the program did not compile', async () => {
-    const r = await run({ 'main.ts': 'const x = ;' }, { checks: "export default () => [{ name: 'c', pass: false, message: '' }]" });
+    const r = await run(
+      { 'main.ts': 'const x = ;' },
+      { checks: "export default () => [{ name: 'c', pass: false, message: '' }]" },
+    );
     expect(r.exit).toMatchObject({ status: 'error', ran: false });
     expect(r.checks).toBeUndefined();
   });
@@ -168,7 +200,13 @@ describe('a runaway program', () => {
       'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
       'for (let i = 0; i < 8000; i++) { try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); } catch { /* EAGAIN */ } }',
     ].join('\n');
-    const r = await run({ 'main.ts': code }, { checks: "export default ({ events }) => [{ name: 'seen', pass: events.length === 8001, message: String(events.length) }]" });
+    const r = await run(
+      { 'main.ts': code },
+      {
+        checks:
+          "export default ({ events }) => [{ name: 'seen', pass: events.length === 8001, message: String(events.length) }]",
+      },
+    );
     expect(r.exit.status).toBe('ok');
     expect(r.syscalls).toHaveLength(5000);
     expect(r.trace.length).toBeLessThanOrEqual(20000);

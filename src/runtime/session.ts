@@ -7,7 +7,17 @@
 import { setBackend, type Backend } from '../api/backend.ts';
 import { setObserver, type SyscallEvent } from '../api/observe.ts';
 import { ErrnoError } from '../api/errno.ts';
-import { compile, link, loadModule, ProgramError, sourceColumn, type CompiledFile, type Libraries, type ProgramConsole, type ProgramFiles } from './program.ts';
+import {
+  compile,
+  link,
+  loadModule,
+  ProgramError,
+  sourceColumn,
+  type CompiledFile,
+  type Libraries,
+  type ProgramConsole,
+  type ProgramFiles,
+} from './program.ts';
 import { errorLocation, errorText, formatArgs } from './format.ts';
 import type { KernelEvent, KernelState, TraceEntry } from './kernel-view.ts';
 import type { Batch, CheckResult, ChecksInput, Exit, OutputLine, Snapshot, SyscallRecord } from './messages.ts';
@@ -95,16 +105,32 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let traceComplete = kernel.trace.available !== false;
   // Whether there is room for `n` more of `kind`; says once (in the output) when there is not.
   const room = (kind: keyof typeof SEND_LIMITS, n = 1): boolean => {
-    if (sent[kind] + n <= SEND_LIMITS[kind]) { sent[kind] += n; return true; }
+    if (sent[kind] + n <= SEND_LIMITS[kind]) {
+      sent[kind] += n;
+      return true;
+    }
     if (sent[kind] <= SEND_LIMITS[kind]) {
       sent[kind] = SEND_LIMITS[kind] + 1;
-      const what = { syscalls: 'syscalls', trace: 'kernel trace entries', kernel: 'kernel events', snapshots: 'kernel state snapshots' }[kind];
-      batch.output.push({ stream: 'system', text: `The panels show the first ${SEND_LIMITS[kind]} ${what} of this run; later ones are left out.` });
-      if (kind === 'trace') { kernel.trace.enable(false); traceComplete = false; }
+      const what = {
+        syscalls: 'syscalls',
+        trace: 'kernel trace entries',
+        kernel: 'kernel events',
+        snapshots: 'kernel state snapshots',
+      }[kind];
+      batch.output.push({
+        stream: 'system',
+        text: `The panels show the first ${SEND_LIMITS[kind]} ${what} of this run; later ones are left out.`,
+      });
+      if (kind === 'trace') {
+        kernel.trace.enable(false);
+        traceComplete = false;
+      }
     }
     return false;
   };
-  const sendTrace = (entries: TraceEntry[]) => { if (room('trace', entries.length)) batch.trace.push(...entries.map((t) => ({ ...t }))); };
+  const sendTrace = (entries: TraceEntry[]) => {
+    if (room('trace', entries.length)) batch.trace.push(...entries.map((t) => ({ ...t })));
+  };
 
   // A syscall's trace is sent whole, once its outermost function returned: entries are reported
   // on entry and completed (ret, exit) in place, so sending them earlier would send them unfinished.
@@ -133,9 +159,17 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     dirty = true;
     const n = batch.output.length + batch.syscalls.length + batch.trace.length + batch.kernel.length;
     const now = performance.now();
-    if (now - windowStart > 30) { windowStart = now; windowFlushes = 0; }
-    if (n >= batchItems || windowFlushes < 8) { windowFlushes += 1; flush(); }
-    else if (!timer) { timer = true; schedule(flush, 40); }
+    if (now - windowStart > 30) {
+      windowStart = now;
+      windowFlushes = 0;
+    }
+    if (n >= batchItems || windowFlushes < 8) {
+      windowFlushes += 1;
+      flush();
+    } else if (!timer) {
+      timer = true;
+      schedule(flush, 40);
+    }
   };
   // Output goes to the page as it is printed, in a message of its own: a program that spins
   // without yielding right after printing must not take its last words with it when it is stopped.
@@ -149,10 +183,19 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   };
   const printed1 = () => {
     const now = performance.now();
-    if (now - outWindow > OUT_WINDOW_MS) { outWindow = now; outInWindow = 0; }
+    if (now - outWindow > OUT_WINDOW_MS) {
+      outWindow = now;
+      outInWindow = 0;
+    }
     outInWindow += 1;
     if (outInWindow <= BURST_LINES) return sendOutput();
-    if (!outTimer) { outTimer = true; schedule(() => { outTimer = false; sendOutput(); }, OUT_WINDOW_MS); }
+    if (!outTimer) {
+      outTimer = true;
+      schedule(() => {
+        outTimer = false;
+        sendOutput();
+      }, OUT_WINDOW_MS);
+    }
   };
   // Beyond the first `head` lines, the page gets the latest `tailSize` lines, replaced as they come.
   const sendTail = () => {
@@ -173,7 +216,13 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
       if (tail.length >= 2 * tailSize) tail = tail.slice(-tailSize);
       tailSent = false;
       if (performance.now() - tailSentAt >= TAIL_EVERY_MS) sendTail();
-      else if (!tailTimer) { tailTimer = true; schedule(() => { tailTimer = false; sendTail(); }, TAIL_EVERY_MS); }
+      else if (!tailTimer) {
+        tailTimer = true;
+        schedule(() => {
+          tailTimer = false;
+          sendTail();
+        }, TAIL_EVERY_MS);
+      }
       return;
     }
     output.push(line);
@@ -215,13 +264,19 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   setBackend(kernel);
   setObserver((e: SyscallEvent) => {
     const rec: SyscallRecord = { ...e };
-    if (e.syscall === 'socket' && e.ret !== undefined && e.socket) protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
+    if (e.syscall === 'socket' && e.ret !== undefined && e.socket)
+      protocols.set(`${e.pid}:${e.ret}`, e.socket.protocol);
     const p = e.fd !== undefined ? protocols.get(`${e.pid}:${e.fd}`) : undefined;
     if (p !== undefined) rec.protocol = p;
     if (e.syscall === 'close' && e.fd !== undefined) protocols.delete(`${e.pid}:${e.fd}`);
     // Checks see a refused sendto/sendmsg as before, without bytes (the panels show what it tried to
     // send); a refused write keeps the bytes it was given, which part 1's checks read.
-    if (events.length < KEPT_FOR_CHECKS) events.push(rec.errno !== undefined && rec.data && (rec.syscall === 'sendto' || rec.syscall === 'sendmsg') ? withoutData(rec) : rec);
+    if (events.length < KEPT_FOR_CHECKS)
+      events.push(
+        rec.errno !== undefined && rec.data && (rec.syscall === 'sendto' || rec.syscall === 'sendmsg')
+          ? withoutData(rec)
+          : rec,
+      );
     if (!room('syscalls')) return;
     batch.syscalls.push(rec);
     // The state after each syscall (every 10th once there were many), so the panel can step back
@@ -230,7 +285,12 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     if ((snapshots <= SNAPSHOTS_EVERY || snapshots % 10 === 0) && room('snapshots')) {
       const state = safeState(kernel);
       // The log only grows: a snapshot keeps how long it was, the page has the lines.
-      if (state) (batch.snapshots ??= []).push({ after: `${e.syscall} in pid ${e.pid}`, state: { ...state, dmesg: [] }, dmesgLines: state.dmesg.length } satisfies Snapshot);
+      if (state)
+        (batch.snapshots ??= []).push({
+          after: `${e.syscall} in pid ${e.pid}`,
+          state: { ...state, dmesg: [] },
+          dmesgLines: state.dmesg.length,
+        } satisfies Snapshot);
     }
     touched();
   });
@@ -243,11 +303,26 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
     const main = link(compiled, o.entry, o.libs, console);
     ran = true;
     const failure = await runAsProcess(kernel, main);
-    exit = failure === undefined
-      ? { type: 'exit', runId: o.runId, status: 'ok', time: kernel.now(), wallMs: 0 }
-      : { type: 'exit', runId: o.runId, status: 'error', error: describe(failure, compiled), time: kernel.now(), wallMs: 0 };
+    exit =
+      failure === undefined
+        ? { type: 'exit', runId: o.runId, status: 'ok', time: kernel.now(), wallMs: 0 }
+        : {
+            type: 'exit',
+            runId: o.runId,
+            status: 'error',
+            error: describe(failure, compiled),
+            time: kernel.now(),
+            wallMs: 0,
+          };
   } catch (e) {
-    exit = { type: 'exit', runId: o.runId, status: 'error', error: describe(e, compiled ?? new Map()), time: safeNow(kernel), wallMs: 0 };
+    exit = {
+      type: 'exit',
+      runId: o.runId,
+      status: 'error',
+      error: describe(e, compiled ?? new Map()),
+      time: safeNow(kernel),
+      wallMs: 0,
+    };
   } finally {
     setObserver(null);
   }
@@ -259,9 +334,14 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   flush(true);
 
   if (o.checks && ran) {
-    const input: ChecksInput = { output: allOutput.join('\n'), events, state: safeState(kernel), ...(traceComplete ? { trace: traceForChecks } : {}) };
+    const input: ChecksInput = {
+      output: allOutput.join('\n'),
+      events,
+      state: safeState(kernel),
+      ...(traceComplete ? { trace: traceForChecks } : {}),
+    };
     if (o.checksElsewhere) o.checksElsewhere(input);
-    else o.post({ type: 'checks', runId: o.runId, ...await runChecks(o.checks, input, o.libs, console) });
+    else o.post({ type: 'checks', runId: o.runId, ...(await runChecks(o.checks, input, o.libs, console)) });
   }
   setBackend(null);
   exit.wallMs = Math.round(performance.now() - started);
@@ -276,7 +356,11 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
 async function runAsProcess(kernel: SessionKernel, main: () => Promise<unknown>): Promise<unknown> {
   let failure: unknown;
   const body = async () => {
-    try { await main(); } catch (e) { failure = e ?? new Error('the program threw undefined'); }
+    try {
+      await main();
+    } catch (e) {
+      failure = e ?? new Error('the program threw undefined');
+    }
   };
   if (kernel.run) {
     await kernel.run(body, { name: 'main' });
@@ -287,7 +371,12 @@ async function runAsProcess(kernel: SessionKernel, main: () => Promise<unknown>)
 }
 
 /** Run a lesson's checks.ts (its source) on what a run left behind. */
-export async function runChecks(source: string, input: ChecksInput, libs: Libraries, console: ProgramConsole = globalThis.console): Promise<{ results: CheckResult[]; error?: string }> {
+export async function runChecks(
+  source: string,
+  input: ChecksInput,
+  libs: Libraries,
+  console: ProgramConsole = globalThis.console,
+): Promise<{ results: CheckResult[]; error?: string }> {
   try {
     const mod = loadModule(compile({ 'checks.ts': source }), 'checks.ts', libs, console);
     const fn = mod.default;
@@ -295,22 +384,58 @@ export async function runChecks(source: string, input: ChecksInput, libs: Librar
     const results = await (fn as (i: unknown) => CheckResult[] | Promise<CheckResult[]>)(input);
     return { results: Array.isArray(results) ? results : [] };
   } catch (e) {
-    return { results: [], error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}` };
+    return {
+      results: [],
+      error: `The lesson's checks failed to run: ${e instanceof Error ? errorText(e) : String(e)}`,
+    };
   }
 }
 
 function describe(e: unknown, compiled: Map<string, CompiledFile>): Exit['error'] {
-  if (e instanceof ProgramError) return { message: `Syntax error in ${e.message}`, file: e.file, line: e.line, column: e.column };
+  if (e instanceof ProgramError)
+    return { message: `Syntax error in ${e.message}`, file: e.file, line: e.line, column: e.column };
   const files = [...compiled.values()].map((f) => f.file);
   const found = errorLocation(e, files);
   // The compiled line has lost its type annotations: map the column back to the source's.
-  const at = found ? { ...found, column: sourceColumn([...compiled.values()].find((f) => f.file === found.file), found.line, found.column) } : undefined;
-  const text = e instanceof ErrnoError ? `Uncaught ${errorText(e)}` : e instanceof Error ? `Uncaught ${errorText(e)}` : `Uncaught ${String(e)}`;
+  const at = found
+    ? {
+        ...found,
+        column: sourceColumn(
+          [...compiled.values()].find((f) => f.file === found.file),
+          found.line,
+          found.column,
+        ),
+      }
+    : undefined;
+  const text =
+    e instanceof ErrnoError
+      ? `Uncaught ${errorText(e)}`
+      : e instanceof Error
+        ? `Uncaught ${errorText(e)}`
+        : `Uncaught ${String(e)}`;
   return at ? { message: `${text}\n    at ${at.file}:${at.line}:${at.column}`, ...at } : { message: text };
 }
 
 const withoutData = ({ data: _d, dir: _dir, addr: _a, ...rest }: SyscallRecord): SyscallRecord => rest;
 const empty = (runId: number): Batch => ({ type: 'batch', runId, output: [], syscalls: [], trace: [], kernel: [] });
-const currentPid = (k: SessionKernel): number | undefined => { try { return k.getpid(); } catch { return undefined; } };
-const safeNow = (k: SessionKernel): number => { try { return k.now(); } catch { return 0; } };
-const safeState = (k: SessionKernel): KernelState | undefined => { try { return k.state(); } catch { return undefined; } };
+const currentPid = (k: SessionKernel): number | undefined => {
+  try {
+    return k.getpid();
+  } catch {
+    return undefined;
+  }
+};
+const safeNow = (k: SessionKernel): number => {
+  try {
+    return k.now();
+  } catch {
+    return 0;
+  }
+};
+const safeState = (k: SessionKernel): KernelState | undefined => {
+  try {
+    return k.state();
+  } catch {
+    return undefined;
+  }
+};

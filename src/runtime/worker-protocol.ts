@@ -15,18 +15,18 @@ export type ToWorker =
   /** Run a lesson's checks on what a run recorded (sent to a fresh worker that never ran a program). */
   | { type: 'checks'; runId: number; checks: string; input: ChecksInput }
   | {
-    type: 'run';
-    runId: number;
-    files: Record<string, string>;
-    entry: string;
-    /** The source of the lesson's checks.ts, run after the program ends. */
-    checks?: string;
-    /**
-     * How the simulated kernel boots: its command line (/proc/cmdline, early_param, __setup) and
-     * the files among `files` whose default export is a module built into it (a lesson's
-     * front matter `cmdline:` and `builtin:`).
-     */
-    boot?: { cmdline?: string; builtin?: string[] };
-    /** Run on the page's VM instead of a simulated kernel: its agent ports, bridged (src/runtime/vm/agent-link.ts). */
-    vm?: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] };
-  };
+      type: 'run';
+      runId: number;
+      files: Record<string, string>;
+      entry: string;
+      /** The source of the lesson's checks.ts, run after the program ends. */
+      checks?: string;
+      /**
+       * How the simulated kernel boots: its command line (/proc/cmdline, early_param, __setup) and
+       * the files among `files` whose default export is a module built into it (a lesson's
+       * front matter `cmdline:` and `builtin:`).
+       */
+      boot?: { cmdline?: string; builtin?: string[] };
+      /** Run on the page's VM instead of a simulated kernel: its agent ports, bridged (src/runtime/vm/agent-link.ts). */
+      vm?: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] };
+    };

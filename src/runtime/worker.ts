@@ -23,8 +23,13 @@ function builtinModules(files: Record<string, string>, names: string[]): KernelM
   const compiled = compile(files);
   const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   return names.map((n) => {
-    const m = loadModule(compiled, n, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule | undefined;
-    if (!m || typeof m.init !== 'function') throw new Error(`${n}: its default export is not a module (defineModule from netlink-lab/kernel), so it cannot be built into the kernel.`);
+    const m = loadModule(compiled, n, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as
+      | KernelModule
+      | undefined;
+    if (!m || typeof m.init !== 'function')
+      throw new Error(
+        `${n}: its default export is not a module (defineModule from netlink-lab/kernel), so it cannot be built into the kernel.`,
+      );
     return m;
   });
 }
@@ -34,7 +39,10 @@ function builtinModules(files: Record<string, string>, names: string[]): KernelM
 // prototype, but neither reaches the page's listener.
 let send: ((m: FromWorker) => void) | undefined;
 const early: FromWorker[] = [];
-const post = (m: FromWorker) => { if (send) send(m); else early.push(m); };
+const post = (m: FromWorker) => {
+  if (send) send(m);
+  else early.push(m);
+};
 let wasm: Promise<WebAssembly.Module> | undefined;
 let busy = false;
 let booted: ReturnType<typeof createSimKernel> | undefined;
@@ -45,7 +53,9 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
   const started = performance.now();
   const res = await fetch(url);
   if (!res.ok) {
-    throw new Error(`The simulated kernel (${url}) could not be loaded: HTTP ${res.status}. Build it with \`npm run build:kernel\` and rebuild the site (\`npm run build\` does both).`);
+    throw new Error(
+      `The simulated kernel (${url}) could not be loaded: HTTP ${res.status}. Build it with \`npm run build:kernel\` and rebuild the site (\`npm run build\` does both).`,
+    );
   }
   const mod = res.headers.get('content-type')?.startsWith('application/wasm')
     ? await WebAssembly.compileStreaming(res)
@@ -66,8 +76,15 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
  */
 async function warmUp(mod: WebAssembly.Module): Promise<void> {
   const kernel = (await createSimKernel({ wasm: mod })) as unknown as SessionKernel;
-  const program = "import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log(fd);\nawait close(fd);\n";
-  await runSession(kernel, { runId: 0, files: { 'main.ts': program }, entry: 'main.ts', libs: { 'netlink-lab/user': user }, post: () => undefined });
+  const program =
+    "import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd: number = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log(fd);\nawait close(fd);\n";
+  await runSession(kernel, {
+    runId: 0,
+    files: { 'main.ts': program },
+    entry: 'main.ts',
+    libs: { 'netlink-lab/user': user },
+    post: () => undefined,
+  });
 }
 
 self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
@@ -90,20 +107,31 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     return;
   }
   if (msg.type === 'run') {
-    if (busy) return post({ type: 'fatal', message: 'This worker already ran a program; the page should start a fresh one.' });
+    if (busy)
+      return post({ type: 'fatal', message: 'This worker already ran a program; the page should start a fresh one.' });
     busy = true;
     void (async () => {
       try {
         if (!wasm) throw new Error('The run worker got "run" before "init".');
         const kernel = msg.vm
           ? vmSessionKernel(linkFromPort(msg.vm.port, msg.vm.ports, msg.vm.forkPorts))
-          : (await (booted && msg.boot?.cmdline === undefined && !msg.boot?.builtin?.length
-            ? booted
-            : createSimKernel({ wasm: await wasm, cmdline: msg.boot?.cmdline, builtin: builtinModules(msg.files, msg.boot?.builtin ?? []) }))) as unknown as SessionKernel;
+          : ((await (booted && msg.boot?.cmdline === undefined && !msg.boot?.builtin?.length
+              ? booted
+              : createSimKernel({
+                  wasm: await wasm,
+                  cmdline: msg.boot?.cmdline,
+                  builtin: builtinModules(msg.files, msg.boot?.builtin ?? []),
+                }))) as unknown as SessionKernel);
         // This realm is thrown away after the run: from here on its allocations are metered.
-        installMemoryMeter({ limitMiB: MEMORY_LIMIT_MIB, exceeded: () => post({ type: 'memory', runId: msg.runId, message: memoryLimitMessage(MEMORY_LIMIT_MIB) }) });
+        installMemoryMeter({
+          limitMiB: MEMORY_LIMIT_MIB,
+          exceeded: () => post({ type: 'memory', runId: msg.runId, message: memoryLimitMessage(MEMORY_LIMIT_MIB) }),
+        });
         await runSession(kernel, {
-          runId: msg.runId, files: msg.files, entry: msg.entry, checks: msg.checks,
+          runId: msg.runId,
+          files: msg.files,
+          entry: msg.entry,
+          checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
           checksElsewhere: (input) => post({ type: 'record', runId: msg.runId, input }),
           post,
@@ -117,11 +145,22 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
 
 // Past the memory limit the page is about to terminate this worker: an allocation that threw
 // outside the program (in a timer) is not an error of the page's.
-self.addEventListener('error', (ev: ErrorEvent) => { if ((ev.error as Error | undefined)?.name === 'MemoryLimitError') ev.preventDefault(); });
+self.addEventListener('error', (ev: ErrorEvent) => {
+  if ((ev.error as Error | undefined)?.name === 'MemoryLimitError') ev.preventDefault();
+});
 
 // A rejection nobody awaited (say, in a process the program spawned and never waited for).
 self.addEventListener('unhandledrejection', (ev: PromiseRejectionEvent) => {
   ev.preventDefault();
   const r = ev.reason as unknown;
-  post({ type: 'batch', runId: -1, output: [{ stream: 'error', text: `Unhandled rejection: ${r instanceof Error ? `${r.name}: ${r.message}` : String(r)}` }], syscalls: [], trace: [], kernel: [] });
+  post({
+    type: 'batch',
+    runId: -1,
+    output: [
+      { stream: 'error', text: `Unhandled rejection: ${r instanceof Error ? `${r.name}: ${r.message}` : String(r)}` },
+    ],
+    syscalls: [],
+    trace: [],
+    kernel: [],
+  });
 });

@@ -15,16 +15,27 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function readFolder(dir: string): Files {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 /** Every lesson, by id ("02-raw-netlink/01-first-socket"), in course order. */
 export function loadCourse(root = ROOT): Map<string, Lesson> {
-  const parts = (yaml.load(readFileSync(join(root, 'content/parts.yaml'), 'utf8')) as unknown[]).map((p) => partSchema.parse(p));
+  const parts = (yaml.load(readFileSync(join(root, 'content/parts.yaml'), 'utf8')) as unknown[]).map((p) =>
+    partSchema.parse(p),
+  );
   const sources: LessonSource[] = [];
   const lessons = join(root, 'lessons');
-  for (const part of readdirSync(lessons, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    for (const l of readdirSync(join(lessons, part.name), { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const part of readdirSync(lessons, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const l of readdirSync(join(lessons, part.name), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const dir = join(lessons, part.name, l.name);
       if (!existsSync(join(dir, 'index.mdx'))) continue;
       const text = readFileSync(join(dir, 'index.mdx'), 'utf8');
@@ -42,6 +53,12 @@ export function loadCourse(root = ROOT): Map<string, Lesson> {
   }
   const modDir = join(root, 'sandboxes/sim/modules');
   const modules = readdirSync(modDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  const library = libraryModules(Object.fromEntries(modules.map((f) => [`sandboxes/sim/modules/${f}`, readFileSync(join(modDir, f), 'utf8')])));
-  return new Map(buildCourse(parts, sources, library).flatMap((p) => p.lessons).map((l) => [l.id, l]));
+  const library = libraryModules(
+    Object.fromEntries(modules.map((f) => [`sandboxes/sim/modules/${f}`, readFileSync(join(modDir, f), 'utf8')])),
+  );
+  return new Map(
+    buildCourse(parts, sources, library)
+      .flatMap((p) => p.lessons)
+      .map((l) => [l.id, l]),
+  );
 }

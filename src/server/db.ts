@@ -64,13 +64,20 @@ export interface RateTable {
   window_start: Date;
   count: number;
 }
-export interface DB { classes: ClassTable; students: StudentTable; progress: ProgressTable; submissions: SubmissionTable; rate: RateTable }
+export interface DB {
+  classes: ClassTable;
+  students: StudentTable;
+  progress: ProgressTable;
+  submissions: SubmissionTable;
+  rate: RateTable;
+}
 
 const migrations: Record<string, Migration> = {
   '001_classes': {
     // biome-ignore lint/suspicious/noExplicitAny: a migration runs before the schema exists (Kysely's documented type for migrations)
     async up(db: Kysely<any>) {
-      await db.schema.createTable('classes')
+      await db.schema
+        .createTable('classes')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('teacher_token_hash', 'text', (c) => c.notNull())
@@ -79,7 +86,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('assigned', 'text', (c) => c.notNull().defaultTo('[]'))
         .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
-      await db.schema.createTable('students')
+      await db.schema
+        .createTable('students')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
         .addColumn('name', 'text', (c) => c.notNull())
@@ -87,7 +95,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('joined_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
       await db.schema.createIndex('students_class').on('students').column('class_id').execute();
-      await db.schema.createTable('progress')
+      await db.schema
+        .createTable('progress')
         .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
         .addColumn('student_id', 'text', (c) => c.notNull().references('students.id').onDelete('cascade'))
         .addColumn('lesson_id', 'text', (c) => c.notNull())
@@ -103,7 +112,8 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('progress_pk', ['student_id', 'lesson_id'])
         .execute();
       await db.schema.createIndex('progress_class').on('progress').column('class_id').execute();
-      await db.schema.createTable('submissions')
+      await db.schema
+        .createTable('submissions')
         .addColumn('id', 'serial', (c) => c.primaryKey())
         .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
         .addColumn('student_id', 'text', (c) => c.notNull().references('students.id').onDelete('cascade'))
@@ -117,9 +127,19 @@ const migrations: Record<string, Migration> = {
         .addColumn('detail', 'text')
         .addColumn('verified_at', 'timestamptz')
         .execute();
-      await db.schema.createIndex('submissions_class').on('submissions').columns(['class_id', 'student_id', 'lesson_id']).execute();
-      await db.schema.createIndex('submissions_pending').on('submissions').column('id').where(sql.ref('verdict'), 'is', null).execute();
-      await db.schema.createTable('rate')
+      await db.schema
+        .createIndex('submissions_class')
+        .on('submissions')
+        .columns(['class_id', 'student_id', 'lesson_id'])
+        .execute();
+      await db.schema
+        .createIndex('submissions_pending')
+        .on('submissions')
+        .column('id')
+        .where(sql.ref('verdict'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('rate')
         .addColumn('key', 'text', (c) => c.primaryKey())
         .addColumn('window_start', 'timestamptz', (c) => c.notNull())
         .addColumn('count', 'integer', (c) => c.notNull())
@@ -133,24 +153,34 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 /** A Kysely PostgresPool over one PGlite instance: one connection at a time, handed out in turn. */
 function pglitePool(db: import('@electric-sql/pglite').PGlite): PostgresPool {
   let queue = Promise.resolve();
-  const client = (release: () => void): PostgresPoolClient => ({
-    async query(text: string, params: readonly unknown[]) {
-      const r = await db.query(text, params as unknown[]);
-      const command = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
-      return { command, rowCount: r.affectedRows ?? r.rows.length, rows: r.rows } as never;
-    },
-    release,
-  } as unknown as PostgresPoolClient);
+  const client = (release: () => void): PostgresPoolClient =>
+    ({
+      async query(text: string, params: readonly unknown[]) {
+        const r = await db.query(text, params as unknown[]);
+        const command = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
+        return { command, rowCount: r.affectedRows ?? r.rows.length, rows: r.rows } as never;
+      },
+      release,
+    }) as unknown as PostgresPoolClient;
   return {
     options: {},
-    connect: () => new Promise<PostgresPoolClient>((resolve) => {
-      queue = queue.then(() => new Promise<void>((done) => resolve(client(done))));
-    }),
-    end: async () => { await queue; await db.close(); },
+    connect: () =>
+      new Promise<PostgresPoolClient>((resolve) => {
+        queue = queue.then(() => new Promise<void>((done) => resolve(client(done))));
+      }),
+    end: async () => {
+      await queue;
+      await db.close();
+    },
   };
 }
 
-export interface Database { db: Kysely<DB>; kind: 'pglite' | 'postgres'; where: string; close(): Promise<void> }
+export interface Database {
+  db: Kysely<DB>;
+  kind: 'pglite' | 'postgres';
+  where: string;
+  close(): Promise<void>;
+}
 
 /**
  * Open the database and bring its schema up to date. `url`: a postgres:// URL (DATABASE_URL);

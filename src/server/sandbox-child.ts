@@ -30,16 +30,48 @@ const exit = proc.exit.bind(proc);
 const libs = { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi };
 
 type Job =
-  | { kind: 'program'; nonce: string; wasm: Uint8Array; files: Record<string, string>; entry: string; cmdline?: string; builtin?: string[]; maxLines: number }
+  | {
+      kind: 'program';
+      nonce: string;
+      wasm: Uint8Array;
+      files: Record<string, string>;
+      entry: string;
+      cmdline?: string;
+      builtin?: string[];
+      maxLines: number;
+    }
   | { kind: 'checks'; nonce: string; checks: string; input: ChecksInput }
   | { kind: 'probe'; nonce: string; code: string };
 
 /** Remove what leads out of this process from the global scope the learner's code sees. */
 function closeTheWayOut(): void {
   const g = globalThis as Record<string, unknown>;
-  for (const name of ['process', 'fetch', 'WebSocket', 'EventSource', 'navigator', 'Request', 'Response', 'Headers', 'FormData',
-    'require', 'module', 'exports', '__filename', '__dirname', 'global', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'Worker']) {
-    try { delete g[name]; } catch { /* not configurable */ }
+  for (const name of [
+    'process',
+    'fetch',
+    'WebSocket',
+    'EventSource',
+    'navigator',
+    'Request',
+    'Response',
+    'Headers',
+    'FormData',
+    'require',
+    'module',
+    'exports',
+    '__filename',
+    '__dirname',
+    'global',
+    'BroadcastChannel',
+    'MessageChannel',
+    'MessagePort',
+    'Worker',
+  ]) {
+    try {
+      delete g[name];
+    } catch {
+      /* not configurable */
+    }
     if (name in g) Object.defineProperty(g, name, { value: undefined, configurable: false, writable: false });
   }
 }
@@ -53,34 +85,56 @@ async function program(job: Extract<Job, { kind: 'program' }>): Promise<void> {
   const lines: string[] = [];
   const quiet = { log() {}, info() {}, warn() {}, error() {} };
   closeTheWayOut();
-  const builtin = (job.builtin ?? []).map((f) => loadModule(compile(job.files), f, libs, quiet).default as KernelModule);
+  const builtin = (job.builtin ?? []).map(
+    (f) => loadModule(compile(job.files), f, libs, quiet).default as KernelModule,
+  );
   const kernel = (await createSimKernel({ wasm, cmdline: job.cmdline, builtin })) as unknown as SessionKernel;
   let input: ChecksInput | undefined;
   const ended: Exit = await runSession(kernel, {
-    runId: 1, files: job.files, entry: job.entry, libs, maxOutputLines: job.maxLines,
+    runId: 1,
+    files: job.files,
+    entry: job.entry,
+    libs,
+    maxOutputLines: job.maxLines,
     checks: 'export default () => []',
-    checksElsewhere(i) { input = i; },
-    post(m) { if (m.type === 'batch') for (const l of m.output) lines.push(l.text); },
+    checksElsewhere(i) {
+      input = i;
+    },
+    post(m) {
+      if (m.type === 'batch') for (const l of m.output) lines.push(l.text);
+    },
   });
-  finish({ nonce: job.nonce, exit: { status: ended.status, error: ended.error?.message }, input: input ?? null, output: lines.slice(0, job.maxLines).join('\n') });
+  finish({
+    nonce: job.nonce,
+    exit: { status: ended.status, error: ended.error?.message },
+    input: input ?? null,
+    output: lines.slice(0, job.maxLines).join('\n'),
+  });
 }
 
 async function checks(job: Extract<Job, { kind: 'checks' }>): Promise<void> {
   closeTheWayOut();
   const r = await runChecks(job.checks, job.input, libs, { log() {}, info() {}, warn() {}, error() {} });
-  finish({ nonce: job.nonce, results: r.results.map((x) => ({ name: String(x.name), pass: x.pass === true, message: String(x.message) })), error: r.error });
+  finish({
+    nonce: job.nonce,
+    results: r.results.map((x) => ({ name: String(x.name), pass: x.pass === true, message: String(x.message) })),
+    error: r.error,
+  });
 }
 
 async function probe(job: Extract<Job, { kind: 'probe' }>): Promise<void> {
-  const r = await (new Function('require', `return (async () => { ${job.code} })()`))(require) as unknown;
+  const r = (await new Function('require', `return (async () => { ${job.code} })()`)(require)) as unknown;
   finish({ nonce: job.nonce, result: r });
 }
 
 proc.once('message', (job: Job) => {
-  const fail = (e: unknown) => finish({ nonce: job.nonce, crash: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+  const fail = (e: unknown) =>
+    finish({ nonce: job.nonce, crash: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   try {
     const p = job.kind === 'program' ? program(job) : job.kind === 'checks' ? checks(job) : probe(job);
     p.catch(fail);
-  } catch (e) { fail(e); }
+  } catch (e) {
+    fail(e);
+  }
 });
 send({ ready: true });

@@ -16,7 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export interface SandboxLimits { timeoutMs: number; memoryMB: number }
+export interface SandboxLimits {
+  timeoutMs: number;
+  memoryMB: number;
+}
 export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 20_000, memoryMB: 256 };
 
 export type SandboxOutcome<T> =
@@ -31,7 +34,12 @@ export function childCode(): Promise<string> {
     const esbuild = await import('esbuild');
     const r = await esbuild.build({
       entryPoints: [fileURLToPath(new URL('./sandbox-child.ts', import.meta.url))],
-      bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
     });
     return r.outputFiles[0]!.text;
@@ -57,27 +65,47 @@ function cpuMs(pid: number): number | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function rssMB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** Run one job in a fresh sandboxed process. */
-export async function runInSandbox<T>(job: Record<string, unknown>, limits: SandboxLimits = DEFAULT_LIMITS): Promise<SandboxOutcome<T>> {
+export async function runInSandbox<T>(
+  job: Record<string, unknown>,
+  limits: SandboxLimits = DEFAULT_LIMITS,
+): Promise<SandboxOutcome<T>> {
   const code = await childCode();
   const nonce = randomBytes(16).toString('hex');
   const heap = Math.max(32, Math.floor(limits.memoryMB * 0.75));
-  const node = [process.execPath, permissionFlag, `--max-old-space-size=${heap}`, '--max-semi-space-size=8', '--no-warnings', '-'];
+  const node = [
+    process.execPath,
+    permissionFlag,
+    `--max-old-space-size=${heap}`,
+    '--max-semi-space-size=8',
+    '--no-warnings',
+    '-',
+  ];
   const argv = networkIsolation() === 'unshare' ? ['unshare', '-rn', ...node] : node;
   const started = performance.now();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env: {} });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    env: {},
+  });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
   child.stdin!.on('error', () => {});
   child.stdin!.end(code);
   return await new Promise<SandboxOutcome<T>>((resolve) => {
@@ -95,16 +123,41 @@ export async function runInSandbox<T>(job: Record<string, unknown>, limits: Sand
     // The limit is on CPU time, so a busy machine does not fail a program that would pass; wall
     // time is capped too (a program cannot sleep: its kernel's clock is virtual).
     const wall = Math.max(4 * limits.timeoutMs, 60_000);
-    const timer = setTimeout(() => end({ ok: false, reason: 'timeout', message: `stopped after ${wall} ms of wall time (the time limit)`, ms: ms() }), wall);
+    const timer = setTimeout(
+      () =>
+        end({
+          ok: false,
+          reason: 'timeout',
+          message: `stopped after ${wall} ms of wall time (the time limit)`,
+          ms: ms(),
+        }),
+      wall,
+    );
     // The program's pid is the node process's; under unshare, node replaces unshare (exec).
     const watch = setInterval(() => {
       const cpu = child.pid ? cpuMs(child.pid) : undefined;
-      if (cpu !== undefined && cpu > limits.timeoutMs) return end({ ok: false, reason: 'timeout', message: `stopped after ${Math.round(cpu)} ms of CPU time (the time limit is ${limits.timeoutMs} ms)`, ms: ms() });
+      if (cpu !== undefined && cpu > limits.timeoutMs)
+        return end({
+          ok: false,
+          reason: 'timeout',
+          message: `stopped after ${Math.round(cpu)} ms of CPU time (the time limit is ${limits.timeoutMs} ms)`,
+          ms: ms(),
+        });
       const mb = child.pid ? rssMB(child.pid) : undefined;
-      if (mb !== undefined && mb > limits.memoryMB) end({ ok: false, reason: 'memory', message: `stopped at ${Math.round(mb)} MB (the memory limit is ${limits.memoryMB} MB)`, ms: ms() });
+      if (mb !== undefined && mb > limits.memoryMB)
+        end({
+          ok: false,
+          reason: 'memory',
+          message: `stopped at ${Math.round(mb)} MB (the memory limit is ${limits.memoryMB} MB)`,
+          ms: ms(),
+        });
     }, 25);
     child.on('message', (m: Record<string, unknown>) => {
-      if (m?.ready === true && !sent) { sent = true; child.send({ ...job, nonce }); return; }
+      if (m?.ready === true && !sent) {
+        sent = true;
+        child.send({ ...job, nonce });
+        return;
+      }
       if (!m || m.nonce !== nonce) return;
       if (typeof m.crash === 'string') return end({ ok: false, reason: 'crash', message: m.crash, ms: ms() });
       end({ ok: true, value: m as T, ms: ms() });
@@ -112,7 +165,14 @@ export async function runInSandbox<T>(job: Record<string, unknown>, limits: Sand
     child.on('error', (e) => end({ ok: false, reason: 'crash', message: e.message, ms: ms() }));
     child.on('exit', (codeN, sig) => {
       const heapOut = /heap out of memory|Allocation failed/i.test(stderr);
-      end({ ok: false, reason: heapOut ? 'memory' : 'crash', message: heapOut ? `stopped: the heap limit (${heap} MB) was reached` : `the sandbox exited (${sig ?? codeN}) without an answer${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`, ms: ms() });
+      end({
+        ok: false,
+        reason: heapOut ? 'memory' : 'crash',
+        message: heapOut
+          ? `stopped: the heap limit (${heap} MB) was reached`
+          : `the sandbox exited (${sig ?? codeN}) without an answer${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
+        ms: ms(),
+      });
     });
   });
 }

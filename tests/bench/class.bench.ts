@@ -14,15 +14,25 @@ const REQUESTS = 1000;
 const LIMIT_S = 60;
 const LESSON = '02-raw-netlink/01-first-socket';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
+};
 
 async function bench(kind: DbKind): Promise<void> {
   const lesson = loadCourse().get(LESSON)!;
-  const s = await startTestServer(kind, { verifiers: 0, ratePerMinute: { student: 1_000_000, open: 1_000_000, teacher: 1_000_000 } });
+  const s = await startTestServer(kind, {
+    verifiers: 0,
+    ratePerMinute: { student: 1_000_000, open: 1_000_000, teacher: 1_000_000 },
+  });
   try {
     const c = (await s.call('POST', '/class-api/classes', { body: { name: 'bench' } })).json;
     const tokens: string[] = [];
-    for (let i = 0; i < STUDENTS; i++) tokens.push((await s.call('POST', '/class-api/join', { body: { code: c.joinCode, name: `student ${i}` } })).json.studentToken);
+    for (let i = 0; i < STUDENTS; i++)
+      tokens.push(
+        (await s.call('POST', '/class-api/join', { body: { code: c.joinCode, name: `student ${i}` } })).json
+          .studentToken,
+      );
     const bodies = [
       { type: 'run', lessonId: LESSON, files: lesson.files, output: 'fd 3\nbound to port 1234', passed: false },
       { type: 'hint', lessonId: LESSON },
@@ -33,21 +43,31 @@ async function bench(kind: DbKind): Promise<void> {
     let next = 0;
     const deadline = performance.now() + LIMIT_S * 1000;
     const started = performance.now();
-    await Promise.all(tokens.map(async (token, i) => {
-      for (let k = 0; ; k++) {
-        const n = next++;
-        if (n >= REQUESTS || performance.now() > deadline) return;
-        const t = performance.now();
-        try {
-          const r = await fetch(`${s.origin}/class-api/report`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(bodies[(i + k) % bodies.length]) });
-          await r.arrayBuffer();
-          if (r.status !== 202) errors++;
-        } catch { errors++; }
-        lat.push(performance.now() - t);
-      }
-    }));
+    await Promise.all(
+      tokens.map(async (token, i) => {
+        for (let k = 0; ; k++) {
+          const n = next++;
+          if (n >= REQUESTS || performance.now() > deadline) return;
+          const t = performance.now();
+          try {
+            const r = await fetch(`${s.origin}/class-api/report`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify(bodies[(i + k) % bodies.length]),
+            });
+            await r.arrayBuffer();
+            if (r.status !== 202) errors++;
+          } catch {
+            errors++;
+          }
+          lat.push(performance.now() - t);
+        }
+      }),
+    );
     const secs = (performance.now() - started) / 1000;
-    console.log(`class ${kind} progress posts (${STUDENTS} students, ${lat.length} requests): ${(lat.length / secs).toFixed(0)} requests/s`);
+    console.log(
+      `class ${kind} progress posts (${STUDENTS} students, ${lat.length} requests): ${(lat.length / secs).toFixed(0)} requests/s`,
+    );
     console.log(`class ${kind} progress post p50: ${pct(lat, 0.5).toFixed(1)} ms`);
     console.log(`class ${kind} progress post p99: ${pct(lat, 0.99).toFixed(1)} ms`);
     console.log(`class ${kind} progress post errors: ${errors}`);

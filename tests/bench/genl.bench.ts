@@ -44,7 +44,9 @@ async function round(k: CliKernel, family: string | null, seconds: number): Prom
 }
 
 export default async function (): Promise<void> {
-  const onUncaught = (_pid: number, e: unknown) => { throw e; };
+  const onUncaught = (_pid: number, e: unknown) => {
+    throw e;
+  };
   const real = await createKernel('real', { onUncaught });
   const sim = await createKernel('sim', { onUncaught });
   const r: number[] = [];

@@ -49,19 +49,38 @@ async function apiRound(k: CliKernel, seconds: number): Promise<number> {
 }
 
 /** The simulated kernel's round: the sim engineer's loop (tests/bench/sim.bench.ts), else ours through the API. */
-async function simRounder(): Promise<{ round: (s: number) => Promise<number>; how: string; close: () => Promise<void> } | null> {
+async function simRounder(): Promise<{
+  round: (s: number) => Promise<number>;
+  how: string;
+  close: () => Promise<void>;
+} | null> {
   const simBench = join(root, 'tests', 'bench', 'sim.bench.ts');
   if (existsSync(simBench)) {
     const mod = (await import(pathToFileURL(simBench).href)) as { benchSimRequestAck?: (s: number) => Promise<number> };
     if (typeof mod.benchSimRequestAck === 'function') {
-      return { how: 'benchSimRequestAck of tests/bench/sim.bench.ts', round: mod.benchSimRequestAck, close: async () => {} };
+      return {
+        how: 'benchSimRequestAck of tests/bench/sim.bench.ts',
+        round: mod.benchSimRequestAck,
+        close: async () => {},
+      };
     }
   }
   if (!existsSync(join(root, 'sandboxes', 'sim', 'host', 'index.ts'))) return null;
-  const k = await createKernel('sim', { onUncaught: (_p, e) => { throw e; } });
+  const k = await createKernel('sim', {
+    onUncaught: (_p, e) => {
+      throw e;
+    },
+  });
   return {
     how: 'netlink-lab/user on the simulated kernel',
-    round: async (s) => { setBackend(k.backend); try { return await apiRound(k, s); } finally { setBackend(null); } },
+    round: async (s) => {
+      setBackend(k.backend);
+      try {
+        return await apiRound(k, s);
+      } finally {
+        setBackend(null);
+      }
+    },
     close: () => k.shutdown(),
   };
 }
@@ -79,16 +98,27 @@ export default async function (): Promise<void> {
   await sim?.close();
 
   // For scale: the same loop through the bridge (one agent round trip per syscall).
-  const rk = await createKernel('real', { onUncaught: (_p, e) => { throw e; } });
+  const rk = await createKernel('real', {
+    onUncaught: (_p, e) => {
+      throw e;
+    },
+  });
   setBackend(rk.backend);
   let bridged: number;
-  try { bridged = await apiRound(rk, 1); } finally { setBackend(null); await rk.shutdown(); }
+  try {
+    bridged = await apiRound(rk, 1);
+  } finally {
+    setBackend(null);
+    await rk.shutdown();
+  }
 
   const r = median(real);
   console.log(`real request-ack: ${fmt(r)} rt/s`);
   console.log(`real request-ack via the agent bridge: ${fmt(bridged)} rt/s`);
   if (!sim) {
-    console.log('sim request-ack: unavailable (no sandboxes/sim/host/index.ts and no benchSimRequestAck in tests/bench/sim.bench.ts)');
+    console.log(
+      'sim request-ack: unavailable (no sandboxes/sim/host/index.ts and no benchSimRequestAck in tests/bench/sim.bench.ts)',
+    );
     return;
   }
   const s = median(simRates);

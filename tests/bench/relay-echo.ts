@@ -8,7 +8,13 @@ import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-cl
 import { startRelay } from '../../sandboxes/vm/relay/relay.ts';
 
 /** The figures of one measurement, in ms. */
-export interface EchoLatency { median: number; p90: number; min: number; max: number; samples: number }
+export interface EchoLatency {
+  median: number;
+  p90: number;
+  min: number;
+  max: number;
+  samples: number;
+}
 
 /**
  * Start a relay in this process, open one session, wait for the shell, then type `keys`
@@ -18,15 +24,19 @@ export async function measureKeystrokeEcho(keys = 50): Promise<EchoLatency> {
   const relay = await startRelay({ port: 0, maxSessions: 1, log: () => {} });
   let pending: { key: string; t0: number; done(ms: number): void } | null = null;
   const dec = new TextDecoder();
-  const s = connectRelay(relay.url, {
-    console: (b) => {
-      if (pending && dec.decode(b).includes(pending.key)) {
-        const p = pending;
-        pending = null;
-        p.done(performance.now() - p.t0);
-      }
+  const s = connectRelay(
+    relay.url,
+    {
+      console: (b) => {
+        if (pending && dec.decode(b).includes(pending.key)) {
+          const p = pending;
+          pending = null;
+          p.done(performance.now() - p.t0);
+        }
+      },
     },
-  }, WebSocket as unknown as WebSocketClass);
+    WebSocket as unknown as WebSocketClass,
+  );
   try {
     await s.ready;
     // Let the shell finish printing its prompt before timing.
@@ -37,7 +47,14 @@ export async function measureKeystrokeEcho(keys = 50): Promise<EchoLatency> {
       const key = alphabet[i % alphabet.length]!;
       const ms = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no echo of "${key}" within 5 s`)), 5000);
-        pending = { key, t0: performance.now(), done: (v) => { clearTimeout(timer); resolve(v); } };
+        pending = {
+          key,
+          t0: performance.now(),
+          done: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+        };
         s.sendConsole(key);
       });
       times.push(ms);

@@ -12,7 +12,9 @@ import { format } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2];
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+  .sort();
 const figures: { file: string; line: string }[] = [];
 const failed: { file: string; error: string }[] = [];
 const FIGURE = /^[\w ./()-]+: .+$/;

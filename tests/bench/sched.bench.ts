@@ -22,13 +22,16 @@ export async function benchPingPong(n: number): Promise<number> {
       await u.bind(a, addr(21));
       await u.bind(b, addr(22));
       const start = performance.now();
-      const child = await u.spawn(async () => {
-        const buf = new Uint8Array(8);
-        for (let i = 0; i < n; i++) {
-          await u.recvfrom(b, buf, 0);
-          await u.sendto(b, buf.subarray(0, 4), 0, addr(21));
-        }
-      }, { name: 'pong' });
+      const child = await u.spawn(
+        async () => {
+          const buf = new Uint8Array(8);
+          for (let i = 0; i < n; i++) {
+            await u.recvfrom(b, buf, 0);
+            await u.sendto(b, buf.subarray(0, 4), 0, addr(21));
+          }
+        },
+        { name: 'pong' },
+      );
       const buf = new Uint8Array(8);
       for (let i = 0; i < n; i++) {
         await u.sendto(a, u.bytes('ping'), 0, addr(22));

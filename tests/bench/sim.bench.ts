@@ -19,7 +19,10 @@ const kernels = new Map<number, Promise<SimKernel>>();
 async function loop(protocol: number, seconds: number, setup?: () => Promise<void>): Promise<number> {
   let booted = kernels.get(protocol);
   const first = !booted;
-  if (!booted) { booted = bootKernel(); kernels.set(protocol, booted); }
+  if (!booted) {
+    booted = bootKernel();
+    kernels.set(protocol, booted);
+  }
   const kernel = await booted;
   setBackend(kernel);
   let rate = 0;
@@ -60,10 +63,19 @@ export function benchSimRequestAck(seconds: number): Promise<number> {
 /** The same through a TypeScript kernel module on unit 25. */
 export function benchSimModuleRequestAck(seconds: number): Promise<number> {
   return loop(u.NETLINK_TEST, seconds, async () => {
-    await u.insmod(k.defineModule({
-      name: 'bench',
-      init: () => (k.netlink_kernel_create(k.init_net, u.NETLINK_TEST, { input: (skb) => { k.netlink_rcv_skb(skb, () => 0); } }) ? 0 : -12),
-    }));
+    await u.insmod(
+      k.defineModule({
+        name: 'bench',
+        init: () =>
+          k.netlink_kernel_create(k.init_net, u.NETLINK_TEST, {
+            input: (skb) => {
+              k.netlink_rcv_skb(skb, () => 0);
+            },
+          })
+            ? 0
+            : -12,
+      }),
+    );
   });
 }
 

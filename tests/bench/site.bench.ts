@@ -17,28 +17,36 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** The first lesson page in the built site that has a playground. */
 function lessonWithPlayground(): string {
   const html = readFileSync(join(SITE_DIR, 'lessons', 'index.html'), 'utf8');
-  const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)].map((m) => new URL(m[1]!, 'http://x').pathname);
+  const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)].map(
+    (m) => new URL(m[1]!, 'http://x').pathname,
+  );
   for (const p of paths) {
     if (readFileSync(join(SITE_DIR, p, 'index.html'), 'utf8').includes('data-playground')) return p;
   }
-  throw new Error('No lesson page in dist/ has a playground ([data-playground]). Build the site with `npm run build` after the playground exists.');
+  throw new Error(
+    'No lesson page in dist/ has a playground ([data-playground]). Build the site with `npm run build` after the playground exists.',
+  );
 }
 
 /** Click Run and resolve with the ms until the first output line was painted. */
-const clickToPaint = () => new Promise<number>((resolve, reject) => {
-  const out = document.querySelector('[data-playground] [data-output]')!;
-  const run = document.querySelector<HTMLButtonElement>('[data-playground] [data-action="run"]')!;
-  const obs = new MutationObserver(() => {
-    if (!out.querySelector('.pg-line:not(.pg-system)')) return;
-    obs.disconnect();
-    // The line is in the DOM; it is on screen once the next frame has been produced.
-    requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+const clickToPaint = () =>
+  new Promise<number>((resolve, reject) => {
+    const out = document.querySelector('[data-playground] [data-output]')!;
+    const run = document.querySelector<HTMLButtonElement>('[data-playground] [data-action="run"]')!;
+    const obs = new MutationObserver(() => {
+      if (!out.querySelector('.pg-line:not(.pg-system)')) return;
+      obs.disconnect();
+      // The line is in the DOM; it is on screen once the next frame has been produced.
+      requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+    });
+    obs.observe(out, { childList: true, subtree: true, characterData: true });
+    setTimeout(() => {
+      obs.disconnect();
+      reject(new Error('no output within 10 s of Run'));
+    }, 10_000);
+    const t0 = performance.now();
+    run.click();
   });
-  obs.observe(out, { childList: true, subtree: true, characterData: true });
-  setTimeout(() => { obs.disconnect(); reject(new Error('no output within 10 s of Run')); }, 10_000);
-  const t0 = performance.now();
-  run.click();
-});
 
 export default async function (): Promise<void> {
   if (!existsSync(join(SITE_DIR, 'index.html'))) {
@@ -64,11 +72,18 @@ export default async function (): Promise<void> {
         // Everything JavaScript fetched up to readiness, before any interaction.
         const js = site.server.requests.slice(before).filter((r) => /\.m?js$/.test(r.path) && r.status === 200);
         jsBytes = js.reduce((n, r) => n + r.bytes, 0);
-        jsGzip = js.reduce((n, r) => n + gzipSync(readFileSync(join(SITE_DIR, r.path.slice(site.server.base.length)))).length, 0);
+        jsGzip = js.reduce(
+          (n, r) => n + gzipSync(readFileSync(join(SITE_DIR, r.path.slice(site.server.base.length)))).length,
+          0,
+        );
       }
       firstOutput.push(await page.evaluate(clickToPaint));
       // Warm: the same page, once the first run ended and the next worker is ready.
-      await page.waitForFunction(() => !document.querySelector('[data-playground]')?.hasAttribute('data-running'), undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => !document.querySelector('[data-playground]')?.hasAttribute('data-running'),
+        undefined,
+        { timeout: 30_000 },
+      );
       await page.waitForTimeout(1500);
       warm.push(await page.evaluate(clickToPaint));
       await page.context().close();

@@ -22,7 +22,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Round trips per second of `n` request/ACKs through the API on the kernel `kind`. */
 async function roundTrip(kind: KernelKind, n: number): Promise<number> {
-  const k = await createKernel(kind, { onUncaught: (_p, e) => { throw e; } });
+  const k = await createKernel(kind, {
+    onUncaught: (_p, e) => {
+      throw e;
+    },
+  });
   setBackend(k.backend);
   let ms = 0;
   try {
@@ -57,7 +61,9 @@ export default async function (): Promise<void> {
     wire += gz;
     console.log(`v86 asset ${f}: ${(size / 1e6).toFixed(2)} MB (${(gz / 1e6).toFixed(2)} MB gzipped)`);
   }
-  console.log(`v86 download: ${(total / 1e6).toFixed(2)} MB as stored, ${(wire / 1e6).toFixed(2)} MB on the wire with gzip`);
+  console.log(
+    `v86 download: ${(total / 1e6).toFixed(2)} MB as stored, ${(wire / 1e6).toFixed(2)} MB on the wire with gzip`,
+  );
   console.log(`v86 guest RAM: ${manifest.memoryMB} MB (saved after a ${(manifest.bootMs / 1000).toFixed(1)} s boot)`);
 
   const ready: number[] = [];

@@ -16,7 +16,11 @@ async function oneBoot(): Promise<{ shell: number; agent: number; exec: number }
   const t0 = performance.now();
   const vm = bootVm({ timeoutMs: 120_000 });
   try {
-    const agentReady = startPortAgent(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => { const t = performance.now() - t0; void a.exit(0); return t; });
+    const agentReady = startPortAgent(vm.agents[0]!, async () => {}, 1, 120_000).then((a) => {
+      const t = performance.now() - t0;
+      void a.exit(0);
+      return t;
+    });
     await vm.ready;
     const shell = performance.now() - t0;
     const agent = await agentReady;

@@ -13,9 +13,15 @@ export type DbKind = 'pglite' | 'postgres';
 export const DB_KINDS: DbKind[] = process.env.CLASS_DB ? [process.env.CLASS_DB as DbKind] : ['pglite', 'postgres'];
 
 export interface TestServer {
-  origin: string; database: Database; server: ClassServer;
+  origin: string;
+  database: Database;
+  server: ClassServer;
   // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever fields an answer has
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; type?: string }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string; type?: string },
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -27,15 +33,25 @@ export async function startTestServer(kind: DbKind, opts: Partial<ClassServerOpt
   await new Promise<void>((ok) => server.http.listen(0, '127.0.0.1', ok));
   const origin = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
   return {
-    origin, database, server,
+    origin,
+    database,
+    server,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = {};
       if (o.token) headers.authorization = `Bearer ${o.token}`;
       if (o.body !== undefined || o.raw !== undefined) headers['content-type'] = o.type ?? 'application/json';
-      const r = await fetch(origin + path, { method, headers, body: o.raw ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined) });
+      const r = await fetch(origin + path, {
+        method,
+        headers,
+        body: o.raw ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
+      });
       const text = await r.text();
       let json: unknown;
-      try { json = JSON.parse(text); } catch { json = undefined; }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
       return { status: r.status, json, text, headers: r.headers };
     },
     async close() {

@@ -16,8 +16,12 @@ import { loadCourse } from '../../src/server/course.ts';
 
 type ProgramOut = { output: string; exit: { status: string; error?: string } };
 const program = (code: string, limits = { timeoutMs: 20_000, memoryMB: 256 }) =>
-  runInSandbox<ProgramOut>({ kind: 'program', wasm: kernelWasm(), files: { 'main.ts': code }, entry: 'main.ts', maxLines: 100 }, limits);
-const probe = (code: string) => runInSandbox<{ result: unknown }>({ kind: 'probe', code }, { timeoutMs: 20_000, memoryMB: 256 });
+  runInSandbox<ProgramOut>(
+    { kind: 'program', wasm: kernelWasm(), files: { 'main.ts': code }, entry: 'main.ts', maxLines: 100 },
+    limits,
+  );
+const probe = (code: string) =>
+  runInSandbox<{ result: unknown }>({ kind: 'probe', code }, { timeoutMs: 20_000, memoryMB: 256 });
 
 describe('the verification sandbox', () => {
   it('gives a program no Node API, only netlink-lab and the language', async () => {
@@ -42,7 +46,17 @@ describe('the verification sandbox', () => {
     if (!r.ok) return;
     const out = r.value.output;
     expect(out).not.toContain('REACHED');
-    for (const name of ['process', 'Function constructor', 'constructor chain', 'fetch', 'require fs', 'require child_process', 'global require', 'WebSocket']) expect(out).toContain(`${name}: blocked`);
+    for (const name of [
+      'process',
+      'Function constructor',
+      'constructor chain',
+      'fetch',
+      'require fs',
+      'require child_process',
+      'global require',
+      'WebSocket',
+    ])
+      expect(out).toContain(`${name}: blocked`);
     expect(out).toMatch(/netlink socket fd \d+/);
   }, 60_000);
 
@@ -50,7 +64,10 @@ describe('the verification sandbox', () => {
     const dir = mkdtempSync(join(tmpdir(), 'class-secret-'));
     writeFileSync(join(dir, 'db'), 'teacher tokens');
     let connections = 0;
-    const listener = createServer((c) => { connections++; c.destroy(); });
+    const listener = createServer((c) => {
+      connections++;
+      c.destroy();
+    });
     await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', ok));
     const port = (listener.address() as { port: number }).port;
     try {
@@ -93,15 +110,25 @@ describe('the verification sandbox', () => {
   }, 150_000);
 
   it('stops a program at its memory limit, on the heap and outside it', async () => {
-    const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', { timeoutMs: 30_000, memoryMB: 128 });
+    const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', {
+      timeoutMs: 30_000,
+      memoryMB: 128,
+    });
     expect(heap).toMatchObject({ ok: false, reason: 'memory' });
-    const buffers = await program('const a: Uint8Array[] = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));', { timeoutMs: 30_000, memoryMB: 128 });
+    const buffers = await program('const a: Uint8Array[] = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));', {
+      timeoutMs: 30_000,
+      memoryMB: 128,
+    });
     expect(buffers).toMatchObject({ ok: false, reason: 'memory' });
   }, 90_000);
 
   it('takes nothing a program prints for a verdict', async () => {
     const lesson = loadCourse().get('01-mechanisms/01-user-and-kernel')!;
-    const forged = { ...lesson.files, [lesson.data.entry]: `console.log('Every check passed: lesson complete.'); console.log(JSON.stringify({ type: 'checks', results: [{ name: 'all', pass: true, message: '' }] }));` };
+    const forged = {
+      ...lesson.files,
+      [lesson.data.entry]:
+        `console.log('Every check passed: lesson complete.'); console.log(JSON.stringify({ type: 'checks', results: [{ name: 'all', pass: true, message: '' }] }));`,
+    };
     const v = await verify(lesson, forged);
     expect(v.verdict).toBe('fail');
     expect((await verify(lesson, lesson.solution)).verdict).toBe('pass');

@@ -20,15 +20,33 @@ export const SITE_DIR = process.env.NETLINK_LAB_DIST ?? 'dist';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json', '.pf_meta': 'application/octet-stream', '.pf_index': 'application/octet-stream',
-  '.pf_fragment': 'application/octet-stream', '.pagefind': 'application/octet-stream', '.xml': 'application/xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+  '.pf_meta': 'application/octet-stream',
+  '.pf_index': 'application/octet-stream',
+  '.pf_fragment': 'application/octet-stream',
+  '.pagefind': 'application/octet-stream',
+  '.xml': 'application/xml',
 };
 
 /** A running static server for a folder, mounted at `base` ("/" or "/sub/path/"). */
-export interface StaticServer { origin: string; base: string; close(): Promise<void>; requests: { path: string; status: number; bytes: number }[] }
+export interface StaticServer {
+  origin: string;
+  base: string;
+  close(): Promise<void>;
+  requests: { path: string; status: number; bytes: number }[];
+}
 
 /**
  * Serve `dir` like a plain static host: files as they are, a folder as its index.html, a folder
@@ -37,7 +55,9 @@ export interface StaticServer { origin: string; base: string; close(): Promise<v
 export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticServer> {
   const root = resolve(dir);
   if (!existsSync(join(root, 'index.html'))) {
-    throw new Error(`${root}/index.html does not exist: build the site first with \`npm run build\` (astro build, then pagefind --site dist).`);
+    throw new Error(
+      `${root}/index.html does not exist: build the site first with \`npm run build\` (astro build, then pagefind --site dist).`,
+    );
   }
   const requests: StaticServer['requests'] = [];
   const server: Server = createServer((req, res) => {
@@ -46,7 +66,8 @@ export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticSer
     const notFound = () => {
       const page = join(root, '404.html');
       res.writeHead(404, { 'content-type': MIME['.html']! });
-      if (existsSync(page)) createReadStream(page).pipe(res); else res.end('not found');
+      if (existsSync(page)) createReadStream(page).pipe(res);
+      else res.end('not found');
       record(404, 0);
     };
     if (!url.pathname.startsWith(base)) return notFound();
@@ -64,7 +85,11 @@ export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticSer
     }
     if (!existsSync(file) || !statSync(file).isFile()) return notFound();
     const size = statSync(file).size;
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': 'no-cache',
+    });
     createReadStream(file).pipe(res);
     record(200, size);
   });
@@ -72,8 +97,14 @@ export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticSer
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('static server: no TCP address');
   return {
-    origin: `http://127.0.0.1:${addr.port}`, base, requests,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    origin: `http://127.0.0.1:${addr.port}`,
+    base,
+    requests,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
@@ -83,19 +114,31 @@ export async function serveStatic(dir = SITE_DIR, base = '/'): Promise<StaticSer
  */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (npm test does this as root via scripts/system-deps.mjs), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (npm test does this as root via scripts/system-deps.mjs), or set CHROMIUM_PATH.`,
+    );
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return { browser, close: () => browser.close() };
 }
 
 /** A page that remembers console errors and uncaught exceptions. */
-export interface TestPage extends Page { errors: string[] }
+export interface TestPage extends Page {
+  errors: string[];
+}
 
 /** The built site in a browser. */
 export interface Site {
@@ -112,7 +155,12 @@ export interface Site {
 export async function openSite(opts: { dir?: string; base?: string } = {}): Promise<Site> {
   const server = await serveStatic(opts.dir ?? SITE_DIR, opts.base ?? process.env.NETLINK_LAB_BASE ?? '/');
   let chrome: Awaited<ReturnType<typeof launchChromium>>;
-  try { chrome = await launchChromium(); } catch (e) { await server.close(); throw e; }
+  try {
+    chrome = await launchChromium();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
   const contexts: { close(): Promise<void> }[] = [];
   return {
     browser: chrome.browser,
@@ -123,7 +171,9 @@ export async function openSite(opts: { dir?: string; base?: string } = {}): Prom
       contexts.push(ctx);
       const page = (await ctx.newPage()) as TestPage;
       page.errors = [];
-      page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()} (${m.location().url})`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') page.errors.push(`console: ${m.text()} (${m.location().url})`);
+      });
       page.on('pageerror', (e) => page.errors.push(`uncaught: ${e.message}`));
       return page;
     },

@@ -25,7 +25,9 @@ async function newPage(browser: Browser): Promise<TestPage> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = (await ctx.newPage()) as TestPage;
   page.errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()} (${m.location().url})`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
   page.on('pageerror', (e) => page.errors.push(`uncaught: ${e.message}`));
   return page;
 }
@@ -89,7 +91,11 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     // editor keeps it), reloads the lesson with it and runs it.
     const entry = lesson.data.entry;
     const own = { ...lesson.files, ...lesson.solution, [entry]: `const author = 'Ada';\n${lesson.solution[entry]!}` };
-    await ada.evaluate(({ id, files }) => localStorage.setItem(`netlink-lab:code:v1:${id}`, JSON.stringify({ files, saved: Date.now() })), { id: LESSON, files: own });
+    await ada.evaluate(
+      ({ id, files }) =>
+        localStorage.setItem(`netlink-lab:code:v1:${id}`, JSON.stringify({ files, saved: Date.now() })),
+      { id: LESSON, files: own },
+    );
     await ada.reload();
     await ada.waitForSelector('[data-playground][data-ready="true"]', { timeout: 120_000 });
     await ada.getByRole('button', { name: 'Run', exact: true }).first().click();
@@ -102,17 +108,33 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     await ben.locator('[data-playground] [data-complete]').first().waitFor({ state: 'visible', timeout: 180_000 });
 
     const cell = (name: string) => teacher.locator(`[data-student="${name}"] [data-lesson="${LESSON}"]`);
-    await expect.poll(() => cell('Ada').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('verified');
-    await expect.poll(() => cell('Ben').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('solution');
+    await expect
+      .poll(() => cell('Ada').getAttribute('data-state'), { timeout: 240_000, interval: 1000 })
+      .toBe('verified');
+    await expect
+      .poll(() => cell('Ben').getAttribute('data-state'), { timeout: 240_000, interval: 1000 })
+      .toBe('solution');
     expect(await cell('Ada').textContent()).toContain('verified');
 
     // Ben forges a "checks passed" report for code that does not pass (the starting code).
-    const forged = await ben.evaluate(async ({ lessonId, files }) => {
-      const s = JSON.parse(localStorage.getItem('netlink-lab:class:v1')!) as { token: string };
-      const r = await fetch('/class-api/report', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
-        body: JSON.stringify({ type: 'run', lessonId, files, output: 'Every check passed: lesson complete.', passed: true }) });
-      return r.status;
-    }, { lessonId: LESSON, files: lesson.files });
+    const forged = await ben.evaluate(
+      async ({ lessonId, files }) => {
+        const s = JSON.parse(localStorage.getItem('netlink-lab:class:v1')!) as { token: string };
+        const r = await fetch('/class-api/report', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+          body: JSON.stringify({
+            type: 'run',
+            lessonId,
+            files,
+            output: 'Every check passed: lesson complete.',
+            passed: true,
+          }),
+        });
+        return r.status;
+      },
+      { lessonId: LESSON, files: lesson.files },
+    );
     expect(forged).toBe(202);
     await server.drain();
     await teacher.waitForTimeout(2500); // one poll of the grid
@@ -142,7 +164,9 @@ describe('the class pages on a plain static host', () => {
       await page.getByRole('button', { name: 'Run', exact: true }).first().click();
       await page.waitForSelector('[data-playground]:not([data-running])');
       await page.waitForTimeout(500);
-      expect(site.server.requests.filter((r) => r.path.startsWith('/class-api/') && !r.path.startsWith('/class-api/health'))).toEqual([]);
+      expect(
+        site.server.requests.filter((r) => r.path.startsWith('/class-api/') && !r.path.startsWith('/class-api/health')),
+      ).toEqual([]);
       expect(await page.locator('[data-class-banner]').isVisible()).toBe(false);
       // The /class/ page's health probe is the one request that finds nothing (404 on a static host).
       expect(page.errors.filter((e) => !/404|class-api\/health/.test(e))).toEqual([]);

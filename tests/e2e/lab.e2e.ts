@@ -16,8 +16,12 @@ import { formatHex } from '../../src/lib/builder/model.ts';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 let site: Site;
 
-beforeAll(async () => { site = await openSite(); });
-afterAll(async () => { await site?.close(); });
+beforeAll(async () => {
+  site = await openSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
 
 async function openLab(page: TestPage): Promise<void> {
   await page.goto(site.url('/lab/'));
@@ -36,25 +40,34 @@ async function setValue(page: TestPage, k: string, value: string): Promise<void>
 }
 
 describe('the lab', () => {
-  it('builds CTRL_CMD_GETFAMILY "nlctrl", sends it to the simulated kernel and reads the reply', { timeout: 120_000 }, async () => {
+  it('builds CTRL_CMD_GETFAMILY "nlctrl", sends it to the simulated kernel and reads the reply', {
+    timeout: 120_000,
+  }, async () => {
     const page = await site.page();
     await openLab(page);
     // Start from nothing: remove what is there, choose generic netlink, add a message.
-    while (await builder(page).locator('[data-op="remove-message"]').count()) await builder(page).locator('[data-op="remove-message"]').first().click();
+    while (await builder(page).locator('[data-op="remove-message"]').count())
+      await builder(page).locator('[data-op="remove-message"]').first().click();
     await builder(page).locator('[data-protocol]').selectOption('16');
     await builder(page).locator('[data-action="add-message"]').click();
     await expect.poll(() => builder(page).locator('fieldset.lb-msg legend').first().textContent()).toContain('nlctrl');
     // genlmsghdr: cmd CTRL_CMD_GETFAMILY (3), version 2.
     await setValue(page, 'm0.h.f0', '3');
     await setValue(page, 'm0.h.f1', '2');
-    await expect.poll(() => builder(page).locator('fieldset.lb-msg legend').first().textContent()).toContain('CTRL_CMD_GETFAMILY');
+    await expect
+      .poll(() => builder(page).locator('fieldset.lb-msg legend').first().textContent())
+      .toContain('CTRL_CMD_GETFAMILY');
     // The attribute by name, its value as text.
     await builder(page).locator('[data-field="addtype"][data-path="m0"]').selectOption('2');
     await builder(page).locator('[data-op="add-attr"][data-path="m0"]').click();
-    await expect.poll(() => builder(page).locator('.lb-attr').first().getAttribute('data-name')).toBe('CTRL_ATTR_FAMILY_NAME');
+    await expect
+      .poll(() => builder(page).locator('.lb-attr').first().getAttribute('data-name'))
+      .toBe('CTRL_ATTR_FAMILY_NAME');
     await setValue(page, 'm0.a0.value', 'nlctrl');
     // The hex followed, lengths and padding included: exactly what genlmsg() builds.
-    const want = formatHex(genlmsg({ family: 16, cmd: 3, version: 2, flags: 5, seq: 1, attrs: [nla_string(2, 'nlctrl')] }));
+    const want = formatHex(
+      genlmsg({ family: 16, cmd: 3, version: 2, flags: 5, seq: 1, attrs: [nla_string(2, 'nlctrl')] }),
+    );
     await expect.poll(() => builder(page).locator('[data-hex]').inputValue()).toBe(want);
     expect(await builder(page).getAttribute('data-consistent')).toBe('true');
 
@@ -78,14 +91,18 @@ describe('the lab', () => {
     const before = await hex.inputValue();
     // Not hex: kept as typed, marked, the fields unchanged.
     await hex.fill(`${before} zz`);
-    await expect.poll(() => builder(page).locator('[data-hex-error]').textContent()).toMatch(/Malformed hex: "z" is not a hex digit/);
+    await expect
+      .poll(() => builder(page).locator('[data-hex-error]').textContent())
+      .toMatch(/Malformed hex: "z" is not a hex digit/);
     expect(await hex.inputValue()).toBe(`${before} zz`);
     expect(await hex.getAttribute('aria-invalid')).toBe('true');
     expect(await builder(page).locator('.lb-attr').count()).toBe(1);
     // Hex that is bytes but a broken message: read as it is and marked, not fixed.
     await hex.fill(before.replace(/^0000: 20/, '0000: 40'));
     await expect.poll(() => builder(page).getAttribute('data-consistent')).toBe('false');
-    expect(await builder(page).locator('[data-problems]').textContent()).toMatch(/nlmsg_len says 64 but the message has 32 bytes/);
+    expect(await builder(page).locator('[data-problems]').textContent()).toMatch(
+      /nlmsg_len says 64 but the message has 32 bytes/,
+    );
     expect(await hex.inputValue()).toContain('0000: 40');
     // Back to automatic from the fields: the length is right again.
     await field(page, 'm0.lenauto').check();
@@ -93,7 +110,9 @@ describe('the lab', () => {
     // A pinned nla_len: kept, and marked.
     await field(page, 'm0.a0.lenauto').uncheck();
     await setValue(page, 'm0.a0.len', '6');
-    await expect.poll(() => builder(page).locator('[data-problems]').textContent()).toMatch(/nla_len says 6 but the attribute has 11 bytes/);
+    await expect
+      .poll(() => builder(page).locator('[data-problems]').textContent())
+      .toMatch(/nla_len says 6 but the attribute has 11 bytes/);
     expect(await hex.inputValue()).toMatch(/^0000: 20000000 10000500 01000000 00000000\n0010: 03020000 06000200/);
   });
 
@@ -128,7 +147,9 @@ describe('the lab', () => {
     await expect.poll(() => notice.textContent()).toMatch(/Replace the code in main.ts/);
     await notice.getByRole('button', { name: 'Replace main.ts' }).click();
     await page.locator('[data-playground] [data-action="run"]').click();
-    await expect.poll(() => page.locator('[data-playground] [data-output]').textContent(), { timeout: 30_000 }).toContain('NLMSG_ERROR ACK for seq 1');
+    await expect
+      .poll(() => page.locator('[data-playground] [data-output]').textContent(), { timeout: 30_000 })
+      .toContain('NLMSG_ERROR ACK for seq 1');
     expect(await page.locator('[data-playground] [data-output]').textContent()).toMatch(/type 16, \d+ bytes/);
   });
 
@@ -161,13 +182,18 @@ describe('the lab', () => {
     const other = await site.page();
     await other.goto(url);
     await other.waitForSelector('[data-builder][data-ready="true"]');
-    await expect.poll(() => other.locator('[data-playground] .pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
+    await expect
+      .poll(() => other.locator('[data-playground] .pg-file').allTextContents())
+      .toEqual(['main.ts', 'helpers.ts']);
     expect(await other.locator('[data-playground] [data-notice]').textContent()).toMatch(/code from a shared link/);
   });
 
   it('passes axe in light and dark, wide and on a phone', { timeout: 420_000 }, async () => {
     const violations: string[] = [];
-    for (const [name, opts] of [['wide', { viewport: { width: 1440, height: 1000 } }], ['phone', PHONE]] as const) {
+    for (const [name, opts] of [
+      ['wide', { viewport: { width: 1440, height: 1000 } }],
+      ['phone', PHONE],
+    ] as const) {
       for (const theme of ['light', 'dark']) {
         const page = await site.page(opts);
         await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
@@ -175,8 +201,18 @@ describe('the lab', () => {
         await builder(page).locator('[data-template]').selectOption('newlink');
         await builder(page).locator('[data-action="export"]').click();
         const r = await new AxeBuilder({ page }).include('main').analyze();
-        violations.push(...r.violations.map((v) => `${name} ${theme}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`));
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        violations.push(
+          ...r.violations.map(
+            (v) =>
+              `${name} ${theme}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+                .map((n) => n.target.join(' '))
+                .slice(0, 3)
+                .join(' | ')}`,
+          ),
+        );
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         expect(overflow, `${name} ${theme}: no sideways scrolling`).toBeLessThanOrEqual(0);
         await page.close();
       }
@@ -187,7 +223,9 @@ describe('the lab', () => {
   it('is in the site navigation, and a lesson page loads none of its code', { timeout: 60_000 }, async () => {
     const page = await site.page();
     const scripts: string[] = [];
-    page.on('response', async (r) => { if (r.url().endsWith('.js')) scripts.push(await r.text().catch(() => '')); });
+    page.on('response', async (r) => {
+      if (r.url().endsWith('.js')) scripts.push(await r.text().catch(() => ''));
+    });
     await page.goto(site.url('/lessons/'));
     const lab = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Lab' });
     expect(await lab.getAttribute('href')).toMatch(/\/lab\/$/);
@@ -198,7 +236,10 @@ describe('the lab', () => {
     await page.waitForTimeout(2000);
     expect(scripts.length).toBeGreaterThan(0);
     for (const marker of ['netlink-lab:lab-builder:v1', 'is not a file name the lab accepts']) {
-      expect(scripts.some((s) => s.includes(marker)), marker).toBe(false);
+      expect(
+        scripts.some((s) => s.includes(marker)),
+        marker,
+      ).toBe(false);
     }
   });
 });

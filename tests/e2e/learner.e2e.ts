@@ -16,8 +16,12 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const LESSON = '/lessons/raw-netlink/first-socket/';
 
 let site: Site;
-beforeAll(async () => { site = await openSite(); });
-afterAll(async () => { await site?.close(); });
+beforeAll(async () => {
+  site = await openSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
 
 /** Open a lesson and wait until Run works and the editor is up. */
 async function open(page: TestPage, url = site.url(LESSON)) {
@@ -36,47 +40,78 @@ async function setCode(page: TestPage, code: string) {
 }
 
 const output = (page: TestPage) => page.locator('[data-playground] [role="log"][aria-label="Program output"]').first();
-const editorText = (page: TestPage) => page.locator('[data-playground] .cm-content').first().evaluate((el) => (el as HTMLElement).innerText);
+const editorText = (page: TestPage) =>
+  page
+    .locator('[data-playground] .cm-content')
+    .first()
+    .evaluate((el) => (el as HTMLElement).innerText);
 const savedCode = (page: TestPage, id: string) =>
-  page.evaluate((k) => (JSON.parse(localStorage.getItem(`netlink-lab:code:v1:${k}`) ?? 'null') as { files: Record<string, string> } | null)?.files, id);
-const lessonId = async (page: TestPage) => (await page.locator('[data-playground]').first().getAttribute('data-lesson-id'))!;
+  page.evaluate(
+    (k) =>
+      (
+        JSON.parse(localStorage.getItem(`netlink-lab:code:v1:${k}`) ?? 'null') as {
+          files: Record<string, string>;
+        } | null
+      )?.files,
+    id,
+  );
+const lessonId = async (page: TestPage) =>
+  (await page.locator('[data-playground]').first().getAttribute('data-lesson-id'))!;
 
 async function run(page: TestPage) {
   await page.getByRole('button', { name: 'Run', exact: true }).first().click();
 }
 /** Wait until the run ended (the Stop button is disabled again and data-running is gone). */
 async function ended(page: TestPage) {
-  await page.waitForFunction(() => !document.querySelector('[data-playground]')?.hasAttribute('data-running'), undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => !document.querySelector('[data-playground]')?.hasAttribute('data-running'),
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 /** Serve the lesson with its checks replaced by `checks` (the source of a checks.ts). */
 async function withChecks(page: TestPage, checks: string) {
   await page.route(site.url(LESSON), async (route) => {
     const res = await route.fetch();
-    const html = (await res.text()).replace(/(<script[^>]*data-playground-config[^>]*>)([\s\S]*?)(<\/script>)/, (_m, a: string, json: string, c: string) => {
-      const cfg = JSON.parse(json) as { checks: string | null };
-      cfg.checks = checks;
-      return a + JSON.stringify(cfg).replace(/</g, '\\u003c') + c;
-    });
+    const html = (await res.text()).replace(
+      /(<script[^>]*data-playground-config[^>]*>)([\s\S]*?)(<\/script>)/,
+      (_m, a: string, json: string, c: string) => {
+        const cfg = JSON.parse(json) as { checks: string | null };
+        cfg.checks = checks;
+        return a + JSON.stringify(cfg).replace(/</g, '\\u003c') + c;
+      },
+    );
     await route.fulfill({ response: res, body: html });
   });
 }
 
 /** A share link's fragment value for `lessonId` and `files` (the site's own format). */
 async function shareValue(page: TestPage, id: string, files: Record<string, string>): Promise<string> {
-  return page.evaluate(async ([l, f]) => {
-    const json = new TextEncoder().encode(JSON.stringify({ v: 1, l, f }));
-    const packed = new Uint8Array(await new Response(new Blob([json as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
-    let s = '';
-    for (let i = 0; i < packed.length; i += 0x8000) s += String.fromCharCode(...packed.subarray(i, i + 0x8000));
-    return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }, [id, files] as const);
+  return page.evaluate(
+    async ([l, f]) => {
+      const json = new TextEncoder().encode(JSON.stringify({ v: 1, l, f }));
+      const packed = new Uint8Array(
+        await new Response(
+          new Blob([json as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw')),
+        ).arrayBuffer(),
+      );
+      let s = '';
+      for (let i = 0; i < packed.length; i += 0x8000) s += String.fromCharCode(...packed.subarray(i, i + 0x8000));
+      return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    },
+    [id, files] as const,
+  );
 }
 
-const inView = (page: TestPage, sel: string) => page.locator(sel).first().evaluate((el) => {
-  const r = el.getBoundingClientRect();
-  return r.top >= 0 && r.top < innerHeight - 40 && r.height > 0;
-});
+const inView = (page: TestPage, sel: string) =>
+  page
+    .locator(sel)
+    .first()
+    .evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.top < innerHeight - 40 && r.height > 0;
+    });
 
 describe('layout', () => {
   it('on a 1440×900 screen the editor is beside the prose, in view at once and while the prose scrolls', async () => {
@@ -96,7 +131,9 @@ describe('layout', () => {
     await sep.focus();
     const before = editor!.width;
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
-    await expect.poll(async () => (await page.locator('[data-playground] [data-editor]').first().boundingBox())!.width).toBeGreaterThan(before + 50);
+    await expect
+      .poll(async () => (await page.locator('[data-playground] [data-editor]').first().boundingBox())!.width)
+      .toBeGreaterThan(before + 50);
   });
 
   it('on a phone, "On this page" does not fill the first screen and "Try it" leads to the editor', async () => {
@@ -116,7 +153,10 @@ describe('layout', () => {
 describe('graded hints', () => {
   it('a failing check offers its hints one at a time, from the keyboard', async () => {
     const page = await site.page(WIDE);
-    await withChecks(page, "export default () => [{ name: 'sends a message', pass: false, message: 'No sendto was seen.', hints: ['Nothing was sent.', 'Look at sendto(2).', 'Call sendto with the socket.'] }];");
+    await withChecks(
+      page,
+      "export default () => [{ name: 'sends a message', pass: false, message: 'No sendto was seen.', hints: ['Nothing was sent.', 'Look at sendto(2).', 'Call sendto with the socket.'] }];",
+    );
     const root = await open(page);
     await setCode(page, "console.log('hi');\n");
     await run(page);
@@ -214,12 +254,18 @@ describe('share links never lose work', () => {
     expect(await notice.isVisible()).toBe(true);
     expect(await notice.textContent()).toMatch(/damaged/);
 
-    const other = await shareValue(page, '04-generic-netlink/01-family-and-group', { 'main.ts': '// for another lesson\n' });
+    const other = await shareValue(page, '04-generic-netlink/01-family-and-group', {
+      'main.ts': '// for another lesson\n',
+    });
     await page.goto('about:blank');
     await open(page, `${site.url(LESSON)}#code=${other}`);
-    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/another lesson \(generic-netlink\/family-and-group\)/);
+    await expect
+      .poll(() => notice.textContent(), { timeout: 10_000 })
+      .toMatch(/another lesson \(generic-netlink\/family-and-group\)/);
     expect(await editorText(page)).not.toContain('for another lesson');
-    expect(await notice.getByRole('link', { name: 'Open it in that lesson' }).getAttribute('href')).toMatch(/\/lessons\/generic-netlink\/family-and-group\/#code=/);
+    expect(await notice.getByRole('link', { name: 'Open it in that lesson' }).getAttribute('href')).toMatch(
+      /\/lessons\/generic-netlink\/family-and-group\/#code=/,
+    );
   });
 });
 
@@ -276,7 +322,10 @@ describe('panels that tell the truth', () => {
   it('Messages lists the refused send with its errno, labels a MSG_TRUNC cut, and says who sent nlmsg_pid 0', async () => {
     const page = await site.page(WIDE);
     const root = await open(page);
-    await setCode(page, PANELS_PROGRAM.replace('await new Promise(() => {}); // keep the sockets for the state panel\n', ''));
+    await setCode(
+      page,
+      PANELS_PROGRAM.replace('await new Promise(() => {}); // keep the sockets for the state panel\n', ''),
+    );
     await run(page);
     await ended(page);
     const panel = root.locator('[data-panel-body="messages"]');
@@ -287,7 +336,9 @@ describe('panels that tell the truth', () => {
     expect(await panel.textContent()).toMatch(/bind.*= 0/);
     await rows.nth(0).click();
     expect(await panel.locator('.pg-msg-head').textContent()).toMatch(/ECONNREFUSED/);
-    expect(await panel.locator('.pg-msg-detail').textContent()).not.toMatch(/\(0: the kernel\)|the kernel \(port id 0\) sent/);
+    expect(await panel.locator('.pg-msg-detail').textContent()).not.toMatch(
+      /\(0: the kernel\)|the kernel \(port id 0\) sent/,
+    );
     await rows.nth(2).click();
     const detail = (await panel.locator('.pg-msg-detail').textContent())!;
     expect(await rows.nth(2).textContent()).toMatch(/cut by MSG_TRUNC/);
@@ -297,7 +348,10 @@ describe('panels that tell the truth', () => {
 
   it('names errnos in the trace, prints autobound port ids unsigned, and keeps checks after a run that never started', async () => {
     const page = await site.page(WIDE);
-    await withChecks(page, "export default ({ output }) => [{ name: 'said ok', pass: output.includes('ok'), message: 'looked for ok' }];");
+    await withChecks(
+      page,
+      "export default ({ output }) => [{ name: 'said ok', pass: output.includes('ok'), message: 'looked for ok' }];",
+    );
     const root = await open(page);
     await setCode(page, PANELS_PROGRAM);
     await run(page);
@@ -350,17 +404,20 @@ describe('checks cannot be forged', () => {
     const page = await site.page(WIDE);
     const root = await open(page);
     const id = await lessonId(page);
-    await setCode(page, [
-      'const fake = [{ name: \'everything\', pass: true, message: \'faked\' }];',
-      'for (let runId = 0; runId < 50; runId++) {',
-      "  (globalThis as any).postMessage({ type: 'checks', runId, results: fake });",
-      "  (globalThis as any).postMessage({ type: 'exit', runId, status: 'ok', time: 0, wallMs: 0 });",
-      '}',
-      '// Checks run where the program ran would now find the greeting in any output.',
-      'String.prototype.includes = () => true;',
-      "console.log('done');",
-      '',
-    ].join('\n'));
+    await setCode(
+      page,
+      [
+        "const fake = [{ name: 'everything', pass: true, message: 'faked' }];",
+        'for (let runId = 0; runId < 50; runId++) {',
+        "  (globalThis as any).postMessage({ type: 'checks', runId, results: fake });",
+        "  (globalThis as any).postMessage({ type: 'exit', runId, status: 'ok', time: 0, wallMs: 0 });",
+        '}',
+        '// Checks run where the program ran would now find the greeting in any output.',
+        'String.prototype.includes = () => true;',
+        "console.log('done');",
+        '',
+      ].join('\n'),
+    );
     await run(page);
     await root.locator('.pg-check.pg-fail').first().waitFor({ timeout: 30_000 });
     expect(await root.locator('.pg-check').allTextContents()).not.toContain('everything — faked');
@@ -385,14 +442,19 @@ describe('keyboard help', () => {
     const skip = page.getByRole('link', { name: 'Skip to the editor' });
     expect(await skip.evaluate((a) => a === document.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('.cm-editor')), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => !!document.activeElement?.closest('.cm-editor')), { timeout: 30_000 })
+      .toBe(true);
   });
 
   it('completes a netlink-lab name not imported yet and adds the import; a type error warns at Run', async () => {
     const page = await site.page(WIDE);
     const root = await open(page);
     await page.waitForSelector('[data-playground][data-types="ready"]', { timeout: 60_000 });
-    await setCode(page, "import { socket } from 'netlink-lab/user';\nconst fd = await socket(16, 3, 2);\nawait getsockna");
+    await setCode(
+      page,
+      "import { socket } from 'netlink-lab/user';\nconst fd = await socket(16, 3, 2);\nawait getsockna",
+    );
     const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'getsockname' }).first();
     await option.waitFor({ timeout: 15_000 });
     await page.keyboard.press('Escape');
@@ -402,11 +464,16 @@ describe('keyboard help', () => {
     await expect.poll(() => editorText(page)).toContain("import { socket, getsockname } from 'netlink-lab/user';");
     expect(await editorText(page)).toContain('await getsockname');
 
-    await setCode(page, "import { socket } from 'netlink-lab/user';\nconst n: string = await socket(16, 3, 2);\nconsole.log('ran', n);\n");
+    await setCode(
+      page,
+      "import { socket } from 'netlink-lab/user';\nconst n: string = await socket(16, 3, 2);\nconsole.log('ran', n);\n",
+    );
     await expect.poll(() => root.locator('.cm-lintRange-error').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await run(page);
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('ran');
-    expect(await output(page).textContent()).toMatch(/1 type error \(the program runs anyway\): main\.ts:2: Type 'number' is not assignable to type 'string'/);
+    expect(await output(page).textContent()).toMatch(
+      /1 type error \(the program runs anyway\): main\.ts:2: Type 'number' is not assignable to type 'string'/,
+    );
   });
 });
 
@@ -423,20 +490,30 @@ describe('API reference', () => {
 });
 
 describe('memory limit', () => {
-  it('stops a program that allocates without bound, names the limit, and the next run works', { timeout: 300_000 }, async () => {
+  it('stops a program that allocates without bound, names the limit, and the next run works', {
+    timeout: 300_000,
+  }, async () => {
     const page = await site.page(WIDE);
     await open(page);
     // Grows an array of arrays for ever, yielding now and then (the watchdog never fires).
-    await setCode(page, "console.log('growing');\nconst a: number[][] = [];\nfor (let i = 0; ; i++) {\n  a.push(new Array(1000).fill(i));\n  if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));\n}\n");
+    await setCode(
+      page,
+      "console.log('growing');\nconst a: number[][] = [];\nfor (let i = 0; ; i++) {\n  a.push(new Array(1000).fill(i));\n  if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));\n}\n",
+    );
     await run(page);
-    await expect.poll(() => output(page).innerText(), { timeout: 90_000 }).toMatch(/used more than 256 MiB of memory, the limit of one run/);
+    await expect
+      .poll(() => output(page).innerText(), { timeout: 90_000 })
+      .toMatch(/used more than 256 MiB of memory, the limit of one run/);
     await ended(page);
     expect(await output(page).innerText()).toContain('growing');
     expect(await output(page).innerText()).not.toMatch(/without ever pausing/);
     expect(await page.locator('[data-playground] [role="status"]').first().innerText()).toMatch(/256 MiB/);
 
     // A huge ArrayBuffer is refused at once.
-    await setCode(page, "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nconsole.log('after', b.byteLength);\n");
+    await setCode(
+      page,
+      "console.log('before');\nconst b = new ArrayBuffer(2 ** 31);\nconsole.log('after', b.byteLength);\n",
+    );
     await run(page);
     await expect.poll(() => output(page).innerText(), { timeout: 30_000 }).toMatch(/used more than 256 MiB of memory/);
     await ended(page);
@@ -456,7 +533,10 @@ describe('editor help links to the API reference', () => {
     const page = await site.page(WIDE);
     await open(page);
     await page.waitForSelector('[data-playground][data-types="ready"]', { timeout: 60_000 });
-    await setCode(page, "import { socket, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\n");
+    await setCode(
+      page,
+      "import { socket, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\n",
+    );
     await page.keyboard.press('Escape');
     // The reference's own text for socket(): the hover must show the same documentation.
     const ref = await site.page(WIDE);
@@ -464,23 +544,35 @@ describe('editor help links to the API reference', () => {
     const refDoc = (await ref.locator('[id="netlink-lab-user-socket"] p').first().innerText()).trim();
     expect(refDoc.length).toBeGreaterThan(20);
 
-    const box = await page.locator('[data-playground] .cm-line').nth(1).evaluate((line) => {
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const i = n.textContent!.indexOf('socket');
-        if (i < 0) continue;
-        const r = document.createRange();
-        r.setStart(n, i + 2);
-        r.setEnd(n, i + 3);
-        const b = r.getBoundingClientRect();
-        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-      }
-      return null;
-    });
+    const box = await page
+      .locator('[data-playground] .cm-line')
+      .nth(1)
+      .evaluate((line) => {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = n.textContent!.indexOf('socket');
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i + 2);
+          r.setEnd(n, i + 3);
+          const b = r.getBoundingClientRect();
+          return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+        }
+        return null;
+      });
     expect(box).not.toBeNull();
     const tip = page.locator('.cm-tooltip-hover');
     await expect.poll(() => page.errors).toEqual([]);
-    await expect.poll(async () => { await page.mouse.move(box!.x, box!.y + 1); await page.mouse.move(box!.x, box!.y); return tip.count(); }, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await page.mouse.move(box!.x, box!.y + 1);
+          await page.mouse.move(box!.x, box!.y);
+          return tip.count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
     const text = (await tip.first().innerText()).replace(/\s+/g, ' ');
     expect(text).toMatch(/socket\(domain: number, type: number, protocol: number\): Promise<number>/);
     expect(text).toContain(refDoc.replace(/\s+/g, ' ').slice(0, 60));

@@ -7,8 +7,12 @@ import { openSite, type Site } from './browser.ts';
 
 const LESSON = '/lessons/raw-netlink/first-socket/';
 let site: Site;
-beforeAll(async () => { site = await openSite(); });
-afterAll(async () => { await site?.close(); });
+beforeAll(async () => {
+  site = await openSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
 
 describe('offline', () => {
   it('a lesson visited once reloads and runs its program with the network gone', async () => {
@@ -17,7 +21,11 @@ describe('offline', () => {
     await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
     // The service worker is registered when the page is idle, precaches the site's scripts and
     // keeps this page and the kernel.
-    await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready' && !!navigator.serviceWorker.controller, undefined, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => document.documentElement.dataset.offline === 'ready' && !!navigator.serviceWorker.controller,
+      undefined,
+      { timeout: 90_000 },
+    );
 
     await page.context().setOffline(true);
     const served = site.server.requests.length;
@@ -27,7 +35,9 @@ describe('offline', () => {
     await page.locator('[data-playground] .cm-content').first().click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.press('Delete');
-    await page.keyboard.insertText("import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log('offline fd', fd);\nawait close(fd);\n");
+    await page.keyboard.insertText(
+      "import { socket, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';\nconst fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);\nconsole.log('offline fd', fd);\nawait close(fd);\n",
+    );
     await page.getByRole('button', { name: 'Run', exact: true }).first().click();
     const out = page.locator('[data-playground] [role="log"][aria-label="Program output"]').first();
     await expect.poll(() => out.innerText(), { timeout: 30_000 }).toContain('offline fd 3');

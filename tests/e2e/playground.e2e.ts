@@ -26,7 +26,8 @@ function lessonWithPlayground(): string {
   const paths = [...html.matchAll(/href="([^"]*\/lessons\/[^"#]+\/[^"#]+\/)"/g)]
     .map((m) => new URL(m[1]!, 'http://x').pathname)
     .map((p) => (p.startsWith(base) ? `/${p.slice(base.length)}` : p));
-  for (const p of paths) if (readFileSync(join(DIST, p.replace(/^\//, ''), 'index.html'), 'utf8').includes('data-playground')) return p;
+  for (const p of paths)
+    if (readFileSync(join(DIST, p.replace(/^\//, ''), 'index.html'), 'utf8').includes('data-playground')) return p;
   throw new Error('No lesson page in dist/ has a playground: build the site with `npm run build`.');
 }
 
@@ -35,7 +36,9 @@ beforeAll(async () => {
   lesson = lessonWithPlayground();
   mkdirSync(SHOTS, { recursive: true });
 });
-afterAll(async () => { await site?.close(); });
+afterAll(async () => {
+  await site?.close();
+});
 
 /** Open the lesson and wait until Run works (and the editor is loaded). */
 async function open(page: TestPage, url = site.url(lesson)) {
@@ -46,7 +49,9 @@ async function open(page: TestPage, url = site.url(lesson)) {
   try {
     await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
   } catch {
-    throw new Error(`The playground never became ready; its status says: ${await root.locator('[data-status]').textContent()}`);
+    throw new Error(
+      `The playground never became ready; its status says: ${await root.locator('[data-status]').textContent()}`,
+    );
   }
   return root;
 }
@@ -60,10 +65,22 @@ async function setCode(page: TestPage, code: string) {
 }
 
 /** The first lines of the editor's text (CodeMirror renders only what is in view). */
-const editorText = (page: TestPage) => page.locator('[data-playground] .cm-content').first().evaluate((el) => (el as HTMLElement).innerText);
+const editorText = (page: TestPage) =>
+  page
+    .locator('[data-playground] .cm-content')
+    .first()
+    .evaluate((el) => (el as HTMLElement).innerText);
 /** The code saved for the lesson (the playground saves edits shortly after each change). */
 const savedCode = (page: TestPage, lessonId: string) =>
-  page.evaluate((id) => (JSON.parse(localStorage.getItem(`netlink-lab:code:v1:${id}`) ?? 'null') as { files: Record<string, string> } | null)?.files, lessonId);
+  page.evaluate(
+    (id) =>
+      (
+        JSON.parse(localStorage.getItem(`netlink-lab:code:v1:${id}`) ?? 'null') as {
+          files: Record<string, string>;
+        } | null
+      )?.files,
+    lessonId,
+  );
 
 const USERSOCK_PING = [
   "import { socket, bind, sendto, recvfrom, nlmsg, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, sleep } from 'netlink-lab/user';",
@@ -89,7 +106,10 @@ describe('the playground', () => {
   it('runs what the learner types, with the Run button and with Ctrl+Enter', async () => {
     const page = await site.page(WIDE);
     await open(page);
-    await setCode(page, "import { getpid } from 'netlink-lab/user';\nconsole.log('hello from', 'the playground');\nconsole.log('pid', getpid());\n");
+    await setCode(
+      page,
+      "import { getpid } from 'netlink-lab/user';\nconsole.log('hello from', 'the playground');\nconsole.log('pid', getpid());\n",
+    );
     await page.getByRole('button', { name: 'Run', exact: true }).first().click();
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('hello from the playground');
     expect(await output(page).textContent()).toMatch(/pid \d+/);
@@ -134,13 +154,16 @@ describe('the playground', () => {
   it('the watchdog ends a loop of non-blocking calls that never yields, and says so', async () => {
     const page = await site.page(WIDE);
     await open(page);
-    await setCode(page, [
-      "import { socket, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, MSG_DONTWAIT } from 'netlink-lab/user';",
-      'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
-      "console.log('polling');",
-      'for (;;) { try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); } catch { /* EAGAIN: poll again */ } }',
-      '',
-    ].join('\n'));
+    await setCode(
+      page,
+      [
+        "import { socket, recvfrom, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, MSG_DONTWAIT } from 'netlink-lab/user';",
+        'const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);',
+        "console.log('polling');",
+        'for (;;) { try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); } catch { /* EAGAIN: poll again */ } }',
+        '',
+      ].join('\n'),
+    );
     await page.keyboard.press('ControlOrMeta+Enter');
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('polling');
     expect(await responsiveness(page)).toBeLessThan(500);
@@ -148,29 +171,32 @@ describe('the playground', () => {
     expect(await page.getByRole('button', { name: 'Stop', exact: true }).first().isEnabled()).toBe(false);
   });
 
-  it('shows the kernel\'s runaway (stack overflow) and deadlock reports as readable messages', async () => {
+  it("shows the kernel's runaway (stack overflow) and deadlock reports as readable messages", async () => {
     const page = await site.page(WIDE);
     await open(page);
-    await setCode(page, [
-      "import * as k from 'netlink-lab/kernel';",
-      "import { insmod, socket, sendto, recvfrom, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_TEST, NLM_F_REQUEST } from 'netlink-lab/user';",
-      '// A module that answers port 0 (the kernel itself): it loops into its own input.',
-      "const loopy = k.defineModule({ name: 'loopy', init() {",
-      '  const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input(skb) {',
-      '    const out = k.nlmsg_new(0)!;',
-      '    k.nlmsg_put(out, 0, k.nlmsg_hdr(skb).nlmsg_seq, 0x10, 0, NLM_F_REQUEST);',
-      '    k.netlink_unicast(sk!, out, 0, k.MSG_DONTWAIT);',
-      '  } });',
-      '  return sk ? 0 : -1;',
-      '} });',
-      'await insmod(loopy);',
-      'const s = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);',
-      'try { await sendto(s, nlmsg({ type: 0x10, flags: NLM_F_REQUEST }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 }); }',
-      "catch (e) { console.log('sendto failed:', (e as Error).message); }",
-      '// Nobody will ever send to s: waiting for it blocks forever.',
-      'await recvfrom(s, new Uint8Array(64), 0);',
-      '',
-    ].join('\n'));
+    await setCode(
+      page,
+      [
+        "import * as k from 'netlink-lab/kernel';",
+        "import { insmod, socket, sendto, recvfrom, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_TEST, NLM_F_REQUEST } from 'netlink-lab/user';",
+        '// A module that answers port 0 (the kernel itself): it loops into its own input.',
+        "const loopy = k.defineModule({ name: 'loopy', init() {",
+        '  const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input(skb) {',
+        '    const out = k.nlmsg_new(0)!;',
+        '    k.nlmsg_put(out, 0, k.nlmsg_hdr(skb).nlmsg_seq, 0x10, 0, NLM_F_REQUEST);',
+        '    k.netlink_unicast(sk!, out, 0, k.MSG_DONTWAIT);',
+        '  } });',
+        '  return sk ? 0 : -1;',
+        '} });',
+        'await insmod(loopy);',
+        'const s = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);',
+        'try { await sendto(s, nlmsg({ type: 0x10, flags: NLM_F_REQUEST }), 0, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 }); }',
+        "catch (e) { console.log('sendto failed:', (e as Error).message); }",
+        '// Nobody will ever send to s: waiting for it blocks forever.',
+        'await recvfrom(s, new Uint8Array(64), 0);',
+        '',
+      ].join('\n'),
+    );
     await page.keyboard.press('ControlOrMeta+Enter');
     await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toMatch(/Uncaught/);
     const text = (await output(page).textContent())!;
@@ -213,7 +239,7 @@ describe('the playground', () => {
     await expect.poll(() => editorText(other)).toContain('shared 9876 ünïcode');
   });
 
-  it('Solution shows a diff against the learner\'s code and can load the solution', async () => {
+  it("Solution shows a diff against the learner's code and can load the solution", async () => {
     const page = await site.page(WIDE);
     await open(page);
     const button = page.getByRole('button', { name: 'Solution', exact: true }).first();
@@ -227,7 +253,11 @@ describe('the playground', () => {
     await page.screenshot({ path: `${SHOTS}/playground-solution.png`, fullPage: false });
     await region.getByRole('button', { name: 'Use the solution' }).click();
     expect(await region.isVisible()).toBe(false);
-    const cfg = JSON.parse(await page.locator('[data-playground-config]').first().textContent() ?? '{}') as { lessonId: string; solution: Record<string, string>; entry: string };
+    const cfg = JSON.parse((await page.locator('[data-playground-config]').first().textContent()) ?? '{}') as {
+      lessonId: string;
+      solution: Record<string, string>;
+      entry: string;
+    };
     await expect.poll(async () => (await savedCode(page, cfg.lessonId))?.[cfg.entry]).toBe(cfg.solution[cfg.entry]);
     expect(await editorText(page)).toContain(cfg.solution[cfg.entry]!.split('\n')[1]!.trim());
   });
@@ -236,16 +266,25 @@ describe('the playground', () => {
     const page = await site.page(WIDE);
     await open(page);
     await page.waitForSelector('[data-playground][data-types="ready"]', { timeout: 60_000 });
-    await setCode(page, "import { socket, AF_NETLINK } from 'netlink-lab/user';\nawait socket('netlink', AF_NETLINK);\n");
+    await setCode(
+      page,
+      "import { socket, AF_NETLINK } from 'netlink-lab/user';\nawait socket('netlink', AF_NETLINK);\n",
+    );
     await page.locator('[data-playground] .cm-lintRange-error').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-playground] .cm-lintRange-error').first().hover();
-    await expect.poll(async () => (await page.locator('.cm-tooltip-lint').allTextContents()).join(' '), { timeout: 10_000 }).toMatch(/Expected 3 arguments|not assignable/);
+    await expect
+      .poll(async () => (await page.locator('.cm-tooltip-lint').allTextContents()).join(' '), { timeout: 10_000 })
+      .toMatch(/Expected 3 arguments|not assignable/);
     // Completion inside an import list offers the module's exports.
     await setCode(page, "import { NETLINK_GEN } from 'netlink-lab/user';\n");
     await page.keyboard.press('ControlOrMeta+Home');
     for (let i = 0; i < 'import { NETLINK_GEN'.length; i++) await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Control+Space');
-    await expect.poll(async () => (await page.locator('.cm-tooltip-autocomplete li').allTextContents()).join(' '), { timeout: 15_000 }).toContain('NETLINK_GENERIC');
+    await expect
+      .poll(async () => (await page.locator('.cm-tooltip-autocomplete li').allTextContents()).join(' '), {
+        timeout: 15_000,
+      })
+      .toContain('NETLINK_GENERIC');
   });
 
   it('shows messages byte by byte, the kernel trace, the kernel state and a timeline', async () => {
@@ -268,27 +307,42 @@ describe('the playground', () => {
     expect(await messages.locator('.pg-b.pg-hl').count()).toBe(4);
     await messages.locator('.pg-b[data-b="17"]').hover();
     expect(await messages.locator('.pg-f.pg-hl .pg-f-label').allTextContents()).toContain('payload');
-    await page.locator('[data-playground]').first().screenshot({ path: `${SHOTS}/playground-messages-light.png` });
+    await page
+      .locator('[data-playground]')
+      .first()
+      .screenshot({ path: `${SHOTS}/playground-messages-light.png` });
 
-    await page.getByRole('tab', { name: /Kernel trace/ }).first().click();
+    await page
+      .getByRole('tab', { name: /Kernel trace/ })
+      .first()
+      .click();
     const trace = page.locator('[data-playground] [data-panel-body="trace"]').first();
     await trace.locator('a.pg-tr-fn').first().waitFor();
     expect(await trace.locator('a.pg-tr-fn').first().getAttribute('href')).toMatch(/\/kernel\/.+\.ts\/#L\d+$/);
 
-    await page.getByRole('tab', { name: /Kernel state/ }).first().click();
+    await page
+      .getByRole('tab', { name: /Kernel state/ })
+      .first()
+      .click();
     const state = page.locator('[data-playground] [data-panel-body="state"]').first();
     await state.locator('table').waitFor();
     expect(await state.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
 
-    await page.getByRole('tab', { name: /Timeline/ }).first().click();
+    await page
+      .getByRole('tab', { name: /Timeline/ })
+      .first()
+      .click();
     const timeline = page.locator('[data-playground] [data-panel-body="timeline"] svg').first();
     await timeline.waitFor();
     expect(await timeline.locator('rect').count()).toBeGreaterThan(0);
     expect(await timeline.locator('.pg-tl-tick').allTextContents()).toContain('1 s');
-    await page.locator('[data-playground]').first().screenshot({ path: `${SHOTS}/playground-timeline-light.png` });
+    await page
+      .locator('[data-playground]')
+      .first()
+      .screenshot({ path: `${SHOTS}/playground-timeline-light.png` });
   });
 
-  it('names the course\'s generic netlink family in the Messages panel: DOC_EXMPL, its command and its attribute', async () => {
+  it("names the course's generic netlink family in the Messages panel: DOC_EXMPL, its command and its attribute", async () => {
     const page = await site.page(WIDE);
     await open(page, site.url('/lessons/generic-netlink/family-and-group/'));
     await page.getByRole('button', { name: 'Run', exact: true }).first().click();
@@ -300,7 +354,7 @@ describe('the playground', () => {
     expect(await messages.locator('.pg-f-label', { hasText: /^DOC_EXMPL_A_MSG$/ }).count()).toBe(1);
   });
 
-  it('runs the lesson\'s checks; passing them all marks the lesson complete', async () => {
+  it("runs the lesson's checks; passing them all marks the lesson complete", async () => {
     const page = await site.page(WIDE);
     await open(page);
     const root = page.locator('[data-playground]').first();
@@ -311,9 +365,14 @@ describe('the playground', () => {
     await page.getByRole('button', { name: 'Run', exact: true }).first().click();
     await root.locator('.pg-check.pg-pass, .pg-check.pg-fail').first().waitFor({ timeout: 30_000 });
     const failed = await root.locator('.pg-check.pg-fail').allTextContents();
-    expect(failed, 'the lesson\'s solution passes its own checks').toEqual([]);
+    expect(failed, "the lesson's solution passes its own checks").toEqual([]);
     await root.locator('[data-complete]').waitFor({ state: 'visible' });
-    expect(await page.evaluate((lid) => JSON.parse(localStorage.getItem('netlink-lab:progress:v1') ?? '[]').includes(lid), id)).toBe(true);
+    expect(
+      await page.evaluate(
+        (lid) => JSON.parse(localStorage.getItem('netlink-lab:progress:v1') ?? '[]').includes(lid),
+        id,
+      ),
+    ).toBe(true);
     await page.reload();
     await open(page);
     expect(await root.locator('[data-complete]').isVisible()).toBe(true);
@@ -330,10 +389,21 @@ describe('the playground', () => {
       const violations: string[] = [];
       const scan = async (where: string) => {
         const r = await new AxeBuilder({ page }).include('[data-playground]').analyze();
-        violations.push(...r.violations.map((v) => `${theme} ${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`));
+        violations.push(
+          ...r.violations.map(
+            (v) =>
+              `${theme} ${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+                .map((n) => n.target.join(' '))
+                .slice(0, 3)
+                .join(' | ')}`,
+          ),
+        );
       };
       for (const tab of ['Messages', 'Kernel trace', 'Kernel state', 'Timeline']) {
-        await page.getByRole('tab', { name: new RegExp(tab) }).first().click();
+        await page
+          .getByRole('tab', { name: new RegExp(tab) })
+          .first()
+          .click();
         await scan(tab);
       }
       await page.getByRole('button', { name: 'Solution', exact: true }).first().click();
@@ -345,7 +415,10 @@ describe('the playground', () => {
   });
 
   it('looks right in light and dark, wide and on a phone (screenshots)', { timeout: 240_000 }, async () => {
-    for (const [name, opts] of [['wide', WIDE], ['phone', PHONE]] as const) {
+    for (const [name, opts] of [
+      ['wide', WIDE],
+      ['phone', PHONE],
+    ] as const) {
       for (const theme of ['light', 'dark']) {
         const page = await site.page(opts);
         await page.addInitScript((t) => localStorage.setItem('netlink-lab:theme', t), theme);
@@ -353,8 +426,13 @@ describe('the playground', () => {
         await setCode(page, USERSOCK_PING);
         await page.keyboard.press('ControlOrMeta+Enter');
         await page.locator('[data-playground] .pg-msg-row').nth(1).click({ timeout: 15_000 });
-        await page.locator('[data-playground]').first().screenshot({ path: `${SHOTS}/playground-${name}-${theme}.png` });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        await page
+          .locator('[data-playground]')
+          .first()
+          .screenshot({ path: `${SHOTS}/playground-${name}-${theme}.png` });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         expect(overflow, `${name} ${theme}: no sideways scrolling`).toBeLessThanOrEqual(0);
         await page.context().close();
       }

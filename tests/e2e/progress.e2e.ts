@@ -39,13 +39,17 @@ beforeAll(async () => {
   site = await openSite();
   mkdirSync(SHOTS, { recursive: true });
 });
-afterAll(async () => { await site?.close(); });
+afterAll(async () => {
+  await site?.close();
+});
 
 /** The completion mark of a lesson inside `scope` (the course sidebar or the course page). */
 const mark = (page: Page, scope: string, id: string) => page.locator(`${scope} [data-completed-mark="${id}"]`);
 /** How many lessons `scope` shows as completed. */
 const visibleMarks = (page: TestPage, scope: string) =>
-  page.locator(`${scope} [data-completed-mark]`).evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+  page
+    .locator(`${scope} [data-completed-mark]`)
+    .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
 
 /** Open the lesson and wait until its playground can run. */
 async function openLesson(page: TestPage) {
@@ -55,7 +59,13 @@ async function openLesson(page: TestPage) {
 
 async function axe(page: TestPage, where: string) {
   const r = await new AxeBuilder({ page }).analyze();
-  return r.violations.map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  return r.violations.map(
+    (v) =>
+      `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')}`,
+  );
 }
 
 describe('lesson progress in the navigation', () => {
@@ -63,7 +73,10 @@ describe('lesson progress in the navigation', () => {
     const page = await site.page(WIDE);
     await page.goto(site.url('/lessons/'));
     await page.waitForLoadState('networkidle');
-    expect(await page.locator('main [data-completed-mark]').count(), 'the course page has a mark slot per lesson').toBeGreaterThan(0);
+    expect(
+      await page.locator('main [data-completed-mark]').count(),
+      'the course page has a mark slot per lesson',
+    ).toBeGreaterThan(0);
     expect(await visibleMarks(page, 'main')).toBe(0);
     expect(await page.getByRole('link', { name: /completed/ }).count()).toBe(0);
     expect(page.errors).toEqual([]);
@@ -75,7 +88,9 @@ describe('lesson progress in the navigation', () => {
     const other = await page.context().newPage();
     const otherErrors: string[] = [];
     other.on('pageerror', (e) => otherErrors.push(`other tab, uncaught: ${e.message}`));
-    other.on('console', (m) => { if (m.type() === 'error') otherErrors.push(`other tab, console: ${m.text()}`); });
+    other.on('console', (m) => {
+      if (m.type() === 'error') otherErrors.push(`other tab, console: ${m.text()}`);
+    });
     await other.goto(site.url('/lessons/'));
     await openLesson(page);
     const nav = '.side-nav nav[aria-label="Course"]';
@@ -89,8 +104,15 @@ describe('lesson progress in the navigation', () => {
 
     // Live, without a reload: the sidebar link of this lesson now says it is completed.
     await mark(page, nav, lesson.id).waitFor({ state: 'visible', timeout: 5_000 });
-    expect(await page.getByRole('navigation', { name: 'Course' }).getByRole('link', { name: /, completed$/ }).count()).toBe(1);
-    expect(await current.getAttribute('href'), 'the marked link is this lesson').toContain(lesson.path.replace(/^\//, ''));
+    expect(
+      await page
+        .getByRole('navigation', { name: 'Course' })
+        .getByRole('link', { name: /, completed$/ })
+        .count(),
+    ).toBe(1);
+    expect(await current.getAttribute('href'), 'the marked link is this lesson').toContain(
+      lesson.path.replace(/^\//, ''),
+    );
     expect(await current.locator('[data-completed-mark]').isVisible()).toBe(true);
     expect(await visibleMarks(page, nav)).toBe(1);
     // The other tab hears it through the storage event.
@@ -116,15 +138,18 @@ describe('lesson progress in the navigation', () => {
     const violations: string[] = [];
     for (const theme of ['light', 'dark']) {
       const page = await site.page(WIDE);
-      await page.addInitScript(([t, id]) => {
-        localStorage.setItem('netlink-lab:theme', t!);
-        localStorage.setItem('netlink-lab:progress:v1', JSON.stringify([id]));
-      }, [theme, lesson.id]);
+      await page.addInitScript(
+        ([t, id]) => {
+          localStorage.setItem('netlink-lab:theme', t!);
+          localStorage.setItem('netlink-lab:progress:v1', JSON.stringify([id]));
+        },
+        [theme, lesson.id],
+      );
       for (const path of ['/lessons/', lesson.path]) {
         await page.goto(site.url(path));
         await page.waitForLoadState('networkidle');
         await page.locator(`[data-completed-mark="${lesson.id}"]`).first().waitFor({ state: 'visible' });
-        violations.push(...await axe(page, `${theme} ${path}`));
+        violations.push(...(await axe(page, `${theme} ${path}`)));
       }
       if (theme === 'dark') await page.locator('.side-nav').screenshot({ path: `${SHOTS}/progress-sidebar-dark.png` });
       await page.context().close();

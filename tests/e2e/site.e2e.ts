@@ -19,7 +19,10 @@ function sitePages(dir = DIST): string[] {
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) { if (name !== 'pagefind' && name !== '_astro' && name !== 'kernel.wasm') walk(p); continue; }
+      if (statSync(p).isDirectory()) {
+        if (name !== 'pagefind' && name !== '_astro' && name !== 'kernel.wasm') walk(p);
+        continue;
+      }
       if (name === 'index.html') out.push(`/${relative(DIST, d)}/`.replace(/\/+/g, '/'));
     }
   };
@@ -41,7 +44,9 @@ beforeAll(async () => {
   site = await openSite();
   mkdirSync(SHOTS, { recursive: true });
 });
-afterAll(async () => { await site?.close(); });
+afterAll(async () => {
+  await site?.close();
+});
 
 /** A URL's path as a site path: without the base the site is served under. */
 const sitePath = (url: string) => {
@@ -69,8 +74,15 @@ const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 async function axe(page: TestPage, label: string, rules?: string[]): Promise<string[]> {
   const builder = new AxeBuilder({ page });
   const { violations } = await (rules ? builder.withRules(rules) : builder.withTags(AXE_TAGS)).analyze();
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join('; ')}`,
+    );
 }
 
 /** A tab whose every page load starts in the light theme, whatever the toggle saved before. */
@@ -85,13 +97,19 @@ async function visit(page: TestPage, path: string): Promise<void> {
   page.errors.length = 0;
   await load(page, path);
   await page.waitForLoadState('networkidle');
-  if (await page.locator('[data-playground]').count()) await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
+  if (await page.locator('[data-playground]').count())
+    await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
 }
 
 /** Kernel source pages share one template and one set of token colours: axe audits the two largest. */
 function auditedKernelPages(): Set<string> {
   const size = (p: string) => statSync(join(DIST, p, 'index.html')).size;
-  return new Set(pages.filter(isKernelSource).sort((a, b) => size(b) - size(a)).slice(0, 2));
+  return new Set(
+    pages
+      .filter(isKernelSource)
+      .sort((a, b) => size(b) - size(a))
+      .slice(0, 2),
+  );
 }
 
 describe.concurrent('every page', () => {
@@ -100,60 +118,76 @@ describe.concurrent('every page', () => {
     expect(lessonPages().length, 'at least one lesson page').toBeGreaterThan(0);
   });
 
-  it('wide: loads cleanly with one h1, links resolve, lessons have their playground, axe passes light and dark', async () => {
-    const page = await lightTab({ viewport: { width: 1440, height: 900 } });
-    const known = new Set(pages);
-    const audited = auditedKernelPages();
-    const problems: string[] = [];
-    const axeFound: string[] = [];
-    for (const path of pages) {
-      await visit(page, path);
-      if (!/\S/.test(await page.title())) problems.push(`${path}: no title`);
-      const h1 = await page.locator('h1').count();
-      if (h1 !== 1) problems.push(`${path}: ${h1} h1 elements`);
-      for (const e of page.errors) problems.push(`${path}: ${e}`);
+  it(
+    'wide: loads cleanly with one h1, links resolve, lessons have their playground, axe passes light and dark',
+    async () => {
+      const page = await lightTab({ viewport: { width: 1440, height: 900 } });
+      const known = new Set(pages);
+      const audited = auditedKernelPages();
+      const problems: string[] = [];
+      const axeFound: string[] = [];
+      for (const path of pages) {
+        await visit(page, path);
+        if (!/\S/.test(await page.title())) problems.push(`${path}: no title`);
+        const h1 = await page.locator('h1').count();
+        if (h1 !== 1) problems.push(`${path}: ${h1} h1 elements`);
+        for (const e of page.errors) problems.push(`${path}: ${e}`);
 
-      if (!isKernelSource(path)) {
-        const base = site.server.base;
-        for (const l of await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href))) {
-          const u = new URL(l);
-          if (u.origin !== new URL(site.url('/')).origin) continue;
-          if (!u.pathname.startsWith(base)) { problems.push(`${path} → ${u.pathname} (outside the base path ${base})`); continue; }
-          const rel = `/${u.pathname.slice(base.length)}`;
-          const p = rel.endsWith('/') ? rel : `${rel}/`;
-          const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
-          if (!known.has(p) && !isFile) problems.push(`${path} → ${u.pathname} (no such page)`);
+        if (!isKernelSource(path)) {
+          const base = site.server.base;
+          for (const l of await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+            const u = new URL(l);
+            if (u.origin !== new URL(site.url('/')).origin) continue;
+            if (!u.pathname.startsWith(base)) {
+              problems.push(`${path} → ${u.pathname} (outside the base path ${base})`);
+              continue;
+            }
+            const rel = `/${u.pathname.slice(base.length)}`;
+            const p = rel.endsWith('/') ? rel : `${rel}/`;
+            const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
+            if (!known.has(p) && !isFile) problems.push(`${path} → ${u.pathname} (no such page)`);
+          }
         }
-      }
-      if (lessonPages().includes(path)) {
-        const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
-        const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
-        if (ids.length !== 1 || ids[0] !== lesson) problems.push(`${path}: playgrounds ${JSON.stringify(ids)} for lesson ${lesson}`);
-      }
+        if (lessonPages().includes(path)) {
+          const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
+          const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
+          if (ids.length !== 1 || ids[0] !== lesson)
+            problems.push(`${path}: playgrounds ${JSON.stringify(ids)} for lesson ${lesson}`);
+        }
 
-      if (isKernelSource(path) && !audited.has(path)) continue;
-      axeFound.push(...await axe(page, `light ${path}`));
-      await page.getByRole('button', { name: 'Dark theme' }).first().click();
-      if (await page.evaluate(() => document.documentElement.dataset.theme) !== 'dark') problems.push(`${path}: the toggle did not switch to dark`);
-      axeFound.push(...await axe(page, `dark ${path}`, COLOUR_RULES));
-    }
-    expect(problems).toEqual([]);
-    expect(axeFound).toEqual([]);
-  }, AUDIT_MS);
+        if (isKernelSource(path) && !audited.has(path)) continue;
+        axeFound.push(...(await axe(page, `light ${path}`)));
+        await page.getByRole('button', { name: 'Dark theme' }).first().click();
+        if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark')
+          problems.push(`${path}: the toggle did not switch to dark`);
+        axeFound.push(...(await axe(page, `dark ${path}`, COLOUR_RULES)));
+      }
+      expect(problems).toEqual([]);
+      expect(axeFound).toEqual([]);
+    },
+    AUDIT_MS,
+  );
 
-  it('phone: no page scrolls sideways and axe passes', async () => {
-    const page = await lightTab(PHONE);
-    const wide: string[] = [];
-    const axeFound: string[] = [];
-    for (const path of pages) {
-      await visit(page, path);
-      const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
-      if (!isKernelSource(path)) axeFound.push(...await axe(page, `phone ${path}`));
-    }
-    expect(wide).toEqual([]);
-    expect(axeFound).toEqual([]);
-  }, AUDIT_MS);
+  it(
+    'phone: no page scrolls sideways and axe passes',
+    async () => {
+      const page = await lightTab(PHONE);
+      const wide: string[] = [];
+      const axeFound: string[] = [];
+      for (const path of pages) {
+        await visit(page, path);
+        const [sw, cw] = await page.evaluate(() => [
+          document.documentElement.scrollWidth,
+          document.documentElement.clientWidth,
+        ]);
+        if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
+        if (!isKernelSource(path)) axeFound.push(...(await axe(page, `phone ${path}`)));
+      }
+      expect(wide).toEqual([]);
+      expect(axeFound).toEqual([]);
+    },
+    AUDIT_MS,
+  );
 });
 
 describe('lesson pages', () => {
@@ -165,7 +199,13 @@ describe('lesson pages', () => {
     await page.click('[data-playground] [data-action="run"]');
     await page.locator('[data-playground] [data-panel="trace"]').click();
     await page.locator('[data-panel-body="trace"] a[href*="/kernel/"]').first().waitFor({ timeout: 15_000 });
-    const targets = [...new Set((await page.$$eval('[data-panel-body="trace"] a[href*="/kernel/"]', (as) => as.map((a) => (a as HTMLAnchorElement).href))))];
+    const targets = [
+      ...new Set(
+        await page.$$eval('[data-panel-body="trace"] a[href*="/kernel/"]', (as) =>
+          as.map((a) => (a as HTMLAnchorElement).href),
+        ),
+      ),
+    ];
     expect(targets.length).toBeGreaterThan(0);
     const bad: string[] = [];
     for (const t of targets) {
@@ -192,7 +232,11 @@ describe('navigation', () => {
     const first = sitePath(page.url());
     expect(lessonPages()).toContain(first);
     const course = page.getByRole('navigation', { name: 'Course' });
-    await expect.poll(async () => sitePath(await course.locator('a[aria-current="page"]').evaluate((a) => (a as HTMLAnchorElement).href))).toBe(first);
+    await expect
+      .poll(async () =>
+        sitePath(await course.locator('a[aria-current="page"]').evaluate((a) => (a as HTMLAnchorElement).href)),
+      )
+      .toBe(first);
 
     const pn = page.getByRole('navigation', { name: 'Previous and next lesson' });
     expect(await pn.getByRole('link', { name: /Previous/ }).count(), 'the first lesson has no previous').toBe(0);
@@ -200,14 +244,19 @@ describe('navigation', () => {
     await page.waitForURL((u) => sitePath(u.href) !== first);
     const second = sitePath(page.url());
     expect(lessonPages()).toContain(second);
-    await page.getByRole('navigation', { name: 'Previous and next lesson' }).getByRole('link', { name: /Previous/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Previous and next lesson' })
+      .getByRole('link', { name: /Previous/ })
+      .click();
     await page.waitForURL((u) => sitePath(u.href) === first);
   });
 
   it('the course page lists every lesson and says what lesson-less parts will cover', async () => {
     const page = await site.page();
     await load(page, '/lessons/');
-    const hrefs = (await page.$$eval('main a[href*="/lessons/"]', (as) => as.map((a) => (a as HTMLAnchorElement).href))).map(sitePath);
+    const hrefs = (
+      await page.$$eval('main a[href*="/lessons/"]', (as) => as.map((a) => (a as HTMLAnchorElement).href))
+    ).map(sitePath);
     for (const l of lessonPages()) expect(hrefs).toContain(l);
     expect(await page.locator('h2').count()).toBe(5);
     const planned = await page.locator('.planned').count();
@@ -221,11 +270,18 @@ describe('navigation', () => {
     const links = toc.getByRole('link');
     expect(await links.count()).toBeGreaterThan(2);
     const second = links.nth(1);
-    const hash = new URL((await second.evaluate((a) => (a as HTMLAnchorElement).href))).hash;
+    const hash = new URL(await second.evaluate((a) => (a as HTMLAnchorElement).href)).hash;
     await second.click();
     await page.waitForURL((u) => u.hash === hash);
     const heading = page.locator(`[id="${decodeURIComponent(hash.slice(1))}"]`);
-    await expect.poll(() => heading.evaluate((h) => { const r = h.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })).toBe(true);
+    await expect
+      .poll(() =>
+        heading.evaluate((h) => {
+          const r = h.getBoundingClientRect();
+          return r.top >= 0 && r.top < innerHeight;
+        }),
+      )
+      .toBe(true);
   });
 
   it('the skip link moves focus to the main content', async () => {
@@ -247,8 +303,12 @@ describe('search', () => {
     await input.fill('EADDRINUSE');
     const result = page.locator('.pagefind-ui__result-link').first();
     await result.waitFor({ timeout: 15_000 });
-    const links = (await page.$$eval('.pagefind-ui__result-link', (as) => as.map((a) => (a as HTMLAnchorElement).href))).map(sitePath);
-    const withTerm = lessonPages().filter((p) => readFileSync(join(DIST, p, 'index.html'), 'utf8').includes('EADDRINUSE'));
+    const links = (
+      await page.$$eval('.pagefind-ui__result-link', (as) => as.map((a) => (a as HTMLAnchorElement).href))
+    ).map(sitePath);
+    const withTerm = lessonPages().filter((p) =>
+      readFileSync(join(DIST, p, 'index.html'), 'utf8').includes('EADDRINUSE'),
+    );
     expect(withTerm.length, 'a lesson mentions EADDRINUSE').toBeGreaterThan(0);
     for (const l of withTerm) expect(links, `search results for EADDRINUSE`).toContain(l);
     expect(page.errors).toEqual([]);
@@ -258,7 +318,10 @@ describe('search', () => {
     const page = await site.page();
     await load(page, '/search/');
     await page.locator('#search input').fill('zzyzxquux');
-    await page.locator('.pagefind-ui__message').filter({ hasText: /No results/i }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('.pagefind-ui__message')
+      .filter({ hasText: /No results/i })
+      .waitFor({ timeout: 15_000 });
   });
 });
 
@@ -306,7 +369,8 @@ describe('phone layout (390 px)', () => {
   it('the lesson shows its contents before the text and the course after it', async () => {
     const page = await site.page(PHONE);
     await load(page, lessonPages()[0]!);
-    const y = (name: string) => page.getByRole('navigation', { name }).evaluate((n) => n.getBoundingClientRect().top + scrollY);
+    const y = (name: string) =>
+      page.getByRole('navigation', { name }).evaluate((n) => n.getBoundingClientRect().top + scrollY);
     const main = await page.locator('main').evaluate((n) => n.getBoundingClientRect().top + scrollY);
     expect(await y('On this page')).toBeLessThan(main);
     expect(await y('Course')).toBeGreaterThan(main);
@@ -315,9 +379,19 @@ describe('phone layout (390 px)', () => {
 
 describe('screenshots for review', () => {
   it('wide and phone, light and dark', async () => {
-    const targets = ['/', '/lessons/', lessonPages()[0]!, '/glossary/', '/kernel/', ...pages.filter(isKernelSource).slice(0, 1)];
+    const targets = [
+      '/',
+      '/lessons/',
+      lessonPages()[0]!,
+      '/glossary/',
+      '/kernel/',
+      ...pages.filter(isKernelSource).slice(0, 1),
+    ];
     for (const theme of ['light', 'dark'] as const) {
-      for (const [kind, opts] of [['wide', { viewport: { width: 1440, height: 1000 } }], ['phone', PHONE]] as const) {
+      for (const [kind, opts] of [
+        ['wide', { viewport: { width: 1440, height: 1000 } }],
+        ['phone', PHONE],
+      ] as const) {
         const page = await site.page({ ...opts, colorScheme: theme });
         for (const path of targets) {
           await load(page, path);

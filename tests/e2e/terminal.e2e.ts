@@ -16,7 +16,12 @@ const STORAGE_KEY = 'netlink-lab:vm-relay';
 
 /** Start the page with `url` as the learner's remembered relay (as if pasted on an earlier visit). */
 async function rememberInPage(page: Page, url: string): Promise<void> {
-  await page.addInitScript(([k, u]) => { if (!localStorage.getItem(k!)) localStorage.setItem(k!, u!); }, [STORAGE_KEY, url]);
+  await page.addInitScript(
+    ([k, u]) => {
+      if (!localStorage.getItem(k!)) localStorage.setItem(k!, u!);
+    },
+    [STORAGE_KEY, url],
+  );
 }
 
 /** A TCP port where nothing listens (taken, then released). */
@@ -61,13 +66,17 @@ describe('lesson terminal', () => {
     const port = await freePort();
     await page.getByLabel('Relay URL').fill(`ws://127.0.0.1:${port}/?token=abc`);
     await page.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 }).toContain(`No relay answers at 127.0.0.1:${port}`);
+    await expect
+      .poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 })
+      .toContain(`No relay answers at 127.0.0.1:${port}`);
     // Not a relay URL at all.
     await page.getByLabel('Relay URL').fill('http://example.com');
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => panel.locator('[data-term-error]').innerText()).toMatch(/starts with ws:\/\//);
     // The browser itself logs the refused /health request; nothing else may go wrong.
-    expect(page.errors.filter((e) => !e.includes(`ERR_CONNECTION_REFUSED (http://127.0.0.1:${port}/health`))).toEqual([]);
+    expect(page.errors.filter((e) => !e.includes(`ERR_CONNECTION_REFUSED (http://127.0.0.1:${port}/health`))).toEqual(
+      [],
+    );
   });
 
   it('names the --origin flag when the relay does not accept the page', async () => {
@@ -78,7 +87,8 @@ describe('lesson terminal', () => {
       await page.getByRole('button', { name: 'Open terminal' }).click();
       await page.getByRole('button', { name: 'Use it on this page' }).click();
       const panel = page.locator('[data-terminal]');
-      await expect.poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 })
+      await expect
+        .poll(() => panel.locator('[data-term-error]').innerText(), { timeout: 10_000 })
         .toContain(`npm run vm -- --origin ${site.server.origin}`);
       expect(relayQemuPids(other.relayId)).toEqual([]);
     } finally {
@@ -95,10 +105,14 @@ describe('lesson terminal', () => {
       await page.goto(site.url(`${LESSON}?relay=${encodeURIComponent(other.url)}`));
       const panel = page.locator('[data-terminal]');
       // The Real VM switch does not connect to the page's relay either: it points to the question.
-      await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+      await expect
+        .poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 })
+        .toBe('true');
       await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
       await page.getByRole('button', { name: 'Run', exact: true }).click();
-      await expect.poll(() => page.locator('[data-playground] [data-status]').first().innerText()).toContain(`names a VM relay at 127.0.0.1:${other.port}`);
+      await expect
+        .poll(() => page.locator('[data-playground] [data-status]').first().innerText())
+        .toContain(`names a VM relay at 127.0.0.1:${other.port}`);
       await page.getByRole('button', { name: 'Open terminal' }).click();
       await expect.poll(() => panel.locator('[data-term-ask]').isVisible()).toBe(true);
       expect(await panel.locator('[data-term-ask]').innerText()).toContain(`127.0.0.1:${other.port}`);
@@ -108,7 +122,9 @@ describe('lesson terminal', () => {
       await expect.poll(() => panel.getAttribute('data-state'), { timeout: 90_000 }).toBe('ready');
       expect(relayQemuPids(other.relayId)).toHaveLength(1);
       expect(relayQemuPids(relay.relayId)).toEqual([]);
-      await expect.poll(() => panel.locator('[data-term-notice]').innerText()).toContain(`127.0.0.1:${other.port} from this page's address, on this page only`);
+      await expect
+        .poll(() => panel.locator('[data-term-notice]').innerText())
+        .toContain(`127.0.0.1:${other.port} from this page's address, on this page only`);
       expect(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY)).toBe(relay.url);
       await page.getByRole('button', { name: 'Stop the VM' }).click();
       expect(await waitFor(() => relayQemuPids(other.relayId).length === 0, 10_000)).toBe(true);
@@ -146,7 +162,9 @@ describe('lesson terminal', () => {
     await page.keyboard.press('Enter');
     const rows = () => page.locator('.xterm-rows').innerText();
     // The header line, then one line per kernel socket ("(____ptrval____) 0   0  …").
-    await expect.poll(rows, { timeout: 30_000 }).toMatch(/sk\s+Eth\s+Pid\s+Groups\s+Rmem\s+Wmem\s+Dump\s+Locks\s+Drops\s+Inode/);
+    await expect
+      .poll(rows, { timeout: 30_000 })
+      .toMatch(/sk\s+Eth\s+Pid\s+Groups\s+Rmem\s+Wmem\s+Dump\s+Locks\s+Drops\s+Inode/);
     expect(await rows()).toMatch(/\n\S+\s+0\s+0\s+00000000\s+0\s+0\s+0\s+2\s+0\s+\d+/);
     // The page stays a page: the relay URL was remembered for the next lesson.
     expect(await page.evaluate(() => localStorage.getItem('netlink-lab:vm-relay'))).toBe(relay.url);
@@ -161,7 +179,9 @@ describe('lesson terminal', () => {
     const page = await site.page();
     await rememberInPage(page, relay.url);
     await page.goto(site.url(LESSON));
-    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 })
+      .toBe('true');
     await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const box = page.locator('[data-compare]');
@@ -171,9 +191,12 @@ describe('lesson terminal', () => {
     expect(await box.innerText()).toMatch(/answered alike: 6 syscalls, no difference/);
     expect(await page.locator('[data-output]').innerText()).toContain('0 replies');
     // The Kernel state panel shows the VM's own /proc: its sockets after each syscall, its modules.
-    await page.getByRole('tab', { name: /Kernel state/ }).first().click();
+    await page
+      .getByRole('tab', { name: /Kernel state/ })
+      .first()
+      .click();
     const state = page.locator('[data-playground] [data-panel-body="state"]').first();
-    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain('Sockets (the VM\'s /proc/net/netlink)');
+    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain("Sockets (the VM's /proc/net/netlink)");
     expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)\s*\n[\s\S]*nl_test/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     // The terminal joins the VM the program ran on, rather than booting another.
@@ -184,24 +207,30 @@ describe('lesson terminal', () => {
     await page.keyboard.type('cat /sys/module/nl_test/parameters/delayed');
     await page.keyboard.press('Enter');
     // The lesson's module.ts asks for delayed=1: the run reloaded the C module with it.
-    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/parameters\/delayed\s*\n1\s*\n/);
+    await expect
+      .poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 })
+      .toMatch(/parameters\/delayed\s*\n1\s*\n/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);
   });
 
-  it('boots the page\'s VM with the lesson\'s cmdline, and the comparison boots the simulator like the lesson', async () => {
+  it("boots the page's VM with the lesson's cmdline, and the comparison boots the simulator like the lesson", async () => {
     const page = await site.page();
     await rememberInPage(page, relay.url);
     await page.goto(site.url('/lessons/mechanisms/parameters/'));
-    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 })
+      .toBe('true');
     await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const box = page.locator('[data-compare]');
     await expect.poll(() => box.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/identical|different|error/);
     // The VM's kernel got the lesson's words (front matter cmdline:).
-    expect(await page.locator('[data-output]').innerText()).toContain('/proc/cmdline has setup_example_int=1234 setup_example_int_array=100,200,0x12c,400 setup_example_string=Thisisatest');
+    expect(await page.locator('[data-output]').innerText()).toContain(
+      '/proc/cmdline has setup_example_int=1234 setup_example_int_array=100,200,0x12c,400 setup_example_string=Thisisatest',
+    );
     // The simulated run it is compared with booted the same way (and with boot.ts built in).
     expect(await box.getAttribute('data-state')).not.toBe('error');
     expect(await box.locator('[data-compare-boot]').innerText()).toContain('setup_example_int=1234');
@@ -215,7 +244,9 @@ describe('lesson terminal', () => {
     // One word a line: the whole command line is wider than the terminal.
     await page.keyboard.type("tr ' ' '\\n' < /proc/cmdline | grep setup_example_string");
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\nsetup_example_string=Thisisatest\s*\n/);
+    await expect
+      .poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 })
+      .toMatch(/\nsetup_example_string=Thisisatest\s*\n/);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
     expect(page.errors).toEqual([]);
@@ -233,14 +264,18 @@ describe('lesson terminal', () => {
     const page = await site.page();
     await rememberInPage(page, relay.url);
     await page.goto(site.url(`${LESSON}#code=${code}`));
-    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 })
+      .toBe('true');
     await page.locator('[data-kernel-switch] input[value=vm]').check({ force: true });
     const output = page.locator('[data-output]');
     const blockedSockets = async () => {
       await page.locator('.xterm').click();
       await page.keyboard.type("awk '$2 == 2' /proc/net/netlink | wc -l; echo counted");
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/\n(\d+)\s*\ncounted\s*\n[\s\S]*$/);
+      await expect
+        .poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 })
+        .toMatch(/\n(\d+)\s*\ncounted\s*\n[\s\S]*$/);
       const all = [...(await page.locator('.xterm-rows').innerText()).matchAll(/\n(\d+)\s*\ncounted/g)];
       return Number(all[all.length - 1]![1]);
     };
@@ -252,7 +287,9 @@ describe('lesson terminal', () => {
     }
     // Both stopped processes were killed in the VM: no NETLINK_USERSOCK socket is left.
     await page.getByRole('button', { name: 'Open terminal' }).click();
-    await expect.poll(() => page.locator('[data-terminal]').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await expect
+      .poll(() => page.locator('[data-terminal]').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('ready');
     await expect.poll(blockedSockets, { timeout: 30_000, interval: 2000 }).toBe(0);
     await page.getByRole('button', { name: 'Stop the VM' }).click();
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);

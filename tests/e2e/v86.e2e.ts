@@ -20,30 +20,42 @@ describe('Linux in your browser (v86)', () => {
   let site: Site;
   beforeAll(async () => {
     if (!existsSync(join(SITE_DIR, 'v86', 'state.bin.zst'))) {
-      throw new Error(`${SITE_DIR}/v86/state.bin.zst is missing: run \`npm run v86:build\`, then build the site (npm run build).`);
+      throw new Error(
+        `${SITE_DIR}/v86/state.bin.zst is missing: run \`npm run v86:build\`, then build the site (npm run build).`,
+      );
     }
     site = await openSite();
   });
-  afterAll(async () => { await site?.close(); });
+  afterAll(async () => {
+    await site?.close();
+  });
 
   it('loads only when picked, runs the solution on a real kernel, and matches the simulator', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
     // The lesson's solution, shared by URL as a learner would have it in the editor.
     const dir = join('lessons', LESSON_ID, 'solution');
-    const files = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    const files = Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    );
     const code = await encodeShare({ lessonId: LESSON_ID, files });
     const page = await site.page();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(site.url(`${LESSON}#code=${code}`));
-    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => page.locator('[data-playground]').getAttribute('data-ready'), { timeout: 60_000 })
+      .toBe('true');
     // Nothing of v86 before the learner picks it.
     expect(requests.filter((u) => /\/v86\/|libv86|runtime\/v86|page\.ts/.test(u))).toEqual([]);
 
     // On the simulator first: its output is what the real kernel must print too.
     const output = page.locator('[data-output]');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect.poll(() => page.locator('[data-playground]').getAttribute('data-running'), { timeout: 60_000 }).not.toBe('true');
+    await expect
+      .poll(() => page.locator('[data-playground]').getAttribute('data-running'), { timeout: 60_000 })
+      .not.toBe('true');
     const simOutput = await output.innerText();
     expect(simOutput.trim()).not.toBe('');
 

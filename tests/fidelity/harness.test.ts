@@ -16,8 +16,26 @@ function ack(port: number, seq: number): Uint8Array {
 
 function run(kernel: 'sim' | 'real', pid: number, seq: number, extra: string[] = []): Run {
   const events: SyscallEvent[] = [
-    { syscall: 'sendto', pid, time: 1, fd: 3, ret: 16, data: nlmsg({ type: NLMSG_NOOP, flags: 5, seq }), dir: 'out', addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } },
-    { syscall: 'recvfrom', pid, time: 2, fd: 3, ret: 36, data: ack(pid, seq), dir: 'in', addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 } },
+    {
+      syscall: 'sendto',
+      pid,
+      time: 1,
+      fd: 3,
+      ret: 16,
+      data: nlmsg({ type: NLMSG_NOOP, flags: 5, seq }),
+      dir: 'out',
+      addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 },
+    },
+    {
+      syscall: 'recvfrom',
+      pid,
+      time: 2,
+      fd: 3,
+      ret: 36,
+      data: ack(pid, seq),
+      dir: 'in',
+      addr: { nl_family: 16, nl_pid: 0, nl_groups: 0 },
+    },
   ];
   return { kernel, events, output: [`my pid is ${pid}`, 'small numbers stay: 16 3', ...extra], status: 0 };
 }
@@ -41,21 +59,34 @@ describe('fidelity harness', () => {
   });
 
   it('merges received datagrams into message streams when asked', () => {
-    const two: Run = { kernel: 'real', status: 0, output: [], events: [
-      { syscall: 'recvfrom', pid: 200, time: 0, fd: 3, ret: 72, data: concat(ack(200, 1), ack(200, 2)), dir: 'in' },
-    ] };
-    const split: Run = { kernel: 'sim', status: 0, output: [], events: [
-      { syscall: 'recvfrom', pid: 300, time: 0, fd: 3, ret: 36, data: ack(300, 1), dir: 'in' },
-      { syscall: 'recvfrom', pid: 300, time: 0, fd: 3, ret: 36, data: ack(300, 2), dir: 'in' },
-    ] };
+    const two: Run = {
+      kernel: 'real',
+      status: 0,
+      output: [],
+      events: [
+        { syscall: 'recvfrom', pid: 200, time: 0, fd: 3, ret: 72, data: concat(ack(200, 1), ack(200, 2)), dir: 'in' },
+      ],
+    };
+    const split: Run = {
+      kernel: 'sim',
+      status: 0,
+      output: [],
+      events: [
+        { syscall: 'recvfrom', pid: 300, time: 0, fd: 3, ret: 36, data: ack(300, 1), dir: 'in' },
+        { syscall: 'recvfrom', pid: 300, time: 0, fd: 3, ret: 36, data: ack(300, 2), dir: 'in' },
+      ],
+    };
     expect(normalise(two, { streams: true }).events).toEqual(normalise(split, { streams: true }).events);
     expect(normalise(two).events).not.toEqual(normalise(split).events);
   });
 
   it('renames the header of a message cut short by MSG_TRUNC', () => {
-    const cut = (pid: number): Run => ({ kernel: 'real', status: 0, output: [], events: [
-      { syscall: 'recvmsg', pid, time: 0, fd: 3, ret: 16, data: ack(pid, 9).subarray(0, 16), dir: 'in' },
-    ] });
+    const cut = (pid: number): Run => ({
+      kernel: 'real',
+      status: 0,
+      output: [],
+      events: [{ syscall: 'recvmsg', pid, time: 0, fd: 3, ret: 16, data: ack(pid, 9).subarray(0, 16), dir: 'in' }],
+    });
     const a = normalise(cut(1000));
     expect(a.events[1]).toBe('    ⇐ nlmsg len=36 type=0x2 flags=0x100 seq=S1 pid=P1 (truncated to 16 bytes)');
     expect(a.events).toEqual(normalise(cut(2000)).events);
@@ -73,7 +104,17 @@ describe('fidelity harness', () => {
     const n = normalise(run('real', 4000, 1));
     expect(checkReal({ title: 't', expect: ['my pid is P1', 'small numbers stay: 16 3'] }, n)).toEqual([]);
     expect(checkReal({ title: 't', expect: ['my pid is P2'] }, n)[0]).toMatch(/not what the scenario expects/);
-    expect(checkReal({ title: 't', check: () => { throw new Error('nope'); } }, n)).toEqual(['nope']);
+    expect(
+      checkReal(
+        {
+          title: 't',
+          check: () => {
+            throw new Error('nope');
+          },
+        },
+        n,
+      ),
+    ).toEqual(['nope']);
   });
 
   it('documents every deliberate difference against an existing scenario', () => {

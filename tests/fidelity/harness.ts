@@ -55,10 +55,20 @@ export interface Run {
 }
 
 /** A run after normalisation: one line per event, and the output with ids replaced. */
-export interface NormalisedRun { kernel: KernelKind; events: string[]; output: string[]; status: number; raw: Run }
+export interface NormalisedRun {
+  kernel: KernelKind;
+  events: string[];
+  output: string[];
+  status: number;
+  raw: Run;
+}
 
 /** A scenario file found on disk. */
-export interface ScenarioFile { id: number; name: string; file: string }
+export interface ScenarioFile {
+  id: number;
+  name: string;
+  file: string;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -86,24 +96,48 @@ export function fact(ok: boolean, what: string): void {
  * Run a scenario program as the first process of a fresh kernel, the way the CLI does (compile +
  * link with the netlink-lab libraries), recording its syscalls and output.
  */
-export async function runProgram(file: string, kernel: KernelKind, timeoutMs = 15_000, boot: { cmdline?: string; builtin?: string[] } = {}): Promise<Run> {
+export async function runProgram(
+  file: string,
+  kernel: KernelKind,
+  timeoutMs = 15_000,
+  boot: { cmdline?: string; builtin?: string[] } = {},
+): Promise<Run> {
   const output: string[] = [];
   const events: SyscallEvent[] = [];
-  const print = (...a: unknown[]) => { output.push(...format(...a).split('\n')); };
+  const print = (...a: unknown[]) => {
+    output.push(...format(...a).split('\n'));
+  };
   const { files, entry } = readProgram(file);
   const libs = await programLibraries();
   const con = { log: print, info: print, warn: print, error: print };
   const main = link(compile(files), entry, libs, con);
   // Built-in code (sim only): each file's default export, booted with the kernel.
-  const builtin = (boot.builtin ?? []).map((b) => { const p = readProgram(b); return loadModule(compile(p.files), p.entry, libs, con).default as KernelModule; });
-  const k = await createKernel(kernel, { cmdline: boot.cmdline, builtin, onUncaught: (_pid, e) => output.push(...`! ${describeUncaught(e)}`.split('\n')) });
+  const builtin = (boot.builtin ?? []).map((b) => {
+    const p = readProgram(b);
+    return loadModule(compile(p.files), p.entry, libs, con).default as KernelModule;
+  });
+  const k = await createKernel(kernel, {
+    cmdline: boot.cmdline,
+    builtin,
+    onUncaught: (_pid, e) => output.push(...`! ${describeUncaught(e)}`.split('\n')),
+  });
   setBackend(k.backend);
   setObserver((e) => events.push(e));
   let timer: NodeJS.Timeout | undefined;
   try {
     const status = await Promise.race([
-      k.run(async () => { await main(); }, { name: basename(file, '.ts').slice(0, 15) }),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${basename(file)} did not finish within ${timeoutMs} ms on the ${kernel} kernel`)), timeoutMs); }),
+      k.run(
+        async () => {
+          await main();
+        },
+        { name: basename(file, '.ts').slice(0, 15) },
+      ),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${basename(file)} did not finish within ${timeoutMs} ms on the ${kernel} kernel`)),
+          timeoutMs,
+        );
+      }),
     ]);
     return { kernel, events, output, status };
   } finally {
@@ -123,11 +157,18 @@ class Renamer {
   name(v: number): string {
     if (v === 0) return '0';
     let n = this.map.get(v);
-    if (!n) { n = `${this.prefix}${this.map.size + 1}`; this.map.set(v, n); }
+    if (!n) {
+      n = `${this.prefix}${this.map.size + 1}`;
+      this.map.set(v, n);
+    }
     return n;
   }
-  has(v: number): boolean { return this.map.has(v); }
-  get(v: number): string | undefined { return this.map.get(v); }
+  has(v: number): boolean {
+    return this.map.has(v);
+  }
+  get(v: number): string | undefined {
+    return this.map.get(v);
+  }
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -179,11 +220,15 @@ export function normalise(run: Run, opts: { streams?: boolean } = {}): Normalise
   const route = new Set<number>();
   for (const e of run.events) {
     if (e.socket && e.fd === undefined && e.ret !== undefined) {
-      if (e.socket.domain === 16 && e.socket.protocol === 0) route.add(e.ret); else route.delete(e.ret);
+      if (e.socket.domain === 16 && e.socket.protocol === 0) route.add(e.ret);
+      else route.delete(e.ret);
     }
     const who = ports.name(e.pid);
-    const addr = e.addr ? ` ${e.dir === 'in' ? 'from' : 'to'} (${ports.name(e.addr.nl_pid)}, 0x${(e.addr.nl_groups >>> 0).toString(16)})` : '';
-    const result = e.errno !== undefined ? `-${errnoName(e.errno)}` : e.syscall === 'mmap' ? maps.name(e.ret ?? 0) : String(e.ret);
+    const addr = e.addr
+      ? ` ${e.dir === 'in' ? 'from' : 'to'} (${ports.name(e.addr.nl_pid)}, 0x${(e.addr.nl_groups >>> 0).toString(16)})`
+      : '';
+    const result =
+      e.errno !== undefined ? `-${errnoName(e.errno)}` : e.syscall === 'mmap' ? maps.name(e.ret ?? 0) : String(e.ret);
     const fd = e.fd !== undefined ? ` fd=${e.fd}` : '';
     const bytes = e.data && e.fd !== undefined && route.has(e.fd) ? rtnlMask(e.data) : e.data;
     const data = bytes && bytes.length ? renderData(bytes, ports, seqs) : [];
@@ -197,10 +242,12 @@ export function normalise(run: Run, opts: { streams?: boolean } = {}): Normalise
     for (const m of data) events.push(`    ${e.dir === 'in' ? '⇐' : '⇒'} ${m}`);
   }
   // Ids in printed text: only values already seen as pids or ports, and not small constants.
-  const output = run.output.map((line) => line.replace(/-?\b\d+\b/g, (s) => {
-    const n = Number(s);
-    return Math.abs(n) >= 100 && ports.has(n) ? ports.get(n)! : s;
-  }));
+  const output = run.output.map((line) =>
+    line.replace(/-?\b\d+\b/g, (s) => {
+      const n = Number(s);
+      return Math.abs(n) >= 100 && ports.has(n) ? ports.get(n)! : s;
+    }),
+  );
   return { kernel: run.kernel, events, output, status: run.status, raw: run };
 }
 
@@ -236,7 +283,10 @@ export function compareLines(real: string[], sim: string[]): string | null {
     const lines = part.value.replace(/\n$/, '').split('\n');
     const mark = part.added ? '+ sim  ' : part.removed ? '- real ' : '       ';
     // Keep a little context around changes only.
-    const shown = !part.added && !part.removed && lines.length > 6 ? [...lines.slice(0, 2), `… ${lines.length - 4} identical lines …`, ...lines.slice(-2)] : lines;
+    const shown =
+      !part.added && !part.removed && lines.length > 6
+        ? [...lines.slice(0, 2), `… ${lines.length - 4} identical lines …`, ...lines.slice(-2)]
+        : lines;
     for (const l of shown) out.push(`${mark}${l}`);
   }
   return out.join('\n');
@@ -249,10 +299,17 @@ export function checkReal(s: Scenario, n: NormalisedRun): string[] {
     // Facts may name ids as the normalised output does (P1) or give the number the program chose
     // (port 77777, which a refused call's recorded address makes a "seen" id): either holds.
     const d = compareLines(s.expect, n.raw.output) === null ? null : compareLines(s.expect, n.output);
-    if (d) problems.push(`the real kernel's output is not what the scenario expects (- expected, + real):\n${d.replace(/^- real /gm, '- expct ').replace(/^\+ sim {2}/gm, '+ real ')}`);
+    if (d)
+      problems.push(
+        `the real kernel's output is not what the scenario expects (- expected, + real):\n${d.replace(/^- real /gm, '- expct ').replace(/^\+ sim {2}/gm, '+ real ')}`,
+      );
   }
   if (s.check) {
-    try { s.check(n); } catch (e) { problems.push((e as Error).message); }
+    try {
+      s.check(n);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
   }
   return problems;
 }

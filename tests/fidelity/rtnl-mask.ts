@@ -24,7 +24,7 @@ export function rtnlMask(buf: Uint8Array): Uint8Array {
       off += (len + 3) & ~3;
     }
   };
-  for (let o = 0; o + 16 <= b.length;) {
+  for (let o = 0; o + 16 <= b.length; ) {
     const len = v.getUint32(o, true);
     if (len < 16 || o + len > b.length) break;
     const t = v.getUint16(o + 4, true);
@@ -42,11 +42,20 @@ export function rtnlMask(buf: Uint8Array): Uint8Array {
         });
       });
     }
-    if (t === RTM_NEWADDR || t === RTM_DELADDR) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    if (t === RTM_NEWADDR || t === RTM_DELADDR)
+      walk(o + 24, end, (at, p, l) => {
+        if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16);
+      });
     // RTA_CACHEINFO of a resolved route: the dst's reference count (it depends on the per-CPU route
     // cache) and its last use (time); NDA_CACHEINFO of a neighbour: confirmed, used, updated (times).
-    if (t === 24 || t === 25) walk(o + 28, end, (at, p, l) => { if (at === 12 && l >= 8) b.fill(0, p, p + 8); });
-    if (t === 28 || t === 29) walk(o + 28, end, (at, p, l) => { if (at === 3 && l >= 12) b.fill(0, p, p + 12); });
+    if (t === 24 || t === 25)
+      walk(o + 28, end, (at, p, l) => {
+        if (at === 12 && l >= 8) b.fill(0, p, p + 8);
+      });
+    if (t === 28 || t === 29)
+      walk(o + 28, end, (at, p, l) => {
+        if (at === 3 && l >= 12) b.fill(0, p, p + 12);
+      });
     o += (len + 3) & ~3;
   }
   return b;

@@ -5,7 +5,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkReal, compareLines, loadScenario, normalise, project, runProgram, type NormalisedRun, type Scenario, type ScenarioFile } from './harness.ts';
+import {
+  checkReal,
+  compareLines,
+  loadScenario,
+  normalise,
+  project,
+  runProgram,
+  type NormalisedRun,
+  type Scenario,
+  type ScenarioFile,
+} from './harness.ts';
 import { deliberateFor } from './deliberate.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,15 +44,31 @@ export interface Outcome {
  */
 export async function runScenario(file: ScenarioFile, against: 'real' | 'vm' = 'real'): Promise<Outcome> {
   const scenario = await loadScenario(file);
-  if (scenario.needsRoot && !isRoot()) return { file, scenario, verdict: 'skipped', detail: 'needs root (uid 65534 processes on the real kernel)' };
+  if (scenario.needsRoot && !isRoot())
+    return { file, scenario, verdict: 'skipped', detail: 'needs root (uid 65534 processes on the real kernel)' };
   const real = normalise(await runProgram(file.file, against, against === 'vm' ? 120_000 : 15_000), scenario);
   const problems = checkReal(scenario, real);
   if (problems.length) return { file, scenario, verdict: 'real-wrong', detail: problems.join('\n'), real };
-  if (!simAvailable()) return { file, scenario, verdict: 'no-sim', detail: 'the simulated kernel is not available (sandboxes/sim/host/index.ts)', real };
+  if (!simAvailable())
+    return {
+      file,
+      scenario,
+      verdict: 'no-sim',
+      detail: 'the simulated kernel is not available (sandboxes/sim/host/index.ts)',
+      real,
+    };
   const sim = normalise(await runProgram(file.file, 'sim'), scenario);
   const diff = compareLines(project(scenario, real), project(scenario, sim));
   if (!diff) return { file, scenario, verdict: 'identical', detail: '', real, sim };
   const d = deliberateFor(file.id);
-  if (d && d.holds(real, sim)) return { file, scenario, verdict: 'deliberate', detail: `${d.what} (${d.why})`, real, sim };
-  return { file, scenario, verdict: 'different', detail: diff + (d ? '\n(deliberate.ts documents a difference here, but not this one)' : ''), real, sim };
+  if (d && d.holds(real, sim))
+    return { file, scenario, verdict: 'deliberate', detail: `${d.what} (${d.why})`, real, sim };
+  return {
+    file,
+    scenario,
+    verdict: 'different',
+    detail: diff + (d ? '\n(deliberate.ts documents a difference here, but not this one)' : ''),
+    real,
+    sim,
+  };
 }

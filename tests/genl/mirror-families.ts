@@ -5,9 +5,27 @@
  * the little the real ones do before their first observable answer, and say so.
  */
 import {
-  NLA_U8, NLA_U16, NLA_U32, NLA_S32, NLA_BE32, NLA_UINT, NLA_NESTED, NLA_POLICY_MIN, NLA_POLICY_MASK, NLA_POLICY_EXACT_LEN, GENL_DONT_VALIDATE_STRICT,
-  GENL_DONT_VALIDATE_DUMP, GENL_UNS_ADMIN_PERM, GENL_ADMIN_PERM, NLA_STRING, GENL_REQ_ATTR_CHECK, NL_SET_ERR_MSG_ATTR,
-  genl_register_family, genl_unregister_family, type genl_family, type genl_policy,
+  NLA_U8,
+  NLA_U16,
+  NLA_U32,
+  NLA_S32,
+  NLA_BE32,
+  NLA_UINT,
+  NLA_NESTED,
+  NLA_POLICY_MIN,
+  NLA_POLICY_MASK,
+  NLA_POLICY_EXACT_LEN,
+  GENL_DONT_VALIDATE_STRICT,
+  GENL_DONT_VALIDATE_DUMP,
+  GENL_UNS_ADMIN_PERM,
+  GENL_ADMIN_PERM,
+  NLA_STRING,
+  GENL_REQ_ATTR_CHECK,
+  NL_SET_ERR_MSG_ATTR,
+  genl_register_family,
+  genl_unregister_family,
+  type genl_family,
+  type genl_policy,
 } from '../../src/api/genl-kernel.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 
@@ -22,15 +40,24 @@ import type { KernelModule } from '../../src/api/types.ts';
 export const netdevLike: genl_family = {
   name: 'MIRROR_NETDEV',
   version: 1,
-  split_ops: [{
-    cmd: 1, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1) }, maxattr: 1,
-    doit: (_skb, info) => (GENL_REQ_ATTR_CHECK(info, 1) ? -22 : -19),
-  }, {
-    cmd: 1, dumpit: () => 0,
-  }, {
-    cmd: 12, policy: { 1: NLA_POLICY_MIN(NLA_U32, 1), 4: NLA_POLICY_MASK(NLA_UINT, 1) }, maxattr: 4,
-    dumpit: () => 0,
-  }],
+  split_ops: [
+    {
+      cmd: 1,
+      policy: { 1: NLA_POLICY_MIN(NLA_U32, 1) },
+      maxattr: 1,
+      doit: (_skb, info) => (GENL_REQ_ATTR_CHECK(info, 1) ? -22 : -19),
+    },
+    {
+      cmd: 1,
+      dumpit: () => 0,
+    },
+    {
+      cmd: 12,
+      policy: { 1: NLA_POLICY_MIN(NLA_U32, 1), 4: NLA_POLICY_MASK(NLA_UINT, 1) },
+      maxattr: 4,
+      dumpit: () => 0,
+    },
+  ],
 };
 
 /**
@@ -39,7 +66,10 @@ export const netdevLike: genl_family = {
  * The real doit answers -EAFNOSUPPORT without an address and -ESRCH when no metrics exist.
  */
 const tcpmPolicy: genl_policy = {
-  1: { type: NLA_U32 }, 2: NLA_POLICY_EXACT_LEN(16), 11: { type: NLA_U32 }, 12: NLA_POLICY_EXACT_LEN(16),
+  1: { type: NLA_U32 },
+  2: NLA_POLICY_EXACT_LEN(16),
+  11: { type: NLA_U32 },
+  12: NLA_POLICY_EXACT_LEN(16),
 };
 export const tcpMetricsLike: genl_family = {
   name: 'MIRROR_TCPM',
@@ -47,10 +77,13 @@ export const tcpMetricsLike: genl_family = {
   maxattr: 13,
   policy: tcpmPolicy,
   resv_start_op: 3,
-  ops: [{
-    cmd: 1, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-    doit: (_skb, info) => (info.attrs[1] || info.attrs[2] ? -3 : -97),
-  }],
+  ops: [
+    {
+      cmd: 1,
+      validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
+      doit: (_skb, info) => (info.attrs[1] || info.attrs[2] ? -3 : -97),
+    },
+  ],
 };
 
 /**
@@ -60,8 +93,13 @@ export const tcpMetricsLike: genl_family = {
  * The real doit fails with "missing family" at the ADDR attribute when the nest has no FAMILY.
  */
 const mptcpAddr: genl_policy = {
-  1: { type: NLA_U16 }, 2: { type: NLA_U8 }, 3: { type: NLA_BE32 }, 4: NLA_POLICY_EXACT_LEN(16), 5: { type: NLA_U16 },
-  6: { type: NLA_U32 }, 7: { type: NLA_S32 },
+  1: { type: NLA_U16 },
+  2: { type: NLA_U8 },
+  3: { type: NLA_BE32 },
+  4: NLA_POLICY_EXACT_LEN(16),
+  5: { type: NLA_U16 },
+  6: { type: NLA_U32 },
+  7: { type: NLA_S32 },
 };
 export const mptcpLike: genl_family = {
   name: 'MIRROR_MPTCP',
@@ -69,13 +107,17 @@ export const mptcpLike: genl_family = {
   maxattr: 1,
   policy: { 1: { type: NLA_NESTED, nested_policy: mptcpAddr } },
   resv_start_op: 12,
-  ops: [{
-    cmd: 1, flags: GENL_UNS_ADMIN_PERM, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-    doit: (_skb, info) => {
-      NL_SET_ERR_MSG_ATTR(info.extack, info.attrs[1], 'missing family');
-      return -22;
+  ops: [
+    {
+      cmd: 1,
+      flags: GENL_UNS_ADMIN_PERM,
+      validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
+      doit: (_skb, info) => {
+        NL_SET_ERR_MSG_ATTR(info.extack, info.attrs[1], 'missing family');
+        return -22;
+      },
     },
-  }],
+  ],
 };
 
 /**
@@ -87,9 +129,21 @@ export const taskstatsLike: genl_family = {
   version: 1,
   resv_start_op: 5,
   ops: [
-    { cmd: 1, flags: GENL_ADMIN_PERM, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP, maxattr: 4,
-      policy: { 1: { type: NLA_U32 }, 2: { type: NLA_U32 }, 3: { type: NLA_STRING }, 4: { type: NLA_STRING } }, doit: () => -22 },
-    { cmd: 4, validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP, maxattr: 1, policy: { 1: { type: NLA_U32 } }, doit: () => -22 },
+    {
+      cmd: 1,
+      flags: GENL_ADMIN_PERM,
+      validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
+      maxattr: 4,
+      policy: { 1: { type: NLA_U32 }, 2: { type: NLA_U32 }, 3: { type: NLA_STRING }, 4: { type: NLA_STRING } },
+      doit: () => -22,
+    },
+    {
+      cmd: 4,
+      validate: GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
+      maxattr: 1,
+      policy: { 1: { type: NLA_U32 } },
+      doit: () => -22,
+    },
   ],
 };
 
@@ -105,5 +159,7 @@ export const mirrors: KernelModule = {
     }
     return 0;
   },
-  exit: () => { for (const f of ALL) genl_unregister_family(f); },
+  exit: () => {
+    for (const f of ALL) genl_unregister_family(f);
+  },
 };

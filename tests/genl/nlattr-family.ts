@@ -4,9 +4,28 @@
  * strictly, both answer 0. Used by nlattr-sim.test.ts and the fuzz test.
  */
 import {
-  NLA_S8, NLA_S16, NLA_S64, NLA_FLAG, NLA_STRING, NLA_NUL_STRING, NLA_BINARY, NLA_U8, NLA_U32, NLA_U64,
-  NLA_MSECS, NLA_REJECT, NLA_NESTED, NLA_POLICY_RANGE, NLA_POLICY_MIN, NLA_POLICY_NESTED_ARRAY, NLA_POLICY_BITFIELD32,
-  NLA_POLICY_MASK, NLA_POLICY_FULL_RANGE, GENL_DONT_VALIDATE_STRICT, type genl_family, type genl_policy,
+  NLA_S8,
+  NLA_S16,
+  NLA_S64,
+  NLA_FLAG,
+  NLA_STRING,
+  NLA_NUL_STRING,
+  NLA_BINARY,
+  NLA_U8,
+  NLA_U32,
+  NLA_U64,
+  NLA_MSECS,
+  NLA_REJECT,
+  NLA_NESTED,
+  NLA_POLICY_RANGE,
+  NLA_POLICY_MIN,
+  NLA_POLICY_NESTED_ARRAY,
+  NLA_POLICY_BITFIELD32,
+  NLA_POLICY_MASK,
+  NLA_POLICY_FULL_RANGE,
+  GENL_DONT_VALIDATE_STRICT,
+  type genl_family,
+  type genl_policy,
 } from '../../src/api/genl-kernel.ts';
 
 const recursive: genl_policy = {};

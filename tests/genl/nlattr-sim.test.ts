@@ -7,8 +7,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, setsockopt, insmod, nla, nla_u8, nla_u32, nla_u64, nla_flag,
-  nla_string, nla_string_nonul, nla_nest, type NetlinkError, NL_ATTR_TYPE, SOL_NETLINK, NETLINK_EXT_ACK, type GenlPolicies,
+  genl_socket,
+  genl_ctrl_resolve,
+  genl_ctrl_policy,
+  genl_request,
+  setsockopt,
+  insmod,
+  nla,
+  nla_u8,
+  nla_u32,
+  nla_u64,
+  nla_flag,
+  nla_string,
+  nla_string_nonul,
+  nla_nest,
+  type NetlinkError,
+  NL_ATTR_TYPE,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  type GenlPolicies,
 } from '../../src/api/user.ts';
 import { nla_s8, nla_s16, nla_s64, nla_msecs, nla_nest_array } from '../../src/api/genl.ts';
 import { genl_register_family } from '../../src/api/genl-kernel.ts';
@@ -45,8 +62,18 @@ const CASES: [string, number, Uint8Array[], Want][] = [
   ['BINARY of 5', 2, [nla(7, new Uint8Array(5))], ['ERANGE', 'Attribute failed policy validation', 20]],
   // nla_validate_array: each element validated as a nest of the inner policy
   ['NESTED_ARRAY good', 2, [nla_nest_array(8, [[nla_u8(1, 1)], [nla_u8(1, 2)]])], 'ok'],
-  ['NESTED_ARRAY element with a U8 of 2 bytes', 2, [nla_nest_array(8, [[nla_u8(1, 1)], [nla(1, new Uint8Array(2))]])], ['EINVAL', 'invalid attribute length', 40]],
-  ['NESTED_ARRAY element too short', 2, [nla(8 | 0x8000, [nla(1 | 0x8000, new Uint8Array(2))])], ['ERANGE', 'Array element too short', 24]],
+  [
+    'NESTED_ARRAY element with a U8 of 2 bytes',
+    2,
+    [nla_nest_array(8, [[nla_u8(1, 1)], [nla(1, new Uint8Array(2))]])],
+    ['EINVAL', 'invalid attribute length', 40],
+  ],
+  [
+    'NESTED_ARRAY element too short',
+    2,
+    [nla(8 | 0x8000, [nla(1 | 0x8000, new Uint8Array(2))])],
+    ['ERANGE', 'Array element too short', 24],
+  ],
   // MSECS: minimum 8 bytes, no exact length
   ['MSECS', 2, [nla_msecs(9, 1500)], 'ok'],
   ['MSECS of 4 bytes', 1, [nla_u32(9, 1)], ['ERANGE', 'Attribute failed policy validation', 20]],
@@ -55,7 +82,12 @@ const CASES: [string, number, Uint8Array[], Want][] = [
   ['REJECT without message', 2, [nla_u32(15, 1)], ['EINVAL', 'Attribute failed policy validation', 20]],
   // validate_nla_bitfield32
   ['BITFIELD32 good', 2, [nla(11, bitfield(0x3, 0x7))], 'ok'],
-  ['BITFIELD32 value outside selector', 2, [nla(11, bitfield(0x8, 0x7))], ['EINVAL', 'Attribute failed policy validation', 20]],
+  [
+    'BITFIELD32 value outside selector',
+    2,
+    [nla(11, bitfield(0x8, 0x7))],
+    ['EINVAL', 'Attribute failed policy validation', 20],
+  ],
   ['BITFIELD32 invalid bit', 2, [nla(11, bitfield(0x10, 0x10))], ['EINVAL', 'Attribute failed policy validation', 20]],
   // nla_validate_mask
   ['MASK good', 2, [nla_u32(12, 0x0100)], 'ok'],
@@ -90,11 +122,18 @@ beforeAll(async () => {
       await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       const id = (await genl_ctrl_resolve(fd, 'NLATTR_TEST')).id;
       for (const [name, cmd, attrs] of CASES) {
-        results.set(name, await genl_request(fd, { family: id, cmd, attrs }).then((): Want => 'ok',
-          (e: NetlinkError) => [e.code, e.extack.msg, e.extack.offs]));
+        results.set(
+          name,
+          await genl_request(fd, { family: id, cmd, attrs }).then(
+            (): Want => 'ok',
+            (e: NetlinkError) => [e.code, e.extack.msg, e.extack.offs],
+          ),
+        );
       }
       pol = await genl_ctrl_policy(fd, 'NLATTR_TEST');
-    } catch (e) { err = e; }
+    } catch (e) {
+      err = e;
+    }
   });
   setBackend(null);
   if (err) throw err;

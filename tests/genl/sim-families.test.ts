@@ -9,13 +9,46 @@ import { drainMessages } from '../fixtures/sim-helpers.ts';
 import type { SimKernel } from '../../sandboxes/sim/host/index.ts';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  genl_socket, genl_ctrl_resolve, genl_ctrl_policy, genl_request, genlmsg, parseGenlmsg, sendto, recvmsg, setsockopt,
-  insmod, rmmod, parseNlmsgs, parseNlmsgerr, nla_string, nla_string_nonul, nla_u32, nla_nest, nla_get_string,
-  nla_get_u32, nla_get_nested, hex, NetlinkError, NL_ATTR_TYPE,
-  MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK,
+  genl_socket,
+  genl_ctrl_resolve,
+  genl_ctrl_policy,
+  genl_request,
+  genlmsg,
+  parseGenlmsg,
+  sendto,
+  recvmsg,
+  setsockopt,
+  insmod,
+  rmmod,
+  parseNlmsgs,
+  parseNlmsgerr,
+  nla_string,
+  nla_string_nonul,
+  nla_u32,
+  nla_nest,
+  nla_get_string,
+  nla_get_u32,
+  nla_get_nested,
+  hex,
+  NetlinkError,
+  NL_ATTR_TYPE,
+  MSG_DONTWAIT,
+  SOL_NETLINK,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_EXT_ACK,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
 } from '../../src/api/user.ts';
 import doc_exmpl, { doc_exmpl_family as docFamily } from '../../sandboxes/sim/modules/doc_exmpl.ts';
-import kv_store, { NLLAB_KV_C_SET, NLLAB_KV_C_GET, NLLAB_KV_C_DEL, NLLAB_KV_A_ENTRY, NLLAB_KV_E_KEY, NLLAB_KV_E_VALUE, NLLAB_KV_A_COUNT } from '../../sandboxes/sim/modules/kv_store.ts';
+import kv_store, {
+  NLLAB_KV_C_SET,
+  NLLAB_KV_C_GET,
+  NLLAB_KV_C_DEL,
+  NLLAB_KV_A_ENTRY,
+  NLLAB_KV_E_KEY,
+  NLLAB_KV_E_VALUE,
+  NLLAB_KV_A_COUNT,
+} from '../../sandboxes/sim/modules/kv_store.ts';
 import { genl_register_family, genl_unregister_family, type genl_family } from '../../src/api/genl-kernel.ts';
 
 let k: SimKernel;
@@ -23,18 +56,29 @@ beforeEach(async () => {
   k = await newSimKernel();
   setBackend(k);
 });
-afterEach(() => { setBackend(null); });
+afterEach(() => {
+  setBackend(null);
+});
 
 /** Run `fn` as a process (uid 0 unless given) and return its result. */
 async function proc<T>(fn: () => Promise<T>, uid = 0): Promise<T> {
   let out: T | undefined;
   let err: unknown;
-  const r = await k.run(async () => { try { out = await fn(); } catch (e) { err = e; } }, { uid });
+  const r = await k.run(
+    async () => {
+      try {
+        out = await fn();
+      } catch (e) {
+        err = e;
+      }
+    },
+    { uid },
+  );
   if (err ?? r.error) throw err ?? r.error;
   return out as T;
 }
 
-describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () => {
+describe("DOC_EXMPL (the C module's spec, sandboxes/vm/modules/README.md)", () => {
   it('is listed by nlctrl with VERSION 1, MAXATTR 1, OPS [1]{1, 0x0a}, one group', async () => {
     const f = await proc(async () => {
       await insmod(doc_exmpl);
@@ -56,7 +100,12 @@ describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () 
       const f = await genl_ctrl_resolve(fd, 'DOC_EXMPL');
       const listener = await genl_socket();
       await setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, f.groups.get('DOC_EXMPL_GRP')!);
-      await sendto(fd, genlmsg({ family: f.id, cmd: 1, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 9, attrs: [nla_string(1, 'hi there')] }), 0, { nl_family: 16, nl_pid: 0, nl_groups: 0 });
+      await sendto(
+        fd,
+        genlmsg({ family: f.id, cmd: 1, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 9, attrs: [nla_string(1, 'hi there')] }),
+        0,
+        { nl_family: 16, nl_pid: 0, nl_groups: 0 },
+      );
       const mine = await drainMessages(fd);
       const buf = new Uint8Array(4096);
       const got = await recvmsg(listener, { msg_iov: [buf] }, MSG_DONTWAIT);
@@ -66,7 +115,9 @@ describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () 
     expect(r.mine).toHaveLength(2);
     expect(reply.nlmsg_len).toBe(52);
     expect([reply.nlmsg_type, reply.nlmsg_flags, reply.nlmsg_seq]).toEqual([r.f.id, 0, 9]);
-    expect(hex(reply.payload)).toBe('01010000' + '1f000100' + hex(new TextEncoder().encode('Hello from kernel space!!!\0')) + '00');
+    expect(hex(reply.payload)).toBe(
+      '01010000' + '1f000100' + hex(new TextEncoder().encode('Hello from kernel space!!!\0')) + '00',
+    );
     expect(parseNlmsgerr(ack)!.error).toBe(0);
     expect(r.note).toHaveLength(1);
     expect([r.note[0].nlmsg_seq, r.note[0].nlmsg_pid]).toEqual([0, 0]);
@@ -81,14 +132,21 @@ describe('DOC_EXMPL (the C module\'s spec, sandboxes/vm/modules/README.md)', () 
       await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       const f = await genl_ctrl_resolve(fd, 'DOC_EXMPL');
       const out: unknown[] = [];
-      for (const [cmd, attrs] of [[1, []], [1, [nla_string_nonul(1, 'abc')]], [2, []]] as [number, Uint8Array[]][]) {
+      for (const [cmd, attrs] of [
+        [1, []],
+        [1, [nla_string_nonul(1, 'abc')]],
+        [2, []],
+      ] as [number, Uint8Array[]][]) {
         out.push(await genl_request(fd, { family: f.id, cmd, attrs }).catch((e) => e));
       }
       return out as NetlinkError[];
     });
     expect(errs[0]).toBeInstanceOf(NetlinkError);
     expect([errs[0].code, errs[0].extack]).toEqual(['EINVAL', { missType: 1 }]);
-    expect([errs[1].code, errs[1].extack]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING } }]);
+    expect([errs[1].code, errs[1].extack]).toEqual([
+      'EINVAL',
+      { msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING } },
+    ]);
     expect(errs[2].code).toBe('EOPNOTSUPP');
   });
 });
@@ -132,15 +190,28 @@ describe('nlctrl notifications', () => {
       await insmod(doc_exmpl);
       const out: number[] = [];
       await insmod({
-        name: 'dup', init: () => {
+        name: 'dup',
+        init: () => {
           const tries: genl_family[] = [
             { name: 'DOC_EXMPL', ops: [{ cmd: 1, doit: () => 0 }] },
             { name: 'NO_HANDLERS', ops: [{ cmd: 1 }] },
-            { name: 'TWICE', ops: [{ cmd: 1, doit: () => 0 }, { cmd: 1, doit: () => 0 }] },
+            {
+              name: 'TWICE',
+              ops: [
+                { cmd: 1, doit: () => 0 },
+                { cmd: 1, doit: () => 0 },
+              ],
+            },
             { name: 'A_NAME_TOO_LONG_16', ops: [] },
             { name: 'BOTH_KINDS', ops: [{ cmd: 1, doit: () => 0 }], split_ops: [{ cmd: 2, doit: () => 0 }] },
             { name: 'SPLIT_BOTH', split_ops: [{ cmd: 1, doit: () => 0, dumpit: () => 0 }] },
-            { name: 'SPLIT_TWICE', split_ops: [{ cmd: 1, doit: () => 0 }, { cmd: 1, doit: () => 0 }] },
+            {
+              name: 'SPLIT_TWICE',
+              split_ops: [
+                { cmd: 1, doit: () => 0 },
+                { cmd: 1, doit: () => 0 },
+              ],
+            },
           ];
           for (const f of tries) out.push(genl_register_family(f));
           const ok: genl_family = { name: 'OK_FAMILY', ops: [] };
@@ -156,7 +227,11 @@ describe('nlctrl notifications', () => {
 
 describe('kv_store (nests, dump, ranges, admin-only command)', () => {
   const entry = (key: string, value?: number) =>
-    nla_nest(NLLAB_KV_A_ENTRY, [nla_string(NLLAB_KV_E_KEY, key), ...(value === undefined ? [] : [nla_u32(NLLAB_KV_E_VALUE, value)])], true);
+    nla_nest(
+      NLLAB_KV_A_ENTRY,
+      [nla_string(NLLAB_KV_E_KEY, key), ...(value === undefined ? [] : [nla_u32(NLLAB_KV_E_VALUE, value)])],
+      true,
+    );
 
   it('SET, GET, dump, DEL, with events', async () => {
     const r = await proc(async () => {
@@ -165,7 +240,12 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
       const f = await genl_ctrl_resolve(fd, 'NLLAB_KV');
       const ev = await genl_socket();
       await setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, f.groups.get('kv_events')!);
-      for (const [k2, v] of [['a', 1], ['b', 2], ['c', 3]] as [string, number][]) await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_SET, attrs: [entry(k2, v)] });
+      for (const [k2, v] of [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ] as [string, number][])
+        await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_SET, attrs: [entry(k2, v)] });
       const got = await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_GET, attrs: [entry('b')] });
       const dump = await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_GET }, { dump: true });
       await genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_DEL, attrs: [entry('a')] });
@@ -175,8 +255,16 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
     const one = parseGenlmsg(r.got[0]);
     const e = nla_get_nested(one.attr.get(NLLAB_KV_A_ENTRY)!);
     expect(one.attr.get(NLLAB_KV_A_ENTRY)!.nested).toBe(true);
-    expect([nla_get_string(e[0]), nla_get_u32(e[1]), nla_get_u32(one.attr.get(NLLAB_KV_A_COUNT)!)]).toEqual(['b', 2, 3]);
-    expect(r.dump.map((m) => nla_get_string(nla_get_nested(parseGenlmsg(m).attr.get(NLLAB_KV_A_ENTRY)!)[0]))).toEqual(['a', 'b', 'c']);
+    expect([nla_get_string(e[0]), nla_get_u32(e[1]), nla_get_u32(one.attr.get(NLLAB_KV_A_COUNT)!)]).toEqual([
+      'b',
+      2,
+      3,
+    ]);
+    expect(r.dump.map((m) => nla_get_string(nla_get_nested(parseGenlmsg(m).attr.get(NLLAB_KV_A_ENTRY)!)[0]))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(r.dump.every((m) => m.nlmsg_flags === 2)).toBe(true);
     expect(r.events.map((m) => parseGenlmsg(m).cmd)).toEqual([4, 4, 4, 5]);
   });
@@ -187,7 +275,11 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
       const fd = await genl_socket();
       await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       const f = await genl_ctrl_resolve(fd, 'NLLAB_KV');
-      const e = (attrs: Uint8Array[], cmd = NLLAB_KV_C_SET) => genl_request(fd, { family: f.id, cmd, attrs }).then(() => null, (x: NetlinkError) => [x.code, x.extack]);
+      const e = (attrs: Uint8Array[], cmd = NLLAB_KV_C_SET) =>
+        genl_request(fd, { family: f.id, cmd, attrs }).then(
+          () => null,
+          (x: NetlinkError) => [x.code, x.extack],
+        );
       return [
         await e([entry('x', 1001)]),
         await e([entry('0123456789abcdef', 1)]),
@@ -195,14 +287,26 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
         await e([entry('nope')], NLLAB_KV_C_GET),
       ];
     });
-    expect(r[0]).toEqual(['ERANGE', { msg: 'integer out of range', offs: 32, policy: { type: NL_ATTR_TYPE.U32, minValue: 0n, maxValue: 1000n } }]);
-    expect(r[1]).toEqual(['EINVAL', { msg: 'Attribute failed policy validation', offs: 24, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } }]);
-    expect(r[2]).toEqual(['EINVAL', { msg: 'NLA_F_NESTED is missing', offs: 20, policy: { type: NL_ATTR_TYPE.NESTED } }]);
+    expect(r[0]).toEqual([
+      'ERANGE',
+      { msg: 'integer out of range', offs: 32, policy: { type: NL_ATTR_TYPE.U32, minValue: 0n, maxValue: 1000n } },
+    ]);
+    expect(r[1]).toEqual([
+      'EINVAL',
+      { msg: 'Attribute failed policy validation', offs: 24, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } },
+    ]);
+    expect(r[2]).toEqual([
+      'EINVAL',
+      { msg: 'NLA_F_NESTED is missing', offs: 20, policy: { type: NL_ATTR_TYPE.NESTED } },
+    ]);
     expect(r[3]).toEqual(['ENOENT', { msg: 'no such key', offs: 24 }]);
     const perm = await proc(async () => {
       const fd = await genl_socket();
       const f = await genl_ctrl_resolve(fd, 'NLLAB_KV');
-      return genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_DEL, attrs: [entry('x')] }).then(() => 'ok', (x: NetlinkError) => x.code);
+      return genl_request(fd, { family: f.id, cmd: NLLAB_KV_C_DEL, attrs: [entry('x')] }).then(
+        () => 'ok',
+        (x: NetlinkError) => x.code,
+      );
     }, 65534);
     // The module loaded by the root process above serves every process of this kernel.
     expect(perm).toBe('EPERM');
@@ -215,9 +319,16 @@ describe('kv_store (nests, dump, ranges, admin-only command)', () => {
     });
     expect(pol.ops.get(NLLAB_KV_C_SET)).toEqual({ do: 0 });
     expect(pol.ops.get(NLLAB_KV_C_GET)).toEqual({ do: 0, dump: 0 });
-    expect(pol.policies.get(0)!.get(NLLAB_KV_A_ENTRY)).toEqual({ type: NL_ATTR_TYPE.NESTED, policyIdx: 1, policyMaxtype: 2 });
+    expect(pol.policies.get(0)!.get(NLLAB_KV_A_ENTRY)).toEqual({
+      type: NL_ATTR_TYPE.NESTED,
+      policyIdx: 1,
+      policyMaxtype: 2,
+    });
     expect(pol.policies.get(1)!.get(NLLAB_KV_E_KEY)).toEqual({ type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 });
-    expect(pol.policies.get(1)!.get(NLLAB_KV_E_VALUE)).toEqual({ type: NL_ATTR_TYPE.U32, minValue: 0n, maxValue: 1000n });
+    expect(pol.policies.get(1)!.get(NLLAB_KV_E_VALUE)).toEqual({
+      type: NL_ATTR_TYPE.U32,
+      minValue: 0n,
+      maxValue: 1000n,
+    });
   });
 });
-

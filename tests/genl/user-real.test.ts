@@ -6,20 +6,47 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealKernel, type RealKernel } from '../../sandboxes/real/bridge.ts';
 import { setBackend, backend } from '../../src/api/backend.ts';
 import {
-  genl_socket, genl_ctrl_resolve, genl_ctrl_resolve_grp, genl_ctrl_list, genl_ctrl_policy, genl_request, genl_close,
-  NetlinkError, NL_ATTR_TYPE, nla_string, nla_string_nonul, setsockopt, SOL_NETLINK, NETLINK_EXT_ACK,
-  genl_send, genl_recv, genl_dispatch, parseCtrlFamily,
+  genl_socket,
+  genl_ctrl_resolve,
+  genl_ctrl_resolve_grp,
+  genl_ctrl_list,
+  genl_ctrl_policy,
+  genl_request,
+  genl_close,
+  NetlinkError,
+  NL_ATTR_TYPE,
+  nla_string,
+  nla_string_nonul,
+  setsockopt,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  genl_send,
+  genl_recv,
+  genl_dispatch,
+  parseCtrlFamily,
 } from '../../src/api/user.ts';
 
 let kernel: RealKernel;
-beforeAll(() => { kernel = createRealKernel(); setBackend(kernel); });
-afterAll(async () => { setBackend(null); await kernel.shutdown(); });
+beforeAll(() => {
+  kernel = createRealKernel();
+  setBackend(kernel);
+});
+afterAll(async () => {
+  setBackend(null);
+  await kernel.shutdown();
+});
 
 /** Run `fn` as a process of the real kernel and return what it returned. */
 async function inProcess<T>(fn: () => Promise<T>): Promise<T> {
   let out: T | undefined;
   let err: unknown;
-  const pid = await backend().spawn(async () => { try { out = await fn(); } catch (e) { err = e; } });
+  const pid = await backend().spawn(async () => {
+    try {
+      out = await fn();
+    } catch (e) {
+      err = e;
+    }
+  });
   await backend().waitpid(pid);
   if (err) throw err;
   return out as T;
@@ -33,7 +60,18 @@ describe('genl helpers on the real kernel', () => {
       await genl_close(fd);
       return r;
     });
-    expect(byName).toEqual({ id: 0x10, name: 'nlctrl', version: 2, hdrsize: 0, maxattr: 0, ops: [{ cmd: 3, flags: 0x0e }, { cmd: 10, flags: 0x0c }], groups: new Map([['notify', 0x10]]) });
+    expect(byName).toEqual({
+      id: 0x10,
+      name: 'nlctrl',
+      version: 2,
+      hdrsize: 0,
+      maxattr: 0,
+      ops: [
+        { cmd: 3, flags: 0x0e },
+        { cmd: 10, flags: 0x0c },
+      ],
+      groups: new Map([['notify', 0x10]]),
+    });
     expect(byId).toEqual(byName);
   });
 
@@ -51,7 +89,7 @@ describe('genl helpers on the real kernel', () => {
     expect((r.err as NetlinkError).code).toBe('ENOENT');
   });
 
-  it('reads nlctrl\'s policies', async () => {
+  it("reads nlctrl's policies", async () => {
     const pol = await inProcess(async () => genl_ctrl_policy(await genl_socket(), 'nlctrl'));
     expect(pol.ops.get(3)).toEqual({ do: 0, dump: 0 });
     expect(pol.policies.get(0)!.get(2)).toEqual({ type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 });
@@ -61,11 +99,17 @@ describe('genl helpers on the real kernel', () => {
     const err = await inProcess(async () => {
       const fd = await genl_socket();
       await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-      return genl_request(fd, { family: 0x10, cmd: 3, version: 2, attrs: [nla_string_nonul(2, 'nlctrl')] }).catch((e) => e);
+      return genl_request(fd, { family: 0x10, cmd: 3, version: 2, attrs: [nla_string_nonul(2, 'nlctrl')] }).catch(
+        (e) => e,
+      );
     });
     expect(err).toBeInstanceOf(NetlinkError);
     expect((err as NetlinkError).code).toBe('EINVAL');
-    expect((err as NetlinkError).extack).toEqual({ msg: 'Attribute failed policy validation', offs: 20, policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 } });
+    expect((err as NetlinkError).extack).toEqual({
+      msg: 'Attribute failed policy validation',
+      offs: 20,
+      policy: { type: NL_ATTR_TYPE.NUL_STRING, maxLength: 15 },
+    });
   });
 
   it('sends, receives and dispatches one step at a time', async () => {
@@ -76,7 +120,13 @@ describe('genl helpers on the real kernel', () => {
       const second = await genl_recv(fd);
       const names: string[] = [];
       const handled = genl_dispatch(first.msgs, { 1: (m) => names.push(parseCtrlFamily(m.nlmsg).name) });
-      return { seq, first: { n: first.n, msgs: first.msgs.length, seq: first.msgs[0].nlmsg.nlmsg_seq }, second: second.errors, handled, names };
+      return {
+        seq,
+        first: { n: first.n, msgs: first.msgs.length, seq: first.msgs[0].nlmsg.nlmsg_seq },
+        second: second.errors,
+        handled,
+        names,
+      };
     });
     expect(r.first).toEqual({ n: 136, msgs: 1, seq: r.seq });
     expect(r.second).toEqual([{ error: 0, seq: r.seq, extack: {} }]);

@@ -13,12 +13,19 @@ import { encodeDatagram, parseDatagram, toHex, issues } from '../../src/lib/buil
 import { exportProgram } from '../../src/lib/builder/export.ts';
 import { AF_NETLINK } from '../../src/api/uapi.ts';
 
-interface Sent { lesson: string; protocol: number; data: Uint8Array }
+interface Sent {
+  lesson: string;
+  protocol: number;
+  data: Uint8Array;
+}
 
 async function collect(): Promise<Sent[]> {
   const out: Sent[] = [];
   for (const l of loadLessons()) {
-    const r = await runProgram(l.solution, l.data.entry, undefined, { cmdline: l.data.cmdline, builtin: l.data.builtin });
+    const r = await runProgram(l.solution, l.data.entry, undefined, {
+      cmdline: l.data.cmdline,
+      builtin: l.data.builtin,
+    });
     const domains = new Map<string, number>();
     for (const e of r.syscalls) {
       if (e.syscall === 'socket' && e.ret !== undefined && e.socket) domains.set(`${e.pid}:${e.ret}`, e.socket.domain);
@@ -40,7 +47,11 @@ describe('the builder and every message the lessons send', () => {
     expect(unique.length).toBeGreaterThan(50);
     // Generic netlink, NETLINK_ROUTE and a raw protocol are all among them.
     expect(new Set(unique.map((s) => s.protocol))).toEqual(expect.objectContaining({}));
-    for (const p of [0, 2, 16]) expect(unique.some((s) => s.protocol === p), `protocol ${p}`).toBe(true);
+    for (const p of [0, 2, 16])
+      expect(
+        unique.some((s) => s.protocol === p),
+        `protocol ${p}`,
+      ).toBe(true);
   });
 
   it('reads every message and writes it back byte for byte (bytes → fields → bytes)', () => {

@@ -61,14 +61,22 @@ function typecheck(layer: string, lines: string[]): Map<number, string> {
   const probe = join(scratch, `${layer}.ts`);
   writeFileSync(probe, `${lines.join('\n')}\n`);
   const config = join(scratch, `tsconfig.${layer}.json`);
-  writeFileSync(config, JSON.stringify({ extends: `../tsconfig.${layer}.json`, include: [], files: [`${layer}.ts`, ...declarations[layer]!.map((d) => `../${d}`)] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: `../tsconfig.${layer}.json`,
+      include: [],
+      files: [`${layer}.ts`, ...declarations[layer]!.map((d) => `../${d}`)],
+    }),
+  );
   const r = spawnSync('npx', ['tsc', '--noEmit', '--pretty', 'false', '-p', config], { cwd: root, encoding: 'utf8' });
   const errors = new Map<number, string>();
   for (const m of r.stdout.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/gm)) {
     expect(m[1], `an error outside the probe: ${m[0]}`).toMatch(new RegExp(`${layer}\\.ts$`));
     errors.set(Number(m[2]), m[3]!);
   }
-  if (r.status !== 0 && errors.size === 0) throw new Error(`tsc failed without errors to read:\n${r.stdout}${r.stderr}`);
+  if (r.status !== 0 && errors.size === 0)
+    throw new Error(`tsc failed without errors to read:\n${r.stdout}${r.stderr}`);
   return errors;
 }
 
@@ -77,7 +85,10 @@ describe('each layer rejects what it may not use, and only that', () => {
     it(layer, () => {
       const errors = typecheck(layer, lines);
       const forbidden = lines.flatMap((l, i) => (l.endsWith('// forbidden') ? [i + 1] : []));
-      expect([...errors.keys()].sort((x, y) => x - y), [...errors].map(([n, e]) => `${n}: ${e}`).join('\n')).toEqual(forbidden);
+      expect(
+        [...errors.keys()].sort((x, y) => x - y),
+        [...errors].map(([n, e]) => `${n}: ${e}`).join('\n'),
+      ).toEqual(forbidden);
     }, 120_000);
   }
 });

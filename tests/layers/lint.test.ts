@@ -19,7 +19,10 @@ function lintAll(cases: [path: string, source: string][]): Map<string, string[]>
     return file;
   });
   try {
-    const r = spawnSync(biome, ['lint', '--error-on-warnings', '--reporter=json', ...files], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(biome, ['lint', '--error-on-warnings', '--reporter=json', ...files], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const report = JSON.parse(r.stdout) as { diagnostics: { category: string; location: { path: string } }[] };
     const found = new Map<string, string[]>(files.map((f) => [f, []]));
     for (const d of report.diagnostics) found.get(d.location.path)?.push(d.category);
@@ -34,19 +37,35 @@ const LAYER = 'lint/style/noRestrictedImports';
 
 const cases: [path: string, source: string, expected: string[]][] = [
   ['sandboxes/sim/host/probe.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n", [NODE]],
-  ['sandboxes/sim/host/probe.ts', "import { x } from '../../../src/runtime/worker.ts';\nexport const a = x;\n", [LAYER]],
+  [
+    'sandboxes/sim/host/probe.ts',
+    "import { x } from '../../../src/runtime/worker.ts';\nexport const a = x;\n",
+    [LAYER],
+  ],
   ['sandboxes/sim/host/probe.ts', "import { ERRNO } from '../../../src/api/errno.ts';\nexport const a = ERRNO;\n", []],
   ['src/api/probe.ts', "import { x } from '../../sandboxes/real/bridge.ts';\nexport const a = x;\n", [LAYER]],
   ['src/agent/probe.ts', "import { x } from '../runtime/vm/relay-client.ts';\nexport const a = x;\n", [LAYER]],
   ['src/agent/probe.ts', "import { x } from '../../sandboxes/real/agent-process.ts';\nexport const a = x;\n", [LAYER]],
   ['src/runtime/vm/probe.ts', "import { x } from '../../../sandboxes/real/bridge.ts';\nexport const a = x;\n", [LAYER]],
-  ['src/runtime/vm/probe.ts', "import { x } from '../../components/terminal/xterm-view.ts';\nexport const a = x;\n", [LAYER]],
+  [
+    'src/runtime/vm/probe.ts',
+    "import { x } from '../../components/terminal/xterm-view.ts';\nexport const a = x;\n",
+    [LAYER],
+  ],
   ['src/runtime/vm/probe.ts', "import { EventEmitter } from 'node:events';\nexport const a = EventEmitter;\n", [NODE]],
   ['src/runtime/vm/probe.ts', "import { OP } from '../../agent/protocol.ts';\nexport const a = OP;\n", []],
   ['src/components/site/probe.ts', "import { x } from '../playground/playground.ts';\nexport const a = x;\n", [LAYER]],
   ['src/components/playground/probe.ts', "import { x } from '../site/x.ts';\nexport const a = x;\n", [LAYER]],
-  ['src/components/playground/probe.ts', "import { lessonHref } from '../../course/url.ts';\nexport const a = lessonHref;\n", []],
-  ['sandboxes/vm/relay/probe.ts', "import { x } from '../../../src/components/terminal/xterm-view.ts';\nexport const a = x;\n", [LAYER]],
+  [
+    'src/components/playground/probe.ts',
+    "import { lessonHref } from '../../course/url.ts';\nexport const a = lessonHref;\n",
+    [],
+  ],
+  [
+    'sandboxes/vm/relay/probe.ts',
+    "import { x } from '../../../src/components/terminal/xterm-view.ts';\nexport const a = x;\n",
+    [LAYER],
+  ],
   ['src/cli/probe.ts', "import { x } from '../../tests/fixtures/sim-kernel.ts';\nexport const a = x;\n", [LAYER]],
 ];
 

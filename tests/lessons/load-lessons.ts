@@ -6,13 +6,24 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { lessonFrontmatter, partSchema } from '../../src/course/lesson-schema.ts';
-import { buildCourse, libraryModules, type Files, type Lesson, type LessonSource } from '../../src/course/lesson-model.ts';
+import {
+  buildCourse,
+  libraryModules,
+  type Files,
+  type Lesson,
+  type LessonSource,
+} from '../../src/course/lesson-model.ts';
 
 const ROOT = 'lessons';
 
 function readFolder(dir: string): Files {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 /** The front matter of an MDX file, validated; throws with the file and the fields that are wrong. */
@@ -21,7 +32,10 @@ export function readFrontmatter(file: string) {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(text);
   if (!m) throw new Error(`${file}: no front matter (a block between --- lines at the top).`);
   const r = lessonFrontmatter.safeParse(yaml.load(m[1]!));
-  if (!r.success) throw new Error(`${file}: invalid front matter: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `${file}: invalid front matter: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
@@ -43,7 +57,8 @@ export function loadLessons(): Lesson[] {
       });
     }
   }
-  const modules = readdirSync('sandboxes/sim/modules').filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  const modules = readdirSync('sandboxes/sim/modules')
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .map((f) => `sandboxes/sim/modules/${f}`);
   const library = libraryModules(Object.fromEntries(modules.map((f) => [f, readFileSync(f, 'utf8')])));
   return buildCourse(parts, sources, library).flatMap((p) => p.lessons);

@@ -13,7 +13,9 @@ import { loadLessons } from './load-lessons.ts';
 import { runChecksWithoutTrace } from './run-checks.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-lessons-'));
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 const lines = (n: NormalisedRun) => [...n.events, '--- output', ...n.output, `--- exit status ${n.status}`];
 
@@ -28,7 +30,7 @@ const programs = loadLessons()
     return { id: l.id, file: join(dir, l.data.entry), checks: l.checks };
   });
 
-describe('lessons without modules: the solution on this machine\'s kernel and on the simulator', () => {
+describe("lessons without modules: the solution on this machine's kernel and on the simulator", () => {
   it('finds such lessons', () => {
     expect(programs.map((p) => p.id)).not.toEqual([]);
   });
@@ -36,11 +38,17 @@ describe('lessons without modules: the solution on this machine\'s kernel and on
   for (const { id, file, checks } of programs) {
     it(`${id}: the same on both kernels`, async () => {
       const real = normalise(await runProgram(file, 'real'));
-      expect(real.output.filter((l) => l.startsWith('! ')), real.output.join('\n')).toEqual([]);
+      expect(
+        real.output.filter((l) => l.startsWith('! ')),
+        real.output.join('\n'),
+      ).toEqual([]);
       // The lesson's checks judge the real run as the playground would: no kernel trace there.
       if (checks) {
         const failed = (await runChecksWithoutTrace(checks, real.raw.events, real.raw.output)).filter((c) => !c.pass);
-        expect(failed.map((c) => `${c.name}: ${c.message}`), `${id}: the lesson's checks fail on the real kernel's run`).toEqual([]);
+        expect(
+          failed.map((c) => `${c.name}: ${c.message}`),
+          `${id}: the lesson's checks fail on the real kernel's run`,
+        ).toEqual([]);
       }
       const sim = normalise(await runProgram(file, 'sim'));
       const diff = compareLines(lines(real), lines(sim));

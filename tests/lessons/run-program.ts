@@ -32,8 +32,17 @@ let runId = 0;
  * VM's Linux, so the checks get no `trace` and must judge from the syscalls alone. `opts.cmdline`,
  * `opts.builtin`: the lesson's front matter (files whose default export is built in).
  */
-export async function runProgram(files: ProgramFiles, entry: string, checks?: string, opts: { noTrace?: boolean; cmdline?: string; builtin?: string[] } = {}): Promise<RunResult> {
-  const builtin = (opts.builtin ?? []).map((f) => loadModule(compile(files), f, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as KernelModule);
+export async function runProgram(
+  files: ProgramFiles,
+  entry: string,
+  checks?: string,
+  opts: { noTrace?: boolean; cmdline?: string; builtin?: string[] } = {},
+): Promise<RunResult> {
+  const builtin = (opts.builtin ?? []).map(
+    (f) =>
+      loadModule(compile(files), f, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet)
+        .default as KernelModule,
+  );
   const kernel = (await bootKernel({ cmdline: opts.cmdline, builtin })) as unknown as SessionKernel;
   if (opts.noTrace) kernel.trace = { ...kernel.trace, available: false };
   const output: OutputLine[] = [];
@@ -41,12 +50,20 @@ export async function runProgram(files: ProgramFiles, entry: string, checks?: st
   let results: CheckResult[] = [];
   let checksError: string | undefined;
   const exit = await runSession(kernel, {
-    runId: ++runId, files, entry, checks,
+    runId: ++runId,
+    files,
+    entry,
+    checks,
     libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
     maxOutputLines: 100_000,
     post(msg) {
-      if (msg.type === 'batch') { output.push(...msg.output); syscalls.push(...msg.syscalls); }
-      else if (msg.type === 'checks') { results = msg.results; checksError = msg.error; }
+      if (msg.type === 'batch') {
+        output.push(...msg.output);
+        syscalls.push(...msg.syscalls);
+      } else if (msg.type === 'checks') {
+        results = msg.results;
+        checksError = msg.error;
+      }
     },
   });
   return { output: output.map((l) => l.text).join('\n'), exit, checks: results, checksError, syscalls };

@@ -20,7 +20,9 @@ describe('lesson 1.6: the module pushes instead of the program polling', () => {
     expect(r.output).toContain('netlink: nothing arrived on the group "news" (recv: EAGAIN)');
     const failed = r.checks.filter((c) => !c.pass);
     expect(failed.map((c) => c.name)).toEqual([NEWS_CHECK]);
-    expect(failed[0]!.message).toMatch(/The write reached the module \(\/proc\/nl_news reads "nl_news is loaded"\), but nothing arrived on the group "news"/);
+    expect(failed[0]!.message).toMatch(
+      /The write reached the module \(\/proc\/nl_news reads "nl_news is loaded"\), but nothing arrived on the group "news"/,
+    );
     expect(failed[0]!.hints).toHaveLength(3);
     expect(failed[0]!.hints![2]).toContain('genlmsg_multicast(nl_news_family, skb, 0, NL_NEWS_GRP)');
   });
@@ -39,6 +41,8 @@ describe('lesson 1.6: the module pushes instead of the program polling', () => {
     const r = await runProgram({ ...lesson.solution, 'news.ts': wrong }, lesson.data.entry, lesson.checks);
     const c = r.checks.find((x) => x.name === NEWS_CHECK)!;
     expect(c.pass).toBe(false);
-    expect(c.message).toContain('The group delivered "something else", but the line written to /proc/nl_news was "nl_news is loaded"');
+    expect(c.message).toContain(
+      'The group delivered "something else", but the line written to /proc/nl_news was "nl_news is loaded"',
+    );
   });
 });

@@ -14,7 +14,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareLines, eventsByProcess, normalise, runProgram, type NormalisedRun, type Run } from '../fidelity/harness.ts';
+import {
+  compareLines,
+  eventsByProcess,
+  normalise,
+  runProgram,
+  type NormalisedRun,
+  type Run,
+} from '../fidelity/harness.ts';
 import { simAvailable } from '../fidelity/suite.ts';
 import { loadLessons } from '../lessons/load-lessons.ts';
 import { v86Manifest } from '../../sandboxes/v86/node.ts';
@@ -22,14 +29,23 @@ import { nameGenlIds } from '../vm/genl-ids.ts';
 import { runChecksWithoutTrace } from '../lessons/run-checks.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-v86-course-'));
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /**
  * Lessons that load a module: their solution (code/ + solution/) written to disk — or, for a
  * lesson whose front matter says `simOnly` (its solution would lock up a real kernel), its
  * starting code, which shows everything else the lesson does (its checks are then not run).
  */
-function coursePrograms(): { id: string; file: string; checks?: string; cmdline?: string; builtin: string[]; modules: string[] }[] {
+function coursePrograms(): {
+  id: string;
+  file: string;
+  checks?: string;
+  cmdline?: string;
+  builtin: string[];
+  modules: string[];
+}[] {
   return loadLessons()
     .filter((l) => (l.data.modules ?? []).length > 0)
     .map((l) => {
@@ -40,8 +56,12 @@ function coursePrograms(): { id: string; file: string; checks?: string; cmdline?
         writeFileSync(path, text as string);
       }
       return {
-        id: l.id, file: join(dir, l.data.entry), checks: l.data.simOnly ? undefined : l.checks,
-        cmdline: l.data.cmdline, builtin: l.data.builtin.map((b) => join(dir, b)), modules: l.data.modules,
+        id: l.id,
+        file: join(dir, l.data.entry),
+        checks: l.data.simOnly ? undefined : l.checks,
+        cmdline: l.data.cmdline,
+        builtin: l.data.builtin.map((b) => join(dir, b)),
+        modules: l.data.modules,
       };
     });
 }
@@ -51,7 +71,8 @@ function coursePrograms(): { id: string; file: string; checks?: string; cmdline?
  * two processes' syscalls that return at the same moment (a reader waking a blocked sender) are
  * interleaved by timing on a real kernel — then output and status; allocated genl ids named.
  */
-const lines = (n: NormalisedRun) => nameGenlIds(n, [...eventsByProcess(n.events), '--- output', ...n.output, `--- exit status ${n.status}`]);
+const lines = (n: NormalisedRun) =>
+  nameGenlIds(n, [...eventsByProcess(n.events), '--- output', ...n.output, `--- exit status ${n.status}`]);
 
 const programs = coursePrograms();
 
@@ -83,7 +104,7 @@ function withoutBuiltin(run: Run, modules: string[]): Run {
 }
 
 describe('course programs: in-browser kernel (v86, i386 Linux 6.1 + C modules) against the simulator', () => {
-  it('finds the course\'s lessons that load a module', () => {
+  it("finds the course's lessons that load a module", () => {
     expect(programs.map((p) => p.id)).not.toEqual([]);
   });
 
@@ -92,18 +113,27 @@ describe('course programs: in-browser kernel (v86, i386 Linux 6.1 + C modules) a
       v86Manifest(); // a clear error when the image is not built
       const vmRun = await runProgram(file, 'browser', 150_000);
       const vm = normalise(builtin.length || cmdline ? withoutBuiltin(vmRun, modules) : vmRun, { streams: true });
-      expect(vm.output.filter((l) => l.startsWith('! ')), vm.output.join('\n')).toEqual([]);
+      expect(
+        vm.output.filter((l) => l.startsWith('! ')),
+        vm.output.join('\n'),
+      ).toEqual([]);
       expect(vm.status, vm.output.join('\n')).toBe(0);
       // The lesson's checks judge the VM's run as the playground would: no kernel trace there.
       if (checks) {
         const failed = (await runChecksWithoutTrace(checks, vmRun.events, vmRun.output)).filter((c) => !c.pass);
-        expect(failed.map((c) => `${c.name}: ${c.message}`), `${name}: the lesson's checks fail on the in-browser kernel's run`).toEqual([]);
+        expect(
+          failed.map((c) => `${c.name}: ${c.message}`),
+          `${name}: the lesson's checks fail on the in-browser kernel's run`,
+        ).toEqual([]);
       }
       if (!simAvailable()) return;
       const simRun = await runProgram(file, 'sim', 120_000, { cmdline, builtin });
       const sim = normalise(builtin.length ? withoutBuiltin(simRun, modules) : simRun, { streams: true });
       const diff = compareLines(lines(vm), lines(sim));
-      expect(diff, `${name}: the simulator differs from Linux (- real = in-browser kernel, + sim):\n${diff}`).toBeNull();
+      expect(
+        diff,
+        `${name}: the simulator differs from Linux (- real = in-browser kernel, + sim):\n${diff}`,
+      ).toBeNull();
     }, 300_000);
   }
 });

@@ -14,11 +14,15 @@ import { startSavedMachine, v86Manifest } from '../../sandboxes/v86/node.ts';
 import { runCommand } from '../../src/cli/run.ts';
 
 let m: Machine;
-beforeAll(async () => { m = await startSavedMachine(); });
-afterAll(async () => { await m?.stop(); });
+beforeAll(async () => {
+  m = await startSavedMachine();
+});
+afterAll(async () => {
+  await m?.stop();
+});
 
 describe('the in-browser kernel (v86) under Node', () => {
-  it('runs Debian\'s i386 686 kernel, as the manifest says', async () => {
+  it("runs Debian's i386 686 kernel, as the manifest says", async () => {
     const r = await m.exec('uname -rm');
     expect(r.status).toBe(0);
     expect(r.output.trim()).toBe(`${v86Manifest().kernelRelease} i686`);
@@ -32,7 +36,10 @@ describe('the in-browser kernel (v86) under Node', () => {
         const off = m.onData((p, bytes) => {
           if (p !== port) return;
           const got = splitter.push(bytes);
-          if (got.length) { off(); resolve(got[0]!); }
+          if (got.length) {
+            off();
+            resolve(got[0]!);
+          }
         });
         m.send(port, encodeRequest(77, OP.HELLO));
       });
@@ -69,7 +76,9 @@ describe('netlink-lab run --kernel browser', () => {
 
   it('runs a program through the agent protocol and prints what it prints', async () => {
     const file = join(dir, 'prog.ts');
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 import { socket, bind, getsockname, close, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, readFile } from 'netlink-lab/user';
 const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
@@ -78,10 +87,18 @@ console.log('bound', a.nl_pid > 0);
 const lines = (await readFile('/proc/net/netlink')).split('\\n').filter((l) => l.trim()).length;
 console.log('proc lines', lines > 1);
 await close(fd);
-`);
+`,
+    );
     let out = '';
     let err = '';
-    const status = await runCommand([file, '--kernel', 'browser'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+    const status = await runCommand([file, '--kernel', 'browser'], {
+      stdout: (s) => {
+        out += s;
+      },
+      stderr: (s) => {
+        err += s;
+      },
+    });
     expect(err).toBe('');
     expect(status).toBe(0);
     expect(out).toBe('bound true\nproc lines true\n');
@@ -89,7 +106,9 @@ await close(fd);
 
   it('spawn() from a process is fork: the child keeps the socket, and may drop to another uid', async () => {
     const file = join(dir, 'fork.ts');
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 import { socket, bind, getsockname, spawn, waitpid, getpid, getuid, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
 const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
 await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
@@ -102,10 +121,18 @@ console.log('child status', await waitpid(child));
 const nobody = await spawn(async () => { console.log('uid', getuid()); }, { uid: 65534 });
 await waitpid(nobody);
 await close(fd);
-`);
+`,
+    );
     let out = '';
     let err = '';
-    const status = await runCommand([file, '--kernel', 'browser'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+    const status = await runCommand([file, '--kernel', 'browser'], {
+      stdout: (s) => {
+        out += s;
+      },
+      stderr: (s) => {
+        err += s;
+      },
+    });
     expect(err).toBe('');
     expect(status).toBe(0);
     expect(out).toBe('child same socket true other pid true\nchild status 0\nuid 65534\n');
@@ -115,7 +142,12 @@ await close(fd);
     let err = '';
     const file = join(dir, 'empty.ts');
     writeFileSync(file, 'export {};\n');
-    const status = await runCommand([file, '--kernel', 'browser', '--trace'], { stdout: () => {}, stderr: (s) => { err += s; } });
+    const status = await runCommand([file, '--kernel', 'browser', '--trace'], {
+      stdout: () => {},
+      stderr: (s) => {
+        err += s;
+      },
+    });
     expect(status).not.toBe(0);
     expect(err).toMatch(/--trace needs the simulated kernel/);
   });

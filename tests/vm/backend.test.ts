@@ -7,11 +7,47 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/api/backend.ts';
 import {
-  socket, bind, sendto, recvfrom, close, insmod, rmmod, setsockopt, getsockname, getpid, getuid, waitpid, now, spawn,
-  genl_socket, genl_ctrl_resolve, genl_request, genlmsg, parseGenlmsg, parseNlmsgs, parseNlmsgerr, nla,
-  nlmsg, bytes, cstring, u16, u32, ErrnoError, type NetlinkError,
-  AF_NETLINK, SOCK_RAW, NETLINK_TEST, NETLINK_USERSOCK, NLMSG_MIN_TYPE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT,
-  SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK,
+  socket,
+  bind,
+  sendto,
+  recvfrom,
+  close,
+  insmod,
+  rmmod,
+  setsockopt,
+  getsockname,
+  getpid,
+  getuid,
+  waitpid,
+  now,
+  spawn,
+  genl_socket,
+  genl_ctrl_resolve,
+  genl_request,
+  genlmsg,
+  parseGenlmsg,
+  parseNlmsgs,
+  parseNlmsgerr,
+  nla,
+  nlmsg,
+  bytes,
+  cstring,
+  u16,
+  u32,
+  ErrnoError,
+  type NetlinkError,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_TEST,
+  NETLINK_USERSOCK,
+  NLMSG_MIN_TYPE,
+  NLMSG_ERROR,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  MSG_DONTWAIT,
+  SOL_NETLINK,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_EXT_ACK,
 } from '../../src/api/user.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 import { vmKernelOn, type VmKernel } from '../../sandboxes/vm/backend.ts';
@@ -26,7 +62,13 @@ const mod = (name: string, params?: Record<string, number>): KernelModule =>
 /** Run `main` as a process on the VM kernel; its exit status must be 0 (assertion failures inside reject). */
 async function proc(main: () => Promise<void>): Promise<void> {
   let failure: unknown = null;
-  const pid = await k.spawn(async () => { try { await main(); } catch (e) { failure = e; } });
+  const pid = await k.spawn(async () => {
+    try {
+      await main();
+    } catch (e) {
+      failure = e;
+    }
+  });
   await waitpid(pid);
   if (failure) throw failure;
 }
@@ -47,11 +89,14 @@ afterAll(async () => {
 describe('processes', () => {
   it('each process is its own guest process; ports are reused after exit', async () => {
     const pids: number[] = [];
-    for (let i = 0; i < 6; i++) await proc(async () => { pids.push(getpid()); });
+    for (let i = 0; i < 6; i++)
+      await proc(async () => {
+        pids.push(getpid());
+      });
     expect(new Set(pids).size).toBe(6);
   });
 
-  it('spawn from a process forks: the child has the parent\'s sockets under the same fds; fork ports are reused', async () => {
+  it("spawn from a process forks: the child has the parent's sockets under the same fds; fork ports are reused", async () => {
     expect(vm.forkPorts.length).toBe(4);
     await proc(async () => {
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
@@ -72,7 +117,9 @@ describe('processes', () => {
       const release: (() => void)[] = [];
       const gate = new Promise<void>((r) => release.push(r));
       const kids = await Promise.all(Array.from({ length: vm.forkPorts.length }, () => spawn(() => gate)));
-      const late = spawn(async () => { expect((await getsockname(fd)).nl_pid).toBe(port); });
+      const late = spawn(async () => {
+        expect((await getsockname(fd)).nl_pid).toBe(port);
+      });
       release[0]!();
       expect(await Promise.all(kids.map((c) => waitpid(c)))).toEqual(kids.map(() => 0));
       expect(await waitpid(await late)).toBe(0);
@@ -80,19 +127,26 @@ describe('processes', () => {
     });
   });
 
-  it('spawn({ uid }) from a process forks and drops to that uid: it keeps the parent\'s sockets but loses its privileges', async () => {
+  it("spawn({ uid }) from a process forks and drops to that uid: it keeps the parent's sockets but loses its privileges", async () => {
     await proc(async () => {
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
       await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
       const port = (await getsockname(fd)).nl_pid;
       const seen: { uid: number; port: number; join?: number }[] = [];
-      const child = await spawn(async () => {
-        const own = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-        let join: number | undefined;
-        // USERSOCK lets only root join groups (no NL_CFG_F_NONROOT_RECV): EPERM for uid 65534.
-        try { await setsockopt(own, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1); } catch (e) { join = (e as ErrnoError).errno; }
-        seen.push({ uid: getuid(), port: (await getsockname(fd)).nl_pid, join });
-      }, { uid: 65534 });
+      const child = await spawn(
+        async () => {
+          const own = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+          let join: number | undefined;
+          // USERSOCK lets only root join groups (no NL_CFG_F_NONROOT_RECV): EPERM for uid 65534.
+          try {
+            await setsockopt(own, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1);
+          } catch (e) {
+            join = (e as ErrnoError).errno;
+          }
+          seen.push({ uid: getuid(), port: (await getsockname(fd)).nl_pid, join });
+        },
+        { uid: 65534 },
+      );
       expect(await waitpid(child)).toBe(0);
       expect(seen).toEqual([{ uid: 65534, port, join: 1 }]);
       await close(fd);
@@ -106,7 +160,7 @@ describe('processes', () => {
 });
 
 describe('insmod and rmmod load the C modules', () => {
-  it('errors are the syscalls\': EEXIST, ENOENT', async () => {
+  it("errors are the syscalls': EEXIST, ENOENT", async () => {
     await proc(async () => {
       expect(await insmod(mod('nl_test'))).toBe(0);
       await expect(insmod(mod('nl_test'))).rejects.toMatchObject({ code: 'EEXIST' });
@@ -119,8 +173,16 @@ describe('insmod and rmmod load the C modules', () => {
 });
 
 describe('nl_test (protocol 25), byte for byte', () => {
-  beforeAll(async () => { await proc(async () => { await insmod(mod('nl_test')); }); });
-  afterAll(async () => { await proc(async () => { await rmmod('nl_test'); }); });
+  beforeAll(async () => {
+    await proc(async () => {
+      await insmod(mod('nl_test'));
+    });
+  });
+  afterAll(async () => {
+    await proc(async () => {
+      await rmmod('nl_test');
+    });
+  });
 
   it('echoes each message: type and seq kept, flags 0, pid 0, payload as sent, padded to 4', async () => {
     await proc(async () => {
@@ -134,7 +196,26 @@ describe('nl_test (protocol 25), byte for byte', () => {
       expect(from).toEqual({ nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
       expect(n).toBe(24);
       expect([...buf.subarray(0, n)]).toEqual([
-        21, 0, 0, 0, 0x42, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, ...bytes('abcde'), 0, 0, 0,
+        21,
+        0,
+        0,
+        0,
+        0x42,
+        0,
+        0,
+        0,
+        7,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        ...bytes('abcde'),
+        0,
+        0,
+        0,
       ]);
       await expect(recvfrom(fd, buf, MSG_DONTWAIT)).rejects.toMatchObject({ code: 'EAGAIN' });
       await close(fd);
@@ -151,7 +232,10 @@ describe('nl_test (protocol 25), byte for byte', () => {
       ]);
       await sendto(fd, two, 0, KERNEL);
       const buf = new Uint8Array(256);
-      for (const [seq, text] of [[1, 'one'], [2, 'two']] as const) {
+      for (const [seq, text] of [
+        [1, 'one'],
+        [2, 'two'],
+      ] as const) {
         const { n } = await recvfrom(fd, buf);
         const [m, ...rest] = parseNlmsgs(buf.subarray(0, n));
         expect(rest).toEqual([]);
@@ -161,7 +245,7 @@ describe('nl_test (protocol 25), byte for byte', () => {
     });
   });
 
-  it('replies go to the header\'s nlmsg_pid, even when that is another process', async () => {
+  it("replies go to the header's nlmsg_pid, even when that is another process", async () => {
     const got: string[] = [];
     const receiver = await k.spawn(async () => {
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
@@ -193,13 +277,24 @@ describe('nl_test (protocol 25), byte for byte', () => {
         const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
         await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
         const t0 = now();
-        await sendto(fd, nlmsg({ type: NLMSG_MIN_TYPE, seq: 9, pid: getpid(), payload: bytes('Hello you!', true) }), 0, KERNEL);
+        await sendto(
+          fd,
+          nlmsg({ type: NLMSG_MIN_TYPE, seq: 9, pid: getpid(), payload: bytes('Hello you!', true) }),
+          0,
+          KERNEL,
+        );
         expect(now() - t0).toBeGreaterThanOrEqual(850);
         const buf = new Uint8Array(64);
         for (let i = 0; i < 3; i++) {
           const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
           expect(n).toBe(36);
-          expect([u32(buf, 0), u16(buf, 4), u16(buf, 6), u32(buf, 8), u32(buf, 12)]).toEqual([34, NLMSG_MIN_TYPE, 0, 9, 0]);
+          expect([u32(buf, 0), u16(buf, 4), u16(buf, 6), u32(buf, 8), u32(buf, 12)]).toEqual([
+            34,
+            NLMSG_MIN_TYPE,
+            0,
+            9,
+            0,
+          ]);
           expect([...buf.subarray(16, 36)]).toEqual([...bytes('I am from kernel!', true), 0, 0]);
         }
         await expect(recvfrom(fd, buf, MSG_DONTWAIT)).rejects.toMatchObject({ code: 'EAGAIN' });
@@ -213,8 +308,16 @@ describe('nl_test (protocol 25), byte for byte', () => {
 });
 
 describe('doc_exmpl (generic netlink), byte for byte', () => {
-  beforeAll(async () => { await proc(async () => { await insmod(mod('doc_exmpl')); }); });
-  afterAll(async () => { await proc(async () => { await rmmod('doc_exmpl'); }); });
+  beforeAll(async () => {
+    await proc(async () => {
+      await insmod(mod('doc_exmpl'));
+    });
+  });
+  afterAll(async () => {
+    await proc(async () => {
+      await rmmod('doc_exmpl');
+    });
+  });
 
   it('nlctrl describes the family as the spec says', async () => {
     await proc(async () => {
@@ -237,7 +340,18 @@ describe('doc_exmpl (generic netlink), byte for byte', () => {
       await setsockopt(listener, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, gid);
       const me = (await getsockname(fd)).nl_pid;
 
-      await sendto(fd, genlmsg({ family: f.id, cmd: 1, seq: 5, flags: NLM_F_REQUEST | NLM_F_ACK, attrs: [nla(1, bytes('hi there', true))] }), 0, KERNEL);
+      await sendto(
+        fd,
+        genlmsg({
+          family: f.id,
+          cmd: 1,
+          seq: 5,
+          flags: NLM_F_REQUEST | NLM_F_ACK,
+          attrs: [nla(1, bytes('hi there', true))],
+        }),
+        0,
+        KERNEL,
+      );
       const buf = new Uint8Array(256);
       const reply = await recvfrom(fd, buf);
       expect(reply.n).toBe(52);
@@ -253,7 +367,14 @@ describe('doc_exmpl (generic netlink), byte for byte', () => {
       expect(note.from).toEqual({ nl_family: AF_NETLINK, nl_pid: 0, nl_groups: gid <= 32 ? 2 ** (gid - 1) : 0 });
       const [nm] = parseNlmsgs(buf.subarray(0, note.n));
       const g = parseGenlmsg(nm!);
-      expect([nm!.nlmsg_type, nm!.nlmsg_flags, nm!.nlmsg_seq, nm!.nlmsg_pid, g.cmd, g.version]).toEqual([f.id, 0, 0, 0, 1, 1]);
+      expect([nm!.nlmsg_type, nm!.nlmsg_flags, nm!.nlmsg_seq, nm!.nlmsg_pid, g.cmd, g.version]).toEqual([
+        f.id,
+        0,
+        0,
+        0,
+        1,
+        1,
+      ]);
       expect(cstring(g.attr.get(1)!.payload)).toBe('hi there');
       await close(listener);
       await close(fd);
@@ -265,10 +386,13 @@ describe('doc_exmpl (generic netlink), byte for byte', () => {
       const fd = await genl_socket();
       await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       const f = await genl_ctrl_resolve(fd, 'DOC_EXMPL');
-      const fail = (attrs: Uint8Array[], cmd = 1) => genl_request(fd, { family: f.id, cmd, attrs }).then(
-        () => { throw new Error('expected an error'); },
-        (e: unknown) => e as NetlinkError,
-      );
+      const fail = (attrs: Uint8Array[], cmd = 1) =>
+        genl_request(fd, { family: f.id, cmd, attrs }).then(
+          () => {
+            throw new Error('expected an error');
+          },
+          (e: unknown) => e as NetlinkError,
+        );
       const missing = await fail([]);
       expect([missing.code, missing.extack.missType]).toEqual(['EINVAL', 1]);
       const nonul = await fail([nla(1, bytes('no nul'))]);

@@ -19,7 +19,14 @@ function qemuProcesses(name: string): number[] {
   return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -42,14 +49,19 @@ afterAll(() => {
 
 /** The names of the VMs this file started (QEMU's -name). */
 const booted: string[] = [];
-const track = <T extends { name: string }>(vm: T): T => { booted.push(vm.name); return vm; };
+const track = <T extends { name: string }>(vm: T): T => {
+  booted.push(vm.name);
+  return vm;
+};
 
 describe('a VM that cannot boot', () => {
-  it('a kernel that is not a kernel: ready rejects with QEMU\'s own words, and QEMU is gone', async () => {
+  it("a kernel that is not a kernel: ready rejects with QEMU's own words, and QEMU is gone", async () => {
     const bogus = join(scratch, 'not-a-kernel');
     writeFileSync(bogus, 'this is not a kernel\n');
     const vm = track(bootVm({ kernel: bogus, initramfs: vmImage().initramfs, timeoutMs: 30_000 }));
-    await expect(vm.ready).rejects.toThrow(/QEMU exited \(code 1\) before the shell prompt[\s\S]*QEMU said: .*(linux kernel|kernel)/i);
+    await expect(vm.ready).rejects.toThrow(
+      /QEMU exited \(code 1\) before the shell prompt[\s\S]*QEMU said: .*(linux kernel|kernel)/i,
+    );
     await vm.exited;
     expect(qemuProcesses(vm.name)).toEqual([]);
   });
@@ -75,8 +87,12 @@ describe('a VM that cannot boot', () => {
 
 describe('a VM that boots', () => {
   let vm: Vm;
-  beforeAll(async () => { vm = track(await startVm({ timeoutMs: 120_000 })); });
-  afterAll(async () => { await vm?.kill(); });
+  beforeAll(async () => {
+    vm = track(await startVm({ timeoutMs: 120_000 }));
+  });
+  afterAll(async () => {
+    await vm?.kill();
+  });
 
   it('exec returns output and status, one command at a time, stdin closed', async () => {
     const [a, b, c] = await Promise.all([
@@ -89,10 +105,12 @@ describe('a VM that boots', () => {
     expect(c).toEqual({ output: 'read: 0\n', status: 0 });
   });
 
-  it('long and multi-line commands arrive whole (beyond the line editor\'s 1024 bytes)', async () => {
+  it("long and multi-line commands arrive whole (beyond the line editor's 1024 bytes)", async () => {
     const long = await vm.exec(`echo ${'x'.repeat(5000)} | wc -c`);
     expect(long).toEqual({ output: '5001\n', status: 0 });
-    const script = await vm.exec(`cat <<'EOF'\nquoted 'single' "double" $HOME\nEOF\nfor i in 1 2; do echo "line $i"; done\nfalse`);
+    const script = await vm.exec(
+      `cat <<'EOF'\nquoted 'single' "double" $HOME\nEOF\nfor i in 1 2; do echo "line $i"; done\nfalse`,
+    );
     expect(script).toEqual({ output: 'quoted \'single\' "double" $HOME\nline 1\nline 2\n', status: 1 });
   });
 
@@ -104,7 +122,13 @@ describe('a VM that boots', () => {
   it('the console streams what the guest prints', async () => {
     const seen = new Promise<string>((res) => {
       let text = '';
-      const on = (d: Buffer) => { text += d.toString(); if (text.includes('typed-by-hand')) { vm.console.off('data', on); res(text); } };
+      const on = (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('typed-by-hand')) {
+          vm.console.off('data', on);
+          res(text);
+        }
+      };
       vm.console.on('data', on);
     });
     vm.console.write('echo typed-by-hand\n');
@@ -164,16 +188,25 @@ describe('QEMU never outlives its parent', () => {
   /** Start a Node process that boots a VM and reports it; returns that process and the VM. */
   async function parentWithVm(): Promise<{ parent: ReturnType<typeof spawn>; pid: number; name: string }> {
     const script = join(scratch, 'parent.mts');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { startVm } from ${JSON.stringify(join(repo, 'sandboxes/vm/qemu.ts'))};
       const vm = await startVm({ timeoutMs: 120_000, agentPorts: 1 });
       console.log(JSON.stringify({ pid: vm.pid, name: vm.name }));
       setInterval(() => {}, 1000);
-    `);
-    const parent = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const line = await new Promise<string>((res, rej) => {
       let out = '';
-      parent.stdout!.on('data', (d) => { out += d; if (out.includes('\n')) res(out.split('\n')[0]); });
+      parent.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) res(out.split('\n')[0]);
+      });
       parent.on('exit', (code) => rej(new Error(`the parent exited (${code}) before its VM was up`)));
     });
     const vm = JSON.parse(line) as { pid: number; name: string };

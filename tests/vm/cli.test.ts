@@ -13,16 +13,29 @@ const repo = join(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-vm-cli-'));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repo, 'bin/netlink-lab.mjs'), ...args], { cwd: repo, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [join(repo, 'bin/netlink-lab.mjs'), ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => { ensureVmImage(); });
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+beforeAll(() => {
+  ensureVmImage();
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe('netlink-lab vm', () => {
-  it('exec: the command\'s output on stdout, its status as the exit status', () => {
-    const r = cli('vm', 'exec', '--', 'cat /proc/net/netlink | grep -c "^[^s]"; lsmod | cut -d" " -f1 | grep nl_test; exit 3');
+  it("exec: the command's output on stdout, its status as the exit status", () => {
+    const r = cli(
+      'vm',
+      'exec',
+      '--',
+      'cat /proc/net/netlink | grep -c "^[^s]"; lsmod | cut -d" " -f1 | grep nl_test; exit 3',
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^\d+\nnl_test\n$/);
     expect(r.status).toBe(3);
@@ -31,12 +44,16 @@ describe('netlink-lab vm', () => {
   it('exec --no-modules: protocol 25 is not there', () => {
     const r = cli('vm', 'exec', '--no-modules', '--', 'nl_hello');
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('socket: Protocol not supported (is nl_test.ko loaded? try: insmod /lib/modules/nl_test.ko)');
+    expect(r.stdout).toContain(
+      'socket: Protocol not supported (is nl_test.ko loaded? try: insmod /lib/modules/nl_test.ko)',
+    );
   });
 
   it('run: a program on the VM kernel, insmod() loading the C module', () => {
     const prog = join(scratch, 'hello.ts');
-    writeFileSync(prog, `
+    writeFileSync(
+      prog,
+      `
       import { insmod, socket, bind, sendto, recvfrom, getpid, AF_NETLINK, SOCK_RAW, NETLINK_TEST, NLMSG_MIN_TYPE, nlmsg, bytes, cstring, NLMSG_DATA } from 'netlink-lab/user';
       await insmod({ name: 'nl_test', init: () => 0 });
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
@@ -46,7 +63,8 @@ describe('netlink-lab vm', () => {
       const { n } = await recvfrom(fd, buf);
       console.log(n, cstring(NLMSG_DATA(buf)));
       await insmod({ name: 'nl_test', init: () => 0 });
-    `);
+    `,
+    );
     const r = cli('vm', 'run', prog);
     expect(r.stdout).toBe('32 from the cli\n');
     // The second insmod fails like init_module on a loaded module, printed like perror.

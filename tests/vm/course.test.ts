@@ -9,7 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareLines, eventsByProcess, normalise, runProgram, type NormalisedRun, type Run } from '../fidelity/harness.ts';
+import {
+  compareLines,
+  eventsByProcess,
+  normalise,
+  runProgram,
+  type NormalisedRun,
+  type Run,
+} from '../fidelity/harness.ts';
 import { simAvailable } from '../fidelity/suite.ts';
 import { loadLessons } from '../lessons/load-lessons.ts';
 import { ensureVmImage } from '../../sandboxes/vm/qemu.ts';
@@ -17,14 +24,23 @@ import { nameGenlIds } from './genl-ids.ts';
 import { runChecksWithoutTrace } from '../lessons/run-checks.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netlink-lab-course-'));
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /**
  * Lessons that load a module: their solution (code/ + solution/) written to disk — or, for a
  * lesson whose front matter says `simOnly` (its solution would lock up a real kernel), its
  * starting code, which shows everything else the lesson does (its checks are then not run).
  */
-function coursePrograms(): { id: string; file: string; checks?: string; cmdline?: string; builtin: string[]; modules: string[] }[] {
+function coursePrograms(): {
+  id: string;
+  file: string;
+  checks?: string;
+  cmdline?: string;
+  builtin: string[];
+  modules: string[];
+}[] {
   return loadLessons()
     .filter((l) => (l.data.modules ?? []).length > 0)
     .map((l) => {
@@ -35,8 +51,12 @@ function coursePrograms(): { id: string; file: string; checks?: string; cmdline?
         writeFileSync(path, text as string);
       }
       return {
-        id: l.id, file: join(dir, l.data.entry), checks: l.data.simOnly ? undefined : l.checks,
-        cmdline: l.data.cmdline, builtin: l.data.builtin.map((b) => join(dir, b)), modules: l.data.modules,
+        id: l.id,
+        file: join(dir, l.data.entry),
+        checks: l.data.simOnly ? undefined : l.checks,
+        cmdline: l.data.cmdline,
+        builtin: l.data.builtin.map((b) => join(dir, b)),
+        modules: l.data.modules,
       };
     });
 }
@@ -46,7 +66,8 @@ function coursePrograms(): { id: string; file: string; checks?: string; cmdline?
  * two processes' syscalls that return at the same moment (a reader waking a blocked sender) are
  * interleaved by timing on a real kernel — then output and status; allocated genl ids named.
  */
-const lines = (n: NormalisedRun) => nameGenlIds(n, [...eventsByProcess(n.events), '--- output', ...n.output, `--- exit status ${n.status}`]);
+const lines = (n: NormalisedRun) =>
+  nameGenlIds(n, [...eventsByProcess(n.events), '--- output', ...n.output, `--- exit status ${n.status}`]);
 
 const programs = coursePrograms();
 
@@ -100,7 +121,7 @@ function withoutBuiltin(run: Run, modules: string[]): Run {
 }
 
 describe('course programs: VM (Linux 6.1 + C modules) against the simulator', () => {
-  it('finds the course\'s lessons that load a module', () => {
+  it("finds the course's lessons that load a module", () => {
     expect(programs.map((p) => p.id)).not.toEqual([]);
   });
 
@@ -110,12 +131,18 @@ describe('course programs: VM (Linux 6.1 + C modules) against the simulator', ()
       // nl_test's delayed mode takes its real 30 s on the VM.
       const vmRun = await runProgram(file, 'vm', 120_000, { cmdline });
       const vm = normalise(builtin.length ? withoutBuiltin(vmRun, modules) : vmRun, { streams: true });
-      expect(vm.output.filter((l) => l.startsWith('! ')), vm.output.join('\n')).toEqual([]);
+      expect(
+        vm.output.filter((l) => l.startsWith('! ')),
+        vm.output.join('\n'),
+      ).toEqual([]);
       expect(vm.status, vm.output.join('\n')).toBe(0);
       // The lesson's checks judge the VM's run as the playground would: no kernel trace there.
       if (checks) {
         const failed = (await runChecksWithoutTrace(checks, vmRun.events, vmRun.output)).filter((c) => !c.pass);
-        expect(failed.map((c) => `${c.name}: ${c.message}`), `${name}: the lesson's checks fail on the VM's run`).toEqual([]);
+        expect(
+          failed.map((c) => `${c.name}: ${c.message}`),
+          `${name}: the lesson's checks fail on the VM's run`,
+        ).toEqual([]);
       }
       if (!simAvailable()) return;
       const simRun = await runProgram(file, 'sim', 120_000, { cmdline, builtin });
@@ -135,11 +162,17 @@ describe('lessons without a module: the VM (Linux 6.1) prints what the simulator
     it(`${name}: the same output on the VM and on the simulator`, async () => {
       ensureVmImage();
       const vmRun = await runProgram(file, 'vm', 120_000);
-      expect(vmRun.output.filter((l) => l.startsWith('! ')), vmRun.output.join('\n')).toEqual([]);
+      expect(
+        vmRun.output.filter((l) => l.startsWith('! ')),
+        vmRun.output.join('\n'),
+      ).toEqual([]);
       expect(vmRun.status, vmRun.output.join('\n')).toBe(0);
       expect(checks, `${name} has no checks.ts`).toBeDefined();
       const failed = (await runChecksWithoutTrace(checks!, vmRun.events, vmRun.output)).filter((c) => !c.pass);
-      expect(failed.map((c) => `${c.name}: ${c.message}`), `${name}: the lesson's checks fail on the VM's run`).toEqual([]);
+      expect(
+        failed.map((c) => `${c.name}: ${c.message}`),
+        `${name}: the lesson's checks fail on the VM's run`,
+      ).toEqual([]);
       if (!simAvailable()) return;
       const simRun = await runProgram(file, 'sim', 120_000);
       expect(vmRun.output, `${name}: the VM (-) and the simulator (+) print different lines`).toEqual(simRun.output);

@@ -30,7 +30,7 @@ function announcedIds(run: NormalisedRun): { families: number[]; groups: number[
     if (e.dir !== 'in' || !e.data) continue;
     const b = e.data;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    for (let off = 0; off + 20 <= b.length;) {
+    for (let off = 0; off + 20 <= b.length; ) {
       const len = v.getUint32(off, true);
       if (len < 16 || off + len > b.length) break;
       if (v.getUint16(off + 4, true) === GENL_ID_CTRL && b[off + 16] === CTRL_CMD_NEWFAMILY) {
@@ -38,7 +38,8 @@ function announcedIds(run: NormalisedRun): { families: number[]; groups: number[
           if (a.type === CTRL_ATTR_FAMILY_ID) families.push(v.getUint16(a.start, true));
           if (a.type === CTRL_ATTR_MCAST_GROUPS) {
             for (const g of attrs(b, a.start, a.end)) {
-              for (const ga of attrs(b, g.start, g.end)) if (ga.type === CTRL_ATTR_MCAST_GRP_ID) groups.push(v.getUint32(ga.start, true));
+              for (const ga of attrs(b, g.start, g.end))
+                if (ga.type === CTRL_ATTR_MCAST_GRP_ID) groups.push(v.getUint32(ga.start, true));
             }
           }
         }
@@ -58,17 +59,21 @@ export function nameGenlIds(run: NormalisedRun, lines: string[]): string[] {
     let l = line;
     families.forEach((f, i) => {
       const name = `F${i + 1}`;
-      l = l.replace(new RegExp(`type=0x${f.toString(16)}\\b`, 'g'), `type=${name}`)
+      l = l
+        .replace(new RegExp(`type=0x${f.toString(16)}\\b`, 'g'), `type=${name}`)
         .replace(new RegExp(`(06000100 )${le32(f)}`, 'g'), `$1${name}`)
         .replace(new RegExp(`\\bid ${f}\\b`, 'g'), `id ${name}`);
     });
     groups.forEach((g, i) => {
       const name = `G${i + 1}`;
-      l = l.replace(new RegExp(`(08000200 )${le32(g)}( [0-9a-f]{4}0100)`, 'g'), `$1${name}$2`)
+      l = l
+        .replace(new RegExp(`(08000200 )${le32(g)}( [0-9a-f]{4}0100)`, 'g'), `$1${name}$2`)
         .replace(new RegExp(`\\bid ${g}\\b`, 'g'), `id ${name}`);
       if (g >= 1 && g <= 32) {
         const mask = `0x${(2 ** (g - 1)).toString(16)}`;
-        l = l.replace(new RegExp(`\\(0, ${mask}\\)`, 'g'), `(0, M${i + 1})`).replace(new RegExp(`\\bmask ${mask}\\b`, 'g'), `mask M${i + 1}`);
+        l = l
+          .replace(new RegExp(`\\(0, ${mask}\\)`, 'g'), `(0, M${i + 1})`)
+          .replace(new RegExp(`\\bmask ${mask}\\b`, 'g'), `mask M${i + 1}`);
       }
     });
     return l;

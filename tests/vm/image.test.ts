@@ -15,7 +15,9 @@ beforeAll(async () => {
   vm = await startVm({ timeoutMs: 120_000, snapshot: true });
 });
 
-afterAll(async () => { await vm?.kill(); });
+afterAll(async () => {
+  await vm?.kill();
+});
 
 /** Run a command that must succeed; its output. */
 async function sh(cmd: string): Promise<string> {
@@ -25,7 +27,7 @@ async function sh(cmd: string): Promise<string> {
 }
 
 describe('boot', () => {
-  it('runs Debian\'s 6.1 kernel with the busybox tools a learner expects', async () => {
+  it("runs Debian's 6.1 kernel with the busybox tools a learner expects", async () => {
     expect(await sh('uname -r')).toMatch(/^6\.1\.0-\d+-amd64\n$/);
     expect(await sh('hostname')).toBe('netlink-lab\n');
     for (const tool of ['ip', 'dmesg', 'insmod', 'rmmod', 'lsmod', 'cat']) {
@@ -34,7 +36,7 @@ describe('boot', () => {
     expect(await sh('ip link show lo')).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
   });
 
-  it('loads nl_test and doc_exmpl at boot, with the spec\'s dmesg lines', async () => {
+  it("loads nl_test and doc_exmpl at boot, with the spec's dmesg lines", async () => {
     const lsmod = await sh('lsmod');
     expect(lsmod).toMatch(/^nl_test\s+\d+\s+0/m);
     expect(lsmod).toMatch(/^doc_exmpl\s+\d+\s+0/m);
@@ -48,13 +50,18 @@ describe('boot', () => {
   it('serves one agent per agent port; the fork ports after them stay free for forked children', async () => {
     const ports = await sh('ls /dev/vport0p*');
     const byNumber = (a: string, b: string) => Number(a.replace(/.*p/, '')) - Number(b.replace(/.*p/, ''));
-    expect(ports.trim().split(/\s+/).sort(byNumber))
-      .toEqual([...vm.agents.map((_, i) => `/dev/vport0p${i + 1}`), ...vm.forkPorts.map((f) => f.dev)]);
+    expect(ports.trim().split(/\s+/).sort(byNumber)).toEqual([
+      ...vm.agents.map((_, i) => `/dev/vport0p${i + 1}`),
+      ...vm.forkPorts.map((f) => f.dev),
+    ]);
     expect(vm.forkPorts.length).toBeGreaterThan(0);
-    expect(Number((await sh('ps | grep -c "[/]bin/netlink-lab-agent"')).trim()))
-      .toBeGreaterThanOrEqual(vm.agents.length);
+    expect(Number((await sh('ps | grep -c "[/]bin/netlink-lab-agent"')).trim())).toBeGreaterThanOrEqual(
+      vm.agents.length,
+    );
     // No process holds a fork port open.
-    const holders = await sh(`ls -l /proc/[0-9]*/fd 2>/dev/null | grep -cE '${vm.forkPorts.map((f) => `${f.dev}$`).join('|')}'; true`);
+    const holders = await sh(
+      `ls -l /proc/[0-9]*/fd 2>/dev/null | grep -cE '${vm.forkPorts.map((f) => `${f.dev}$`).join('|')}'; true`,
+    );
     expect(holders.trim()).toBe('0');
   });
 });
@@ -74,7 +81,9 @@ describe('the C programs', () => {
 
   it('a second process binding the same port gets EADDRINUSE', async () => {
     // The first holds port 300 while it waits for a second reply that never comes.
-    const r = await vm.exec('nl_hello -p 300 -n 2 >/dev/null & sleep 1; nl_hello -p 300 -n 0; s=$?; kill %1; exit $s', { timeoutMs: 30_000 });
+    const r = await vm.exec('nl_hello -p 300 -n 2 >/dev/null & sleep 1; nl_hello -p 300 -n 0; s=$?; kill %1; exit $s', {
+      timeoutMs: 30_000,
+    });
     expect(r.status).toBe(1);
     expect(r.output).toBe('bind to port 300: Address already in use\n');
   });
@@ -107,7 +116,9 @@ describe('the C programs', () => {
   });
 
   it('genl_echo -l: a group member receives the text another process sent', async () => {
-    const out = await sh('genl_echo -l -n 1 > /tmp/listen.out & sleep 1; genl_echo "to the group" >/dev/null; wait; cat /tmp/listen.out');
+    const out = await sh(
+      'genl_echo -l -n 1 > /tmp/listen.out & sleep 1; genl_echo "to the group" >/dev/null; wait; cat /tmp/listen.out',
+    );
     const gid = Number(/group DOC_EXMPL_GRP: id (\d+)/.exec(out)?.[1]);
     expect(gid).toBeGreaterThan(0);
     const mask = gid <= 32 ? (2 ** (gid - 1)).toString(16) : '0';

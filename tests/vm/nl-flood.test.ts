@@ -15,10 +15,16 @@ describe('nl_flood: VM against the simulator', () => {
   it('the same messages on both kernels', async () => {
     ensureVmImage();
     const vm = normalise(await runProgram(program, 'vm', 120_000), { streams: true });
-    expect(vm.output.filter((l) => l.startsWith('! ')), vm.output.join('\n')).toEqual([]);
+    expect(
+      vm.output.filter((l) => l.startsWith('! ')),
+      vm.output.join('\n'),
+    ).toEqual([]);
     // The facts the comparison rests on, as Linux shows them.
     expect(vm.output).toContain('unicast to nobody: type=0x14 len=24 flags=0x0 seq=9 pid=0 91ffffff91ffffff');
-    expect(vm.output.find((l) => l.startsWith('unknown type:')), vm.output.join('\n')).toMatch(/^unknown type: type=0x2 len=48 flags=0x0 seq=9 pid=\S+ error=-95$/);
+    expect(
+      vm.output.find((l) => l.startsWith('unknown type:')),
+      vm.output.join('\n'),
+    ).toMatch(/^unknown type: type=0x2 len=48 flags=0x0 seq=9 pid=\S+ error=-95$/);
     const sim = normalise(await runProgram(program, 'sim', 120_000), { streams: true });
     const diff = compareLines(lines(vm), lines(sim));
     expect(diff, `the simulator differs from Linux (- real = VM, + sim):\n${diff}`).toBeNull();

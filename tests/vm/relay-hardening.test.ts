@@ -47,8 +47,18 @@ function rawSession(url: string) {
   });
   ready.catch(() => {});
   const closed = new Promise<string>((r) => ws.on('close', (_c, reason) => r(closeReason || reason.toString())));
-  const consoleCmd = (cmd: string) => { for (const f of encodeData(CHANNEL.CONSOLE, new TextEncoder().encode(`${cmd}\r`))) ws.send(f); };
-  return { ws, ready, closed, enforced: () => enforced, text: () => text, bytes: (ch: number) => bytes.get(ch) ?? 0, consoleCmd };
+  const consoleCmd = (cmd: string) => {
+    for (const f of encodeData(CHANNEL.CONSOLE, new TextEncoder().encode(`${cmd}\r`))) ws.send(f);
+  };
+  return {
+    ws,
+    ready,
+    closed,
+    enforced: () => enforced,
+    text: () => text,
+    bytes: (ch: number) => bytes.get(ch) ?? 0,
+    consoleCmd,
+  };
 }
 
 /** Shell text that kills the agent on /dev/vport0p<port> and the loop that restarts it, so the port is free. */
@@ -68,7 +78,9 @@ async function peakRss(pid: number, ms: number): Promise<number> {
 
 describe('relay back-pressure and memory', () => {
   let relay: RelayProcess;
-  beforeAll(async () => { relay = await spawnRelay(['--max-sessions', '2']); });
+  beforeAll(async () => {
+    relay = await spawnRelay(['--max-sessions', '2']);
+  });
   afterAll(async () => {
     relay.child.kill('SIGTERM');
     await relay.exited;
@@ -88,7 +100,9 @@ describe('relay back-pressure and memory', () => {
     const before = rss(relay.child.pid!);
     const peak = await peakRss(relay.child.pid!, 10_000);
     const qemuRss = rss(qemu!);
-    console.log(`guest→client flood, client not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; QEMU RSS ${(qemuRss / MiB).toFixed(0)} MiB`);
+    console.log(
+      `guest→client flood, client not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; QEMU RSS ${(qemuRss / MiB).toFixed(0)} MiB`,
+    );
     expect(peak - before).toBeLessThan(32 * MiB);
     // QEMU stays within its guest RAM and its overhead (the cap the relay gives it).
     expect(qemuRss).toBeLessThan((128 + 192) * MiB);
@@ -105,7 +119,9 @@ describe('relay back-pressure and memory', () => {
     const s = rawSession(relay.url);
     await s.ready;
     // Port 4's agent is stopped (SIGSTOP): nothing in the guest reads what arrives on it.
-    s.consoleCmd(`kill -STOP $(for p in /proc/[0-9]*; do [ "$(readlink $p/fd/0 2>/dev/null)" = /dev/vport0p4 ] && echo \${p#/proc/}; done); echo stopped-agent`);
+    s.consoleCmd(
+      `kill -STOP $(for p in /proc/[0-9]*; do [ "$(readlink $p/fd/0 2>/dev/null)" = /dev/vport0p4 ] && echo \${p#/proc/}; done); echo stopped-agent`,
+    );
     expect(await waitFor(() => /\nstopped-agent\r?\n/.test(s.text()), 30_000)).toBe(true);
     const before = rss(relay.child.pid!);
     const frame = new Uint8Array(65536);
@@ -116,27 +132,38 @@ describe('relay back-pressure and memory', () => {
     let lastSample = 0;
     while (Date.now() < end) {
       // The client keeps its own queue small: it sends as fast as the relay takes it.
-      if (s.ws.bufferedAmount < 4 * MiB) { s.ws.send(frame); sent += frame.length; } else await new Promise((r) => setTimeout(r, 5));
-      if (Date.now() - lastSample > 250) { lastSample = Date.now(); peak = Math.max(peak, rss(relay.child.pid!)); await new Promise((r) => setImmediate(r)); }
+      if (s.ws.bufferedAmount < 4 * MiB) {
+        s.ws.send(frame);
+        sent += frame.length;
+      } else await new Promise((r) => setTimeout(r, 5));
+      if (Date.now() - lastSample > 250) {
+        lastSample = Date.now();
+        peak = Math.max(peak, rss(relay.child.pid!));
+        await new Promise((r) => setImmediate(r));
+      }
     }
     peak = Math.max(peak, rss(relay.child.pid!));
-    console.log(`client→guest flood, guest not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; the relay took ${(sent / MiB - s.ws.bufferedAmount / MiB).toFixed(0)} MiB`);
+    console.log(
+      `client→guest flood, guest not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; the relay took ${(sent / MiB - s.ws.bufferedAmount / MiB).toFixed(0)} MiB`,
+    );
     expect(peak - before).toBeLessThan(32 * MiB);
     s.ws.terminate();
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
 });
 
-describe('a lesson\'s kernel command line', () => {
+describe("a lesson's kernel command line", () => {
   let relay: RelayProcess;
-  beforeAll(async () => { relay = await spawnRelay(); });
+  beforeAll(async () => {
+    relay = await spawnRelay();
+  });
   afterAll(async () => {
     relay.child.kill('SIGTERM');
     await relay.exited;
     expect(relayQemuPids(relay.relayId)).toEqual([]);
   });
 
-  it('boots the session\'s VM with the cmdline the client asks for (&cmdline=…)', async () => {
+  it("boots the session's VM with the cmdline the client asks for (&cmdline=…)", async () => {
     const words = 'setup_example_int=1234 setup_example_int_array=100,200,0x12c,400 param_exam.debug=1';
     const s = rawSession(`${relay.url}&cmdline=${encodeURIComponent(` ${words}  `)}`);
     await s.ready;
@@ -149,11 +176,20 @@ describe('a lesson\'s kernel command line', () => {
   });
 
   it('refuses, before any VM starts, a cmdline that would take the VM over or break it', async () => {
-    for (const bad of ['init=/bin/sh', `netlink_lab.relay=${relay.relayId}0`, 'a -- b', 'x="quoted"', 'a'.repeat(1100)]) {
+    for (const bad of [
+      'init=/bin/sh',
+      `netlink_lab.relay=${relay.relayId}0`,
+      'a -- b',
+      'x="quoted"',
+      'a'.repeat(1100),
+    ]) {
       const ws = new WebSocket(`${relay.url}&cmdline=${encodeURIComponent(bad)}`);
       const status = await new Promise<number>((resolve) => {
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-        ws.on('open', () => { ws.terminate(); resolve(101); });
+        ws.on('open', () => {
+          ws.terminate();
+          resolve(101);
+        });
         ws.on('error', () => {});
       });
       expect(status, bad).toBe(400);
@@ -170,7 +206,10 @@ describe('relay defects', () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     symlinkSync(image.kernel, join(dir, 'kernel.img'));
     symlinkSync(image.initramfs, join(dir, 'initramfs.img'));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, kernel: 'kernel.img', initramfs: 'initramfs.img' }));
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ ...m, kernel: 'kernel.img', initramfs: 'initramfs.img' }),
+    );
     const relay = await spawnRelay([], { env: { ...process.env, NETLINK_LAB_VM_DIR: dir } });
     try {
       rmSync(join(dir, 'initramfs.img'));
@@ -188,15 +227,26 @@ describe('relay defects', () => {
 
   /** Start the relay with `args`; resolves with its exit code and output (it should refuse). */
   function refusedStart(args: string[]): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sandboxes/vm/relay/server.ts', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sandboxes/vm/relay/server.ts', '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b; });
-    child.stderr.on('data', (b: Buffer) => { out += b; });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b;
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      out += b;
+    });
     const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    return new Promise((r) => child.on('exit', (code) => { clearTimeout(t); r({ code, out }); }));
+    return new Promise((r) =>
+      child.on('exit', (code) => {
+        clearTimeout(t);
+        r({ code, out });
+      }),
+    );
   }
 
-  it('refuses times that overflow Node\'s timers (2^31-1 ms) with a clear error', async () => {
+  it("refuses times that overflow Node's timers (2^31-1 ms) with a clear error", async () => {
     for (const flag of ['--idle', '--wall', '--boot-timeout']) {
       const r = await refusedStart([flag, '3000000']);
       expect(r.code).toBe(1);
@@ -209,7 +259,9 @@ describe('relay defects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netlink-lab-token-'));
     writeFileSync(join(dir, 'token'), `${token}\n`);
     const fromFile = await spawnRelay(['--token-file', join(dir, 'token')]);
-    const fromEnv = await spawnRelay([], { env: { ...process.env, NETLINK_LAB_RELAY_TOKEN: 'env-token-0123456789abcdef' } });
+    const fromEnv = await spawnRelay([], {
+      env: { ...process.env, NETLINK_LAB_RELAY_TOKEN: 'env-token-0123456789abcdef' },
+    });
     const onArgv = await spawnRelay(['--token', 'argv-token-0123456789abcdef']);
     try {
       expect(fromFile.url).toMatch(new RegExp(`token=${token}$`));
@@ -218,7 +270,9 @@ describe('relay defects', () => {
         const cmdline = readFileSync(`/proc/${r.child.pid}/cmdline`, 'utf8');
         expect(cmdline).not.toMatch(/-token-0123456789abcdef/);
         // The token works.
-        const h = await (await fetch(`http://127.0.0.1:${r.port}/health?token=${new URL(r.url).searchParams.get('token')}`)).json();
+        const h = await (
+          await fetch(`http://127.0.0.1:${r.port}/health?token=${new URL(r.url).searchParams.get('token')}`)
+        ).json();
         expect(h.token).toBe('valid');
       }
       expect(onArgv.output()).toMatch(/shows in `ps`.*prefer --token-file PATH or NETLINK_LAB_RELAY_TOKEN/);
@@ -226,7 +280,10 @@ describe('relay defects', () => {
       expect(bad.code).toBe(1);
       expect(bad.out).toMatch(/--token-file .*missing: no such file/);
     } finally {
-      for (const r of [fromFile, fromEnv, onArgv]) { r.child.kill('SIGTERM'); await r.exited; }
+      for (const r of [fromFile, fromEnv, onArgv]) {
+        r.child.kill('SIGTERM');
+        await r.exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   });

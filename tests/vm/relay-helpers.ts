@@ -26,15 +26,24 @@ export interface RelayProcess {
  * Start `sandboxes/vm/relay/server.ts` with node + tsx's loader directly, so that the child's pid
  * is the relay's own (`tsx file.ts` puts a supervisor process in between; `viaTsxCli` does that).
  */
-export async function spawnRelay(args: string[] = [], opts: { viaTsxCli?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RelayProcess> {
+export async function spawnRelay(
+  args: string[] = [],
+  opts: { viaTsxCli?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<RelayProcess> {
   // viaTsxCli: as `npm run vm` starts it, with tsx's command line (a supervisor process) in between.
   const launcher = opts.viaTsxCli ? ['node_modules/tsx/dist/cli.mjs'] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...launcher, 'sandboxes/vm/relay/server.ts', '--port', '0', ...args], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env,
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   const exited = new Promise<number | string>((r) => child.on('exit', (code, sig) => r(sig ?? code ?? -1)));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -50,16 +59,28 @@ export async function spawnRelay(args: string[] = [], opts: { viaTsxCli?: boolea
 }
 
 /** A session and everything its console printed. */
-export interface TestSession extends RelaySession { text(): string }
+export interface TestSession extends RelaySession {
+  text(): string;
+}
 
 /** Connect as the lesson terminal does (with the `ws` package in Node, optionally as a page of `origin`). */
 export function connect(url: string, origin?: string): TestSession {
   const WS = class extends WebSocket {
-    constructor(u: string) { super(u, origin ? { origin } : {}); }
+    constructor(u: string) {
+      super(u, origin ? { origin } : {});
+    }
   } as unknown as WebSocketClass;
   let text = '';
   const dec = new TextDecoder();
-  const s = connectRelay(url, { console: (b) => { text += dec.decode(b, { stream: true }); } }, WS);
+  const s = connectRelay(
+    url,
+    {
+      console: (b) => {
+        text += dec.decode(b, { stream: true });
+      },
+    },
+    WS,
+  );
   return Object.assign(s, { text: () => text });
 }
 
@@ -90,15 +111,20 @@ export function runOnConsole(s: TestSession, command: string, expect: string, ms
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const poll = setInterval(() => {
-      if (new RegExp(`\\r?\\n${expect}\\r?\\n`).test(buffer().slice(start))) { clearInterval(poll); resolve(); }
-      else if (Date.now() - t0 > ms) { clearInterval(poll); reject(new Error(`no "${expect}" within ${ms} ms; console printed:\n${buffer().slice(start)}`)); }
+      if (new RegExp(`\\r?\\n${expect}\\r?\\n`).test(buffer().slice(start))) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - t0 > ms) {
+        clearInterval(poll);
+        reject(new Error(`no "${expect}" within ${ms} ms; console printed:\n${buffer().slice(start)}`));
+      }
     }, 50);
   });
 }
 
 /** How many sessions the relay on `port` has open (from /health). */
 export async function openSessions(port: number): Promise<number> {
-  const h = await (await fetch(`http://127.0.0.1:${port}/health`)).json() as { sessions: number };
+  const h = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { sessions: number };
   return h.sessions;
 }
 

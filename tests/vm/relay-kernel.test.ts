@@ -20,23 +20,37 @@ async function program(): Promise<Record<string, unknown>> {
   const a = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
   await U.bind(a, { nl_family: U.AF_NETLINK, nl_pid: 0, nl_groups: 0 });
   const me = await U.getsockname(a);
-  const child = await U.spawn(async () => {
-    const b = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
-    await U.sendto(b, U.nlmsg({ type: 0x20, flags: U.NLM_F_REQUEST, seq: 7, payload: U.bytes('hello') }), 0,
-      { nl_family: U.AF_NETLINK, nl_pid: me.nl_pid, nl_groups: 0 });
-    await U.close(b);
-  }, { name: 'child' });
+  const child = await U.spawn(
+    async () => {
+      const b = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+      await U.sendto(b, U.nlmsg({ type: 0x20, flags: U.NLM_F_REQUEST, seq: 7, payload: U.bytes('hello') }), 0, {
+        nl_family: U.AF_NETLINK,
+        nl_pid: me.nl_pid,
+        nl_groups: 0,
+      });
+      await U.close(b);
+    },
+    { name: 'child' },
+  );
   const buf = new Uint8Array(256);
   const r = await U.recvfrom(a, buf, 0);
   const status = await U.waitpid(child);
   let bindErr = '';
   const c = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
-  try { await U.bind(c, { nl_family: U.AF_NETLINK, nl_pid: me.nl_pid, nl_groups: 0 }); } catch (e) { bindErr = (e as U.ErrnoError).code; }
+  try {
+    await U.bind(c, { nl_family: U.AF_NETLINK, nl_pid: me.nl_pid, nl_groups: 0 });
+  } catch (e) {
+    bindErr = (e as U.ErrnoError).code;
+  }
   const table = await U.readFile('/proc/net/netlink');
   await U.close(c);
   await U.close(a);
   return {
-    portIsPid: me.nl_pid === U.getpid(), n: r.n, fromChild: r.from.nl_pid === child, status, bindErr,
+    portIsPid: me.nl_pid === U.getpid(),
+    n: r.n,
+    fromChild: r.from.nl_pid === child,
+    status,
+    bindErr,
     listed: table.split('\n').some((l) => l.split(/\s+/)[2] === String(me.nl_pid)),
   };
 }
@@ -46,9 +60,13 @@ async function runOn(kernel: Backend & { run?(m: () => Promise<void>, o?: { name
   const events: RunEvent[] = [];
   let out: Record<string, unknown> = {};
   setBackend(kernel);
-  setObserver((e) => events.push(e.fd !== undefined || e.syscall === 'socket' ? { ...e, protocol: U.NETLINK_USERSOCK } : e));
+  setObserver((e) =>
+    events.push(e.fd !== undefined || e.syscall === 'socket' ? { ...e, protocol: U.NETLINK_USERSOCK } : e),
+  );
   try {
-    const body = async () => { out = await program(); };
+    const body = async () => {
+      out = await program();
+    };
     if (kernel.run) await kernel.run(body, { name: 'main' });
     else await kernel.waitpid(await kernel.spawn(body, { name: 'main' }));
   } finally {
@@ -70,7 +88,11 @@ describe('VM backend through the relay', () => {
     session = connectRelay(relay.url, { agent: tap.handler }, WebSocket as unknown as WebSocketClass);
     const hello = await session.hello;
     await session.ready;
-    link = linkSession(session, tap, Array.from({ length: hello.agentPorts }, (_, i) => i + 1));
+    link = linkSession(
+      session,
+      tap,
+      Array.from({ length: hello.agentPorts }, (_, i) => i + 1),
+    );
     kernel = new RelayKernel(link);
   });
   afterAll(async () => {
@@ -103,7 +125,7 @@ describe('VM backend through the relay', () => {
     expect(await kernel.readFile('/proc/modules')).toMatch(/^nl_test /m);
   });
 
-  it('insmod() loads the C module with the TypeScript module\'s parameters, rmmod() unloads it', async () => {
+  it("insmod() loads the C module with the TypeScript module's parameters, rmmod() unloads it", async () => {
     const mod = { name: 'nl_test', params: { delayed: 1, replies: 3 }, init: () => 0 };
     setBackend(kernel);
     try {
@@ -123,24 +145,32 @@ describe('VM backend through the relay', () => {
     }
   });
 
-  it('with watchState, shows the sockets as the VM\'s /proc/net/netlink had them after each syscall', async () => {
+  it("with watchState, shows the sockets as the VM's /proc/net/netlink had them after each syscall", async () => {
     const watched = new RelayKernel(link, { watchState: true });
     setBackend(watched);
-    const seen: { afterBind?: ReturnType<RelayKernel['procState']>; afterClose?: ReturnType<RelayKernel['procState']>; pid?: number } = {};
+    const seen: {
+      afterBind?: ReturnType<RelayKernel['procState']>;
+      afterClose?: ReturnType<RelayKernel['procState']>;
+      pid?: number;
+    } = {};
     try {
-      const pid = await watched.spawn(async () => {
-        const fd = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
-        await U.bind(fd, { nl_family: U.AF_NETLINK, nl_pid: 0, nl_groups: 0b101 });
-        seen.pid = U.getpid();
-        seen.afterBind = watched.procState();
-        await U.close(fd);
-        seen.afterClose = watched.procState();
-      }, { name: 'watcher' });
+      const pid = await watched.spawn(
+        async () => {
+          const fd = await U.socket(U.AF_NETLINK, U.SOCK_RAW, U.NETLINK_USERSOCK);
+          await U.bind(fd, { nl_family: U.AF_NETLINK, nl_pid: 0, nl_groups: 0b101 });
+          seen.pid = U.getpid();
+          seen.afterBind = watched.procState();
+          await U.close(fd);
+          seen.afterClose = watched.procState();
+        },
+        { name: 'watcher' },
+      );
       expect(await watched.waitpid(pid)).toBe(0);
     } finally {
       setBackend(null);
     }
-    const mine = (st: ReturnType<RelayKernel['procState']> | undefined) => st!.sockets.filter((s) => s.protocol === U.NETLINK_USERSOCK && s.portid === seen.pid);
+    const mine = (st: ReturnType<RelayKernel['procState']> | undefined) =>
+      st!.sockets.filter((s) => s.protocol === U.NETLINK_USERSOCK && s.portid === seen.pid);
     expect(seen.afterBind!.source).toBe('proc');
     expect(mine(seen.afterBind)).toMatchObject([{ groups: 0b101, kernel: false }]);
     expect(seen.afterBind!.processes).toEqual([{ pid: seen.pid, name: 'watcher', uid: 0, state: 'running' }]);

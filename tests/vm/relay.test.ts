@@ -7,7 +7,16 @@ import WebSocket from 'ws';
 import { CLOSE, CHANNEL } from '../../src/agent/relay-frames.ts';
 import { encodeRequest, FrameSplitter, OP, Reader, Writer, type Response } from '../../src/agent/protocol.ts';
 import { connectRelay, type WebSocketClass } from '../../src/runtime/vm/relay-client.ts';
-import { connect, openSessions, relayQemuPids, runOnConsole, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
+import {
+  connect,
+  openSessions,
+  relayQemuPids,
+  runOnConsole,
+  spawnRelay,
+  waitFor,
+  waitIdle,
+  type RelayProcess,
+} from './relay-helpers.ts';
 
 const SITE = 'http://127.0.0.1:4321';
 
@@ -17,11 +26,18 @@ function refusal(url: string, origin?: string): Promise<{ status: number; body: 
     const ws = new WebSocket(url, origin ? { origin } : {});
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (b: Buffer) => { body += b.toString(); });
+      res.on('data', (b: Buffer) => {
+        body += b.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    ws.on('open', () => { ws.terminate(); reject(new Error('the relay accepted the connection')); });
-    ws.on('error', () => { /* follows unexpected-response */ });
+    ws.on('open', () => {
+      ws.terminate();
+      reject(new Error('the relay accepted the connection'));
+    });
+    ws.on('error', () => {
+      /* follows unexpected-response */
+    });
   });
 }
 
@@ -64,7 +80,14 @@ describe('VM relay refusals', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('access-control-allow-origin')).toBe('*');
     const h = await r.json();
-    expect(h).toMatchObject({ service: 'netlink-lab-vm-relay', sessions: 0, maxSessions: 2, full: false, token: 'missing', originAllowed: false });
+    expect(h).toMatchObject({
+      service: 'netlink-lab-vm-relay',
+      sessions: 0,
+      maxSessions: 2,
+      full: false,
+      token: 'missing',
+      originAllowed: false,
+    });
     const token = new URL(relay.url).searchParams.get('token')!;
     expect((await (await fetch(`${base}?token=${token}`)).json()).token).toBe('valid');
     expect((await (await fetch(`${base}?token=nope`)).json()).token).toBe('invalid');
@@ -109,7 +132,8 @@ describe('VM relay refusals', () => {
     try {
       expect((await d.hello).vm).not.toBe(hb.vm);
     } finally {
-      b.close(); d.close();
+      b.close();
+      d.close();
       await Promise.all([b.closed, d.closed]);
     }
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
@@ -126,7 +150,7 @@ describe('VM relay refusals', () => {
     // Two at a time: the relay allows two VMs.
     for (let i = 0; i < cases.length; i += 2) {
       expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
-      results.push(...await Promise.all(cases.slice(i, i + 2).map(([f]) => closeAfter(relay.url, f))));
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([f]) => closeAfter(relay.url, f)))));
     }
     results.forEach((r, i) => {
       expect(r.code).toBe(CLOSE.MALFORMED);
@@ -150,7 +174,9 @@ describe('VM relay refusals', () => {
       const b = connect(wall.url);
       await Promise.all([a.hello, b.hello]);
       // Input keeps a session from going idle, not from its wall-clock limit.
-      const keepAlive = setInterval(() => { void b.ping(); }, 300);
+      const keepAlive = setInterval(() => {
+        void b.ping();
+      }, 300);
       const [ca, cb] = await Promise.all([a.closed, b.closed]);
       clearInterval(keepAlive);
       expect(ca).toMatchObject({ code: CLOSE.IDLE, reason: expect.stringMatching(/no input for 2 s/) });
@@ -158,7 +184,8 @@ describe('VM relay refusals', () => {
       expect(await waitIdle(idle.port, idle.relayId)).toBe(true);
       expect(await waitIdle(wall.port, wall.relayId)).toBe(true);
     } finally {
-      idle.child.kill('SIGTERM'); wall.child.kill('SIGTERM');
+      idle.child.kill('SIGTERM');
+      wall.child.kill('SIGTERM');
       await Promise.all([idle.exited, wall.exited]);
     }
   });
@@ -177,20 +204,27 @@ describe('VM relay refusals', () => {
   it('relays each agent port on its own channel: HELLO on two ports, READFILE of /proc/net/netlink', async () => {
     const splitters = new Map<number, FrameSplitter>();
     const answers: { port: number; r: Response }[] = [];
-    const s = connectRelay(relay.url, {
-      agent: (b, port) => {
-        const sp = splitters.get(port) ?? new FrameSplitter();
-        splitters.set(port, sp);
-        for (const r of sp.push(b)) answers.push({ port, r });
+    const s = connectRelay(
+      relay.url,
+      {
+        agent: (b, port) => {
+          const sp = splitters.get(port) ?? new FrameSplitter();
+          splitters.set(port, sp);
+          for (const r of sp.push(b)) answers.push({ port, r });
+        },
       },
-    }, WebSocket as unknown as WebSocketClass);
+      WebSocket as unknown as WebSocketClass,
+    );
     const h = await s.hello;
     expect(h.agent).toBe(true);
     expect(h.agentPorts).toBe(4);
     await s.ready;
     s.sendAgent(encodeRequest(11, OP.HELLO), 1);
     s.sendAgent(encodeRequest(12, OP.HELLO), 2);
-    s.sendAgent(encodeRequest(13, OP.READFILE, new Writer().blob(new TextEncoder().encode('/proc/net/netlink')).bytes()), 1);
+    s.sendAgent(
+      encodeRequest(13, OP.READFILE, new Writer().blob(new TextEncoder().encode('/proc/net/netlink')).bytes()),
+      1,
+    );
     expect(await waitFor(() => answers.length === 3, 30_000)).toBe(true);
     const byTag = new Map(answers.map((a) => [a.r.tag, a]));
     const pid1 = new Reader(byTag.get(11)!.r.body).i32();

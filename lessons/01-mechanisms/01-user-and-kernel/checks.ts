@@ -22,7 +22,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       name: 'init_module loads hello',
       pass: !!load && load.errno === undefined,
       message: load
-        ? `init_module ${how(load)}${load.errno === undefined ? ': the module\'s init ran inside that system call and returned 0.' : '. The kernel passes on what the module\'s init returned.'}`
+        ? `init_module ${how(load)}${load.errno === undefined ? ": the module's init ran inside that system call and returned 0." : ". The kernel passes on what the module's init returned."}`
         : 'The program never called init_module (insmod).',
       hints: [
         'The module has to load first: insmod(hello) makes the init_module system call.',
@@ -34,7 +34,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       pass: !!unload && unload.errno === undefined,
       message: unload
         ? unload.errno === undefined
-          ? 'delete_module returned 0: the kernel ran the module\'s exit and freed it.'
+          ? "delete_module returned 0: the kernel ran the module's exit and freed it."
           : `delete_module ${how(unload)}: the kernel refused to unload the module and it is still loaded.`
         : 'The program never called delete_module (rmmod).',
       hints: [
@@ -45,13 +45,19 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     },
     {
       name: '/proc/modules shows the change',
-      pass: !!afterLoad && / listed/.test(afterLoad) && !/not listed/.test(afterLoad) && !!afterRmmod && /not listed/.test(afterRmmod),
-      message: afterLoad && afterRmmod
-        ? `The program printed "${afterLoad.trim()}" and "${afterRmmod.trim()}".`
-        : 'The program did not print the "after load:" and "after rmmod:" lines of the starting code.',
+      pass:
+        !!afterLoad &&
+        / listed/.test(afterLoad) &&
+        !/not listed/.test(afterLoad) &&
+        !!afterRmmod &&
+        /not listed/.test(afterRmmod),
+      message:
+        afterLoad && afterRmmod
+          ? `The program printed "${afterLoad.trim()}" and "${afterRmmod.trim()}".`
+          : 'The program did not print the "after load:" and "after rmmod:" lines of the starting code.',
       hints: [
         'After a successful rmmod the kernel no longer lists the module; until then it does.',
-        'Keep the starting code\'s lines: they read /proc/modules after each step.',
+        "Keep the starting code's lines: they read /proc/modules after each step.",
       ],
     },
   ];

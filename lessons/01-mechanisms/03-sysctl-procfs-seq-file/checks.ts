@@ -31,7 +31,8 @@ function writesTo(events: SyscallEvent[], path: string): SyscallEvent[] {
   const out: SyscallEvent[] = [];
   for (const e of events) {
     if (e.syscall === 'open' && e.errno === undefined) {
-      if (e.args === path) fds.add(`${e.pid}:${e.ret}`); else fds.delete(`${e.pid}:${e.ret}`);
+      if (e.args === path) fds.add(`${e.pid}:${e.ret}`);
+      else fds.delete(`${e.pid}:${e.ret}`);
     } else if (e.syscall === 'write' && fds.has(`${e.pid}:${e.fd}`)) out.push(e);
   }
   return out;
@@ -72,7 +73,7 @@ export default function checks({ events }: CheckInput): CheckResult[] {
           : `After ${small.length} reads of 16 bytes the file still had not ended: the kernel kept producing text, and the program gave up.`
         : 'The program did not read /proc/proc_exam in reads of 16 bytes.',
       hints: [
-        'A seq_file is read in rounds. A round ends when the reader\'s buffer is full, and the next read() starts a new round by calling start() again — with *pos where the walk stopped.',
+        "A seq_file is read in rounds. A round ends when the reader's buffer is full, and the next read() starts a new round by calling start() again — with *pos where the walk stopped.",
         'Look at start() in module.ts: what does it return when *pos (pos.value) is 2? When it is equal to myint? Compare proc_exam_start() in proc_exam.c.',
         'start() must return the record at *pos, and null once *pos has passed the last: return pos.value < myint.value ? pos.value + 1 : null.',
       ],
@@ -80,11 +81,12 @@ export default function checks({ events }: CheckInput): CheckResult[] {
     {
       name: 'the same records both ways',
       pass: !!big && !!small && pieces === whole && records > 0,
-      message: big && small
-        ? pieces === whole
-          ? `Both reads gave the same ${records} records.`
-          : `One read gave ${records} records; the 16-byte reads gave ${lines.length} lines, ${firsts} of them "record 0 …".`
-        : 'The program did not read /proc/proc_exam both in one read and in 16-byte reads.',
+      message:
+        big && small
+          ? pieces === whole
+            ? `Both reads gave the same ${records} records.`
+            : `One read gave ${records} records; the 16-byte reads gave ${lines.length} lines, ${firsts} of them "record 0 …".`
+          : 'The program did not read /proc/proc_exam both in one read and in 16-byte reads.',
       hints: [
         'With one big read, everything is made in one round and start() runs once, at *pos = 0. With 16-byte reads, start() runs at every read.',
         'A record that appears again after each restart comes from a start() that ignores *pos.',

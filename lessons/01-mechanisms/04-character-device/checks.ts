@@ -17,7 +17,8 @@ function onPath(events: SyscallEvent[], path: string): SyscallEvent[] {
   const out: SyscallEvent[] = [];
   for (const e of events) {
     if (e.syscall === 'open' && e.errno === undefined) {
-      if (e.args === path) fds.add(`${e.pid}:${e.ret}`); else fds.delete(`${e.pid}:${e.ret}`);
+      if (e.args === path) fds.add(`${e.pid}:${e.ret}`);
+      else fds.delete(`${e.pid}:${e.ret}`);
     } else if (e.fd !== undefined && fds.has(`${e.pid}:${e.fd}`)) out.push(e);
   }
   return out;
@@ -45,14 +46,16 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
         : 'The program never called ioctl(fd, MYCHRDEV_TRIM, 5) on /dev/mychrdev.',
       hints: [
         'ENOTTY ("Inappropriate ioctl for device") is what a driver answers for a command it does not know. The kernel passes every ioctl on /dev/mychrdev to the module\'s unlocked_ioctl, which decides.',
-        'Look at mychrdev_ioctl in module.ts: its switch has a case for MYCHRDEV_GET_INFO and a default. MYCHRDEV_TRIM is _IO(\'m\', 2): no data to copy, arg is the new length itself. Compare mychrdev.c.',
+        "Look at mychrdev_ioctl in module.ts: its switch has a case for MYCHRDEV_GET_INFO and a default. MYCHRDEV_TRIM is _IO('m', 2): no data to copy, arg is the new length itself. Compare mychrdev.c.",
         'Add case MYCHRDEV_TRIM: if (arg > mychrdev_len) return -EINVAL; mychrdev_page.fill(0, arg, mychrdev_len); mychrdev_len = arg; return 0;',
       ],
     },
     {
       name: 'a TRIM past the end is refused with EINVAL',
       pass: trim100?.errno === 22,
-      message: trim100 ? `ioctl(fd, MYCHRDEV_TRIM, 100) ${how(trim100)}.` : 'The program never called ioctl(fd, MYCHRDEV_TRIM, 100) on /dev/mychrdev.',
+      message: trim100
+        ? `ioctl(fd, MYCHRDEV_TRIM, 100) ${how(trim100)}.`
+        : 'The program never called ioctl(fd, MYCHRDEV_TRIM, 100) on /dev/mychrdev.',
       hints: [
         'The contents are 26 bytes long; trimming them to 100 makes no sense, and the driver must say so with an errno, not ignore it.',
         'Check arg against mychrdev_len before changing anything, and return -EINVAL when it is larger.',

@@ -44,9 +44,9 @@ export default function checks({ events }: CheckInput): CheckResult[] {
           : `init_module failed with ${errnoName(load.errno)}: the module's init gave up, and the kernel unloaded it.`
         : 'The program never called insmod.',
       hints: [
-        'The init returns -ENOMEM when relay_open() returns null. relay_open() fails when it cannot make a file for a CPU\'s buffer.',
-        'relay does not choose where its files go: it calls the channel\'s create_buf_file callback for each CPU and expects a dentry back. Look at relay_exam_create_buf_file in module.ts, and at the C twin relay_exam.c.',
-        'Make the file in debugfs, with relay\'s own file operations: return debugfs_create_file(filename, mode, parent, buf, relay_file_operations);',
+        "The init returns -ENOMEM when relay_open() returns null. relay_open() fails when it cannot make a file for a CPU's buffer.",
+        "relay does not choose where its files go: it calls the channel's create_buf_file callback for each CPU and expects a dentry back. Look at relay_exam_create_buf_file in module.ts, and at the C twin relay_exam.c.",
+        "Make the file in debugfs, with relay's own file operations: return debugfs_create_file(filename, mode, parent, buf, relay_file_operations);",
       ],
     },
     {
@@ -59,7 +59,7 @@ export default function checks({ events }: CheckInput): CheckResult[] {
         : `The program never opened ${DIR}/cpu0.`,
       hints: [
         'The records reach cpu0 only if the module loads and the program writes 10 to emit before reading.',
-        'cpu0 is the file relay reads one CPU\'s sub-buffers through: whatever create_buf_file returned, with relay_file_operations.',
+        "cpu0 is the file relay reads one CPU's sub-buffers through: whatever create_buf_file returned, with relay_file_operations.",
       ],
     },
     {
@@ -68,9 +68,7 @@ export default function checks({ events }: CheckInput): CheckResult[] {
       message: records.length
         ? `Reading ${DIR}/records gave ${records.map((r) => JSON.stringify(r)).join(', ')}.`
         : `The program never read ${DIR}/records.`,
-      hints: [
-        'debugfs_create_u32 shows the variable as decimal text; the module adds one for each record it writes.',
-      ],
+      hints: ['debugfs_create_u32 shows the variable as decimal text; the module adds one for each record it writes.'],
     },
   ];
 }

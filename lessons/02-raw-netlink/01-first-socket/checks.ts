@@ -45,9 +45,10 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     {
       name: 'ten replies arrive',
       pass: replies.length === 10,
-      message: replies.length === 10
-        ? 'The program received the module\'s ten 36-byte replies.'
-        : `The program received ${replies.length} of the module's ten 36-byte replies.`,
+      message:
+        replies.length === 10
+          ? "The program received the module's ten 36-byte replies."
+          : `The program received ${replies.length} of the module's ten 36-byte replies.`,
       hints: [
         'The module sent its replies somewhere other than your socket, or did not send them at all: of the three port ids in the program, one does not say "100".',
         'nl_test does not look at who sent the message; it replies to the port id written inside the message, nlmsg_pid (the `pid` field of nlmsg()), and ignores a message whose header says 0.',
@@ -60,7 +61,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       message: `"${GREETING}" was printed ${printed} time${printed === 1 ? '' : 's'}${printed >= 10 ? '.' : ' of 10.'}`,
       hints: [
         'The receive loop counts the replies but does not show what they say.',
-        'Each reply is a 16-byte nlmsghdr followed by the module\'s text; NLMSG_DATA(buf) is the text, and cstring() stops at its NUL.',
+        "Each reply is a 16-byte nlmsghdr followed by the module's text; NLMSG_DATA(buf) is the text, and cstring() stops at its NUL.",
         'Inside the loop: `console.log(cstring(NLMSG_DATA(buf)))`.',
       ],
     },
@@ -78,9 +79,10 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     {
       name: 'a second binder gets EADDRINUSE',
       pass: inUse.length > 0 && !!firstBind && inUse.some((e) => e.pid !== firstBind.pid || e.fd !== firstBind.fd),
-      message: inUse.length > 0
-        ? `bind failed with EADDRINUSE in process ${inUse[0]!.pid}: port 100 was taken.`
-        : 'No bind failed with EADDRINUSE.',
+      message:
+        inUse.length > 0
+          ? `bind failed with EADDRINUSE in process ${inUse[0]!.pid}: port 100 was taken.`
+          : 'No bind failed with EADDRINUSE.',
       hints: [
         'Part 2 of the exercise is missing: a second socket must ask for port 100 of protocol 25 while the first still holds it.',
         'spawn(async () => { … }) starts a second process; in it, open a protocol-25 socket and bind it to MY_PORT before the first socket is closed.',

@@ -21,9 +21,10 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     const last = sent[sent.length - 1]!;
     const at = last.offset + NLMSG_ALIGN(last.nlmsg_len);
     const head = batch.data!.subarray(at, at + 4);
-    why = at < batch.data!.length
-      ? ` Message ${sent.length} has nlmsg_len ${last.nlmsg_len}, so the next header is read at byte ${at} (NLMSG_ALIGN(${last.nlmsg_len}) after it), where the bytes are ${hex(head)}: nlmsg_len ${head.length === 4 ? new DataView(head.buffer, head.byteOffset).getUint32(0, true) : '?'}, not a message. The walk stops there.`
-      : '';
+    why =
+      at < batch.data!.length
+        ? ` Message ${sent.length} has nlmsg_len ${last.nlmsg_len}, so the next header is read at byte ${at} (NLMSG_ALIGN(${last.nlmsg_len}) after it), where the bytes are ${hex(head)}: nlmsg_len ${head.length === 4 ? new DataView(head.buffer, head.byteOffset).getUint32(0, true) : '?'}, not a message. The walk stops there.`
+        : '';
   }
 
   const acks = events
@@ -38,7 +39,11 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
   const fromPeer = events.find((e) => isRecv(e.syscall) && e.data && e.addr && e.addr.nl_pid !== 0);
   const expected = fromPeer ? parseNlmsgs(fromPeer.data!) : [];
   const lines = output.split('\n');
-  const found = expected.filter((m) => lines.some((l) => l.includes(`at ${m.offset}: seq ${m.nlmsg_seq}, nlmsg_len ${m.nlmsg_len}, "${cstring(m.payload)}"`)));
+  const found = expected.filter((m) =>
+    lines.some((l) =>
+      l.includes(`at ${m.offset}: seq ${m.nlmsg_seq}, nlmsg_len ${m.nlmsg_len}, "${cstring(m.payload)}"`),
+    ),
+  );
   const padded = expected.filter((m, i) => i > 0 && m.offset !== expected[i - 1]!.offset + expected[i - 1]!.nlmsg_len);
 
   return [
@@ -64,11 +69,11 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       ],
     },
     {
-      name: 'the walker found every message of the peer\'s datagram',
+      name: "the walker found every message of the peer's datagram",
       pass: expected.length >= 3 && found.length === expected.length && padded.length > 0,
       message: fromPeer
         ? `The peer's ${fromPeer.data!.length}-byte datagram holds ${expected.length} messages at offsets ${expected.map((m) => m.offset).join(', ')} (nlmsg_len ${expected.map((m) => m.nlmsg_len).join(', ')}); the walker printed ${found.length} of them correctly.`
-        : 'The program did not receive the peer\'s datagram.',
+        : "The program did not receive the peer's datagram.",
       hints: [
         'The first message is 22 bytes long, but the second does not start at byte 22: nlmsg() padded the first to 24.',
         'walk() advances `off` by nlmsg_len. The NLMSG_OK and NLMSG_NEXT macros (imported already) do the test and the step the way the kernel does.',

@@ -26,7 +26,10 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     const end = last ? last.offset + NLMSG_ALIGN(last.nlmsg_len) : 0;
     if (end < d.length && d.length - end >= 4) {
       const claimed = new DataView(d.buffer, d.byteOffset + end).getUint32(0, true);
-      if (claimed > d.length - end) { cut = `a ${d.length}-byte datagram ends in the middle of a message: the header at byte ${end} says nlmsg_len ${claimed}, and ${d.length - end} bytes of it arrived`; break; }
+      if (claimed > d.length - end) {
+        cut = `a ${d.length}-byte datagram ends in the middle of a message: the header at byte ${end} says nlmsg_len ${claimed}, and ${d.length - end} bytes of it arrived`;
+        break;
+      }
     }
   }
 
@@ -39,13 +42,19 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
   const events0 = others.filter((m) => m.nlmsg_seq === 0 && m.nlmsg_pid === 0);
   const lines = output.split('\n').map((l) => l.trim());
   const printedEvents = lines.filter((l) => /^set aside: an event, type \d+, seq 0$/.test(l)).length;
-  const printedEarlier = lines.filter((l) => /^set aside: type \d+, seq [1-9]\d*, answers an earlier request$/.test(l)).length;
+  const printedEarlier = lines.filter((l) =>
+    /^set aside: type \d+, seq [1-9]\d*, answers an earlier request$/.test(l),
+  ).length;
 
   return [
     {
       name: 'no datagram was cut short',
       pass: !!dumpReq && !cut,
-      message: cut ? `${cut}; the rest was discarded by the kernel.` : dumpReq ? 'Every datagram the program received ended on a whole message.' : 'The program sent no dump request (NLM_F_DUMP).',
+      message: cut
+        ? `${cut}; the rest was discarded by the kernel.`
+        : dumpReq
+          ? 'Every datagram the program received ended on a whole message.'
+          : 'The program sent no dump request (NLM_F_DUMP).',
       hints: [
         'A datagram is read whole or not at all: a receive buffer shorter than the datagram gets its beginning, and the end is thrown away.',
         'The kernel fills a dump datagram up to NLMSG_GOODSIZE (about a page) or more; recvmsg() sets MSG_TRUNC in msg_flags when it had to cut. Read "A receive loop that is too small".',
@@ -55,21 +64,23 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     {
       name: 'the dump was read to its NLMSG_DONE',
       pass: !!done,
-      message: done ? `NLMSG_DONE for seq ${seq} arrived (${done.nlmsg_len} bytes, flags 0x${done.nlmsg_flags.toString(16)}).` : `No NLMSG_DONE with seq ${seq ?? '?'} was received.`,
+      message: done
+        ? `NLMSG_DONE for seq ${seq} arrived (${done.nlmsg_len} bytes, flags 0x${done.nlmsg_flags.toString(16)}).`
+        : `No NLMSG_DONE with seq ${seq ?? '?'} was received.`,
       hints: [
         'A dump answer ends with NLMSG_DONE; keep receiving until the one with your sequence number arrives.',
-        'Only an NLMSG_DONE (or NLMSG_ERROR) whose nlmsg_seq is the dump\'s own ends the loop.',
+        "Only an NLMSG_DONE (or NLMSG_ERROR) whose nlmsg_seq is the dump's own ends the loop.",
       ],
     },
     {
-      name: 'the count is the dump\'s own messages',
+      name: "the count is the dump's own messages",
       pass: !!done && !cut && lines.includes(countLine),
       message: lines.includes(countLine)
         ? `The program printed "${countLine}", the ${mine.length} messages with seq ${seq} before NLMSG_DONE.`
         : `The messages with seq ${seq} before NLMSG_DONE are ${mine.length} (${bytes} bytes); the program printed "${lines.find((l) => l.startsWith(`dump seq ${seq}:`) && l.includes('messages')) ?? 'no count'}". ${others.length} other message${others.length === 1 ? '' : 's'} (seq ${[...new Set(others.map((m) => m.nlmsg_seq))].join(', ')}) came through the same socket.`,
       hints: [
-        'Not everything in the socket\'s queue is an answer to the dump: earlier requests\' replies and multicast events wait there too.',
-        'Every answer carries the request\'s nlmsg_seq. Compare each message\'s nlmsg_seq (bytes 8–11) with `seq` before you count it.',
+        "Not everything in the socket's queue is an answer to the dump: earlier requests' replies and multicast events wait there too.",
+        "Every answer carries the request's nlmsg_seq. Compare each message's nlmsg_seq (bytes 8–11) with `seq` before you count it.",
         'In the loop: if the message\'s seq is not `seq`, print the "set aside" line and `continue`; only then look for NLMSG_DONE and push the rest.',
       ],
     },

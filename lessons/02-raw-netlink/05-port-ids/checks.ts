@@ -10,21 +10,27 @@ const EDEADLK = 35;
 const FOR_C = 'from a, for c';
 const isSend = (s: string) => s === 'sendto' || s === 'sendmsg';
 const isRecv = (s: string) => s === 'recvfrom' || s === 'recvmsg';
-const texts = (d?: Uint8Array) => (d ? parseNlmsgs(d).map((m) => ({ text: cstring(m.payload), pid: m.nlmsg_pid })) : []);
+const texts = (d?: Uint8Array) =>
+  d ? parseNlmsgs(d).map((m) => ({ text: cstring(m.payload), pid: m.nlmsg_pid })) : [];
 
 export default function checks({ output, events }: CheckInput): CheckResult[] {
   const lines = output.split('\n');
-  const autobindOk = lines.some((l) => l.includes('port == getpid(): true')) && lines.some((l) => l.includes('port < 0: true'));
+  const autobindOk =
+    lines.some((l) => l.includes('port == getpid(): true')) && lines.some((l) => l.includes('port < 0: true'));
   const autobindFailed = events.filter((e) => e.syscall === 'bind' && e.errno === EADDRINUSE).length > 1;
   const inUse = events.find((e) => e.syscall === 'bind' && e.errno === EADDRINUSE);
 
-  const forged = events.find((e) => isSend(e.syscall) && e.errno === undefined && texts(e.data).some((t) => t.text === FOR_C));
+  const forged = events.find(
+    (e) => isSend(e.syscall) && e.errno === undefined && texts(e.data).some((t) => t.text === FOR_C),
+  );
   const forgedPid = forged ? texts(forged.data).find((t) => t.text === FOR_C)!.pid : undefined;
   const arrived = events.filter((e) => isRecv(e.syscall) && texts(e.data).some((t) => t.text === FOR_C));
   const atOther = forged && arrived.find((e) => e.fd !== forged.fd);
   const backHome = forged && arrived.find((e) => e.fd === forged.fd);
 
-  const zeroSend = events.find((e) => isSend(e.syscall) && e.addr?.nl_pid === 0 && (e.errno === EDEADLK || texts(e.data).some((t) => t.pid === 0)));
+  const zeroSend = events.find(
+    (e) => isSend(e.syscall) && e.addr?.nl_pid === 0 && (e.errno === EDEADLK || texts(e.data).some((t) => t.pid === 0)),
+  );
   const looped = events.find((e) => isSend(e.syscall) && e.errno === EDEADLK);
 
   return [
@@ -45,7 +51,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       message: inUse ? 'The second bind of port 100 failed with EADDRINUSE.' : 'No bind failed with EADDRINUSE.',
       hints: [
         'Step 2 binds two sockets to port 100 of the same protocol; keep both.',
-        'netlink_insert() finds port 100 taken in protocol 25\'s table and returns -EADDRINUSE.',
+        "netlink_insert() finds port 100 taken in protocol 25's table and returns -EADDRINUSE.",
       ],
     },
     {
@@ -58,8 +64,8 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
         : `The program never sent "${FOR_C}".`,
       hints: [
         'nl_test does not ask the kernel who sent the message: it answers the port id written in the header.',
-        'The real sender is in NETLINK_CB(skb).portid, which the kernel fills in; nlmsg_pid in the header is whatever the program wrote. In step 3 that is a\'s own port, A.',
-        'Write c\'s port into the header: `pid: await port(c)` (or 100) in step 3\'s nlmsg().',
+        "The real sender is in NETLINK_CB(skb).portid, which the kernel fills in; nlmsg_pid in the header is whatever the program wrote. In step 3 that is a's own port, A.",
+        "Write c's port into the header: `pid: await port(c)` (or 100) in step 3's nlmsg().",
       ],
     },
     {
@@ -73,7 +79,7 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
       hints: [
         'The module still refuses to reply to a header that says 0. Make it reply — on the simulated kernel only.',
         'In module.ts, nl_test_handle() returns early when `dst === 0`. That line is the only thing between a pid-0 header and a loop.',
-        'Delete the `if (dst === 0) return pr_info(…)` line in module.ts and run again; step 4\'s sendto should then fail with EDEADLK.',
+        "Delete the `if (dst === 0) return pr_info(…)` line in module.ts and run again; step 4's sendto should then fail with EDEADLK.",
       ],
     },
   ];

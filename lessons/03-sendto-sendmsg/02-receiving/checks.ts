@@ -18,9 +18,13 @@ export default function checks({ events }: CheckInput): CheckResult[] {
   const firstSizes = okRecvs.slice(0, 3).map((e) => e.ret);
   const quickEagain = recvs.find((e) => e.errno === EAGAIN && waited(e) < 10);
   const drainedFirst = !!quickEagain && okRecvs.filter((e) => e.time <= quickEagain.time).length >= 3;
-  const rcvtimeo = events.some((e) => e.syscall === 'setsockopt' && e.ret === 0) && recvs.find((e) => e.errno === EAGAIN && waited(e) >= 200);
+  const rcvtimeo =
+    events.some((e) => e.syscall === 'setsockopt' && e.ret === 0) &&
+    recvs.find((e) => e.errno === EAGAIN && waited(e) >= 200);
   const sndEagain = sends.find((e) => e.errno === EAGAIN && waited(e) >= 80);
-  const fullSends = sndEagain ? sends.filter((e) => e.errno === undefined && e.time <= sndEagain.time && (e.ret ?? 0) > 100) : [];
+  const fullSends = sndEagain
+    ? sends.filter((e) => e.errno === undefined && e.time <= sndEagain.time && (e.ret ?? 0) > 100)
+    : [];
   const lastDrain = sndEagain ? okRecvs.filter((e) => e.time >= sndEagain.time) : [];
   const whole = !!sndEagain && lastDrain.length > 0 && lastDrain.every((e) => fullSends.some((s) => s.ret === e.ret));
 
@@ -40,7 +44,8 @@ export default function checks({ events }: CheckInput): CheckResult[] {
     {
       name: 'SO_RCVTIMEO bounds a blocking receive',
       pass: !!rcvtimeo,
-      message: rcvtimeo ? `A blocking ${rcvtimeo.syscall} slept ${waited(rcvtimeo)} ms on the empty queue, then gave up with EAGAIN.`
+      message: rcvtimeo
+        ? `A blocking ${rcvtimeo.syscall} slept ${waited(rcvtimeo)} ms on the empty queue, then gave up with EAGAIN.`
         : 'No blocking receive has given up with EAGAIN after 200 ms or more.',
       hints: [
         'A blocking receive on an empty queue sleeps until a datagram comes; SO_RCVTIMEO puts a limit on that sleep.',
@@ -51,10 +56,11 @@ export default function checks({ events }: CheckInput): CheckResult[] {
     {
       name: 'SO_SNDTIMEO bounds a send to a full receiver',
       pass: !!sndEagain,
-      message: sndEagain ? `A ${sndEagain.syscall} waited ${waited(sndEagain)} ms for room in the receiver's queue, then failed with EAGAIN.`
+      message: sndEagain
+        ? `A ${sndEagain.syscall} waited ${waited(sndEagain)} ms for room in the receiver's queue, then failed with EAGAIN.`
         : 'No send has waited and then failed with EAGAIN.',
       hints: [
-        'A netlink send to another socket blocks only when the receiver\'s queue is full — so make it full, and small.',
+        "A netlink send to another socket blocks only when the receiver's queue is full — so make it full, and small.",
         'SO_RCVBUF on rx shrinks its queue (the kernel raises tiny values to its minimum); SO_SNDTIMEO on tx limits how long a send waits for room.',
         'setsockopt(rx, SOL_SOCKET, SO_RCVBUF, 1); setsockopt(tx, SOL_SOCKET, SO_SNDTIMEO, timeval(100)); then write 1016-byte nlmsg()s in a loop until one throws EAGAIN.',
       ],
@@ -62,8 +68,11 @@ export default function checks({ events }: CheckInput): CheckResult[] {
     {
       name: 'a failed send leaves nothing behind',
       pass: whole,
-      message: whole ? `After the failed send the queue held ${lastDrain.length} datagram(s), each as long as a send that succeeded: the failed one sent nothing.`
-        : sndEagain ? 'The queue was not drained after the failed send (or held a datagram no send made).' : 'There is no failed send yet to look behind.',
+      message: whole
+        ? `After the failed send the queue held ${lastDrain.length} datagram(s), each as long as a send that succeeded: the failed one sent nothing.`
+        : sndEagain
+          ? 'The queue was not drained after the failed send (or held a datagram no send made).'
+          : 'There is no failed send yet to look behind.',
       hints: [
         'The source articles loop on sendto until every byte is "sent"; a datagram send is all or nothing, so the queue shows what really happened.',
         'After the EAGAIN, receive with MSG_DONTWAIT until EAGAIN again and look at each length.',

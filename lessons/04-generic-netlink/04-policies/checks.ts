@@ -4,8 +4,17 @@
  * (NUL_STRING, max length 15), an MTU out of 68..9000 ERANGE, a nested LEVEL above 7 ERANGE.
  */
 import {
-  parseNlmsgs, parseNlmsgerr, parseGenlmsg, parseExtAck, parseAttrs, errnoName, GENL_ID_CTRL, NLMSG_ERROR,
-  NL_ATTR_TYPE, type GenlExtAck, type GenlMsg,
+  parseNlmsgs,
+  parseNlmsgerr,
+  parseGenlmsg,
+  parseExtAck,
+  parseAttrs,
+  errnoName,
+  GENL_ID_CTRL,
+  NLMSG_ERROR,
+  NL_ATTR_TYPE,
+  type GenlExtAck,
+  type GenlMsg,
 } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
 
@@ -16,7 +25,11 @@ const OPT_LEVEL = 2;
 const EINVAL = 22;
 const ERANGE = 34;
 
-interface Exchange { req: GenlMsg; error?: number; extack?: GenlExtAck }
+interface Exchange {
+  req: GenlMsg;
+  error?: number;
+  extack?: GenlExtAck;
+}
 
 export default function checks({ events }: CheckInput): CheckResult[] {
   const sent = new Map<number, Exchange>();
@@ -37,17 +50,25 @@ export default function checks({ events }: CheckInput): CheckResult[] {
   const longName = find((g) => only(g, A_NAME) && g.attrs[0]!.payload.length > 16);
   const noNul = find((g) => only(g, A_NAME) && g.attrs[0]!.payload[g.attrs[0]!.payload.length - 1] !== 0);
   const mtu10 = find((g) => only(g, A_MTU) && g.attrs[0]!.payload.length === 4 && g.attrs[0]!.payload[0] === 10);
-  const level9 = find((g) => only(g, A_OPTS) && g.attrs[0]!.nested && parseAttrs(g.attrs[0]!.payload).some((a) => a.type === OPT_LEVEL && a.payload[0] === 9));
+  const level9 = find(
+    (g) =>
+      only(g, A_OPTS) &&
+      g.attrs[0]!.nested &&
+      parseAttrs(g.attrs[0]!.payload).some((a) => a.type === OPT_LEVEL && a.payload[0] === 9),
+  );
 
   const verdict = (x?: Exchange): string => {
     if (!x) return 'not sent';
     if (x.error === undefined) return 'no answer';
     if (x.error === 0) return 'ACK 0 (accepted)';
     const p = x.extack?.policy;
-    const pol = p ? `, policy ${Object.entries(NL_ATTR_TYPE).find(([, v]) => v === p.type)?.[0] ?? p.type}${p.maxLength !== undefined ? ` max length ${p.maxLength}` : ''}${p.minValue !== undefined ? ` range ${p.minValue}..${p.maxValue}` : ''}` : '';
+    const pol = p
+      ? `, policy ${Object.entries(NL_ATTR_TYPE).find(([, v]) => v === p.type)?.[0] ?? p.type}${p.maxLength !== undefined ? ` max length ${p.maxLength}` : ''}${p.minValue !== undefined ? ` range ${p.minValue}..${p.maxValue}` : ''}`
+      : '';
     return `${errnoName(-x.error)}${x.extack?.msg ? ` "${x.extack.msg}"` : ''}${x.extack?.offs !== undefined ? ` at byte ${x.extack.offs}` : ''}${pol}`;
   };
-  const isNulString = (x?: Exchange) => x?.error === -EINVAL && x.extack?.policy?.type === NL_ATTR_TYPE.NUL_STRING && x.extack.policy.maxLength === 15;
+  const isNulString = (x?: Exchange) =>
+    x?.error === -EINVAL && x.extack?.policy?.type === NL_ATTR_TYPE.NUL_STRING && x.extack.policy.maxLength === 15;
 
   return [
     {
@@ -71,7 +92,8 @@ export default function checks({ events }: CheckInput): CheckResult[] {
     },
     {
       name: 'the MTU must be 68 to 9000',
-      pass: mtu10?.error === -ERANGE && mtu10.extack?.policy?.minValue === 68n && mtu10.extack.policy.maxValue === 9000n,
+      pass:
+        mtu10?.error === -ERANGE && mtu10.extack?.policy?.minValue === 68n && mtu10.extack.policy.maxValue === 9000n,
       message: `MTU 10: ${verdict(mtu10)}.`,
       hints: [
         'A type alone only checks the size (4 bytes for NLA_U32); limits on the value are a validation of their own.',
@@ -85,7 +107,7 @@ export default function checks({ events }: CheckInput): CheckResult[] {
       message: `level 9 in the options: ${verdict(level9)}.`,
       hints: [
         'NLA_NESTED without a nested policy checks that the value is a nest (and, strictly, that NLA_F_NESTED is set) but looks at nothing inside it.',
-        'NLA_POLICY_NESTED(policy) validates the nest\'s contents against another policy, recursively; the extack offset then points inside the nest.',
+        "NLA_POLICY_NESTED(policy) validates the nest's contents against another policy, recursively; the extack offset then points inside the nest.",
         'const opts_policy = { [NLLAB_CONF_OPT_VERBOSE]: { type: NLA_FLAG }, [NLLAB_CONF_OPT_LEVEL]: NLA_POLICY_MAX(NLA_U8, 7) }; and [NLLAB_CONF_A_OPTS]: NLA_POLICY_NESTED(opts_policy)',
       ],
     },

@@ -4,7 +4,13 @@
  * nlctrl announce NLLAB_COUNTER's family and groups arriving and leaving.
  */
 import {
-  parseNlmsgs, parseNlmsgerr, parseGenlmsg, nla_get_string, errnoName, GENL_ID_CTRL, NLMSG_ERROR,
+  parseNlmsgs,
+  parseNlmsgerr,
+  parseGenlmsg,
+  nla_get_string,
+  errnoName,
+  GENL_ID_CTRL,
+  NLMSG_ERROR,
   CTRL_ATTR_FAMILY_NAME,
 } from 'netlink-lab/user';
 import type { CheckInput, CheckResult } from '../../check-api.ts';
@@ -24,7 +30,8 @@ function answers(events: CheckInput['events']): { pid: number; cmd: number; erro
   for (const e of events) {
     if (!e.data) continue;
     for (const m of parseNlmsgs(e.data)) {
-      if (e.dir === 'out' && m.nlmsg_type > GENL_ID_CTRL) pending.set(`${e.pid}/${m.nlmsg_seq}`, { pid: e.pid, cmd: m.payload[0]! });
+      if (e.dir === 'out' && m.nlmsg_type > GENL_ID_CTRL)
+        pending.set(`${e.pid}/${m.nlmsg_seq}`, { pid: e.pid, cmd: m.payload[0]! });
       if (e.dir === 'in' && m.nlmsg_type === NLMSG_ERROR) {
         const p = pending.get(`${e.pid}/${m.nlmsg_seq}`);
         const err = parseNlmsgerr(m);
@@ -46,9 +53,15 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
   const rootAudit = lines.find((l) => l.startsWith('uid 0: join audit'));
   const joinRefused = events.some((e) => e.syscall === 'setsockopt' && e.pid !== root && e.errno === EPERM);
 
-  const ctrl = events.filter((e) => e.dir === 'in' && e.data && e.addr && e.addr.nl_groups !== 0)
-    .flatMap((e) => parseNlmsgs(e.data!)).filter((m) => m.nlmsg_type === GENL_ID_CTRL).map((m) => parseGenlmsg(m))
-    .filter((g) => g.attr.get(CTRL_ATTR_FAMILY_NAME) && nla_get_string(g.attr.get(CTRL_ATTR_FAMILY_NAME)!) === 'NLLAB_COUNTER');
+  const ctrl = events
+    .filter((e) => e.dir === 'in' && e.data && e.addr && e.addr.nl_groups !== 0)
+    .flatMap((e) => parseNlmsgs(e.data!))
+    .filter((m) => m.nlmsg_type === GENL_ID_CTRL)
+    .map((m) => parseGenlmsg(m))
+    .filter(
+      (g) =>
+        g.attr.get(CTRL_ATTR_FAMILY_NAME) && nla_get_string(g.attr.get(CTRL_ATTR_FAMILY_NAME)!) === 'NLLAB_COUNTER',
+    );
   const count = (cmd: number) => ctrl.filter((g) => g.cmd === cmd).length;
   const seen = `NEWFAMILY ×${count(CTRL_CMD_NEWFAMILY)}, NEWMCAST_GRP ×${count(CTRL_CMD_NEWMCAST_GRP)}, DELMCAST_GRP ×${count(CTRL_CMD_DELMCAST_GRP)}, DELFAMILY ×${count(CTRL_CMD_DELFAMILY)}`;
   const name = (e?: { error: number }) => (!e ? 'no answer' : e.error === 0 ? 'ACK 0' : errnoName(-e.error));
@@ -57,8 +70,9 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     {
       name: 'the unprivileged process may not RESET',
       pass: childReset?.error === -EPERM && childGet?.error === 0,
-      message: `uid 65534: GET → ${name(childGet)}, RESET → ${name(childReset)}.`
-        + (childGet && childGet.error !== 0 ? ' GET must stay open to everyone.' : ''),
+      message:
+        `uid 65534: GET → ${name(childGet)}, RESET → ${name(childReset)}.` +
+        (childGet && childGet.error !== 0 ? ' GET must stay open to everyone.' : ''),
       hints: [
         'Nothing in the family says RESET needs privileges, so genl_family_rcv_msg_doit() runs it for anyone who can open a socket.',
         'Permission checks are flags of the command (genl_ops.flags): GENL_ADMIN_PERM asks for CAP_NET_ADMIN in the initial user namespace, GENL_UNS_ADMIN_PERM for CAP_NET_ADMIN over the network namespace the request came from.',
@@ -86,12 +100,16 @@ export default function checks({ output, events }: CheckInput): CheckResult[] {
     },
     {
       name: 'nlctrl announced the family coming and going',
-      pass: count(CTRL_CMD_NEWFAMILY) === 1 && count(CTRL_CMD_NEWMCAST_GRP) === 2 && count(CTRL_CMD_DELMCAST_GRP) === 2 && count(CTRL_CMD_DELFAMILY) === 1,
+      pass:
+        count(CTRL_CMD_NEWFAMILY) === 1 &&
+        count(CTRL_CMD_NEWMCAST_GRP) === 2 &&
+        count(CTRL_CMD_DELMCAST_GRP) === 2 &&
+        count(CTRL_CMD_DELFAMILY) === 1,
       message: `Announcements about NLLAB_COUNTER heard from nlctrl's notify group: ${seen} (expected 1, 2, 2, 1).`,
       hints: [
         'genl_register_family() announces NEWFAMILY and then one NEWMCAST_GRP per group, at the moment the module loads; a socket that joins notify later does not get them replayed.',
         'In main.ts, look at the order of insmod() and the NETLINK_ADD_MEMBERSHIP on `events`.',
-        'Join nlctrl\'s notify group on `events` before calling insmod(nllab_counter).',
+        "Join nlctrl's notify group on `events` before calling insmod(nllab_counter).",
       ],
     },
   ];

@@ -23,7 +23,11 @@ function trees(trace: TraceEntry[]): TraceEntry[][] {
   const open = new Map<number, TraceEntry[]>();
   const all: TraceEntry[][] = [];
   for (const t of trace) {
-    if (t.depth === 0 || !open.has(t.pid)) { const g = [t]; open.set(t.pid, g); all.push(g); } else open.get(t.pid)!.push(t);
+    if (t.depth === 0 || !open.has(t.pid)) {
+      const g = [t];
+      open.set(t.pid, g);
+      all.push(g);
+    } else open.get(t.pid)!.push(t);
   }
   return all;
 }
@@ -47,16 +51,28 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   // The first EAGAIN on NETLINK_USERSOCK (step 1 comes before the SO_SNDTIMEO one of step 3; their
   // durations tell nothing on a busy real machine, where even a non-blocking call can take 50 ms).
   const nb = sends.find((e) => e.errno === EAGAIN && e.protocol === NETLINK_USERSOCK);
-  const userDrop = all.flatMap((g) => g.map((t, i) => ({ t, below: under(g, i) })))
-    .find(({ t, below }) => t.fn === 'netlink_attachskb' && t.ret === -EAGAIN && !below.some((b) => b.fn === 'netlink_overrun') && /rcvbuf=2304/.test(t.args));
+  const userDrop = all
+    .flatMap((g) => g.map((t, i) => ({ t, below: under(g, i) })))
+    .find(
+      ({ t, below }) =>
+        t.fn === 'netlink_attachskb' &&
+        t.ret === -EAGAIN &&
+        !below.some((b) => b.fn === 'netlink_overrun') &&
+        /rcvbuf=2304/.test(t.args),
+    );
   const userSockRecvErr = recvs.some((e) => e.protocol === NETLINK_USERSOCK && e.errno === ENOBUFS);
   results.push({
     name: 'a sender that will not wait: EAGAIN, and the receiver is not told',
     pass: !!nb && !userSockRecvErr && (!trace || !!userDrop),
     message: !nb
-      ? `No MSG_DONTWAIT send to the full receiver got EAGAIN (step 1 of the starting code: keep it); the NETLINK_USERSOCK sends got ${sends.filter((e) => e.protocol === NETLINK_USERSOCK).map((e) => e.errno ?? e.ret).join(', ') || 'nothing'}.`
+      ? `No MSG_DONTWAIT send to the full receiver got EAGAIN (step 1 of the starting code: keep it); the NETLINK_USERSOCK sends got ${
+          sends
+            .filter((e) => e.protocol === NETLINK_USERSOCK)
+            .map((e) => e.errno ?? e.ret)
+            .join(', ') || 'nothing'
+        }.`
       : userSockRecvErr
-        ? 'A NETLINK_USERSOCK receive returned ENOBUFS: a user sender\'s EAGAIN should leave the receiver unmarked.'
+        ? "A NETLINK_USERSOCK receive returned ENOBUFS: a user sender's EAGAIN should leave the receiver unmarked."
         : trace
           ? `netlink_attachskb(${userDrop!.t.args}) = -11 and called no netlink_overrun: a user sender that will not wait is told, the receiver is not.`
           : `The non-blocking send got EAGAIN, and the receiver never got ENOBUFS.${NO_TRACE}`,
@@ -70,11 +86,33 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   // 2. blocking sender sleeps until another process reads.
   // The first send that succeeded after step 1's EAGAIN: it met the same full receiver, so it
   // either slept until another process read, or came too late to need to.
-  const blocked = nb ? sends.find((e) => events.indexOf(e) > events.indexOf(nb) && e.protocol === NETLINK_USERSOCK && e.errno === undefined && e.start !== undefined) : undefined;
+  const blocked = nb
+    ? sends.find(
+        (e) =>
+          events.indexOf(e) > events.indexOf(nb) &&
+          e.protocol === NETLINK_USERSOCK &&
+          e.errno === undefined &&
+          e.start !== undefined,
+      )
+    : undefined;
   // The reader's receive began while the sender slept. (Its return and the sender's are one
   // wake-up apart; on a real kernel either can be recorded first.)
-  const drained = blocked ? recvs.find((e) => e.pid !== blocked.pid && e.errno === undefined && (e.start ?? e.time) >= blocked.start! && (e.start ?? e.time) <= blocked.time) : undefined;
-  const retried = all.find((g) => g[0]!.fn === 'netlink_unicast' && /nonblock=0/.test(g[0]!.args) && Number(g[0]!.ret ?? -1) >= 0 && g.some((t) => t.fn === 'netlink_attachskb' && t.ret === 0));
+  const drained = blocked
+    ? recvs.find(
+        (e) =>
+          e.pid !== blocked.pid &&
+          e.errno === undefined &&
+          (e.start ?? e.time) >= blocked.start! &&
+          (e.start ?? e.time) <= blocked.time,
+      )
+    : undefined;
+  const retried = all.find(
+    (g) =>
+      g[0]!.fn === 'netlink_unicast' &&
+      /nonblock=0/.test(g[0]!.args) &&
+      Number(g[0]!.ret ?? -1) >= 0 &&
+      g.some((t) => t.fn === 'netlink_attachskb' && t.ret === 0),
+  );
   results.push({
     name: 'a blocking sender sleeps until the reader drains',
     pass: !!blocked && !!drained && (!trace || !!retried),
@@ -94,7 +132,13 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
 
   // 3. SO_SNDTIMEO ends the wait.
   const timedOut = sends.find((e) => e.errno === EAGAIN && e.start !== undefined && e.time - e.start >= 95);
-  const lastLook = all.find((g) => g[0]!.fn === 'netlink_unicast' && /nonblock=1/.test(g[0]!.args) && g[0]!.ret === -EAGAIN && g.some((t) => t.fn === 'netlink_attachskb' && t.ret === -EAGAIN));
+  const lastLook = all.find(
+    (g) =>
+      g[0]!.fn === 'netlink_unicast' &&
+      /nonblock=1/.test(g[0]!.args) &&
+      g[0]!.ret === -EAGAIN &&
+      g.some((t) => t.fn === 'netlink_attachskb' && t.ret === -EAGAIN),
+  );
   results.push({
     name: 'SO_SNDTIMEO ends the wait: EAGAIN after the timeout',
     pass: !!timedOut && (!trace || !!lastLook),
@@ -105,7 +149,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
         : `The send waited ${(timedOut.time - timedOut.start!).toFixed(0)} ms and got EAGAIN.${NO_TRACE}`,
     hints: [
       'Limit how long the sender may wait, then send to the full receiver with nobody reading.',
-      'SO_SNDTIMEO takes a struct timeval (16 bytes: tv_sec, tv_usec); the starting code\'s timeval(ms) builds one.',
+      "SO_SNDTIMEO takes a struct timeval (16 bytes: tv_sec, tv_usec); the starting code's timeval(ms) builds one.",
       'await setsockopt(tx, SOL_SOCKET, SO_SNDTIMEO, timeval(100)); then sendto(tx, datagram, 0, to(200)) gets EAGAIN after 100 ms.',
     ],
   });
@@ -115,12 +159,25 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   for (const e of recvs) {
     if (e.protocol !== NETLINK_FLOOD || !e.data) continue;
     const m = parseNlmsgs(e.data).find((x) => x.nlmsg_type === NL_FLOOD_REPORT);
-    if (m) { const v = new DataView(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength); report = Array.from({ length: m.payload.length >> 2 }, (_, i) => v.getInt32(4 * i, true)); }
+    if (m) {
+      const v = new DataView(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
+      report = Array.from({ length: m.payload.length >> 2 }, (_, i) => v.getInt32(4 * i, true));
+    }
   }
   const victim = recvs.findIndex((e) => e.protocol === NETLINK_FLOOD && e.errno === ENOBUFS);
-  const next = victim >= 0 ? recvs.slice(victim + 1).find((e) => e.fd === recvs[victim]!.fd && e.pid === recvs[victim]!.pid) : undefined;
-  const kernelDrop = all.flatMap((g) => g.map((t, i) => ({ t, below: under(g, i), g })))
-    .find(({ t, below, g }) => t.fn === 'netlink_attachskb' && t.ret === -EAGAIN && below.some((b) => b.fn === 'netlink_overrun') && g.some((x) => x.fn === 'nl_flood_rcv'));
+  const next =
+    victim >= 0
+      ? recvs.slice(victim + 1).find((e) => e.fd === recvs[victim]!.fd && e.pid === recvs[victim]!.pid)
+      : undefined;
+  const kernelDrop = all
+    .flatMap((g) => g.map((t, i) => ({ t, below: under(g, i), g })))
+    .find(
+      ({ t, below, g }) =>
+        t.fn === 'netlink_attachskb' &&
+        t.ret === -EAGAIN &&
+        below.some((b) => b.fn === 'netlink_overrun') &&
+        g.some((x) => x.fn === 'nl_flood_rcv'),
+    );
   const refusedByKernel = !!report && report.some((r) => r === -EAGAIN);
   results.push({
     name: 'nlmsg_unicast never waits, and its drop marks the receiver: ENOBUFS',
@@ -132,7 +189,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
         : victim < 0
           ? `nlmsg_unicast returned ${report.join(', ')}; now receive on port 300's socket: what does its first receive say?`
           : !(next && next.errno === undefined)
-            ? 'Port 300\'s first receive returned ENOBUFS; receive again: the message that fit is still queued.'
+            ? "Port 300's first receive returned ENOBUFS; receive again: the message that fit is still queued."
             : trace
               ? `nlmsg_unicast returned ${report.join(', ')}: the module never waited. netlink_attachskb(${kernelDrop!.t.args}) = -11 called netlink_overrun because the sender is a kernel socket; port 300's next read got ENOBUFS, the read after it the message that fit.`
               : `nlmsg_unicast returned ${report.join(', ')}; port 300's first read got ENOBUFS, the next one the message that fit.${NO_TRACE}`,

@@ -20,19 +20,33 @@ const NO_TRACE = ' (The kernel trace is unavailable on this kernel: judged from 
 
 type Ev = CheckInput['events'][number] & { protocol?: number };
 /** What happened on protocol 27, in order: a report the module sent, or one receive of a listener. */
-type Step = { kind: 'report'; rets: number[]; at: number } | { kind: 'recv'; fd: number; pid: number; data: boolean; errno?: number; at: number };
+type Step =
+  | { kind: 'report'; rets: number[]; at: number }
+  | { kind: 'recv'; fd: number; pid: number; data: boolean; errno?: number; at: number };
 
 function timeline(events: Ev[]): Step[] {
   const steps: Step[] = [];
   events.forEach((e, at) => {
-    if (e.protocol !== NETLINK_FLOOD || !['recvfrom', 'recvmsg', 'read'].includes(e.syscall) || e.fd === undefined) return;
+    if (e.protocol !== NETLINK_FLOOD || !['recvfrom', 'recvmsg', 'read'].includes(e.syscall) || e.fd === undefined)
+      return;
     const msgs = e.data ? parseNlmsgs(e.data) : [];
     const report = msgs.find((m) => m.nlmsg_type === NL_FLOOD_REPORT);
     if (report) {
       const v = new DataView(report.payload.buffer, report.payload.byteOffset, report.payload.byteLength);
-      steps.push({ kind: 'report', rets: Array.from({ length: report.payload.length >> 2 }, (_, i) => v.getInt32(4 * i, true)), at });
+      steps.push({
+        kind: 'report',
+        rets: Array.from({ length: report.payload.length >> 2 }, (_, i) => v.getInt32(4 * i, true)),
+        at,
+      });
     } else {
-      steps.push({ kind: 'recv', fd: e.fd, pid: e.pid, data: msgs.some((m) => m.nlmsg_type === NL_FLOOD_DATA), ...(e.errno !== undefined ? { errno: e.errno } : {}), at });
+      steps.push({
+        kind: 'recv',
+        fd: e.fd,
+        pid: e.pid,
+        data: msgs.some((m) => m.nlmsg_type === NL_FLOOD_DATA),
+        ...(e.errno !== undefined ? { errno: e.errno } : {}),
+        at,
+      });
     }
   });
   return steps;
@@ -43,11 +57,18 @@ function trees(trace: TraceEntry[]): TraceEntry[][] {
   const open = new Map<number, TraceEntry[]>();
   const all: TraceEntry[][] = [];
   for (const t of trace) {
-    if (t.depth === 0 || !open.has(t.pid)) { const g = [t]; open.set(t.pid, g); all.push(g); } else open.get(t.pid)!.push(t);
+    if (t.depth === 0 || !open.has(t.pid)) {
+      const g = [t];
+      open.set(t.pid, g);
+      all.push(g);
+    } else open.get(t.pid)!.push(t);
   }
   return all;
 }
-const fmt = (rets: number[]) => rets.map((r) => (r === -ESRCH ? '-ESRCH' : r === -ENOBUFS ? '-ENOBUFS' : r === -EAGAIN ? '-EAGAIN' : String(r))).join(', ');
+const fmt = (rets: number[]) =>
+  rets
+    .map((r) => (r === -ESRCH ? '-ESRCH' : r === -ENOBUFS ? '-ENOBUFS' : r === -EAGAIN ? '-EAGAIN' : String(r)))
+    .join(', ');
 const num = (args: string, key: string) => Number(new RegExp(`${key}=(-?\\d+)`).exec(args)?.[1]);
 
 export default function checks({ events, trace }: CheckInput): CheckResult[] {
@@ -58,7 +79,14 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   const on = (fd: number) => recvs.filter((r) => r.fd === fd);
   const all = trace ? trees(trace) : [];
   const flat = trace ?? [];
-  const optionOn = (opt: number) => all.some((g) => g[0]!.fn === '__sys_setsockopt' && num(g[0]!.args, 'level') === SOL_NETLINK && num(g[0]!.args, 'optname') === opt && g[0]!.ret === 0);
+  const optionOn = (opt: number) =>
+    all.some(
+      (g) =>
+        g[0]!.fn === '__sys_setsockopt' &&
+        num(g[0]!.args, 'level') === SOL_NETLINK &&
+        num(g[0]!.args, 'optname') === opt &&
+        g[0]!.ret === 0,
+    );
   const results: CheckResult[] = [];
 
   // 1. a full listener: the module hears -ESRCH; over half full the deliveries say "congested".
@@ -81,13 +109,18 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   });
 
   // 2. ENOBUFS once, then the queue.
-  const fdErr = fds.find((fd) => { const r = on(fd); const i = r.findIndex((x) => x.errno === ENOBUFS); return i >= 0 && !!r[i + 1]?.data; });
+  const fdErr = fds.find((fd) => {
+    const r = on(fd);
+    const i = r.findIndex((x) => x.errno === ENOBUFS);
+    return i >= 0 && !!r[i + 1]?.data;
+  });
   results.push({
     name: 'the listener reads ENOBUFS once, then what had fit',
     pass: fdErr !== undefined,
-    message: fdErr !== undefined
-      ? `The listener's first receive failed with ENOBUFS (netlink_overrun had set sk_err), the next one returned message #1: what fit is still there.`
-      : 'No listener read ENOBUFS and then a message: after the burst, receive on listener 300 twice (step 2).',
+    message:
+      fdErr !== undefined
+        ? `The listener's first receive failed with ENOBUFS (netlink_overrun had set sk_err), the next one returned message #1: what fit is still there.`
+        : 'No listener read ENOBUFS and then a message: after the burst, receive on listener 300 twice (step 2).',
     hints: [
       'Read the overrun listener right after the burst, twice.',
       'netlink_recvmsg reports a pending sk_err before it dequeues anything, and clears it.',
@@ -100,19 +133,33 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   if (fdErr !== undefined) {
     const mine = on(fdErr);
     const firstData = mine.find((r) => r.data)!;
-    const refused = reports.find((r) => r.at > firstData.at && r.rets.length > 0 && r.rets.every((x) => x === -ESRCH) && mine.some((m) => m.data && m.at > r.at));
+    const refused = reports.find(
+      (r) =>
+        r.at > firstData.at &&
+        r.rets.length > 0 &&
+        r.rets.every((x) => x === -ESRCH) &&
+        mine.some((m) => m.data && m.at > r.at),
+    );
     const empty = refused ? mine.find((m) => m.at > refused.at && m.errno === EAGAIN) : undefined;
     const again = empty ? reports.find((r) => r.at > empty.at && r.rets.includes(0)) : undefined;
-    if (refused && empty && again) congested = `With messages still queued, one more broadcast got ${fmt(refused.rets)}; once the listener had read until EAGAIN, the next one got ${fmt(again.rets)}.`;
+    if (refused && empty && again)
+      congested = `With messages still queued, one more broadcast got ${fmt(refused.rets)}; once the listener had read until EAGAIN, the next one got ${fmt(again.rets)}.`;
   }
-  const roomButRefused = flat.find((t) => t.fn === 'netlink_broadcast_deliver' && t.ret === -1 && num(t.args, 'rmem') + num(t.args, 'truesize') <= num(t.args, 'rcvbuf'));
+  const roomButRefused = flat.find(
+    (t) =>
+      t.fn === 'netlink_broadcast_deliver' &&
+      t.ret === -1 &&
+      num(t.args, 'rmem') + num(t.args, 'truesize') <= num(t.args, 'rcvbuf'),
+  );
   results.push({
     name: 'an overrun listener is congested until its queue is empty',
     pass: !!congested && (!trace || !!roomButRefused),
     message: !congested
       ? 'Not seen yet: while listener 300 still holds messages after its ENOBUFS, broadcast one more (refused?); then drain it to EAGAIN and broadcast again (step 2).'
       : trace
-        ? roomButRefused ? `${congested} The trace shows netlink_broadcast_deliver(${roomButRefused.args}) = -1: there was room, but the socket was marked congested (NETLINK_S_CONGESTED), which only an empty queue clears.` : `${congested} But the trace shows no delivery refused while there was room.`
+        ? roomButRefused
+          ? `${congested} The trace shows netlink_broadcast_deliver(${roomButRefused.args}) = -1: there was room, but the socket was marked congested (NETLINK_S_CONGESTED), which only an empty queue clears.`
+          : `${congested} But the trace shows no delivery refused while there was room.`
         : `${congested}${NO_TRACE}`,
     hints: [
       'After the overrun, the listener refuses new broadcasts even when its queue has room again — until something specific happens.',
@@ -131,11 +178,14 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   results.push({
     name: 'NETLINK_NO_ENOBUFS: the overrun listener is not told',
     pass: quiet !== undefined && (!trace || optionOn(NETLINK_NO_ENOBUFS)),
-    message: quiet === undefined
-      ? 'No listener lost part of a burst and then read only messages, without ENOBUFS: turn NETLINK_NO_ENOBUFS on for a listener of its own (step 3).'
-      : trace
-        ? optionOn(NETLINK_NO_ENOBUFS) ? 'A listener with NETLINK_NO_ENOBUFS lost the fifth message and read the four others with no error: netlink_overrun only counted the drop (sk_drops) and marked nothing.' : 'A listener read without ENOBUFS, but the trace shows no setsockopt(SOL_NETLINK, NETLINK_NO_ENOBUFS).'
-        : `A listener lost part of a burst and read the rest without ENOBUFS.${NO_TRACE}`,
+    message:
+      quiet === undefined
+        ? 'No listener lost part of a burst and then read only messages, without ENOBUFS: turn NETLINK_NO_ENOBUFS on for a listener of its own (step 3).'
+        : trace
+          ? optionOn(NETLINK_NO_ENOBUFS)
+            ? 'A listener with NETLINK_NO_ENOBUFS lost the fifth message and read the four others with no error: netlink_overrun only counted the drop (sk_drops) and marked nothing.'
+            : 'A listener read without ENOBUFS, but the trace shows no setsockopt(SOL_NETLINK, NETLINK_NO_ENOBUFS).'
+          : `A listener lost part of a burst and read the rest without ENOBUFS.${NO_TRACE}`,
     hints: [
       'Give a second listener, in a group of its own, the option that silences overruns.',
       'setsockopt at level SOL_NETLINK: NETLINK_NO_ENOBUFS = 5, value 1. netlink_overrun checks it before setting sk_err.',
@@ -152,7 +202,9 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
     message: !told
       ? 'No netlink_broadcast returned -ENOBUFS yet: turn NETLINK_BROADCAST_ERROR on for a listener of its own and overflow it (step 4).'
       : trace
-        ? optionOn(NETLINK_BROADCAST_ERROR) && failed ? `netlink_broadcast returned ${fmt(told.rets)}: do_one_broadcast saw the flag on the listener it could not deliver to and set delivery_failure, which wins over "delivered". The listener itself was marked as usual.` : 'A report shows -ENOBUFS, but the trace shows no setsockopt(SOL_NETLINK, NETLINK_BROADCAST_ERROR) or no netlink_broadcast returning -105.'
+        ? optionOn(NETLINK_BROADCAST_ERROR) && failed
+          ? `netlink_broadcast returned ${fmt(told.rets)}: do_one_broadcast saw the flag on the listener it could not deliver to and set delivery_failure, which wins over "delivered". The listener itself was marked as usual.`
+          : 'A report shows -ENOBUFS, but the trace shows no setsockopt(SOL_NETLINK, NETLINK_BROADCAST_ERROR) or no netlink_broadcast returning -105.'
         : `netlink_broadcast returned ${fmt(told.rets)}.${NO_TRACE}`,
     hints: [
       'The option that lets a kernel sender learn about a lost broadcast is set on the listener, not on the sender.',

@@ -27,12 +27,17 @@ function trees(trace: TraceEntry[]): TraceEntry[][] {
   const open = new Map<number, TraceEntry[]>();
   const all: TraceEntry[][] = [];
   for (const t of trace) {
-    if (t.depth === 0 || !open.has(t.pid)) { const g = [t]; open.set(t.pid, g); all.push(g); } else open.get(t.pid)!.push(t);
+    if (t.depth === 0 || !open.has(t.pid)) {
+      const g = [t];
+      open.set(t.pid, g);
+      all.push(g);
+    } else open.get(t.pid)!.push(t);
   }
   return all;
 }
 const num = (args: string, key: string) => Number(new RegExp(`${key}=(-?\\d+)`).exec(args)?.[1]);
-const cmsg = (e: Ev, level: number, type: number) => e.control?.find((c) => c.cmsg_level === level && c.cmsg_type === type);
+const cmsg = (e: Ev, level: number, type: number) =>
+  e.control?.find((c) => c.cmsg_level === level && c.cmsg_type === type);
 const u32 = (d: Uint8Array, at = 0) => new DataView(d.buffer, d.byteOffset, d.byteLength).getInt32(at, true);
 
 export default function checks({ events, trace }: CheckInput): CheckResult[] {
@@ -46,19 +51,31 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   results.push({
     name: 'the source address: port and group of the sender',
     pass: !!fromGroup && !!fromPort,
-    message: fromGroup && fromPort
-      ? `The module's broadcast came from (0, 0x1) — port 0 is the kernel, 0x1 the bit of group 1; the process's unicast from (${fromPort.addr!.nl_pid}, 0): netlink_recvmsg copies NETLINK_CB(skb).portid and the mask of dst_group.`
-      : 'Not both seen: receive the module\'s broadcast to group 1 and the peer\'s unicast with recvmsg, and look at the source address (part A of the starting code).',
+    message:
+      fromGroup && fromPort
+        ? `The module's broadcast came from (0, 0x1) — port 0 is the kernel, 0x1 the bit of group 1; the process's unicast from (${fromPort.addr!.nl_pid}, 0): netlink_recvmsg copies NETLINK_CB(skb).portid and the mask of dst_group.`
+        : "Not both seen: receive the module's broadcast to group 1 and the peer's unicast with recvmsg, and look at the source address (part A of the starting code).",
     hints: [
       'Part A is given: a broadcast from the module and a unicast from the peer to rx.',
-      'recvmsg returns `from`, a sockaddr_nl: nl_pid is the sender\'s port id, nl_groups the bit of the group it was sent to.',
+      "recvmsg returns `from`, a sockaddr_nl: nl_pid is the sender's port id, nl_groups the bit of the group it was sent to.",
       'Keep the two receive(...) calls of part A.',
     ],
   });
 
   // 2. NETLINK_PKTINFO: the group number as a control message.
-  const pkt = recvs.find((e) => { const c = cmsg(e, SOL_NETLINK, NETLINK_PKTINFO); return !!c && u32(c.data) === 1; });
-  const pktOn = trace ? trees(trace).some((g) => g[0]!.fn === '__sys_setsockopt' && num(g[0]!.args, 'level') === SOL_NETLINK && num(g[0]!.args, 'optname') === NETLINK_PKTINFO && g[0]!.ret === 0) : true;
+  const pkt = recvs.find((e) => {
+    const c = cmsg(e, SOL_NETLINK, NETLINK_PKTINFO);
+    return !!c && u32(c.data) === 1;
+  });
+  const pktOn = trace
+    ? trees(trace).some(
+        (g) =>
+          g[0]!.fn === '__sys_setsockopt' &&
+          num(g[0]!.args, 'level') === SOL_NETLINK &&
+          num(g[0]!.args, 'optname') === NETLINK_PKTINFO &&
+          g[0]!.ret === 0,
+      )
+    : true;
   results.push({
     name: 'NETLINK_PKTINFO: the group as a number',
     pass: !!pkt && pktOn,
@@ -73,29 +90,51 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
   });
 
   // 3. SCM_CREDENTIALS: who sent it, as NETLINK_CB(skb).creds.
-  const kernelCreds = recvs.find((e) => { const c = cmsg(e, SOL_SOCKET, SCM_CREDENTIALS); return !!c && e.addr?.nl_pid === 0 && u32(c.data) === 0; });
-  const userCreds = recvs.find((e) => { const c = cmsg(e, SOL_SOCKET, SCM_CREDENTIALS); return !!c && e.addr !== undefined && e.addr.nl_pid !== 0 && u32(c.data) !== 0; });
+  const kernelCreds = recvs.find((e) => {
+    const c = cmsg(e, SOL_SOCKET, SCM_CREDENTIALS);
+    return !!c && e.addr?.nl_pid === 0 && u32(c.data) === 0;
+  });
+  const userCreds = recvs.find((e) => {
+    const c = cmsg(e, SOL_SOCKET, SCM_CREDENTIALS);
+    return !!c && e.addr !== undefined && e.addr.nl_pid !== 0 && u32(c.data) !== 0;
+  });
   results.push({
-    name: 'SCM_CREDENTIALS: the sender\'s pid and uid',
+    name: "SCM_CREDENTIALS: the sender's pid and uid",
     pass: !!kernelCreds && !!userCreds,
-    message: kernelCreds && userCreds
-      ? `The kernel's messages carry pid 0, the process's unicast pid ${u32(cmsg(userCreds, SOL_SOCKET, SCM_CREDENTIALS)!.data)} uid ${u32(cmsg(userCreds, SOL_SOCKET, SCM_CREDENTIALS)!.data, 4)}: the credentials netlink_sendmsg stamped into NETLINK_CB(skb).creds.`
-      : 'No SCM_CREDENTIALS control message seen on both the kernel\'s message and the process\'s unicast (step 1).',
+    message:
+      kernelCreds && userCreds
+        ? `The kernel's messages carry pid 0, the process's unicast pid ${u32(cmsg(userCreds, SOL_SOCKET, SCM_CREDENTIALS)!.data)} uid ${u32(cmsg(userCreds, SOL_SOCKET, SCM_CREDENTIALS)!.data, 4)}: the credentials netlink_sendmsg stamped into NETLINK_CB(skb).creds.`
+        : "No SCM_CREDENTIALS control message seen on both the kernel's message and the process's unicast (step 1).",
     hints: [
-      'Ask the socket for the sender\'s credentials with every message.',
+      "Ask the socket for the sender's credentials with every message.",
       'SO_PASSCRED at level SOL_SOCKET; the cmsg is SOL_SOCKET / SCM_CREDENTIALS, a struct ucred { pid, uid, gid }.',
       'await setsockopt(rx, SOL_SOCKET, SO_PASSCRED, 1); next to the NETLINK_PKTINFO line.',
     ],
   });
 
   // 4. MSG_TRUNC: a short buffer loses the rest; MSG_PEEK|MSG_TRUNC with no buffer sizes the next one.
-  const cut = recvs.find((e) => e.errno === undefined && ((e.msg_flags ?? 0) & MSG_TRUNC) && e.data && e.ret === e.data.length && e.ret > 0);
-  const peekAt = recvs.findIndex((e) => e.errno === undefined && e.data !== undefined && e.data.length === 0 && (e.ret ?? 0) > 0);
+  const cut = recvs.find(
+    (e) => e.errno === undefined && (e.msg_flags ?? 0) & MSG_TRUNC && e.data && e.ret === e.data.length && e.ret > 0,
+  );
+  const peekAt = recvs.findIndex(
+    (e) => e.errno === undefined && e.data !== undefined && e.data.length === 0 && (e.ret ?? 0) > 0,
+  );
   const peek = peekAt >= 0 ? recvs[peekAt] : undefined;
   const taken = peek ? recvs.slice(peekAt + 1).find((e) => e.fd === peek.fd && e.pid === peek.pid) : undefined;
-  const sized = !!peek && !!taken && taken.ret === peek.ret && taken.data?.length === peek.ret && !((taken.msg_flags ?? 0) & MSG_TRUNC);
+  const sized =
+    !!peek &&
+    !!taken &&
+    taken.ret === peek.ret &&
+    taken.data?.length === peek.ret &&
+    !((taken.msg_flags ?? 0) & MSG_TRUNC);
   const hexFlags = (args: string) => parseInt(/flags=0x([0-9a-f]+)/.exec(args)?.[1] ?? '0', 16);
-  const peekTrace = trace?.find((t) => t.fn === 'netlink_recvmsg' && num(t.args, 'len') === 0 && (hexFlags(t.args) & 0x22) === 0x22 && Number(t.ret ?? 0) > 0);
+  const peekTrace = trace?.find(
+    (t) =>
+      t.fn === 'netlink_recvmsg' &&
+      num(t.args, 'len') === 0 &&
+      (hexFlags(t.args) & 0x22) === 0x22 &&
+      Number(t.ret ?? 0) > 0,
+  );
   results.push({
     name: 'MSG_TRUNC: cut short, or sized first with MSG_PEEK',
     pass: !!cut && sized && (!trace || !!peekTrace),
@@ -130,7 +169,9 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
     const t = trees(trace);
     const started = t.findIndex((g) => g.some((x) => x.fn === '__netlink_dump_start'));
     let last = -1;
-    t.forEach((g, i) => { if (started >= 0 && i > started && g.some((x) => x.fn === 'netlink_dump')) last = i; });
+    t.forEach((g, i) => {
+      if (started >= 0 && i > started && g.some((x) => x.fn === 'netlink_dump')) last = i;
+    });
     // The receives from the dump's start to the last one that continued it.
     const during = last > started ? t.slice(started + 1, last + 1).filter((g) => g[0]!.fn === '__sys_recvmsg') : [];
     fromRecv = during.flatMap((g) => g.filter((x) => x.fn === 'netlink_dump'));
@@ -146,7 +187,7 @@ export default function checks({ events, trace }: CheckInput): CheckResult[] {
       : trace
         ? belowHalf && idle > 0
           ? `All 20 records and NLMSG_DONE came in ${parts} receives. netlink_dump ran ${fromRecv.length} more time(s) from netlink_recvmsg, each with the queue at or below half of sk_rcvbuf (${fromRecv.map((x) => `rmem ${num(x.args, 'rmem')}`).join(', ')} of ${num(fromRecv[0]!.args, 'rcvbuf')}); ${idle} receive(s) in between left the dump waiting, the queue still being above half.`
-          : 'The dump arrived whole, but the trace does not show receives that left it waiting (queue above half) and receives that continued it: keep the peer\'s nine datagrams in front of the dump.'
+          : "The dump arrived whole, but the trace does not show receives that left it waiting (queue above half) and receives that continued it: keep the peer's nine datagrams in front of the dump."
         : `All 20 records and NLMSG_DONE came in ${parts} receives.${NO_TRACE}`,
     hints: [
       'One receive gets one part of the dump; the kernel makes the next part only when you read.',

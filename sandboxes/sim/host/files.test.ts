@@ -29,7 +29,11 @@ async function cat(path: string, chunk = 4096): Promise<string> {
 
 async function put(path: string, text: string): Promise<number> {
   const fd = await u.open(path, u.O_WRONLY);
-  try { return await u.write(fd, enc.encode(text)); } finally { await u.close(fd); }
+  try {
+    return await u.write(fd, enc.encode(text));
+  } finally {
+    await u.close(fd);
+  }
 }
 
 /** A misc device: a 4 KiB page that read/write/ioctl/mmap all see. */
@@ -43,11 +47,17 @@ function pageDevice() {
   const wq = { q: null as k.wait_queue_head_t | null };
   let ready = false;
   const fops: k.file_operations = {
-    open: () => { opens++; return 0; },
+    open: () => {
+      opens++;
+      return 0;
+    },
     read: (_f, buf, count, ppos) => k.simple_read_from_buffer(buf, count, ppos, page, page.length),
     write: (_f, buf, count, ppos) => {
       const r = k.simple_write_to_buffer(page, page.length, ppos, buf, count);
-      if (r > 0) { ready = true; k.wake_up_interruptible(wq.q!); }
+      if (r > 0) {
+        ready = true;
+        k.wake_up_interruptible(wq.q!);
+      }
       return r;
     },
     llseek: (f, off, whence) => k.fixed_size_llseek(f, off, whence, page.length),
@@ -59,7 +69,10 @@ function pageDevice() {
         return 0;
       }
       if (cmd === GET) return k.put_user(page[0]!, arg);
-      if (cmd === CLEAR) { page.fill(0); return 0; }
+      if (cmd === CLEAR) {
+        page.fill(0);
+        return 0;
+      }
       return -k.ENOTTY;
     },
     mmap: (_f, vma) => {
@@ -71,7 +84,10 @@ function pageDevice() {
       k.poll_wait(f, wq.q!, wait);
       return k.EPOLLOUT | k.EPOLLWRNORM | (ready ? k.EPOLLIN | k.EPOLLRDNORM : 0);
     },
-    release: () => { releases++; return 0; },
+    release: () => {
+      releases++;
+      return 0;
+    },
   };
   const misc: k.miscdevice = { minor: k.MISC_DYNAMIC_MINOR, name: 'page', fops, mode: 0o666 };
   const mod = k.defineModule({
@@ -81,7 +97,9 @@ function pageDevice() {
       wq.q = k.init_waitqueue_head();
       return k.misc_register(misc);
     },
-    exit() { k.misc_deregister(misc); },
+    exit() {
+      k.misc_deregister(misc);
+    },
   });
   return { mod, SET, GET, CLEAR, counts: () => ({ opens, releases }), page: () => page, misc };
 }
@@ -192,7 +210,12 @@ describe('a misc device', () => {
     dev.misc.mode = 0o600;
     await sim(async () => {
       await u.insmod(dev.mod);
-      const pid = await u.spawn(async () => { await errno(u.open('/dev/page', u.O_RDONLY), 'EACCES'); }, { uid: 65534 });
+      const pid = await u.spawn(
+        async () => {
+          await errno(u.open('/dev/page', u.O_RDONLY), 'EACCES');
+        },
+        { uid: 65534 },
+      );
       expect(await u.waitpid(pid)).toBe(0);
     });
   });
@@ -204,10 +227,14 @@ describe('register_chrdev', () => {
     const mod = k.defineModule({
       name: 'chr',
       init() {
-        major = k.register_chrdev(0, 'chr', { read: (_f, buf, count, ppos) => k.simple_read_from_buffer(buf, count, ppos, 'chr!\n') });
+        major = k.register_chrdev(0, 'chr', {
+          read: (_f, buf, count, ppos) => k.simple_read_from_buffer(buf, count, ppos, 'chr!\n'),
+        });
         return major < 0 ? major : 0;
       },
-      exit() { k.unregister_chrdev(major, 'chr'); },
+      exit() {
+        k.unregister_chrdev(major, 'chr');
+      },
     });
     await sim(async () => {
       await u.insmod(mod);
@@ -218,7 +245,12 @@ describe('register_chrdev', () => {
       await errno(u.mknod('/dev/chr0', u.S_IFCHR | 0o600, u.makedev(major, 0)), 'EEXIST');
       await u.mknod('/dev/nobody', u.S_IFCHR | 0o600, u.makedev(200, 0));
       await errno(u.open('/dev/nobody'), 'ENXIO');
-      const pid = await u.spawn(async () => { await errno(u.mknod('/dev/x', u.S_IFCHR | 0o600, 0), 'EPERM'); }, { uid: 1000 });
+      const pid = await u.spawn(
+        async () => {
+          await errno(u.mknod('/dev/x', u.S_IFCHR | 0o600, 0), 'EPERM');
+        },
+        { uid: 1000 },
+      );
       await u.waitpid(pid);
     });
   });
@@ -229,10 +261,21 @@ describe('procfs and seq_file', () => {
     const calls: string[] = [];
     const items = Array.from({ length: 50 }, (_, i) => `item ${i}`);
     const ops: k.seq_operations = {
-      start: (_m, pos) => { calls.push(`start ${pos.value}`); return pos.value < items.length ? pos.value : null; },
-      next: (_m, _v, pos) => { pos.value++; return pos.value < items.length ? pos.value : null; },
-      stop: () => { calls.push('stop'); },
-      show: (m, v) => { k.seq_printf(m, '%s: %03d %-4s|\n', items[v as number]!, v as number, 'x'); return 0; },
+      start: (_m, pos) => {
+        calls.push(`start ${pos.value}`);
+        return pos.value < items.length ? pos.value : null;
+      },
+      next: (_m, _v, pos) => {
+        pos.value++;
+        return pos.value < items.length ? pos.value : null;
+      },
+      stop: () => {
+        calls.push('stop');
+      },
+      show: (m, v) => {
+        k.seq_printf(m, '%s: %03d %-4s|\n', items[v as number]!, v as number, 'x');
+        return 0;
+      },
     };
     let dir: k.proc_dir_entry | null = null;
     const mod = k.defineModule({
@@ -240,10 +283,17 @@ describe('procfs and seq_file', () => {
       init() {
         dir = k.proc_mkdir('seqdemo', null);
         k.proc_create_seq('items', 0o444, dir, ops);
-        k.proc_create_single('hello', 0o444, dir, (m) => { k.seq_puts(m, `hello from ${k.saved_command_line().split(' ')[0]}\n`); return 0; });
+        k.proc_create_single('hello', 0o444, dir, (m) => {
+          k.seq_puts(m, `hello from ${k.saved_command_line().split(' ')[0]}\n`);
+          return 0;
+        });
         return 0;
       },
-      exit() { k.remove_proc_entry('items', dir); k.remove_proc_entry('hello', dir); k.remove_proc_entry('seqdemo', null); },
+      exit() {
+        k.remove_proc_entry('items', dir);
+        k.remove_proc_entry('hello', dir);
+        k.remove_proc_entry('seqdemo', null);
+      },
     });
     await sim(async () => {
       await u.insmod(mod);
@@ -260,7 +310,14 @@ describe('procfs and seq_file', () => {
   });
 
   it('a module that forgets remove_proc_entry: the simulator removes it and says so', async () => {
-    const mod = k.defineModule({ name: 'leaky', init() { k.proc_create_single('leaky', 0o444, null, () => 0); return 0; }, exit() {} });
+    const mod = k.defineModule({
+      name: 'leaky',
+      init() {
+        k.proc_create_single('leaky', 0o444, null, () => 0);
+        return 0;
+      },
+      exit() {},
+    });
     const kernel = await sim(async () => {
       await u.insmod(mod);
       await u.rmmod('leaky');
@@ -279,12 +336,22 @@ describe('sysctl tables', () => {
       name: 'knobs',
       init() {
         hdr = k.register_sysctl('netlink_lab', [
-          { procname: 'level', data: level, maxlen: 4, mode: 0o644, proc_handler: k.proc_dointvec_minmax, extra1: k.SYSCTL_ZERO, extra2: { value: 10 } },
+          {
+            procname: 'level',
+            data: level,
+            maxlen: 4,
+            mode: 0o644,
+            proc_handler: k.proc_dointvec_minmax,
+            extra1: k.SYSCTL_ZERO,
+            extra2: { value: 10 },
+          },
           { procname: 'name', data: name, maxlen: 8, mode: 0o644, proc_handler: k.proc_dostring },
         ]);
         return hdr ? 0 : -k.ENOMEM;
       },
-      exit() { k.unregister_sysctl_table(hdr); },
+      exit() {
+        k.unregister_sysctl_table(hdr);
+      },
     });
     await sim(async () => {
       await u.insmod(mod);
@@ -295,7 +362,11 @@ describe('sysctl tables', () => {
       expect(await put('/proc/sys/netlink_lab/name', 'a-long-name\n')).toBe(12);
       expect(name.value).toBe('a-long-');
       expect(await cat('/proc/sys/netlink_lab/name')).toBe('a-long-\n');
-      expect(k.register_sysctl('netlink_lab', [{ procname: 'level', data: level, maxlen: 4, mode: 0o644, proc_handler: k.proc_dointvec }])).toBeNull();
+      expect(
+        k.register_sysctl('netlink_lab', [
+          { procname: 'level', data: level, maxlen: 4, mode: 0o644, proc_handler: k.proc_dointvec },
+        ]),
+      ).toBeNull();
       await u.rmmod('knobs');
       await errno(u.open('/proc/sys/netlink_lab/level'), 'ENOENT');
     });
@@ -309,19 +380,31 @@ describe('module parameters', () => {
       const name = k.module_param('who', 'charp', 0o444, 'world');
       const debug = k.module_param('debug', 'bool', 0o600, false);
       k.module_param('secret', 'uint', 0, 5);
-      const even = k.module_param_cb('even', {
-        set: (val, kp) => {
-          const r: k.Ptr<number> = { value: 0 };
-          const err = k.kstrtoint(val, 0, r);
-          if (err) return err;
-          if (r.value % 2) return -k.EINVAL;
-          (kp.arg as k.Ptr<number>).value = r.value;
+      const even = k.module_param_cb(
+        'even',
+        {
+          set: (val, kp) => {
+            const r: k.Ptr<number> = { value: 0 };
+            const err = k.kstrtoint(val, 0, r);
+            if (err) return err;
+            if (r.value % 2) return -k.EINVAL;
+            (kp.arg as k.Ptr<number>).value = r.value;
+            return 0;
+          },
+          get: k.param_get_int,
+        },
+        { value: 2 },
+        0o644,
+      );
+      let seen = '';
+      const mod = k.defineModule({
+        name: 'params',
+        init() {
+          seen = `${count.value} ${name.value} ${debug.value} ${even.value}`;
           return 0;
         },
-        get: k.param_get_int,
-      }, { value: 2 }, 0o644);
-      let seen = '';
-      const mod = k.defineModule({ name: 'params', init() { seen = `${count.value} ${name.value} ${debug.value} ${even.value}`; return 0; }, exit() {} });
+        exit() {},
+      });
       return { mod, count, seen: () => seen };
     };
     const kernel = await sim(async () => {
@@ -337,10 +420,13 @@ describe('module parameters', () => {
       await errno(put('/sys/module/params/parameters/count', 'nine'), 'EINVAL');
       await errno(put('/sys/module/params/parameters/even', '3'), 'EINVAL');
       await errno(u.open('/sys/module/params/parameters/who', u.O_WRONLY), 'EACCES');
-      const pid = await u.spawn(async () => {
-        await errno(u.open('/sys/module/params/parameters/debug'), 'EACCES');
-        expect(await cat('/sys/module/params/parameters/count')).toBe('9\n');
-      }, { uid: 65534 });
+      const pid = await u.spawn(
+        async () => {
+          await errno(u.open('/sys/module/params/parameters/debug'), 'EACCES');
+          expect(await cat('/sys/module/params/parameters/count')).toBe('9\n');
+        },
+        { uid: 65534 },
+      );
       await u.waitpid(pid);
       await u.rmmod('params');
       const b = make();
@@ -370,13 +456,27 @@ describe('debugfs and relay', () => {
         k.debugfs_create_u32('counter_ro', 0o444, dir, counter);
         k.debugfs_create_bool('on', 0o644, dir, on);
         k.debugfs_create_blob('blob', 0o444, dir, blob);
-        chan = k.relay_open('trace', dir, 16, 4, {
-          create_buf_file: (filename, parent, mode, buf) => k.debugfs_create_file(filename, mode, parent, buf, k.relay_file_operations),
-          remove_buf_file: (d) => { k.debugfs_remove(d); return 0; },
-        }, null);
+        chan = k.relay_open(
+          'trace',
+          dir,
+          16,
+          4,
+          {
+            create_buf_file: (filename, parent, mode, buf) =>
+              k.debugfs_create_file(filename, mode, parent, buf, k.relay_file_operations),
+            remove_buf_file: (d) => {
+              k.debugfs_remove(d);
+              return 0;
+            },
+          },
+          null,
+        );
         return chan ? 0 : -k.ENOMEM;
       },
-      exit() { k.relay_close(chan!); k.debugfs_remove_recursive(dir); },
+      exit() {
+        k.relay_close(chan!);
+        k.debugfs_remove_recursive(dir);
+      },
     });
     await sim(async () => {
       await u.insmod(mod);
@@ -392,7 +492,12 @@ describe('debugfs and relay', () => {
       const fd = await u.open('/sys/kernel/debug/dbg/counter');
       await errno(u.lseek(fd, 0, u.SEEK_SET), 'ESPIPE');
       await u.close(fd);
-      const pid = await u.spawn(async () => { await errno(u.open('/sys/kernel/debug/dbg/counter'), 'EACCES'); }, { uid: 65534 });
+      const pid = await u.spawn(
+        async () => {
+          await errno(u.open('/sys/kernel/debug/dbg/counter'), 'EACCES');
+        },
+        { uid: 65534 },
+      );
       await u.waitpid(pid);
 
       // relay: nothing to read until a sub-buffer is finished (or flushed).
@@ -420,26 +525,45 @@ describe('boot parameters', () => {
     const builtin = k.defineModule({
       name: 'bootdemo',
       setup: [
-        k.early_param('bootdemo_early', (v) => { seen.push(`early ${v}`); return 0; }),
-        k.__setup('bootdemo=', (v) => { seen.push(`setup ${v}`); return 1; }),
+        k.early_param('bootdemo_early', (v) => {
+          seen.push(`early ${v}`);
+          return 0;
+        }),
+        k.__setup('bootdemo=', (v) => {
+          seen.push(`setup ${v}`);
+          return 1;
+        }),
       ],
-      init() { seen.push(`init level=${level.value}`); return 0; },
+      init() {
+        seen.push(`init level=${level.value}`);
+        return 0;
+      },
     });
-    const kernel = await createSimKernel({ wasm: await kernelModule(), cmdline: 'console=ttyS0 bootdemo_early=1 bootdemo=on bootdemo.level=3 other.x=1 mystery', builtin: [builtin] });
+    const kernel = await createSimKernel({
+      wasm: await kernelModule(),
+      cmdline: 'console=ttyS0 bootdemo_early=1 bootdemo=on bootdemo.level=3 other.x=1 mystery',
+      builtin: [builtin],
+    });
     expect(seen).toEqual(['early 1', 'setup on', 'init level=3']);
     setBackend(kernel);
     try {
       await kernel.run(async () => {
-        expect(await cat('/proc/cmdline')).toBe('console=ttyS0 bootdemo_early=1 bootdemo=on bootdemo.level=3 other.x=1 mystery\n');
+        expect(await cat('/proc/cmdline')).toBe(
+          'console=ttyS0 bootdemo_early=1 bootdemo=on bootdemo.level=3 other.x=1 mystery\n',
+        );
         expect(await cat('/sys/module/bootdemo/parameters/level')).toBe('3\n');
       });
-    } finally { setBackend(null); }
-    expect(kernel.dmesg().join('\n')).toContain('Unknown kernel command line parameters "mystery", will be passed to user space.');
+    } finally {
+      setBackend(null);
+    }
+    expect(kernel.dmesg().join('\n')).toContain(
+      'Unknown kernel command line parameters "mystery", will be passed to user space.',
+    );
   });
 });
 
 describe('memory devices', () => {
-  it('/dev/null, /dev/zero, and /dev/kmsg records (checked against the VM\'s 6.1)', async () => {
+  it("/dev/null, /dev/zero, and /dev/kmsg records (checked against the VM's 6.1)", async () => {
     await sim(async () => {
       const z = await u.open('/dev/zero');
       const b = new Uint8Array(4).fill(7);
@@ -464,7 +588,12 @@ describe('memory devices', () => {
       await errno(u.read(k2, buf), 'EAGAIN');
       await u.close(w);
       await u.close(k2);
-      const pid = await u.spawn(async () => { await errno(u.open('/dev/kmsg'), 'EPERM'); }, { uid: 65534 });
+      const pid = await u.spawn(
+        async () => {
+          await errno(u.open('/dev/kmsg'), 'EPERM');
+        },
+        { uid: 65534 },
+      );
       await u.waitpid(pid);
     });
   });

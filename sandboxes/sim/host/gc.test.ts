@@ -12,11 +12,26 @@ describe('KernelGc', () => {
   it('collects every EVERY safe points, and never while an import that can call back runs', () => {
     let collected = 0;
     const mem = { grew: false };
-    const gc = new KernelGc(() => ({ __collect: () => { collected++; } }), () => mem as never);
-    const env = gc.wrapImports({
-      leaf: () => { for (let i = 0; i < 2 * KernelGc.EVERY; i++) gc.point(); },
-      input: () => { for (let i = 0; i < 2 * KernelGc.EVERY; i++) gc.point(); return 7; },
-    }, new Set(['leaf']));
+    const gc = new KernelGc(
+      () => ({
+        __collect: () => {
+          collected++;
+        },
+      }),
+      () => mem as never,
+    );
+    const env = gc.wrapImports(
+      {
+        leaf: () => {
+          for (let i = 0; i < 2 * KernelGc.EVERY; i++) gc.point();
+        },
+        input: () => {
+          for (let i = 0; i < 2 * KernelGc.EVERY; i++) gc.point();
+          return 7;
+        },
+      },
+      new Set(['leaf']),
+    );
     expect(env.input()).toBe(7);
     expect(collected).toBe(0);
     env.leaf();
@@ -30,19 +45,24 @@ describe('KernelGc', () => {
     expect(mem.grew).toBe(false);
   });
 
-  it('a TypeScript module\'s input runs inside sys_sendmsg: no collection there', async () => {
+  it("a TypeScript module's input runs inside sys_sendmsg: no collection there", async () => {
     let inside = -1;
     await sim(async (kern) => {
-      await u.insmod(k.defineModule({
-        name: 'gc_probe',
-        init: () => (k.netlink_kernel_create(k.init_net, u.NETLINK_TEST, {
-          input: () => {
-            const before = kern.gc.collections;
-            for (let i = 0; i < 3 * KernelGc.EVERY; i++) kern.gc.point();
-            inside = kern.gc.collections - before;
-          },
-        }) ? 0 : -12),
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'gc_probe',
+          init: () =>
+            k.netlink_kernel_create(k.init_net, u.NETLINK_TEST, {
+              input: () => {
+                const before = kern.gc.collections;
+                for (let i = 0; i < 3 * KernelGc.EVERY; i++) kern.gc.point();
+                inside = kern.gc.collections - before;
+              },
+            })
+              ? 0
+              : -12,
+        }),
+      );
       const fd = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_TEST);
       await u.sendto(fd, u.nlmsg({ type: u.NLMSG_MIN_TYPE }), 0, { nl_family: u.AF_NETLINK, nl_pid: 0, nl_groups: 0 });
       await u.close(fd);
@@ -50,7 +70,7 @@ describe('KernelGc', () => {
     expect(inside).toBe(0);
   });
 
-  it('churning sockets, bindings and /proc reads keeps the kernel\'s memory bounded', async () => {
+  it("churning sockets, bindings and /proc reads keeps the kernel's memory bounded", async () => {
     let grown = 0;
     let collections = 0;
     await sim(async (kern) => {

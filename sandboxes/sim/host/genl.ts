@@ -9,9 +9,27 @@
  * the family's TypeScript handler runs with a genl_info read from wasm memory.
  */
 import type {
-  GenlHost, genl_family, genl_ops, genl_policy, nla_policy, genl_info, netlink_callback, sk_buff, netlink_ext_ack,
+  GenlHost,
+  genl_family,
+  genl_ops,
+  genl_policy,
+  nla_policy,
+  genl_info,
+  netlink_callback,
+  sk_buff,
+  netlink_ext_ack,
 } from '../../../src/api/genl-kernel.ts';
-import { withGenlHost, NLA_NESTED, NLA_NESTED_ARRAY, NLA_S8, NLA_S16, NLA_S32, NLA_S64, NLA_SINT, NLA_VALIDATE_RANGE_PTR } from '../../../src/api/genl-kernel.ts';
+import {
+  withGenlHost,
+  NLA_NESTED,
+  NLA_NESTED_ARRAY,
+  NLA_S8,
+  NLA_S16,
+  NLA_S32,
+  NLA_S64,
+  NLA_SINT,
+  NLA_VALIDATE_RANGE_PTR,
+} from '../../../src/api/genl-kernel.ts';
 import type { NlAttr, NlMsgHdr } from '../../../src/api/nlmsg.ts';
 import { ERRNO } from '../../../src/api/errno.ts';
 
@@ -20,16 +38,52 @@ export interface GenlExports {
   memory: WebAssembly.Memory;
   genl_host_alloc(len: number): number;
   genl_host_free(ptr: number): void;
-  genl_host_family_new(fam: number, name: number, nameLen: number, version: number, hdrsize: number, maxattr: number,
-    netnsok: number, parallel: number, resvStartOp: number, module: number, moduleLen: number): void;
+  genl_host_family_new(
+    fam: number,
+    name: number,
+    nameLen: number,
+    version: number,
+    hdrsize: number,
+    maxattr: number,
+    netnsok: number,
+    parallel: number,
+    resvStartOp: number,
+    module: number,
+    moduleLen: number,
+  ): void;
   genl_host_policy_new(maxtype: number): number;
-  genl_host_policy_set(pol: number, type: number, ptype: number, vtype: number, len: number, min: number, max: number,
-    umin: bigint, umax: bigint, smin: bigint, smax: bigint, mask: bigint, bitfield32: number, nested: number, strictStart: number): number;
+  genl_host_policy_set(
+    pol: number,
+    type: number,
+    ptype: number,
+    vtype: number,
+    len: number,
+    min: number,
+    max: number,
+    umin: bigint,
+    umax: bigint,
+    smin: bigint,
+    smax: bigint,
+    mask: bigint,
+    bitfield32: number,
+    nested: number,
+    strictStart: number,
+  ): number;
   genl_host_policy_reject_message(pol: number, type: number, msg: number, msgLen: number): void;
   genl_host_family_policy(fam: number, pol: number): void;
   genl_host_family_split(fam: number): void;
-  genl_host_family_op(fam: number, cmd: number, flags: number, validate: number, maxattr: number, pol: number,
-    doit: number, dumpit: number, start: number, done: number): void;
+  genl_host_family_op(
+    fam: number,
+    cmd: number,
+    flags: number,
+    validate: number,
+    maxattr: number,
+    pol: number,
+    doit: number,
+    dumpit: number,
+    start: number,
+    done: number,
+  ): void;
   genl_host_family_grp(fam: number, name: number, nameLen: number, flags: number): void;
   genl_host_register(fam: number): number;
   genl_host_family_id(fam: number): number;
@@ -76,8 +130,13 @@ const { EFAULT, EINVAL, ENOENT, EEXIST } = ERRNO;
 
 /** An sk_buff of the simulated kernel, by address. */
 class SimSkb implements sk_buff {
-  constructor(readonly ptr: number, private readonly ex: GenlExports) {}
-  get len(): number { return this.ex.genl_host_skb_len(this.ptr); }
+  constructor(
+    readonly ptr: number,
+    private readonly ex: GenlExports,
+  ) {}
+  get len(): number {
+    return this.ex.genl_host_skb_len(this.ptr);
+  }
   /** skb->data … skb->data + len (the message as built so far). */
   get data(): Uint8Array {
     const m = new Uint8Array(this.ex.memory.buffer);
@@ -87,8 +146,14 @@ class SimSkb implements sk_buff {
 }
 
 /** A registered family; its commands' do and dump handlers (the same op, or two split ops). */
-interface Registered { hostId: number; family: genl_family; ops: Map<number, { doit?: genl_ops; dumpit?: genl_ops }> }
-interface DumpState { cb: netlink_callback }
+interface Registered {
+  hostId: number;
+  family: genl_family;
+  ops: Map<number, { doit?: genl_ops; dumpit?: genl_ops }>;
+}
+interface DumpState {
+  cb: netlink_callback;
+}
 
 const utf8 = new TextEncoder();
 
@@ -110,17 +175,28 @@ export class GenlBridge implements GenlHost {
    * @param moduleName the module being loaded or whose handler runs ('' when none)
    * @param oops called when a handler throws: the kernel answers -EFAULT and carries on
    */
-  constructor(private readonly ex: () => GenlExports, private readonly moduleName: () => string = () => '',
-    private readonly oops: (where: string, e: unknown) => void = () => {}) {}
+  constructor(
+    private readonly ex: () => GenlExports,
+    private readonly moduleName: () => string = () => '',
+    private readonly oops: (where: string, e: unknown) => void = () => {},
+  ) {}
 
-  private get x(): GenlExports { return this.ex(); }
-  private mem(): Uint8Array { return new Uint8Array(this.x.memory.buffer); }
+  private get x(): GenlExports {
+    return this.ex();
+  }
+  private mem(): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer);
+  }
 
   /** Run `fn` with (ptr, len) of `bytes` copied into kernel memory. */
   private withBytes<T>(bytes: Uint8Array, fn: (ptr: number, len: number) => T): T {
     const p = this.x.genl_host_alloc(bytes.length);
     this.mem().set(bytes, p);
-    try { return fn(p, bytes.length); } finally { this.x.genl_host_free(p); }
+    try {
+      return fn(p, bytes.length);
+    } finally {
+      this.x.genl_host_free(p);
+    }
   }
 
   /**
@@ -142,12 +218,20 @@ export class GenlBridge implements GenlHost {
   private policyIds = new WeakMap<object, Map<number, number>>();
 
   private static maxIndex(p: genl_policy): number {
-    return Math.max(0, ...Object.keys(p).map(Number).filter((k) => Number.isInteger(k) && (p as Record<number, unknown>)[k] !== undefined));
+    return Math.max(
+      0,
+      ...Object.keys(p)
+        .map(Number)
+        .filter((k) => Number.isInteger(k) && (p as Record<number, unknown>)[k] !== undefined),
+    );
   }
 
   private policyId(p: genl_policy, maxtype: number): number {
     let perMax = this.policyIds.get(p);
-    if (!perMax) { perMax = new Map(); this.policyIds.set(p, perMax); }
+    if (!perMax) {
+      perMax = new Map();
+      this.policyIds.set(p, perMax);
+    }
     const hit = perMax.get(maxtype);
     if (hit) return hit;
     const size = Math.max(maxtype, GenlBridge.maxIndex(p));
@@ -162,7 +246,9 @@ export class GenlBridge implements GenlHost {
 
   private setEntry(pol: number, type: number, e: nla_policy): void {
     if (!Number.isInteger(e.type) || e.type < 0 || e.type > 21) {
-      throw new Error(`genl: policy entry ${type} has type ${String(e.type)}; use one of NLA_U8 … NLA_UINT from netlink-lab/kernel`);
+      throw new Error(
+        `genl: policy entry ${type} has type ${String(e.type)}; use one of NLA_U8 … NLA_UINT from netlink-lab/kernel`,
+      );
     }
     let nested = 0;
     let len = e.len ?? 0;
@@ -171,21 +257,40 @@ export class GenlBridge implements GenlHost {
       nested = this.policyId(e.nested_policy, nmax);
       len = nmax;
     }
-    const signed = e.type === NLA_S8 || e.type === NLA_S16 || e.type === NLA_S32 || e.type === NLA_S64 || e.type === NLA_SINT;
+    const signed =
+      e.type === NLA_S8 || e.type === NLA_S16 || e.type === NLA_S32 || e.type === NLA_S64 || e.type === NLA_SINT;
     const ptr = e.validation_type === NLA_VALIDATE_RANGE_PTR;
     const big = (v: number | bigint | undefined, dflt: bigint) => (v === undefined ? dflt : BigInt(v));
     const s16 = (v: number | bigint | undefined) => (ptr || v === undefined ? 0 : Number(v));
     const U64_MAX = 0xffffffffffffffffn;
-    const err = this.x.genl_host_policy_set(pol, type, e.type, e.validation_type ?? 0, len, s16(e.min), s16(e.max),
-      ptr && !signed ? big(e.min, 0n) : 0n, ptr && !signed ? BigInt.asUintN(64, big(e.max, U64_MAX)) : 0n,
-      ptr && signed ? big(e.min, 0n) : 0n, ptr && signed ? big(e.max, 0n) : 0n,
-      BigInt.asUintN(64, big(e.mask, 0n)), e.bitfield32_valid ?? 0, nested, e.strict_start_type ?? 0);
+    const err = this.x.genl_host_policy_set(
+      pol,
+      type,
+      e.type,
+      e.validation_type ?? 0,
+      len,
+      s16(e.min),
+      s16(e.max),
+      ptr && !signed ? big(e.min, 0n) : 0n,
+      ptr && !signed ? BigInt.asUintN(64, big(e.max, U64_MAX)) : 0n,
+      ptr && signed ? big(e.min, 0n) : 0n,
+      ptr && signed ? big(e.max, 0n) : 0n,
+      BigInt.asUintN(64, big(e.mask, 0n)),
+      e.bitfield32_valid ?? 0,
+      nested,
+      e.strict_start_type ?? 0,
+    );
     if (err) throw new Error(`genl: policy entry ${type} could not be set (${err})`);
-    if (e.reject_message !== undefined) this.withBytes(utf8.encode(e.reject_message), (p, l) => this.x.genl_host_policy_reject_message(pol, type, p, l));
+    if (e.reject_message !== undefined)
+      this.withBytes(utf8.encode(e.reject_message), (p, l) => this.x.genl_host_policy_reject_message(pol, type, p, l));
   }
 
   /** Hand the family's policy, ops and groups to the kernel; the ops by command (empty: both ops and split_ops given). */
-  private describe(hostId: number, f: genl_family, maxattr: number): Map<number, { doit?: genl_ops; dumpit?: genl_ops }> {
+  private describe(
+    hostId: number,
+    f: genl_family,
+    maxattr: number,
+  ): Map<number, { doit?: genl_ops; dumpit?: genl_ops }> {
     if (f.policy) this.x.genl_host_family_policy(hostId, this.policyId(f.policy, maxattr));
     if (f.split_ops && f.ops) return new Map();
     if (f.split_ops) this.x.genl_host_family_split(hostId);
@@ -193,26 +298,52 @@ export class GenlBridge implements GenlHost {
     for (const op of f.split_ops ?? f.ops ?? []) {
       const omax = op.maxattr ?? (op.policy ? GenlBridge.maxIndex(op.policy) : 0);
       const pol = op.policy ? this.policyId(op.policy, omax) : 0;
-      this.x.genl_host_family_op(hostId, op.cmd, op.flags ?? 0, op.validate ?? 0, op.policy ? omax : 0, pol,
-        op.doit ? 1 : 0, op.dumpit ? 1 : 0, op.dumpit ? 1 : 0, op.dumpit ? 1 : 0);
+      this.x.genl_host_family_op(
+        hostId,
+        op.cmd,
+        op.flags ?? 0,
+        op.validate ?? 0,
+        op.policy ? omax : 0,
+        pol,
+        op.doit ? 1 : 0,
+        op.dumpit ? 1 : 0,
+        op.dumpit ? 1 : 0,
+        op.dumpit ? 1 : 0,
+      );
       const halves = ops.get(op.cmd) ?? {};
       if (op.doit) halves.doit = op;
       if (op.dumpit) halves.dumpit = op;
       ops.set(op.cmd, halves);
     }
-    for (const g of f.mcgrps ?? []) this.withBytes(utf8.encode(g.name), (p, l) => this.x.genl_host_family_grp(hostId, p, l, g.flags ?? 0));
+    for (const g of f.mcgrps ?? [])
+      this.withBytes(utf8.encode(g.name), (p, l) => this.x.genl_host_family_grp(hostId, p, l, g.flags ?? 0));
     return ops;
   }
 
   /** genl_register_family. */
   register(f: genl_family): number {
     if (this.byFamily.has(f)) return -EEXIST;
-    if (!f || typeof f.name !== 'string') throw new Error('genl_register_family: expected a family { name, version, maxattr, policy, ops, mcgrps }');
+    if (!f || typeof f.name !== 'string')
+      throw new Error('genl_register_family: expected a family { name, version, maxattr, policy, ops, mcgrps }');
     const hostId = this.nextId++;
     const maxattr = f.maxattr ?? (f.policy ? GenlBridge.maxIndex(f.policy) : 0);
-    this.withBytes(utf8.encode(f.name), (np, nl) => this.withBytes(utf8.encode(this.moduleName()), (mp, ml) =>
-      this.x.genl_host_family_new(hostId, np, nl, f.version ?? 0, f.hdrsize ?? 0, maxattr, f.netnsok ? 1 : 0,
-        f.parallel_ops ? 1 : 0, f.resv_start_op ?? 0, mp, ml)));
+    this.withBytes(utf8.encode(f.name), (np, nl) =>
+      this.withBytes(utf8.encode(this.moduleName()), (mp, ml) =>
+        this.x.genl_host_family_new(
+          hostId,
+          np,
+          nl,
+          f.version ?? 0,
+          f.hdrsize ?? 0,
+          maxattr,
+          f.netnsok ? 1 : 0,
+          f.parallel_ops ? 1 : 0,
+          f.resv_start_op ?? 0,
+          mp,
+          ml,
+        ),
+      ),
+    );
     let ops: Map<number, { doit?: genl_ops; dumpit?: genl_ops }>;
     try {
       ops = this.describe(hostId, f, maxattr);
@@ -251,17 +382,27 @@ export class GenlBridge implements GenlHost {
   families(): GenlFamilyState[] {
     const ptr = this.x.genl_families_json();
     const len = new DataView(this.x.memory.buffer).getUint32(ptr - 4, true);
-    return JSON.parse(new TextDecoder('utf-16le').decode(new Uint8Array(this.x.memory.buffer, ptr, len))) as GenlFamilyState[];
+    return JSON.parse(
+      new TextDecoder('utf-16le').decode(new Uint8Array(this.x.memory.buffer, ptr, len)),
+    ) as GenlFamilyState[];
   }
 
   /** Whether a family registered through this bridge is still registered. */
-  registered(f: genl_family): boolean { return this.byFamily.has(f); }
+  registered(f: genl_family): boolean {
+    return this.byFamily.has(f);
+  }
 
   // ---- the current request -------------------------------------------------------------------
 
   private readHdr(nlh: number): NlMsgHdr {
     const v = new DataView(this.x.memory.buffer, nlh, 16);
-    return { nlmsg_len: v.getUint32(0, true), nlmsg_type: v.getUint16(4, true), nlmsg_flags: v.getUint16(6, true), nlmsg_seq: v.getUint32(8, true), nlmsg_pid: v.getUint32(12, true) };
+    return {
+      nlmsg_len: v.getUint32(0, true),
+      nlmsg_type: v.getUint16(4, true),
+      nlmsg_flags: v.getUint16(6, true),
+      nlmsg_seq: v.getUint32(8, true),
+      nlmsg_pid: v.getUint32(12, true),
+    };
   }
 
   private readAttr(addr: number, nlh: number): NlAttr {
@@ -295,7 +436,12 @@ export class GenlBridge implements GenlHost {
     try {
       const r = withGenlHost(this, fn);
       if (typeof r !== 'number' || !Number.isInteger(r)) {
-        this.oops(where, new Error(`${where} returned ${String(r)}, not 0 or a negative errno (handlers are synchronous, like kernel code)`));
+        this.oops(
+          where,
+          new Error(
+            `${where} returned ${String(r)}, not 0 or a negative errno (handlers are synchronous, like kernel code)`,
+          ),
+        );
         return -EINVAL;
       }
       return r;
@@ -333,7 +479,15 @@ export class GenlBridge implements GenlHost {
     let d = this.dumps.get(dump);
     if (!d) {
       const nlh = this.x.genl_host_req(GENL_REQ_NLH);
-      d = { cb: { args: [0, 0, 0, 0, 0, 0], nlh: this.readHdr(nlh), portid: this.x.genl_host_req(GENL_REQ_PORTID) >>> 0, attrs: this.readAttrs(nlh), extack: {} } };
+      d = {
+        cb: {
+          args: [0, 0, 0, 0, 0, 0],
+          nlh: this.readHdr(nlh),
+          portid: this.x.genl_host_req(GENL_REQ_PORTID) >>> 0,
+          attrs: this.readAttrs(nlh),
+          extack: {},
+        },
+      };
       this.dumps.set(dump, d);
     }
     return d.cb;
@@ -371,7 +525,8 @@ export class GenlBridge implements GenlHost {
   // ---- building and sending --------------------------------------------------------------------
 
   private addr(skb: sk_buff): number {
-    if (!skb || typeof skb.ptr !== 'number' || !skb.ptr) throw new TypeError('genl: not an sk_buff (make one with genlmsg_new)');
+    if (!skb || typeof skb.ptr !== 'number' || !skb.ptr)
+      throw new TypeError('genl: not an sk_buff (make one with genlmsg_new)');
     return skb.ptr;
   }
 
@@ -379,15 +534,23 @@ export class GenlBridge implements GenlHost {
     const a = this.x.genl_host_msg_new(payload);
     return a ? new SimSkb(a, this.x) : null;
   }
-  nlmsg_free(skb: sk_buff): void { this.x.genl_host_msg_free(this.addr(skb)); }
+  nlmsg_free(skb: sk_buff): void {
+    this.x.genl_host_msg_free(this.addr(skb));
+  }
   genlmsg_put(skb: sk_buff, portid: number, seq: number, f: genl_family, flags: number, cmd: number): number {
     const r = this.byFamily.get(f);
     if (!r) throw new Error(`genl: family ${f.name} is not registered (call genl_register_family first)`);
     return this.x.genl_host_genlmsg_put(this.addr(skb), portid >>> 0, seq >>> 0, r.hostId, flags, cmd);
   }
-  genlmsg_end(skb: sk_buff, hdr: number): void { this.x.genl_host_genlmsg_end(this.addr(skb), hdr); }
-  genlmsg_cancel(skb: sk_buff, hdr: number): void { this.x.genl_host_genlmsg_cancel(this.addr(skb), hdr); }
-  genlmsg_unicast(skb: sk_buff, portid: number): number { return this.x.genl_host_unicast(this.addr(skb), portid >>> 0); }
+  genlmsg_end(skb: sk_buff, hdr: number): void {
+    this.x.genl_host_genlmsg_end(this.addr(skb), hdr);
+  }
+  genlmsg_cancel(skb: sk_buff, hdr: number): void {
+    this.x.genl_host_genlmsg_cancel(this.addr(skb), hdr);
+  }
+  genlmsg_unicast(skb: sk_buff, portid: number): number {
+    return this.x.genl_host_unicast(this.addr(skb), portid >>> 0);
+  }
   genlmsg_multicast(f: genl_family, skb: sk_buff, portid: number, group: number): number {
     const r = this.byFamily.get(f);
     if (!r) {
@@ -399,8 +562,16 @@ export class GenlBridge implements GenlHost {
   nla_put(skb: sk_buff, type: number, data: Uint8Array): number {
     return this.withBytes(data, (p, l) => this.x.genl_host_nla_put(this.addr(skb), type, p, l));
   }
-  nla_nest_start(skb: sk_buff, type: number): number { return this.x.genl_host_nest_start(this.addr(skb), type); }
-  nla_nest_end(skb: sk_buff, start: number): number { return this.x.genl_host_nest_end(this.addr(skb), start); }
-  nla_nest_cancel(skb: sk_buff, start: number): void { this.x.genl_host_nest_cancel(this.addr(skb), start); }
-  write(_skb: sk_buff, addr: number, data: Uint8Array): void { this.mem().set(data, addr); }
+  nla_nest_start(skb: sk_buff, type: number): number {
+    return this.x.genl_host_nest_start(this.addr(skb), type);
+  }
+  nla_nest_end(skb: sk_buff, start: number): number {
+    return this.x.genl_host_nest_end(this.addr(skb), start);
+  }
+  nla_nest_cancel(skb: sk_buff, start: number): void {
+    this.x.genl_host_nest_cancel(this.addr(skb), start);
+  }
+  write(_skb: sk_buff, addr: number, data: Uint8Array): void {
+    this.mem().set(data, addr);
+  }
 }

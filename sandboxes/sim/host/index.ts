@@ -11,7 +11,15 @@ import { GenlBridge, type GenlExports } from './genl.ts';
 import { KernelGc } from './wasm.ts';
 
 /** Imports that never run code calling back into the kernel (KernelGc.wrapImports). */
-const LEAF_IMPORTS: ReadonlySet<string> = new Set(['ktime_get_ms', 'printk_emit', 'trace_enter', 'trace_exit', 'sk_wake', 'soft_lockup', 'abort']);
+const LEAF_IMPORTS: ReadonlySet<string> = new Set([
+  'ktime_get_ms',
+  'printk_emit',
+  'trace_enter',
+  'trace_exit',
+  'sk_wake',
+  'soft_lockup',
+  'abort',
+]);
 
 export { SimKernel } from './kernel.ts';
 export type { KernelState, KernelEvent, SocketState, StateHooks } from './kernel.ts';
@@ -34,7 +42,10 @@ export interface SimKernelOptions {
 
 /** Instantiate and boot a fresh simulated kernel. */
 export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel> {
-  const mod = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm as ArrayBuffer | Uint8Array<ArrayBuffer>);
+  const mod =
+    opts.wasm instanceof WebAssembly.Module
+      ? opts.wasm
+      : await WebAssembly.compile(opts.wasm as ArrayBuffer | Uint8Array<ArrayBuffer>);
   const imports = SimKernel.imports();
   let kernel: SimKernel | undefined;
   const genl = new GenlBridge(
@@ -42,7 +53,10 @@ export async function createSimKernel(opts: SimKernelOptions): Promise<SimKernel
     () => kernel?.modules.loadingName() ?? '',
     (where, e) => kernel?.modules.oops(where, e),
   );
-  const gc = new KernelGc(() => kernel!.ex, () => kernel!.mem);
+  const gc = new KernelGc(
+    () => kernel!.ex,
+    () => kernel!.mem,
+  );
   const env = gc.wrapImports({ ...imports.env, ...GenlBridge.env(() => genl) }, LEAF_IMPORTS);
   const instance = await WebAssembly.instantiate(mod, { env: env as unknown as WebAssembly.ModuleImports });
   kernel = new SimKernel(instance, mod, imports, gc);

@@ -8,7 +8,16 @@
 import { currentBackend, setBackend, type Backend } from '../../../src/api/backend.ts';
 import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
 import type {
-  SockAddr, SockaddrNl, MsgHdrOut, MsgHdrIn, RecvFromResult, RecvMsgResult, SockoptRaw, SpawnOptions, KernelModule, Cmsg,
+  SockAddr,
+  SockaddrNl,
+  MsgHdrOut,
+  MsgHdrIn,
+  RecvFromResult,
+  RecvMsgResult,
+  SockoptRaw,
+  SpawnOptions,
+  KernelModule,
+  Cmsg,
 } from '../../../src/api/types.ts';
 import type { KernelApi } from '../../../src/api/kernel.ts';
 import { KernelMemory, readSymbols, type KernelGc, type KernelExports, type KernelImports } from './wasm.ts';
@@ -66,16 +75,40 @@ export type KernelEvent =
   | { kind: 'deadlock'; text: string; time: number };
 
 /** Hooks other parts of the simulator add (generic netlink fills `families`). */
-export interface StateHooks { families?: (k: SimKernel) => unknown[] }
+export interface StateHooks {
+  families?: (k: SimKernel) => unknown[];
+}
 
 const PROTOCOL_NAMES: Record<number, string> = {
-  0: 'NETLINK_ROUTE', 2: 'NETLINK_USERSOCK', 4: 'NETLINK_SOCK_DIAG', 9: 'NETLINK_AUDIT', 15: 'NETLINK_KOBJECT_UEVENT', 16: 'NETLINK_GENERIC',
+  0: 'NETLINK_ROUTE',
+  2: 'NETLINK_USERSOCK',
+  4: 'NETLINK_SOCK_DIAG',
+  9: 'NETLINK_AUDIT',
+  15: 'NETLINK_KOBJECT_UEVENT',
+  16: 'NETLINK_GENERIC',
 };
 
 interface RawSock {
-  id: number; protocol: number; portid: number; bound: boolean; pid: number; fd: number; groups: number[]; rmem: number; rcvbuf: number;
-  sndbuf: number; drops: number; err: number; dump: boolean; connected: boolean; dst_portid: number; dst_group: number; kernel: boolean;
-  module: number; type: number; queue: { len: number; bytes: number; from: number; group: number }[];
+  id: number;
+  protocol: number;
+  portid: number;
+  bound: boolean;
+  pid: number;
+  fd: number;
+  groups: number[];
+  rmem: number;
+  rcvbuf: number;
+  sndbuf: number;
+  drops: number;
+  err: number;
+  dump: boolean;
+  connected: boolean;
+  dst_portid: number;
+  dst_group: number;
+  kernel: boolean;
+  module: number;
+  type: number;
+  queue: { len: number; bytes: number; from: number; group: number }[];
 }
 
 /** The simulated kernel. Create it with createSimKernel(). */
@@ -119,31 +152,49 @@ export class SimKernel implements Backend {
     text: (): string => formatTrace(this.tracer.entries),
   };
 
-  constructor(instance: WebAssembly.Instance, module: WebAssembly.Module, imports: { bind(k: SimKernel): void }, readonly gc: KernelGc) {
+  constructor(
+    instance: WebAssembly.Instance,
+    module: WebAssembly.Module,
+    imports: { bind(k: SimKernel): void },
+    readonly gc: KernelGc,
+  ) {
     this.ex = instance.exports as unknown as KernelExports;
     this.mem = new KernelMemory(this.ex.memory);
     this.tracer = new Tracer(readSymbols(module), (entry) => this.emit({ kind: 'trace', entry }));
     this.sched = new Scheduler({
       switchTo: (pid) => this.ex.sched_switch(pid),
-      procEvent: (p, reason) => this.emit({ kind: 'proc', pid: p.pid, name: p.name, state: p.state, time: this.sched.now, reason }),
+      procEvent: (p, reason) =>
+        this.emit({ kind: 'proc', pid: p.pid, name: p.name, state: p.state, time: this.sched.now, reason }),
       deadlock: (text) => {
         this.emit({ kind: 'deadlock', text, time: this.sched.now });
         this.printk(3, text);
       },
-      exited: (p) => { this.ex.task_exit(p.pid); this.fs?.vfs.exitProcess(p.pid); },
+      exited: (p) => {
+        this.ex.task_exit(p.pid);
+        this.fs?.vfs.exitProcess(p.pid);
+      },
     });
     this.modules = new ModuleHost({
-      ex: this.ex, mem: this.mem, sched: this.sched,
+      ex: this.ex,
+      mem: this.mem,
+      sched: this.sched,
       addPending: (p) => (this.sched.running ? this.sched.running.pending : this.outsidePending).push(p),
       tracing: () => this.tracing,
-      traceHost: (fn, args, file) => (this.tracing ? this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file) : null),
+      traceHost: (fn, args, file) =>
+        this.tracing ? this.tracer.enterHost(this.sched.running?.pid ?? 0, fn, args, this.sched.now, file) : null,
       traceHostExit: (e, ret) => this.tracer.exitHost(e, ret, this.sched.now),
       traceHostSuspend: (e) => this.tracer.suspend(e),
-      spawnKthread: (name, main) => { this.sched.spawn(main, name, 0, (proc) => this.createTask(proc), true); },
+      spawnKthread: (name, main) => {
+        this.sched.spawn(main, name, 0, (proc) => this.createTask(proc), true);
+      },
       inSoftirq: (fn) => {
         const before = this.lockedUp;
         this.ex.k_softirq_enter();
-        try { fn(); } finally { if (!before) this.lockedUp = false; }
+        try {
+          fn();
+        } finally {
+          if (!before) this.lockedUp = false;
+        }
       },
     });
     this.fs = new KernelFs({
@@ -164,7 +215,9 @@ export class SimKernel implements Backend {
     });
     this.modules.onLoad = (mod) => {
       // The module object's own `params` (factory modules carry them) for the parameters it declares, then insmod's string.
-      const own = Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
+      const own = Object.entries(
+        (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {},
+      )
         .filter(([k]) => (mod.kp ?? []).some((p) => p.name === k))
         .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : v}`);
       const err = this.fs.moduleParams(mod, [...own, this.insmodParams].join(' ').trim());
@@ -183,7 +236,10 @@ export class SimKernel implements Backend {
   }
 
   /** The imports the wasm kernel is instantiated with, bound to a kernel once it exists. */
-  static imports(): { env: KernelImports & { abort(msg: number, file: number, line: number, col: number): void }; bind(k: SimKernel): void } {
+  static imports(): {
+    env: KernelImports & { abort(msg: number, file: number, line: number, col: number): void };
+    bind(k: SimKernel): void;
+  } {
     let k: SimKernel | null = null;
     const env = {
       ktime_get_ms: () => (k ? k.sched.now : 0),
@@ -196,7 +252,9 @@ export class SimKernel implements Backend {
       trace_enter: (fn: number, fmt: number, a: number, b: number, c: number) => {
         if (k) k.tracer.enter(k.pid0(), k.fnName(fn), traceArgs(k.fnName(fmt), a, b, c), k.sched.now);
       },
-      trace_exit: (ret: number, hasRet: number) => { if (k) k.tracer.exit(k.pid0(), hasRet ? ret : undefined, k.sched.now); },
+      trace_exit: (ret: number, hasRet: number) => {
+        if (k) k.tracer.exit(k.pid0(), hasRet ? ret : undefined, k.sched.now);
+      },
       sk_wake: (id: number) => {
         if (!k) return;
         k.sched.wakeAll(k.waitq.get(id));
@@ -207,7 +265,9 @@ export class SimKernel implements Backend {
         const f = k?.fs.vfs.file(id);
         if (f) k!.fs.vfs.fput(f);
       },
-      netlink_rcv_host: (hostInput: number, skb: number) => { k?.modules.netlinkRcv(hostInput, skb); },
+      netlink_rcv_host: (hostInput: number, skb: number) => {
+        k?.modules.netlinkRcv(hostInput, skb);
+      },
       netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number) => (k ? k.modules.rcvMsg(cbId, skb, nlh) : -22),
       netlink_dump_host: (hostId: number, op: number, skb: number) => (k ? k.modules.dump(hostId, op, skb) : 0),
       soft_lockup: (text: number) => {
@@ -221,18 +281,30 @@ export class SimKernel implements Backend {
         throw new Error(`kernel BUG (the simulated kernel trapped; please report this): ${text}`);
       },
     };
-    return { env, bind: (kernel: SimKernel) => { k = kernel; } };
+    return {
+      env,
+      bind: (kernel: SimKernel) => {
+        k = kernel;
+      },
+    };
   }
 
   private readonly fnNames = new Map<number, string>();
   private fnName(ptr: number): string {
     let s = this.fnNames.get(ptr);
-    if (s === undefined) { s = this.mem.str(ptr); this.fnNames.set(ptr, s); }
+    if (s === undefined) {
+      s = this.mem.str(ptr);
+      this.fnNames.set(ptr, s);
+    }
     return s;
   }
-  private pid0(): number { return this.sched.running?.pid ?? 0; }
+  private pid0(): number {
+    return this.sched.running?.pid ?? 0;
+  }
 
-  private emit(e: KernelEvent): void { for (const l of this.listeners) l(e); }
+  private emit(e: KernelEvent): void {
+    for (const l of this.listeners) l(e);
+  }
 
   /** Listen to live events; returns a function that stops listening. */
   onEvent(listener: (e: KernelEvent) => void): () => void {
@@ -241,7 +313,9 @@ export class SimKernel implements Backend {
   }
 
   /** The module API (netlink-lab/kernel dispatches here). */
-  get kernelApi(): KernelApi { return this.modules; }
+  get kernelApi(): KernelApi {
+    return this.modules;
+  }
 
   // ---- memory helpers ------------------------------------------------------------------------
 
@@ -264,7 +338,11 @@ export class SimKernel implements Backend {
   private readAddr(ptr: number): SockaddrNl {
     const dv = this.mem.fresh().dv;
     // nl_pid as the int it is in practice: autobound ports are negative (as the real bridge reports them).
-    return { nl_family: dv.getUint16(ptr, true), nl_pid: dv.getInt32(ptr + 4, true), nl_groups: dv.getUint32(ptr + 8, true) };
+    return {
+      nl_family: dv.getUint16(ptr, true),
+      nl_pid: dv.getInt32(ptr + 4, true),
+      nl_groups: dv.getUint32(ptr + 8, true),
+    };
   }
 
   /** The scratch buffer, at least `size` bytes, with `bytes` copied in. */
@@ -282,9 +360,19 @@ export class SimKernel implements Backend {
     let result: T | undefined;
     let error: unknown;
     let failed = false;
-    const p = this.sched.spawn(async () => {
-      try { result = await fn(); } catch (e) { failed = true; error = e; }
-    }, name, 0, (proc) => this.createTask(proc));
+    const p = this.sched.spawn(
+      async () => {
+        try {
+          result = await fn();
+        } catch (e) {
+          failed = true;
+          error = e;
+        }
+      },
+      name,
+      0,
+      (proc) => this.createTask(proc),
+    );
     if (p.state !== 'exited') await new Promise<void>((res) => p.exitWaiters.push(res));
     if (failed) throw error;
     return result as T;
@@ -300,7 +388,10 @@ export class SimKernel implements Backend {
   /** Sleep on socket `id`'s wait queue; false when `timeoutMs` (SO_RCVTIMEO/SNDTIMEO) ran out first. */
   private waitOn(id: number, reason: string, syscall: string, timeoutMs = 0): Promise<boolean> {
     let q = this.waitq.get(id);
-    if (!q) { q = new Set(); this.waitq.set(id, q); }
+    if (!q) {
+      q = new Set();
+      this.waitq.set(id, q);
+    }
     const p = this.sched.running;
     if (p) p.syscall = syscall;
     return this.sched.block(reason, 'blocked', q, timeoutMs > 0 ? timeoutMs : undefined);
@@ -351,8 +442,12 @@ export class SimKernel implements Backend {
     return r;
   }
 
-  async getsockname(fd: number): Promise<SockaddrNl> { return this.getname(fd, false); }
-  async getpeername(fd: number): Promise<SockaddrNl> { return this.getname(fd, true); }
+  async getsockname(fd: number): Promise<SockaddrNl> {
+    return this.getname(fd, false);
+  }
+  async getpeername(fd: number): Promise<SockaddrNl> {
+    return this.getname(fd, true);
+  }
 
   private async getname(fd: number, peer: boolean): Promise<SockaddrNl> {
     if (!this.sched.running) return this.outside('getname', () => this.getname(fd, peer));
@@ -371,7 +466,10 @@ export class SimKernel implements Backend {
     const n = msg.msg_iov.reduce((s, v) => s + v.length, 0);
     const all = new Uint8Array(n);
     let o = 0;
-    for (const v of msg.msg_iov) { all.set(v, o); o += v.length; }
+    for (const v of msg.msg_iov) {
+      all.set(v, o);
+      o += v.length;
+    }
     return this.send('sendmsg', fd, all, flags, msg.msg_name, msg.msg_control);
   }
 
@@ -403,13 +501,23 @@ export class SimKernel implements Backend {
   write(fd: number, buf: Uint8Array): Promise<number> {
     if (this.sched.running) {
       const host = this.ex.sys_fd_host(fd | 0);
-      if (host > 0) return this.traced('vfs_write', `fd=${fd} count=${buf.length}`, () => this.fs.vfs.write(this.fs.vfs.file(host)!, buf)).then((r) => this.finish('write', r));
+      if (host > 0)
+        return this.traced('vfs_write', `fd=${fd} count=${buf.length}`, () =>
+          this.fs.vfs.write(this.fs.vfs.file(host)!, buf),
+        ).then((r) => this.finish('write', r));
     }
     return this.send('write', fd, buf, 0, undefined);
   }
 
   // Not async: a send that completes at once (the usual case) costs no extra promise.
-  private send(syscall: string, fd: number, buf: Uint8Array, flags: number, addr: SockAddr | undefined, control?: Cmsg[]): Promise<number> {
+  private send(
+    syscall: string,
+    fd: number,
+    buf: Uint8Array,
+    flags: number,
+    addr: SockAddr | undefined,
+    control?: Cmsg[],
+  ): Promise<number> {
     const proc = this.sched.running;
     if (!proc) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
     // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks: a refusal is
@@ -433,8 +541,10 @@ export class SimKernel implements Backend {
     const deadline = this.sched.now + timeo;
     while (r === ERESTARTSYS) {
       const left = timeo > 0 ? deadline - this.sched.now : 0;
-      const woken = timeo > 0 && left <= 0 ? false
-        : await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall, left);
+      const woken =
+        timeo > 0 && left <= 0
+          ? false
+          : await this.waitOn(this.ex.sys_wait_sock(1), `${syscall} on fd ${fd} (receiver full)`, syscall, left);
       // SO_SNDTIMEO ran out: netlink_unicast tries once more without waiting (queued, or -EAGAIN).
       r = woken ? this.ex.sys_sendmsg_restart(fd | 0) : this.ex.sys_sendmsg_restart_timeout(fd | 0);
     }
@@ -462,7 +572,11 @@ export class SimKernel implements Backend {
 
   private fromAddr(): SockaddrNl {
     const dv = this.mem.fresh().dv;
-    return { nl_family: 16, nl_pid: dv.getInt32(this.recvInfo + 4, true), nl_groups: dv.getUint32(this.recvInfo + 8, true) };
+    return {
+      nl_family: 16,
+      nl_pid: dv.getInt32(this.recvInfo + 4, true),
+      nl_groups: dv.getUint32(this.recvInfo + 8, true),
+    };
   }
 
   // Not async: a receive from a non-empty queue (the usual case) costs no extra promise.
@@ -486,7 +600,13 @@ export class SimKernel implements Backend {
   async read(fd: number, buf: Uint8Array): Promise<number> {
     if (!this.sched.running) return this.outside('read', () => this.read(fd, buf));
     const host = this.ex.sys_fd_host(fd | 0);
-    if (host > 0) return this.finish('read', await this.traced('vfs_read', `fd=${fd} count=${buf.length}`, () => this.fs.vfs.read(this.fs.vfs.file(host)!, buf)));
+    if (host > 0)
+      return this.finish(
+        'read',
+        await this.traced('vfs_read', `fd=${fd} count=${buf.length}`, () =>
+          this.fs.vfs.read(this.fs.vfs.file(host)!, buf),
+        ),
+      );
     const { r, p } = await this.recv('read', fd, buf.length, 0);
     buf.set(this.mem.fresh().u8.subarray(p, p + Math.min(r, buf.length)));
     return r;
@@ -515,9 +635,15 @@ export class SimKernel implements Backend {
     // than CMSG_LEN: MSG_CTRUNC and the data cut short; each takes CMSG_SPACE(len) of the room.
     const put = (level: number, type: number, data: Uint8Array) => {
       const cmlen = 16 + data.length;
-      if (room < 16) { msg_flags |= 0x8; return; }
+      if (room < 16) {
+        msg_flags |= 0x8;
+        return;
+      }
       let keep = data;
-      if (room < cmlen) { msg_flags |= 0x8; keep = data.subarray(0, room - 16); }
+      if (room < cmlen) {
+        msg_flags |= 0x8;
+        keep = data.subarray(0, room - 16);
+      }
       control.push({ cmsg_level: level, cmsg_type: type, data: keep });
       room -= Math.min(room, (cmlen + 7) & ~7);
     };
@@ -534,7 +660,12 @@ export class SimKernel implements Backend {
       v.setUint32(8, dv.getUint32(info + 32, true), true);
       put(SOL_SOCKET, 2, d);
     }
-    return { n: r, msg_flags, from: { nl_family: 16, nl_pid: dv.getInt32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) }, control };
+    return {
+      n: r,
+      msg_flags,
+      from: { nl_family: 16, nl_pid: dv.getInt32(info + 4, true), nl_groups: dv.getUint32(info + 8, true) },
+      control,
+    };
   }
 
   async setsockopt(fd: number, level: number, name: number, value: Uint8Array): Promise<number> {
@@ -577,11 +708,15 @@ export class SimKernel implements Backend {
       const r = await body();
       ret = typeof r === 'number' ? r : 0;
       return r;
-    } finally { this.tracer.exitHost(e, ret, this.sched.now); }
+    } finally {
+      this.tracer.exitHost(e, ret, this.sched.now);
+    }
   }
 
   /** The module file API (netlink-lab/kernel's file functions dispatch here). */
-  get vfsApi(): VfsKernelApi { return this.fs.api; }
+  get vfsApi(): VfsKernelApi {
+    return this.fs.api;
+  }
 
   /** The host file behind fd, or the errno to fail with (sockets: `sock`). */
   private hostFile(fd: number, sock: number): File | number {
@@ -595,13 +730,17 @@ export class SimKernel implements Backend {
     if (!this.sched.running) return this.outside('open', () => this.open(path, flags, mode));
     this.gc.point();
     if (typeof path !== 'string') throw new ErrnoError('open', ERRNO.EFAULT);
-    const r = await this.traced('do_sys_openat2', `filename=${path} flags=0x${(flags >>> 0).toString(16)}`, async () => {
-      const f = await this.fs.vfs.open(path, flags | 0, mode | 0);
-      if (typeof f === 'number') return f;
-      const fd = this.ex.sys_fd_install_host(f.id, (flags & 0o4000) !== 0 ? 1 : 0);
-      if (fd < 0) this.fs.vfs.fput(f);
-      return fd;
-    });
+    const r = await this.traced(
+      'do_sys_openat2',
+      `filename=${path} flags=0x${(flags >>> 0).toString(16)}`,
+      async () => {
+        const f = await this.fs.vfs.open(path, flags | 0, mode | 0);
+        if (typeof f === 'number') return f;
+        const fd = this.ex.sys_fd_install_host(f.id, (flags & 0o4000) !== 0 ? 1 : 0);
+        if (fd < 0) this.fs.vfs.fput(f);
+        return fd;
+      },
+    );
     return this.finish('open', r);
   }
 
@@ -609,7 +748,12 @@ export class SimKernel implements Backend {
     if (!this.sched.running) return this.outside('lseek', () => this.lseek(fd, offset, whence));
     const f = this.hostFile(fd, ERRNO.ESPIPE);
     if (typeof f === 'number') throw new ErrnoError('lseek', f);
-    return this.finish('lseek', await this.traced('vfs_llseek', `fd=${fd} offset=${offset} whence=${whence}`, async () => this.fs.vfs.lseek(f, Math.trunc(offset), whence | 0)));
+    return this.finish(
+      'lseek',
+      await this.traced('vfs_llseek', `fd=${fd} offset=${offset} whence=${whence}`, async () =>
+        this.fs.vfs.lseek(f, Math.trunc(offset), whence | 0),
+      ),
+    );
   }
 
   async ioctl(fd: number, request: number, arg: number | Uint8Array): Promise<number> {
@@ -621,15 +765,27 @@ export class SimKernel implements Backend {
       if (f === ERRNO.ENOTTY && (request === 0x5451 || request === 0x5450)) return 0;
       throw new ErrnoError('ioctl', f);
     }
-    return this.finish('ioctl', await this.traced('do_vfs_ioctl', `fd=${fd} cmd=0x${(request >>> 0).toString(16)}`, () => this.fs.vfs.ioctl(f, request >>> 0, arg, () => {})));
+    return this.finish(
+      'ioctl',
+      await this.traced('do_vfs_ioctl', `fd=${fd} cmd=0x${(request >>> 0).toString(16)}`, () =>
+        this.fs.vfs.ioctl(f, request >>> 0, arg, () => {}),
+      ),
+    );
   }
 
   async mmap(fd: number, length: number, prot: number, flags: number, offset: number): Promise<Mapping> {
     if (!this.sched.running) return this.outside('mmap', () => this.mmap(fd, length, prot, flags, offset));
     const f = this.hostFile(fd, ERRNO.ENODEV);
     if (typeof f === 'number') throw new ErrnoError('mmap', f);
-    const m = await this.traced('do_mmap', `fd=${fd} len=${length} prot=0x${prot.toString(16)} flags=0x${flags.toString(16)} off=${offset}`, () => this.fs.vfs.mmap(f, length, prot | 0, flags | 0, offset));
-    if (typeof m === 'number') { await this.finish('mmap', m); throw new ErrnoError('mmap', -m); }
+    const m = await this.traced(
+      'do_mmap',
+      `fd=${fd} len=${length} prot=0x${prot.toString(16)} flags=0x${flags.toString(16)} off=${offset}`,
+      () => this.fs.vfs.mmap(f, length, prot | 0, flags | 0, offset),
+    );
+    if (typeof m === 'number') {
+      await this.finish('mmap', m);
+      throw new ErrnoError('mmap', -m);
+    }
     await this.finish('mmap', 0);
     return m;
   }
@@ -659,7 +815,8 @@ export class SimKernel implements Backend {
         if (p.fd < 0) continue;
         const id = this.ex.sys_fd_host(p.fd | 0);
         let mask: number;
-        if (id < 0) mask = 0x20; // POLLNVAL
+        if (id < 0)
+          mask = 0x20; // POLLNVAL
         else if (id === 0) {
           mask = this.ex.sys_sock_poll(p.fd | 0);
           socks.push(this.ex.sock_id_of_fd(p.fd | 0));
@@ -677,7 +834,10 @@ export class SimKernel implements Backend {
       for (const wq of queues) wq.pollers.add(wake);
       for (const id of socks) {
         let set = this.sockPollers.get(id);
-        if (!set) { set = new Set(); this.sockPollers.set(id, set); }
+        if (!set) {
+          set = new Set();
+          this.sockPollers.set(id, set);
+        }
         set.add(wake);
         this.ex.sock_set_sleeper(id);
       }
@@ -709,7 +869,9 @@ export class SimKernel implements Backend {
     const parent = this.sched.running;
     const uid = opts.uid ?? parent?.uid ?? 0;
     // Like fork(): the child shares the parent's open sockets (close them in both to release them).
-    const p = this.sched.spawn(main, opts.name ?? (parent ? parent.name : 'main'), uid, (proc) => this.createTask(proc, parent?.pid ?? 0));
+    const p = this.sched.spawn(main, opts.name ?? (parent ? parent.name : 'main'), uid, (proc) =>
+      this.createTask(proc, parent?.pid ?? 0),
+    );
     return p.pid;
   }
 
@@ -736,7 +898,9 @@ export class SimKernel implements Backend {
     await this.sched.block(`sleep(${ms})`, 'sleeping', null, Math.max(0, ms));
   }
 
-  now(): number { return this.sched.now; }
+  now(): number {
+    return this.sched.now;
+  }
 
   /** Run `main` as the first process and resolve once every process has ended. */
   async run(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<{ status: number; error?: unknown }> {
@@ -770,7 +934,8 @@ export class SimKernel implements Backend {
   async readFile(path: string): Promise<string> {
     if (path === '/dev/kmsg' || path === '/proc/kmsg' || path === '/proc/net/protocols') return this.readFileSync(path);
     if (!this.sched.running) {
-      if (path === '/proc/net/netlink' || path === '/proc/modules' || path === '/proc/cmdline') return this.readFileSync(path);
+      if (path === '/proc/net/netlink' || path === '/proc/modules' || path === '/proc/cmdline')
+        return this.readFileSync(path);
       return this.outside('readFile', () => this.readFile(path));
     }
     const f = await this.fs.vfs.open(path, 0, 0);
@@ -782,27 +947,45 @@ export class SimKernel implements Backend {
         const buf = new Uint8Array(4096);
         const n = await this.fs.vfs.read(f, buf);
         if (n < 0) throw new ErrnoError('read', -n);
-        if (n === 0 || total > (1 << 20)) break;
+        if (n === 0 || total > 1 << 20) break;
         parts.push(buf.subarray(0, n));
         total += n;
       }
       const all = new Uint8Array(total);
       let o = 0;
-      for (const p of parts) { all.set(p, o); o += p.length; }
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
       return this.utf8dec.decode(all);
-    } finally { this.fs.vfs.fput(f); }
+    } finally {
+      this.fs.vfs.fput(f);
+    }
   }
 
   /** Files the simulated kernel provides (synchronously, without a process: for state views). */
   readFileSync(path: string): string {
     switch (path) {
-      case '/proc/net/netlink': return this.mem.str(this.ex.proc_net_netlink());
-      case '/dev/kmsg': case '/proc/kmsg': return this.dmesg().join('\n') + '\n';
+      case '/proc/net/netlink':
+        return this.mem.str(this.ex.proc_net_netlink());
+      case '/dev/kmsg':
+      case '/proc/kmsg':
+        return this.dmesg().join('\n') + '\n';
       case '/proc/modules':
-        return this.modules.list().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`).join('\n') + (this.modules.modules.size ? '\n' : '');
-      case '/proc/cmdline': return `${this.fs.cmdline}\n`;
+        return (
+          this.modules
+            .list()
+            .map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`)
+            .join('\n') + (this.modules.modules.size ? '\n' : '')
+        );
+      case '/proc/cmdline':
+        return `${this.fs.cmdline}\n`;
       case '/proc/net/protocols':
-        return this.state().protocols.map((p) => `${p.unit}\t${p.name}\tgroups=${p.groups}${p.module ? `\tmodule=${p.module}` : ''}`).join('\n') + '\n';
+        return (
+          this.state()
+            .protocols.map((p) => `${p.unit}\t${p.name}\tgroups=${p.groups}${p.module ? `\tmodule=${p.module}` : ''}`)
+            .join('\n') + '\n'
+        );
     }
     throw new ErrnoError('open', ERRNO.ENOENT);
   }
@@ -821,19 +1004,27 @@ export class SimKernel implements Backend {
     if (!attached) setBackend(this);
     try {
       await this.bootBuiltin(cmdline, builtin);
-    } finally { if (!attached) setBackend(null); }
+    } finally {
+      if (!attached) setBackend(null);
+    }
   }
 
   private async bootBuiltin(cmdline: string, builtin: KernelModule[]): Promise<void> {
-    await this.outside('swapper', () => this.fs.boot(cmdline, builtin, async (mod) => {
-      this.insmodParams = '';
-      const saved = this.modules.onLoad;
-      // Built-in: the parameters came from the command line, not from insmod.
-      this.modules.onLoad = () => 0;
-      try { await this.modules.insmod(mod); } catch (e) {
-        this.printk(3, `initcall ${mod.name}_init returned ${e instanceof ErrnoError ? -e.errno : String(e)}`);
-      } finally { this.modules.onLoad = saved; }
-    }));
+    await this.outside('swapper', () =>
+      this.fs.boot(cmdline, builtin, async (mod) => {
+        this.insmodParams = '';
+        const saved = this.modules.onLoad;
+        // Built-in: the parameters came from the command line, not from insmod.
+        this.modules.onLoad = () => 0;
+        try {
+          await this.modules.insmod(mod);
+        } catch (e) {
+          this.printk(3, `initcall ${mod.name}_init returned ${e instanceof ErrnoError ? -e.errno : String(e)}`);
+        } finally {
+          this.modules.onLoad = saved;
+        }
+      }),
+    );
   }
 
   /** The kernel log, oldest first. */
@@ -845,29 +1036,61 @@ export class SimKernel implements Backend {
   }
 
   /** printk from the host (deadlock reports). */
-  printk(level: number, text: string): void { this.modules.printk(`\x01${level}${text}`); }
+  printk(level: number, text: string): void {
+    this.modules.printk(`\x01${level}${text}`);
+  }
 
   /** sk_buffs alive: returns to its baseline when nothing leaks. */
-  liveBuffers(): number { return this.ex.live_buffers(); }
+  liveBuffers(): number {
+    return this.ex.live_buffers();
+  }
 
   /** Everything the kernel-state panel shows. */
   state(): KernelState {
-    const raw = JSON.parse(this.mem.str(this.ex.state_json())) as { sockets: RawSock[]; protocols: { unit: number; groups: number; flags: number; module: number }[] };
+    const raw = JSON.parse(this.mem.str(this.ex.state_json())) as {
+      sockets: RawSock[];
+      protocols: { unit: number; groups: number; flags: number; module: number }[];
+    };
     return {
       time: this.sched.now,
       sockets: raw.sockets.map((s) => ({
-        protocol: s.protocol, portid: s.portid | 0, pid: s.pid, fd: s.fd, bound: s.bound, groups: s.groups, rmem: s.rmem, wmem: 0,
-        rcvbuf: s.rcvbuf, sndbuf: s.sndbuf, drops: s.drops, dump: s.dump,
-        connected: s.connected ? { pid: s.dst_portid | 0, groups: s.dst_group ? 1 << ((s.dst_group - 1) & 31) : 0 } : null,
-        queue: s.queue.map((q) => ({ len: q.len, bytes: q.bytes, from: q.from | 0, group: q.group })), kernel: s.kernel,
+        protocol: s.protocol,
+        portid: s.portid | 0,
+        pid: s.pid,
+        fd: s.fd,
+        bound: s.bound,
+        groups: s.groups,
+        rmem: s.rmem,
+        wmem: 0,
+        rcvbuf: s.rcvbuf,
+        sndbuf: s.sndbuf,
+        drops: s.drops,
+        dump: s.dump,
+        connected: s.connected
+          ? { pid: s.dst_portid | 0, groups: s.dst_group ? 1 << ((s.dst_group - 1) & 31) : 0 }
+          : null,
+        queue: s.queue.map((q) => ({ len: q.len, bytes: q.bytes, from: q.from | 0, group: q.group })),
+        kernel: s.kernel,
       })),
       protocols: raw.protocols.map((p) => {
         const module = p.module ? this.modules.nameOf(p.module) : undefined;
-        return { unit: p.unit, name: PROTOCOL_NAMES[p.unit] ?? `unit ${p.unit}`, groups: p.groups, flags: p.flags, ...(module ? { module } : {}) };
+        return {
+          unit: p.unit,
+          name: PROTOCOL_NAMES[p.unit] ?? `unit ${p.unit}`,
+          groups: p.groups,
+          flags: p.flags,
+          ...(module ? { module } : {}),
+        };
       }),
       families: this.hooks.families ? this.hooks.families(this) : [],
       modules: this.modules.list().map((m) => ({ name: m.name, refs: m.refs })),
-      processes: [...this.sched.procs.values()].map((p) => ({ pid: p.pid, name: p.name, uid: p.uid, state: p.state, ...(p.waitingOn ? { waitingOn: p.waitingOn } : {}) })),
+      processes: [...this.sched.procs.values()].map((p) => ({
+        pid: p.pid,
+        name: p.name,
+        uid: p.uid,
+        state: p.state,
+        ...(p.waitingOn ? { waitingOn: p.waitingOn } : {}),
+      })),
       dmesg: this.dmesg(),
       liveBuffers: this.liveBuffers(),
     };

@@ -11,11 +11,17 @@ const kaddr = { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 };
 function rcvModule(handler: (skb: k.SkBuff, nlh: k.NlMsgHdr) => number, name = 'nl_test') {
   return k.defineModule({
     name,
-    init: () => (k.netlink_kernel_create(k.init_net, NETLINK_TEST, { input: (skb) => { k.netlink_rcv_skb(skb, handler); } }) ? 0 : -u.ERRNO.ENOMEM),
+    init: () =>
+      k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+        input: (skb) => {
+          k.netlink_rcv_skb(skb, handler);
+        },
+      })
+        ? 0
+        : -u.ERRNO.ENOMEM,
     exit: () => {},
   });
 }
-
 
 describe('the source article: replies 3 s apart from a sleeping input callback', () => {
   it('sendmsg returns after 30 s of virtual time; the listener gets each reply as it is sent', async () => {
@@ -46,15 +52,20 @@ describe('the source article: replies 3 s apart from a sleeping input callback',
       await u.insmod(mod);
       const listener = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.bind(listener, { nl_family: AF_NETLINK, nl_pid: 5000, nl_groups: 0 });
-      const child = await u.spawn(async () => {
-        const buf = new Uint8Array(64);
-        for (let i = 0; i < 10; i++) {
-          const r = await u.recvfrom(listener, buf, 0);
-          seen.push({ time: u.now(), seq: u.parseNlmsgs(buf.slice(0, r.n))[0].nlmsg_seq });
-        }
-      }, { name: 'listener' });
+      const child = await u.spawn(
+        async () => {
+          const buf = new Uint8Array(64);
+          for (let i = 0; i < 10; i++) {
+            const r = await u.recvfrom(listener, buf, 0);
+            seen.push({ time: u.now(), seq: u.parseNlmsgs(buf.slice(0, r.n))[0].nlmsg_seq });
+          }
+        },
+        { name: 'listener' },
+      );
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
-      expect(await u.sendto(s, u.nlmsg({ type: u.NLMSG_MIN_TYPE, flags: u.NLM_F_REQUEST, seq: 5000 }), 0, kaddr)).toBe(16);
+      expect(await u.sendto(s, u.nlmsg({ type: u.NLMSG_MIN_TYPE, flags: u.NLM_F_REQUEST, seq: 5000 }), 0, kaddr)).toBe(
+        16,
+      );
       sendReturned = kernel.now();
       await u.waitpid(child);
       expect(kernel.dmesg().filter((l) => / reply \d$/.test(l))).toHaveLength(10);
@@ -66,34 +77,39 @@ describe('the source article: replies 3 s apart from a sleeping input callback',
 });
 
 describe('a module answering itself', () => {
-  it('a module answering port 0 loops into itself: Linux\'s stack-overflow report, the send fails with EDEADLK, nothing hangs or leaks', async () => {
+  it("a module answering port 0 loops into itself: Linux's stack-overflow report, the send fails with EDEADLK, nothing hangs or leaks", async () => {
     const events: KernelEvent[] = [];
-    const kernel = await sim(async (kern) => {
-      kern.onEvent((e) => { if (e.kind === 'lockup') events.push(e); });
-      const mod = k.defineModule({
-        name: 'loopy',
-        init() {
-          const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
-            input(skb) {
-              const nlh = k.nlmsg_hdr(skb);
-              const out = k.nlmsg_new(0)!;
-              k.nlmsg_put(out, 0, nlh.nlmsg_seq, u.NLMSG_MIN_TYPE, 0, u.NLM_F_REQUEST);
-              k.netlink_unicast(sk!, out, 0 /* port 0 is the kernel itself */, k.MSG_DONTWAIT);
-            },
-          });
-          return sk ? 0 : -1;
-        },
-        exit() {},
-      });
-      await u.insmod(mod);
-      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
-      await errno(u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST }), 0, kaddr), 'EDEADLK');
-      expect(u.now()).toBe(0);
-      // The machine carries on afterwards.
-      await errno(u.recvfrom(s, new Uint8Array(16), u.MSG_DONTWAIT), 'EAGAIN');
-      await u.close(s);
-      await u.rmmod('loopy');
-    }, { name: 'nl_send' });
+    const kernel = await sim(
+      async (kern) => {
+        kern.onEvent((e) => {
+          if (e.kind === 'lockup') events.push(e);
+        });
+        const mod = k.defineModule({
+          name: 'loopy',
+          init() {
+            const sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+              input(skb) {
+                const nlh = k.nlmsg_hdr(skb);
+                const out = k.nlmsg_new(0)!;
+                k.nlmsg_put(out, 0, nlh.nlmsg_seq, u.NLMSG_MIN_TYPE, 0, u.NLM_F_REQUEST);
+                k.netlink_unicast(sk!, out, 0 /* port 0 is the kernel itself */, k.MSG_DONTWAIT);
+              },
+            });
+            return sk ? 0 : -1;
+          },
+          exit() {},
+        });
+        await u.insmod(mod);
+        const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
+        await errno(u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST }), 0, kaddr), 'EDEADLK');
+        expect(u.now()).toBe(0);
+        // The machine carries on afterwards.
+        await errno(u.recvfrom(s, new Uint8Array(16), u.MSG_DONTWAIT), 'EAGAIN');
+        await u.close(s);
+        await u.rmmod('loopy');
+      },
+      { name: 'nl_send' },
+    );
     expect(events).toHaveLength(1);
     const log = kernel.dmesg();
     expect(log.find((l) => l.includes('BUG:'))).toMatch(/BUG: TASK stack guard page was hit at/);
@@ -107,18 +123,25 @@ describe('deadlock', () => {
   it('two processes each waiting for the other: reported, and both get EDEADLK', async () => {
     const events: KernelEvent[] = [];
     await sim(async (kernel) => {
-      kernel.onEvent((e) => { if (e.kind === 'deadlock') events.push(e); });
+      kernel.onEvent((e) => {
+        if (e.kind === 'deadlock') events.push(e);
+      });
       const a = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
       await u.bind(a, { nl_family: AF_NETLINK, nl_pid: 1, nl_groups: 0 });
-      const child = await u.spawn(async () => {
-        const b = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
-        await errno(u.recvfrom(b, new Uint8Array(4), 0), 'EDEADLK');
-      }, { name: 'child' });
+      const child = await u.spawn(
+        async () => {
+          const b = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
+          await errno(u.recvfrom(b, new Uint8Array(4), 0), 'EDEADLK');
+        },
+        { name: 'child' },
+      );
       await errno(u.recvfrom(a, new Uint8Array(4), 0), 'EDEADLK');
       await u.waitpid(child);
     });
     expect(events).toHaveLength(1);
-    expect((events[0] as { text: string }).text).toMatch(/main\[\d+\] in recvfrom on fd 3; child\[\d+\] in recvfrom on fd 4/);
+    expect((events[0] as { text: string }).text).toMatch(
+      /main\[\d+\] in recvfrom on fd 3; child\[\d+\] in recvfrom on fd 4/,
+    );
   });
 });
 
@@ -144,13 +167,19 @@ describe('netlink_rcv_skb', () => {
       const bad = u.nlmsg({ type: 0x11, flags: u.NLM_F_REQUEST, seq: 2, payload: new Uint8Array([9, 9, 9, 9]) });
       await u.sendto(s, u.concat(good, bad), 0, kaddr);
       const msgs = await drainMessages(s);
-      expect(msgs.map((m) => [m.nlmsg_type, m.nlmsg_flags, m.nlmsg_seq, m.nlmsg_len])).toEqual([[2, 0x100, 1, 36], [2, 0, 2, 40]]);
+      expect(msgs.map((m) => [m.nlmsg_type, m.nlmsg_flags, m.nlmsg_seq, m.nlmsg_len])).toEqual([
+        [2, 0x100, 1, 36],
+        [2, 0, 2, 40],
+      ]);
       expect(u.parseNlmsgerr(msgs[1])!.error).toBe(-u.ERRNO.EOPNOTSUPP);
       expect([...msgs[1].payload.subarray(4)]).toEqual([...bad]);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST | u.NLM_F_ACK, seq: 3 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: u.NLMSG_NOOP, flags: u.NLM_F_REQUEST, seq: 4 }), 0, kaddr);
       await u.sendto(s, u.nlmsg({ type: 0x11, flags: u.NLM_F_ACK, seq: 5 }), 0, kaddr);
-      expect((await drainMessages(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m)!.error])).toEqual([[3, 0], [5, 0]]);
+      expect((await drainMessages(s)).map((m) => [m.nlmsg_seq, u.parseNlmsgerr(m)!.error])).toEqual([
+        [3, 0],
+        [5, 0],
+      ]);
       await u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_CAP_ACK, 1);
       await u.sendto(s, bad, 0, kaddr);
       const capped = await drainMessages(s);
@@ -185,7 +214,14 @@ describe('dumps', () => {
                 dump(out, cb) {
                   if (onDumpErr && cb.args[0] >= 3) return -onDumpErr;
                   while (cb.args[0] < total) {
-                    const m = k.nlmsg_put(out, k.NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, 0x10, 1000, u.NLM_F_MULTI);
+                    const m = k.nlmsg_put(
+                      out,
+                      k.NETLINK_CB(cb.skb).portid,
+                      cb.nlh.nlmsg_seq,
+                      0x10,
+                      1000,
+                      u.NLM_F_MULTI,
+                    );
                     if (!m) return out.len;
                     k.nlmsg_end(out, m);
                     cb.args[0]++;
@@ -267,13 +303,20 @@ describe('modules', () => {
     await sim(async () => {
       let cb: k.NetlinkCb | undefined;
       let sock: k.NetlinkSock | null = null;
-      await u.insmod(k.defineModule({
-        name: 'mc',
-        init() {
-          sock = k.netlink_kernel_create(k.init_net, NETLINK_TEST, { groups: 4, input(skb) { cb = k.NETLINK_CB(skb); } });
-          return sock ? 0 : -1;
-        },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'mc',
+          init() {
+            sock = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+              groups: 4,
+              input(skb) {
+                cb = k.NETLINK_CB(skb);
+              },
+            });
+            return sock ? 0 : -1;
+          },
+        }),
+      );
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.bind(s, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 2 });
       await u.sendto(s, new Uint8Array(16), 0, kaddr);
@@ -298,7 +341,11 @@ describe('trace', () => {
     });
     const t = kernel.trace.entries();
     const send = t.find((e) => e.fn === 'netlink_sendmsg')!;
-    expect(t.find((e) => e.fn === '__sys_sendmsg')).toMatchObject({ depth: 0, ret: -u.ERRNO.ECONNREFUSED, file: 'net/socket.ts' });
+    expect(t.find((e) => e.fn === '__sys_sendmsg')).toMatchObject({
+      depth: 0,
+      ret: -u.ERRNO.ECONNREFUSED,
+      file: 'net/socket.ts',
+    });
     expect(send).toMatchObject({ depth: 1, ret: -u.ERRNO.ECONNREFUSED, file: 'net/netlink/af_netlink.ts' });
     expect(send.line).toBeGreaterThan(0);
     const uni = t.find((e) => e.fn === 'netlink_unicast')!;
@@ -334,10 +381,12 @@ describe('trace symbols', () => {
 describe('extended ACK from a TypeScript handler', () => {
   it('NL_SET_ERR_MSG reaches a requester with NETLINK_EXT_ACK, as NLMSGERR_ATTR_MSG with NLM_F_ACK_TLVS', async () => {
     await sim(async () => {
-      await u.insmod(rcvModule(((_skb: k.SkBuff, _nlh: k.NlMsgHdr, extack: k.netlink_ext_ack) => {
-        k.NL_SET_ERR_MSG(extack, 'no such thing');
-        return -u.ERRNO.ENOENT;
-      }) as (skb: k.SkBuff, nlh: k.NlMsgHdr) => number));
+      await u.insmod(
+        rcvModule(((_skb: k.SkBuff, _nlh: k.NlMsgHdr, extack: k.netlink_ext_ack) => {
+          k.NL_SET_ERR_MSG(extack, 'no such thing');
+          return -u.ERRNO.ENOENT;
+        }) as (skb: k.SkBuff, nlh: k.NlMsgHdr) => number),
+      );
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.sendto(s, u.nlmsg({ type: 0x10, flags: u.NLM_F_REQUEST, seq: 1 }), 0, kaddr);
       const plain = (await drainMessages(s))[0];
@@ -380,14 +429,18 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
       },
     });
     function timer_setupAll() {
-      k.timer_setup(timer, function tick() {
-        n++;
-        if (sleepInTimer) void k.msleep(10);
-        const r = k.nlmsg_multicast(sk!, put(`tick ${n}`, gfp), 0, 1, gfp);
-        log.push(`${k.jiffies()} tick ${n} broadcast ${r} pending ${k.timer_pending(timer)}`);
-        k.schedule_work(work);
-        if (n < 3) k.mod_timer(timer, k.jiffies() + k.msecs_to_jiffies(1000));
-      }, 0);
+      k.timer_setup(
+        timer,
+        function tick() {
+          n++;
+          if (sleepInTimer) void k.msleep(10);
+          const r = k.nlmsg_multicast(sk!, put(`tick ${n}`, gfp), 0, 1, gfp);
+          log.push(`${k.jiffies()} tick ${n} broadcast ${r} pending ${k.timer_pending(timer)}`);
+          k.schedule_work(work);
+          if (n < 3) k.mod_timer(timer, k.jiffies() + k.msecs_to_jiffies(1000));
+        },
+        0,
+      );
       k.INIT_WORK(work, async function hello() {
         await k.msleep(50); // process context: sleeping is allowed
         const r = k.netlink_unicast(sk!, put(`work ${n}`, k.GFP_KERNEL), 100, k.MSG_DONTWAIT);
@@ -415,11 +468,19 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
       await u.rmmod('ticker');
     });
     expect(log).toEqual([
-      '1000 tick 1 broadcast -3 pending false', '1050 work 1 unicast -111',
-      '2000 tick 2 broadcast 0 pending false', '2050 work 2 unicast 24',
-      '3000 tick 3 broadcast 0 pending false', '3050 work 3 unicast 24',
+      '1000 tick 1 broadcast -3 pending false',
+      '1050 work 1 unicast -111',
+      '2000 tick 2 broadcast 0 pending false',
+      '2050 work 2 unicast 24',
+      '3000 tick 3 broadcast 0 pending false',
+      '3050 work 3 unicast 24',
     ]);
-    expect(got).toEqual(['2000 tick 2 from 0/1', '2050 work 2 from 0/0', '3000 tick 3 from 0/1', '3050 work 3 from 0/0']);
+    expect(got).toEqual([
+      '2000 tick 2 from 0/1',
+      '2050 work 2 from 0/0',
+      '3000 tick 3 from 0/1',
+      '3050 work 3 from 0/0',
+    ]);
     expect(kernel.dmesg().filter((l) => l.includes('BUG'))).toEqual([]);
   });
 
@@ -430,7 +491,11 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
       await u.sleep(1200);
     });
     const bugs = kernel.dmesg().filter((l) => l.includes('BUG'));
-    expect(bugs.some((l) => l.includes('sleeping function called from invalid context') && l.includes('nlmsg_new with GFP_KERNEL'))).toBe(true);
+    expect(
+      bugs.some(
+        (l) => l.includes('sleeping function called from invalid context') && l.includes('nlmsg_new with GFP_KERNEL'),
+      ),
+    ).toBe(true);
     expect(bugs.some((l) => l.includes('scheduling while atomic') && l.includes('msleep'))).toBe(true);
     // The kworker runs while main still sleeps: the work item is not tied to user space.
     expect(log).toEqual(['1000 tick 1 broadcast -3 pending false', '1050 work 1 unicast -111']);
@@ -440,14 +505,23 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     let fired = 0;
     const kernel = await sim(async () => {
       const t: k.timer_list = {};
-      await u.insmod(k.defineModule({
-        name: 'forever',
-        init() {
-          k.timer_setup(t, () => { fired++; k.mod_timer(t, k.jiffies() + 1000); }, 0);
-          k.mod_timer(t, k.jiffies() + 1000);
-          return 0;
-        },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'forever',
+          init() {
+            k.timer_setup(
+              t,
+              () => {
+                fired++;
+                k.mod_timer(t, k.jiffies() + 1000);
+              },
+              0,
+            );
+            k.mod_timer(t, k.jiffies() + 1000);
+            return 0;
+          },
+        }),
+      );
       const fd = await u.socket(AF_NETLINK, SOCK_RAW, u.NETLINK_USERSOCK);
       await errno(u.recvfrom(fd, new Uint8Array(16)), 'EDEADLK');
     });
@@ -459,14 +533,23 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     let fired = 0;
     await sim(async () => {
       const t: k.timer_list = {};
-      await u.insmod(k.defineModule({
-        name: 'metronome',
-        init() {
-          k.timer_setup(t, () => { fired++; k.mod_timer(t, k.jiffies() + 1000); }, 0);
-          k.mod_timer(t, k.jiffies() + 1000);
-          return 0;
-        },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'metronome',
+          init() {
+            k.timer_setup(
+              t,
+              () => {
+                fired++;
+                k.mod_timer(t, k.jiffies() + 1000);
+              },
+              0,
+            );
+            k.mod_timer(t, k.jiffies() + 1000);
+            return 0;
+          },
+        }),
+      );
       await u.sleep(1_200_500);
     });
     expect(fired).toBe(1200);
@@ -476,20 +559,24 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     const ran: string[] = [];
     await sim(async () => {
       const d: k.delayed_work = {};
-      await u.insmod(k.defineModule({
-        name: 'poller',
-        init() {
-          k.INIT_DELAYED_WORK(d, async () => {
-            await k.msleep(10); // process context
-            ran.push(`${k.jiffies()} in ${u.getpid()}`);
-            k.schedule_delayed_work(d, k.msecs_to_jiffies(500));
-          });
-          expect(k.schedule_delayed_work(d, k.msecs_to_jiffies(500))).toBe(true);
-          expect(k.schedule_delayed_work(d, 1)).toBe(false); // already pending
-          return 0;
-        },
-        async exit() { expect(await k.cancel_delayed_work_sync(d)).toBe(true); },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'poller',
+          init() {
+            k.INIT_DELAYED_WORK(d, async () => {
+              await k.msleep(10); // process context
+              ran.push(`${k.jiffies()} in ${u.getpid()}`);
+              k.schedule_delayed_work(d, k.msecs_to_jiffies(500));
+            });
+            expect(k.schedule_delayed_work(d, k.msecs_to_jiffies(500))).toBe(true);
+            expect(k.schedule_delayed_work(d, 1)).toBe(false); // already pending
+            return 0;
+          },
+          async exit() {
+            expect(await k.cancel_delayed_work_sync(d)).toBe(true);
+          },
+        }),
+      );
       await u.sleep(1600);
       await u.rmmod('poller');
       await u.sleep(2000);
@@ -504,23 +591,29 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
       const t: k.timer_list = {};
       let sk: k.NetlinkSock | null = null;
       let loop = false;
-      await u.insmod(k.defineModule({
-        name: 'selftalk',
-        init() {
-          sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
-            input() {
-              delivered++;
-              if (loop) k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT); // answers itself
-            },
-          });
-          k.timer_setup(t, () => {
-            k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT);
+      await u.insmod(
+        k.defineModule({
+          name: 'selftalk',
+          init() {
+            sk = k.netlink_kernel_create(k.init_net, NETLINK_TEST, {
+              input() {
+                delivered++;
+                if (loop) k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT); // answers itself
+              },
+            });
+            k.timer_setup(
+              t,
+              () => {
+                k.netlink_unicast(sk!, k.nlmsg_new(0, k.GFP_ATOMIC)!, 0, k.MSG_DONTWAIT);
+                k.mod_timer(t, k.jiffies() + 10);
+              },
+              0,
+            );
             k.mod_timer(t, k.jiffies() + 10);
-          }, 0);
-          k.mod_timer(t, k.jiffies() + 10);
-          return sk ? 0 : -1;
-        },
-      }));
+            return sk ? 0 : -1;
+          },
+        }),
+      );
       await u.sleep(1505); // 150 softirqs, one delivery each: no lockup
       expect(delivered).toBe(150);
       loop = true;
@@ -537,34 +630,65 @@ describe('timers and work items (timer_setup/mod_timer, INIT_WORK/schedule_work)
     let fired = 0;
     const kernel = await sim(async () => {
       const t: k.timer_list = {};
-      await u.insmod(k.defineModule({
-        name: 'careless',
-        init() { k.timer_setup(t, function careless_tick() { fired++; }, 0); k.mod_timer(t, k.jiffies() + 100); return 0; },
-        exit() { /* forgets timer_delete_sync */ },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'careless',
+          init() {
+            k.timer_setup(
+              t,
+              function careless_tick() {
+                fired++;
+              },
+              0,
+            );
+            k.mod_timer(t, k.jiffies() + 100);
+            return 0;
+          },
+          exit() {
+            /* forgets timer_delete_sync */
+          },
+        }),
+      );
       await u.rmmod('careless');
       await u.sleep(500);
     });
     expect(fired).toBe(0);
-    expect(kernel.dmesg().some((l) => l.includes('BUG: careless: timer careless_tick still armed when the module was unloaded'))).toBe(true);
+    expect(
+      kernel
+        .dmesg()
+        .some((l) => l.includes('BUG: careless: timer careless_tick still armed when the module was unloaded')),
+    ).toBe(true);
   });
 
   it('cancel_work_sync takes a queued item off the queue; flush_work waits for it', async () => {
     const ran: number[] = [];
     await sim(async () => {
       const w: k.work_struct = {};
-      await u.insmod(k.defineModule({ name: 'w', init() { k.INIT_WORK(w, async () => { await k.msleep(100); ran.push(k.jiffies()); }); return 0; } }));
-      await u.insmod(k.defineModule({
-        name: 'w2',
-        async init() {
-          expect(k.schedule_work(w)).toBe(true);
-          expect(k.schedule_work(w)).toBe(false); // already queued
-          expect(await k.cancel_work_sync(w)).toBe(true);
-          expect(k.schedule_work(w)).toBe(true);
-          expect(await k.flush_work(w)).toBe(true);
-          return 0;
-        },
-      }));
+      await u.insmod(
+        k.defineModule({
+          name: 'w',
+          init() {
+            k.INIT_WORK(w, async () => {
+              await k.msleep(100);
+              ran.push(k.jiffies());
+            });
+            return 0;
+          },
+        }),
+      );
+      await u.insmod(
+        k.defineModule({
+          name: 'w2',
+          async init() {
+            expect(k.schedule_work(w)).toBe(true);
+            expect(k.schedule_work(w)).toBe(false); // already queued
+            expect(await k.cancel_work_sync(w)).toBe(true);
+            expect(k.schedule_work(w)).toBe(true);
+            expect(await k.flush_work(w)).toBe(true);
+            return 0;
+          },
+        }),
+      );
     });
     expect(ran).toEqual([100]);
   });

@@ -5,8 +5,18 @@
 import { ErrnoError, ERRNO } from '../../../src/api/errno.ts';
 import type { KernelModule } from '../../../src/api/types.ts';
 import type {
-  KernelApi, NetlinkSock, NetlinkKernelCfg, SkBuff, NlMsgHdr, NetlinkCb, Completion, NetlinkDumpControl, NetlinkCallback, Net,
-  timer_list, work_struct,
+  KernelApi,
+  NetlinkSock,
+  NetlinkKernelCfg,
+  SkBuff,
+  NlMsgHdr,
+  NetlinkCb,
+  Completion,
+  NetlinkDumpControl,
+  NetlinkCallback,
+  Net,
+  timer_list,
+  work_struct,
 } from '../../../src/api/kernel.ts';
 import type { KernelExports, KernelMemory } from './wasm.ts';
 import type { netlink_ext_ack } from '../../../src/api/genl-kernel.ts';
@@ -35,13 +45,28 @@ export interface ModuleContext {
 }
 
 /** A timer's state, kept beside the module's timer_list object. */
-interface TimerState { fn: (t: timer_list) => void; module: string; armed: KernelTimer | null }
+interface TimerState {
+  fn: (t: timer_list) => void;
+  module: string;
+  armed: KernelTimer | null;
+}
 /** A work item's state: queued (pending), running, and who waits for it to finish. */
-interface WorkState { fn: (w: work_struct) => void | Promise<void>; module: string; pending: boolean; running: boolean; waiters: Set<Waiter> }
+interface WorkState {
+  fn: (w: work_struct) => void | Promise<void>;
+  module: string;
+  pending: boolean;
+  running: boolean;
+  waiters: Set<Waiter>;
+}
 
 class Skb implements SkBuff {
-  constructor(private readonly m: ModuleHost, readonly ptr: number) {}
-  get len(): number { return this.m.ctx.ex.k_skb_len(this.ptr); }
+  constructor(
+    private readonly m: ModuleHost,
+    readonly ptr: number,
+  ) {}
+  get len(): number {
+    return this.m.ctx.ex.k_skb_len(this.ptr);
+  }
   get data(): Uint8Array {
     const { ex, mem } = this.m.ctx;
     const p = ex.k_skb_data(this.ptr);
@@ -50,27 +75,70 @@ class Skb implements SkBuff {
 }
 
 class Nlh implements NlMsgHdr {
-  constructor(private readonly mem: KernelMemory, readonly ptr: number) {}
-  private get dv() { return this.mem.fresh().dv; }
-  get nlmsg_len() { return this.dv.getUint32(this.ptr, true); }
-  set nlmsg_len(v) { this.dv.setUint32(this.ptr, v >>> 0, true); }
-  get nlmsg_type() { return this.dv.getUint16(this.ptr + 4, true); }
-  set nlmsg_type(v) { this.dv.setUint16(this.ptr + 4, v, true); }
-  get nlmsg_flags() { return this.dv.getUint16(this.ptr + 6, true); }
-  set nlmsg_flags(v) { this.dv.setUint16(this.ptr + 6, v, true); }
-  get nlmsg_seq() { return this.dv.getUint32(this.ptr + 8, true); }
-  set nlmsg_seq(v) { this.dv.setUint32(this.ptr + 8, v >>> 0, true); }
-  get nlmsg_pid() { return this.dv.getUint32(this.ptr + 12, true); }
-  set nlmsg_pid(v) { this.dv.setUint32(this.ptr + 12, v >>> 0, true); }
+  constructor(
+    private readonly mem: KernelMemory,
+    readonly ptr: number,
+  ) {}
+  private get dv() {
+    return this.mem.fresh().dv;
+  }
+  get nlmsg_len() {
+    return this.dv.getUint32(this.ptr, true);
+  }
+  set nlmsg_len(v) {
+    this.dv.setUint32(this.ptr, v >>> 0, true);
+  }
+  get nlmsg_type() {
+    return this.dv.getUint16(this.ptr + 4, true);
+  }
+  set nlmsg_type(v) {
+    this.dv.setUint16(this.ptr + 4, v, true);
+  }
+  get nlmsg_flags() {
+    return this.dv.getUint16(this.ptr + 6, true);
+  }
+  set nlmsg_flags(v) {
+    this.dv.setUint16(this.ptr + 6, v, true);
+  }
+  get nlmsg_seq() {
+    return this.dv.getUint32(this.ptr + 8, true);
+  }
+  set nlmsg_seq(v) {
+    this.dv.setUint32(this.ptr + 8, v >>> 0, true);
+  }
+  get nlmsg_pid() {
+    return this.dv.getUint32(this.ptr + 12, true);
+  }
+  set nlmsg_pid(v) {
+    this.dv.setUint32(this.ptr + 12, v >>> 0, true);
+  }
 }
 
 class Sock implements NetlinkSock {
-  constructor(readonly id: number, readonly unit: number, readonly module: string) {}
+  constructor(
+    readonly id: number,
+    readonly unit: number,
+    readonly module: string,
+  ) {}
 }
 
-interface Loaded { id: number; mod: KernelModule; socks: Set<Sock>; timers: Set<timer_list>; works: Set<work_struct> }
-interface Input { fn: (skb: SkBuff) => void | Promise<void>; module: string; unit: number }
-interface Dump { control: NetlinkDumpControl; cb: NetlinkCallback; module: string }
+interface Loaded {
+  id: number;
+  mod: KernelModule;
+  socks: Set<Sock>;
+  timers: Set<timer_list>;
+  works: Set<work_struct>;
+}
+interface Input {
+  fn: (skb: SkBuff) => void | Promise<void>;
+  module: string;
+  unit: number;
+}
+interface Dump {
+  control: NetlinkDumpControl;
+  cb: NetlinkCallback;
+  module: string;
+}
 
 const utf8 = new TextEncoder();
 
@@ -90,10 +158,13 @@ export class ModuleHost implements KernelApi {
   /** References held outside the wasm kernel: open files whose fops have `owner` (try_module_get). */
   readonly hostRefs = new Map<string, number>();
   /** try_module_get / module_put for a module by name (a no-op for '' = the kernel). */
-  moduleGet(name: string): void { if (name && this.modules.has(name)) this.hostRefs.set(name, (this.hostRefs.get(name) ?? 0) + 1); }
+  moduleGet(name: string): void {
+    if (name && this.modules.has(name)) this.hostRefs.set(name, (this.hostRefs.get(name) ?? 0) + 1);
+  }
   modulePut(name: string): void {
     const n = (this.hostRefs.get(name) ?? 0) - 1;
-    if (n > 0) this.hostRefs.set(name, n); else this.hostRefs.delete(name);
+    if (n > 0) this.hostRefs.set(name, n);
+    else this.hostRefs.delete(name);
   }
 
   /** Before init: the module's parameters are parsed and its /sys/module entry made (-errno fails the load). */
@@ -107,7 +178,9 @@ export class ModuleHost implements KernelApi {
 
   async insmod(mod: KernelModule): Promise<number> {
     if (!mod || typeof mod.name !== 'string' || typeof mod.init !== 'function') {
-      throw new Error('insmod: expected a module made with defineModule({ name, init, exit }) from netlink-lab/kernel.');
+      throw new Error(
+        'insmod: expected a module made with defineModule({ name, init, exit }) from netlink-lab/kernel.',
+      );
     }
     if (this.modules.has(mod.name)) throw new ErrnoError('init_module', ERRNO.EEXIST);
     const m: Loaded = { id: this.nextModuleId++, mod, socks: new Set(), timers: new Set(), works: new Set() };
@@ -145,12 +218,15 @@ export class ModuleHost implements KernelApi {
     // kernel/module/main.c: "If it has an init func, it must have an exit func to unload".
     if (!m.mod.exit) throw new ErrnoError('delete_module', ERRNO.EBUSY);
     // User sockets on the module's protocol hold a reference (try_module_get in netlink_create).
-    if (this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(name) ?? 0) > 0) throw new ErrnoError('delete_module', ERRNO.EAGAIN);
+    if (this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(name) ?? 0) > 0)
+      throw new ErrnoError('delete_module', ERRNO.EAGAIN);
     const prev = this.loading;
     this.loading = m;
     try {
       if (m.mod.exit) await m.mod.exit();
-    } finally { this.loading = prev; }
+    } finally {
+      this.loading = prev;
+    }
     this.unload(m);
     return 0;
   }
@@ -159,13 +235,18 @@ export class ModuleHost implements KernelApi {
     // A timer or work item left queued would run code that is gone: Linux oopses later; here
     // the kernel says so now and disarms it.
     for (const t of m.timers) {
-      if (this.timer_delete(t)) this.printk(`\x011BUG: ${m.mod.name}: timer ${this.timers.get(t)?.fn.name || ''} still armed when the module was unloaded (call del_timer_sync/timer_delete_sync in exit)`);
+      if (this.timer_delete(t))
+        this.printk(
+          `\x011BUG: ${m.mod.name}: timer ${this.timers.get(t)?.fn.name || ''} still armed when the module was unloaded (call del_timer_sync/timer_delete_sync in exit)`,
+        );
     }
     for (const w of m.works) {
       const st = this.works.get(w);
       if (st?.pending) {
         st.pending = false;
-        this.printk(`\x011BUG: ${m.mod.name}: work ${st.fn.name || ''} still queued when the module was unloaded (call cancel_work_sync in exit)`);
+        this.printk(
+          `\x011BUG: ${m.mod.name}: work ${st.fn.name || ''} still queued when the module was unloaded (call cancel_work_sync in exit)`,
+        );
       }
     }
     for (const s of m.socks) this.ctx.ex.k_netlink_kernel_release(s.id);
@@ -177,7 +258,11 @@ export class ModuleHost implements KernelApi {
 
   /** lsmod: name, references. */
   list(): { name: string; refs: number; description?: string }[] {
-    return [...this.modules.values()].map((m) => ({ name: m.mod.name, refs: this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(m.mod.name) ?? 0), description: m.mod.description }));
+    return [...this.modules.values()].map((m) => ({
+      name: m.mod.name,
+      refs: this.ctx.ex.module_refcount(m.id) + (this.hostRefs.get(m.mod.name) ?? 0),
+      description: m.mod.description,
+    }));
   }
 
   /** The module name for a host module id. */
@@ -193,7 +278,9 @@ export class ModuleHost implements KernelApi {
     const inp = this.inputs.get(hostInput);
     if (!inp) return;
     const skb = new Skb(this, skbPtr);
-    const traced = this.ctx.tracing() ? this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`) : null;
+    const traced = this.ctx.tracing()
+      ? this.ctx.traceHost(inp.fn.name || 'input', `skb len=${skb.len}`, `module:${inp.module}`)
+      : null;
     let r: void | Promise<void>;
     try {
       r = inp.fn(skb);
@@ -208,10 +295,19 @@ export class ModuleHost implements KernelApi {
       this.ctx.ex.k_skb_get(skbPtr);
       if (traced) this.ctx.traceHostSuspend(traced);
       // The held reference is dropped inside the callback's frame, before it returns.
-      this.ctx.addPending((r as Promise<void>).then(
-        () => { this.ctx.ex.k_kfree_skb(skbPtr); if (traced) this.ctx.traceHostExit(traced); },
-        (e: unknown) => { this.oops(inp.module, e); this.ctx.ex.k_kfree_skb(skbPtr); if (traced) this.ctx.traceHostExit(traced); },
-      ));
+      this.ctx.addPending(
+        (r as Promise<void>).then(
+          () => {
+            this.ctx.ex.k_kfree_skb(skbPtr);
+            if (traced) this.ctx.traceHostExit(traced);
+          },
+          (e: unknown) => {
+            this.oops(inp.module, e);
+            this.ctx.ex.k_kfree_skb(skbPtr);
+            if (traced) this.ctx.traceHostExit(traced);
+          },
+        ),
+      );
     } else if (traced) this.ctx.traceHostExit(traced);
   }
 
@@ -229,7 +325,9 @@ export class ModuleHost implements KernelApi {
         this.ctx.ex.k_netlink_extack(p, extack._msg === undefined ? -1 : bytes.length, (extack.miss_type ?? 0) >>> 0);
       }
       if (typeof r !== 'number') {
-        this.printk(`\x013netlink_rcv_skb: the callback returned ${r && typeof (r as Promise<unknown>).then === 'function' ? 'a Promise (it must not be async)' : typeof r}, not a number; treated as -EINVAL`);
+        this.printk(
+          `\x013netlink_rcv_skb: the callback returned ${r && typeof (r as Promise<unknown>).then === 'function' ? 'a Promise (it must not be async)' : typeof r}, not a number; treated as -EINVAL`,
+        );
         return -ERRNO.EINVAL;
       }
       return r | 0;
@@ -256,7 +354,9 @@ export class ModuleHost implements KernelApi {
   }
 
   /** The module being loaded, or whose code runs ('' when none). */
-  loadingName(): string { return this.loading?.mod.name ?? ''; }
+  loadingName(): string {
+    return this.loading?.mod.name ?? '';
+  }
 
   /** A module's code threw: log it like an oops; the kernel carries on. */
   oops(where: string, e: unknown): void {
@@ -273,7 +373,13 @@ export class ModuleHost implements KernelApi {
       hostInput = this.nextInput++;
       this.inputs.set(hostInput, { fn: cfg.input, module: owner?.mod.name ?? 'kernel', unit });
     }
-    const id = this.ctx.ex.k_netlink_kernel_create(unit | 0, (cfg?.groups ?? 0) >>> 0, (cfg?.flags ?? 0) >>> 0, hostInput, owner?.id ?? 0);
+    const id = this.ctx.ex.k_netlink_kernel_create(
+      unit | 0,
+      (cfg?.groups ?? 0) >>> 0,
+      (cfg?.flags ?? 0) >>> 0,
+      hostInput,
+      owner?.id ?? 0,
+    );
     if (!id) {
       if (hostInput) this.inputs.delete(hostInput);
       return null;
@@ -306,16 +412,22 @@ export class ModuleHost implements KernelApi {
     return p ? new Nlh(this.ctx.mem, p) : null;
   }
 
-  nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void { this.ctx.ex.k_nlmsg_end(skb.ptr, nlh.ptr); }
+  nlmsg_end(skb: SkBuff, nlh: NlMsgHdr): void {
+    this.ctx.ex.k_nlmsg_end(skb.ptr, nlh.ptr);
+  }
 
   nlmsg_data(nlh: NlMsgHdr): Uint8Array {
     const len = Math.max(16, nlh.nlmsg_len);
     return this.ctx.mem.fresh().u8.subarray(nlh.ptr + 16, nlh.ptr + len);
   }
 
-  nlmsg_hdr(skb: SkBuff): NlMsgHdr { return new Nlh(this.ctx.mem, this.ctx.ex.k_skb_data(skb.ptr)); }
+  nlmsg_hdr(skb: SkBuff): NlMsgHdr {
+    return new Nlh(this.ctx.mem, this.ctx.ex.k_skb_data(skb.ptr));
+  }
 
-  nlmsg_at(ptr: number): NlMsgHdr { return new Nlh(this.ctx.mem, ptr); }
+  nlmsg_at(ptr: number): NlMsgHdr {
+    return new Nlh(this.ctx.mem, ptr);
+  }
 
   skb_put(skb: SkBuff, len: number): Uint8Array {
     const p = this.ctx.ex.k_skb_put(skb.ptr, len | 0);
@@ -327,15 +439,26 @@ export class ModuleHost implements KernelApi {
     const p = ex.k_netlink_cb(skb.ptr);
     const dv = mem.fresh().dv;
     const state = {
-      portid: dv.getUint32(p, true), dst_group: dv.getUint32(p + 4, true),
+      portid: dv.getUint32(p, true),
+      dst_group: dv.getUint32(p + 4, true),
       creds: { pid: dv.getInt32(p + 12, true), uid: dv.getUint32(p + 16, true), gid: dv.getUint32(p + 20, true) },
     };
     const ptr = skb.ptr;
     return {
-      get portid() { return state.portid; },
-      set portid(v: number) { state.portid = v >>> 0; ex.k_netlink_cb_set(ptr, state.portid, state.dst_group); },
-      get dst_group() { return state.dst_group; },
-      set dst_group(v: number) { state.dst_group = v >>> 0; ex.k_netlink_cb_set(ptr, state.portid, state.dst_group); },
+      get portid() {
+        return state.portid;
+      },
+      set portid(v: number) {
+        state.portid = v >>> 0;
+        ex.k_netlink_cb_set(ptr, state.portid, state.dst_group);
+      },
+      get dst_group() {
+        return state.dst_group;
+      },
+      set dst_group(v: number) {
+        state.dst_group = v >>> 0;
+        ex.k_netlink_cb_set(ptr, state.portid, state.dst_group);
+      },
       creds: state.creds,
     };
   }
@@ -354,7 +477,9 @@ export class ModuleHost implements KernelApi {
     return this.ctx.ex.k_netlink_has_listeners(sk.id, group >>> 0) !== 0;
   }
 
-  kfree_skb(skb: SkBuff | null): void { if (skb) this.ctx.ex.k_kfree_skb(skb.ptr); }
+  kfree_skb(skb: SkBuff | null): void {
+    if (skb) this.ctx.ex.k_kfree_skb(skb.ptr);
+  }
 
   netlink_rcv_skb(skb: SkBuff, cb: (skb: SkBuff, nlh: NlMsgHdr, extack: netlink_ext_ack) => number): number {
     const id = this.nextRcvCb++;
@@ -366,7 +491,9 @@ export class ModuleHost implements KernelApi {
     }
   }
 
-  netlink_ack(skb: SkBuff, nlh: NlMsgHdr, err: number): void { this.ctx.ex.k_netlink_ack(skb.ptr, nlh.ptr, err | 0); }
+  netlink_ack(skb: SkBuff, nlh: NlMsgHdr, err: number): void {
+    this.ctx.ex.k_netlink_ack(skb.ptr, nlh.ptr, err | 0);
+  }
 
   netlink_dump_start(sk: NetlinkSock, skb: SkBuff, nlh: NlMsgHdr, control: NetlinkDumpControl): number {
     const id = this.nextDump++;
@@ -402,7 +529,9 @@ export class ModuleHost implements KernelApi {
     if (traced) this.ctx.traceHostExit(traced);
   }
 
-  jiffies_ms(): number { return this.ctx.sched.now; }
+  jiffies_ms(): number {
+    return this.ctx.sched.now;
+  }
 
   private readonly waiters = new WeakMap<Completion, Set<Waiter>>();
 
@@ -432,7 +561,10 @@ export class ModuleHost implements KernelApi {
     const s = this.ctx.sched;
     const deadline = s.now + Math.max(0, ms);
     let q = this.waiters.get(c);
-    if (!q) { q = new Set(); this.waiters.set(c, q); }
+    if (!q) {
+      q = new Set();
+      this.waiters.set(c, q);
+    }
     while (c.done <= 0) {
       const left = deadline - s.now;
       if (left <= 0) return 0;
@@ -449,7 +581,10 @@ export class ModuleHost implements KernelApi {
     if (this.atomicSleep('wait_for_completion')) return;
     const s = this.ctx.sched;
     let q = this.waiters.get(c);
-    if (!q) { q = new Set(); this.waiters.set(c, q); }
+    if (!q) {
+      q = new Set();
+      this.waiters.set(c, q);
+    }
     while (c.done <= 0) {
       const p = s.running;
       if (p) p.syscall = 'wait_for_completion';
@@ -473,7 +608,9 @@ export class ModuleHost implements KernelApi {
    */
   private mightSleepIf(gfp: number, fn: string): void {
     if (this.atomic > 0 && (gfp | 0) === 0) {
-      this.printk(`\x013BUG: sleeping function called from invalid context at include/linux/sched/mm.h (${fn} with GFP_KERNEL)`);
+      this.printk(
+        `\x013BUG: sleeping function called from invalid context at include/linux/sched/mm.h (${fn} with GFP_KERNEL)`,
+      );
       this.printk('\x013in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/0');
     }
   }
@@ -481,11 +618,15 @@ export class ModuleHost implements KernelApi {
   /** schedule() in atomic context: Linux prints this and carries on badly; here the sleep is skipped. */
   private atomicSleep(fn: string): boolean {
     if (this.atomic <= 0) return false;
-    this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (${fn} in a timer callback; the sleep was skipped)`);
+    this.printk(
+      `\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (${fn} in a timer callback; the sleep was skipped)`,
+    );
     return true;
   }
 
-  private owner(): string { return this.loading?.mod.name ?? 'kernel'; }
+  private owner(): string {
+    return this.loading?.mod.name ?? 'kernel';
+  }
 
   timer_setup(timer: timer_list, fn: (t: timer_list) => void, flags: number): void {
     const old = this.timers.get(timer);
@@ -516,13 +657,17 @@ export class ModuleHost implements KernelApi {
 
   /** A timer fires: its function runs in softirq context (no process; it may not sleep). */
   private runTimer(timer: timer_list, st: TimerState): void {
-    const traced = this.ctx.tracing() ? this.ctx.traceHost(st.fn.name || 'timer', 'softirq', `module:${st.module}`) : null;
+    const traced = this.ctx.tracing()
+      ? this.ctx.traceHost(st.fn.name || 'timer', 'softirq', `module:${st.module}`)
+      : null;
     this.atomic++;
     try {
       this.ctx.inSoftirq(() => {
         const r = (timer.function ?? st.fn)(timer) as unknown;
         if (r && typeof (r as Promise<unknown>).then === 'function') {
-          this.printk(`\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (timer ${st.fn.name || ''} is async: a timer callback cannot wait)`);
+          this.printk(
+            `\x013BUG: scheduling while atomic: swapper/0/0/0x00000101 (timer ${st.fn.name || ''} is async: a timer callback cannot wait)`,
+          );
           (r as Promise<unknown>).catch((e: unknown) => this.oops(st.module, e));
         }
       });
@@ -542,7 +687,9 @@ export class ModuleHost implements KernelApi {
     return r;
   }
 
-  timer_pending(timer: timer_list): boolean { return !!this.timers.get(timer)?.armed; }
+  timer_pending(timer: timer_list): boolean {
+    return !!this.timers.get(timer)?.armed;
+  }
 
   INIT_WORK(work: work_struct, fn: (w: work_struct) => void | Promise<void>): void {
     work.func = fn;
@@ -563,7 +710,9 @@ export class ModuleHost implements KernelApi {
       if (!st.pending) return; // cancelled before it ran
       st.pending = false; // cleared before the function runs: it may queue itself again
       st.running = true;
-      const traced = this.ctx.tracing() ? this.ctx.traceHost(st.fn.name || 'work', 'kworker', `module:${st.module}`) : null;
+      const traced = this.ctx.tracing()
+        ? this.ctx.traceHost(st.fn.name || 'work', 'kworker', `module:${st.module}`)
+        : null;
       try {
         await (work.func ?? st.fn)(work);
       } catch (e) {

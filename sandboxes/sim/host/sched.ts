@@ -25,7 +25,12 @@ export class Waiter {
   error: unknown = undefined;
   resolve!: (v: boolean) => void;
   reject!: (e: unknown) => void;
-  constructor(readonly proc: Process, readonly reason: string, readonly kind: 'blocked' | 'sleeping', readonly syscall: string) {}
+  constructor(
+    readonly proc: Process,
+    readonly reason: string,
+    readonly kind: 'blocked' | 'sleeping',
+    readonly syscall: string,
+  ) {}
 }
 
 /** A simulated process. */
@@ -43,14 +48,27 @@ export class Process {
   syscall = '';
   /** Resolves the start gate. */
   start: (() => void) | null = null;
-  constructor(readonly pid: number, readonly name: string, readonly uid: number, readonly kthread = false) {}
+  constructor(
+    readonly pid: number,
+    readonly name: string,
+    readonly uid: number,
+    readonly kthread = false,
+  ) {}
 }
 
 /** A timer: it ends a wait (`waiter`), or it is a kernel timer whose `fn` runs in softirq context. */
-interface Timer { at: number; seq: number; waiter: Waiter | null; fn?: () => void; cancelled: boolean }
+interface Timer {
+  at: number;
+  seq: number;
+  waiter: Waiter | null;
+  fn?: () => void;
+  cancelled: boolean;
+}
 
 /** A kernel timer armed with addKernelTimer (timer_list): cancel it with cancelKernelTimer. */
-export interface KernelTimer { readonly at: number }
+export interface KernelTimer {
+  readonly at: number;
+}
 
 /** What the scheduler tells its owner. */
 export interface SchedHooks {
@@ -70,14 +88,24 @@ type Ready = { kind: 'start'; proc: Process } | { kind: 'wake'; waiter: Waiter }
 // Node has setImmediate; a browser's worker does not, and gets a MessageChannel instead.
 const { setImmediate } = globalThis as { setImmediate?: (fn: () => void) => void };
 const macrotask: (fn: () => void) => void = setImmediate
-  ? (fn) => { setImmediate(fn); }
+  ? (fn) => {
+      setImmediate(fn);
+    }
   : (() => {
-    // Typed as the part a worker's and Node's MessageChannel share (Node's port has no onmessage type).
-    const ch = new MessageChannel() as unknown as Record<'port1' | 'port2', { onmessage: (() => void) | null; postMessage(m: unknown): void }>;
-    const q: (() => void)[] = [];
-    ch.port1.onmessage = () => { q.shift()?.(); };
-    return (fn: () => void) => { q.push(fn); ch.port2.postMessage(0); };
-  })();
+      // Typed as the part a worker's and Node's MessageChannel share (Node's port has no onmessage type).
+      const ch = new MessageChannel() as unknown as Record<
+        'port1' | 'port2',
+        { onmessage: (() => void) | null; postMessage(m: unknown): void }
+      >;
+      const q: (() => void)[] = [];
+      ch.port1.onmessage = () => {
+        q.shift()?.();
+      };
+      return (fn: () => void) => {
+        q.push(fn);
+        ch.port2.postMessage(0);
+      };
+    })();
 
 /** The scheduler and the virtual clock. */
 export class Scheduler {
@@ -101,12 +129,20 @@ export class Scheduler {
   constructor(private readonly hooks: SchedHooks) {}
 
   /** A new process running `main`, runnable at once. */
-  spawn(main: () => Promise<unknown>, name: string, uid: number, onCreate: (p: Process) => void, kthread = false): Process {
+  spawn(
+    main: () => Promise<unknown>,
+    name: string,
+    uid: number,
+    onCreate: (p: Process) => void,
+    kthread = false,
+  ): Process {
     const p = new Process(kthread ? this.nextKthreadPid++ : this.nextPid++, name, uid, kthread);
     this.procs.set(p.pid, p);
     onCreate(p);
     void (async () => {
-      await new Promise<void>((res) => { p.start = res; });
+      await new Promise<void>((res) => {
+        p.start = res;
+      });
       try {
         await main();
       } catch (e) {
@@ -183,11 +219,19 @@ export class Scheduler {
    * Suspend this wait of the running process until wake() (resolves true) or the timeout (resolves
    * false). `queue` is the wait queue it joins; `timeoutMs` a virtual-time limit (undefined: none).
    */
-  block(reason: string, state: 'blocked' | 'sleeping', queue: Set<Waiter> | null, timeoutMs?: number): Promise<boolean> {
+  block(
+    reason: string,
+    state: 'blocked' | 'sleeping',
+    queue: Set<Waiter> | null,
+    timeoutMs?: number,
+  ): Promise<boolean> {
     const p = this.running;
     if (!p) return Promise.reject(new Error(`${reason}: called outside any process of the simulated kernel.`));
     const w = new Waiter(p, reason, state, p.syscall);
-    const promise = new Promise<boolean>((res, rej) => { w.resolve = res; w.reject = rej; });
+    const promise = new Promise<boolean>((res, rej) => {
+      w.resolve = res;
+      w.reject = rej;
+    });
     p.waits.add(w);
     w.queue = queue;
     queue?.add(w);
@@ -207,7 +251,10 @@ export class Scheduler {
     w.done = true;
     w.queue?.delete(w);
     w.queue = null;
-    if (w.timer) { w.timer.cancelled = true; w.timer = null; }
+    if (w.timer) {
+      w.timer.cancelled = true;
+      w.timer = null;
+    }
   }
 
   /** Complete a wait: it resolves to `value` (or rejects with `error`) when its process next runs. */
@@ -242,7 +289,11 @@ export class Scheduler {
   private addTimer(t: Timer): void {
     // Sorted by time, then by arming order: deterministic.
     let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1].at > t.at || (this.timers[i - 1].at === t.at && this.timers[i - 1].seq > t.seq))) i--;
+    while (
+      i > 0 &&
+      (this.timers[i - 1].at > t.at || (this.timers[i - 1].at === t.at && this.timers[i - 1].seq > t.seq))
+    )
+      i--;
     this.timers.splice(i, 0, t);
   }
 
@@ -311,7 +362,8 @@ export class Scheduler {
       const waiting = [...this.procs.values()].filter((q) => q.state !== 'exited' && q.waits.size > 0);
       if (waiting.length) {
         this.deadlocks++;
-        const text = `deadlock: every process is waiting and no timer is pending (virtual time ${this.now} ms): ` +
+        const text =
+          `deadlock: every process is waiting and no timer is pending (virtual time ${this.now} ms): ` +
           waiting.map((q) => `${q.name}[${q.pid}] in ${[...q.waits].map((w) => w.reason).join(' and ')}`).join('; ');
         this.hooks.deadlock(text, waiting);
         for (const q of waiting) {

@@ -152,11 +152,14 @@ describe('receiving', () => {
     await sim(async (k) => {
       const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
       await u.bind(b, addr(777));
-      const child = await u.spawn(async () => {
-        await u.sleep(1500);
-        const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-        await u.sendto(a, u.bytes('late'), 0, addr(777));
-      }, { name: 'sender' });
+      const child = await u.spawn(
+        async () => {
+          await u.sleep(1500);
+          const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+          await u.sendto(a, u.bytes('late'), 0, addr(777));
+        },
+        { name: 'sender' },
+      );
       const buf = new Uint8Array(8);
       const r = await u.recvfrom(b, buf, 0);
       expect(r.n).toBe(4);
@@ -170,7 +173,14 @@ describe('options', () => {
   it('NETLINK_* booleans, ENOPROTOOPT, short optlen, buffer sizes, SO_TYPE/PROTOCOL/DOMAIN', async () => {
     await sim(async () => {
       const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-      for (const o of [u.NETLINK_PKTINFO, u.NETLINK_BROADCAST_ERROR, u.NETLINK_NO_ENOBUFS, u.NETLINK_CAP_ACK, u.NETLINK_EXT_ACK, u.NETLINK_GET_STRICT_CHK]) {
+      for (const o of [
+        u.NETLINK_PKTINFO,
+        u.NETLINK_BROADCAST_ERROR,
+        u.NETLINK_NO_ENOBUFS,
+        u.NETLINK_CAP_ACK,
+        u.NETLINK_EXT_ACK,
+        u.NETLINK_GET_STRICT_CHK,
+      ]) {
         expect(await u.getsockopt(a, u.SOL_NETLINK, o)).toBe(0);
         await u.setsockopt(a, u.SOL_NETLINK, o, 5);
         expect(await u.getsockopt(a, u.SOL_NETLINK, o)).toBe(1);
@@ -257,19 +267,22 @@ describe('multicast', () => {
 
 describe('permissions (unprivileged uid)', () => {
   it('follows NONROOT_SEND / NONROOT_RECV per protocol', async () => {
-    await sim(async () => {
-      const r = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
-      expect(await u.bind(r, addr(0, 1))).toBe(0);
-      await u.setsockopt(r, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 2);
-      await errno(u.sendto(r, new Uint8Array(16), 0, addr(0, 1)), 'EPERM');
-      await errno(u.sendto(r, new Uint8Array(16), 0, addr(1234)), 'EPERM');
-      await errno(u.connect(r, addr(1234)), 'EPERM');
-      const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-      await errno(u.bind(s, addr(0, 1)), 'EPERM');
-      await errno(u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 1), 'EPERM');
-      await errno(u.sendto(s, new Uint8Array(4), 0, addr(0, 1)), 'ECONNREFUSED');
-      await errno(u.sendto(s, new Uint8Array(4), 0, addr(4321)), 'ECONNREFUSED');
-    }, { uid: 65534 });
+    await sim(
+      async () => {
+        const r = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+        expect(await u.bind(r, addr(0, 1))).toBe(0);
+        await u.setsockopt(r, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 2);
+        await errno(u.sendto(r, new Uint8Array(16), 0, addr(0, 1)), 'EPERM');
+        await errno(u.sendto(r, new Uint8Array(16), 0, addr(1234)), 'EPERM');
+        await errno(u.connect(r, addr(1234)), 'EPERM');
+        const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+        await errno(u.bind(s, addr(0, 1)), 'EPERM');
+        await errno(u.setsockopt(s, u.SOL_NETLINK, u.NETLINK_ADD_MEMBERSHIP, 1), 'EPERM');
+        await errno(u.sendto(s, new Uint8Array(4), 0, addr(0, 1)), 'ECONNREFUSED');
+        await errno(u.sendto(s, new Uint8Array(4), 0, addr(4321)), 'ECONNREFUSED');
+      },
+      { uid: 65534 },
+    );
   });
 });
 
@@ -285,7 +298,12 @@ describe('overrun', () => {
       expect((await u.recvfrom(b, new Uint8Array(200), 0)).n).toBe(100);
       expect(k.state().sockets.find((s) => s.portid === 777)!.drops).toBeGreaterThan(0);
       // Congestion lifts only once the queue is empty; then the next overrun reports again.
-      while (await u.recvfrom(b, new Uint8Array(200), u.MSG_DONTWAIT).then(() => true, () => false));
+      while (
+        await u.recvfrom(b, new Uint8Array(200), u.MSG_DONTWAIT).then(
+          () => true,
+          () => false,
+        )
+      );
       for (let i = 0; i < 10; i++) await u.sendto(a, new Uint8Array(100), 0, addr(0, 1)).catch(() => 0);
       expect(await u.getsockopt(b, u.SOL_SOCKET, u.SO_ERROR)).toBe(u.ERRNO.ENOBUFS);
       expect(await u.getsockopt(b, u.SOL_SOCKET, u.SO_ERROR)).toBe(0);
@@ -326,7 +344,10 @@ describe('congestion', () => {
       // Drain without looking at the error first: the queue empties, then ENOBUFS, then EAGAIN.
       const seen: string[] = [];
       for (;;) {
-        const r = await u.recvfrom(b, new Uint8Array(200), u.MSG_DONTWAIT).then(() => 'data', (e: { code: string }) => e.code);
+        const r = await u.recvfrom(b, new Uint8Array(200), u.MSG_DONTWAIT).then(
+          () => 'data',
+          (e: { code: string }) => e.code,
+        );
         if (r === 'EAGAIN') break;
         if (!seen.includes(r)) seen.push(r);
       }
@@ -338,42 +359,58 @@ describe('congestion', () => {
 });
 
 describe('SCM_CREDENTIALS on sendmsg', () => {
-  it('own credentials pass through; someone else\'s are EPERM unless root; bad lengths and SCM_RIGHTS are EINVAL', async () => {
+  it("own credentials pass through; someone else's are EPERM unless root; bad lengths and SCM_RIGHTS are EINVAL", async () => {
     const ucred = (pid: number, uid: number, gid: number) => {
       const d = new Uint8Array(12);
       const v = new DataView(d.buffer);
-      v.setInt32(0, pid, true); v.setUint32(4, uid, true); v.setUint32(8, gid, true);
+      v.setInt32(0, pid, true);
+      v.setUint32(4, uid, true);
+      v.setUint32(8, gid, true);
       return d;
     };
-    const run = async (uid: number) => sim(async () => {
-      const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-      const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-      await u.bind(b, addr(900));
-      await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
-      const send = (data: Uint8Array, type = u.SCM_CREDENTIALS) =>
-        u.sendmsg(a, { msg_name: addr(900), msg_iov: [u.bytes('x')], msg_control: [{ cmsg_level: u.SOL_SOCKET, cmsg_type: type, data }] });
-      expect(await send(ucred(u.getpid(), uid, uid))).toBe(1);
-      const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(4)] });
-      expect([...r.control[0].data]).toEqual([...ucred(u.getpid(), uid, uid)]);
-      await errno(send(new Uint8Array(8)), 'EINVAL');
-      await errno(send(new Uint8Array(4), u.SCM_RIGHTS), 'EINVAL');
-      if (uid === 0) {
-        expect(await send(ucred(1, 5, 5))).toBe(1);
-      } else {
-        await errno(send(ucred(1, uid, uid)), 'EPERM');
-        await errno(send(ucred(u.getpid(), 0, 0)), 'EPERM');
-      }
-    }, { uid });
+    const run = async (uid: number) =>
+      sim(
+        async () => {
+          const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+          const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+          await u.bind(b, addr(900));
+          await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
+          const send = (data: Uint8Array, type = u.SCM_CREDENTIALS) =>
+            u.sendmsg(a, {
+              msg_name: addr(900),
+              msg_iov: [u.bytes('x')],
+              msg_control: [{ cmsg_level: u.SOL_SOCKET, cmsg_type: type, data }],
+            });
+          expect(await send(ucred(u.getpid(), uid, uid))).toBe(1);
+          const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(4)] });
+          expect([...r.control[0].data]).toEqual([...ucred(u.getpid(), uid, uid)]);
+          await errno(send(new Uint8Array(8)), 'EINVAL');
+          await errno(send(new Uint8Array(4), u.SCM_RIGHTS), 'EINVAL');
+          if (uid === 0) {
+            expect(await send(ucred(1, 5, 5))).toBe(1);
+          } else {
+            await errno(send(ucred(1, uid, uid)), 'EPERM');
+            await errno(send(ucred(u.getpid(), 0, 0)), 'EPERM');
+          }
+        },
+        { uid },
+      );
     await run(0);
     await run(65534);
   });
 });
 
-describe('other SOL_SOCKET options (as this machine\'s kernel answers)', () => {
+describe("other SOL_SOCKET options (as this machine's kernel answers)", () => {
   it('stores and reads back priority, lowat, booleans, linger, peercred, timeouts', async () => {
     await sim(async () => {
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-      const hex = async (opt: number, len: number) => Buffer.from((await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).bytes.subarray(0, (await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).optlen)).toString('hex');
+      const hex = async (opt: number, len: number) =>
+        Buffer.from(
+          (await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).bytes.subarray(
+            0,
+            (await u.getsockopt_raw(s, u.SOL_SOCKET, opt, len)).optlen,
+          ),
+        ).toString('hex');
       expect(await hex(17, 12)).toBe('00000000ffffffffffffffff');
       expect(await hex(20, 16)).toBe('0'.repeat(32));
       expect(await hex(13, 8)).toBe('0'.repeat(16));
@@ -381,7 +418,14 @@ describe('other SOL_SOCKET options (as this machine\'s kernel answers)', () => {
       expect(await hex(49, 4)).toBe('ffffffff');
       expect(await hex(25, 16)).toBe('');
       expect(await hex(8, 2)).toBe('0040');
-      for (const [opt, v, back] of [[2, 5, 1], [9, 7, 1], [12, 9, 9], [18, -5, 2147483647], [36, 1, 1], [6, 2, 1]]) {
+      for (const [opt, v, back] of [
+        [2, 5, 1],
+        [9, 7, 1],
+        [12, 9, 9],
+        [18, -5, 2147483647],
+        [36, 1, 1],
+        [6, 2, 1],
+      ]) {
         await u.setsockopt(s, u.SOL_SOCKET, opt, v);
         expect(await u.getsockopt(s, u.SOL_SOCKET, opt), `option ${opt}`).toBe(back);
       }
@@ -418,7 +462,7 @@ describe('other SOL_SOCKET options (as this machine\'s kernel answers)', () => {
 });
 
 describe('control messages that do not fit', () => {
-  it('MSG_CTRUNC and cut data exactly as put_cmsg does (checked against this machine\'s kernel)', async () => {
+  it("MSG_CTRUNC and cut data exactly as put_cmsg does (checked against this machine's kernel)", async () => {
     await sim(async () => {
       const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
       const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
@@ -429,11 +473,20 @@ describe('control messages that do not fit', () => {
       for (const clen of [0, 10, 16, 18, 24, 40, 44, 56, 64]) {
         await u.sendto(a, u.bytes('x'), 0, addr(777));
         const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(10)], msg_controllen: clen });
-        seen.push(`${clen} ${r.msg_flags & u.MSG_CTRUNC} ${r.control.map((c) => `${c.cmsg_level}/${c.cmsg_type}/${c.data.length}`).join(',')}`);
+        seen.push(
+          `${clen} ${r.msg_flags & u.MSG_CTRUNC} ${r.control.map((c) => `${c.cmsg_level}/${c.cmsg_type}/${c.data.length}`).join(',')}`,
+        );
       }
       expect(seen).toEqual([
-        '0 8 ', '10 8 ', '16 8 270/3/0', '18 8 270/3/2', '24 8 270/3/4', '40 8 270/3/4,1/2/0', '44 8 270/3/4,1/2/4',
-        '56 0 270/3/4,1/2/12', '64 0 270/3/4,1/2/12',
+        '0 8 ',
+        '10 8 ',
+        '16 8 270/3/0',
+        '18 8 270/3/2',
+        '24 8 270/3/4',
+        '40 8 270/3/4,1/2/0',
+        '44 8 270/3/4,1/2/4',
+        '56 0 270/3/4,1/2/12',
+        '64 0 270/3/4,1/2/12',
       ]);
     });
   });
@@ -451,8 +504,14 @@ describe('a sender blocked on a full receiver', () => {
       await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDTIMEO, tv);
       let n = 0;
       for (;;) {
-        const r = await u.sendto(a, new Uint8Array(100), 0, addr(777)).then(() => true, (e: { code: string }) => e.code);
-        if (r !== true) { expect(r).toBe('EAGAIN'); break; }
+        const r = await u.sendto(a, new Uint8Array(100), 0, addr(777)).then(
+          () => true,
+          (e: { code: string }) => e.code,
+        );
+        if (r !== true) {
+          expect(r).toBe('EAGAIN');
+          break;
+        }
         n++;
       }
       // As on Linux 6.18: two 832-byte skbs (small-head cache) fit in the minimum receive buffer, the third waits 100 ms.
@@ -460,10 +519,13 @@ describe('a sender blocked on a full receiver', () => {
       expect(kernel.now()).toBe(100);
       expect(kernel.liveBuffers()).toBe(2);
       // Without a timeout the sender sleeps until another process reads.
-      const reader = await u.spawn(async () => {
-        await u.sleep(50);
-        await u.recvfrom(b, new Uint8Array(200), 0);
-      }, { name: 'reader' });
+      const reader = await u.spawn(
+        async () => {
+          await u.sleep(50);
+          await u.recvfrom(b, new Uint8Array(200), 0);
+        },
+        { name: 'reader' },
+      );
       await u.setsockopt(a, u.SOL_SOCKET, u.SO_SNDTIMEO, new Uint8Array(16));
       expect(await u.sendto(a, new Uint8Array(100), 0, addr(777))).toBe(100);
       expect(kernel.now()).toBe(150);

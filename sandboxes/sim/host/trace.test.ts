@@ -41,7 +41,9 @@ describe('trace of an async input callback', () => {
       const s = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await u.bind(s, { nl_family: AF_NETLINK, nl_pid: 5000, nl_groups: 0 });
       kern.trace.enable(true);
-      expect(await u.sendto(s, u.nlmsg({ type: u.NLMSG_MIN_TYPE, flags: u.NLM_F_REQUEST, pid: 5000 }), 0, kaddr)).toBe(16);
+      expect(await u.sendto(s, u.nlmsg({ type: u.NLMSG_MIN_TYPE, flags: u.NLM_F_REQUEST, pid: 5000 }), 0, kaddr)).toBe(
+        16,
+      );
       sentAt = kern.now();
       await u.recvfrom(s, new Uint8Array(64), 0);
       kern.trace.enable(false);
@@ -56,7 +58,11 @@ describe('trace of an async input callback', () => {
     const path = [input];
     for (let i = g.indexOf(input); i >= 0; i--) if (g[i]!.depth === path[0]!.depth - 1) path.unshift(g[i]!);
     expect(path.map((e) => [e.fn, e.depth])).toEqual([
-      ['__sys_sendmsg', 0], ['netlink_sendmsg', 1], ['netlink_unicast', 2], ['netlink_unicast_kernel', 3], ['input', 4],
+      ['__sys_sendmsg', 0],
+      ['netlink_sendmsg', 1],
+      ['netlink_unicast', 2],
+      ['netlink_unicast_kernel', 3],
+      ['input', 4],
     ]);
     for (const e of path) expect([e.fn, e.enter, e.exit]).toEqual([e.fn, 0, 30_000]);
     // Under the callback: msleep, then nlmsg_new's alloc_skb and netlink_unicast with its own calls,
@@ -67,11 +73,15 @@ describe('trace of an async input callback', () => {
     expect(rest.every((e) => e.depth >= 5)).toBe(true);
     expect(all[all.length - 1]).toMatchObject({ fn: 'kfree_skb', depth: 4 });
     const top = rest.filter((e) => e.depth === 5).map((e) => [e.fn, e.enter, e.exit]);
-    expect(top).toEqual(Array.from({ length: 10 }, (_, i) => [
-      ['msleep', 3000 * i, 3000 * (i + 1)],
-      ['alloc_skb', 3000 * (i + 1), 3000 * (i + 1)],
-      ['netlink_unicast', 3000 * (i + 1), 3000 * (i + 1)],
-    ]).flat().concat([['kfree_skb', 30_000, 30_000]]));
+    expect(top).toEqual(
+      Array.from({ length: 10 }, (_, i) => [
+        ['msleep', 3000 * i, 3000 * (i + 1)],
+        ['alloc_skb', 3000 * (i + 1), 3000 * (i + 1)],
+        ['netlink_unicast', 3000 * (i + 1), 3000 * (i + 1)],
+      ])
+        .flat()
+        .concat([['kfree_skb', 30_000, 30_000]]),
+    );
     const unicasts = rest.filter((e) => e.fn === 'netlink_unicast');
     expect(unicasts.map((e) => e.ret)).toEqual(Array(10).fill(20));
     expect(rest.some((e) => e.fn === '__netlink_sendskb' && e.depth > 5)).toBe(true);
@@ -85,7 +95,7 @@ describe('trace of an async input callback', () => {
 });
 
 describe('traceArgs', () => {
-  it('prints the kernel\'s numbers by their format, as the kernel would', () => {
+  it("prints the kernel's numbers by their format, as the kernel would", () => {
     expect(traceArgs('fd=%d len=%d flags=0x%x', 3, 16, 0x40)).toBe('fd=3 len=16 flags=0x40');
     // An autobound port id is negative as %d and large as %u; a negative flags word keeps its sign in hex.
     expect(traceArgs('portid=%d portid=%u', -4097, -4097, 0)).toBe('portid=-4097 portid=4294963199');

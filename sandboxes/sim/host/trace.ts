@@ -35,10 +35,20 @@ export interface TraceEntry {
 }
 
 /** A call on a process's stack; `closed` once it returned, even if frames above it are still open. */
-interface Frame { e: TraceEntry; host: boolean; closed: boolean; held: boolean; after?: TraceEntry[] }
+interface Frame {
+  e: TraceEntry;
+  host: boolean;
+  closed: boolean;
+  held: boolean;
+  after?: TraceEntry[];
+}
 
 /** An async callback's frames, set aside while the wasm call that ran it unwinds. */
-interface Parked { base: number; low: number; frames: Frame[] }
+interface Parked {
+  base: number;
+  low: number;
+  frames: Frame[];
+}
 
 /**
  * Keeps the trace; bounded so a long run cannot exhaust memory.
@@ -59,7 +69,10 @@ export class Tracer {
   /** Oldest entries are dropped beyond this. */
   limit = 200_000;
 
-  constructor(private readonly symbols: Record<string, [string, number]>, private readonly emit: (e: TraceEntry) => void) {}
+  constructor(
+    private readonly symbols: Record<string, [string, number]>,
+    private readonly emit: (e: TraceEntry) => void,
+  ) {}
 
   enter(pid: number, fn: string, args: string, now: number): void {
     // __sys_bind is traced under Linux's name; our entry point is sys_bind.
@@ -114,7 +127,10 @@ export class Tracer {
     while (low > 0 && !st[low - 1]!.host) low--;
     for (let i = low; i < base; i++) st[i]!.held = true;
     let list = this.parked.get(e.pid);
-    if (!list) { list = []; this.parked.set(e.pid, list); }
+    if (!list) {
+      list = [];
+      this.parked.set(e.pid, list);
+    }
     list.push({ base, low, frames: st.splice(base) });
   }
 
@@ -129,9 +145,20 @@ export class Tracer {
     this.parked.clear();
   }
 
-  private push(pid: number, fn: string, args: string, now: number, file: string, line: number, host: boolean): TraceEntry {
+  private push(
+    pid: number,
+    fn: string,
+    args: string,
+    now: number,
+    file: string,
+    line: number,
+    host: boolean,
+  ): TraceEntry {
     let st = this.stacks.get(pid);
-    if (!st) { st = []; this.stacks.set(pid, st); }
+    if (!st) {
+      st = [];
+      this.stacks.set(pid, st);
+    }
     const e: TraceEntry = { pid, depth: 0, fn, args, enter: now, file, line };
     const p = this.parked.size ? this.resume(pid, st) : undefined;
     e.depth = st.length;

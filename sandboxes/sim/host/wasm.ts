@@ -101,7 +101,10 @@ export class KernelGc {
   /** Collections run (for tests). */
   collections = 0;
 
-  constructor(private readonly ex: () => Pick<KernelExports, '__collect'>, private readonly mem: () => KernelMemory) {}
+  constructor(
+    private readonly ex: () => Pick<KernelExports, '__collect'>,
+    private readonly mem: () => KernelMemory,
+  ) {}
 
   /** A safe point: collect if it is time. */
   point(): void {
@@ -121,10 +124,17 @@ export class KernelGc {
   wrapImports<T extends object>(env: T, leaves: ReadonlySet<string>): T {
     const out: Record<string, unknown> = {};
     for (const [name, f] of Object.entries(env)) {
-      if (typeof f !== 'function' || leaves.has(name)) { out[name] = f; continue; }
+      if (typeof f !== 'function' || leaves.has(name)) {
+        out[name] = f;
+        continue;
+      }
       out[name] = (...args: unknown[]) => {
         this.depth++;
-        try { return (f as (...a: unknown[]) => unknown)(...args); } finally { this.depth--; }
+        try {
+          return (f as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          this.depth--;
+        }
       };
     }
     return out as T;

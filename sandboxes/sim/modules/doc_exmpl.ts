@@ -8,10 +8,26 @@
  * One file for the simulator's tests and for lesson 04 (whose front matter takes it as module.ts).
  */
 import {
-  genl_register_family, genl_unregister_family, genlmsg_new, nlmsg_free, genlmsg_put, genlmsg_end,
-  genlmsg_cancel, genlmsg_reply, genlmsg_multicast, nla_put_string, nla_total_size, nla_get_string,
-  GENL_REQ_ATTR_CHECK, NLA_NUL_STRING, EINVAL, ENOMEM, EMSGSIZE,
-  type genl_family, type genl_info, type sk_buff,
+  genl_register_family,
+  genl_unregister_family,
+  genlmsg_new,
+  nlmsg_free,
+  genlmsg_put,
+  genlmsg_end,
+  genlmsg_cancel,
+  genlmsg_reply,
+  genlmsg_multicast,
+  nla_put_string,
+  nla_total_size,
+  nla_get_string,
+  GENL_REQ_ATTR_CHECK,
+  NLA_NUL_STRING,
+  EINVAL,
+  ENOMEM,
+  EMSGSIZE,
+  type genl_family,
+  type genl_info,
+  type sk_buff,
 } from 'netlink-lab/kernel';
 import type { KernelModule } from 'netlink-lab/user';
 
@@ -84,6 +100,8 @@ const doc_exmpl: KernelModule = {
   name: 'doc_exmpl',
   description: 'netlink-lab: the DOC_EXMPL generic netlink family (ECHO and a multicast group)',
   init: () => genl_register_family(doc_exmpl_family),
-  exit: () => { genl_unregister_family(doc_exmpl_family); },
+  exit: () => {
+    genl_unregister_family(doc_exmpl_family);
+  },
 };
 export default doc_exmpl;

@@ -12,12 +12,39 @@
  * characters; VALUE an NLA_U32 of at most 1000.
  */
 import {
-  genl_register_family, genl_unregister_family, genlmsg_new, genlmsg_put, genlmsg_end, genlmsg_cancel,
-  genlmsg_reply, genlmsg_multicast, nlmsg_free, nla_put_string, nla_put_u32, nla_nest_start, nla_nest_end,
-  nla_get_string, nla_get_u32, nla_get_nested, NL_SET_ERR_MSG_ATTR, GENL_REQ_ATTR_CHECK,
-  NLA_NESTED, NLA_NUL_STRING, NLA_U32, NLA_POLICY_MAX, GENL_ADMIN_PERM, NLMSG_DEFAULT_SIZE,
-  ENOENT, EINVAL, ENOMEM, EMSGSIZE,
-  type genl_family, type genl_info, type genl_policy, type netlink_callback, type sk_buff,
+  genl_register_family,
+  genl_unregister_family,
+  genlmsg_new,
+  genlmsg_put,
+  genlmsg_end,
+  genlmsg_cancel,
+  genlmsg_reply,
+  genlmsg_multicast,
+  nlmsg_free,
+  nla_put_string,
+  nla_put_u32,
+  nla_nest_start,
+  nla_nest_end,
+  nla_get_string,
+  nla_get_u32,
+  nla_get_nested,
+  NL_SET_ERR_MSG_ATTR,
+  GENL_REQ_ATTR_CHECK,
+  NLA_NESTED,
+  NLA_NUL_STRING,
+  NLA_U32,
+  NLA_POLICY_MAX,
+  GENL_ADMIN_PERM,
+  NLMSG_DEFAULT_SIZE,
+  ENOENT,
+  EINVAL,
+  ENOMEM,
+  EMSGSIZE,
+  type genl_family,
+  type genl_info,
+  type genl_policy,
+  type netlink_callback,
+  type sk_buff,
 } from 'netlink-lab/kernel';
 import type { KernelModule } from 'netlink-lab/user';
 
@@ -50,7 +77,15 @@ const kv_policy: genl_policy = {
 const table = new Map<string, number>();
 
 /** One entry as a message: genlmsghdr(cmd), ENTRY { KEY, VALUE }, COUNT. */
-function kv_fill(skb: sk_buff, portid: number, seq: number, flags: number, cmd: number, key: string, value: number): number {
+function kv_fill(
+  skb: sk_buff,
+  portid: number,
+  seq: number,
+  flags: number,
+  cmd: number,
+  key: string,
+  value: number,
+): number {
   const hdr = genlmsg_put(skb, portid, seq, family, flags, cmd);
   if (!hdr) return -EMSGSIZE;
   const nest = nla_nest_start(skb, NLLAB_KV_A_ENTRY);
@@ -173,6 +208,8 @@ const kv_store: KernelModule = {
     table.clear();
     return genl_register_family(family);
   },
-  exit: () => { genl_unregister_family(family); },
+  exit: () => {
+    genl_unregister_family(family);
+  },
 };
 export default kv_store;

@@ -21,10 +21,30 @@
  * One file for the simulator's tests and for the part 5 lessons (front matter: fromLibrary).
  */
 import {
-  netlink_kernel_create, netlink_kernel_release, netlink_rcv_skb, netlink_dump_start, netlink_broadcast,
-  nlmsg_unicast, nlmsg_new, nlmsg_put, nlmsg_data, nlmsg_end, nlmsg_len, kfree_skb, pr_info, init_net,
-  NETLINK_CB, EBUSY, EINVAL, ENOMEM, EMSGSIZE, EOPNOTSUPP,
-  type sock, type sk_buff, type nlmsghdr, type NetlinkCallback,
+  netlink_kernel_create,
+  netlink_kernel_release,
+  netlink_rcv_skb,
+  netlink_dump_start,
+  netlink_broadcast,
+  nlmsg_unicast,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_data,
+  nlmsg_end,
+  nlmsg_len,
+  kfree_skb,
+  pr_info,
+  init_net,
+  NETLINK_CB,
+  EBUSY,
+  EINVAL,
+  ENOMEM,
+  EMSGSIZE,
+  EOPNOTSUPP,
+  type sock,
+  type sk_buff,
+  type nlmsghdr,
+  type NetlinkCallback,
 } from 'netlink-lab/kernel';
 import type { KernelModule } from 'netlink-lab/user';
 
@@ -42,7 +62,11 @@ const NLM_F_DUMP = 0x300;
 
 let nl_sk: sock | null = null;
 
-interface nl_flood_req { target: number; count: number; size: number }
+interface nl_flood_req {
+  target: number;
+  count: number;
+  size: number;
+}
 
 /** The request in nlh's payload, or null if it is malformed. */
 function nl_flood_parse(nlh: nlmsghdr): nl_flood_req | null {
@@ -59,7 +83,10 @@ function nl_flood_data(req: nl_flood_req, index: number): sk_buff | null {
   const skb = nlmsg_new(req.size);
   if (!skb) return null;
   const nlh = nlmsg_put(skb, 0, index, NL_FLOOD_DATA, req.size, 0);
-  if (!nlh) { kfree_skb(skb); return null; }
+  if (!nlh) {
+    kfree_skb(skb);
+    return null;
+  }
   const d = nlmsg_data(nlh);
   d.fill(0, 0, req.size);
   new DataView(d.buffer, d.byteOffset, 4).setUint32(0, index, true);
@@ -72,10 +99,15 @@ function nl_flood_report(portid: number, seq: number, results: number[]): number
   const skb = nlmsg_new(4 * results.length);
   if (!skb) return -ENOMEM;
   const nlh = nlmsg_put(skb, 0, seq, NL_FLOOD_REPORT, 4 * results.length, 0);
-  if (!nlh) { kfree_skb(skb); return -EMSGSIZE; }
+  if (!nlh) {
+    kfree_skb(skb);
+    return -EMSGSIZE;
+  }
   const d = nlmsg_data(nlh);
   const v = new DataView(d.buffer, d.byteOffset, 4 * results.length);
-  results.forEach((r, i) => { v.setInt32(4 * i, r, true); });
+  results.forEach((r, i) => {
+    v.setInt32(4 * i, r, true);
+  });
   nlmsg_end(skb, nlh);
   return nlmsg_unicast(nl_sk!, skb, portid);
 }
@@ -107,7 +139,10 @@ function nl_flood_rcv_msg(skb: sk_buff, nlh: nlmsghdr): number {
   const results: number[] = [];
   for (let i = 1; i <= req.count; i++) {
     const data = nl_flood_data(req, i);
-    if (!data) { results.push(-ENOMEM); continue; }
+    if (!data) {
+      results.push(-ENOMEM);
+      continue;
+    }
     if (nlh.nlmsg_type === NL_FLOOD_UNICAST) {
       results.push(nlmsg_unicast(nl_sk!, data, req.target));
     } else {

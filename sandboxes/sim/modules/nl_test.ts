@@ -7,10 +7,29 @@
  * sender's sendmsg(), the sender waits until the last reply is queued.
  */
 import {
-  netlink_kernel_create, netlink_kernel_release, netlink_unicast, nlmsg_new, nlmsg_put, nlmsg_data,
-  nlmsg_hdr, nlmsg_ok, nlmsg_next, nlmsg_len, kfree_skb, msleep, pr_info, init_net,
-  NETLINK_CB, MSG_DONTWAIT, EBUSY, EINVAL, ENOMEM, EMSGSIZE,
-  type sock, type sk_buff, type nlmsghdr,
+  netlink_kernel_create,
+  netlink_kernel_release,
+  netlink_unicast,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_data,
+  nlmsg_hdr,
+  nlmsg_ok,
+  nlmsg_next,
+  nlmsg_len,
+  kfree_skb,
+  msleep,
+  pr_info,
+  init_net,
+  NETLINK_CB,
+  MSG_DONTWAIT,
+  EBUSY,
+  EINVAL,
+  ENOMEM,
+  EMSGSIZE,
+  type sock,
+  type sk_buff,
+  type nlmsghdr,
 } from 'netlink-lab/kernel';
 
 const NETLINK_TEST = 25;
@@ -46,7 +65,9 @@ export function nl_test({ delayed = 0, replies = 10, interval_ms = 3000 }: NlTes
   async function nl_test_handle(skb: sk_buff, nlh: nlmsghdr): Promise<void> {
     const payload = nlmsg_data(nlh).slice(0, nlmsg_len(nlh));
     const dst = nlh.nlmsg_pid; // the return address written in the header, not the real sender
-    const text = new TextDecoder().decode(payload.subarray(0, Math.min(64, payload.indexOf(0) < 0 ? payload.length : payload.indexOf(0))));
+    const text = new TextDecoder().decode(
+      payload.subarray(0, Math.min(64, payload.indexOf(0) < 0 ? payload.length : payload.indexOf(0))),
+    );
     pr_info(`nl_test: ${payload.length} bytes from port ${NETLINK_CB(skb).portid}, header pid ${dst}: "${text}"`);
 
     // Port 0 is this kernel socket: replying there would feed our own input again.

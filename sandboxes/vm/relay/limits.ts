@@ -53,13 +53,21 @@ function layout(): CgroupLayout {
 /** Put `pid` in a fresh cgroup per controller; returns the directories made. */
 function cgroupCaps(pid: number, name: string, spec: LimitSpec, enforced: string[], skipped: string[]): string[] {
   const l = layout();
-  if (!l) { skipped.push('cgroups: none mounted at /sys/fs/cgroup'); return []; }
+  if (!l) {
+    skipped.push('cgroups: none mounted at /sys/fs/cgroup');
+    return [];
+  }
   const made: string[] = [];
   const memBytes = (spec.memoryMB + QEMU_OVERHEAD_MB) * 1024 * 1024;
   const period = 100_000;
   const quota = Math.round((period * spec.cpuPercent) / 100);
   const tryCap = (what: string, fn: () => void) => {
-    try { fn(); enforced.push(what); } catch (e) { skipped.push(`${what}: ${(e as Error).message.split('\n')[0]}`); }
+    try {
+      fn();
+      enforced.push(what);
+    } catch (e) {
+      skipped.push(`${what}: ${(e as Error).message.split('\n')[0]}`);
+    }
   };
   const mk = (base: string) => {
     const parent = join(base, CGROUP_PARENT);
@@ -109,8 +117,15 @@ function cgroupCaps(pid: number, name: string, spec: LimitSpec, enforced: string
 export function applyLimits(pid: number, name: string, spec: LimitSpec): AppliedLimits {
   const enforced: string[] = [];
   const skipped: string[] = [];
-  try { setPriority(pid, spec.nice); enforced.push(`nice ${spec.nice}`); } catch (e) { skipped.push(`nice: ${(e as Error).message}`); }
-  const r = spawnSync('prlimit', ['--pid', String(pid), `--cpu=${spec.cpuSeconds}:${spec.cpuSeconds + 5}`], { encoding: 'utf8' });
+  try {
+    setPriority(pid, spec.nice);
+    enforced.push(`nice ${spec.nice}`);
+  } catch (e) {
+    skipped.push(`nice: ${(e as Error).message}`);
+  }
+  const r = spawnSync('prlimit', ['--pid', String(pid), `--cpu=${spec.cpuSeconds}:${spec.cpuSeconds + 5}`], {
+    encoding: 'utf8',
+  });
   if (r.status === 0) enforced.push(`RLIMIT_CPU ${spec.cpuSeconds} s`);
   else skipped.push(`RLIMIT_CPU: prlimit ${r.error ? 'is not installed (util-linux)' : `failed: ${r.stderr.trim()}`}`);
   const dirs = cgroupCaps(pid, name, spec, enforced, skipped);
@@ -128,7 +143,13 @@ export function applyLimits(pid: number, name: string, spec: LimitSpec): Applied
     skipped,
     release() {
       // A cgroup can be removed once its last process has gone; leftovers are swept at startup.
-      for (const d of dirs.reverse()) { try { rmdirSync(d); } catch { /* still busy or gone */ } }
+      for (const d of dirs.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          /* still busy or gone */
+        }
+      }
     },
   };
 }
@@ -140,13 +161,19 @@ export function applyLimits(pid: number, name: string, spec: LimitSpec): Applied
 export function sweepStaleCgroups(): number {
   const l = layout();
   if (!l) return 0;
-  const parents = l.version === 2 ? [join(l.root, CGROUP_PARENT)] : [l.memory, l.cpu, l.pids].map((b) => join(b, CGROUP_PARENT));
+  const parents =
+    l.version === 2 ? [join(l.root, CGROUP_PARENT)] : [l.memory, l.cpu, l.pids].map((b) => join(b, CGROUP_PARENT));
   let removed = 0;
   for (const p of parents) {
     if (!existsSync(p)) continue;
     for (const e of readdirSync(p, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
-      try { rmdirSync(join(p, e.name)); removed++; } catch { /* in use */ }
+      try {
+        rmdirSync(join(p, e.name));
+        removed++;
+      } catch {
+        /* in use */
+      }
     }
   }
   return removed;

@@ -7,7 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Link { pid: number; ppid: number; starttime: string }
+interface Link {
+  pid: number;
+  ppid: number;
+  starttime: string;
+}
 
 /** pid, ppid and start time of a process from /proc/<pid>/stat, or null when it is gone. */
 function stat(pid: number): Link | null {
@@ -26,7 +30,9 @@ function isLauncher(pid: number): boolean {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const exe = (argv[0] ?? '').split('/').pop() ?? '';
     if (exe === 'node' || exe === 'npm' || exe === 'npx' || exe === 'tsx') return true;
-    return (exe === 'sh' || exe === 'bash' || exe === 'dash') && argv.slice(1).some((a) => /\b(tsx|npm|node)\b/.test(a));
+    return (
+      (exe === 'sh' || exe === 'bash' || exe === 'dash') && argv.slice(1).some((a) => /\b(tsx|npm|node)\b/.test(a))
+    );
   } catch {
     return false;
   }

@@ -9,7 +9,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { vmImage, type VmImage } from '../qemu.ts';
-import { CLOSE, CMDLINE_PARAM, MAX_PAYLOAD, checkGuestCmdline, encodeControl } from '../../../src/agent/relay-frames.ts';
+import {
+  CLOSE,
+  CMDLINE_PARAM,
+  MAX_PAYLOAD,
+  checkGuestCmdline,
+  encodeControl,
+} from '../../../src/agent/relay-frames.ts';
 import { Session } from './session.ts';
 import { sweepStaleCgroups } from './limits.ts';
 
@@ -70,8 +76,10 @@ function sameSecret(a: string, b: string): boolean {
 
 /** Refuse an upgrade with a plain HTTP answer (the browser sees a failed WebSocket). */
 function refuse(socket: Duplex, status: number, text: string, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n` +
-    `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /** Start the relay; resolves once it listens. Throws if there is no VM image or the port is taken. */
@@ -84,7 +92,9 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`vm relay: ${l}\n`));
   const relayId = randomBytes(4).toString('hex');
   const sessionConfig = {
-    image, relayId, log,
+    image,
+    relayId,
+    log,
     memoryMB: opts.memoryMB ?? 128,
     cpuPercent: opts.cpuPercent ?? 100,
     idleTimeoutS: opts.idleTimeoutS ?? 900,
@@ -107,40 +117,61 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
     if (url.pathname === '/health') {
       // Any page may ask whether a relay runs (nothing secret is in the answer); only an allowed
       // origin may then connect.
-      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({
-        service: 'netlink-lab-vm-relay',
-        version: 1,
-        sessions: sessions.size,
-        maxSessions,
-        full: sessions.size >= maxSessions,
-        originAllowed: origin === undefined || origins.includes(origin),
-        token: tokenState(url),
-        kernel: image.kernelRelease,
-        agent: image.agent,
-      }));
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+        'cache-control': 'no-store',
+      });
+      res.end(
+        JSON.stringify({
+          service: 'netlink-lab-vm-relay',
+          version: 1,
+          sessions: sessions.size,
+          maxSessions,
+          full: sessions.size >= maxSessions,
+          originAllowed: origin === undefined || origins.includes(origin),
+          token: tokenState(url),
+          kernel: image.kernelRelease,
+          agent: image.agent,
+        }),
+      );
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('netlink-lab VM relay. Paste its ws:// URL (printed by `npm run vm`) into a lesson\'s Terminal panel; GET /health tells whether it runs.\n');
+    res.end(
+      "netlink-lab VM relay. Paste its ws:// URL (printed by `npm run vm`) into a lesson's Terminal panel; GET /health tells whether it runs.\n",
+    );
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD + 1 });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => { /* the client went away during the handshake */ });
+    socket.on('error', () => {
+      /* the client went away during the handshake */
+    });
     const url = new URL(req.url ?? '/', 'http://relay');
     const origin = req.headers.origin;
     if (closing) return refuse(socket, 503, 'Service Unavailable', 'The relay is shutting down.\n');
-    if (url.pathname !== '/') return refuse(socket, 404, 'Not Found', 'The WebSocket endpoint is / (ws://host:port/?token=…).\n');
+    if (url.pathname !== '/')
+      return refuse(socket, 404, 'Not Found', 'The WebSocket endpoint is / (ws://host:port/?token=…).\n');
     if (origin !== undefined && !origins.includes(origin)) {
       log(`refused a connection from origin ${origin}`);
-      return refuse(socket, 403, 'Forbidden', `Origin ${origin} may not use this relay. Restart it with \`npm run vm -- --origin ${origin}\`.\n`);
+      return refuse(
+        socket,
+        403,
+        'Forbidden',
+        `Origin ${origin} may not use this relay. Restart it with \`npm run vm -- --origin ${origin}\`.\n`,
+      );
     }
     const t = tokenState(url);
     if (t !== 'valid') {
       log(`refused a connection with ${t === 'missing' ? 'no' : 'a wrong'} token`);
-      return refuse(socket, 401, 'Unauthorized', `${t === 'missing' ? 'No' : 'Wrong'} token: use the full URL that \`npm run vm\` printed (ws://…/?token=…).\n`);
+      return refuse(
+        socket,
+        401,
+        'Unauthorized',
+        `${t === 'missing' ? 'No' : 'Wrong'} token: use the full URL that \`npm run vm\` printed (ws://…/?token=…).\n`,
+      );
     }
     // A lesson's kernel command line (`&cmdline=…`): this session's VM boots with it.
     let cmdline = '';
@@ -148,7 +179,12 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
       cmdline = checkGuestCmdline(url.searchParams.get(CMDLINE_PARAM) ?? '');
     } catch (e) {
       log(`refused a connection: ${(e as Error).message}`);
-      return refuse(socket, 400, 'Bad Request', `Cannot boot a VM with this kernel command line: ${(e as Error).message}.\n`);
+      return refuse(
+        socket,
+        400,
+        'Bad Request',
+        `Cannot boot a VM with this kernel command line: ${(e as Error).message}.\n`,
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (sessions.size >= maxSessions) {
@@ -161,15 +197,22 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
       }
       const s = new Session(ws, sessionConfig, cmdline);
       sessions.add(s);
-      void s.ended.then(() => { sessions.delete(s); log(`session ${s.id}: ended (${sessions.size} running)`); });
+      void s.ended.then(() => {
+        sessions.delete(s);
+        log(`session ${s.id}: ended (${sessions.size} running)`);
+      });
     });
   });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE'
-        ? new Error(`Port ${opts.port ?? 8765} on ${host} is in use (another relay?). Stop it, or pick another port with --port.`)
-        : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${opts.port ?? 8765} on ${host} is in use (another relay?). Stop it, or pick another port with --port.`,
+            )
+          : e,
+      );
     });
     http.listen(opts.port ?? 8765, host, () => resolve());
   });
@@ -179,7 +222,11 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
 
   return {
     url: `ws://${urlHost}:${port}/?token=${token}`,
-    host, port, token, relayId, origins,
+    host,
+    port,
+    token,
+    relayId,
+    origins,
     sessions: () => sessions.size,
     async close() {
       if (closing) return;

@@ -28,12 +28,14 @@ import { startRelay, DEFAULT_ORIGINS } from './relay.ts';
 import { ensureVmImage, vmImage, type VmImage } from '../qemu.ts';
 import { watchLaunchers } from './parent-watch.ts';
 
-const USAGE = 'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token-file PATH | --token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--boot-timeout S] [--site URL]';
+const USAGE =
+  'usage: npm run vm -- [--host ADDR] [--port N] [--origin URL]… [--token-file PATH | --token T] [--max-sessions N] [--memory MB] [--cpu-percent P] [--idle S] [--wall S] [--boot-timeout S] [--site URL]';
 
 function number(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})\n${USAGE}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})\n${USAGE}`);
   return n;
 }
 
@@ -50,13 +52,23 @@ const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
 function readToken(values: { token?: string; 'token-file'?: string }): string | undefined {
   const env = process.env.NETLINK_LAB_RELAY_TOKEN;
   delete process.env.NETLINK_LAB_RELAY_TOKEN;
-  const given = [values['token-file'] !== undefined && '--token-file', env !== undefined && 'NETLINK_LAB_RELAY_TOKEN', values.token !== undefined && '--token'].filter(Boolean);
+  const given = [
+    values['token-file'] !== undefined && '--token-file',
+    env !== undefined && 'NETLINK_LAB_RELAY_TOKEN',
+    values.token !== undefined && '--token',
+  ].filter(Boolean);
   if (given.length > 1) throw new Error(`give the token one way, not with ${given.join(' and ')}\n${USAGE}`);
   let token: string | undefined;
   if (values['token-file'] !== undefined) {
     const path = values['token-file'];
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch (e) { throw new Error(`--token-file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`); }
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(
+        `--token-file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
+    }
     token = text.split('\n')[0]!.trim();
     if (!token) throw new Error(`--token-file ${path}: the file's first line is empty`);
   } else if (env !== undefined) {
@@ -68,7 +80,9 @@ function readToken(values: { token?: string; 'token-file'?: string }): string | 
     // Overwrite this process's command line (/proc/<pid>/cmdline, what ps shows); the launchers'
     // (npm, tsx) cannot be reached from here.
     process.title = 'netlink-lab-vm-relay';
-    console.error('vm relay: warning: a token given with --token shows in `ps` (this process\'s command line is overwritten, its launchers\' are not); prefer --token-file PATH or NETLINK_LAB_RELAY_TOKEN.');
+    console.error(
+      "vm relay: warning: a token given with --token shows in `ps` (this process's command line is overwritten, its launchers' are not); prefer --token-file PATH or NETLINK_LAB_RELAY_TOKEN.",
+    );
   }
   if (token !== undefined && !/^[\w.~-]{16,256}$/.test(token)) {
     throw new Error('the token must be 16 to 256 characters from A-Z a-z 0-9 _ . ~ - (it travels in a URL)');
@@ -81,15 +95,26 @@ export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      host: { type: 'string' }, port: { type: 'string' }, origin: { type: 'string', multiple: true },
-      token: { type: 'string' }, 'token-file': { type: 'string' }, 'max-sessions': { type: 'string' }, memory: { type: 'string' },
-      'cpu-percent': { type: 'string' }, idle: { type: 'string' }, wall: { type: 'string' }, 'boot-timeout': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      memory: { type: 'string' },
+      'cpu-percent': { type: 'string' },
+      idle: { type: 'string' },
+      wall: { type: 'string' },
+      'boot-timeout': { type: 'string' },
       site: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) { console.log(USAGE); return; }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   // Every flag is checked before anything starts (a bad one is an error, not a surprise later).
   const token = readToken(values);
   const port = number('port', values.port, 0, 65535);
@@ -99,7 +124,10 @@ export async function main(argv: string[]): Promise<void> {
   const idleTimeoutS = number('idle', values.idle, 1, MAX_TIMER_S);
   const wallClockS = number('wall', values.wall, 1, MAX_TIMER_S);
   const bootTimeoutS = number('boot-timeout', values['boot-timeout'], 1, MAX_TIMER_S);
-  const envOrigins = (process.env.NETLINK_LAB_RELAY_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const envOrigins = (process.env.NETLINK_LAB_RELAY_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const origins = [...(values.origin ?? []), ...envOrigins];
   const site = (values.site ?? 'http://127.0.0.1:4321').replace(/\/$/, '');
   let image: VmImage;
@@ -113,16 +141,26 @@ export async function main(argv: string[]): Promise<void> {
   const relay = await startRelay({
     image,
     host: values.host,
-    port, origins: [...new Set([...DEFAULT_ORIGINS, ...origins])], token,
-    maxSessions, memoryMB, cpuPercent, idleTimeoutS, wallClockS, bootTimeoutS,
+    port,
+    origins: [...new Set([...DEFAULT_ORIGINS, ...origins])],
+    token,
+    maxSessions,
+    memoryMB,
+    cpuPercent,
+    idleTimeoutS,
+    wallClockS,
+    bootTimeoutS,
   });
 
   const loopback = /^(127\.|::1$|localhost$)/.test(relay.host);
   console.log(`netlink-lab VM relay listening on ${relay.host}:${relay.port} (relay id ${relay.relayId})`);
-  if (!loopback) console.log(`warning: --host ${relay.host} lets other machines reach this relay; anyone with the token can start VMs.`);
+  if (!loopback)
+    console.log(
+      `warning: --host ${relay.host} lets other machines reach this relay; anyone with the token can start VMs.`,
+    );
   console.log(`allowed origins: ${relay.origins.join(', ')}`);
   console.log('');
-  console.log('Paste this URL into a lesson\'s Terminal panel:');
+  console.log("Paste this URL into a lesson's Terminal panel:");
   console.log(`    ${relay.url}`);
   console.log('or open a lesson with it in the address, e.g.');
   console.log(`    ${site}/lessons/?relay=${encodeURIComponent(relay.url)}`);
@@ -131,16 +169,28 @@ export async function main(argv: string[]): Promise<void> {
 
   let stopping = false;
   const stop = (sig: string) => {
-    if (stopping) { console.error(`vm relay: ${sig} again: exiting now`); process.exit(1); }
+    if (stopping) {
+      console.error(`vm relay: ${sig} again: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
     console.error(`vm relay: ${sig}: stopping ${relay.sessions()} VM(s)`);
-    relay.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+    relay.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
   // `kill <npm pid>` may not reach this process through npm and tsx: stop when the launcher goes.
   watchLaunchers((why) => stop(why));
   // A crash still ends the process; qemu.ts's exit hook and setpriv's pdeathsig then kill QEMU.
-  process.on('uncaughtException', (e) => { console.error('vm relay: crashed:', e); process.exit(1); });
+  process.on('uncaughtException', (e) => {
+    console.error('vm relay: crashed:', e);
+    process.exit(1);
+  });
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {

@@ -7,8 +7,17 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import { bootVm, type Vm, type VmImage } from '../qemu.ts';
 import {
-  CHANNEL, CLOSE, FrameError, decodeBinary, decodeClientText, encodeControl, encodeData,
-  type Channel, type ClientMessage, type ServerMessage, type SessionLimits,
+  CHANNEL,
+  CLOSE,
+  FrameError,
+  decodeBinary,
+  decodeClientText,
+  encodeControl,
+  encodeData,
+  type Channel,
+  type ClientMessage,
+  type ServerMessage,
+  type SessionLimits,
 } from '../../../src/agent/relay-frames.ts';
 import { applyLimits, type AppliedLimits } from './limits.ts';
 
@@ -66,10 +75,17 @@ export class Session {
   private inBlocked: NodeJS.WritableStream | null = null;
 
   /** `cmdline`: words appended to the VM's kernel command line (a lesson's; checked by the relay). */
-  constructor(private readonly ws: WebSocket, private readonly cfg: SessionConfig, cmdline = '') {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly cfg: SessionConfig,
+    cmdline = '',
+  ) {
     const started = Date.now();
     this.vm = bootVm({
-      image: cfg.image, memoryMB: cfg.memoryMB, cpus: 1, timeoutMs: cfg.bootTimeoutS * 1000,
+      image: cfg.image,
+      memoryMB: cfg.memoryMB,
+      cpus: 1,
+      timeoutMs: cfg.bootTimeoutS * 1000,
       // microvm has no HPET or ACPI PM timer: when several VMs boot at once on a busy host, the
       // guest's TSC calibration against the PIT fails and the boot stalls. 'pc' boots ~0.5 s slower
       // alone, but always; no_timer_check skips the IO-APIC timer test that panics under load.
@@ -78,35 +94,66 @@ export class Session {
       append: `no_timer_check netlink_lab.relay=${cfg.relayId}${cmdline ? ` ${cmdline}` : ''}`,
     });
     this.limits = applyLimits(this.vm.pid, `${cfg.relayId}-${this.id}`, {
-      memoryMB: cfg.memoryMB, cpuPercent: cfg.cpuPercent, nice: 10,
+      memoryMB: cfg.memoryMB,
+      cpuPercent: cfg.cpuPercent,
+      nice: 10,
       // QEMU runs a few threads besides the vCPU: allow some CPU time beyond the wall clock.
       cpuSeconds: Math.ceil(cfg.wallClockS * 1.5) + 60,
     });
     const limits: SessionLimits = {
-      memoryMB: cfg.memoryMB, cpus: 1, idleTimeoutS: cfg.idleTimeoutS, wallClockS: cfg.wallClockS, enforced: this.limits.enforced,
+      memoryMB: cfg.memoryMB,
+      cpus: 1,
+      idleTimeoutS: cfg.idleTimeoutS,
+      wallClockS: cfg.wallClockS,
+      enforced: this.limits.enforced,
     };
-    cfg.log(`session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting${cmdline ? ` with ${cmdline}` : ''}; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || 'none besides QEMU\'s'}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`);
-    this.sendControl({ type: 'hello', session: this.id, vm: this.vm.name, kernel: cfg.image.kernelRelease, agent: cfg.image.agent, agentPorts: this.vm.agents.length, limits, cmdline });
+    cfg.log(
+      `session ${this.id}: VM ${this.vm.name} (pid ${this.vm.pid}) booting${cmdline ? ` with ${cmdline}` : ''}; caps: -m ${cfg.memoryMB}M -smp 1, ${this.limits.enforced.join(', ') || "none besides QEMU's"}${this.limits.skipped.length ? `; not enforced: ${this.limits.skipped.join('; ')}` : ''}`,
+    );
+    this.sendControl({
+      type: 'hello',
+      session: this.id,
+      vm: this.vm.name,
+      kernel: cfg.image.kernelRelease,
+      agent: cfg.image.agent,
+      agentPorts: this.vm.agents.length,
+      limits,
+      cmdline,
+    });
 
     this.vm.console.on('data', (chunk: Buffer) => this.sendData(CHANNEL.CONSOLE, chunk));
-    this.vm.agents.forEach((port, i) => { port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk)); });
+    this.vm.agents.forEach((port, i) => {
+      port.on('data', (chunk: Buffer) => this.sendData(CHANNEL.FIRST_AGENT + i, chunk));
+    });
     let booted = false;
     this.vm.ready.then(
-      () => { booted = true; if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started }); },
-      (e: Error) => { void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}${this.qemuSaid()}`); },
+      () => {
+        booted = true;
+        if (!this.closing) this.sendControl({ type: 'ready', bootMs: Date.now() - started });
+      },
+      (e: Error) => {
+        void this.close(CLOSE.VM_EXITED, `the VM did not boot: ${e.message.split('\n')[0]}${this.qemuSaid()}`);
+      },
     );
     void this.vm.exited.then(({ code, signal }) => {
       const how = `QEMU ${signal ? `killed by ${signal}` : `exited with ${code}`}`;
       // QEMU that could not start (no KVM, a missing image file, too much -m) says why on stderr:
       // the client gets those words, not only the exit status.
-      void this.close(CLOSE.VM_EXITED, booted
-        ? `the VM stopped (${how}); reconnect for a new one${this.qemuSaid()}`
-        : `the VM did not boot (${how})${this.qemuSaid()}`);
+      void this.close(
+        CLOSE.VM_EXITED,
+        booted
+          ? `the VM stopped (${how}); reconnect for a new one${this.qemuSaid()}`
+          : `the VM did not boot (${how})${this.qemuSaid()}`,
+      );
     });
 
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', () => { void this.close(CLOSE.NORMAL, 'the client closed the connection'); });
-    ws.on('error', () => { void this.close(CLOSE.NORMAL, 'socket error'); });
+    ws.on('close', () => {
+      void this.close(CLOSE.NORMAL, 'the client closed the connection');
+    });
+    ws.on('error', () => {
+      void this.close(CLOSE.NORMAL, 'socket error');
+    });
     this.touch();
     this.wallTimer = setTimeout(() => {
       void this.close(CLOSE.TIME_LIMIT, `session time limit (${cfg.wallClockS} s) reached; reconnect for a new VM`);
@@ -124,7 +171,10 @@ export class Session {
   private touch(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      void this.close(CLOSE.IDLE, `no input for ${this.cfg.idleTimeoutS} s: the VM was stopped; reconnect for a new one`);
+      void this.close(
+        CLOSE.IDLE,
+        `no input for ${this.cfg.idleTimeoutS} s: the VM was stopped; reconnect for a new one`,
+      );
     }, this.cfg.idleTimeoutS * 1000);
   }
 
@@ -143,14 +193,18 @@ export class Session {
       const f = decodeBinary(bytes, this.vm.agents.length);
       if (f.kind !== 'data') return;
       const target = f.channel === CHANNEL.CONSOLE ? this.vm.console : this.vm.agents[f.channel - CHANNEL.FIRST_AGENT]!;
-      const queued = !target.write(f.payload, () => { /* a write after QEMU exited fails here; the close follows */ });
+      const queued = !target.write(f.payload, () => {
+        /* a write after QEMU exited fails here; the close follows */
+      });
       // The guest does not keep up: stop reading the client until this target drains.
       if (queued && target.writableLength >= IN_HIGH && !this.inBlocked) {
         this.inBlocked = target;
         this.ws.pause();
         // A paused socket does not see the client leave: a ping every 2 s does (writing to a
         // connection the client closed fails, and the session then closes).
-        const probe = setInterval(() => { if (this.ws.readyState === this.ws.OPEN) this.ws.ping(); }, 2000);
+        const probe = setInterval(() => {
+          if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+        }, 2000);
         target.once('drain', () => {
           clearInterval(probe);
           this.inBlocked = null;
@@ -169,7 +223,8 @@ export class Session {
    * from the terminal; then a fresh prompt. Answers 0 or -errno.
    */
   private async module(m: Extract<ClientMessage, { type: 'module' }>): Promise<void> {
-    const cmd = m.op === 'load' ? `modctl load /lib/modules/${m.name}.ko ${m.params.join(' ')}` : `modctl unload ${m.name}`;
+    const cmd =
+      m.op === 'load' ? `modctl load /lib/modules/${m.name}.ko ${m.params.join(' ')}` : `modctl unload ${m.name}`;
     let ret: number;
     this.consoleMuted = true;
     try {
@@ -182,7 +237,12 @@ export class Session {
       this.consoleMuted = false;
     }
     this.cfg.log(`session ${this.id}: ${cmd} → ${ret}`);
-    this.sendData(CHANNEL.CONSOLE, new TextEncoder().encode(`\r\n\x1b[2m[netlink-lab: ${m.op === 'load' ? 'insmod' : 'rmmod'} ${m.name}${m.params.length ? ` ${m.params.join(' ')}` : ''} → ${ret}]\x1b[0m\r\n`));
+    this.sendData(
+      CHANNEL.CONSOLE,
+      new TextEncoder().encode(
+        `\r\n\x1b[2m[netlink-lab: ${m.op === 'load' ? 'insmod' : 'rmmod'} ${m.name}${m.params.length ? ` ${m.params.join(' ')}` : ''} → ${ret}]\x1b[0m\r\n`,
+      ),
+    );
     this.vm.console.write('\n');
     this.sendControl({ type: 'module-result', id: m.id, ret });
   }
@@ -193,7 +253,9 @@ export class Session {
     this.consoleMuted = true;
     try {
       ret = (await this.vm.exec(`kill -9 ${m.pid}`, { timeoutMs: 20_000 })).status === 0 ? 0 : -1;
-    } catch { /* ret stays -1 */ } finally {
+    } catch {
+      /* ret stays -1 */
+    } finally {
       this.consoleMuted = false;
     }
     this.cfg.log(`session ${this.id}: kill -9 ${m.pid} → ${ret}`);

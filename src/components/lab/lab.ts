@@ -5,7 +5,10 @@ import { BuilderView } from './builder-view.ts';
 export function startLab(): void {
   const root = document.querySelector<HTMLElement>('[data-builder]');
   if (!root) return;
-  const kernel = (): 'sim' | 'vm' => (document.querySelector<HTMLInputElement>('[data-playground] [data-kernel-switch] input:checked')?.value === 'vm' ? 'vm' : 'sim');
+  const kernel = (): 'sim' | 'vm' =>
+    document.querySelector<HTMLInputElement>('[data-playground] [data-kernel-switch] input:checked')?.value === 'vm'
+      ? 'vm'
+      : 'sim';
   const view = new BuilderView(root, { wasmUrl: KERNEL_WASM, kernel });
   view.start();
   const status = root.querySelector('[data-builder-status]');

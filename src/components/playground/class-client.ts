@@ -12,17 +12,31 @@
 
 const KEY = 'netlink-lab:class:v1';
 
-export interface ClassSession { token: string; classId: string; className: string; name: string; hideSolutions?: boolean; assigned?: string[] }
+export interface ClassSession {
+  token: string;
+  classId: string;
+  className: string;
+  name: string;
+  hideSolutions?: boolean;
+  assigned?: string[];
+}
 
 /** The class this browser joined on this origin, if any. */
 export function classSession(): ClassSession | undefined {
   try {
     const v = JSON.parse(localStorage.getItem(KEY) ?? 'null') as ClassSession | null;
     return v && typeof v.token === 'string' && typeof v.classId === 'string' ? v : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 export function saveClassSession(s: ClassSession | undefined): void {
-  try { if (s) localStorage.setItem(KEY, JSON.stringify(s)); else localStorage.removeItem(KEY); } catch { /* storage off: no class mode */ }
+  try {
+    if (s) localStorage.setItem(KEY, JSON.stringify(s));
+    else localStorage.removeItem(KEY);
+  } catch {
+    /* storage off: no class mode */
+  }
 }
 
 export type Report =
@@ -38,9 +52,16 @@ export function report(r: Report, opts: { keepalive?: boolean } = {}): Promise<v
   if (!s) return Promise.resolve();
   const send = async () => {
     try {
-      const res = await fetch('/class-api/report', { method: 'POST', keepalive: opts.keepalive, headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` }, body: JSON.stringify(r) });
+      const res = await fetch('/class-api/report', {
+        method: 'POST',
+        keepalive: opts.keepalive,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+        body: JSON.stringify(r),
+      });
       if (res.status === 401) saveClassSession(undefined);
-    } catch { /* the server is away: this report is lost, the lesson goes on */ }
+    } catch {
+      /* the server is away: this report is lost, the lesson goes on */
+    }
   };
   const p = chain.then(send);
   chain = p;
@@ -48,7 +69,10 @@ export function report(r: Report, opts: { keepalive?: boolean } = {}): Promise<v
 }
 
 /** What the playground lets class mode do to the page. */
-export interface ClassHooks { hideSolution(): void; showBanner(text: string): void }
+export interface ClassHooks {
+  hideSolution(): void;
+  showBanner(text: string): void;
+}
 
 /** Start reporting for the lesson on this page: settings from the server, then time spent. */
 export function attachClass(lessonId: string, hooks: ClassHooks): void {
@@ -56,22 +80,45 @@ export function attachClass(lessonId: string, hooks: ClassHooks): void {
   if (!s) return;
   const apply = (c: ClassSession) => {
     if (c.hideSolutions) hooks.hideSolution();
-    const assigned = c.assigned && c.assigned.length > 0 ? (c.assigned.includes(lessonId) ? ' This lesson is assigned.' : ' This lesson is not one of the assigned ones.') : '';
+    const assigned =
+      c.assigned && c.assigned.length > 0
+        ? c.assigned.includes(lessonId)
+          ? ' This lesson is assigned.'
+          : ' This lesson is not one of the assigned ones.'
+        : '';
     hooks.showBanner(`Class “${c.className}” — you are ${c.name}. Your runs are reported to your teacher.${assigned}`);
   };
   apply(s);
-  void fetch('/class-api/me', { headers: { authorization: `Bearer ${s.token}` } }).then(async (r) => {
-    if (r.status === 401) { saveClassSession(undefined); hooks.showBanner('Your class session ended (the server no longer knows it). Join again with the join link.'); return; }
-    if (!r.ok) return;
-    const me = await r.json() as { class: { name: string; hideSolutions: boolean; assigned: string[] } };
-    const next = { ...s, className: me.class.name, hideSolutions: me.class.hideSolutions, assigned: me.class.assigned };
-    saveClassSession(next);
-    apply(next);
-  }, () => {});
+  void fetch('/class-api/me', { headers: { authorization: `Bearer ${s.token}` } }).then(
+    async (r) => {
+      if (r.status === 401) {
+        saveClassSession(undefined);
+        hooks.showBanner('Your class session ended (the server no longer knows it). Join again with the join link.');
+        return;
+      }
+      if (!r.ok) return;
+      const me = (await r.json()) as { class: { name: string; hideSolutions: boolean; assigned: string[] } };
+      const next = {
+        ...s,
+        className: me.class.name,
+        hideSolutions: me.class.hideSolutions,
+        assigned: me.class.assigned,
+      };
+      saveClassSession(next);
+      apply(next);
+    },
+    () => {},
+  );
   // Time on the page while it is visible, sent every 30 s and when the page is left.
   let since = document.visibilityState === 'visible' ? performance.now() : 0;
   let pending = 0;
-  const take = () => { if (since) { const now = performance.now(); pending += now - since; since = now; } };
+  const take = () => {
+    if (since) {
+      const now = performance.now();
+      pending += now - since;
+      since = now;
+    }
+  };
   const flush = (keepalive = false) => {
     take();
     const ms = Math.min(10 * 60_000, Math.round(pending));
@@ -82,7 +129,10 @@ export function attachClass(lessonId: string, hooks: ClassHooks): void {
   setInterval(() => flush(), 30_000);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') since = performance.now();
-    else { flush(true); since = 0; }
+    else {
+      flush(true);
+      since = 0;
+    }
   });
   addEventListener('pagehide', () => flush(true));
 }

@@ -57,11 +57,24 @@ export function createEditor(o: EditorOptions): CodeEditor {
     basicSetup,
     javascript({ typescript: true }),
     keymap.of([indentWithTab]),
-    Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { o.onRun(); return true; }, preventDefault: true }])),
+    Prec.highest(
+      keymap.of([
+        {
+          key: 'Mod-Enter',
+          run: () => {
+            o.onRun();
+            return true;
+          },
+          preventDefault: true,
+        },
+      ]),
+    ),
     editorTheme,
     // tabindex: the content is focusable anyway (contenteditable); saying so lets checkers see it.
     EditorView.contentAttributes.of({ 'aria-label': `Code editor: ${file}`, tabindex: '0' }),
-    EditorView.updateListener.of((u) => { if (u.docChanged) o.onChange(files()); }),
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged) o.onChange(files());
+    }),
     language.of(languageExt(file)),
   ];
   const makeState = (file: string, doc: string) => EditorState.create({ doc, extensions: base(file) });
@@ -88,7 +101,7 @@ export function createEditor(o: EditorOptions): CodeEditor {
     setFiles(next, active) {
       states.clear();
       for (const [f, text] of Object.entries(next)) states.set(f, makeState(f, text));
-      current = states.has(active) ? active : Object.keys(next)[0] ?? active;
+      current = states.has(active) ? active : (Object.keys(next)[0] ?? active);
       view.setState(states.get(current)!);
       o.onChange(files());
     },
@@ -115,7 +128,8 @@ export function createEditor(o: EditorOptions): CodeEditor {
       const out: { file: string; line: number; message: string }[] = [];
       for (const [file, st] of states) {
         forEachDiagnostic(st, (d, from) => {
-          if (d.severity === 'error' && d.source !== 'run') out.push({ file, line: st.doc.lineAt(from).number, message: d.message.split('\n')[0]! });
+          if (d.severity === 'error' && d.source !== 'run')
+            out.push({ file, line: st.doc.lineAt(from).number, message: d.message.split('\n')[0]! });
         });
       }
       return out;

@@ -4,12 +4,21 @@
  * and inline type errors.
  */
 import * as Comlink from 'comlink';
-import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+} from '@codemirror/autocomplete';
 import type { EditorView } from '@codemirror/view';
 import type { ModuleExport } from './ts-worker.ts';
 import type { Extension } from '@codemirror/state';
 import {
-  tsAutocompleteWorker, tsFacetWorker, tsHoverWorker, tsLinterWorker, tsSyncWorker,
+  tsAutocompleteWorker,
+  tsFacetWorker,
+  tsHoverWorker,
+  tsLinterWorker,
+  tsSyncWorker,
 } from '@valtown/codemirror-ts';
 import type { WorkerShape } from '@valtown/codemirror-ts/worker';
 import type { HoverInfo } from '@valtown/codemirror-ts';
@@ -26,17 +35,25 @@ export interface LanguageService {
 
 /** Start the worker and wait for TypeScript to be ready. */
 export async function startLanguageService(): Promise<LanguageService> {
-  const raw = new Worker(new URL('./ts-worker.ts', import.meta.url), { type: 'module', name: 'netlink-lab typescript' });
+  const raw = new Worker(new URL('./ts-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'netlink-lab typescript',
+  });
   const worker = Comlink.wrap(raw) as unknown as WorkerShape & { exportsOf(): Promise<Record<string, ModuleExport[]>> };
   await worker.initialize();
   let exportsOf: Promise<Record<string, ModuleExport[]>> | undefined;
   let known: Record<string, ModuleExport[]> = {};
   // The API's files join the service's program only once a program file imports them: until then
   // the list is empty, and it is asked for again next time.
-  const exports = () => (exportsOf ??= worker.exportsOf().catch(() => ({})).then((e) => {
-    if (Object.keys(e).length === 0) exportsOf = undefined; else known = e;
-    return e;
-  }));
+  const exports = () =>
+    (exportsOf ??= worker
+      .exportsOf()
+      .catch(() => ({}))
+      .then((e) => {
+        if (Object.keys(e).length === 0) exportsOf = undefined;
+        else known = e;
+        return e;
+      }));
   const autoImports = (ctx: CompletionContext) => autoImportCompletions(ctx, exports());
   // Hovers and completions link to the API reference (/api/) for names of netlink-lab's modules.
 
@@ -46,7 +63,13 @@ export async function startLanguageService(): Promise<LanguageService> {
     if (!r) return r;
     if (Object.keys(known).length === 0) await exports();
     const doc = ctx.state.doc.toString();
-    return { ...r, options: r.options.map((o) => { const m = moduleOf(known, doc, o.label); return m ? { ...o, detail: o.detail ?? m, info: () => apiInfo(m, o.label) } : o; }) };
+    return {
+      ...r,
+      options: r.options.map((o) => {
+        const m = moduleOf(known, doc, o.label);
+        return m ? { ...o, detail: o.detail ?? m, info: () => apiInfo(m, o.label) } : o;
+      }),
+    };
   };
   return {
     async load(files) {
@@ -58,7 +81,12 @@ export async function startLanguageService(): Promise<LanguageService> {
       tsSyncWorker(),
       tsLinterWorker(),
       autocompletion({ override: [withDocs, autoImports] }),
-      tsHoverWorker({ renderTooltip: (info, view) => { if (Object.keys(known).length === 0) void exports(); return { dom: hoverDom(info, view.state.doc.toString(), known) }; } }),
+      tsHoverWorker({
+        renderTooltip: (info, view) => {
+          if (Object.keys(known).length === 0) void exports();
+          return { dom: hoverDom(info, view.state.doc.toString(), known) };
+        },
+      }),
     ],
     dispose: () => raw.terminate(),
   };
@@ -71,7 +99,12 @@ function importedFrom(doc: string, mod: string): { names: Set<string>; braces?: 
   let braces: { from: number; to: number } | undefined;
   for (const m of doc.matchAll(re)) {
     for (const part of m[2]!.split(',')) {
-      const n = part.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '').trim();
+      const n = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.replace(/^type\s+/, '')
+        .trim();
       if (n) names.add(n);
     }
     if (!m[1] && !braces) {
@@ -86,7 +119,10 @@ function importedFrom(doc: string, mod: string): { names: Set<string>; braces?: 
  * Names netlink-lab's modules export that the file has not imported yet (from three letters typed):
  * choosing one inserts it and adds it to the file's import from that module (or a new import).
  */
-async function autoImportCompletions(ctx: CompletionContext, exportsOf: Promise<Record<string, ModuleExport[]>>): Promise<CompletionResult | null> {
+async function autoImportCompletions(
+  ctx: CompletionContext,
+  exportsOf: Promise<Record<string, ModuleExport[]>>,
+): Promise<CompletionResult | null> {
   const word = ctx.matchBefore(/[A-Za-z_$][\w$]*/);
   if (!word || (word.to - word.from < 3 && !ctx.explicit)) return null;
   // Not after a dot (a property), not inside an import statement's braces.
@@ -104,7 +140,16 @@ async function autoImportCompletions(ctx: CompletionContext, exportsOf: Promise<
       options.push({
         label: e.name,
         detail: `import from '${mod}'`,
-        type: e.kind === 'function' ? 'function' : e.kind === 'class' ? 'class' : e.kind === 'type' ? 'type' : e.kind === 'const' ? 'constant' : 'variable',
+        type:
+          e.kind === 'function'
+            ? 'function'
+            : e.kind === 'class'
+              ? 'class'
+              : e.kind === 'type'
+                ? 'type'
+                : e.kind === 'const'
+                  ? 'constant'
+                  : 'variable',
         boost: -1,
         info: () => apiInfo(mod, e.name),
         apply: (view: EditorView, _c: Completion, from: number, to: number) => addImport(view, mod, e, from, to),
@@ -124,14 +169,23 @@ function addImport(view: EditorView, mod: string, e: ModuleExport, from: number,
     const inside = doc.slice(braces.from, braces.to);
     const trimmed = inside.replace(/\s+$/, '');
     const sep = trimmed.trim() === '' ? ' ' : trimmed.endsWith(',') ? ' ' : ', ';
-    changes.push({ from: braces.from + trimmed.length, to: braces.from + trimmed.length, insert: `${sep}${name}${trimmed.trim() === '' ? ' ' : ''}` });
+    changes.push({
+      from: braces.from + trimmed.length,
+      to: braces.from + trimmed.length,
+      insert: `${sep}${name}${trimmed.trim() === '' ? ' ' : ''}`,
+    });
   } else {
     // After the last import at the top, else on the first line.
     let at = 0;
     for (const m of doc.matchAll(/^import[^\n]*\n/gm)) at = m.index! + m[0].length;
     changes.push({ from: at, to: at, insert: `import { ${name} } from '${mod}';\n` });
   }
-  view.dispatch({ changes, selection: { anchor: to + (e.name.length - (to - from)) + (changes[1]!.from <= from ? changes[1]!.insert.length : 0) } });
+  view.dispatch({
+    changes,
+    selection: {
+      anchor: to + (e.name.length - (to - from)) + (changes[1]!.from <= from ? changes[1]!.insert.length : 0),
+    },
+  });
 }
 
 /**
@@ -140,7 +194,9 @@ function addImport(view: EditorView, mod: string, e: ModuleExport, from: number,
  */
 function moduleOf(all: Record<string, ModuleExport[]>, doc: string, name: string): string | undefined {
   const exporting = Object.keys(all).filter((m) => all[m]!.some((e) => e.name === name));
-  return exporting.find((m) => importedFrom(doc, m).names.has(name)) ?? (exporting.length === 1 ? exporting[0] : undefined);
+  return (
+    exporting.find((m) => importedFrom(doc, m).names.has(name)) ?? (exporting.length === 1 ? exporting[0] : undefined)
+  );
 }
 
 /** A link to an export's entry in the API reference. */
@@ -172,7 +228,10 @@ function hoverDom(info: HoverInfo, doc: string, known: Record<string, ModuleExpo
     span.className = `quick-info-${part.kind}`;
     span.textContent = part.text;
   }
-  const text = (info.quickInfo?.documentation ?? []).map((d) => d.text).join('').trim();
+  const text = (info.quickInfo?.documentation ?? [])
+    .map((d) => d.text)
+    .join('')
+    .trim();
   if (text) {
     const p = div.appendChild(document.createElement('div'));
     p.className = 'pg-hover-doc';

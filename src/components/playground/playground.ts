@@ -71,8 +71,12 @@ export class Playground {
     this.active = this.cfg.entry;
   }
 
-  private $<T extends HTMLElement = HTMLElement>(sel: string): T | null { return this.root.querySelector<T>(sel); }
-  private button(action: string): HTMLButtonElement | null { return this.$<HTMLButtonElement>(`[data-action="${action}"]`); }
+  private $<T extends HTMLElement = HTMLElement>(sel: string): T | null {
+    return this.root.querySelector<T>(sel);
+  }
+  private button(action: string): HTMLButtonElement | null {
+    return this.$<HTMLButtonElement>(`[data-action="${action}"]`);
+  }
 
   /** Wire the page and schedule the heavy parts. */
   start(): void {
@@ -88,8 +92,17 @@ export class Playground {
     if (this.cfg.editableFiles) void import('../lab/files.ts').then((m) => m.attachFileTools(this, this.root));
     if (classSession()) {
       attachClass(this.cfg.lessonId, {
-        hideSolution: () => { this.button('solution')?.setAttribute('hidden', ''); this.$('[data-solution]')?.setAttribute('hidden', ''); },
-        showBanner: (text) => { const b = this.$('[data-class-banner]'); if (b) { b.textContent = text; b.hidden = false; } },
+        hideSolution: () => {
+          this.button('solution')?.setAttribute('hidden', '');
+          this.$('[data-solution]')?.setAttribute('hidden', '');
+        },
+        showBanner: (text) => {
+          const b = this.$('[data-class-banner]');
+          if (b) {
+            b.textContent = text;
+            b.hidden = false;
+          }
+        },
       });
     }
 
@@ -106,14 +119,17 @@ export class Playground {
     // Ctrl/Cmd+Enter runs from anywhere on the page (the editor handles it itself when focused).
     if (document.querySelector('[data-playground]') === this.root) {
       document.addEventListener('keydown', (e) => {
-        if (!(e.ctrlKey || e.metaKey) || e.key !== 'Enter' || e.defaultPrevented || e.repeat || e.altKey || e.shiftKey) return;
+        if (!(e.ctrlKey || e.metaKey) || e.key !== 'Enter' || e.defaultPrevented || e.repeat || e.altKey || e.shiftKey)
+          return;
         if ((e.target as HTMLElement | null)?.closest?.('[data-terminal], .pagefind-ui')) return;
         if (this.button('run')!.disabled) return;
         e.preventDefault();
         void this.run();
       });
     }
-    this.root.addEventListener('netlink-lab:focus-editor', () => { void this.loadEditor().then(() => this.editor?.focus()); });
+    this.root.addEventListener('netlink-lab:focus-editor', () => {
+      void this.loadEditor().then(() => this.editor?.focus());
+    });
 
     // The program worker (which compiles the kernel) starts at once: Run works as soon as it is
     // ready, even before the editor is loaded (it runs the code shown). The editor loads
@@ -125,7 +141,15 @@ export class Playground {
     editorHost?.addEventListener('pointerdown', go, { once: true });
     editorHost?.addEventListener('focusin', go, { once: true });
     this.root.addEventListener('keydown', go, { once: true });
-    const io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { io.disconnect(); go(); } }, { rootMargin: '200px' });
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          go();
+        }
+      },
+      { rootMargin: '200px' },
+    );
     io.observe(this.root);
     addEventListener('pagehide', () => this.runner?.dispose());
   }
@@ -135,11 +159,14 @@ export class Playground {
     if (this.runner) return this.runner;
     const runner = new Runner({ wasmUrl: KERNEL_WASM });
     this.runner = runner;
-    runner.ready.then(() => {
-      this.button('run')!.disabled = false;
-      this.root.dataset.ready = 'true';
-      if (!this.running) this.status('Ready. Press Run (Ctrl+Enter) to run the program on the simulated kernel.');
-    }, (e: unknown) => this.status(e instanceof Error ? e.message : String(e), 'bad'));
+    runner.ready.then(
+      () => {
+        this.button('run')!.disabled = false;
+        this.root.dataset.ready = 'true';
+        if (!this.running) this.status('Ready. Press Run (Ctrl+Enter) to run the program on the simulated kernel.');
+      },
+      (e: unknown) => this.status(e instanceof Error ? e.message : String(e), 'bad'),
+    );
     return runner;
   }
 
@@ -166,43 +193,55 @@ export class Playground {
   }
 
   private startLanguageService(): void {
-    const later = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 300));
-    later(() => {
-      void (async () => {
-        try {
-          const { startLanguageService } = await import('./language.ts');
-          const ls = await startLanguageService();
-          await ls.load(this.editor!.files());
-          this.editor!.setLanguage((file) => ls.extension(file));
-          this.root.dataset.types = 'ready';
-        } catch (e) {
-          // The editor works without it; say why type checking is missing.
-          this.root.dataset.types = 'failed';
-          console.warn('netlink-lab: the TypeScript language service did not start:', e);
-        }
-      })();
-    }, { timeout: 3000 });
+    const later =
+      (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number })
+        .requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 300));
+    later(
+      () => {
+        void (async () => {
+          try {
+            const { startLanguageService } = await import('./language.ts');
+            const ls = await startLanguageService();
+            await ls.load(this.editor!.files());
+            this.editor!.setLanguage((file) => ls.extension(file));
+            this.root.dataset.types = 'ready';
+          } catch (e) {
+            // The editor works without it; say why type checking is missing.
+            this.root.dataset.types = 'failed';
+            console.warn('netlink-lab: the TypeScript language service did not start:', e);
+          }
+        })();
+      },
+      { timeout: 3000 },
+    );
   }
 
   // ---- files ----------------------------------------------------------------------------------
 
   private renderFileTabs(): void {
     const list = this.$('.pg-files')!;
-    const names = [this.cfg.entry, ...Object.keys(this.files).filter((f) => f !== this.cfg.entry).sort()];
-    list.replaceChildren(...names.map((f) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'pg-file';
-      b.setAttribute('role', 'tab');
-      b.dataset.file = f;
-      b.textContent = f;
-      const selected = f === this.active;
-      b.setAttribute('aria-selected', String(selected));
-      b.tabIndex = selected ? 0 : -1;
-      b.addEventListener('click', () => this.showFile(f));
-      b.addEventListener('keydown', (e) => this.arrowKeys(e, list, '.pg-file'));
-      return b;
-    }));
+    const names = [
+      this.cfg.entry,
+      ...Object.keys(this.files)
+        .filter((f) => f !== this.cfg.entry)
+        .sort(),
+    ];
+    list.replaceChildren(
+      ...names.map((f) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'pg-file';
+        b.setAttribute('role', 'tab');
+        b.dataset.file = f;
+        b.textContent = f;
+        const selected = f === this.active;
+        b.setAttribute('aria-selected', String(selected));
+        b.tabIndex = selected ? 0 : -1;
+        b.addEventListener('click', () => this.showFile(f));
+        b.addEventListener('keydown', (e) => this.arrowKeys(e, list, '.pg-file'));
+        return b;
+      }),
+    );
   }
 
   private showFile(file: string): void {
@@ -212,7 +251,8 @@ export class Playground {
       b.setAttribute('aria-selected', String(on));
       b.tabIndex = on ? 0 : -1;
     }
-    if (this.editor) this.editor.show(file); else this.showPlaceholder();
+    if (this.editor) this.editor.show(file);
+    else this.showPlaceholder();
   }
 
   private showPlaceholder(): void {
@@ -223,13 +263,19 @@ export class Playground {
   // ---- for the lab's file tools (src/components/lab/files.ts) -----------------------------------
 
   /** The files as they are now (the editor's, once it is loaded). */
-  currentFiles(): Record<string, string> { return { ...(this.editor?.files() ?? this.files) }; }
+  currentFiles(): Record<string, string> {
+    return { ...(this.editor?.files() ?? this.files) };
+  }
 
   /** The file shown. */
-  activeFile(): string { return this.active; }
+  activeFile(): string {
+    return this.active;
+  }
 
   /** The file that runs. */
-  entryFile(): string { return this.cfg.entry; }
+  entryFile(): string {
+    return this.cfg.entry;
+  }
 
   /** Replace the files (and show `active`); saved like an edit. */
   replaceFiles(files: Record<string, string>, active?: string): void {
@@ -246,18 +292,30 @@ export class Playground {
 
   /** A message above the editor with buttons, until one is pressed (or `say()` with nothing hides it). */
   ask(text: string, choices: { label: string; run(): void }[]): void {
-    this.notice(text, undefined, choices.map((c) => this.noticeButton(c.label, () => { this.notice(); c.run(); })));
+    this.notice(
+      text,
+      undefined,
+      choices.map((c) =>
+        this.noticeButton(c.label, () => {
+          this.notice();
+          c.run();
+        }),
+      ),
+    );
   }
 
   /** The status line. */
-  say(text: string, tone?: 'good' | 'bad'): void { this.status(text, tone); }
+  say(text: string, tone?: 'good' | 'bad'): void {
+    this.status(text, tone);
+  }
 
   private changed(files: Record<string, string>): void {
     this.files = files;
     clearTimeout(this.saveTimer);
     if (this.mine || this.saveHeld) return;
     this.saveTimer = setTimeout(() => {
-      if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId); else saveCode(this.cfg.lessonId, files);
+      if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId);
+      else saveCode(this.cfg.lessonId, files);
     }, 250);
   }
 
@@ -265,16 +323,29 @@ export class Playground {
     this.files = { ...files };
     if (!(this.active in this.files)) this.active = this.cfg.entry;
     this.renderFileTabs();
-    if (this.editor) this.editor.setFiles(this.files, this.active); else { this.showPlaceholder(); this.changed(this.files); }
+    if (this.editor) this.editor.setFiles(this.files, this.active);
+    else {
+      this.showPlaceholder();
+      this.changed(this.files);
+    }
   }
 
   private reset(): void {
     const before = this.editor?.files() ?? this.files;
-    if (same(before, this.cfg.files)) { this.status('This is already the lesson\'s starting code.'); return; }
+    if (same(before, this.cfg.files)) {
+      this.status("This is already the lesson's starting code.");
+      return;
+    }
     this.undoFiles = before;
     this.setFiles(this.cfg.files);
     clearCode(this.cfg.lessonId);
-    this.status('Back to the lesson\'s starting code.', undefined, { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+    this.status("Back to the lesson's starting code.", undefined, {
+      label: 'Undo',
+      run: () => {
+        if (this.undoFiles) this.setFiles(this.undoFiles);
+        this.status('Your code is back.');
+      },
+    });
   }
 
   /**
@@ -305,7 +376,13 @@ export class Playground {
       this.notice();
       this.changed(this.editor?.files() ?? this.files);
       this.undoFiles = before;
-      this.status('The shared code is now your code for this lesson.', 'good', { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+      this.status('The shared code is now your code for this lesson.', 'good', {
+        label: 'Undo',
+        run: () => {
+          if (this.undoFiles) this.setFiles(this.undoFiles);
+          this.status('Your code is back.');
+        },
+      });
     });
     const back = this.noticeButton('Back to my code', () => {
       const mine = this.mine!;
@@ -314,7 +391,11 @@ export class Playground {
       this.setFiles(mine);
       this.status('Your code is back; the shared code was not kept.');
     });
-    this.notice('You are looking at code from a shared link. Your own code for this lesson is kept as it was; edits here are not saved unless you keep this code.', undefined, [keep, back]);
+    this.notice(
+      'You are looking at code from a shared link. Your own code for this lesson is kept as it was; edits here are not saved unless you keep this code.',
+      undefined,
+      [keep, back],
+    );
   }
 
   private noticeButton(label: string, run: () => void): HTMLButtonElement {
@@ -330,13 +411,20 @@ export class Playground {
   private notice(text?: string, tone?: 'bad', extra: HTMLElement[] = []): void {
     const box = this.$('[data-notice]');
     if (!box) return;
-    if (!text) { box.hidden = true; box.replaceChildren(); return; }
+    if (!text) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
     const p = document.createElement('p');
     p.textContent = text;
     p.append(...extra.filter((e) => e.tagName === 'A'));
     const actions = extra.filter((e) => e.tagName !== 'A');
     box.className = `pg-notice${tone ? ` pg-notice-${tone}` : ''}`;
-    box.replaceChildren(p, ...(actions.length ? [Object.assign(document.createElement('div'), { className: 'pg-notice-actions' })] : []));
+    box.replaceChildren(
+      p,
+      ...(actions.length ? [Object.assign(document.createElement('div'), { className: 'pg-notice-actions' })] : []),
+    );
     box.querySelector('.pg-notice-actions')?.append(...actions);
     box.hidden = false;
   }
@@ -379,7 +467,13 @@ export class Playground {
         this.undoFiles = this.editor?.files() ?? this.files;
         this.setFiles({ ...this.files, ...files });
         void this.toggleSolution();
-        this.status('The editor now holds the solution.', undefined, { label: 'Undo', run: () => { if (this.undoFiles) this.setFiles(this.undoFiles); this.status('Your code is back.'); } });
+        this.status('The editor now holds the solution.', undefined, {
+          label: 'Undo',
+          run: () => {
+            if (this.undoFiles) this.setFiles(this.undoFiles);
+            this.status('Your code is back.');
+          },
+        });
       },
     });
   }
@@ -400,8 +494,14 @@ export class Playground {
       runner.stop();
       const ks = await import('../terminal/kernel-switch.ts');
       try {
-        vmRun = choice === 'browser' ? await ks.prepareBrowserRun(href('/'), (t) => this.status(t)) : await ks.prepareVmRun((t) => this.status(t), this.cfg.boot?.cmdline ?? '');
-      } catch (e) { this.status((e as Error).message, 'bad'); return; }
+        vmRun =
+          choice === 'browser'
+            ? await ks.prepareBrowserRun(href('/'), (t) => this.status(t))
+            : await ks.prepareVmRun((t) => this.status(t), this.cfg.boot?.cmdline ?? '');
+      } catch (e) {
+        this.status((e as Error).message, 'bad');
+        return;
+      }
     }
     this.log = new RunLog();
     this.running = true;
@@ -414,31 +514,67 @@ export class Playground {
     // Type errors do not stop a run (the types are stripped), but they often explain what goes wrong.
     const typeErrors = this.editor?.typeErrors() ?? [];
     if (typeErrors.length > 0) {
-      this.appendOutput([{ stream: 'warn', text: `${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'} (the program runs anyway): ${typeErrors.slice(0, 3).map((t) => `${t.file}:${t.line}: ${t.message}`).join('; ')}${typeErrors.length > 3 ? '; …' : ''}` }], 'pg-typeerr');
+      this.appendOutput(
+        [
+          {
+            stream: 'warn',
+            text: `${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'} (the program runs anyway): ${typeErrors
+              .slice(0, 3)
+              .map((t) => `${t.file}:${t.line}: ${t.message}`)
+              .join('; ')}${typeErrors.length > 3 ? '; …' : ''}`,
+          },
+        ],
+        'pg-typeerr',
+      );
     }
     this.button('stop')!.disabled = false;
     this.$('.pg-share')?.setAttribute('hidden', '');
     this.status('Running…');
-    this.panels ??= import('./panels/panels.ts').then((m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')));
+    this.panels ??= import('./panels/panels.ts').then(
+      (m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')),
+    );
     void this.panels.then((p) => p.reset(this.log));
     const log = this.log;
-    await runner.run({ files, entry: this.cfg.entry, ...(this.cfg.checks ? { checks: this.cfg.checks } : {}), ...(vmRun ? { vm: vmRun.vm } : {}), ...(this.cfg.boot && !vmRun ? { boot: this.cfg.boot } : {}) }, {
-      batch: (b) => { if (log === this.log) this.onBatch(b); },
-      checks: (results, error) => {
-        if (log !== this.log) return;
-        this.onChecks(results, error);
-        if (!vmRun) this.reportRun(files, !error && results.length > 0 && results.every((r) => r.pass));
+    await runner.run(
+      {
+        files,
+        entry: this.cfg.entry,
+        ...(this.cfg.checks ? { checks: this.cfg.checks } : {}),
+        ...(vmRun ? { vm: vmRun.vm } : {}),
+        ...(this.cfg.boot && !vmRun ? { boot: this.cfg.boot } : {}),
       },
-      exit: (e) => {
-        vmRun?.end();
-        if (log !== this.log) return;
-        this.onExit(e);
-        if (!vmRun && (!this.cfg.checks || e.ran === false)) this.reportRun(files, false);
-        const box = this.$('[data-compare]');
-        if (vmRun && box) void import('../terminal/kernel-switch.ts').then((ks) => ks.showComparison(box, { wasmUrl: KERNEL_WASM, files, entry: this.cfg.entry, vmEvents: log.syscalls, ...(this.cfg.boot ? { boot: this.cfg.boot } : {}) }));
+      {
+        batch: (b) => {
+          if (log === this.log) this.onBatch(b);
+        },
+        checks: (results, error) => {
+          if (log !== this.log) return;
+          this.onChecks(results, error);
+          if (!vmRun) this.reportRun(files, !error && results.length > 0 && results.every((r) => r.pass));
+        },
+        exit: (e) => {
+          vmRun?.end();
+          if (log !== this.log) return;
+          this.onExit(e);
+          if (!vmRun && (!this.cfg.checks || e.ran === false)) this.reportRun(files, false);
+          const box = this.$('[data-compare]');
+          if (vmRun && box)
+            void import('../terminal/kernel-switch.ts').then((ks) =>
+              ks.showComparison(box, {
+                wasmUrl: KERNEL_WASM,
+                files,
+                entry: this.cfg.entry,
+                vmEvents: log.syscalls,
+                ...(this.cfg.boot ? { boot: this.cfg.boot } : {}),
+              }),
+            );
+        },
+        killed: (reason, message) => {
+          vmRun?.end(true);
+          if (log === this.log) this.onKilled(reason, message);
+        },
       },
-      killed: (reason, message) => { vmRun?.end(true); if (log === this.log) this.onKilled(reason, message); },
-    });
+    );
   }
 
   /** Tell the class server about this run (class mode only; it re-runs a passing one itself). */
@@ -459,7 +595,8 @@ export class Playground {
     this.appendOutput(b.output);
     if (b.cut) this.showCut(b.cut);
     for (const e of b.kernel) {
-      if (e.kind === 'lockup' || e.kind === 'deadlock') this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kreport');
+      if (e.kind === 'lockup' || e.kind === 'deadlock')
+        this.appendOutput([{ stream: 'system', text: kernelReport(e) }], 'pg-kreport');
     }
     if (this.running) this.statusSoon(`Running… virtual time ${seconds(this.log.time)}`);
     void this.panels?.then((p) => p.update(this.log));
@@ -471,9 +608,12 @@ export class Playground {
     if (e.status === 'ok') {
       this.status(`The program ended after ${seconds(e.time)} of virtual time (${e.wallMs} ms of real time).`, 'good');
     } else {
-      this.status(e.ran === false
-        ? `The program did not start (see the output).${this.cfg.checks ? ' The checks were not run again.' : ''}`
-        : 'The program ended with an error (see the output).', 'bad');
+      this.status(
+        e.ran === false
+          ? `The program did not start (see the output).${this.cfg.checks ? ' The checks were not run again.' : ''}`
+          : 'The program ended with an error (see the output).',
+        'bad',
+      );
       if (e.error?.file && e.error.line) {
         const { file, line, column } = e.error;
         this.editor?.markError(file, line, e.error.message);
@@ -488,7 +628,8 @@ export class Playground {
         this.queue(() => this.$('[data-output]')!.append(div));
       }
     }
-    if (this.log.output.length === 0 && !e.error) this.appendOutput([{ stream: 'system', text: '(the program printed nothing)' }]);
+    if (this.log.output.length === 0 && !e.error)
+      this.appendOutput([{ stream: 'system', text: '(the program printed nothing)' }]);
     void this.panels?.then((p) => p.update(this.log));
   }
 
@@ -503,7 +644,10 @@ export class Playground {
     this.log.killed = message;
     this.finish();
     this.appendOutput([{ stream: 'system', text: reason === 'stopped' ? 'Stopped.' : message }]);
-    this.status(reason === 'stopped' ? 'Stopped. The kernel and its processes were thrown away; Run starts afresh.' : message, reason === 'stopped' ? undefined : 'bad');
+    this.status(
+      reason === 'stopped' ? 'Stopped. The kernel and its processes were thrown away; Run starts afresh.' : message,
+      reason === 'stopped' ? undefined : 'bad',
+    );
     void this.panels?.then((p) => p.update(this.log));
   }
 
@@ -524,22 +668,25 @@ export class Playground {
       list.replaceChildren(li);
       return;
     }
-    list.replaceChildren(...results.map((r) => {
-      const li = document.createElement('li');
-      li.className = `pg-check ${r.pass ? 'pg-pass' : 'pg-fail'}`;
-      const body = document.createElement('div');
-      const name = document.createElement('strong');
-      name.textContent = r.name;
-      const msg = document.createElement('span');
-      msg.textContent = ` — ${r.message}`;
-      const verdict = document.createElement('span');
-      verdict.className = 'pg-sr';
-      verdict.textContent = r.pass ? 'Passed: ' : 'Failed: ';
-      body.append(verdict, name, msg);
-      li.append(body);
-      if (!r.pass && r.hints && r.hints.length > 0) body.append(hintsFor(r.hints, () => void report({ type: 'hint', lessonId: this.cfg.lessonId })));
-      return li;
-    }));
+    list.replaceChildren(
+      ...results.map((r) => {
+        const li = document.createElement('li');
+        li.className = `pg-check ${r.pass ? 'pg-pass' : 'pg-fail'}`;
+        const body = document.createElement('div');
+        const name = document.createElement('strong');
+        name.textContent = r.name;
+        const msg = document.createElement('span');
+        msg.textContent = ` — ${r.message}`;
+        const verdict = document.createElement('span');
+        verdict.className = 'pg-sr';
+        verdict.textContent = r.pass ? 'Passed: ' : 'Failed: ';
+        body.append(verdict, name, msg);
+        li.append(body);
+        if (!r.pass && r.hints && r.hints.length > 0)
+          body.append(hintsFor(r.hints, () => void report({ type: 'hint', lessonId: this.cfg.lessonId })));
+        return li;
+      }),
+    );
     if (results.length > 0 && results.every((r) => r.pass)) {
       markComplete(this.cfg.lessonId);
       this.$('[data-complete]')?.removeAttribute('hidden');
@@ -573,7 +720,9 @@ export class Playground {
   private showCut(c: OutputCut): void {
     // Only the latest cut matters: it replaces the previous one.
     this.latestCut = c;
-    this.queue(() => { if (this.latestCut === c) this.renderCut(c); });
+    this.queue(() => {
+      if (this.latestCut === c) this.renderCut(c);
+    });
   }
 
   private clearOutput(): void {
@@ -605,7 +754,8 @@ export class Playground {
     }
     const cut = out.querySelector('[data-cut]');
     // Lines printed before the cut go before it; anything after the program (system notes) after.
-    if (cut && extraClass === undefined && lines.every((l) => l.stream !== 'system')) cut.before(frag); else out.append(frag);
+    if (cut && extraClass === undefined && lines.every((l) => l.stream !== 'system')) cut.before(frag);
+    else out.append(frag);
     while (out.childElementCount > MAX_OUTPUT_NODES) out.firstElementChild!.remove();
     if (atBottom) out.scrollTop = out.scrollHeight;
     if (!this.firstOutput && !extraClass && lines.some((l) => l.stream !== 'system')) {
@@ -631,9 +781,10 @@ export class Playground {
     const n = (x: number) => x.toLocaleString('en-US');
     const note = document.createElement('div');
     note.className = 'pg-line pg-system pg-cut-note';
-    note.textContent = left > 0
-      ? `Output cut: lines ${n(c.head + 1)}–${n(first - 1)} (${n(left)} lines) are left out. Shown: lines 1–${n(c.head)} above and ${n(first)}–${n(c.printed)} below${this.running ? ', the latest so far' : ', the last the program printed'}.`
-      : '';
+    note.textContent =
+      left > 0
+        ? `Output cut: lines ${n(c.head + 1)}–${n(first - 1)} (${n(left)} lines) are left out. Shown: lines 1–${n(c.head)} above and ${n(first)}–${n(c.printed)} below${this.running ? ', the latest so far' : ', the last the program printed'}.`
+        : '';
     const lines = c.tail.map((l) => {
       const div = document.createElement('div');
       div.className = `pg-line pg-${l.stream}`;
@@ -652,7 +803,10 @@ export class Playground {
 
   private statusSoon(text: string): void {
     if (this.statusTimer) return;
-    this.statusTimer = setTimeout(() => { this.statusTimer = undefined; if (this.running) this.status(text); }, 200);
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      if (this.running) this.status(text);
+    }, 200);
   }
 
   private status(text: string, tone?: 'good' | 'bad', action?: { label: string; run(): void }): void {
@@ -685,7 +839,8 @@ export class Playground {
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
     }
-    for (const body of this.root.querySelectorAll<HTMLElement>('[data-panel-body]')) body.hidden = body.dataset.panelBody !== id;
+    for (const body of this.root.querySelectorAll<HTMLElement>('[data-panel-body]'))
+      body.hidden = body.dataset.panelBody !== id;
     void this.panels?.then((p) => p.update(this.log, true));
   }
 
@@ -693,7 +848,12 @@ export class Playground {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
     const tabs = [...list.querySelectorAll<HTMLButtonElement>(sel)];
     const i = tabs.indexOf(e.currentTarget as HTMLButtonElement);
-    const next = e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : (i + (e.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length;
+    const next =
+      e.key === 'Home'
+        ? 0
+        : e.key === 'End'
+          ? tabs.length - 1
+          : (i + (e.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length;
     e.preventDefault();
     tabs[next]!.focus();
     tabs[next]!.click();
@@ -710,7 +870,12 @@ function hintsFor(hints: string[], onShow?: () => void): HTMLElement {
   const btn = document.createElement('button');
   btn.type = 'button';
   btn.className = 'pg-link pg-hint-btn';
-  const label = () => { btn.textContent = list.childElementCount === 0 ? `Show a hint (1 of ${hints.length})` : `Next hint (${list.childElementCount + 1} of ${hints.length})`; };
+  const label = () => {
+    btn.textContent =
+      list.childElementCount === 0
+        ? `Show a hint (1 of ${hints.length})`
+        : `Next hint (${list.childElementCount + 1} of ${hints.length})`;
+  };
   label();
   btn.addEventListener('click', () => {
     const i = list.childElementCount;
@@ -720,7 +885,11 @@ function hintsFor(hints: string[], onShow?: () => void): HTMLElement {
     li.append(b, hints[i]!);
     list.append(li);
     onShow?.();
-    if (list.childElementCount >= hints.length) { btn.remove(); list.tabIndex = -1; list.focus(); } else label();
+    if (list.childElementCount >= hints.length) {
+      btn.remove();
+      list.tabIndex = -1;
+      list.focus();
+    } else label();
   });
   box.append(list, btn);
   return box;

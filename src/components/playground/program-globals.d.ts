@@ -10,11 +10,22 @@ interface Console {
 }
 declare var console: Console;
 
-interface TextEncoder { encode(input?: string): Uint8Array; readonly encoding: string }
+interface TextEncoder {
+  encode(input?: string): Uint8Array;
+  readonly encoding: string;
+}
 declare var TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
-interface TextDecoderOptions { fatal?: boolean; ignoreBOM?: boolean }
-interface TextDecodeOptions { stream?: boolean }
-interface TextDecoder { decode(input?: ArrayBufferView | ArrayBuffer, options?: TextDecodeOptions): string; readonly encoding: string }
+interface TextDecoderOptions {
+  fatal?: boolean;
+  ignoreBOM?: boolean;
+}
+interface TextDecodeOptions {
+  stream?: boolean;
+}
+interface TextDecoder {
+  decode(input?: ArrayBufferView | ArrayBuffer, options?: TextDecodeOptions): string;
+  readonly encoding: string;
+}
 declare var TextDecoder: { prototype: TextDecoder; new (label?: string, options?: TextDecoderOptions): TextDecoder };
 
 /** Wall-clock timers. In the simulated kernel prefer sleep() from netlink-lab/user: it uses virtual time. */

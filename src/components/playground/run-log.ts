@@ -45,7 +45,8 @@ export class RunLog {
         if (this.samples.length > 2000) this.samples.splice(0, this.samples.length - 2000);
       }
     }
-    for (const e of b.kernel) if (e.kind === 'proc' && typeof e.pid === 'number' && typeof e.name === 'string') this.names.set(e.pid, e.name);
+    for (const e of b.kernel)
+      if (e.kind === 'proc' && typeof e.pid === 'number' && typeof e.name === 'string') this.names.set(e.pid, e.name);
     this.version += 1;
   }
 

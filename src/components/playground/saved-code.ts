@@ -5,7 +5,11 @@ export const codeKey = (lessonId: string) => `netlink-lab:code:v1:${lessonId}`;
 const key = codeKey;
 
 function store(): Storage | undefined {
-  try { return globalThis.localStorage; } catch { return undefined; }
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The files saved for a lesson, or undefined when the learner has not edited it. */
@@ -13,7 +17,8 @@ export function loadCode(lessonId: string): Record<string, string> | undefined {
   try {
     const v = JSON.parse(store()?.getItem(key(lessonId)) ?? 'null') as { files?: unknown } | null;
     const files = v?.files;
-    if (!files || typeof files !== 'object' || Object.values(files).some((x) => typeof x !== 'string')) return undefined;
+    if (!files || typeof files !== 'object' || Object.values(files).some((x) => typeof x !== 'string'))
+      return undefined;
     return files as Record<string, string>;
   } catch {
     return undefined;
@@ -22,10 +27,18 @@ export function loadCode(lessonId: string): Record<string, string> | undefined {
 
 /** Save the lesson's files (silently does nothing when storage is full or disabled). */
 export function saveCode(lessonId: string, files: Record<string, string>): void {
-  try { store()?.setItem(key(lessonId), JSON.stringify({ files, saved: Date.now() })); } catch { /* not kept */ }
+  try {
+    store()?.setItem(key(lessonId), JSON.stringify({ files, saved: Date.now() }));
+  } catch {
+    /* not kept */
+  }
 }
 
 /** Forget the lesson's edits (Reset). */
 export function clearCode(lessonId: string): void {
-  try { store()?.removeItem(key(lessonId)); } catch { /* nothing to clear */ }
+  try {
+    store()?.removeItem(key(lessonId));
+  } catch {
+    /* nothing to clear */
+  }
 }

@@ -3,7 +3,10 @@ import { decodeShare, encodeShare, shareParam, shareUrl } from './share.ts';
 
 describe('share links', () => {
   it('round-trip files through the URL fragment', async () => {
-    const files = { 'main.ts': "import { socket } from 'netlink-lab/user';\nconsole.log('ünïcode ✓', `${1 + 1}`);\n".repeat(40), 'module.ts': '' };
+    const files = {
+      'main.ts': "import { socket } from 'netlink-lab/user';\nconsole.log('ünïcode ✓', `${1 + 1}`);\n".repeat(40),
+      'module.ts': '',
+    };
     const value = await encodeShare({ lessonId: 'raw-netlink/first-socket', files });
     expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(value.length).toBeLessThan(JSON.stringify(files).length / 4);
@@ -20,7 +23,11 @@ describe('share links', () => {
 
   it('refuses a small link that inflates past the cap, without inflating all of it', async () => {
     const big = new TextEncoder().encode(JSON.stringify({ v: 1, l: 'a', f: { 'main.ts': ' '.repeat(50 << 20) } }));
-    const packed = new Uint8Array(await new Response(new Blob([big as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    const packed = new Uint8Array(
+      await new Response(
+        new Blob([big as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw')),
+      ).arrayBuffer(),
+    );
     let s = '';
     for (let i = 0; i < packed.length; i += 0x8000) s += String.fromCharCode(...packed.subarray(i, i + 0x8000));
     const value = btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

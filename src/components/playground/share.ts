@@ -6,7 +6,10 @@
 const PARAM = 'code';
 
 /** What a share link carries. */
-export interface Shared { lessonId: string; files: Record<string, string> }
+export interface Shared {
+  lessonId: string;
+  files: Record<string, string>;
+}
 
 const toB64url = (b: Uint8Array): string => {
   let s = '';
@@ -27,7 +30,11 @@ export const MAX_SHARED_BYTES = 1 << 20;
 const MAX_LINK_CHARS = 2 << 20;
 
 /** Pipe `data` through `stream`; stops (and throws TooBig) once the output passes `limit` bytes. */
-async function pipe(data: Uint8Array, stream: CompressionStream | DecompressionStream, limit = Infinity): Promise<Uint8Array> {
+async function pipe(
+  data: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+  limit = Infinity,
+): Promise<Uint8Array> {
   const reader = new Blob([data as BlobPart]).stream().pipeThrough(stream).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -35,12 +42,18 @@ async function pipe(data: Uint8Array, stream: CompressionStream | DecompressionS
     const { done, value } = await reader.read();
     if (done) break;
     size += value.length;
-    if (size > limit) { void reader.cancel(); throw new TooBig(); }
+    if (size > limit) {
+      void reader.cancel();
+      throw new TooBig();
+    }
     chunks.push(value);
   }
   const out = new Uint8Array(size);
   let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
   return out;
 }
 
@@ -58,13 +71,23 @@ export async function decodeShare(value: string): Promise<Shared> {
   if (value.length > MAX_LINK_CHARS) throw new Error(tooBig);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(await pipe(fromB64url(value), new DecompressionStream('deflate-raw'), MAX_SHARED_BYTES)));
+    json = JSON.parse(
+      new TextDecoder().decode(await pipe(fromB64url(value), new DecompressionStream('deflate-raw'), MAX_SHARED_BYTES)),
+    );
   } catch (e) {
     if (e instanceof TooBig) throw new Error(tooBig);
-    throw new Error('The shared code in this link is damaged (it may have been cut when copied). Ask for the link again.');
+    throw new Error(
+      'The shared code in this link is damaged (it may have been cut when copied). Ask for the link again.',
+    );
   }
   const o = json as { v?: number; l?: unknown; f?: unknown };
-  if (o.v !== 1 || typeof o.l !== 'string' || !o.f || typeof o.f !== 'object' || Object.values(o.f).some((x) => typeof x !== 'string')) {
+  if (
+    o.v !== 1 ||
+    typeof o.l !== 'string' ||
+    !o.f ||
+    typeof o.f !== 'object' ||
+    Object.values(o.f).some((x) => typeof x !== 'string')
+  ) {
     throw new Error('This link holds code in a format this version of the site does not know.');
   }
   return { lessonId: o.l, files: o.f as Record<string, string> };

@@ -19,21 +19,31 @@ export interface SolutionOptions {
 }
 
 const readOnly = (label: string): Extension => [
-  EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), javascript({ typescript: true }), editorTheme,
+  EditorState.readOnly.of(true),
+  EditorView.editable.of(false),
+  lineNumbers(),
+  javascript({ typescript: true }),
+  editorTheme,
   // Not editable, yet reachable by keyboard so it can be scrolled and read.
   EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
 ];
 
 /** Fill `box` with the comparison. */
 export function showSolution(box: HTMLElement, o: SolutionOptions): void {
-  const names = [o.entry, ...Object.keys(o.solution).filter((f) => f !== o.entry).sort()].filter((f) => f in o.solution);
+  const names = [
+    o.entry,
+    ...Object.keys(o.solution)
+      .filter((f) => f !== o.entry)
+      .sort(),
+  ].filter((f) => f in o.solution);
   const head = document.createElement('div');
   head.className = 'pg-solution-head';
   const note = document.createElement('p');
   const changed = names.filter((f) => (o.mine[f] ?? '') !== o.solution[f]);
-  const summary = (wide: boolean) => (changed.length === 0
-    ? 'Your code is the same as the solution.'
-    : `${wide ? 'Your code (left) and a solution (right)' : 'A solution, with your lines in red where they differ'}: ${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''}.`);
+  const summary = (wide: boolean) =>
+    changed.length === 0
+      ? 'Your code is the same as the solution.'
+      : `${wide ? 'Your code (left) and a solution (right)' : 'A solution, with your lines in red where they differ'}: ${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''}.`;
   const controls = document.createElement('div');
   controls.className = 'pg-actions';
   let file = changed[0] ?? names[0] ?? o.entry;
@@ -42,7 +52,10 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
     select.setAttribute('aria-label', 'File to compare');
     select.className = 'pg-btn';
     for (const f of names) select.add(new Option(f, f, f === file, f === file));
-    select.addEventListener('change', () => { file = select.value; draw(); });
+    select.addEventListener('change', () => {
+      file = select.value;
+      draw();
+    });
     controls.append(select);
   }
   const use = document.createElement('button');
@@ -79,7 +92,13 @@ export function showSolution(box: HTMLElement, o: SolutionOptions): void {
     } else {
       view = new EditorView({
         parent: body,
-        state: EditorState.create({ doc: theirs, extensions: [readOnly(`Solution: ${file}, with your code's lines shown where they differ (read-only)`), unifiedMergeView({ original: mine, mergeControls: false, collapseUnchanged: { margin: 3, minSize: 6 } })] }),
+        state: EditorState.create({
+          doc: theirs,
+          extensions: [
+            readOnly(`Solution: ${file}, with your code's lines shown where they differ (read-only)`),
+            unifiedMergeView({ original: mine, mergeControls: false, collapseUnchanged: { margin: 3, minSize: 6 } }),
+          ],
+        }),
       });
     }
   };

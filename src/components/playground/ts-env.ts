@@ -38,7 +38,11 @@ export function compilerOptions(ts: typeof TS, api: Record<string, string>): TS.
     skipLibCheck: true,
     types: [],
     baseUrl: '/',
-    paths: Object.fromEntries(Object.entries(MODULES).filter(([, p]) => p in api).map(([m, p]) => [m, [`${API_ROOT}/${p}`]])),
+    paths: Object.fromEntries(
+      Object.entries(MODULES)
+        .filter(([, p]) => p in api)
+        .map(([m, p]) => [m, [`${API_ROOT}/${p}`]]),
+    ),
   };
 }
 
@@ -48,5 +52,10 @@ export function createEnvironment(ts: typeof TS, files: EnvFiles): VirtualTypeSc
   for (const [name, text] of Object.entries(files.libs)) fsMap.set(`/${name}`, text);
   for (const [path, text] of Object.entries(files.api)) fsMap.set(`${API_ROOT}/${path}`, text);
   fsMap.set('/program-globals.d.ts', files.globals);
-  return createVirtualTypeScriptEnvironment(createSystem(fsMap), ['/program-globals.d.ts'], ts, compilerOptions(ts, files.api));
+  return createVirtualTypeScriptEnvironment(
+    createSystem(fsMap),
+    ['/program-globals.d.ts'],
+    ts,
+    compilerOptions(ts, files.api),
+  );
 }

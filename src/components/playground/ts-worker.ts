@@ -12,19 +12,32 @@ import globals from './program-globals.d.ts?raw';
 import { API_ROOT, MODULES, createEnvironment } from './ts-env.ts';
 
 const libs = import.meta.glob<string>(
-  ['/node_modules/typescript/lib/lib.es5.d.ts', '/node_modules/typescript/lib/lib.es20{15,16,17,18,19,20,21,22,23}*.d.ts', '/node_modules/typescript/lib/lib.decorators*.d.ts'],
+  [
+    '/node_modules/typescript/lib/lib.es5.d.ts',
+    '/node_modules/typescript/lib/lib.es20{15,16,17,18,19,20,21,22,23}*.d.ts',
+    '/node_modules/typescript/lib/lib.decorators*.d.ts',
+  ],
   { query: '?raw', import: 'default', eager: true },
 );
-const api = import.meta.glob<string>(['/src/api/**/*.ts', '!/src/api/**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+const api = import.meta.glob<string>(['/src/api/**/*.ts', '!/src/api/**/*.test.ts'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
-const worker = createWorker(() => createEnvironment(ts, {
-  libs: Object.fromEntries(Object.entries(libs).map(([p, t]) => [p.split('/').pop()!, t])),
-  api: Object.fromEntries(Object.entries(api).map(([p, t]) => [p.replace(/^\//, ''), t])),
-  globals,
-}));
+const worker = createWorker(() =>
+  createEnvironment(ts, {
+    libs: Object.fromEntries(Object.entries(libs).map(([p, t]) => [p.split('/').pop()!, t])),
+    api: Object.fromEntries(Object.entries(api).map(([p, t]) => [p.replace(/^\//, ''), t])),
+    globals,
+  }),
+);
 
 /** What a module exports, for completing names the program has not imported yet. */
-export interface ModuleExport { name: string; kind: 'function' | 'const' | 'type' | 'class' | 'other' }
+export interface ModuleExport {
+  name: string;
+  kind: 'function' | 'const' | 'type' | 'class' | 'other';
+}
 
 Comlink.expose({
   ...worker,
@@ -42,8 +55,16 @@ Comlink.expose({
       out[mod] = checker.getExportsOfModule(sym).map((e) => {
         const s = e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e;
         const f = s.flags;
-        const kind = f & ts.SymbolFlags.Function ? 'function' : f & ts.SymbolFlags.Class ? 'class'
-          : f & ts.SymbolFlags.Variable ? 'const' : f & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias) ? 'type' : 'other';
+        const kind =
+          f & ts.SymbolFlags.Function
+            ? 'function'
+            : f & ts.SymbolFlags.Class
+              ? 'class'
+              : f & ts.SymbolFlags.Variable
+                ? 'const'
+                : f & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)
+                  ? 'type'
+                  : 'other';
         return { name: e.name, kind } as ModuleExport;
       });
     }

@@ -32,7 +32,15 @@ let cache: Record<string, ApiEntry[]> | undefined;
 export function apiReference(): Record<string, ApiEntry[]> {
   if (cache) return cache;
   const files = Object.values(API_MODULES).map((f) => ROOT + f);
-  const program = ts.createProgram(files, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, noEmit: true, strict: true, skipLibCheck: true });
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    strict: true,
+    skipLibCheck: true,
+  });
   const checker = program.getTypeChecker();
   const order = ['function', 'class', 'constant', 'interface', 'type', 'other'];
   const out: Record<string, ApiEntry[]> = {};
@@ -46,20 +54,36 @@ export function apiReference(): Record<string, ApiEntry[]> {
       const decl = s.declarations?.[0];
       if (!decl) continue;
       const f = s.flags;
-      let kind: ApiEntry['kind'] = f & ts.SymbolFlags.Function ? 'function' : f & ts.SymbolFlags.Class ? 'class'
-        : f & ts.SymbolFlags.Interface ? 'interface' : f & ts.SymbolFlags.TypeAlias ? 'type' : f & ts.SymbolFlags.Variable ? 'constant' : 'other';
+      let kind: ApiEntry['kind'] =
+        f & ts.SymbolFlags.Function
+          ? 'function'
+          : f & ts.SymbolFlags.Class
+            ? 'class'
+            : f & ts.SymbolFlags.Interface
+              ? 'interface'
+              : f & ts.SymbolFlags.TypeAlias
+                ? 'type'
+                : f & ts.SymbolFlags.Variable
+                  ? 'constant'
+                  : 'other';
       let signature: string;
       const callable = kind === 'constant' && checker.getTypeOfSymbolAtLocation(s, decl).getCallSignatures().length > 0;
       if (callable) kind = 'function';
       if (kind === 'interface' || kind === 'type' || kind === 'class') {
-        signature = decl.getText().replace(/\/\*\*[\s\S]*?\*\/\s*/g, '').replace(/^export\s+/, '');
+        signature = decl
+          .getText()
+          .replace(/\/\*\*[\s\S]*?\*\/\s*/g, '')
+          .replace(/^export\s+/, '');
         if (signature.length > 1600) signature = `${signature.slice(0, 1600)}\n  …`;
       } else {
         const type = checker.getTypeOfSymbolAtLocation(s, decl);
         const sigs = type.getCallSignatures();
-        signature = sigs.length > 0
-          ? sigs.map((g) => `${e.name}${checker.signatureToString(g, undefined, ts.TypeFormatFlags.NoTruncation)}`).join('\n')
-          : `const ${e.name}: ${checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation)}`;
+        signature =
+          sigs.length > 0
+            ? sigs
+                .map((g) => `${e.name}${checker.signatureToString(g, undefined, ts.TypeFormatFlags.NoTruncation)}`)
+                .join('\n')
+            : `const ${e.name}: ${checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation)}`;
       }
       const doc = ts.displayPartsToString(s.getDocumentationComment(checker)).trim();
       entries.push({ name: e.name, kind, signature, doc, file: decl.getSourceFile().fileName.slice(ROOT.length) });

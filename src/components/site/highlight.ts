@@ -17,12 +17,16 @@ export async function highlightWithLines(code: string, lang: 'ts' | 'c'): Promis
     lang,
     themes: CODE_THEMES,
     defaultColor: false,
-    transformers: [{
-      pre(node) {
-        this.addClassToHast(node, 'astro-code with-lines');
-        node.properties.tabindex = '0';
+    transformers: [
+      {
+        pre(node) {
+          this.addClassToHast(node, 'astro-code with-lines');
+          node.properties.tabindex = '0';
+        },
+        line(node, line) {
+          node.properties.id = `L${line}`;
+        },
       },
-      line(node, line) { node.properties.id = `L${line}`; },
-    }],
+    ],
   });
 }

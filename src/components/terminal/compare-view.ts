@@ -40,7 +40,8 @@ function hexDump(data: Uint8Array, marks: ByteRange[]): HTMLElement {
     pre.append(`${line.toString(16).padStart(4, '0')}  `);
     for (let i = line; i < Math.min(line + 16, data.length); i++) {
       const text = data[i]!.toString(16).padStart(2, '0');
-      if (marked(i)) pre.append(el('mark', undefined, text)); else pre.append(text);
+      if (marked(i)) pre.append(el('mark', undefined, text));
+      else pre.append(text);
       pre.append(i % 16 === 7 ? '  ' : ' ');
     }
     pre.append('\n');
@@ -76,7 +77,12 @@ export function renderComparison(host: HTMLElement, c: Comparison): void {
   c.rows.forEach((row, i) => {
     const tr = el('tr', `nl-cmp-row nl-cmp-${row.status}`);
     tr.dataset.rowStatus = row.status;
-    tr.append(el('td', 'nl-cmp-n', String(i + 1)), cell(row.sim), cell(row.vm), el('td', 'nl-cmp-status', STATUS_TEXT[row.status]));
+    tr.append(
+      el('td', 'nl-cmp-n', String(i + 1)),
+      cell(row.sim),
+      cell(row.vm),
+      el('td', 'nl-cmp-status', STATUS_TEXT[row.status]),
+    );
     body.append(tr);
     if (row.status !== 'different') return;
     const dr = el('tr', 'nl-cmp-detail');
@@ -85,7 +91,14 @@ export function renderComparison(host: HTMLElement, c: Comparison): void {
     const list = el('ul', 'nl-cmp-diffs');
     for (const d of row.differences) {
       const li = el('li');
-      li.append(el('strong', undefined, d.what), ': ', el('code', 'nl-cmp-sim', d.sim), ' on the simulator, ', el('code', 'nl-cmp-vm', d.vm), ' on the VM');
+      li.append(
+        el('strong', undefined, d.what),
+        ': ',
+        el('code', 'nl-cmp-sim', d.sim),
+        ' on the simulator, ',
+        el('code', 'nl-cmp-vm', d.vm),
+        ' on the VM',
+      );
       list.append(li);
     }
     td.append(list);

@@ -20,7 +20,10 @@ export function kernelChoice(root: HTMLElement): 'sim' | 'vm' | 'browser' {
  * A VM run's transport: the MessagePort for the worker, and end() when the run is over —
  * `end(true)` when it was stopped, so its processes left in the VM are ended.
  */
-export interface VmRun { vm: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] }; end(abandoned?: boolean): void }
+export interface VmRun {
+  vm: { port: MessagePort; ports: number[]; forkPorts?: { port: number; dev: string }[] };
+  end(abandoned?: boolean): void;
+}
 
 /**
  * Get the page's VM ready (booting one through the relay if none runs) and bridge its agent ports
@@ -30,11 +33,15 @@ export async function prepareVmRun(status: (text: string) => void, cmdline = '')
   const pending = sharedVm() ? null : pendingPageRelay();
   if (pending) {
     // A link may name any host: the learner chooses in the Terminal panel whether to use it.
-    throw new Error(`This page's address names a VM relay at ${new URL(pending).host}. Open the Terminal panel below and choose whether to use it, then run again.`);
+    throw new Error(
+      `This page's address names a VM relay at ${new URL(pending).host}. Open the Terminal panel below and choose whether to use it, then run again.`,
+    );
   }
   const url = sharedVm()?.url ?? findRelayUrl();
   if (!url) {
-    throw new Error('To run on a real Linux kernel, start the VM relay (`npm run vm` in the project folder) and paste the URL it prints into the Terminal panel below.');
+    throw new Error(
+      'To run on a real Linux kernel, start the VM relay (`npm run vm` in the project folder) and paste the URL it prints into the Terminal panel below.',
+    );
   }
   // The lesson's kernel command line (front matter `cmdline:`) boots with the VM; an open VM with
   // another line cannot serve (CmdlineMismatch says so).
@@ -59,9 +66,16 @@ export async function prepareBrowserRun(base: string, status: (text: string) => 
   const { bridgeToPort } = await import('../../runtime/vm/agent-link-port.ts');
   const pm = await startPageMachine(base, (loaded, total, phase) => {
     if (phase === 'start') status('Starting Linux in your browser…');
-    else status(`Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`);
+    else
+      status(
+        `Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`,
+      );
     const bar = document.querySelector<HTMLProgressElement>('[data-v86-progress]');
-    if (bar) { bar.hidden = phase === 'start'; bar.max = total || 1; bar.value = loaded; }
+    if (bar) {
+      bar.hidden = phase === 'start';
+      bar.max = total || 1;
+      bar.value = loaded;
+    }
   });
   document.documentElement.dataset.v86ReadyMs = String(Math.round(pm.readyMs));
   const b = bridgeToPort(pm.link);
@@ -72,18 +86,30 @@ export async function prepareBrowserRun(base: string, status: (text: string) => 
  * Run the same program on a fresh simulated kernel, out of sight, and compare its syscalls with
  * the VM run's. Resolves to the comparison (or rejects if the simulator could not run it).
  */
-export async function compareWithSim(o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[]; boot?: { cmdline?: string; builtin?: string[] } }): Promise<Comparison> {
+export async function compareWithSim(o: {
+  wasmUrl: string;
+  files: Record<string, string>;
+  entry: string;
+  vmEvents: SyscallRecord[];
+  boot?: { cmdline?: string; builtin?: string[] };
+}): Promise<Comparison> {
   const runner = new Runner({ wasmUrl: o.wasmUrl });
   const simEvents: SyscallRecord[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       // The same boot as the lesson's simulated runs: its command line and built-in modules.
-      void runner.run({ files: o.files, entry: o.entry, ...(o.boot ? { boot: o.boot } : {}) }, {
-        batch: (b) => { simEvents.push(...b.syscalls); },
-        checks: () => {},
-        exit: () => resolve(),
-        killed: (_reason, message) => reject(new Error(`The simulated run for the comparison did not finish: ${message}`)),
-      });
+      void runner.run(
+        { files: o.files, entry: o.entry, ...(o.boot ? { boot: o.boot } : {}) },
+        {
+          batch: (b) => {
+            simEvents.push(...b.syscalls);
+          },
+          checks: () => {},
+          exit: () => resolve(),
+          killed: (_reason, message) =>
+            reject(new Error(`The simulated run for the comparison did not finish: ${message}`)),
+        },
+      );
     });
   } finally {
     runner.dispose();
@@ -92,7 +118,16 @@ export async function compareWithSim(o: { wasmUrl: string; files: Record<string,
 }
 
 /** Fill `box` with the comparison of a VM run with the same program on the simulator. */
-export async function showComparison(box: HTMLElement, o: { wasmUrl: string; files: Record<string, string>; entry: string; vmEvents: SyscallRecord[]; boot?: { cmdline?: string; builtin?: string[] } }): Promise<void> {
+export async function showComparison(
+  box: HTMLElement,
+  o: {
+    wasmUrl: string;
+    files: Record<string, string>;
+    entry: string;
+    vmEvents: SyscallRecord[];
+    boot?: { cmdline?: string; builtin?: string[] };
+  },
+): Promise<void> {
   box.hidden = false;
   box.dataset.state = 'running';
   box.textContent = 'Running the same program on the simulated kernel to compare…';

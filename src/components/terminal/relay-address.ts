@@ -11,7 +11,11 @@ import { parseRelayUrl } from '../../runtime/vm/relay-client.ts';
 export const RELAY_STORAGE_KEY = 'netlink-lab:vm-relay';
 
 function storage(): Storage | null {
-  try { return window.localStorage; } catch { return null; }
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 /** The page-address relay the learner accepted for this page (never stored). */

@@ -8,7 +8,14 @@
 import { checkRelay, type RelaySession } from '../../runtime/vm/relay-client.ts';
 import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
 import {
-  acceptPageRelay, findRelayUrl, forgetRelayUrl, ignorePageRelay, isPageOnlyRelay, pageRelay, pendingPageRelay, rememberRelayUrl,
+  acceptPageRelay,
+  findRelayUrl,
+  forgetRelayUrl,
+  ignorePageRelay,
+  isPageOnlyRelay,
+  pageRelay,
+  pendingPageRelay,
+  rememberRelayUrl,
 } from './relay-address.ts';
 import type { TerminalView } from './xterm-view.ts';
 import { href } from '../../course/url.ts';
@@ -38,10 +45,23 @@ class Panel {
     this.$('[data-term-v86]').addEventListener('click', () => void this.startInBrowser());
     this.$('[data-term-disconnect]').addEventListener('click', () => this.session?.close());
     // The playground may start the page's VM first: the terminal then shows it when opened.
-    this.$('[data-term-forget]').addEventListener('click', () => { this.stop(); forgetRelayUrl(); this.setup(null); });
-    this.$('[data-term-ask-page]').addEventListener('click', () => { acceptPageRelay(false); void this.start(); });
-    this.$('[data-term-ask-remember]').addEventListener('click', () => { acceptPageRelay(true); void this.start(); });
-    this.$('[data-term-ask-ignore]').addEventListener('click', () => { ignorePageRelay(); void this.start(); });
+    this.$('[data-term-forget]').addEventListener('click', () => {
+      this.stop();
+      forgetRelayUrl();
+      this.setup(null);
+    });
+    this.$('[data-term-ask-page]').addEventListener('click', () => {
+      acceptPageRelay(false);
+      void this.start();
+    });
+    this.$('[data-term-ask-remember]').addEventListener('click', () => {
+      acceptPageRelay(true);
+      void this.start();
+    });
+    this.$('[data-term-ask-ignore]').addEventListener('click', () => {
+      ignorePageRelay();
+      void this.start();
+    });
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) {
       b.addEventListener('click', () => {
         if (this.state() !== 'ready') return;
@@ -52,14 +72,18 @@ class Panel {
     if (this.root.dataset.open === 'true') this.toggle();
   }
 
-  private state(): State { return (this.root.dataset.state ?? 'closed') as State; }
+  private state(): State {
+    return (this.root.dataset.state ?? 'closed') as State;
+  }
   private setState(s: State): void {
     this.root.dataset.state = s;
     this.$('[data-term-reconnect]').hidden = s !== 'ended';
     this.$('[data-term-disconnect]').hidden = s !== 'booting' && s !== 'ready';
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-command]')) b.disabled = s !== 'ready';
   }
-  private status(text: string): void { this.$('[data-term-status]').textContent = text; }
+  private status(text: string): void {
+    this.$('[data-term-status]').textContent = text;
+  }
 
   private toggle(): void {
     const body = this.$('[data-term-body]');
@@ -69,7 +93,11 @@ class Panel {
     btn.setAttribute('aria-expanded', String(open));
     btn.textContent = open ? 'Close terminal' : 'Open terminal';
     if (open) void this.start();
-    else { this.stop(); this.setState('closed'); this.status(''); }
+    else {
+      this.stop();
+      this.setState('closed');
+      this.status('');
+    }
   }
 
   /** Ask whether to use the relay that the page's address names (never used silently). */
@@ -86,7 +114,9 @@ class Panel {
   private notice(url: string | null): void {
     const el = this.$('[data-term-notice]');
     el.hidden = !url;
-    el.textContent = url ? `Using the relay at ${new URL(url).host} from this page's address, on this page only; your saved relay is unchanged.` : '';
+    el.textContent = url
+      ? `Using the relay at ${new URL(url).host} from this page's address, on this page only; your saved relay is unchanged.`
+      : '';
   }
 
   /** Show the "start the relay" instructions, with an error sentence or none. */
@@ -141,7 +171,11 @@ class Panel {
     let pm;
     try {
       pm = await startPageMachine(base, (loaded, total, phase) => {
-        this.status(phase === 'start' ? 'Starting Linux in your browser…' : `Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`);
+        this.status(
+          phase === 'start'
+            ? 'Starting Linux in your browser…'
+            : `Loading Linux in your browser: ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB…`,
+        );
       });
     } catch (e) {
       this.setup((e as Error).message);
@@ -154,7 +188,9 @@ class Panel {
     this.keys = (d) => machine.type(d);
     this.root.dataset.vm = 'v86';
     this.setState('ready');
-    this.status(`Linux ${manifest.kernelRelease} is running in your browser (ready in ${(readyMs / 1000).toFixed(1)} s). You are root there; Ctrl-C stops a command.`);
+    this.status(
+      `Linux ${manifest.kernelRelease} is running in your browser (ready in ${(readyMs / 1000).toFixed(1)} s). You are root there; Ctrl-C stops a command.`,
+    );
     machine.type('\r');
     term.focus();
   }
@@ -176,14 +212,28 @@ class Panel {
     this.status('Looking for the relay…');
     const health = await checkRelay(url);
     const where = new URL(url).host;
-    if (!health) return this.setup(`No relay answers at ${where}. Start it with \`npm run vm\` in the project folder, then paste the URL it prints.`, url);
+    if (!health)
+      return this.setup(
+        `No relay answers at ${where}. Start it with \`npm run vm\` in the project folder, then paste the URL it prints.`,
+        url,
+      );
     if (!health.originAllowed) {
-      return this.setup(`The relay at ${where} does not accept this page (${location.origin}). Restart it with \`npm run vm -- --origin ${location.origin}\`.`, url);
+      return this.setup(
+        `The relay at ${where} does not accept this page (${location.origin}). Restart it with \`npm run vm -- --origin ${location.origin}\`.`,
+        url,
+      );
     }
     if (health.token !== 'valid') {
-      return this.setup(`The relay at ${where} has another token (it makes a new one each time it starts). Paste the URL it printed last.`, url);
+      return this.setup(
+        `The relay at ${where} has another token (it makes a new one each time it starts). Paste the URL it printed last.`,
+        url,
+      );
     }
-    if (health.full) return this.setup(`The relay at ${where} is full (${health.sessions} of ${health.maxSessions} VMs running). Close another terminal, or restart it with --max-sessions.`, url);
+    if (health.full)
+      return this.setup(
+        `The relay at ${where} is full (${health.sessions} of ${health.maxSessions} VMs running). Close another terminal, or restart it with --max-sessions.`,
+        url,
+      );
 
     const { term } = await this.screen();
     this.setState('booting');
@@ -202,17 +252,32 @@ class Panel {
     this.keys = (d) => session.sendConsole(d);
     this.stopListening = vm.onConsole((b) => term.write(b));
     // Joining a VM that is already up: ask its shell for a fresh prompt.
-    if (running === vm) void session.ready.then(() => session.sendConsole('\r'), () => {});
+    if (running === vm)
+      void session.ready.then(
+        () => session.sendConsole('\r'),
+        () => {},
+      );
     session.hello.then(
-      (h) => { if (this.session === session) this.root.dataset.vm = h.vm; },
-      () => { /* reported by `closed` */ },
+      (h) => {
+        if (this.session === session) this.root.dataset.vm = h.vm;
+      },
+      () => {
+        /* reported by `closed` */
+      },
     );
-    session.ready.then(({ bootMs }) => {
-      if (this.session !== session) return;
-      this.setState('ready');
-      this.status(`Linux ${health.kernel} is ready (booted in ${(bootMs / 1000).toFixed(1)} s). You are root in the VM; Ctrl-C stops a command.`);
-      term.focus();
-    }, () => { /* reported by `closed` */ });
+    session.ready.then(
+      ({ bootMs }) => {
+        if (this.session !== session) return;
+        this.setState('ready');
+        this.status(
+          `Linux ${health.kernel} is ready (booted in ${(bootMs / 1000).toFixed(1)} s). You are root in the VM; Ctrl-C stops a command.`,
+        );
+        term.focus();
+      },
+      () => {
+        /* reported by `closed` */
+      },
+    );
     void session.closed.then(({ reason }) => {
       if (this.session !== session) return;
       this.session = null;

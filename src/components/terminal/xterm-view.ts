@@ -13,7 +13,10 @@ function loadCss(): Promise<void> {
   link.rel = 'stylesheet';
   link.href = xtermCssUrl;
   link.dataset.xtermCss = '';
-  const loaded = new Promise<void>((resolve) => { link.onload = () => resolve(); link.onerror = () => resolve(); });
+  const loaded = new Promise<void>((resolve) => {
+    link.onload = () => resolve();
+    link.onerror = () => resolve();
+  });
   document.head.append(link);
   return loaded;
 }
@@ -57,5 +60,12 @@ export async function createTerminalView(host: HTMLElement): Promise<TerminalVie
   fit();
   const ro = new ResizeObserver(() => fit());
   ro.observe(host);
-  return { term, fit, dispose() { ro.disconnect(); term.dispose(); } };
+  return {
+    term,
+    fit,
+    dispose() {
+      ro.disconnect();
+      term.dispose();
+    },
+  };
 }

@@ -1,28 +1,74 @@
 import { describe, expect, it } from 'vitest';
 import { nla_string, nla_u32, nla_nest, nlmsg, concat } from '../../api/nlmsg.ts';
 import { genlmsg } from '../../api/genl.ts';
-import { GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME, NETLINK_GENERIC, NETLINK_ROUTE, NLM_F_REQUEST, NLM_F_ACK, NETLINK_USERSOCK } from '../../api/uapi.ts';
+import {
+  GENL_ID_CTRL,
+  CTRL_CMD_GETFAMILY,
+  CTRL_ATTR_FAMILY_NAME,
+  NETLINK_GENERIC,
+  NETLINK_ROUTE,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NETLINK_USERSOCK,
+} from '../../api/uapi.ts';
 import { ifinfomsg, IFLA_IFNAME, IFLA_LINKINFO, IFLA_INFO_KIND } from '../../api/rtnl.ts';
 import { RTM_NEWLINK } from '../../api/uapi.ts';
 import {
-  addAttr, attr, attrAt, encodeDatagram, encodeWithSpans, formatHex, issues, parseDatagram, parseHexText, removeAttr, setType, toHex, updateAttr, updateMessage,
+  addAttr,
+  attr,
+  attrAt,
+  encodeDatagram,
+  encodeWithSpans,
+  formatHex,
+  issues,
+  parseDatagram,
+  parseHexText,
+  removeAttr,
+  setType,
+  toHex,
+  updateAttr,
+  updateMessage,
 } from './model.ts';
 import { editFields, editHex, fromDatagram, problems } from './state.ts';
 import { TEMPLATES } from './templates.ts';
 import { exportProgram } from './export.ts';
 
-const getfamily = () => genlmsg({ family: GENL_ID_CTRL, cmd: CTRL_CMD_GETFAMILY, version: 2, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 1, attrs: [nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl')] });
+const getfamily = () =>
+  genlmsg({
+    family: GENL_ID_CTRL,
+    cmd: CTRL_CMD_GETFAMILY,
+    version: 2,
+    flags: NLM_F_REQUEST | NLM_F_ACK,
+    seq: 1,
+    attrs: [nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl')],
+  });
 
 describe('reading bytes into fields', () => {
   it('reads genlmsghdr and attributes, lengths automatic', () => {
     const d = parseDatagram(getfamily(), NETLINK_GENERIC);
     const m = d.messages[0]!;
-    expect(m).toMatchObject({ len: 'auto', type: GENL_ID_CTRL, flags: 5, seq: 1, header: { struct: 'genlmsghdr', values: [3, 2, 0], pad: 'auto' } });
-    expect(m.attrs!.items).toEqual([{ len: 'auto', type: 2, value: toHex(new TextEncoder().encode('nlctrl\0')), nest: null, pad: 'auto' }]);
+    expect(m).toMatchObject({
+      len: 'auto',
+      type: GENL_ID_CTRL,
+      flags: 5,
+      seq: 1,
+      header: { struct: 'genlmsghdr', values: [3, 2, 0], pad: 'auto' },
+    });
+    expect(m.attrs!.items).toEqual([
+      { len: 'auto', type: 2, value: toHex(new TextEncoder().encode('nlctrl\0')), nest: null, pad: 'auto' },
+    ]);
   });
 
   it('reads nests where the decoder sees them (IFLA_LINKINFO)', () => {
-    const b = nlmsg({ type: RTM_NEWLINK, flags: 5, payload: [ifinfomsg(), nla_string(IFLA_IFNAME, 'x'), nla_nest(IFLA_LINKINFO, [nla_string(IFLA_INFO_KIND, 'veth')])] });
+    const b = nlmsg({
+      type: RTM_NEWLINK,
+      flags: 5,
+      payload: [
+        ifinfomsg(),
+        nla_string(IFLA_IFNAME, 'x'),
+        nla_nest(IFLA_LINKINFO, [nla_string(IFLA_INFO_KIND, 'veth')]),
+      ],
+    });
     const d = parseDatagram(b, NETLINK_ROUTE);
     expect(d.messages[0]!.header!.struct).toBe('ifinfomsg');
     expect(attrAt(d, { m: 0, a: [1] })!.nest!.items[0]!.type).toBe(IFLA_INFO_KIND);
@@ -35,7 +81,9 @@ describe('reading bytes into fields', () => {
     const d = parseDatagram(b, NETLINK_GENERIC);
     expect(d.messages[0]!.len).toBe(200);
     expect(toHex(encodeDatagram(d))).toBe(toHex(b));
-    expect(issues(d)[0]!.message).toMatch(/nlmsg_len says 200 but the message has 32 bytes \(more than the 32 bytes left/);
+    expect(issues(d)[0]!.message).toMatch(
+      /nlmsg_len says 200 but the message has 32 bytes \(more than the 32 bytes left/,
+    );
   });
 
   it('keeps an attribute whose nla_len is wrong as stray bytes, marked', () => {
@@ -61,9 +109,16 @@ describe('reading bytes into fields', () => {
 describe('editing fields', () => {
   it('keeps lengths right when a value grows', () => {
     const d0 = parseDatagram(getfamily(), NETLINK_GENERIC);
-    const d1 = updateAttr(d0, { m: 0, a: [0] }, (a) => ({ ...a, value: toHex(new TextEncoder().encode('NLLAB_KV\0')) }));
+    const d1 = updateAttr(d0, { m: 0, a: [0] }, (a) => ({
+      ...a,
+      value: toHex(new TextEncoder().encode('NLLAB_KV\0')),
+    }));
     const b = encodeDatagram(d1);
-    expect(toHex(b)).toBe(toHex(genlmsg({ family: GENL_ID_CTRL, cmd: 3, version: 2, flags: 5, seq: 1, attrs: [nla_string(2, 'NLLAB_KV')] })));
+    expect(toHex(b)).toBe(
+      toHex(
+        genlmsg({ family: GENL_ID_CTRL, cmd: 3, version: 2, flags: 5, seq: 1, attrs: [nla_string(2, 'NLLAB_KV')] }),
+      ),
+    );
     expect(issues(d1)).toEqual([]);
   });
 
@@ -80,9 +135,11 @@ describe('editing fields', () => {
 
   it('marks padding that is not zero or not the right size', () => {
     const d = updateAttr(parseDatagram(getfamily(), NETLINK_GENERIC), { m: 0, a: [0] }, (a) => ({ ...a, pad: '01' }));
-    expect(issues(d).map((i) => i.message)).toEqual(['the attribute\'s padding is not zero (01)']);
+    expect(issues(d).map((i) => i.message)).toEqual(["the attribute's padding is not zero (01)"]);
     const e = updateAttr(d, { m: 0, a: [0] }, (a) => ({ ...a, pad: '' }));
-    expect(issues(e).map((i) => i.message)).toEqual(['0 padding bytes after the attribute, where alignment to 4 needs 1']);
+    expect(issues(e).map((i) => i.message)).toEqual([
+      '0 padding bytes after the attribute, where alignment to 4 needs 1',
+    ]);
   });
 
   it('adds and removes attributes, and records where each part is', () => {
@@ -97,7 +154,10 @@ describe('editing fields', () => {
 
   it('changes the family header with the message type', () => {
     const d = { protocol: NETLINK_ROUTE, messages: [], tail: '' };
-    const withMsg = { ...d, messages: [parseDatagram(nlmsg({ type: 18, payload: ifinfomsg() }), NETLINK_ROUTE).messages[0]!] };
+    const withMsg = {
+      ...d,
+      messages: [parseDatagram(nlmsg({ type: 18, payload: ifinfomsg() }), NETLINK_ROUTE).messages[0]!],
+    };
     const addr = setType(withMsg, 0, 22);
     expect(addr.messages[0]!.header!.struct).toBe('ifaddrmsg');
     expect(encodeDatagram(addr).length).toBe(24);
@@ -143,7 +203,9 @@ describe('templates and export', () => {
 
   it('exports GETFAMILY with the genl helpers and names', () => {
     const code = exportProgram(parseDatagram(getfamily(), NETLINK_GENERIC));
-    expect(code).toContain('genlmsg({ family: GENL_ID_CTRL, cmd: CTRL_CMD_GETFAMILY, version: 2, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 1, attrs: [');
+    expect(code).toContain(
+      'genlmsg({ family: GENL_ID_CTRL, cmd: CTRL_CMD_GETFAMILY, version: 2, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 1, attrs: [',
+    );
     expect(code).toContain('nla_string(CTRL_ATTR_FAMILY_NAME, "nlctrl")');
     expect(code).toContain('socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC)');
     expect(code).not.toContain('bytesOf');

@@ -7,9 +7,7 @@
  * Every byte of a datagram has a place in the model (a malformed message keeps its bytes as a raw
  * body or a tail), so `encodeDatagram(parseDatagram(b))` gives back `b` exactly.
  */
-import {
-  NETLINK_GENERIC, NETLINK_ROUTE, NLA_F_NESTED, NLMSG_HDRLEN, NLMSG_MIN_TYPE,
-} from '../../api/uapi.ts';
+import { NETLINK_GENERIC, NETLINK_ROUTE, NLA_F_NESTED, NLMSG_HDRLEN, NLMSG_MIN_TYPE } from '../../api/uapi.ts';
 import { decodeDatagram, type DecodeContext, type Field } from '../decode/index.ts';
 import { STRUCTS, type StructName } from './structs.ts';
 
@@ -21,7 +19,10 @@ export type Len = 'auto' | number;
 export type Pad = 'auto' | Hex;
 
 /** Attributes in a row, and bytes after them that do not form an attribute. */
-export interface AttrList { items: Attr[]; tail: Hex }
+export interface AttrList {
+  items: Attr[];
+  tail: Hex;
+}
 
 /** One struct nlattr: either a payload (`value`) or a nest of attributes (`nest`). */
 export interface Attr {
@@ -34,7 +35,11 @@ export interface Attr {
 }
 
 /** A message's fixed family header (genlmsghdr, ifinfomsg, …) and the bytes aligning what follows. */
-export interface Header { struct: StructName; values: number[]; pad: Pad }
+export interface Header {
+  struct: StructName;
+  values: number[];
+  pad: Pad;
+}
 
 /** One message: nlmsghdr, then a header and attributes, or a raw body. */
 export interface Message {
@@ -52,7 +57,11 @@ export interface Message {
 }
 
 /** What one send() carries: the socket's protocol, its messages, bytes left over. */
-export interface Datagram { protocol: number; messages: Message[]; tail: Hex }
+export interface Datagram {
+  protocol: number;
+  messages: Message[];
+  tail: Hex;
+}
 
 // ---- bytes ---------------------------------------------------------------------------------------
 
@@ -71,7 +80,10 @@ export function fromHex(h: Hex): Uint8Array {
 }
 
 /** A hex text that is not bytes: what is wrong and where (a character index in the text). */
-export interface HexError { message: string; at: number }
+export interface HexError {
+  message: string;
+  at: number;
+}
 
 /**
  * The learner's hex text as bytes: hex digits in pairs; spaces, newlines and an optional offset
@@ -88,13 +100,20 @@ export function parseHexText(text: string): { bytes: Uint8Array } | { error: Hex
     for (let i = start; i < line.length; i++) {
       const c = line[i]!;
       if (/\s/.test(c)) continue;
-      if (!/[0-9a-fA-F]/.test(c)) return { error: { message: `"${c}" is not a hex digit (character ${at + i + 1})`, at: at + i } };
+      if (!/[0-9a-fA-F]/.test(c))
+        return { error: { message: `"${c}" is not a hex digit (character ${at + i + 1})`, at: at + i } };
       if (digits.length % 2 === 0) firstAt = at + i;
       digits.push(c.toLowerCase());
     }
     at += line.length + 1;
   }
-  if (digits.length % 2) return { error: { message: `an odd number of hex digits: the last byte has only one digit (character ${firstAt + 1})`, at: firstAt } };
+  if (digits.length % 2)
+    return {
+      error: {
+        message: `an odd number of hex digits: the last byte has only one digit (character ${firstAt + 1})`,
+        at: firstAt,
+      },
+    };
   return { bytes: fromHex(digits.join('')) };
 }
 
@@ -103,7 +122,8 @@ export function formatHex(b: Uint8Array): string {
   const lines: string[] = [];
   for (let o = 0; o < b.length; o += 16) {
     const groups: string[] = [];
-    for (let g = o; g < Math.min(o + 16, b.length); g += 4) groups.push(toHex(b.subarray(g, Math.min(g + 4, o + 16, b.length))));
+    for (let g = o; g < Math.min(o + 16, b.length); g += 4)
+      groups.push(toHex(b.subarray(g, Math.min(g + 4, o + 16, b.length))));
     lines.push(`${o.toString(16).padStart(4, '0')}: ${groups.join(' ')}`);
   }
   return lines.join('\n');
@@ -120,12 +140,18 @@ export function structFor(protocol: number, type: number): StructName | null {
   if (protocol === NETLINK_GENERIC) return 'genlmsghdr';
   if (protocol !== NETLINK_ROUTE) return null;
   switch ((type - 16) >> 2) {
-    case 0: return 'ifinfomsg';
-    case 1: return 'ifaddrmsg';
-    case 2: return 'rtmsg';
-    case 3: return 'ndmsg';
-    case 8: return 'fib_rule_hdr';
-    default: return 'rtgenmsg';
+    case 0:
+      return 'ifinfomsg';
+    case 1:
+      return 'ifaddrmsg';
+    case 2:
+      return 'rtmsg';
+    case 3:
+      return 'ndmsg';
+    case 8:
+      return 'fib_rule_hdr';
+    default:
+      return 'rtgenmsg';
   }
 }
 
@@ -154,26 +180,45 @@ export function decoderNests(bytes: Uint8Array, ctx: DecodeContext): NestHint {
 }
 
 /** Read a datagram sent on `protocol` into the model; every byte lands somewhere. */
-export function parseDatagram(bytes: Uint8Array, protocol: number, nests: NestHint = decoderNests(bytes, { protocol, sender: 'process' })): Datagram {
+export function parseDatagram(
+  bytes: Uint8Array,
+  protocol: number,
+  nests: NestHint = decoderNests(bytes, { protocol, sender: 'process' }),
+): Datagram {
   const messages: Message[] = [];
   let off = 0;
   while (bytes.length - off >= NLMSG_HDRLEN) {
     const len = rd32(bytes, off);
     const left = bytes.length - off;
-    const base = { type: rd16(bytes, off + 4), flags: rd16(bytes, off + 6), seq: rd32(bytes, off + 8), pid: rd32(bytes, off + 12) };
+    const base = {
+      type: rd16(bytes, off + 4),
+      flags: rd16(bytes, off + 6),
+      seq: rd32(bytes, off + 8),
+      pid: rd32(bytes, off + 12),
+    };
     // A malformed length (the kernel stops at it) stays pinned; the body is whatever bytes follow.
     const malformed = len < NLMSG_HDRLEN || len > left;
     const bodyStart = off + NLMSG_HDRLEN;
     const end = malformed ? bytes.length : off + len;
     const padEnd = malformed ? end : Math.min(off + align4(len), bytes.length);
-    const msg: Message = { ...base, len: malformed ? len : 'auto', header: null, attrs: null, raw: '', pad: malformed ? '' : padOf(bytes, end, padEnd, align4(len) - len) };
+    const msg: Message = {
+      ...base,
+      len: malformed ? len : 'auto',
+      header: null,
+      attrs: null,
+      raw: '',
+      pad: malformed ? '' : padOf(bytes, end, padEnd, align4(len) - len),
+    };
     const struct = structFor(protocol, base.type);
     const size = struct ? STRUCTS[struct].size : 0;
     if (struct && end - bodyStart >= size) {
       const s = STRUCTS[struct];
       const values: number[] = [];
       let o = bodyStart;
-      for (const f of s.fields) { values.push(readField(bytes, o, f.size, f.signed)); o += f.size; }
+      for (const f of s.fields) {
+        values.push(readField(bytes, o, f.size, f.signed));
+        o += f.size;
+      }
       const hpadEnd = Math.min(bodyStart + align4(size), end);
       msg.header = { struct, values, pad: padOf(bytes, bodyStart + size, hpadEnd, align4(size) - size) };
       msg.attrs = parseAttrs(bytes, hpadEnd, end, nests);
@@ -225,14 +270,33 @@ export type Spans = Map<string, [number, number]>;
 class Writer {
   bytes: number[] = [];
   spans: Spans = new Map();
-  u8(v: number) { this.bytes.push(v & 0xff); }
-  u16(v: number) { this.u8(v); this.u8(v >>> 8); }
-  u32(v: number) { this.u16(v & 0xffff); this.u16(v >>> 16); }
-  hex(h: Hex) { for (let i = 0; i + 1 < h.length; i += 2) this.bytes.push(parseInt(h.slice(i, i + 2), 16)); }
-  zeros(n: number) { for (let i = 0; i < n; i++) this.bytes.push(0); }
-  at() { return this.bytes.length; }
-  set32(o: number, v: number) { for (let i = 0; i < 4; i++) this.bytes[o + i] = (v >>> (8 * i)) & 0xff; }
-  set16(o: number, v: number) { this.bytes[o] = v & 0xff; this.bytes[o + 1] = (v >>> 8) & 0xff; }
+  u8(v: number) {
+    this.bytes.push(v & 0xff);
+  }
+  u16(v: number) {
+    this.u8(v);
+    this.u8(v >>> 8);
+  }
+  u32(v: number) {
+    this.u16(v & 0xffff);
+    this.u16(v >>> 16);
+  }
+  hex(h: Hex) {
+    for (let i = 0; i + 1 < h.length; i += 2) this.bytes.push(parseInt(h.slice(i, i + 2), 16));
+  }
+  zeros(n: number) {
+    for (let i = 0; i < n; i++) this.bytes.push(0);
+  }
+  at() {
+    return this.bytes.length;
+  }
+  set32(o: number, v: number) {
+    for (let i = 0; i < 4; i++) this.bytes[o + i] = (v >>> (8 * i)) & 0xff;
+  }
+  set16(o: number, v: number) {
+    this.bytes[o] = v & 0xff;
+    this.bytes[o + 1] = (v >>> 8) & 0xff;
+  }
 }
 
 /** The datagram's bytes, and where each part of the model is in them. */
@@ -249,13 +313,18 @@ export const encodeDatagram = (d: Datagram): Uint8Array => encodeWithSpans(d).by
 function writeMessage(w: Writer, m: Message, path: string): void {
   const start = w.at();
   w.u32(0);
-  w.u16(m.type); w.u16(m.flags); w.u32(m.seq); w.u32(m.pid);
+  w.u16(m.type);
+  w.u16(m.flags);
+  w.u32(m.seq);
+  w.u32(m.pid);
   if (m.header) {
     const hs = w.at();
     const s = STRUCTS[m.header.struct];
     s.fields.forEach((f, i) => {
       const v = m.header!.values[i] ?? 0;
-      if (f.size === 1) w.u8(v); else if (f.size === 2) w.u16(v); else w.u32(v);
+      if (f.size === 1) w.u8(v);
+      else if (f.size === 2) w.u16(v);
+      else w.u32(v);
     });
     writePad(w, m.header.pad, align4(s.size) - s.size);
     w.spans.set(`${path}.h`, [hs, w.at()]);
@@ -270,15 +339,18 @@ function writeMessage(w: Writer, m: Message, path: string): void {
 }
 
 function writePad(w: Writer, pad: Pad, want: number): void {
-  if (pad === 'auto') w.zeros(want); else w.hex(pad);
+  if (pad === 'auto') w.zeros(want);
+  else w.hex(pad);
 }
 
 function writeAttrs(w: Writer, list: AttrList, path: string): void {
   list.items.forEach((a, i) => {
     const p = `${path}.a${i}`;
     const start = w.at();
-    w.u16(0); w.u16(a.type);
-    if (a.nest) writeAttrs(w, a.nest, p); else w.hex(a.value ?? '');
+    w.u16(0);
+    w.u16(a.type);
+    if (a.nest) writeAttrs(w, a.nest, p);
+    else w.hex(a.value ?? '');
     const actual = w.at() - start;
     w.set16(start, a.len === 'auto' ? actual : a.len);
     writePad(w, a.pad, align4(actual) - actual);
@@ -294,7 +366,10 @@ function writeAttrs(w: Writer, list: AttrList, path: string): void {
 // ---- consistency -----------------------------------------------------------------------------------
 
 /** Something the learner made inconsistent (or a malformed part read from hex), by path. */
-export interface Issue { path: string; message: string }
+export interface Issue {
+  path: string;
+  message: string;
+}
 
 /** Every pinned length that disagrees with the content, padding that is not zeros, stray bytes. */
 export function issues(d: Datagram): Issue[] {
@@ -305,21 +380,36 @@ export function issues(d: Datagram): Issue[] {
     const path = `m${i}`;
     const actual = messageSize(m);
     if (m.len !== 'auto' && m.len !== actual) {
-      out.push({ path, message: `nlmsg_len says ${m.len} but the message has ${actual} bytes${m.len > bytes.length - off ? ` (more than the ${bytes.length - off} bytes left: the kernel drops the rest of the datagram)` : m.len < NLMSG_HDRLEN ? ' (less than the 16-byte header: the kernel drops the rest of the datagram)' : ''}` });
+      out.push({
+        path,
+        message: `nlmsg_len says ${m.len} but the message has ${actual} bytes${m.len > bytes.length - off ? ` (more than the ${bytes.length - off} bytes left: the kernel drops the rest of the datagram)` : m.len < NLMSG_HDRLEN ? ' (less than the 16-byte header: the kernel drops the rest of the datagram)' : ''}`,
+      });
     }
     padIssue(out, path, m.pad, align4(actual) - actual, 'message');
-    if (m.header) padIssue(out, `${path}.h`, m.header.pad, align4(STRUCTS[m.header.struct].size) - STRUCTS[m.header.struct].size, 'header');
+    if (m.header)
+      padIssue(
+        out,
+        `${path}.h`,
+        m.header.pad,
+        align4(STRUCTS[m.header.struct].size) - STRUCTS[m.header.struct].size,
+        'header',
+      );
     if (m.attrs) attrIssues(out, m.attrs, path);
     off += actual + (m.pad === 'auto' ? align4(actual) - actual : m.pad.length / 2);
   });
-  if (d.tail) out.push({ path: 'tail', message: `${d.tail.length / 2} bytes after the last message do not form a message` });
+  if (d.tail)
+    out.push({ path: 'tail', message: `${d.tail.length / 2} bytes after the last message do not form a message` });
   return out;
 }
 
 function padIssue(out: Issue[], path: string, pad: Pad, want: number, of: string): void {
   if (pad === 'auto') return;
   const n = pad.length / 2;
-  if (n !== want) out.push({ path, message: `${n} padding byte${n === 1 ? '' : 's'} after the ${of}, where alignment to 4 needs ${want}` });
+  if (n !== want)
+    out.push({
+      path,
+      message: `${n} padding byte${n === 1 ? '' : 's'} after the ${of}, where alignment to 4 needs ${want}`,
+    });
   else if (/[^0]/.test(pad)) out.push({ path, message: `the ${of}'s padding is not zero (${pad})` });
 }
 
@@ -327,11 +417,16 @@ function attrIssues(out: Issue[], list: AttrList, path: string): void {
   list.items.forEach((a, i) => {
     const p = `${path}.a${i}`;
     const actual = attrSize(a);
-    if (a.len !== 'auto' && a.len !== actual) out.push({ path: p, message: `nla_len says ${a.len} but the attribute has ${actual} bytes` });
+    if (a.len !== 'auto' && a.len !== actual)
+      out.push({ path: p, message: `nla_len says ${a.len} but the attribute has ${actual} bytes` });
     padIssue(out, p, a.pad, align4(actual) - actual, 'attribute');
     if (a.nest) attrIssues(out, a.nest, p);
   });
-  if (list.tail) out.push({ path: `${path}.tail`, message: `${list.tail.length / 2} bytes after the attributes do not form an attribute` });
+  if (list.tail)
+    out.push({
+      path: `${path}.tail`,
+      message: `${list.tail.length / 2} bytes after the attributes do not form an attribute`,
+    });
 }
 
 /** Bytes of a message without its final padding (what nlmsg_len should say). */
@@ -362,7 +457,10 @@ function listSize(l: AttrList): number {
 // ---- editing: state in, state out -------------------------------------------------------------------
 
 /** A path to a message and, inside it, an attribute by its indices through nests. */
-export interface Path { m: number; a: number[] }
+export interface Path {
+  m: number;
+  a: number[];
+}
 
 export const pathKey = (p: Path): string => `m${p.m}${p.a.map((i) => `.a${i}`).join('')}`;
 
@@ -383,7 +481,12 @@ export function updateList(d: Datagram, path: Path, fn: (l: AttrList) => AttrLis
     const go = (l: AttrList, rest: number[]): AttrList => {
       if (rest.length === 0) return fn(l);
       const [i, ...more] = rest;
-      return { ...l, items: l.items.map((a, j) => (j === i ? { ...a, nest: go(a.nest ?? { items: [], tail: '' }, more), value: null } : a)) };
+      return {
+        ...l,
+        items: l.items.map((a, j) =>
+          j === i ? { ...a, nest: go(a.nest ?? { items: [], tail: '' }, more), value: null } : a,
+        ),
+      };
     };
     return { ...msg, attrs: go(msg.attrs ?? { items: [], tail: '' }, path.a) };
   });
@@ -414,22 +517,46 @@ export const addAttr = (d: Datagram, path: Path, attr: Attr): Datagram =>
 /** Remove the attribute at `path`. */
 export function removeAttr(d: Datagram, path: Path): Datagram {
   const idx = path.a[path.a.length - 1]!;
-  return updateList(d, { m: path.m, a: path.a.slice(0, -1) }, (l) => ({ ...l, items: l.items.filter((_, j) => j !== idx) }));
+  return updateList(d, { m: path.m, a: path.a.slice(0, -1) }, (l) => ({
+    ...l,
+    items: l.items.filter((_, j) => j !== idx),
+  }));
 }
 
 /** A new attribute holding `value` bytes (auto length and padding). */
-export const attr = (type: number, value: Uint8Array | Hex = ''): Attr =>
-  ({ len: 'auto', type, value: typeof value === 'string' ? value : toHex(value), nest: null, pad: 'auto' });
+export const attr = (type: number, value: Uint8Array | Hex = ''): Attr => ({
+  len: 'auto',
+  type,
+  value: typeof value === 'string' ? value : toHex(value),
+  nest: null,
+  pad: 'auto',
+});
 
 /** A new nest (auto length and padding). */
-export const nest = (type: number, items: Attr[]): Attr => ({ len: 'auto', type, value: null, nest: { items, tail: '' }, pad: 'auto' });
+export const nest = (type: number, items: Attr[]): Attr => ({
+  len: 'auto',
+  type,
+  value: null,
+  nest: { items, tail: '' },
+  pad: 'auto',
+});
 
 /** A new message with the family header `protocol` and `type` call for (zeros), auto lengths. */
-export function message(protocol: number, type: number, init: Partial<Omit<Message, 'header'>> & { header?: number[] } = {}): Message {
+export function message(
+  protocol: number,
+  type: number,
+  init: Partial<Omit<Message, 'header'>> & { header?: number[] } = {},
+): Message {
   const struct = structFor(protocol, type);
   const { header: values, ...rest } = init;
   return {
-    len: 'auto', type, flags: 0, seq: 0, pid: 0, raw: '', pad: 'auto',
+    len: 'auto',
+    type,
+    flags: 0,
+    seq: 0,
+    pid: 0,
+    raw: '',
+    pad: 'auto',
     header: struct ? { struct, values: STRUCTS[struct].fields.map((_, i) => values?.[i] ?? 0), pad: 'auto' } : null,
     attrs: struct ? { items: [], tail: '' } : null,
     ...rest,

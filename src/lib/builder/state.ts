@@ -4,7 +4,16 @@
  * not hex at all, in which case the fields stay as they were and the error is kept beside the
  * text (nothing the learner typed is refused or rewritten). State in, state out.
  */
-import { encodeDatagram, formatHex, issues, parseDatagram, parseHexText, type Datagram, type HexError, type Issue } from './model.ts';
+import {
+  encodeDatagram,
+  formatHex,
+  issues,
+  parseDatagram,
+  parseHexText,
+  type Datagram,
+  type HexError,
+  type Issue,
+} from './model.ts';
 
 export interface BuilderState {
   datagram: Datagram;
@@ -20,7 +29,8 @@ export function fromDatagram(d: Datagram): BuilderState {
 }
 
 /** The learner changed the fields. */
-export const editFields = (s: BuilderState, fn: (d: Datagram) => Datagram): BuilderState => fromDatagram(fn(s.datagram));
+export const editFields = (s: BuilderState, fn: (d: Datagram) => Datagram): BuilderState =>
+  fromDatagram(fn(s.datagram));
 
 /** The learner typed hex: the fields follow when it is hex, otherwise the error is shown. */
 export function editHex(s: BuilderState, text: string): BuilderState {
@@ -36,5 +46,15 @@ export function setProtocol(s: BuilderState, protocol: number): BuilderState {
 
 /** What is inconsistent or malformed: pinned lengths, padding, stray bytes, and a hex text that is not hex. */
 export function problems(s: BuilderState): Issue[] {
-  return [...(s.hexError ? [{ path: 'hex', message: `The hex is malformed: ${s.hexError.message}. The fields show the last bytes that were well-formed.` }] : []), ...issues(s.datagram)];
+  return [
+    ...(s.hexError
+      ? [
+          {
+            path: 'hex',
+            message: `The hex is malformed: ${s.hexError.message}. The fields show the last bytes that were well-formed.`,
+          },
+        ]
+      : []),
+    ...issues(s.datagram),
+  ];
 }

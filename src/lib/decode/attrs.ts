@@ -19,27 +19,52 @@ export function decodeAttrs(buf: Uint8Array, start: number, end: number, set?: A
     const len = rd16(buf, off);
     const raw = rd16(buf, off + 2);
     if (len < 4 || len > end - off) {
-      out.push(field('malformed attribute', 'trailing', off, end, {
-        value: hexBytes(buf.subarray(off, end)),
-        note: len < 4 ? `nla_len ${len} is less than the 4-byte header: the attribute walk stops here` : `nla_len ${len} is longer than the ${end - off} bytes left: the attribute walk stops here`,
-      }));
+      out.push(
+        field('malformed attribute', 'trailing', off, end, {
+          value: hexBytes(buf.subarray(off, end)),
+          note:
+            len < 4
+              ? `nla_len ${len} is less than the 4-byte header: the attribute walk stops here`
+              : `nla_len ${len} is longer than the ${end - off} bytes left: the attribute walk stops here`,
+        }),
+      );
       return out;
     }
     out.push(decodeAttr(buf, off, len, raw, end, set?.[raw & NLA_TYPE_MASK], { start, end, set }));
     off += NLA_ALIGN(len);
   }
   if (off < end) {
-    out.push(field('trailing bytes', 'trailing', off, end, { value: hexBytes(buf.subarray(off, end)), note: 'fewer than 4 bytes: too short for an attribute header' }));
+    out.push(
+      field('trailing bytes', 'trailing', off, end, {
+        value: hexBytes(buf.subarray(off, end)),
+        note: 'fewer than 4 bytes: too short for an attribute header',
+      }),
+    );
   }
   return out;
 }
 
 /** The attribute list an attribute is in (for a sub-message's selector). */
-interface Siblings { start: number; end: number; set?: AttrSet }
+interface Siblings {
+  start: number;
+  end: number;
+  set?: AttrSet;
+}
 
-function decodeAttr(buf: Uint8Array, off: number, len: number, raw: number, limit: number, spec: AttrSpec | undefined, siblings: Siblings): Field {
+function decodeAttr(
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  raw: number,
+  limit: number,
+  spec: AttrSpec | undefined,
+  siblings: Siblings,
+): Field {
   const type = raw & NLA_TYPE_MASK;
-  const flags = [raw & NLA_F_NESTED ? 'NLA_F_NESTED' : '', raw & NLA_F_NET_BYTEORDER ? 'NLA_F_NET_BYTEORDER' : ''].filter(Boolean);
+  const flags = [
+    raw & NLA_F_NESTED ? 'NLA_F_NESTED' : '',
+    raw & NLA_F_NET_BYTEORDER ? 'NLA_F_NET_BYTEORDER' : '',
+  ].filter(Boolean);
   const name = spec?.name ?? `attribute ${type}`;
   const pStart = off + 4;
   const pEnd = off + len;
@@ -48,7 +73,9 @@ function decodeAttr(buf: Uint8Array, off: number, len: number, raw: number, limi
   if (spec?.note) payload.note = payload.note ? `${payload.note}; ${spec.note}` : spec.note;
   const children: Field[] = [
     field('nla_len', 'field', off, off + 2, { value: `${len}`, note: `4-byte header + ${len - 4} bytes of payload` }),
-    field('nla_type', 'field', off + 2, off + 4, { value: `${flags.length ? `${flags.join('|')}|` : ''}${spec ? `${spec.name} (${type})` : `${type}`}` }),
+    field('nla_type', 'field', off + 2, off + 4, {
+      value: `${flags.length ? `${flags.join('|')}|` : ''}${spec ? `${spec.name} (${type})` : `${type}`}`,
+    }),
   ];
   if (pEnd > pStart) children.push(payload);
   const padEnd = Math.min(off + NLA_ALIGN(len), limit);
@@ -59,16 +86,21 @@ function decodeAttr(buf: Uint8Array, off: number, len: number, raw: number, limi
 /** A sub-message as the nest its selector picks (IFLA_INFO_DATA of kind "bridge" → linkinfo-bridge-attrs). */
 function subMessage(buf: Uint8Array, spec: AttrSpec, sib: Siblings): AttrSpec {
   let kind: string | undefined;
-  for (let off = sib.start; sib.end - off >= 4;) {
+  for (let off = sib.start; sib.end - off >= 4; ) {
     const len = rd16(buf, off);
     if (len < 4 || len > sib.end - off) break;
-    if ((rd16(buf, off + 2) & NLA_TYPE_MASK) === spec.selector) kind = asCString(buf.subarray(off + 4, off + len))?.text;
+    if ((rd16(buf, off + 2) & NLA_TYPE_MASK) === spec.selector)
+      kind = asCString(buf.subarray(off + 4, off + len))?.text;
     off += NLA_ALIGN(len);
   }
   const nested = kind !== undefined ? spec.formats?.[kind] : undefined;
   return nested
     ? { ...spec, type: 'nest', nested, note: `the attributes of kind "${kind}"` }
-    : { ...spec, type: 'binary', note: kind === undefined ? 'a sub-message without its selector attribute' : `no spec for kind "${kind}"` };
+    : {
+        ...spec,
+        type: 'binary',
+        note: kind === undefined ? 'a sub-message without its selector attribute' : `no spec for kind "${kind}"`,
+      };
 }
 
 const SIZES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
@@ -77,14 +109,22 @@ const SIZES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s1
 function readNum(buf: Uint8Array, off: number, type: string, be = false): number | bigint {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (type) {
-    case 'u8': return v.getUint8(off);
-    case 's8': return v.getInt8(off);
-    case 'u16': return v.getUint16(off, !be);
-    case 's16': return v.getInt16(off, !be);
-    case 'u32': return v.getUint32(off, !be);
-    case 's32': return v.getInt32(off, !be);
-    case 'u64': return v.getBigUint64(off, !be);
-    default: return v.getBigInt64(off, !be);
+    case 'u8':
+      return v.getUint8(off);
+    case 's8':
+      return v.getInt8(off);
+    case 'u16':
+      return v.getUint16(off, !be);
+    case 's16':
+      return v.getInt16(off, !be);
+    case 'u32':
+      return v.getUint32(off, !be);
+    case 's32':
+      return v.getInt32(off, !be);
+    case 'u64':
+      return v.getBigUint64(off, !be);
+    default:
+      return v.getBigInt64(off, !be);
   }
 }
 
@@ -94,7 +134,11 @@ export function bitNames(v: number | bigint, names: Record<number, string>): str
   if (n === 0n) return '0';
   const out: string[] = [];
   let left = n;
-  for (const [bit, name] of Object.entries(names)) if (n & BigInt(bit)) { out.push(name); left &= ~BigInt(bit); }
+  for (const [bit, name] of Object.entries(names))
+    if (n & BigInt(bit)) {
+      out.push(name);
+      left &= ~BigInt(bit);
+    }
   if (left) out.push(`0x${left.toString(16)}`);
   return `${out.join('|')} (0x${n.toString(16)})`;
 }
@@ -105,31 +149,48 @@ function display(b: Uint8Array, hint: string | undefined): string | undefined {
   if ((hint === 'ipv4' || hint === 'ipv4-or-v6') && b.length === 4) return Array.from(b).join('.');
   if ((hint === 'ipv6' || hint === 'ipv4-or-v6') && b.length === 16) {
     const groups = Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16));
-    return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+    return groups
+      .join(':')
+      .replace(/(^|:)0(:0)+(:|$)/, '::')
+      .replace(/:{3,}/, '::');
   }
   return undefined;
 }
 
 /** A struct's members as fields (a fixed header, or a binary attribute that holds a struct). */
-export function structFields(buf: Uint8Array, start: number, end: number, s: StructSpec, enrich?: (member: string, v: number) => string | undefined): Field[] {
+export function structFields(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  s: StructSpec,
+  enrich?: (member: string, v: number) => string | undefined,
+): Field[] {
   const out: Field[] = [];
   let off = start;
   for (const m of s.members) {
-    const size = m.type === 'pad' || m.type === 'binary' ? m.len ?? 0 : SIZES[m.type] ?? 0;
+    const size = m.type === 'pad' || m.type === 'binary' ? (m.len ?? 0) : (SIZES[m.type] ?? 0);
     if (off + size > end) break;
     let value: string;
     if (m.type === 'pad' || m.type === 'binary') {
       value = display(buf.subarray(off, off + size), m.display) ?? hexBytes(buf.subarray(off, off + size));
     } else {
       const v = readNum(buf, off, m.type, m.byteOrder === 'big-endian');
-      value = m.flags ? bitNames(v, m.flags)
-        : m.values?.[Number(v)] !== undefined ? `${m.values[Number(v)]} (${v})`
-        : enrich?.(m.name, Number(v)) ?? (m.type.startsWith('s') ? `${v}` : num(v));
+      value = m.flags
+        ? bitNames(v, m.flags)
+        : m.values?.[Number(v)] !== undefined
+          ? `${m.values[Number(v)]} (${v})`
+          : (enrich?.(m.name, Number(v)) ?? (m.type.startsWith('s') ? `${v}` : num(v)));
     }
     out.push(field(m.name, 'field', off, off + size, { value }));
     off += size;
   }
-  if (off < end) out.push(field('rest of the struct', 'trailing', off, end, { value: hexBytes(buf.subarray(off, end)), note: `${s.name} ends at ${off - start} bytes` }));
+  if (off < end)
+    out.push(
+      field('rest of the struct', 'trailing', off, end, {
+        value: hexBytes(buf.subarray(off, end)),
+        note: `${s.name} ends at ${off - start} bytes`,
+      }),
+    );
   return out;
 }
 
@@ -138,37 +199,69 @@ function decodeAttrPayload(buf: Uint8Array, start: number, end: number, raw: num
   const n = end - start;
   const type = spec?.type === 'auto' ? undefined : spec?.type;
   if (type === 'nest-type-value' || type === 'indexed-array') {
-    const depth = type === 'indexed-array' ? 1 : spec!.depth ?? 1;
-    const inner: AttrSpec = type === 'indexed-array' ? { name: '', type: spec!.subType ?? 'binary', ...(spec!.display ? { display: spec!.display } : {}), ...(spec!.byteOrder ? { byteOrder: spec!.byteOrder } : {}) } : { name: '', type: 'nest', ...(spec!.nested ? { nested: spec!.nested } : {}) };
-    const level = (d: number): AttrSpec => (d === depth ? inner : { name: '', type: 'nest-type-value', depth: 1, nested: {} });
+    const depth = type === 'indexed-array' ? 1 : (spec!.depth ?? 1);
+    const inner: AttrSpec =
+      type === 'indexed-array'
+        ? {
+            name: '',
+            type: spec!.subType ?? 'binary',
+            ...(spec!.display ? { display: spec!.display } : {}),
+            ...(spec!.byteOrder ? { byteOrder: spec!.byteOrder } : {}),
+          }
+        : { name: '', type: 'nest', ...(spec!.nested ? { nested: spec!.nested } : {}) };
+    const level = (d: number): AttrSpec =>
+      d === depth ? inner : { name: '', type: 'nest-type-value', depth: 1, nested: {} };
     // Each level holds nests numbered by an id (policy id, attribute id, op id); the last holds `nested`.
-    const numbered = (s: number, e: number, d: number): AttrSet => Object.fromEntries(countAttrs(buf, s, e).map((t) => [t, { ...level(d), name: `[${t}]` }]));
+    const numbered = (s: number, e: number, d: number): AttrSet =>
+      Object.fromEntries(countAttrs(buf, s, e).map((t) => [t, { ...level(d), name: `[${t}]` }]));
     const kids = decodeAttrs(buf, start, end, numbered(start, end, 1));
     if (depth > 1) for (const k of kids) expandLevels(buf, k, 2, depth, inner);
-    return field('payload', 'payload', start, end, { value: `${kids.filter((k) => k.kind === 'attr').length} numbered ${type === 'indexed-array' ? 'elements' : 'nests'}`, children: kids });
+    return field('payload', 'payload', start, end, {
+      value: `${kids.filter((k) => k.kind === 'attr').length} numbered ${type === 'indexed-array' ? 'elements' : 'nests'}`,
+      children: kids,
+    });
   }
   if (type === 'bitfield32' && n === 8) {
-    return field('payload', 'payload', start, end, { value: `value ${num(rd32(buf, start))}, selector ${num(rd32(buf, start + 4))}` });
+    return field('payload', 'payload', start, end, {
+      value: `value ${num(rd32(buf, start))}, selector ${num(rd32(buf, start + 4))}`,
+    });
   }
-  if (type === 'pad') return field('payload', 'payload', start, end, { value: hexBytes(b), note: 'padding for 64-bit alignment' });
+  if (type === 'pad')
+    return field('payload', 'payload', start, end, { value: hexBytes(b), note: 'padding for 64-bit alignment' });
   if (type === 'binary' && spec?.struct) {
-    return field('payload', 'payload', start, end, { value: `struct ${spec.struct.name}`, children: structFields(buf, start, end, spec.struct) });
+    return field('payload', 'payload', start, end, {
+      value: `struct ${spec.struct.name}`,
+      children: structFields(buf, start, end, spec.struct),
+    });
   }
   if ((type === 'binary' || type === 'u32') && spec?.display && display(b, spec.display)) {
     return field('payload', 'payload', start, end, { value: display(b, spec.display)! });
   }
   if (type === 'uint' || type === 'sint') {
-    if (n !== 4 && n !== 8) return field('payload', 'payload', start, end, { value: hexBytes(b), note: `${spec!.name} should carry 4 or 8 bytes (${type}), this one has ${n}` });
+    if (n !== 4 && n !== 8)
+      return field('payload', 'payload', start, end, {
+        value: hexBytes(b),
+        note: `${spec!.name} should carry 4 or 8 bytes (${type}), this one has ${n}`,
+      });
     const v = readNum(buf, start, `${type === 'uint' ? 'u' : 's'}${n * 8}`);
     return field('payload', 'payload', start, end, { value: type === 'uint' ? num(v) : `${v}` });
   }
   if (type === 's8' || type === 's16') {
-    if (n !== SIZES[type]) return field('payload', 'payload', start, end, { value: hexBytes(b), note: `${spec!.name} should carry ${SIZES[type]} bytes (${type}), this one has ${n}` });
+    if (n !== SIZES[type])
+      return field('payload', 'payload', start, end, {
+        value: hexBytes(b),
+        note: `${spec!.name} should carry ${SIZES[type]} bytes (${type}), this one has ${n}`,
+      });
     return field('payload', 'payload', start, end, { value: `${readNum(buf, start, type)}` });
   }
   if (spec?.byteOrder === 'big-endian' && type && SIZES[type] === n && type.startsWith('u')) {
     const v = readNum(buf, start, type, true);
-    const shown = spec.values?.[Number(v)] !== undefined ? `${spec.values[Number(v)]} (${v})` : spec.flags ? bitNames(v, spec.flags) : num(v);
+    const shown =
+      spec.values?.[Number(v)] !== undefined
+        ? `${spec.values[Number(v)]} (${v})`
+        : spec.flags
+          ? bitNames(v, spec.flags)
+          : num(v);
     return field('payload', 'payload', start, end, { value: shown, note: 'network byte order (big-endian)' });
   }
   if (spec?.flags && type && SIZES[type] === n) {
@@ -176,33 +269,61 @@ function decodeAttrPayload(buf: Uint8Array, start: number, end: number, raw: num
   }
   if (type === 'nest' || (!spec && raw & NLA_F_NESTED)) {
     const kids = decodeAttrs(buf, start, end, spec?.nested);
-    return field('payload', 'payload', start, end, { value: `nest: ${kids.filter((k) => k.kind === 'attr').length} attributes`, children: kids });
+    return field('payload', 'payload', start, end, {
+      value: `nest: ${kids.filter((k) => k.kind === 'attr').length} attributes`,
+      children: kids,
+    });
   }
   if (type === 'nest-array') {
-    const kids = decodeAttrs(buf, start, end, Object.fromEntries(
-      countAttrs(buf, start, end).map((t) => [t, { name: `[${t}]`, type: 'nest', nested: spec!.nested } satisfies AttrSpec]),
-    ));
-    return field('payload', 'payload', start, end, { value: `array of ${kids.filter((k) => k.kind === 'attr').length} nests`, children: kids });
+    const kids = decodeAttrs(
+      buf,
+      start,
+      end,
+      Object.fromEntries(
+        countAttrs(buf, start, end).map((t) => [
+          t,
+          { name: `[${t}]`, type: 'nest', nested: spec!.nested } satisfies AttrSpec,
+        ]),
+      ),
+    );
+    return field('payload', 'payload', start, end, {
+      value: `array of ${kids.filter((k) => k.kind === 'attr').length} nests`,
+      children: kids,
+    });
   }
   const want: Record<string, number> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, s64: 8, flag: 0 };
   if (type && type in want && n !== want[type]) {
-    return field('payload', 'payload', start, end, { value: hexBytes(b), note: `${spec!.name} should carry ${want[type]} bytes (${type}), this one has ${n}` });
+    return field('payload', 'payload', start, end, {
+      value: hexBytes(b),
+      note: `${spec!.name} should carry ${want[type]} bytes (${type}), this one has ${n}`,
+    });
   }
   const named = (v: number) => (spec?.values?.[v] !== undefined ? `${spec.values[v]} (${v})` : num(v));
   switch (type ?? guess(b)) {
-    case 'flag': return field('payload', 'payload', start, end, { value: 'set' });
-    case 'u8': return field('payload', 'payload', start, end, { value: named(rd8(buf, start)) });
-    case 'u16': return field('payload', 'payload', start, end, { value: named(rd16(buf, start)) });
-    case 'u32': return field('payload', 'payload', start, end, { value: named(rd32(buf, start)) });
-    case 's32': return field('payload', 'payload', start, end, { value: `${rds32(buf, start)}` });
-    case 'u64': return field('payload', 'payload', start, end, { value: num(rd64(buf, start)) });
-    case 's64': return field('payload', 'payload', start, end, { value: `${rds64(buf, start)}` });
+    case 'flag':
+      return field('payload', 'payload', start, end, { value: 'set' });
+    case 'u8':
+      return field('payload', 'payload', start, end, { value: named(rd8(buf, start)) });
+    case 'u16':
+      return field('payload', 'payload', start, end, { value: named(rd16(buf, start)) });
+    case 'u32':
+      return field('payload', 'payload', start, end, { value: named(rd32(buf, start)) });
+    case 's32':
+      return field('payload', 'payload', start, end, { value: `${rds32(buf, start)}` });
+    case 'u64':
+      return field('payload', 'payload', start, end, { value: num(rd64(buf, start)) });
+    case 's64':
+      return field('payload', 'payload', start, end, { value: `${rds64(buf, start)}` });
     case 'string': {
       const s = asCString(b);
       if (!s) return field('payload', 'payload', start, end, { value: hexBytes(b), note: 'not printable text' });
-      return field('payload', 'payload', start, end, { value: quote(s.text), note: s.nul ? undefined : 'no terminating NUL' });
+      return field('payload', 'payload', start, end, {
+        value: quote(s.text),
+        note: s.nul ? undefined : 'no terminating NUL',
+      });
     }
-    default: return field('payload', 'payload', start, end, { value: hexBytes(b) });
+    default:
+      return field('payload', 'payload', start, end, { value: hexBytes(b) });
   }
 }
 
@@ -221,7 +342,12 @@ function guess(b: Uint8Array): 'string' | 'u8' | 'u16' | 'u32' | 'u64' | 'flag' 
 function expandLevels(buf: Uint8Array, f: Field, d: number, depth: number, inner: AttrSpec): void {
   const payload = f.children?.find((c) => c.label === 'payload');
   if (!payload) return;
-  const set: AttrSet = Object.fromEntries(countAttrs(buf, payload.start, payload.end).map((t) => [t, d === depth ? { ...inner, name: `[${t}]` } : { name: `[${t}]`, type: 'nest', nested: {} }]));
+  const set: AttrSet = Object.fromEntries(
+    countAttrs(buf, payload.start, payload.end).map((t) => [
+      t,
+      d === depth ? { ...inner, name: `[${t}]` } : { name: `[${t}]`, type: 'nest', nested: {} },
+    ]),
+  );
   const kids = decodeAttrs(buf, payload.start, payload.end, set);
   payload.children = kids;
   payload.value = `${kids.filter((k) => k.kind === 'attr').length} numbered nests`;
@@ -230,7 +356,7 @@ function expandLevels(buf: Uint8Array, f: Field, d: number, depth: number, inner
 
 function countAttrs(buf: Uint8Array, start: number, end: number): number[] {
   const types: number[] = [];
-  for (let off = start; end - off >= 4;) {
+  for (let off = start; end - off >= 4; ) {
     const len = rd16(buf, off);
     if (len < 4 || len > end - off) break;
     types.push(rd16(buf, off + 2) & NLA_TYPE_MASK);

@@ -1,16 +1,42 @@
 import { describe, expect, it } from 'vitest';
+import { nlmsg, nla, nla_string, nla_u16, nla_u32, nla_nest, genlmsghdr, concat } from '../../api/nlmsg.ts';
 import {
-  nlmsg, nla, nla_string, nla_u16, nla_u32, nla_nest, genlmsghdr, concat,
-} from '../../api/nlmsg.ts';
-import {
-  CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_ID, CTRL_ATTR_MCAST_GRP_NAME,
-  CTRL_ATTR_OPS, CTRL_ATTR_OP_FLAGS, CTRL_ATTR_OP_ID, CTRL_CMD_GETFAMILY, CTRL_CMD_NEWFAMILY, GENL_ID_CTRL,
-  NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_TEST, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_POLICY, NLMSG_DONE,
-  NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_GETLINK,
+  CTRL_ATTR_FAMILY_ID,
+  CTRL_ATTR_FAMILY_NAME,
+  CTRL_ATTR_MCAST_GROUPS,
+  CTRL_ATTR_MCAST_GRP_ID,
+  CTRL_ATTR_MCAST_GRP_NAME,
+  CTRL_ATTR_OPS,
+  CTRL_ATTR_OP_FLAGS,
+  CTRL_ATTR_OP_ID,
+  CTRL_CMD_GETFAMILY,
+  CTRL_CMD_NEWFAMILY,
+  GENL_ID_CTRL,
+  NETLINK_GENERIC,
+  NETLINK_ROUTE,
+  NETLINK_TEST,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+  NLMSGERR_ATTR_POLICY,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLM_F_ACK,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
+  NLM_F_REQUEST,
+  RTM_GETLINK,
 } from '../../api/uapi.ts';
 import { decodeDatagram, fieldsAt, genlFamilySpec, walk, type Field } from './index.ts';
 
-const fromHex = (h: string) => new Uint8Array(h.replace(/[^0-9a-f]/g, '').match(/../g)!.map((x) => parseInt(x, 16)));
+const fromHex = (h: string) =>
+  new Uint8Array(
+    h
+      .replace(/[^0-9a-f]/g, '')
+      .match(/../g)!
+      .map((x) => parseInt(x, 16)),
+  );
 const child = (f: Field, label: string) => {
   const c = f.children?.find((x) => x.label === label);
   if (!c) throw new Error(`${f.label} has no child ${label}: ${f.children?.map((x) => x.label).join(', ')}`);
@@ -59,10 +85,21 @@ describe('decodeDatagram', () => {
 
   it('decodes nests and arrays of nests in a NEWFAMILY reply', () => {
     const reply = nlmsg({
-      type: GENL_ID_CTRL, seq: 1, pid: 1234,
-      payload: [genlmsghdr(CTRL_CMD_NEWFAMILY, 2), nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl'), nla_u16(CTRL_ATTR_FAMILY_ID, 0x10),
-        nla_nest(CTRL_ATTR_OPS, [nla_nest(1, [nla_u32(CTRL_ATTR_OP_ID, 3), nla_u32(CTRL_ATTR_OP_FLAGS, 0x0e)]), nla_nest(2, [nla_u32(CTRL_ATTR_OP_ID, 10), nla_u32(CTRL_ATTR_OP_FLAGS, 0x0c)])]),
-        nla_nest(CTRL_ATTR_MCAST_GROUPS, [nla_nest(1, [nla_u32(CTRL_ATTR_MCAST_GRP_ID, 0x10), nla_string(CTRL_ATTR_MCAST_GRP_NAME, 'notify')])])],
+      type: GENL_ID_CTRL,
+      seq: 1,
+      pid: 1234,
+      payload: [
+        genlmsghdr(CTRL_CMD_NEWFAMILY, 2),
+        nla_string(CTRL_ATTR_FAMILY_NAME, 'nlctrl'),
+        nla_u16(CTRL_ATTR_FAMILY_ID, 0x10),
+        nla_nest(CTRL_ATTR_OPS, [
+          nla_nest(1, [nla_u32(CTRL_ATTR_OP_ID, 3), nla_u32(CTRL_ATTR_OP_FLAGS, 0x0e)]),
+          nla_nest(2, [nla_u32(CTRL_ATTR_OP_ID, 10), nla_u32(CTRL_ATTR_OP_FLAGS, 0x0c)]),
+        ]),
+        nla_nest(CTRL_ATTR_MCAST_GROUPS, [
+          nla_nest(1, [nla_u32(CTRL_ATTR_MCAST_GRP_ID, 0x10), nla_string(CTRL_ATTR_MCAST_GRP_NAME, 'notify')]),
+        ]),
+      ],
     });
     // The kernel's own list names nlctrl too; the built-in names still apply.
     const [m] = decodeDatagram(reply, { protocol: NETLINK_GENERIC, families: [{ id: 0x10, name: 'nlctrl' }] });
@@ -78,7 +115,13 @@ describe('decodeDatagram', () => {
   });
 
   it('decodes an ACK: error 0, the echoed header, CAPPED', () => {
-    const ack = nlmsg({ type: NLMSG_ERROR, flags: NLM_F_CAPPED, seq: 1, pid: 1234, payload: [s32(0), GETFAMILY.subarray(0, 16)] });
+    const ack = nlmsg({
+      type: NLMSG_ERROR,
+      flags: NLM_F_CAPPED,
+      seq: 1,
+      pid: 1234,
+      payload: [s32(0), GETFAMILY.subarray(0, 16)],
+    });
     expect(ack.length).toBe(36);
     const [m] = decodeDatagram(ack, { protocol: NETLINK_GENERIC });
     expect(m!.label).toBe('NLMSG_ERROR (ACK)');
@@ -93,9 +136,16 @@ describe('decodeDatagram', () => {
   it('decodes an error that echoes the request and carries extended-ACK TLVs', () => {
     const offs = 20;
     const err = nlmsg({
-      type: NLMSG_ERROR, flags: NLM_F_ACK_TLVS, seq: 1,
-      payload: [s32(-22), GETFAMILY, nla_string(NLMSGERR_ATTR_MSG, 'Attribute failed policy validation'), nla_u32(NLMSGERR_ATTR_OFFS, offs),
-        nla_nest(NLMSGERR_ATTR_POLICY, [nla_u32(1, 12), nla_u32(7, 15)], true)],
+      type: NLMSG_ERROR,
+      flags: NLM_F_ACK_TLVS,
+      seq: 1,
+      payload: [
+        s32(-22),
+        GETFAMILY,
+        nla_string(NLMSGERR_ATTR_MSG, 'Attribute failed policy validation'),
+        nla_u32(NLMSGERR_ATTR_OFFS, offs),
+        nla_nest(NLMSGERR_ATTR_POLICY, [nla_u32(1, 12), nla_u32(7, 15)], true),
+      ],
     });
     const [m] = decodeDatagram(err, { protocol: NETLINK_GENERIC });
     expect(m!.value).toBe('-22 (EINVAL) for nlctrl seq 1: "Attribute failed policy validation"');
@@ -148,20 +198,32 @@ describe('decodeDatagram', () => {
   });
 
   it('stops at a malformed attribute and flags non-zero padding', () => {
-    const bad = nlmsg({ type: GENL_ID_CTRL, flags: NLM_F_REQUEST, payload: [genlmsghdr(CTRL_CMD_GETFAMILY), fromHex('3000 0200 6162 0000')] });
+    const bad = nlmsg({
+      type: GENL_ID_CTRL,
+      flags: NLM_F_REQUEST,
+      payload: [genlmsghdr(CTRL_CMD_GETFAMILY), fromHex('3000 0200 6162 0000')],
+    });
     const [m] = decodeDatagram(bad, { protocol: NETLINK_GENERIC });
     const tail = child(m!, 'malformed attribute');
     expect(tail.note).toMatch(/nla_len 48 is longer than the 8 bytes left/);
 
     const dirty = nla(1, fromHex('61'));
     dirty[5] = 0xff;
-    const [d] = decodeDatagram(nlmsg({ type: 0x20, payload: [genlmsghdr(1), dirty] }), { protocol: NETLINK_GENERIC, families: [{ id: 0x20, name: 'DOC_EXMPL' }] });
+    const [d] = decodeDatagram(nlmsg({ type: 0x20, payload: [genlmsghdr(1), dirty] }), {
+      protocol: NETLINK_GENERIC,
+      families: [{ id: 0x20, name: 'DOC_EXMPL' }],
+    });
     expect(d!.label).toBe('DOC_EXMPL');
     expect(child(child(d!, 'attribute 1'), 'padding').note).toMatch(/not zero/);
   });
 
   it('uses the families it is given, with their command and attribute names', () => {
-    const fam = { id: 0x1c, name: 'DOC_EXMPL', cmds: { 1: 'DOC_EXMPL_C_ECHO' }, attrs: { 1: { name: 'DOC_EXMPL_A_MSG', type: 'string' as const } } };
+    const fam = {
+      id: 0x1c,
+      name: 'DOC_EXMPL',
+      cmds: { 1: 'DOC_EXMPL_C_ECHO' },
+      attrs: { 1: { name: 'DOC_EXMPL_A_MSG', type: 'string' as const } },
+    };
     const msg = nlmsg({ type: 0x1c, flags: NLM_F_REQUEST | NLM_F_ACK, payload: [genlmsghdr(1), nla_string(1, 'hi')] });
     const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [fam] });
     expect(m!.value).toBe('DOC_EXMPL_C_ECHO');
@@ -173,9 +235,13 @@ describe('decodeDatagram', () => {
     expect(child(u!, 'attribute 1').value).toBe('"hi"');
   });
 
-  it('names the course\'s own families by the name the kernel reports, whatever id they got', () => {
+  it("names the course's own families by the name the kernel reports, whatever id they got", () => {
     // NLLAB_KV SET { ENTRY { KEY "k", VALUE 7 } } on the id this kernel happened to give it.
-    const msg = nlmsg({ type: 0x22, flags: NLM_F_REQUEST | NLM_F_ACK, payload: [genlmsghdr(1), nla_nest(1, [nla_string(1, 'k'), nla_u32(2, 7)])] });
+    const msg = nlmsg({
+      type: 0x22,
+      flags: NLM_F_REQUEST | NLM_F_ACK,
+      payload: [genlmsghdr(1), nla_nest(1, [nla_string(1, 'k'), nla_u32(2, 7)])],
+    });
     const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [genlFamilySpec(0x22, 'NLLAB_KV')] });
     expect(m!.label).toBe('NLLAB_KV');
     expect(m!.value).toBe('NLLAB_KV_C_SET');
@@ -186,8 +252,12 @@ describe('decodeDatagram', () => {
     expect(genlFamilySpec(0x23, 'devlink')).toEqual({ id: 0x23, name: 'devlink' });
   });
 
-  it('names the part 4 lessons\' families too: NLLAB_CONF SET with a flag and a u8 inside its options nest', () => {
-    const msg = nlmsg({ type: 0x19, flags: NLM_F_REQUEST | NLM_F_ACK, payload: [genlmsghdr(1), nla_u32(2, 1500), nla_nest(3, [nla(1), nla(2, new Uint8Array([3]))], true)] });
+  it("names the part 4 lessons' families too: NLLAB_CONF SET with a flag and a u8 inside its options nest", () => {
+    const msg = nlmsg({
+      type: 0x19,
+      flags: NLM_F_REQUEST | NLM_F_ACK,
+      payload: [genlmsghdr(1), nla_u32(2, 1500), nla_nest(3, [nla(1), nla(2, new Uint8Array([3]))], true)],
+    });
     const [m] = decodeDatagram(msg, { protocol: NETLINK_GENERIC, families: [genlFamilySpec(0x19, 'NLLAB_CONF')] });
     expect(m!.value).toBe('NLLAB_CONF_C_SET');
     expect(child(m!, 'NLLAB_CONF_A_MTU').value).toBe('1500 (0x5dc)');

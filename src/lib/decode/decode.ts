@@ -5,8 +5,15 @@
  * protocols without a format), then the padding. Pure: bytes and names in, fields out.
  */
 import {
-  GENL_ID_CTRL, NETLINK_GENERIC, NETLINK_ROUTE, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_MIN_TYPE,
-  NLM_F_ACK_TLVS, NLM_F_CAPPED,
+  GENL_ID_CTRL,
+  NETLINK_GENERIC,
+  NETLINK_ROUTE,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_MIN_TYPE,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
 } from '../../api/uapi.ts';
 import { NLMSG_ALIGN } from '../../api/nlmsg.ts';
 import { errnoName } from '../../api/errno.ts';
@@ -66,28 +73,36 @@ export function decodeDatagram(buf: Uint8Array, ctx: DecodeContext = {}): Field[
     const len = left >= NLMSG_HDRLEN ? rd32(buf, off) : 0;
     if (ctx.truncatedFrom !== undefined && ctx.truncatedFrom > buf.length && (left < NLMSG_HDRLEN || len > left)) {
       // Not malformed: the receive buffer was too small and MSG_TRUNC cut the datagram here.
-      out.push(field('cut off (MSG_TRUNC)', 'trailing', off, buf.length, {
-        value: `${left} of the message's ${left >= NLMSG_HDRLEN ? len : '?'} bytes`,
-        note: `the datagram had ${ctx.truncatedFrom} bytes; the receive buffer held ${buf.length}, so the rest was cut off and lost`,
-        ...(left >= NLMSG_HDRLEN ? { children: [nlmsghdr(buf, off, ctx, 'nlmsghdr')] } : {}),
-      }));
+      out.push(
+        field('cut off (MSG_TRUNC)', 'trailing', off, buf.length, {
+          value: `${left} of the message's ${left >= NLMSG_HDRLEN ? len : '?'} bytes`,
+          note: `the datagram had ${ctx.truncatedFrom} bytes; the receive buffer held ${buf.length}, so the rest was cut off and lost`,
+          ...(left >= NLMSG_HDRLEN ? { children: [nlmsghdr(buf, off, ctx, 'nlmsghdr')] } : {}),
+        }),
+      );
       break;
     }
     if (left < NLMSG_HDRLEN) {
-      out.push(field('trailing bytes', 'trailing', off, buf.length, {
-        value: hexBytes(buf.subarray(off)), note: `${left} bytes, fewer than a 16-byte nlmsghdr: the kernel ignores them`,
-      }));
+      out.push(
+        field('trailing bytes', 'trailing', off, buf.length, {
+          value: hexBytes(buf.subarray(off)),
+          note: `${left} bytes, fewer than a 16-byte nlmsghdr: the kernel ignores them`,
+        }),
+      );
       break;
     }
     if (len < NLMSG_HDRLEN || len > left) {
       const hdr = nlmsghdr(buf, off, ctx, 'nlmsghdr');
-      out.push(field(`malformed message`, 'trailing', off, buf.length, {
-        value: `nlmsg_len ${len}`,
-        note: len < NLMSG_HDRLEN
-          ? `nlmsg_len ${len} is less than the 16-byte header: the kernel drops this message and the rest of the datagram`
-          : `nlmsg_len ${len} is more than the ${left} bytes left: the kernel drops this message and the rest of the datagram`,
-        children: [hdr],
-      }));
+      out.push(
+        field(`malformed message`, 'trailing', off, buf.length, {
+          value: `nlmsg_len ${len}`,
+          note:
+            len < NLMSG_HDRLEN
+              ? `nlmsg_len ${len} is less than the 16-byte header: the kernel drops this message and the rest of the datagram`
+              : `nlmsg_len ${len} is more than the ${left} bytes left: the kernel drops this message and the rest of the datagram`,
+          children: [hdr],
+        }),
+      );
       break;
     }
     out.push(decodeMessage(buf, off, len, ctx));
@@ -113,27 +128,49 @@ function nlmsghdr(buf: Uint8Array, off: number, ctx: DecodeContext, label: strin
   const type = rd16(buf, off + 4);
   const flags = rd16(buf, off + 6);
   const info = typeInfo(type, ctx);
-  const fctx = flagCtx ?? (type === NLMSG_ERROR || type === NLMSG_DONE ? 'ack' : guessFlagCtx(buf, off, type, flags, info, ctx));
+  const fctx =
+    flagCtx ?? (type === NLMSG_ERROR || type === NLMSG_DONE ? 'ack' : guessFlagCtx(buf, off, type, flags, info, ctx));
   return field(label, 'header', off, off + NLMSG_HDRLEN, {
     value: `type ${info.name}, seq ${rd32(buf, off + 8)}, pid ${rd32(buf, off + 12)}`,
     children: [
-      field('nlmsg_len', 'field', off, off + 4, { value: `${rd32(buf, off)}`, note: 'the message length: header + payload, without the final padding' }),
-      field('nlmsg_type', 'field', off + 4, off + 6, { value: info.name.startsWith(`${type}`) ? info.name : `${info.name} (${type})` }),
+      field('nlmsg_len', 'field', off, off + 4, {
+        value: `${rd32(buf, off)}`,
+        note: 'the message length: header + payload, without the final padding',
+      }),
+      field('nlmsg_type', 'field', off + 4, off + 6, {
+        value: info.name.startsWith(`${type}`) ? info.name : `${info.name} (${type})`,
+      }),
       field('nlmsg_flags', 'field', off + 6, off + 8, { value: flagNames(flags, fctx) }),
       field('nlmsg_seq', 'field', off + 8, off + 12, { value: `${rd32(buf, off + 8)}` }),
-      field('nlmsg_pid', 'field', off + 12, off + 16, { value: `${rd32(buf, off + 12)}`, note: pidNote(rd32(buf, off + 12), ctx) }),
+      field('nlmsg_pid', 'field', off + 12, off + 16, {
+        value: `${rd32(buf, off + 12)}`,
+        note: pidNote(rd32(buf, off + 12), ctx),
+      }),
     ],
   });
 }
 
 /** What nlmsg_pid says, as far as who sent the datagram is known. */
 function pidNote(pid: number, ctx: DecodeContext): string {
-  if (ctx.sender === 'kernel') return pid === 0 ? 'the kernel (port id 0) sent this message' : 'the port id the kernel put here (the request\'s sender, for a reply)';
-  if (ctx.sender === 'process') return pid === 0 ? 'left 0 by the process that sent it (the kernel does not check or fill it in)' : 'the port id the sending process put here (the kernel does not check it)';
+  if (ctx.sender === 'kernel')
+    return pid === 0
+      ? 'the kernel (port id 0) sent this message'
+      : "the port id the kernel put here (the request's sender, for a reply)";
+  if (ctx.sender === 'process')
+    return pid === 0
+      ? 'left 0 by the process that sent it (the kernel does not check or fill it in)'
+      : 'the port id the sending process put here (the kernel does not check it)';
   return 'the port id the sender put here (0 in what the kernel sends)';
 }
 
-function guessFlagCtx(buf: Uint8Array, off: number, type: number, flags: number, info: TypeInfo, ctx: DecodeContext): FlagContext {
+function guessFlagCtx(
+  buf: Uint8Array,
+  off: number,
+  type: number,
+  flags: number,
+  info: TypeInfo,
+  ctx: DecodeContext,
+): FlagContext {
   if (ctx.protocol === NETLINK_ROUTE) return flagContextOf(rtmName(type));
   if (info.family && rd32(buf, off) >= NLMSG_HDRLEN + 1) {
     const c = flagContextOf(info.family.cmds?.[rd8(buf, off + NLMSG_HDRLEN)]);
@@ -142,10 +179,23 @@ function guessFlagCtx(buf: Uint8Array, off: number, type: number, flags: number,
   return (flags & 0x300) === 0x300 ? 'get' : 'unknown';
 }
 
-interface Body { fields: Field[]; summary?: string; title?: string; flagCtx?: FlagContext }
+interface Body {
+  fields: Field[];
+  summary?: string;
+  title?: string;
+  flagCtx?: FlagContext;
+}
 
 /** The payload of a message of `type`, in buf[start, end). */
-function decodeBody(buf: Uint8Array, start: number, end: number, type: number, flags: number, info: TypeInfo, ctx: DecodeContext): Body {
+function decodeBody(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  type: number,
+  flags: number,
+  info: TypeInfo,
+  ctx: DecodeContext,
+): Body {
   if (type === NLMSG_ERROR) return nlmsgerr(buf, start, end, flags, ctx);
   if (type === NLMSG_DONE) return done(buf, start, end, flags);
   if (end === start) return { fields: [], summary: 'no payload' };
@@ -153,7 +203,8 @@ function decodeBody(buf: Uint8Array, start: number, end: number, type: number, f
   if (info.family) return genl(buf, start, end, info.family);
   // An unknown family still has genlmsghdr and attributes, only without names.
   if (ctx.protocol === NETLINK_GENERIC) return genl(buf, start, end, { id: type, name: info.name });
-  if (ctx.protocol === NETLINK_ROUTE) return rtnlSpecBody(buf, start, end, type, ctx.sender) ?? rtnlBody(buf, start, end, type) ?? raw(buf, start, end);
+  if (ctx.protocol === NETLINK_ROUTE)
+    return rtnlSpecBody(buf, start, end, type, ctx.sender) ?? rtnlBody(buf, start, end, type) ?? raw(buf, start, end);
   return raw(buf, start, end);
 }
 
@@ -162,14 +213,27 @@ function raw(buf: Uint8Array, start: number, end: number): Body {
   const s = asCString(b);
   const value = s ? quote(s.text) : hexBytes(b);
   return {
-    fields: [field('payload', 'payload', start, end, { value, note: s ? `${end - start} bytes of text${s.nul ? ' with its NUL' : ''}` : `${end - start} bytes` })],
+    fields: [
+      field('payload', 'payload', start, end, {
+        value,
+        note: s ? `${end - start} bytes of text${s.nul ? ' with its NUL' : ''}` : `${end - start} bytes`,
+      }),
+    ],
     summary: value,
   };
 }
 
 function genl(buf: Uint8Array, start: number, end: number, family: GenlFamilySpec): Body {
   if (end - start < 4) {
-    return { fields: [field('payload', 'payload', start, end, { value: hexBytes(buf.subarray(start, end)), note: 'shorter than the 4-byte genlmsghdr: the kernel answers EINVAL' })], summary: 'too short for genlmsghdr' };
+    return {
+      fields: [
+        field('payload', 'payload', start, end, {
+          value: hexBytes(buf.subarray(start, end)),
+          note: 'shorter than the 4-byte genlmsghdr: the kernel answers EINVAL',
+        }),
+      ],
+      summary: 'too short for genlmsghdr',
+    };
   }
   const cmd = rd8(buf, start);
   const cmdName = family.cmds?.[cmd];
@@ -185,11 +249,20 @@ function genl(buf: Uint8Array, start: number, end: number, family: GenlFamilySpe
   let at = start + 4;
   if (family.hdrsize) {
     const userEnd = Math.min(end, at + NLMSG_ALIGN(family.hdrsize));
-    fields.push(field('family header', 'header', at, userEnd, { value: hexBytes(buf.subarray(at, userEnd)), note: `${family.name}'s own ${family.hdrsize}-byte header` }));
+    fields.push(
+      field('family header', 'header', at, userEnd, {
+        value: hexBytes(buf.subarray(at, userEnd)),
+        note: `${family.name}'s own ${family.hdrsize}-byte header`,
+      }),
+    );
     at = userEnd;
   }
   fields.push(...decodeAttrs(buf, at, end, family.attrs));
-  return { fields, summary: cmdName ?? `cmd ${cmd}`, flagCtx: flagContextOf(cmdName) === 'unknown' ? undefined : flagContextOf(cmdName) };
+  return {
+    fields,
+    summary: cmdName ?? `cmd ${cmd}`,
+    flagCtx: flagContextOf(cmdName) === 'unknown' ? undefined : flagContextOf(cmdName),
+  };
 }
 
 const errText = (e: number) => (e === 0 ? '0 (success)' : e < 0 ? `${e} (${errnoName(-e)})` : `${e}`);
@@ -197,29 +270,46 @@ const errText = (e: number) => (e === 0 ? '0 (success)' : e < 0 ? `${e} (${errno
 /** struct nlmsgerr: error, the request's header, its payload unless capped or an ACK, then TLVs. */
 function nlmsgerr(buf: Uint8Array, start: number, end: number, flags: number, ctx: DecodeContext): Body {
   if (end - start < 4 + NLMSG_HDRLEN) {
-    return { fields: [field('payload', 'payload', start, end, { value: hexBytes(buf.subarray(start, end)), note: 'shorter than struct nlmsgerr (20 bytes)' })], summary: 'truncated error' };
+    return {
+      fields: [
+        field('payload', 'payload', start, end, {
+          value: hexBytes(buf.subarray(start, end)),
+          note: 'shorter than struct nlmsgerr (20 bytes)',
+        }),
+      ],
+      summary: 'truncated error',
+    };
   }
   const error = rds32(buf, start);
   const fields: Field[] = [
-    field('error', 'field', start, start + 4, { value: errText(error), note: error === 0 ? 'an acknowledgement (ACK)' : 'a negative errno' }),
+    field('error', 'field', start, start + 4, {
+      value: errText(error),
+      note: error === 0 ? 'an acknowledgement (ACK)' : 'a negative errno',
+    }),
   ];
   const reqOff = start + 4;
   const reqLen = rd32(buf, reqOff);
   const reqType = rd16(buf, reqOff + 4);
   const reqFlags = rd16(buf, reqOff + 6);
   const reqInfo = typeInfo(reqType, ctx);
-  fields.push(nlmsghdr(buf, reqOff, ctx, 'msg (the request\'s nlmsghdr)'));
+  fields.push(nlmsghdr(buf, reqOff, ctx, "msg (the request's nlmsghdr)"));
   let at = reqOff + NLMSG_HDRLEN;
   const capped = (flags & NLM_F_CAPPED) !== 0 || error === 0;
   if (!capped && reqLen > NLMSG_HDRLEN) {
     const echoEnd = Math.min(end, reqOff + NLMSG_ALIGN(reqLen));
     const body = decodeBody(buf, at, Math.min(echoEnd, reqOff + reqLen), reqType, reqFlags, reqInfo, ctx);
-    fields.push(field('the request\'s payload', 'payload', at, echoEnd, { note: 'echoed because the error is not 0 and NETLINK_CAP_ACK is off', children: body.fields }));
+    fields.push(
+      field("the request's payload", 'payload', at, echoEnd, {
+        note: 'echoed because the error is not 0 and NETLINK_CAP_ACK is off',
+        children: body.fields,
+      }),
+    );
     at = echoEnd;
   }
   if (flags & NLM_F_ACK_TLVS) fields.push(...extack(buf, at, end));
-  else if (at < end) fields.push(field('trailing bytes', 'trailing', at, end, { value: hexBytes(buf.subarray(at, end)) }));
-  const msg = fields.flatMap((f) => f.label === 'NLMSGERR_ATTR_MSG' ? [f.value] : []);
+  else if (at < end)
+    fields.push(field('trailing bytes', 'trailing', at, end, { value: hexBytes(buf.subarray(at, end)) }));
+  const msg = fields.flatMap((f) => (f.label === 'NLMSGERR_ATTR_MSG' ? [f.value] : []));
   return {
     fields,
     title: error === 0 ? 'NLMSG_ERROR (ACK)' : 'NLMSG_ERROR',
@@ -229,7 +319,8 @@ function nlmsgerr(buf: Uint8Array, start: number, end: number, flags: number, ct
 
 function extack(buf: Uint8Array, start: number, end: number): Field[] {
   const tlvs = decodeAttrs(buf, start, end, NLMSGERR_ATTRS);
-  for (const t of tlvs) if (t.label === 'NLMSGERR_ATTR_OFFS') t.note = 'the byte offset, in the request, of the attribute that failed';
+  for (const t of tlvs)
+    if (t.label === 'NLMSGERR_ATTR_OFFS') t.note = 'the byte offset, in the request, of the attribute that failed';
   return tlvs;
 }
 
@@ -237,8 +328,14 @@ function extack(buf: Uint8Array, start: number, end: number): Field[] {
 function done(buf: Uint8Array, start: number, end: number, flags: number): Body {
   if (end - start < 4) return { fields: end > start ? raw(buf, start, end).fields : [], summary: 'end of dump' };
   const error = rds32(buf, start);
-  const fields = [field('error', 'field', start, start + 4, { value: errText(error), note: error === 0 ? 'the dump ended normally' : 'the dump failed part-way' })];
+  const fields = [
+    field('error', 'field', start, start + 4, {
+      value: errText(error),
+      note: error === 0 ? 'the dump ended normally' : 'the dump failed part-way',
+    }),
+  ];
   if (flags & NLM_F_ACK_TLVS) fields.push(...extack(buf, start + 4, end));
-  else if (end > start + 4) fields.push(field('trailing bytes', 'trailing', start + 4, end, { value: hexBytes(buf.subarray(start + 4, end)) }));
+  else if (end > start + 4)
+    fields.push(field('trailing bytes', 'trailing', start + 4, end, { value: hexBytes(buf.subarray(start + 4, end)) }));
   return { fields, summary: error === 0 ? 'end of dump' : `dump failed: ${errText(error)}` };
 }

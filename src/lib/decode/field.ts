@@ -37,7 +37,13 @@ export interface Field {
 }
 
 /** A field, leaving out what is undefined (so trees compare cleanly in tests). */
-export function field(label: string, kind: FieldKind, start: number, end: number, extra: Partial<Pick<Field, 'value' | 'note' | 'children'>> = {}): Field {
+export function field(
+  label: string,
+  kind: FieldKind,
+  start: number,
+  end: number,
+  extra: Partial<Pick<Field, 'value' | 'note' | 'children'>> = {},
+): Field {
   const f: Field = { label, kind, start, end };
   if (extra.value !== undefined) f.value = extra.value;
   if (extra.note !== undefined) f.note = extra.note;

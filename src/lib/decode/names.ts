@@ -7,21 +7,39 @@ import { RTNL_NAMES } from './rtnl-names.gen.ts';
 
 /** Protocol numbers by name (NETLINK_ROUTE …), including the course's NETLINK_TEST (25). */
 const PROTOCOLS: Record<number, string> = {
-  [U.NETLINK_ROUTE]: 'NETLINK_ROUTE', [U.NETLINK_UNUSED]: 'NETLINK_UNUSED', [U.NETLINK_USERSOCK]: 'NETLINK_USERSOCK',
-  [U.NETLINK_FIREWALL]: 'NETLINK_FIREWALL', [U.NETLINK_SOCK_DIAG]: 'NETLINK_SOCK_DIAG', [U.NETLINK_NFLOG]: 'NETLINK_NFLOG',
-  [U.NETLINK_XFRM]: 'NETLINK_XFRM', [U.NETLINK_SELINUX]: 'NETLINK_SELINUX', [U.NETLINK_ISCSI]: 'NETLINK_ISCSI',
-  [U.NETLINK_AUDIT]: 'NETLINK_AUDIT', [U.NETLINK_FIB_LOOKUP]: 'NETLINK_FIB_LOOKUP', [U.NETLINK_CONNECTOR]: 'NETLINK_CONNECTOR',
-  [U.NETLINK_NETFILTER]: 'NETLINK_NETFILTER', [U.NETLINK_IP6_FW]: 'NETLINK_IP6_FW', [U.NETLINK_DNRTMSG]: 'NETLINK_DNRTMSG',
-  [U.NETLINK_KOBJECT_UEVENT]: 'NETLINK_KOBJECT_UEVENT', [U.NETLINK_GENERIC]: 'NETLINK_GENERIC',
-  [U.NETLINK_SCSITRANSPORT]: 'NETLINK_SCSITRANSPORT', [U.NETLINK_ECRYPTFS]: 'NETLINK_ECRYPTFS', [U.NETLINK_RDMA]: 'NETLINK_RDMA',
-  [U.NETLINK_CRYPTO]: 'NETLINK_CRYPTO', [U.NETLINK_SMC]: 'NETLINK_SMC', [U.NETLINK_TEST]: 'NETLINK_TEST',
+  [U.NETLINK_ROUTE]: 'NETLINK_ROUTE',
+  [U.NETLINK_UNUSED]: 'NETLINK_UNUSED',
+  [U.NETLINK_USERSOCK]: 'NETLINK_USERSOCK',
+  [U.NETLINK_FIREWALL]: 'NETLINK_FIREWALL',
+  [U.NETLINK_SOCK_DIAG]: 'NETLINK_SOCK_DIAG',
+  [U.NETLINK_NFLOG]: 'NETLINK_NFLOG',
+  [U.NETLINK_XFRM]: 'NETLINK_XFRM',
+  [U.NETLINK_SELINUX]: 'NETLINK_SELINUX',
+  [U.NETLINK_ISCSI]: 'NETLINK_ISCSI',
+  [U.NETLINK_AUDIT]: 'NETLINK_AUDIT',
+  [U.NETLINK_FIB_LOOKUP]: 'NETLINK_FIB_LOOKUP',
+  [U.NETLINK_CONNECTOR]: 'NETLINK_CONNECTOR',
+  [U.NETLINK_NETFILTER]: 'NETLINK_NETFILTER',
+  [U.NETLINK_IP6_FW]: 'NETLINK_IP6_FW',
+  [U.NETLINK_DNRTMSG]: 'NETLINK_DNRTMSG',
+  [U.NETLINK_KOBJECT_UEVENT]: 'NETLINK_KOBJECT_UEVENT',
+  [U.NETLINK_GENERIC]: 'NETLINK_GENERIC',
+  [U.NETLINK_SCSITRANSPORT]: 'NETLINK_SCSITRANSPORT',
+  [U.NETLINK_ECRYPTFS]: 'NETLINK_ECRYPTFS',
+  [U.NETLINK_RDMA]: 'NETLINK_RDMA',
+  [U.NETLINK_CRYPTO]: 'NETLINK_CRYPTO',
+  [U.NETLINK_SMC]: 'NETLINK_SMC',
+  [U.NETLINK_TEST]: 'NETLINK_TEST',
 };
 
 /** 'NETLINK_GENERIC' for 16; 'protocol 30' for a number nobody named. */
 export const protocolName = (p: number): string => PROTOCOLS[p] ?? `protocol ${p}`;
 
 const CONTROL: Record<number, string> = {
-  [U.NLMSG_NOOP]: 'NLMSG_NOOP', [U.NLMSG_ERROR]: 'NLMSG_ERROR', [U.NLMSG_DONE]: 'NLMSG_DONE', [U.NLMSG_OVERRUN]: 'NLMSG_OVERRUN',
+  [U.NLMSG_NOOP]: 'NLMSG_NOOP',
+  [U.NLMSG_ERROR]: 'NLMSG_ERROR',
+  [U.NLMSG_DONE]: 'NLMSG_DONE',
+  [U.NLMSG_OVERRUN]: 'NLMSG_OVERRUN',
 };
 
 /** The control message types (< NLMSG_MIN_TYPE) by number. */
@@ -34,14 +52,33 @@ export const rtmName = (t: number): string | undefined => RTNL_NAMES.RTM?.[t];
 export type FlagContext = 'get' | 'new' | 'delete' | 'ack' | 'unknown';
 
 const LOW: [number, string][] = [
-  [U.NLM_F_REQUEST, 'REQUEST'], [U.NLM_F_MULTI, 'MULTI'], [U.NLM_F_ACK, 'ACK'], [U.NLM_F_ECHO, 'ECHO'],
-  [U.NLM_F_DUMP_INTR, 'DUMP_INTR'], [U.NLM_F_DUMP_FILTERED, 'DUMP_FILTERED'],
+  [U.NLM_F_REQUEST, 'REQUEST'],
+  [U.NLM_F_MULTI, 'MULTI'],
+  [U.NLM_F_ACK, 'ACK'],
+  [U.NLM_F_ECHO, 'ECHO'],
+  [U.NLM_F_DUMP_INTR, 'DUMP_INTR'],
+  [U.NLM_F_DUMP_FILTERED, 'DUMP_FILTERED'],
 ];
 const HIGH: Record<Exclude<FlagContext, 'unknown'>, [number, string][]> = {
-  get: [[U.NLM_F_ROOT, 'ROOT'], [U.NLM_F_MATCH, 'MATCH'], [U.NLM_F_ATOMIC, 'ATOMIC']],
-  new: [[U.NLM_F_REPLACE, 'REPLACE'], [U.NLM_F_EXCL, 'EXCL'], [U.NLM_F_CREATE, 'CREATE'], [U.NLM_F_APPEND, 'APPEND']],
-  delete: [[U.NLM_F_NONREC, 'NONREC'], [U.NLM_F_BULK, 'BULK']],
-  ack: [[U.NLM_F_CAPPED, 'CAPPED'], [U.NLM_F_ACK_TLVS, 'ACK_TLVS']],
+  get: [
+    [U.NLM_F_ROOT, 'ROOT'],
+    [U.NLM_F_MATCH, 'MATCH'],
+    [U.NLM_F_ATOMIC, 'ATOMIC'],
+  ],
+  new: [
+    [U.NLM_F_REPLACE, 'REPLACE'],
+    [U.NLM_F_EXCL, 'EXCL'],
+    [U.NLM_F_CREATE, 'CREATE'],
+    [U.NLM_F_APPEND, 'APPEND'],
+  ],
+  delete: [
+    [U.NLM_F_NONREC, 'NONREC'],
+    [U.NLM_F_BULK, 'BULK'],
+  ],
+  ack: [
+    [U.NLM_F_CAPPED, 'CAPPED'],
+    [U.NLM_F_ACK_TLVS, 'ACK_TLVS'],
+  ],
 };
 
 /**
@@ -51,9 +88,21 @@ const HIGH: Record<Exclude<FlagContext, 'unknown'>, [number, string][]> = {
 export function flagNames(flags: number, ctx: FlagContext): string {
   const names: string[] = [];
   let left = flags;
-  for (const [bit, name] of LOW) if (flags & bit) { names.push(name); left &= ~bit; }
-  if (ctx === 'get' && (flags & U.NLM_F_DUMP) === U.NLM_F_DUMP) { names.push('DUMP'); left &= ~U.NLM_F_DUMP; }
-  if (ctx !== 'unknown') for (const [bit, name] of HIGH[ctx]) if (left & bit) { names.push(name); left &= ~bit; }
+  for (const [bit, name] of LOW)
+    if (flags & bit) {
+      names.push(name);
+      left &= ~bit;
+    }
+  if (ctx === 'get' && (flags & U.NLM_F_DUMP) === U.NLM_F_DUMP) {
+    names.push('DUMP');
+    left &= ~U.NLM_F_DUMP;
+  }
+  if (ctx !== 'unknown')
+    for (const [bit, name] of HIGH[ctx])
+      if (left & bit) {
+        names.push(name);
+        left &= ~bit;
+      }
   if (left) names.push(`0x${left.toString(16)}`);
   const hex = `0x${flags.toString(16)}`;
   return names.length ? `${names.join('|')} (${hex})` : '0';

@@ -13,13 +13,41 @@ import { genlSpecByName, YNL, type SpecOp, type YnlFamily } from './ynl.ts';
  * nests `depth` levels of numbered nests around `nested`; `sub-message` reads the set of `formats`
  * chosen by the string of the sibling attribute `selector`; `auto` is read by its size.
  */
-export type AttrType = 'u8' | 'u16' | 'u32' | 'u64' | 's32' | 's64' | 'string' | 'flag' | 'binary' | 'nest' | 'nest-array' | 'auto'
-  | 's8' | 's16' | 'uint' | 'sint' | 'pad' | 'bitfield32' | 'indexed-array' | 'nest-type-value' | 'sub-message';
+export type AttrType =
+  | 'u8'
+  | 'u16'
+  | 'u32'
+  | 'u64'
+  | 's32'
+  | 's64'
+  | 'string'
+  | 'flag'
+  | 'binary'
+  | 'nest'
+  | 'nest-array'
+  | 'auto'
+  | 's8'
+  | 's16'
+  | 'uint'
+  | 'sint'
+  | 'pad'
+  | 'bitfield32'
+  | 'indexed-array'
+  | 'nest-type-value'
+  | 'sub-message';
 
 /** A C struct of a spec: a fixed header (ifinfomsg) or the payload of a binary attribute. */
 export interface StructSpec {
   name: string;
-  members: { name: string; type: string; len?: number; values?: Record<number, string>; flags?: Record<number, string>; byteOrder?: 'big-endian'; display?: string }[];
+  members: {
+    name: string;
+    type: string;
+    len?: number;
+    values?: Record<number, string>;
+    flags?: Record<number, string>;
+    byteOrder?: 'big-endian';
+    display?: string;
+  }[];
 }
 
 /** One attribute type of a set. */
@@ -76,7 +104,8 @@ export interface GenlFamilySpec {
 function fromSpec(f: YnlFamily): Omit<GenlFamilySpec, 'id' | 'name'> {
   const cmds: Record<number, string> = {};
   // Requests name a value first; a reply of another value (directional: GETFAMILY → NEWFAMILY) adds its own.
-  for (const o of [...f.ops].sort((a, b) => Number(b.dir === 'request') - Number(a.dir === 'request'))) cmds[o.value] ??= o.name;
+  for (const o of [...f.ops].sort((a, b) => Number(b.dir === 'request') - Number(a.dir === 'request')))
+    cmds[o.value] ??= o.name;
   const attrs = f.ops.find((o: SpecOp) => o.attrs)?.attrs ?? Object.values(f.sets)[0];
   return { cmds, ...(attrs ? { attrs } : {}), spec: f, source: 'spec' };
 }

@@ -8,13 +8,44 @@ import compiled from './specs.gen.json';
 import type { AttrSet, AttrSpec, AttrType, StructSpec } from './specs.ts';
 
 interface AttrJson {
-  name: string; type: string; nested?: string; sub?: string; enum?: string; flags?: boolean; be?: boolean;
-  display?: string; struct?: string; typeValue?: string[]; subMessage?: string; selector?: string; multi?: boolean;
+  name: string;
+  type: string;
+  nested?: string;
+  sub?: string;
+  enum?: string;
+  flags?: boolean;
+  be?: boolean;
+  display?: string;
+  struct?: string;
+  typeValue?: string[];
+  subMessage?: string;
+  selector?: string;
+  multi?: boolean;
 }
-interface MemberJson { name: string; type: string; len?: number; enum?: string; flags?: boolean; be?: boolean; display?: string }
-interface OpJson { name: string; op: string; dir: 'request' | 'reply' | 'event' | 'notify'; value: number; set?: string; header?: string; attrs?: string[] }
+interface MemberJson {
+  name: string;
+  type: string;
+  len?: number;
+  enum?: string;
+  flags?: boolean;
+  be?: boolean;
+  display?: string;
+}
+interface OpJson {
+  name: string;
+  op: string;
+  dir: 'request' | 'reply' | 'event' | 'notify';
+  value: number;
+  set?: string;
+  header?: string;
+  attrs?: string[];
+}
 interface FamilyJson {
-  name: string; file: string; protocol: string; protonum?: number; doc?: string;
+  name: string;
+  file: string;
+  protocol: string;
+  protonum?: number;
+  doc?: string;
   enums: Record<string, { kind: 'enum' | 'flags'; entries: Record<string, string> }>;
   structs: Record<string, { members: MemberJson[] }>;
   sets: Record<string, Record<string, AttrJson>>;
@@ -53,9 +84,25 @@ export interface YnlFamily {
 }
 
 const TYPES: Record<string, AttrType> = {
-  u8: 'u8', u16: 'u16', u32: 'u32', u64: 'u64', s8: 's8', s16: 's16', s32: 's32', s64: 's64', uint: 'uint', sint: 'sint',
-  string: 'string', flag: 'flag', binary: 'binary', nest: 'nest', pad: 'pad', unused: 'binary', bitfield32: 'bitfield32',
-  'sub-message': 'sub-message', 'nest-type-value': 'nest-type-value',
+  u8: 'u8',
+  u16: 'u16',
+  u32: 'u32',
+  u64: 'u64',
+  s8: 's8',
+  s16: 's16',
+  s32: 's32',
+  s64: 's64',
+  uint: 'uint',
+  sint: 'sint',
+  string: 'string',
+  flag: 'flag',
+  binary: 'binary',
+  nest: 'nest',
+  pad: 'pad',
+  unused: 'binary',
+  bitfield32: 'bitfield32',
+  'sub-message': 'sub-message',
+  'nest-type-value': 'nest-type-value',
 };
 
 function load(f: FamilyJson): YnlFamily {
@@ -72,9 +119,12 @@ function load(f: FamilyJson): YnlFamily {
       s = {
         name: name.replace(/-/g, '_'),
         members: f.structs[name]!.members.map((m) => ({
-          name: m.name, type: m.type, ...(m.len !== undefined ? { len: m.len } : {}),
+          name: m.name,
+          type: m.type,
+          ...(m.len !== undefined ? { len: m.len } : {}),
           ...(m.enum ? (m.flags ? { flags: values(m.enum) } : { values: values(m.enum) }) : {}),
-          ...(m.be ? { byteOrder: 'big-endian' as const } : {}), ...(m.display ? { display: m.display } : {}),
+          ...(m.be ? { byteOrder: 'big-endian' as const } : {}),
+          ...(m.display ? { display: m.display } : {}),
         })),
       };
       structs.set(name, s);
@@ -90,37 +140,57 @@ function load(f: FamilyJson): YnlFamily {
       const spec: AttrSpec = { name: a.name, type: TYPES[a.type] ?? 'binary' };
       if (a.type === 'indexed-array') {
         if (a.sub === 'nest') spec.type = 'nest-array';
-        else { spec.type = 'indexed-array'; spec.subType = TYPES[a.sub ?? 'binary'] ?? 'binary'; }
+        else {
+          spec.type = 'indexed-array';
+          spec.subType = TYPES[a.sub ?? 'binary'] ?? 'binary';
+        }
       }
       if (a.type === 'binary' && a.sub) spec.subType = TYPES[a.sub];
       if (a.nested) spec.nested = sets[a.nested] ?? {};
-      if (a.enum) { if (a.flags) spec.flags = values(a.enum); else spec.values = values(a.enum); }
+      if (a.enum) {
+        if (a.flags) spec.flags = values(a.enum);
+        else spec.values = values(a.enum);
+      }
       if (a.be) spec.byteOrder = 'big-endian';
       if (a.display) spec.display = a.display;
       if (a.struct) spec.struct = struct(a.struct);
       if (a.typeValue) spec.depth = a.typeValue.length;
       if (a.subMessage) {
         const formats = f.subMessages[a.subMessage] ?? {};
-        spec.formats = Object.fromEntries(Object.entries(formats).map(([k, fm]) => [k, fm.set ? sets[fm.set] ?? {} : {}]));
-        const sel = Object.entries(attrs).find(([, x]) => x.name.endsWith(`_${a.selector!.toUpperCase().replace(/-/g, '_')}`));
+        spec.formats = Object.fromEntries(
+          Object.entries(formats).map(([k, fm]) => [k, fm.set ? (sets[fm.set] ?? {}) : {}]),
+        );
+        const sel = Object.entries(attrs).find(([, x]) =>
+          x.name.endsWith(`_${a.selector!.toUpperCase().replace(/-/g, '_')}`),
+        );
         if (sel) spec.selector = Number(sel[0]);
       }
       set[Number(v)] = spec;
     }
   }
   return {
-    name: f.name, file: f.file, protocol: f.protocol, ...(f.protonum !== undefined ? { protonum: f.protonum } : {}),
+    name: f.name,
+    file: f.file,
+    protocol: f.protocol,
+    ...(f.protonum !== undefined ? { protonum: f.protonum } : {}),
     ...(f.doc ? { doc: f.doc } : {}),
     ops: f.ops.map((o) => ({
-      name: o.name, op: o.op, dir: o.dir, value: o.value,
-      ...(o.header ? { header: struct(o.header) } : {}), ...(o.set ? { attrs: sets[o.set] } : {}),
+      name: o.name,
+      op: o.op,
+      dir: o.dir,
+      value: o.value,
+      ...(o.header ? { header: struct(o.header) } : {}),
+      ...(o.set ? { attrs: sets[o.set] } : {}),
     })),
-    sets, mcgrps: f.mcgrps,
+    sets,
+    mcgrps: f.mcgrps,
   };
 }
 
 /** Every family of content/specs, by spec name. */
-export const YNL: ReadonlyMap<string, YnlFamily> = new Map((compiled as unknown as { families: FamilyJson[] }).families.map((f) => [f.name, load(f)]));
+export const YNL: ReadonlyMap<string, YnlFamily> = new Map(
+  (compiled as unknown as { families: FamilyJson[] }).families.map((f) => [f.name, load(f)]),
+);
 
 /** The spec of a generic netlink family by the name the kernel reports (nlctrl's CTRL_ATTR_FAMILY_NAME). */
 export function genlSpecByName(name: string): YnlFamily | undefined {
@@ -129,7 +199,8 @@ export function genlSpecByName(name: string): YnlFamily | undefined {
 }
 
 /** The raw-netlink specs of a protocol (rt-link, rt-addr, … for NETLINK_ROUTE = 0). */
-export const rawSpecs = (protocol: number): YnlFamily[] => [...YNL.values()].filter((f) => f.protocol === 'netlink-raw' && f.protonum === protocol);
+export const rawSpecs = (protocol: number): YnlFamily[] =>
+  [...YNL.values()].filter((f) => f.protocol === 'netlink-raw' && f.protonum === protocol);
 
 /**
  * What a message type (or command) means: the entries of every spec for `value`, the one of the

@@ -24,7 +24,8 @@ export function machineLink(machine: Machine, stopped: Promise<string>): AgentLi
       const cmd = op === 'load' ? `modctl load /lib/modules/${name}.ko ${params.join(' ')}` : `modctl unload ${name}`;
       const r = await machine.exec(`${cmd} 2>/dev/null`, { timeoutMs: 30_000 });
       const ret = Number.parseInt(r.output.trim().split('\n').at(-1) ?? '', 10);
-      if (!Number.isInteger(ret)) throw new Error(`${op} ${name} on the in-browser kernel: unexpected answer ${JSON.stringify(r.output)}`);
+      if (!Number.isInteger(ret))
+        throw new Error(`${op} ${name} on the in-browser kernel: unexpected answer ${JSON.stringify(r.output)}`);
       return ret;
     },
   };

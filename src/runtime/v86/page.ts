@@ -15,22 +15,37 @@ import { machineLink } from './link.ts';
 const CACHE_PREFIX = 'netlink-lab-v86-';
 
 /** What public/v86/manifest.json says (the parts the page uses). */
-interface Manifest { kernelRelease: string; memoryMB: number; built: string }
+interface Manifest {
+  kernelRelease: string;
+  memoryMB: number;
+  built: string;
+}
 
 /** Progress of the download: bytes so far and in all (0 when not known yet). */
 export type Progress = (loaded: number, total: number, phase: 'download' | 'start') => void;
 
 /** The page's machine, once started. */
-export interface PageMachine { machine: Machine; link: AgentLink; manifest: Manifest; fromCache: boolean; readyMs: number }
+export interface PageMachine {
+  machine: Machine;
+  link: AgentLink;
+  manifest: Manifest;
+  fromCache: boolean;
+  readyMs: number;
+}
 
 let shared: Promise<PageMachine> | null = null;
 
 /** The page's machine, if it was started (or is starting). */
-export function pageMachine(): Promise<PageMachine> | null { return shared; }
+export function pageMachine(): Promise<PageMachine> | null {
+  return shared;
+}
 
 /** Start the page's machine (once; later calls share it). `base` is the site's base URL ('/'). */
 export function startPageMachine(base: string, progress: Progress = () => {}): Promise<PageMachine> {
-  shared ??= start(base, progress).catch((e) => { shared = null; throw e; });
+  shared ??= start(base, progress).catch((e) => {
+    shared = null;
+    throw e;
+  });
   return shared;
 }
 
@@ -47,34 +62,48 @@ async function cacheFor(manifest: Manifest): Promise<Cache | null> {
 }
 
 /** Fetch the files, from the cache when there, reporting bytes as they arrive. */
-async function fetchAll(urls: string[], cache: Cache | null, progress: Progress): Promise<{ bytes: ArrayBuffer[]; fromCache: boolean }> {
-  const responses = await Promise.all(urls.map(async (u) => {
-    const hit = await cache?.match(u);
-    if (hit) return { res: hit, cached: true };
-    const res = await fetch(u);
-    if (!res.ok) throw new Error(`Could not load ${u} (HTTP ${res.status}). Is the in-browser kernel built (npm run v86:build) and copied into the site?`);
-    return { res, cached: false };
-  }));
+async function fetchAll(
+  urls: string[],
+  cache: Cache | null,
+  progress: Progress,
+): Promise<{ bytes: ArrayBuffer[]; fromCache: boolean }> {
+  const responses = await Promise.all(
+    urls.map(async (u) => {
+      const hit = await cache?.match(u);
+      if (hit) return { res: hit, cached: true };
+      const res = await fetch(u);
+      if (!res.ok)
+        throw new Error(
+          `Could not load ${u} (HTTP ${res.status}). Is the in-browser kernel built (npm run v86:build) and copied into the site?`,
+        );
+      return { res, cached: false };
+    }),
+  );
   const total = responses.reduce((s, r) => s + Number(r.res.headers.get('content-length') ?? 0), 0);
   let loaded = 0;
-  const bytes = await Promise.all(responses.map(async ({ res, cached }, i) => {
-    const reader = res.clone().body?.getReader();
-    const parts: Uint8Array[] = [];
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(value);
-        loaded += value.byteLength;
-        progress(loaded, total, 'download');
+  const bytes = await Promise.all(
+    responses.map(async ({ res, cached }, i) => {
+      const reader = res.clone().body?.getReader();
+      const parts: Uint8Array[] = [];
+      if (reader) {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          parts.push(value);
+          loaded += value.byteLength;
+          progress(loaded, total, 'download');
+        }
       }
-    }
-    const buf = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-    let off = 0;
-    for (const p of parts) { buf.set(p, off); off += p.byteLength; }
-    if (!cached && cache) await cache.put(urls[i]!, res).catch(() => undefined);
-    return buf.buffer;
-  }));
+      const buf = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
+      let off = 0;
+      for (const p of parts) {
+        buf.set(p, off);
+        off += p.byteLength;
+      }
+      if (!cached && cache) await cache.put(urls[i]!, res).catch(() => undefined);
+      return buf.buffer;
+    }),
+  );
   return { bytes, fromCache: responses.every((r) => r.cached) };
 }
 
@@ -85,19 +114,25 @@ async function start(base: string, progress: Progress): Promise<PageMachine> {
   let manifest: Manifest;
   let cache: Cache | null;
   if (mres?.ok) {
-    manifest = await mres.json() as Manifest;
+    manifest = (await mres.json()) as Manifest;
     cache = await cacheFor(manifest);
     await cache?.put(`${dir}manifest.json`, new Response(JSON.stringify(manifest))).catch(() => undefined);
   } else {
     // Offline: the manifest of the last build this browser kept.
     const names = typeof caches === 'undefined' ? [] : (await caches.keys()).filter((k) => k.startsWith(CACHE_PREFIX));
     const hit = names.length ? await (await caches.open(names[0]!)).match(`${dir}manifest.json`) : undefined;
-    if (!hit) throw new Error('The in-browser kernel could not be loaded: its files are not on this site (build them with `npm run v86:build`) and none were kept from an earlier visit.');
-    manifest = await hit.json() as Manifest;
+    if (!hit)
+      throw new Error(
+        'The in-browser kernel could not be loaded: its files are not on this site (build them with `npm run v86:build`) and none were kept from an earlier visit.',
+      );
+    manifest = (await hit.json()) as Manifest;
     cache = await caches.open(names[0]!);
   }
   const files = ['libv86.mjs', 'v86.wasm', 'seabios.bin', 'vgabios.bin', 'state.bin.zst'].map((f) => `${dir}${f}`);
-  const { bytes: [lib, wasm, bios, vgaBios, state], fromCache } = await fetchAll(files, cache, progress);
+  const {
+    bytes: [lib, wasm, bios, vgaBios, state],
+    fromCache,
+  } = await fetchAll(files, cache, progress);
   progress(1, 1, 'start');
   // libv86 is an ES module: import it from the bytes we have (cached), not from the network.
   const url = URL.createObjectURL(new Blob([lib!], { type: 'text/javascript' }));
@@ -107,7 +142,11 @@ async function start(base: string, progress: Progress): Promise<PageMachine> {
   } finally {
     URL.revokeObjectURL(url);
   }
-  const machine = await startMachine(V86, { wasm: wasm!, bios: bios!, vgaBios: vgaBios!, state: state! }, { memoryMB: manifest.memoryMB });
+  const machine = await startMachine(
+    V86,
+    { wasm: wasm!, bios: bios!, vgaBios: vgaBios!, state: state! },
+    { memoryMB: manifest.memoryMB },
+  );
   const link = machineLink(machine, new Promise<string>(() => {}));
   return { machine, link, manifest, fromCache, readyMs: performance.now() - t0 };
 }

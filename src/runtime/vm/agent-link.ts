@@ -1,4 +1,3 @@
-
 import type { RelaySession } from './relay-client.ts';
 
 /** Byte streams to and from a VM's agent ports. */
@@ -23,8 +22,13 @@ export interface AgentLink {
 /** A fan-out of the session's agent bytes; built by {@link linkSession}. */
 export class Listeners {
   private readonly set = new Set<(port: number, bytes: Uint8Array) => void>();
-  add(l: (port: number, bytes: Uint8Array) => void): () => void { this.set.add(l); return () => this.set.delete(l); }
-  emit(port: number, bytes: Uint8Array): void { for (const l of this.set) l(port, bytes); }
+  add(l: (port: number, bytes: Uint8Array) => void): () => void {
+    this.set.add(l);
+    return () => this.set.delete(l);
+  }
+  emit(port: number, bytes: Uint8Array): void {
+    for (const l of this.set) l(port, bytes);
+  }
 }
 
 /**

@@ -13,16 +13,24 @@ import { decodeDatagram } from '../../lib/decode/index.ts';
 import type { Field } from '../../lib/decode/field.ts';
 
 /** A recorded syscall, with the protocol of its socket when the recorder knew it. */
-export interface RunEvent extends SyscallEvent { protocol?: number }
+export interface RunEvent extends SyscallEvent {
+  protocol?: number;
+}
 
 /** A stretch of bytes [start, end). */
-export interface ByteRange { start: number; end: number }
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 /** What a value means, for normalising. */
 type Role = 'port' | 'seq' | 'family' | 'group';
 
 /** A field of the bytes that is compared by role: where it is and its token in its run. */
-interface RoleField extends ByteRange { role: Role; token: string }
+interface RoleField extends ByteRange {
+  role: Role;
+  token: string;
+}
 
 /** One syscall after normalising. */
 export interface NormalisedEvent {
@@ -77,7 +85,10 @@ class Tokens {
   of(key: string | number): string {
     const k = String(key);
     let t = this.seen.get(k);
-    if (!t) { t = `${this.prefix}${this.seen.size + 1}`; this.seen.set(k, t); }
+    if (!t) {
+      t = `${this.prefix}${this.seen.size + 1}`;
+      this.seen.set(k, t);
+    }
     return t;
   }
 }
@@ -87,7 +98,12 @@ class RunNames {
   readonly procs = new Tokens('P');
   readonly pids = new Map<number, string>();
   private readonly fds = new Map<string, Tokens>();
-  private readonly roles = { port: new Tokens('port'), seq: new Tokens('seq'), family: new Tokens('family'), group: new Tokens('group') };
+  private readonly roles = {
+    port: new Tokens('port'),
+    seq: new Tokens('seq'),
+    family: new Tokens('family'),
+    group: new Tokens('group'),
+  };
 
   proc(pid: number): string {
     const p = this.procs.of(pid);
@@ -96,7 +112,10 @@ class RunNames {
   }
   fd(proc: string, fd: number): string {
     let t = this.fds.get(proc);
-    if (!t) { t = new Tokens('fd'); this.fds.set(proc, t); }
+    if (!t) {
+      t = new Tokens('fd');
+      this.fds.set(proc, t);
+    }
     return t.of(fd);
   }
   /** A port id: 0 is the kernel; a process's pid is that process (autobind); others by appearance. */
@@ -113,7 +132,7 @@ class RunNames {
 }
 
 const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const s32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24));
+const s32 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
 
 /** Walk a decoded datagram, collecting the fields compared by role. */
 function roleFields(fields: Field[], data: Uint8Array, protocol: number | undefined, names: RunNames): RoleField[] {
@@ -127,7 +146,8 @@ function roleFields(fields: Field[], data: Uint8Array, protocol: number | undefi
     for (const f of fs) {
       if (f.label === 'nlmsg_pid') add('port', f.start, f.end);
       else if (f.label === 'nlmsg_seq') add('seq', f.start, f.end);
-      else if (f.label === 'nlmsg_type' && protocol === NETLINK_GENERIC && u16(data, f.start) > GENL_ID_CTRL) add('family', f.start, f.end);
+      else if (f.label === 'nlmsg_type' && protocol === NETLINK_GENERIC && u16(data, f.start) > GENL_ID_CTRL)
+        add('family', f.start, f.end);
       else if (f.kind === 'attr' && f.label === 'CTRL_ATTR_FAMILY_ID') add('family', f.start + 4, f.start + 6);
       else if (f.kind === 'attr' && f.label === 'CTRL_ATTR_MCAST_GRP_ID') add('group', f.start + 4, f.start + 8);
       if (f.children) walk(f.children);
@@ -184,15 +204,21 @@ function align(a: NormalisedEvent[], b: NormalisedEvent[]): [number, number][] {
   const L = new Uint32Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      L[i * (m + 1) + j] = ka[i] === kb[j] ? L[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(L[(i + 1) * (m + 1) + j]!, L[i * (m + 1) + j + 1]!);
+      L[i * (m + 1) + j] =
+        ka[i] === kb[j]
+          ? L[(i + 1) * (m + 1) + j + 1]! + 1
+          : Math.max(L[(i + 1) * (m + 1) + j]!, L[i * (m + 1) + j + 1]!);
     }
   }
   const pairs: [number, number][] = [];
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (ka[i] === kb[j]) { pairs.push([i, j]); i++; j++; }
-    else if (L[(i + 1) * (m + 1) + j]! >= L[i * (m + 1) + j + 1]!) i++;
+    if (ka[i] === kb[j]) {
+      pairs.push([i, j]);
+      i++;
+      j++;
+    } else if (L[(i + 1) * (m + 1) + j]! >= L[i * (m + 1) + j + 1]!) i++;
     else j++;
   }
   return pairs;
@@ -211,7 +237,8 @@ function fieldPath(fields: Field[], off: number): string {
   return path.length ? path.join(' › ') : `byte ${off}`;
 }
 
-const hex = (b: Uint8Array, r: ByteRange) => [...b.subarray(r.start, r.end)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+const hex = (b: Uint8Array, r: ByteRange) =>
+  [...b.subarray(r.start, r.end)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 
 /** Compare the bytes of two datagrams, role fields by token, other bytes by value. */
 function dataDifferences(a: NormalisedEvent, b: NormalisedEvent): Difference[] {
@@ -227,12 +254,21 @@ function dataDifferences(a: NormalisedEvent, b: NormalisedEvent): Difference[] {
     const rb = roleAt(b, off);
     if (ra && rb && ra.start === rb.start && ra.end === rb.end && ra.role === rb.role) {
       if (ra.token !== rb.token) {
-        out.push({ what: fieldPath(a.fields, off), sim: `${ra.token} (${fieldValue(da, ra)})`, vm: `${rb.token} (${fieldValue(db, rb)})`, simBytes: ra, vmBytes: rb });
+        out.push({
+          what: fieldPath(a.fields, off),
+          sim: `${ra.token} (${fieldValue(da, ra)})`,
+          vm: `${rb.token} (${fieldValue(db, rb)})`,
+          simBytes: ra,
+          vmBytes: rb,
+        });
       }
       off = ra.end;
       continue;
     }
-    if (da[off] === db[off]) { off++; continue; }
+    if (da[off] === db[off]) {
+      off++;
+      continue;
+    }
     // A run of differing bytes within one field.
     const path = fieldPath(a.fields, off);
     const start = off;
@@ -264,15 +300,27 @@ function differences(a: NormalisedEvent, b: NormalisedEvent, simNames: RunNames,
   if (ea.addr || eb.addr) {
     if (!ea.addr || !eb.addr) out.push({ what: side, sim: ea.addr ? 'given' : 'none', vm: eb.addr ? 'given' : 'none' });
     else {
-      if (ea.addr.nl_family !== eb.addr.nl_family) out.push({ what: `${side} nl_family`, sim: String(ea.addr.nl_family), vm: String(eb.addr.nl_family) });
+      if (ea.addr.nl_family !== eb.addr.nl_family)
+        out.push({ what: `${side} nl_family`, sim: String(ea.addr.nl_family), vm: String(eb.addr.nl_family) });
       const pa = simNames.port(ea.addr.nl_pid);
       const pb = vmNames.port(eb.addr.nl_pid);
-      if (pa !== pb) out.push({ what: `${side} nl_pid`, sim: `${pa} (${ea.addr.nl_pid})`, vm: `${pb} (${eb.addr.nl_pid})` });
-      if (ea.addr.nl_groups !== eb.addr.nl_groups) out.push({ what: `${side} nl_groups`, sim: `0x${(ea.addr.nl_groups >>> 0).toString(16)}`, vm: `0x${(eb.addr.nl_groups >>> 0).toString(16)}` });
+      if (pa !== pb)
+        out.push({ what: `${side} nl_pid`, sim: `${pa} (${ea.addr.nl_pid})`, vm: `${pb} (${eb.addr.nl_pid})` });
+      if (ea.addr.nl_groups !== eb.addr.nl_groups)
+        out.push({
+          what: `${side} nl_groups`,
+          sim: `0x${(ea.addr.nl_groups >>> 0).toString(16)}`,
+          vm: `0x${(eb.addr.nl_groups >>> 0).toString(16)}`,
+        });
     }
   }
   if (ea.data || eb.data) {
-    if (!ea.data || !eb.data) out.push({ what: 'data', sim: ea.data ? `${ea.data.length} bytes` : 'none', vm: eb.data ? `${eb.data.length} bytes` : 'none' });
+    if (!ea.data || !eb.data)
+      out.push({
+        what: 'data',
+        sim: ea.data ? `${ea.data.length} bytes` : 'none',
+        vm: eb.data ? `${eb.data.length} bytes` : 'none',
+      });
     else out.push(...dataDifferences(a, b));
   }
   return out;
@@ -309,8 +357,11 @@ export function compareRuns(simEvents: RunEvent[], vmEvents: RunEvent[]): Compar
         row = { status: d.length ? 'different' : 'same', sim: x, vm: y, differences: d };
       } else if (x) row = { status: 'only-sim', sim: x, differences: [] };
       else row = { status: 'only-vm', vm: y, differences: [] };
-      if (x) { after = x.index; extra = 0; keyed.push({ row, order: x.index }); }
-      else keyed.push({ row, order: after + 0.5 + (extra++) * 1e-4 });
+      if (x) {
+        after = x.index;
+        extra = 0;
+        keyed.push({ row, order: x.index });
+      } else keyed.push({ row, order: after + 0.5 + extra++ * 1e-4 });
     };
     for (const [pi, pj] of align(a, b)) {
       while (i < pi) push(a[i++]);
@@ -322,6 +373,11 @@ export function compareRuns(simEvents: RunEvent[], vmEvents: RunEvent[]): Compar
   }
   const rows = keyed.sort((x, y) => x.order - y.order).map((k) => k.row);
   const count = (s: CompareRow['status']) => rows.filter((r) => r.status === s).length;
-  const c = { same: count('same'), different: count('different'), onlySim: count('only-sim'), onlyVm: count('only-vm') };
+  const c = {
+    same: count('same'),
+    different: count('different'),
+    onlySim: count('only-sim'),
+    onlyVm: count('only-vm'),
+  };
   return { rows, ...c, identical: c.different + c.onlySim + c.onlyVm === 0 };
 }

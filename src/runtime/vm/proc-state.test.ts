@@ -13,10 +13,15 @@ const NETLINK = [
   '',
 ].join('\n');
 
-describe('the VM\'s state from /proc', () => {
+describe("the VM's state from /proc", () => {
   it('reads /proc/net/netlink: port ids as the ints they are, groups, Rmem, kernel sockets', () => {
     const s = parseProcNetNetlink(NETLINK);
-    expect(s.map((x) => [x.protocol, x.portid, x.kernel])).toEqual([[0, 0, true], [2, 3952636301 | 0, false], [2, 4964, false], [16, 0, true]]);
+    expect(s.map((x) => [x.protocol, x.portid, x.kernel])).toEqual([
+      [0, 0, true],
+      [2, 3952636301 | 0, false],
+      [2, 4964, false],
+      [16, 0, true],
+    ]);
     const bound = s[2]!;
     expect(bound).toMatchObject({ groups: 5, rmem: 832, wmem: 0, drops: 0, dump: false, pid: -1 });
     // What /proc does not show is absent, not invented.
@@ -30,7 +35,10 @@ describe('the VM\'s state from /proc', () => {
 
   it('reads /proc/modules and says where the state came from', () => {
     const mods = 'nl_test 16384 0 - Live 0xffffffffc0201000 (O)\ndoc_exmpl 16384 1 - Live 0xffffffffc0206000 (O)\n';
-    expect(parseProcModules(mods)).toEqual([{ name: 'nl_test', refs: 0 }, { name: 'doc_exmpl', refs: 1 }]);
+    expect(parseProcModules(mods)).toEqual([
+      { name: 'nl_test', refs: 0 },
+      { name: 'doc_exmpl', refs: 1 },
+    ]);
     const st = procState(12, NETLINK, mods, [{ pid: 4964, name: 'main', uid: 0, state: 'running' }]);
     expect(st).toMatchObject({ source: 'proc', time: 12, families: [], dmesg: [], protocols: [] });
     expect(st.sockets).toHaveLength(4);

@@ -20,9 +20,16 @@ export function parseProcNetNetlink(text: string): SocketState[] {
     const [, eth, pid, groups, rmem, wmem, dump, , drops] = f;
     const portid = Number(pid) | 0;
     out.push({
-      protocol: Number(eth), portid, pid: -1, groups: parseInt(groups!, 16) >>> 0,
-      rmem: Number(rmem), wmem: Number(wmem), drops: Number(drops), dump: Number(dump) !== 0,
-      connected: null, kernel: portid === 0,
+      protocol: Number(eth),
+      portid,
+      pid: -1,
+      groups: parseInt(groups!, 16) >>> 0,
+      rmem: Number(rmem),
+      wmem: Number(wmem),
+      drops: Number(drops),
+      dump: Number(dump) !== 0,
+      connected: null,
+      kernel: portid === 0,
     });
   }
   return out;
@@ -30,14 +37,23 @@ export function parseProcNetNetlink(text: string): SocketState[] {
 
 /** The modules of /proc/modules ("name size refs deps state address"). */
 export function parseProcModules(text: string): { name: string; refs: number }[] {
-  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 3 && f[0])
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 3 && f[0])
     .map((f) => ({ name: f[0]!, refs: Number(f[2]) || 0 }));
 }
 
 /** The state the panel shows for a VM run: sockets and modules from /proc, processes from the runner. */
 export function procState(time: number, netlink: string, modules: string, processes: ProcessState[]): KernelState {
   return {
-    time, sockets: parseProcNetNetlink(netlink), processes, protocols: [], families: [], dmesg: [], source: 'proc',
+    time,
+    sockets: parseProcNetNetlink(netlink),
+    processes,
+    protocols: [],
+    families: [],
+    dmesg: [],
+    source: 'proc',
     modules: parseProcModules(modules),
   };
 }

@@ -3,7 +3,12 @@
  * exists: a page, a worker, or Node (pass the `ws` package's class as `WebSocket`).
  */
 import {
-  CHANNEL, CLOSE, encodeControl, encodeData, decodeBinary, decodeServerText,
+  CHANNEL,
+  CLOSE,
+  encodeControl,
+  encodeData,
+  decodeBinary,
+  decodeServerText,
   type ServerMessage,
 } from '../../agent/relay-frames.ts';
 
@@ -22,7 +27,10 @@ export interface WebSocketLike {
 export type WebSocketClass = new (url: string) => WebSocketLike;
 
 /** Why the session ended. */
-export interface CloseInfo { code: number; reason: string }
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
 
 /** The `hello` the relay sends first. */
 export type Hello = Extract<ServerMessage, { type: 'hello' }>;
@@ -63,12 +71,16 @@ export interface RelaySession {
  * What the learner sees when the connection fails before the relay said hello: a browser is not
  * told the HTTP status of a refused WebSocket, so this names the likely causes.
  */
-export const REFUSED_HINT = 'the relay refused or could not be reached. Is `npm run vm` running, and did you paste the full URL it printed (with ?token=…)? If the relay says "may not use this relay", restart it with --origin <this site\'s origin>.';
+export const REFUSED_HINT =
+  'the relay refused or could not be reached. Is `npm run vm` running, and did you paste the full URL it printed (with ?token=…)? If the relay says "may not use this relay", restart it with --origin <this site\'s origin>.';
 
 /** Connect to the relay at `url` (ws://host:port/?token=…). */
 export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: WebSocketClass): RelaySession {
   const Ctor = WS ?? (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  if (!Ctor) throw new Error('connectRelay: no WebSocket in this environment; pass one (e.g. the `ws` package) as the third argument.');
+  if (!Ctor)
+    throw new Error(
+      'connectRelay: no WebSocket in this environment; pass one (e.g. the `ws` package) as the third argument.',
+    );
   const ws = new Ctor(url);
   ws.binaryType = 'arraybuffer';
   const enc = new TextEncoder();
@@ -77,23 +89,46 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
   const modules = new Map<number, (ret: number) => void>();
   let bye: CloseInfo | null = null;
 
-  let helloOk!: (h: Hello) => void; let helloErr!: (e: Error) => void;
-  let readyOk!: (r: { bootMs: number }) => void; let readyErr!: (e: Error) => void;
+  let helloOk!: (h: Hello) => void;
+  let helloErr!: (e: Error) => void;
+  let readyOk!: (r: { bootMs: number }) => void;
+  let readyErr!: (e: Error) => void;
   let closedOk!: (c: CloseInfo) => void;
-  const hello = new Promise<Hello>((a, b) => { helloOk = a; helloErr = b; });
-  const ready = new Promise<{ bootMs: number }>((a, b) => { readyOk = a; readyErr = b; });
-  const closed = new Promise<CloseInfo>((a) => { closedOk = a; });
-  hello.catch(() => {}); ready.catch(() => {});
+  const hello = new Promise<Hello>((a, b) => {
+    helloOk = a;
+    helloErr = b;
+  });
+  const ready = new Promise<{ bootMs: number }>((a, b) => {
+    readyOk = a;
+    readyErr = b;
+  });
+  const closed = new Promise<CloseInfo>((a) => {
+    closedOk = a;
+  });
+  hello.catch(() => {});
+  ready.catch(() => {});
   let gotHello = false;
 
   ws.onmessage = (ev) => {
     if (typeof ev.data === 'string') {
       const m = decodeServerText(ev.data);
-      if (m.type === 'hello') { gotHello = true; helloOk(m); }
-      else if (m.type === 'ready') readyOk({ bootMs: m.bootMs });
-      else if (m.type === 'pong') { const p = pings.get(m.id); if (p) { pings.delete(m.id); p.resolve(performance.now() - p.t0); } }
-      else if (m.type === 'module-result' || m.type === 'kill-result') { const p = modules.get(m.id); if (p) { modules.delete(m.id); p(m.ret); } }
-      else if (m.type === 'bye') bye = { code: m.code, reason: m.reason };
+      if (m.type === 'hello') {
+        gotHello = true;
+        helloOk(m);
+      } else if (m.type === 'ready') readyOk({ bootMs: m.bootMs });
+      else if (m.type === 'pong') {
+        const p = pings.get(m.id);
+        if (p) {
+          pings.delete(m.id);
+          p.resolve(performance.now() - p.t0);
+        }
+      } else if (m.type === 'module-result' || m.type === 'kill-result') {
+        const p = modules.get(m.id);
+        if (p) {
+          modules.delete(m.id);
+          p(m.ret);
+        }
+      } else if (m.type === 'bye') bye = { code: m.code, reason: m.reason };
       handlers.control?.(m);
       return;
     }
@@ -102,7 +137,9 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
     if (f.channel === CHANNEL.CONSOLE) handlers.console?.(f.payload);
     else handlers.agent?.(f.payload, f.channel);
   };
-  ws.onerror = () => { /* onclose follows with the code */ };
+  ws.onerror = () => {
+    /* onclose follows with the code */
+  };
   ws.onclose = (ev) => {
     // The relay sends its reason in a `bye` first: a close reason can be cut short.
     const info = bye ?? { code: ev.code, reason: ev.reason || (gotHello ? 'the connection was lost' : REFUSED_HINT) };
@@ -116,7 +153,9 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
 
   const open = () => ws.readyState === 1;
   return {
-    hello, ready, closed,
+    hello,
+    ready,
+    closed,
     sendConsole(data) {
       if (!open()) return;
       for (const f of encodeData(CHANNEL.CONSOLE, typeof data === 'string' ? enc.encode(data) : data)) ws.send(f);
@@ -135,7 +174,10 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
     module(op, name, params = []) {
       const id = nextPing++;
       return new Promise<number>((resolve) => {
-        if (!open()) { resolve(-5); return; }
+        if (!open()) {
+          resolve(-5);
+          return;
+        }
         modules.set(id, resolve);
         ws.send(encodeControl({ type: 'module', id, op, name, params }));
       });
@@ -143,12 +185,17 @@ export function connectRelay(url: string, handlers: RelayHandlers = {}, WS?: Web
     kill(pid) {
       const id = nextPing++;
       return new Promise<number>((resolve) => {
-        if (!open()) { resolve(-1); return; }
+        if (!open()) {
+          resolve(-1);
+          return;
+        }
         modules.set(id, resolve);
         ws.send(encodeControl({ type: 'kill', id, pid }));
       });
     },
-    close() { if (ws.readyState <= 1) ws.close(CLOSE.NORMAL, 'closed by the client'); },
+    close() {
+      if (ws.readyState <= 1) ws.close(CLOSE.NORMAL, 'closed by the client');
+    },
   };
 }
 
@@ -198,8 +245,14 @@ export async function checkRelay(wsUrl: string, timeoutMs = 3000): Promise<Relay
 export function parseRelayUrl(text: string): string {
   const s = text.trim();
   let u: URL;
-  try { u = new URL(s); } catch { throw new Error('That is not a URL. Paste the ws://…/?token=… line that `npm run vm` printed.'); }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`A relay URL starts with ws:// (got ${u.protocol}//). Paste the line that \`npm run vm\` printed.`);
-  if (!u.searchParams.get('token')) throw new Error('The URL has no ?token=…: paste the whole line that `npm run vm` printed.');
+  try {
+    u = new URL(s);
+  } catch {
+    throw new Error('That is not a URL. Paste the ws://…/?token=… line that `npm run vm` printed.');
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new Error(`A relay URL starts with ws:// (got ${u.protocol}//). Paste the line that \`npm run vm\` printed.`);
+  if (!u.searchParams.get('token'))
+    throw new Error('The URL has no ?token=…: paste the whole line that `npm run vm` printed.');
   return u.toString();
 }

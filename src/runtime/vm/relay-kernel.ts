@@ -10,9 +10,7 @@
  */
 import { ERRNO, ErrnoError } from '../../api/errno.ts';
 import type { Backend } from '../../api/backend.ts';
-import type {
-  SpawnOptions, KernelModule,
-} from '../../api/types.ts';
+import type { SpawnOptions, KernelModule } from '../../api/types.ts';
 import { OP, Reader, Writer, type Response } from '../../agent/protocol.ts';
 import { AgentSyscalls } from '../../agent/syscalls.ts';
 import type { AgentLink } from './agent-link.ts';
@@ -33,8 +31,15 @@ export interface RelayKernelOptions {
   watchState?: boolean;
 }
 
-interface Proc { pid: number; uid: number; name: string; ended: boolean; agent: AgentClient; port: number; status: Promise<number> }
-
+interface Proc {
+  pid: number;
+  uid: number;
+  name: string;
+  ended: boolean;
+  agent: AgentClient;
+  port: number;
+  status: Promise<number>;
+}
 
 /** A Linux kernel in a VM, through a relay session's agent ports. */
 export class RelayKernel extends AgentSyscalls implements Backend {
@@ -50,17 +55,25 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   private tagBase = 0;
   private gone: string | null = null;
 
-  constructor(private readonly link: AgentLink, private readonly opts: RelayKernelOptions = {}) {
+  constructor(
+    private readonly link: AgentLink,
+    private readonly opts: RelayKernelOptions = {},
+  ) {
     super();
     this.freePorts = [...link.ports];
     this.freeForks = [...(link.forkPorts ?? [])];
-    void link.closed.then((reason) => { this.gone = reason; });
+    void link.closed.then((reason) => {
+      this.gone = reason;
+    });
   }
 
   // ---- the CPU: one process runs at a time ------------------------------------------------------
 
   private acquire(p: Proc): Promise<void> {
-    if (!this.running) { this.running = p; return Promise.resolve(); }
+    if (!this.running) {
+      this.running = p;
+      return Promise.resolve();
+    }
     return new Promise((go) => this.cpuQueue.push({ proc: p, go }));
   }
 
@@ -84,7 +97,10 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   }
 
   private current(syscall: string): Proc {
-    if (!this.running) throw new Error(`netlink-lab: ${syscall}() was called outside a process (or after awaiting something other than the kernel).`);
+    if (!this.running)
+      throw new Error(
+        `netlink-lab: ${syscall}() was called outside a process (or after awaiting something other than the kernel).`,
+      );
     return this.running;
   }
 
@@ -92,7 +108,11 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   private takePort(): Promise<number> {
     if (this.link.ports.length === 0) {
-      return Promise.reject(new Error('netlink-lab: every agent of this VM is still inside a syscall of a program that was stopped. Start a new VM: in the Terminal panel, Stop the VM, then Start a new VM.'));
+      return Promise.reject(
+        new Error(
+          'netlink-lab: every agent of this VM is still inside a syscall of a program that was stopped. Start a new VM: in the Terminal panel, Stop the VM, then Start a new VM.',
+        ),
+      );
     }
     const p = this.freePorts.shift();
     if (p !== undefined) return Promise.resolve(p);
@@ -110,7 +130,11 @@ export class RelayKernel extends AgentSyscalls implements Backend {
    * when all are taken) and serves there, keeping the parent's sockets under the same fds — and
    * with `uid`, drops to it, like fork + setuid. The kernel-side twin of sandboxes/vm/backend.ts's.
    */
-  private async forkFrom(parent: Proc, name: string, uid: number | undefined): Promise<{ agent: AgentClient; port: number }> {
+  private async forkFrom(
+    parent: Proc,
+    name: string,
+    uid: number | undefined,
+  ): Promise<{ agent: AgentClient; port: number }> {
     const f = await this.takeFork();
     this.tagBase = (this.tagBase + 0x01000000) >>> 0;
     try {
@@ -122,7 +146,10 @@ export class RelayKernel extends AgentSyscalls implements Backend {
       const r = await parent.agent.call(OP.FORK, (uid === undefined ? w : w.u32(uid)).bytes());
       if (r.ret < 0) throw new ErrnoError('fork', r.errno);
       const child = await adopted;
-      if (child.hello.pid !== r.ret) throw new Error(`netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${child.hello.pid} answered there`);
+      if (child.hello.pid !== r.ret)
+        throw new Error(
+          `netlink-lab: the forked child ${r.ret} was expected on ${f.dev}, but pid ${child.hello.pid} answered there`,
+        );
       return { agent: child, port: f.port };
     } catch (e) {
       this.givePort(f.port);
@@ -135,14 +162,16 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     if (fork) {
       setTimeout(() => {
         const w = this.forkWaiters.shift();
-        if (w) w(fork); else this.freeForks.push(fork);
+        if (w) w(fork);
+        else this.freeForks.push(fork);
       }, 100);
       return;
     }
     // The guest needs a moment to start the next agent on the port.
     setTimeout(() => {
       const w = this.portWaiters.shift();
-      if (w) w(port); else this.freePorts.push(port);
+      if (w) w(port);
+      else this.freePorts.push(port);
     }, 100);
   }
 
@@ -150,7 +179,8 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   protected async sys(syscall: string, op: number, args?: Writer): Promise<Response> {
     const p = this.current(syscall);
-    if (this.gone) throw new Error(`netlink-lab: the VM is gone (${this.gone}); start a new one from the Terminal panel.`);
+    if (this.gone)
+      throw new Error(`netlink-lab: the VM is gone (${this.gone}); start a new one from the Terminal panel.`);
     const r = await this.offCpu(async () => {
       const answer = await p.agent.call(op, args?.bytes());
       if (this.opts.watchState) {
@@ -172,17 +202,22 @@ export class RelayKernel extends AgentSyscalls implements Backend {
   /** The sockets and modules as /proc last showed them, and the program's processes. */
   procState(): KernelState {
     const processes: ProcessState[] = [...this.procs.values()].map((p) => ({
-      pid: p.pid, name: p.name, uid: p.uid,
+      pid: p.pid,
+      name: p.name,
+      uid: p.uid,
       state: p.ended ? 'exited' : this.running === p ? 'running' : p.agent.busy ? 'blocked' : 'runnable',
     }));
     return procState(this.now(), this.procNetlink, this.procModules, processes);
   }
 
-
   // ---- processes and time ---------------------------------------------------------------------
 
-  getpid(): number { return this.current('getpid').pid; }
-  getuid(): number { return this.current('getuid').uid; }
+  getpid(): number {
+    return this.current('getpid').pid;
+  }
+  getuid(): number {
+    return this.current('getuid').uid;
+  }
 
   /** Start a process running `main` on a free agent port; resolves to its pid (the agent's). */
   async spawn(main: () => Promise<void>, opts: SpawnOptions = {}): Promise<number> {
@@ -190,10 +225,12 @@ export class RelayKernel extends AgentSyscalls implements Backend {
     const parent = this.running;
     const forking = parent !== null && !parent.ended && (this.link.forkPorts?.length ?? 0) > 0;
     if ((opts.uid ?? 0) !== 0 && !forking) {
-      throw new Error(`netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`);
+      throw new Error(
+        `netlink-lab: spawn({ uid: ${opts.uid} }) is not available on the VM (its agents run as root); run this lesson on the simulated kernel.`,
+      );
     }
     const { agent, port } = await this.offCpu(async () => {
-      if (forking) return this.forkFrom(parent, (opts.name ?? 'prog'), opts.uid);
+      if (forking) return this.forkFrom(parent, opts.name ?? 'prog', opts.uid);
       const port = await this.takePort();
       this.tagBase = (this.tagBase + 0x01000000) >>> 0;
       try {
@@ -203,7 +240,15 @@ export class RelayKernel extends AgentSyscalls implements Backend {
         throw e;
       }
     });
-    const proc: Proc = { pid: agent.hello.pid, uid: agent.hello.uid, name: (opts.name ?? 'prog').slice(0, 15), ended: false, agent, port, status: Promise.resolve(0) };
+    const proc: Proc = {
+      pid: agent.hello.pid,
+      uid: agent.hello.uid,
+      name: (opts.name ?? 'prog').slice(0, 15),
+      ended: false,
+      agent,
+      port,
+      status: Promise.resolve(0),
+    };
     this.procs.set(proc.pid, proc);
     proc.status = (async () => {
       await this.acquire(proc);
@@ -233,14 +278,18 @@ export class RelayKernel extends AgentSyscalls implements Backend {
 
   /** Resolves when every process started so far has ended (the CLI waits for a whole program). */
   async waitAll(): Promise<void> {
-    for (let n = -1; n !== this.procs.size;) {
+    for (let n = -1; n !== this.procs.size; ) {
       n = this.procs.size;
       await Promise.all([...this.procs.values()].map((p) => p.status));
     }
   }
 
-  sleep(ms: number): Promise<void> { return this.offCpu(() => new Promise((r) => setTimeout(r, Math.max(0, ms)))); }
-  now(): number { return performance.now() - this.t0; }
+  sleep(ms: number): Promise<void> {
+    return this.offCpu(() => new Promise((r) => setTimeout(r, Math.max(0, ms))));
+  }
+  now(): number {
+    return performance.now() - this.t0;
+  }
 
   /**
    * init_module of the C module of the same name (/lib/modules/NAME.ko in the VM), with the
@@ -250,8 +299,12 @@ export class RelayKernel extends AgentSyscalls implements Backend {
    */
   async insmod(mod: KernelModule, paramString?: string): Promise<number> {
     // The module object's `params`, then insmod's parameter string.
-    const params = [...Object.entries((mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {})
-      .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`), ...(paramString ?? '').split(/\s+/).filter(Boolean)];
+    const params = [
+      ...Object.entries(
+        (mod as KernelModule & { params?: Record<string, string | number | boolean> }).params ?? {},
+      ).map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 1 : 0) : v}`),
+      ...(paramString ?? '').split(/\s+/).filter(Boolean),
+    ];
     if (!MODULE_NAME.test(mod.name)) throw new ErrnoError('init_module', ERRNO.ENOENT);
     if (!params.every((p) => MODULE_PARAM.test(p))) throw new ErrnoError('init_module', ERRNO.EINVAL);
     const modules = await this.readFile('/proc/modules');
@@ -260,7 +313,11 @@ export class RelayKernel extends AgentSyscalls implements Backend {
       for (const p of params) {
         const [k, v] = p.split('=') as [string, string];
         let have = '';
-        try { have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim(); } catch { /* no such parameter */ }
+        try {
+          have = (await this.readFile(`/sys/module/${mod.name}/parameters/${k}`)).trim();
+        } catch {
+          /* no such parameter */
+        }
         if (have !== v && !(v === '1' && have === 'Y') && !(v === '0' && have === 'N')) same = false;
       }
       if (same) return 0; // already as asked: /proc/modules is unchanged

@@ -36,7 +36,9 @@ export interface SharedVm {
 let current: SharedVm | null = null;
 
 /** The page's VM session if one is open. */
-export function sharedVm(): SharedVm | null { return current; }
+export function sharedVm(): SharedVm | null {
+  return current;
+}
 
 /** The relay URL that asks for a VM booted with `cmdline` (nothing added when it is empty). */
 export function vmUrl(url: string, cmdline: string): string {
@@ -51,8 +53,13 @@ export function vmUrl(url: string, cmdline: string): string {
  * a kernel's command line is fixed at boot, so that VM cannot serve; the learner chooses to stop it.
  */
 export class CmdlineMismatch extends Error {
-  constructor(readonly running: string, readonly wanted: string) {
-    super(`The VM running on this page booted with ${running ? `the kernel command line "${running}"` : 'no lesson command line'}, and this needs ${wanted ? `"${wanted}"` : 'none'}; a kernel's command line is fixed when it boots. Stop that VM ("Stop the VM" in the Terminal panel), then try again: a new one boots with this line.`);
+  constructor(
+    readonly running: string,
+    readonly wanted: string,
+  ) {
+    super(
+      `The VM running on this page booted with ${running ? `the kernel command line "${running}"` : 'no lesson command line'}, and this needs ${wanted ? `"${wanted}"` : 'none'}; a kernel's command line is fixed when it boots. Stop that VM ("Stop the VM" in the Terminal panel), then try again: a new one boots with this line.`,
+    );
     this.name = 'CmdlineMismatch';
   }
 }
@@ -85,7 +92,9 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
     session.sendAgent(encodeRequest(0xfffffff0, OP.EXIT, new Uint8Array(new Int32Array([137]).buffer)), port);
   };
   const session = connectRelay(vmUrl(url, cmdline), {
-    console: (b) => { for (const l of consoleListeners) l(b); },
+    console: (b) => {
+      for (const l of consoleListeners) l(b);
+    },
     agent: (b, port) => {
       const s = splitters.get(port) ?? new FrameSplitter();
       splitters.set(port, s);
@@ -93,8 +102,12 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
       try {
         const rs = s.push(b);
         answers = rs.length;
-        for (const r of rs) if (r.op === OP.HELLO && r.status === 0 && r.body.length >= 4) agentPids.set(port, new DataView(r.body.buffer, r.body.byteOffset).getInt32(0, true));
-      } catch { outstanding.set(port, Infinity); }
+        for (const r of rs)
+          if (r.op === OP.HELLO && r.status === 0 && r.body.length >= 4)
+            agentPids.set(port, new DataView(r.body.buffer, r.body.byteOffset).getInt32(0, true));
+      } catch {
+        outstanding.set(port, Infinity);
+      }
       outstanding.set(port, (outstanding.get(port) ?? 0) - answers);
       tap.handler(b, port);
       if (exitWhenIdle.has(port) && (outstanding.get(port) ?? 0) <= 0) sendExit(port);
@@ -102,11 +115,25 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
   });
   const sent = (port: number) => outstanding.set(port, (outstanding.get(port) ?? 0) + 1);
   const hello = session.hello;
-  const counting = (link: AgentLink): AgentLink => ({ ...link, send: (p, bytes) => { sent(p); link.send(p, bytes); } });
+  const counting = (link: AgentLink): AgentLink => ({
+    ...link,
+    send: (p, bytes) => {
+      sent(p);
+      link.send(p, bytes);
+    },
+  });
   const vm: SharedVm = {
-    url, cmdline, session, hello,
-    onConsole(l) { consoleListeners.add(l); return () => consoleListeners.delete(l); },
-    usablePorts() { return allPorts.filter((p) => (outstanding.get(p) ?? 0) <= 0); },
+    url,
+    cmdline,
+    session,
+    hello,
+    onConsole(l) {
+      consoleListeners.add(l);
+      return () => consoleListeners.delete(l);
+    },
+    usablePorts() {
+      return allPorts.filter((p) => (outstanding.get(p) ?? 0) <= 0);
+    },
     async link() {
       await hello;
       return counting(linkSession(session, tap, vm.usablePorts()));
@@ -114,7 +141,13 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
     async bridge() {
       const link = await vm.link();
       const used = new Set<number>();
-      const b = bridgeToPort({ ...link, send: (p, bytes) => { used.add(p); link.send(p, bytes); } });
+      const b = bridgeToPort({
+        ...link,
+        send: (p, bytes) => {
+          used.add(p);
+          link.send(p, bytes);
+        },
+      });
       return {
         port: b.port,
         ports: link.ports,
@@ -122,10 +155,16 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
           b.end();
           if (!abandoned) return;
           for (const p of used) {
-            if ((outstanding.get(p) ?? 0) <= 0) { sendExit(p); continue; }
+            if ((outstanding.get(p) ?? 0) <= 0) {
+              sendExit(p);
+              continue;
+            }
             // Blocked in a syscall: kill it; the guest starts a fresh agent on the port.
             const pid = agentPids.get(p);
-            if (pid === undefined) { exitWhenIdle.add(p); continue; }
+            if (pid === undefined) {
+              exitWhenIdle.add(p);
+              continue;
+            }
             void session.kill(pid).then((ret) => {
               if (ret !== 0) return;
               outstanding.set(p, 0);
@@ -138,8 +177,15 @@ export function openSharedVm(url: string, cmdline = ''): SharedVm {
     },
   };
   let allPorts: number[] = [];
-  void hello.then((h) => { allPorts = Array.from({ length: h.agentPorts }, (_, i) => i + 1); }, () => {});
-  void session.closed.then(() => { if (current === vm) current = null; });
+  void hello.then(
+    (h) => {
+      allPorts = Array.from({ length: h.agentPorts }, (_, i) => i + 1);
+    },
+    () => {},
+  );
+  void session.closed.then(() => {
+    if (current === vm) current = null;
+  });
   current = vm;
   return vm;
 }

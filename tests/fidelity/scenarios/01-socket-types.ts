@@ -1,10 +1,24 @@
 // Scenario 1: only SOCK_RAW and SOCK_DGRAM make netlink sockets.
-import { socket, close, AF_NETLINK, SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM, SOCK_RAW, NETLINK_ROUTE } from 'netlink-lab/user';
+import {
+  socket,
+  close,
+  AF_NETLINK,
+  SOCK_STREAM,
+  SOCK_SEQPACKET,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
 export default async function main() {
-  const types: [string, number][] = [['SOCK_STREAM', SOCK_STREAM], ['SOCK_SEQPACKET', SOCK_SEQPACKET], ['SOCK_DGRAM', SOCK_DGRAM], ['SOCK_RAW', SOCK_RAW]];
+  const types: [string, number][] = [
+    ['SOCK_STREAM', SOCK_STREAM],
+    ['SOCK_SEQPACKET', SOCK_SEQPACKET],
+    ['SOCK_DGRAM', SOCK_DGRAM],
+    ['SOCK_RAW', SOCK_RAW],
+  ];
   for (const [name, type] of types) {
     const fd = await show(`socket(AF_NETLINK, ${name}, NETLINK_ROUTE)`, () => socket(AF_NETLINK, type, NETLINK_ROUTE));
     if (fd !== undefined) await close(fd);

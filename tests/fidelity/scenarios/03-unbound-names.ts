@@ -1,5 +1,13 @@
 // Scenario 3: an unbound socket has no address and no peer.
-import { socket, getsockname, getpeername, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, type SockaddrNl } from 'netlink-lab/user';
+import {
+  socket,
+  getsockname,
+  getpeername,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  type SockaddrNl,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 

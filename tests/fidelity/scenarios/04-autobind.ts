@@ -1,5 +1,18 @@
 // Scenario 4: the first send binds the socket to the process's pid; replies carry it.
-import { socket, getsockname, getpid, recvfrom, nlmsg, parseNlmsgs, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+import {
+  socket,
+  getsockname,
+  getpid,
+  recvfrom,
+  nlmsg,
+  parseNlmsgs,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { describe, toKernel } from './lib.ts';
 

@@ -1,5 +1,16 @@
 // Scenario 5: the pid is taken by the first socket, so a second one gets a negative port id.
-import { socket, getsockname, getpid, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NETLINK_GENERIC, NLMSG_NOOP, NLM_F_REQUEST } from 'netlink-lab/user';
+import {
+  socket,
+  getsockname,
+  getpid,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NETLINK_GENERIC,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 

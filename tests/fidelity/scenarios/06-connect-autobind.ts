@@ -1,5 +1,14 @@
 // Scenario 6: connect to the kernel binds the socket but leaves the peer at (0, 0).
-import { socket, connect, getsockname, getpeername, getpid, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE } from 'netlink-lab/user';
+import {
+  socket,
+  connect,
+  getsockname,
+  getpeername,
+  getpid,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { KERNEL, show } from './lib.ts';
 

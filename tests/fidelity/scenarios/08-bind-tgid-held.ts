@@ -1,5 +1,15 @@
 // Scenario 8: once an autobound socket holds the pid, nobody can bind it explicitly.
-import { socket, bind, getpid, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLMSG_NOOP, NLM_F_REQUEST } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  getpid,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show, toKernel } from './lib.ts';
 

@@ -1,5 +1,15 @@
 // Scenario 11: connect checks the family and length; AF_UNSPEC disconnects.
-import { socket, connect, getpeername, sockaddr_nl, AF_NETLINK, AF_INET, AF_UNSPEC, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
+import {
+  socket,
+  connect,
+  getpeername,
+  sockaddr_nl,
+  AF_NETLINK,
+  AF_INET,
+  AF_UNSPEC,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -16,7 +26,11 @@ export default async function main() {
 export const scenario: Scenario = {
   title: 'connect with AF_INET or addrlen 4 → EINVAL; AF_UNSPEC → 0 and disconnects',
   expect: [
-    'connect, family AF_INET: EINVAL', 'connect, addrlen 4: EINVAL', 'connect(7000): 0', 'peer: 7000',
-    'connect, AF_UNSPEC: 0', 'peer after AF_UNSPEC: 0',
+    'connect, family AF_INET: EINVAL',
+    'connect, addrlen 4: EINVAL',
+    'connect(7000): 0',
+    'peer: 7000',
+    'connect, AF_UNSPEC: 0',
+    'peer after AF_UNSPEC: 0',
   ],
 };

@@ -1,5 +1,16 @@
 // Scenario 13: one user socket sends another bytes that are not netlink messages at all.
-import { socket, bind, sendto, recvfrom, getsockname, bytes, cstring, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  sendto,
+  recvfrom,
+  getsockname,
+  bytes,
+  cstring,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 
 export default async function main() {

@@ -1,5 +1,15 @@
 // Scenario 14: a socket connected to one peer refuses datagrams from any other.
-import { socket, bind, connect, sendto, getsockname, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  connect,
+  sendto,
+  getsockname,
+  bytes,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 

@@ -1,5 +1,15 @@
 // Scenario 17: a datagram must fit in the send buffer minus 32 bytes.
-import { socket, setsockopt, getsockopt, sendto, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_SOCKET, SO_SNDBUF } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  getsockopt,
+  sendto,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_SOCKET,
+  SO_SNDBUF,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { KERNEL, show } from './lib.ts';
 

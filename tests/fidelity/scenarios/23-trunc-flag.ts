@@ -10,4 +10,7 @@ export default async function main() {
   console.log('recv(10 bytes, MSG_TRUNC):', r.n);
 }
 
-export const scenario: Scenario = { title: 'MSG_TRUNC flag → the full length', expect: ['recv(10 bytes, MSG_TRUNC): 136'] };
+export const scenario: Scenario = {
+  title: 'MSG_TRUNC flag → the full length',
+  expect: ['recv(10 bytes, MSG_TRUNC): 136'],
+};

@@ -13,4 +13,7 @@ export default async function main() {
   console.log('then recv:', (await recvfrom(fd, buf)).n);
 }
 
-export const scenario: Scenario = { title: 'recv(0, MSG_PEEK|MSG_TRUNC) twice → full length both times, still queued', expect: ['peek 1: 136', 'peek 2: 136', 'then recv: 136'] };
+export const scenario: Scenario = {
+  title: 'recv(0, MSG_PEEK|MSG_TRUNC) twice → full length both times, still queued',
+  expect: ['peek 1: 136', 'peek 2: 136', 'then recv: 136'],
+};

@@ -12,4 +12,7 @@ export default async function main() {
   console.log('next:', describe(buf.subarray(0, r.n)).join('; '));
 }
 
-export const scenario: Scenario = { title: 'recv(0, 0) → 0 and the datagram is consumed', expect: ['recv(0 bytes): 0', 'next: type=0x2 len=36 flags=0x100 error=0'] };
+export const scenario: Scenario = {
+  title: 'recv(0, 0) → 0 and the datagram is consumed',
+  expect: ['recv(0 bytes): 0', 'next: type=0x2 len=36 flags=0x100 error=0'],
+};

@@ -1,5 +1,21 @@
 // Scenario 27: control messages on a kernel reply: the group (PKTINFO) and the sender's credentials.
-import { socket, setsockopt, recvmsg, nlmsg, hex, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, SOL_SOCKET, NETLINK_PKTINFO, SO_PASSCRED, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  recvmsg,
+  nlmsg,
+  hex,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_NETLINK,
+  SOL_SOCKET,
+  NETLINK_PKTINFO,
+  SO_PASSCRED,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 
@@ -23,7 +39,9 @@ export default async function main() {
   // Room for the first only (CMSG_SPACE(4) = 24 bytes).
   await toKernel(fd, nlmsg({ type: NLMSG_NOOP, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 3 }));
   const r2 = await recvmsg(fd, { msg_iov: [new Uint8Array(256)], msg_controllen: 24 }, 0);
-  console.log(`msg_controllen 24: msg_flags 0x${r2.msg_flags.toString(16)}, cmsgs: ${r2.control.map((c) => `${c.cmsg_level}/${c.cmsg_type}`).join(' ')}`);
+  console.log(
+    `msg_controllen 24: msg_flags 0x${r2.msg_flags.toString(16)}, cmsgs: ${r2.control.map((c) => `${c.cmsg_level}/${c.cmsg_type}`).join(' ')}`,
+  );
   // Without msg_controllen there is room for all of them.
   await toKernel(fd, nlmsg({ type: NLMSG_NOOP, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 4 }));
   const r3 = await recvmsg(fd, { msg_iov: [new Uint8Array(256)] }, 0);

@@ -1,5 +1,23 @@
 // Scenario 28: a full receive queue drops replies and reports ENOBUFS once.
-import { socket, setsockopt, getsockopt, recvfrom, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_SOCKET, SOL_NETLINK, SO_RCVBUF, SO_ERROR, NETLINK_NO_ENOBUFS, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  getsockopt,
+  recvfrom,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_SOCKET,
+  SOL_NETLINK,
+  SO_RCVBUF,
+  SO_ERROR,
+  NETLINK_NO_ENOBUFS,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname, toKernel } from './lib.ts';
 
@@ -7,12 +25,18 @@ async function flood(noEnobufs: boolean): Promise<number> {
   const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
   await setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 0);
   if (noEnobufs) await setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
-  for (let seq = 1; seq <= 20; seq++) await toKernel(fd, nlmsg({ type: NLMSG_NOOP, flags: NLM_F_REQUEST | NLM_F_ACK, seq }));
+  for (let seq = 1; seq <= 20; seq++)
+    await toKernel(fd, nlmsg({ type: NLMSG_NOOP, flags: NLM_F_REQUEST | NLM_F_ACK, seq }));
   return fd;
 }
 
 async function firstRecv(fd: number): Promise<string> {
-  try { await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT); return 'a message'; } catch (e) { return errname(e); }
+  try {
+    await recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT);
+    return 'a message';
+  } catch (e) {
+    return errname(e);
+  }
 }
 
 export default async function main() {

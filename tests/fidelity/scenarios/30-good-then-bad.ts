@@ -11,6 +11,11 @@ export default async function main() {
 
 export const scenario: Scenario = {
   title: 'good + bad message in one datagram → reply, ACK, then the error for the second',
-  expect: ['recv: type=0x10 len=136 flags=0x0', 'recv: type=0x2 len=36 flags=0x100 error=0', 'recv: type=0x2 len=60 flags=0x0 error=-ENOENT', 'recv: EAGAIN'],
+  expect: [
+    'recv: type=0x10 len=136 flags=0x0',
+    'recv: type=0x2 len=36 flags=0x100 error=0',
+    'recv: type=0x2 len=60 flags=0x0 error=-ENOENT',
+    'recv: EAGAIN',
+  ],
   streams: true,
 };

@@ -1,5 +1,15 @@
 // Scenario 31: a malformed first message ends the walk: nothing after it is processed.
-import { socket, concat, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+import {
+  socket,
+  concat,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { drain, toKernel } from './lib.ts';
 
@@ -16,5 +26,10 @@ export default async function main() {
 
 export const scenario: Scenario = {
   title: 'a bad first message → nothing processed (and a bad middle one ends the walk)',
-  expect: ['short first message: EAGAIN', 'overlong first message: EAGAIN', 'good, short, good: type=0x2 len=36 flags=0x100 error=0', 'good, short, good: EAGAIN'],
+  expect: [
+    'short first message: EAGAIN',
+    'overlong first message: EAGAIN',
+    'good, short, good: type=0x2 len=36 flags=0x100 error=0',
+    'good, short, good: EAGAIN',
+  ],
 };

@@ -1,5 +1,14 @@
 // Scenario 33: NLMSG_NOOP is a control message: ACKed on request, otherwise ignored.
-import { socket, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+import {
+  socket,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { drain, toKernel } from './lib.ts';
 

@@ -1,8 +1,28 @@
 // Scenario 38: a family name without its NUL, and one of 20 characters, fail ctrl_policy_family
 // (NLA_NUL_STRING, max 15): EINVAL with the extended ACK's MSG, OFFS and POLICY nest.
 import {
-  socket, bind, setsockopt, recvfrom, nlmsg, genlmsghdr, nla_string, nla_string_nonul, parseNlmsgs, parseNlmsgerr, parseExtAck, hex,
-  AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME,
+  socket,
+  bind,
+  setsockopt,
+  recvfrom,
+  nlmsg,
+  genlmsghdr,
+  nla_string,
+  nla_string_nonul,
+  parseNlmsgs,
+  parseNlmsgerr,
+  parseExtAck,
+  hex,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_GENERIC,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  GENL_ID_CTRL,
+  CTRL_CMD_GETFAMILY,
+  CTRL_ATTR_FAMILY_NAME,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
@@ -17,14 +37,24 @@ export default async function main() {
     ['15 characters', nla_string(CTRL_ATTR_FAMILY_NAME, 'abcdefghijklmno')],
   ];
   for (const [label, attr] of cases) {
-    await toKernel(fd, nlmsg({ type: GENL_ID_CTRL, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 1, payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), attr] }));
+    await toKernel(
+      fd,
+      nlmsg({
+        type: GENL_ID_CTRL,
+        flags: NLM_F_REQUEST | NLM_F_ACK,
+        seq: 1,
+        payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), attr],
+      }),
+    );
     const buf = new Uint8Array(4096);
     const { n } = await recvfrom(fd, buf);
     const [m] = parseNlmsgs(buf.subarray(0, n));
     const e = parseNlmsgerr(m)!;
     const x = parseExtAck(e.tlvs);
     const pol = e.tlvs.find((t) => t.type === 4);
-    console.log(`${label}: len ${m.nlmsg_len} flags 0x${m.nlmsg_flags.toString(16)} error ${e.error} msg "${x.msg ?? ''}" offs ${x.offs ?? '-'} policy ${pol ? `${pol.nested ? 'nested ' : ''}${hex(pol.payload)}` : '-'}`);
+    console.log(
+      `${label}: len ${m.nlmsg_len} flags 0x${m.nlmsg_flags.toString(16)} error ${e.error} msg "${x.msg ?? ''}" offs ${x.offs ?? '-'} policy ${pol ? `${pol.nested ? 'nested ' : ''}${hex(pol.payload)}` : '-'}`,
+    );
   }
 }
 

@@ -1,7 +1,24 @@
 // Scenario 41: the GETFAMILY dump: one NEWFAMILY per family, every message NLM_F_MULTI, then a
 // 20-byte NLMSG_DONE (also NLM_F_MULTI); NLM_F_ACK on a dump adds no ACK. nlctrl comes first.
 // Which other families exist differs between kernels, so only nlctrl's entry is compared byte for byte.
-import { socket, bind, recvfrom, parseNlmsgs, hex, MSG_DONTWAIT, AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLMSG_DONE, GENL_ID_CTRL, type NlMsg } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  recvfrom,
+  parseNlmsgs,
+  hex,
+  MSG_DONTWAIT,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_GENERIC,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
+  NLMSG_DONE,
+  GENL_ID_CTRL,
+  type NlMsg,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { getfamily, toKernel, errname } from './lib.ts';
 
@@ -22,10 +39,18 @@ export default async function main() {
   }
   const families = msgs.filter((m) => m.nlmsg_type === GENL_ID_CTRL);
   console.log('first family body:', hex(families[0].payload));
-  console.log('all NEWFAMILY with NLM_F_MULTI:', families.every((m) => m.nlmsg_flags === NLM_F_MULTI && m.payload[0] === 1));
+  console.log(
+    'all NEWFAMILY with NLM_F_MULTI:',
+    families.every((m) => m.nlmsg_flags === NLM_F_MULTI && m.payload[0] === 1),
+  );
   const last = msgs[msgs.length - 1];
-  console.log(`last: type=0x${last.nlmsg_type.toString(16)} len=${last.nlmsg_len} flags=0x${last.nlmsg_flags.toString(16)} value=${new DataView(last.payload.buffer, last.payload.byteOffset).getInt32(0, true)}`);
-  console.log('messages other than families and DONE:', msgs.filter((m) => m.nlmsg_type !== GENL_ID_CTRL && m.nlmsg_type !== NLMSG_DONE).length);
+  console.log(
+    `last: type=0x${last.nlmsg_type.toString(16)} len=${last.nlmsg_len} flags=0x${last.nlmsg_flags.toString(16)} value=${new DataView(last.payload.buffer, last.payload.byteOffset).getInt32(0, true)}`,
+  );
+  console.log(
+    'messages other than families and DONE:',
+    msgs.filter((m) => m.nlmsg_type !== GENL_ID_CTRL && m.nlmsg_type !== NLMSG_DONE).length,
+  );
 }
 
 export const scenario: Scenario = {

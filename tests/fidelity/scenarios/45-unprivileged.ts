@@ -1,5 +1,23 @@
 // Scenario 45: what an unprivileged process (uid 65534) may do on each protocol.
-import { socket, bind, connect, setsockopt, sendto, spawn, waitpid, getuid, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NETLINK_GENERIC, NETLINK_USERSOCK, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NLMSG_NOOP } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  connect,
+  setsockopt,
+  sendto,
+  spawn,
+  waitpid,
+  getuid,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NETLINK_GENERIC,
+  NETLINK_USERSOCK,
+  SOL_NETLINK,
+  NETLINK_ADD_MEMBERSHIP,
+  NLMSG_NOOP,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname } from './lib.ts';
 
@@ -9,13 +27,21 @@ const SOMEONE = 987654;
 async function matrix(): Promise<void> {
   console.log('uid:', getuid());
   const msg = nlmsg({ type: NLMSG_NOOP });
-  const protocols: [string, number][] = [['ROUTE', NETLINK_ROUTE], ['GENERIC', NETLINK_GENERIC], ['USERSOCK', NETLINK_USERSOCK]];
+  const protocols: [string, number][] = [
+    ['ROUTE', NETLINK_ROUTE],
+    ['GENERIC', NETLINK_GENERIC],
+    ['USERSOCK', NETLINK_USERSOCK],
+  ];
   for (const [name, proto] of protocols) {
     const fresh = () => socket(AF_NETLINK, SOCK_RAW, proto);
     const row: string[] = [];
     const attempt = async (label: string, f: (fd: number) => Promise<number>) => {
       const fd = await fresh();
-      try { row.push(`${label}=${await f(fd)}`); } catch (e) { row.push(`${label}=${errname(e)}`); }
+      try {
+        row.push(`${label}=${await f(fd)}`);
+      } catch (e) {
+        row.push(`${label}=${errname(e)}`);
+      }
     };
     await attempt('bind-groups', (fd) => bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 1 }));
     await attempt('add-membership', (fd) => setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1));
@@ -33,7 +59,8 @@ export default async function main() {
 }
 
 export const scenario: Scenario = {
-  title: 'unprivileged matrix (uid 65534): ROUTE/GENERIC refuse sending to groups and pids; USERSOCK refuses joining groups',
+  title:
+    'unprivileged matrix (uid 65534): ROUTE/GENERIC refuse sending to groups and pids; USERSOCK refuses joining groups',
   needsRoot: true,
   expect: [
     'uid: 65534',

@@ -1,5 +1,25 @@
 // Scenario 46: NETLINK_ROUTE in a fresh network namespace knows only the loopback device.
-import { socket, nlmsg, parseNlmsgs, parseAttrs, parseNlmsgerr, recvfrom, cstring, errnoName, i32, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, RTM_GETLINK, RTM_NEWLINK, NLM_F_REQUEST, NLM_F_DUMP, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR } from 'netlink-lab/user';
+import {
+  socket,
+  nlmsg,
+  parseNlmsgs,
+  parseAttrs,
+  parseNlmsgerr,
+  recvfrom,
+  cstring,
+  errnoName,
+  i32,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  NLM_F_REQUEST,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 
@@ -16,7 +36,7 @@ export default async function main() {
   const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
   await toKernel(fd, nlmsg({ type: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 1, payload: ifinfomsg(0) }));
   const buf = new Uint8Array(32768);
-  for (let done = false; !done;) {
+  for (let done = false; !done; ) {
     const { n } = await recvfrom(fd, buf);
     for (const m of parseNlmsgs(buf.subarray(0, n))) {
       const multi = (m.nlmsg_flags & NLM_F_MULTI) !== 0;

@@ -1,5 +1,16 @@
 // Scenario 48: close releases the port id; a closed descriptor is EBADF.
-import { socket, bind, close, sendto, getsockname, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, NLMSG_NOOP } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  close,
+  sendto,
+  getsockname,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  NLMSG_NOOP,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -13,7 +24,11 @@ export default async function main() {
   await show('close(a)', () => close(a));
   await show('bind(b, 5555) after close(a)', () => bind(b, at(5555)));
   await show('sendto on the closed fd', () => sendto(a, nlmsg({ type: NLMSG_NOOP }), 0, at(5555)));
-  await show('getsockname on the closed fd', () => getsockname(a), (s) => String(s.nl_pid));
+  await show(
+    'getsockname on the closed fd',
+    () => getsockname(a),
+    (s) => String(s.nl_pid),
+  );
   await show('close(a) again', () => close(a));
   const c = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
   console.log('the next socket reuses the lowest free descriptor:', c === a);

@@ -1,5 +1,20 @@
 // Scenario 49: the kernel multicasts RTM_NEWLINK to RTNLGRP_LINK when a link goes up (`ip link set lo up`).
-import { socket, bind, recvfrom, nlmsg, parseNlmsgs, i32, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, RTM_NEWLINK, RTNLGRP_LINK, NLM_F_REQUEST, NLM_F_ACK, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  recvfrom,
+  nlmsg,
+  parseNlmsgs,
+  i32,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  RTM_NEWLINK,
+  RTNLGRP_LINK,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { describe, toKernel } from './lib.ts';
 
@@ -23,11 +38,19 @@ export default async function main() {
   };
   // Down first, so that "up" is a change wherever lo starts (down in a fresh namespace, up in a VM).
   console.log('set lo down:', await setLo(false, 1));
-  for (;;) { try { await recvfrom(listener, buf, MSG_DONTWAIT); } catch { break; } }
+  for (;;) {
+    try {
+      await recvfrom(listener, buf, MSG_DONTWAIT);
+    } catch {
+      break;
+    }
+  }
   console.log('set lo up:', await setLo(true, 2));
   const { n, from } = await recvfrom(listener, buf);
   const m = parseNlmsgs(buf.subarray(0, n))[0];
-  console.log(`listener got type ${m.nlmsg_type === RTM_NEWLINK ? 'RTM_NEWLINK' : m.nlmsg_type} seq ${m.nlmsg_seq} pid ${m.nlmsg_pid} index ${i32(m.payload, 4)} up ${(i32(m.payload, 8) & IFF_UP) !== 0} from (${from.nl_pid}, ${from.nl_groups})`);
+  console.log(
+    `listener got type ${m.nlmsg_type === RTM_NEWLINK ? 'RTM_NEWLINK' : m.nlmsg_type} seq ${m.nlmsg_seq} pid ${m.nlmsg_pid} index ${i32(m.payload, 4)} up ${(i32(m.payload, 8) & IFF_UP) !== 0} from (${from.nl_pid}, ${from.nl_groups})`,
+  );
 }
 
 export const scenario: Scenario = {

@@ -1,5 +1,19 @@
 // Scenario 51: /proc/net/netlink lists the program's sockets: protocol, port, groups, queued bytes.
-import { socket, bind, readFile, getpid, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NETLINK_GENERIC, NETLINK_USERSOCK, NLMSG_NOOP, NLM_F_REQUEST, NLM_F_ACK } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  readFile,
+  getpid,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NETLINK_GENERIC,
+  NETLINK_USERSOCK,
+  NLMSG_NOOP,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 
@@ -7,7 +21,16 @@ import { toKernel } from './lib.ts';
 async function userRows(): Promise<Record<string, string>[]> {
   const [header, ...lines] = (await readFile('/proc/net/netlink')).trim().split('\n');
   const names = header.trim().split(/\s+/);
-  return lines.map((l) => Object.fromEntries(l.trim().split(/\s+/).map((v, i) => [names[i], v]))).filter((r) => r.Pid !== '0');
+  return lines
+    .map((l) =>
+      Object.fromEntries(
+        l
+          .trim()
+          .split(/\s+/)
+          .map((v, i) => [names[i], v]),
+      ),
+    )
+    .filter((r) => r.Pid !== '0');
 }
 
 export default async function main() {
@@ -22,7 +45,9 @@ export default async function main() {
   const rows = (await userRows()).sort((a, b) => Number(a.Eth) - Number(b.Eth) || Number(a.Pid) - Number(b.Pid));
   for (const r of rows) {
     const pid = Number(r.Pid) === getpid() ? 'getpid()' : r.Pid;
-    console.log(`Eth ${r.Eth} Pid ${pid} Groups ${r.Groups} Rmem ${Number(r.Rmem) > 0 ? '> 0' : '0'} Wmem ${r.Wmem} Dump ${r.Dump} Drops ${r.Drops}`);
+    console.log(
+      `Eth ${r.Eth} Pid ${pid} Groups ${r.Groups} Rmem ${Number(r.Rmem) > 0 ? '> 0' : '0'} Wmem ${r.Wmem} Dump ${r.Dump} Drops ${r.Drops}`,
+    );
   }
 }
 

@@ -1,5 +1,23 @@
 // Scenario 52: a blocking recv sleeps until another process sends; SO_RCVTIMEO bounds the wait.
-import { socket, bind, setsockopt, recvfrom, sendto, getsockname, spawn, waitpid, sleep, now, bytes, cstring, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_RCVTIMEO } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  recvfrom,
+  sendto,
+  getsockname,
+  spawn,
+  waitpid,
+  sleep,
+  now,
+  bytes,
+  cstring,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  SOL_SOCKET,
+  SO_RCVTIMEO,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -16,20 +34,29 @@ export default async function main() {
   const rx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
   await bind(rx, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: 0 });
   const to = await getsockname(rx);
-  const child = await spawn(async () => {
-    await sleep(200);
-    const tx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
-    await sendto(tx, bytes('wake up'), 0, to);
-  }, { name: 'waker' });
+  const child = await spawn(
+    async () => {
+      await sleep(200);
+      const tx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await sendto(tx, bytes('wake up'), 0, to);
+    },
+    { name: 'waker' },
+  );
   const t0 = now();
   const buf = new Uint8Array(64);
   const r = await recvfrom(rx, buf);
-  console.log(`blocking recv returned ${JSON.stringify(cstring(buf.subarray(0, r.n)))} after at least 150 ms: ${now() - t0 >= 150}`);
+  console.log(
+    `blocking recv returned ${JSON.stringify(cstring(buf.subarray(0, r.n)))} after at least 150 ms: ${now() - t0 >= 150}`,
+  );
   await waitpid(child);
 
   await setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, timeval(100));
   const t1 = now();
-  await show('recv with SO_RCVTIMEO 100 ms and nothing to read', () => recvfrom(rx, buf), (x) => String(x.n));
+  await show(
+    'recv with SO_RCVTIMEO 100 ms and nothing to read',
+    () => recvfrom(rx, buf),
+    (x) => String(x.n),
+  );
   const waited = now() - t1;
   console.log(`it waited about 100 ms: ${waited >= 90 && waited < 1000}`);
 }

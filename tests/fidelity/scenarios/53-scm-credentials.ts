@@ -1,5 +1,21 @@
 // Scenario 53: SCM_CREDENTIALS between user sockets: sent explicitly with sendmsg, or filled in by the kernel.
-import { socket, bind, setsockopt, sendmsg, recvmsg, getsockname, getpid, bytes, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_PASSCRED, SCM_CREDENTIALS, type Cmsg } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  sendmsg,
+  recvmsg,
+  getsockname,
+  getpid,
+  bytes,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  SOL_SOCKET,
+  SO_PASSCRED,
+  SCM_CREDENTIALS,
+  type Cmsg,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -18,17 +34,24 @@ export default async function main() {
     const r = await recvmsg(rx, { msg_iov: [new Uint8Array(64)], msg_controllen: 64 });
     for (const c of r.control) {
       const v = new DataView(c.data.buffer, c.data.byteOffset);
-      const who = c.cmsg_type === SCM_CREDENTIALS ? ` pid is the sender: ${v.getInt32(0, true) === getpid()}, uid ${v.getInt32(4, true)}, gid ${v.getInt32(8, true)}` : '';
+      const who =
+        c.cmsg_type === SCM_CREDENTIALS
+          ? ` pid is the sender: ${v.getInt32(0, true) === getpid()}, uid ${v.getInt32(4, true)}, gid ${v.getInt32(8, true)}`
+          : '';
       console.log(`${label}: cmsg level ${c.cmsg_level} type ${c.cmsg_type} len ${c.data.length}${who}`);
     }
   };
   const creds: Cmsg = { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: ucred(getpid(), 0, 0) };
-  await show('sendmsg with SCM_CREDENTIALS', () => sendmsg(tx, { msg_name: to, msg_iov: [bytes('with creds')], msg_control: [creds] }));
+  await show('sendmsg with SCM_CREDENTIALS', () =>
+    sendmsg(tx, { msg_name: to, msg_iov: [bytes('with creds')], msg_control: [creds] }),
+  );
   await receive('explicit');
   await show('sendmsg without control data', () => sendmsg(tx, { msg_name: to, msg_iov: [bytes('without')] }));
   await receive('filled in by the kernel');
   const bad: Cmsg = { cmsg_level: SOL_SOCKET, cmsg_type: 99, data: new Uint8Array(4) };
-  await show('sendmsg with an unknown SOL_SOCKET cmsg type', () => sendmsg(tx, { msg_name: to, msg_iov: [bytes('x')], msg_control: [bad] }));
+  await show('sendmsg with an unknown SOL_SOCKET cmsg type', () =>
+    sendmsg(tx, { msg_name: to, msg_iov: [bytes('x')], msg_control: [bad] }),
+  );
 }
 
 export const scenario: Scenario = {

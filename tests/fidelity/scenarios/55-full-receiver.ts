@@ -1,5 +1,22 @@
 // Scenario 55: sending to a user socket whose receive queue is full: EAGAIN with MSG_DONTWAIT, else the sender sleeps.
-import { socket, bind, setsockopt, sendto, recvfrom, getsockname, spawn, waitpid, sleep, now, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_RCVBUF, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  sendto,
+  recvfrom,
+  getsockname,
+  spawn,
+  waitpid,
+  sleep,
+  now,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  SOL_SOCKET,
+  SO_RCVBUF,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname } from './lib.ts';
 
@@ -13,14 +30,25 @@ export default async function main() {
   let sent = 0;
   let error = '';
   while (sent < 100) {
-    try { await sendto(tx, datagram, MSG_DONTWAIT, to); sent++; } catch (e) { error = errname(e); break; }
+    try {
+      await sendto(tx, datagram, MSG_DONTWAIT, to);
+      sent++;
+    } catch (e) {
+      error = errname(e);
+      break;
+    }
   }
-  console.log(`MSG_DONTWAIT sends until the queue is full: ${error} after ${sent > 0 && sent < 100 ? 'a few' : sent} datagrams`);
+  console.log(
+    `MSG_DONTWAIT sends until the queue is full: ${error} after ${sent > 0 && sent < 100 ? 'a few' : sent} datagrams`,
+  );
 
-  const reader = await spawn(async () => {
-    await sleep(100);
-    await recvfrom(rx, new Uint8Array(256));
-  }, { name: 'reader' });
+  const reader = await spawn(
+    async () => {
+      await sleep(100);
+      await recvfrom(rx, new Uint8Array(256));
+    },
+    { name: 'reader' },
+  );
   const t0 = now();
   console.log('blocking sendto:', await sendto(tx, datagram, 0, to));
   console.log('it slept until the reader made room:', now() - t0 >= 90);

@@ -1,5 +1,26 @@
 // Scenario 56: NETLINK_GET_STRICT_CHK makes a link dump check its header; the error comes in NLMSG_DONE with an extack message.
-import { socket, setsockopt, recvfrom, nlmsg, parseNlmsgs, parseAttrs, i32, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_GET_STRICT_CHK, NETLINK_EXT_ACK, RTM_GETLINK, RTM_NEWLINK, NLM_F_REQUEST, NLM_F_DUMP, NLMSG_DONE, NLMSG_ERROR, NLMSGERR_ATTR_MSG } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  recvfrom,
+  nlmsg,
+  parseNlmsgs,
+  parseAttrs,
+  i32,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_NETLINK,
+  NETLINK_GET_STRICT_CHK,
+  NETLINK_EXT_ACK,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  NLM_F_REQUEST,
+  NLM_F_DUMP,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSGERR_ATTR_MSG,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 
@@ -12,11 +33,16 @@ async function dump(fd: number, seq: number): Promise<void> {
   for (;;) {
     const { n } = await recvfrom(fd, buf);
     for (const m of parseNlmsgs(buf.subarray(0, n))) {
-      if (m.nlmsg_type === RTM_NEWLINK) { console.log('  RTM_NEWLINK'); continue; }
+      if (m.nlmsg_type === RTM_NEWLINK) {
+        console.log('  RTM_NEWLINK');
+        continue;
+      }
       const err = i32(m.payload, 0);
       // What follows the error: in NLMSG_DONE the extack attributes, after the int.
       const tlvs = m.nlmsg_type === NLMSG_DONE ? parseAttrs(m.payload.subarray(4)) : [];
-      console.log(`  ${m.nlmsg_type === NLMSG_DONE ? 'NLMSG_DONE' : m.nlmsg_type === NLMSG_ERROR ? 'NLMSG_ERROR' : m.nlmsg_type} flags 0x${m.nlmsg_flags.toString(16)} error ${err} extack message: ${tlvs.some((a) => a.type === NLMSGERR_ATTR_MSG)}`);
+      console.log(
+        `  ${m.nlmsg_type === NLMSG_DONE ? 'NLMSG_DONE' : m.nlmsg_type === NLMSG_ERROR ? 'NLMSG_ERROR' : m.nlmsg_type} flags 0x${m.nlmsg_flags.toString(16)} error ${err} extack message: ${tlvs.some((a) => a.type === NLMSGERR_ATTR_MSG)}`,
+      );
       return;
     }
   }

@@ -1,5 +1,19 @@
 // Scenario 57: a socket connected to a multicast group: write() sends to the group's members.
-import { socket, bind, connect, write, recvmsg, getpeername, getsockname, bytes, cstring, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  connect,
+  write,
+  recvmsg,
+  getpeername,
+  getsockname,
+  bytes,
+  cstring,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -13,8 +27,12 @@ export default async function main() {
   await show('write', () => write(tx, bytes('to group 4')));
   const buf = new Uint8Array(64);
   const port = (await getsockname(tx)).nl_pid;
-  await show('member receives', () => recvmsg(member, { msg_iov: [buf] }, MSG_DONTWAIT),
-    (r) => `${JSON.stringify(cstring(buf.subarray(0, r.n)))} from the writer: ${r.from.nl_pid === port}, groups 0x${r.from.nl_groups.toString(16)}`);
+  await show(
+    'member receives',
+    () => recvmsg(member, { msg_iov: [buf] }, MSG_DONTWAIT),
+    (r) =>
+      `${JSON.stringify(cstring(buf.subarray(0, r.n)))} from the writer: ${r.from.nl_pid === port}, groups 0x${r.from.nl_groups.toString(16)}`,
+  );
 }
 
 export const scenario: Scenario = {

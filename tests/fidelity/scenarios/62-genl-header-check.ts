@@ -1,7 +1,22 @@
 // Scenario 62: genl_header_check applies to commands at or above the family's resv_start_op
 // (nlctrl: 11): a non-zero genlmsghdr.reserved or flags beyond REQUEST|ACK|ECHO|DUMP → EINVAL with
 // an extack message; older commands (GETFAMILY) let both through.
-import { socket, bind, setsockopt, nlmsg, nla_string, AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK, NLM_F_REQUEST, NLM_F_ACK, GENL_ID_CTRL, CTRL_ATTR_FAMILY_NAME } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  nlmsg,
+  nla_string,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_GENERIC,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  GENL_ID_CTRL,
+  CTRL_ATTR_FAMILY_NAME,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { drain, toKernel } from './lib.ts';
 
@@ -24,9 +39,14 @@ export default async function main() {
 export const scenario: Scenario = {
   title: 'genl header check: reserved field and odd flags → EINVAL for new commands only',
   expect: [
-    'cmd 99 reserved 1: type=0x2 len=80 flags=0x200 error=-EINVAL', 'cmd 99 reserved 1: EAGAIN',
-    'cmd 99 flag 0x100: type=0x2 len=92 flags=0x200 error=-EINVAL', 'cmd 99 flag 0x100: EAGAIN',
-    'cmd 99 clean: type=0x2 len=40 flags=0x0 error=-EOPNOTSUPP', 'cmd 99 clean: EAGAIN',
-    'GETFAMILY reserved 1: type=0x10 len=136 flags=0x0', 'GETFAMILY reserved 1: type=0x2 len=36 flags=0x100 error=0', 'GETFAMILY reserved 1: EAGAIN',
+    'cmd 99 reserved 1: type=0x2 len=80 flags=0x200 error=-EINVAL',
+    'cmd 99 reserved 1: EAGAIN',
+    'cmd 99 flag 0x100: type=0x2 len=92 flags=0x200 error=-EINVAL',
+    'cmd 99 flag 0x100: EAGAIN',
+    'cmd 99 clean: type=0x2 len=40 flags=0x0 error=-EOPNOTSUPP',
+    'cmd 99 clean: EAGAIN',
+    'GETFAMILY reserved 1: type=0x10 len=136 flags=0x0',
+    'GETFAMILY reserved 1: type=0x2 len=36 flags=0x100 error=0',
+    'GETFAMILY reserved 1: EAGAIN',
   ],
 };

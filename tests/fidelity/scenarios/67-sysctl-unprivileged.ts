@@ -5,14 +5,26 @@ import { show } from './lib.ts';
 
 async function nobody(): Promise<void> {
   console.log('uid:', getuid());
-  const fd = await show('open somaxconn O_RDONLY', () => open('/proc/sys/net/core/somaxconn', O_RDONLY), () => 'ok');
+  const fd = await show(
+    'open somaxconn O_RDONLY',
+    () => open('/proc/sys/net/core/somaxconn', O_RDONLY),
+    () => 'ok',
+  );
   if (fd !== undefined) {
-    await show('read', () => read(fd, new Uint8Array(16)), (n) => `${n > 0}`);
+    await show(
+      'read',
+      () => read(fd, new Uint8Array(16)),
+      (n) => `${n > 0}`,
+    );
     await close(fd);
   }
   await show('open somaxconn O_WRONLY', () => open('/proc/sys/net/core/somaxconn', O_WRONLY));
   await show('open /proc/net/netlink O_WRONLY', () => open('/proc/net/netlink', O_WRONLY));
-  await show('open /proc/cmdline', () => open('/proc/cmdline', O_RDONLY), () => 'ok');
+  await show(
+    'open /proc/cmdline',
+    () => open('/proc/cmdline', O_RDONLY),
+    () => 'ok',
+  );
 }
 
 export default async function main() {
@@ -25,12 +37,12 @@ export const scenario: Scenario = {
   needsRoot: true,
   project: (n) => n.output,
   expect: [
-    "uid: 65534",
-    "open somaxconn O_RDONLY: ok",
-    "read: true",
-    "open somaxconn O_WRONLY: EACCES",
-    "open /proc/net/netlink O_WRONLY: EACCES",
-    "open /proc/cmdline: ok",
-    "exit status: 0",
+    'uid: 65534',
+    'open somaxconn O_RDONLY: ok',
+    'read: true',
+    'open somaxconn O_WRONLY: EACCES',
+    'open /proc/net/netlink O_WRONLY: EACCES',
+    'open /proc/cmdline: ok',
+    'exit status: 0',
   ],
 };

@@ -2,7 +2,23 @@
 // skipped by the broadcast (netlink_broadcast's portid argument) and gets the unicast instead, one
 // copy, still marked with the group; the sending socket never gets its own broadcast; a send to
 // getsockname()'s address carries its groups along.
-import { socket, bind, setsockopt, getsockname, sendto, recvmsg, bytes, cstring, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_NETLINK, NETLINK_PKTINFO, MSG_DONTWAIT, type SockaddrNl } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  getsockname,
+  sendto,
+  recvmsg,
+  bytes,
+  cstring,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  SOL_NETLINK,
+  NETLINK_PKTINFO,
+  MSG_DONTWAIT,
+  type SockaddrNl,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -23,8 +39,12 @@ export default async function main() {
       const buf = new Uint8Array(64);
       try {
         const r = await recvmsg(fd, { msg_iov: [buf], msg_controllen: 64 }, MSG_DONTWAIT);
-        const group = r.control.length ? new DataView(r.control[0]!.data.buffer, r.control[0]!.data.byteOffset).getUint32(0, true) : -1;
-        got.push(`${JSON.stringify(cstring(buf.subarray(0, r.n)))} groups 0x${r.from.nl_groups.toString(16)} pktinfo ${group}`);
+        const group = r.control.length
+          ? new DataView(r.control[0]!.data.buffer, r.control[0]!.data.byteOffset).getUint32(0, true)
+          : -1;
+        got.push(
+          `${JSON.stringify(cstring(buf.subarray(0, r.n)))} groups 0x${r.from.nl_groups.toString(16)} pktinfo ${group}`,
+        );
       } catch {
         break;
       }
@@ -32,7 +52,7 @@ export default async function main() {
     console.log(`${name}: ${got.join('; ') || 'nothing'}`);
   };
   const to = (pid: number, groups: number): SockaddrNl => ({ nl_family: AF_NETLINK, nl_pid: pid, nl_groups: groups });
-  await show('sendto(a\'s port, group 3)', () => sendto(sender, bytes('group 3 and a'), 0, to(portA, 0b100)));
+  await show("sendto(a's port, group 3)", () => sendto(sender, bytes('group 3 and a'), 0, to(portA, 0b100)));
   await drain('a', a);
   await drain('b', b);
   await drain('the sender', sender);
@@ -42,9 +62,10 @@ export default async function main() {
 }
 
 export const scenario: Scenario = {
-  title: 'a send to a group and a port: the member at the port gets one copy (the unicast, marked with the group); the sender none',
+  title:
+    'a send to a group and a port: the member at the port gets one copy (the unicast, marked with the group); the sender none',
   expect: [
-    'sendto(a\'s port, group 3): 13',
+    "sendto(a's port, group 3): 13",
     'a: "group 3 and a" groups 0x4 pktinfo 3',
     'b: "group 3 and a" groups 0x4 pktinfo 3',
     'the sender: nothing',

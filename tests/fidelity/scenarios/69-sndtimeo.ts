@@ -1,6 +1,24 @@
 // Scenario 69: SO_SNDTIMEO bounds a send to a full receiver (lesson 3.2): the send waits, fails
 // with EAGAIN, and leaves nothing of its datagram behind.
-import { socket, bind, connect, getsockname, setsockopt, write, recvfrom, now, nlmsg, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, NLMSG_MIN_TYPE, SOL_SOCKET, SO_RCVBUF, SO_SNDTIMEO, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  connect,
+  getsockname,
+  setsockopt,
+  write,
+  recvfrom,
+  now,
+  nlmsg,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  NLMSG_MIN_TYPE,
+  SOL_SOCKET,
+  SO_RCVBUF,
+  SO_SNDTIMEO,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname } from './lib.ts';
 

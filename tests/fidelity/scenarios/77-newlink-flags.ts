@@ -1,10 +1,33 @@
 // Scenario 77: RTM_NEWLINK on lo with the NEW flags: EXCL → EEXIST, REPLACE → EOPNOTSUPP; CREATE
 // and APPEND change nothing for a link that exists; a missing name without CREATE → ENODEV.
-import { socket, bind, recvfrom, nlmsg, nla_string, parseNlmsgs, parseNlmsgerr, errnoName, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_APPEND, RTM_NEWLINK } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  recvfrom,
+  nlmsg,
+  nla_string,
+  parseNlmsgs,
+  parseNlmsgerr,
+  errnoName,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLM_F_EXCL,
+  NLM_F_CREATE,
+  NLM_F_REPLACE,
+  NLM_F_APPEND,
+  RTM_NEWLINK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { toKernel } from './lib.ts';
 
-const ifinfomsg = (index: number) => { const b = new Uint8Array(16); new DataView(b.buffer).setInt32(4, index, true); return b; };
+const ifinfomsg = (index: number) => {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setInt32(4, index, true);
+  return b;
+};
 const IFLA_IFNAME = 3;
 
 export default async function main() {

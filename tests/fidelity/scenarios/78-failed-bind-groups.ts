@@ -1,7 +1,18 @@
 // Scenario 78: a bind with groups that fails with EADDRINUSE joins no group, but the socket's group
 // bitmap was already sized for the protocol (netlink_realloc_groups runs before the port is
 // claimed), so NETLINK_LIST_MEMBERSHIPS reports a longer, empty list afterwards.
-import { socket, bind, getsockname, getsockopt_raw, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, NETLINK_USERSOCK, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  getsockname,
+  getsockopt_raw,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  NETLINK_USERSOCK,
+  SOL_NETLINK,
+  NETLINK_LIST_MEMBERSHIPS,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { show } from './lib.ts';
 
@@ -12,19 +23,30 @@ const list = async (fd: number) => {
 };
 
 export default async function main() {
-  for (const [name, proto] of [['ROUTE', NETLINK_ROUTE], ['USERSOCK', NETLINK_USERSOCK]] as const) {
+  for (const [name, proto] of [
+    ['ROUTE', NETLINK_ROUTE],
+    ['USERSOCK', NETLINK_USERSOCK],
+  ] as const) {
     const holder = await socket(AF_NETLINK, SOCK_RAW, proto);
     await bind(holder, at(7800));
     const s = await socket(AF_NETLINK, SOCK_RAW, proto);
-    await show(`${name}: memberships before`, () => list(s), (v) => v);
+    await show(
+      `${name}: memberships before`,
+      () => list(s),
+      (v) => v,
+    );
     await show(`${name}: bind(7800, groups 0x3)`, () => bind(s, at(7800, 3)));
-    await show(`${name}: memberships after`, () => list(s), (v) => v);
+    await show(
+      `${name}: memberships after`,
+      () => list(s),
+      (v) => v,
+    );
     await show(`${name}: nl_groups in getsockname`, async () => (await getsockname(s)).nl_groups);
   }
 }
 
 export const scenario: Scenario = {
-  title: 'failed bind with groups: no membership, but LIST_MEMBERSHIPS grows to the protocol\'s group count',
+  title: "failed bind with groups: no membership, but LIST_MEMBERSHIPS grows to the protocol's group count",
   expect: [
     'ROUTE: memberships before: optlen 0, groups none',
     'ROUTE: bind(7800, groups 0x3): EADDRINUSE',

@@ -1,5 +1,20 @@
 // Scenario 79: an overrun listener is congested until its queue is empty; NETLINK_NO_ENOBUFS never is.
-import { socket, bind, setsockopt, sendto, recvfrom, close, AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SOL_NETLINK, SO_RCVBUF, NETLINK_NO_ENOBUFS, MSG_DONTWAIT } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  sendto,
+  recvfrom,
+  close,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_USERSOCK,
+  SOL_SOCKET,
+  SOL_NETLINK,
+  SO_RCVBUF,
+  NETLINK_NO_ENOBUFS,
+  MSG_DONTWAIT,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { errname } from './lib.ts';
 
@@ -35,7 +50,9 @@ async function one(fd: number): Promise<string> {
     const buf = new Uint8Array(2000);
     await recvfrom(fd, buf, MSG_DONTWAIT);
     return `#${new DataView(buf.buffer).getUint32(0, true)}`;
-  } catch (e) { return errname(e); }
+  } catch (e) {
+    return errname(e);
+  }
 }
 
 export default async function main() {

@@ -11,10 +11,46 @@ export default async function main() {
   await rtreq(fd, nlmsg({ type: 82, flags: 0x301, seq: 1, payload: [new Uint8Array([2, 0, 0, 0])] }), 'dump4');
   await rtreq(fd, nlmsg({ type: 82, flags: 0x301, seq: 2, payload: [new Uint8Array([10, 0, 0, 0])] }), 'dump6');
   await rtreq(fd, nlmsg({ type: 82, flags: 0x301, seq: 3, payload: [new Uint8Array([0, 0, 0, 0])] }), 'dump0');
-  await rtreq(fd, nlmsg({ type: 82, flags: 0x1, seq: 4, payload: [new Uint8Array([2, 0, 0, 0]), nla(1, new Uint8Array([1,0,0,0]))] }), 'get4 lo');
-  await rtreq(fd, nlmsg({ type: 82, flags: 0x1, seq: 14, payload: [new Uint8Array([10, 0, 0, 0]), nla(1, new Uint8Array([0xfe,0xff,0xff,0xff]))] }), 'get6 default');
-  await rtreq(fd, nlmsg({ type: 82, flags: 0x1, seq: 15, payload: [new Uint8Array([2, 0, 0, 0]), nla(1, new Uint8Array([9,0,0,0]))] }), 'get4 9');
-  await rtreq(fd, nlmsg({ type: 16, flags: 0x605, seq: 5, payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth')])] }), 'veth');
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 82,
+      flags: 0x1,
+      seq: 4,
+      payload: [new Uint8Array([2, 0, 0, 0]), nla(1, new Uint8Array([1, 0, 0, 0]))],
+    }),
+    'get4 lo',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 82,
+      flags: 0x1,
+      seq: 14,
+      payload: [new Uint8Array([10, 0, 0, 0]), nla(1, new Uint8Array([0xfe, 0xff, 0xff, 0xff]))],
+    }),
+    'get6 default',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 82,
+      flags: 0x1,
+      seq: 15,
+      payload: [new Uint8Array([2, 0, 0, 0]), nla(1, new Uint8Array([9, 0, 0, 0]))],
+    }),
+    'get4 9',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 16,
+      flags: 0x605,
+      seq: 5,
+      payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth')])],
+    }),
+    'veth',
+  );
   await sleep(100);
   await rtdrain(mon, 'mon');
   await rtreq(fd, nlmsg({ type: 17, flags: 0x5, seq: 6, payload: [ifinfomsg({ index: 3 })] }), 'del');

@@ -2,23 +2,127 @@
 // (unicast through a prefix route, a gateway, a local and a broadcast address), RTM_F_FIB_MATCH
 // (the FIB entry instead of the resolved route), RTA_OIF, RTM_F_LOOKUP_TABLE with RTA_TABLE, and the
 // errors: ENETUNREACH with no route, strict checking's header and attribute checks.
-import { socket, setsockopt, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfomsg, ifaddrmsg, rtmsg, inet_pton4, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  nlmsg,
+  nla,
+  nla_u32,
+  nla_string,
+  nla_nest,
+  ifinfomsg,
+  ifaddrmsg,
+  rtmsg,
+  inet_pton4,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { rtreq } from './lib.ts';
 
-const get = (seq: number, dst: string | null, o: { flags?: number; table?: number; oif?: number; dst_len?: number; src_len?: number; tos?: number; extra?: Uint8Array[] } = {}) =>
-  nlmsg({ type: 26, flags: 0x1, seq, payload: [rtmsg({ family: 2, dst_len: o.dst_len ?? (dst ? 32 : 0), src_len: o.src_len ?? 0, tos: o.tos ?? 0, flags: o.flags ?? 0, table: o.table ?? 0 }),
-    ...(dst ? [nla(1, inet_pton4(dst))] : []), ...(o.oif ? [nla_u32(4, o.oif)] : []), ...(o.extra ?? [])] });
+const get = (
+  seq: number,
+  dst: string | null,
+  o: {
+    flags?: number;
+    table?: number;
+    oif?: number;
+    dst_len?: number;
+    src_len?: number;
+    tos?: number;
+    extra?: Uint8Array[];
+  } = {},
+) =>
+  nlmsg({
+    type: 26,
+    flags: 0x1,
+    seq,
+    payload: [
+      rtmsg({
+        family: 2,
+        dst_len: o.dst_len ?? (dst ? 32 : 0),
+        src_len: o.src_len ?? 0,
+        tos: o.tos ?? 0,
+        flags: o.flags ?? 0,
+        table: o.table ?? 0,
+      }),
+      ...(dst ? [nla(1, inet_pton4(dst))] : []),
+      ...(o.oif ? [nla_u32(4, o.oif)] : []),
+      ...(o.extra ?? []),
+    ],
+  });
 
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(fd, nlmsg({ type: 16, flags: 0x605, seq: 1, payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])])] }), 'veth');
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 16,
+      flags: 0x605,
+      seq: 1,
+      payload: [
+        ifinfomsg(),
+        nla_string(3, 'v0'),
+        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
+      ],
+    }),
+    'veth',
+  );
   await rtreq(fd, get(2, '10.0.0.2'), 'no route');
-  for (const [i, s] of [[1, 3], [2, 4], [3, 5]]) await rtreq(fd, nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }), `up ${i}`);
-  await rtreq(fd, nlmsg({ type: 20, flags: 0x605, seq: 6, payload: [ifaddrmsg({ family: 2, prefixlen: 24, index: 3 }), nla(2, inet_pton4('10.0.0.1')), nla(1, inet_pton4('10.0.0.1'))] }), 'addr');
-  await rtreq(fd, nlmsg({ type: 24, flags: 0x605, seq: 7, payload: [rtmsg({ family: 2, dst_len: 16, table: 254, protocol: 3, type: 1 }), nla(1, inet_pton4('10.1.0.0')), nla(5, inet_pton4('10.0.0.254'))] }), 'via');
-  await rtreq(fd, nlmsg({ type: 24, flags: 0x605, seq: 8, payload: [rtmsg({ family: 2, dst_len: 16, table: 100, protocol: 3, scope: 253, type: 1 }), nla(1, inet_pton4('10.2.0.0')), nla_u32(4, 3)] }), 'table 100');
+  for (const [i, s] of [
+    [1, 3],
+    [2, 4],
+    [3, 5],
+  ])
+    await rtreq(
+      fd,
+      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
+      `up ${i}`,
+    );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 20,
+      flags: 0x605,
+      seq: 6,
+      payload: [
+        ifaddrmsg({ family: 2, prefixlen: 24, index: 3 }),
+        nla(2, inet_pton4('10.0.0.1')),
+        nla(1, inet_pton4('10.0.0.1')),
+      ],
+    }),
+    'addr',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 24,
+      flags: 0x605,
+      seq: 7,
+      payload: [
+        rtmsg({ family: 2, dst_len: 16, table: 254, protocol: 3, type: 1 }),
+        nla(1, inet_pton4('10.1.0.0')),
+        nla(5, inet_pton4('10.0.0.254')),
+      ],
+    }),
+    'via',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 24,
+      flags: 0x605,
+      seq: 8,
+      payload: [
+        rtmsg({ family: 2, dst_len: 16, table: 100, protocol: 3, scope: 253, type: 1 }),
+        nla(1, inet_pton4('10.2.0.0')),
+        nla_u32(4, 3),
+      ],
+    }),
+    'table 100',
+  );
   await rtreq(fd, get(10, '10.0.0.2'), 'get neighbour');
   await rtreq(fd, get(11, '10.0.0.1'), 'get local');
   await rtreq(fd, get(12, '127.0.0.1'), 'get loopback');
@@ -54,6 +158,7 @@ export default async function main() {
 }
 
 export const scenario: Scenario = {
-  title: 'RTM_GETROUTE for one IPv4 destination: resolved routes, FIB_MATCH, LOOKUP_TABLE, RTA_OIF, ENETUNREACH, strict checks',
+  title:
+    'RTM_GETROUTE for one IPv4 destination: resolved routes, FIB_MATCH, LOOKUP_TABLE, RTA_OIF, ENETUNREACH, strict checks',
   project: (n) => n.output,
 };

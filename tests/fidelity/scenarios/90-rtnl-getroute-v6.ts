@@ -1,23 +1,96 @@
 // Scenario 90: RTM_GETROUTE for one IPv6 destination (`ip -6 route get`): the route Linux resolves
 // for a neighbour on a prefix route, a gateway route, a local address and ::1, RTM_F_FIB_MATCH,
 // RTA_OIF, and the errors: ENETUNREACH with no route, ENODEV, strict checking's header checks.
-import { socket, setsockopt, sleep, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfomsg, ifaddrmsg, rtmsg, inet_pton6, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK } from 'netlink-lab/user';
+import {
+  socket,
+  setsockopt,
+  sleep,
+  nlmsg,
+  nla,
+  nla_u32,
+  nla_string,
+  nla_nest,
+  ifinfomsg,
+  ifaddrmsg,
+  rtmsg,
+  inet_pton6,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { rtreq } from './lib.ts';
 
-const get = (seq: number, dst: string | null, o: { flags?: number; oif?: number; dst_len?: number; table?: number; extra?: Uint8Array[] } = {}) =>
-  nlmsg({ type: 26, flags: 0x1, seq, payload: [rtmsg({ family: 10, dst_len: o.dst_len ?? (dst ? 128 : 0), flags: o.flags ?? 0, table: o.table ?? 0 }),
-    ...(dst ? [nla(1, inet_pton6(dst))] : []), ...(o.oif ? [nla_u32(4, o.oif)] : []), ...(o.extra ?? [])] });
+const get = (
+  seq: number,
+  dst: string | null,
+  o: { flags?: number; oif?: number; dst_len?: number; table?: number; extra?: Uint8Array[] } = {},
+) =>
+  nlmsg({
+    type: 26,
+    flags: 0x1,
+    seq,
+    payload: [
+      rtmsg({ family: 10, dst_len: o.dst_len ?? (dst ? 128 : 0), flags: o.flags ?? 0, table: o.table ?? 0 }),
+      ...(dst ? [nla(1, inet_pton6(dst))] : []),
+      ...(o.oif ? [nla_u32(4, o.oif)] : []),
+      ...(o.extra ?? []),
+    ],
+  });
 
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(fd, nlmsg({ type: 16, flags: 0x605, seq: 1, payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])])] }), 'veth');
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 16,
+      flags: 0x605,
+      seq: 1,
+      payload: [
+        ifinfomsg(),
+        nla_string(3, 'v0'),
+        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
+      ],
+    }),
+    'veth',
+  );
   await rtreq(fd, get(2, '2001:db8::2'), 'no route');
   await rtreq(fd, get(3, '::1'), 'loopback down');
-  for (const [i, s] of [[1, 4], [2, 5], [3, 6]]) await rtreq(fd, nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }), `up ${i}`);
-  await rtreq(fd, nlmsg({ type: 20, flags: 0x605, seq: 7, payload: [ifaddrmsg({ family: 10, prefixlen: 64, flags: 0x2, index: 3 }), nla(1, inet_pton6('2001:db8::1'))] }), 'addr');
-  await rtreq(fd, nlmsg({ type: 24, flags: 0x605, seq: 8, payload: [rtmsg({ family: 10, dst_len: 48, table: 254, protocol: 3, type: 1 }), nla(1, inet_pton6('2001:db8:2::')), nla(5, inet_pton6('2001:db8::fe'))] }), 'via');
+  for (const [i, s] of [
+    [1, 4],
+    [2, 5],
+    [3, 6],
+  ])
+    await rtreq(
+      fd,
+      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
+      `up ${i}`,
+    );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 20,
+      flags: 0x605,
+      seq: 7,
+      payload: [ifaddrmsg({ family: 10, prefixlen: 64, flags: 0x2, index: 3 }), nla(1, inet_pton6('2001:db8::1'))],
+    }),
+    'addr',
+  );
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 24,
+      flags: 0x605,
+      seq: 8,
+      payload: [
+        rtmsg({ family: 10, dst_len: 48, table: 254, protocol: 3, type: 1 }),
+        nla(1, inet_pton6('2001:db8:2::')),
+        nla(5, inet_pton6('2001:db8::fe')),
+      ],
+    }),
+    'via',
+  );
   await sleep(200);
   await rtreq(fd, get(10, '2001:db8::2'), 'get neighbour');
   await rtreq(fd, get(11, '2001:db8::1'), 'get local');

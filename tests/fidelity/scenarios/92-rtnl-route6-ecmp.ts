@@ -4,14 +4,40 @@
 // one next hop by its gateway announces that route alone, deleting by prefix removes the group
 // with one notification. A device route of the same metric stays a route of its own; NLM_F_REPLACE
 // with a gateway route replaces the whole group.
-import { socket, bind, setsockopt, sleep, nlmsg, nla, nla_u32, nla_string, nla_nest, ifinfomsg, ifaddrmsg, rtmsg, inet_pton6, SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK } from 'netlink-lab/user';
+import {
+  socket,
+  bind,
+  setsockopt,
+  sleep,
+  nlmsg,
+  nla,
+  nla_u32,
+  nla_string,
+  nla_nest,
+  ifinfomsg,
+  ifaddrmsg,
+  rtmsg,
+  inet_pton6,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+} from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
 import { rtreq, rtlines, errname } from './lib.ts';
 import { recvfrom, MSG_DONTWAIT } from 'netlink-lab/user';
 
 const route = (type: number, flags: number, seq: number, gw?: string, oif?: number) =>
-  nlmsg({ type, flags: 0x5 | flags, seq, payload: [rtmsg({ family: 10, dst_len: 48, table: 254, protocol: 3, type: 1 }), nla(1, inet_pton6('2001:db8:2::')),
-    ...(gw ? [nla(5, inet_pton6(gw))] : []), ...(oif ? [nla_u32(4, oif)] : [])] });
+  nlmsg({
+    type,
+    flags: 0x5 | flags,
+    seq,
+    payload: [
+      rtmsg({ family: 10, dst_len: 48, table: 254, protocol: 3, type: 1 }),
+      nla(1, inet_pton6('2001:db8:2::')),
+      ...(gw ? [nla(5, inet_pton6(gw))] : []),
+      ...(oif ? [nla_u32(4, oif)] : []),
+    ],
+  });
 const dump = (seq: number) => nlmsg({ type: 26, flags: 0x301, seq, payload: [rtmsg({ family: 10, protocol: 3 })] });
 
 /**
@@ -23,7 +49,8 @@ async function drainBoot(fd: number, label: string): Promise<void> {
   for (;;) {
     try {
       const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
-      for (const l of rtlines(buf.subarray(0, n))) if (l.split(' | ')[1]?.split(' ')[1]?.slice(2, 4) === '03') console.log(`${label}: ${l}`);
+      for (const l of rtlines(buf.subarray(0, n)))
+        if (l.split(' | ')[1]?.split(' ')[1]?.slice(2, 4) === '03') console.log(`${label}: ${l}`);
     } catch (e) {
       console.log(`${label}: ${errname(e)}`);
       return;
@@ -34,10 +61,40 @@ async function drainBoot(fd: number, label: string): Promise<void> {
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(fd, nlmsg({ type: 16, flags: 0x605, seq: 1, payload: [ifinfomsg(), nla_string(3, 'v0'), nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])])] }), 'veth');
-  for (const [i, s] of [[2, 2], [3, 3]]) await rtreq(fd, nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }), `up ${i}`);
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 16,
+      flags: 0x605,
+      seq: 1,
+      payload: [
+        ifinfomsg(),
+        nla_string(3, 'v0'),
+        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
+      ],
+    }),
+    'veth',
+  );
+  for (const [i, s] of [
+    [2, 2],
+    [3, 3],
+  ])
+    await rtreq(
+      fd,
+      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
+      `up ${i}`,
+    );
   await sleep(200);
-  await rtreq(fd, nlmsg({ type: 20, flags: 0x605, seq: 4, payload: [ifaddrmsg({ family: 10, prefixlen: 64, flags: 0x2, index: 3 }), nla(1, inet_pton6('2001:db8::1'))] }), 'addr');
+  await rtreq(
+    fd,
+    nlmsg({
+      type: 20,
+      flags: 0x605,
+      seq: 4,
+      payload: [ifaddrmsg({ family: 10, prefixlen: 64, flags: 0x2, index: 3 }), nla(1, inet_pton6('2001:db8::1'))],
+    }),
+    'addr',
+  );
   await sleep(100);
   const mon = await socket(16, 3, 0);
   await bind(mon, { nl_family: 16, nl_pid: 0, nl_groups: 1 << 10 });

@@ -3,8 +3,22 @@
  * every kernel and with `npx netlink-lab run`.
  */
 import {
-  recvfrom, sendto, parseNlmsgs, parseNlmsgerr, errnoName, nlmsg, genlmsghdr, nla_string,
-  MSG_DONTWAIT, NLMSG_ERROR, NLMSG_DONE, NLM_F_REQUEST, NLM_F_ACK, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME,
+  recvfrom,
+  sendto,
+  parseNlmsgs,
+  parseNlmsgerr,
+  errnoName,
+  nlmsg,
+  genlmsghdr,
+  nla_string,
+  MSG_DONTWAIT,
+  NLMSG_ERROR,
+  NLMSG_DONE,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  GENL_ID_CTRL,
+  CTRL_CMD_GETFAMILY,
+  CTRL_ATTR_FAMILY_NAME,
   type SockaddrNl,
 } from 'netlink-lab/user';
 
@@ -19,7 +33,11 @@ export function errname(e: unknown): string {
 }
 
 /** Run a syscall and print `label: result` or `label: ERRNO`, as a C program checking -1 would. */
-export async function show<T>(label: string, f: () => Promise<T>, fmt: (v: T) => string = (v) => String(v)): Promise<T | undefined> {
+export async function show<T>(
+  label: string,
+  f: () => Promise<T>,
+  fmt: (v: T) => string = (v) => String(v),
+): Promise<T | undefined> {
   try {
     const v = await f();
     console.log(`${label}: ${fmt(v)}`);
@@ -38,7 +56,8 @@ export function describe(buf: Uint8Array): string[] {
       const e = parseNlmsgerr(m);
       return `${head} error=${e && e.error ? `-${errnoName(-e.error)}` : '0'}`;
     }
-    if (m.nlmsg_type === NLMSG_DONE) return `${head} done=${new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true)}`;
+    if (m.nlmsg_type === NLMSG_DONE)
+      return `${head} done=${new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true)}`;
     return head;
   });
 }
@@ -61,7 +80,12 @@ export async function drain(fd: number, label = 'recv'): Promise<number[]> {
 
 /** CTRL_CMD_GETFAMILY for `name` (the nlctrl request of the reference notes). */
 export function getfamily(name: string, flags = NLM_F_REQUEST | NLM_F_ACK, seq = 1): Uint8Array {
-  return nlmsg({ type: GENL_ID_CTRL, flags, seq, payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), nla_string(CTRL_ATTR_FAMILY_NAME, name)] });
+  return nlmsg({
+    type: GENL_ID_CTRL,
+    flags,
+    seq,
+    payload: [genlmsghdr(CTRL_CMD_GETFAMILY, 1), nla_string(CTRL_ATTR_FAMILY_NAME, name)],
+  });
 }
 
 /** Send a request to the kernel. */
@@ -87,7 +111,9 @@ export function rtlines(buf: Uint8Array): string[] {
   };
   const out: string[] = [];
   for (const m of parseNlmsgs(buf)) {
-    const o = m.offset, end = o + m.nlmsg_len, t = m.nlmsg_type;
+    const o = m.offset,
+      end = o + m.nlmsg_len,
+      t = m.nlmsg_type;
     if (t === 16 || t === 17) {
       walk(o + 32, end, (at, p, l) => {
         if (at === 7 || at === 23) b.fill(0, p, p + l);
@@ -101,12 +127,24 @@ export function rtlines(buf: Uint8Array): string[] {
         });
       });
     }
-    if (t === 20 || t === 21) walk(o + 24, end, (at, p, l) => { if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16); });
+    if (t === 20 || t === 21)
+      walk(o + 24, end, (at, p, l) => {
+        if (at === 6 && l >= 16) b.fill(0, p + 8, p + 16);
+      });
     // RTA_CACHEINFO of a resolved route: the dst's reference count (it depends on the per-CPU route
     // cache) and its last use (time); NDA_CACHEINFO of a neighbour: confirmed, used, updated (times).
-    if (t === 24 || t === 25) walk(o + 28, end, (at, p, l) => { if (at === 12 && l >= 8) b.fill(0, p, p + 8); });
-    if (t === 28 || t === 29) walk(o + 28, end, (at, p, l) => { if (at === 3 && l >= 12) b.fill(0, p, p + 12); });
-    const hexw = Array.from(b.subarray(o, end), (x) => x.toString(16).padStart(2, '0')).join('').replace(/(.{8})/g, '$1 ').trim();
+    if (t === 24 || t === 25)
+      walk(o + 28, end, (at, p, l) => {
+        if (at === 12 && l >= 8) b.fill(0, p, p + 8);
+      });
+    if (t === 28 || t === 29)
+      walk(o + 28, end, (at, p, l) => {
+        if (at === 3 && l >= 12) b.fill(0, p, p + 12);
+      });
+    const hexw = Array.from(b.subarray(o, end), (x) => x.toString(16).padStart(2, '0'))
+      .join('')
+      .replace(/(.{8})/g, '$1 ')
+      .trim();
     const seqpid = `type=${t} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq}`;
     out.push(`${seqpid} | ${hexw.slice(36)}`);
   }
@@ -114,7 +152,12 @@ export function rtlines(buf: Uint8Array): string[] {
 }
 
 /** Send one rtnetlink request and print every reply message (rtlines; those `keep` accepts) until the ACK, error or DONE. */
-export async function rtreq(fd: number, msg: Uint8Array, label: string, keep: (line: string) => boolean = () => true): Promise<void> {
+export async function rtreq(
+  fd: number,
+  msg: Uint8Array,
+  label: string,
+  keep: (line: string) => boolean = () => true,
+): Promise<void> {
   await toKernel(fd, msg);
   const buf = new Uint8Array(65536);
   for (;;) {
@@ -144,4 +187,5 @@ export async function rtdrain(fd: number, label: string, keep: (line: string) =>
  * Not the local route of a link-local address (fe80::/10 in table 255): Linux adds it when the
  * address finishes DAD, after a random 1–2 s, so a run's timing decides whether it is there yet.
  */
-export const notLinkLocalLocal = (line: string): boolean => !/\| 0a80.... ff...... [0-9a-f]{8} 08000f00 ff000000 14000100 fe[89ab]/.test(line);
+export const notLinkLocalLocal = (line: string): boolean =>
+  !/\| 0a80.... ff...... [0-9a-f]{8} 08000f00 ff000000 14000100 fe[89ab]/.test(line);

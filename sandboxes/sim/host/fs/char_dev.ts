@@ -15,7 +15,8 @@ export const MKDEV = (ma: number, mi: number): number => ((ma << MINORBITS) | mi
 export const MAJOR = (dev: number): number => dev >>> MINORBITS;
 export const MINOR = (dev: number): number => dev & ((1 << MINORBITS) - 1);
 /** The user's dev_t (makedev) → the kernel's (new_decode_dev). */
-export const new_decode_dev = (dev: number): number => MKDEV((dev >>> 8) & 0xfff, (dev & 0xff) | ((dev >>> 12) & 0xfff00));
+export const new_decode_dev = (dev: number): number =>
+  MKDEV((dev >>> 8) & 0xfff, (dev & 0xff) | ((dev >>> 12) & 0xfff00));
 const MISC_MAJOR = 10;
 const MISC_DYNAMIC_MINOR = 255;
 const DYNAMIC_MINORS = 128;
@@ -24,8 +25,19 @@ const CHRDEV_MAJOR_DYN_END = 234;
 const CHRDEV_MAJOR_MAX = 512;
 const CHRDEV_MAJOR_DYN_EXT_START = 511;
 
-interface Chrdev { major: number; baseminor: number; minorct: number; name: string; fops: file_operations; owner: string }
-interface Misc { misc: miscdevice; owner: string; node: Dentry | null }
+interface Chrdev {
+  major: number;
+  baseminor: number;
+  minorct: number;
+  name: string;
+  fops: file_operations;
+  owner: string;
+}
+interface Misc {
+  misc: miscdevice;
+  owner: string;
+  node: Dentry | null;
+}
 
 /** Character devices, misc devices and /dev of one kernel. */
 export class CharDevs {
@@ -38,9 +50,23 @@ export class CharDevs {
   constructor(readonly vfs: Vfs) {
     this.dev = vfs.mount('devtmpfs', '/dev', 'devtmpfs', 'rw,nosuid,relatime,mode=755', 0o755);
     // The misc major itself: chrdev_open → misc_open.
-    this.chrdevs.push({ major: MISC_MAJOR, baseminor: 0, minorct: 256, name: 'misc', fops: { open: (i, f) => this.misc_open(i.i_rdev, f as File) }, owner: '' });
+    this.chrdevs.push({
+      major: MISC_MAJOR,
+      baseminor: 0,
+      minorct: 256,
+      name: 'misc',
+      fops: { open: (i, f) => this.misc_open(i.i_rdev, f as File) },
+      owner: '',
+    });
     // drivers/char/mem.c: memory_open picks the minor's fops (null, zero, kmsg); others are not modelled.
-    this.chrdevs.push({ major: 1, baseminor: 0, minorct: 256, name: 'mem', fops: { open: (i, f) => this.memory_open(i.i_rdev, f as File) }, owner: '' });
+    this.chrdevs.push({
+      major: 1,
+      baseminor: 0,
+      minorct: 256,
+      name: 'mem',
+      fops: { open: (i, f) => this.memory_open(i.i_rdev, f as File) },
+      owner: '',
+    });
   }
 
   /** A device node (mknod / devtmpfs): open goes to chrdev_open. */
@@ -53,7 +79,8 @@ export class CharDevs {
 
   /** The mknod(2) syscall: root only (CAP_MKNOD); only character devices and in /dev here. */
   sys_mknod(path: string, mode: number, dev: number, uid: number): number {
-    if ((mode & S_IFMT) !== S_IFCHR) return (mode & S_IFMT) === 0o100000 || (mode & S_IFMT) === 0o010000 ? -ERRNO.EPERM : -ERRNO.EINVAL;
+    if ((mode & S_IFMT) !== S_IFCHR)
+      return (mode & S_IFMT) === 0o100000 || (mode & S_IFMT) === 0o010000 ? -ERRNO.EPERM : -ERRNO.EINVAL;
     const slash = path.lastIndexOf('/');
     const dir = this.vfs.lookup(slash <= 0 ? '/' : path.slice(0, slash), uid);
     if (typeof dir === 'number') return dir;
@@ -65,7 +92,8 @@ export class CharDevs {
   }
 
   private find(devt: number): Chrdev | undefined {
-    const ma = MAJOR(devt), mi = MINOR(devt);
+    const ma = MAJOR(devt),
+      mi = MINOR(devt);
     return this.chrdevs.find((c) => c.major === ma && mi >= c.baseminor && mi < c.baseminor + c.minorct);
   }
 
@@ -89,15 +117,23 @@ export class CharDevs {
   /** The memory devices by minor (drivers/char/mem.c's devlist). */
   readonly mem = new Map<number, { name: string; mode: number; fops: file_operations }>([
     [3, { name: 'null', mode: 0o666, fops: { read: () => 0, write: (_f, _b, c) => c, llseek: (f) => (f.f_pos = 0) } }],
-    [5, { name: 'zero', mode: 0o666, fops: {
-      read: (_f, b, c) => {
-        const n = Math.min(c, 1 << 20);
-        if (!n) return 0;
-        const left = this.vfs.copy_to_user(b, new Uint8Array(n), n);
-        return left === n ? -ERRNO.EFAULT : n - left;
+    [
+      5,
+      {
+        name: 'zero',
+        mode: 0o666,
+        fops: {
+          read: (_f, b, c) => {
+            const n = Math.min(c, 1 << 20);
+            if (!n) return 0;
+            const left = this.vfs.copy_to_user(b, new Uint8Array(n), n);
+            return left === n ? -ERRNO.EFAULT : n - left;
+          },
+          write: (_f, _b, c) => c,
+          llseek: (f) => (f.f_pos = 0),
+        },
       },
-      write: (_f, _b, c) => c, llseek: (f) => (f.f_pos = 0),
-    } }],
+    ],
   ]);
 
   private async memory_open(devt: number, f: File): Promise<number> {
@@ -117,17 +153,28 @@ export class CharDevs {
   register_chrdev(major: number, name: string, fops: file_operations): number {
     if (major === 0) {
       for (let m = CHRDEV_MAJOR_DYN_END + 20; m >= CHRDEV_MAJOR_DYN_END; m--) {
-        if (!this.chrdevs.some((c) => c.major === m)) { major = m; break; }
+        if (!this.chrdevs.some((c) => c.major === m)) {
+          major = m;
+          break;
+        }
       }
       if (major === 0) {
-        for (let m = CHRDEV_MAJOR_DYN_EXT_START; m >= 384; m--) if (!this.chrdevs.some((c) => c.major === m)) { major = m; break; }
+        for (let m = CHRDEV_MAJOR_DYN_EXT_START; m >= 384; m--)
+          if (!this.chrdevs.some((c) => c.major === m)) {
+            major = m;
+            break;
+          }
       }
       if (major === 0) return -ERRNO.EBUSY;
     } else if (major >= CHRDEV_MAJOR_MAX) {
-      this.vfs.ctx.printk(`\x013CHRDEV "${name}" major requested (${major}) is greater than the maximum (${CHRDEV_MAJOR_MAX - 1})`);
+      this.vfs.ctx.printk(
+        `\x013CHRDEV "${name}" major requested (${major}) is greater than the maximum (${CHRDEV_MAJOR_MAX - 1})`,
+      );
       return -ERRNO.EINVAL;
     } else if (this.chrdevs.some((c) => c.major === major)) {
-      this.vfs.ctx.printk(`\x013CHRDEV "${name}" minor range requested (0-255) is out of range of maximum range (0-255) for a single major`);
+      this.vfs.ctx.printk(
+        `\x013CHRDEV "${name}" minor range requested (0-255) is out of range of maximum range (0-255) for a single major`,
+      );
       return -ERRNO.EBUSY;
     }
     this.chrdevs.push({ major, baseminor: 0, minorct: 256, name, fops, owner: this.owner() });
@@ -145,7 +192,9 @@ export class CharDevs {
     return cls;
   }
 
-  class_destroy(cls: class_): void { this.classes.delete(cls.name); }
+  class_destroy(cls: class_): void {
+    this.classes.delete(cls.name);
+  }
 
   /** device_create: devtmpfs makes /dev/<name> (0600, root). */
   device_create(cls: class_, _parent: device | null, devt: number, _drvdata: unknown, name: string): device {
@@ -157,7 +206,10 @@ export class CharDevs {
   device_destroy(cls: class_, devt: number): void {
     const c = this.classes.get(cls.name);
     const node = c?.devices.get(devt);
-    if (node) { this.vfs.remove(node); c!.devices.delete(devt); }
+    if (node) {
+      this.vfs.remove(node);
+      c!.devices.delete(devt);
+    }
   }
 
   // ---- misc --------------------------------------------------------------------------------------
@@ -168,7 +220,10 @@ export class CharDevs {
       let m = -1;
       for (let i = 0; i < DYNAMIC_MINORS; i++) {
         const minor = DYNAMIC_MINORS - i - 1;
-        if (!this.miscs.some((x) => x.misc.minor === minor)) { m = minor; break; }
+        if (!this.miscs.some((x) => x.misc.minor === minor)) {
+          m = minor;
+          break;
+        }
       }
       if (m < 0) return -ERRNO.EBUSY;
       misc.minor = m;
@@ -205,7 +260,11 @@ export class CharDevs {
   /** /proc/devices' character part. */
   devicesText(): string {
     const majors = [...this.chrdevs].sort((a, b) => a.major - b.major);
-    return 'Character devices:\n' + majors.map((c) => `${String(c.major).padStart(3)} ${c.name}\n`).join('') + '\nBlock devices:\n';
+    return (
+      'Character devices:\n' +
+      majors.map((c) => `${String(c.major).padStart(3)} ${c.name}\n`).join('') +
+      '\nBlock devices:\n'
+    );
   }
 
   /** /proc/misc. */
@@ -214,6 +273,9 @@ export class CharDevs {
   }
 
   ownedBy(module: string): { chrdevs: Chrdev[]; miscs: Misc[] } {
-    return { chrdevs: this.chrdevs.filter((c) => c.owner === module), miscs: this.miscs.filter((m) => m.owner === module) };
+    return {
+      chrdevs: this.chrdevs.filter((c) => c.owner === module),
+      miscs: this.miscs.filter((m) => m.owner === module),
+    };
   }
 }

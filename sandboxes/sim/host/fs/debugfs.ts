@@ -11,13 +11,28 @@ import { type Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from './vfs.ts';
 
 /** A debugfs dentry as modules hold it. */
 export class DebugfsDentry implements dentry {
-  constructor(readonly d: Dentry | null, readonly owner: string, readonly err = 0) {}
-  get name(): string { return this.d?.name ?? ''; }
-  get path(): string { return this.d?.path ?? ''; }
-  get d_inode(): Inode { return this.d?.d_inode ?? new Inode(0); }
+  constructor(
+    readonly d: Dentry | null,
+    readonly owner: string,
+    readonly err = 0,
+  ) {}
+  get name(): string {
+    return this.d?.name ?? '';
+  }
+  get path(): string {
+    return this.d?.path ?? '';
+  }
+  get d_inode(): Inode {
+    return this.d?.d_inode ?? new Inode(0);
+  }
 }
 
-interface SimpleAttr { get: (() => bigint) | null; set: ((v: bigint) => number) | null; fmt: (v: bigint) => string; get_buf: string }
+interface SimpleAttr {
+  get: (() => bigint) | null;
+  set: ((v: bigint) => number) | null;
+  fmt: (v: bigint) => string;
+  get_buf: string;
+}
 
 export class DebugFs {
   readonly root: Dentry;
@@ -47,7 +62,13 @@ export class DebugFs {
     return this.create(name, parent, this.vfs.dirInode(0o755));
   }
 
-  debugfs_create_file(name: string, mode: number, parent: dentry | null, data: unknown, fops: file_operations): DebugfsDentry {
+  debugfs_create_file(
+    name: string,
+    mode: number,
+    parent: dentry | null,
+    data: unknown,
+    fops: file_operations,
+  ): DebugfsDentry {
     if (!(mode & S_IFMT)) mode |= S_IFREG;
     const ino = new Inode(mode);
     ino.i_private = data;
@@ -59,7 +80,10 @@ export class DebugFs {
   private attrFops(attr: () => SimpleAttr): file_operations {
     const vfs = this.vfs;
     return {
-      open: (_i, f) => { f.private_data = attr(); return 0; },
+      open: (_i, f) => {
+        f.private_data = attr();
+        return 0;
+      },
       read: (f, buf, len, ppos) => {
         const a = f.private_data as SimpleAttr;
         if (!a.get) return -ERRNO.EACCES;
@@ -81,34 +105,88 @@ export class DebugFs {
     };
   }
 
-  private attrFile(name: string, mode: number, parent: dentry | null, get: () => bigint, set: (v: bigint) => void, fmt: (v: bigint) => string): void {
+  private attrFile(
+    name: string,
+    mode: number,
+    parent: dentry | null,
+    get: () => bigint,
+    set: (v: bigint) => void,
+    fmt: (v: bigint) => string,
+  ): void {
     const canW = (mode & 0o222) !== 0;
     const canR = (mode & 0o444) !== 0;
-    this.debugfs_create_file(name, mode, parent, null, this.attrFops(() => ({
-      get: canR ? get : null, set: canW ? (v) => { set(v); return 0; } : null, fmt, get_buf: '',
-    })));
+    this.debugfs_create_file(
+      name,
+      mode,
+      parent,
+      null,
+      this.attrFops(() => ({
+        get: canR ? get : null,
+        set: canW
+          ? (v) => {
+              set(v);
+              return 0;
+            }
+          : null,
+        fmt,
+        get_buf: '',
+      })),
+    );
   }
 
   debugfs_create_u32(name: string, mode: number, parent: dentry | null, value: Ptr<number>): void {
-    this.attrFile(name, mode, parent, () => BigInt(value.value >>> 0), (v) => { value.value = Number(v & 0xffffffffn); }, (v) => `${v}\n`);
+    this.attrFile(
+      name,
+      mode,
+      parent,
+      () => BigInt(value.value >>> 0),
+      (v) => {
+        value.value = Number(v & 0xffffffffn);
+      },
+      (v) => `${v}\n`,
+    );
   }
 
   debugfs_create_u64(name: string, mode: number, parent: dentry | null, value: Ptr<number>): void {
-    this.attrFile(name, mode, parent, () => BigInt(Math.max(0, Math.trunc(value.value))), (v) => { value.value = Number(v); }, (v) => `${v}\n`);
+    this.attrFile(
+      name,
+      mode,
+      parent,
+      () => BigInt(Math.max(0, Math.trunc(value.value))),
+      (v) => {
+        value.value = Number(v);
+      },
+      (v) => `${v}\n`,
+    );
   }
 
   debugfs_create_x32(name: string, mode: number, parent: dentry | null, value: Ptr<number>): void {
-    this.attrFile(name, mode, parent, () => BigInt(value.value >>> 0), (v) => { value.value = Number(v & 0xffffffffn); }, (v) => `0x${v.toString(16).padStart(8, '0')}\n`);
+    this.attrFile(
+      name,
+      mode,
+      parent,
+      () => BigInt(value.value >>> 0),
+      (v) => {
+        value.value = Number(v & 0xffffffffn);
+      },
+      (v) => `0x${v.toString(16).padStart(8, '0')}\n`,
+    );
   }
 
   /** debugfs_create_bool: Y/N; a read-only one has no write (EINVAL). Ref: fs/debugfs/file.c */
   debugfs_create_bool(name: string, mode: number, parent: dentry | null, value: Ptr<boolean>): void {
     const vfs = this.vfs;
     const fops: file_operations = {
-      open: (i, f: file) => { f.private_data = i.i_private; return 0; },
-      llseek: (f, o, w) => (w === 0 && o >= 0 ? (f.f_pos = o) : w === 1 && f.f_pos + o >= 0 ? (f.f_pos += o) : -ERRNO.EINVAL),
+      open: (i, f: file) => {
+        f.private_data = i.i_private;
+        return 0;
+      },
+      llseek: (f, o, w) =>
+        w === 0 && o >= 0 ? (f.f_pos = o) : w === 1 && f.f_pos + o >= 0 ? (f.f_pos += o) : -ERRNO.EINVAL,
     };
-    if (mode & 0o444) fops.read = (_f, buf, count, ppos) => vfs.simple_read_from_buffer(buf, count, ppos, value.value ? 'Y\n' : 'N\n', 2);
+    if (mode & 0o444)
+      fops.read = (_f, buf, count, ppos) =>
+        vfs.simple_read_from_buffer(buf, count, ppos, value.value ? 'Y\n' : 'N\n', 2);
     if (mode & 0o222) {
       fops.write = (_f, buf, count) => {
         const n = Math.min(count, 31);
@@ -127,9 +205,20 @@ export class DebugFs {
   /** debugfs_create_blob: the blob's bytes, read-only (Linux 6.1; 6.18 also takes writes when mode allows). */
   debugfs_create_blob(name: string, mode: number, parent: dentry | null, blob: debugfs_blob_wrapper): DebugfsDentry {
     return this.debugfs_create_file(name, mode, parent, blob, {
-      open: (i, f) => { f.private_data = i.i_private; return 0; },
-      read: (_f, buf, count, ppos) => this.vfs.simple_read_from_buffer(buf, count, ppos, blob.data, Math.min(blob.size, blob.data.length)),
-      llseek: (f, o, w) => (w === 0 && o >= 0 ? (f.f_pos = o) : w === 1 && f.f_pos + o >= 0 ? (f.f_pos += o) : w === 2 && blob.size + o >= 0 ? (f.f_pos = blob.size + o) : -ERRNO.EINVAL),
+      open: (i, f) => {
+        f.private_data = i.i_private;
+        return 0;
+      },
+      read: (_f, buf, count, ppos) =>
+        this.vfs.simple_read_from_buffer(buf, count, ppos, blob.data, Math.min(blob.size, blob.data.length)),
+      llseek: (f, o, w) =>
+        w === 0 && o >= 0
+          ? (f.f_pos = o)
+          : w === 1 && f.f_pos + o >= 0
+            ? (f.f_pos += o)
+            : w === 2 && blob.size + o >= 0
+              ? (f.f_pos = blob.size + o)
+              : -ERRNO.EINVAL,
     });
   }
 
@@ -144,7 +233,9 @@ export class DebugFs {
   }
 
   /** Top-level entries a module made and left behind. */
-  ownedBy(_module: string): Dentry[] { return []; }
+  ownedBy(_module: string): Dentry[] {
+    return [];
+  }
 }
 
 /** kstrtoull(s, 0): the value, or -EINVAL / -ERANGE. */
@@ -152,8 +243,10 @@ function kstrtoull(s: string): bigint | number {
   let i = 0;
   if (s[0] === '+') i = 1;
   let base = 10;
-  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) { base = 16; i += 2; }
-  else if (s[i] === '0') base = 8;
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) {
+    base = 16;
+    i += 2;
+  } else if (s[i] === '0') base = 8;
   let v = 0n;
   let digits = 0;
   for (; i < s.length; i++) {

@@ -7,7 +7,15 @@
  * Ref: fs/seq_file.c
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
-import { SEQ_START_TOKEN, type file, type inode, type seq_file, type seq_operations, type Ptr, type user_ptr } from '../../../../src/api/fs-kernel.ts';
+import {
+  SEQ_START_TOKEN,
+  type file,
+  type inode,
+  type seq_file,
+  type seq_operations,
+  type Ptr,
+  type user_ptr,
+} from '../../../../src/api/fs-kernel.ts';
 import type { Vfs } from './vfs.ts';
 
 const PAGE_SIZE = 4096;
@@ -23,14 +31,21 @@ export class SeqFile implements seq_file {
   index = 0;
   read_pos = 0;
   private: unknown = undefined;
-  constructor(readonly op: seq_operations, readonly file: file) {}
+  constructor(
+    readonly op: seq_operations,
+    readonly file: file,
+  ) {}
 }
 
 const isErr = (p: unknown): boolean => typeof p === 'number' && p < 0 && p >= -4095;
 
-function seq_set_overflow(m: SeqFile): void { m.count = m.size; }
+function seq_set_overflow(m: SeqFile): void {
+  m.count = m.size;
+}
 
-export function seq_has_overflowed(m: seq_file): boolean { return (m as SeqFile).count === (m as SeqFile).size; }
+export function seq_has_overflowed(m: seq_file): boolean {
+  return (m as SeqFile).count === (m as SeqFile).size;
+}
 
 /** seq_write: all of `data` or overflow. */
 export function seq_write(m: seq_file, data: Uint8Array): void {
@@ -44,7 +59,9 @@ export function seq_write(m: seq_file, data: Uint8Array): void {
 }
 
 /** seq_puts. */
-export function seq_puts(m: seq_file, str: string): void { seq_write(m, utf8.encode(str)); }
+export function seq_puts(m: seq_file, str: string): void {
+  seq_write(m, utf8.encode(str));
+}
 
 /** seq_putc: drops the character when the buffer is full (no overflow), as Linux's does. */
 export function seq_putc(m: seq_file, c: string): void {
@@ -55,14 +72,37 @@ export function seq_putc(m: seq_file, c: string): void {
 
 /** The operations of one seq_file, run as module code (a throw is an oops). */
 class Ops {
-  constructor(readonly vfs: Vfs, readonly m: SeqFile, readonly where: string) {}
+  constructor(
+    readonly vfs: Vfs,
+    readonly m: SeqFile,
+    readonly where: string,
+  ) {}
   private guard<T>(what: string, fn: () => T, dflt: T): T {
-    try { return fn(); } catch (e) { this.vfs.ctx.oops(`${this.where}: ${what}`, e); return dflt; }
+    try {
+      return fn();
+    } catch (e) {
+      this.vfs.ctx.oops(`${this.where}: ${what}`, e);
+      return dflt;
+    }
   }
-  start(pos: Ptr<number>): unknown { return this.guard('start', () => this.m.op.start(this.m, pos), -ERRNO.EFAULT); }
-  next(v: unknown, pos: Ptr<number>): unknown { return this.guard('next', () => this.m.op.next(this.m, v, pos), null); }
-  stop(v: unknown): void { this.guard('stop', () => { this.m.op.stop(this.m, v); }, undefined); }
-  show(v: unknown): number { return this.guard('show', () => this.m.op.show(this.m, v) | 0, -ERRNO.EFAULT); }
+  start(pos: Ptr<number>): unknown {
+    return this.guard('start', () => this.m.op.start(this.m, pos), -ERRNO.EFAULT);
+  }
+  next(v: unknown, pos: Ptr<number>): unknown {
+    return this.guard('next', () => this.m.op.next(this.m, v, pos), null);
+  }
+  stop(v: unknown): void {
+    this.guard(
+      'stop',
+      () => {
+        this.m.op.stop(this.m, v);
+      },
+      undefined,
+    );
+  }
+  show(v: unknown): number {
+    return this.guard('show', () => this.m.op.show(this.m, v) | 0, -ERRNO.EFAULT);
+  }
 }
 
 function alloc(m: SeqFile, size: number): void {
@@ -82,10 +122,16 @@ function traverse(ops: Ops, m: SeqFile, offset: number): number {
   let p = ops.start(idx);
   m.index = idx.value;
   while (p !== null && p !== undefined) {
-    if (isErr(p)) { error = p as number; break; }
+    if (isErr(p)) {
+      error = p as number;
+      break;
+    }
     error = ops.show(p);
     if (error < 0) break;
-    if (error) { error = 0; m.count = 0; }
+    if (error) {
+      error = 0;
+      m.count = 0;
+    }
     if (seq_has_overflowed(m)) {
       ops.stop(p);
       m.count = 0;
@@ -109,7 +155,9 @@ function traverse(ops: Ops, m: SeqFile, offset: number): number {
 }
 
 /** The seq_file behind a file opened with seq_open. */
-export function seqOf(f: file): SeqFile { return f.private_data as SeqFile; }
+export function seqOf(f: file): SeqFile {
+  return f.private_data as SeqFile;
+}
 
 /** seq_open: file->private_data becomes the seq_file. */
 export function seq_open(f: file, op: seq_operations): number {
@@ -121,7 +169,14 @@ export function seq_open(f: file, op: seq_operations): number {
 }
 
 /** Ref: fs/seq_file.c:seq_read_iter */
-export function seq_read(vfs: Vfs, f: file, buf: user_ptr, size: number, ppos: Ptr<number>, where = 'seq_file'): number {
+export function seq_read(
+  vfs: Vfs,
+  f: file,
+  buf: user_ptr,
+  size: number,
+  ppos: Ptr<number>,
+  where = 'seq_file',
+): number {
   const m = seqOf(f);
   if (!(m instanceof SeqFile)) return -ERRNO.EINVAL;
   const ops = new Ops(vfs, m, where);
@@ -137,11 +192,16 @@ export function seq_read(vfs: Vfs, f: file, buf: user_ptr, size: number, ppos: P
     out += k;
     return k;
   };
-  if (ppos.value === 0) { m.index = 0; m.count = 0; }
+  if (ppos.value === 0) {
+    m.index = 0;
+    m.count = 0;
+  }
   if (ppos.value !== m.read_pos) {
     while ((err = traverse(ops, m, ppos.value)) === -ERRNO.EAGAIN);
     if (err) {
-      m.read_pos = 0; m.index = 0; m.count = 0;
+      m.read_pos = 0;
+      m.index = 0;
+      m.count = 0;
       done = true;
     } else m.read_pos = ppos.value;
   }
@@ -173,7 +233,10 @@ export function seq_read(vfs: Vfs, f: file, buf: user_ptr, size: number, ppos: P
           m.index = idx.value;
           continue;
         }
-        if (!seq_has_overflowed(m)) { fill = true; break; }
+        if (!seq_has_overflowed(m)) {
+          fill = true;
+          break;
+        }
         ops.stop(p);
         m.count = 0;
         alloc(m, m.size * 2);
@@ -199,7 +262,10 @@ export function seq_read(vfs: Vfs, f: file, buf: user_ptr, size: number, ppos: P
           if (m.count >= size - copied) break;
           err = ops.show(p);
           if (err > 0) m.count = offs;
-          else if (err || seq_has_overflowed(m)) { m.count = offs; break; }
+          else if (err || seq_has_overflowed(m)) {
+            m.count = offs;
+            break;
+          }
         }
         ops.stop(p);
         const n = copy(m.buf!.subarray(0, m.count));
@@ -221,7 +287,8 @@ export function seq_lseek(vfs: Vfs, f: file, offset: number, whence: number): nu
   let retval = -ERRNO.EINVAL;
   switch (whence) {
     // biome-ignore lint/suspicious/noFallthroughSwitchClause: SEEK_CUR falls through to SEEK_SET, as in seq_lseek.
-    case 1: offset += f.f_pos; // SEEK_CUR, then as SEEK_SET
+    case 1:
+      offset += f.f_pos; // SEEK_CUR, then as SEEK_SET
     // falls through
     case 0:
       if (offset < 0) break;
@@ -230,7 +297,10 @@ export function seq_lseek(vfs: Vfs, f: file, offset: number, whence: number): nu
         const ops = new Ops(vfs, m, 'seq_lseek');
         while ((retval = traverse(ops, m, offset)) === -ERRNO.EAGAIN);
         if (retval) {
-          f.f_pos = 0; m.read_pos = 0; m.index = 0; m.count = 0;
+          f.f_pos = 0;
+          m.read_pos = 0;
+          m.index = 0;
+          m.count = 0;
         } else {
           m.read_pos = offset;
           retval = f.f_pos = offset;
@@ -249,7 +319,10 @@ export function seq_release(_inode: inode, f: file): number {
 export function single_open(f: file, show: (m: seq_file, v: unknown) => number, data?: unknown): number {
   const op: seq_operations = {
     start: (_m, pos) => (pos.value ? null : SEQ_START_TOKEN),
-    next: (_m, _v, pos) => { ++pos.value; return null; },
+    next: (_m, _v, pos) => {
+      ++pos.value;
+      return null;
+    },
     stop: () => {},
     show,
   };
@@ -258,4 +331,6 @@ export function single_open(f: file, show: (m: seq_file, v: unknown) => number, 
   return r;
 }
 
-export function single_release(inode: inode, f: file): number { return seq_release(inode, f); }
+export function single_release(inode: inode, f: file): number {
+  return seq_release(inode, f);
+}

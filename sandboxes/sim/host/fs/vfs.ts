@@ -14,7 +14,14 @@
  */
 import { ERRNO, ErrnoError } from '../../../../src/api/errno.ts';
 import type {
-  file, inode, file_operations, vm_area_struct, user_ptr, Ptr, poll_table, wait_queue_head_t,
+  file,
+  inode,
+  file_operations,
+  vm_area_struct,
+  user_ptr,
+  Ptr,
+  poll_table,
+  wait_queue_head_t,
 } from '../../../../src/api/fs-kernel.ts';
 import type { Mapping, PollFd } from '../../../../src/api/fs.ts';
 import type { Scheduler, Waiter } from '../sched.ts';
@@ -60,13 +67,22 @@ export class Inode implements inode {
   permission: ((mask: number, uid: number) => number) | null = null;
   /** What created it (procfs, sysctl, debugfs…): for their own bookkeeping. */
   tag: unknown = undefined;
-  constructor(public i_mode: number, public i_uid = 0) {}
-  get isDir(): boolean { return (this.i_mode & S_IFMT) === S_IFDIR; }
+  constructor(
+    public i_mode: number,
+    public i_uid = 0,
+  ) {}
+  get isDir(): boolean {
+    return (this.i_mode & S_IFMT) === S_IFDIR;
+  }
 }
 
 /** struct dentry. */
 export class Dentry {
-  constructor(public name: string, public parent: Dentry | null, public d_inode: Inode) {}
+  constructor(
+    public name: string,
+    public parent: Dentry | null,
+    public d_inode: Inode,
+  ) {}
   get path(): string {
     const parts: string[] = [];
     for (let d: Dentry | null = this; d && d.parent; d = d.parent) parts.unshift(d.name);
@@ -85,12 +101,25 @@ export class File implements file {
   opath = false;
   /** The module whose fops (with `owner` set) this file holds a reference on, until its release. */
   module = '';
-  constructor(readonly id: number, readonly dentry: Dentry, public f_flags: number, public f_mode: number, public f_op: file_operations) {}
-  get f_inode(): Inode { return this.dentry.d_inode; }
+  constructor(
+    readonly id: number,
+    readonly dentry: Dentry,
+    public f_flags: number,
+    public f_mode: number,
+    public f_op: file_operations,
+  ) {}
+  get f_inode(): Inode {
+    return this.dentry.d_inode;
+  }
 }
 
 /** A mounted filesystem (what /proc/mounts lists). */
-export interface Mount { source: string; target: string; fstype: string; options: string }
+export interface Mount {
+  source: string;
+  target: string;
+  fstype: string;
+  options: string;
+}
 
 /** wait_queue_head_t. */
 export class WaitQueue implements wait_queue_head_t {
@@ -109,7 +138,14 @@ class Vma implements vm_area_struct {
   readonly pages = new Map<number, [Uint8Array, number]>();
   /** The process whose address space holds it. */
   pid = 0;
-  constructor(readonly vm_start: number, readonly vm_end: number, readonly vm_pgoff: number, flags: number, readonly vm_page_prot: number, readonly vm_file: File) {
+  constructor(
+    readonly vm_start: number,
+    readonly vm_end: number,
+    readonly vm_pgoff: number,
+    flags: number,
+    readonly vm_page_prot: number,
+    readonly vm_file: File,
+  ) {
     this.vm_flags = flags;
   }
 }
@@ -135,7 +171,11 @@ export const USER_BUF = 0x7ffd_2000_0000;
 export const USER_ARG = 0x7ffd_3000_0000;
 const MMAP_BASE = 0x7f00_0000_0000;
 
-interface Region { addr: number; bytes: Uint8Array; writable: boolean }
+interface Region {
+  addr: number;
+  bytes: Uint8Array;
+  writable: boolean;
+}
 
 /** The VFS of one simulated kernel. */
 export class Vfs {
@@ -160,7 +200,10 @@ export class Vfs {
   dirInode(mode: number, uid = 0): Inode {
     const i = new Inode(S_IFDIR | (mode & 0o7777), uid);
     i.children = new Map();
-    i.fop = { read: () => -ERRNO.EISDIR, llseek: (f, off, wh) => (wh === 0 && off >= 0 ? (f.f_pos = off) : -ERRNO.EINVAL) };
+    i.fop = {
+      read: () => -ERRNO.EISDIR,
+      llseek: (f, off, wh) => (wh === 0 && off >= 0 ? (f.f_pos = off) : -ERRNO.EINVAL),
+    };
     return i;
   }
 
@@ -207,13 +250,13 @@ export class Vfs {
     const mode = inode.i_mode;
     if (uid === 0) {
       // CAP_DAC_OVERRIDE: read and write anything; execute only if some x bit is set (or a directory).
-      if (!(mask & MAY_EXEC) || inode.isDir || (mode & 0o111)) return 0;
+      if (!(mask & MAY_EXEC) || inode.isDir || mode & 0o111) return 0;
       return -ERRNO.EACCES;
     }
     let bits = mode & 7;
     if (inode.i_uid === uid) bits = (mode >> 6) & 7;
     else if (inode.i_gid === uid) bits = (mode >> 3) & 7;
-    return (mask & ~bits & 7) ? -ERRNO.EACCES : 0;
+    return mask & ~bits & 7 ? -ERRNO.EACCES : 0;
   }
 
   /** path_lookupat: the dentry at `path`, or -errno (ENOENT, ENOTDIR, EACCES, ELOOP). */
@@ -230,7 +273,10 @@ export class Vfs {
       if (!ino.isDir) return -ERRNO.ENOTDIR;
       const perm = this.inode_permission(ino, MAY_EXEC, uid);
       if (perm) return perm;
-      if (part === '..') { d = d.parent ?? d; continue; }
+      if (part === '..') {
+        d = d.parent ?? d;
+        continue;
+      }
       if (part.length > 255) return -ERRNO.ENAMETOOLONG;
       const next = ino.children!.get(part);
       if (!next) return -ERRNO.ENOENT;
@@ -249,10 +295,16 @@ export class Vfs {
 
   // ---- files -----------------------------------------------------------------------------------
 
-  private uid(): number { return this.ctx.sched.running?.uid ?? 0; }
-  private pid(): number { return this.ctx.sched.running?.pid ?? 0; }
+  private uid(): number {
+    return this.ctx.sched.running?.uid ?? 0;
+  }
+  private pid(): number {
+    return this.ctx.sched.running?.pid ?? 0;
+  }
 
-  file(id: number): File | undefined { return this.files.get(id); }
+  file(id: number): File | undefined {
+    return this.files.get(id);
+  }
 
   /**
    * do_sys_open up to the descriptor: lookup, permission, the filesystem's and the driver's open.
@@ -264,7 +316,7 @@ export class Vfs {
     const found = this.lookup(path, uid, !(flags & 0o400000));
     if (typeof found === 'number') {
       // O_CREAT in these filesystems: none of their directories has ->create.
-      if (found === -ERRNO.ENOENT && (flags & O_CREAT)) {
+      if (found === -ERRNO.ENOENT && flags & O_CREAT) {
         const slash = path.lastIndexOf('/');
         const dir = this.lookup(slash <= 0 ? '/' : path.slice(0, slash), uid);
         if (typeof dir === 'number') return dir;
@@ -276,10 +328,10 @@ export class Vfs {
     const d = found;
     const ino = d.d_inode;
     if (ino.link !== null) return -ERRNO.ELOOP; // O_NOFOLLOW on a symlink
-    if ((flags & O_CREAT) && (flags & O_EXCL)) return -ERRNO.EEXIST;
-    if ((flags & O_DIRECTORY) && !ino.isDir) return -ERRNO.ENOTDIR;
+    if (flags & O_CREAT && flags & O_EXCL) return -ERRNO.EEXIST;
+    if (flags & O_DIRECTORY && !ino.isDir) return -ERRNO.ENOTDIR;
     const acc = flags & O_ACCMODE;
-    if (ino.isDir && (acc !== 0 || (flags & O_CREAT))) return -ERRNO.EISDIR;
+    if (ino.isDir && (acc !== 0 || flags & O_CREAT)) return -ERRNO.EISDIR;
     let fmode = acc === 0 ? FMODE_READ : acc === 1 ? FMODE_WRITE : acc === 2 ? FMODE_READ | FMODE_WRITE : 0;
     if (flags & O_PATH) fmode = 0;
     else {
@@ -289,8 +341,18 @@ export class Vfs {
     }
     const fop = ino.fop;
     if (!fop) return -ERRNO.ENXIO;
-    const f = new File(this.nextFile++, d, flags & ~(O_CREAT | O_EXCL | 0o1000), fmode | FMODE_PREAD | FMODE_PWRITE, fop);
-    if (flags & O_PATH) { f.opath = true; this.files.set(f.id, f); return f; }
+    const f = new File(
+      this.nextFile++,
+      d,
+      flags & ~(O_CREAT | O_EXCL | 0o1000),
+      fmode | FMODE_PREAD | FMODE_PWRITE,
+      fop,
+    );
+    if (flags & O_PATH) {
+      f.opath = true;
+      this.files.set(f.id, f);
+      return f;
+    }
     if (fop.llseek) f.f_mode |= FMODE_LSEEK;
     this.files.set(f.id, f);
     if (fop.open) {
@@ -298,7 +360,10 @@ export class Vfs {
       if (r < 0) {
         this.files.delete(f.id);
         f.released = true;
-        if (f.module) { this.ctx.modulePut(f.module); f.module = ''; }
+        if (f.module) {
+          this.ctx.modulePut(f.module);
+          f.module = '';
+        }
         return r;
       }
     }
@@ -310,7 +375,8 @@ export class Vfs {
 
   /** Run a handler: a thrown exception is an oops (-EFAULT), an async one is awaited. */
   async call(where: string, fn: () => number | void | Promise<number | void>): Promise<number> {
-    const done = this.ctx.trace?.(where.slice(where.lastIndexOf(': ') + 2), where.slice(0, where.lastIndexOf(': '))) ?? null;
+    const done =
+      this.ctx.trace?.(where.slice(where.lastIndexOf(': ') + 2), where.slice(0, where.lastIndexOf(': '))) ?? null;
     try {
       const r = await fn();
       const ret = typeof r === 'number' ? r : 0;
@@ -329,13 +395,19 @@ export class Vfs {
     f.released = true;
     this.files.delete(f.id);
     if (f.opath) return;
-    if (f.module) { const m = f.module; f.module = ''; queueMicrotask(() => this.ctx.modulePut(m)); }
+    if (f.module) {
+      const m = f.module;
+      f.module = '';
+      queueMicrotask(() => this.ctx.modulePut(m));
+    }
     const rel = f.f_op.release;
     if (rel) {
       try {
         const r = rel(f.f_inode, f) as unknown;
         if (r && typeof (r as Promise<unknown>).then === 'function') this.ctx.addPending(r as Promise<unknown>);
-      } catch (e) { this.ctx.oops(`${f.dentry.path}: release`, e); }
+      } catch (e) {
+        this.ctx.oops(`${f.dentry.path}: release`, e);
+      }
     }
   }
 
@@ -345,7 +417,10 @@ export class Vfs {
   mapUser(addr: number, bytes: Uint8Array, writable: boolean): () => void {
     const pid = this.pid();
     let list = this.regions.get(pid);
-    if (!list) { list = []; this.regions.set(pid, list); }
+    if (!list) {
+      list = [];
+      this.regions.set(pid, list);
+    }
     const r: Region = { addr, bytes, writable };
     list.push(r);
     return () => {
@@ -384,7 +459,10 @@ export class Vfs {
     n = Math.max(0, Math.min(n | 0, to.length));
     if (n === 0) return 0;
     const r = this.region(from);
-    if (!r) { to.fill(0, 0, n); return n; }
+    if (!r) {
+      to.fill(0, 0, n);
+      return n;
+    }
     const off = from - r.addr;
     const k = Math.min(n, r.bytes.length - off);
     to.set(r.bytes.subarray(off, off + k));
@@ -393,7 +471,13 @@ export class Vfs {
   }
 
   /** simple_read_from_buffer on this kernel's user memory. Ref: fs/libfs.c */
-  simple_read_from_buffer(to: user_ptr, count: number, ppos: Ptr<number>, from: Uint8Array | string, available?: number): number {
+  simple_read_from_buffer(
+    to: user_ptr,
+    count: number,
+    ppos: Ptr<number>,
+    from: Uint8Array | string,
+    available?: number,
+  ): number {
     const src = typeof from === 'string' ? new TextEncoder().encode(from) : from;
     const avail = available ?? src.length;
     const pos = ppos.value;
@@ -422,7 +506,9 @@ export class Vfs {
       const r = await this.call(`${f.dentry.path}: read`, () => op(f, USER_BUF, count, ppos));
       if (r >= 0) f.f_pos = ppos.value;
       return r;
-    } finally { unmap(); }
+    } finally {
+      unmap();
+    }
   }
 
   /** ksys_write on a host file. Ref: fs/read_write.c:vfs_write */
@@ -438,7 +524,9 @@ export class Vfs {
       const r = await this.call(`${f.dentry.path}: write`, () => op(f, USER_BUF, count, ppos));
       if (r >= 0) f.f_pos = ppos.value;
       return r;
-    } finally { unmap(); }
+    } finally {
+      unmap();
+    }
   }
 
   /** ksys_lseek. Ref: fs/read_write.c */
@@ -465,12 +553,16 @@ export class Vfs {
     } else argNum = arg;
     try {
       switch (cmd) {
-        case 0x5451: case 0x5450: return 0; // FIOCLEX, FIONCLEX
-        case 0x5421: { // FIONBIO
+        case 0x5451:
+        case 0x5450:
+          return 0; // FIOCLEX, FIONCLEX
+        case 0x5421: {
+          // FIONBIO
           const v = new Uint8Array(4);
           if (this.copy_from_user(v, argNum, 4)) return -ERRNO.EFAULT;
           const on = new DataView(v.buffer).getInt32(0, true) !== 0;
-          if (on) f.f_flags |= O_NONBLOCK; else f.f_flags &= ~O_NONBLOCK;
+          if (on) f.f_flags |= O_NONBLOCK;
+          else f.f_flags &= ~O_NONBLOCK;
           setNonblock(on);
           return 0;
         }
@@ -486,7 +578,9 @@ export class Vfs {
       if (!op) return -ERRNO.ENOTTY;
       const r = await this.call(`${f.dentry.path}: unlocked_ioctl`, () => op(f, cmd >>> 0, argNum));
       return r === -ENOIOCTLCMD ? -ERRNO.ENOTTY : r;
-    } finally { unmap?.(); }
+    } finally {
+      unmap?.();
+    }
   }
 
   // ---- mmap ------------------------------------------------------------------------------------
@@ -533,11 +627,14 @@ export class Vfs {
     const len = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     const shared = type !== 2;
     if (!(f.f_mode & FMODE_READ)) return -ERRNO.EACCES;
-    if (shared && (prot & 2) && !(f.f_mode & FMODE_WRITE)) return -ERRNO.EACCES;
+    if (shared && prot & 2 && !(f.f_mode & FMODE_WRITE)) return -ERRNO.EACCES;
     const op = f.f_op.mmap;
     if (!op) return -ERRNO.ENODEV;
     let vmflags = (prot & 1 ? 0x1 : 0) | (prot & 2 ? 0x2 : 0) | (prot & 4 ? 0x4 : 0) | 0x10 | 0x40; // VM_MAYREAD | VM_MAYEXEC
-    if (shared) { vmflags |= 0x8 | 0x80; if (f.f_mode & FMODE_WRITE) vmflags |= 0x20; } else vmflags |= 0x20;
+    if (shared) {
+      vmflags |= 0x8 | 0x80;
+      if (f.f_mode & FMODE_WRITE) vmflags |= 0x20;
+    } else vmflags |= 0x20;
     this.nextMmap -= len + PAGE_SIZE;
     const start = this.nextMmap;
     const vma = new Vma(start, start + len, offset / PAGE_SIZE, vmflags, prot, f);
@@ -550,18 +647,22 @@ export class Vfs {
       if (!this.vmas.has(start)) return -ERRNO.EFAULT;
       if (off < 0 || n < 0 || off + n > len) return -ERRNO.EFAULT;
       if (write ? !(prot & 2) : !(prot & 1)) return -ERRNO.EFAULT;
-      for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + n; p++) if (!vma.pages.has(p)) return -ERRNO.EFAULT;
+      for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + n; p++)
+        if (!vma.pages.has(p)) return -ERRNO.EFAULT;
       return 0;
     };
     // A real process would get SIGSEGV/SIGBUS; here the access rejects with EFAULT.
     const fault = (what: string) => new ErrnoError(what, ERRNO.EFAULT);
     const m: Mapping & { vma: Vma } = {
-      addr: start, length, prot, vma,
+      addr: start,
+      length,
+      prot,
+      vma,
       async read(off = 0, n?: number): Promise<Uint8Array> {
         const count = n ?? length - off;
         if (check(off, count, false)) throw fault('mapping read');
         const out = new Uint8Array(count);
-        for (let i = 0; i < count;) {
+        for (let i = 0; i < count; ) {
           const p = Math.floor((off + i) / PAGE_SIZE);
           const [buf, base] = vma.pages.get(p)!;
           const inPage = (off + i) % PAGE_SIZE;
@@ -574,7 +675,7 @@ export class Vfs {
       async write(off: number, bytes: Uint8Array): Promise<void> {
         if (check(off, bytes.length, true)) throw fault('mapping write');
         // MAP_PRIVATE: copy-on-write; the kernel's page does not change.
-        for (let i = 0; i < bytes.length;) {
+        for (let i = 0; i < bytes.length; ) {
           const p = Math.floor((off + i) / PAGE_SIZE);
           let page = vma.pages.get(p)!;
           if (!shared && !(page as unknown as { cow?: boolean }).cow) {
@@ -598,7 +699,11 @@ export class Vfs {
     const vma = this.vmas.get(m.addr);
     if (!vma) return 0; // unmapping nothing is not an error
     this.vmas.delete(m.addr);
-    try { vma.vm_ops?.close?.(vma); } catch (e) { this.ctx.oops('vm_ops close', e); }
+    try {
+      vma.vm_ops?.close?.(vma);
+    } catch (e) {
+      this.ctx.oops('vm_ops close', e);
+    }
     this.fput(vma.vm_file);
     return 0;
   }
@@ -630,7 +735,11 @@ export class Vfs {
     for (const [addr, vma] of [...this.vmas]) {
       if (vma.pid !== pid) continue;
       this.vmas.delete(addr);
-      try { vma.vm_ops?.close?.(vma); } catch (e) { this.ctx.oops('vm_ops close', e); }
+      try {
+        vma.vm_ops?.close?.(vma);
+      } catch (e) {
+        this.ctx.oops('vm_ops close', e);
+      }
       this.fput(vma.vm_file);
     }
   }

@@ -9,15 +9,22 @@
  * fs/proc/cmdline.c, fs/proc/devices.c, kernel/module/procfs.c, fs/proc_namespace.c
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
-import type {
-  VfsKernelApi, kernel_param, boot_param, seq_file, Ptr,
-} from '../../../../src/api/fs-kernel.ts';
+import type { VfsKernelApi, kernel_param, boot_param, seq_file, Ptr } from '../../../../src/api/fs-kernel.ts';
 import { param_ops_bool, param_ops_invbool } from '../../../../src/api/fs-kernel.ts';
 import type { KernelModule } from '../../../../src/api/types.ts';
 import { Vfs, WaitQueue, type VfsContext } from '../fs/vfs.ts';
 import { ProcFs, linesSeq } from '../fs/proc/generic.ts';
 import {
-  seq_open, seq_read, seq_lseek, seq_release, single_open, single_release, seq_puts, seq_write, seq_has_overflowed, seq_putc,
+  seq_open,
+  seq_read,
+  seq_lseek,
+  seq_release,
+  single_open,
+  single_release,
+  seq_puts,
+  seq_write,
+  seq_has_overflowed,
+  seq_putc,
 } from '../fs/seq_file.ts';
 import { Sysctl, PROC_HANDLERS, net_sysctl_init } from '../kernel/sysctl.ts';
 import { SysModule, parse_args, parameq, next_arg, setBoolOps } from '../kernel/params.ts';
@@ -74,17 +81,45 @@ export class KernelFs {
     const p = this.proc;
     const net = p.proc_mkdir('net', null)!;
     // netlink_seq_ops: one record per socket after the header (here: per line of the table).
-    p.proc_create_seq('netlink', 0o444, net, linesSeq(null, () => this.ctx.procNetNetlink().split('\n').filter((l) => l !== '')));
+    p.proc_create_seq(
+      'netlink',
+      0o444,
+      net,
+      linesSeq(null, () =>
+        this.ctx
+          .procNetNetlink()
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
+    );
     // kernel/module/procfs.c: m_show, newest module first; the address is hidden (kptr_restrict).
-    p.proc_create_seq('modules', 0o444, null, linesSeq(null, () => this.ctx.modules().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`)));
-    p.proc_create_single('cmdline', 0o444, null, (m) => { seq_puts(m, this.cmdline); seq_putc(m, '\n'); return 0; });
-    p.proc_create_single('devices', 0o444, null, (m) => { seq_puts(m, this.chr.devicesText()); return 0; });
-    p.proc_create_single('misc', 0o444, null, (m) => { seq_puts(m, this.chr.miscText()); return 0; });
+    p.proc_create_seq(
+      'modules',
+      0o444,
+      null,
+      linesSeq(null, () => this.ctx.modules().map((m) => `${m.name} 16384 ${m.refs} - Live 0x0000000000000000`)),
+    );
+    p.proc_create_single('cmdline', 0o444, null, (m) => {
+      seq_puts(m, this.cmdline);
+      seq_putc(m, '\n');
+      return 0;
+    });
+    p.proc_create_single('devices', 0o444, null, (m) => {
+      seq_puts(m, this.chr.devicesText());
+      return 0;
+    });
+    p.proc_create_single('misc', 0o444, null, (m) => {
+      seq_puts(m, this.chr.miscText());
+      return 0;
+    });
     p.proc_create_single('mounts', 0o444, null, (m) => {
       seq_puts(m, this.vfs.mounts.map((x) => `${x.source} ${x.target} ${x.fstype} ${x.options} 0 0\n`).join(''));
       return 0;
     });
-    p.proc_create_single('filesystems', 0o444, null, (m) => { seq_puts(m, 'nodev\tsysfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdebugfs\n'); return 0; });
+    p.proc_create_single('filesystems', 0o444, null, (m) => {
+      seq_puts(m, 'nodev\tsysfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdebugfs\n');
+      return 0;
+    });
   }
 
   // ---- /dev/kmsg ----------------------------------------------------------------------------------
@@ -117,62 +152,81 @@ export class KernelFs {
    */
   private kmsgDevice(): void {
     const first = () => this.kmsg[0]?.seq ?? this.kmsgSeq;
-    const esc = (t: string) => t.replace(/[\x00-\x1f\x7f\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-    this.chr.mem.set(11, { name: 'kmsg', mode: 0o644, fops: {
-      open: (_i, f) => {
-        if ((f.f_flags & 3) !== 1 && (this.ctx.sched.running?.uid ?? 0) !== 0) return -ERRNO.EPERM;
-        f.private_data = { seq: first() };
-        return 0;
-      },
-      read: async (f, buf, count) => {
-        const user = f.private_data as { seq: number };
-        for (;;) {
-          const rec = this.kmsg.find((r) => r.seq >= user.seq && !r.open);
-          if (rec) {
-            if (rec.seq > user.seq) { user.seq = rec.seq; return -ERRNO.EPIPE; }
-            user.seq = rec.seq + 1;
-            const out = new TextEncoder().encode(`${rec.prefix},${rec.seq},${rec.usec},-;${esc(rec.text)}\n`);
-            if (out.length > count) return -ERRNO.EINVAL;
-            if (this.vfs.copy_to_user(buf, out, out.length)) return -ERRNO.EFAULT;
-            return out.length;
+    const esc = (t: string) =>
+      t.replace(/[\x00-\x1f\x7f\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    this.chr.mem.set(11, {
+      name: 'kmsg',
+      mode: 0o644,
+      fops: {
+        open: (_i, f) => {
+          if ((f.f_flags & 3) !== 1 && (this.ctx.sched.running?.uid ?? 0) !== 0) return -ERRNO.EPERM;
+          f.private_data = { seq: first() };
+          return 0;
+        },
+        read: async (f, buf, count) => {
+          const user = f.private_data as { seq: number };
+          for (;;) {
+            const rec = this.kmsg.find((r) => r.seq >= user.seq && !r.open);
+            if (rec) {
+              if (rec.seq > user.seq) {
+                user.seq = rec.seq;
+                return -ERRNO.EPIPE;
+              }
+              user.seq = rec.seq + 1;
+              const out = new TextEncoder().encode(`${rec.prefix},${rec.seq},${rec.usec},-;${esc(rec.text)}\n`);
+              if (out.length > count) return -ERRNO.EINVAL;
+              if (this.vfs.copy_to_user(buf, out, out.length)) return -ERRNO.EFAULT;
+              return out.length;
+            }
+            if (f.f_flags & 0o4000) return -ERRNO.EAGAIN;
+            const p = this.ctx.sched.running;
+            if (p) p.syscall = 'read';
+            await this.ctx.sched.block('devkmsg_read', 'blocked', this.logWait.waiters);
           }
-          if (f.f_flags & 0o4000) return -ERRNO.EAGAIN;
-          const p = this.ctx.sched.running;
-          if (p) p.syscall = 'read';
-          await this.ctx.sched.block('devkmsg_read', 'blocked', this.logWait.waiters);
-        }
+        },
+        write: (_f, buf, count) => {
+          const b = new Uint8Array(Math.min(count, 1024));
+          if (this.vfs.copy_from_user(b, buf, b.length)) return -ERRNO.EFAULT;
+          let line = new TextDecoder().decode(b);
+          let level = 4;
+          let facility = 1;
+          const m = /^<(\d+)>/.exec(line);
+          if (m) {
+            const u = Number(m[1]);
+            level = u & 7;
+            if (u >> 3) facility = u >> 3;
+            line = line.slice(m[0].length);
+          }
+          this.facility = facility;
+          try {
+            this.ctx.printk(`\x01${level}${line}`);
+          } finally {
+            this.facility = 0;
+          }
+          // 6.x's ringbuffer finalizes a record only at its newline (or when the next one comes):
+          // until then readers of /dev/kmsg do not see it.
+          const rec = this.kmsg[this.kmsg.length - 1];
+          if (rec && !line.endsWith('\n')) rec.open = true;
+          return count;
+        },
+        llseek: (f, offset, whence) => {
+          if (offset) return -ERRNO.ESPIPE;
+          const user = f.private_data as { seq: number };
+          if (whence === 0 || whence === 3) user.seq = first();
+          // prb_next_seq: a record still open counts as not yet written.
+          else if (whence === 2) {
+            const last = this.kmsg[this.kmsg.length - 1];
+            user.seq = last?.open ? last.seq : this.kmsgSeq;
+          } else return -ERRNO.EINVAL;
+          return 0;
+        },
+        poll: (f, wait) => {
+          this.vfs.poll_wait(f, this.logWait, wait);
+          const user = f.private_data as { seq: number };
+          return this.kmsg.some((r) => r.seq >= user.seq && !r.open) ? 0x1 | 0x40 : 0;
+        },
       },
-      write: (_f, buf, count) => {
-        const b = new Uint8Array(Math.min(count, 1024));
-        if (this.vfs.copy_from_user(b, buf, b.length)) return -ERRNO.EFAULT;
-        let line = new TextDecoder().decode(b);
-        let level = 4;
-        let facility = 1;
-        const m = /^<(\d+)>/.exec(line);
-        if (m) { const u = Number(m[1]); level = u & 7; if (u >> 3) facility = u >> 3; line = line.slice(m[0].length); }
-        this.facility = facility;
-        try { this.ctx.printk(`\x01${level}${line}`); } finally { this.facility = 0; }
-        // 6.x's ringbuffer finalizes a record only at its newline (or when the next one comes):
-        // until then readers of /dev/kmsg do not see it.
-        const rec = this.kmsg[this.kmsg.length - 1];
-        if (rec && !line.endsWith('\n')) rec.open = true;
-        return count;
-      },
-      llseek: (f, offset, whence) => {
-        if (offset) return -ERRNO.ESPIPE;
-        const user = f.private_data as { seq: number };
-        if (whence === 0 || whence === 3) user.seq = first();
-        // prb_next_seq: a record still open counts as not yet written.
-        else if (whence === 2) { const last = this.kmsg[this.kmsg.length - 1]; user.seq = last?.open ? last.seq : this.kmsgSeq; }
-        else return -ERRNO.EINVAL;
-        return 0;
-      },
-      poll: (f, wait) => {
-        this.vfs.poll_wait(f, this.logWait, wait);
-        const user = f.private_data as { seq: number };
-        return this.kmsg.some((r) => r.seq >= user.seq && !r.open) ? 0x1 | 0x40 : 0;
-      },
-    } });
+    });
     this.chr.memNodes();
   }
 
@@ -196,7 +250,8 @@ export class KernelFs {
       if (param === '--') break;
       for (const s of setups) {
         if (s.early && parameq(param, s.str)) {
-          if (this.call(() => s.fn(val ?? ''), `early_param ${s.str}`) !== 0) printk(`\x014Malformed early option '${param}'`);
+          if (this.call(() => s.fn(val ?? ''), `early_param ${s.str}`) !== 0)
+            printk(`\x014Malformed early option '${param}'`);
         }
       }
     }
@@ -204,21 +259,41 @@ export class KernelFs {
     const kp: kernel_param[] = [];
     for (const m of builtin) {
       for (const p of m.kp ?? []) {
-        kp.push(new Proxy(p, { get: (t, k) => (k === 'name' ? `${m.name}.${p.name}` : Reflect.get(t, k)) }) as kernel_param);
+        kp.push(
+          new Proxy(p, { get: (t, k) => (k === 'name' ? `${m.name}.${p.name}` : Reflect.get(t, k)) }) as kernel_param,
+        );
       }
     }
     const unknown: string[] = [];
-    parse_args('Booting kernel', cmdline, kp, (param, val) => {
-      const line = val === null ? param : `${param}=${val}`;
-      if (this.obsolete_checksetup(line, setups)) return 0;
-      // "mod.param" of a module that is not built in: left for modprobe, which reads /proc/cmdline.
-      if (param.includes('.')) return 0;
-      unknown.push(line);
-      return 0;
-    }, printk);
-    const known = new Set(['console', 'quiet', 'loglevel', 'root', 'ro', 'rw', 'init', 'panic', 'debug', 'earlyprintk']);
+    parse_args(
+      'Booting kernel',
+      cmdline,
+      kp,
+      (param, val) => {
+        const line = val === null ? param : `${param}=${val}`;
+        if (this.obsolete_checksetup(line, setups)) return 0;
+        // "mod.param" of a module that is not built in: left for modprobe, which reads /proc/cmdline.
+        if (param.includes('.')) return 0;
+        unknown.push(line);
+        return 0;
+      },
+      printk,
+    );
+    const known = new Set([
+      'console',
+      'quiet',
+      'loglevel',
+      'root',
+      'ro',
+      'rw',
+      'init',
+      'panic',
+      'debug',
+      'earlyprintk',
+    ]);
     const report = unknown.filter((u) => !known.has(u.split('=')[0]!));
-    if (report.length) printk(`\x015Unknown kernel command line parameters "${report.join(' ')}", will be passed to user space.`);
+    if (report.length)
+      printk(`\x015Unknown kernel command line parameters "${report.join(' ')}", will be passed to user space.`);
     for (const m of builtin) {
       this.sysmod.add(m.name, m.kp ?? [], () => 0, true);
       await init(m);
@@ -239,7 +314,12 @@ export class KernelFs {
   }
 
   private call(fn: () => number, where: string): number {
-    try { return fn() | 0; } catch (e) { this.ctx.oops(where, e); return -ERRNO.EINVAL; }
+    try {
+      return fn() | 0;
+    } catch (e) {
+      this.ctx.oops(where, e);
+      return -ERRNO.EINVAL;
+    }
   }
 
   // ---- module parameters at insmod ----------------------------------------------------------------
@@ -251,11 +331,17 @@ export class KernelFs {
    */
   moduleParams(mod: KernelModule, args: string): number {
     const own = Object.keys((mod as KernelModule & { params?: Record<string, unknown> }).params ?? {});
-    return parse_args(mod.name, args, mod.kp ?? [], (param) => {
-      if (own.some((o) => parameq(o, param))) return 0;
-      this.ctx.printk(`\x014${mod.name}: unknown parameter '${param}' ignored`);
-      return 0;
-    }, (t) => this.ctx.printk(t));
+    return parse_args(
+      mod.name,
+      args,
+      mod.kp ?? [],
+      (param) => {
+        if (own.some((o) => parameq(o, param))) return 0;
+        this.ctx.printk(`\x014${mod.name}: unknown parameter '${param}' ignored`);
+        return 0;
+      },
+      (t) => this.ctx.printk(t),
+    );
   }
 
   // ---- wait queues ------------------------------------------------------------------------------
@@ -268,13 +354,27 @@ export class KernelFs {
   /** What a module left registered when it was unloaded: removed, with a log line (Linux would oops later). */
   cleanupModule(name: string): void {
     const leftovers: string[] = [];
-    for (const pde of this.proc.ownedBy(name)) { leftovers.push(pde.path); this.proc.proc_remove(pde); }
-    for (const h of this.sysctl.ownedBy(name)) { leftovers.push(`/proc/sys/${h.path}`); this.sysctl.unregister_sysctl_table(h); }
+    for (const pde of this.proc.ownedBy(name)) {
+      leftovers.push(pde.path);
+      this.proc.proc_remove(pde);
+    }
+    for (const h of this.sysctl.ownedBy(name)) {
+      leftovers.push(`/proc/sys/${h.path}`);
+      this.sysctl.unregister_sysctl_table(h);
+    }
     const { chrdevs, miscs } = this.chr.ownedBy(name);
-    for (const c of chrdevs) { leftovers.push(`chrdev ${c.major} ${c.name}`); this.chr.unregister_chrdev(c.major, c.name); }
-    for (const m of miscs) { leftovers.push(`/dev/${m.misc.name}`); this.chr.misc_deregister(m.misc); }
+    for (const c of chrdevs) {
+      leftovers.push(`chrdev ${c.major} ${c.name}`);
+      this.chr.unregister_chrdev(c.major, c.name);
+    }
+    for (const m of miscs) {
+      leftovers.push(`/dev/${m.misc.name}`);
+      this.chr.misc_deregister(m.misc);
+    }
     if (leftovers.length) {
-      this.ctx.printk(`\x013${name}: module_exit left ${leftovers.join(', ')} registered; Linux would oops on the next use (the simulator removed them)`);
+      this.ctx.printk(
+        `\x013${name}: module_exit left ${leftovers.join(', ')} registered; Linux would oops on the next use (the simulator removed them)`,
+      );
     }
   }
 
@@ -331,7 +431,9 @@ export class KernelFs {
       relay_reset: (c) => this.relay.relay_reset(c),
       relay_file_operations: this.relay.fops,
       init_waitqueue_head: () => new WaitQueue(),
-      wake_up_interruptible: (q) => { if (q instanceof WaitQueue) this.wake_up(q); },
+      wake_up_interruptible: (q) => {
+        if (q instanceof WaitQueue) this.wake_up(q);
+      },
       poll_wait: (f, q, w) => vfs.poll_wait(f, q, w),
       wait_event_interruptible: async (q, cond) => {
         if (!(q instanceof WaitQueue)) return -ERRNO.EINVAL;

@@ -20,7 +20,11 @@ export function next_arg(args: string): [string, string | null, string] {
   let equals = -1;
   let inQuote = false;
   let quoted = false;
-  if (args[0] === '"') { i = 1; inQuote = true; quoted = true; }
+  if (args[0] === '"') {
+    i = 1;
+    inQuote = true;
+    quoted = true;
+  }
   for (; i < args.length; i++) {
     const c = args[i]!;
     if (/\s/.test(c) && !inQuote) break;
@@ -30,8 +34,10 @@ export function next_arg(args: string): [string, string | null, string] {
   const whole = args.slice(quoted ? 1 : 0, i);
   let param: string;
   let val: string | null;
-  if (equals < 0) { param = whole; val = null; }
-  else {
+  if (equals < 0) {
+    param = whole;
+    val = null;
+  } else {
     param = args.slice(quoted ? 1 : 0, equals);
     val = args.slice(equals + 1, i);
     if (val.startsWith('"')) {
@@ -45,7 +51,13 @@ export function next_arg(args: string): [string, string | null, string] {
 }
 
 /** parse_args: each name=value to `params` (or `unknown`); the error of the first that fails. */
-export function parse_args(doing: string, args: string, params: kernel_param[], unknown: (param: string, val: string | null) => number, printk: (t: string) => void): number {
+export function parse_args(
+  doing: string,
+  args: string,
+  params: kernel_param[],
+  unknown: (param: string, val: string | null) => number,
+  printk: (t: string) => void,
+): number {
   let rest = args.replace(/^\s+/, '');
   while (rest) {
     const [param, val, next] = next_arg(rest);
@@ -57,7 +69,12 @@ export function parse_args(doing: string, args: string, params: kernel_param[], 
       const noarg = ((kp.ops.flags ?? 0) & 1) !== 0 || kp.ops === boolOps(kp);
       if (val === null && !noarg) ret = -ERRNO.EINVAL;
       else {
-        try { ret = kp.ops.set(val ?? '', kp); } catch (e) { printk(`\x011BUG: exception in ${doing}: param ${kp.name} set: ${String(e)}`); ret = -ERRNO.EINVAL; }
+        try {
+          ret = kp.ops.set(val ?? '', kp);
+        } catch (e) {
+          printk(`\x011BUG: exception in ${doing}: param ${kp.name} set: ${String(e)}`);
+          ret = -ERRNO.EINVAL;
+        }
       }
     } else ret = unknown(param, val);
     if (ret === 0) continue;
@@ -72,7 +89,9 @@ export function parse_args(doing: string, args: string, params: kernel_param[], 
 // bool parameters may be given without a value (KERNEL_PARAM_OPS_FL_NOARG).
 let boolOpsRef: unknown = null;
 /** Tell parse_args which ops are param_ops_bool (and invbool) — they take "name" alone. */
-export function setBoolOps(...ops: unknown[]): void { boolOpsRef = ops; }
+export function setBoolOps(...ops: unknown[]): void {
+  boolOpsRef = ops;
+}
 function boolOps(kp: kernel_param): unknown {
   return Array.isArray(boolOpsRef) && (boolOpsRef as unknown[]).includes(kp.ops) ? kp.ops : null;
 }
@@ -80,7 +99,10 @@ function boolOps(kp: kernel_param): unknown {
 /** /sys/module: a directory per module, parameters/ with one file per parameter whose perm is not 0. */
 export class SysModule {
   readonly root: Dentry;
-  constructor(readonly vfs: Vfs, sys: Dentry) {
+  constructor(
+    readonly vfs: Vfs,
+    sys: Dentry,
+  ) {
     this.root = vfs.add(sys, 'module', vfs.dirInode(0o755)) ?? sys.d_inode.children!.get('module')!;
   }
 
@@ -97,17 +119,23 @@ export class SysModule {
     const pdir = this.vfs.add(dir, 'parameters', this.vfs.dirInode(0o755)) ?? dir.d_inode.children!.get('parameters')!;
     for (const kp of visible) {
       const buf: Ptr<string> = { value: '' };
-      this.attr(pdir, kp.name, kp.perm, () => {
-        // param_attr_show: no ->get is EPERM.
-        if (!kp.ops.get) return -ERRNO.EPERM;
-        buf.value = '';
-        const n = kp.ops.get(buf, kp);
-        return n < 0 ? n : buf.value.slice(0, 4096);
-      }, (val) => {
-        // param_attr_store: ->set gets the bytes as written (a trailing newline included).
-        if (!kp.ops.set) return -ERRNO.EPERM;
-        return kp.ops.set(val, kp);
-      });
+      this.attr(
+        pdir,
+        kp.name,
+        kp.perm,
+        () => {
+          // param_attr_show: no ->get is EPERM.
+          if (!kp.ops.get) return -ERRNO.EPERM;
+          buf.value = '';
+          const n = kp.ops.get(buf, kp);
+          return n < 0 ? n : buf.value.slice(0, 4096);
+        },
+        (val) => {
+          // param_attr_store: ->set gets the bytes as written (a trailing newline included).
+          if (!kp.ops.set) return -ERRNO.EPERM;
+          return kp.ops.set(val, kp);
+        },
+      );
     }
   }
 
@@ -126,16 +154,22 @@ export class SysModule {
     const hasWrite = !!store && (mode & 0o222) !== 0;
     ino.fop = {
       open: (_i, f) => {
-        if ((f.f_mode & 2) && !hasWrite) return -ERRNO.EACCES;
-        if ((f.f_mode & 1) && !(mode & 0o444)) return -ERRNO.EACCES;
+        if (f.f_mode & 2 && !hasWrite) return -ERRNO.EACCES;
+        if (f.f_mode & 1 && !(mode & 0o444)) return -ERRNO.EACCES;
         let err = 0;
         const r = seq_open(f, {
           start: (_m, pos) => (pos.value ? null : SEQ_START_TOKEN),
-          next: (_m, _v, pos) => { pos.value++; return null; },
+          next: (_m, _v, pos) => {
+            pos.value++;
+            return null;
+          },
           stop: () => {},
           show: (m) => {
             const s = show();
-            if (typeof s === 'number') { err = s; return s; }
+            if (typeof s === 'number') {
+              err = s;
+              return s;
+            }
             seq_puts(m, s);
             return 0;
           },
@@ -154,7 +188,8 @@ export class SysModule {
         p.value += len;
         return len;
       },
-      llseek: (f, o, w) => (w === 0 && o >= 0 ? (f.f_pos = o) : w === 1 && f.f_pos + o >= 0 ? (f.f_pos += o) : -ERRNO.EINVAL),
+      llseek: (f, o, w) =>
+        w === 0 && o >= 0 ? (f.f_pos = o) : w === 1 && f.f_pos + o >= 0 ? (f.f_pos += o) : -ERRNO.EINVAL,
       release: (i, f) => seq_release(i, f),
     };
     const old = dir.d_inode.children!.get(name);

@@ -23,7 +23,11 @@ class Buf implements rchan_buf {
   padding: number[];
   dentry?: dentry;
   readonly read_wait = new WaitQueue();
-  constructor(readonly chan: Chan, readonly cpu: number, vfs: Vfs) {
+  constructor(
+    readonly chan: Chan,
+    readonly cpu: number,
+    vfs: Vfs,
+  ) {
     this.start = vfs.kzalloc(chan.alloc_size);
     this.padding = new Array<number>(chan.n_subbufs).fill(0);
   }
@@ -34,7 +38,14 @@ class Chan implements rchan {
   bufs: Buf[] = [];
   last_toobig = 0;
   is_global: Ptr<number> = { value: 0 };
-  constructor(readonly base_filename: string, readonly parent: dentry | null, readonly subbuf_size: number, readonly n_subbufs: number, readonly cb: rchan_callbacks, public private_data: unknown) {
+  constructor(
+    readonly base_filename: string,
+    readonly parent: dentry | null,
+    readonly subbuf_size: number,
+    readonly n_subbufs: number,
+    readonly cb: rchan_callbacks,
+    public private_data: unknown,
+  ) {
     this.alloc_size = Math.ceil((subbuf_size * n_subbufs) / PAGE_SIZE) * PAGE_SIZE;
   }
 }
@@ -43,7 +54,10 @@ export class Relay {
   readonly nr_cpus = 1;
   readonly fops: file_operations;
 
-  constructor(readonly vfs: Vfs, private readonly wake: (q: WaitQueue) => void) {
+  constructor(
+    readonly vfs: Vfs,
+    private readonly wake: (q: WaitQueue) => void,
+  ) {
     this.fops = {
       open: (inode, f) => {
         f.private_data = inode.i_private;
@@ -64,7 +78,13 @@ export class Relay {
       mmap: (f, vma) => {
         const b = f.private_data as Buf;
         if (vma.vm_end - vma.vm_start !== b.chan.alloc_size) return -ERRNO.EINVAL;
-        return this.vfs.remap_pfn_range(vma, vma.vm_start, this.vfs.virt_to_phys(b.start) / PAGE_SIZE, b.chan.alloc_size, vma.vm_page_prot);
+        return this.vfs.remap_pfn_range(
+          vma,
+          vma.vm_start,
+          this.vfs.virt_to_phys(b.start) / PAGE_SIZE,
+          b.chan.alloc_size,
+          vma.vm_page_prot,
+        );
       },
       release: () => 0,
     };
@@ -75,8 +95,16 @@ export class Relay {
     const ss = buf.chan.subbuf_size;
     if (!cb) return buf.subbufs_produced - buf.subbufs_consumed >= buf.chan.n_subbufs ? 0 : 1;
     try {
-      return cb(buf, buf.start.subarray(subbuf, subbuf + ss), prev === null ? null : buf.start.subarray(prev, prev + ss), prev_padding);
-    } catch (e) { this.vfs.ctx.oops('relay subbuf_start', e); return 0; }
+      return cb(
+        buf,
+        buf.start.subarray(subbuf, subbuf + ss),
+        prev === null ? null : buf.start.subarray(prev, prev + ss),
+        prev_padding,
+      );
+    } catch (e) {
+      this.vfs.ctx.oops('relay subbuf_start', e);
+      return 0;
+    }
   }
 
   private reset(buf: Buf): void {
@@ -90,7 +118,14 @@ export class Relay {
     this.subbuf_start(buf, buf.data, null, 0);
   }
 
-  relay_open(base: string | null, parent: dentry | null, subbuf_size: number, n_subbufs: number, cb: rchan_callbacks, private_data: unknown): rchan | null {
+  relay_open(
+    base: string | null,
+    parent: dentry | null,
+    subbuf_size: number,
+    n_subbufs: number,
+    cb: rchan_callbacks,
+    private_data: unknown,
+  ): rchan | null {
     if (!(subbuf_size > 0 && n_subbufs > 0)) return null;
     if (subbuf_size > 0xffffffff / n_subbufs) return null;
     if (!cb || !cb.create_buf_file || !cb.remove_buf_file) return null;
@@ -100,7 +135,11 @@ export class Relay {
       this.reset(buf);
       if (base !== null) {
         let d: dentry | null = null;
-        try { d = cb.create_buf_file(`${base}${cpu}`, parent, 0o400, buf, chan.is_global); } catch (e) { this.vfs.ctx.oops('relay create_buf_file', e); }
+        try {
+          d = cb.create_buf_file(`${base}${cpu}`, parent, 0o400, buf, chan.is_global);
+        } catch (e) {
+          this.vfs.ctx.oops('relay create_buf_file', e);
+        }
         if (!d || (d as { err?: number }).err) return null;
         buf.dentry = d;
         d.d_inode.i_private = buf;
@@ -114,7 +153,10 @@ export class Relay {
   /** Ref: kernel/relay.c:relay_switch_subbuf */
   private switch_subbuf(buf: Buf, length: number): number {
     const ss = buf.chan.subbuf_size;
-    if (length > ss) { buf.chan.last_toobig = length; return 0; }
+    if (length > ss) {
+      buf.chan.last_toobig = length;
+      return 0;
+    }
     if (buf.offset !== ss + 1) {
       buf.prev_padding = ss - buf.offset;
       const old = buf.subbufs_produced % buf.chan.n_subbufs;
@@ -132,7 +174,10 @@ export class Relay {
     }
     buf.data = next;
     buf.padding[buf.subbufs_produced % buf.chan.n_subbufs] = 0;
-    if (length + buf.offset > ss) { buf.chan.last_toobig = length; return 0; }
+    if (length + buf.offset > ss) {
+      buf.chan.last_toobig = length;
+      return 0;
+    }
     return length;
   }
 
@@ -160,11 +205,18 @@ export class Relay {
     for (const b of c.bufs) {
       b.finalized = true;
       if (b.dentry) {
-        try { c.cb.remove_buf_file(b.dentry); } catch (e) { this.vfs.ctx.oops('relay remove_buf_file', e); }
+        try {
+          c.cb.remove_buf_file(b.dentry);
+        } catch (e) {
+          this.vfs.ctx.oops('relay remove_buf_file', e);
+        }
       }
       this.wake(b.read_wait);
     }
-    if (c.last_toobig) this.vfs.ctx.printk(`\x014relay: one or more items not logged [item size (${c.last_toobig}) > sub-buffer size (${c.subbuf_size})]`);
+    if (c.last_toobig)
+      this.vfs.ctx.printk(
+        `\x014relay: one or more items not logged [item size (${c.last_toobig}) > sub-buffer size (${c.subbuf_size})]`,
+      );
     c.bufs = [];
   }
 
@@ -177,9 +229,13 @@ export class Relay {
   }
 
   private read_consume(buf: Buf, read_pos: number, bytes: number): void {
-    const ss = buf.chan.subbuf_size, n = buf.chan.n_subbufs;
+    const ss = buf.chan.subbuf_size,
+      n = buf.chan.n_subbufs;
     if (buf.subbufs_produced === buf.subbufs_consumed && buf.offset === buf.bytes_consumed) return;
-    if (buf.bytes_consumed + bytes > ss) { this.subbufs_consumed(buf, 1); buf.bytes_consumed = 0; }
+    if (buf.bytes_consumed + bytes > ss) {
+      this.subbufs_consumed(buf, 1);
+      buf.bytes_consumed = 0;
+    }
     buf.bytes_consumed += bytes;
     const read_subbuf = !read_pos ? buf.subbufs_consumed % n : Math.floor(read_pos / ss);
     if (buf.bytes_consumed + buf.padding[read_subbuf]! === ss) {
@@ -190,7 +246,8 @@ export class Relay {
   }
 
   private read_avail(buf: Buf): boolean {
-    const ss = buf.chan.subbuf_size, n = buf.chan.n_subbufs;
+    const ss = buf.chan.subbuf_size,
+      n = buf.chan.n_subbufs;
     let produced = buf.subbufs_produced;
     this.read_consume(buf, 0, 0);
     let consumed = buf.subbufs_consumed;
@@ -214,12 +271,14 @@ export class Relay {
     const read_subbuf = Math.floor(read_pos / ss);
     const read_offset = read_pos % ss;
     const padding = buf.padding[read_subbuf]!;
-    if (read_subbuf === write_subbuf) return read_offset + padding < write_offset ? write_offset - (read_offset + padding) : 0;
+    if (read_subbuf === write_subbuf)
+      return read_offset + padding < write_offset ? write_offset - (read_offset + padding) : 0;
     return ss - padding - read_offset;
   }
 
   private start_pos(buf: Buf): number {
-    const ss = buf.chan.subbuf_size, n = buf.chan.n_subbufs;
+    const ss = buf.chan.subbuf_size,
+      n = buf.chan.n_subbufs;
     const consumed = buf.subbufs_consumed % n;
     let read_pos = (consumed * ss + buf.bytes_consumed) % (n * ss);
     let read_subbuf = Math.floor(read_pos / ss);
@@ -234,7 +293,8 @@ export class Relay {
   }
 
   private end_pos(buf: Buf, read_pos: number, count: number): number {
-    const ss = buf.chan.subbuf_size, n = buf.chan.n_subbufs;
+    const ss = buf.chan.subbuf_size,
+      n = buf.chan.n_subbufs;
     const read_subbuf = Math.floor(read_pos / ss);
     const padding = buf.padding[read_subbuf]!;
     let end = (read_pos % ss) + count + padding === ss ? (read_subbuf + 1) * ss : read_pos + count;

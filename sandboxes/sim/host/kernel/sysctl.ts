@@ -22,11 +22,18 @@ const enc = new TextEncoder();
 
 /** A kernel buffer being parsed or filled by a handler (buffer, position, bytes left). */
 class Cursor {
-  constructor(public buf: Uint8Array, public p: number, public left: number) {}
+  constructor(
+    public buf: Uint8Array,
+    public p: number,
+    public left: number,
+  ) {}
 }
 
 function proc_skip_spaces(c: Cursor): void {
-  while (c.left && isspace(c.buf[c.p]!)) { c.p++; c.left--; }
+  while (c.left && isspace(c.buf[c.p]!)) {
+    c.p++;
+    c.left--;
+  }
 }
 
 /** _parse_integer_fixup_radix + _parse_integer: [value, characters used, overflow]. */
@@ -66,7 +73,10 @@ function proc_get_long(c: Cursor, perm_tr: number[]): { err: number; val: bigint
     tmp += String.fromCharCode(b);
   }
   let p = 0;
-  if (tmp[0] === '-' && c.left > 1) { out.neg = true; p = 1; }
+  if (tmp[0] === '-' && c.left > 1) {
+    out.neg = true;
+    p = 1;
+  }
   if (!/[0-9]/.test(tmp[p] ?? '')) return out;
   const [v, used, overflow] = parseUnsigned(tmp.slice(p), 0);
   if (overflow) return out;
@@ -91,12 +101,21 @@ function proc_put_long(c: Cursor, val: bigint, neg: boolean): void {
 }
 
 function proc_put_char(c: Cursor, ch: string): void {
-  if (c.left) { c.buf[c.p++] = ch.charCodeAt(0); c.left--; }
+  if (c.left) {
+    c.buf[c.p++] = ch.charCodeAt(0);
+    c.left--;
+  }
 }
 
 const WSPACE = [0x20, 0x09, 0x0a];
 
-type IntConv = (neg: boolean, lval: bigint, cell: Ptr<number>, idx: number, write: boolean) => { err: number; neg?: boolean; lval?: bigint };
+type IntConv = (
+  neg: boolean,
+  lval: bigint,
+  cell: Ptr<number>,
+  idx: number,
+  write: boolean,
+) => { err: number; neg?: boolean; lval?: bigint };
 
 function intAt(cell: Ptr<unknown>, i: number): number {
   const v = cell.value;
@@ -107,23 +126,40 @@ function setIntAt(cell: Ptr<unknown>, i: number, n: number): void {
   else cell.value = n;
 }
 
-const dointvecConv = (min?: number, max?: number): IntConv => (neg, lval, cell, i, write) => {
-  if (write) {
-    let v: number;
-    if (neg) { if (lval > BigInt(INT_MAX) + 1n) return { err: -ERRNO.EINVAL }; v = -Number(lval); }
-    else { if (lval > BigInt(INT_MAX)) return { err: -ERRNO.EINVAL }; v = Number(lval); }
-    if ((min !== undefined && v < min) || (max !== undefined && v > max)) return { err: -ERRNO.EINVAL };
-    setIntAt(cell, i, v | 0);
-    return { err: 0 };
-  }
-  const v = intAt(cell, i) | 0;
-  return v < 0 ? { err: 0, neg: true, lval: BigInt(-v) } : { err: 0, neg: false, lval: BigInt(v) };
-};
+const dointvecConv =
+  (min?: number, max?: number): IntConv =>
+  (neg, lval, cell, i, write) => {
+    if (write) {
+      let v: number;
+      if (neg) {
+        if (lval > BigInt(INT_MAX) + 1n) return { err: -ERRNO.EINVAL };
+        v = -Number(lval);
+      } else {
+        if (lval > BigInt(INT_MAX)) return { err: -ERRNO.EINVAL };
+        v = Number(lval);
+      }
+      if ((min !== undefined && v < min) || (max !== undefined && v > max)) return { err: -ERRNO.EINVAL };
+      setIntAt(cell, i, v | 0);
+      return { err: 0 };
+    }
+    const v = intAt(cell, i) | 0;
+    return v < 0 ? { err: 0, neg: true, lval: BigInt(-v) } : { err: 0, neg: false, lval: BigInt(v) };
+  };
 
 /** __do_proc_dointvec. */
-function do_proc_dointvec(table: ctl_table, write: number, buffer: Uint8Array, lenp: Ptr<number>, ppos: Ptr<number>, conv: IntConv): number {
+function do_proc_dointvec(
+  table: ctl_table,
+  write: number,
+  buffer: Uint8Array,
+  lenp: Ptr<number>,
+  ppos: Ptr<number>,
+  conv: IntConv,
+): number {
   const data = table.data as Ptr<unknown> | undefined;
-  if (!data || !table.maxlen || !lenp.value || (ppos.value && !write)) { lenp.value = 0; return 0; }
+  if (!data || !table.maxlen || !lenp.value || (ppos.value && !write)) {
+    lenp.value = 0;
+    return 0;
+  }
   let vleft = Math.floor(table.maxlen / 4);
   let left = lenp.value;
   let err = 0;
@@ -131,7 +167,10 @@ function do_proc_dointvec(table: ctl_table, write: number, buffer: Uint8Array, l
   const c = new Cursor(buffer, 0, left);
   if (write) {
     // proc_first_pos_non_zero_ignore with sysctl_writes_strict = SYSCTL_WRITES_STRICT.
-    if (ppos.value) { ppos.value += lenp.value; return 0; }
+    if (ppos.value) {
+      ppos.value += lenp.value;
+      return 0;
+    }
     if (left > PAGE_SIZE - 1) left = PAGE_SIZE - 1;
     c.left = left;
   }
@@ -140,11 +179,20 @@ function do_proc_dointvec(table: ctl_table, write: number, buffer: Uint8Array, l
       proc_skip_spaces(c);
       if (!c.left) break;
       const r = proc_get_long(c, WSPACE);
-      if (r.err) { err = r.err; break; }
-      if (conv(r.neg, r.val, data as Ptr<number>, i, true).err) { err = -ERRNO.EINVAL; break; }
+      if (r.err) {
+        err = r.err;
+        break;
+      }
+      if (conv(r.neg, r.val, data as Ptr<number>, i, true).err) {
+        err = -ERRNO.EINVAL;
+        break;
+      }
     } else {
       const r = conv(false, 0n, data as Ptr<number>, i, false);
-      if (r.err) { err = -ERRNO.EINVAL; break; }
+      if (r.err) {
+        err = -ERRNO.EINVAL;
+        break;
+      }
       if (!first) proc_put_char(c, '\t');
       proc_put_long(c, r.lval!, r.neg!);
     }
@@ -158,14 +206,37 @@ function do_proc_dointvec(table: ctl_table, write: number, buffer: Uint8Array, l
 }
 
 /** __do_proc_douintvec (one value only). */
-function do_proc_douintvec(table: ctl_table, write: number, buffer: Uint8Array, lenp: Ptr<number>, ppos: Ptr<number>, min = 0, max = UINT_MAX, get?: () => number, set?: (v: number) => void): number {
+function do_proc_douintvec(
+  table: ctl_table,
+  write: number,
+  buffer: Uint8Array,
+  lenp: Ptr<number>,
+  ppos: Ptr<number>,
+  min = 0,
+  max = UINT_MAX,
+  get?: () => number,
+  set?: (v: number) => void,
+): number {
   const data = table.data as Ptr<number> | undefined;
-  if (!data || !table.maxlen || !lenp.value || (ppos.value && !write)) { lenp.value = 0; return 0; }
-  if (table.maxlen !== 4 && !get) { lenp.value = 0; return -ERRNO.EINVAL; }
+  if (!data || !table.maxlen || !lenp.value || (ppos.value && !write)) {
+    lenp.value = 0;
+    return 0;
+  }
+  if (table.maxlen !== 4 && !get) {
+    lenp.value = 0;
+    return -ERRNO.EINVAL;
+  }
   const read = get ?? (() => Number(data.value) >>> 0);
-  const store = set ?? ((v: number) => { data.value = v; });
+  const store =
+    set ??
+    ((v: number) => {
+      data.value = v;
+    });
   if (write) {
-    if (ppos.value) { ppos.value += lenp.value; return 0; }
+    if (ppos.value) {
+      ppos.value += lenp.value;
+      return 0;
+    }
     let left = lenp.value;
     if (left > PAGE_SIZE - 1) left = PAGE_SIZE - 1;
     const c = new Cursor(buffer, 0, left);
@@ -190,14 +261,28 @@ function do_proc_douintvec(table: ctl_table, write: number, buffer: Uint8Array, 
 const bound = (p?: Ptr<number>): number | undefined => (p ? p.value : undefined);
 
 export const proc_dointvec: proc_handler = (t, w, b, l, p) => do_proc_dointvec(t, w, b, l, p, dointvecConv());
-export const proc_dointvec_minmax: proc_handler = (t, w, b, l, p) => do_proc_dointvec(t, w, b, l, p, dointvecConv(bound(t.extra1), bound(t.extra2)));
+export const proc_dointvec_minmax: proc_handler = (t, w, b, l, p) =>
+  do_proc_dointvec(t, w, b, l, p, dointvecConv(bound(t.extra1), bound(t.extra2)));
 export const proc_douintvec: proc_handler = (t, w, b, l, p) => do_proc_douintvec(t, w, b, l, p);
-export const proc_douintvec_minmax: proc_handler = (t, w, b, l, p) => do_proc_douintvec(t, w, b, l, p, bound(t.extra1) ?? 0, bound(t.extra2) ?? UINT_MAX);
+export const proc_douintvec_minmax: proc_handler = (t, w, b, l, p) =>
+  do_proc_douintvec(t, w, b, l, p, bound(t.extra1) ?? 0, bound(t.extra2) ?? UINT_MAX);
 /** proc_dou8vec_minmax: a u8 (maxlen 1), 0–255 unless extra1/extra2 narrow it. */
 export const proc_dou8vec_minmax: proc_handler = (t, w, b, l, p) => {
   if (t.maxlen !== 1) return -ERRNO.EINVAL;
   const cell = t.data as Ptr<number>;
-  return do_proc_douintvec({ ...t, maxlen: 4 }, w, b, l, p, bound(t.extra1) ?? 0, bound(t.extra2) ?? 255, () => cell.value & 0xff, (v) => { cell.value = v; });
+  return do_proc_douintvec(
+    { ...t, maxlen: 4 },
+    w,
+    b,
+    l,
+    p,
+    bound(t.extra1) ?? 0,
+    bound(t.extra2) ?? 255,
+    () => cell.value & 0xff,
+    (v) => {
+      cell.value = v;
+    },
+  );
 };
 /** proc_dobool: a bool shown as 0 or 1; any int may be written (non-zero is true). */
 export const proc_dobool: proc_handler = (t, w, b, l, p) => {
@@ -212,7 +297,10 @@ export const proc_dobool: proc_handler = (t, w, b, l, p) => {
 export const proc_dostring: proc_handler = (table, write, buffer, lenp, ppos) => {
   const cell = table.data as Ptr<string> | undefined;
   const maxlen = table.maxlen;
-  if (!cell || !maxlen || !lenp.value) { lenp.value = 0; return 0; }
+  if (!cell || !maxlen || !lenp.value) {
+    lenp.value = 0;
+    return 0;
+  }
   const data = enc.encode(cell.value ?? '');
   if (write) {
     let len = Math.min(data.length, maxlen - 1);
@@ -229,23 +317,40 @@ export const proc_dostring: proc_handler = (table, write, buffer, lenp, ppos) =>
     cell.value = new TextDecoder().decode(new Uint8Array(out.slice(0, len)));
   } else {
     let len = Math.min(data.length, maxlen);
-    if (ppos.value > len) { lenp.value = 0; return 0; }
+    if (ppos.value > len) {
+      lenp.value = 0;
+      return 0;
+    }
     const from = data.subarray(ppos.value, len);
     len -= ppos.value;
     if (len > lenp.value) len = lenp.value;
     if (len) buffer.set(from.subarray(0, len));
-    if (len < lenp.value) { buffer[len] = 0x0a; len++; }
+    if (len < lenp.value) {
+      buffer[len] = 0x0a;
+      len++;
+    }
     lenp.value = len;
     ppos.value += len;
   }
   return 0;
 };
 
-export const PROC_HANDLERS = { proc_dointvec, proc_dointvec_minmax, proc_douintvec, proc_douintvec_minmax, proc_dostring, proc_dobool };
+export const PROC_HANDLERS = {
+  proc_dointvec,
+  proc_dointvec_minmax,
+  proc_douintvec,
+  proc_douintvec_minmax,
+  proc_dostring,
+  proc_dobool,
+};
 
 /** struct ctl_table_header. */
 class Header implements ctl_table_header {
-  constructor(readonly path: string, readonly dentries: Dentry[], readonly owner: string) {}
+  constructor(
+    readonly path: string,
+    readonly dentries: Dentry[],
+    readonly owner: string,
+  ) {}
 }
 
 /** The sysctl tree under /proc/sys. */
@@ -254,7 +359,10 @@ export class Sysctl {
   readonly headers = new Set<Header>();
   owner = () => '';
 
-  constructor(readonly vfs: Vfs, procRoot: Dentry) {
+  constructor(
+    readonly vfs: Vfs,
+    procRoot: Dentry,
+  ) {
     const ino = vfs.dirInode(0o555);
     this.root = vfs.add(procRoot, 'sys', ino)!;
   }
@@ -264,7 +372,7 @@ export class Sysctl {
     return (mask: number, uid: number): number => {
       if (mask & 1) return -ERRNO.EACCES; // MAY_EXEC on a regular file
       const m = uid === 0 ? mode >> 6 : mode;
-      return (mask & ~m & 7) ? -ERRNO.EACCES : 0;
+      return mask & ~m & 7 ? -ERRNO.EACCES : 0;
     };
   }
 
@@ -339,7 +447,9 @@ export class Sysctl {
     return lenp.value;
   }
 
-  ownedBy(module: string): Header[] { return [...this.headers].filter((h) => h.owner === module); }
+  ownedBy(module: string): Header[] {
+    return [...this.headers].filter((h) => h.owner === module);
+  }
 }
 
 const cell = <T>(value: T): Ptr<T> => ({ value });
@@ -352,10 +462,23 @@ const ONE = cell(1);
  * read-only outside the initial namespace since 6.x), some of net.ipv4, net.unix.
  */
 export function net_sysctl_init(s: Sysctl): void {
-  const int = (procname: string, value: number, mode: number, proc_handler: proc_handler, extra1?: Ptr<number>, extra2?: Ptr<number>): ctl_table =>
-    ({ procname, data: cell(value), maxlen: 4, mode, proc_handler, extra1, extra2 });
-  const u8 = (procname: string, value: number, extra1?: Ptr<number>, extra2?: Ptr<number>): ctl_table =>
-    ({ procname, data: cell(value), maxlen: 1, mode: 0o644, proc_handler: proc_dou8vec_minmax, extra1, extra2 });
+  const int = (
+    procname: string,
+    value: number,
+    mode: number,
+    proc_handler: proc_handler,
+    extra1?: Ptr<number>,
+    extra2?: Ptr<number>,
+  ): ctl_table => ({ procname, data: cell(value), maxlen: 4, mode, proc_handler, extra1, extra2 });
+  const u8 = (procname: string, value: number, extra1?: Ptr<number>, extra2?: Ptr<number>): ctl_table => ({
+    procname,
+    data: cell(value),
+    maxlen: 1,
+    mode: 0o644,
+    proc_handler: proc_dou8vec_minmax,
+    extra1,
+    extra2,
+  });
   s.register_sysctl('net/core', [
     int('optmem_max', 131072, 0o644, proc_dointvec_minmax, ZERO),
     int('rmem_default', 212992, 0o444, proc_dointvec_minmax, cell(4608)),
@@ -367,7 +490,10 @@ export function net_sysctl_init(s: Sysctl): void {
     int('wmem_max', 4194304, 0o444, proc_dointvec_minmax, cell(4608)),
   ]);
   const portRange: ctl_table = {
-    procname: 'ip_local_port_range', data: cell([32768, 60999]), maxlen: 8, mode: 0o644,
+    procname: 'ip_local_port_range',
+    data: cell([32768, 60999]),
+    maxlen: 8,
+    mode: 0o644,
     // ipv4_local_port_range: both within 1–65535, low <= high, low >= ip_unprivileged_port_start.
     proc_handler: (t, w, b, l, p) => {
       const range = cell([...(t.data as Ptr<number[]>).value]);
@@ -382,7 +508,10 @@ export function net_sysctl_init(s: Sysctl): void {
   };
   // ipv4_privileged_ports: 0–65535, and not above the local port range's low end.
   const unprivPort: ctl_table = {
-    procname: 'ip_unprivileged_port_start', data: cell(1024), maxlen: 4, mode: 0o644,
+    procname: 'ip_unprivileged_port_start',
+    data: cell(1024),
+    maxlen: 4,
+    mode: 0o644,
     proc_handler: (t, w, b, l, p) => {
       const tmp = cell((t.data as Ptr<number>).value);
       const r = proc_dointvec_minmax({ ...t, data: tmp, extra1: ZERO, extra2: cell(65535) }, w, b, l, p);
@@ -402,8 +531,22 @@ export function net_sysctl_init(s: Sysctl): void {
     u8('icmp_echo_ignore_all', 0, ZERO, ONE),
     u8('icmp_echo_ignore_broadcasts', 1, ZERO, ONE),
     u8('tcp_syncookies', 1),
-    { procname: 'tcp_rmem', data: cell([4096, 131072, 33554432]), maxlen: 12, mode: 0o644, proc_handler: proc_dointvec_minmax, extra1: ONE },
-    { procname: 'tcp_wmem', data: cell([4096, 16384, 4194304]), maxlen: 12, mode: 0o644, proc_handler: proc_dointvec_minmax, extra1: ONE },
+    {
+      procname: 'tcp_rmem',
+      data: cell([4096, 131072, 33554432]),
+      maxlen: 12,
+      mode: 0o644,
+      proc_handler: proc_dointvec_minmax,
+      extra1: ONE,
+    },
+    {
+      procname: 'tcp_wmem',
+      data: cell([4096, 16384, 4194304]),
+      maxlen: 12,
+      mode: 0o644,
+      proc_handler: proc_dointvec_minmax,
+      extra1: ONE,
+    },
   ]);
   s.register_sysctl('net/unix', [int('max_dgram_qlen', 10, 0o644, proc_dointvec)]);
 }

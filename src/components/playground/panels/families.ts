@@ -25,5 +25,9 @@ export function familiesFromState(families: unknown[] | undefined): GenlFamilySp
  * cross-check of one with a spec).
  */
 export function familiesFromReplies(events: readonly SyscallRecord[]): GenlFamilySpec[] {
-  return resolveFamilies(events.filter((e) => e.dir === 'in' && e.data && e.protocol === NETLINK_GENERIC).map((e) => ({ data: e.data!, protocol: e.protocol })));
+  return resolveFamilies(
+    events
+      .filter((e) => e.dir === 'in' && e.data && e.protocol === NETLINK_GENERIC)
+      .map((e) => ({ data: e.data!, protocol: e.protocol })),
+  );
 }

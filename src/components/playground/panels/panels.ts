@@ -9,7 +9,11 @@ import { TimelinePanel } from './timeline.ts';
 import { TracePanel } from './trace.ts';
 import './panels.css';
 
-interface Panel { reset(): void; update(log: RunLog): void; count(log: RunLog): number }
+interface Panel {
+  reset(): void;
+  update(log: RunLog): void;
+  count(log: RunLog): number;
+}
 
 /** The panels of one playground. */
 export class Panels {
@@ -17,7 +21,10 @@ export class Panels {
   private frame = 0;
   private log?: RunLog;
 
-  constructor(private readonly root: HTMLElement, source: (file: string, line?: number) => string) {
+  constructor(
+    private readonly root: HTMLElement,
+    source: (file: string, line?: number) => string,
+  ) {
     const body = (id: string) => root.querySelector<HTMLElement>(`[data-panel-body="${id}"]`)!;
     this.panels = {
       messages: new MessagesPanel(body('messages')),
@@ -37,9 +44,15 @@ export class Panels {
   /** Redraw the visible panel soon (or now, when `now`). */
   update(log: RunLog, now = false): void {
     if (log !== this.log) this.reset(log);
-    if (now) { this.draw(); return; }
+    if (now) {
+      this.draw();
+      return;
+    }
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
   }
 
   private draw(): void {

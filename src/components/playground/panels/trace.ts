@@ -27,17 +27,25 @@ export class TracePanel {
   /** The depth of the current group's first entry. */
   private root = 0;
 
-  constructor(private readonly body: HTMLElement, private readonly source: (file: string, line?: number) => string) {}
+  constructor(
+    private readonly body: HTMLElement,
+    private readonly source: (file: string, line?: number) => string,
+  ) {}
 
   reset(): void {
     this.shown = 0;
     this.groups = 0;
     this.group = undefined;
     this.list = h('div', { class: 'pg-trace' });
-    this.body.replaceChildren(h('p', { class: 'pg-empty', 'data-none': '' }, 'No kernel function has run yet.'), this.list);
+    this.body.replaceChildren(
+      h('p', { class: 'pg-empty', 'data-none': '' }, 'No kernel function has run yet.'),
+      this.list,
+    );
   }
 
-  count(log: RunLog): number { return log.trace.filter((t) => t.depth === 0).length; }
+  count(log: RunLog): number {
+    return log.trace.filter((t) => t.depth === 0).length;
+  }
 
   update(log: RunLog): void {
     const total = log.trace.length + log.dropped.trace;
@@ -49,7 +57,12 @@ export class TracePanel {
     let roots = 0;
     for (let i = add.length - 1; i >= 0; i--) {
       if (add[i]!.depth === 0 && ++roots === MAX_GROUPS) {
-        if (i > 0) { this.list.replaceChildren(); this.groups = 0; this.group = undefined; add = add.slice(i); }
+        if (i > 0) {
+          this.list.replaceChildren();
+          this.groups = 0;
+          this.group = undefined;
+          add = add.slice(i);
+        }
         break;
       }
     }
@@ -66,32 +79,63 @@ export class TracePanel {
     if (t.depth === 0 || !this.group) {
       // A syscall: its outermost function heads the group, the calls it made are the rows.
       const name = log.names.get(t.pid);
-      const head = h('div', { class: 'pg-tr-head' },
+      const head = h(
+        'div',
+        { class: 'pg-tr-head' },
         h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
         h('span', { class: 'pg-tr-call' }, this.call(t)),
         h('span', { class: 'pg-tr-pid' }, `${name ?? 'pid'} ${t.pid}`),
-        t.exit !== undefined && t.exit > t.enter ? h('span', { class: 'pg-tr-dur' }, `blocked ${vtime(t.exit - t.enter)}`) : null,
+        t.exit !== undefined && t.exit > t.enter
+          ? h('span', { class: 'pg-tr-dur' }, `blocked ${vtime(t.exit - t.enter)}`)
+          : null,
       );
       this.group = h('div', { class: 'pg-tr-calls' });
-      this.list.append(h('div', { class: 'pg-tr-group', role: 'group', 'aria-label': `${t.fn} at ${vtime(t.enter)}` }, head, this.group));
+      this.list.append(
+        h(
+          'div',
+          { class: 'pg-tr-group', role: 'group', 'aria-label': `${t.fn} at ${vtime(t.enter)}` },
+          head,
+          this.group,
+        ),
+      );
       this.groups += 1;
       this.root = t.depth;
       return;
     }
-    this.group.append(h('div', { class: 'pg-tr-row', style: `--depth:${t.depth - this.root}` },
-      h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
-      h('span', { class: 'pg-tr-call' }, this.call(t)),
-    ));
+    this.group.append(
+      h(
+        'div',
+        { class: 'pg-tr-row', style: `--depth:${t.depth - this.root}` },
+        h('span', { class: 'pg-tr-time' }, vtime(t.enter)),
+        h('span', { class: 'pg-tr-call' }, this.call(t)),
+      ),
+    );
   }
 
   /** `fn(args) = ret`, the name linked to the line that defines it. */
   private call(t: TraceEntry): HTMLElement {
     // A TypeScript module's functions ('module:nl_test') have no kernel source page to link to.
-    const fn = t.file && !t.file.startsWith('module:')
-      // Beside the lesson (a new tab), so the run's output and panels stay where they are.
-      ? h('a', { href: this.source(t.file, t.line || undefined), class: 'pg-tr-fn', target: '_blank', rel: 'noopener', title: `${t.file}${t.line ? `:${t.line}` : ''} (opens in a new tab)` }, t.fn)
-      : h('span', { class: 'pg-tr-fn' }, t.fn);
-    return h('span', {}, fn, h('span', { class: 'pg-tr-args' }, `(${t.args})`),
-      t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${withErrno(t.ret)}`) : null);
+    const fn =
+      t.file && !t.file.startsWith('module:')
+        ? // Beside the lesson (a new tab), so the run's output and panels stay where they are.
+          h(
+            'a',
+            {
+              href: this.source(t.file, t.line || undefined),
+              class: 'pg-tr-fn',
+              target: '_blank',
+              rel: 'noopener',
+              title: `${t.file}${t.line ? `:${t.line}` : ''} (opens in a new tab)`,
+            },
+            t.fn,
+          )
+        : h('span', { class: 'pg-tr-fn' }, t.fn);
+    return h(
+      'span',
+      {},
+      fn,
+      h('span', { class: 'pg-tr-args' }, `(${t.args})`),
+      t.ret !== undefined ? h('span', { class: 'pg-tr-ret' }, ` = ${withErrno(t.ret)}`) : null,
+    );
   }
 }

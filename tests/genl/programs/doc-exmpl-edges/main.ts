@@ -4,9 +4,26 @@
  * family and the genetlink core refuse, with extended ACKs.
  */
 import {
-  insmod, rmmod, recvfrom, sendto, setsockopt, close, genl_socket, genl_ctrl_resolve, genlmsg, nla, nla_string,
-  nla_string_nonul, parseNlmsgs, MSG_DONTWAIT, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK, NLM_F_REQUEST,
-  NLM_F_ACK, NLM_F_DUMP,
+  insmod,
+  rmmod,
+  recvfrom,
+  sendto,
+  setsockopt,
+  close,
+  genl_socket,
+  genl_ctrl_resolve,
+  genlmsg,
+  nla,
+  nla_string,
+  nla_string_nonul,
+  parseNlmsgs,
+  MSG_DONTWAIT,
+  SOL_NETLINK,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_EXT_ACK,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLM_F_DUMP,
 } from 'netlink-lab/user';
 import doc_exmpl from '../../../../sandboxes/sim/modules/doc_exmpl.ts';
 
@@ -17,7 +34,14 @@ async function drain(fd: number, label: string): Promise<void> {
   for (;;) {
     try {
       const { n } = await recvfrom(fd, buf, MSG_DONTWAIT);
-      console.log(`${label}: ${parseNlmsgs(buf.subarray(0, n)).map((m) => `type=${m.nlmsg_type === 2 || m.nlmsg_type === 16 ? m.nlmsg_type : 'F'} len=${m.nlmsg_len} flags=0x${m.nlmsg_flags.toString(16)}`).join('; ')}`);
+      console.log(
+        `${label}: ${parseNlmsgs(buf.subarray(0, n))
+          .map(
+            (m) =>
+              `type=${m.nlmsg_type === 2 || m.nlmsg_type === 16 ? m.nlmsg_type : 'F'} len=${m.nlmsg_len} flags=0x${m.nlmsg_flags.toString(16)}`,
+          )
+          .join('; ')}`,
+      );
     } catch {
       return;
     }

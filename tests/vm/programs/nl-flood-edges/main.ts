@@ -3,10 +3,38 @@
  * with Linux (the C module, in the VM): a report of every return value, the refusals of
  * malformed requests (NLMSG_ERROR), a small dump, and a message without NLM_F_REQUEST.
  */
-import { socket, bind, sendto, recvfrom, insmod, AF_NETLINK, SOCK_RAW, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, MSG_DONTWAIT, nlmsg, parseNlmsgs, parseNlmsgerr, hex } from 'netlink-lab/user';
-import nl_flood, { NETLINK_FLOOD, NL_FLOOD_UNICAST, NL_FLOOD_BROADCAST, NL_FLOOD_DUMP } from '../../../../sandboxes/sim/modules/nl_flood.ts';
+import {
+  socket,
+  bind,
+  sendto,
+  recvfrom,
+  insmod,
+  AF_NETLINK,
+  SOCK_RAW,
+  NLM_F_REQUEST,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  MSG_DONTWAIT,
+  nlmsg,
+  parseNlmsgs,
+  parseNlmsgerr,
+  hex,
+} from 'netlink-lab/user';
+import nl_flood, {
+  NETLINK_FLOOD,
+  NL_FLOOD_UNICAST,
+  NL_FLOOD_BROADCAST,
+  NL_FLOOD_DUMP,
+} from '../../../../sandboxes/sim/modules/nl_flood.ts';
 const to = (p: number, g = 0) => ({ nl_family: AF_NETLINK, nl_pid: p, nl_groups: g });
-const req = (t: number, c: number, s: number) => { const b = new Uint8Array(12); const v = new DataView(b.buffer); v.setUint32(0, t, true); v.setUint32(4, c, true); v.setUint32(8, s, true); return b; };
+const req = (t: number, c: number, s: number) => {
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, t, true);
+  v.setUint32(4, c, true);
+  v.setUint32(8, s, true);
+  return b;
+};
 await insmod(nl_flood);
 const ctl = await socket(AF_NETLINK, SOCK_RAW, NETLINK_FLOOD);
 await bind(ctl, to(700));
@@ -19,9 +47,13 @@ async function show(label: string, type: number, flags: number, payload: Uint8Ar
       const { n } = await recvfrom(ctl, buf, MSG_DONTWAIT);
       for (const m of parseNlmsgs(buf.subarray(0, n))) {
         const e = m.nlmsg_type === 2 ? parseNlmsgerr(m) : null;
-        out.push(`type=0x${m.nlmsg_type.toString(16)} len=${m.nlmsg_len} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq} pid=${m.nlmsg_pid}${e ? ` error=${e.error}` : ` ${hex(m.payload.subarray(0, 16))}`}`);
+        out.push(
+          `type=0x${m.nlmsg_type.toString(16)} len=${m.nlmsg_len} flags=0x${m.nlmsg_flags.toString(16)} seq=${m.nlmsg_seq} pid=${m.nlmsg_pid}${e ? ` error=${e.error}` : ` ${hex(m.payload.subarray(0, 16))}`}`,
+        );
       }
-    } catch { break; }
+    } catch {
+      break;
+    }
   }
   console.log(`${label}: ${out.join(' | ') || '(nothing)'}`);
 }

@@ -7,31 +7,52 @@
  */
 import { ERRNO } from '../../../../../src/api/errno.ts';
 import type {
-  proc_ops, proc_dir_entry, seq_operations, seq_file, file_operations, file,
+  proc_ops,
+  proc_dir_entry,
+  seq_operations,
+  seq_file,
+  file_operations,
+  file,
 } from '../../../../../src/api/fs-kernel.ts';
 import { type Dentry, Inode, S_IFMT, S_IFREG, type Vfs } from '../vfs.ts';
 import { seq_open, seq_read, seq_lseek, seq_release, single_open, seqOf, seq_puts } from '../seq_file.ts';
 
 /** struct proc_dir_entry. */
 export class Pde implements proc_dir_entry {
-  constructor(readonly dentry: Dentry, readonly owner: string) {}
-  get name(): string { return this.dentry.name; }
-  get path(): string { return this.dentry.path; }
+  constructor(
+    readonly dentry: Dentry,
+    readonly owner: string,
+  ) {}
+  get name(): string {
+    return this.dentry.name;
+  }
+  get path(): string {
+    return this.dentry.path;
+  }
 }
 
 /** default_llseek. Ref: fs/read_write.c */
 export function default_llseek(f: file, offset: number, whence: number): number {
   const size = f.f_inode.i_size;
   switch (whence) {
-    case 2: offset += size; break;
+    case 2:
+      offset += size;
+      break;
     case 1:
       if (offset === 0) return f.f_pos;
       offset += f.f_pos;
       break;
-    case 3: if (offset >= size) return -ERRNO.ENXIO; break;
-    case 4: if (offset >= size) return -ERRNO.ENXIO; offset = size; break;
-    case 0: break;
-    default: return -ERRNO.EINVAL;
+    case 3:
+      if (offset >= size) return -ERRNO.ENXIO;
+      break;
+    case 4:
+      if (offset >= size) return -ERRNO.ENXIO;
+      offset = size;
+      break;
+    case 0:
+      break;
+    default:
+      return -ERRNO.EINVAL;
   }
   if (offset < 0) return -ERRNO.EINVAL;
   f.f_pos = offset;
@@ -101,7 +122,13 @@ export class ProcFs {
   }
 
   /** proc_create_seq_data: proc_seq_open → seq_open, seq_read_iter, seq_lseek, seq_release. */
-  proc_create_seq(name: string, mode: number, parent: proc_dir_entry | null, ops: seq_operations, data?: unknown): Pde | null {
+  proc_create_seq(
+    name: string,
+    mode: number,
+    parent: proc_dir_entry | null,
+    ops: seq_operations,
+    data?: unknown,
+  ): Pde | null {
     const ino = this.regInode(mode);
     ino.i_private = data;
     const where = () => `/proc/${name}`;
@@ -120,7 +147,13 @@ export class ProcFs {
   }
 
   /** proc_create_single_data: single_open(file, show, data). */
-  proc_create_single(name: string, mode: number, parent: proc_dir_entry | null, show: (m: seq_file, v: unknown) => number, data?: unknown): Pde | null {
+  proc_create_single(
+    name: string,
+    mode: number,
+    parent: proc_dir_entry | null,
+    show: (m: seq_file, v: unknown) => number,
+    data?: unknown,
+  ): Pde | null {
     const ino = this.regInode(mode);
     ino.i_private = data;
     ino.fop = {
@@ -157,7 +190,9 @@ export class ProcFs {
     }
     if (d.d_inode.isDir && d.d_inode.children!.size) {
       const [first] = d.d_inode.children!.keys();
-      this.vfs.ctx.printk(`\x014WARNING: remove_proc_entry: removing non-empty directory '${dir.path.replace(/^\/proc\/?/, '')}/${last}', leaking at least '${first}'`);
+      this.vfs.ctx.printk(
+        `\x014WARNING: remove_proc_entry: removing non-empty directory '${dir.path.replace(/^\/proc\/?/, '')}/${last}', leaking at least '${first}'`,
+      );
     }
     this.vfs.remove(d);
   }
@@ -172,7 +207,10 @@ export class ProcFs {
     const out: Pde[] = [];
     const walk = (d: Dentry) => {
       const t = d.d_inode.tag;
-      if (t instanceof Pde && t.owner === module) { out.push(t); return; }
+      if (t instanceof Pde && t.owner === module) {
+        out.push(t);
+        return;
+      }
       for (const c of d.d_inode.children?.values() ?? []) walk(c);
     };
     walk(this.root);
@@ -186,7 +224,8 @@ export function linesSeq(header: string | null, lines: () => string[]): seq_oper
   return {
     start: (_m, pos) => {
       cache = lines();
-      if (header !== null) return pos.value === 0 ? { h: header } : pos.value - 1 < cache.length ? { l: cache[pos.value - 1] } : null;
+      if (header !== null)
+        return pos.value === 0 ? { h: header } : pos.value - 1 < cache.length ? { l: cache[pos.value - 1] } : null;
       return pos.value < cache.length ? { l: cache[pos.value] } : null;
     },
     next: (_m, _v, pos) => {
@@ -202,4 +241,3 @@ export function linesSeq(header: string | null, lines: () => string[]): seq_oper
     },
   };
 }
-
