@@ -12,16 +12,18 @@ export type DbKind = 'pglite' | 'postgres';
 /** Which databases the suites run on: both unless CLASS_DB says one. */
 export const DB_KINDS: DbKind[] = process.env.CLASS_DB ? [process.env.CLASS_DB as DbKind] : ['pglite', 'postgres'];
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever fields an answer has
+type Json = any;
+
 export interface TestServer {
   origin: string;
   database: Database;
   server: ClassServer;
-  // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever fields an answer has
   call(
     method: string,
     path: string,
     opts?: { token?: string; body?: unknown; raw?: string; type?: string },
-  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  ): Promise<{ status: number; json: Json; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 

