@@ -1,7 +1,8 @@
 /**
  * The class pages (/class/, /class/join/, /class/teacher/): they talk to the class server's API
- * (src/server/app.ts) on the origin that served them. On a plain static host /class-api/health does not
- * answer, and the pages say how to start a class server instead.
+ * (src/server/app.ts) on the origin that served them. On a plain static host /class-api/health is the
+ * static file public/class-api/health (no 404 in the console), whose service is not the class
+ * server's, and the pages say how to start a class server instead.
  */
 import { href } from '../../course/url.ts';
 import { saveClassSession } from '../playground/class-client.ts';
