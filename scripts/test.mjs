@@ -7,14 +7,14 @@
  *  3. lint (Biome, with the layers' import rules) and the typecheck of each layer (tsconfig.*.json); unit, integration, fidelity (sim vs real) and lesson-code tests   (vitest.config.ts)
  *  4. end-to-end tests in Chromium (the terminal's need the VM image)    (tests/e2e/vitest.config.ts)
  *  5. the VM and relay tests under QEMU                                 (tests/vm/vitest.config.ts)
- *  6. the in-browser kernel (v86) under Node: its image, the CLI, the course comparison
+ *  6. the in-browser kernel (v86) under Node: its image, the CLI, the course comparison; beside 5
  *                                                                       (tests/v86/vitest.config.ts)
  *
  * Ends with one line `N passed, M failed, K skipped` over all suites; exits non-zero if anything
  * failed, including a build. `--only unit|e2e|vm|v86` runs one stage (with its builds).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSystemDeps } from './system-deps.mjs';
@@ -53,6 +53,11 @@ function vitest(name, config) {
     '--reporter=json',
     `--outputFile.json=${json}`,
   ]);
+  count(name, json);
+}
+
+/** Add a vitest JSON report's counts to the totals; a missing or failed one is a problem. */
+function count(name, json) {
   if (!existsSync(json)) {
     problems.push(`${name}: no results (vitest did not run)`);
     totals.failed += 1;
@@ -65,6 +70,34 @@ function vitest(name, config) {
   if (r.numFailedTests || r.numFailedTestSuites)
     problems.push(`${name}: ${r.numFailedTests} test(s) failed, ${r.numFailedTestSuites} file(s) failed to run`);
   if (r.numTotalTests === 0) problems.push(`${name}: no test ran`);
+}
+
+/**
+ * vitest() in a child process that runs while this one goes on; its output is printed, and its
+ * counts added, when the returned promise is awaited.
+ */
+function vitestInBackground(name, config) {
+  const json = join(out, `${name}.json`);
+  const log = join(out, `${name}.log`);
+  const begun = Date.now();
+  say(`${name}: started; its output follows the next stage's`);
+  const child = spawn(
+    'npx',
+    ['vitest', 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`],
+    { stdio: ['ignore', openSync(log, 'w'), openSync(log, 'a')] },
+  );
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      say(`${name} (ran for ${((Date.now() - begun) / 1000).toFixed(0)} s beside the stage above)`);
+      process.stdout.write(readFileSync(log));
+      if (code !== 0) {
+        problems.push(`${name} failed (exit ${code ?? signal})`);
+        totals.failed += 1;
+      }
+      count(name, json);
+      resolve();
+    });
+  });
 }
 
 say('system packages');
@@ -102,8 +135,15 @@ if (stages.includes('unit'))
   step('typecheck (astro sync, then tsc per layer)', 'npm', ['run', '--silent', 'typecheck']);
 if (stages.includes('unit')) vitest('unit, integration, fidelity and lessons', 'vitest.config.ts');
 if (site) vitest('end-to-end in Chromium', 'tests/e2e/vitest.config.ts');
+// The QEMU and v86 stages run side by side: each emulates one CPU on one thread and spends much of
+// its time waiting on the other's guest or on its own boots, so together they take little more than
+// the longer one alone. The v86 stage's output is kept and printed after the QEMU stage's.
+const v86Stage =
+  v86Image &&
+  stages.includes('v86') &&
+  vitestInBackground('in-browser kernel (v86) under Node', 'tests/v86/vitest.config.ts');
 if (vmImage) vitest('VM and relay under QEMU', 'tests/vm/vitest.config.ts');
-if (v86Image && stages.includes('v86')) vitest('in-browser kernel (v86) under Node', 'tests/v86/vitest.config.ts');
+if (v86Stage) await v86Stage;
 
 say('summary');
 for (const p of problems) console.log(`problem: ${p}`);

@@ -60,20 +60,27 @@ async function load(page: TestPage, path: string) {
 }
 
 // Every page is visited once per kind of screen, and each visit checks everything a page must be:
-// the wide walk (light, then dark by the theme toggle) and the phone walk run side by side, in
-// their own tabs, so the two cores of a CI machine both work. Problems are collected, so one run
-// names every page that has one.
+// on a wide screen (light, then dark by the theme toggle; colour rules in both) and on a phone
+// (every rule but the colour ones, see axe()).
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 /**
  * The axe rules whose outcome depends on colours. The theme toggle changes only CSS custom
- * properties (the DOM is the same in both themes), so the dark pass runs these; the light and
- * phone passes run every rule of AXE_TAGS.
+ * properties (the DOM is the same in both themes), so the dark pass runs these; the light pass
+ * runs every rule of AXE_TAGS, the phone pass every rule but these.
  */
 const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 
-async function axe(page: TestPage, label: string, rules?: string[]): Promise<string[]> {
-  const builder = new AxeBuilder({ page });
-  const { violations } = await (rules ? builder.withRules(rules) : builder.withTags(AXE_TAGS)).analyze();
+/**
+ * Axe on the page as it is: `rules` runs only those rules, `skip` runs every rule of AXE_TAGS but
+ * those. The phone pass skips the colour rules, the costliest by far (they compute every text
+ * node's background): the colours are the custom properties of the wide light and dark passes,
+ * which run them; what a narrow screen changes is layout, which every other rule sees.
+ */
+async function axe(page: TestPage, label: string, rules?: string[], skip?: string[]): Promise<string[]> {
+  let builder = new AxeBuilder({ page });
+  builder = rules ? builder.withRules(rules) : builder.withTags(AXE_TAGS);
+  if (skip) builder = builder.disableRules(skip);
+  const { violations } = await builder.analyze();
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
@@ -92,99 +99,111 @@ async function lightTab(options?: Parameters<Site['page']>[0]): Promise<TestPage
   return page;
 }
 
-/** Load a page as the learner sees it: status 200, network quiet, the playground's editor in place. */
+/**
+ * Load a page as the learner sees it: status 200, every resource of the page loaded (the `load`
+ * event), the playground's editor and kernel in place. Not `networkidle`: it adds half a second of
+ * silence to every one of the walks' visits, and the only requests after `load` are the
+ * playground's, which its readiness covers.
+ */
 async function visit(page: TestPage, path: string): Promise<void> {
   page.errors.length = 0;
   await load(page, path);
-  await page.waitForLoadState('networkidle');
   if (await page.locator('[data-playground]').count())
     await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 30_000 });
 }
 
 /** Kernel source pages share one template and one set of token colours: axe audits the two largest. */
+let audited: Set<string> | undefined;
 function auditedKernelPages(): Set<string> {
   const size = (p: string) => statSync(join(DIST, p, 'index.html')).size;
-  return new Set(
+  audited ??= new Set(
     pages
       .filter(isKernelSource)
       .sort((a, b) => size(b) - size(a))
       .slice(0, 2),
   );
+  return audited;
 }
 
-describe.concurrent('every page', () => {
+/** What one visit of a page on a wide screen finds: its own problems and axe's, light and dark. */
+async function checkWide(page: TestPage, path: string, problems: string[], axeFound: string[]): Promise<void> {
+  await visit(page, path);
+  if (!/\S/.test(await page.title())) problems.push(`${path}: no title`);
+  const h1 = await page.locator('h1').count();
+  if (h1 !== 1) problems.push(`${path}: ${h1} h1 elements`);
+  for (const e of page.errors) problems.push(`${path}: ${e}`);
+
+  if (!isKernelSource(path)) {
+    const base = site.server.base;
+    const known = new Set(pages);
+    for (const l of await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+      const u = new URL(l);
+      if (u.origin !== new URL(site.url('/')).origin) continue;
+      if (!u.pathname.startsWith(base)) {
+        problems.push(`${path} → ${u.pathname} (outside the base path ${base})`);
+        continue;
+      }
+      const rel = `/${u.pathname.slice(base.length)}`;
+      const p = rel.endsWith('/') ? rel : `${rel}/`;
+      const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
+      if (!known.has(p) && !isFile) problems.push(`${path} → ${u.pathname} (no such page)`);
+    }
+  }
+  if (lessonPages().includes(path)) {
+    const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
+    const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
+    if (ids.length !== 1 || ids[0] !== lesson)
+      problems.push(`${path}: playgrounds ${JSON.stringify(ids)} for lesson ${lesson}`);
+  }
+
+  if (isKernelSource(path) && !auditedKernelPages().has(path)) return;
+  axeFound.push(...(await axe(page, `light ${path}`)));
+  await page.getByRole('button', { name: 'Dark theme' }).first().click();
+  if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark')
+    problems.push(`${path}: the toggle did not switch to dark`);
+  axeFound.push(...(await axe(page, `dark ${path}`, COLOUR_RULES)));
+}
+
+/** What one visit of a page on a phone finds: sideways scrolling, and axe's rules but the colour ones. */
+async function checkPhone(page: TestPage, path: string, problems: string[], axeFound: string[]): Promise<void> {
+  await visit(page, path);
+  const [sw, cw] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  if (sw > cw) problems.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
+  if (!isKernelSource(path)) axeFound.push(...(await axe(page, `phone ${path}`, undefined, COLOUR_RULES)));
+}
+
+describe('every page', () => {
   it('the site has the pages it should', () => {
     for (const p of ['/', '/lessons/', '/glossary/', '/search/', '/kernel/']) expect(pages).toContain(p);
     expect(lessonPages().length, 'at least one lesson page').toBeGreaterThan(0);
   });
 
+  // Two workers share one queue of pages, so both cores of a CI machine stay busy to the end; each
+  // has a wide tab and a phone tab and checks a page on both before it takes the next. Problems
+  // are collected, so one run names every page that has one.
   it(
-    'wide: loads cleanly with one h1, links resolve, lessons have their playground, axe passes light and dark',
+    'loads cleanly with one h1, links resolve, lessons have their playground, axe passes light and dark; on a phone no page scrolls sideways and axe passes',
     async () => {
-      const page = await lightTab({ viewport: { width: 1440, height: 900 } });
-      const known = new Set(pages);
-      const audited = auditedKernelPages();
-      const problems: string[] = [];
-      const axeFound: string[] = [];
-      for (const path of pages) {
-        await visit(page, path);
-        if (!/\S/.test(await page.title())) problems.push(`${path}: no title`);
-        const h1 = await page.locator('h1').count();
-        if (h1 !== 1) problems.push(`${path}: ${h1} h1 elements`);
-        for (const e of page.errors) problems.push(`${path}: ${e}`);
-
-        if (!isKernelSource(path)) {
-          const base = site.server.base;
-          for (const l of await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href))) {
-            const u = new URL(l);
-            if (u.origin !== new URL(site.url('/')).origin) continue;
-            if (!u.pathname.startsWith(base)) {
-              problems.push(`${path} → ${u.pathname} (outside the base path ${base})`);
-              continue;
-            }
-            const rel = `/${u.pathname.slice(base.length)}`;
-            const p = rel.endsWith('/') ? rel : `${rel}/`;
-            const isFile = !rel.endsWith('/') && existsSync(join(DIST, rel)) && statSync(join(DIST, rel)).isFile();
-            if (!known.has(p) && !isFile) problems.push(`${path} → ${u.pathname} (no such page)`);
+      const queue = [...pages];
+      const wide = { problems: [] as string[], axe: [] as string[] };
+      const phone = { problems: [] as string[], axe: [] as string[] };
+      await Promise.all(
+        [0, 1].map(async () => {
+          const wideTab = await lightTab({ viewport: { width: 1440, height: 900 } });
+          const phoneTab = await lightTab(PHONE);
+          for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+            await checkWide(wideTab, path, wide.problems, wide.axe);
+            await checkPhone(phoneTab, path, phone.problems, phone.axe);
           }
-        }
-        if (lessonPages().includes(path)) {
-          const lesson = await page.locator('article[data-lesson]').getAttribute('data-lesson');
-          const ids = await page.$$eval('[data-playground]', (els) => els.map((e) => e.getAttribute('data-lesson-id')));
-          if (ids.length !== 1 || ids[0] !== lesson)
-            problems.push(`${path}: playgrounds ${JSON.stringify(ids)} for lesson ${lesson}`);
-        }
-
-        if (isKernelSource(path) && !audited.has(path)) continue;
-        axeFound.push(...(await axe(page, `light ${path}`)));
-        await page.getByRole('button', { name: 'Dark theme' }).first().click();
-        if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark')
-          problems.push(`${path}: the toggle did not switch to dark`);
-        axeFound.push(...(await axe(page, `dark ${path}`, COLOUR_RULES)));
-      }
-      expect(problems).toEqual([]);
-      expect(axeFound).toEqual([]);
-    },
-    AUDIT_MS,
-  );
-
-  it(
-    'phone: no page scrolls sideways and axe passes',
-    async () => {
-      const page = await lightTab(PHONE);
-      const wide: string[] = [];
-      const axeFound: string[] = [];
-      for (const path of pages) {
-        await visit(page, path);
-        const [sw, cw] = await page.evaluate(() => [
-          document.documentElement.scrollWidth,
-          document.documentElement.clientWidth,
-        ]);
-        if (sw > cw) wide.push(`${path}: ${sw}px wide in a ${cw}px viewport`);
-        if (!isKernelSource(path)) axeFound.push(...(await axe(page, `phone ${path}`)));
-      }
-      expect(wide).toEqual([]);
-      expect(axeFound).toEqual([]);
+        }),
+      );
+      expect(wide.problems, 'wide').toEqual([]);
+      expect(wide.axe, 'axe, wide').toEqual([]);
+      expect(phone.problems, 'phone').toEqual([]);
+      expect(phone.axe, 'axe, phone').toEqual([]);
     },
     AUDIT_MS,
   );
