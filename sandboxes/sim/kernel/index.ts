@@ -2,6 +2,8 @@
  * The wasm module's exports: what the TypeScript host (sandboxes/sim/host) calls. Syscalls take
  * pointers into linear memory that the host filled (user_buf, user_aux); kernel-module calls
  * (k_*) take socket ids and skb addresses. Nothing here allocates per call across the boundary.
+ *
+ * Models Linux 6.18: no file of its own (sim: the wasm module's exports to the host; every function here is ours)
  */
 import {
   sk_buff, skb_live, skb_put, skb_get, kfree_skb, alloc_skb, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data,

@@ -5,6 +5,8 @@
  * sharing, close and exit work the same for both, and the host's release runs on the last fput.
  *
  * Ref: fs/file.c (alloc_fd, fd_install, close_fd, dup_fd), fs/file_table.c (fput)
+ *
+ * Models Linux 6.18: fs/file.c
  */
 import { sock, netlink_release } from '../net/netlink/af_netlink';
 import { EBADF, ENOTSOCK, EMFILE } from '../include/uapi/asm-generic/errno';
@@ -13,7 +15,7 @@ import { current } from '../kernel/sched';
 /** sysctl fs.nr_open's default: the most descriptors a process may have. */
 export const NR_OPEN: i32 = 1024;
 
-/** Called on the last fput of a host file: its f_op->release runs there. */
+/** sim: called on the last fput of a host file: its f_op->release runs there, on the host. */
 @external("env", "file_release_host")
 declare function file_release_host(id: i32): void;
 
@@ -44,6 +46,7 @@ const files = new Map<i32, Array<file | null>>();
 let last_pid: i32 = -1;
 let last_table: Array<file | null> | null = null;
 
+/** sim: the current process's descriptor table (Linux: current->files->fdt), cached for the last pid. */
 export function fdtable(): Array<file | null> {
   const pid = current.pid;
   const lt = last_table;
@@ -125,7 +128,7 @@ export function exit_files(pid: i32): void {
   }
 }
 
-/** Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
+/** sim: Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
 export function fd_of_sock(pid: i32, id: i32): i32 {
   if (!files.has(pid)) return -1;
   const t = files.get(pid);
@@ -140,7 +143,7 @@ export function fd_of_sock(pid: i32, id: i32): i32 {
 }
 
 /**
- * Install the host file `id` at the lowest free descriptor (the host's do_filp_open succeeded);
+ * sim: Install the host file `id` at the lowest free descriptor (the host's do_filp_open succeeded);
  * -EMFILE when the table is full (the host then releases it). Ref: fs/open.c:do_sys_openat2
  */
 export function sys_fd_install_host(id: i32, nonblock: bool): i32 {
@@ -153,7 +156,7 @@ export function sys_fd_install_host(id: i32, nonblock: bool): i32 {
   return fd;
 }
 
-/** What fd is: the host file's id (> 0), 0 for a socket, or -EBADF. */
+/** sim: What fd is: the host file's id (> 0), 0 for a socket, or -EBADF. */
 export function sys_fd_host(fd: i32): i32 {
   const t = fdtable();
   if (fd < 0 || fd >= t.length) return -EBADF;

@@ -3,8 +3,9 @@
  * and include/net/netlink.h have them. Attributes are read in place from linear memory: an
  * attribute is a pointer (usize) to its struct nlattr { u16 nla_len; u16 nla_type; }.
  *
- * Ref: lib/nlattr.c, include/net/netlink.h (Linux 6.1; behaviour checked against this machine's
- * 6.18 kernel where the two differ — see comments marked "6.18").
+ * Ref: lib/nlattr.c, include/net/netlink.h; where 6.1 and 6.18 differ, the comment says so.
+ *
+ * Models Linux 6.18: lib/nlattr.c, include/net/netlink.h
  */
 
 import { sk_buff, skb_put, skb_tailroom, skb_tail_pointer } from '../net/core/skbuff';
@@ -32,10 +33,10 @@ export const NLA_TYPE_MASK: u16 = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
 // @ts-ignore: decorator
 @inline export function nla_padlen(payload: i32): i32 { return nla_total_size(payload) - nla_attr_size(payload); }
 
-/** The raw nla_len field. */
+/** sim: the raw nla_len field (Linux reads nla->nla_len). */
 // @ts-ignore: decorator
 @inline export function nla_len_raw(nla: usize): i32 { return <i32>load<u16>(nla); }
-/** The raw nla_type field, flags included. */
+/** sim: the raw nla_type field, flags included (Linux reads nla->nla_type). */
 // @ts-ignore: decorator
 @inline export function nla_type_raw(nla: usize): u16 { return load<u16>(nla, 2); }
 /** The attribute type without NLA_F_NESTED / NLA_F_NET_BYTEORDER. Ref: nla_type */
@@ -84,7 +85,7 @@ export function nla_get_sint(nla: usize): i64 { return nla_len(nla) == 4 ? <i64>
 /** Ref: nla_get_flag */ export function nla_get_flag(nla: usize): bool { return nla != 0; }
 /** Ref: nla_get_msecs (ms, as u64) */ export function nla_get_msecs(nla: usize): u64 { return nla_get_u64(nla); }
 
-/** The payload as a string, up to the first NUL (what C code reads with nla_data()). */
+/** sim: The payload as a string, up to the first NUL (what C code reads with nla_data()). */
 export function nla_get_string(nla: usize): string {
   const p = nla_data(nla);
   const n = nla_len(nla);
@@ -188,14 +189,14 @@ export class nla_policy {
   nested_policy: nla_policy[] | null = null;
 }
 
-/** A policy array of maxtype + 1 entries, all NLA_UNSPEC, to fill in. */
+/** sim: A policy array of maxtype + 1 entries, all NLA_UNSPEC, to fill in. */
 export function nla_policy_new(maxtype: i32): nla_policy[] {
   const p = new Array<nla_policy>(maxtype + 1);
   for (let i = 0; i <= maxtype; i++) p[i] = new nla_policy();
   return p;
 }
 
-/** One policy entry: { .type = t, .len = len }. */
+/** sim: One policy entry: { .type = t, .len = len }. */
 export function NLA_POLICY(t: u8, len: u16 = 0): nla_policy {
   const p = new nla_policy();
   p.type = t;
@@ -281,7 +282,7 @@ const EINVAL: i32 = 22;
 const ERANGE: i32 = 34;
 const EMSGSIZE: i32 = 90;
 
-/** Exact sizes that strict validation enforces. Ref: lib/nlattr.c:nla_attr_len */
+/** sim: Exact sizes that strict validation enforces. Ref: lib/nlattr.c:nla_attr_len */
 function nla_attr_len(t: u8): i32 {
   switch (t) {
     case NLA_U8: case NLA_S8: return 1;
@@ -292,7 +293,7 @@ function nla_attr_len(t: u8): i32 {
   return 0;
 }
 
-/** Minimum payload sizes. Ref: lib/nlattr.c:nla_attr_minlen */
+/** sim: Minimum payload sizes. Ref: lib/nlattr.c:nla_attr_minlen */
 export function nla_attr_minlen(t: u8): i32 {
   switch (t) {
     case NLA_MSECS: return 8;
@@ -456,7 +457,7 @@ function nla_validate_mask(pt: nla_policy, nla: usize, extack: netlink_ext_ack |
   return 0;
 }
 
-/** Whether a NUL byte is among the first `n` bytes at `p` (memchr). */
+/** sim: Whether a NUL byte is among the first `n` bytes at `p` (memchr). */
 function has_nul(p: usize, n: i32): bool {
   for (let i = 0; i < n; i++) if (load<u8>(p + <usize>i) == 0) return true;
   return false;

@@ -6,7 +6,7 @@
  * Each sys_* returns what the syscall returns (>= 0) or -errno. -ERESTARTSYS means "this process
  * must sleep": the host waits on sys_wait_sock() and calls sys_recvmsg again, or sys_sendmsg_restart.
  *
- * Ref: net/socket.c
+ * Models Linux 6.18: net/socket.c
  */
 import {
   sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
@@ -52,6 +52,7 @@ export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
   return tr(sys_bind_body(fd, addr, addrlen));
 }
 
+/** sim: __sys_bind before the trace return. */
 function sys_bind_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -65,6 +66,7 @@ export function sys_connect(fd: i32, addr: usize, addrlen: i32): i32 {
   return tr(sys_connect_body(fd, addr, addrlen));
 }
 
+/** sim: __sys_connect before the trace return. */
 function sys_connect_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -72,7 +74,7 @@ function sys_connect_body(fd: i32, addr: usize, addrlen: i32): i32 {
   return netlink_connect(f.sk!, addr, addrlen);
 }
 
-/** Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
+/** sim: Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
 export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -85,6 +87,7 @@ export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usi
   return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen));
 }
 
+/** sim: __sys_sendto before the trace return. */
 function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -95,7 +98,7 @@ function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize
   return netlink_sendmsg(f.sk!, buf, len, flags, addr, addrlen);
 }
 
-/** Resume a sendmsg that slept waiting for room in the receiver. */
+/** sim: Resume a sendmsg that slept waiting for room in the receiver. */
 export function sys_sendmsg_restart(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -103,7 +106,7 @@ export function sys_sendmsg_restart(fd: i32): i32 {
 }
 
 /**
- * A sender's SO_SNDTIMEO ran out while it waited for room. Linux's netlink_unicast goes back to
+ * sim: A sender's SO_SNDTIMEO ran out while it waited for room. Linux's netlink_unicast goes back to
  * `retry` with the timeout now 0: netlink_attachskb looks once more, queues the skb if room
  * appeared meanwhile, and otherwise frees it and answers -EAGAIN (no overrun: the sender is a
  * user socket). So does this.
@@ -123,6 +126,7 @@ export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   return tr(sys_recvmsg_body(fd, buf, len, flags));
 }
 
+/** sim: __sys_recvfrom before the trace return. */
 function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -135,7 +139,7 @@ function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
 }
 
 let wait_sock: i32 = 0;
-/** The socket whose wake-up a sleeping syscall waits for. */
+/** sim: The socket whose wake-up a sleeping syscall waits for. */
 export function sys_wait_sock(send: bool): i32 {
   const id = send ? restart_wait_sock : wait_sock;
   // The caller is about to sleep on this socket: its wake-ups must now reach the host.
@@ -150,6 +154,7 @@ export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize,
   return tr(sys_setsockopt_body(fd, level, optname, optval, optlen));
 }
 
+/** sim: __sys_setsockopt before the trace return. */
 function sys_setsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -165,6 +170,7 @@ export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize,
   return tr(sys_getsockopt_body(fd, level, optname, optval, optlen));
 }
 
+/** sim: __sys_getsockopt before the trace return. */
 function sys_getsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -174,7 +180,7 @@ function sys_getsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, o
 }
 
 
-/** The socket id behind fd (0 if none), for the host's bookkeeping. */
+/** sim: The socket id behind fd (0 if none), for the host's bookkeeping. */
 export function sock_id_of_fd(fd: i32): i32 {
   const f = fdget(fd);
   return f == null ? 0 : f.sk!.id;
@@ -182,14 +188,14 @@ export function sock_id_of_fd(fd: i32): i32 {
 
 
 
-/** The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
+/** sim: The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
 export function sys_sock_timeo(fd: i32, rcv: bool): f64 {
   const f = fdget(fd);
   return f == null ? 0 : sock_timeo_ms(f.sk!, rcv);
 }
 
 /**
- * poll on a socket fd: netlink's poll is datagram_poll. -EBADF for a bad fd.
+ * sim: poll on a socket fd: netlink's poll is datagram_poll. -EBADF for a bad fd.
  * Ref: net/core/datagram.c:datagram_poll
  */
 export function sys_sock_poll(fd: i32): i32 {
@@ -204,7 +210,7 @@ export function sys_sock_poll(fd: i32): i32 {
   return mask;
 }
 
-/** A poll() sleeps on socket `id`: its wake-ups must reach the host. */
+/** sim: A poll() sleeps on socket `id`: its wake-ups must reach the host. */
 export function sock_set_sleeper(id: i32): void {
   const sk = sock_by_id(id);
   if (sk != null) sk.sk_wq_sleeper = true;

@@ -1,6 +1,8 @@
 /**
  * Kernel-side netlink types: the configuration of a kernel socket, the dump callback state, and
  * NETLINK_CB. Ref: include/linux/netlink.h
+ *
+ * Models Linux 6.18: include/linux/netlink.h
  */
 import { sk_buff } from '../../net/core/skbuff';
 import { netlink_ext_ack } from '../../lib/nlattr';

@@ -4,6 +4,8 @@
  *   u32 nlmsg_len; u16 nlmsg_type; u16 nlmsg_flags; u32 nlmsg_seq; u32 nlmsg_pid;
  *
  * Ref: include/net/netlink.h, include/uapi/linux/netlink.h
+ *
+ * Models Linux 6.18: include/net/netlink.h
  */
 import {
   sk_buff, alloc_skb, kfree_skb, skb_put, skb_tailroom, skb_tail_pointer, skb_trim,

@@ -2,7 +2,7 @@
  * A netlink socket: struct sock and struct netlink_sock in one class. Sockets are found by id (the
  * host and skbs refer to them by id, so a closed socket can never be reached through a stale pointer).
  *
- * Ref: include/net/sock.h, net/netlink/af_netlink.h
+ * Models Linux 6.18: include/net/sock.h, net/netlink/af_netlink.h
  */
 import { sk_buff, sk_buff_head } from '../../net/core/skbuff';
 import {
@@ -98,20 +98,20 @@ export const sockets = new Map<i32, sock>();
 const SOCK_SLOTS: i32 = 1024;
 const sock_slots = new StaticArray<sock | null>(SOCK_SLOTS);
 
-/** Make a new socket findable by id. */
+/** sim: Make a new socket findable by id. */
 export function sock_link(sk: sock): void {
   sockets.set(sk.id, sk);
   unchecked(sock_slots[sk.id & (SOCK_SLOTS - 1)] = sk);
 }
 
-/** Forget a closed socket: its id finds nothing from now on. */
+/** sim: Forget a closed socket: its id finds nothing from now on. */
 export function sock_unlink(sk: sock): void {
   sockets.delete(sk.id);
   const i = sk.id & (SOCK_SLOTS - 1);
   if (unchecked(sock_slots[i]) === sk) unchecked(sock_slots[i] = null);
 }
 
-/** The socket with this id, if it still exists. */
+/** sim: The socket with this id, if it still exists. */
 export function sock_by_id(id: i32): sock | null {
   if (id == 0) return null;
   const i = id & (SOCK_SLOTS - 1);

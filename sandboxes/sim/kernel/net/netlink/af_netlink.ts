@@ -2,11 +2,11 @@
  * AF_NETLINK: sockets, port ids, unicast and multicast delivery, receive, the kernel side's
  * message loop (netlink_rcv_skb), acknowledgements and dumps.
  *
- * Read it beside Linux's net/netlink/af_netlink.c (6.1): functions keep their names and order of
+ * Read it beside Linux's net/netlink/af_netlink.c: functions keep their names and order of
  * checks. Differences are marked "sim:". Every function returns a negative errno on failure and
  * never traps, whatever user space sends.
  *
- * Ref: net/netlink/af_netlink.c
+ * Models Linux 6.18: net/netlink/af_netlink.c
  */
 import {
   sk_buff, alloc_skb, alloc_skb_exact, kfree_skb, consume_skb, skb_clone, skb_get, skb_shared, skb_orphan,
@@ -57,24 +57,29 @@ export { CAP_NET_ADMIN, CAP_NET_BROADCAST, CAP_SYS_ADMIN } from '../../include/l
 
 // ---- the host: wake-ups and kernel code written in TypeScript --------------------------------
 
+/** sim: the host wakes whoever sleeps on socket id (Linux: sk->sk_data_ready). */
 // @ts-ignore: decorator
 @external('env', 'sk_wake')
 declare function host_sk_wake(id: i32): void;
+/** sim: a kernel socket's input written in TypeScript (Linux: nlk->netlink_rcv). */
 // @ts-ignore: decorator
 @external('env', 'netlink_rcv_host')
 declare function host_netlink_rcv(host_input: i32, skb: usize): void;
+/** sim: a TypeScript handler's rcv_msg, called from netlink_rcv_skb. */
 // @ts-ignore: decorator
 @external('env', 'netlink_rcv_msg_host')
 declare function host_netlink_rcv_msg(cb_id: i32, skb: usize, nlh: usize): i32;
+/** sim: a TypeScript dump's start (op 0), dump (1) or done (2). */
 // @ts-ignore: decorator
 @external('env', 'netlink_dump_host')
 declare function host_netlink_dump(host_id: i32, op: i32, skb: usize): i32;
+/** sim: tells the host a kernel-to-kernel chain ran away (Linux would crash). */
 // @ts-ignore: decorator
 @external('env', 'soft_lockup')
 declare function host_soft_lockup(text: string): void;
 
 /**
- * Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
+ * sim: Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
  * the host set sk_wq_sleeper before parking them. Ref: include/net/sock.h:skwq_has_sleeper
  */
 export function sk_wake(sk: sock): void {
@@ -107,6 +112,7 @@ for (let i = 0; i < MAX_LINKS; i++) nl_table[i] = new netlink_table();
 
 /** Module reference counts taken by user sockets (try_module_get in netlink_create). */
 export const module_refs = new Map<i32, i32>();
+/** sim: a reference on a host module's id (Linux: try_module_get). */
 function module_get(id: i32): void { if (id) module_refs.set(id, (module_refs.has(id) ? module_refs.get(id) : 0) + 1); }
 function module_put(id: i32): void { if (id && module_refs.has(id)) module_refs.set(id, module_refs.get(id) - 1); }
 
@@ -158,6 +164,7 @@ function netlink_skb_set_owner_r(skb: sk_buff, sk: sock): void {
 // direct-mapped cache (checked against protocol and port id, cleared by netlink_remove).
 const LOOKUP_SLOTS: u32 = 256;
 const lookup_cache = new StaticArray<sock | null>(<i32>LOOKUP_SLOTS);
+/** sim: the cache slot of (protocol, port id): a Fibonacci hash of both. */
 // @ts-ignore: decorator
 @inline function lookup_slot(protocol: i32, portid: u32): i32 {
   return <i32>(((portid ^ <u32>protocol) * 0x9e3779b1) >> 24);
@@ -249,7 +256,9 @@ export function netlink_ns_capable(skb: sk_buff, cap: i32): bool { return netlin
 
 // ---- groups ----------------------------------------------------------------------------------
 
+/** sim: sk_add_bind_node on the table's list (newest first, as hlist_add_head). */
 function add_bind_node(t: netlink_table, sk: sock): void { t.mc_list.unshift(sk); }
+/** sim: sk_del_bind_node on the table's list. */
 function del_bind_node(t: netlink_table, sk: sock): void {
   const i = t.mc_list.indexOf(sk);
   if (i >= 0) t.mc_list.splice(i, 1);
@@ -573,7 +582,7 @@ export function netlink_unicast(ssk: sock, skb: sk_buff, portid: u32, nonblock: 
 /** The socket a sender that got ERESTARTSYS waits on. */
 export let restart_wait_sock: i32 = 0;
 
-/** Try again a unicast that had to wait for room. */
+/** sim: Try again a unicast that had to wait for room. */
 export function netlink_unicast_restart(ssk: sock): i32 {
   const p = ssk.restart_skb;
   if (!p) return -EINVAL;
@@ -721,6 +730,7 @@ function netlink_update_socket_mc(sk: sock, group: u32, is_new: bool): void {
   netlink_update_listeners(sk);
 }
 
+/** sim: set or clear one flag bit of nlk->flags (Linux open-codes it per option). */
 function assign_flag(sk: sock, flag: u32, val: u32): void {
   if (val) sk.flags |= flag;
   else sk.flags &= ~flag;
@@ -815,6 +825,7 @@ export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr
   return tr(r);
 }
 
+/** sim: netlink_sendmsg after the socket layer's checks, restartable when the receiver is full. */
 function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
   let dst_portid: u32;
   let dst_group: u32;
@@ -868,12 +879,12 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
 
 let scm_creds_set = false;
 let scm_err: i32 = 0;
-/** scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
+/** sim: scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
 export function netlink_set_scm_error(err: i32): void { scm_err = err; }
 let scm_creds_pid: i32 = 0;
 let scm_creds_uid: u32 = 0;
 let scm_creds_gid: u32 = 0;
-/** The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
+/** sim: The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
 export function netlink_set_scm_creds(pid: i32, uid: u32, gid: u32): void {
   scm_creds_set = true;
   scm_creds_pid = pid;
@@ -1106,6 +1117,7 @@ export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
 const rcv_extacks: netlink_ext_ack[] = [];
 let rcv_depth: i32 = 0;
 
+/** sim: memset(&extack, 0, sizeof(extack)) for the next message of a batch. */
 function extack_clear(e: netlink_ext_ack): void {
   e._msg = null;
   e.bad_attr = 0;
@@ -1115,6 +1127,7 @@ function extack_clear(e: netlink_ext_ack): void {
   e.cookie = null;
 }
 
+/** sim: netlink_rcv_skb's loop with the extack its caller supplies. */
 function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink_ext_ack): i32 {
   while (<i32>skb.len >= nlmsg_total_size(0)) {
     extack_clear(extack);
@@ -1140,11 +1153,12 @@ function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink
 let host_rcv_cb: i32 = 0;
 let host_extack_msg: string | null = null;
 let host_extack_miss_type: u32 = 0;
-/** The TypeScript handler's NL_SET_ERR_MSG (called by the host while the handler returns). */
+/** sim: The TypeScript handler's NL_SET_ERR_MSG (called by the host while the handler returns). */
 export function netlink_host_extack(msg: string | null, miss_type: u32): void {
   host_extack_msg = msg;
   host_extack_miss_type = miss_type;
 }
+/** sim: a protocol written in TypeScript: its rcv_msg runs on the host. */
 function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
   host_extack_msg = null;
   host_extack_miss_type = 0;
@@ -1155,7 +1169,7 @@ function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack 
   }
   return r;
 }
-/** netlink_rcv_skb for a TypeScript handler (the host's callback id). */
+/** sim: netlink_rcv_skb for a TypeScript handler (the host's callback id). */
 export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
   const saved = host_rcv_cb;
   host_rcv_cb = cb_id;
@@ -1166,7 +1180,7 @@ export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
 
 // ---- dumps -----------------------------------------------------------------------------------
 
-/** End a dump: run done(), release the request. */
+/** sim: End a dump: run done(), release the request. */
 function netlink_dump_finish(sk: sock): void {
   const cb = sk.cb;
   const done = cb.done;
@@ -1193,6 +1207,7 @@ function netlink_dump_done(sk: sock, skb: sk_buff, cb: netlink_callback, extack:
   return 0;
 }
 
+/** sim: cb->dump(skb, cb), or the host's dump for a protocol written in TypeScript. */
 function call_dump(cb: netlink_callback, skb: sk_buff): i32 {
   if (cb.host_id) return host_netlink_dump(cb.host_id, 1, changetype<usize>(skb));
   const dump = cb.dump;
@@ -1291,7 +1306,7 @@ export function netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control:
   return __netlink_dump_start(ssk, skb, nlh, control);
 }
 
-/** The dump state of the socket that is reading dump `host_id`'s output (for TypeScript dumps). */
+/** sim: The dump state of the socket that is reading dump `host_id`'s output (for TypeScript dumps). */
 export function netlink_dump_cb_of(sk: sock): netlink_callback { return sk.cb; }
 
 // ---- init ------------------------------------------------------------------------------------
@@ -1302,5 +1317,5 @@ export function netlink_proto_init(): void {
   netlink_add_usersock_entry();
 }
 
-/** The virtual time, for /proc and traces. */
+/** sim: The virtual time, for /proc and traces. */
 export function netlink_now(): f64 { return ktime_get_ms(); }

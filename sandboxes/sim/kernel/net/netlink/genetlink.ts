@@ -2,8 +2,10 @@
  * Generic netlink: families with dynamic ids, their commands, policies and multicast groups,
  * multiplexed over NETLINK_GENERIC, and the nlctrl controller that lets user space find them.
  *
- * Ref: net/netlink/genetlink.c, include/net/genetlink.h, include/uapi/linux/genetlink.h (Linux
- * 6.1), with the observable behaviour of this machine's 6.18 kernel where they differ (marked).
+ * Ref: net/netlink/genetlink.c, include/net/genetlink.h, include/uapi/linux/genetlink.h; where
+ * 6.1 and 6.18 differ, the comment says so.
+ *
+ * Models Linux 6.18: net/netlink/genetlink.c
  */
 import {
   nla_policy, netlink_ext_ack, NLA_POLICY, NLA_U16, NLA_U32, NLA_NUL_STRING, NLA_REJECT, nla_policy_new,
@@ -179,7 +181,7 @@ export class genl_dumpit_info {
   constructor(family: genl_family, op: genl_ops) { this.family = family; this.op = op; }
 }
 
-/** The dump info of a generic netlink dump callback. Ref: include/net/genetlink.h:genl_dumpit_info */
+/** sim: The dump info of a generic netlink dump callback. Ref: include/net/genetlink.h:genl_dumpit_info */
 export function genl_dumpit_info_of(cb: netlink_callback): genl_dumpit_info {
   return changetype<genl_dumpit_info>(cb.data);
 }
@@ -194,7 +196,9 @@ let genl_idr_next: i32 = GENL_START_ALLOC;
 // 17 (VFS_DQUOT) and 18 (pmcraid) are taken from the start. Ref: genetlink.c:mc_group_start
 const mc_groups: bool[] = [];
 let mc_groups_longs: i32 = 1;
+/** sim: test_bit on mc_groups. */
 function mc_test(i: i32): bool { return i < mc_groups.length && mc_groups[i]; }
+/** sim: set_bit / clear_bit on mc_groups. */
 function mc_set(i: i32, v: bool): void { while (mc_groups.length <= i) mc_groups.push(false); mc_groups[i] = v; }
 mc_set(0, true); mc_set(1, true); mc_set(GENL_ID_CTRL, true); mc_set(GENL_ID_VFS_DQUOT, true); mc_set(GENL_ID_PMCRAID, true);
 
@@ -216,7 +220,7 @@ export function genl_family_find_byname(name: string): genl_family | null {
   return null;
 }
 
-/** The registered ids in ascending order (idr_for_each_entry walks them so). */
+/** sim: The registered ids in ascending order (idr_for_each_entry walks them so). */
 function genl_fam_ids(): i32[] {
   const ids = genl_fam_idr.keys();
   ids.sort((a: i32, b: i32): i32 => a - b);
@@ -238,14 +242,14 @@ export function genl_get_cmd(cmd: u32, family: genl_family, dump: bool): genl_op
   return null;
 }
 
-/** Whether the family has command `cmd` at all. */
+/** sim: Whether the family has command `cmd` at all. */
 function genl_has_cmd(cmd: u32, family: genl_family): bool {
   for (let i = 0; i < family.ops.length; i++) if (<u32>family.ops[i].cmd == cmd) return true;
   return false;
 }
 
 /**
- * One half of an op as the kernel sees it. A full op takes the family's policy and, from
+ * sim: One half of an op as the kernel sees it. A full op takes the family's policy and, from
  * resv_start_op on, the reject-all policy when it has none (genl_op_from_full); its dump half
  * loses the policy with GENL_DONT_VALIDATE_DUMP (genl_cmd_full_to_split). A split op keeps its own
  * policy; only walking the family (genl_op_iter, as nlctrl does for OPS and GETPOLICY) gives a
@@ -281,7 +285,7 @@ function genl_op_effective(family: genl_family, o: genl_ops, dump: bool, iter: b
   return op;
 }
 
-/** The half `dump` of command `cmd` as genl_op_iter sees it. */
+/** sim: The half `dump` of command `cmd` as genl_op_iter sees it. */
 function genl_iter_half(cmd: u8, family: genl_family, dump: bool): genl_ops | null {
   for (let i = 0; i < family.ops.length; i++) {
     const o = family.ops[i];
@@ -295,7 +299,7 @@ class genl_cmd_halves {
   constructor(public cmd: u8, public doit: genl_ops | null, public dumpit: genl_ops | null) {}
 }
 
-/** CTRL_ATTR_OP_FLAGS of a command: its halves' flags, CAP_DO / CAP_DUMP, HASPOL. Ref: genetlink.c:ctrl_fill_info */
+/** sim: CTRL_ATTR_OP_FLAGS of a command: its halves' flags, CAP_DO / CAP_DUMP, HASPOL. Ref: genetlink.c:ctrl_fill_info */
 function genl_cmd_flags(h: genl_cmd_halves): u32 {
   const d = h.doit;
   const u = h.dumpit;
@@ -306,7 +310,7 @@ function genl_cmd_flags(h: genl_cmd_halves): u32 {
   return fl;
 }
 
-/** Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
+/** sim: Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
 function genl_family_cmds(family: genl_family): genl_cmd_halves[] {
   const out: genl_cmd_halves[] = [];
   for (let i = 0; i < family.ops.length; i++) {
@@ -830,7 +834,7 @@ function ctrl_getfamily(skb: sk_buff, info: genl_info): i32 {
   return genlmsg_reply(msg, info);
 }
 
-/** The NUL-terminated string at p (validation already guaranteed the NUL). */
+/** sim: The NUL-terminated string at p (validation already guaranteed the NUL). */
 function c_string_at(p: usize): string {
   let n: usize = 0;
   while (load<u8>(p + n) != 0) n++;
@@ -873,10 +877,10 @@ const ctrl_policy_policy: nla_policy[] = ((): nla_policy[] => {
   return p;
 })();
 
-/** The policies of a command's halves (a missing half, or a dump that skips validation, has none). */
+/** sim: The policies of a command's halves (a missing half, or a dump that skips validation, has none). */
 function half_policy(op: genl_ops | null): nla_policy[] | null { return op ? op.policy : null; }
 
-/** Add a half's policy to the dump state. */
+/** sim: Add a half's policy to the dump state. */
 function add_half(ctx: ctrl_dump_policy_ctx, op: genl_ops | null): void {
   const p = half_policy(op);
   if (op && p) ctx.state = netlink_policy_dump_add_policy(ctx.state, p, op.maxattr);
@@ -1025,6 +1029,7 @@ export function genl_init(): i32 {
   return 0;
 }
 
+/** sim: a JSON string literal, for the host's view of the families. */
 function json_str(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -1037,7 +1042,7 @@ function json_str(s: string): string {
 }
 
 /**
- * Every registered family as JSON, in id order: id, name, version, hdrsize, maxattr, module, ops
+ * sim: Every registered family as JSON, in id order: id, name, version, hdrsize, maxattr, module, ops
  * (cmd and the flags nlctrl reports), groups (name and id). For the host's state view.
  */
 export function genl_families_info(): string {
@@ -1063,5 +1068,5 @@ export function genl_families_info(): string {
   return out + ']';
 }
 
-/** The nlctrl family itself (for tests and the TS host). */
+/** sim: The nlctrl family itself (for tests and the TS host). */
 export function genl_ctrl_family(): genl_family { return genl_ctrl; }
