@@ -163,9 +163,12 @@ export function k_kfree_skb(skb: usize): void { if (skb) kfree_skb(changetype<sk
 export function k_skb_get(skb: usize): void { skb_get(changetype<sk_buff>(skb)); }
 /** Ref: netlink_rcv_skb, with a TypeScript handler (the host's callback id). */
 export function k_netlink_rcv_skb(skb: usize, cb_id: i32): i32 { return netlink_rcv_skb_host(changetype<sk_buff>(skb), cb_id); }
-/** A TypeScript netlink_rcv_skb handler's extended ACK: message (`len` UTF-8 bytes at ptr; len < 0: none) and missing type. */
-export function k_netlink_extack(ptr: usize, len: i32, miss_type: u32): void {
-  netlink_host_extack(len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
+/**
+ * A TypeScript netlink_rcv_skb handler's extended ACK, into the extack its call was handed (the
+ * address netlink_rcv_msg_host passed): message (`len` UTF-8 bytes at ptr; len < 0: none) and missing type.
+ */
+export function k_netlink_extack(extack: usize, ptr: usize, len: i32, miss_type: u32): void {
+  netlink_host_extack(extack, len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
 }
 /** Ref: netlink_ack (no extended ACK) */
 export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_ack(changetype<sk_buff>(skb), nlh, err, null); }

@@ -5,6 +5,7 @@
  * Models Linux 6.18: include/net/sock.h, net/netlink/af_netlink.h
  */
 import { sk_buff, sk_buff_head } from '../../net/core/skbuff';
+import { socket } from '../linux/net';
 import {
   netlink_callback, netlink_input_fn, netlink_bind_fn, netlink_unbind_fn,
 } from '../linux/netlink';
@@ -35,6 +36,8 @@ export class sock {
   id: i32 = next_sock_id++;
   sk_protocol: i32 = 0;
   sk_type: i32 = 0;
+  /** The struct socket it belongs to (user sockets and kernel sockets alike). */
+  sk_socket: socket | null = null;
   /** tgid of the process that created it (0 for kernel sockets). */
   owner: i32 = 0;
   sk_rcvbuf: i32 = SYSCTL_RMEM_DEFAULT;
@@ -85,6 +88,8 @@ export class sock {
   // ---- a blocked sender (netlink_unicast waiting for room in the receiver) ----
   restart_skb: usize = 0;
   restart_portid: u32 = 0;
+  /** sim: the id of the socket it waits on for room (Linux sleeps on that socket's wait queue). */
+  restart_wait: i32 = 0;
 }
 
 /** netlink_is_kernel. */

@@ -10,6 +10,7 @@ import {
   nla_put_u32, nla_put_u8, nla_put, nla_get_u32, nla_get_u8, nla_data, nla_len, nla_type, nla_ok, nla_next, nla_next_rem, nla_nest_start_noflag, nla_nest_end,
   netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
 } from '../../lib/nlattr';
+import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
 import { net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { addr6_list, inet6_ifaddr } from './addrconf';
@@ -462,17 +463,15 @@ function ip6_validate_gw(cfg: fib6_config, devp: StaticArray<i32>, extack: netli
 }
 
 /** Build the route a request describes. Ref: ip6_route_info_create, fib6_nh_init */
-function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null): fib6_info | null {
-  route_err = 0;
-  if (cfg.type > RTN_MAX) { NL_SET_ERR_MSG(extack, 'Invalid route type'); route_err = -EINVAL; return null; }
-  if (cfg.dst_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); route_err = -EINVAL; return null; }
-  if (cfg.src_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid source address length'); route_err = -EINVAL; return null; }
-  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'sim: source-specific IPv6 routes (IPV6_SUBTREES) are not modelled'); route_err = -EOPNOTSUPP; return null; }
+function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null): err_ptr<fib6_info> {
+  if (cfg.type > RTN_MAX) { NL_SET_ERR_MSG(extack, 'Invalid route type'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.dst_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.src_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid source address length'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'sim: source-specific IPv6 routes (IPV6_SUBTREES) are not modelled'); return ERR_PTR<fib6_info>(-EOPNOTSUPP); }
   if (cfg.type && cfg.type != RTN_UNICAST) {
     // sim: reject (unreachable, blackhole, prohibit, throw), local and anycast routes from user space are not modelled.
     NL_SET_ERR_MSG(extack, 'sim: only unicast IPv6 routes are modelled');
-    route_err = -EOPNOTSUPP;
-    return null;
+    return ERR_PTR<fib6_info>(-EOPNOTSUPP);
   }
   const rt = new fib6_info();
   rt.table = cfg.table == 0 ? RT_TABLE_MAIN : cfg.table;
@@ -488,31 +487,28 @@ function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null)
   let dev: net_device | null = null;
   if (cfg.ifindex) {
     dev = __dev_get_by_index(cfg.ifindex);
-    if (dev == null) { route_err = -ENODEV; return null; }
+    if (dev == null) { return ERR_PTR<fib6_info>(-ENODEV); }
   }
   if (dev != null && (dev.flags & IFF_LOOPBACK)) {
     // sim: Linux turns a route through lo into a reject route (fib6_is_reject); not modelled.
     NL_SET_ERR_MSG(extack, 'sim: IPv6 routes through the loopback device are not modelled');
-    route_err = -EOPNOTSUPP;
-    return null;
+    return ERR_PTR<fib6_info>(-EOPNOTSUPP);
   }
   if (cfg.has_gw) {
     const devp = new StaticArray<i32>(1);
     devp[0] = cfg.ifindex;
     const e = ip6_validate_gw(cfg, devp, extack);
-    if (e) { route_err = e; return null; }
+    if (e) { return ERR_PTR<fib6_info>(e); }
     dev = __dev_get_by_index(devp[0]);
     for (let i = 0; i < 16; i++) unchecked(rt.gw[i] = cfg.gw[i]);
     rt.has_gw = true;
   }
-  if (dev == null) { route_err = -ENODEV; return null; }
-  if (!netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Nexthop device is not up'); route_err = -ENETDOWN; return null; }
+  if (dev == null) { return ERR_PTR<fib6_info>(-ENODEV); }
+  if (!netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Nexthop device is not up'); return ERR_PTR<fib6_info>(-ENETDOWN); }
   rt.oif = dev.ifindex;
   rt.nh_flags = netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
-  return rt;
+  return OK_PTR<fib6_info>(rt);
 }
-/** The error of the last ip6_route_info_create that returned null (no out-parameters in AssemblyScript). */
-let route_err: i32 = 0;
 
 /** sim: Remove a route from its ECMP group. Ref: fib6_del_route (fib6_siblings) */
 function fib6_unlink_sibling(rt: fib6_info): void {
@@ -609,8 +605,8 @@ function inet6_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
   if (err < 0) return err;
   if (cfg.metric == 0) cfg.metric = IP6_RT_PRIO_USER;
   const rt = ip6_route_info_create(cfg, extack);
-  if (rt == null) return route_err;
-  return fib6_add(rt, cfg, NETLINK_CB(skb).portid, nlh, extack);
+  if (IS_ERR(rt)) return PTR_ERR(rt);
+  return fib6_add(rt.ptr!, cfg, NETLINK_CB(skb).portid, nlh, extack);
 }
 
 /** RTM_DELROUTE for AF_INET6: the first route of the exact prefix that matches. Ref: inet6_rtm_delroute → ip6_route_del */

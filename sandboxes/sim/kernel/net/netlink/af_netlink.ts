@@ -32,8 +32,10 @@ import {
   NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST, MAX_LINKS, NETLINK_USERSOCK, SOCK_RAW, SOCK_DGRAM,
   AF_NETLINK, SOCKADDR_NL_SIZE, MSG_OOB, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_PKTINFO,
   NETLINK_BROADCAST_ERROR, NETLINK_NO_ENOBUFS, NETLINK_LISTEN_ALL_NSID, NETLINK_LIST_MEMBERSHIPS, NETLINK_CAP_ACK,
-  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
+  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK,
 } from '../../include/uapi/linux/netlink';
+import { socket, proto_ops } from '../../include/linux/net';
+import { datagram_poll } from '../core/datagram';
 import {
   EINVAL, EPERM, ENOENT, EADDRINUSE, EBUSY, ECONNREFUSED, EAGAIN, ENOBUFS, ESRCH, EINTR, EPROTONOSUPPORT,
   ESOCKTNOSUPPORT, EDEADLK, ERESTARTSYS, ENOPROTOOPT, EOPNOTSUPP, ENODATA, EMSGSIZE,
@@ -68,7 +70,7 @@ declare function host_netlink_rcv(host_input: i32, skb: usize): void;
 /** sim: a TypeScript handler's rcv_msg, called from netlink_rcv_skb. */
 // @ts-ignore: decorator
 @external('env', 'netlink_rcv_msg_host')
-declare function host_netlink_rcv_msg(cb_id: i32, skb: usize, nlh: usize): i32;
+declare function host_netlink_rcv_msg(cb_id: i32, skb: usize, nlh: usize, extack: usize): i32;
 /** sim: a TypeScript dump's start (op 0), dump (1) or done (2). */
 // @ts-ignore: decorator
 @external('env', 'netlink_dump_host')
@@ -310,29 +312,30 @@ function netlink_undo_bind(group: i32, groups: u32, sk: sock): void {
 
 // ---- socket calls ----------------------------------------------------------------------------
 
-/** A user socket. Ref: netlink_create */
-export function netlink_create(type: i32, protocol: i32): sock | null {
-  create_err = 0;
-  if (type != SOCK_RAW && type != SOCK_DGRAM) { create_err = -ESOCKTNOSUPPORT; return null; }
-  if (protocol < 0 || protocol >= MAX_LINKS) { create_err = -EPROTONOSUPPORT; return null; }
+/** A user socket: sock->sk and sock->ops = &netlink_ops. Ref: netlink_create, __netlink_create */
+export function netlink_create(sock_: socket, protocol: i32, kern: i32): i32 {
+  if (sock_.type != SOCK_RAW && sock_.type != SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+  if (protocol < 0 || protocol >= MAX_LINKS) return -EPROTONOSUPPORT;
   const t = unchecked(nl_table[protocol]);
-  if (!t.registered) { create_err = -EPROTONOSUPPORT; return null; }
+  if (!t.registered) return -EPROTONOSUPPORT;
+  sock_.ops = netlink_ops;
   const sk = new sock();
   sk.sk_protocol = protocol;
-  sk.sk_type = type;
+  sk.sk_type = sock_.type;
+  sk.sk_socket = sock_;
+  sock_.sk = sk;
   sk.owner = current.pid;
   sk.module_id = t.module_id;
   module_get(t.module_id);
   sk.netlink_bind = t.bind;
   sk.netlink_unbind = t.unbind;
   sock_link(sk);
-  return sk;
+  return 0;
 }
-/** Why the last netlink_create returned null. */
-export let create_err: i32 = 0;
 
 /** Close a socket. Ref: netlink_release */
-export function netlink_release(sk: sock): i32 {
+export function netlink_release(sock_: socket): i32 {
+  const sk = sock_.sk!;
   if (sk.dead) return 0;
   if (tracing) trace_enter('netlink_release', 'portid=%u', <i32>sk.portid);
   netlink_remove(sk);
@@ -370,7 +373,8 @@ export function netlink_release(sk: sock): i32 {
 }
 
 /** Ref: netlink_bind. `addr` points at addr_len bytes of a struct sockaddr_nl. */
-export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
+export function netlink_bind(sock_: socket, addr: usize, addr_len: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_bind', 'addr_len=%d', addr_len);
   if (addr_len < SOCKADDR_NL_SIZE) return tr(-EINVAL);
   if (<i32>load<u16>(addr) != AF_NETLINK) return tr(-EINVAL);
@@ -417,7 +421,8 @@ export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
 }
 
 /** Ref: netlink_connect */
-export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
+export function netlink_connect(sock_: socket, addr: usize, alen: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_connect', 'alen=%d', alen);
   if (alen < 2) return tr(-EINVAL);
   const family = <i32>load<u16>(addr);
@@ -443,7 +448,8 @@ export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
 }
 
 /** Write the socket's (or its peer's) struct sockaddr_nl at `out`. Ref: netlink_getname */
-export function netlink_getname(sk: sock, out: usize, peer: bool): i32 {
+export function netlink_getname(sock_: socket, out: usize, peer: bool): i32 {
+  const sk = sock_.sk!;
   store<u16>(out, 16);
   store<u16>(out, 0, 2);
   if (peer) {
@@ -573,14 +579,12 @@ export function netlink_unicast(ssk: sock, skb: sk_buff, portid: u32, nonblock: 
   if (err == ERESTARTSYS) {
     ssk.restart_skb = changetype<usize>(skb);
     ssk.restart_portid = portid;
-    restart_wait_sock = sk.id;
+    ssk.restart_wait = sk.id;
     return tr(ERESTARTSYS);
   }
   if (err) return tr(err);
   return tr(__netlink_sendskb(sk, skb));
 }
-/** The socket a sender that got ERESTARTSYS waits on. */
-export let restart_wait_sock: i32 = 0;
 
 /** sim: Try again a unicast that had to wait for room. */
 export function netlink_unicast_restart(ssk: sock): i32 {
@@ -737,7 +741,10 @@ function assign_flag(sk: sock, flag: u32, val: u32): void {
 }
 
 /** SOL_NETLINK options. `optval` holds optlen bytes. Ref: netlink_setsockopt */
-export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i32): i32 {
+export function netlink_setsockopt(sock_: socket, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  // sim: checked before the trace entry, where the socket layer checked it before.
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_setsockopt', 'optname=%d optlen=%d', optname, optlen);
   let val: u32 = 0;
   if (optlen >= 4) val = load<u32>(optval);
@@ -784,7 +791,9 @@ export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen
  * SOL_NETLINK options: writes the value at `optval` (room for `len` bytes) and returns the
  * optlen the kernel reports, or -errno. Ref: netlink_getsockopt
  */
-export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i32): i32 {
+export function netlink_getsockopt(sock_: socket, level: i32, optname: i32, optval: usize, len: i32): i32 {
+  const sk = sock_.sk!;
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
   if (len < 0) return -EINVAL;
   let flag: u32 = 0;
   switch (optname) {
@@ -817,7 +826,8 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
  * Returns bytes sent, -errno, or ERESTARTSYS (the host waits and calls netlink_unicast_restart).
  * Ref: netlink_sendmsg
  */
-export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
+export function netlink_sendmsg(sock_: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
   const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
   scm_creds_set = false;
@@ -915,7 +925,8 @@ export const recv_info = changetype<recv_result>(memory.data(64));
  * when a blocking reader must sleep (the host waits for sk_wake and calls again).
  * Ref: netlink_recvmsg → skb_recv_datagram
  */
-export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
+export function netlink_recvmsg(sock_: socket, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_recvmsg', 'len=%d flags=0x%x', len, flags);
   if (flags & MSG_OOB) return tr(-EOPNOTSUPP);
   const info = recv_info;
@@ -970,6 +981,12 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   return tr(copied);
 }
 
+/** The socket calls of AF_NETLINK, as net/socket.c reaches them (sock->ops). Ref: netlink_ops */
+export const netlink_ops = new proto_ops(
+  AF_NETLINK, netlink_release, netlink_bind, netlink_connect, netlink_getname, datagram_poll,
+  netlink_setsockopt, netlink_getsockopt, netlink_sendmsg, netlink_recvmsg,
+);
+
 // ---- kernel sockets --------------------------------------------------------------------------
 
 /**
@@ -985,6 +1002,12 @@ export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null)
   const sk = new sock();
   sk.sk_protocol = unit;
   sk.sk_type = SOCK_DGRAM;
+  // sock_create_lite: a kernel socket has its struct socket too.
+  const sock_ = new socket();
+  sock_.type = SOCK_DGRAM;
+  sock_.ops = netlink_ops;
+  sock_.sk = sk;
+  sk.sk_socket = sock_;
   let groups: u32 = NLGRPS_DEFAULT;
   if (cfg && cfg.groups >= 32) groups = cfg.groups;
   if (cfg) {
@@ -1014,7 +1037,7 @@ export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null)
 /** Ref: netlink_kernel_release */
 export function netlink_kernel_release(sk: sock | null): void {
   if (sk == null) return;
-  netlink_release(sk);
+  netlink_release(sk.sk_socket!);
 }
 
 /** Register NETLINK_USERSOCK (no kernel socket: user↔user, 32 groups). Ref: netlink_add_usersock_entry */
@@ -1151,23 +1174,20 @@ function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink
 
 // netlink_rcv_skb with a handler written in TypeScript: the host's id for it.
 let host_rcv_cb: i32 = 0;
-let host_extack_msg: string | null = null;
-let host_extack_miss_type: u32 = 0;
-/** sim: The TypeScript handler's NL_SET_ERR_MSG (called by the host while the handler returns). */
-export function netlink_host_extack(msg: string | null, miss_type: u32): void {
-  host_extack_msg = msg;
-  host_extack_miss_type = miss_type;
+/**
+ * sim: The TypeScript handler's NL_SET_ERR_MSG and missing type, written into the extack its
+ * rcv_msg was handed (`extack`: the address netlink_rcv_msg_host passed, 0 for none) as the
+ * handler returns.
+ */
+export function netlink_host_extack(extack: usize, msg: string | null, miss_type: u32): void {
+  if (!extack) return;
+  const e = changetype<netlink_ext_ack>(extack);
+  if (msg != null) e._msg = msg;
+  if (miss_type) e.miss_type = miss_type;
 }
-/** sim: a protocol written in TypeScript: its rcv_msg runs on the host. */
+/** sim: a protocol written in TypeScript: its rcv_msg runs on the host, with the extack's address. */
 function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  host_extack_msg = null;
-  host_extack_miss_type = 0;
-  const r = host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh);
-  if (extack) {
-    if (host_extack_msg != null) extack._msg = host_extack_msg;
-    if (host_extack_miss_type) extack.miss_type = host_extack_miss_type;
-  }
-  return r;
+  return host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh, changetype<usize>(extack));
 }
 /** sim: netlink_rcv_skb for a TypeScript handler (the host's callback id). */
 export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {

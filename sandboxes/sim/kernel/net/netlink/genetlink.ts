@@ -18,6 +18,7 @@ import {
   netlink_policy_dump_loop, netlink_policy_dump_write,
 } from './policy';
 import { sk_buff } from '../core/skbuff';
+import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
 import { sock } from '../../include/net/sock';
 import { netlink_callback, netlink_dump_control, netlink_kernel_cfg, NETLINK_CB, NL_CFG_F_NONROOT_RECV } from '../../include/linux/netlink';
 import {
@@ -519,37 +520,30 @@ export function genlmsg_multicast(family: genl_family, skb: sk_buff, portid: u32
 
 /** Ref: genetlink.c:genl_family_rcv_msg_attrs_parse */
 function genl_family_rcv_msg_attrs_parse(nlh: usize, extack: netlink_ext_ack | null, ops: genl_ops, hdrlen: i32,
-  no_strict_flag: u8): StaticArray<usize> | null {
-  if (!ops.maxattr) return null;
+  no_strict_flag: u8): err_ptr<StaticArray<usize>> {
+  if (!ops.maxattr) return OK_PTR<StaticArray<usize>>(null);
   const validate = ops.validate & no_strict_flag ? NL_VALIDATE_LIBERAL : NL_VALIDATE_STRICT;
   const attrbuf = new StaticArray<usize>(<i32>ops.maxattr + 1);
   // Ref: include/net/netlink.h:__nlmsg_parse, nlmsg_attrdata, nlmsg_attrlen
   const len = <i32>nlmsghdr_len(nlh);
   if (len < nlmsg_msg_size(hdrlen)) {
     NL_SET_ERR_MSG(extack, 'Invalid header length');
-    genl_parse_err = -EINVAL;
-    return null;
+    return ERR_PTR<StaticArray<usize>>(-EINVAL);
   }
   const head = nlh + <usize>NLMSG_HDRLEN + <usize>NLMSG_ALIGN(hdrlen);
   const attrlen = len - NLMSG_ALIGN(NLMSG_HDRLEN) - NLMSG_ALIGN(hdrlen);
   const err = __nla_parse(attrbuf, <i32>ops.maxattr, head, attrlen, ops.policy, validate, extack);
-  if (err) {
-    genl_parse_err = err;
-    return null;
-  }
-  return attrbuf;
+  if (err) return ERR_PTR<StaticArray<usize>>(err);
+  return OK_PTR<StaticArray<usize>>(attrbuf);
 }
-// The error of the last failed parse (the C code returns ERR_PTR(err)).
-let genl_parse_err: i32 = 0;
 
 /** Ref: genetlink.c:genl_family_rcv_msg_doit */
 function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null,
   ops: genl_ops, hdrlen: i32): i32 {
   const doit = ops.doit;
   if (doit == null) return -EOPNOTSUPP;
-  genl_parse_err = 0;
   const attrbuf = genl_family_rcv_msg_attrs_parse(nlh, extack, ops, hdrlen, GENL_DONT_VALIDATE_STRICT);
-  if (genl_parse_err) return genl_parse_err;
+  if (IS_ERR(attrbuf)) return PTR_ERR(attrbuf);
 
   const info = new genl_info();
   info.snd_seq = nlmsghdr_seq(nlh);
@@ -557,7 +551,7 @@ function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize,
   info.nlhdr = nlh;
   info.genlhdr = nlmsg_data(nlh);
   info.userhdr = nlmsg_data(nlh) + <usize>GENL_HDRLEN;
-  info.attrs = attrbuf;
+  info.attrs = attrbuf.ptr;
   info.extack = extack;
   info.family = family;
   info.skb = skb;
@@ -577,9 +571,9 @@ function genl_start(cb: netlink_callback): i32 {
   let attrs: StaticArray<usize> | null = null;
   if (!(ops.validate & GENL_DONT_VALIDATE_DUMP)) {
     if (<i32>nlmsghdr_len(ctx.nlh) < nlmsg_msg_size(ctx.hdrlen)) return -EINVAL;
-    genl_parse_err = 0;
-    attrs = genl_family_rcv_msg_attrs_parse(ctx.nlh, ctx.extack, ops, ctx.hdrlen, GENL_DONT_VALIDATE_DUMP_STRICT);
-    if (genl_parse_err) return genl_parse_err;
+    const parsed = genl_family_rcv_msg_attrs_parse(ctx.nlh, ctx.extack, ops, ctx.hdrlen, GENL_DONT_VALIDATE_DUMP_STRICT);
+    if (IS_ERR(parsed)) return PTR_ERR(parsed);
+    attrs = parsed.ptr;
   }
   const info = new genl_dumpit_info(ctx.family, ops);
   info.attrs = attrs;
