@@ -94,18 +94,6 @@ export function nla_get_string(nla: usize): string {
   return String.UTF8.decodeUnsafe(p, <usize>end, false);
 }
 
-/** Compare a string attribute with `s` (trailing NULs of the attribute ignored). Ref: lib/nlattr.c:nla_strcmp */
-export function nla_strcmp(nla: usize, s: string): i32 {
-  const enc = String.UTF8.encode(s, false);
-  const len = enc.byteLength;
-  const buf = nla_data(nla);
-  let attrlen = nla_len(nla);
-  while (attrlen > 0 && load<u8>(buf + <usize>(attrlen - 1)) == 0) attrlen--;
-  let d = attrlen - len;
-  if (d == 0) d = memory.compare(buf, changetype<usize>(enc), <usize>len);
-  return d;
-}
-
 /** The first attribute of type `attrtype` in a stream. Ref: lib/nlattr.c:nla_find */
 export function nla_find(head: usize, len: i32, attrtype: i32): usize {
   let nla = head;
@@ -204,22 +192,6 @@ export function NLA_POLICY(t: u8, len: u16 = 0): nla_policy {
   return p;
 }
 
-/** NLA_POLICY_RANGE(tp, min, max). Ref: include/net/netlink.h */
-export function NLA_POLICY_RANGE(t: u8, min: i16, max: i16): nla_policy {
-  const p = NLA_POLICY(t);
-  p.validation_type = NLA_VALIDATE_RANGE;
-  p.min = min;
-  p.max = max;
-  return p;
-}
-
-/** NLA_POLICY_NESTED(policy) / NLA_POLICY_NESTED_ARRAY(policy). */
-export function NLA_POLICY_NESTED(t: u8, nested: nla_policy[]): nla_policy {
-  const p = NLA_POLICY(t, <u16>(nested.length - 1));
-  p.nested_policy = nested;
-  return p;
-}
-
 // ---- extended ACK (include/linux/netlink.h) ---------------------------------------------------
 
 /**
@@ -268,12 +240,6 @@ export function NL_SET_ERR_ATTR_MISS(extack: netlink_ext_ack | null, nest: usize
     extack.miss_nest = nest;
     extack.miss_type = type;
   }
-}
-/** NL_REQ_ATTR_CHECK: true (and the extack filled in) when tb[type] is missing. */
-export function NL_REQ_ATTR_CHECK(extack: netlink_ext_ack | null, nest: usize, tb: StaticArray<usize>, type: u32): bool {
-  const missing = tb[type] == 0;
-  if (missing) NL_SET_ERR_ATTR_MISS(extack, nest, type);
-  return missing;
 }
 
 // ---- validation (lib/nlattr.c) ----------------------------------------------------------------
@@ -639,44 +605,10 @@ export function __nla_validate_parse(head: usize, len: i32, maxtype: i32, policy
   return 0;
 }
 
-/** Validate a stream of attributes. Ref: lib/nlattr.c:__nla_validate */
-export function __nla_validate(head: usize, len: i32, maxtype: i32, policy: nla_policy[] | null, validate: u32,
-  extack: netlink_ext_ack | null): i32 {
-  return __nla_validate_parse(head, len, maxtype, policy, validate, extack, null, 0);
-}
-
 /** Parse a stream of attributes into tb. Ref: lib/nlattr.c:__nla_parse */
 export function __nla_parse(tb: StaticArray<usize>, maxtype: i32, head: usize, len: i32, policy: nla_policy[] | null,
   validate: u32, extack: netlink_ext_ack | null): i32 {
   return __nla_validate_parse(head, len, maxtype, policy, validate, extack, tb, 0);
-}
-
-/** nla_parse_nested: strict parse of a nest's payload. Ref: include/net/netlink.h */
-export function nla_parse_nested(tb: StaticArray<usize>, maxtype: i32, nla: usize, policy: nla_policy[] | null,
-  extack: netlink_ext_ack | null): i32 {
-  if (!(nla_type_raw(nla) & NLA_F_NESTED)) {
-    NL_SET_ERR_MSG_ATTR(extack, nla, 'NLA_F_NESTED is missing');
-    return -EINVAL;
-  }
-  return __nla_parse(tb, maxtype, nla_data(nla), nla_len(nla), policy, NL_VALIDATE_STRICT, extack);
-}
-
-/** nla_parse_nested_deprecated: liberal parse of a nest's payload. Ref: include/net/netlink.h */
-export function nla_parse_nested_deprecated(tb: StaticArray<usize>, maxtype: i32, nla: usize, policy: nla_policy[] | null,
-  extack: netlink_ext_ack | null): i32 {
-  return __nla_parse(tb, maxtype, nla_data(nla), nla_len(nla), policy, NL_VALIDATE_LIBERAL, extack);
-}
-
-/** Estimated room for a policy's attributes in a message. Ref: lib/nlattr.c:nla_policy_len */
-export function nla_policy_len(p: nla_policy[], n: i32): i32 {
-  let len = 0;
-  for (let i = 0; i < n; i++) {
-    const pt = p[i];
-    if (pt.len) len += nla_total_size(<i32>pt.len);
-    else if (nla_attr_len(pt.type)) len += nla_total_size(nla_attr_len(pt.type));
-    else if (nla_attr_minlen(pt.type)) len += nla_total_size(nla_attr_minlen(pt.type));
-  }
-  return len;
 }
 
 // ---- writing attributes into an sk_buff (lib/nlattr.c, include/net/netlink.h) ------------------
@@ -688,12 +620,6 @@ export function __nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize 
   store<u16>(nla, <u16>attrtype, 2);
   memory.fill(nla + <usize>nla_attr_size(attrlen), 0, <usize>nla_padlen(attrlen));
   return nla;
-}
-
-/** Ref: lib/nlattr.c:nla_reserve (0 when the skb is full) */
-export function nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize {
-  if (skb_tailroom(skb) < nla_total_size(attrlen)) return 0;
-  return __nla_reserve(skb, attrtype, attrlen);
 }
 
 /** Add an attribute with `attrlen` bytes from `data`. Ref: lib/nlattr.c:nla_put */

@@ -32,8 +32,6 @@ export const NLMSG_DEFAULT_SIZE: i32 = NLMSG_GOODSIZE - NLMSG_HDRLEN;
 export function nlmsg_msg_size(payload: i32): i32 { return NLMSG_HDRLEN + payload; }
 /** Bytes a message occupies, padding included. Ref: nlmsg_total_size */
 export function nlmsg_total_size(payload: i32): i32 { return NLMSG_ALIGN(nlmsg_msg_size(payload)); }
-/** Padding after the payload. Ref: nlmsg_padlen */
-export function nlmsg_padlen(payload: i32): i32 { return nlmsg_total_size(payload) - nlmsg_msg_size(payload); }
 /** The payload. Ref: nlmsg_data */
 export function nlmsg_data(nlh: usize): usize { return nlh + <usize>NLMSG_HDRLEN; }
 /** The payload length. Ref: nlmsg_len */

@@ -123,7 +123,6 @@ export let rtnl: sock | null = null;
 
 // Zeros for the (empty) statistics and the device map.
 const zeros = memory.data(256);
-const bytes6 = memory.data(8);
 
 // ---- the handler registry (rtnl_register) -------------------------------------------------------
 

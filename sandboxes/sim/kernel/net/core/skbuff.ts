@@ -277,13 +277,6 @@ export function skb_put_zero(skb: sk_buff, len: i32): usize {
   return p;
 }
 
-/** skb_put and copy `len` bytes from `src`. Ref: skb_put_data */
-export function skb_put_data(skb: sk_buff, src: usize, len: i32): usize {
-  const p = skb_put(skb, len);
-  memory.copy(p, src, <usize>len);
-  return p;
-}
-
 // sim: Reallocate the data area so `need` bytes fit (only a shared-data-free skb can be grown safely;
 // a clone's data is copied to a private area).
 function skb_grow(skb: sk_buff, need: i32): void {

@@ -44,7 +44,6 @@ import { CAP_NET_ADMIN, CAP_NET_BROADCAST } from '../../include/linux/capability
 import { current, capable, task_tgid_vnr } from '../../kernel/sched';
 import { tracing, trace_enter, tr, tr_void } from '../../kernel/trace';
 import { printk, KERN_EMERG } from '../../kernel/printk';
-import { ktime_get_ms } from '../../kernel/time';
 import { netlink_ext_ack, nla_put_string, nla_put, nla_put_u32, nla_total_size } from '../../lib/nlattr';
 import { netlink_policy_dump_write_attr, netlink_policy_dump_attr_size_estimate } from './policy';
 
@@ -251,10 +250,6 @@ export function netlink_capable(skb: sk_buff, cap: i32): bool {
   if (sk && netlink_is_kernel(sk)) return true;
   return capable(cap);
 }
-/** Ref: netlink_net_capable (one network namespace here) */
-export function netlink_net_capable(skb: sk_buff, cap: i32): bool { return netlink_capable(skb, cap); }
-/** Ref: netlink_ns_capable */
-export function netlink_ns_capable(skb: sk_buff, cap: i32): bool { return netlink_capable(skb, cap); }
 
 // ---- groups ----------------------------------------------------------------------------------
 
@@ -1326,9 +1321,6 @@ export function netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control:
   return __netlink_dump_start(ssk, skb, nlh, control);
 }
 
-/** sim: The dump state of the socket that is reading dump `host_id`'s output (for TypeScript dumps). */
-export function netlink_dump_cb_of(sk: sock): netlink_callback { return sk.cb; }
-
 // ---- init ------------------------------------------------------------------------------------
 
 /** Boot: register USERSOCK and install the skb destructor. Ref: netlink_proto_init */
@@ -1336,6 +1328,3 @@ export function netlink_proto_init(): void {
   skb_set_destructor(sock_rfree);
   netlink_add_usersock_entry();
 }
-
-/** sim: The virtual time, for /proc and traces. */
-export function netlink_now(): f64 { return ktime_get_ms(); }

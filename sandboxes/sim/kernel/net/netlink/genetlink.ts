@@ -1061,6 +1061,3 @@ export function genl_families_info(): string {
   }
   return out + ']';
 }
-
-/** sim: The nlctrl family itself (for tests and the TS host). */
-export function genl_ctrl_family(): genl_family { return genl_ctrl; }

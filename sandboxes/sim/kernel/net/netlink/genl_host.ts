@@ -218,10 +218,11 @@ export function genl_host_family_forget(fam: i32): void {
 
 // ---- the current request ----------------------------------------------------------------------
 
-export const GENL_REQ_PORTID: i32 = 0;
-export const GENL_REQ_SEQ: i32 = 1;
-export const GENL_REQ_NLH: i32 = 2;
-export const GENL_REQ_MAXATTR: i32 = 3;
+// genl_host_req's fields; sandboxes/sim/host/genl.ts has the same numbers.
+const GENL_REQ_PORTID: i32 = 0;
+const GENL_REQ_SEQ: i32 = 1;
+const GENL_REQ_NLH: i32 = 2;
+const GENL_REQ_MAXATTR: i32 = 3;
 
 /** A field of the current request (GENL_REQ_*): the doit's info, or the dump's callback. */
 export function genl_host_req(field: i32): u32 {
