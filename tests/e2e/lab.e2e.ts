@@ -165,7 +165,11 @@ describe('the lab', () => {
     await pg.locator('[data-file-form] input').fill('helpers.ts');
     await pg.locator('[data-file-form] button[type="submit"]').click();
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
-    await page.waitForTimeout(400); // saving is debounced
+    // Saving is debounced: wait until localStorage has the renamed file.
+    const key = `netlink-lab:code:v1:${(await pg.getAttribute('data-lesson-id')) ?? 'lab'}`;
+    const saved = () =>
+      page.evaluate((k) => Object.keys(JSON.parse(localStorage.getItem(k) ?? '{}').files ?? {}).sort(), key);
+    await expect.poll(saved).toEqual(['helpers.ts', 'main.ts']);
     await page.reload();
     await page.waitForSelector('[data-builder][data-ready="true"]');
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
