@@ -8,10 +8,11 @@
 import {
   sk_buff, skb_live, skb_put, skb_get, kfree_skb, alloc_skb, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data,
   netlink_unicast, netlink_broadcast, netlink_kernel_create, netlink_kernel_release, netlink_kernel_cfg,
-  netlink_rcv_skb_host, netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
+  netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
   sock_by_id, sockets, nl_table, module_refs, recv_info, MAX_LINKS, NETLINK_CB, netlink_is_kernel, sock,
-  netlink_host_extack, netlink_set_scm_creds, netlink_set_scm_error,
+  netlink_set_scm_creds, netlink_set_scm_error,
 } from './net/netlink/af_netlink';
+import { netlink_rcv_skb_host, netlink_host_extack } from './net/netlink/host';
 import { start_kernel } from './init/main';
 import { ECONNREFUSED, ESRCH } from './include/uapi/asm-generic/errno';
 import { printk } from './kernel/printk';

@@ -36,6 +36,7 @@ import {
 } from '../../include/uapi/linux/netlink';
 import { socket, proto_ops } from '../../include/linux/net';
 import { datagram_poll } from '../core/datagram';
+import { host_sk_wake, host_netlink_rcv, host_netlink_dump, host_soft_lockup } from './host';
 import {
   EINVAL, EPERM, ENOENT, EADDRINUSE, EBUSY, ECONNREFUSED, EAGAIN, ENOBUFS, ESRCH, EINTR, EPROTONOSUPPORT,
   ESOCKTNOSUPPORT, EDEADLK, ERESTARTSYS, ENOPROTOOPT, EOPNOTSUPP, ENODATA, EMSGSIZE,
@@ -55,29 +56,6 @@ export * from '../../include/linux/netlink';
 export * from '../../include/net/netlink';
 export * from '../../include/uapi/linux/netlink';
 export { CAP_NET_ADMIN, CAP_NET_BROADCAST, CAP_SYS_ADMIN } from '../../include/linux/capability';
-
-// ---- the host: wake-ups and kernel code written in TypeScript --------------------------------
-
-/** sim: the host wakes whoever sleeps on socket id (Linux: sk->sk_data_ready). */
-// @ts-ignore: decorator
-@external('env', 'sk_wake')
-declare function host_sk_wake(id: i32): void;
-/** sim: a kernel socket's input written in TypeScript (Linux: nlk->netlink_rcv). */
-// @ts-ignore: decorator
-@external('env', 'netlink_rcv_host')
-declare function host_netlink_rcv(host_input: i32, skb: usize): void;
-/** sim: a TypeScript handler's rcv_msg, called from netlink_rcv_skb. */
-// @ts-ignore: decorator
-@external('env', 'netlink_rcv_msg_host')
-declare function host_netlink_rcv_msg(cb_id: i32, skb: usize, nlh: usize, extack: usize): i32;
-/** sim: a TypeScript dump's start (op 0), dump (1) or done (2). */
-// @ts-ignore: decorator
-@external('env', 'netlink_dump_host')
-declare function host_netlink_dump(host_id: i32, op: i32, skb: usize): i32;
-/** sim: tells the host a kernel-to-kernel chain ran away (Linux would crash). */
-// @ts-ignore: decorator
-@external('env', 'soft_lockup')
-declare function host_soft_lockup(text: string): void;
 
 /**
  * sim: Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
@@ -1165,32 +1143,6 @@ function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink
     skb_pull(skb, msglen);
   }
   return 0;
-}
-
-// netlink_rcv_skb with a handler written in TypeScript: the host's id for it.
-let host_rcv_cb: i32 = 0;
-/**
- * sim: The TypeScript handler's NL_SET_ERR_MSG and missing type, written into the extack its
- * rcv_msg was handed (`extack`: the address netlink_rcv_msg_host passed, 0 for none) as the
- * handler returns.
- */
-export function netlink_host_extack(extack: usize, msg: string | null, miss_type: u32): void {
-  if (!extack) return;
-  const e = changetype<netlink_ext_ack>(extack);
-  if (msg != null) e._msg = msg;
-  if (miss_type) e.miss_type = miss_type;
-}
-/** sim: a protocol written in TypeScript: its rcv_msg runs on the host, with the extack's address. */
-function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  return host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh, changetype<usize>(extack));
-}
-/** sim: netlink_rcv_skb for a TypeScript handler (the host's callback id). */
-export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
-  const saved = host_rcv_cb;
-  host_rcv_cb = cb_id;
-  const r = netlink_rcv_skb(skb, netlink_rcv_msg_host);
-  host_rcv_cb = saved;
-  return r;
 }
 
 // ---- dumps -----------------------------------------------------------------------------------
