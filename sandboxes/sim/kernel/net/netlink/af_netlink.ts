@@ -1258,7 +1258,10 @@ export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, contro
     const ret = host_netlink_dump(cb.host_id, 0, changetype<usize>(skb));
     if (ret) { sk.cb = new netlink_callback(); kfree_skb(skb); return tr(ret); }
   } else if (start) {
+    // 6.18: start() may report through the request's extack.
+    cb.extack = control.extack;
     const ret = start(cb);
+    cb.extack = null;
     if (ret) { sk.cb = new netlink_callback(); kfree_skb(skb); return tr(ret); }
   }
   sk.cb_running = true;

@@ -581,12 +581,9 @@ function genl_start(cb: netlink_callback): i32 {
   cb.data_ref = info;
   let rc = 0;
   const start = ops.start;
-  // 6.18's __netlink_dump_start hands the request's extack to start() (control->extack), so a
-  // start hook can point at the offending attribute (GETPOLICY with an unknown CTRL_ATTR_OP does).
-  const saved = cb.extack;
-  cb.extack = ctx.extack;
+  // cb.extack is the request's: __netlink_dump_start set it from control->extack (6.18), so a start
+  // hook can point at the offending attribute (GETPOLICY with an unknown CTRL_ATTR_OP does).
   if (start) rc = start(cb);
-  cb.extack = saved;
   if (rc) {
     cb.data = 0;
     cb.data_ref = null;
@@ -623,6 +620,7 @@ function genl_family_rcv_msg_dumpit(family: genl_family, skb: sk_buff, nlh: usiz
   c.dump = genl_lock_dumpit;
   c.done = genl_lock_done;
   c.module = family.module;
+  c.extack = extack;
   const sk = genl_sock;
   if (!sk) return -ENOENT;
   return __netlink_dump_start(sk, skb, nlh, c);
