@@ -175,6 +175,13 @@ describe('the simulated kernel says what is Linux and what is ours', () => {
     expect(out).toEqual([]);
   });
 
+  it('models 6.18 everywhere: the kernel the fidelity suite compares it with', () => {
+    const versions = [...texts].map(
+      ([rel, text]) => `${rel}: ${HEADER.exec(text.split('\n').find((l) => HEADER.test(l)) ?? '')?.[1]}`,
+    );
+    expect(versions.filter((v) => !v.endsWith(': 6.18'))).toEqual([]);
+  });
+
   it('lists as Linux names only functions the kernel defines', () => {
     const defined = new Set([...texts.values()].flatMap((t) => functions(t).map((f) => f.name)));
     expect([...linux.keys()].filter((n) => !defined.has(n))).toEqual([]);
