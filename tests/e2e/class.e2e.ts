@@ -137,7 +137,11 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     );
     expect(forged).toBe(202);
     await server.drain();
-    await teacher.waitForTimeout(2500); // one poll of the grid
+    // One poll of the grid after the report: the page asks again only once it has drawn the answer
+    // to the previous request, so the second request sent from now on follows a draw of fresh data.
+    const isGrid = (r: { url(): string }) => /\/class-api\/classes\/[^/]+\/grid$/.test(new URL(r.url()).pathname);
+    await teacher.waitForRequest(isGrid);
+    await teacher.waitForRequest(isGrid);
     expect(await cell('Ben').getAttribute('data-state')).toBe('solution');
     expect(await cell('Ada').getAttribute('data-state')).toBe('verified');
 
