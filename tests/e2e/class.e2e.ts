@@ -167,7 +167,8 @@ describe('the class pages on a plain static host', () => {
       await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
       await page.getByRole('button', { name: 'Run', exact: true }).first().click();
       await page.waitForSelector('[data-playground]:not([data-running])');
-      await page.waitForTimeout(500);
+      // Anything the run would report has been sent once the network is quiet.
+      await page.waitForLoadState('networkidle');
       expect(
         site.server.requests.filter((r) => r.path.startsWith('/class-api/') && !r.path.startsWith('/class-api/health')),
       ).toEqual([]);
