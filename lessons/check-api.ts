@@ -60,6 +60,3 @@ export interface CheckResult {
   message: string;
   hints?: string[];
 }
-
-/** A lesson's checks. */
-export type Checks = (input: CheckInput) => CheckResult[];

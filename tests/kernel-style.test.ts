@@ -95,3 +95,180 @@ describe('the simulated kernel names its constants', () => {
     }
   });
 });
+
+/**
+ * The kernel beside Linux, file by file and function by function: each file states in one header
+ * line which Linux it models (` * Models Linux 6.18: net/netlink/af_netlink.c`), and every function
+ * whose name Linux does not have says so with `sim:` in its doc comment (as gVisor marks what it
+ * does otherwise). Linux's names are tests/kernel-linux-names.txt, made from Debian's
+ * linux-source-6.1 by scripts/linux-names.mjs. A file with no Linux counterpart (the wasm exports,
+ * the bridge to TypeScript modules) says `sim:` in its header line and needs no mark per function.
+ */
+const HEADER = /^ \* Models Linux (\d+\.\d+): (.+)$/;
+
+/** The Linux names: name → the Linux file that defines it. */
+function linuxNames(): Map<string, string> {
+  const text = readFileSync(join(root, 'tests/kernel-linux-names.txt'), 'utf8');
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => {
+        const i = l.indexOf(' ');
+        return [l.slice(0, i), l.slice(i + 1)] as const;
+      }),
+  );
+}
+
+/** Every top-level function of a kernel file with its doc comment (decorators and @ts-ignore skipped). */
+function functions(text: string): { name: string; line: number; doc: string }[] {
+  const lines = text.split('\n');
+  const out: { name: string; line: number; doc: string }[] = [];
+  lines.forEach((l, i) => {
+    const m = /^(?:@\w+ )?(?:export )?(?:declare )?function (\w+)/.exec(l);
+    if (!m) return;
+    let j = i - 1;
+    while (j >= 0 && /^(?:@|\/\/ @ts-ignore)/.test(lines[j]!)) j--;
+    let doc = '';
+    if (j >= 0 && /\*\/\s*$/.test(lines[j]!)) {
+      let s = j;
+      while (s > 0 && !lines[s]!.includes('/**')) s--;
+      doc = lines.slice(s, j + 1).join('\n');
+    } else {
+      let s = j;
+      while (s >= 0 && /^\s*\/\//.test(lines[s]!)) s--;
+      doc = lines.slice(s + 1, j + 1).join('\n');
+    }
+    out.push({ name: m[1]!, line: i + 1, doc });
+  });
+  return out;
+}
+
+/** What is wrong with one kernel file: its version header, and its unmarked functions. */
+function kernelFileProblems(rel: string, text: string, linux: Map<string, string>): string[] {
+  const out: string[] = [];
+  const header = text.slice(0, text.indexOf('*/') + 2);
+  const inHeader = header.split('\n').filter((l) => HEADER.test(l));
+  const everywhere = text.split('\n').filter((l) => /Models Linux/.test(l));
+  if (!text.startsWith('/**') || inHeader.length !== 1 || everywhere.length !== 1) {
+    out.push(
+      `${rel}: ${everywhere.length} "Models Linux X.Y: <files>" lines (${inHeader.length} in the header), not one`,
+    );
+  }
+  const ours = /\bsim:/.test(inHeader[0] ?? '');
+  if (ours) return out;
+  for (const f of functions(text)) {
+    if (!linux.has(f.name) && !/\bsim:/.test(f.doc)) {
+      out.push(`${rel}:${f.line}: ${f.name} is not a Linux function and its doc comment has no sim: mark`);
+    }
+  }
+  return out;
+}
+
+describe('the simulated kernel says what is Linux and what is ours', () => {
+  const linux = linuxNames();
+  const texts = new Map(files(kernel).map((f) => [relative(kernel, f), readFileSync(f, 'utf8')]));
+
+  it('states one Linux version per file and marks every function Linux does not have', () => {
+    const out: string[] = [];
+    for (const [rel, text] of texts) out.push(...kernelFileProblems(rel, text, linux));
+    expect(out).toEqual([]);
+  });
+
+  it('models 6.18 everywhere: the kernel the fidelity suite compares it with', () => {
+    const versions = [...texts].map(
+      ([rel, text]) => `${rel}: ${HEADER.exec(text.split('\n').find((l) => HEADER.test(l)) ?? '')?.[1]}`,
+    );
+    expect(versions.filter((v) => !v.endsWith(': 6.18'))).toEqual([]);
+  });
+
+  it('lists as Linux names only functions the kernel defines', () => {
+    const defined = new Set([...texts.values()].flatMap((t) => functions(t).map((f) => f.name)));
+    expect([...linux.keys()].filter((n) => !defined.has(n))).toEqual([]);
+  });
+
+  it('catches a missing header, a second one and an unmarked function', () => {
+    const names = new Map([['netlink_bind', 'net/netlink/af_netlink.c']]);
+    const head = '/**\n * What this is.\n *\n * Models Linux 6.18: net/netlink/af_netlink.c\n */\n';
+    const ok = (text: string) => kernelFileProblems('x.ts', text, names);
+    expect(ok(`${head}export function netlink_bind(): i32 { return 0; }\n`)).toEqual([]);
+    expect(ok(`${head}/** sim: ours. */\nfunction helper(): void {}\n`)).toEqual([]);
+    expect(
+      ok(`${head}// sim: ours,\n// on two lines.\n// @ts-ignore: decorator\n@inline function h(): void {}\n`),
+    ).toEqual([]);
+    expect(ok('/**\n * No version.\n */\nfunction netlink_bind(): void {}\n')).toHaveLength(1);
+    expect(ok(`${head}// Models Linux 6.1: net/netlink/af_netlink.c\n`)).toHaveLength(1);
+    expect(ok(`${head}/** Ours, unmarked. */\nfunction helper(): void {}\n`)).toHaveLength(1);
+    expect(ok(`${head}function helper(): void {}\n`)).toHaveLength(1);
+    expect(
+      ok(`${head}// @ts-ignore: decorator\n@external('env', 'x')\ndeclare function host_x(): void;\n`),
+    ).toHaveLength(1);
+    const glue = '/**\n * Models Linux 6.18: no file of its own (sim: glue)\n */\nexport function helper(): void {}\n';
+    expect(ok(glue)).toEqual([]);
+  });
+
+  it('reaches the protocol from the socket layer only through sock->ops (netlink_ops)', () => {
+    const direct = /\bnetlink_(?:release|bind|connect|getname|sendmsg|recvmsg|setsockopt|getsockopt)\(/;
+    const out: string[] = [];
+    for (const rel of ['net/socket.ts', 'fs/file.ts']) {
+      texts
+        .get(rel)!
+        .split('\n')
+        .forEach((line, i) => {
+          if (direct.test(line.replace(/\/\/.*$/, ''))) out.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(out).toEqual([]);
+    const ops = /export const netlink_ops = new proto_ops\(([^)]*)\)/.exec(texts.get('net/netlink/af_netlink.ts')!);
+    expect(
+      ops?.[1]
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ).toEqual([
+      'AF_NETLINK',
+      'netlink_release',
+      'netlink_bind',
+      'netlink_connect',
+      'netlink_getname',
+      'datagram_poll',
+      'netlink_setsockopt',
+      'netlink_getsockopt',
+      'netlink_sendmsg',
+      'netlink_recvmsg',
+    ]);
+  });
+
+  it('has no dead functions, and every wasm export is called by the host', () => {
+    // Knip cannot parse AssemblyScript (knip.jsonc leaves the kernel to this test).
+    const code = [...texts.values()].map((t) => t.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '')).join('\n');
+    const host = readdirSync(join(root, 'sandboxes/sim/host'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(root, 'sandboxes/sim/host', f), 'utf8'))
+      .join('\n');
+    const dead: string[] = [];
+    for (const [rel, text] of texts) {
+      const wasm = rel === 'index.ts' || rel === 'net/netlink/genl_host.ts';
+      for (const f of functions(text)) {
+        const uses = code.match(new RegExp(`\\b${f.name}\\b`, 'g'))?.length ?? 0;
+        const exported = wasm && new RegExp(`^(?:@\\w+ )?export function ${f.name}\\b`, 'm').test(text);
+        if (exported ? !new RegExp(`\\.${f.name}\\b|\\b${f.name}:`).test(host) : uses < 2) {
+          dead.push(`${rel}:${f.line}: ${f.name}`);
+        }
+      }
+    }
+    expect(dead).toEqual([]);
+  });
+
+  it('fails when a real mark or header is taken away', () => {
+    const af = texts.get('net/netlink/af_netlink.ts')!;
+    expect(kernelFileProblems('af', af, linux)).toEqual([]);
+    const unmarked = af.replace('/** sim: memset(&extack, 0,', '/** memset(&extack, 0,');
+    expect(unmarked).not.toBe(af);
+    expect(kernelFileProblems('af', unmarked, linux)).toEqual([
+      expect.stringContaining('extack_clear is not a Linux function'),
+    ]);
+    const headless = af.replace(/\n \* Models Linux [^\n]*/, '');
+    expect(kernelFileProblems('af', headless, linux)).toHaveLength(1);
+  });
+});

@@ -199,11 +199,15 @@ describe('real-kernel bridge', () => {
 
   it('shutdown kills a process blocked in recv', async () => {
     const kk = kernel();
+    let receiving!: () => void;
+    const inRecv = new Promise<void>((r) => (receiving = r));
     const pid = await kk.spawn(async () => {
       const fd = await u.socket(u.AF_NETLINK, u.SOCK_RAW, u.NETLINK_ROUTE);
-      await u.recvfrom(fd, new Uint8Array(16));
+      const recv = u.recvfrom(fd, new Uint8Array(16));
+      receiving(); // its request is written to the agent, which blocks in recvfrom
+      await recv;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await inRecv;
     await kk.shutdown();
     expect(await kk.waitpid(pid)).toBe(1);
   });

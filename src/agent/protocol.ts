@@ -36,8 +36,6 @@ export const OP = {
   POLL: 28,
   MKNOD: 29,
 } as const;
-/** One of the op numbers. */
-export type Op = (typeof OP)[keyof typeof OP];
 
 /** Header bytes of every frame: u32 len, u32 tag, u16 op, u16 status. */
 export const HDR_LEN = 12;

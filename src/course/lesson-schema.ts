@@ -79,5 +79,3 @@ export const glossarySchema = z
     related: z.array(z.string()).default([]),
   })
   .strict();
-
-export type GlossaryEntry = z.infer<typeof glossarySchema>;

@@ -47,16 +47,6 @@ export function markComplete(lessonId: string): void {
   save([...ids, lessonId], lessonId);
 }
 
-/** Forget that a lesson was completed. */
-export function clearComplete(lessonId: string): void {
-  const ids = completed();
-  if (!ids.includes(lessonId)) return;
-  save(
-    ids.filter((x) => x !== lessonId),
-    lessonId,
-  );
-}
-
 /** Call `listener` whenever progress changes, in this tab or another. Returns the unsubscribe. */
 export function onProgressChange(listener: (lessonId?: string) => void): () => void {
   const local = (e: Event) => listener((e as CustomEvent<string>).detail);

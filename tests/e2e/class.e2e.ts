@@ -137,7 +137,11 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     );
     expect(forged).toBe(202);
     await server.drain();
-    await teacher.waitForTimeout(2500); // one poll of the grid
+    // One poll of the grid after the report: the page asks again only once it has drawn the answer
+    // to the previous request, so the second request sent from now on follows a draw of fresh data.
+    const isGrid = (r: { url(): string }) => /\/class-api\/classes\/[^/]+\/grid$/.test(new URL(r.url()).pathname);
+    await teacher.waitForRequest(isGrid);
+    await teacher.waitForRequest(isGrid);
     expect(await cell('Ben').getAttribute('data-state')).toBe('solution');
     expect(await cell('Ada').getAttribute('data-state')).toBe('verified');
 
@@ -163,7 +167,8 @@ describe('the class pages on a plain static host', () => {
       await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
       await page.getByRole('button', { name: 'Run', exact: true }).first().click();
       await page.waitForSelector('[data-playground]:not([data-running])');
-      await page.waitForTimeout(500);
+      // Anything the run would report has been sent once the network is quiet.
+      await page.waitForLoadState('networkidle');
       expect(
         site.server.requests.filter((r) => r.path.startsWith('/class-api/') && !r.path.startsWith('/class-api/health')),
       ).toEqual([]);

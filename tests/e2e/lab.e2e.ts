@@ -165,7 +165,11 @@ describe('the lab', () => {
     await pg.locator('[data-file-form] input').fill('helpers.ts');
     await pg.locator('[data-file-form] button[type="submit"]').click();
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
-    await page.waitForTimeout(400); // saving is debounced
+    // Saving is debounced: wait until localStorage has the renamed file.
+    const key = `netlink-lab:code:v1:${(await pg.getAttribute('data-lesson-id')) ?? 'lab'}`;
+    const saved = () =>
+      page.evaluate((k) => Object.keys(JSON.parse(localStorage.getItem(k) ?? '{}').files ?? {}).sort(), key);
+    await expect.poll(saved).toEqual(['helpers.ts', 'main.ts']);
     await page.reload();
     await page.waitForSelector('[data-builder][data-ready="true"]');
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
@@ -223,8 +227,15 @@ describe('the lab', () => {
   it('is in the site navigation, and a lesson page loads none of its code', { timeout: 60_000 }, async () => {
     const page = await site.page();
     const scripts: string[] = [];
-    page.on('response', async (r) => {
-      if (r.url().endsWith('.js')) scripts.push(await r.text().catch(() => ''));
+    const reading: Promise<void>[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js'))
+        reading.push(
+          r.text().then(
+            (t) => void scripts.push(t),
+            () => undefined,
+          ),
+        );
     });
     await page.goto(site.url('/lessons/'));
     const lab = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Lab' });
@@ -233,7 +244,10 @@ describe('the lab', () => {
     await page.goto(new URL(lesson!, page.url()).href);
     await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
     await page.locator('[data-playground] [data-action="run"]').click();
-    await page.waitForTimeout(2000);
+    // Whatever the run loads has arrived: the run ended, the network is quiet, every script is read.
+    await page.waitForSelector('[data-playground]:not([data-running])');
+    await page.waitForLoadState('networkidle');
+    await Promise.all(reading);
     expect(scripts.length).toBeGreaterThan(0);
     for (const marker of ['netlink-lab:lab-builder:v1', 'is not a file name the lab accepts']) {
       expect(

@@ -123,8 +123,7 @@ describe('layout', () => {
     const editor = await page.locator('[data-playground] [data-editor]').first().boundingBox();
     expect(editor!.x).toBeGreaterThan(prose!.x + prose!.width - 1);
     await page.evaluate(() => scrollTo(0, 2500));
-    await page.waitForTimeout(100);
-    expect(await page.evaluate(() => scrollY)).toBeGreaterThan(2000);
+    await expect.poll(() => page.evaluate(() => scrollY)).toBeGreaterThan(2000);
     expect(await inView(page, '[data-playground] [data-editor]')).toBe(true);
     // The split moves with the keyboard, and the editor gets the room.
     const sep = page.getByRole('separator', { name: /Width of the lesson text/ });

@@ -210,12 +210,13 @@ describe('the playground', () => {
     const page = await site.page(WIDE);
     await open(page);
     const start = await editorText(page);
+    const id = (await page.locator('[data-playground]').first().getAttribute('data-lesson-id'))!;
     await setCode(page, "// my edit 12345\nconsole.log('edited');\n");
-    await page.waitForTimeout(600);
+    // Saving is debounced: wait until the edit is in localStorage.
+    await expect.poll(() => savedCode(page, id).then((f) => f?.['main.ts'])).toContain('my edit 12345');
     await page.reload();
     await open(page);
     expect(await editorText(page)).toContain('my edit 12345');
-    const id = (await page.locator('[data-playground]').first().getAttribute('data-lesson-id'))!;
     expect((await savedCode(page, id))?.['main.ts']).toContain('my edit 12345');
     await page.getByRole('button', { name: 'Reset', exact: true }).first().click();
     expect(await editorText(page)).toBe(start);

@@ -87,11 +87,6 @@ export async function loadScenario(s: ScenarioFile): Promise<Scenario> {
   return mod.scenario;
 }
 
-/** Throw unless `ok`: for a scenario's `check`. */
-export function fact(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`not what Linux does: ${what}`);
-}
-
 /**
  * Run a scenario program as the first process of a fresh kernel, the way the CLI does (compile +
  * link with the netlink-lab libraries), recording its syscalls and output.

@@ -247,21 +247,28 @@ describe('nl_test (protocol 25), byte for byte', () => {
 
   it("replies go to the header's nlmsg_pid, even when that is another process", async () => {
     const got: string[] = [];
+    // The receiver says when it is bound and when the reply reached it (its closure shares this scope).
+    let bound!: () => void;
+    let received!: () => void;
+    const isBound = new Promise<void>((r) => (bound = r));
+    const hasReceived = new Promise<void>((r) => (received = r));
     const receiver = await k.spawn(async () => {
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await bind(fd, { nl_family: AF_NETLINK, nl_pid: 200, nl_groups: 0 });
+      bound();
       const buf = new Uint8Array(64);
       const { n } = await recvfrom(fd, buf);
       got.push(cstring(buf.subarray(16, n)));
+      received();
       await close(fd);
     });
-    // Give the receiver time to bind.
-    await new Promise((r) => setTimeout(r, 500));
+    await isBound;
     await proc(async () => {
       const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_TEST);
       await bind(fd, { nl_family: AF_NETLINK, nl_pid: 201, nl_groups: 0 });
       await sendto(fd, nlmsg({ type: NLMSG_MIN_TYPE, pid: 200, payload: bytes('for 200', true) }), 0, KERNEL);
-      await new Promise((r) => setTimeout(r, 300));
+      // The module answers once: when 200 has the reply, nothing more is coming to 201.
+      await hasReceived;
       await expect(recvfrom(fd, new Uint8Array(64), MSG_DONTWAIT)).rejects.toMatchObject({ code: 'EAGAIN' });
       await close(fd);
     });

@@ -22,9 +22,6 @@ const LEAF_IMPORTS: ReadonlySet<string> = new Set([
 ]);
 
 export { SimKernel } from './kernel.ts';
-export type { KernelState, KernelEvent, SocketState, StateHooks } from './kernel.ts';
-export type { TraceEntry } from './trace.ts';
-export { formatTrace } from './trace.ts';
 
 /** Options of createSimKernel. */
 export interface SimKernelOptions {

@@ -268,7 +268,8 @@ export class SimKernel implements Backend {
       netlink_rcv_host: (hostInput: number, skb: number) => {
         k?.modules.netlinkRcv(hostInput, skb);
       },
-      netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number) => (k ? k.modules.rcvMsg(cbId, skb, nlh) : -22),
+      netlink_rcv_msg_host: (cbId: number, skb: number, nlh: number, extack: number) =>
+        k ? k.modules.rcvMsg(cbId, skb, nlh, extack) : -22,
       netlink_dump_host: (hostId: number, op: number, skb: number) => (k ? k.modules.dump(hostId, op, skb) : 0),
       soft_lockup: (text: number) => {
         if (!k) return;

@@ -312,7 +312,7 @@ export class ModuleHost implements KernelApi {
   }
 
   /** netlink_rcv_skb's per-message callback, written in TypeScript. */
-  rcvMsg(cbId: number, skbPtr: number, nlhPtr: number): number {
+  rcvMsg(cbId: number, skbPtr: number, nlhPtr: number, extackPtr: number): number {
     const cb = this.rcvCbs.get(cbId);
     if (!cb) return -ERRNO.EINVAL;
     try {
@@ -322,7 +322,12 @@ export class ModuleHost implements KernelApi {
         const bytes = utf8.encode(extack._msg ?? '');
         const p = this.ctx.ex.kbuf(bytes.length);
         this.ctx.mem.fresh().u8.set(bytes, p);
-        this.ctx.ex.k_netlink_extack(p, extack._msg === undefined ? -1 : bytes.length, (extack.miss_type ?? 0) >>> 0);
+        this.ctx.ex.k_netlink_extack(
+          extackPtr,
+          p,
+          extack._msg === undefined ? -1 : bytes.length,
+          (extack.miss_type ?? 0) >>> 0,
+        );
       }
       if (typeof r !== 'number') {
         this.printk(

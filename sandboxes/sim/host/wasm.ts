@@ -54,7 +54,7 @@ export interface KernelExports {
   k_softirq_enter(): void;
   k_netlink_rcv_skb(skb: number, cbId: number): number;
   k_netlink_ack(skb: number, nlh: number, err: number): void;
-  k_netlink_extack(ptr: number, len: number, missType: number): void;
+  k_netlink_extack(extack: number, ptr: number, len: number, missType: number): void;
   k_netlink_dump_start(id: number, skb: number, nlh: number, hostId: number, minDumpAlloc: number): number;
   k_printk(level: number, ptr: number, len: number): void;
   live_buffers(): number;
@@ -76,7 +76,7 @@ export interface KernelImports {
   trace_exit(ret: number, hasRet: number): void;
   sk_wake(id: number): void;
   netlink_rcv_host(hostInput: number, skb: number): void;
-  netlink_rcv_msg_host(cbId: number, skb: number, nlh: number): number;
+  netlink_rcv_msg_host(cbId: number, skb: number, nlh: number, extack: number): number;
   netlink_dump_host(hostId: number, op: number, skb: number): number;
   soft_lockup(text: number): void;
   /** The last descriptor of a host VFS file closed: run its ->release. */

@@ -2,14 +2,17 @@
  * The wasm module's exports: what the TypeScript host (sandboxes/sim/host) calls. Syscalls take
  * pointers into linear memory that the host filled (user_buf, user_aux); kernel-module calls
  * (k_*) take socket ids and skb addresses. Nothing here allocates per call across the boundary.
+ *
+ * Models Linux 6.18: no file of its own (sim: the wasm module's exports to the host; every function here is ours)
  */
 import {
   sk_buff, skb_live, skb_put, skb_get, kfree_skb, alloc_skb, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data,
   netlink_unicast, netlink_broadcast, netlink_kernel_create, netlink_kernel_release, netlink_kernel_cfg,
-  netlink_rcv_skb_host, netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
+  netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
   sock_by_id, sockets, nl_table, module_refs, recv_info, MAX_LINKS, NETLINK_CB, netlink_is_kernel, sock,
-  netlink_host_extack, netlink_set_scm_creds, netlink_set_scm_error,
+  netlink_set_scm_creds, netlink_set_scm_error,
 } from './net/netlink/af_netlink';
+import { netlink_rcv_skb_host, netlink_host_extack } from './net/netlink/host';
 import { start_kernel } from './init/main';
 import { ECONNREFUSED, ESRCH } from './include/uapi/asm-generic/errno';
 import { printk } from './kernel/printk';
@@ -161,9 +164,12 @@ export function k_kfree_skb(skb: usize): void { if (skb) kfree_skb(changetype<sk
 export function k_skb_get(skb: usize): void { skb_get(changetype<sk_buff>(skb)); }
 /** Ref: netlink_rcv_skb, with a TypeScript handler (the host's callback id). */
 export function k_netlink_rcv_skb(skb: usize, cb_id: i32): i32 { return netlink_rcv_skb_host(changetype<sk_buff>(skb), cb_id); }
-/** A TypeScript netlink_rcv_skb handler's extended ACK: message (`len` UTF-8 bytes at ptr; len < 0: none) and missing type. */
-export function k_netlink_extack(ptr: usize, len: i32, miss_type: u32): void {
-  netlink_host_extack(len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
+/**
+ * A TypeScript netlink_rcv_skb handler's extended ACK, into the extack its call was handed (the
+ * address netlink_rcv_msg_host passed): message (`len` UTF-8 bytes at ptr; len < 0: none) and missing type.
+ */
+export function k_netlink_extack(extack: usize, ptr: usize, len: i32, miss_type: u32): void {
+  netlink_host_extack(extack, len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
 }
 /** Ref: netlink_ack (no extended ACK) */
 export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_ack(changetype<sk_buff>(skb), nlh, err, null); }

@@ -10,12 +10,6 @@ import { compareRuns, type Comparison } from '../../runtime/vm/compare.ts';
 import { openSharedVm, sharedVm } from '../../runtime/vm/shared-session.ts';
 import { findRelayUrl, pendingPageRelay } from './relay-address.ts';
 
-/** The kernel chosen in the switch under `root` ('sim' when there is no switch). */
-export function kernelChoice(root: HTMLElement): 'sim' | 'vm' | 'browser' {
-  const checked = root.querySelector<HTMLInputElement>('[data-kernel-switch] input:checked');
-  return checked?.value === 'vm' || checked?.value === 'browser' ? checked.value : 'sim';
-}
-
 /**
  * A VM run's transport: the MessagePort for the worker, and end() when the run is over —
  * `end(true)` when it was stopped, so its processes left in the VM are ended.

@@ -11,7 +11,7 @@ import { decodeAttrs, structFields } from './attrs.ts';
 import { hexBytes, num, rd32, rd8 } from './bytes.ts';
 import { field, type Field } from './field.ts';
 import { RTNL_NAMES } from './rtnl-names.gen.ts';
-import { IFLA_ATTRS, type AttrSet } from './specs.ts';
+import type { AttrSet } from './specs.ts';
 import { RTNL_OPS, specOp } from './ynl.ts';
 
 /** The generated names of one prefix as an attribute set (payload types guessed). */
@@ -21,8 +21,6 @@ function named(prefix: string): AttrSet {
   return out;
 }
 
-/** The link attributes (rt-link.yaml's link-attrs). */
-export const IFLA_SET = IFLA_ATTRS;
 export const FRA_SET = named('FRA');
 
 const name = (prefix: string, v: number) => RTNL_NAMES[prefix]?.[v];
@@ -127,8 +125,3 @@ export function rtnlBody(
   }
   return undefined;
 }
-
-/** The name of a NETLINK_ROUTE message type (RTM_*), from the generated table. */
-export const rtnlTypeName = (type: number): string | undefined => name('RTM', type);
-/** The name of a NETLINK_ROUTE multicast group (RTNLGRP_*), from the generated table. */
-export const rtnlGroupName = (group: number): string | undefined => name('RTNLGRP', group);

@@ -35,11 +35,6 @@ export interface PageMachine {
 
 let shared: Promise<PageMachine> | null = null;
 
-/** The page's machine, if it was started (or is starting). */
-export function pageMachine(): Promise<PageMachine> | null {
-  return shared;
-}
-
 /** Start the page's machine (once; later calls share it). `base` is the site's base URL ('/'). */
 export function startPageMachine(base: string, progress: Progress = () => {}): Promise<PageMachine> {
   shared ??= start(base, progress).catch((e) => {

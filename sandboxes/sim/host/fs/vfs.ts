@@ -23,14 +23,13 @@ import type {
   poll_table,
   wait_queue_head_t,
 } from '../../../../src/api/fs-kernel.ts';
-import type { Mapping, PollFd } from '../../../../src/api/fs.ts';
+import type { Mapping } from '../../../../src/api/fs.ts';
 import type { Scheduler, Waiter } from '../sched.ts';
 
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFCHR = 0o020000;
-export const S_IFLNK = 0o120000;
 export const FMODE_READ = 0x1;
 export const FMODE_WRITE = 0x2;
 export const FMODE_LSEEK = 0x4;
@@ -746,4 +745,3 @@ export class Vfs {
 }
 
 /** A PollFd list as poll() reports it. */
-export type { PollFd };

@@ -9,7 +9,7 @@
  * fs/proc/cmdline.c, fs/proc/devices.c, kernel/module/procfs.c, fs/proc_namespace.c
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
-import type { VfsKernelApi, kernel_param, boot_param, seq_file, Ptr } from '../../../../src/api/fs-kernel.ts';
+import type { VfsKernelApi, kernel_param, boot_param, seq_file } from '../../../../src/api/fs-kernel.ts';
 import { param_ops_bool, param_ops_invbool } from '../../../../src/api/fs-kernel.ts';
 import type { KernelModule } from '../../../../src/api/types.ts';
 import { Vfs, WaitQueue, type VfsContext } from '../fs/vfs.ts';
@@ -450,5 +450,3 @@ export class KernelFs {
     };
   }
 }
-
-export type { Ptr };

@@ -9,7 +9,7 @@
  */
 import { ERRNO } from '../../../../src/api/errno.ts';
 import type { rchan, rchan_buf, rchan_callbacks, dentry, file_operations, Ptr } from '../../../../src/api/fs-kernel.ts';
-import { PAGE_SIZE, WaitQueue, type Vfs, type File } from '../fs/vfs.ts';
+import { PAGE_SIZE, WaitQueue, type Vfs } from '../fs/vfs.ts';
 
 class Buf implements rchan_buf {
   start: Uint8Array;
@@ -322,5 +322,3 @@ export class Relay {
     return written;
   }
 }
-
-export type { File };

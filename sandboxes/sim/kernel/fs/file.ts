@@ -1,19 +1,21 @@
 /**
  * Open files and the per-process descriptor tables: one number space for sockets and files.
- * A socket's file holds its `sock`; any other file (procfs, sysfs, debugfs, a character device)
+ * A socket's file holds its struct socket; any other file (procfs, sysfs, debugfs, a character device)
  * is a `struct file` of the host's VFS (sandboxes/sim/host/fs), held here by its id, so fork's
  * sharing, close and exit work the same for both, and the host's release runs on the last fput.
  *
  * Ref: fs/file.c (alloc_fd, fd_install, close_fd, dup_fd), fs/file_table.c (fput)
+ *
+ * Models Linux 6.18: fs/file.c
  */
-import { sock, netlink_release } from '../net/netlink/af_netlink';
+import { socket } from '../include/linux/net';
 import { EBADF, ENOTSOCK, EMFILE } from '../include/uapi/asm-generic/errno';
 import { current } from '../kernel/sched';
 
 /** sysctl fs.nr_open's default: the most descriptors a process may have. */
 export const NR_OPEN: i32 = 1024;
 
-/** Called on the last fput of a host file: its f_op->release runs there. */
+/** sim: called on the last fput of a host file: its f_op->release runs there, on the host. */
 @external("env", "file_release_host")
 declare function file_release_host(id: i32): void;
 
@@ -21,8 +23,8 @@ declare function file_release_host(id: i32): void;
 export class file {
   /** How many fd table slots refer to it (struct file's f_count). */
   refs: i32 = 1;
-  /** The socket (null for a host file). */
-  sk: sock | null = null;
+  /** The socket (file->private_data; null for a host file). */
+  sock: socket | null = null;
   /** The host VFS file's id (0 for a socket). */
   host: i32 = 0;
   nonblock: bool = false;
@@ -31,8 +33,9 @@ export class file {
 /** Drop one reference; the last one closes the socket or releases the host file. Ref: fs/file_table.c:fput */
 export function fput(f: file): i32 {
   if (--f.refs > 0) return 0;
-  const sk = f.sk;
-  if (sk != null) return netlink_release(sk);
+  // sock_close → __sock_release: the protocol's release.
+  const sock = f.sock;
+  if (sock != null) return sock.ops!.release(sock);
   if (f.host) file_release_host(f.host);
   return 0;
 }
@@ -44,6 +47,7 @@ const files = new Map<i32, Array<file | null>>();
 let last_pid: i32 = -1;
 let last_table: Array<file | null> | null = null;
 
+/** sim: the current process's descriptor table (Linux: current->files->fdt), cached for the last pid. */
 export function fdtable(): Array<file | null> {
   const pid = current.pid;
   const lt = last_table;
@@ -68,7 +72,7 @@ export function fdget(fd: i32): file | null {
   const f = unchecked(t[fd]);
   // fds 0–2 are the terminal: not sockets.
   if (f == null) { bad_fd = fd <= 2 ? -ENOTSOCK : -EBADF; return null; }
-  if (f.sk == null) { bad_fd = -ENOTSOCK; return null; }
+  if (f.sock == null) { bad_fd = -ENOTSOCK; return null; }
   return f;
 }
 
@@ -125,22 +129,22 @@ export function exit_files(pid: i32): void {
   }
 }
 
-/** Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
+/** sim: Which fd of process `pid` holds socket `id` (-1 if none), for state(). */
 export function fd_of_sock(pid: i32, id: i32): i32 {
   if (!files.has(pid)) return -1;
   const t = files.get(pid);
   for (let i = 0; i < t.length; i++) {
     const f = unchecked(t[i]);
     if (f != null) {
-      const sk = f.sk;
-      if (sk != null && sk.id == id) return i;
+      const sock = f.sock;
+      if (sock != null && sock.sk!.id == id) return i;
     }
   }
   return -1;
 }
 
 /**
- * Install the host file `id` at the lowest free descriptor (the host's do_filp_open succeeded);
+ * sim: Install the host file `id` at the lowest free descriptor (the host's do_filp_open succeeded);
  * -EMFILE when the table is full (the host then releases it). Ref: fs/open.c:do_sys_openat2
  */
 export function sys_fd_install_host(id: i32, nonblock: bool): i32 {
@@ -153,7 +157,7 @@ export function sys_fd_install_host(id: i32, nonblock: bool): i32 {
   return fd;
 }
 
-/** What fd is: the host file's id (> 0), 0 for a socket, or -EBADF. */
+/** sim: What fd is: the host file's id (> 0), 0 for a socket, or -EBADF. */
 export function sys_fd_host(fd: i32): i32 {
   const t = fdtable();
   if (fd < 0 || fd >= t.length) return -EBADF;

@@ -2,6 +2,8 @@
  * Boot: bring up netlink and the protocols built into the kernel. A built-in protocol registers
  * here by calling its init function, which calls netlink_kernel_create(unit, cfg).
  * Ref: init/main.c:start_kernel → do_initcalls
+ *
+ * Models Linux 6.18: init/main.c
  */
 import { netlink_proto_init } from '../net/netlink/af_netlink';
 import { genl_init } from '../net/netlink/genetlink';

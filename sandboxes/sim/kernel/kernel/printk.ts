@@ -2,7 +2,7 @@
  * printk and the kernel log ring that dmesg reads. Each line is stored as Linux prints it with
  * timestamps on: "[    1.234567] text", and handed to the host as it is written (live events).
  *
- * Ref: kernel/printk/printk.c
+ * Models Linux 6.18: kernel/printk/printk.c
  */
 import { ktime_get_ms } from './time';
 
@@ -15,6 +15,7 @@ export const KERN_NOTICE: i32 = 5;
 export const KERN_INFO: i32 = 6;
 export const KERN_DEBUG: i32 = 7;
 
+/** sim: the host receives each log line as it is written. */
 // @ts-ignore: decorator
 @external('env', 'printk_emit')
 declare function host_printk_emit(level: i32, line: string): void;
@@ -24,6 +25,7 @@ const LOG_LINES: i32 = 4096;
 const log_buf: string[] = [];
 let log_first: i32 = 0;
 
+/** sim: v right-justified in width columns, padded with c (printf's %5lu / %06lu). */
 function pad(v: u64, width: i32, c: string): string {
   let s = v.toString();
   while (s.length < width) s = c + s;
@@ -57,9 +59,9 @@ export function printk(level: i32, text: string): void {
 /** pr_warn. */ export function pr_warn(text: string): void { printk(KERN_WARNING, text); }
 /** pr_err. */ export function pr_err(text: string): void { printk(KERN_ERR, text); }
 
-/** Lines in the ring. */
+/** sim: Lines in the ring. */
 export function dmesg_count(): i32 { return log_buf.length - log_first; }
-/** Line `i` (0 = oldest kept). */
+/** sim: Line `i` (0 = oldest kept). */
 export function dmesg_line(i: i32): string {
   const j = log_first + i;
   return j >= log_first && j < log_buf.length ? log_buf[j] : '';

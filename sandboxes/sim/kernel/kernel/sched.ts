@@ -3,6 +3,8 @@
  * may act as root. The host's scheduler decides who runs and tells us with sched_switch().
  *
  * Ref: include/linux/sched.h (struct task_struct), kernel/capability.c (capable)
+ *
+ * Models Linux 6.18: include/linux/sched.h, kernel/capability.c
  */
 
 /** struct task_struct, the part we need. */
@@ -22,18 +24,18 @@ export let current: task_struct = init_task;
 
 const tasks = new Map<i32, task_struct>();
 
-/** A new process (fork+exec), made by the host's spawn. */
+/** sim: A new process (fork+exec), made by the host's spawn. */
 export function task_create(pid: i32, uid: u32, comm: string): void {
   tasks.set(pid, new task_struct(pid, uid, comm));
 }
 
-/** The process ended. */
+/** sim: The process ended. */
 export function task_exit(pid: i32): void {
   if (tasks.has(pid)) tasks.delete(pid);
   if (current.pid == pid) current = init_task;
 }
 
-/** Put `pid` on the CPU (0: the idle task). Ref: kernel/sched/core.c:context_switch */
+/** sim: Put `pid` on the CPU (0: the idle task). Ref: kernel/sched/core.c:context_switch */
 export function sched_switch(pid: i32): void {
   current = tasks.has(pid) ? tasks.get(pid) : init_task;
 }

@@ -11,12 +11,14 @@
  *   …
  *   return tr(err);            // every return goes through tr() (tr_void() in void functions)
  *
- * Ref: kernel/trace/trace_functions_graph.c
+ * Models Linux 6.18: kernel/trace/trace_functions_graph.c
  */
 
+/** sim: the host prints a traced function's entry. */
 // @ts-ignore: decorator
 @external('env', 'trace_enter')
 declare function host_trace_enter(fn: string, fmt: string, a: i32, b: i32, c: i32): void;
+/** sim: the host prints a traced function's return. */
 // @ts-ignore: decorator
 @external('env', 'trace_exit')
 declare function host_trace_exit(ret: i32, has_ret: bool): void;
@@ -24,20 +26,20 @@ declare function host_trace_exit(ret: i32, has_ret: bool): void;
 /** Whether the tracer is on (set by the host through trace_enable). */
 export let tracing: bool = false;
 
-/** Switch the tracer on or off. */
+/** sim: Switch the tracer on or off. */
 export function trace_set(on: bool): void { tracing = on; }
 
-/** Record the entry of `fn` with up to three numbers printed by `fmt`; call only under `if (tracing)`. */
+/** sim: Record the entry of `fn` with up to three numbers printed by `fmt`; call only under `if (tracing)`. */
 export function trace_enter(fn: string, fmt: string, a: i32 = 0, b: i32 = 0, c: i32 = 0): void { host_trace_enter(fn, fmt, a, b, c); }
 
-/** Record the return of the innermost traced function and pass its value through. */
+/** sim: record the return of the innermost traced function and pass its value through. */
 // @ts-ignore: decorator
 @inline export function tr(ret: i32): i32 {
   if (tracing) host_trace_exit(ret, true);
   return ret;
 }
 
-/** Record the return of a void function. */
+/** sim: record the return of a void function. */
 // @ts-ignore: decorator
 @inline export function tr_void(): void {
   if (tracing) host_trace_exit(0, false);

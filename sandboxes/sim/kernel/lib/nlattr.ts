@@ -3,8 +3,9 @@
  * and include/net/netlink.h have them. Attributes are read in place from linear memory: an
  * attribute is a pointer (usize) to its struct nlattr { u16 nla_len; u16 nla_type; }.
  *
- * Ref: lib/nlattr.c, include/net/netlink.h (Linux 6.1; behaviour checked against this machine's
- * 6.18 kernel where the two differ — see comments marked "6.18").
+ * Ref: lib/nlattr.c, include/net/netlink.h; where 6.1 and 6.18 differ, the comment says so.
+ *
+ * Models Linux 6.18: lib/nlattr.c, include/net/netlink.h
  */
 
 import { sk_buff, skb_put, skb_tailroom, skb_tail_pointer } from '../net/core/skbuff';
@@ -32,10 +33,10 @@ export const NLA_TYPE_MASK: u16 = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
 // @ts-ignore: decorator
 @inline export function nla_padlen(payload: i32): i32 { return nla_total_size(payload) - nla_attr_size(payload); }
 
-/** The raw nla_len field. */
+/** sim: the raw nla_len field (Linux reads nla->nla_len). */
 // @ts-ignore: decorator
 @inline export function nla_len_raw(nla: usize): i32 { return <i32>load<u16>(nla); }
-/** The raw nla_type field, flags included. */
+/** sim: the raw nla_type field, flags included (Linux reads nla->nla_type). */
 // @ts-ignore: decorator
 @inline export function nla_type_raw(nla: usize): u16 { return load<u16>(nla, 2); }
 /** The attribute type without NLA_F_NESTED / NLA_F_NET_BYTEORDER. Ref: nla_type */
@@ -84,25 +85,13 @@ export function nla_get_sint(nla: usize): i64 { return nla_len(nla) == 4 ? <i64>
 /** Ref: nla_get_flag */ export function nla_get_flag(nla: usize): bool { return nla != 0; }
 /** Ref: nla_get_msecs (ms, as u64) */ export function nla_get_msecs(nla: usize): u64 { return nla_get_u64(nla); }
 
-/** The payload as a string, up to the first NUL (what C code reads with nla_data()). */
+/** sim: The payload as a string, up to the first NUL (what C code reads with nla_data()). */
 export function nla_get_string(nla: usize): string {
   const p = nla_data(nla);
   const n = nla_len(nla);
   let end = 0;
   while (end < n && load<u8>(p + <usize>end) != 0) end++;
   return String.UTF8.decodeUnsafe(p, <usize>end, false);
-}
-
-/** Compare a string attribute with `s` (trailing NULs of the attribute ignored). Ref: lib/nlattr.c:nla_strcmp */
-export function nla_strcmp(nla: usize, s: string): i32 {
-  const enc = String.UTF8.encode(s, false);
-  const len = enc.byteLength;
-  const buf = nla_data(nla);
-  let attrlen = nla_len(nla);
-  while (attrlen > 0 && load<u8>(buf + <usize>(attrlen - 1)) == 0) attrlen--;
-  let d = attrlen - len;
-  if (d == 0) d = memory.compare(buf, changetype<usize>(enc), <usize>len);
-  return d;
 }
 
 /** The first attribute of type `attrtype` in a stream. Ref: lib/nlattr.c:nla_find */
@@ -188,34 +177,18 @@ export class nla_policy {
   nested_policy: nla_policy[] | null = null;
 }
 
-/** A policy array of maxtype + 1 entries, all NLA_UNSPEC, to fill in. */
+/** sim: A policy array of maxtype + 1 entries, all NLA_UNSPEC, to fill in. */
 export function nla_policy_new(maxtype: i32): nla_policy[] {
   const p = new Array<nla_policy>(maxtype + 1);
   for (let i = 0; i <= maxtype; i++) p[i] = new nla_policy();
   return p;
 }
 
-/** One policy entry: { .type = t, .len = len }. */
+/** sim: One policy entry: { .type = t, .len = len }. */
 export function NLA_POLICY(t: u8, len: u16 = 0): nla_policy {
   const p = new nla_policy();
   p.type = t;
   p.len = len;
-  return p;
-}
-
-/** NLA_POLICY_RANGE(tp, min, max). Ref: include/net/netlink.h */
-export function NLA_POLICY_RANGE(t: u8, min: i16, max: i16): nla_policy {
-  const p = NLA_POLICY(t);
-  p.validation_type = NLA_VALIDATE_RANGE;
-  p.min = min;
-  p.max = max;
-  return p;
-}
-
-/** NLA_POLICY_NESTED(policy) / NLA_POLICY_NESTED_ARRAY(policy). */
-export function NLA_POLICY_NESTED(t: u8, nested: nla_policy[]): nla_policy {
-  const p = NLA_POLICY(t, <u16>(nested.length - 1));
-  p.nested_policy = nested;
   return p;
 }
 
@@ -268,12 +241,6 @@ export function NL_SET_ERR_ATTR_MISS(extack: netlink_ext_ack | null, nest: usize
     extack.miss_type = type;
   }
 }
-/** NL_REQ_ATTR_CHECK: true (and the extack filled in) when tb[type] is missing. */
-export function NL_REQ_ATTR_CHECK(extack: netlink_ext_ack | null, nest: usize, tb: StaticArray<usize>, type: u32): bool {
-  const missing = tb[type] == 0;
-  if (missing) NL_SET_ERR_ATTR_MISS(extack, nest, type);
-  return missing;
-}
 
 // ---- validation (lib/nlattr.c) ----------------------------------------------------------------
 
@@ -281,7 +248,7 @@ const EINVAL: i32 = 22;
 const ERANGE: i32 = 34;
 const EMSGSIZE: i32 = 90;
 
-/** Exact sizes that strict validation enforces. Ref: lib/nlattr.c:nla_attr_len */
+/** sim: Exact sizes that strict validation enforces. Ref: lib/nlattr.c:nla_attr_len */
 function nla_attr_len(t: u8): i32 {
   switch (t) {
     case NLA_U8: case NLA_S8: return 1;
@@ -292,7 +259,7 @@ function nla_attr_len(t: u8): i32 {
   return 0;
 }
 
-/** Minimum payload sizes. Ref: lib/nlattr.c:nla_attr_minlen */
+/** sim: Minimum payload sizes. Ref: lib/nlattr.c:nla_attr_minlen */
 export function nla_attr_minlen(t: u8): i32 {
   switch (t) {
     case NLA_MSECS: return 8;
@@ -456,7 +423,7 @@ function nla_validate_mask(pt: nla_policy, nla: usize, extack: netlink_ext_ack |
   return 0;
 }
 
-/** Whether a NUL byte is among the first `n` bytes at `p` (memchr). */
+/** sim: Whether a NUL byte is among the first `n` bytes at `p` (memchr). */
 function has_nul(p: usize, n: i32): bool {
   for (let i = 0; i < n; i++) if (load<u8>(p + <usize>i) == 0) return true;
   return false;
@@ -638,44 +605,10 @@ export function __nla_validate_parse(head: usize, len: i32, maxtype: i32, policy
   return 0;
 }
 
-/** Validate a stream of attributes. Ref: lib/nlattr.c:__nla_validate */
-export function __nla_validate(head: usize, len: i32, maxtype: i32, policy: nla_policy[] | null, validate: u32,
-  extack: netlink_ext_ack | null): i32 {
-  return __nla_validate_parse(head, len, maxtype, policy, validate, extack, null, 0);
-}
-
 /** Parse a stream of attributes into tb. Ref: lib/nlattr.c:__nla_parse */
 export function __nla_parse(tb: StaticArray<usize>, maxtype: i32, head: usize, len: i32, policy: nla_policy[] | null,
   validate: u32, extack: netlink_ext_ack | null): i32 {
   return __nla_validate_parse(head, len, maxtype, policy, validate, extack, tb, 0);
-}
-
-/** nla_parse_nested: strict parse of a nest's payload. Ref: include/net/netlink.h */
-export function nla_parse_nested(tb: StaticArray<usize>, maxtype: i32, nla: usize, policy: nla_policy[] | null,
-  extack: netlink_ext_ack | null): i32 {
-  if (!(nla_type_raw(nla) & NLA_F_NESTED)) {
-    NL_SET_ERR_MSG_ATTR(extack, nla, 'NLA_F_NESTED is missing');
-    return -EINVAL;
-  }
-  return __nla_parse(tb, maxtype, nla_data(nla), nla_len(nla), policy, NL_VALIDATE_STRICT, extack);
-}
-
-/** nla_parse_nested_deprecated: liberal parse of a nest's payload. Ref: include/net/netlink.h */
-export function nla_parse_nested_deprecated(tb: StaticArray<usize>, maxtype: i32, nla: usize, policy: nla_policy[] | null,
-  extack: netlink_ext_ack | null): i32 {
-  return __nla_parse(tb, maxtype, nla_data(nla), nla_len(nla), policy, NL_VALIDATE_LIBERAL, extack);
-}
-
-/** Estimated room for a policy's attributes in a message. Ref: lib/nlattr.c:nla_policy_len */
-export function nla_policy_len(p: nla_policy[], n: i32): i32 {
-  let len = 0;
-  for (let i = 0; i < n; i++) {
-    const pt = p[i];
-    if (pt.len) len += nla_total_size(<i32>pt.len);
-    else if (nla_attr_len(pt.type)) len += nla_total_size(nla_attr_len(pt.type));
-    else if (nla_attr_minlen(pt.type)) len += nla_total_size(nla_attr_minlen(pt.type));
-  }
-  return len;
 }
 
 // ---- writing attributes into an sk_buff (lib/nlattr.c, include/net/netlink.h) ------------------
@@ -687,12 +620,6 @@ export function __nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize 
   store<u16>(nla, <u16>attrtype, 2);
   memory.fill(nla + <usize>nla_attr_size(attrlen), 0, <usize>nla_padlen(attrlen));
   return nla;
-}
-
-/** Ref: lib/nlattr.c:nla_reserve (0 when the skb is full) */
-export function nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize {
-  if (skb_tailroom(skb) < nla_total_size(attrlen)) return 0;
-  return __nla_reserve(skb, attrtype, attrlen);
 }
 
 /** Add an attribute with `attrlen` bytes from `data`. Ref: lib/nlattr.c:nla_put */

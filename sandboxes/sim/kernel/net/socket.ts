@@ -6,17 +6,15 @@
  * Each sys_* returns what the syscall returns (>= 0) or -errno. -ERESTARTSYS means "this process
  * must sleep": the host waits on sys_wait_sock() and calls sys_recvmsg again, or sys_sendmsg_restart.
  *
- * Ref: net/socket.c
+ * Models Linux 6.18: net/socket.c
  */
 import {
-  sock, netlink_create, create_err, netlink_release, netlink_bind, netlink_connect, netlink_getname,
-  netlink_sendmsg, netlink_recvmsg, netlink_setsockopt, netlink_getsockopt, netlink_unicast_restart, netlink_unicast,
-  restart_wait_sock, sock_by_id, sk_buff, kfree_skb, AF_NETLINK, SOCK_NONBLOCK, SOCK_CLOEXEC, SOL_SOCKET, SOL_NETLINK,
+  netlink_create, netlink_unicast_restart, netlink_unicast, sock_by_id, sk_buff, AF_NETLINK, SOCK_NONBLOCK,
+  SOCK_CLOEXEC, SOL_SOCKET,
 } from './netlink/af_netlink';
+import { socket } from '../include/linux/net';
 import { sock_setsockopt, sock_getsockopt, sock_timeo_ms } from './core/sock';
-import {
-  EAFNOSUPPORT, EINVAL, EBADF, ENOTSOCK, EMFILE, ENOPROTOOPT, ERESTARTSYS, EAGAIN,
-} from '../include/uapi/asm-generic/errno';
+import { EAFNOSUPPORT, EINVAL, ERESTARTSYS, EAGAIN } from '../include/uapi/asm-generic/errno';
 import { current } from '../kernel/sched';
 import { file, fdget, bad_fd, alloc_fd, fd_install } from '../fs/file';
 export { sys_close, exit_files, fd_of_sock, dup_fd } from '../fs/file';
@@ -37,10 +35,13 @@ export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
   if (family != AF_NETLINK) return tr(-EAFNOSUPPORT);
   const fd = alloc_fd();
   if (fd < 0) return tr(fd);
-  const sk = netlink_create(type, protocol);
-  if (sk == null) return tr(create_err);
+  // sock_alloc, then the family's create (net_families[AF_NETLINK]->create).
+  const sock = new socket();
+  sock.type = type;
+  const err = netlink_create(sock, protocol, 0);
+  if (err) return tr(err);
   const f = new file();
-  f.sk = sk;
+  f.sock = sock;
   f.nonblock = (flags & SOCK_NONBLOCK) != 0;
   fd_install(fd, f);
   return tr(fd);
@@ -52,11 +53,13 @@ export function sys_bind(fd: i32, addr: usize, addrlen: i32): i32 {
   return tr(sys_bind_body(fd, addr, addrlen));
 }
 
+/** sim: __sys_bind before the trace return. */
 function sys_bind_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
-  return netlink_bind(f.sk!, addr, addrlen);
+  const sock = f.sock!;
+  return sock.ops!.bind(sock, addr, addrlen);
 }
 
 /** Ref: __sys_connect */
@@ -65,18 +68,21 @@ export function sys_connect(fd: i32, addr: usize, addrlen: i32): i32 {
   return tr(sys_connect_body(fd, addr, addrlen));
 }
 
+/** sim: __sys_connect before the trace return. */
 function sys_connect_body(fd: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
-  return netlink_connect(f.sk!, addr, addrlen);
+  const sock = f.sock!;
+  return sock.ops!.connect(sock, addr, addrlen);
 }
 
-/** Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
+/** sim: Ref: __sys_getsockname / __sys_getpeername: writes 12 bytes at out. */
 export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  return netlink_getname(f.sk!, out, peer);
+  const sock = f.sock!;
+  return sock.ops!.getname(sock, out, peer);
 }
 
 /** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
@@ -85,6 +91,7 @@ export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usi
   return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen));
 }
 
+/** sim: __sys_sendto before the trace return. */
 function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
@@ -92,18 +99,24 @@ function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize
   if (f.nonblock) flags |= 0x40;
   current.nl_deliveries = 0;
   current.lockup = false;
-  return netlink_sendmsg(f.sk!, buf, len, flags, addr, addrlen);
+  const sock = f.sock!;
+  const r = sock.ops!.sendmsg(sock, buf, len, flags, addr, addrlen);
+  if (r == ERESTARTSYS) send_wait_sock = sock.sk!.restart_wait;
+  return r;
 }
 
-/** Resume a sendmsg that slept waiting for room in the receiver. */
+/** sim: Resume a sendmsg that slept waiting for room in the receiver. */
 export function sys_sendmsg_restart(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  return netlink_unicast_restart(f.sk!);
+  const sk = f.sock!.sk!;
+  const r = netlink_unicast_restart(sk);
+  if (r == ERESTARTSYS) send_wait_sock = sk.restart_wait;
+  return r;
 }
 
 /**
- * A sender's SO_SNDTIMEO ran out while it waited for room. Linux's netlink_unicast goes back to
+ * sim: A sender's SO_SNDTIMEO ran out while it waited for room. Linux's netlink_unicast goes back to
  * `retry` with the timeout now 0: netlink_attachskb looks once more, queues the skb if room
  * appeared meanwhile, and otherwise frees it and answers -EAGAIN (no overrun: the sender is a
  * user socket). So does this.
@@ -111,10 +124,11 @@ export function sys_sendmsg_restart(fd: i32): i32 {
 export function sys_sendmsg_restart_timeout(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  const p = f.sk!.restart_skb;
+  const sk = f.sock!.sk!;
+  const p = sk.restart_skb;
   if (!p) return -EAGAIN;
-  f.sk!.restart_skb = 0;
-  return netlink_unicast(f.sk!, changetype<sk_buff>(p), f.sk!.restart_portid, 1);
+  sk.restart_skb = 0;
+  return netlink_unicast(sk, changetype<sk_buff>(p), sk.restart_portid, 1);
 }
 
 /** Ref: __sys_recvmsg. Details of the datagram are left in recv_info. */
@@ -123,21 +137,26 @@ export function sys_recvmsg(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   return tr(sys_recvmsg_body(fd, buf, len, flags));
 }
 
+/** sim: __sys_recvfrom before the trace return. */
 function sys_recvmsg_body(fd: i32, buf: usize, len: i32, flags: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (len < 0) return -EINVAL;
   current.nl_deliveries = 0;
   current.lockup = false;
-  const r = netlink_recvmsg(f.sk!, buf, len, flags, f.nonblock);
-  if (r == -ERESTARTSYS) wait_sock = f.sk!.id;
+  const sock = f.sock!;
+  const r = sock.ops!.recvmsg(sock, buf, len, flags, f.nonblock);
+  if (r == -ERESTARTSYS) wait_sock = sock.sk!.id;
   return r;
 }
 
+/** The socket a reader that got -ERESTARTSYS sleeps on: its own. */
 let wait_sock: i32 = 0;
-/** The socket whose wake-up a sleeping syscall waits for. */
+/** The socket a sender that got ERESTARTSYS waits on for room: the receiver. */
+let send_wait_sock: i32 = 0;
+/** sim: The socket whose wake-up a sleeping syscall waits for. */
 export function sys_wait_sock(send: bool): i32 {
-  const id = send ? restart_wait_sock : wait_sock;
+  const id = send ? send_wait_sock : wait_sock;
   // The caller is about to sleep on this socket: its wake-ups must now reach the host.
   const sk = sock_by_id(id);
   if (sk != null) sk.sk_wq_sleeper = true;
@@ -150,13 +169,14 @@ export function sys_setsockopt(fd: i32, level: i32, optname: i32, optval: usize,
   return tr(sys_setsockopt_body(fd, level, optname, optval, optlen));
 }
 
+/** sim: __sys_setsockopt before the trace return. */
 function sys_setsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (optlen < 0) return -EINVAL;
-  if (level == SOL_SOCKET) return sock_setsockopt(f.sk!, optname, optval, optlen);
-  if (level != SOL_NETLINK) return -ENOPROTOOPT;
-  return netlink_setsockopt(f.sk!, optname, optval, optlen);
+  const sock = f.sock!;
+  if (level == SOL_SOCKET) return sock_setsockopt(sock.sk!, optname, optval, optlen);
+  return sock.ops!.setsockopt(sock, level, optname, optval, optlen);
 }
 
 /** Ref: __sys_getsockopt. Returns the optlen written back, or -errno. */
@@ -165,46 +185,42 @@ export function sys_getsockopt(fd: i32, level: i32, optname: i32, optval: usize,
   return tr(sys_getsockopt_body(fd, level, optname, optval, optlen));
 }
 
+/** sim: __sys_getsockopt before the trace return. */
 function sys_getsockopt_body(fd: i32, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  if (level == SOL_SOCKET) return sock_getsockopt(f.sk!, optname, optval, optlen);
-  if (level != SOL_NETLINK) return -ENOPROTOOPT;
-  return netlink_getsockopt(f.sk!, optname, optval, optlen);
+  const sock = f.sock!;
+  if (level == SOL_SOCKET) return sock_getsockopt(sock.sk!, optname, optval, optlen);
+  return sock.ops!.getsockopt(sock, level, optname, optval, optlen);
 }
 
 
-/** The socket id behind fd (0 if none), for the host's bookkeeping. */
+/** sim: The socket id behind fd (0 if none), for the host's bookkeeping. */
 export function sock_id_of_fd(fd: i32): i32 {
   const f = fdget(fd);
-  return f == null ? 0 : f.sk!.id;
+  return f == null ? 0 : f.sock!.sk!.id;
 }
 
 
 
-/** The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
+/** sim: The receive (rcv) or send timeout of fd in ms: 0 none, -1 do not wait. */
 export function sys_sock_timeo(fd: i32, rcv: bool): f64 {
   const f = fdget(fd);
-  return f == null ? 0 : sock_timeo_ms(f.sk!, rcv);
+  return f == null ? 0 : sock_timeo_ms(f.sock!.sk!, rcv);
 }
 
 /**
- * poll on a socket fd: netlink's poll is datagram_poll. -EBADF for a bad fd.
- * Ref: net/core/datagram.c:datagram_poll
+ * sim: poll on a socket fd: sock->ops->poll (netlink's is datagram_poll). -EBADF for a bad fd.
+ * Ref: fs/select.c:vfs_poll → sock_poll
  */
 export function sys_sock_poll(fd: i32): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
-  const sk = f.sk!;
-  let mask = 0;
-  if (sk.sk_err) mask |= 0x8; // EPOLLERR
-  if (sk.sk_receive_queue.qlen > 0) mask |= 0x1 | 0x40; // EPOLLIN | EPOLLRDNORM
-  // sock_writeable: netlink sends never queue on the sender, so it is always writable.
-  mask |= 0x4 | 0x100 | 0x200; // EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND
-  return mask;
+  const sock = f.sock!;
+  return sock.ops!.poll(sock);
 }
 
-/** A poll() sleeps on socket `id`: its wake-ups must reach the host. */
+/** sim: A poll() sleeps on socket `id`: its wake-ups must reach the host. */
 export function sock_set_sleeper(id: i32): void {
   const sk = sock_by_id(id);
   if (sk != null) sk.sk_wq_sleeper = true;

@@ -1,7 +1,7 @@
 /**
  * Virtual ethernet pairs: `ip link add v0 type veth peer name v1`. The peer is created and
  * announced first (it gets the lower index), each end has no carrier until both are up.
- * Ref: drivers/net/veth.c
+ * Models Linux 6.18: drivers/net/veth.c
  */
 import { netlink_ext_ack, NL_SET_ERR_MSG, nla_data, nla_len, nla_get_u32, nla_get_string } from '../../lib/nlattr';
 import {
@@ -20,7 +20,7 @@ const VETH_QUEUES: u32 = 2;
 
 const zero_ifm = memory.data(16);
 
-/** Create one end. Ref: rtnl_create_link + veth_setup */
+/** sim: Create one end. Ref: rtnl_create_link + veth_setup */
 function veth_alloc(name: string, ifm: usize, tb: StaticArray<usize>): net_device | null {
   const dev = new net_device(0, name, 0, 0, 0);
   ether_setup(dev);
@@ -40,7 +40,7 @@ function veth_alloc(name: string, ifm: usize, tb: StaticArray<usize>): net_devic
   return dev;
 }
 
-/** Check an MTU against the device's range. Ref: rtnl_create_link → dev_validate_mtu */
+/** sim: Check an MTU against the device's range. Ref: rtnl_create_link → dev_validate_mtu */
 function veth_validate_mtu(tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (!tb[IFLA_MTU]) return 0;
   const mtu = nla_get_u32(tb[IFLA_MTU]);
@@ -94,6 +94,7 @@ export function veth_newlink(name: string, ifm: usize, tb: StaticArray<usize>, d
   return 0;
 }
 
+/** sim: the first attribute of a type in a nest (Linux parses the nest with nla_parse_nested). */
 function find_nested(nest: usize, type: i32): usize {
   let a = nla_data(nest);
   let rem = nla_len(nest);
@@ -134,10 +135,12 @@ function veth_close(dev: net_device): void {
   if (peer != null) netif_carrier_off(peer);
 }
 
+/** sim: one ndo_open for every kind of link (Linux calls dev->netdev_ops->ndo_open). */
 function ndo_open(dev: net_device): void {
   if (dev.kind == KIND_VETH) veth_open(dev);
   else if (dev.kind == KIND_BRIDGE) br_dev_open(dev);
 }
+/** sim: one ndo_stop for every kind of link (Linux calls dev->netdev_ops->ndo_stop). */
 function ndo_stop(dev: net_device): void {
   if (dev.kind == KIND_VETH) veth_close(dev);
 }

@@ -2,14 +2,18 @@
  * /proc/net/netlink: one line per bound netlink socket, as Linux prints it.
  * Ref: net/netlink/af_netlink.c:netlink_native_seq_show (the sk column and the inode are made up
  * from the socket's id).
+ *
+ * Models Linux 6.18: net/netlink/af_netlink.c (the seq_file of /proc/net/netlink)
  */
 import { nl_table, sock, MAX_LINKS } from '../../net/netlink/af_netlink';
 
+/** sim: left-justify s in width columns (seq_printf's %-Ns). */
 function pad_right(s: string, width: i32): string {
   let r = s;
   while (r.length < width) r += ' ';
   return r;
 }
+/** sim: v in lowercase hex, zero-padded to width (seq_printf's %0Nx). */
 function hex(v: u64, width: i32): string {
   let s = v.toString(16);
   while (s.length < width) s = '0' + s;
@@ -17,7 +21,7 @@ function hex(v: u64, width: i32): string {
 }
 
 /**
- * What %pK prints for a socket: Linux shows a hashed pointer (32 random-looking bits); ours is a
+ * sim: What %pK prints for a socket: Linux shows a hashed pointer (32 random-looking bits); ours is a
  * hash of the socket's id, stable for its life.
  */
 export function sock_address(sk: sock): u64 {
@@ -28,7 +32,7 @@ export function sock_address(sk: sock): u64 {
   return <u64>h;
 }
 
-/** The text of /proc/net/netlink. */
+/** sim: The text of /proc/net/netlink. */
 export function proc_net_netlink(): string {
   let out = 'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n';
   for (let p = 0; p < MAX_LINKS; p++) {

@@ -1,6 +1,8 @@
 /**
  * Kernel-side netlink types: the configuration of a kernel socket, the dump callback state, and
  * NETLINK_CB. Ref: include/linux/netlink.h
+ *
+ * Models Linux 6.18: include/linux/netlink.h
  */
 import { sk_buff } from '../../net/core/skbuff';
 import { netlink_ext_ack } from '../../lib/nlattr';
@@ -72,6 +74,8 @@ export class netlink_dump_control {
   module: string = '';
   min_dump_alloc: i32 = 0;
   host_id: i32 = 0;
+  /** The request's extack, which start() sees as cb->extack (6.18). */
+  extack: netlink_ext_ack | null = null;
 }
 
 /** NETLINK_CB(skb): the control block lives inside sk_buff here (portid, dst_group, flags, creds, cb_sk). */

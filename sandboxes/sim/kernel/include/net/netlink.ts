@@ -4,6 +4,8 @@
  *   u32 nlmsg_len; u16 nlmsg_type; u16 nlmsg_flags; u32 nlmsg_seq; u32 nlmsg_pid;
  *
  * Ref: include/net/netlink.h, include/uapi/linux/netlink.h
+ *
+ * Models Linux 6.18: include/net/netlink.h
  */
 import {
   sk_buff, alloc_skb, kfree_skb, skb_put, skb_tailroom, skb_tail_pointer, skb_trim,
@@ -30,8 +32,6 @@ export const NLMSG_DEFAULT_SIZE: i32 = NLMSG_GOODSIZE - NLMSG_HDRLEN;
 export function nlmsg_msg_size(payload: i32): i32 { return NLMSG_HDRLEN + payload; }
 /** Bytes a message occupies, padding included. Ref: nlmsg_total_size */
 export function nlmsg_total_size(payload: i32): i32 { return NLMSG_ALIGN(nlmsg_msg_size(payload)); }
-/** Padding after the payload. Ref: nlmsg_padlen */
-export function nlmsg_padlen(payload: i32): i32 { return nlmsg_total_size(payload) - nlmsg_msg_size(payload); }
 /** The payload. Ref: nlmsg_data */
 export function nlmsg_data(nlh: usize): usize { return nlh + <usize>NLMSG_HDRLEN; }
 /** The payload length. Ref: nlmsg_len */

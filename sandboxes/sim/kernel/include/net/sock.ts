@@ -2,9 +2,10 @@
  * A netlink socket: struct sock and struct netlink_sock in one class. Sockets are found by id (the
  * host and skbs refer to them by id, so a closed socket can never be reached through a stale pointer).
  *
- * Ref: include/net/sock.h, net/netlink/af_netlink.h
+ * Models Linux 6.18: include/net/sock.h, net/netlink/af_netlink.h
  */
 import { sk_buff, sk_buff_head } from '../../net/core/skbuff';
+import { socket } from '../linux/net';
 import {
   netlink_callback, netlink_input_fn, netlink_bind_fn, netlink_unbind_fn,
 } from '../linux/netlink';
@@ -35,6 +36,8 @@ export class sock {
   id: i32 = next_sock_id++;
   sk_protocol: i32 = 0;
   sk_type: i32 = 0;
+  /** The struct socket it belongs to (user sockets and kernel sockets alike). */
+  sk_socket: socket | null = null;
   /** tgid of the process that created it (0 for kernel sockets). */
   owner: i32 = 0;
   sk_rcvbuf: i32 = SYSCTL_RMEM_DEFAULT;
@@ -85,6 +88,8 @@ export class sock {
   // ---- a blocked sender (netlink_unicast waiting for room in the receiver) ----
   restart_skb: usize = 0;
   restart_portid: u32 = 0;
+  /** sim: the id of the socket it waits on for room (Linux sleeps on that socket's wait queue). */
+  restart_wait: i32 = 0;
 }
 
 /** netlink_is_kernel. */
@@ -98,20 +103,20 @@ export const sockets = new Map<i32, sock>();
 const SOCK_SLOTS: i32 = 1024;
 const sock_slots = new StaticArray<sock | null>(SOCK_SLOTS);
 
-/** Make a new socket findable by id. */
+/** sim: Make a new socket findable by id. */
 export function sock_link(sk: sock): void {
   sockets.set(sk.id, sk);
   unchecked(sock_slots[sk.id & (SOCK_SLOTS - 1)] = sk);
 }
 
-/** Forget a closed socket: its id finds nothing from now on. */
+/** sim: Forget a closed socket: its id finds nothing from now on. */
 export function sock_unlink(sk: sock): void {
   sockets.delete(sk.id);
   const i = sk.id & (SOCK_SLOTS - 1);
   if (unchecked(sock_slots[i]) === sk) unchecked(sock_slots[i] = null);
 }
 
-/** The socket with this id, if it still exists. */
+/** sim: The socket with this id, if it still exists. */
 export function sock_by_id(id: i32): sock | null {
   if (id == 0) return null;
   const i = id & (SOCK_SLOTS - 1);

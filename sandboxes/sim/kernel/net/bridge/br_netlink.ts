@@ -3,6 +3,8 @@
  * br_dev_setup / br_stp / br_multicast as 6.18 reports them) and no carrier once up (no port
  * forwards). Ports (IFLA_MASTER), VLANs, STP and the AF_BRIDGE messages are not modelled.
  * Ref: net/bridge/br_netlink.c (br_fill_info), br_device.c, br_if.c
+ *
+ * Models Linux 6.18: net/bridge/br_netlink.c
  */
 import { sk_buff } from '../core/skbuff';
 import { netlink_ext_ack, nla_put_u8, nla_put_u16, nla_put_u32, nla_put_u64_64bit, nla_put, nla_data, nla_len } from '../../lib/nlattr';
@@ -74,7 +76,7 @@ export function br_fill_info(skb: sk_buff, dev: net_device): i32 {
   return 0;
 }
 
-/** RTM_NEWLINK with kind "bridge". Ref: br_dev_newlink, br_dev_setup */
+/** sim: RTM_NEWLINK with kind "bridge". Ref: br_dev_newlink, br_dev_setup */
 export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   const n = dev_alloc_name(name);
   if (n == null) return -EINVAL;

@@ -4,6 +4,8 @@
  * what the notifier chain tells the address families (devinet, addrconf, fib) when a device is
  * registered, goes up or down, changes its MTU or its name, or goes away.
  * Ref: net/core/dev.c, net/core/link_watch.c, drivers/net/loopback.c, include/uapi/linux/if.h
+ *
+ * Models Linux 6.18: net/core/dev.c
  */
 import { ktime_get_ms } from '../../kernel/time';
 
@@ -203,6 +205,7 @@ export function call_netdevice_notifiers(event: i32, dev: net_device): void {
  * this hook, so dev.ts does not import rtnetlink).
  */
 export let rtmsg_ifinfo_hook: ((type: i32, dev: net_device, change: u32) => void) | null = null;
+/** sim: rtnetlink registers its rtmsg_ifinfo here, as dev.ts cannot import rtnetlink.ts (an import cycle). */
 export function set_rtmsg_ifinfo_hook(f: (type: i32, dev: net_device, change: u32) => void): void { rtmsg_ifinfo_hook = f; }
 export function rtmsg_ifinfo(type: i32, dev: net_device, change: u32): void {
   const f = rtmsg_ifinfo_hook;
@@ -212,6 +215,7 @@ export function rtmsg_ifinfo(type: i32, dev: net_device, change: u32): void {
 /** Device open/stop/carrier callbacks of the device's driver (net_device_ops). */
 export let ndo_open_hook: ((dev: net_device) => void) | null = null;
 export let ndo_stop_hook: ((dev: net_device) => void) | null = null;
+/** sim: the drivers register their ndo_open / ndo_stop here (Linux: dev->netdev_ops). */
 export function set_ndo_hooks(open: (dev: net_device) => void, stop: (dev: net_device) => void): void {
   ndo_open_hook = open;
   ndo_stop_hook = stop;
@@ -390,7 +394,7 @@ export function loopback_net_init(): void {
   register_netdevice(lo);
 }
 
-/** Insert v at index i (AssemblyScript's splice does not insert). */
+/** sim: Insert v at index i (AssemblyScript's splice does not insert). */
 export function array_insert<T>(arr: T[], i: i32, v: T): void {
   arr.push(v);
   for (let k = arr.length - 1; k > i; k--) unchecked(arr[k] = arr[k - 1]);

@@ -2,6 +2,8 @@
  * Policy-routing rules of a fresh namespace: IPv4 has local (0), main (32766) and default (32767),
  * IPv6 local and main. Only the dump is modelled (RTM_NEWRULE / DELRULE answer EOPNOTSUPP).
  * Ref: net/core/fib_rules.c (fib_nl_fill_rule, fib_nl_dumprule), net/ipv4/fib_rules.c, net/ipv6/fib6_rules.c
+ *
+ * Models Linux 6.18: net/core/fib_rules.c
  */
 import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsghdr_seq, NETLINK_CB, NLM_F_MULTI, nlmsg_len } from '../netlink/af_netlink';
 import { NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, netlink_ext_ack } from '../../lib/nlattr';
@@ -51,7 +53,7 @@ function fib4_rules_dump(skb: sk_buff, cb: netlink_callback): i32 { return dump_
 function fib6_rules_dump(skb: sk_buff, cb: netlink_callback): i32 { return dump_rules(skb, cb, AF_INET6, 2); }
 
 /**
- * Without a family, every rules_ops in registration order: IPv4, IPv4 multicast routing (family
+ * sim: Without a family, every rules_ops in registration order: IPv4, IPv4 multicast routing (family
  * RTNL_FAMILY_IPMR 128: one rule to table default), IPv6 multicast routing (129: one rule to main),
  * IPv6. Ref: fib_nl_dumprule, ipmr_rules_init, ip6mr_rules_init
  */
@@ -78,7 +80,7 @@ function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
   return <i32>skb.len;
 }
 
-/** Adding or deleting a rule: the family must have rules; changing them is not modelled. Ref: fib_nl_newrule, fib_nl_delrule */
+/** sim: Adding or deleting a rule: the family must have rules; changing them is not modelled. Ref: fib_nl_newrule, fib_nl_delrule */
 function fib_nl_changerule(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
   const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
   if (family != AF_INET && family != AF_INET6) {

@@ -10,6 +10,8 @@
  * entries in the order they were created, where Linux walks its hash buckets (a random order).
  *
  * Ref: net/core/neighbour.c, net/ipv4/arp.c (arp_constructor), net/ipv6/ndisc.c (ndisc_constructor)
+ *
+ * Models Linux 6.18: net/core/neighbour.c
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb,
@@ -97,15 +99,17 @@ function neigh_find_table(family: u8): neighbour[] | null {
   if (family == AF_INET6) return nd_tbl;
   return null;
 }
+/** sim: the table's key_len (Linux: tbl->key_len). */
 function key_len(family: u8): i32 { return family == AF_INET ? 4 : 16; }
 
+/** sim: memcmp of a stored key with one in linear memory. */
 function key_equal(a: StaticArray<u8>, b: usize, len: i32): bool {
   for (let i = 0; i < len; i++) if (unchecked(a[i]) != load<u8>(b + <usize>i)) return false;
   return true;
 }
 
 /**
- * The key an entry is stored under: the address, except that ARP keys a loopback or
+ * sim: The key an entry is stored under: the address, except that ARP keys a loopback or
  * point-to-point device's entries by INADDR_ANY. Ref: __ipv4_neigh_lookup_noref, arp_hashfn
  */
 function neigh_key(family: u8, dev: net_device, dst: usize): StaticArray<u8> {
@@ -258,7 +262,9 @@ function __neigh_update(n: neighbour, lladdr: usize, new_state: u16, flags: u32,
 }
 
 let nda_policy: nla_policy[] = [];
+/** sim: the attributes after struct ndmsg (Linux: nlmsg_attrdata(nlh, sizeof(struct ndmsg))). */
 function nd_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(NDMSG_SIZE); }
+/** sim: their length (Linux: nlmsg_attrlen(nlh, sizeof(struct ndmsg))). */
 function nd_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(NDMSG_SIZE); }
 
 /** RTM_NEWNEIGH (`ip neigh add / replace / change`). Ref: neigh_add */
@@ -437,7 +443,7 @@ function neigh_flush_dev(tbl: neighbour[], dev: net_device, skip_perm: bool): vo
   }
 }
 
-/** Down or gone: every entry of the device; carrier lost: all but the permanent ones. Ref: neigh_ifdown, neigh_carrier_down */
+/** sim: Down or gone: every entry of the device; carrier lost: all but the permanent ones. Ref: neigh_ifdown, neigh_carrier_down */
 function neigh_netdev_event(event: i32, dev: net_device): void {
   if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER) {
     neigh_flush_dev(arp_tbl, dev, false);

@@ -4,6 +4,8 @@
  * is registered or unregistered. A fresh namespace forwards nothing: every value is 0.
  * Ref: net/ipv4/devinet.c (inet_netconf_fill_devconf, inet_netconf_get_devconf, inet_netconf_dump_devconf),
  * net/ipv6/addrconf.c (inet6_netconf_*)
+ *
+ * Models Linux 6.18: net/ipv4/devinet.c, net/ipv6/addrconf.c (their netconf parts)
  */
 import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI } from '../netlink/af_netlink';
 import { netlink_ext_ack, nla_put_u32, nla_put_s32, nla_find, nla_get_s32 } from '../../lib/nlattr';
@@ -25,7 +27,7 @@ const NETCONFA_BC_FORWARDING: i32 = 8;
 const NETCONFA_IFINDEX_ALL: i32 = -1;
 const NETCONFA_IFINDEX_DEFAULT: i32 = -2;
 
-/** One netconf message: struct netconfmsg (family + 3 pad bytes), the index, and (not for DEL) every setting. */
+/** sim: One netconf message: struct netconfmsg (family + 3 pad bytes), the index, and (not for DEL) every setting. */
 function netconf_fill(skb: sk_buff, family: u8, ifindex: i32, type: i32, portid: u32, seq: u32, flags: i32): i32 {
   const nlh = nlmsg_put(skb, portid, seq, type, 4, flags);
   if (!nlh) return -EMSGSIZE;
@@ -44,7 +46,7 @@ function netconf_fill(skb: sk_buff, family: u8, ifindex: i32, type: i32, portid:
   return 0;
 }
 
-/** Announce a device's settings (registered) or their end (unregistered). Ref: inet_netconf_notify_devconf */
+/** sim: Announce a device's settings (registered) or their end (unregistered). Ref: inet_netconf_notify_devconf */
 export function netconf_notify(family: u8, type: i32, dev: net_device): void {
   const skb = nlmsg_new(128);
   if (skb == null) return;
@@ -52,7 +54,7 @@ export function netconf_notify(family: u8, type: i32, dev: net_device): void {
   rtnl_notify(skb, 0, family == AF_INET ? RTNLGRP_IPV4_NETCONF : RTNLGRP_IPV6_NETCONF, false);
 }
 
-/** RTM_GETNETCONF for one device (NETCONFA_IFINDEX, or -1 / -2). Ref: inet_netconf_get_devconf */
+/** sim: RTM_GETNETCONF for one device (NETCONFA_IFINDEX, or -1 / -2). Ref: inet_netconf_get_devconf */
 function netconf_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < 4) return -EINVAL;
   const family = load<u8>(nlmsg_data(nlh));
@@ -68,7 +70,7 @@ function netconf_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): 
   return nlmsg_unicast(rtnl!, out, NETLINK_CB(skb).portid);
 }
 
-/** Every device, then "all" and "default". Ref: inet_netconf_dump_devconf */
+/** sim: Every device, then "all" and "default". Ref: inet_netconf_dump_devconf */
 function netconf_dump(skb: sk_buff, cb: netlink_callback, family: u8): i32 {
   const list: i32[] = [];
   for (let i = 0; i < devices.length; i++) list.push(unchecked(devices[i]).ifindex);
@@ -85,6 +87,7 @@ function netconf_dump(skb: sk_buff, cb: netlink_callback, family: u8): i32 {
 function inet_netconf_dump_devconf(skb: sk_buff, cb: netlink_callback): i32 { return netconf_dump(skb, cb, AF_INET); }
 function inet6_netconf_dump_devconf(skb: sk_buff, cb: netlink_callback): i32 { return netconf_dump(skb, cb, AF_INET6); }
 
+/** sim: registers RTM_GETNETCONF for both families (Linux does it in devinet_init and addrconf_init). */
 export function netconf_init(): void {
   rtnl_register(AF_INET, RTM_GETNETCONF, netconf_get, inet_netconf_dump_devconf);
   rtnl_register(AF_INET6, RTM_GETNETCONF, netconf_get, inet6_netconf_dump_devconf);

@@ -4,7 +4,7 @@
  * their notifications to RTNLGRP_LINK, and the registry the address families plug their handlers
  * into (rtnl_register: devinet, addrconf, fib_frontend, ip6 route, fib_rules, neighbour).
  *
- * Ref: net/core/rtnetlink.c
+ * Models Linux 6.18: net/core/rtnetlink.c
  */
 import {
   sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
@@ -123,7 +123,6 @@ export let rtnl: sock | null = null;
 
 // Zeros for the (empty) statistics and the device map.
 const zeros = memory.data(256);
-const bytes6 = memory.data(8);
 
 // ---- the handler registry (rtnl_register) -------------------------------------------------------
 
@@ -330,6 +329,7 @@ function rtnl_dev_combine_flags(dev: net_device, ifm: usize): u32 {
 // The link policy (the attributes a request may carry and their types). Ref: ifla_policy
 let ifla_policy: nla_policy[] = [];
 let ifla_info_policy: nla_policy[] = [];
+/** sim: fills ifla_policy and its nested policies at boot (Linux initialises them statically). */
 function init_policies(): void {
   ifla_policy = nla_policy_new(IFLA_MAX);
   ifla_policy[IFLA_IFNAME] = NLA_POLICY(NLA_STRING, <u16>(IFNAMSIZ - 1));
@@ -366,12 +366,14 @@ function init_policies(): void {
 }
 const NLA_UNSPEC_MINLEN: u8 = 0;
 
-/** Parse a link request's attributes (liberal, like nlmsg_parse_deprecated). */
+/** sim: Parse a link request's attributes (liberal, like nlmsg_parse_deprecated). */
 export function rtnl_parse_ifla(tb: StaticArray<usize>, head: usize, len: i32, extack: netlink_ext_ack | null, strict: bool): i32 {
   return __nla_parse(tb, IFLA_MAX, head, len, ifla_policy, strict ? NL_VALIDATE_STRICT : NL_VALIDATE_LIBERAL, extack);
 }
 
+/** sim: nlmsg_attrdata(nlh, hdrlen). */
 function attrs_of(nlh: usize, hdrlen: i32): usize { return nlh + 16 + <usize>NLMSG_ALIGN(hdrlen); }
+/** sim: nlmsg_attrlen(nlh, hdrlen). */
 function attrs_len(nlh: usize, hdrlen: i32): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(hdrlen); }
 
 /** Find the device a request names: by ifi_index, else by IFLA_IFNAME. Ref: rtnl_dev_get */
@@ -625,11 +627,11 @@ function rtnetlink_bind(group: i32, capable: bool): i32 {
   return 0;
 }
 
-/** A dump for AF_UNSPEC of a type that walks every family (GETADDR, GETROUTE, GETNEIGH, GETRULE…). */
+/** sim: A dump for AF_UNSPEC of a type that walks every family (GETADDR, GETROUTE, GETNEIGH, GETRULE…). */
 export function rtnl_register_dump_all(msgtype: i32): void {
   rtnl_register(AF_UNSPEC, msgtype, null, rtnl_dump_all_entry);
 }
-/** AssemblyScript closures cannot capture: the message type travels in cb.args[5]. */
+/** sim: AssemblyScript closures cannot capture: the message type travels in cb.args[5]. */
 function rtnl_dump_all_entry(skb: sk_buff, cb: netlink_callback): i32 {
   if (cb.args[5] == 0) cb.args[5] = <i64>(nlmsghdr_type(cb.nlh) - RTM_BASE);
   return rtnl_dump_all(skb, cb);
@@ -658,7 +660,7 @@ export function rtnetlink_net_init(): i32 {
   return 0;
 }
 
-/** After the address families registered: the loopback device. Ref: loopback_net_init */
+/** sim: After the address families registered: the loopback device. Ref: loopback_net_init */
 export function rtnetlink_late_init(): void {
   loopback_net_init();
 }

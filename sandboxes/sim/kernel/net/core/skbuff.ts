@@ -6,7 +6,7 @@
  * kmalloc bucket Linux would use, followed by the space skb_shared_info takes (whose first word
  * here is the data reference count shared by clones). truesize is what Linux charges to sk_rmem_alloc.
  *
- * Ref: net/core/skbuff.c, include/linux/skbuff.h
+ * Models Linux 6.18: net/core/skbuff.c, include/linux/skbuff.h
  */
 import { tracing, trace_enter, tr_void } from '../../kernel/trace';
 
@@ -74,12 +74,13 @@ export let skb_live: i32 = 0;
   creds_gid: u32;
 }
 
+/** sim: where the data area keeps its reference count (Linux: skb_shinfo(skb)->dataref). */
 // @ts-ignore: decorator
 @inline function dataref(skb: sk_buff): usize { return skb.head + <usize>skb.end; }
 
 /** Called when an owned skb is freed or orphaned: undo the sk_rmem_alloc charge (set by af_netlink). */
 export let skb_destructor: ((skb: sk_buff) => void) | null = null;
-/** Install the destructor (af_netlink's sock_rfree). */
+/** sim: Install the destructor (af_netlink's sock_rfree). */
 export function skb_set_destructor(fn: (skb: sk_buff) => void): void { skb_destructor = fn; }
 
 // Free lists (like the skbuff_head_cache slab and kmalloc's caches): most skbs are small and
@@ -93,6 +94,7 @@ const POOL_STRUCT: i32 = 0;
 const pool_head = new StaticArray<usize>(POOLS);
 const pool_len = new StaticArray<i32>(POOLS);
 
+/** sim: a block from free list i, or 0 when it is empty. */
 // @ts-ignore: decorator
 @inline function pool_pop(i: i32): usize {
   const p = unchecked(pool_head[i]);
@@ -103,6 +105,7 @@ const pool_len = new StaticArray<i32>(POOLS);
   return p;
 }
 
+/** sim: a block onto free list i; false when the list is full (the caller frees it). */
 // @ts-ignore: decorator
 @inline function pool_push(i: i32, p: usize): bool {
   if (unchecked(pool_len[i]) >= SKB_POOL_MAX) return false;
@@ -112,6 +115,7 @@ const pool_len = new StaticArray<i32>(POOLS);
   return true;
 }
 
+/** sim: which free list recycles a data area of this size (Linux: the kmalloc caches). */
 function data_pool_index(total: i32): i32 {
   if (total == SKB_SMALL_HEAD_CACHE_SIZE) return 1;
   if (total == 1024) return 2;
@@ -129,21 +133,25 @@ function data_alloc(total: i32): usize {
   return heap.alloc(<usize>total);
 }
 
+/** sim: give a data area back to its free list, or to the allocator (Linux: skb_free_head → kfree). */
 function data_free(head: usize, end: u32): void {
   const i = data_pool_index(<i32>end + SKB_SHINFO_SIZE);
   if (i >= 0 && pool_push(i, head)) return;
   heap.free(head);
 }
 
+/** sim: a struct sk_buff from its free list (Linux: kmem_cache_alloc(skbuff_head_cache)). */
 function skb_struct_alloc(): usize {
   const p = pool_pop(POOL_STRUCT);
   return p ? p : heap.alloc(offsetof<sk_buff>());
 }
 
+/** sim: a struct sk_buff back to its free list (Linux: kmem_cache_free). */
 function skb_struct_free(p: usize): void {
   if (!pool_push(POOL_STRUCT, p)) heap.free(p);
 }
 
+/** sim: the struct half of __alloc_skb around a data area already allocated. */
 function __alloc_skb_struct(head: usize, end: i32, truesize: i32): sk_buff {
   const skb = changetype<sk_buff>(skb_struct_alloc());
   memory.fill(changetype<usize>(skb), 0, offsetof<sk_buff>());
@@ -179,7 +187,7 @@ export function alloc_skb(size: i32): sk_buff | null {
 }
 
 /**
- * A buffer for a large datagram, without kmalloc's rounding (vmalloc in Linux).
+ * sim: A buffer for a large datagram, without kmalloc's rounding (vmalloc in Linux).
  * Ref: net/netlink/af_netlink.c:netlink_alloc_large_skb → __build_skb
  */
 export function alloc_skb_exact(size: i32): sk_buff | null {
@@ -269,14 +277,7 @@ export function skb_put_zero(skb: sk_buff, len: i32): usize {
   return p;
 }
 
-/** skb_put and copy `len` bytes from `src`. Ref: skb_put_data */
-export function skb_put_data(skb: sk_buff, src: usize, len: i32): usize {
-  const p = skb_put(skb, len);
-  memory.copy(p, src, <usize>len);
-  return p;
-}
-
-// Reallocate the data area so `need` bytes fit (only a shared-data-free skb can be grown safely;
+// sim: Reallocate the data area so `need` bytes fit (only a shared-data-free skb can be grown safely;
 // a clone's data is copied to a private area).
 function skb_grow(skb: sk_buff, need: i32): void {
   const off = skb.data - skb.head;

@@ -1,5 +1,7 @@
 /**
  * SOL_SOCKET options, the part netlink sockets use. Ref: net/core/sock.c:sock_setsockopt, sk_getsockopt
+ *
+ * Models Linux 6.18: net/core/sock.c
  */
 import {
   sock, SYSCTL_RMEM_MAX, SYSCTL_WMEM_MAX, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
@@ -32,13 +34,13 @@ function sock_set_timeout(sk: sock, rcv: bool, optval: usize, optlen: i32): i32 
   return 0;
 }
 
-/** A socket's receive or send timeout in ms (0: none, -1: do not wait). */
+/** sim: A socket's receive or send timeout in ms (0: none, -1: do not wait). */
 export function sock_timeo_ms(sk: sock, rcv: bool): f64 {
   const t = rcv ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
   return t < 0 ? -1 : <f64>t * 1000.0 / <f64>HZ;
 }
 
-// Options stored and read back as booleans (sock_valbool_flag).
+// sim: Options stored and read back as booleans (sock_valbool_flag).
 function is_bool_opt(optname: i32): bool {
   return optname == 2 || optname == 5 || optname == 6 || optname == 9 || optname == 10 || optname == 29;
 }

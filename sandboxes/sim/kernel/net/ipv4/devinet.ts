@@ -2,6 +2,8 @@
  * IPv4 addresses: RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR for AF_INET, primaries and secondaries,
  * 127.0.0.1/8 on lo when it comes up, RTNLGRP_IPV4_IFADDR notifications, the AF_INET part of a
  * link's IFLA_AF_SPEC (the devconf array). Ref: net/ipv4/devinet.c
+ *
+ * Models Linux 6.18: net/ipv4/devinet.c
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
@@ -105,6 +107,7 @@ function rtmsg_ifa(event: i32, ifa: in_ifaddr, nlh: usize, portid: u32): void {
   rtnl_notify(skb, portid, RTNLGRP_IPV4_IFADDR, nlmsg_report(nlh));
 }
 
+/** sim: the device's addresses (Linux walks in_dev->ifa_list). */
 function dev_ifas(dev: net_device): in_ifaddr[] {
   const out: in_ifaddr[] = [];
   for (let i = 0; i < ifa_list.length; i++) if (unchecked(ifa_list[i]).dev == dev) out.push(unchecked(ifa_list[i]));
@@ -145,7 +148,7 @@ export function __ip_dev_find(addr: u32): net_device | null {
   return null;
 }
 
-/** The primary address a secondary hangs from (its routes' prefsrc). */
+/** sim: The primary address a secondary hangs from (its routes' prefsrc). */
 function primary_of(ifa: in_ifaddr): in_ifaddr {
   if (!(ifa.flags & IFA_F_SECONDARY)) return ifa;
   const l = dev_ifas(ifa.dev);
@@ -204,7 +207,7 @@ function __inet_del_ifa(ifa: in_ifaddr, nlh: usize, portid: u32): void {
   fib_del(ifa, prim.local);
 }
 
-/** The routes of a removed address, keeping those another address of the device still uses. Ref: fib_del_ifaddr */
+/** sim: The routes of a removed address, keeping those another address of the device still uses. Ref: fib_del_ifaddr */
 function fib_del(ifa: in_ifaddr, prim_local: u32): void {
   let brd_ok = false;
   let local_ok = false;
@@ -219,8 +222,11 @@ function fib_del(ifa: in_ifaddr, prim_local: u32): void {
 }
 
 let ifa_ipv4_policy: nla_policy[] = [];
+/** sim: nlmsg_attrdata(nlh, sizeof(struct ifaddrmsg)). */
 function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
+/** sim: nlmsg_attrlen(nlh, sizeof(struct ifaddrmsg)). */
 function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
+/** sim: an IPv4 address attribute in host order (Linux: nla_get_in_addr, kept in network order). */
 function in_addr(a: usize): u32 { return bswap<u32>(load<u32>(nla_data(a))); }
 
 /** RTM_NEWADDR for AF_INET. Ref: inet_rtm_newaddr → rtm_to_ifaddr */
@@ -382,7 +388,7 @@ function inetdev_event(event: i32, dev: net_device): void {
   }
 }
 
-/** fib_netdev_event NETDEV_UP: every address's routes. Ref: fib_netdev_event → fib_add_ifaddr */
+/** sim: fib_netdev_event NETDEV_UP: every address's routes. Ref: fib_netdev_event → fib_add_ifaddr */
 function fib_readd(dev: net_device): void {
   const l = dev_ifas(dev);
   for (let i = 0; i < l.length; i++) {

@@ -2,6 +2,8 @@
  * IPv4 routes: the routes addresses create (fib_add_ifaddr / fib_del_ifaddr), what a device going
  * down or away does to them, RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE for AF_INET and their
  * notifications to RTNLGRP_IPV4_ROUTE. Ref: net/ipv4/fib_frontend.c, fib_semantics.c (fib_dump_info)
+ *
+ * Models Linux 6.18: net/ipv4/fib_frontend.c, fib_semantics.c
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
@@ -70,7 +72,7 @@ function nla_put_in_addr(skb: sk_buff, type: i32, host: u32): i32 {
 /** The nexthop flags a dump shows: LINKDOWN while the device is up without carrier (host routes excepted). */
 function fib_nh_flags(fa: fib_alias): u32 { return fa.nh_flags; }
 
-/** A new nexthop on a device without carrier is marked LINKDOWN (host routes excepted). Ref: fib_check_nh */
+/** sim: A new nexthop on a device without carrier is marked LINKDOWN (host routes excepted). Ref: fib_check_nh */
 function fib_nh_init_flags(fa: fib_alias): void {
   const dev = __dev_get_by_index(fa.oif);
   fa.nh_flags = dev != null && fa.nh_scope != RT_SCOPE_NOWHERE && !netif_carrier_ok(dev) ? RTNH_F_LINKDOWN : 0;
@@ -190,13 +192,16 @@ function fib_netdev_event(event: i32, dev: net_device): void {
 }
 /** Set by devinet: re-add the routes of every address when a device comes up. */
 let fib_netdev_up_hook: (dev: net_device) => void = (dev: net_device): void => {};
+/** sim: devinet registers here what a device coming up does to its addresses' routes (Linux: fib_netdev_event on the notifier chain). */
 export function set_fib_netdev_up(f: (dev: net_device) => void): void { fib_netdev_up_hook = f; }
 
 // ---- requests -------------------------------------------------------------------------------------
 
 let rtm_ipv4_policy: nla_policy[] = [];
 
+/** sim: nlmsg_attrdata(nlh, sizeof(struct rtmsg)). */
 function rtm_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(RTMSG_SIZE); }
+/** sim: nlmsg_attrlen(nlh, sizeof(struct rtmsg)). */
 function rtm_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(RTMSG_SIZE); }
 
 /** Ref: rtm_to_fib_config (the part that shows) */
@@ -210,7 +215,9 @@ function rtm_to_fib_config(nlh: usize, tb: StaticArray<usize>, extack: netlink_e
   return 0;
 }
 
+/** sim: RTA_DST in host order, 0 when absent (rtm_to_fib_config's part for the key). */
 function get_dst(tb: StaticArray<usize>): u32 { return tb[RTA_DST] ? bswap<u32>(load<u32>(nla_data(tb[RTA_DST]))) : 0; }
+/** sim: RTA_TABLE, else rtm_table, and main for 0 (rtm_to_fib_config's part for the table). */
 function get_table(rtm: usize, tb: StaticArray<usize>): u32 {
   let t: u32 = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : <u32>load<u8>(rtm, 4);
   return t == 0 ? RT_TABLE_MAIN : t;
@@ -378,7 +385,7 @@ export function ip_valid_fib_dump_req(cb: netlink_callback, filter: fib_dump_fil
   return 0;
 }
 
-/** Whether a route passes a dump filter. Ref: fn_trie_dump_leaf's checks */
+/** sim: Whether a route passes a dump filter. Ref: fn_trie_dump_leaf's checks */
 function fib_filter_match(fa: fib_alias, f: fib_dump_filter): bool {
   if (!f.filter_set) return true;
   if (f.rt_type && fa.type != f.rt_type) return false;

@@ -1,6 +1,8 @@
 /**
  * The IPv4 routing tables (local 255, main 254) as the trie keeps them: a dump walks the keys in
  * ascending order, and under one key the longer prefix first. Ref: net/ipv4/fib_trie.c
+ *
+ * Models Linux 6.18: net/ipv4/fib_trie.c
  */
 import { array_insert } from '../core/dev';
 export const RT_TABLE_MAIN: u32 = 254;
@@ -38,7 +40,7 @@ export class fib_alias {
 /** Every IPv4 route, both tables. */
 export const fib_aliases: fib_alias[] = [];
 
-/** Ordering of a table: key ascending, then longer prefix first. */
+/** sim: Ordering of a table: key ascending, then longer prefix first. */
 function fib_cmp(a: fib_alias, b: fib_alias): i32 {
   if (a.dst != b.dst) return a.dst < b.dst ? -1 : 1;
   if (a.dst_len != b.dst_len) return a.dst_len > b.dst_len ? -1 : 1;
@@ -52,7 +54,7 @@ export function fib_insert_alias(fa: fib_alias): void {
   array_insert(fib_aliases, i, fa);
 }
 
-/** The aliases of one table, in dump order. */
+/** sim: The aliases of one table, in dump order. */
 export function fib_table_entries(table: u32): fib_alias[] {
   const out: fib_alias[] = [];
   for (let i = 0; i < fib_aliases.length; i++) if (unchecked(fib_aliases[i]).table == table) out.push(unchecked(fib_aliases[i]));
@@ -122,7 +124,7 @@ export function fib_new_table(id: u32): fib_table {
 }
 
 /**
- * The tables in the order inet_dump_fib walks net->ipv4.fib_table_hash: bucket (id & 255)
+ * sim: The tables in the order inet_dump_fib walks net->ipv4.fib_table_hash: bucket (id & 255)
  * ascending, and in one bucket the newest first (hlist_add_head_rcu).
  */
 export function fib_tables_hash_order(): fib_table[] {

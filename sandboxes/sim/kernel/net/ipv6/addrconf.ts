@@ -5,7 +5,7 @@
  * RTNLGRP_IPV6_IFADDR notifications, and the AF_INET6 part of IFLA_AF_SPEC.
  * sim: duplicate address detection never completes: an address added without IFA_F_NODAD stays
  * IFA_F_TENTATIVE (Linux clears it about a second later and then announces the address).
- * Ref: net/ipv6/addrconf.c
+ * Models Linux 6.18: net/ipv6/addrconf.c
  */
 import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI } from '../netlink/af_netlink';
 import {
@@ -52,13 +52,13 @@ export const addr6_list: inet6_ifaddr[] = [];
 /** idev->if_flags & IF_READY, by ifindex. */
 const ready = new Set<i32>();
 
-/** Scope of an address as rtnetlink shows it (ifa_scope). Ref: ipv6_addr_scope → RT_SCOPE_* */
+/** sim: Scope of an address as rtnetlink shows it (ifa_scope). Ref: ipv6_addr_scope → RT_SCOPE_* */
 function ifa_scope_of(a: usize): u8 {
   if (load<u64>(a) == 0 && load<u32>(a, 8) == 0 && bswap<u32>(load<u32>(a, 12)) == 1) return RT_SCOPE_HOST;
   if (load<u8>(a) == 0xfe && (load<u8>(a, 1) & 0xc0) == 0x80) return RT_SCOPE_LINK;
   return RT_SCOPE_UNIVERSE;
 }
-/** The order of a device's address list: larger IPV6_ADDR_SCOPE first (global 14, link 2, host 1). */
+/** sim: The order of a device's address list: larger IPV6_ADDR_SCOPE first (global 14, link 2, host 1). */
 function scope_rank(s: u8): i32 { return s == RT_SCOPE_UNIVERSE ? 14 : s == RT_SCOPE_LINK ? 2 : 1; }
 
 const ci = memory.data(16);
@@ -142,6 +142,7 @@ function addrconf_dad_completed(ifa: inet6_ifaddr, nlh: usize, portid: u32): voi
   ip6_route_add(RT_TABLE_LOCAL, changetype<usize>(ifa.addr), 128, RTN_LOCAL, 0, ifa.dev);
 }
 
+/** sim: the device's address equal to addr (Linux: ipv6_get_ifaddr for one device). */
 function find_addr(dev: net_device, addr: usize): inet6_ifaddr | null {
   for (let i = 0; i < addr6_list.length; i++) {
     const o = unchecked(addr6_list[i]);
@@ -162,7 +163,9 @@ function ipv6_del_addr(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
 }
 
 let ifa_ipv6_policy: nla_policy[] = [];
+/** sim: nlmsg_attrdata(nlh, sizeof(struct ifaddrmsg)). */
 function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
+/** sim: nlmsg_attrlen(nlh, sizeof(struct ifaddrmsg)). */
 function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
 
 /** IFA_LOCAL wins over IFA_ADDRESS (then IFA_ADDRESS is the peer). Ref: extract_addr */

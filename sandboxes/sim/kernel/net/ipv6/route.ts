@@ -2,12 +2,15 @@
  * IPv6 routes the kernel makes for addresses and links (prefix routes, local routes, ff00::/8,
  * fe80::/64), their dump (main, then local, in the order the fib6 tree is walked) and their
  * notifications to RTNLGRP_IPV6_ROUTE. Ref: net/ipv6/route.c (rt6_fill_node), ip6_fib.c
+ *
+ * Models Linux 6.18: net/ipv6/route.c, ip6_fib.c
  */
 import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_seq, nlmsghdr_flags, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
 import {
   nla_put_u32, nla_put_u8, nla_put, nla_get_u32, nla_get_u8, nla_data, nla_len, nla_type, nla_ok, nla_next, nla_next_rem, nla_nest_start_noflag, nla_nest_end,
   netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
 } from '../../lib/nlattr';
+import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
 import { net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { addr6_list, inet6_ifaddr } from './addrconf';
@@ -69,7 +72,7 @@ function fib6_new_table(id: u32): fib6_table {
   fib6_tables.push(n);
   return n;
 }
-/** The order inet6_dump_fib walks net->ipv6.fib_table_hash: bucket (id & 255), newest first in a bucket. */
+/** sim: The order inet6_dump_fib walks net->ipv6.fib_table_hash: bucket (id & 255), newest first in a bucket. */
 function fib6_tables_hash_order(): fib6_table[] {
   const out = fib6_tables.slice(0);
   out.sort((a: fib6_table, b: fib6_table): i32 => {
@@ -82,7 +85,7 @@ function fib6_tables_hash_order(): fib6_table[] {
 
 export const fib6_list: fib6_info[] = [];
 
-/** fib6 walk order: by address bits; where one prefix covers the other, the more specific first; equal prefixes by insertion. */
+/** sim: fib6 walk order: by address bits; where one prefix covers the other, the more specific first; equal prefixes by insertion. */
 function fib6_cmp(a: fib6_info, b: fib6_info): i32 {
   const n = a.dst_len < b.dst_len ? a.dst_len : b.dst_len;
   for (let i = 0; i < <i32>n; i++) {
@@ -127,7 +130,7 @@ function rt6_fill_node(skb: sk_buff, rt: fib6_info, event: i32, portid: u32, seq
 }
 
 /**
- * The next hop: RTA_GATEWAY and RTA_OIF, or for an ECMP group an RTA_MULTIPATH nest (no
+ * sim: The next hop: RTA_GATEWAY and RTA_OIF, or for an ECMP group an RTA_MULTIPATH nest (no
  * NLA_F_NESTED) of struct rtnexthop + RTA_GATEWAY, this route first, then its siblings in list order.
  * Ref: rt6_fill_node, fib_add_nexthop, fib_nexthop_info
  */
@@ -234,7 +237,7 @@ export function rt6_sync_down_dev(dev: net_device): void {
   }
 }
 
-/** The carrier changed on a running link: mark or clear LINKDOWN. Ref: rt6_sync_down_dev(NETDEV_CHANGE), rt6_sync_up */
+/** sim: The carrier changed on a running link: mark or clear LINKDOWN. Ref: rt6_sync_down_dev(NETDEV_CHANGE), rt6_sync_up */
 export function rt6_link_change(dev: net_device): void {
   for (let i = 0; i < fib6_list.length; i++) {
     const rt = unchecked(fib6_list[i]);
@@ -242,7 +245,7 @@ export function rt6_link_change(dev: net_device): void {
   }
 }
 
-/** Whether rt comes first of its ECMP group in the dump's order. */
+/** sim: Whether rt comes first of its ECMP group in the dump's order. */
 function first_of_group(all: fib6_info[], rt: fib6_info, group: fib6_info[]): bool {
   const at = all.indexOf(rt);
   for (let k = 0; k < group.length; k++) if (all.indexOf(unchecked(group[k])) < at) return false;
@@ -297,7 +300,9 @@ const RTN_MAX: u8 = 11;
 const ICMPV6_ROUTER_PREF_LOW: u8 = 3;
 const ICMPV6_ROUTER_PREF_HIGH: u8 = 1;
 
+/** sim: nlmsg_attrdata(nlh, sizeof(struct rtmsg)). */
 function rtm_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(RTMSG_SIZE); }
+/** sim: nlmsg_attrlen(nlh, sizeof(struct rtmsg)). */
 function rtm_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(RTMSG_SIZE); }
 
 /** struct fib6_config, as far as it is modelled. */
@@ -317,10 +322,12 @@ class fib6_config {
   nlflags: u16 = 0;
 }
 
+/** sim: ipv6_addr_equal on byte arrays. */
 function in6_equal(a: StaticArray<u8>, b: StaticArray<u8>): bool {
   for (let i = 0; i < 16; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
   return true;
 }
+/** sim: ipv6_prefix_equal on byte arrays. */
 function in6_prefix_match(a: StaticArray<u8>, b: StaticArray<u8>, plen: i32): bool {
   for (let k = 0; k < plen; k++) if (((<i32>unchecked(a[k >> 3]) >> (7 - (k & 7))) & 1) != ((<i32>unchecked(b[k >> 3]) >> (7 - (k & 7))) & 1)) return false;
   return true;
@@ -414,9 +421,11 @@ function fib6_lookup(addr: StaticArray<u8>, oif: i32): fib6_info | null {
   return l != null ? l : fib6_table_lookup(RT_TABLE_MAIN, addr, oif);
 }
 
-/** Ref: ipv6_addr_type, the bits ip6_validate_gw looks at */
+/** sim: Ref: ipv6_addr_type, the bits ip6_validate_gw looks at */
 function gw_is_linklocal(a: StaticArray<u8>): bool { return unchecked(a[0]) == 0xfe && (unchecked(a[1]) & 0xc0) == 0x80; }
+/** sim: ipv6_addr_is_multicast on a byte array. */
 function gw_is_multicast(a: StaticArray<u8>): bool { return unchecked(a[0]) == 0xff; }
+/** sim: ipv6_addr_any || ipv6_addr_loopback on a byte array. */
 function gw_is_any_or_loopback(a: StaticArray<u8>): bool {
   for (let i = 0; i < 15; i++) if (unchecked(a[i])) return false;
   return unchecked(a[15]) <= 1;
@@ -454,17 +463,15 @@ function ip6_validate_gw(cfg: fib6_config, devp: StaticArray<i32>, extack: netli
 }
 
 /** Build the route a request describes. Ref: ip6_route_info_create, fib6_nh_init */
-function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null): fib6_info | null {
-  route_err = 0;
-  if (cfg.type > RTN_MAX) { NL_SET_ERR_MSG(extack, 'Invalid route type'); route_err = -EINVAL; return null; }
-  if (cfg.dst_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); route_err = -EINVAL; return null; }
-  if (cfg.src_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid source address length'); route_err = -EINVAL; return null; }
-  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'sim: source-specific IPv6 routes (IPV6_SUBTREES) are not modelled'); route_err = -EOPNOTSUPP; return null; }
+function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null): err_ptr<fib6_info> {
+  if (cfg.type > RTN_MAX) { NL_SET_ERR_MSG(extack, 'Invalid route type'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.dst_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.src_len > 128) { NL_SET_ERR_MSG(extack, 'Invalid source address length'); return ERR_PTR<fib6_info>(-EINVAL); }
+  if (cfg.src_len) { NL_SET_ERR_MSG(extack, 'sim: source-specific IPv6 routes (IPV6_SUBTREES) are not modelled'); return ERR_PTR<fib6_info>(-EOPNOTSUPP); }
   if (cfg.type && cfg.type != RTN_UNICAST) {
     // sim: reject (unreachable, blackhole, prohibit, throw), local and anycast routes from user space are not modelled.
     NL_SET_ERR_MSG(extack, 'sim: only unicast IPv6 routes are modelled');
-    route_err = -EOPNOTSUPP;
-    return null;
+    return ERR_PTR<fib6_info>(-EOPNOTSUPP);
   }
   const rt = new fib6_info();
   rt.table = cfg.table == 0 ? RT_TABLE_MAIN : cfg.table;
@@ -480,33 +487,30 @@ function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null)
   let dev: net_device | null = null;
   if (cfg.ifindex) {
     dev = __dev_get_by_index(cfg.ifindex);
-    if (dev == null) { route_err = -ENODEV; return null; }
+    if (dev == null) { return ERR_PTR<fib6_info>(-ENODEV); }
   }
   if (dev != null && (dev.flags & IFF_LOOPBACK)) {
     // sim: Linux turns a route through lo into a reject route (fib6_is_reject); not modelled.
     NL_SET_ERR_MSG(extack, 'sim: IPv6 routes through the loopback device are not modelled');
-    route_err = -EOPNOTSUPP;
-    return null;
+    return ERR_PTR<fib6_info>(-EOPNOTSUPP);
   }
   if (cfg.has_gw) {
     const devp = new StaticArray<i32>(1);
     devp[0] = cfg.ifindex;
     const e = ip6_validate_gw(cfg, devp, extack);
-    if (e) { route_err = e; return null; }
+    if (e) { return ERR_PTR<fib6_info>(e); }
     dev = __dev_get_by_index(devp[0]);
     for (let i = 0; i < 16; i++) unchecked(rt.gw[i] = cfg.gw[i]);
     rt.has_gw = true;
   }
-  if (dev == null) { route_err = -ENODEV; return null; }
-  if (!netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Nexthop device is not up'); route_err = -ENETDOWN; return null; }
+  if (dev == null) { return ERR_PTR<fib6_info>(-ENODEV); }
+  if (!netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Nexthop device is not up'); return ERR_PTR<fib6_info>(-ENETDOWN); }
   rt.oif = dev.ifindex;
   rt.nh_flags = netif_carrier_ok(dev) ? 0 : RTNH_F_LINKDOWN;
-  return rt;
+  return OK_PTR<fib6_info>(rt);
 }
-/** The error of the last ip6_route_info_create that returned null (no out-parameters in AssemblyScript). */
-let route_err: i32 = 0;
 
-/** Remove a route from its ECMP group. Ref: fib6_del_route (fib6_siblings) */
+/** sim: Remove a route from its ECMP group. Ref: fib6_del_route (fib6_siblings) */
 function fib6_unlink_sibling(rt: fib6_info): void {
   const group = rt.siblings;
   if (group == null) return;
@@ -601,8 +605,8 @@ function inet6_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
   if (err < 0) return err;
   if (cfg.metric == 0) cfg.metric = IP6_RT_PRIO_USER;
   const rt = ip6_route_info_create(cfg, extack);
-  if (rt == null) return route_err;
-  return fib6_add(rt, cfg, NETLINK_CB(skb).portid, nlh, extack);
+  if (IS_ERR(rt)) return PTR_ERR(rt);
+  return fib6_add(rt.ptr!, cfg, NETLINK_CB(skb).portid, nlh, extack);
 }
 
 /** RTM_DELROUTE for AF_INET6: the first route of the exact prefix that matches. Ref: inet6_rtm_delroute → ip6_route_del */
@@ -655,6 +659,7 @@ function ipv6_addr_src_scope(a: StaticArray<u8>): i32 {
   if (gw_is_any_or_loopback(a) && unchecked(a[15]) == 1) return 1;
   return 14;
 }
+/** sim: ipv6_addr_diff on byte arrays (the length of the common prefix). */
 function common_prefix_len(a: StaticArray<u8>, b: StaticArray<u8>): i32 {
   for (let k = 0; k < 128; k++) if (((<i32>unchecked(a[k >> 3]) >> (7 - (k & 7))) & 1) != ((<i32>unchecked(b[k >> 3]) >> (7 - (k & 7))) & 1)) return k;
   return 128;
@@ -688,7 +693,7 @@ function ipv6_dev_get_saddr(dev: i32, daddr: StaticArray<u8>): StaticArray<u8> |
   return best != null ? best.addr : null;
 }
 
-/** Lookup flags: a link-scope, multicast or loopback destination, or an oif with no source, asks for that device. Ref: ip6_route_output_flags */
+/** sim: Lookup flags: a link-scope, multicast or loopback destination, or an oif with no source, asks for that device. Ref: ip6_route_output_flags */
 function fib6_table_lookup_strict(table: u32, addr: StaticArray<u8>, oif: i32): fib6_info | null {
   let best: fib6_info | null = null;
   for (let i = 0; i < fib6_list.length; i++) {
@@ -714,7 +719,7 @@ function ip6_route_output(daddr: StaticArray<u8>, oif: i32): fib6_info | null {
   return null;
 }
 
-/** One resolved route (a clone of `from` for daddr). Ref: rt6_fill_node with a dst */
+/** sim: One resolved route (a clone of `from` for daddr). Ref: rt6_fill_node with a dst */
 function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, saddr: StaticArray<u8>, portid: u32, seq: u32): i32 {
   const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, RTMSG_SIZE, 0);
   if (!nlh) return -EMSGSIZE;

@@ -2,11 +2,11 @@
  * AF_NETLINK: sockets, port ids, unicast and multicast delivery, receive, the kernel side's
  * message loop (netlink_rcv_skb), acknowledgements and dumps.
  *
- * Read it beside Linux's net/netlink/af_netlink.c (6.1): functions keep their names and order of
+ * Read it beside Linux's net/netlink/af_netlink.c: functions keep their names and order of
  * checks. Differences are marked "sim:". Every function returns a negative errno on failure and
  * never traps, whatever user space sends.
  *
- * Ref: net/netlink/af_netlink.c
+ * Models Linux 6.18: net/netlink/af_netlink.c
  */
 import {
   sk_buff, alloc_skb, alloc_skb_exact, kfree_skb, consume_skb, skb_clone, skb_get, skb_shared, skb_orphan,
@@ -32,8 +32,11 @@ import {
   NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST, MAX_LINKS, NETLINK_USERSOCK, SOCK_RAW, SOCK_DGRAM,
   AF_NETLINK, SOCKADDR_NL_SIZE, MSG_OOB, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_PKTINFO,
   NETLINK_BROADCAST_ERROR, NETLINK_NO_ENOBUFS, NETLINK_LISTEN_ALL_NSID, NETLINK_LIST_MEMBERSHIPS, NETLINK_CAP_ACK,
-  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
+  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK,
 } from '../../include/uapi/linux/netlink';
+import { socket, proto_ops } from '../../include/linux/net';
+import { datagram_poll } from '../core/datagram';
+import { host_sk_wake, host_netlink_rcv, host_netlink_dump, host_soft_lockup } from './host';
 import {
   EINVAL, EPERM, ENOENT, EADDRINUSE, EBUSY, ECONNREFUSED, EAGAIN, ENOBUFS, ESRCH, EINTR, EPROTONOSUPPORT,
   ESOCKTNOSUPPORT, EDEADLK, ERESTARTSYS, ENOPROTOOPT, EOPNOTSUPP, ENODATA, EMSGSIZE,
@@ -42,7 +45,6 @@ import { CAP_NET_ADMIN, CAP_NET_BROADCAST } from '../../include/linux/capability
 import { current, capable, task_tgid_vnr } from '../../kernel/sched';
 import { tracing, trace_enter, tr, tr_void } from '../../kernel/trace';
 import { printk, KERN_EMERG } from '../../kernel/printk';
-import { ktime_get_ms } from '../../kernel/time';
 import { netlink_ext_ack, nla_put_string, nla_put, nla_put_u32, nla_total_size } from '../../lib/nlattr';
 import { netlink_policy_dump_write_attr, netlink_policy_dump_attr_size_estimate } from './policy';
 
@@ -55,26 +57,8 @@ export * from '../../include/net/netlink';
 export * from '../../include/uapi/linux/netlink';
 export { CAP_NET_ADMIN, CAP_NET_BROADCAST, CAP_SYS_ADMIN } from '../../include/linux/capability';
 
-// ---- the host: wake-ups and kernel code written in TypeScript --------------------------------
-
-// @ts-ignore: decorator
-@external('env', 'sk_wake')
-declare function host_sk_wake(id: i32): void;
-// @ts-ignore: decorator
-@external('env', 'netlink_rcv_host')
-declare function host_netlink_rcv(host_input: i32, skb: usize): void;
-// @ts-ignore: decorator
-@external('env', 'netlink_rcv_msg_host')
-declare function host_netlink_rcv_msg(cb_id: i32, skb: usize, nlh: usize): i32;
-// @ts-ignore: decorator
-@external('env', 'netlink_dump_host')
-declare function host_netlink_dump(host_id: i32, op: i32, skb: usize): i32;
-// @ts-ignore: decorator
-@external('env', 'soft_lockup')
-declare function host_soft_lockup(text: string): void;
-
 /**
- * Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
+ * sim: Wake whoever sleeps on sk (a blocked reader, or a sender waiting for room in it), if anyone does:
  * the host set sk_wq_sleeper before parking them. Ref: include/net/sock.h:skwq_has_sleeper
  */
 export function sk_wake(sk: sock): void {
@@ -107,6 +91,7 @@ for (let i = 0; i < MAX_LINKS; i++) nl_table[i] = new netlink_table();
 
 /** Module reference counts taken by user sockets (try_module_get in netlink_create). */
 export const module_refs = new Map<i32, i32>();
+/** sim: a reference on a host module's id (Linux: try_module_get). */
 function module_get(id: i32): void { if (id) module_refs.set(id, (module_refs.has(id) ? module_refs.get(id) : 0) + 1); }
 function module_put(id: i32): void { if (id && module_refs.has(id)) module_refs.set(id, module_refs.get(id) - 1); }
 
@@ -158,6 +143,7 @@ function netlink_skb_set_owner_r(skb: sk_buff, sk: sock): void {
 // direct-mapped cache (checked against protocol and port id, cleared by netlink_remove).
 const LOOKUP_SLOTS: u32 = 256;
 const lookup_cache = new StaticArray<sock | null>(<i32>LOOKUP_SLOTS);
+/** sim: the cache slot of (protocol, port id): a Fibonacci hash of both. */
 // @ts-ignore: decorator
 @inline function lookup_slot(protocol: i32, portid: u32): i32 {
   return <i32>(((portid ^ <u32>protocol) * 0x9e3779b1) >> 24);
@@ -242,14 +228,12 @@ export function netlink_capable(skb: sk_buff, cap: i32): bool {
   if (sk && netlink_is_kernel(sk)) return true;
   return capable(cap);
 }
-/** Ref: netlink_net_capable (one network namespace here) */
-export function netlink_net_capable(skb: sk_buff, cap: i32): bool { return netlink_capable(skb, cap); }
-/** Ref: netlink_ns_capable */
-export function netlink_ns_capable(skb: sk_buff, cap: i32): bool { return netlink_capable(skb, cap); }
 
 // ---- groups ----------------------------------------------------------------------------------
 
+/** sim: sk_add_bind_node on the table's list (newest first, as hlist_add_head). */
 function add_bind_node(t: netlink_table, sk: sock): void { t.mc_list.unshift(sk); }
+/** sim: sk_del_bind_node on the table's list. */
 function del_bind_node(t: netlink_table, sk: sock): void {
   const i = t.mc_list.indexOf(sk);
   if (i >= 0) t.mc_list.splice(i, 1);
@@ -301,29 +285,30 @@ function netlink_undo_bind(group: i32, groups: u32, sk: sock): void {
 
 // ---- socket calls ----------------------------------------------------------------------------
 
-/** A user socket. Ref: netlink_create */
-export function netlink_create(type: i32, protocol: i32): sock | null {
-  create_err = 0;
-  if (type != SOCK_RAW && type != SOCK_DGRAM) { create_err = -ESOCKTNOSUPPORT; return null; }
-  if (protocol < 0 || protocol >= MAX_LINKS) { create_err = -EPROTONOSUPPORT; return null; }
+/** A user socket: sock->sk and sock->ops = &netlink_ops. Ref: netlink_create, __netlink_create */
+export function netlink_create(sock_: socket, protocol: i32, kern: i32): i32 {
+  if (sock_.type != SOCK_RAW && sock_.type != SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+  if (protocol < 0 || protocol >= MAX_LINKS) return -EPROTONOSUPPORT;
   const t = unchecked(nl_table[protocol]);
-  if (!t.registered) { create_err = -EPROTONOSUPPORT; return null; }
+  if (!t.registered) return -EPROTONOSUPPORT;
+  sock_.ops = netlink_ops;
   const sk = new sock();
   sk.sk_protocol = protocol;
-  sk.sk_type = type;
+  sk.sk_type = sock_.type;
+  sk.sk_socket = sock_;
+  sock_.sk = sk;
   sk.owner = current.pid;
   sk.module_id = t.module_id;
   module_get(t.module_id);
   sk.netlink_bind = t.bind;
   sk.netlink_unbind = t.unbind;
   sock_link(sk);
-  return sk;
+  return 0;
 }
-/** Why the last netlink_create returned null. */
-export let create_err: i32 = 0;
 
 /** Close a socket. Ref: netlink_release */
-export function netlink_release(sk: sock): i32 {
+export function netlink_release(sock_: socket): i32 {
+  const sk = sock_.sk!;
   if (sk.dead) return 0;
   if (tracing) trace_enter('netlink_release', 'portid=%u', <i32>sk.portid);
   netlink_remove(sk);
@@ -361,7 +346,8 @@ export function netlink_release(sk: sock): i32 {
 }
 
 /** Ref: netlink_bind. `addr` points at addr_len bytes of a struct sockaddr_nl. */
-export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
+export function netlink_bind(sock_: socket, addr: usize, addr_len: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_bind', 'addr_len=%d', addr_len);
   if (addr_len < SOCKADDR_NL_SIZE) return tr(-EINVAL);
   if (<i32>load<u16>(addr) != AF_NETLINK) return tr(-EINVAL);
@@ -408,7 +394,8 @@ export function netlink_bind(sk: sock, addr: usize, addr_len: i32): i32 {
 }
 
 /** Ref: netlink_connect */
-export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
+export function netlink_connect(sock_: socket, addr: usize, alen: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_connect', 'alen=%d', alen);
   if (alen < 2) return tr(-EINVAL);
   const family = <i32>load<u16>(addr);
@@ -434,7 +421,8 @@ export function netlink_connect(sk: sock, addr: usize, alen: i32): i32 {
 }
 
 /** Write the socket's (or its peer's) struct sockaddr_nl at `out`. Ref: netlink_getname */
-export function netlink_getname(sk: sock, out: usize, peer: bool): i32 {
+export function netlink_getname(sock_: socket, out: usize, peer: bool): i32 {
+  const sk = sock_.sk!;
   store<u16>(out, 16);
   store<u16>(out, 0, 2);
   if (peer) {
@@ -564,16 +552,14 @@ export function netlink_unicast(ssk: sock, skb: sk_buff, portid: u32, nonblock: 
   if (err == ERESTARTSYS) {
     ssk.restart_skb = changetype<usize>(skb);
     ssk.restart_portid = portid;
-    restart_wait_sock = sk.id;
+    ssk.restart_wait = sk.id;
     return tr(ERESTARTSYS);
   }
   if (err) return tr(err);
   return tr(__netlink_sendskb(sk, skb));
 }
-/** The socket a sender that got ERESTARTSYS waits on. */
-export let restart_wait_sock: i32 = 0;
 
-/** Try again a unicast that had to wait for room. */
+/** sim: Try again a unicast that had to wait for room. */
 export function netlink_unicast_restart(ssk: sock): i32 {
   const p = ssk.restart_skb;
   if (!p) return -EINVAL;
@@ -721,13 +707,17 @@ function netlink_update_socket_mc(sk: sock, group: u32, is_new: bool): void {
   netlink_update_listeners(sk);
 }
 
+/** sim: set or clear one flag bit of nlk->flags (Linux open-codes it per option). */
 function assign_flag(sk: sock, flag: u32, val: u32): void {
   if (val) sk.flags |= flag;
   else sk.flags &= ~flag;
 }
 
 /** SOL_NETLINK options. `optval` holds optlen bytes. Ref: netlink_setsockopt */
-export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i32): i32 {
+export function netlink_setsockopt(sock_: socket, level: i32, optname: i32, optval: usize, optlen: i32): i32 {
+  // sim: checked before the trace entry, where the socket layer checked it before.
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_setsockopt', 'optname=%d optlen=%d', optname, optlen);
   let val: u32 = 0;
   if (optlen >= 4) val = load<u32>(optval);
@@ -774,7 +764,9 @@ export function netlink_setsockopt(sk: sock, optname: i32, optval: usize, optlen
  * SOL_NETLINK options: writes the value at `optval` (room for `len` bytes) and returns the
  * optlen the kernel reports, or -errno. Ref: netlink_getsockopt
  */
-export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i32): i32 {
+export function netlink_getsockopt(sock_: socket, level: i32, optname: i32, optval: usize, len: i32): i32 {
+  const sk = sock_.sk!;
+  if (level != SOL_NETLINK) return -ENOPROTOOPT;
   if (len < 0) return -EINVAL;
   let flag: u32 = 0;
   switch (optname) {
@@ -807,7 +799,8 @@ export function netlink_getsockopt(sk: sock, optname: i32, optval: usize, len: i
  * Returns bytes sent, -errno, or ERESTARTSYS (the host waits and calls netlink_unicast_restart).
  * Ref: netlink_sendmsg
  */
-export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
+export function netlink_sendmsg(sock_: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
   const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
   scm_creds_set = false;
@@ -815,6 +808,7 @@ export function netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr
   return tr(r);
 }
 
+/** sim: netlink_sendmsg after the socket layer's checks, restartable when the receiver is full. */
 function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
   let dst_portid: u32;
   let dst_group: u32;
@@ -868,12 +862,12 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
 
 let scm_creds_set = false;
 let scm_err: i32 = 0;
-/** scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
+/** sim: scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
 export function netlink_set_scm_error(err: i32): void { scm_err = err; }
 let scm_creds_pid: i32 = 0;
 let scm_creds_uid: u32 = 0;
 let scm_creds_gid: u32 = 0;
-/** The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
+/** sim: The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
 export function netlink_set_scm_creds(pid: i32, uid: u32, gid: u32): void {
   scm_creds_set = true;
   scm_creds_pid = pid;
@@ -904,7 +898,8 @@ export const recv_info = changetype<recv_result>(memory.data(64));
  * when a blocking reader must sleep (the host waits for sk_wake and calls again).
  * Ref: netlink_recvmsg → skb_recv_datagram
  */
-export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
+export function netlink_recvmsg(sock_: socket, buf: usize, len: i32, flags: i32, nonblock: bool): i32 {
+  const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_recvmsg', 'len=%d flags=0x%x', len, flags);
   if (flags & MSG_OOB) return tr(-EOPNOTSUPP);
   const info = recv_info;
@@ -959,6 +954,12 @@ export function netlink_recvmsg(sk: sock, buf: usize, len: i32, flags: i32, nonb
   return tr(copied);
 }
 
+/** The socket calls of AF_NETLINK, as net/socket.c reaches them (sock->ops). Ref: netlink_ops */
+export const netlink_ops = new proto_ops(
+  AF_NETLINK, netlink_release, netlink_bind, netlink_connect, netlink_getname, datagram_poll,
+  netlink_setsockopt, netlink_getsockopt, netlink_sendmsg, netlink_recvmsg,
+);
+
 // ---- kernel sockets --------------------------------------------------------------------------
 
 /**
@@ -974,6 +975,12 @@ export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null)
   const sk = new sock();
   sk.sk_protocol = unit;
   sk.sk_type = SOCK_DGRAM;
+  // sock_create_lite: a kernel socket has its struct socket too.
+  const sock_ = new socket();
+  sock_.type = SOCK_DGRAM;
+  sock_.ops = netlink_ops;
+  sock_.sk = sk;
+  sk.sk_socket = sock_;
   let groups: u32 = NLGRPS_DEFAULT;
   if (cfg && cfg.groups >= 32) groups = cfg.groups;
   if (cfg) {
@@ -1003,7 +1010,7 @@ export function netlink_kernel_create(unit: i32, cfg: netlink_kernel_cfg | null)
 /** Ref: netlink_kernel_release */
 export function netlink_kernel_release(sk: sock | null): void {
   if (sk == null) return;
-  netlink_release(sk);
+  netlink_release(sk.sk_socket!);
 }
 
 /** Register NETLINK_USERSOCK (no kernel socket: user↔user, 32 groups). Ref: netlink_add_usersock_entry */
@@ -1106,6 +1113,7 @@ export function netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn): i32 {
 const rcv_extacks: netlink_ext_ack[] = [];
 let rcv_depth: i32 = 0;
 
+/** sim: memset(&extack, 0, sizeof(extack)) for the next message of a batch. */
 function extack_clear(e: netlink_ext_ack): void {
   e._msg = null;
   e.bad_attr = 0;
@@ -1115,6 +1123,7 @@ function extack_clear(e: netlink_ext_ack): void {
   e.cookie = null;
 }
 
+/** sim: netlink_rcv_skb's loop with the extack its caller supplies. */
 function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink_ext_ack): i32 {
   while (<i32>skb.len >= nlmsg_total_size(0)) {
     extack_clear(extack);
@@ -1136,37 +1145,9 @@ function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink
   return 0;
 }
 
-// netlink_rcv_skb with a handler written in TypeScript: the host's id for it.
-let host_rcv_cb: i32 = 0;
-let host_extack_msg: string | null = null;
-let host_extack_miss_type: u32 = 0;
-/** The TypeScript handler's NL_SET_ERR_MSG (called by the host while the handler returns). */
-export function netlink_host_extack(msg: string | null, miss_type: u32): void {
-  host_extack_msg = msg;
-  host_extack_miss_type = miss_type;
-}
-function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  host_extack_msg = null;
-  host_extack_miss_type = 0;
-  const r = host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh);
-  if (extack) {
-    if (host_extack_msg != null) extack._msg = host_extack_msg;
-    if (host_extack_miss_type) extack.miss_type = host_extack_miss_type;
-  }
-  return r;
-}
-/** netlink_rcv_skb for a TypeScript handler (the host's callback id). */
-export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
-  const saved = host_rcv_cb;
-  host_rcv_cb = cb_id;
-  const r = netlink_rcv_skb(skb, netlink_rcv_msg_host);
-  host_rcv_cb = saved;
-  return r;
-}
-
 // ---- dumps -----------------------------------------------------------------------------------
 
-/** End a dump: run done(), release the request. */
+/** sim: End a dump: run done(), release the request. */
 function netlink_dump_finish(sk: sock): void {
   const cb = sk.cb;
   const done = cb.done;
@@ -1193,6 +1174,7 @@ function netlink_dump_done(sk: sock, skb: sk_buff, cb: netlink_callback, extack:
   return 0;
 }
 
+/** sim: cb->dump(skb, cb), or the host's dump for a protocol written in TypeScript. */
 function call_dump(cb: netlink_callback, skb: sk_buff): i32 {
   if (cb.host_id) return host_netlink_dump(cb.host_id, 1, changetype<usize>(skb));
   const dump = cb.dump;
@@ -1276,7 +1258,10 @@ export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, contro
     const ret = host_netlink_dump(cb.host_id, 0, changetype<usize>(skb));
     if (ret) { sk.cb = new netlink_callback(); kfree_skb(skb); return tr(ret); }
   } else if (start) {
+    // 6.18: start() may report through the request's extack.
+    cb.extack = control.extack;
     const ret = start(cb);
+    cb.extack = null;
     if (ret) { sk.cb = new netlink_callback(); kfree_skb(skb); return tr(ret); }
   }
   sk.cb_running = true;
@@ -1291,9 +1276,6 @@ export function netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control:
   return __netlink_dump_start(ssk, skb, nlh, control);
 }
 
-/** The dump state of the socket that is reading dump `host_id`'s output (for TypeScript dumps). */
-export function netlink_dump_cb_of(sk: sock): netlink_callback { return sk.cb; }
-
 // ---- init ------------------------------------------------------------------------------------
 
 /** Boot: register USERSOCK and install the skb destructor. Ref: netlink_proto_init */
@@ -1301,6 +1283,3 @@ export function netlink_proto_init(): void {
   skb_set_destructor(sock_rfree);
   netlink_add_usersock_entry();
 }
-
-/** The virtual time, for /proc and traces. */
-export function netlink_now(): f64 { return ktime_get_ms(); }

@@ -2,8 +2,10 @@
  * Generic netlink: families with dynamic ids, their commands, policies and multicast groups,
  * multiplexed over NETLINK_GENERIC, and the nlctrl controller that lets user space find them.
  *
- * Ref: net/netlink/genetlink.c, include/net/genetlink.h, include/uapi/linux/genetlink.h (Linux
- * 6.1), with the observable behaviour of this machine's 6.18 kernel where they differ (marked).
+ * Ref: net/netlink/genetlink.c, include/net/genetlink.h, include/uapi/linux/genetlink.h; where
+ * 6.1 and 6.18 differ, the comment says so.
+ *
+ * Models Linux 6.18: net/netlink/genetlink.c
  */
 import {
   nla_policy, netlink_ext_ack, NLA_POLICY, NLA_U16, NLA_U32, NLA_NUL_STRING, NLA_REJECT, nla_policy_new,
@@ -16,6 +18,7 @@ import {
   netlink_policy_dump_loop, netlink_policy_dump_write,
 } from './policy';
 import { sk_buff } from '../core/skbuff';
+import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
 import { sock } from '../../include/net/sock';
 import { netlink_callback, netlink_dump_control, netlink_kernel_cfg, NETLINK_CB, NL_CFG_F_NONROOT_RECV } from '../../include/linux/netlink';
 import {
@@ -179,7 +182,7 @@ export class genl_dumpit_info {
   constructor(family: genl_family, op: genl_ops) { this.family = family; this.op = op; }
 }
 
-/** The dump info of a generic netlink dump callback. Ref: include/net/genetlink.h:genl_dumpit_info */
+/** sim: The dump info of a generic netlink dump callback. Ref: include/net/genetlink.h:genl_dumpit_info */
 export function genl_dumpit_info_of(cb: netlink_callback): genl_dumpit_info {
   return changetype<genl_dumpit_info>(cb.data);
 }
@@ -194,7 +197,9 @@ let genl_idr_next: i32 = GENL_START_ALLOC;
 // 17 (VFS_DQUOT) and 18 (pmcraid) are taken from the start. Ref: genetlink.c:mc_group_start
 const mc_groups: bool[] = [];
 let mc_groups_longs: i32 = 1;
+/** sim: test_bit on mc_groups. */
 function mc_test(i: i32): bool { return i < mc_groups.length && mc_groups[i]; }
+/** sim: set_bit / clear_bit on mc_groups. */
 function mc_set(i: i32, v: bool): void { while (mc_groups.length <= i) mc_groups.push(false); mc_groups[i] = v; }
 mc_set(0, true); mc_set(1, true); mc_set(GENL_ID_CTRL, true); mc_set(GENL_ID_VFS_DQUOT, true); mc_set(GENL_ID_PMCRAID, true);
 
@@ -216,7 +221,7 @@ export function genl_family_find_byname(name: string): genl_family | null {
   return null;
 }
 
-/** The registered ids in ascending order (idr_for_each_entry walks them so). */
+/** sim: The registered ids in ascending order (idr_for_each_entry walks them so). */
 function genl_fam_ids(): i32[] {
   const ids = genl_fam_idr.keys();
   ids.sort((a: i32, b: i32): i32 => a - b);
@@ -238,14 +243,14 @@ export function genl_get_cmd(cmd: u32, family: genl_family, dump: bool): genl_op
   return null;
 }
 
-/** Whether the family has command `cmd` at all. */
+/** sim: Whether the family has command `cmd` at all. */
 function genl_has_cmd(cmd: u32, family: genl_family): bool {
   for (let i = 0; i < family.ops.length; i++) if (<u32>family.ops[i].cmd == cmd) return true;
   return false;
 }
 
 /**
- * One half of an op as the kernel sees it. A full op takes the family's policy and, from
+ * sim: One half of an op as the kernel sees it. A full op takes the family's policy and, from
  * resv_start_op on, the reject-all policy when it has none (genl_op_from_full); its dump half
  * loses the policy with GENL_DONT_VALIDATE_DUMP (genl_cmd_full_to_split). A split op keeps its own
  * policy; only walking the family (genl_op_iter, as nlctrl does for OPS and GETPOLICY) gives a
@@ -281,7 +286,7 @@ function genl_op_effective(family: genl_family, o: genl_ops, dump: bool, iter: b
   return op;
 }
 
-/** The half `dump` of command `cmd` as genl_op_iter sees it. */
+/** sim: The half `dump` of command `cmd` as genl_op_iter sees it. */
 function genl_iter_half(cmd: u8, family: genl_family, dump: bool): genl_ops | null {
   for (let i = 0; i < family.ops.length; i++) {
     const o = family.ops[i];
@@ -295,7 +300,7 @@ class genl_cmd_halves {
   constructor(public cmd: u8, public doit: genl_ops | null, public dumpit: genl_ops | null) {}
 }
 
-/** CTRL_ATTR_OP_FLAGS of a command: its halves' flags, CAP_DO / CAP_DUMP, HASPOL. Ref: genetlink.c:ctrl_fill_info */
+/** sim: CTRL_ATTR_OP_FLAGS of a command: its halves' flags, CAP_DO / CAP_DUMP, HASPOL. Ref: genetlink.c:ctrl_fill_info */
 function genl_cmd_flags(h: genl_cmd_halves): u32 {
   const d = h.doit;
   const u = h.dumpit;
@@ -306,7 +311,7 @@ function genl_cmd_flags(h: genl_cmd_halves): u32 {
   return fl;
 }
 
-/** Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
+/** sim: Every command of the family once, in the order they are listed. Ref: genetlink.c:genl_op_iter_next */
 function genl_family_cmds(family: genl_family): genl_cmd_halves[] {
   const out: genl_cmd_halves[] = [];
   for (let i = 0; i < family.ops.length; i++) {
@@ -515,37 +520,30 @@ export function genlmsg_multicast(family: genl_family, skb: sk_buff, portid: u32
 
 /** Ref: genetlink.c:genl_family_rcv_msg_attrs_parse */
 function genl_family_rcv_msg_attrs_parse(nlh: usize, extack: netlink_ext_ack | null, ops: genl_ops, hdrlen: i32,
-  no_strict_flag: u8): StaticArray<usize> | null {
-  if (!ops.maxattr) return null;
+  no_strict_flag: u8): err_ptr<StaticArray<usize>> {
+  if (!ops.maxattr) return OK_PTR<StaticArray<usize>>(null);
   const validate = ops.validate & no_strict_flag ? NL_VALIDATE_LIBERAL : NL_VALIDATE_STRICT;
   const attrbuf = new StaticArray<usize>(<i32>ops.maxattr + 1);
   // Ref: include/net/netlink.h:__nlmsg_parse, nlmsg_attrdata, nlmsg_attrlen
   const len = <i32>nlmsghdr_len(nlh);
   if (len < nlmsg_msg_size(hdrlen)) {
     NL_SET_ERR_MSG(extack, 'Invalid header length');
-    genl_parse_err = -EINVAL;
-    return null;
+    return ERR_PTR<StaticArray<usize>>(-EINVAL);
   }
   const head = nlh + <usize>NLMSG_HDRLEN + <usize>NLMSG_ALIGN(hdrlen);
   const attrlen = len - NLMSG_ALIGN(NLMSG_HDRLEN) - NLMSG_ALIGN(hdrlen);
   const err = __nla_parse(attrbuf, <i32>ops.maxattr, head, attrlen, ops.policy, validate, extack);
-  if (err) {
-    genl_parse_err = err;
-    return null;
-  }
-  return attrbuf;
+  if (err) return ERR_PTR<StaticArray<usize>>(err);
+  return OK_PTR<StaticArray<usize>>(attrbuf);
 }
-// The error of the last failed parse (the C code returns ERR_PTR(err)).
-let genl_parse_err: i32 = 0;
 
 /** Ref: genetlink.c:genl_family_rcv_msg_doit */
 function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null,
   ops: genl_ops, hdrlen: i32): i32 {
   const doit = ops.doit;
   if (doit == null) return -EOPNOTSUPP;
-  genl_parse_err = 0;
   const attrbuf = genl_family_rcv_msg_attrs_parse(nlh, extack, ops, hdrlen, GENL_DONT_VALIDATE_STRICT);
-  if (genl_parse_err) return genl_parse_err;
+  if (IS_ERR(attrbuf)) return PTR_ERR(attrbuf);
 
   const info = new genl_info();
   info.snd_seq = nlmsghdr_seq(nlh);
@@ -553,7 +551,7 @@ function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize,
   info.nlhdr = nlh;
   info.genlhdr = nlmsg_data(nlh);
   info.userhdr = nlmsg_data(nlh) + <usize>GENL_HDRLEN;
-  info.attrs = attrbuf;
+  info.attrs = attrbuf.ptr;
   info.extack = extack;
   info.family = family;
   info.skb = skb;
@@ -573,9 +571,9 @@ function genl_start(cb: netlink_callback): i32 {
   let attrs: StaticArray<usize> | null = null;
   if (!(ops.validate & GENL_DONT_VALIDATE_DUMP)) {
     if (<i32>nlmsghdr_len(ctx.nlh) < nlmsg_msg_size(ctx.hdrlen)) return -EINVAL;
-    genl_parse_err = 0;
-    attrs = genl_family_rcv_msg_attrs_parse(ctx.nlh, ctx.extack, ops, ctx.hdrlen, GENL_DONT_VALIDATE_DUMP_STRICT);
-    if (genl_parse_err) return genl_parse_err;
+    const parsed = genl_family_rcv_msg_attrs_parse(ctx.nlh, ctx.extack, ops, ctx.hdrlen, GENL_DONT_VALIDATE_DUMP_STRICT);
+    if (IS_ERR(parsed)) return PTR_ERR(parsed);
+    attrs = parsed.ptr;
   }
   const info = new genl_dumpit_info(ctx.family, ops);
   info.attrs = attrs;
@@ -583,12 +581,9 @@ function genl_start(cb: netlink_callback): i32 {
   cb.data_ref = info;
   let rc = 0;
   const start = ops.start;
-  // 6.18's __netlink_dump_start hands the request's extack to start() (control->extack), so a
-  // start hook can point at the offending attribute (GETPOLICY with an unknown CTRL_ATTR_OP does).
-  const saved = cb.extack;
-  cb.extack = ctx.extack;
+  // cb.extack is the request's: __netlink_dump_start set it from control->extack (6.18), so a start
+  // hook can point at the offending attribute (GETPOLICY with an unknown CTRL_ATTR_OP does).
   if (start) rc = start(cb);
-  cb.extack = saved;
   if (rc) {
     cb.data = 0;
     cb.data_ref = null;
@@ -625,6 +620,7 @@ function genl_family_rcv_msg_dumpit(family: genl_family, skb: sk_buff, nlh: usiz
   c.dump = genl_lock_dumpit;
   c.done = genl_lock_done;
   c.module = family.module;
+  c.extack = extack;
   const sk = genl_sock;
   if (!sk) return -ENOENT;
   return __netlink_dump_start(sk, skb, nlh, c);
@@ -830,7 +826,7 @@ function ctrl_getfamily(skb: sk_buff, info: genl_info): i32 {
   return genlmsg_reply(msg, info);
 }
 
-/** The NUL-terminated string at p (validation already guaranteed the NUL). */
+/** sim: The NUL-terminated string at p (validation already guaranteed the NUL). */
 function c_string_at(p: usize): string {
   let n: usize = 0;
   while (load<u8>(p + n) != 0) n++;
@@ -873,10 +869,10 @@ const ctrl_policy_policy: nla_policy[] = ((): nla_policy[] => {
   return p;
 })();
 
-/** The policies of a command's halves (a missing half, or a dump that skips validation, has none). */
+/** sim: The policies of a command's halves (a missing half, or a dump that skips validation, has none). */
 function half_policy(op: genl_ops | null): nla_policy[] | null { return op ? op.policy : null; }
 
-/** Add a half's policy to the dump state. */
+/** sim: Add a half's policy to the dump state. */
 function add_half(ctx: ctrl_dump_policy_ctx, op: genl_ops | null): void {
   const p = half_policy(op);
   if (op && p) ctx.state = netlink_policy_dump_add_policy(ctx.state, p, op.maxattr);
@@ -1025,6 +1021,7 @@ export function genl_init(): i32 {
   return 0;
 }
 
+/** sim: a JSON string literal, for the host's view of the families. */
 function json_str(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -1037,7 +1034,7 @@ function json_str(s: string): string {
 }
 
 /**
- * Every registered family as JSON, in id order: id, name, version, hdrsize, maxattr, module, ops
+ * sim: Every registered family as JSON, in id order: id, name, version, hdrsize, maxattr, module, ops
  * (cmd and the flags nlctrl reports), groups (name and id). For the host's state view.
  */
 export function genl_families_info(): string {
@@ -1062,6 +1059,3 @@ export function genl_families_info(): string {
   }
   return out + ']';
 }
-
-/** The nlctrl family itself (for tests and the TS host). */
-export function genl_ctrl_family(): genl_family { return genl_ctrl; }

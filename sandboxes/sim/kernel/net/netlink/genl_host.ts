@@ -8,6 +8,8 @@
  * host's family id and the command. While a handler runs, the request (genl_info or the dump's
  * callback) is "current" and the host reads it with genl_host_req_* and writes replies with the
  * genlmsg_* / nla_* exports below, on skb addresses (sk_buff is unmanaged, so addresses are stable).
+ *
+ * Models Linux 6.18: no file of its own (sim: the bridge to generic netlink families written in TypeScript; every function here is ours)
  */
 import {
   nla_policy, nla_policy_new, netlink_ext_ack, NLA_REJECT, nla_put, nla_nest_start_noflag, nla_nest_end, nla_nest_cancel,
@@ -216,10 +218,11 @@ export function genl_host_family_forget(fam: i32): void {
 
 // ---- the current request ----------------------------------------------------------------------
 
-export const GENL_REQ_PORTID: i32 = 0;
-export const GENL_REQ_SEQ: i32 = 1;
-export const GENL_REQ_NLH: i32 = 2;
-export const GENL_REQ_MAXATTR: i32 = 3;
+// genl_host_req's fields; sandboxes/sim/host/genl.ts has the same numbers.
+const GENL_REQ_PORTID: i32 = 0;
+const GENL_REQ_SEQ: i32 = 1;
+const GENL_REQ_NLH: i32 = 2;
+const GENL_REQ_MAXATTR: i32 = 3;
 
 /** A field of the current request (GENL_REQ_*): the doit's info, or the dump's callback. */
 export function genl_host_req(field: i32): u32 {

@@ -2,7 +2,7 @@
  * Describing attribute policies to user space: the writer behind CTRL_CMD_GETPOLICY and the
  * NLMSGERR_ATTR_POLICY nest of an extended ACK.
  *
- * Ref: net/netlink/policy.c
+ * Models Linux 6.18: net/netlink/policy.c
  */
 import {
   nla_policy, nla_get_range_unsigned, nla_get_range_signed,

@@ -1,6 +1,8 @@
 /**
  * errno values, as x86-64 Linux numbers them (include/uapi/asm-generic/errno-base.h, errno.h).
  * Kernel functions return them negated, like Linux.
+ *
+ * Models Linux 6.18: include/uapi/asm-generic/errno-base.h, errno.h
  */
 export const EPERM: i32 = 1;
 export const ENOENT: i32 = 2;

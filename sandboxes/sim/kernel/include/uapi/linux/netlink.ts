@@ -2,6 +2,8 @@
  * The user-space ABI constants: include/uapi/linux/netlink.h, linux/socket.h, asm-generic/socket.h.
  * Kept equal to src/api/uapi.ts by sandboxes/sim/kernel/uapi.test.ts (this file is plain enough to
  * be imported from TypeScript as well).
+ *
+ * Models Linux 6.18: include/uapi/linux/netlink.h, linux/socket.h, asm-generic/socket.h
  */
 export const AF_UNSPEC: i32 = 0;
 export const AF_NETLINK: i32 = 16;
