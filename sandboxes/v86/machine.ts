@@ -175,7 +175,10 @@ export class Machine {
       const m = end.exec(seen)!;
       const b = seen.indexOf(begin);
       const output = (b >= 0 ? seen.slice(b + begin.length, m.index) : '').replace(/\r\n/g, '\n');
-      await this.waitConsole(PROMPT, timeoutMs, this.consoleText.length - 200).catch(() => undefined);
+      // The prompt after the marker, in the last 200 characters — or all of them, when there are
+      // fewer: a negative start (a just-restored machine's first command) cut the prompt off and
+      // waited the whole timeout for one already printed.
+      await this.waitConsole(PROMPT, timeoutMs, Math.max(0, this.consoleText.length - 200)).catch(() => undefined);
       return { output, status: Number(m[1]) };
     };
     const p = this.execQueue.then(run, run);
