@@ -21,14 +21,20 @@ export interface V86Emulator {
   destroy(): Promise<void> | void;
   save_state(): Promise<ArrayBuffer>;
   serial_send_bytes?(serial: number, data: Uint8Array): void;
+  /** libv86's machine: its guest RAM (used by the build to zero what the guest left behind). */
+  v86?: { cpu?: { mem8?: Uint8Array } };
 }
 export type V86Constructor = new (options: Record<string, unknown>) => V86Emulator;
 
 /** The bytes a machine starts from. */
 export interface MachineAssets {
   wasm: ArrayBuffer | Uint8Array;
-  bios: ArrayBuffer | Uint8Array;
-  vgaBios: ArrayBuffer | Uint8Array;
+  /**
+   * SeaBIOS and its VGA BIOS: needed to boot. A saved state holds the BIOS's pages in its RAM
+   * and the booted kernel never calls it again, so a machine restored from one goes without.
+   */
+  bios?: ArrayBuffer | Uint8Array;
+  vgaBios?: ArrayBuffer | Uint8Array;
   /** A saved state (zstd-compressed or not): restored instead of booting. */
   state?: ArrayBuffer | Uint8Array;
   /** To boot: Debian's bzImage, the initramfs and the command line. */
@@ -175,12 +181,25 @@ export class Machine {
       const m = end.exec(seen)!;
       const b = seen.indexOf(begin);
       const output = (b >= 0 ? seen.slice(b + begin.length, m.index) : '').replace(/\r\n/g, '\n');
-      await this.waitConsole(PROMPT, timeoutMs, this.consoleText.length - 200).catch(() => undefined);
+      // The prompt after the marker, in the last 200 characters — or all of them, when there are
+      // fewer: a negative start (a just-restored machine's first command) cut the prompt off and
+      // waited the whole timeout for one already printed.
+      await this.waitConsole(PROMPT, timeoutMs, Math.max(0, this.consoleText.length - 200)).catch(() => undefined);
       return { output, status: Number(m[1]) };
     };
     const p = this.execQueue.then(run, run);
     this.execQueue = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * Zero guest-physical memory [start, end): for the build, before saving the state, on a range
+   * the guest kernel does not use (v86 leaves zero pages out of a state).
+   */
+  zeroMemory(start: number, end: number): void {
+    const mem8 = this.emulator.v86?.cpu?.mem8;
+    if (!mem8) throw new Error('this libv86 does not expose the guest RAM (v86.cpu.mem8)');
+    mem8.fill(0, start, Math.min(end, mem8.length));
   }
 
   /** The machine state (uncompressed), for a snapshot. */
@@ -203,12 +222,13 @@ export class Machine {
 export async function startMachine(V86: V86Constructor, assets: MachineAssets, opts: MachineOptions): Promise<Machine> {
   const wasm = toBuffer(assets.wasm);
   const booting = !assets.state;
+  if (booting && !assets.bios) throw new Error('booting the in-browser kernel needs a BIOS (SeaBIOS)');
   const emulator = new V86({
     wasm_fn: async (env: WebAssembly.Imports) => (await WebAssembly.instantiate(wasm, env)).instance.exports,
     memory_size: opts.memoryMB * 1024 * 1024,
     vga_memory_size: 2 * 1024 * 1024,
-    bios: { buffer: toBuffer(assets.bios) },
-    vga_bios: { buffer: toBuffer(assets.vgaBios) },
+    ...(assets.bios ? { bios: { buffer: toBuffer(assets.bios) } } : {}),
+    ...(assets.vgaBios ? { vga_bios: { buffer: toBuffer(assets.vgaBios) } } : {}),
     ...(booting
       ? {
           bzimage: { buffer: toBuffer(assets.bzimage!) },

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { startMachine, type Machine, type V86Constructor } from './machine.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,10 +33,26 @@ export function v86Manifest(dir = V86_ASSETS): V86Manifest {
   return JSON.parse(readFileSync(p, 'utf8')) as V86Manifest;
 }
 
+/**
+ * The files the site serves for the in-browser kernel, in public/v86: v86's code gzipped (the
+ * page decompresses it with DecompressionStream, whatever the host's compression), the state
+ * zstd-compressed (v86 decompresses it). The BIOS is not among them: the state holds it.
+ */
+export const V86_FILES = ['libv86.mjs.gz', 'v86.wasm.gz', 'state.bin.zst'] as const;
+
+/** A file of public/v86, `.gz` ones decompressed. */
+export function readV86Asset(name: string, dir = V86_ASSETS): Buffer {
+  const bytes = readFileSync(join(dir, name));
+  return name.endsWith('.gz') ? gunzipSync(bytes) : bytes;
+}
+
 let ctor: Promise<V86Constructor> | null = null;
 /** libv86's V86 class, from the copy the build put beside the state (the same the site serves). */
 export function loadV86(dir = V86_ASSETS): Promise<V86Constructor> {
-  ctor ??= import(join(dir, 'libv86.mjs')).then((m: { V86: V86Constructor }) => m.V86);
+  // An ES module from bytes: a data: URL (libv86 imports only node: builtins).
+  ctor ??= import(`data:text/javascript;base64,${readV86Asset('libv86.mjs.gz', dir).toString('base64')}`).then(
+    (m: { V86: V86Constructor }) => m.V86,
+  );
   return ctor;
 }
 
@@ -46,10 +63,8 @@ export async function startSavedMachine(dir = V86_ASSETS): Promise<Machine> {
   return startMachine(
     V86,
     {
-      wasm: readFileSync(join(dir, 'v86.wasm')),
-      bios: readFileSync(join(dir, 'seabios.bin')),
-      vgaBios: readFileSync(join(dir, 'vgabios.bin')),
-      state: readFileSync(join(dir, 'state.bin.zst')),
+      wasm: readV86Asset('v86.wasm.gz', dir),
+      state: readV86Asset('state.bin.zst', dir),
     },
     { memoryMB: manifest.memoryMB },
   );

@@ -4,7 +4,7 @@
  * port, so a restored machine is ready at once. Writes the state (uncompressed; the build
  * compresses it) and manifest.json beside it.
  *
- *   node --import tsx sandboxes/v86/save-state.ts --bzimage F --initrd F --memory MB --out F
+ *   node --import tsx sandboxes/v86/save-state.ts --bzimage F --initrd F --bios F --vga-bios F --memory MB --out F
  *        --kernel-release R --modules a,b --programs a,b
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeRequest, FrameSplitter, OP } from '../../src/agent/protocol.ts';
 import { AGENT_PORTS, startMachine, type Machine } from './machine.ts';
-import { loadV86, V86_ASSETS } from './node.ts';
+import { loadV86, readV86Asset } from './node.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,11 +21,13 @@ const { values } = parseArgs({
     memory: { type: 'string' },
     out: { type: 'string' },
     'kernel-release': { type: 'string' },
+    bios: { type: 'string' },
+    'vga-bios': { type: 'string' },
     modules: { type: 'string' },
     programs: { type: 'string' },
   },
 });
-for (const k of ['bzimage', 'initrd', 'memory', 'out', 'kernel-release'] as const) {
+for (const k of ['bzimage', 'initrd', 'memory', 'out', 'kernel-release', 'bios', 'vga-bios'] as const) {
   if (!values[k]) {
     console.error(`save-state: --${k} is required`);
     process.exit(2);
@@ -60,9 +62,9 @@ const V86 = await loadV86();
 const machine = await startMachine(
   V86,
   {
-    wasm: readFileSync(join(V86_ASSETS, 'v86.wasm')),
-    bios: readFileSync(join(V86_ASSETS, 'seabios.bin')),
-    vgaBios: readFileSync(join(V86_ASSETS, 'vgabios.bin')),
+    wasm: readV86Asset('v86.wasm.gz'),
+    bios: readFileSync(values.bios!),
+    vgaBios: readFileSync(values['vga-bios']!),
     bzimage: readFileSync(values.bzimage!),
     initrd: readFileSync(values.initrd!),
     // quiet: printing the boot log on an emulated UART is slow. init_on_free: pages the kernel
@@ -95,6 +97,20 @@ const zero = await machine.exec(
   { timeoutMs: 300_000 },
 );
 process.stdout.write(zero.output);
+// v86 loads the initramfs at 64 MiB, above the RAM it gives the kernel (the top 16 MiB are
+// reserved): the kernel copies it into its RAM ("Move RAMDISK"), unpacks and frees that copy,
+// and never looks at the original again. Its ~3 MB of gzip would otherwise be in the state as
+// they are, incompressible: zero them from outside.
+const moved = await machine.exec('dmesg | grep "Move RAMDISK from"; grep "System RAM" /proc/iomem');
+const from = /Move RAMDISK from \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]/.exec(moved.output);
+if (!from) throw new Error(`the kernel did not say where the initramfs was:\n${moved.output}`);
+const [start, end] = [Number.parseInt(from[1]!, 16), Number.parseInt(from[2]!, 16) + 1];
+for (const m of moved.output.matchAll(/^\s*([0-9a-f]+)-([0-9a-f]+) : System RAM$/gm)) {
+  if (start < Number.parseInt(m[2]!, 16) + 1 && Number.parseInt(m[1]!, 16) < end)
+    throw new Error(`the initramfs's first copy [${from[1]}, ${from[2]}] lies in the kernel's RAM (${m[0].trim()})`);
+}
+machine.zeroMemory(start, end);
+console.log(`save-state: zeroed the initramfs's first copy, ${((end - start) / 1e6).toFixed(2)} MB at 0x${from[1]}`);
 // A clean line for whoever types next: the prompt after an empty command.
 await machine.exec('true');
 const state = await machine.saveState();

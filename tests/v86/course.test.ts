@@ -110,12 +110,9 @@ function withoutBuiltin(run: Run, modules: string[]): Run {
 
 /**
  * Lessons that do not yet run on the in-browser kernel, and why (sandboxes/v86/README.md). Each is
- * reported as skipped, never as passing.
+ * reported as skipped, never as passing. None today.
  */
-const KNOWN_BROKEN: Record<string, string> = {
-  '05-kernel-internals/02-full-receivers':
-    'a sendto blocked in netlink_attachskb while a forked reader drains never returns over the serial agent ports (the run hangs until its 150 s limit)',
-};
+const KNOWN_BROKEN: Record<string, string> = {};
 
 describe('course programs: in-browser kernel (v86, i386 Linux 6.1 + C modules) against the simulator', () => {
   it("finds the course's lessons that load a module", () => {

@@ -138,6 +138,57 @@ await close(fd);
     expect(out).toBe('child same socket true other pid true\nchild status 0\nuid 65534\n');
   });
 
+  it("SO_RCVTIMEO and SO_SNDTIMEO take x86-64's struct timeval on the 32-bit kernel", async () => {
+    // The agent maps them to SO_*TIMEO_NEW (two 64-bit fields); the 32-bit options would read the
+    // tv_sec field as { tv_sec, tv_usec }: 1.5 s as 1 s, 100 ms as no timeout at all.
+    const file = join(dir, 'timeo.ts');
+    writeFileSync(
+      file,
+      `
+import { socket, setsockopt, getsockopt_raw, recvfrom, sendto, bind, now, close, ErrnoError,
+  AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_RCVBUF, MSG_DONTWAIT } from 'netlink-lab/user';
+function timeval(ms: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
+  v.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+  return b;
+}
+const errno = (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof ErrnoError ? e.code : String(e)));
+const rx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+await bind(rx, { nl_family: AF_NETLINK, nl_pid: 200, nl_groups: 0 });
+await setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, timeval(1500));
+const got = await getsockopt_raw(rx, SOL_SOCKET, SO_RCVTIMEO, 16);
+console.log('rcvtimeo', got.optlen === 16 && got.bytes.join(',') === timeval(1500).join(','));
+let t = now();
+console.log('recvfrom', await errno(recvfrom(rx, new Uint8Array(64))), 'after 1.5 s', now() - t >= 1450);
+// A full receiver and a sender that waits at most 100 ms.
+await setsockopt(rx, SOL_SOCKET, SO_RCVBUF, 1);
+const tx = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+const to = { nl_family: AF_NETLINK, nl_pid: 200, nl_groups: 0 };
+await sendto(tx, new Uint8Array(1000), MSG_DONTWAIT, to);
+await setsockopt(tx, SOL_SOCKET, SO_SNDTIMEO, timeval(100));
+t = now();
+console.log('sendto', await errno(sendto(tx, new Uint8Array(1000), 0, to)), 'after 100 ms', now() - t >= 95);
+await close(tx);
+await close(rx);
+`,
+    );
+    let out = '';
+    let err = '';
+    const status = await runCommand([file, '--kernel', 'browser', '--timeout', '60'], {
+      stdout: (s) => {
+        out += s;
+      },
+      stderr: (s) => {
+        err += s;
+      },
+    });
+    expect(err).toBe('');
+    expect(status).toBe(0);
+    expect(out).toBe('rcvtimeo true\nrecvfrom EAGAIN after 1.5 s true\nsendto EAGAIN after 100 ms true\n');
+  });
+
   it('refuses --trace and --cmdline with a clear error', async () => {
     let err = '';
     const file = join(dir, 'empty.ts');

@@ -482,6 +482,30 @@ static void do_recvmsg(struct in *r, struct call *c)
 	free(control);
 }
 
+/*
+ * The protocol's socket options are x86-64's. SO_RCVTIMEO and SO_SNDTIMEO take a struct timeval,
+ * two 64-bit fields there; a 32-bit kernel's options of those numbers take two 32-bit fields, so
+ * it would read the x86-64 value's tv_sec as {tv_sec, tv_usec} (1.5 s became 1 s, 100 ms became
+ * "no timeout"). Its SO_*TIMEO_NEW options (Linux 5.1) take the 64-bit layout: use them, as glibc
+ * does for a program built with 64-bit time_t.
+ */
+static int native_sockopt(int level, int name)
+{
+#if __SIZEOF_SIZE_T__ != 8
+#ifndef SO_RCVTIMEO_NEW
+#define SO_RCVTIMEO_NEW 66
+#define SO_SNDTIMEO_NEW 67
+#endif
+	if (level == SOL_SOCKET && name == 20)	/* SO_RCVTIMEO on x86-64 */
+		return SO_RCVTIMEO_NEW;
+	if (level == SOL_SOCKET && name == 21)	/* SO_SNDTIMEO on x86-64 */
+		return SO_SNDTIMEO_NEW;
+#else
+	(void)level;
+#endif
+	return name;
+}
+
 static void do_setsockopt(struct in *r, struct call *c)
 {
 	int fd = in_i32(r, "fd");
@@ -495,7 +519,7 @@ static void do_setsockopt(struct in *r, struct call *c)
 	uint8_t *copy = xmalloc(n);	/* aligned for the kernel's copy_from_sockptr */
 
 	memcpy(copy, v, n);
-	SYS(c, setsockopt(fd, level, name, copy, n));
+	SYS(c, setsockopt(fd, level, native_sockopt(level, name), copy, n));
 	free(copy);
 }
 
@@ -513,7 +537,7 @@ static void do_getsockopt(struct in *r, struct call *c)
 	uint8_t *buf = xmalloc(n);
 	socklen_t len = n;
 
-	SYS(c, getsockopt(fd, level, name, buf, &len));
+	SYS(c, getsockopt(fd, level, native_sockopt(level, name), buf, &len));
 	out_u32(&c->out, c->ret < 0 ? n : len);
 	out_blob(&c->out, buf, n);
 	free(buf);

@@ -5,8 +5,8 @@
 #   build/v86/kernel/<release>/   Debian's i386 686 kernel and its headers (dpkg -x, nothing installed)
 #   build/v86/initramfs.cpio      busybox (i386), /init, the course's modules built for the 686
 #                                 kernel, the C examples, modctl and the real-kernel agent (gcc -m32)
-#   public/v86/                   what the site serves and Node loads: v86.wasm, libv86.mjs, the
-#                                 BIOS, state.bin.zst (the booted machine) and manifest.json
+#   public/v86/                   what the site serves and Node loads: v86.wasm.gz, libv86.mjs.gz,
+#                                 state.bin.zst (the booted machine) and manifest.json
 #
 # Run as `npm run v86:build`. Idempotent: when nothing changed it only checks and exits.
 # Environment: NETLINK_LAB_V86_DIR (build dir), NETLINK_LAB_V86_KERNEL (e.g. 6.1.0-57-686),
@@ -101,13 +101,13 @@ INITRAMFS=$OUT/initramfs.cpio
 stamp_inputs() {
 	{
 		echo "$KVER ${NETLINK_LAB_V86_MEMORY_MB:-auto}"
-		sha256sum "$SRC/image/init" "$SRC/image/profile" "$SRC/image/build.sh" "$SRC/save-state.ts" "$SRC/machine.ts" \
+		sha256sum "$SRC/image/init" "$SRC/image/profile" "$SRC/image/build.sh" "$SRC/save-state.ts" "$SRC/machine.ts" "$SRC/node.ts" \
 			"$KDIR/busybox" "$KDIR/bzImage" "$MODBUILD"/*.ko "$BIN"/* "$ROOT/node_modules/v86/build/v86.wasm" \
 			/usr/share/seabios/bios.bin /usr/share/seabios/vgabios-stdvga.bin
 	} | sha256sum | cut -d' ' -f1
 }
 STAMP=$(stamp_inputs)
-if [[ -f $PUB/state.bin.zst && -f $PUB/manifest.json && -f $OUT/.stamp && $(cat "$OUT/.stamp") == "$STAMP" ]]; then
+if [[ -f $PUB/state.bin.zst && -f $PUB/v86.wasm.gz && -f $PUB/manifest.json && -f $OUT/.stamp && $(cat "$OUT/.stamp") == "$STAMP" ]]; then
 	log "up to date ($KVER, $(sed -n 's/.*"memoryMB": \([0-9]*\).*/\1/p' "$PUB/manifest.json") MB)"
 	exit 0
 fi
@@ -140,10 +140,12 @@ MEMORY_MB=${NETLINK_LAB_V86_MEMORY_MB:-$((64 + ($(stat -c %s "$INITRAMFS") + 104
 # --- Boot once, save the state --------------------------------------------------------------------
 log "booting under v86 to save the state (${MEMORY_MB} MB of guest RAM)"
 mkdir -p "$PUB"
-cp "$ROOT/node_modules/v86/build/v86.wasm" "$ROOT/node_modules/v86/build/libv86.mjs" "$PUB/"
-cp /usr/share/seabios/bios.bin "$PUB/seabios.bin"
-cp /usr/share/seabios/vgabios-stdvga.bin "$PUB/vgabios.bin"
+# v86's code gzipped: the page decompresses it (DecompressionStream), so it is small on any host.
+# No BIOS: the booted machine's state holds it (sandboxes/v86/machine.ts).
+rm -f "$PUB"/{v86.wasm,libv86.mjs,seabios.bin,vgabios.bin}
+for f in v86.wasm libv86.mjs; do gzip -9 -n -c "$ROOT/node_modules/v86/build/$f" >"$PUB/$f.gz"; done
 node --import tsx "$SRC/save-state.ts" --bzimage "$KDIR/bzImage" --initrd "$INITRAMFS" \
+	--bios /usr/share/seabios/bios.bin --vga-bios /usr/share/seabios/vgabios-stdvga.bin \
 	--memory "$MEMORY_MB" --out "$OUT/state.bin" --kernel-release "$KVER" \
 	--modules "$(IFS=,; echo "${MODULES[*]}")" --programs "$(cd "$VM_SRC/examples" && ls *.c | sed 's/\.c$//' | paste -sd,)"
 # --long=27: a 128 MiB window finds the static programs' shared glibc code across the whole
@@ -152,5 +154,5 @@ zstd -q -f -19 --long=27 -T0 "$OUT/state.bin" -o "$PUB/state.bin.zst.tmp"
 mv "$PUB/state.bin.zst.tmp" "$PUB/state.bin.zst"
 mv "$OUT/manifest.json" "$PUB/manifest.json"
 echo "$STAMP" >"$OUT/.stamp"
-sizes() { for f in v86.wasm libv86.mjs seabios.bin vgabios.bin state.bin.zst; do printf '%s %s\n' "$f" "$(stat -c %s "$PUB/$f")"; done; }
+sizes() { for f in v86.wasm.gz libv86.mjs.gz state.bin.zst; do printf '%s %s\n' "$f" "$(stat -c %s "$PUB/$f")"; done; }
 log "built $PUB: $(sizes | awk '{printf "%s %.2f MB, ", $1, $2/1e6; t+=$2} END {printf "total %.2f MB", t/1e6}')"

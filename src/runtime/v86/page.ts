@@ -1,8 +1,8 @@
 /**
  * "Linux in your browser" on the page: the in-browser kernel's machine (sandboxes/v86/machine.ts),
  * started once per page when the learner first picks it and then shared by every run, like the
- * relay's VM. Loaded only then (a dynamic import from the kernel switch): libv86, v86.wasm, the
- * BIOS and the saved state come from the site's /v86/ folder (public/v86, built by
+ * relay's VM. Loaded only then (a dynamic import from the kernel switch): libv86 and v86.wasm
+ * (gzipped) and the saved state come from the site's /v86/ folder (public/v86, built by
  * `npm run v86:build`), with a progress report, and are kept in the Cache API so the next visit —
  * offline too — reads them from disk.
  */
@@ -102,6 +102,17 @@ async function fetchAll(
   return { bytes, fromCache: responses.every((r) => r.cached) };
 }
 
+/**
+ * A `.gz` asset's bytes. A host that serves .gz files with `Content-Encoding: gzip` has the
+ * browser decompress them already: only bytes that start with gzip's magic are decompressed.
+ */
+async function gunzip(bytes: ArrayBuffer): Promise<ArrayBuffer> {
+  const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
+
 async function start(base: string, progress: Progress): Promise<PageMachine> {
   const t0 = performance.now();
   const dir = `${base.replace(/\/?$/, '/')}v86/`;
@@ -123,12 +134,14 @@ async function start(base: string, progress: Progress): Promise<PageMachine> {
     manifest = (await hit.json()) as Manifest;
     cache = await caches.open(names[0]!);
   }
-  const files = ['libv86.mjs', 'v86.wasm', 'seabios.bin', 'vgabios.bin', 'state.bin.zst'].map((f) => `${dir}${f}`);
+  // sandboxes/v86/node.ts's V86_FILES: v86's code gzipped, the state zstd (v86 decompresses it).
+  const files = ['libv86.mjs.gz', 'v86.wasm.gz', 'state.bin.zst'].map((f) => `${dir}${f}`);
   const {
-    bytes: [lib, wasm, bios, vgaBios, state],
+    bytes: [libGz, wasmGz, state],
     fromCache,
   } = await fetchAll(files, cache, progress);
   progress(1, 1, 'start');
+  const [lib, wasm] = await Promise.all([gunzip(libGz!), gunzip(wasmGz!)]);
   // libv86 is an ES module: import it from the bytes we have (cached), not from the network.
   const url = URL.createObjectURL(new Blob([lib!], { type: 'text/javascript' }));
   let V86: V86Constructor;
@@ -137,11 +150,7 @@ async function start(base: string, progress: Progress): Promise<PageMachine> {
   } finally {
     URL.revokeObjectURL(url);
   }
-  const machine = await startMachine(
-    V86,
-    { wasm: wasm!, bios: bios!, vgaBios: vgaBios!, state: state! },
-    { memoryMB: manifest.memoryMB },
-  );
+  const machine = await startMachine(V86, { wasm, state: state! }, { memoryMB: manifest.memoryMB });
   const link = machineLink(machine, new Promise<string>(() => {}));
   return { machine, link, manifest, fromCache, readyMs: performance.now() - t0 };
 }
