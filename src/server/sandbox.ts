@@ -134,8 +134,12 @@ export async function runInSandbox<T>(
       wall,
     );
     // The program's pid is the node process's; under unshare, node replaces unshare (exec).
+    // CPU time is counted from the moment the job is handed over: starting Node and reading the
+    // runner's code are not the program's.
+    let cpuAtStart: number | undefined;
     const watch = setInterval(() => {
-      const cpu = child.pid ? cpuMs(child.pid) : undefined;
+      const total = child.pid && cpuAtStart !== undefined ? cpuMs(child.pid) : undefined;
+      const cpu = total !== undefined ? total - cpuAtStart! : undefined;
       if (cpu !== undefined && cpu > limits.timeoutMs)
         return end({
           ok: false,
@@ -155,6 +159,7 @@ export async function runInSandbox<T>(
     child.on('message', (m: Record<string, unknown>) => {
       if (m?.ready === true && !sent) {
         sent = true;
+        cpuAtStart = child.pid ? (cpuMs(child.pid) ?? 0) : 0;
         child.send({ ...job, nonce });
         return;
       }
@@ -169,7 +174,7 @@ export async function runInSandbox<T>(
         ok: false,
         reason: heapOut ? 'memory' : 'crash',
         message: heapOut
-          ? `stopped: the heap limit (${heap} MB) was reached`
+          ? `stopped at the memory limit (${limits.memoryMB} MB): its JavaScript heap reached its share, ${heap} MB`
           : `the sandbox exited (${sig ?? codeN}) without an answer${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
         ms: ms(),
       });
