@@ -36,10 +36,13 @@ export function childCode(): Promise<string> {
       entryPoints: [fileURLToPath(new URL('./sandbox-child.ts', import.meta.url))],
       bundle: true,
       platform: 'node',
-      format: 'cjs',
+      format: 'iife', // its names stay in its own scope, not on the global object (stdin runs as a script)
       target: 'node20',
       write: false,
       logLevel: 'silent',
+      // Strict code throughout: a stack frame of the runner gives a program neither its function
+      // nor its `this` (Error.prepareStackTrace's CallSite, Function.prototype.caller).
+      banner: { js: '"use strict";' },
       define: { 'process.env.NODE_ENV': '"production"' },
     });
     return r.outputFiles[0]!.text;

@@ -6,7 +6,7 @@
  * or sends is taken for a verdict.
  */
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,5 +159,50 @@ describe('the verification sandbox', () => {
     const v = await verify(lesson, forged);
     expect(v.verdict).toBe('fail');
     expect((await verify(lesson, lesson.solution)).verdict).toBe('pass');
+  }, 90_000);
+
+  it('cannot forge the record: shared objects are frozen, the runner is out of reach', async () => {
+    // tests/class/fixtures/forge.ts leaves the lesson unsolved (rmmod fails with EBUSY) and tries
+    // to be verified anyway. Before the realm was hardened its Array.prototype.push patch alone
+    // made this verify as "3/3 checks passed".
+    const lesson = loadCourse().get('01-mechanisms/01-user-and-kernel')!;
+    const files = {
+      ...lesson.files,
+      [lesson.data.entry]: readFileSync(join(import.meta.dirname, 'fixtures/forge.ts'), 'utf8'),
+    };
+    const run = await runInSandbox<ProgramOut>(
+      {
+        kind: 'program',
+        wasm: kernelWasm(),
+        files,
+        entry: lesson.data.entry,
+        maxLines: 100,
+        builtin: lesson.data.builtin,
+      },
+      { timeoutMs: 20_000, memoryMB: 256 },
+    );
+    expect(run.ok, JSON.stringify(run)).toBe(true);
+    if (!run.ok) return;
+    const out = run.value.output;
+    for (const attempt of [
+      'Array.prototype.push',
+      'Array.prototype.find',
+      'Object.prototype getter',
+      'globalThis.JSON',
+      'structuredClone',
+      'Error.prepareStackTrace',
+      'ErrnoError.prototype',
+      'runner objects on the global object',
+      'process.send',
+      'Function constructor',
+      'constructor chain',
+    ])
+      expect(out).toContain(`forge ${attempt}: refused`);
+    // The program did run: the kernel refused the unload, and the program printed a passing run.
+    expect(out).toContain('rmmod:       delete_module: EBUSY');
+    expect(out).toContain('Every check passed');
+    const v = await verify(lesson, files);
+    expect(v.verdict).toBe('fail');
+    expect(v.detail).toMatch(/^2\/3 checks passed; failed: delete_module unloads hello/);
   }, 90_000);
 });
