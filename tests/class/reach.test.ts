@@ -99,7 +99,7 @@ class Search {
     if (typeof f !== 'function' || isClass(f)) return f;
     const self = this;
     const g = function (this: unknown, ...args: unknown[]) {
-      args.forEach((a, i) => self.scan(a, `${name}(arg ${i})`));
+      for (const [i, a] of args.entries()) self.scan(a, `${name}(arg ${i})`);
       const passed = depth < 2 ? args.map((a, i) => self.instrument(a, `${name}(arg ${i})`, depth + 1)) : args;
       const r = (f as (...a: unknown[]) => unknown).apply(this, passed);
       self.scan(r, `${name}() result`);
