@@ -10,6 +10,8 @@
  * input, genl doit/dumpit, file operations, seq_file, timers, work) is searched through its
  * properties, getters, prototypes and Map/Set contents for the kernel's own objects.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as user from '../../src/api/user.ts';
 import * as kernelApi from '../../src/api/kernel.ts';
@@ -24,7 +26,7 @@ import { KernelGc } from '../../sandboxes/sim/host/wasm.ts';
 import { Vfs } from '../../sandboxes/sim/host/fs/vfs.ts';
 import { CharDevs } from '../../sandboxes/sim/host/fs/char_dev.ts';
 import { DebugFs } from '../../sandboxes/sim/host/fs/debugfs.ts';
-import { loadCourse } from '../../src/server/course.ts';
+import { loadCourse, ROOT } from '../../src/server/course.ts';
 import { bootKernel } from '../fixtures/sim-kernel.ts';
 import type { KernelModule } from '../../src/api/types.ts';
 
@@ -44,6 +46,21 @@ const KERNEL_OBJECTS: [string, abstract new (...a: never[]) => unknown][] = [
 /** Functions of the kernel's internal contexts (ModuleContext, VfsContext): record-writing capabilities. */
 const CONTEXT_FUNCTIONS = ['traceHost', 'traceHostExit', 'addPending', 'enterHost', 'onEvent', 'procEvent', 'switchTo'];
 
+/**
+ * The simulator's and the API's own classes (by name, read from their sources): an instance a
+ * program gets must have a frozen prototype, or the program could change a getter the kernel
+ * itself reads (Skb.prototype.len goes into a trace entry's text).
+ */
+const HOST_CLASSES = new Set(
+  ['sandboxes/sim/host', 'src/api'].flatMap((d) =>
+    readdirSync(join(ROOT, d), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .flatMap((f) =>
+        [...readFileSync(join(ROOT, d, f), 'utf8').matchAll(/^(?:export )?class (\w+)/gm)].map((m) => m[1]!),
+      ),
+  ),
+);
+
 const isClass = (f: unknown) => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
 const STOP = new Set<unknown>([Object.prototype, Function.prototype, Array.prototype, null, undefined]);
 
@@ -61,6 +78,10 @@ class Search {
       for (const [name, C] of KERNEL_OBJECTS) if (o instanceof C && !this.found.has(name)) this.found.set(name, path);
       for (const f of CONTEXT_FUNCTIONS)
         if (typeof (o as Record<string, unknown>)[f] === 'function' && !this.found.has(f)) this.found.set(f, path);
+      const proto0 = Object.getPrototypeOf(o) as { constructor?: { name?: string } } | null;
+      const cls = proto0 && Object.hasOwn(proto0, 'constructor') ? proto0.constructor?.name : undefined;
+      if (cls && HOST_CLASSES.has(cls) && !Object.isFrozen(proto0) && !this.found.has(`${cls}.prototype`))
+        this.found.set(`${cls}.prototype`, `${path} (not frozen)`);
       if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer || o instanceof WebAssembly.Memory) continue;
       if (o instanceof Map)
         for (const [k, v] of o) {

@@ -579,3 +579,7 @@ export class GenlBridge implements GenlHost {
     this.mem().set(data, addr);
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(SimSkb.prototype);

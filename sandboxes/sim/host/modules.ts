@@ -751,3 +751,9 @@ export class ModuleHost implements KernelApi {
     while (st.running) await this.ctx.sched.block(why, 'blocked', st.waiters);
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Skb.prototype);
+Object.freeze(Nlh.prototype);
+Object.freeze(Sock.prototype);

@@ -324,3 +324,8 @@ export class Relay {
 }
 
 export type { File };
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Buf.prototype);
+Object.freeze(Chan.prototype);
