@@ -89,7 +89,7 @@ class Search {
         }
       if (o instanceof Set) for (const v of o) queue.push([v, `${path}<item>`]);
       for (const key of Reflect.ownKeys(o)) {
-        const d = Object.getOwnPropertyDescriptor(o, key)!;
+        const d: PropertyDescriptor = Object.getOwnPropertyDescriptor(o, key)!;
         const p = `${path}.${String(key)}`;
         if ('value' in d) queue.push([d.value, p]);
         else {
