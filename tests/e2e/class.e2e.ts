@@ -155,7 +155,6 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     expect(Object.values(lesson.files).join('\n')).not.toContain(solutionOnly);
     await ada.reload();
     await ada.waitForSelector('[data-playground][data-ready="true"]', { timeout: 120_000 });
-    expect(await ada.getByRole('button', { name: 'Solution', exact: true }).first().isVisible()).toBe(false);
     const seen = await ada.evaluate(async (path) => {
       const config = document.querySelector('script[data-playground-config]')?.textContent ?? '';
       const source = await (await fetch(path)).text();
@@ -164,6 +163,7 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     expect(seen.config).toContain('"solutionWithheld":true');
     expect(seen.config).not.toContain(solutionOnly);
     expect(seen.source).not.toContain(solutionOnly);
+    expect(await ada.getByRole('button', { name: 'Solution', exact: true }).first().isVisible()).toBe(false);
 
     for (const p of [teacher, ada, ben]) expect(p.errors).toEqual([]);
   }, 900_000);
