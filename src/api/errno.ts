@@ -147,3 +147,7 @@ export class ErrnoError extends Error {
     this.syscall = syscall;
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(ErrnoError.prototype);

@@ -629,3 +629,7 @@ export async function genl_close(fd: number): Promise<number> {
   for (const k of [...cache.keys()]) if (k.startsWith(`${fd}/`)) cache.delete(k);
   return close(fd);
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(NetlinkError.prototype);

@@ -86,6 +86,39 @@ async function sysObserved<T>(
   }
 }
 const SENDS = new Set(['sendto', 'sendmsg', 'write']);
+
+// What the record keeps of a call is what the kernel was given and gave back, byte for byte: the
+// bytes sent are copied once, before the call, and that copy is what the kernel gets; the bytes
+// received go into a buffer of the API's own and are copied into the program's after. The copies
+// use the typed arrays' own operations (captured here), never a method of the program's object,
+// so a Uint8Array subclass whose slice() lies, or a buffer changed afterwards, changes nothing in
+// the record (the class server verifies runs from it: src/server/harden.ts).
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const taLength = Object.getOwnPropertyDescriptor(TypedArrayProto, 'length')!.get!;
+const taSet = (TypedArrayProto as { set: (a: ArrayLike<number>, offset?: number) => void }).set;
+const taSubarray = (TypedArrayProto as { subarray: (a?: number, b?: number) => Uint8Array }).subarray;
+/** A copy of the bytes of a Uint8Array (or of any array-like of bytes), as a plain Uint8Array. */
+const copyBytes = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+/** The length of a typed array, from the typed array itself. */
+const lengthOf = (b: Uint8Array): number => Reflect.apply(taLength, b, []) as number;
+/** Whether `b` is a typed array (anything else goes to the kernel as it is, which refuses it as C would). */
+const isBytes = (b: unknown): b is Uint8Array => ArrayBuffer.isView(b) && !(b instanceof DataView);
+/** Put the first `n` bytes of `from` (the API's own buffer) into the program's `to`. */
+const giveBack = (to: Uint8Array, from: Uint8Array, n: number): void => {
+  const k = Math.max(0, Math.min(n, from.length));
+  if (k > 0) Reflect.apply(taSet, to, [Reflect.apply(taSubarray, from, [0, k])]);
+};
+/** A sockaddr as plain data (an object of the program's could change after it is recorded). */
+const copyAddr = (a: SockAddr | undefined): SockAddr | undefined =>
+  a === undefined || a === null
+    ? a
+    : a instanceof Uint8Array
+      ? copyBytes(a)
+      : typeof a === 'object'
+        ? { nl_family: a.nl_family, nl_pid: a.nl_pid, nl_groups: a.nl_groups }
+        : a;
+const copyFrom = <T extends SockaddrNl | undefined>(a: T): T =>
+  (a ? { nl_family: a.nl_family, nl_pid: a.nl_pid, nl_groups: a.nl_groups } : a) as T;
 const same = (n: number) => n;
 const addrOf = (a?: SockAddr): SockaddrNl | undefined => (a && !(a instanceof Uint8Array) ? a : undefined);
 
@@ -137,73 +170,132 @@ export const getpeername = (fd: number): Promise<SockaddrNl> =>
   );
 
 /** sendto(2): send one datagram to `addr` (or the connected peer); resolves to the bytes sent. */
-export const sendto = (fd: number, buf: Uint8Array, flags = 0, addr?: SockAddr): Promise<number> =>
-  sys(
+export const sendto = (fd: number, buf: Uint8Array, flags = 0, addr?: SockAddr): Promise<number> => {
+  if (!observing() || !isBytes(buf))
+    return sys(
+      'sendto',
+      fd,
+      () => backend().sendto(fd, buf, flags, addr),
+      same,
+      () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }),
+    );
+  const data = copyBytes(buf);
+  const to = copyAddr(addr);
+  return sys(
     'sendto',
     fd,
-    () => backend().sendto(fd, buf, flags, addr),
+    () => backend().sendto(fd, data, flags, to),
     same,
-    () => ({ data: buf.slice(), dir: 'out', addr: addrOf(addr) }),
+    () => ({ data: copyBytes(data), dir: 'out', addr: addrOf(copyAddr(to)) }),
   );
+};
 
 /** send(2): sendto without an address (the connected peer); x86-64's glibc makes the sendto syscall, so it is recorded as sendto. */
 export const send = (fd: number, buf: Uint8Array, flags = 0): Promise<number> => sendto(fd, buf, flags);
 
 /** sendmsg(2): send the concatenation of msg_iov as one datagram to msg_name. */
-export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> =>
-  sys(
+export const sendmsg = (fd: number, msg: MsgHdrOut, flags = 0): Promise<number> => {
+  if (!observing() || !Array.isArray(msg?.msg_iov) || !msg.msg_iov.every(isBytes))
+    return sys('sendmsg', fd, () => backend().sendmsg(fd, msg, flags), same);
+  // The message as the kernel gets it, read once from the program's objects.
+  const iov = Array.from(msg.msg_iov, copyBytes);
+  const cmsgs = msg.msg_control
+    ? Array.from(msg.msg_control, (c) => ({
+        cmsg_level: c.cmsg_level,
+        cmsg_type: c.cmsg_type,
+        data: copyBytes(c.data),
+      }))
+    : undefined;
+  const sent: MsgHdrOut = {
+    ...(msg.msg_name !== undefined ? { msg_name: copyAddr(msg.msg_name) } : {}),
+    msg_iov: iov,
+    ...(cmsgs ? { msg_control: cmsgs } : {}),
+  };
+  return sys(
     'sendmsg',
     fd,
-    () => backend().sendmsg(fd, msg, flags),
+    () => backend().sendmsg(fd, sent, flags),
     same,
     () => {
-      const n = msg.msg_iov.reduce((s, v) => s + v.length, 0);
+      const n = iov.reduce((s, v) => s + v.length, 0);
       const data = new Uint8Array(n);
       let o = 0;
-      for (const v of msg.msg_iov) {
+      for (const v of iov) {
         data.set(v, o);
         o += v.length;
       }
-      const control = msg.msg_control?.map((c) => ({
+      const control = cmsgs?.map((c) => ({
         cmsg_level: c.cmsg_level,
         cmsg_type: c.cmsg_type,
-        data: c.data.slice(),
+        data: copyBytes(c.data),
       }));
       return {
         data,
         dir: 'out',
-        addr: addrOf(msg.msg_name),
-        iov: msg.msg_iov.map((v) => v.length),
+        addr: addrOf(copyAddr(sent.msg_name)),
+        iov: iov.map((v) => v.length),
         ...(control?.length ? { control } : {}),
       };
     },
   );
+};
 
 /** recvfrom(2): receive one datagram into `buf`; `n` is the return value (the full length with MSG_TRUNC). */
-export const recvfrom = (fd: number, buf: Uint8Array, flags = 0): Promise<RecvFromResult> =>
-  sys(
+export const recvfrom = (fd: number, buf: Uint8Array, flags = 0): Promise<RecvFromResult> => {
+  if (!observing() || !isBytes(buf))
+    return sys(
+      'recvfrom',
+      fd,
+      () => backend().recvfrom(fd, buf, flags),
+      (r) => r.n,
+    );
+  const own = new Uint8Array(lengthOf(buf));
+  return sys(
     'recvfrom',
     fd,
-    () => backend().recvfrom(fd, buf, flags),
+    async () => {
+      const r = await backend().recvfrom(fd, own, flags);
+      giveBack(buf, own, r.n);
+      return r;
+    },
     (r) => r.n,
-    (r) => ({ data: buf.slice(0, Math.min(r.n, buf.length)), dir: 'in', addr: r.from }),
+    (r) => ({ data: own.slice(0, Math.min(r.n, own.length)), dir: 'in', addr: copyFrom(r.from) }),
   );
+};
 
 /** recv(2): recvfrom without asking for the address; resolves to the return value (recorded as recvfrom, the syscall glibc makes). */
 export const recv = async (fd: number, buf: Uint8Array, flags = 0): Promise<number> =>
   (await recvfrom(fd, buf, flags)).n;
 
 /** recvmsg(2): receive one datagram, scattered over msg_iov, with control messages. */
-export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgResult> =>
-  sys(
+export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgResult> => {
+  if (!observing() || !Array.isArray(msg?.msg_iov) || !msg.msg_iov.every(isBytes))
+    return sys(
+      'recvmsg',
+      fd,
+      () => backend().recvmsg(fd, msg, flags),
+      (r) => r.n,
+    );
+  const theirs = Array.from(msg.msg_iov);
+  const own = theirs.map((v) => new Uint8Array(lengthOf(v)));
+  const asked: MsgHdrIn = { ...msg, msg_iov: own };
+  return sys(
     'recvmsg',
     fd,
-    () => backend().recvmsg(fd, msg, flags),
+    async () => {
+      const r = await backend().recvmsg(fd, asked, flags);
+      let left = r.n;
+      own.forEach((v, i) => {
+        giveBack(theirs[i]!, v, left);
+        left -= v.length;
+      });
+      return r;
+    },
     (r) => r.n,
     (r) => {
       const parts: Uint8Array[] = [];
       let left = r.n;
-      for (const v of msg.msg_iov) {
+      for (const v of own) {
         if (left <= 0) break;
         parts.push(v.slice(0, Math.min(left, v.length)));
         left -= v.length;
@@ -219,9 +311,17 @@ export const recvmsg = (fd: number, msg: MsgHdrIn, flags = 0): Promise<RecvMsgRe
         cmsg_type: c.cmsg_type,
         data: c.data.slice(),
       }));
-      return { data, dir: 'in', addr: r.from, iov: msg.msg_iov.map((v) => v.length), control, msg_flags: r.msg_flags };
+      return {
+        data,
+        dir: 'in',
+        addr: copyFrom(r.from),
+        iov: own.map((v) => v.length),
+        control,
+        msg_flags: r.msg_flags,
+      };
     },
   );
+};
 
 /** setsockopt(2): a number is passed as a 4-byte int, bytes as they are. */
 export const setsockopt = (fd: number, level: number, name: number, value: number | Uint8Array): Promise<number> => {
@@ -265,25 +365,43 @@ export async function getsockopt(
 }
 
 /** read(2): from a file at its offset (the offset moves), or on a socket recv with no flags. Resolves to the byte count, 0 at end of file. */
-export const read = (fd: number, buf: Uint8Array): Promise<number> =>
-  sys(
+export const read = (fd: number, buf: Uint8Array): Promise<number> => {
+  if (!observing() || !isBytes(buf)) return sys('read', fd, () => backend().read(fd, buf), same);
+  const own = new Uint8Array(lengthOf(buf));
+  return sys(
     'read',
     fd,
-    () => backend().read(fd, buf),
+    async () => {
+      const n = await backend().read(fd, own);
+      giveBack(buf, own, n);
+      return n;
+    },
     same,
-    (n) => ({ data: buf.slice(0, Math.max(0, n)), dir: 'in' }),
+    (n) => ({ data: own.slice(0, Math.max(0, n)), dir: 'in' }),
   );
+};
 
 /** write(2): to a file at its offset, or on a socket send to the connected peer. */
-export const write = (fd: number, buf: Uint8Array): Promise<number> =>
-  sys(
+export const write = (fd: number, buf: Uint8Array): Promise<number> => {
+  if (!observing() || !isBytes(buf))
+    return sys(
+      'write',
+      fd,
+      () => backend().write(fd, buf),
+      same,
+      undefined,
+      () => ({ data: buf.slice(), dir: 'out' }),
+    );
+  const data = copyBytes(buf);
+  return sys(
     'write',
     fd,
-    () => backend().write(fd, buf),
+    () => backend().write(fd, data),
     same,
     undefined,
-    () => ({ data: buf.slice(), dir: 'out' }),
+    () => ({ data: copyBytes(data), dir: 'out' }),
   );
+};
 
 /** close(2). */
 export const close = (fd: number): Promise<number> => sys('close', fd, () => backend().close(fd), same);

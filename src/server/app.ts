@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { sql } from 'kysely';
@@ -52,6 +52,40 @@ class HttpError extends Error {
 }
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The cookie that tells the static side which student asks (HttpOnly: page scripts never see it). */
+export const STUDENT_COOKIE = 'netlink_lab_student';
+const studentCookie = (token: string) =>
+  `${STUDENT_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${180 * 24 * 3600}`;
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+/** Where the built site puts a lesson's solution: the playground's config, or a "Show a solution" block. */
+const CONFIG = /(<script type="application\/json" data-playground-config>)([\s\S]*?)(<\/script>)/g;
+const SOLUTION_BLOCK = /<details class="solution[^"]*"[^>]*>[\s\S]*?<\/details>/g;
+function hasSolution(page: string): boolean {
+  return page.includes('data-playground-config') || /<details class="solution/.test(page);
+}
+/** The page with every solution taken out (the playground then shows no Solution button). */
+export function withoutSolutions(page: string): string {
+  return page
+    .replace(CONFIG, (_all, open: string, json: string, close: string) => {
+      let cfg: Record<string, unknown>;
+      try {
+        cfg = JSON.parse(json) as Record<string, unknown>;
+      } catch {
+        return `${open}{}${close}`; // not a config this server knows: withhold all of it
+      }
+      const out = { ...cfg, solution: {}, solutionWithheld: true };
+      return `${open}${JSON.stringify(out).replace(/</g, '\\u003c')}${close}`;
+    })
+    .replace(SOLUTION_BLOCK, '');
+}
 const newToken = () => randomBytes(24).toString('base64url');
 const newId = () => randomBytes(8).toString('hex');
 /** A join code students can type: 8 letters and digits without look-alikes. */
@@ -411,7 +445,7 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
   async function api(
     req: IncomingMessage,
     url: URL,
-  ): Promise<{ status?: number; json?: unknown; csv?: string; filename?: string }> {
+  ): Promise<{ status?: number; json?: unknown; csv?: string; filename?: string; headers?: Record<string, string> }> {
     const path = url.pathname;
     const m = req.method ?? 'GET';
     if (path === '/class-api/health' && m === 'GET')
@@ -452,11 +486,17 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
         .insertInto('students')
         .values({ id, class_id: c.id, name, token_hash: hash(token) })
         .execute();
-      return { status: 201, json: { studentToken: token, studentId: id, classId: c.id, className: c.name } };
+      return {
+        status: 201,
+        json: { studentToken: token, studentId: id, classId: c.id, className: c.name },
+        headers: { 'set-cookie': studentCookie(token) },
+      };
     }
     if (path === '/class-api/me' && m === 'GET') {
       const s = await student(req);
       return {
+        // The lesson pages are served by whom they are for (solutionsShown): renewed at each visit.
+        headers: { 'set-cookie': studentCookie(bearer(req)) },
         json: {
           student: { id: s.id, name: s.name },
           class: {
@@ -654,6 +694,33 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
 
   // ---- static files -------------------------------------------------------------------------
   const root = o.distDir ? resolve(o.distDir) : undefined;
+
+  /**
+   * Whether this request may get the lessons' solutions. A student (known by the cookie set when
+   * they joined) gets them unless their class hides them; a request from no student gets them
+   * only while no class on this server hides them, or a student of such a class would only have
+   * to open the page in a private window.
+   */
+  async function solutionsShown(req: IncomingMessage): Promise<boolean> {
+    const token = cookie(req, STUDENT_COOKIE);
+    if (token && /^[A-Za-z0-9_-]{20,64}$/.test(token)) {
+      const s = await db
+        .selectFrom('students')
+        .innerJoin('classes', 'classes.id', 'students.class_id')
+        .select('classes.hide_solutions as hide')
+        .where('students.token_hash', '=', hash(token))
+        .executeTakeFirst();
+      if (s) return !s.hide;
+    }
+    const hiding = await db
+      .selectFrom('classes')
+      .select('id')
+      .where('hide_solutions', '=', true)
+      .limit(1)
+      .executeTakeFirst();
+    return !hiding;
+  }
+
   function serveFile(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const notFound = () => {
       const page = root ? join(root, '404.html') : '';
@@ -679,6 +746,29 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
       file = join(file, 'index.html');
     }
     if (!existsSync(file) || !statSync(file).isFile()) return notFound();
+    // A page that carries a lesson's solution is served whole or without it, by who asks.
+    if (file.endsWith('.html')) {
+      const page = readFileSync(file, 'utf8');
+      if (hasSolution(page)) {
+        solutionsShown(req).then(
+          (shown) => {
+            const body = Buffer.from(shown ? page : withoutSolutions(page));
+            res.writeHead(200, {
+              'content-type': MIME['.html']!,
+              'content-length': body.length,
+              'cache-control': 'no-store',
+              vary: 'cookie',
+            });
+            res.end(req.method === 'HEAD' ? undefined : body);
+          },
+          (e: unknown) => {
+            log(`GET ${url.pathname}: ${(e as Error).stack ?? e}`);
+            res.writeHead(503, { 'content-type': 'text/plain' }).end('the class database is not answering');
+          },
+        );
+        return;
+      }
+    }
     res.writeHead(200, {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
       'content-length': statSync(file).size,
@@ -715,7 +805,7 @@ export function createClassServer(o: ClassServerOptions): ClassServer {
           send(200, r.csv, 'text/csv; charset=utf-8', {
             'content-disposition': `attachment; filename="${r.filename}"`,
           });
-        else send(r.status ?? 200, JSON.stringify(r.json), 'application/json');
+        else send(r.status ?? 200, JSON.stringify(r.json), 'application/json', r.headers);
       },
       (e: unknown) => {
         if (e instanceof HttpError) {

@@ -23,6 +23,7 @@ import { runSession, runChecks, type SessionKernel } from '../runtime/session.ts
 import { compile, loadModule } from '../runtime/program.ts';
 import type { ChecksInput, Exit } from '../runtime/messages.ts';
 import type { KernelModule } from '../api/types.ts';
+import { harden, lockdown } from './harden.ts';
 
 const proc = process;
 const send = proc.send!.bind(proc);
@@ -85,6 +86,10 @@ async function program(job: Extract<Job, { kind: 'program' }>): Promise<void> {
   const lines: string[] = [];
   const quiet = { log() {}, info() {}, warn() {}, error() {} };
   closeTheWayOut();
+  // The program shares this realm with the kernel and the recorder (src/server/harden.ts): from
+  // here on it can change none of the objects they use.
+  lockdown();
+  harden(libs, { readGetters: true });
   const builtin = (job.builtin ?? []).map(
     (f) => loadModule(compile(job.files), f, libs, quiet).default as KernelModule,
   );

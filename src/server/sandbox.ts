@@ -36,10 +36,13 @@ export function childCode(): Promise<string> {
       entryPoints: [fileURLToPath(new URL('./sandbox-child.ts', import.meta.url))],
       bundle: true,
       platform: 'node',
-      format: 'cjs',
+      format: 'iife', // its names stay in its own scope, not on the global object (stdin runs as a script)
       target: 'node20',
       write: false,
       logLevel: 'silent',
+      // Strict code throughout: a stack frame of the runner gives a program neither its function
+      // nor its `this` (Error.prepareStackTrace's CallSite, Function.prototype.caller).
+      banner: { js: '"use strict";' },
       define: { 'process.env.NODE_ENV': '"production"' },
     });
     return r.outputFiles[0]!.text;
@@ -134,8 +137,12 @@ export async function runInSandbox<T>(
       wall,
     );
     // The program's pid is the node process's; under unshare, node replaces unshare (exec).
+    // CPU time is counted from the moment the job is handed over: starting Node and reading the
+    // runner's code are not the program's.
+    let cpuAtStart: number | undefined;
     const watch = setInterval(() => {
-      const cpu = child.pid ? cpuMs(child.pid) : undefined;
+      const total = child.pid && cpuAtStart !== undefined ? cpuMs(child.pid) : undefined;
+      const cpu = total !== undefined ? total - cpuAtStart! : undefined;
       if (cpu !== undefined && cpu > limits.timeoutMs)
         return end({
           ok: false,
@@ -155,6 +162,7 @@ export async function runInSandbox<T>(
     child.on('message', (m: Record<string, unknown>) => {
       if (m?.ready === true && !sent) {
         sent = true;
+        cpuAtStart = child.pid ? (cpuMs(child.pid) ?? 0) : 0;
         child.send({ ...job, nonce });
         return;
       }
@@ -169,7 +177,7 @@ export async function runInSandbox<T>(
         ok: false,
         reason: heapOut ? 'memory' : 'crash',
         message: heapOut
-          ? `stopped: the heap limit (${heap} MB) was reached`
+          ? `stopped at the memory limit (${limits.memoryMB} MB): its JavaScript heap reached its share, ${heap} MB`
           : `the sandbox exited (${sig ?? codeN}) without an answer${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
         ms: ms(),
       });

@@ -6,7 +6,7 @@
  * or sends is taken for a verdict.
  */
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -102,24 +102,51 @@ describe('the verification sandbox', () => {
     }
   }, 60_000);
 
-  it('stops a program at its time limit (CPU time)', async () => {
-    const r = await program('while (true) {}', { timeoutMs: 3000, memoryMB: 256 });
+  it('stops a program at its time limit (CPU time), counting only the program', async () => {
+    const limit = 3000;
+    const r = await program('while (true) {}', { timeoutMs: limit, memoryMB: 256 });
     expect(r).toMatchObject({ ok: false, reason: 'timeout' });
-    // On a loaded machine the wall-time cap (4× the limit, at least 60 s) may come first.
-    if (!r.ok) expect(r.message).toMatch(/stopped after (3\d\d\d ms of CPU time|60000 ms of wall time)/);
+    if (r.ok) return;
+    // Stopped by the CPU watch at its limit, not by the wall-time backstop (4× the limit, ≥ 60 s).
+    const m = /^stopped after (\d+) ms of CPU time \(the time limit is 3000 ms\)$/.exec(r.message);
+    expect(m, r.message).not.toBeNull();
+    const cpu = Number(m![1]);
+    expect(cpu).toBeGreaterThan(limit);
+    expect(cpu).toBeLessThan(limit + 1000);
+    expect(r.ms).toBeLessThan(60_000);
+    // A program that uses less CPU than its limit ends normally: starting the sandbox is not
+    // charged to it (1.2 s of busy work under a 2 s limit).
+    const busy = await program(
+      'const t = Date.now(); let n = 0; while (Date.now() - t < 1200) n++; console.log("done " + (n > 0));',
+      { timeoutMs: 2000, memoryMB: 256 },
+    );
+    expect(busy.ok, JSON.stringify(busy)).toBe(true);
+    if (busy.ok) expect(busy.value.output).toContain('done true');
   }, 150_000);
 
   it('stops a program at its memory limit, on the heap and outside it', async () => {
-    const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', {
-      timeoutMs: 30_000,
-      memoryMB: 128,
-    });
+    const limits = { timeoutMs: 30_000, memoryMB: 128 };
+    const heap = await program('const a: unknown[] = []; for (;;) a.push({ n: a.length, s: "x" + a.length });', limits);
     expect(heap).toMatchObject({ ok: false, reason: 'memory' });
-    const buffers = await program('const a: Uint8Array[] = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));', {
-      timeoutMs: 30_000,
-      memoryMB: 128,
-    });
+    if (!heap.ok)
+      expect(heap.message).toMatch(/^stopped at (the memory limit \(128 MB\)|\d+ MB \(the memory limit is 128 MB\))/);
+    const buffers = await program(
+      'const a: Uint8Array[] = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));',
+      limits,
+    );
     expect(buffers).toMatchObject({ ok: false, reason: 'memory' });
+    if (buffers.ok) return;
+    // Outside the V8 heap only the resident-memory watch can stop it: it says how far it got.
+    const m = /^stopped at (\d+) MB \(the memory limit is 128 MB\)$/.exec(buffers.message);
+    expect(m, buffers.message).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(128);
+    // A program under its limit is not stopped: 64 MB of buffers under 128 MB.
+    const fits = await program(
+      'const a: Uint8Array[] = []; for (let i = 0; i < 32; i++) a.push(new Uint8Array(1 << 20).fill(1)); console.log("kept " + a.length);',
+      limits,
+    );
+    expect(fits.ok, JSON.stringify(fits)).toBe(true);
+    if (fits.ok) expect(fits.value.output).toContain('kept 32');
   }, 90_000);
 
   it('takes nothing a program prints for a verdict', async () => {
@@ -132,5 +159,50 @@ describe('the verification sandbox', () => {
     const v = await verify(lesson, forged);
     expect(v.verdict).toBe('fail');
     expect((await verify(lesson, lesson.solution)).verdict).toBe('pass');
+  }, 90_000);
+
+  it('cannot forge the record: shared objects are frozen, the runner is out of reach', async () => {
+    // tests/class/fixtures/forge.ts leaves the lesson unsolved (rmmod fails with EBUSY) and tries
+    // to be verified anyway. Before the realm was hardened its Array.prototype.push patch alone
+    // made this verify as "3/3 checks passed".
+    const lesson = loadCourse().get('01-mechanisms/01-user-and-kernel')!;
+    const files = {
+      ...lesson.files,
+      [lesson.data.entry]: readFileSync(join(import.meta.dirname, 'fixtures/forge.ts'), 'utf8'),
+    };
+    const run = await runInSandbox<ProgramOut>(
+      {
+        kind: 'program',
+        wasm: kernelWasm(),
+        files,
+        entry: lesson.data.entry,
+        maxLines: 100,
+        builtin: lesson.data.builtin,
+      },
+      { timeoutMs: 20_000, memoryMB: 256 },
+    );
+    expect(run.ok, JSON.stringify(run)).toBe(true);
+    if (!run.ok) return;
+    const out = run.value.output;
+    for (const attempt of [
+      'Array.prototype.push',
+      'Array.prototype.find',
+      'Object.prototype getter',
+      'globalThis.JSON',
+      'structuredClone',
+      'Error.prepareStackTrace',
+      'ErrnoError.prototype',
+      'runner objects on the global object',
+      'process.send',
+      'Function constructor',
+      'constructor chain',
+    ])
+      expect(out).toContain(`forge ${attempt}: refused`);
+    // The program did run: the kernel refused the unload, and the program printed a passing run.
+    expect(out).toContain('rmmod:       delete_module: EBUSY');
+    expect(out).toContain('Every check passed');
+    const v = await verify(lesson, files);
+    expect(v.verdict).toBe('fail');
+    expect(v.detail).toMatch(/^2\/3 checks passed; failed: delete_module unloads hello/);
   }, 90_000);
 });

@@ -151,6 +151,24 @@ describe.each(DB_KINDS)('a class on %s', (kind) => {
     expect(await teacher.locator('[data-details]').textContent()).toContain("const author = 'Ada'");
     expect(await teacher.locator('[data-details] [data-output]').textContent()).not.toBe('(no run yet)');
 
+    // The teacher hides the solutions: the lesson page Ada loads has none, in the page or its source.
+    await teacher.getByLabel('Hide solutions for the class').check();
+    await teacher.getByText('Solutions are hidden for the class.').waitFor();
+    const solutionOnly = 'Runs inside delete_module. Without it the kernel refuses to unload';
+    expect(Object.values(lesson.solution).join('\n')).toContain(solutionOnly);
+    expect(Object.values(lesson.files).join('\n')).not.toContain(solutionOnly);
+    await ada.reload();
+    await ada.waitForSelector('[data-playground][data-ready="true"]', { timeout: 120_000 });
+    const seen = await ada.evaluate(async (path) => {
+      const config = document.querySelector('script[data-playground-config]')?.textContent ?? '';
+      const source = await (await fetch(path)).text();
+      return { config, source };
+    }, lessonPath);
+    expect(seen.config).toContain('"solutionWithheld":true');
+    expect(seen.config).not.toContain(solutionOnly);
+    expect(seen.source).not.toContain(solutionOnly);
+    expect(await ada.getByRole('button', { name: 'Solution', exact: true }).first().isVisible()).toBe(false);
+
     for (const p of [teacher, ada, ben]) expect(p.errors).toEqual([]);
   }, 900_000);
 });

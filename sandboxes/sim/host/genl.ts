@@ -130,17 +130,21 @@ const { EFAULT, EINVAL, ENOENT, EEXIST } = ERRNO;
 
 /** An sk_buff of the simulated kernel, by address. */
 class SimSkb implements sk_buff {
+  /** Hard-private: module code gets the skb, not the kernel's exports. */
+  readonly #ex: GenlExports;
   constructor(
     readonly ptr: number,
-    private readonly ex: GenlExports,
-  ) {}
+    ex: GenlExports,
+  ) {
+    this.#ex = ex;
+  }
   get len(): number {
-    return this.ex.genl_host_skb_len(this.ptr);
+    return this.#ex.genl_host_skb_len(this.ptr);
   }
   /** skb->data … skb->data + len (the message as built so far). */
   get data(): Uint8Array {
-    const m = new Uint8Array(this.ex.memory.buffer);
-    const d = this.ex.genl_host_skb_data(this.ptr);
+    const m = new Uint8Array(this.#ex.memory.buffer);
+    const d = this.#ex.genl_host_skb_data(this.ptr);
     return m.subarray(d, d + this.len);
   }
 }
@@ -575,3 +579,7 @@ export class GenlBridge implements GenlHost {
     this.mem().set(data, addr);
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(SimSkb.prototype);

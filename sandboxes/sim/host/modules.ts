@@ -60,15 +60,19 @@ interface WorkState {
 }
 
 class Skb implements SkBuff {
+  /** Hard-private: module code gets the skb, never the module host and its context behind it. */
+  readonly #m: ModuleHost;
   constructor(
-    private readonly m: ModuleHost,
+    m: ModuleHost,
     readonly ptr: number,
-  ) {}
+  ) {
+    this.#m = m;
+  }
   get len(): number {
-    return this.m.ctx.ex.k_skb_len(this.ptr);
+    return this.#m.ctx.ex.k_skb_len(this.ptr);
   }
   get data(): Uint8Array {
-    const { ex, mem } = this.m.ctx;
+    const { ex, mem } = this.#m.ctx;
     const p = ex.k_skb_data(this.ptr);
     return mem.fresh().u8.subarray(p, p + ex.k_skb_len(this.ptr));
   }
@@ -752,3 +756,9 @@ export class ModuleHost implements KernelApi {
     while (st.running) await this.ctx.sched.block(why, 'blocked', st.waiters);
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Skb.prototype);
+Object.freeze(Nlh.prototype);
+Object.freeze(Sock.prototype);

@@ -183,3 +183,7 @@ export function readSymbols(mod: WebAssembly.Module): Record<string, [string, nu
   if (!sections.length) return {};
   return JSON.parse(new TextDecoder().decode(sections[0])) as Record<string, [string, number]>;
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(KernelMemory.prototype);

@@ -89,6 +89,11 @@ export class Playground {
     this.button('share')?.addEventListener('click', () => void this.share());
     this.wirePanelTabs();
     if (isComplete(this.cfg.lessonId)) this.$('[data-complete]')?.removeAttribute('hidden');
+    // A class server that withholds the solution from this learner serves the page without it.
+    if (Object.keys(this.cfg.solution).length === 0) {
+      this.button('solution')?.setAttribute('hidden', '');
+      this.$('[data-solution]')?.setAttribute('hidden', '');
+    }
     if (this.cfg.editableFiles) void import('../lab/files.ts').then((m) => m.attachFileTools(this, this.root));
     if (classSession()) {
       attachClass(this.cfg.lessonId, {

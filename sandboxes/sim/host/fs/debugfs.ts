@@ -261,3 +261,7 @@ function kstrtoull(s: string): bigint | number {
   if (i !== s.length) return -ERRNO.EINVAL;
   return v;
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(DebugfsDentry.prototype);

@@ -334,3 +334,7 @@ export function single_open(f: file, show: (m: seq_file, v: unknown) => number, 
 export function single_release(inode: inode, f: file): number {
   return seq_release(inode, f);
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(SeqFile.prototype);

@@ -744,4 +744,10 @@ export class Vfs {
   }
 }
 
-/** A PollFd list as poll() reports it. */
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Inode.prototype);
+Object.freeze(Dentry.prototype);
+Object.freeze(File.prototype);
+Object.freeze(WaitQueue.prototype);
+Object.freeze(Vma.prototype);

@@ -322,3 +322,8 @@ export class Relay {
     return written;
   }
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Buf.prototype);
+Object.freeze(Chan.prototype);

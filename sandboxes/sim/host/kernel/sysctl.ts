@@ -550,3 +550,7 @@ export function net_sysctl_init(s: Sysctl): void {
   ]);
   s.register_sysctl('net/unix', [int('max_dgram_qlen', 10, 0o644, proc_dointvec)]);
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Header.prototype);

@@ -241,3 +241,7 @@ export function linesSeq(header: string | null, lines: () => string[]): seq_oper
     },
   };
 }
+
+// Module code and programs get these objects: their prototypes are frozen, so no program can
+// change a method or getter the kernel itself uses on them.
+Object.freeze(Pde.prototype);
