@@ -63,13 +63,23 @@ function compileEnum(d, spec) {
       if (tagged) break;
     }
   }
+  // `enum-name:` left empty: the header's enum is anonymous, its members named after the spec's
+  // enum (fr-act → FR_ACT_TO_TBL in linux/fib_rules.h); used when the header has that member.
+  const anonymous =
+    !d['name-prefix'] && 'enum-name' in d && !d['enum-name'] && spec['uapi-header']
+      ? headerEnums(spec['uapi-header'])
+      : undefined;
   const entries = {};
   let next = d['value-start'] ?? 0;
   for (const e of d.entries ?? []) {
     const ent = typeof e === 'string' ? { name: e } : e;
     const v = ent.value ?? next;
     next = v + 1;
-    const cname = (d.type !== 'flags' && tagged?.get(v)) || C(`${d['name-prefix'] ?? ''}${ent.name}`);
+    const long = C(`${d.name}-${ent.name}`);
+    const cname =
+      (d.type !== 'flags' && tagged?.get(v)) ||
+      (anonymous?.get(long) === (d.type === 'flags' ? 2 ** v : v) ? long : undefined) ||
+      C(`${d['name-prefix'] ?? ''}${ent.name}`);
     entries[d.type === 'flags' ? 2 ** v : v] = cname;
   }
   return { kind: d.type, entries };
@@ -146,6 +156,12 @@ function compileOps(spec) {
     [...header].find(
       ([n, x]) => x === v && n.startsWith(cPrefix) && !/_(BASE|MAX)$/.test(n) && !n.startsWith('__'),
     )?.[0];
+  // Else the op whose request has that value (rt-rule's dump replies are RTM_NEWRULE, value 32,
+  // and its uapi-header, linux/fib_rules.h, does not hold the RTM_* enum).
+  const requestName = (v) => {
+    const o = (ops.list ?? []).find((x) => x.do?.request?.value === v);
+    return o ? C(`${prefix}${o.name}`) : undefined;
+  };
   const list = [];
   const byName = new Map((ops.list ?? []).map((o) => [o.name, o]));
   let next = 1;
@@ -158,7 +174,10 @@ function compileOps(spec) {
       if (value === undefined) return;
       list.push(
         clean({
-          name: dir === 'reply' && model === 'directional' ? (fromHeader(value) ?? `${cname} reply`) : cname,
+          name:
+            dir === 'reply' && model === 'directional'
+              ? (fromHeader(value) ?? requestName(value) ?? `${cname} reply`)
+              : cname,
           op: o.name,
           dir,
           value,
