@@ -4,14 +4,22 @@
  * decoded reply (family id 16, its name, its operations); a malformed hex edit shown as malformed;
  * a pinned length marked inconsistent; an extended ACK's offending attribute marked; the exported
  * program put into the editor (after asking) and run; the lab's files added, renamed, deleted;
- * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page.
+ * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page. And a
+ * lesson's Messages panel: a run downloaded as a capture (a LINKTYPE_NETLINK pcap holding every
+ * datagram of the run, which tshark reads) and the capture opened again, decoded as the run was.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
 import { openSite, type Site, type TestPage } from './browser.ts';
 import { genlmsg } from '../../src/api/genl.ts';
 import { nla_string } from '../../src/api/nlmsg.ts';
 import { formatHex } from '../../src/lib/builder/model.ts';
+import { readPcap } from '../../src/lib/pcap.ts';
+import { decodeCapture } from '../../src/lib/capture.ts';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 let site: Site;
@@ -241,5 +249,91 @@ describe('the lab', () => {
         marker,
       ).toBe(false);
     }
+  });
+});
+
+describe("a lesson's Messages panel and captures", () => {
+  it('downloads the run as a pcap with every datagram, and opens it again decoded the same way', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await site.page({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    await page.goto(site.url('/lessons/generic-netlink/family-and-group/'));
+    await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Run', exact: true }).first().click();
+    await expect
+      .poll(() => page.locator('[data-playground] [data-output]').first().textContent(), { timeout: 30_000 })
+      .toContain('family DOC_EXMPL');
+    await expect
+      .poll(() => page.locator('[data-playground]').first().getAttribute('data-running'), { timeout: 30_000 })
+      .not.toBe('true');
+    const messages = page.locator('[data-playground] [data-panel-body="messages"]').first();
+    await messages.locator('.pg-msg-row', { hasText: 'DOC_EXMPL: DOC_EXMPL_C_ECHO' }).first().waitFor();
+    const rows = messages.locator('.pg-msg-row');
+    /** What each datagram row says: direction, length, decoded summary (failed sends are not captured). */
+    const view = async () =>
+      (
+        await rows.evaluateAll((els) =>
+          els.map((el) => ({
+            failed: el.classList.contains('pg-msg-failed'),
+            dir: el.querySelector('.pg-msg-dir')!.getAttribute('aria-label'),
+            len: el.querySelector('.pg-msg-len')!.textContent,
+            sum: el.querySelector('.pg-msg-sum')!.textContent,
+          })),
+        )
+      ).filter((r) => !r.failed);
+    const run = await view();
+    expect(run.length).toBeGreaterThanOrEqual(6);
+
+    // Download: a LINKTYPE_NETLINK pcap with one packet per datagram, in order, same direction and size.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      messages.locator('[data-download-capture]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('netlink-lab.pcap');
+    const file = join(mkdtempSync(join(tmpdir(), 'lab-pcap-')), 'netlink-lab.pcap');
+    await download.saveAs(file);
+    const bytes = new Uint8Array(readFileSync(file));
+    expect(new DataView(bytes.buffer).getUint32(20, true)).toBe(253);
+    const packets = readPcap(bytes);
+    expect(packets.map((p) => ({ dir: p.to === 'kernel' ? 'sent' : 'received', len: `${p.data.length} B` }))).toEqual(
+      run.map((r) => ({ dir: r.dir, len: r.len })),
+    );
+    expect(await messages.locator('.pg-msg-capture-status').textContent()).toMatch(
+      new RegExp(`^${packets.length} datagrams, ${bytes.length} bytes \\(LINKTYPE_NETLINK`),
+    );
+    // Decoded from the file alone: the course's family named from the capture's own nlctrl reply.
+    const decoded = decodeCapture(bytes);
+    expect(decoded.families.map((f) => f.name)).toContain('DOC_EXMPL');
+    expect(
+      decoded.packets.some((p) =>
+        p.fields.some((f) => f.kind === 'message' && /DOC_EXMPL_C_ECHO/.test(`${f.label} ${f.value}`)),
+      ),
+    ).toBe(true);
+    // tshark (Debian's package) reads every packet as netlink.
+    const frames = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.len', '-e', 'frame.protocols'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(frames.map(([len]) => Number(len))).toEqual(packets.map((p) => p.data.length + 16));
+    for (const [, protocols] of frames) expect(protocols).toMatch(/^netlink(:|$)/);
+
+    // Open it again: the same rows, decoded the same way, then the first one's detail.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles(file);
+    await expect.poll(() => messages.locator('.pg-msg-capture-status').textContent()).toBe('opened netlink-lab.pcap');
+    await expect.poll(view).toEqual(run);
+    expect(await messages.locator('.pg-msg-detail').textContent()).toContain('nlmsg_len');
+    // A file that is not a netlink capture is refused with a reason, and the rows stay.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles({
+      name: 'not-a-capture.pcap',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a pcap at all, just text'),
+    });
+    await expect
+      .poll(() => messages.locator('.pg-msg-capture-status').textContent())
+      .toMatch(/^could not open not-a-capture.pcap: /);
+    expect(await view()).toEqual(run);
+    expect(page.errors).toEqual([]);
   });
 });
