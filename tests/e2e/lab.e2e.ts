@@ -4,17 +4,20 @@
  * decoded reply (family id 16, its name, its operations); a malformed hex edit shown as malformed;
  * a pinned length marked inconsistent; an extended ACK's offending attribute marked; the exported
  * program put into the editor (after asking) and run; the lab's files added, renamed, deleted;
- * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page. And a
+ * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page. Send on
+ * the real kernels of the switch: Linux in your browser (v86) and Linux in the VM through a relay,
+ * and, without a relay, the sentence that says how to start one. And a
  * lesson's Messages panel: a run downloaded as a capture (a LINKTYPE_NETLINK pcap holding every
  * datagram of the run, which tshark reads) and the capture opened again, decoded as the run was.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
-import { openSite, type Site, type TestPage } from './browser.ts';
+import { openSite, SITE_DIR, type Site, type TestPage } from './browser.ts';
+import { relayQemuPids, spawnRelay, waitFor } from '../vm/relay-helpers.ts';
 import { genlmsg } from '../../src/api/genl.ts';
 import { nla_string } from '../../src/api/nlmsg.ts';
 import { formatHex } from '../../src/lib/builder/model.ts';
@@ -249,6 +252,65 @@ describe('the lab', () => {
         marker,
       ).toBe(false);
     }
+  });
+});
+
+/** Choose a kernel in the playground's switch, send the GETFAMILY "nlctrl" template, read the reply. */
+async function sendGetFamily(page: TestPage, kernel: 'vm' | 'browser'): Promise<void> {
+  await openLab(page);
+  await page.locator(`[data-playground] [data-kernel-switch] input[value=${kernel}]`).check({ force: true });
+  await builder(page).locator('[data-template]').selectOption('getfamily');
+  await builder(page).locator('[data-action="send"]').click();
+  await expect
+    .poll(() => builder(page).getAttribute('data-sent'), { timeout: 180_000, interval: 500 })
+    .toMatch(/done|failed/);
+  expect(await builder(page).locator('[data-builder-status]').textContent()).toMatch(
+    new RegExp(`^Sent to ${kernel === 'vm' ? 'Linux in the VM' : 'Linux in your browser'}: 2 replies\\.`),
+  );
+  const text = (await builder(page).locator('[data-reply]').textContent()) ?? '';
+  expect(text).toContain('CTRL_CMD_NEWFAMILY');
+  expect(text).toMatch(/CTRL_ATTR_FAMILY_ID\s*16 \(0x10\)/);
+  expect(text).toContain('CTRL_ATTR_FAMILY_NAME"nlctrl"');
+  expect(text).toContain('NLMSG_ERROR (ACK)');
+  expect(page.errors).toEqual([]);
+}
+
+describe("the lab's Send on the real kernels of the switch", () => {
+  it('says how to start the relay when the VM is chosen and none is known', { timeout: 60_000 }, async () => {
+    const page = await site.page();
+    await openLab(page);
+    await page.locator('[data-playground] [data-kernel-switch] input[value=vm]').check({ force: true });
+    await builder(page).locator('[data-action="send"]').click();
+    await expect.poll(() => builder(page).getAttribute('data-sent')).toBe('failed');
+    expect(await builder(page).locator('[data-builder-status]').textContent()).toMatch(
+      /start the VM relay \(`npm run vm` in the project folder\) and paste the URL it prints into the Terminal panel/,
+    );
+  });
+
+  it('sends to Linux in your browser (v86) and reads the decoded reply', { timeout: 240_000 }, async () => {
+    expect(existsSync(join(SITE_DIR, 'v86', 'state.bin.zst')), 'the site holds v86 (npm run v86:build)').toBe(true);
+    const page = await site.page();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await sendGetFamily(page, 'browser');
+    // It went to the machine this page started, not to the simulator.
+    expect(requests.some((u) => u.endsWith('/v86/state.bin.zst'))).toBe(true);
+  });
+
+  it('sends to Linux in the VM through the relay and reads the decoded reply', { timeout: 300_000 }, async () => {
+    const relay = await spawnRelay(['--origin', site.server.origin]);
+    try {
+      const page = await site.page();
+      // The relay the learner pasted on an earlier visit (the Terminal panel remembers it).
+      await page.addInitScript(([u]) => localStorage.setItem('netlink-lab:vm-relay', u!), [relay.url]);
+      await sendGetFamily(page, 'vm');
+      expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+      await page.close();
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
   });
 });
 

@@ -86,7 +86,10 @@ export class BuilderView {
     private readonly root: HTMLElement,
     private readonly opts: {
       wasmUrl: string;
-      kernel(): 'sim' | 'vm';
+      /** The kernel of the playground's switch. */
+      kernel(): 'sim' | 'vm' | 'browser';
+      /** The site's base URL, where Linux in your browser (v86) is loaded from. */
+      siteBase?: string;
       panelLink?: (file: string, line?: number) => string;
     },
   ) {
@@ -875,13 +878,18 @@ export class BuilderView {
     btn.disabled = true;
     this.offending = undefined;
     this.root.dataset.sent = 'pending';
-    const onVm = this.opts.kernel() === 'vm';
-    const where = onVm ? 'Linux in the VM' : 'the simulated kernel';
+    const choice = this.opts.kernel();
+    const where = { sim: 'the simulated kernel', vm: 'Linux in the VM', browser: 'Linux in your browser' }[choice];
     try {
+      // A real kernel (the VM through the relay, or v86 in this page): the run worker's syscalls go
+      // to its agent, as a playground run's do (src/components/terminal/kernel-switch.ts).
       let vmRun: import('../terminal/kernel-switch.ts').VmRun | undefined;
-      if (onVm) {
+      if (choice === 'vm') {
         const ks = await import('../terminal/kernel-switch.ts');
         vmRun = await ks.prepareVmRun((t) => this.status(t));
+      } else if (choice === 'browser') {
+        const ks = await import('../terminal/kernel-switch.ts');
+        vmRun = await ks.prepareBrowserRun(this.opts.siteBase ?? '/', (t) => this.status(t));
       }
       if (!this.runner) {
         const { Runner } = await import('../../runtime/client.ts');
@@ -1006,7 +1014,7 @@ export class BuilderView {
       h(
         'p',
         {},
-        'It builds the message with the netlink-lab/user helpers, sends it, and prints every reply. It runs on either kernel.',
+        'It builds the message with the netlink-lab/user helpers, sends it, and prints every reply. It runs on every kernel of the switch.',
       ),
       h('div', { class: 'lb-row' }, copy, put),
       pre,
