@@ -8,7 +8,8 @@
  * the real kernels of the switch: Linux in your browser (v86) and Linux in the VM through a relay,
  * and, without a relay, the sentence that says how to start one. And a
  * lesson's Messages panel: a run downloaded as a capture (a LINKTYPE_NETLINK pcap holding every
- * datagram of the run, which tshark reads) and the capture opened again, decoded as the run was.
+ * datagram of the run, which tshark reads) and the capture opened again, decoded as the run was;
+ * an nlmon capture from the VM opened and decoded there too.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -396,6 +397,21 @@ describe("a lesson's Messages panel and captures", () => {
       .poll(() => messages.locator('.pg-msg-capture-status').textContent())
       .toMatch(/^could not open not-a-capture.pcap: /);
     expect(await view()).toEqual(run);
+    // A capture taken with nlmon on a real machine (the 6.1 VM: tests/vm/capture.test.ts's commands):
+    // who sent what from NLM_F_REQUEST, DOC_EXMPL named from the capture's own nlctrl reply.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles('tests/capture/vm-nlmon.pcap');
+    await expect.poll(() => messages.locator('.pg-msg-capture-status').textContent()).toBe('opened vm-nlmon.pcap');
+    const nlmon = await view();
+    expect(nlmon.map((r) => r.dir)).toEqual(['sent', 'received', 'received', 'sent', 'received', 'sent', 'received']);
+    expect(nlmon.map((r) => r.sum)).toEqual([
+      'RTM_GETLINK: RTM_GETLINK AF_PACKET (17)',
+      'RTM_NEWLINK: RTM_NEWLINK "lo" (+1 more)',
+      'NLMSG_DONE: end of dump',
+      'nlctrl: CTRL_CMD_GETFAMILY',
+      'nlctrl: CTRL_CMD_NEWFAMILY',
+      'DOC_EXMPL: DOC_EXMPL_C_ECHO',
+      'DOC_EXMPL: DOC_EXMPL_C_ECHO',
+    ]);
     expect(page.errors).toEqual([]);
   });
 });
