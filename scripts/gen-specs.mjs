@@ -51,6 +51,30 @@ function headerEnums(header) {
 }
 
 /**
+ * Every number a uapi header names, with the headers it includes (<linux/…>): enum members and
+ * `#define NAME <number or shifts of numbers>`. For enums the spec leaves anonymous.
+ */
+function headerSymbols(header, seen = new Set()) {
+  const out = new Map();
+  if (seen.has(header)) return out;
+  seen.add(header);
+  const path = `/usr/include/${header}`;
+  if (!existsSync(path)) return out;
+  for (const [n, v] of headerEnums(header)) out.set(n, v);
+  const src = readFileSync(path, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
+  for (const m of src.matchAll(/^#define\s+([A-Z][A-Z0-9_]*)\s+([^\n]+)$/gm)) {
+    const e = m[2].trim().replace(/\b([A-Z_][A-Z0-9_]*)\b/g, (n) => (out.has(n) ? String(out.get(n)) : n));
+    const plain = e.replace(/\b(0x[0-9a-fA-F]+|\d+)[uUlL]+\b/g, '$1');
+    if (/^[\d\s+\-()x<|a-fA-F]+$/.test(plain) && /\d/.test(plain)) out.set(m[1], Function(`return (${plain});`)());
+  }
+  for (const m of src.matchAll(/^#include\s+<(linux\/[\w.]+)>/gm))
+    for (const [n, v] of headerSymbols(m[1], seen)) if (!out.has(n)) out.set(n, v);
+  return out;
+}
+
+/**
  * Enum/flags definitions: { kind, entries: { value: C name } }. The C name is the entry with the
  * name-prefix; without one, the member of the same value in the uapi header's enum of that
  * enum-name (netlink-attribute-type → NL_ATTR_TYPE_*), else the entry alone.
@@ -63,24 +87,49 @@ function compileEnum(d, spec) {
       if (tagged) break;
     }
   }
-  // `enum-name:` left empty: the header's enum is anonymous, its members named after the spec's
-  // enum (fr-act → FR_ACT_TO_TBL in linux/fib_rules.h); used when the header has that member.
-  const anonymous =
-    !d['name-prefix'] && 'enum-name' in d && !d['enum-name'] && spec['uapi-header']
-      ? headerEnums(spec['uapi-header'])
-      : undefined;
-  const entries = {};
+  const list = [];
   let next = d['value-start'] ?? 0;
   for (const e of d.entries ?? []) {
     const ent = typeof e === 'string' ? { name: e } : e;
     const v = ent.value ?? next;
     next = v + 1;
-    const long = C(`${d.name}-${ent.name}`);
-    const cname =
-      (d.type !== 'flags' && tagged?.get(v)) ||
-      (anonymous?.get(long) === (d.type === 'flags' ? 2 ** v : v) ? long : undefined) ||
-      C(`${d['name-prefix'] ?? ''}${ent.name}`);
-    entries[d.type === 'flags' ? 2 ** v : v] = cname;
+    list.push({ name: ent.name, v, value: d.type === 'flags' ? 2 ** v : v });
+  }
+  // `enum-name:` left empty: the header's names are an anonymous enum or #defines. An entry's C
+  // name is the one named after the spec's enum (fr-act → FR_ACT_TO_TBL in linux/fib_rules.h), else
+  // a name of the header (and what it includes) with that value ending in the entry: the only
+  // one, or the one with the prefix the enum's unambiguous entries share (nud-state's permanent →
+  // NUD_PERMANENT, not IFA_F_PERMANENT).
+  const anonymous =
+    !d['name-prefix'] && 'enum-name' in d && !d['enum-name'] && spec['uapi-header']
+      ? headerSymbols(spec['uapi-header'])
+      : undefined;
+  const hits = new Map();
+  const prefixes = new Map();
+  if (anonymous) {
+    for (const x of list) {
+      const long = C(`${d.name}-${x.name}`);
+      const h =
+        anonymous.get(long) === x.value
+          ? [long]
+          : [...anonymous].filter(([n, v]) => v === x.value && n.endsWith(`_${C(x.name)}`)).map(([n]) => n);
+      hits.set(x, h);
+      if (h.length === 1) {
+        const p = h[0].slice(0, -C(x.name).length);
+        prefixes.set(p, (prefixes.get(p) ?? 0) + 1);
+      }
+    }
+  }
+  const common = [...prefixes].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const fromHeader = (x) => {
+    const h = hits.get(x) ?? [];
+    if (h.length === 1) return h[0];
+    return h.find((n) => n === `${common}${C(x.name)}`);
+  };
+  const entries = {};
+  for (const x of list) {
+    entries[x.value] =
+      (d.type !== 'flags' && tagged?.get(x.v)) || fromHeader(x) || C(`${d['name-prefix'] ?? ''}${x.name}`);
   }
   return { kind: d.type, entries };
 }

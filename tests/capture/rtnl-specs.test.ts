@@ -5,7 +5,7 @@
  * datagram sent and received is decoded. Every message of a type the specs describe must get its
  * fixed header from the spec (ifinfomsg, ifaddrmsg, rtmsg, ndmsg, fib_rule_hdr) and a name for
  * every attribute, nested ones included; the rule messages get rt-rule.yaml's names (FRA_*,
- * FR_ACT_*) and the routing table named from the uapi header. The lab's builder reads each of
+ * FR_ACT_*) and the routing table named from the uapi header, the neighbours NUD_* and RTN_*. The lab's builder reads each of
  * these datagrams with the same fixed header and writes it back byte for byte.
  */
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,12 @@ describe('NETLINK_ROUTE messages decoded from the kernel YNL specs', () => {
         ]),
       );
       expect(main!.message.value).toMatch(/^RTM_NEWRULE AF_INET6?$/);
+      // Neighbours: rt-neigh.yaml's anonymous enums named as linux/neighbour.h and rtnetlink.h do.
+      const neigh = described.filter((s) => s.type === 28 && s.dir === 'in').flatMap((s) => all(s.message));
+      const values = (label: string) => new Set(neigh.filter((f) => f.label === label).map((f) => f.value));
+      expect([...values('ndm_state')]).toEqual(expect.arrayContaining(['NUD_PERMANENT (128)']));
+      for (const v of values('ndm_state')) expect(v).toMatch(/^NUD_[A-Z]+ \(\d+\)$/);
+      for (const v of values('ndm_type')) expect(v).toMatch(/^RTN_[A-Z]+ \(\d+\)$/);
     });
   }
 });
