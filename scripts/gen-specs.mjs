@@ -76,12 +76,14 @@ function headerSymbols(header, seen = new Set()) {
 
 /**
  * Enum/flags definitions: { kind, entries: { value: C name } }. The C name is the entry with the
- * name-prefix; without one, the member of the same value in the uapi header's enum of that
- * enum-name (netlink-attribute-type → NL_ATTR_TYPE_*), else the entry alone.
+ * name-prefix; without one, or when the spec says the enum is an existing header's (`header:`,
+ * which YNL does not generate), the member of the same value in that header's enum of that
+ * enum-name (netlink-attribute-type → NL_ATTR_TYPE_*; net-device-flags → IFF_POINTOPOINT, where
+ * the prefixed entry would say IFF_POINT_TO_POINT), else the entry alone.
  */
 function compileEnum(d, spec) {
   let tagged;
-  if (!d['name-prefix'] && d['enum-name']) {
+  if ((!d['name-prefix'] || d.header) && d['enum-name']) {
     for (const h of [d.header, spec['uapi-header'], 'linux/netlink.h'].filter(Boolean)) {
       tagged = headerEnums(h).tags.get(d['enum-name'].replace(/-/g, '_'));
       if (tagged) break;
@@ -128,8 +130,7 @@ function compileEnum(d, spec) {
   };
   const entries = {};
   for (const x of list) {
-    entries[x.value] =
-      (d.type !== 'flags' && tagged?.get(x.v)) || fromHeader(x) || C(`${d['name-prefix'] ?? ''}${x.name}`);
+    entries[x.value] = tagged?.get(x.value) || fromHeader(x) || C(`${d['name-prefix'] ?? ''}${x.name}`);
   }
   return { kind: d.type, entries };
 }
