@@ -189,8 +189,9 @@ describe('the lab', () => {
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
     // Shared: the link opens both files in another browser, without touching what that one saved.
     await pg.locator('[data-action="share"]').click();
+    // The link is written once the files are compressed (encodeShare is asynchronous).
+    await expect.poll(() => pg.locator('[data-share-url]').inputValue()).toMatch(/\/lab\/#code=/);
     const url = await pg.locator('[data-share-url]').inputValue();
-    expect(url).toMatch(/\/lab\/#code=/);
     const other = await site.page();
     await other.goto(url);
     await other.waitForSelector('[data-builder][data-ready="true"]');
