@@ -51,26 +51,86 @@ function headerEnums(header) {
 }
 
 /**
+ * Every number a uapi header names, with the headers it includes (<linux/…>): enum members and
+ * `#define NAME <number or shifts of numbers>`. For enums the spec leaves anonymous.
+ */
+function headerSymbols(header, seen = new Set()) {
+  const out = new Map();
+  if (seen.has(header)) return out;
+  seen.add(header);
+  const path = `/usr/include/${header}`;
+  if (!existsSync(path)) return out;
+  for (const [n, v] of headerEnums(header)) out.set(n, v);
+  const src = readFileSync(path, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
+  for (const m of src.matchAll(/^#define\s+([A-Z][A-Z0-9_]*)\s+([^\n]+)$/gm)) {
+    const e = m[2].trim().replace(/\b([A-Z_][A-Z0-9_]*)\b/g, (n) => (out.has(n) ? String(out.get(n)) : n));
+    const plain = e.replace(/\b(0x[0-9a-fA-F]+|\d+)[uUlL]+\b/g, '$1');
+    if (/^[\d\s+\-()x<|a-fA-F]+$/.test(plain) && /\d/.test(plain)) out.set(m[1], Function(`return (${plain});`)());
+  }
+  for (const m of src.matchAll(/^#include\s+<(linux\/[\w.]+)>/gm))
+    for (const [n, v] of headerSymbols(m[1], seen)) if (!out.has(n)) out.set(n, v);
+  return out;
+}
+
+/**
  * Enum/flags definitions: { kind, entries: { value: C name } }. The C name is the entry with the
- * name-prefix; without one, the member of the same value in the uapi header's enum of that
- * enum-name (netlink-attribute-type → NL_ATTR_TYPE_*), else the entry alone.
+ * name-prefix; without one, or when the spec says the enum is an existing header's (`header:`,
+ * which YNL does not generate), the member of the same value in that header's enum of that
+ * enum-name (netlink-attribute-type → NL_ATTR_TYPE_*; net-device-flags → IFF_POINTOPOINT, where
+ * the prefixed entry would say IFF_POINT_TO_POINT), else the entry alone.
  */
 function compileEnum(d, spec) {
   let tagged;
-  if (!d['name-prefix'] && d['enum-name']) {
+  if ((!d['name-prefix'] || d.header) && d['enum-name']) {
     for (const h of [d.header, spec['uapi-header'], 'linux/netlink.h'].filter(Boolean)) {
       tagged = headerEnums(h).tags.get(d['enum-name'].replace(/-/g, '_'));
       if (tagged) break;
     }
   }
-  const entries = {};
+  const list = [];
   let next = d['value-start'] ?? 0;
   for (const e of d.entries ?? []) {
     const ent = typeof e === 'string' ? { name: e } : e;
     const v = ent.value ?? next;
     next = v + 1;
-    const cname = (d.type !== 'flags' && tagged?.get(v)) || C(`${d['name-prefix'] ?? ''}${ent.name}`);
-    entries[d.type === 'flags' ? 2 ** v : v] = cname;
+    list.push({ name: ent.name, v, value: d.type === 'flags' ? 2 ** v : v });
+  }
+  // `enum-name:` left empty: the header's names are an anonymous enum or #defines. An entry's C
+  // name is the one named after the spec's enum (fr-act → FR_ACT_TO_TBL in linux/fib_rules.h), else
+  // a name of the header (and what it includes) with that value ending in the entry: the only
+  // one, or the one with the prefix the enum's unambiguous entries share (nud-state's permanent →
+  // NUD_PERMANENT, not IFA_F_PERMANENT).
+  const anonymous =
+    !d['name-prefix'] && 'enum-name' in d && !d['enum-name'] && spec['uapi-header']
+      ? headerSymbols(spec['uapi-header'])
+      : undefined;
+  const hits = new Map();
+  const prefixes = new Map();
+  if (anonymous) {
+    for (const x of list) {
+      const long = C(`${d.name}-${x.name}`);
+      const h =
+        anonymous.get(long) === x.value
+          ? [long]
+          : [...anonymous].filter(([n, v]) => v === x.value && n.endsWith(`_${C(x.name)}`)).map(([n]) => n);
+      hits.set(x, h);
+      if (h.length === 1) {
+        const p = h[0].slice(0, -C(x.name).length);
+        prefixes.set(p, (prefixes.get(p) ?? 0) + 1);
+      }
+    }
+  }
+  const common = [...prefixes].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const fromHeader = (x) => {
+    const h = hits.get(x) ?? [];
+    if (h.length === 1) return h[0];
+    return h.find((n) => n === `${common}${C(x.name)}`);
+  };
+  const entries = {};
+  for (const x of list) {
+    entries[x.value] = tagged?.get(x.value) || fromHeader(x) || C(`${d['name-prefix'] ?? ''}${x.name}`);
   }
   return { kind: d.type, entries };
 }
@@ -146,6 +206,12 @@ function compileOps(spec) {
     [...header].find(
       ([n, x]) => x === v && n.startsWith(cPrefix) && !/_(BASE|MAX)$/.test(n) && !n.startsWith('__'),
     )?.[0];
+  // Else the op whose request has that value (rt-rule's dump replies are RTM_NEWRULE, value 32,
+  // and its uapi-header, linux/fib_rules.h, does not hold the RTM_* enum).
+  const requestName = (v) => {
+    const o = (ops.list ?? []).find((x) => x.do?.request?.value === v);
+    return o ? C(`${prefix}${o.name}`) : undefined;
+  };
   const list = [];
   const byName = new Map((ops.list ?? []).map((o) => [o.name, o]));
   let next = 1;
@@ -158,7 +224,10 @@ function compileOps(spec) {
       if (value === undefined) return;
       list.push(
         clean({
-          name: dir === 'reply' && model === 'directional' ? (fromHeader(value) ?? `${cname} reply`) : cname,
+          name:
+            dir === 'reply' && model === 'directional'
+              ? (fromHeader(value) ?? requestName(value) ?? `${cname} reply`)
+              : cname,
           op: o.name,
           dir,
           value,

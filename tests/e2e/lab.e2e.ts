@@ -4,14 +4,26 @@
  * decoded reply (family id 16, its name, its operations); a malformed hex edit shown as malformed;
  * a pinned length marked inconsistent; an extended ACK's offending attribute marked; the exported
  * program put into the editor (after asking) and run; the lab's files added, renamed, deleted;
- * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page.
+ * axe on the lab page (light and dark, wide and phone); and no lab code on a lesson page. Send on
+ * the real kernels of the switch: Linux in your browser (v86) and Linux in the VM through a relay,
+ * and, without a relay, the sentence that says how to start one. And a
+ * lesson's Messages panel: a run downloaded as a capture (a LINKTYPE_NETLINK pcap holding every
+ * datagram of the run, which tshark reads) and the capture opened again, decoded as the run was;
+ * an nlmon capture from the VM opened and decoded there too.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
-import { openSite, type Site, type TestPage } from './browser.ts';
+import { openSite, SITE_DIR, type Site, type TestPage } from './browser.ts';
+import { relayQemuPids, spawnRelay, waitFor } from '../vm/relay-helpers.ts';
 import { genlmsg } from '../../src/api/genl.ts';
 import { nla_string } from '../../src/api/nlmsg.ts';
 import { formatHex } from '../../src/lib/builder/model.ts';
+import { readPcap } from '../../src/lib/pcap.ts';
+import { decodeCapture } from '../../src/lib/capture.ts';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 let site: Site;
@@ -181,8 +193,9 @@ describe('the lab', () => {
     await expect.poll(() => pg.locator('.pg-file').allTextContents()).toEqual(['main.ts', 'helpers.ts']);
     // Shared: the link opens both files in another browser, without touching what that one saved.
     await pg.locator('[data-action="share"]').click();
+    // The link is written once the files are compressed (encodeShare is asynchronous).
+    await expect.poll(() => pg.locator('[data-share-url]').inputValue()).toMatch(/\/lab\/#code=/);
     const url = await pg.locator('[data-share-url]').inputValue();
-    expect(url).toMatch(/\/lab\/#code=/);
     const other = await site.page();
     await other.goto(url);
     await other.waitForSelector('[data-builder][data-ready="true"]');
@@ -255,5 +268,165 @@ describe('the lab', () => {
         marker,
       ).toBe(false);
     }
+  });
+});
+
+/** Choose a kernel in the playground's switch, send the GETFAMILY "nlctrl" template, read the reply. */
+async function sendGetFamily(page: TestPage, kernel: 'vm' | 'browser'): Promise<void> {
+  await openLab(page);
+  await page.locator(`[data-playground] [data-kernel-switch] input[value=${kernel}]`).check({ force: true });
+  await builder(page).locator('[data-template]').selectOption('getfamily');
+  await builder(page).locator('[data-action="send"]').click();
+  await expect
+    .poll(() => builder(page).getAttribute('data-sent'), { timeout: 180_000, interval: 500 })
+    .toMatch(/done|failed/);
+  expect(await builder(page).locator('[data-builder-status]').textContent()).toMatch(
+    new RegExp(`^Sent to ${kernel === 'vm' ? 'Linux in the VM' : 'Linux in your browser'}: 2 replies\\.`),
+  );
+  const text = (await builder(page).locator('[data-reply]').textContent()) ?? '';
+  expect(text).toContain('CTRL_CMD_NEWFAMILY');
+  expect(text).toMatch(/CTRL_ATTR_FAMILY_ID\s*16 \(0x10\)/);
+  expect(text).toContain('CTRL_ATTR_FAMILY_NAME"nlctrl"');
+  expect(text).toContain('NLMSG_ERROR (ACK)');
+  expect(page.errors).toEqual([]);
+}
+
+describe("the lab's Send on the real kernels of the switch", () => {
+  it('says how to start the relay when the VM is chosen and none is known', { timeout: 60_000 }, async () => {
+    const page = await site.page();
+    await openLab(page);
+    await page.locator('[data-playground] [data-kernel-switch] input[value=vm]').check({ force: true });
+    await builder(page).locator('[data-action="send"]').click();
+    await expect.poll(() => builder(page).getAttribute('data-sent')).toBe('failed');
+    expect(await builder(page).locator('[data-builder-status]').textContent()).toMatch(
+      /start the VM relay \(`npm run vm` in the project folder\) and paste the URL it prints into the Terminal panel/,
+    );
+  });
+
+  it('sends to Linux in your browser (v86) and reads the decoded reply', { timeout: 240_000 }, async () => {
+    expect(existsSync(join(SITE_DIR, 'v86', 'state.bin.zst')), 'the site holds v86 (npm run v86:build)').toBe(true);
+    const page = await site.page();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await sendGetFamily(page, 'browser');
+    // It went to the machine this page started, not to the simulator.
+    expect(requests.some((u) => u.endsWith('/v86/state.bin.zst'))).toBe(true);
+  });
+
+  it('sends to Linux in the VM through the relay and reads the decoded reply', { timeout: 300_000 }, async () => {
+    const relay = await spawnRelay(['--origin', site.server.origin]);
+    try {
+      const page = await site.page();
+      // The relay the learner pasted on an earlier visit (the Terminal panel remembers it).
+      await page.addInitScript(([u]) => localStorage.setItem('netlink-lab:vm-relay', u!), [relay.url]);
+      await sendGetFamily(page, 'vm');
+      expect(relayQemuPids(relay.relayId)).toHaveLength(1);
+      await page.close();
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+    expect(await waitFor(() => relayQemuPids(relay.relayId).length === 0, 10_000)).toBe(true);
+  });
+});
+
+describe("a lesson's Messages panel and captures", () => {
+  it('downloads the run as a pcap with every datagram, and opens it again decoded the same way', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await site.page({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    await page.goto(site.url('/lessons/generic-netlink/family-and-group/'));
+    await page.waitForSelector('[data-playground][data-ready="true"]', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Run', exact: true }).first().click();
+    await expect
+      .poll(() => page.locator('[data-playground] [data-output]').first().textContent(), { timeout: 30_000 })
+      .toContain('family DOC_EXMPL');
+    await expect
+      .poll(() => page.locator('[data-playground]').first().getAttribute('data-running'), { timeout: 30_000 })
+      .not.toBe('true');
+    const messages = page.locator('[data-playground] [data-panel-body="messages"]').first();
+    await messages.locator('.pg-msg-row', { hasText: 'DOC_EXMPL: DOC_EXMPL_C_ECHO' }).first().waitFor();
+    const rows = messages.locator('.pg-msg-row');
+    /** What each datagram row says: direction, length, decoded summary (failed sends are not captured). */
+    const view = async () =>
+      (
+        await rows.evaluateAll((els) =>
+          els.map((el) => ({
+            failed: el.classList.contains('pg-msg-failed'),
+            dir: el.querySelector('.pg-msg-dir')!.getAttribute('aria-label'),
+            len: el.querySelector('.pg-msg-len')!.textContent,
+            sum: el.querySelector('.pg-msg-sum')!.textContent,
+          })),
+        )
+      ).filter((r) => !r.failed);
+    const run = await view();
+    expect(run.length).toBeGreaterThanOrEqual(6);
+
+    // Download: a LINKTYPE_NETLINK pcap with one packet per datagram, in order, same direction and size.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      messages.locator('[data-download-capture]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('netlink-lab.pcap');
+    const file = join(mkdtempSync(join(tmpdir(), 'lab-pcap-')), 'netlink-lab.pcap');
+    await download.saveAs(file);
+    const bytes = new Uint8Array(readFileSync(file));
+    expect(new DataView(bytes.buffer).getUint32(20, true)).toBe(253);
+    const packets = readPcap(bytes);
+    expect(packets.map((p) => ({ dir: p.to === 'kernel' ? 'sent' : 'received', len: `${p.data.length} B` }))).toEqual(
+      run.map((r) => ({ dir: r.dir, len: r.len })),
+    );
+    expect(await messages.locator('.pg-msg-capture-status').textContent()).toMatch(
+      new RegExp(`^${packets.length} datagrams, ${bytes.length} bytes \\(LINKTYPE_NETLINK`),
+    );
+    // Decoded from the file alone: the course's family named from the capture's own nlctrl reply.
+    const decoded = decodeCapture(bytes);
+    expect(decoded.families.map((f) => f.name)).toContain('DOC_EXMPL');
+    expect(
+      decoded.packets.some((p) =>
+        p.fields.some((f) => f.kind === 'message' && /DOC_EXMPL_C_ECHO/.test(`${f.label} ${f.value}`)),
+      ),
+    ).toBe(true);
+    // tshark (Debian's package) reads every packet as netlink.
+    const frames = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.len', '-e', 'frame.protocols'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(frames.map(([len]) => Number(len))).toEqual(packets.map((p) => p.data.length + 16));
+    for (const [, protocols] of frames) expect(protocols).toMatch(/^netlink(:|$)/);
+
+    // Open it again: the same rows, decoded the same way, then the first one's detail.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles(file);
+    await expect.poll(() => messages.locator('.pg-msg-capture-status').textContent()).toBe('opened netlink-lab.pcap');
+    await expect.poll(view).toEqual(run);
+    expect(await messages.locator('.pg-msg-detail').textContent()).toContain('nlmsg_len');
+    // A file that is not a netlink capture is refused with a reason, and the rows stay.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles({
+      name: 'not-a-capture.pcap',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a pcap at all, just text'),
+    });
+    await expect
+      .poll(() => messages.locator('.pg-msg-capture-status').textContent())
+      .toMatch(/^could not open not-a-capture.pcap: /);
+    expect(await view()).toEqual(run);
+    // A capture taken with nlmon on a real machine (the 6.1 VM: tests/vm/capture.test.ts's commands):
+    // who sent what from NLM_F_REQUEST, DOC_EXMPL named from the capture's own nlctrl reply.
+    await messages.locator('input.pg-msg-capture-file').setInputFiles('tests/capture/vm-nlmon.pcap');
+    await expect.poll(() => messages.locator('.pg-msg-capture-status').textContent()).toBe('opened vm-nlmon.pcap');
+    const nlmon = await view();
+    expect(nlmon.map((r) => r.dir)).toEqual(['sent', 'received', 'received', 'sent', 'received', 'sent', 'received']);
+    expect(nlmon.map((r) => r.sum)).toEqual([
+      'RTM_GETLINK: RTM_GETLINK AF_PACKET (17)',
+      'RTM_NEWLINK: RTM_NEWLINK "lo" (+1 more)',
+      'NLMSG_DONE: end of dump',
+      'nlctrl: CTRL_CMD_GETFAMILY',
+      'nlctrl: CTRL_CMD_NEWFAMILY',
+      'DOC_EXMPL: DOC_EXMPL_C_ECHO',
+      'DOC_EXMPL: DOC_EXMPL_C_ECHO',
+    ]);
+    expect(page.errors).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { loadLessons } from '../lessons/load-lessons.ts';
 import { runProgram } from '../lessons/run-program.ts';
 import { encodeDatagram, parseDatagram, toHex, issues } from '../../src/lib/builder/model.ts';
 import { exportProgram } from '../../src/lib/builder/export.ts';
+import { editHex, fromDatagram } from '../../src/lib/builder/state.ts';
 import { AF_NETLINK } from '../../src/api/uapi.ts';
 
 interface Sent {
@@ -46,7 +47,6 @@ describe('the builder and every message the lessons send', () => {
     expect(new Set(sent.map((s) => s.lesson)).size).toBeGreaterThan(15);
     expect(unique.length).toBeGreaterThan(50);
     // Generic netlink, NETLINK_ROUTE and a raw protocol are all among them.
-    expect(new Set(unique.map((s) => s.protocol))).toEqual(expect.objectContaining({}));
     for (const p of [0, 2, 16])
       expect(
         unique.some((s) => s.protocol === p),
@@ -61,8 +61,11 @@ describe('the builder and every message the lessons send', () => {
 
   it('reads back what it wrote as the same fields (fields → hex → fields)', () => {
     for (const s of unique) {
-      const d = parseDatagram(s.data, s.protocol);
-      expect(parseDatagram(encodeDatagram(d), s.protocol), s.lesson).toEqual(d);
+      const state = fromDatagram(parseDatagram(s.data, s.protocol));
+      // Through the hex text the view shows, as if the learner had typed it.
+      const again = editHex(state, state.hex);
+      expect(again.hexError, s.lesson).toBeNull();
+      expect(again.datagram, s.lesson).toEqual(state.datagram);
     }
   });
 

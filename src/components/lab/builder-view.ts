@@ -47,6 +47,7 @@ import {
 import { NLM_F_HIGH, NLM_F_LOW, STRUCTS, type StructField } from '../../lib/builder/structs.ts';
 import { TEMPLATES } from '../../lib/builder/templates.ts';
 import { exportProgram } from '../../lib/builder/export.ts';
+import { offendingAttr } from '../../lib/builder/extack.ts';
 import type { SyscallRecord } from '../../runtime/messages.ts';
 import type { Runner } from '../../runtime/client.ts';
 import { h } from '../playground/panels/dom.ts';
@@ -54,8 +55,6 @@ import '../playground/panels/panels.css';
 
 const NLA_F_NESTED = 0x8000;
 const NLA_F_NET_BYTEORDER = 0x4000;
-const NLMSGERR_ATTR_MSG = 1;
-const NLMSGERR_ATTR_OFFS = 2;
 
 const PROTOCOLS: [number, string][] = [
   [0, 'NETLINK_ROUTE'],
@@ -87,7 +86,10 @@ export class BuilderView {
     private readonly root: HTMLElement,
     private readonly opts: {
       wasmUrl: string;
-      kernel(): 'sim' | 'vm';
+      /** The kernel of the playground's switch. */
+      kernel(): 'sim' | 'vm' | 'browser';
+      /** The site's base URL, where Linux in your browser (v86) is loaded from. */
+      siteBase?: string;
       panelLink?: (file: string, line?: number) => string;
     },
   ) {
@@ -876,13 +878,18 @@ export class BuilderView {
     btn.disabled = true;
     this.offending = undefined;
     this.root.dataset.sent = 'pending';
-    const onVm = this.opts.kernel() === 'vm';
-    const where = onVm ? 'Linux in the VM' : 'the simulated kernel';
+    const choice = this.opts.kernel();
+    const where = { sim: 'the simulated kernel', vm: 'Linux in the VM', browser: 'Linux in your browser' }[choice];
     try {
+      // A real kernel (the VM through the relay, or v86 in this page): the run worker's syscalls go
+      // to its agent, as a playground run's do (src/components/terminal/kernel-switch.ts).
       let vmRun: import('../terminal/kernel-switch.ts').VmRun | undefined;
-      if (onVm) {
+      if (choice === 'vm') {
         const ks = await import('../terminal/kernel-switch.ts');
         vmRun = await ks.prepareVmRun((t) => this.status(t));
+      } else if (choice === 'browser') {
+        const ks = await import('../terminal/kernel-switch.ts');
+        vmRun = await ks.prepareBrowserRun(this.opts.siteBase ?? '/', (t) => this.status(t));
       }
       if (!this.runner) {
         const { Runner } = await import('../../runtime/client.ts');
@@ -974,46 +981,11 @@ export class BuilderView {
 
   /** The attribute an NLMSG_ERROR's NLMSGERR_ATTR_OFFS points at, in the message with the same seq. */
   private findOffending(replies: SyscallRecord[]): void {
-    const d = this.s.datagram;
-    const { spans } = encodeWithSpans(d);
-    for (const r of replies) {
-      const b = r.data!;
-      for (let off = 0; off + 16 <= b.length; ) {
-        const dv = new DataView(b.buffer, b.byteOffset + off);
-        const len = dv.getUint32(0, true);
-        if (len < 16 || off + len > b.length) break;
-        const type = dv.getUint16(4, true);
-        const flags = dv.getUint16(6, true);
-        if (type === 2 && len >= 36 && flags & 0x200) {
-          const error = dv.getInt32(16, true);
-          const reqLen = dv.getUint32(20, true);
-          const reqSeq = dv.getUint32(28, true);
-          const capped = (flags & 0x100) !== 0 || error === 0;
-          let at = 16 + 20 + (capped ? 0 : ((reqLen + 3) & ~3) - 16);
-          let offs: number | undefined;
-          let text = '';
-          while (at + 4 <= len) {
-            const alen = dv.getUint16(at, true);
-            const atype = dv.getUint16(at + 2, true) & 0x3fff;
-            if (alen < 4 || at + alen > len) break;
-            if (atype === NLMSGERR_ATTR_OFFS && alen >= 8) offs = dv.getUint32(at + 4, true);
-            if (atype === NLMSGERR_ATTR_MSG)
-              text = new TextDecoder().decode(b.subarray(off + at + 4, off + at + alen)).replace(/\0.*$/s, '');
-            at += (alen + 3) & ~3;
-          }
-          const mi = d.messages.findIndex((m) => m.seq === reqSeq);
-          if (offs !== undefined && mi >= 0) {
-            const abs = spans.get(`m${mi}`)![0] + offs;
-            let best: string | undefined;
-            for (const [k, [s0]] of spans)
-              if (k.startsWith(`m${mi}.a`) && !k.endsWith('.tail') && s0 === abs && (!best || k.length > best.length))
-                best = k;
-            if (best) this.offending = { path: best, message: text || `error ${error}` };
-          }
-        }
-        off += (len + 3) & ~3;
-      }
-    }
+    const found = offendingAttr(
+      this.s.datagram,
+      replies.map((r) => r.data!),
+    );
+    if (found) this.offending = found;
   }
 
   private showExport(): void {
@@ -1042,7 +1014,7 @@ export class BuilderView {
       h(
         'p',
         {},
-        'It builds the message with the netlink-lab/user helpers, sends it, and prints every reply. It runs on either kernel.',
+        'It builds the message with the netlink-lab/user helpers, sends it, and prints every reply. It runs on every kernel of the switch.',
       ),
       h('div', { class: 'lb-row' }, copy, put),
       pre,

@@ -25,6 +25,7 @@ import {
   parseHexText,
   removeAttr,
   setType,
+  structFor,
   toHex,
   updateAttr,
   updateMessage,
@@ -32,6 +33,7 @@ import {
 import { editFields, editHex, fromDatagram, problems } from './state.ts';
 import { TEMPLATES } from './templates.ts';
 import { exportProgram } from './export.ts';
+import { STRUCTS } from './structs.ts';
 
 const getfamily = () =>
   genlmsg({
@@ -161,6 +163,24 @@ describe('editing fields', () => {
     const addr = setType(withMsg, 0, 22);
     expect(addr.messages[0]!.header!.struct).toBe('ifaddrmsg');
     expect(encodeDatagram(addr).length).toBe(24);
+    // Rules (RTM_NEWRULE 32 … RTM_GETRULE 34) have fib_rule_hdr; RTM_NEWQDISC (36) does not.
+    expect([32, 33, 34, 36].map((t) => structFor(NETLINK_ROUTE, t))).toEqual([
+      'fib_rule_hdr',
+      'fib_rule_hdr',
+      'fib_rule_hdr',
+      'rtgenmsg',
+    ]);
+  });
+
+  it("names header values and bits as the kernel's specs and headers do", () => {
+    const f = (s: keyof typeof STRUCTS, name: string) => STRUCTS[s].fields.find((x) => x.name === name)!;
+    expect(f('ifinfomsg', 'ifi_flags').flags).toEqual(expect.arrayContaining([[0x80, 'IFF_NOARP']]));
+    expect(f('ifaddrmsg', 'ifa_flags').flags!.at(-1)).toEqual([0x80, 'IFA_F_PERMANENT']);
+    expect(f('ndmsg', 'ndm_state').flags).toEqual(expect.arrayContaining([[0x80, 'NUD_PERMANENT']]));
+    expect(f('ndmsg', 'ndm_flags').flags).toEqual(expect.arrayContaining([[0x80, 'NTF_ROUTER']]));
+    expect(f('rtmsg', 'rtm_type').enum![0]).toBe('RTN_UNSPEC');
+    expect(f('rtmsg', 'rtm_table').enum![254]).toBe('RT_TABLE_MAIN');
+    expect(f('fib_rule_hdr', 'action').enum![1]).toBe('FR_ACT_TO_TBL');
   });
 });
 

@@ -148,7 +148,7 @@ export function structFor(protocol: number, type: number): StructName | null {
       return 'rtmsg';
     case 3:
       return 'ndmsg';
-    case 8:
+    case 4: // RTM_NEWRULE 32 … RTM_GETRULE 34
       return 'fib_rule_hdr';
     default:
       return 'rtgenmsg';

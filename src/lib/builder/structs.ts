@@ -1,8 +1,13 @@
 /**
  * The fixed family headers the builder edits, field by field, with the names of their enums and
- * flag bits (include/uapi/linux/genetlink.h, rtnetlink.h, if_link.h, if_addr.h, neighbour.h,
- * fib_rules.h, if.h, socket.h).
+ * flag bits. The names come from the kernel's YNL specs (content/specs/kernel: rt-link's
+ * ifinfo-flags, rt-addr's ifa-flags, rt-route's rtm-type, rt-neigh's nud-state and ntf-flags,
+ * rt-rule's fr-act) and from the uapi headers through scripts/gen-rtnl-names.mjs (RT_SCOPE_*,
+ * RT_TABLE_*, RTPROT_*, RTM_F_*). AF_* and ARPHRD_* (socket.h, if_arp.h), which neither
+ * describes, are listed here.
  */
+import compiled from '../decode/specs.gen.json';
+import { RTNL_NAMES } from '../decode/rtnl-names.gen.ts';
 
 /** One field of a C struct: its name, its size, and the names of its values or bits. */
 export interface StructField {
@@ -32,96 +37,35 @@ export const AF: Record<number, string> = {
   128: 'RTNL_FAMILY_IPMR',
   129: 'RTNL_FAMILY_IP6MR',
 };
-const RT_SCOPE = {
-  0: 'RT_SCOPE_UNIVERSE',
-  200: 'RT_SCOPE_SITE',
-  253: 'RT_SCOPE_LINK',
-  254: 'RT_SCOPE_HOST',
-  255: 'RT_SCOPE_NOWHERE',
-};
-const RT_TABLE = {
-  0: 'RT_TABLE_UNSPEC',
-  252: 'RT_TABLE_COMPAT',
-  253: 'RT_TABLE_DEFAULT',
-  254: 'RT_TABLE_MAIN',
-  255: 'RT_TABLE_LOCAL',
-};
-const RTPROT = {
-  0: 'RTPROT_UNSPEC',
-  1: 'RTPROT_REDIRECT',
-  2: 'RTPROT_KERNEL',
-  3: 'RTPROT_BOOT',
-  4: 'RTPROT_STATIC',
-  16: 'RTPROT_DHCP',
-};
-const RTN = {
-  0: 'RTN_UNSPEC',
-  1: 'RTN_UNICAST',
-  2: 'RTN_LOCAL',
-  3: 'RTN_BROADCAST',
-  4: 'RTN_ANYCAST',
-  5: 'RTN_MULTICAST',
-  6: 'RTN_BLACKHOLE',
-  7: 'RTN_UNREACHABLE',
-  8: 'RTN_PROHIBIT',
-  9: 'RTN_THROW',
-  10: 'RTN_NAT',
-  11: 'RTN_XRESOLVE',
-};
-const FR_ACT = {
-  0: 'FR_ACT_UNSPEC',
-  1: 'FR_ACT_TO_TBL',
-  2: 'FR_ACT_GOTO',
-  3: 'FR_ACT_NOP',
-  6: 'FR_ACT_BLACKHOLE',
-  7: 'FR_ACT_UNREACHABLE',
-  8: 'FR_ACT_PROHIBIT',
-};
+/** The entries of a spec's enum or flags, by value. */
+function specEnum(family: string, name: string): Record<number, string> {
+  const f = compiled.families.find((x) => x.name === family);
+  const e = (f?.enums as Record<string, { entries: Record<string, string> }> | undefined)?.[name];
+  if (!e) throw new Error(`content/specs: ${family} has no enum ${name}`);
+  return Object.fromEntries(Object.entries(e.entries).map(([v, n]) => [Number(v), n]));
+}
+/** Value names that fit a field of `max`. */
+const fit = (e: Record<number, string>, max: number): Record<number, string> =>
+  Object.fromEntries(Object.entries(e).filter(([v]) => Number(v) <= max));
+/** Bit names (no zero) that fit a field of `max`, lowest bit first. */
+const bits = (e: Record<number, string>, max: number): [number, string][] =>
+  Object.entries(e)
+    .map(([v, n]) => [Number(v), n] as [number, string])
+    .filter(([v]) => v > 0 && v <= max)
+    .sort((a, b) => a[0] - b[0]);
+const generated = (prefix: string) => RTNL_NAMES[prefix] ?? {};
+
+const RT_SCOPE = fit(generated('RT_SCOPE'), 0xff);
+const RT_TABLE = fit(generated('RT_TABLE'), 0xff);
+const RTPROT = fit(generated('RTPROT'), 0xff);
+const RTN = specEnum('rt-route', 'rtm-type');
+const FR_ACT = specEnum('rt-rule', 'fr-act');
 const ARPHRD = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
-const IFF: [number, string][] = [
-  [0x1, 'IFF_UP'],
-  [0x2, 'IFF_BROADCAST'],
-  [0x4, 'IFF_DEBUG'],
-  [0x8, 'IFF_LOOPBACK'],
-  [0x10, 'IFF_POINTOPOINT'],
-  [0x20, 'IFF_NOTRAILERS'],
-  [0x40, 'IFF_RUNNING'],
-  [0x80, 'IFF_NOARP'],
-  [0x100, 'IFF_PROMISC'],
-  [0x200, 'IFF_ALLMULTI'],
-  [0x1000, 'IFF_MULTICAST'],
-  [0x10000, 'IFF_LOWER_UP'],
-  [0x20000, 'IFF_DORMANT'],
-  [0x40000, 'IFF_ECHO'],
-];
-const IFA_F: [number, string][] = [
-  [0x01, 'IFA_F_SECONDARY'],
-  [0x02, 'IFA_F_NODAD'],
-  [0x04, 'IFA_F_OPTIMISTIC'],
-  [0x08, 'IFA_F_DADFAILED'],
-  [0x10, 'IFA_F_HOMEADDRESS'],
-  [0x20, 'IFA_F_DEPRECATED'],
-  [0x40, 'IFA_F_TENTATIVE'],
-  [0x80, 'IFA_F_PERMANENT'],
-];
-const NUD: [number, string][] = [
-  [0x01, 'NUD_INCOMPLETE'],
-  [0x02, 'NUD_REACHABLE'],
-  [0x04, 'NUD_STALE'],
-  [0x08, 'NUD_DELAY'],
-  [0x10, 'NUD_PROBE'],
-  [0x20, 'NUD_FAILED'],
-  [0x40, 'NUD_NOARP'],
-  [0x80, 'NUD_PERMANENT'],
-];
-const RTM_F: [number, string][] = [
-  [0x100, 'RTM_F_NOTIFY'],
-  [0x200, 'RTM_F_CLONED'],
-  [0x400, 'RTM_F_EQUALIZE'],
-  [0x800, 'RTM_F_PREFIX'],
-  [0x1000, 'RTM_F_LOOKUP_TABLE'],
-  [0x2000, 'RTM_F_FIB_MATCH'],
-];
+const IFF = bits(specEnum('rt-link', 'ifinfo-flags'), 0xffffffff);
+const IFA_F = bits(specEnum('rt-addr', 'ifa-flags'), 0xff);
+const NUD = bits(specEnum('rt-neigh', 'nud-state'), 0xffff);
+const NTF = bits(specEnum('rt-neigh', 'ntf-flags'), 0xff);
+const RTM_F = bits(generated('RTM_F'), 0xffffffff);
 
 const u8 = (name: string, extra: Partial<StructField> = {}): StructField => ({ name, size: 1, ...extra });
 const u16 = (name: string, extra: Partial<StructField> = {}): StructField => ({ name, size: 2, ...extra });
@@ -173,7 +117,7 @@ export const STRUCTS = {
       u16('ndm_pad2'),
       u32('ndm_ifindex', { signed: true }),
       u16('ndm_state', { flags: NUD }),
-      u8('ndm_flags'),
+      u8('ndm_flags', { flags: NTF }),
       u8('ndm_type', { enum: RTN }),
     ],
   },

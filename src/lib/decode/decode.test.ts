@@ -109,7 +109,9 @@ describe('decodeDatagram', () => {
     expect(ops.value).toBe('array of 2 nests');
     const second = child(child(ops, 'payload'), '[2]');
     expect(child(child(second, 'payload'), 'CTRL_ATTR_OP_ID').value).toBe('10 (0xa)');
-    expect(child(child(second, 'payload'), 'CTRL_ATTR_OP_FLAGS').value).toBe('CMD_CAP_DUMP|CMD_CAP_HASPOL (0xc)');
+    expect(child(child(second, 'payload'), 'CTRL_ATTR_OP_FLAGS').value).toBe(
+      'GENL_CMD_CAP_DUMP|GENL_CMD_CAP_HASPOL (0xc)',
+    );
     const grp = child(child(child(m!, 'CTRL_ATTR_MCAST_GROUPS'), 'payload'), '[1]');
     expect(child(child(grp, 'payload'), 'CTRL_ATTR_MCAST_GRP_NAME').value).toBe('"notify"');
   });

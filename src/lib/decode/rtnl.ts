@@ -1,30 +1,19 @@
 /**
- * NETLINK_ROUTE bodies for the Messages panel. Links, addresses, routes and neighbours come from the
- * kernel's YNL specs (rt-link.yaml, rt-addr.yaml, rt-route.yaml, rt-neigh.yaml): the fixed header
- * (ifinfomsg, ifaddrmsg, rtmsg, ndmsg) as a struct and the attributes with their types, enums, flags,
- * nests and sub-messages. The other message types (rules, netconf, …), which those specs do not
- * describe, get fib_rule_hdr or rtgenmsg and attribute names from the table that
- * scripts/gen-rtnl-names.mjs generates from the uapi headers (rtnl-names.gen.ts), with payload
- * types guessed from their size.
+ * NETLINK_ROUTE bodies for the Messages panel. Links, addresses, routes, neighbours and rules come
+ * from the kernel's YNL specs (rt-link.yaml, rt-addr.yaml, rt-route.yaml, rt-neigh.yaml,
+ * rt-rule.yaml): the fixed header (ifinfomsg, ifaddrmsg, rtmsg, ndmsg, fib_rule_hdr) as a struct and
+ * the attributes with their types, enums, flags, nests and sub-messages. The other message types
+ * (netconf, nexthops, …), which those specs do not describe, get struct rtgenmsg and the message
+ * type's name from the table that scripts/gen-rtnl-names.mjs generates from the uapi headers
+ * (rtnl-names.gen.ts).
  */
 import { decodeAttrs, structFields } from './attrs.ts';
-import { hexBytes, num, rd32, rd8 } from './bytes.ts';
+import { hexBytes, rd8 } from './bytes.ts';
 import { field, type Field } from './field.ts';
 import { RTNL_NAMES } from './rtnl-names.gen.ts';
-import type { AttrSet } from './specs.ts';
 import { RTNL_OPS, specOp } from './ynl.ts';
 
-/** The generated names of one prefix as an attribute set (payload types guessed). */
-function named(prefix: string): AttrSet {
-  const out: AttrSet = {};
-  for (const [v, name] of Object.entries(RTNL_NAMES[prefix] ?? {})) out[Number(v)] = { name, type: 'auto' };
-  return out;
-}
-
-export const FRA_SET = named('FRA');
-
 const name = (prefix: string, v: number) => RTNL_NAMES[prefix]?.[v];
-const withName = (prefix: string, v: number) => (name(prefix, v) ? `${name(prefix, v)} (${v})` : `${v}`);
 const FAMILIES: Record<number, string> = {
   0: 'AF_UNSPEC',
   1: 'AF_UNIX',
@@ -44,9 +33,13 @@ const fam = (v: number) => (FAMILIES[v] ? `${FAMILIES[v]} (${v})` : `${v}`);
  */
 function headerName(member: string, v: number): string | undefined {
   if (member.endsWith('family')) return fam(v);
-  const prefix = { rtm_table: 'RT_TABLE', rtm_scope: 'RT_SCOPE', ifa_scope: 'RT_SCOPE', rtm_protocol: 'RTPROT' }[
-    member
-  ];
+  const prefix = {
+    rtm_table: 'RT_TABLE',
+    table: 'RT_TABLE', // fib_rule_hdr's
+    rtm_scope: 'RT_SCOPE',
+    ifa_scope: 'RT_SCOPE',
+    rtm_protocol: 'RTPROT',
+  }[member];
   return prefix && name(prefix, v) ? `${name(prefix, v)} (${v})` : undefined;
 }
 
@@ -86,36 +79,15 @@ export function rtnlSpecBody(
   return { fields: [hdr, ...attrs], summary };
 }
 
-/** The body of an RTM_* message the specs do not describe (rules, netconf, …), or undefined. */
+/** The body of an RTM_* message the specs do not describe (netconf, nexthops, …), or undefined. */
 export function rtnlBody(
   buf: Uint8Array,
   start: number,
   end: number,
   type: number,
 ): { fields: Field[]; summary: string } | undefined {
-  const kind = Math.floor((type - 16) / 4);
   const tname = name('RTM', type) ?? `${type}`;
   const f8 = (l: string, o: number, v?: string) => field(l, 'field', o, o + 1, { value: v ?? `${rd8(buf, o)}` });
-  if (kind === 8 && end - start >= 12) {
-    const hdr = field('fib_rule_hdr', 'header', start, start + 12, {
-      value: `${fam(rd8(buf, start))} table ${withName('RT_TABLE', rd8(buf, start + 4))}`,
-      children: [
-        f8('family', start, fam(rd8(buf, start))),
-        f8('dst_len', start + 1),
-        f8('src_len', start + 2),
-        f8('tos', start + 3),
-        f8('table', start + 4, withName('RT_TABLE', rd8(buf, start + 4))),
-        f8('res1', start + 5),
-        f8('res2', start + 6),
-        f8('action', start + 7, withName('FR_ACT', rd8(buf, start + 7))),
-        field('flags', 'field', start + 8, start + 12, { value: num(rd32(buf, start + 8)) }),
-      ],
-    });
-    return {
-      fields: [hdr, ...decodeAttrs(buf, start + 12, end, FRA_SET)],
-      summary: `${tname} ${fam(rd8(buf, start))}`,
-    };
-  }
   // Any other type (and a request shorter than its header): struct rtgenmsg, its family, then bytes.
   if (end - start >= 1) {
     const fields = [f8('rtgen_family', start, fam(rd8(buf, start)))];

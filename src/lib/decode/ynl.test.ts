@@ -13,6 +13,7 @@ import {
 } from '../../api/uapi.ts';
 import { decodeDatagram, genlFamilySpec, resolveFamilies, type Field } from './index.ts';
 import { YNL } from './ynl.ts';
+import compiled from './specs.gen.json';
 
 const child = (f: Field, label: string) => {
   const c = f.children?.find((x) => x.label === label);
@@ -23,7 +24,7 @@ const child = (f: Field, label: string) => {
 describe('the YNL specs', () => {
   it('are what scripts/gen-specs.mjs compiles from content/specs now', () => {
     expect(execFileSync('node', ['scripts/gen-specs.mjs', '--check'], { encoding: 'utf8' })).toMatch(
-      /up to date \(11 specs\)/,
+      /up to date \(12 specs\)/,
     );
   });
 
@@ -43,6 +44,20 @@ describe('the YNL specs', () => {
       'reply 10 CTRL_CMD_GETPOLICY',
     ]);
     expect(ctrl.sets['policy-attrs']![1]!.values![12]).toBe('NL_ATTR_TYPE_NUL_STRING');
+    // Enums and flags of an existing header (`header:`, or an empty enum-name) by its C names, not
+    // the spec's entries with a prefix: IFF_NOARP, not IFF_NO_ARP; NUD_*, NTF_*, GENL_*.
+    const names = (family: string, e: string) =>
+      (compiled.families.find((f) => f.name === family)!.enums as Record<string, { entries: Record<string, string> }>)[
+        e
+      ]!;
+    expect(Object.values(names('rt-link', 'ifinfo-flags').entries)).toEqual(
+      expect.arrayContaining(['IFF_POINTOPOINT', 'IFF_NOTRAILERS', 'IFF_NOARP', 'IFF_ALLMULTI', 'IFF_AUTOMEDIA']),
+    );
+    expect(names('rt-neigh', 'nud-state').entries[0x80]).toBe('NUD_PERMANENT');
+    expect(names('rt-neigh', 'ntf-flags').entries[0x80]).toBe('NTF_ROUTER');
+    expect(names('rt-neigh', 'rtm-type').entries[2]).toBe('RTN_LOCAL');
+    expect(names('nlctrl', 'op-flags').entries[2]).toBe('GENL_CMD_CAP_DO');
+    expect(names('rt-rule', 'fr-act').entries[1]).toBe('FR_ACT_TO_TBL');
     expect(genlFamilySpec(0x20, 'NLLAB_KV').cmds).toEqual({
       1: 'NLLAB_KV_C_SET',
       2: 'NLLAB_KV_C_GET',

@@ -1,8 +1,8 @@
 /**
  * The YNL specs the decoder knows (content/specs/: the kernel's nlctrl, rt-link, rt-addr, rt-route,
- * rt-neigh and the course's own families), loaded from the JSON that scripts/gen-specs.mjs compiles
- * from the YAML: attribute sets with their nests and sub-messages resolved into AttrSet objects,
- * enums and flags, fixed-header structs, and the message types / commands of each family.
+ * rt-neigh, rt-rule and the course's own families), loaded from the JSON that scripts/gen-specs.mjs
+ * compiles from the YAML: attribute sets with their nests and sub-messages resolved into AttrSet
+ * objects, enums and flags, fixed-header structs, and the message types / commands of each family.
  */
 import compiled from './specs.gen.json';
 import type { AttrSet, AttrSpec, AttrType, StructSpec } from './specs.ts';
