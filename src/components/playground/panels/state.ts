@@ -89,7 +89,7 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
       'caption',
       {},
       proc
-        ? `Sockets (the VM's /proc/net/netlink) at ${vtime(st.time)}`
+        ? `Sockets (the real kernel's /proc/net/netlink) at ${vtime(st.time)}`
         : `Sockets (/proc/net/netlink) at virtual time ${vtime(st.time)}`,
     ),
     h(
@@ -111,7 +111,7 @@ function render(st: KernelState, log: RunLog, beforeEnd = false): HTMLElement {
       h(
         'p',
         { class: 'pg-hint' },
-        "A real kernel shows its insides only through /proc: these are the VM's /proc/net/netlink and /proc/modules, read after each syscall. " +
+        "A real kernel shows its insides only through /proc: these are its /proc/net/netlink and /proc/modules (the VM's, or Linux in your browser's), read after each syscall. " +
           'Receive queues, buffer sizes, which process owns a socket, generic netlink families and the kernel log are what the simulated kernel adds; run on it to see them.',
       ),
     );
