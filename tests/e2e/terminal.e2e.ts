@@ -196,7 +196,9 @@ describe('lesson terminal', () => {
       .first()
       .click();
     const state = page.locator('[data-playground] [data-panel-body="state"]').first();
-    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain("Sockets (the real kernel's /proc/net/netlink)");
+    await expect
+      .poll(() => state.innerText(), { timeout: 10_000 })
+      .toContain("Sockets (the real kernel's /proc/net/netlink)");
     expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)\s*\n[\s\S]*nl_test/);
     expect(relayQemuPids(relay.relayId)).toHaveLength(1);
     // The terminal joins the VM the program ran on, rather than booting another.

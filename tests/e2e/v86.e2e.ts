@@ -73,7 +73,9 @@ describe('Linux in your browser (v86)', () => {
     const pg = page.locator('[data-playground]').first();
     await pg.getByRole('tab', { name: /Kernel state/ }).click();
     const state = pg.locator('[data-panel-body="state"]');
-    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toContain("Sockets (the real kernel's /proc/net/netlink)");
+    await expect
+      .poll(() => state.innerText(), { timeout: 10_000 })
+      .toContain("Sockets (the real kernel's /proc/net/netlink)");
     expect(await state.innerText()).toMatch(/Modules \(\/proc\/modules\)/);
 
     // The terminal opens a shell on the same machine (no relay configured).
