@@ -13,6 +13,23 @@ import { AGENT_PORTS } from '../../sandboxes/v86/machine.ts';
 import { startSavedMachine, v86Manifest } from '../../sandboxes/v86/node.ts';
 import { runCommand } from '../../src/cli/run.ts';
 
+/** Run a program with the CLI; it must print nothing on stderr and exit 0. Its stdout. */
+async function runOk(file: string, args: string[]): Promise<string> {
+  let out = '';
+  let err = '';
+  const status = await runCommand([file, ...args], {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+  });
+  expect(err).toBe('');
+  expect(status).toBe(0);
+  return out;
+}
+
 let m: Machine;
 beforeAll(async () => {
   m = await startSavedMachine();
@@ -89,19 +106,7 @@ console.log('proc lines', lines > 1);
 await close(fd);
 `,
     );
-    let out = '';
-    let err = '';
-    const status = await runCommand([file, '--kernel', 'browser'], {
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: (s) => {
-        err += s;
-      },
-    });
-    expect(err).toBe('');
-    expect(status).toBe(0);
-    expect(out).toBe('bound true\nproc lines true\n');
+    expect(await runOk(file, ['--kernel', 'browser'])).toBe('bound true\nproc lines true\n');
   });
 
   it('spawn() from a process is fork: the child keeps the socket, and may drop to another uid', async () => {
@@ -123,19 +128,9 @@ await waitpid(nobody);
 await close(fd);
 `,
     );
-    let out = '';
-    let err = '';
-    const status = await runCommand([file, '--kernel', 'browser'], {
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: (s) => {
-        err += s;
-      },
-    });
-    expect(err).toBe('');
-    expect(status).toBe(0);
-    expect(out).toBe('child same socket true other pid true\nchild status 0\nuid 65534\n');
+    expect(await runOk(file, ['--kernel', 'browser'])).toBe(
+      'child same socket true other pid true\nchild status 0\nuid 65534\n',
+    );
   });
 
   it("SO_RCVTIMEO and SO_SNDTIMEO take x86-64's struct timeval on the 32-bit kernel", async () => {
@@ -174,19 +169,9 @@ await close(tx);
 await close(rx);
 `,
     );
-    let out = '';
-    let err = '';
-    const status = await runCommand([file, '--kernel', 'browser', '--timeout', '60'], {
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: (s) => {
-        err += s;
-      },
-    });
-    expect(err).toBe('');
-    expect(status).toBe(0);
-    expect(out).toBe('rcvtimeo true\nrecvfrom EAGAIN after 1.5 s true\nsendto EAGAIN after 100 ms true\n');
+    expect(await runOk(file, ['--kernel', 'browser', '--timeout', '60'])).toBe(
+      'rcvtimeo true\nrecvfrom EAGAIN after 1.5 s true\nsendto EAGAIN after 100 ms true\n',
+    );
   });
 
   it('refuses --trace and --cmdline with a clear error', async () => {
