@@ -97,7 +97,42 @@ export const RTN_LOCAL = 2;
 export const RTN_BROADCAST = 3;
 export const RTN_MULTICAST = 5;
 
-const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** How a fixed header's fields lie in its bytes: field → [offset, type] (ours: the four structs differ only in this). */
+type Layout<T> = { size: number; fields: { [K in keyof T]: [offset: number, type: 'u8' | 'u16' | 's32' | 'u32'] } };
+
+function pack<T extends object>(layout: Layout<T>, values: Partial<T>): Uint8Array {
+  const b = new Uint8Array(layout.size);
+  const v = new DataView(b.buffer);
+  for (const [name, [at, type]] of Object.entries(layout.fields) as [
+    keyof T & string,
+    Layout<T>['fields'][keyof T],
+  ][]) {
+    const x = Number(values[name] ?? 0);
+    if (type === 'u8') v.setUint8(at, x);
+    else if (type === 'u16') v.setUint16(at, x, true);
+    else if (type === 's32') v.setInt32(at, x, true);
+    else v.setUint32(at, x >>> 0, true);
+  }
+  return b;
+}
+
+function unpack<T extends object>(layout: Layout<T>, m: NlMsg | Uint8Array): T & { attrs: NlAttr[] } {
+  const p = m instanceof Uint8Array ? m : m.payload;
+  const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const out: Record<string, unknown> = {};
+  for (const [name, [at, type]] of Object.entries(layout.fields) as [string, Layout<T>['fields'][keyof T]][]) {
+    out[name] =
+      type === 'u8'
+        ? v.getUint8(at)
+        : type === 'u16'
+          ? v.getUint16(at, true)
+          : type === 's32'
+            ? v.getInt32(at, true)
+            : v.getUint32(at, true);
+  }
+  out.attrs = parseAttrs(p.subarray(layout.size));
+  return out as T & { attrs: NlAttr[] };
+}
 
 // ---- struct ifinfomsg (16 bytes) ------------------------------------------------------------------
 
@@ -109,36 +144,19 @@ export interface IfInfoMsg {
   change: number;
 }
 
+const IFINFOMSG: Layout<IfInfoMsg> = {
+  size: 16,
+  fields: { family: [0, 'u8'], type: [2, 'u16'], index: [4, 's32'], flags: [8, 'u32'], change: [12, 'u32'] },
+};
+
 /** struct ifinfomsg { family, pad, type, index, flags, change }. For a dump or a request by name, index 0. */
-export function ifinfomsg({
-  family = 0,
-  type = 0,
-  index = 0,
-  flags = 0,
-  change = 0,
-}: Partial<IfInfoMsg> = {}): Uint8Array {
-  const b = new Uint8Array(16);
-  const v = view(b);
-  b[0] = family;
-  v.setUint16(2, type, true);
-  v.setInt32(4, index, true);
-  v.setUint32(8, flags >>> 0, true);
-  v.setUint32(12, change >>> 0, true);
-  return b;
+export function ifinfomsg(values: Partial<IfInfoMsg> = {}): Uint8Array {
+  return pack(IFINFOMSG, values);
 }
 
 /** A link message (RTM_NEWLINK, RTM_DELLINK): its header and attributes. */
 export function parseIfinfomsg(m: NlMsg | Uint8Array): IfInfoMsg & { attrs: NlAttr[] } {
-  const p = m instanceof Uint8Array ? m : m.payload;
-  const v = view(p);
-  return {
-    family: p[0],
-    type: v.getUint16(2, true),
-    index: v.getInt32(4, true),
-    flags: v.getUint32(8, true),
-    change: v.getUint32(12, true),
-    attrs: parseAttrs(p.subarray(16)),
-  };
+  return unpack(IFINFOMSG, m);
 }
 
 // ---- struct ifaddrmsg (8 bytes) -------------------------------------------------------------------
@@ -151,31 +169,19 @@ export interface IfAddrMsg {
   index: number;
 }
 
+const IFADDRMSG: Layout<IfAddrMsg> = {
+  size: 8,
+  fields: { family: [0, 'u8'], prefixlen: [1, 'u8'], flags: [2, 'u8'], scope: [3, 'u8'], index: [4, 's32'] },
+};
+
 /** struct ifaddrmsg { family, prefixlen, flags, scope, index }. */
-export function ifaddrmsg({
-  family = 0,
-  prefixlen = 0,
-  flags = 0,
-  scope = 0,
-  index = 0,
-}: Partial<IfAddrMsg> = {}): Uint8Array {
-  const b = new Uint8Array(8);
-  b.set([family, prefixlen, flags, scope]);
-  view(b).setInt32(4, index, true);
-  return b;
+export function ifaddrmsg(values: Partial<IfAddrMsg> = {}): Uint8Array {
+  return pack(IFADDRMSG, values);
 }
 
 /** An address message (RTM_NEWADDR, RTM_DELADDR): its header and attributes. */
 export function parseIfaddrmsg(m: NlMsg | Uint8Array): IfAddrMsg & { attrs: NlAttr[] } {
-  const p = m instanceof Uint8Array ? m : m.payload;
-  return {
-    family: p[0],
-    prefixlen: p[1],
-    flags: p[2],
-    scope: p[3],
-    index: view(p).getInt32(4, true),
-    attrs: parseAttrs(p.subarray(8)),
-  };
+  return unpack(IFADDRMSG, m);
 }
 
 // ---- struct rtmsg (12 bytes) ----------------------------------------------------------------------
@@ -192,39 +198,29 @@ export interface RtMsg {
   flags: number;
 }
 
+const RTMSG: Layout<RtMsg> = {
+  size: 12,
+  fields: {
+    family: [0, 'u8'],
+    dst_len: [1, 'u8'],
+    src_len: [2, 'u8'],
+    tos: [3, 'u8'],
+    table: [4, 'u8'],
+    protocol: [5, 'u8'],
+    scope: [6, 'u8'],
+    type: [7, 'u8'],
+    flags: [8, 'u32'],
+  },
+};
+
 /** struct rtmsg { family, dst_len, src_len, tos, table, protocol, scope, type, flags }. */
-export function rtmsg({
-  family = 0,
-  dst_len = 0,
-  src_len = 0,
-  tos = 0,
-  table = 0,
-  protocol = 0,
-  scope = 0,
-  type = 0,
-  flags = 0,
-}: Partial<RtMsg> = {}): Uint8Array {
-  const b = new Uint8Array(12);
-  b.set([family, dst_len, src_len, tos, table, protocol, scope, type]);
-  view(b).setUint32(8, flags >>> 0, true);
-  return b;
+export function rtmsg(values: Partial<RtMsg> = {}): Uint8Array {
+  return pack(RTMSG, values);
 }
 
 /** A route message (RTM_NEWROUTE, RTM_DELROUTE): its header and attributes. */
 export function parseRtmsg(m: NlMsg | Uint8Array): RtMsg & { attrs: NlAttr[] } {
-  const p = m instanceof Uint8Array ? m : m.payload;
-  return {
-    family: p[0],
-    dst_len: p[1],
-    src_len: p[2],
-    tos: p[3],
-    table: p[4],
-    protocol: p[5],
-    scope: p[6],
-    type: p[7],
-    flags: view(p).getUint32(8, true),
-    attrs: parseAttrs(p.subarray(12)),
-  };
+  return unpack(RTMSG, m);
 }
 
 // ---- struct ndmsg (12 bytes) ----------------------------------------------------------------------
@@ -254,28 +250,19 @@ export interface NdMsg {
   type: number;
 }
 
+const NDMSG: Layout<NdMsg> = {
+  size: 12,
+  fields: { family: [0, 'u8'], index: [4, 's32'], state: [8, 'u16'], flags: [10, 'u8'], type: [11, 'u8'] },
+};
+
 /** struct ndmsg { family, pad1, pad2, ifindex, state, flags, type }. */
-export function ndmsg({ family = 0, index = 0, state = 0, flags = 0, type = 0 }: Partial<NdMsg> = {}): Uint8Array {
-  const b = new Uint8Array(12);
-  b[0] = family;
-  view(b).setInt32(4, index, true);
-  view(b).setUint16(8, state, true);
-  b[10] = flags;
-  b[11] = type;
-  return b;
+export function ndmsg(values: Partial<NdMsg> = {}): Uint8Array {
+  return pack(NDMSG, values);
 }
 
 /** A neighbour message (RTM_NEWNEIGH, RTM_DELNEIGH): its header and attributes. */
 export function parseNdmsg(m: NlMsg | Uint8Array): NdMsg & { attrs: NlAttr[] } {
-  const p = m instanceof Uint8Array ? m : m.payload;
-  return {
-    family: p[0],
-    index: view(p).getInt32(4, true),
-    state: view(p).getUint16(8, true),
-    flags: p[10],
-    type: p[11],
-    attrs: parseAttrs(p.subarray(12)),
-  };
+  return unpack(NDMSG, m);
 }
 
 // ---- addresses --------------------------------------------------------------------------------------
