@@ -16,7 +16,7 @@ import {
   NETLINK_EXT_ACK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq } from './lib.ts';
+import { linkUp, rtreq } from './lib.ts';
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
@@ -44,11 +44,7 @@ export default async function main() {
   await rtreq(fd, r(99, 2), 'oif 99');
   await rtreq(fd, r(3, 3), 'oif down');
   await rtreq(fd, r(1, 4), 'oif lo down');
-  await rtreq(
-    fd,
-    nlmsg({ type: 16, flags: 0x5, seq: 5, payload: [ifinfomsg({ index: 1, flags: 1, change: 1 })] }),
-    'lo up',
-  );
+  await rtreq(fd, linkUp(1, 5), 'lo up');
   await rtreq(fd, r(1, 6), 'oif lo up');
   await rtreq(fd, r(1, 7), 'oif lo up again');
   await rtreq(

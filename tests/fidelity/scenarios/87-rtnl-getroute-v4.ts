@@ -8,9 +8,6 @@ import {
   nlmsg,
   nla,
   nla_u32,
-  nla_string,
-  nla_nest,
-  ifinfomsg,
   ifaddrmsg,
   rtmsg,
   inet_pton4,
@@ -19,7 +16,7 @@ import {
   NETLINK_GET_STRICT_CHK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq } from './lib.ts';
+import { linkUp, newVethPair, rtreq } from './lib.ts';
 
 const get = (
   seq: number,
@@ -56,31 +53,14 @@ const get = (
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(
-    fd,
-    nlmsg({
-      type: 16,
-      flags: 0x605,
-      seq: 1,
-      payload: [
-        ifinfomsg(),
-        nla_string(3, 'v0'),
-        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
-      ],
-    }),
-    'veth',
-  );
+  await rtreq(fd, newVethPair(1), 'veth');
   await rtreq(fd, get(2, '10.0.0.2'), 'no route');
   for (const [i, s] of [
     [1, 3],
     [2, 4],
     [3, 5],
   ])
-    await rtreq(
-      fd,
-      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
-      `up ${i}`,
-    );
+    await rtreq(fd, linkUp(i, s), `up ${i}`);
   await rtreq(
     fd,
     nlmsg({

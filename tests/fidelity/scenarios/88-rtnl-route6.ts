@@ -9,9 +9,7 @@ import {
   nlmsg,
   nla,
   nla_u32,
-  nla_string,
   nla_nest,
-  ifinfomsg,
   ifaddrmsg,
   rtmsg,
   inet_pton6,
@@ -20,7 +18,7 @@ import {
   NETLINK_GET_STRICT_CHK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtdrain, notLinkLocalLocal } from './lib.ts';
+import { linkUp, newVethPair, notLinkLocalLocal, rtdrain, rtreq } from './lib.ts';
 
 const route = (
   type: number,
@@ -62,31 +60,14 @@ export default async function main() {
   await bind(mon, { nl_family: 16, nl_pid: 0, nl_groups: 1 << 10 });
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(
-    fd,
-    nlmsg({
-      type: 16,
-      flags: 0x605,
-      seq: 1,
-      payload: [
-        ifinfomsg(),
-        nla_string(3, 'v0'),
-        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
-      ],
-    }),
-    'veth',
-  );
+  await rtreq(fd, newVethPair(1), 'veth');
   await rtreq(fd, route(24, C | X, 2, '2001:db8:1::', 64, { oif: 3 }), 'dev down');
   for (const [i, s] of [
     [1, 3],
     [2, 4],
     [3, 5],
   ])
-    await rtreq(
-      fd,
-      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
-      `up ${i}`,
-    );
+    await rtreq(fd, linkUp(i, s), `up ${i}`);
   // v1's carrier comes from Linux's link watcher (a work item): let it run before the address is added.
   await sleep(300);
   await rtreq(

@@ -8,8 +8,6 @@ import {
   nlmsg,
   nla,
   nla_u32,
-  nla_string,
-  nla_nest,
   ifinfomsg,
   inet_pton4,
   inet_pton6,
@@ -18,7 +16,7 @@ import {
   NETLINK_GET_STRICT_CHK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtdrain } from './lib.ts';
+import { linkUp, newVethPair, rtdrain, rtreq } from './lib.ts';
 
 const ndmsg = (family: number, ifindex: number, state: number, flags = 0, type = 0) => {
   const b = new Uint8Array(12);
@@ -60,20 +58,7 @@ const C = 0x400,
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(
-    fd,
-    nlmsg({
-      type: 16,
-      flags: 0x605,
-      seq: 1,
-      payload: [
-        ifinfomsg(),
-        nla_string(3, 'v0'),
-        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
-      ],
-    }),
-    'veth',
-  );
+  await rtreq(fd, newVethPair(1), 'veth');
   const mon = await socket(16, 3, 0);
   await bind(mon, { nl_family: 16, nl_pid: 0, nl_groups: 1 << 2 });
   await rtreq(fd, neigh(28, A | C | X, 2, 2, 3, 0x80, '10.0.0.2', mac(2)), 'add down');
@@ -113,11 +98,7 @@ export default async function main() {
   await rtreq(fd, neigh(29, A, 26, 2, 3, 0, '10.0.0.3', null), 'del again');
   await rtreq(fd, neigh(29, A, 27, 2, 2, 0, '10.0.0.2', null), 'del wrong dev');
   await rtdrain(mon, 'mon');
-  await rtreq(
-    fd,
-    nlmsg({ type: 16, flags: 0x5, seq: 30, payload: [ifinfomsg({ index: 3, flags: 1, change: 1 })] }),
-    'up (peer down)',
-  );
+  await rtreq(fd, linkUp(3, 30), 'up (peer down)');
   await rtreq(
     fd,
     nlmsg({ type: 16, flags: 0x5, seq: 31, payload: [ifinfomsg({ index: 3, flags: 0, change: 1 })] }),

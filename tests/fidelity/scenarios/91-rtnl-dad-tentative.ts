@@ -23,7 +23,7 @@ import {
   NETLINK_EXT_ACK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtdrain } from './lib.ts';
+import { linkUp, rtdrain, rtreq } from './lib.ts';
 
 const addr = (seq: number, a: string, flags: number) =>
   nlmsg({
@@ -60,11 +60,7 @@ export default async function main() {
     [2, 2],
     [3, 3],
   ])
-    await rtreq(
-      fd,
-      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
-      `up ${i}`,
-    );
+    await rtreq(fd, linkUp(i, s), `up ${i}`);
   // Let Linux's link watcher record v1's carrier (a work item) before anything else happens.
   await sleep(200);
   await rtdrain(mon, 'mon links up');

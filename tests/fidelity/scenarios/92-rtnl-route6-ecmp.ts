@@ -12,9 +12,6 @@ import {
   nlmsg,
   nla,
   nla_u32,
-  nla_string,
-  nla_nest,
-  ifinfomsg,
   ifaddrmsg,
   rtmsg,
   inet_pton6,
@@ -23,7 +20,7 @@ import {
   NETLINK_GET_STRICT_CHK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtlines, errname } from './lib.ts';
+import { errname, linkUp, newVethPair, rtlines, rtreq } from './lib.ts';
 import { recvfrom, MSG_DONTWAIT } from 'netlink-lab/user';
 
 const route = (type: number, flags: number, seq: number, gw?: string, oif?: number) =>
@@ -61,29 +58,12 @@ async function drainBoot(fd: number, label: string): Promise<void> {
 export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  await rtreq(
-    fd,
-    nlmsg({
-      type: 16,
-      flags: 0x605,
-      seq: 1,
-      payload: [
-        ifinfomsg(),
-        nla_string(3, 'v0'),
-        nla_nest(18, [nla_string(1, 'veth'), nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(3, 'v1')])])]),
-      ],
-    }),
-    'veth',
-  );
+  await rtreq(fd, newVethPair(1), 'veth');
   for (const [i, s] of [
     [2, 2],
     [3, 3],
   ])
-    await rtreq(
-      fd,
-      nlmsg({ type: 16, flags: 0x5, seq: s, payload: [ifinfomsg({ index: i, flags: 1, change: 1 })] }),
-      `up ${i}`,
-    );
+    await rtreq(fd, linkUp(i, s), `up ${i}`);
   await sleep(200);
   await rtreq(
     fd,

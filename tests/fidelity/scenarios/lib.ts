@@ -11,6 +11,12 @@ import {
   nlmsg,
   genlmsghdr,
   nla_string,
+  nla_nest,
+  ifinfomsg,
+  RTM_NEWLINK,
+  IFF_UP,
+  IFLA_IFNAME,
+  IFLA_LINKINFO,
   MSG_DONTWAIT,
   NLMSG_ERROR,
   NLMSG_DONE,
@@ -189,3 +195,27 @@ export async function rtdrain(fd: number, label: string, keep: (line: string) =>
  */
 export const notLinkLocalLocal = (line: string): boolean =>
   !/\| 0a80.... ff...... [0-9a-f]{8} 08000f00 ff000000 14000100 fe[89ab]/.test(line);
+
+/**
+ * `ip link add v0 type veth peer name v1` as RTM_NEWLINK (create, exclusive, ACK): IFLA_LINKINFO
+ * holds IFLA_INFO_KIND "veth" and, in IFLA_INFO_DATA, VETH_INFO_PEER: the peer's ifinfomsg, its
+ * name and `peer` (more attributes of the peer).
+ */
+export const newVethPair = (seq: number, peer: Uint8Array[] = []): Uint8Array =>
+  nlmsg({
+    type: RTM_NEWLINK,
+    flags: 0x605,
+    seq,
+    payload: [
+      ifinfomsg(),
+      nla_string(IFLA_IFNAME, 'v0'),
+      nla_nest(IFLA_LINKINFO, [
+        nla_string(1, 'veth'),
+        nla_nest(2, [nla_nest(1, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v1'), ...peer])]),
+      ]),
+    ],
+  });
+
+/** `ip link set dev <index> up` as RTM_NEWLINK: IFF_UP in ifi_flags and ifi_change, with an ACK. */
+export const linkUp = (index: number, seq: number): Uint8Array =>
+  nlmsg({ type: RTM_NEWLINK, flags: 0x5, seq, payload: [ifinfomsg({ index, flags: IFF_UP, change: IFF_UP })] });
