@@ -37,6 +37,8 @@ interface Slot {
   worker: Worker;
   port: MessagePort;
   ready: Promise<void>;
+  /** `ready` resolved: Run posts at once, without waiting a microtask turn. */
+  isReady: boolean;
   lastAlive: number;
   fatal?: string;
 }
@@ -58,6 +60,8 @@ export class Runner {
     | { slot: Slot; runId: number; listener: RunListener; timer: ReturnType<typeof setInterval>; checks?: string }
     | undefined;
   private nextId = 1;
+  /** The files the editor holds (prepare()), sent to each new worker to compile ahead of Run. */
+  private prepared?: Record<string, string>;
   private readonly watchdogMs: number;
   private readonly create: () => Worker;
 
@@ -79,6 +83,15 @@ export class Runner {
     return this.current !== undefined;
   }
 
+  /**
+   * The files the editor holds now: the worker that will run them compiles them meanwhile (and
+   * every worker started later gets them too), so Run does not wait for the compiler.
+   */
+  prepare(files: Record<string, string>): void {
+    this.prepared = files;
+    if (this.spare) this.post(this.spare, { type: 'prepare', files });
+  }
+
   /** Run a program; the listener hears everything until exit or killed. */
   async run(req: RunRequest, listener: RunListener): Promise<void> {
     this.stop();
@@ -90,12 +103,16 @@ export class Runner {
     setTimeout(() => {
       if (!this.spare && this.current?.slot === slot) this.spare = this.start();
     }, 300);
-    try {
-      await slot.ready;
-    } catch (e) {
-      slot.worker.terminate();
-      listener.killed('fatal', e instanceof Error ? e.message : String(e));
-      return;
+    // A ready worker gets the program now, in the click's own task: it starts while the page
+    // draws the run's first frame.
+    if (!slot.isReady) {
+      try {
+        await slot.ready;
+      } catch (e) {
+        slot.worker.terminate();
+        listener.killed('fatal', e instanceof Error ? e.message : String(e));
+        return;
+      }
     }
     slot.lastAlive = performance.now();
     const timer = setInterval(() => {
@@ -203,13 +220,21 @@ export class Runner {
   private start(): Slot {
     const worker = this.create();
     const channel = new MessageChannel();
-    const slot: Slot = { worker, port: channel.port1, lastAlive: performance.now(), ready: Promise.resolve() };
+    const slot: Slot = {
+      worker,
+      port: channel.port1,
+      lastAlive: performance.now(),
+      ready: Promise.resolve(),
+      isReady: false,
+    };
     slot.ready = new Promise<void>((resolve, reject) => {
       slot.port.onmessage = (ev: MessageEvent<FromWorker>) => {
         const m = ev.data;
         if (m.type === 'alive') slot.lastAlive = performance.now();
-        else if (m.type === 'ready') resolve();
-        else if (m.type === 'fatal') {
+        else if (m.type === 'ready') {
+          slot.isReady = true;
+          resolve();
+        } else if (m.type === 'fatal') {
           slot.fatal = m.message;
           reject(new Error(m.message));
         }
@@ -224,6 +249,11 @@ export class Runner {
     slot.ready.catch(() => undefined);
     const init: ToWorker = { type: 'init', wasmUrl: this.opts.wasmUrl, port: channel.port2 };
     worker.postMessage(init, [channel.port2]);
+    if (this.prepared) this.post(slot, { type: 'prepare', files: this.prepared });
     return slot;
+  }
+
+  private post(slot: Slot, msg: ToWorker): void {
+    slot.worker.postMessage(msg);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, link, loadModule, ProgramError } from './program.ts';
+import { compile, link, loadModule, ProgramError, type CompileCache } from './program.ts';
 
 const capture = () => {
   const lines: string[] = [];
@@ -19,6 +19,24 @@ describe('program runner', () => {
     };
     await link(compile(files), 'main.ts', { lib: { X: 21 } }, c.console)();
     expect(c.lines).toEqual(['n = 42']);
+  });
+
+  it('takes a file compiled ahead from the cache only while its source is unchanged', async () => {
+    const cache: CompileCache = new Map();
+    const first = compile({ 'main.ts': "const a: number = 1;\nconsole.log('a', a);" }, cache);
+    expect([...cache.keys()]).toEqual(['main.ts']);
+    // The same source: the very compiled file from before.
+    const again = compile({ 'main.ts': "const a: number = 1;\nconsole.log('a', a);" }, cache);
+    expect(again.get('main')).toBe(first.get('main'));
+    // An edit: compiled again, and what runs is the edit.
+    const edited = compile({ 'main.ts': "const b: number = 2;\nconsole.log('b', b);" }, cache);
+    expect(edited.get('main')).not.toBe(first.get('main'));
+    const c = capture();
+    await link(edited, 'main.ts', {}, c.console)();
+    expect(c.lines).toEqual(['b 2']);
+    // A file that does not compile is not cached, and still throws.
+    expect(() => compile({ 'bad.ts': 'const = ;' }, cache)).toThrow(ProgramError);
+    expect(cache.has('bad.ts')).toBe(false);
   });
 
   it('runs a default-exported main after the top level', async () => {

@@ -28,10 +28,25 @@ export interface CompiledFile {
   mappings?: string;
 }
 
-/** Strip types and turn ES modules into CommonJS, file by file. Throws ProgramError on a syntax error. */
-export function compile(files: ProgramFiles): Map<string, CompiledFile> {
+/**
+ * Files compiled earlier, by name, with the source they were compiled from: the run worker compiles
+ * the editor's files while the learner reads (src/runtime/worker.ts, 'prepare'), so Run does not
+ * compile again what did not change since.
+ */
+export type CompileCache = Map<string, { source: string; compiled: CompiledFile }>;
+
+/**
+ * Strip types and turn ES modules into CommonJS, file by file. Throws ProgramError on a syntax
+ * error. A file whose source is in `cache` is taken from there; a file compiled here is added to it.
+ */
+export function compile(files: ProgramFiles, cache?: CompileCache): Map<string, CompiledFile> {
   const out = new Map<string, CompiledFile>();
   for (const [file, source] of Object.entries(files)) {
+    const hit = cache?.get(file);
+    if (hit && hit.source === source) {
+      out.set(normalise(file), hit.compiled);
+      continue;
+    }
     try {
       const { code, sourceMap } = transform(source, {
         transforms: ['typescript', 'imports'],
@@ -40,7 +55,9 @@ export function compile(files: ProgramFiles): Map<string, CompiledFile> {
         disableESTransforms: true,
         sourceMapOptions: { compiledFilename: file },
       });
-      out.set(normalise(file), { file, js: code, mappings: sourceMap?.mappings });
+      const compiled: CompiledFile = { file, js: code, mappings: sourceMap?.mappings };
+      out.set(normalise(file), compiled);
+      cache?.set(file, { source, compiled });
     } catch (e) {
       const err = e as Error & { loc?: { line: number; column: number } };
       const msg = err.message.replace(/^Error transforming [^:]*: /, '').replace(/\s*\(\d+:\d+\)$/, '');

@@ -14,6 +14,7 @@ import {
   ProgramError,
   sourceColumn,
   type CompiledFile,
+  type CompileCache,
   type Libraries,
   type ProgramConsole,
   type ProgramFiles,
@@ -55,6 +56,8 @@ export interface SessionOptions {
    * the start and the end of a flood and says exactly which lines it left out (Batch.cut).
    */
   maxOutputLines?: number;
+  /** Files compiled ahead of time (see CompileCache): taken from here when their source is unchanged. */
+  compileCache?: CompileCache;
   /** Start a timer; the session flushes on it (setTimeout in a worker). */
   schedule?(fn: () => void, ms: number): unknown;
 }
@@ -299,7 +302,7 @@ export async function runSession(kernel: SessionKernel, o: SessionOptions): Prom
   let compiled: Map<string, CompiledFile> | undefined;
   let ran = false;
   try {
-    compiled = compile(o.files);
+    compiled = compile(o.files, o.compileCache);
     const main = link(compiled, o.entry, o.libs, console);
     ran = true;
     const failure = await runAsProcess(kernel, main);

@@ -12,6 +12,11 @@ import type { ChecksInput } from './messages.ts';
  */
 export type ToWorker =
   | { type: 'init'; wasmUrl: string; port: MessagePort }
+  /**
+   * The files the editor holds now: the worker compiles them while the learner reads (before it
+   * says 'ready', when they come with the start), so Run does not wait for that. Nothing runs.
+   */
+  | { type: 'prepare'; files: Record<string, string> }
   /** Run a lesson's checks on what a run recorded (sent to a fresh worker that never ran a program). */
   | { type: 'checks'; runId: number; checks: string; input: ChecksInput }
   | {

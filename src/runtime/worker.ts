@@ -13,14 +13,14 @@ import type { FromWorker } from './messages.ts';
 import type { ToWorker } from './worker-protocol.ts';
 import { linkFromPort } from './vm/agent-link-port.ts';
 import { vmSessionKernel } from './vm/session-kernel.ts';
-import { compile, loadModule } from './program.ts';
+import { compile, loadModule, type CompileCache } from './program.ts';
 import { installMemoryMeter, memoryLimitMessage, MEMORY_LIMIT_MIB } from './memory-limit.ts';
 import type { KernelModule } from '../api/types.ts';
 
 /** The modules a run builds into the kernel: each file's default export. */
 function builtinModules(files: Record<string, string>, names: string[]): KernelModule[] {
   if (!names.length) return [];
-  const compiled = compile(files);
+  const compiled = compile(files, cache);
   const quiet = { log: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   return names.map((n) => {
     const m = loadModule(compiled, n, { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi }, quiet).default as
@@ -46,6 +46,29 @@ const post = (m: FromWorker) => {
 let wasm: Promise<WebAssembly.Module> | undefined;
 let busy = false;
 let booted: ReturnType<typeof createSimKernel> | undefined;
+/** The editor's files compiled ahead of time ('prepare'), by name, with their source. */
+let cache: CompileCache = new Map();
+let prepared: Record<string, string> | undefined;
+let warmed = false;
+
+/** Compile the latest prepared files (a file that does not compile yet is left for Run to report). */
+function prepareNow(): void {
+  if (!prepared || busy) return;
+  const fresh: CompileCache = new Map();
+  for (const [file, source] of Object.entries(prepared)) {
+    const old = cache.get(file);
+    if (old?.source === source) fresh.set(file, old);
+    else {
+      try {
+        compile({ [file]: source }, fresh);
+      } catch {
+        // A syntax error: Run compiles the file again and says where.
+      }
+    }
+  }
+  cache = fresh;
+  prepared = undefined;
+}
 
 setInterval(() => post({ type: 'alive' }), 200);
 
@@ -61,6 +84,9 @@ async function compileKernel(url: string): Promise<WebAssembly.Module> {
     ? await WebAssembly.compileStreaming(res)
     : await WebAssembly.compile(await res.arrayBuffer());
   await warmUp(mod);
+  // The editor's files, when the page sent them already; later ones are compiled as they come.
+  warmed = true;
+  prepareNow();
   // The kernel of the next run is booted now, before the learner presses Run (a run with its
   // own command line or built-in modules boots its own).
   booted = createSimKernel({ wasm: mod });
@@ -99,6 +125,11 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     wasm.catch((e: unknown) => post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));
     return;
   }
+  if (msg.type === 'prepare') {
+    prepared = msg.files;
+    if (warmed) prepareNow();
+    return;
+  }
   if (msg.type === 'checks') {
     // This worker never ran a program: its realm is as the site shipped it.
     if (busy) return;
@@ -133,6 +164,7 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
           entry: msg.entry,
           checks: msg.checks,
           libs: { 'netlink-lab/user': user, 'netlink-lab/kernel': kernelApi },
+          compileCache: cache,
           checksElsewhere: (input) => post({ type: 'record', runId: msg.runId, input }),
           post,
         });

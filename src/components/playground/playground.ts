@@ -50,12 +50,15 @@ export class Playground {
   private log = new RunLog();
   private panels?: Promise<Panels>;
   private running = false;
+  /** A run started on this page (the panels show runs only). */
+  private ran = false;
   private firstOutput = false;
   private runStarted = 0;
   private undoFiles?: Record<string, string>;
   /** The learner's own files while a shared link's code is on view (nothing is saved meanwhile). */
   private mine?: Record<string, string>;
   private saveTimer?: ReturnType<typeof setTimeout>;
+  private prepareTimer?: ReturnType<typeof setTimeout>;
   /** Saving is held (the lab: another tab saved other files, and the learner has not chosen yet). */
   private saveHeld = false;
   private statusTimer?: ReturnType<typeof setTimeout>;
@@ -141,6 +144,9 @@ export class Playground {
     // when the playground comes near the viewport or the learner reaches for it.
     // Starting it costs the page little: the worker fetches and compiles on its own thread.
     this.startRunner();
+    // The panels' code (the netlink decoder's tables are large) is loaded and evaluated while the
+    // learner reads, not between Run and the program's first output.
+    idle(() => void this.loadPanels(), 1000);
     const go = () => void this.loadEditor();
     const editorHost = this.$('[data-editor]');
     editorHost?.addEventListener('pointerdown', go, { once: true });
@@ -164,6 +170,7 @@ export class Playground {
     if (this.runner) return this.runner;
     const runner = new Runner({ wasmUrl: KERNEL_WASM });
     this.runner = runner;
+    runner.prepare(this.editor?.files() ?? this.files);
     runner.ready.then(
       () => {
         this.button('run')!.disabled = false;
@@ -173,6 +180,14 @@ export class Playground {
       (e: unknown) => this.status(e instanceof Error ? e.message : String(e), 'bad'),
     );
     return runner;
+  }
+
+  /** The panels under the output (loaded once: ahead of Run when the browser is idle, or by Run). */
+  private loadPanels(): Promise<Panels> {
+    this.panels ??= import('./panels/panels.ts').then(
+      (m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')),
+    );
+    return this.panels;
   }
 
   /** Load the editor (once), then the language service when the browser is idle. */
@@ -198,27 +213,21 @@ export class Playground {
   }
 
   private startLanguageService(): void {
-    const later =
-      (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number })
-        .requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 300));
-    later(
-      () => {
-        void (async () => {
-          try {
-            const { startLanguageService } = await import('./language.ts');
-            const ls = await startLanguageService();
-            await ls.load(this.editor!.files());
-            this.editor!.setLanguage((file) => ls.extension(file));
-            this.root.dataset.types = 'ready';
-          } catch (e) {
-            // The editor works without it; say why type checking is missing.
-            this.root.dataset.types = 'failed';
-            console.warn('netlink-lab: the TypeScript language service did not start:', e);
-          }
-        })();
-      },
-      { timeout: 3000 },
-    );
+    idle(() => {
+      void (async () => {
+        try {
+          const { startLanguageService } = await import('./language.ts');
+          const ls = await startLanguageService();
+          await ls.load(this.editor!.files());
+          this.editor!.setLanguage((file) => ls.extension(file));
+          this.root.dataset.types = 'ready';
+        } catch (e) {
+          // The editor works without it; say why type checking is missing.
+          this.root.dataset.types = 'failed';
+          console.warn('netlink-lab: the TypeScript language service did not start:', e);
+        }
+      })();
+    }, 3000);
   }
 
   // ---- files ----------------------------------------------------------------------------------
@@ -316,6 +325,9 @@ export class Playground {
 
   private changed(files: Record<string, string>): void {
     this.files = files;
+    // The next run's worker compiles what the editor holds once the typing pauses.
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => this.runner?.prepare(this.editor?.files() ?? this.files), 300);
     clearTimeout(this.saveTimer);
     if (this.mine || this.saveHeld) return;
     this.saveTimer = setTimeout(() => {
@@ -509,6 +521,7 @@ export class Playground {
       }
     }
     this.log = new RunLog();
+    this.ran = true;
     this.running = true;
     this.firstOutput = false;
     this.runStarted = performance.now();
@@ -535,10 +548,7 @@ export class Playground {
     this.button('stop')!.disabled = false;
     this.$('.pg-share')?.setAttribute('hidden', '');
     this.status('Running…');
-    this.panels ??= import('./panels/panels.ts').then(
-      (m) => new m.Panels(this.root, (file, line) => href(`/kernel/${file}/`) + (line ? `#L${line}` : '')),
-    );
-    void this.panels.then((p) => p.reset(this.log));
+    void this.loadPanels().then((p) => p.reset(this.log));
     const log = this.log;
     await runner.run(
       {
@@ -846,7 +856,8 @@ export class Playground {
     }
     for (const body of this.root.querySelectorAll<HTMLElement>('[data-panel-body]'))
       body.hidden = body.dataset.panelBody !== id;
-    void this.panels?.then((p) => p.update(this.log, true));
+    // Before the first run the panels hold their placeholders (their code may be loaded already).
+    if (this.ran) void this.panels?.then((p) => p.update(this.log, true));
   }
 
   private arrowKeys(e: KeyboardEvent, list: HTMLElement, sel: string): void {
@@ -898,6 +909,14 @@ function hintsFor(hints: string[], onShow?: () => void): HTMLElement {
   });
   box.append(list, btn);
   return box;
+}
+
+/** Call `fn` when the browser is idle, at the latest after `timeout` ms. */
+function idle(fn: () => void, timeout: number): void {
+  const ric = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number })
+    .requestIdleCallback;
+  if (ric) ric(fn, { timeout });
+  else setTimeout(fn, 300);
 }
 
 const same = (a: Record<string, string>, b: Record<string, string>) =>

@@ -1,6 +1,6 @@
 /**
- * The four panels under the output (Messages, Kernel trace, Kernel state, Timeline), loaded on the
- * first run. Only the visible panel is drawn, at most once per animation frame; the tabs show counts.
+ * The four panels under the output (Messages, Kernel trace, Kernel state, Timeline), loaded when the
+ * page is idle (or by the first run). Only the visible panel is drawn, at most once per animation frame; the tabs show counts.
  */
 import type { RunLog } from '../run-log.ts';
 import { MessagesPanel } from './messages.ts';
@@ -49,9 +49,13 @@ export class Panels {
       return;
     }
     if (this.frame) return;
+    // Drawn just after the next frame is painted (their changes show in the frame after): the
+    // program's output, drawn in the frame itself, is never held back by the panels.
     this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
+      setTimeout(() => {
+        this.frame = 0;
+        this.draw();
+      }, 0);
     });
   }
 
