@@ -35,6 +35,8 @@ const RULES: [name: string, re: RegExp][] = [
   ['a capability as a number', /\bcapable\(\s*\d+\s*\)/],
   ['AF_NETLINK as a number', /(?:family|load<u16>\(addr\))\s*[!=]=\s*16\b/],
   ['sizeof(struct sockaddr_nl) as a number', /\b(?:addr_len|alen)\s*<\s*12\b/],
+  // struct sockaddr_nl is read through its view (include/linux/netlink.ts): `nladdr.nl_pid`.
+  ['struct sockaddr_nl read by raw offsets', /\bload<[ui](?:16|32)>\(\s*addr\b/],
 ];
 
 /** Every offending line, as `file:line: rule: text`. */
@@ -79,6 +81,8 @@ describe('the simulated kernel names its constants', () => {
       'capable(11)',
       'if (family != 16) return',
       'if (addr_len < 12) return',
+      'const nl_pid = load<u32>(addr, 4);',
+      'if (<i32>load<u16>(addr) != AF_NETLINK)',
     ]) {
       expect(hit(bad), bad).toBe(true);
     }
@@ -90,6 +94,7 @@ describe('the simulated kernel names its constants', () => {
       'x = -2 * y;',
       'if (len > sk.sk_sndbuf - 32)',
       'if (rover == -4096)',
+      'const nl_pid = nladdr.nl_pid;',
     ]) {
       expect(hit(good), good).toBe(false);
     }

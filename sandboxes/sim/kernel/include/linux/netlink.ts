@@ -7,6 +7,18 @@
 import { sk_buff } from '../../net/core/skbuff';
 import { netlink_ext_ack } from '../../lib/nlattr';
 
+/**
+ * struct sockaddr_nl as the kernel reads it in place from the caller's bytes (`addr->nl_pid`).
+ * sim: declared here, not in include/uapi/linux/netlink.ts, which stays plain enough for
+ * TypeScript to import (sandboxes/sim/kernel/uapi.test.ts). Ref: include/uapi/linux/netlink.h
+ */
+@unmanaged export class sockaddr_nl {
+  nl_family: u16;
+  nl_pad: u16;
+  nl_pid: u32;
+  nl_groups: u32;
+}
+
 /** cfg->flags: what an unprivileged user may do on the protocol. Ref: NL_CFG_F_NONROOT_RECV */
 export const NL_CFG_F_NONROOT_RECV: u32 = 1 << 0;
 export const NL_CFG_F_NONROOT_SEND: u32 = 1 << 1;

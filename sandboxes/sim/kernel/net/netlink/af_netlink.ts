@@ -20,7 +20,7 @@ import {
 } from '../../include/net/sock';
 import {
   netlink_kernel_cfg, netlink_callback, netlink_dump_control, netlink_rcv_msg_fn, netlink_bind_fn,
-  netlink_unbind_fn, NL_CFG_F_NONROOT_RECV, NL_CFG_F_NONROOT_SEND, NETLINK_SKB_DST, NETLINK_CB,
+  netlink_unbind_fn, NL_CFG_F_NONROOT_RECV, NL_CFG_F_NONROOT_SEND, NETLINK_SKB_DST, NETLINK_CB, sockaddr_nl,
 } from '../../include/linux/netlink';
 import {
   NLMSG_ALIGN, NLMSG_GOODSIZE, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data, nlmsg_len, nlmsg_hdr, nlmsg_append,
@@ -349,10 +349,11 @@ export function netlink_release(sock_: socket): i32 {
 export function netlink_bind(sock_: socket, addr: usize, addr_len: i32): i32 {
   const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_bind', 'addr_len=%d', addr_len);
+  const nladdr = changetype<sockaddr_nl>(addr);
   if (addr_len < SOCKADDR_NL_SIZE) return tr(-EINVAL);
-  if (<i32>load<u16>(addr) != AF_NETLINK) return tr(-EINVAL);
-  const nl_pid = load<u32>(addr, 4);
-  let groups: u32 = load<u32>(addr, 8);
+  if (<i32>nladdr.nl_family != AF_NETLINK) return tr(-EINVAL);
+  const nl_pid = nladdr.nl_pid;
+  let groups: u32 = nladdr.nl_groups;
 
   // Only superuser is allowed to listen multicasts
   if (groups) {
@@ -397,8 +398,9 @@ export function netlink_bind(sock_: socket, addr: usize, addr_len: i32): i32 {
 export function netlink_connect(sock_: socket, addr: usize, alen: i32): i32 {
   const sk = sock_.sk!;
   if (tracing) trace_enter('netlink_connect', 'alen=%d', alen);
+  const nladdr = changetype<sockaddr_nl>(addr);
   if (alen < 2) return tr(-EINVAL);
-  const family = <i32>load<u16>(addr);
+  const family = <i32>nladdr.nl_family;
   if (family == 0) {
     sk.connected = false;
     sk.dst_portid = 0;
@@ -407,8 +409,8 @@ export function netlink_connect(sock_: socket, addr: usize, alen: i32): i32 {
   }
   if (family != AF_NETLINK) return tr(-EINVAL);
   if (alen < SOCKADDR_NL_SIZE) return tr(-EINVAL);
-  const nl_pid = load<u32>(addr, 4);
-  const nl_groups = load<u32>(addr, 8);
+  const nl_pid = nladdr.nl_pid;
+  const nl_groups = nladdr.nl_groups;
   if ((nl_groups || nl_pid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return tr(-EPERM);
   let err = 0;
   if (!sk.bound) err = netlink_autobind(sk);
@@ -820,9 +822,10 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
   if (scm_err) return (-scm_err);
   if (addr_len) {
     if (addr_len < SOCKADDR_NL_SIZE) return (-EINVAL);
-    if (<i32>load<u16>(addr) != AF_NETLINK) return (-EINVAL);
-    dst_portid = load<u32>(addr, 4);
-    dst_group = ffs(load<u32>(addr, 8));
+    const nladdr = changetype<sockaddr_nl>(addr);
+    if (<i32>nladdr.nl_family != AF_NETLINK) return (-EINVAL);
+    dst_portid = nladdr.nl_pid;
+    dst_group = ffs(nladdr.nl_groups);
     if ((dst_group || dst_portid) && !netlink_allowed(sk, NL_CFG_F_NONROOT_SEND)) return (-EPERM);
     skb_flags |= NETLINK_SKB_DST;
   } else {
