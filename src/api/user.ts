@@ -383,23 +383,15 @@ export const read = (fd: number, buf: Uint8Array): Promise<number> => {
 
 /** write(2): to a file at its offset, or on a socket send to the connected peer. */
 export const write = (fd: number, buf: Uint8Array): Promise<number> => {
-  if (!observing() || !isBytes(buf))
-    return sys(
-      'write',
-      fd,
-      () => backend().write(fd, buf),
-      same,
-      undefined,
-      () => ({ data: buf.slice(), dir: 'out' }),
-    );
-  const data = copyBytes(buf);
+  // Recorded: the kernel and the record get one copy, which the program cannot change afterwards.
+  const data = observing() && isBytes(buf) ? copyBytes(buf) : buf;
   return sys(
     'write',
     fd,
     () => backend().write(fd, data),
     same,
     undefined,
-    () => ({ data: copyBytes(data), dir: 'out' }),
+    () => ({ data: data === buf ? buf.slice() : copyBytes(data), dir: 'out' }),
   );
 };
 
