@@ -37,7 +37,37 @@ const RULES: [name: string, re: RegExp][] = [
   ['sizeof(struct sockaddr_nl) as a number', /\b(?:addr_len|alen)\s*<\s*12\b/],
   // struct sockaddr_nl is read through its view (include/linux/netlink.ts): `nladdr.nl_pid`.
   ['struct sockaddr_nl read by raw offsets', /\bload<[ui](?:16|32)>\(\s*addr\b/],
+  // Every struct the C reads through a pointer is read through a view (`nlh.nlmsg_flags`,
+  // `rtm.rtm_table`; include/linux/netlink.ts, include/uapi/linux/*.ts), not at a byte offset.
+  ['a struct nlmsghdr read by raw offsets', /\b(?:load|store)<\w+>\(\s*nlh\b/],
+  [
+    'a struct field read or written at a constant offset',
+    /\b(?:load<\w+>\((?:[^()]|\([^()]*\))*,\s*\d+\s*\)|store<\w+>\((?:[^()]|\([^()]*\))*,(?:[^()]|\([^()]*\))*,\s*\d+\s*\))/,
+  ],
+  ['an array field at a computed constant offset', /\b(?:load|store)<\w+>\(\s*\w+\s*\+\s*\d+\s*\*\s*\d+/],
 ];
+
+/** Files still reading some structs by offset, for the struct rules only (being converted). */
+const STRUCT_PENDING = new Set<string>([
+  'net/ipv4/fib_frontend.ts',
+  'net/ipv6/route.ts',
+  'net/ipv4/devinet.ts',
+  'net/ipv6/addrconf.ts',
+  'net/core/rtnetlink.ts',
+  'net/core/neighbour.ts',
+  'net/core/fib_rules.ts',
+  'net/bridge/br_netlink.ts',
+  'drivers/net/veth.ts',
+  'net/core/sock.ts',
+  'index.ts',
+  'lib/nlattr.ts',
+  'net/netlink/af_netlink.ts',
+]);
+const STRUCT_RULES = new Set([
+  'a struct nlmsghdr read by raw offsets',
+  'a struct field read or written at a constant offset',
+  'an array field at a computed constant offset',
+]);
 
 /** Every offending line, as `file:line: rule: text`. */
 function scan(only: (f: string) => boolean): string[] {
@@ -49,7 +79,9 @@ function scan(only: (f: string) => boolean): string[] {
       .split('\n')
       .forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
-        for (const [name, re] of RULES) if (re.test(code)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
+        for (const [name, re] of RULES)
+          if (re.test(code) && !(STRUCT_RULES.has(name) && STRUCT_PENDING.has(rel)))
+            out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
       });
   }
   return out;
@@ -83,6 +115,12 @@ describe('the simulated kernel names its constants', () => {
       'if (addr_len < 12) return',
       'const nl_pid = load<u32>(addr, 4);',
       'if (<i32>load<u16>(addr) != AF_NETLINK)',
+      'store<u16>(nlh, load<u16>(nlh, 6) | NLM_F_ACK_TLVS, 6);',
+      'const len = <i32>load<u32>(nlh) - off;',
+      'if (load<u8>(rtm, 1) > 32) {',
+      'store<u32>(ci, ifa.cstamp, 8);',
+      'filter.flags = load<u32>(nlmsg_data(nlh), 8) & RTM_F_CLONED;',
+      'store<u32>(conf + 14 * 4, 1);',
     ]) {
       expect(hit(bad), bad).toBe(true);
     }
@@ -95,6 +133,11 @@ describe('the simulated kernel names its constants', () => {
       'if (len > sk.sk_sndbuf - 32)',
       'if (rover == -4096)',
       'const nl_pid = nladdr.nl_pid;',
+      'nlh.nlmsg_flags |= NLM_F_ACK_TLVS;',
+      'return load<u32>(nla_data(nla));',
+      'store<u8>(p + <usize>i, v);',
+      'store<u32>(optval + <usize>pos, g ? unchecked(g[pos >> 2]) : 0);',
+      'if (rtm.rtm_dst_len > 32) {',
     ]) {
       expect(hit(good), good).toBe(false);
     }

@@ -14,6 +14,7 @@ import {
 } from './net/netlink/af_netlink';
 import { netlink_rcv_skb_host, netlink_host_extack } from './net/netlink/host';
 import { start_kernel } from './init/main';
+import { nlmsghdr } from './include/linux/netlink';
 import { ECONNREFUSED, ESRCH } from './include/uapi/asm-generic/errno';
 import { printk } from './kernel/printk';
 import { task_create as __task_create, task_exit as __task_exit, sched_switch as __sched_switch, current } from './kernel/sched';
@@ -109,10 +110,10 @@ export function k_alloc_skb(size: i32): usize { const s = alloc_skb(size); retur
 export function k_nlmsg_new(payload: i32): usize { const s = nlmsg_new(payload); return s ? changetype<usize>(s) : 0; }
 /** Ref: nlmsg_put (0 when there is no room) */
 export function k_nlmsg_put(skb: usize, portid: u32, seq: u32, type: i32, len: i32, flags: i32): usize {
-  return nlmsg_put(changetype<sk_buff>(skb), portid, seq, type, len, flags);
+  return changetype<usize>(nlmsg_put(changetype<sk_buff>(skb), portid, seq, type, len, flags));
 }
 /** Ref: nlmsg_end */
-export function k_nlmsg_end(skb: usize, nlh: usize): void { nlmsg_end(changetype<sk_buff>(skb), nlh); }
+export function k_nlmsg_end(skb: usize, nlh: usize): void { nlmsg_end(changetype<sk_buff>(skb), changetype<nlmsghdr>(nlh)); }
 /** Ref: skb_put */
 export function k_skb_put(skb: usize, len: i32): usize { return skb_put(changetype<sk_buff>(skb), len); }
 /** skb->data */
@@ -172,7 +173,7 @@ export function k_netlink_extack(extack: usize, ptr: usize, len: i32, miss_type:
   netlink_host_extack(extack, len >= 0 ? String.UTF8.decodeUnsafe(ptr, <usize>len) : null, miss_type);
 }
 /** Ref: netlink_ack (no extended ACK) */
-export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_ack(changetype<sk_buff>(skb), nlh, err, null); }
+export function k_netlink_ack(skb: usize, nlh: usize, err: i32): void { netlink_ack(changetype<sk_buff>(skb), changetype<nlmsghdr>(nlh), err, null); }
 /** Ref: __netlink_dump_start, with TypeScript start/dump/done (the host's id). */
 export function k_netlink_dump_start(id: i32, skb: usize, nlh: usize, host_id: i32, min_dump_alloc: i32): i32 {
   const sk = sock_by_id(id);
@@ -180,7 +181,7 @@ export function k_netlink_dump_start(id: i32, skb: usize, nlh: usize, host_id: i
   const c = new netlink_dump_control();
   c.host_id = host_id;
   c.min_dump_alloc = min_dump_alloc;
-  return __netlink_dump_start(sk, changetype<sk_buff>(skb), nlh, c);
+  return __netlink_dump_start(sk, changetype<sk_buff>(skb), changetype<nlmsghdr>(nlh), c);
 }
 /** printk from TypeScript: `len` UTF-8 bytes at `ptr`. */
 export function k_printk(level: i32, ptr: usize, len: i32): void {

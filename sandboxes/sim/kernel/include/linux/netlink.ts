@@ -7,16 +7,51 @@
 import { sk_buff } from '../../net/core/skbuff';
 import { netlink_ext_ack } from '../../lib/nlattr';
 
-/**
- * struct sockaddr_nl as the kernel reads it in place from the caller's bytes (`addr->nl_pid`).
- * sim: declared here, not in include/uapi/linux/netlink.ts, which stays plain enough for
- * TypeScript to import (sandboxes/sim/kernel/uapi.test.ts). Ref: include/uapi/linux/netlink.h
- */
+// The structs of include/uapi/linux/netlink.h, read and written in place in linear memory through
+// these views (`nlh.nlmsg_flags`, `nladdr.nl_pid`), as the C reads them through a pointer.
+// sim: declared here, not in include/uapi/linux/netlink.ts, which stays plain enough for
+// TypeScript to import (sandboxes/sim/kernel/uapi.test.ts). sizeof is offsetof<T>().
+
+/** struct sockaddr_nl. Ref: include/uapi/linux/netlink.h */
 @unmanaged export class sockaddr_nl {
   nl_family: u16;
   nl_pad: u16;
   nl_pid: u32;
   nl_groups: u32;
+}
+
+/** struct nlmsghdr. Ref: include/uapi/linux/netlink.h */
+@unmanaged export class nlmsghdr {
+  nlmsg_len: u32;
+  nlmsg_type: u16;
+  nlmsg_flags: u16;
+  nlmsg_seq: u32;
+  nlmsg_pid: u32;
+}
+
+/** struct nlmsgerr. Ref: include/uapi/linux/netlink.h */
+@unmanaged export class nlmsgerr {
+  error: i32;
+  // sim: the room of the embedded `struct nlmsghdr msg`, so that offsetof<nlmsgerr>() is its
+  // sizeof; the header is read through `msg`.
+  private __msg_len: u32;
+  private __msg_type_flags: u32;
+  private __msg_seq: u32;
+  private __msg_pid: u32;
+  /** The embedded header: `&err->msg`. */
+  get msg(): nlmsghdr { return changetype<nlmsghdr>(changetype<usize>(this) + offsetof<nlmsgerr>('__msg_len')); }
+}
+
+/** struct nlattr. Ref: include/uapi/linux/netlink.h */
+@unmanaged export class nlattr {
+  nla_len: u16;
+  nla_type: u16;
+}
+
+/** struct nla_bitfield32. Ref: include/uapi/linux/netlink.h */
+@unmanaged export class nla_bitfield32 {
+  value: u32;
+  selector: u32;
 }
 
 /** cfg->flags: what an unprivileged user may do on the protocol. Ref: NL_CFG_F_NONROOT_RECV */
@@ -45,7 +80,7 @@ export class netlink_kernel_cfg {
 }
 
 /** Per-message handler given to netlink_rcv_skb. */
-export type netlink_rcv_msg_fn = (skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null) => i32;
+export type netlink_rcv_msg_fn = (skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null) => i32;
 /** A dump step: fill skb, return skb.len to be called again, 0 when done, or -errno. */
 export type netlink_dump_fn = (skb: sk_buff, cb: netlink_callback) => i32;
 /** Dump start/done hooks. */
@@ -56,7 +91,7 @@ export class netlink_callback {
   /** The request that started the dump (kept alive until the dump ends). */
   skb: sk_buff = changetype<sk_buff>(0);
   /** The request's header, inside skb. */
-  nlh: usize = 0;
+  nlh: nlmsghdr = changetype<nlmsghdr>(0);
   dump: netlink_dump_fn | null = null;
   done: netlink_cb_fn | null = null;
   /** Private pointer of the dump's owner, and a managed reference that keeps it alive. */

@@ -5,7 +5,7 @@
  *
  * Models Linux 6.18: net/core/fib_rules.c
  */
-import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsghdr_seq, NETLINK_CB, NLM_F_MULTI, nlmsg_len } from '../netlink/af_netlink';
+import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsghdr, NETLINK_CB, NLM_F_MULTI, nlmsg_len } from '../netlink/af_netlink';
 import { NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, netlink_ext_ack } from '../../lib/nlattr';
 import { rtnl_register, AF_UNSPEC, AF_INET, AF_INET6 } from './rtnetlink';
 import { EMSGSIZE, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
@@ -43,7 +43,7 @@ function dump_rules(skb: sk_buff, cb: netlink_callback, family: u8, n: i32): i32
   const prefs: u32[] = [0, 32766, 32767];
   let idx = <i32>cb.args[0];
   for (; idx < n; idx++) {
-    if (fib_nl_fill_rule(skb, family, tables[idx], prefs[idx], NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh)) < 0) break;
+    if (fib_nl_fill_rule(skb, family, tables[idx], prefs[idx], NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -68,7 +68,7 @@ function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
     for (; idx < n; idx++) {
       let table: u32 = fam == AF_INET || fam == AF_INET6 ? [255, 254, 253][idx] : fam == 128 ? 253 : 254;
       let pref: u32 = fam == AF_INET || fam == AF_INET6 ? [0, 32766, 32767][idx] : 32767;
-      if (fib_nl_fill_rule(skb, fam, table, pref, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh)) < 0) {
+      if (fib_nl_fill_rule(skb, fam, table, pref, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq) < 0) {
         cb.args[0] = idx;
         cb.args[1] = f;
         return <i32>skb.len;
@@ -81,7 +81,7 @@ function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
 }
 
 /** sim: Adding or deleting a rule: the family must have rules; changing them is not modelled. Ref: fib_nl_newrule, fib_nl_delrule */
-function fib_nl_changerule(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function fib_nl_changerule(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
   if (family != AF_INET && family != AF_INET6) {
     NL_SET_ERR_MSG(extack, 'Rule family not supported');

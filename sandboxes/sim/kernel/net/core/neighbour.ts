@@ -15,8 +15,7 @@
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb,
-  nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI,
-} from '../netlink/af_netlink';
+  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put, nla_put_u32, nla_put_u8, nla_get_u32, nla_get_u8, nla_data, nla_len, __nla_parse,
   nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U16, NLA_U8, NLA_BINARY, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
@@ -262,23 +261,19 @@ function __neigh_update(n: neighbour, lladdr: usize, new_state: u16, flags: u32,
 }
 
 let nda_policy: nla_policy[] = [];
-/** sim: the attributes after struct ndmsg (Linux: nlmsg_attrdata(nlh, sizeof(struct ndmsg))). */
-function nd_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(NDMSG_SIZE); }
-/** sim: their length (Linux: nlmsg_attrlen(nlh, sizeof(struct ndmsg))). */
-function nd_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(NDMSG_SIZE); }
 
 /** RTM_NEWNEIGH (`ip neigh add / replace / change`). Ref: neigh_add */
-function neigh_add(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function neigh_add(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(NDA_MAX + 1);
   if (nlmsg_len(nlh) < NDMSG_SIZE) return -EINVAL;
-  let err = __nla_parse(tb, NDA_MAX, nd_attrs(nlh), nd_attrs_len(nlh), nda_policy, NL_VALIDATE_LIBERAL, extack);
+  let err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const ndm = nlmsg_data(nlh);
   const family = load<u8>(ndm);
   const ndm_flags = load<u8>(ndm, 10);
   const state = load<u16>(ndm, 8);
   const ifindex = load<i32>(ndm, 4);
-  const nlflags = nlmsghdr_flags(nlh);
+  const nlflags = nlh.nlmsg_flags;
   if (!tb[NDA_DST]) { NL_SET_ERR_MSG(extack, 'Network address not specified'); return -EINVAL; }
   let dev: net_device | null = null;
   if (ifindex) {
@@ -313,10 +308,10 @@ function neigh_add(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i3
 }
 
 /** RTM_DELNEIGH (`ip neigh del`): to FAILED (announced if it was valid), then removed (announced). Ref: neigh_delete */
-function neigh_delete(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function neigh_delete(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(NDA_MAX + 1);
   if (nlmsg_len(nlh) < NDMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, NDA_MAX, nd_attrs(nlh), nd_attrs_len(nlh), nda_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   if (!tb[NDA_DST]) { NL_SET_ERR_MSG(extack, 'Network address not specified'); return -EINVAL; }
   const ndm = nlmsg_data(nlh);
@@ -340,7 +335,7 @@ function neigh_delete(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
 }
 
 /** RTM_GETNEIGH for one entry; its header is always checked strictly. Ref: neigh_get, neigh_valid_get_req */
-function neigh_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function neigh_get(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < NDMSG_SIZE) { NL_SET_ERR_MSG(extack, 'Invalid header for neighbor get request'); return -EINVAL; }
   const ndm = nlmsg_data(nlh);
   if (load<u8>(ndm, 1) || load<u16>(ndm, 2) || load<u16>(ndm, 8) || load<u8>(ndm, 11)) {
@@ -352,7 +347,7 @@ function neigh_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i3
   const ifindex = load<i32>(ndm, 4);
   if (!(ndm_flags & NTF_PROXY) && !ifindex) { NL_SET_ERR_MSG(extack, 'No device specified'); return -EINVAL; }
   const tb = new StaticArray<usize>(NDA_MAX + 1);
-  const err = __nla_parse(tb, NDA_MAX, nd_attrs(nlh), nd_attrs_len(nlh), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err < 0) return err;
   const family = load<u8>(ndm);
   const tbl = neigh_find_table(family);
@@ -374,7 +369,7 @@ function neigh_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i3
   if (n == null) { NL_SET_ERR_MSG(extack, 'Neighbour entry not found'); return -ENOENT; }
   const nskb = nlmsg_new(256);
   if (nskb == null) return -ENOBUFS;
-  const e = neigh_fill_info(nskb, n, NETLINK_CB(skb).portid, nlmsghdr_seq(nlh), RTM_NEWNEIGH, 0, 1);
+  const e = neigh_fill_info(nskb, n, NETLINK_CB(skb).portid, nlh.nlmsg_seq, RTM_NEWNEIGH, 0, 1);
   if (e < 0) { kfree_skb(nskb); return e; }
   return nlmsg_unicast(rtnl!, nskb, NETLINK_CB(skb).portid);
 }
@@ -398,7 +393,7 @@ function neigh_dump_info(skb: sk_buff, cb: netlink_callback): i32 {
       return -EINVAL;
     }
     const tb = new StaticArray<usize>(NDA_MAX + 1);
-    const err = __nla_parse(tb, NDA_MAX, nd_attrs(nlh), nd_attrs_len(nlh), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
+    const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
     if (err < 0) return err;
     for (let i = 0; i <= NDA_MAX; i++) {
       if (!tb[i]) continue;
@@ -425,7 +420,7 @@ function neigh_dump_info(skb: sk_buff, cb: netlink_callback): i32 {
       if (i < idx) continue;
       const n = unchecked(tbl[k]);
       if (dev_idx && n.dev.ifindex != dev_idx) { idx = i + 1; continue; }
-      if (neigh_fill_info(skb, n, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWNEIGH, flags, 0) < 0) { cb.args[0] = i; return <i32>skb.len; }
+      if (neigh_fill_info(skb, n, NETLINK_CB(cb.skb).portid, nlh.nlmsg_seq, RTM_NEWNEIGH, flags, 0) < 0) { cb.args[0] = i; return <i32>skb.len; }
       idx = i + 1;
     }
   }

@@ -7,7 +7,8 @@
  *
  * Models Linux 6.18: net/ipv4/devinet.c, net/ipv6/addrconf.c (their netconf parts)
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI } from '../netlink/af_netlink';
+import { netconfmsg } from '../../include/uapi/linux/netconf';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import { netlink_ext_ack, nla_put_u32, nla_put_s32, nla_find, nla_get_s32 } from '../../lib/nlattr';
 import { net_device, devices, __dev_get_by_index } from './dev';
 import { rtnl, rtnl_register, rtnl_notify, AF_INET, AF_INET6, RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF } from './rtnetlink';
@@ -27,11 +28,12 @@ const NETCONFA_BC_FORWARDING: i32 = 8;
 const NETCONFA_IFINDEX_ALL: i32 = -1;
 const NETCONFA_IFINDEX_DEFAULT: i32 = -2;
 
-/** sim: One netconf message: struct netconfmsg (family + 3 pad bytes), the index, and (not for DEL) every setting. */
+/** sim: One netconf message: struct netconfmsg (nlmsg_put pads it to 4 bytes), the index, and (not for DEL) every setting. */
 function netconf_fill(skb: sk_buff, family: u8, ifindex: i32, type: i32, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, type, 4, flags);
+  const nlh = nlmsg_put(skb, portid, seq, type, offsetof<netconfmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  store<u32>(nlmsg_data(nlh), family);
+  const ncm = changetype<netconfmsg>(nlmsg_data(nlh));
+  ncm.ncm_family = family;
   let err = nla_put_s32(skb, NETCONFA_IFINDEX, ifindex);
   if (!err && type != RTM_DELNETCONF) {
     err = nla_put_s32(skb, NETCONFA_FORWARDING, 0);
@@ -55,18 +57,18 @@ export function netconf_notify(family: u8, type: i32, dev: net_device): void {
 }
 
 /** sim: RTM_GETNETCONF for one device (NETCONFA_IFINDEX, or -1 / -2). Ref: inet_netconf_get_devconf */
-function netconf_get(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function netconf_get(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < 4) return -EINVAL;
-  const family = load<u8>(nlmsg_data(nlh));
-  const off = 16 + NLMSG_ALIGN(4);
-  const len = <i32>load<u32>(nlh) - off;
-  const a = len > 0 ? nla_find(nlh + <usize>off, len, NETCONFA_IFINDEX) : 0;
+  const ncm = changetype<netconfmsg>(nlmsg_data(nlh));
+  const family = ncm.ncm_family;
+  const len = nlmsg_attrlen(nlh, offsetof<netconfmsg>());
+  const a = len > 0 ? nla_find(nlmsg_attrdata(nlh, offsetof<netconfmsg>()), len, NETCONFA_IFINDEX) : 0;
   if (!a) return -EINVAL;
   const ifindex = nla_get_s32(a);
   if (ifindex != NETCONFA_IFINDEX_ALL && ifindex != NETCONFA_IFINDEX_DEFAULT && __dev_get_by_index(ifindex) == null) return -ENODEV;
   const out = nlmsg_new(128);
   if (out == null) return -ENOBUFS;
-  if (netconf_fill(out, family, ifindex, RTM_NEWNETCONF, NETLINK_CB(skb).portid, nlmsghdr_seq(nlh), 0)) { kfree_skb(out); return -EMSGSIZE; }
+  if (netconf_fill(out, family, ifindex, RTM_NEWNETCONF, NETLINK_CB(skb).portid, nlh.nlmsg_seq, 0)) { kfree_skb(out); return -EMSGSIZE; }
   return nlmsg_unicast(rtnl!, out, NETLINK_CB(skb).portid);
 }
 
@@ -78,7 +80,7 @@ function netconf_dump(skb: sk_buff, cb: netlink_callback, family: u8): i32 {
   list.push(NETCONFA_IFINDEX_DEFAULT);
   let idx = <i32>cb.args[0];
   for (; idx < list.length; idx++) {
-    if (netconf_fill(skb, family, list[idx], RTM_NEWNETCONF, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLM_F_MULTI) < 0) break;
+    if (netconf_fill(skb, family, list[idx], RTM_NEWNETCONF, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, NLM_F_MULTI) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;

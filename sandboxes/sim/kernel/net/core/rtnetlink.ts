@@ -9,9 +9,8 @@
 import {
   sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
   netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data,
-  nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr_type, nlmsghdr_flags, nlmsghdr_seq, kfree_skb, NETLINK_CB,
-  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb,
-} from '../netlink/af_netlink';
+  nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr,  kfree_skb, NETLINK_CB,
+  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put,
   nla_nest_start_noflag, nla_nest_start, nla_nest_end, nla_policy, nla_policy_new, NLA_POLICY, __nla_parse,
@@ -126,7 +125,7 @@ const zeros = memory.data(256);
 
 // ---- the handler registry (rtnl_register) -------------------------------------------------------
 
-export type rtnl_doit_func = (skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null) => i32;
+export type rtnl_doit_func = (skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null) => i32;
 export type rtnl_dumpit_func = (skb: sk_buff, cb: netlink_callback) => i32;
 
 /** struct rtnl_link: one message type's handlers for one family. */
@@ -196,7 +195,7 @@ export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool)
 }
 
 /** Whether a request asked to see its own notification. Ref: nlmsg_report */
-export function nlmsg_report(nlh: usize): bool { return nlh != 0 && (nlmsghdr_flags(nlh) & NLM_F_ECHO) != 0; }
+export function nlmsg_report(nlh: nlmsghdr | null): bool { return nlh != null && (nlh.nlmsg_flags & NLM_F_ECHO) != 0; }
 
 // ---- links --------------------------------------------------------------------------------------
 
@@ -371,10 +370,6 @@ export function rtnl_parse_ifla(tb: StaticArray<usize>, head: usize, len: i32, e
   return __nla_parse(tb, IFLA_MAX, head, len, ifla_policy, strict ? NL_VALIDATE_STRICT : NL_VALIDATE_LIBERAL, extack);
 }
 
-/** sim: nlmsg_attrdata(nlh, hdrlen). */
-function attrs_of(nlh: usize, hdrlen: i32): usize { return nlh + 16 + <usize>NLMSG_ALIGN(hdrlen); }
-/** sim: nlmsg_attrlen(nlh, hdrlen). */
-function attrs_len(nlh: usize, hdrlen: i32): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(hdrlen); }
 
 /** Find the device a request names: by ifi_index, else by IFLA_IFNAME. Ref: rtnl_dev_get */
 function rtnl_dev_get(ifindex: i32, tb: StaticArray<usize>): net_device | null {
@@ -384,7 +379,7 @@ function rtnl_dev_get(ifindex: i32, tb: StaticArray<usize>): net_device | null {
 }
 
 /** The ifinfomsg check of a GETLINK request. Ref: rtnl_valid_getlink_req */
-function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function rtnl_valid_getlink_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
     NL_SET_ERR_MSG(extack, 'Invalid header for get link');
     return -EINVAL;
@@ -397,7 +392,7 @@ function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>
       return -EINVAL;
     }
   }
-  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, strict);
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, strict);
   if (err < 0) return err;
   if (!strict) return 0;
   for (let i = 0; i <= IFLA_MAX; i++) {
@@ -411,7 +406,7 @@ function rtnl_valid_getlink_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>
 }
 
 /** RTM_GETLINK for one device. Ref: rtnl_getlink */
-function rtnl_getlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function rtnl_getlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   const err = rtnl_valid_getlink_req(skb, nlh, tb, extack);
   if (err < 0) return err;
@@ -421,7 +416,7 @@ function rtnl_getlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
   if (dev == null) return -ENODEV;
   const nskb = nlmsg_new(IF_NLMSG_SIZE);
   if (nskb == null) return -ENOBUFS;
-  const e = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, NETLINK_CB(skb).portid, nlmsghdr_seq(nlh), 0, 0);
+  const e = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, NETLINK_CB(skb).portid, nlh.nlmsg_seq, 0, 0);
   if (e < 0) { kfree_skb(nskb); return e; }
   return nlmsg_unicast(rtnl!, nskb, NETLINK_CB(skb).portid);
 }
@@ -450,7 +445,7 @@ function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
   for (let i = 0; i < devices.length; i++) {
     const dev = unchecked(devices[i]);
     if (dev.ifindex <= last) continue;
-    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), 0, NLM_F_MULTI);
+    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, NETLINK_CB(cb.skb).portid, nlh.nlmsg_seq, 0, NLM_F_MULTI);
     if (err < 0) {
       if (skb.len == 0) return err;
       break;
@@ -488,10 +483,10 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
 }
 
 /** RTM_SETLINK. Ref: rtnl_setlink */
-function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function rtnl_setlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
   if (err < 0) return err;
   const ifm = nlmsg_data(nlh);
   const ifindex = load<i32>(ifm, 4);
@@ -504,14 +499,14 @@ function rtnl_setlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
 }
 
 /** RTM_NEWLINK: change an existing link or create one of a known kind. Ref: rtnl_newlink → __rtnl_newlink */
-function rtnl_newlink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function rtnl_newlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  let err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  let err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
   if (err < 0) return err;
   const ifm = nlmsg_data(nlh);
   const ifindex = load<i32>(ifm, 4);
-  const flags = nlmsghdr_flags(nlh);
+  const flags = nlh.nlmsg_flags;
   let dev: net_device | null = null;
   let link_specified = true;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
@@ -566,10 +561,10 @@ export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
 }
 
 /** RTM_DELLINK. Ref: rtnl_dellink */
-function rtnl_dellink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function rtnl_dellink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, attrs_of(nlh, IFINFOMSG_SIZE), attrs_len(nlh, IFINFOMSG_SIZE), extack, false);
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
   if (err < 0) return err;
   const ifindex = load<i32>(nlmsg_data(nlh), 4);
   let dev: net_device | null = null;
@@ -590,9 +585,9 @@ function rtnl_dellink(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null):
 // ---- the dispatcher -------------------------------------------------------------------------------
 
 /** Route one message to its handler. Ref: rtnetlink_rcv_msg */
-function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  if (tracing) trace_enter('rtnetlink_rcv_msg', 'type=%u', <i32>nlmsghdr_type(nlh));
-  let type = <i32>nlmsghdr_type(nlh);
+function rtnetlink_rcv_msg(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
+  if (tracing) trace_enter('rtnetlink_rcv_msg', 'type=%u', <i32>nlh.nlmsg_type);
+  let type = <i32>nlh.nlmsg_type;
   if (type > RTM_MAX) return tr(-EOPNOTSUPP);
   type -= RTM_BASE;
   // All the messages must have at least 1 byte length
@@ -600,7 +595,7 @@ function rtnetlink_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   const family = <i32>load<u8>(nlmsg_data(nlh));
   const kind = type & 3;
   if (kind != 2 && !netlink_capable(skb, CAP_NET_ADMIN)) return tr(-EPERM);
-  if (kind == 2 && (nlmsghdr_flags(nlh) & NLM_F_DUMP)) {
+  if (kind == 2 && (nlh.nlmsg_flags & NLM_F_DUMP)) {
     let link = rtnl_get_link(family, type);
     if (link == null || link.dumpit == null) link = rtnl_get_link(AF_UNSPEC, type);
     if (link == null || link.dumpit == null) return tr(-EOPNOTSUPP);
@@ -633,7 +628,7 @@ export function rtnl_register_dump_all(msgtype: i32): void {
 }
 /** sim: AssemblyScript closures cannot capture: the message type travels in cb.args[5]. */
 function rtnl_dump_all_entry(skb: sk_buff, cb: netlink_callback): i32 {
-  if (cb.args[5] == 0) cb.args[5] = <i64>(nlmsghdr_type(cb.nlh) - RTM_BASE);
+  if (cb.args[5] == 0) cb.args[5] = <i64>(cb.nlh.nlmsg_type - RTM_BASE);
   return rtnl_dump_all(skb, cb);
 }
 

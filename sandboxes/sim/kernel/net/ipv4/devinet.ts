@@ -7,8 +7,7 @@
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
-  nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI,
-} from '../netlink/af_netlink';
+  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put_u8, nla_put, nla_put_string, nla_policy, nla_policy_new,
   NLA_POLICY, NLA_U32, NLA_U8, NLA_STRING, NLA_BINARY, __nla_parse, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8,
@@ -100,10 +99,10 @@ function inet_fill_ifaddr(skb: sk_buff, ifa: in_ifaddr, event: i32, portid: u32,
 }
 
 /** Tell RTNLGRP_IPV4_IFADDR. Ref: rtmsg_ifa */
-function rtmsg_ifa(event: i32, ifa: in_ifaddr, nlh: usize, portid: u32): void {
+function rtmsg_ifa(event: i32, ifa: in_ifaddr, nlh: nlmsghdr | null, portid: u32): void {
   const skb = nlmsg_new(256);
   if (skb == null) return;
-  if (inet_fill_ifaddr(skb, ifa, event, portid, nlh ? nlmsghdr_seq(nlh) : 0, 0)) { kfree_skb(skb); return; }
+  if (inet_fill_ifaddr(skb, ifa, event, portid, nlh ? nlh.nlmsg_seq : 0, 0)) { kfree_skb(skb); return; }
   rtnl_notify(skb, portid, RTNLGRP_IPV4_IFADDR, nlmsg_report(nlh));
 }
 
@@ -160,7 +159,7 @@ function primary_of(ifa: in_ifaddr): in_ifaddr {
 }
 
 /** Add an address: primary or secondary, announce it, then its routes. Ref: __inet_insert_ifa */
-function __inet_insert_ifa(ifa: in_ifaddr, nlh: usize, portid: u32, extack: netlink_ext_ack | null): i32 {
+function __inet_insert_ifa(ifa: in_ifaddr, nlh: nlmsghdr | null, portid: u32, extack: netlink_ext_ack | null): i32 {
   if (ifa.local == 0) return 0;
   ifa.flags &= ~IFA_F_SECONDARY;
   const l = dev_ifas(ifa.dev);
@@ -189,7 +188,7 @@ function __inet_insert_ifa(ifa: in_ifaddr, nlh: usize, portid: u32, extack: netl
 }
 
 /** Remove an address (and, with promote_secondaries off, its secondaries first). Ref: __inet_del_ifa */
-function __inet_del_ifa(ifa: in_ifaddr, nlh: usize, portid: u32): void {
+function __inet_del_ifa(ifa: in_ifaddr, nlh: nlmsghdr | null, portid: u32): void {
   if (!(ifa.flags & IFA_F_SECONDARY)) {
     const l = dev_ifas(ifa.dev);
     for (let i = 0; i < l.length; i++) {
@@ -222,18 +221,14 @@ function fib_del(ifa: in_ifaddr, prim_local: u32): void {
 }
 
 let ifa_ipv4_policy: nla_policy[] = [];
-/** sim: nlmsg_attrdata(nlh, sizeof(struct ifaddrmsg)). */
-function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
-/** sim: nlmsg_attrlen(nlh, sizeof(struct ifaddrmsg)). */
-function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
 /** sim: an IPv4 address attribute in host order (Linux: nla_get_in_addr, kept in network order). */
 function in_addr(a: usize): u32 { return bswap<u32>(load<u32>(nla_data(a))); }
 
 /** RTM_NEWADDR for AF_INET. Ref: inet_rtm_newaddr → rtm_to_ifaddr */
-function inet_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
   if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const prefixlen = load<u8>(m, 1);
@@ -256,7 +251,7 @@ function inet_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | nu
   for (let i = 0; i < l.length; i++) {
     const o = l[i];
     if (o.mask == ifa.mask && (o.address & o.mask) == (ifa.address & ifa.mask) && o.local == ifa.local) {
-      const flags = nlmsghdr_flags(nlh);
+      const flags = nlh.nlmsg_flags;
       if ((flags & NLM_F_EXCL) || !(flags & NLM_F_REPLACE)) { NL_SET_ERR_MSG(extack, 'ipv4: Address already assigned'); return -EEXIST; }
       // Replace: new priority, protocol, lifetimes; announced again.
       o.rt_priority = ifa.rt_priority;
@@ -270,10 +265,10 @@ function inet_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | nu
 }
 
 /** RTM_DELADDR for AF_INET. Ref: inet_rtm_deladdr */
-function inet_rtm_deladdr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
   if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const dev = __dev_get_by_index(load<i32>(m, 4));
@@ -304,7 +299,7 @@ export function inet_valid_dump_ifaddr_req(cb: netlink_callback, tb: StaticArray
     NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Invalid values in header for address dump request' : 'ipv6: Invalid values in header for address dump request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= IFA_MAX; i++) {
     if (!tb[i]) continue;
@@ -340,7 +335,7 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
   const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
   if (ifindex) cb.answer_flags = 0x20;
   for (; idx < list.length; idx++) {
-    if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
+    if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, mflags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -372,13 +367,13 @@ function inetdev_event(event: i32, dev: net_device): void {
       ifa.flags = IFA_F_PERMANENT;
       ifa.scope = RT_SCOPE_HOST;
       ifa.label = dev.name;
-      __inet_insert_ifa(ifa, 0, 0, null);
+      __inet_insert_ifa(ifa, null, 0, null);
     }
   } else if (event == NETDEV_UNREGISTER) {
     // inetdev_destroy: every address goes, each announced, its routes with it.
     let l = dev_ifas(dev);
     while (l.length) {
-      __inet_del_ifa(l[0], 0, 0);
+      __inet_del_ifa(l[0], null, 0);
       l = dev_ifas(dev);
     }
     netconf_notify(AF_INET, RTM_DELNETCONF, dev);

@@ -7,8 +7,7 @@
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
-  nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI,
-} from '../netlink/af_netlink';
+  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY,
   NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NL_VALIDATE_DEPRECATED_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
@@ -107,10 +106,10 @@ function fib_dump_info(skb: sk_buff, portid: u32, seq: u32, event: i32, fa: fib_
 }
 
 /** Tell RTNLGRP_IPV4_ROUTE. Ref: rtmsg_fib */
-function rtmsg_fib(event: i32, fa: fib_alias, portid: u32, nlh: usize, nlm_flags: i32): void {
+function rtmsg_fib(event: i32, fa: fib_alias, portid: u32, nlh: nlmsghdr | null, nlm_flags: i32): void {
   const skb = nlmsg_new(256);
   if (skb == null) return;
-  if (fib_dump_info(skb, portid, nlh ? nlmsghdr_seq(nlh) : 0, event, fa, nlm_flags)) { kfree_skb(skb); return; }
+  if (fib_dump_info(skb, portid, nlh ? nlh.nlmsg_seq : 0, event, fa, nlm_flags)) { kfree_skb(skb); return; }
   rtnl_notify(skb, portid, RTNLGRP_IPV4_ROUTE, nlmsg_report(nlh));
 }
 
@@ -123,7 +122,7 @@ function fib_magic(cmd: i32, type: u8, dst: u32, dst_len: u8, prim_local: u32, o
   if (cmd == RTM_DELROUTE) {
     if (existing == null || existing.oif != oif || existing.type != type) return;
     fib_remove_alias(existing);
-    rtmsg_fib(RTM_DELROUTE, existing, 0, 0, 0);
+    rtmsg_fib(RTM_DELROUTE, existing, 0, null, 0);
     return;
   }
   if (existing != null && existing.type == type && existing.oif == oif && existing.prefsrc == prim_local) return; // -EEXIST, silently
@@ -140,7 +139,7 @@ function fib_magic(cmd: i32, type: u8, dst: u32, dst_len: u8, prim_local: u32, o
   fa.nh_scope = scope == RT_SCOPE_HOST ? RT_SCOPE_NOWHERE : RT_SCOPE_LINK;
   fib_nh_init_flags(fa);
   fib_insert_alias(fa);
-  rtmsg_fib(RTM_NEWROUTE, fa, 0, 0, <i32>(NLM_F_EXCL | NLM_F_CREATE));
+  rtmsg_fib(RTM_NEWROUTE, fa, 0, null, <i32>(NLM_F_EXCL | NLM_F_CREATE));
 }
 
 /** The routes of a new address: local, then (device up) the prefix and its broadcast. Ref: fib_add_ifaddr */
@@ -199,15 +198,11 @@ export function set_fib_netdev_up(f: (dev: net_device) => void): void { fib_netd
 
 let rtm_ipv4_policy: nla_policy[] = [];
 
-/** sim: nlmsg_attrdata(nlh, sizeof(struct rtmsg)). */
-function rtm_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(RTMSG_SIZE); }
-/** sim: nlmsg_attrlen(nlh, sizeof(struct rtmsg)). */
-function rtm_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(RTMSG_SIZE); }
 
 /** Ref: rtm_to_fib_config (the part that shows) */
-function rtm_to_fib_config(nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function rtm_to_fib_config(nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const rtm = nlmsg_data(nlh);
   if (load<u8>(rtm, 1) > 32) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); return -EINVAL; }
@@ -224,7 +219,7 @@ function get_table(rtm: usize, tb: StaticArray<usize>): u32 {
 }
 
 /** RTM_NEWROUTE for AF_INET. Ref: inet_rtm_newroute → fib_table_insert */
-function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_newroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   let err = rtm_to_fib_config(nlh, tb, extack);
   if (err < 0) return err;
@@ -262,7 +257,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   }
   if (dev == null || !netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Device for nexthop is not up'); return -ENETDOWN; }
 
-  const flags = nlmsghdr_flags(nlh);
+  const flags = nlh.nlmsg_flags;
   const existing = fib_find_alias(table, dst, dst_len, load<u8>(rtm, 3), priority);
   let nlflags: i32 = NLM_F_EXCL;
   if (existing != null) {
@@ -299,7 +294,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
 }
 
 /** RTM_DELROUTE for AF_INET. Ref: inet_rtm_delroute → fib_table_delete */
-function inet_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   const err = rtm_to_fib_config(nlh, tb, extack);
   if (err < 0) return err;
@@ -364,7 +359,7 @@ export function ip_valid_fib_dump_req(cb: netlink_callback, filter: fib_dump_fil
   filter.protocol = load<u8>(rtm, 5);
   filter.rt_type = load<u8>(rtm, 7);
   filter.table_id = load<u8>(rtm, 4);
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= RTA_MAX; i++) {
     if (!tb[i]) continue;
@@ -427,7 +422,7 @@ function inet_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   for (; idx < all.length; idx++) {
     const fa = unchecked(all[idx]);
     if (!fib_filter_match(fa, filter)) continue;
-    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, fa, flags) < 0) break;
+    if (fib_dump_info(skb, NETLINK_CB(cb.skb).portid, nlh.nlmsg_seq, RTM_NEWROUTE, fa, flags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -601,10 +596,10 @@ function rt_fill_info(skb: sk_buff, dst: u32, src: u32, rt: rtable, table_id: u3
 }
 
 /** The strict checks of a route get request, and its attributes. Ref: inet_rtm_valid_getroute_req */
-function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (!netlink_strict_get_check(skb)) {
     if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-    return __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+    return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   }
   if (nlmsg_len(nlh) < RTMSG_SIZE) {
     NL_SET_ERR_MSG(extack, 'ipv4: Invalid header for route get request');
@@ -620,7 +615,7 @@ function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<u
     NL_SET_ERR_MSG(extack, 'ipv4: Unsupported rtm_flags for route get request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err) return err;
   if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
     NL_SET_ERR_MSG(extack, 'ipv4: rtm_src_len and rtm_dst_len must be 32 for IPv4');
@@ -636,7 +631,7 @@ function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<u
 }
 
 /** RTM_GETROUTE for one IPv4 destination (`ip route get`). Ref: inet_rtm_getroute */
-function inet_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet_rtm_getroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   let err = inet_rtm_valid_getroute_req(skb, nlh, tb, extack);
   if (err < 0) return err;
@@ -669,9 +664,9 @@ function inet_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   if (rflags & RTM_F_FIB_MATCH) {
     const res = rt.res;
     if (res == null) { kfree_skb(nskb); return -EHOSTUNREACH; }
-    err = fib_dump_info(nskb, portid, nlmsghdr_seq(nlh), RTM_NEWROUTE, res, 0, table_id);
+    err = fib_dump_info(nskb, portid, nlh.nlmsg_seq, RTM_NEWROUTE, res, 0, table_id);
   } else {
-    err = rt_fill_info(nskb, dst, src, rt, table_id, fl4, portid, nlmsghdr_seq(nlh));
+    err = rt_fill_info(nskb, dst, src, rt, table_id, fl4, portid, nlh.nlmsg_seq);
   }
   if (err < 0) { kfree_skb(nskb); return err; }
   return nlmsg_unicast(rtnl!, nskb, portid);

@@ -7,7 +7,7 @@
  * IFA_F_TENTATIVE (Linux clears it about a second later and then announces the address).
  * Models Linux 6.18: net/ipv6/addrconf.c
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_flags, nlmsghdr_seq, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI } from '../netlink/af_netlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, nla_put, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8,
   __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
@@ -90,15 +90,15 @@ function inet6_fill_ifaddr(skb: sk_buff, ifa: inet6_ifaddr, event: i32, portid: 
 }
 
 /** Ref: inet6_ifa_notify */
-function inet6_ifa_notify(event: i32, ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+function inet6_ifa_notify(event: i32, ifa: inet6_ifaddr, nlh: nlmsghdr | null, portid: u32): void {
   const skb = nlmsg_new(256);
   if (skb == null) return;
-  if (inet6_fill_ifaddr(skb, ifa, event, portid, nlh ? nlmsghdr_seq(nlh) : 0, 0)) { kfree_skb(skb); return; }
+  if (inet6_fill_ifaddr(skb, ifa, event, portid, nlh ? nlh.nlmsg_seq : 0, 0)) { kfree_skb(skb); return; }
   rtnl_notify(skb, portid, RTNLGRP_IPV6_IFADDR, nlmsg_report(nlh));
 }
 
 /** A new address: announced and given its local route at once when it needs no DAD. Ref: ipv6_add_addr + addrconf_dad_start */
-function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto: u8, rt_priority: u32, prefix_route: bool, nlh: usize, portid: u32): inet6_ifaddr {
+function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto: u8, rt_priority: u32, prefix_route: bool, nlh: nlmsghdr | null, portid: u32): inet6_ifaddr {
   const ifa = new inet6_ifaddr(dev);
   for (let i = 0; i < 16; i++) unchecked(ifa.addr[i] = load<u8>(addr + <usize>i));
   ifa.prefix_len = plen;
@@ -123,13 +123,13 @@ function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto
   // tentative (ipv6_ifa_notify(0, ifp): pid 0, seq 0, no route change), before DAD starts.
   if (prefix_route && !(flags & (IFA_F_OPTIMISTIC | IFA_F_NODAD))) {
     ifa.flags |= IFA_F_TENTATIVE;
-    inet6_ifa_notify(RTM_NEWADDR, ifa, 0, 0);
+    inet6_ifa_notify(RTM_NEWADDR, ifa, null, 0);
   }
   // addrconf_dad_begin: no DAD needed on lo / NOARP links or with IFA_F_NODAD → completed now.
   if ((dev.flags & (IFF_LOOPBACK | IFF_NOARP)) || (flags & IFA_F_NODAD)) {
     ifa.flags &= ~IFA_F_TENTATIVE;
     // The announcement comes from DAD's completion, not from the request: pid 0, seq 0.
-    addrconf_dad_completed(ifa, 0, 0);
+    addrconf_dad_completed(ifa, null, 0);
   } else {
     ifa.flags |= IFA_F_TENTATIVE;
   }
@@ -137,7 +137,7 @@ function ipv6_add_addr(dev: net_device, addr: usize, plen: u8, flags: u32, proto
 }
 
 /** Announce an address and insert its local route. Ref: addrconf_dad_completed → ipv6_ifa_notify → __ipv6_ifa_notify */
-function addrconf_dad_completed(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+function addrconf_dad_completed(ifa: inet6_ifaddr, nlh: nlmsghdr | null, portid: u32): void {
   inet6_ifa_notify(RTM_NEWADDR, ifa, nlh, portid);
   ip6_route_add(RT_TABLE_LOCAL, changetype<usize>(ifa.addr), 128, RTN_LOCAL, 0, ifa.dev);
 }
@@ -155,7 +155,7 @@ function find_addr(dev: net_device, addr: usize): inet6_ifaddr | null {
 }
 
 /** Remove an address: RTM_DELADDR, then its local and prefix routes. Ref: ipv6_del_addr */
-function ipv6_del_addr(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
+function ipv6_del_addr(ifa: inet6_ifaddr, nlh: nlmsghdr | null, portid: u32): void {
   addr6_list.splice(addr6_list.indexOf(ifa), 1);
   inet6_ifa_notify(RTM_DELADDR, ifa, nlh, portid);
   ip6_route_del(RT_TABLE_LOCAL, changetype<usize>(ifa.addr), 128, ifa.dev);
@@ -163,10 +163,6 @@ function ipv6_del_addr(ifa: inet6_ifaddr, nlh: usize, portid: u32): void {
 }
 
 let ifa_ipv6_policy: nla_policy[] = [];
-/** sim: nlmsg_attrdata(nlh, sizeof(struct ifaddrmsg)). */
-function ifa_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(IFADDRMSG_SIZE); }
-/** sim: nlmsg_attrlen(nlh, sizeof(struct ifaddrmsg)). */
-function ifa_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(IFADDRMSG_SIZE); }
 
 /** IFA_LOCAL wins over IFA_ADDRESS (then IFA_ADDRESS is the peer). Ref: extract_addr */
 function extract_addr(tb: StaticArray<usize>): usize {
@@ -176,10 +172,10 @@ function extract_addr(tb: StaticArray<usize>): usize {
 }
 
 /** RTM_NEWADDR for AF_INET6. Ref: inet6_rtm_newaddr */
-function inet6_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
   if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const pfx = extract_addr(tb);
@@ -196,7 +192,7 @@ function inet6_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
   const proto: u8 = tb[IFA_PROTO] ? load<u8>(nla_data(tb[IFA_PROTO])) : 0;
   const existing = find_addr(dev, pfx);
   if (existing != null) {
-    const f = nlmsghdr_flags(nlh);
+    const f = nlh.nlmsg_flags;
     if ((f & NLM_F_EXCL) || !(f & NLM_F_REPLACE)) { NL_SET_ERR_MSG(extack, 'ipv6: address already assigned'); return -EEXIST; }
     // inet6_addr_modify: new flags / priority; the address is announced again if it is not tentative.
     existing.flags = (existing.flags & ~(IFA_F_NODAD | IFA_F_NOPREFIXROUTE | 0x100 | 0x10)) | (flags & ~0x4);
@@ -211,10 +207,10 @@ function inet6_rtm_newaddr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | n
 }
 
 /** RTM_DELADDR for AF_INET6. Ref: inet6_rtm_deladdr → inet6_addr_del */
-function inet6_rtm_deladdr(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
   if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, ifa_attrs(nlh), ifa_attrs_len(nlh), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const pfx = extract_addr(tb);
@@ -245,7 +241,7 @@ function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
   for (; idx < addr6_list.length; idx++) {
     const ifa = unchecked(addr6_list[idx]);
     if (ifindex && ifa.dev.ifindex != ifindex) continue;
-    if (inet6_fill_ifaddr(skb, ifa, RTM_NEWADDR, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), mflags) < 0) break;
+    if (inet6_fill_ifaddr(skb, ifa, RTM_NEWADDR, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, mflags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -267,7 +263,7 @@ function addrconf_dev_config(dev: net_device): void {
   store<u8>(in6 + 8, unchecked(a[0]) ^ 2); store<u8>(in6 + 9, unchecked(a[1])); store<u8>(in6 + 10, unchecked(a[2]));
   store<u8>(in6 + 11, 0xff); store<u8>(in6 + 12, 0xfe);
   store<u8>(in6 + 13, unchecked(a[3])); store<u8>(in6 + 14, unchecked(a[4])); store<u8>(in6 + 15, unchecked(a[5]));
-  const ifa = ipv6_add_addr(dev, in6, 64, 0, IFAPROT_KERNEL_LL, 0, false, 0, 0);
+  const ifa = ipv6_add_addr(dev, in6, 64, 0, IFAPROT_KERNEL_LL, 0, false, null, 0);
   ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), 64, RTN_UNICAST, IP6_RT_PRIO_ADDRCONF, dev);
 }
 
@@ -279,7 +275,7 @@ function addrconf_ifdown(dev: net_device): void {
     const ifa = unchecked(addr6_list[i]);
     if (ifa.dev != dev) { i++; continue; }
     addr6_list.splice(i, 1);
-    inet6_ifa_notify(RTM_DELADDR, ifa, 0, 0);
+    inet6_ifa_notify(RTM_DELADDR, ifa, null, 0);
   }
 }
 
@@ -310,7 +306,7 @@ function addrconf_notify(event: i32, dev: net_device): void {
       // init_loopback: ::1/128.
       memory.fill(in6, 0, 16);
       store<u8>(in6, 1, 15);
-      ipv6_add_addr(dev, in6, 128, 0, IFAPROT_KERNEL_LO, 0, false, 0, 0);
+      ipv6_add_addr(dev, in6, 128, 0, IFAPROT_KERNEL_LO, 0, false, null, 0);
     } else {
       addrconf_dev_config(dev);
     }

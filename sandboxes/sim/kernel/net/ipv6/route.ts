@@ -5,7 +5,7 @@
  *
  * Models Linux 6.18: net/ipv6/route.c, ip6_fib.c
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr_seq, nlmsghdr_flags, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   nla_put_u32, nla_put_u8, nla_put, nla_get_u32, nla_get_u8, nla_data, nla_len, nla_type, nla_ok, nla_next, nla_next_rem, nla_nest_start_noflag, nla_nest_end,
   netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
@@ -174,10 +174,10 @@ function rtnetlink_put_metrics(skb: sk_buff, metrics: StaticArray<u32>): i32 {
 }
 
 /** Ref: inet6_rt_notify (portid and seq of the request that caused it, if any) */
-function inet6_rt_notify(event: i32, rt: fib6_info, nlm_flags: i32, portid: u32 = 0, nlh: usize = 0): void {
+function inet6_rt_notify(event: i32, rt: fib6_info, nlm_flags: i32, portid: u32 = 0, nlh: nlmsghdr | null = null): void {
   const skb = nlmsg_new(256);
   if (skb == null) return;
-  if (rt6_fill_node(skb, rt, event, portid, nlh ? nlmsghdr_seq(nlh) : 0, nlm_flags)) { kfree_skb(skb); return; }
+  if (rt6_fill_node(skb, rt, event, portid, nlh ? nlh.nlmsg_seq : 0, nlm_flags)) { kfree_skb(skb); return; }
   rtnl_notify(skb, portid, RTNLGRP_IPV6_ROUTE, nlmsg_report(nlh));
 }
 
@@ -284,7 +284,7 @@ function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
     // An ECMP group is dumped once, as its first route with RTA_MULTIPATH (fib6_dump_node).
     const group = rt.siblings;
     if (group != null && !first_of_group(all, rt, group)) continue;
-    if (rt6_fill_node(skb, rt, RTM_NEWROUTE, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), flags) < 0) break;
+    if (rt6_fill_node(skb, rt, RTM_NEWROUTE, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, flags) < 0) break;
   }
   cb.args[0] = idx;
   return <i32>skb.len;
@@ -300,10 +300,6 @@ const RTN_MAX: u8 = 11;
 const ICMPV6_ROUTER_PREF_LOW: u8 = 3;
 const ICMPV6_ROUTER_PREF_HIGH: u8 = 1;
 
-/** sim: nlmsg_attrdata(nlh, sizeof(struct rtmsg)). */
-function rtm_attrs(nlh: usize): usize { return nlh + 16 + <usize>NLMSG_ALIGN(RTMSG_SIZE); }
-/** sim: nlmsg_attrlen(nlh, sizeof(struct rtmsg)). */
-function rtm_attrs_len(nlh: usize): i32 { return <i32>load<u32>(nlh) - 16 - NLMSG_ALIGN(RTMSG_SIZE); }
 
 /** struct fib6_config, as far as it is modelled. */
 class fib6_config {
@@ -337,10 +333,10 @@ function ipv6_addr_prefix(a: StaticArray<u8>, plen: i32): void {
 }
 
 /** Parse an RTM_NEWROUTE / RTM_DELROUTE for AF_INET6. Ref: rtm_to_fib6_config */
-function rtm_to_fib6_config(skb: sk_buff, nlh: usize, cfg: fib6_config, extack: netlink_ext_ack | null): i32 {
+function rtm_to_fib6_config(skb: sk_buff, nlh: nlmsghdr, cfg: fib6_config, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const rtm = nlmsg_data(nlh);
   cfg.dst_len = load<u8>(rtm, 1);
@@ -348,7 +344,7 @@ function rtm_to_fib6_config(skb: sk_buff, nlh: usize, cfg: fib6_config, extack: 
   cfg.table = load<u8>(rtm, 4);
   cfg.protocol = load<u8>(rtm, 5);
   cfg.type = load<u8>(rtm, 7);
-  cfg.nlflags = nlmsghdr_flags(nlh);
+  cfg.nlflags = nlh.nlmsg_flags;
   if (load<u32>(rtm, 8) & RTM_F_CLONED) { NL_SET_ERR_MSG(extack, 'Userspace can not set RTF_CACHE'); return -EINVAL; }
   if (tb[RTA_NH_ID] || tb[RTA_MULTIPATH] || tb[RTA_ENCAP] || tb[RTA_EXPIRES] || tb[RTA_PREFSRC] || tb[RTA_SRC] || tb[RTA_IIF]) {
     // sim: nexthop objects, multipath, encapsulation, expiring routes, preferred sources and source routes are not modelled.
@@ -525,7 +521,7 @@ function rt6_duplicate_nexthop(a: fib6_info, b: fib6_info): bool {
 }
 
 /** Insert into the table's node for the prefix, by metric. Ref: fib6_add → fib6_add_rt2node */
-function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const replace = (cfg.nlflags & NLM_F_REPLACE) != 0;
   const add = (cfg.nlflags & NLM_F_CREATE) != 0;
   let nlflags: i32 = NLM_F_EXCL;
@@ -599,7 +595,7 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: usize, exta
 }
 
 /** RTM_NEWROUTE for AF_INET6 (`ip -6 route add`). Ref: inet6_rtm_newroute → ip6_route_add */
-function inet6_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_newroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const cfg = new fib6_config();
   const err = rtm_to_fib6_config(skb, nlh, cfg, extack);
   if (err < 0) return err;
@@ -610,7 +606,7 @@ function inet6_rtm_newroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
 }
 
 /** RTM_DELROUTE for AF_INET6: the first route of the exact prefix that matches. Ref: inet6_rtm_delroute → ip6_route_del */
-function inet6_rtm_delroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const cfg = new fib6_config();
   const err = rtm_to_fib6_config(skb, nlh, cfg, extack);
   if (err < 0) return err;
@@ -757,12 +753,12 @@ function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, sad
 }
 
 /** Ref: inet6_rtm_valid_getroute_req */
-function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (nlmsg_len(nlh) < RTMSG_SIZE) {
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid header for get route request');
     return -EINVAL;
   }
-  if (!netlink_strict_get_check(skb)) return __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (!netlink_strict_get_check(skb)) return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   const rtm = nlmsg_data(nlh);
   const src_len = load<u8>(rtm, 2), dst_len = load<u8>(rtm, 1);
   if ((src_len && src_len != 128) || (dst_len && dst_len != 128) || load<u8>(rtm, 4) || load<u8>(rtm, 5) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
@@ -773,7 +769,7 @@ function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid flags for get route request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, rtm_attrs(nlh), rtm_attrs_len(nlh), rtm_ipv6_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err) return err;
   if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
     NL_SET_ERR_MSG(extack, 'ipv6: rtm_src_len and rtm_dst_len must be 128 for IPv6');
@@ -789,7 +785,7 @@ function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: usize, tb: StaticArray<
 }
 
 /** RTM_GETROUTE for one IPv6 destination (`ip -6 route get`). Ref: inet6_rtm_getroute */
-function inet6_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
+function inet6_rtm_getroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   const err = inet6_rtm_valid_getroute_req(skb, nlh, tb, extack);
   if (err < 0) return err;
@@ -817,7 +813,7 @@ function inet6_rtm_getroute(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | 
   const nskb = nlmsg_new(512);
   if (nskb == null) return -ENOBUFS;
   const portid = NETLINK_CB(skb).portid;
-  const e = fibmatch ? rt6_fill_node(nskb, from, RTM_NEWROUTE, portid, nlmsghdr_seq(nlh), 0) : rt6_fill_dst(nskb, from, daddr, saddr, portid, nlmsghdr_seq(nlh));
+  const e = fibmatch ? rt6_fill_node(nskb, from, RTM_NEWROUTE, portid, nlh.nlmsg_seq, 0) : rt6_fill_dst(nskb, from, daddr, saddr, portid, nlh.nlmsg_seq);
   if (e < 0) { kfree_skb(nskb); return e; }
   return nlmsg_unicast(rtnl!, nskb, portid);
 }

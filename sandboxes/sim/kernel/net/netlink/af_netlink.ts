@@ -21,10 +21,11 @@ import {
 import {
   netlink_kernel_cfg, netlink_callback, netlink_dump_control, netlink_rcv_msg_fn, netlink_bind_fn,
   netlink_unbind_fn, NL_CFG_F_NONROOT_RECV, NL_CFG_F_NONROOT_SEND, NETLINK_SKB_DST, NETLINK_CB, sockaddr_nl,
+  nlmsghdr, nlmsgerr,
 } from '../../include/linux/netlink';
 import {
   NLMSG_ALIGN, NLMSG_GOODSIZE, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data, nlmsg_len, nlmsg_hdr, nlmsg_append,
-  nlmsg_total_size, nlmsghdr_len, nlmsghdr_flags, nlmsghdr_type, nlmsghdr_seq, nlmsg_free,
+  nlmsg_total_size, nlmsg_free,
 } from '../../include/net/netlink';
 import {
   NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLMSG_ERROR, NLMSG_DONE, NLM_F_REQUEST, NLM_F_ACK, NLM_F_MULTI, NLM_F_CAPPED,
@@ -1045,7 +1046,7 @@ function netlink_ack_tlv_len(sk: sock, err: i32, extack: netlink_ext_ack | null)
 }
 
 /** Ref: netlink_ack_tlv_fill */
-function netlink_ack_tlv_fill(in_skb: sk_buff, skb: sk_buff, nlh: usize, err: i32, extack: netlink_ext_ack): void {
+function netlink_ack_tlv_fill(in_skb: sk_buff, skb: sk_buff, nlh: nlmsghdr, err: i32, extack: netlink_ext_ack): void {
   const msg = extack._msg;
   if (msg != null) nla_put_string(skb, NLMSGERR_ATTR_MSG, msg);
   const cookie = extack.cookie;
@@ -1054,12 +1055,12 @@ function netlink_ack_tlv_fill(in_skb: sk_buff, skb: sk_buff, nlh: usize, err: i3
   const start = in_skb.data;
   const stop = in_skb.data + <usize>in_skb.len;
   if (extack.bad_attr && extack.bad_attr >= start && extack.bad_attr < stop)
-    nla_put_u32(skb, NLMSGERR_ATTR_OFFS, <u32>(extack.bad_attr - nlh));
+    nla_put_u32(skb, NLMSGERR_ATTR_OFFS, <u32>(extack.bad_attr - changetype<usize>(nlh)));
   const pol = extack.policy;
   if (pol != null) netlink_policy_dump_write_attr(skb, pol, NLMSGERR_ATTR_POLICY);
   if (extack.miss_type) nla_put_u32(skb, NLMSGERR_ATTR_MISS_TYPE, extack.miss_type);
   if (extack.miss_nest && extack.miss_nest >= start && extack.miss_nest <= stop)
-    nla_put_u32(skb, NLMSGERR_ATTR_MISS_NEST, <u32>(extack.miss_nest - nlh));
+    nla_put_u32(skb, NLMSGERR_ATTR_MISS_NEST, <u32>(extack.miss_nest - changetype<usize>(nlh)));
 }
 
 /**
@@ -1067,12 +1068,12 @@ function netlink_ack_tlv_fill(in_skb: sk_buff, skb: sk_buff, nlh: usize, err: i3
  * unless err is 0 or NETLINK_CAP_ACK is on, and extended-ACK attributes with NETLINK_EXT_ACK.
  * Ref: netlink_ack
  */
-export function netlink_ack(in_skb: sk_buff, nlh: usize, err: i32, extack: netlink_ext_ack | null): void {
-  if (tracing) trace_enter('netlink_ack', 'err=%d seq=%u', err, <i32>nlmsghdr_seq(nlh));
+export function netlink_ack(in_skb: sk_buff, nlh: nlmsghdr, err: i32, extack: netlink_ext_ack | null): void {
+  if (tracing) trace_enter('netlink_ack', 'err=%d seq=%u', err, <i32>nlh.nlmsg_seq);
   const ssk = sock_by_id(NETLINK_CB(in_skb).cb_sk);
   const rsk = sock_by_id(in_skb.sk);
   if (ssk == null || rsk == null) { tr_void(); return; }
-  let payload = 20; // sizeof(struct nlmsgerr)
+  let payload = <i32>offsetof<nlmsgerr>();
   let flags: i32 = 0;
   if (err && !(ssk.flags & NETLINK_F_CAP_ACK)) payload += nlmsg_len(nlh);
   else flags |= NLM_F_CAPPED;
@@ -1080,15 +1081,14 @@ export function netlink_ack(in_skb: sk_buff, nlh: usize, err: i32, extack: netli
   if (tlvlen) flags |= NLM_F_ACK_TLVS;
   const skb = nlmsg_new(payload + tlvlen);
   if (skb == null) { ssk.sk_err = ENOBUFS; tr_void(); return; }
-  const rep = nlmsg_put(skb, NETLINK_CB(in_skb).portid, nlmsghdr_seq(nlh), NLMSG_ERROR, 20, flags);
+  const rep = nlmsg_put(skb, NETLINK_CB(in_skb).portid, nlh.nlmsg_seq, NLMSG_ERROR, <i32>offsetof<nlmsgerr>(), flags);
   if (!rep) { nlmsg_free(skb); ssk.sk_err = ENOBUFS; tr_void(); return; }
-  const errmsg = nlmsg_data(rep);
-  store<i32>(errmsg, err);
-  memory.copy(errmsg + 4, nlh, 16);
+  const errmsg = changetype<nlmsgerr>(nlmsg_data(rep));
+  errmsg.error = err;
+  memory.copy(changetype<usize>(errmsg.msg), changetype<usize>(nlh), offsetof<nlmsghdr>()); // errmsg->msg = *nlh
   if (!(flags & NLM_F_CAPPED)) {
-    const n = nlmsg_len(nlh);
-    if (!nlmsg_append(skb, n)) { nlmsg_free(skb); ssk.sk_err = ENOBUFS; tr_void(); return; }
-    memory.copy(nlmsg_data(errmsg + 4), nlmsg_data(nlh), <usize>n);
+    if (!nlmsg_append(skb, nlmsg_len(nlh))) { nlmsg_free(skb); ssk.sk_err = ENOBUFS; tr_void(); return; }
+    memory.copy(nlmsg_data(errmsg.msg), nlmsg_data(nlh), <usize>nlmsg_len(nlh));
   }
   if (tlvlen && extack) netlink_ack_tlv_fill(in_skb, skb, nlh, err, extack);
   nlmsg_end(skb, rep);
@@ -1132,11 +1132,11 @@ function __netlink_rcv_skb(skb: sk_buff, cb: netlink_rcv_msg_fn, extack: netlink
     extack_clear(extack);
     const nlh = nlmsg_hdr(skb);
     let err = 0;
-    const nlmsg_len_ = nlmsghdr_len(nlh);
+    const nlmsg_len_ = nlh.nlmsg_len;
     if (nlmsg_len_ < <u32>NLMSG_HDRLEN || skb.len < nlmsg_len_) return 0;
-    const flags = nlmsghdr_flags(nlh);
+    const flags = nlh.nlmsg_flags;
     let skip = false;
-    if ((flags & NLM_F_REQUEST) && nlmsghdr_type(nlh) >= NLMSG_MIN_TYPE) {
+    if ((flags & NLM_F_REQUEST) && nlh.nlmsg_type >= NLMSG_MIN_TYPE) {
       err = cb(skb, nlh, extack);
       if (err == -EINTR) skip = true;
     }
@@ -1166,12 +1166,12 @@ function netlink_dump_finish(sk: sock): void {
 
 /** Ref: netlink_dump_done */
 function netlink_dump_done(sk: sock, skb: sk_buff, cb: netlink_callback, extack: netlink_ext_ack): i32 {
-  const nlh = nlmsg_put(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLMSG_DONE, 4, NLM_F_MULTI | cb.answer_flags);
+  const nlh = nlmsg_put(skb, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, NLMSG_DONE, 4, NLM_F_MULTI | cb.answer_flags);
   if (!nlh) return -ENOBUFS;
   store<i32>(nlmsg_data(nlh), sk.dump_done_errno);
   const msg = extack._msg;
   if (msg != null && (sk.flags & NETLINK_F_EXT_ACK)) {
-    store<u16>(nlh, load<u16>(nlh, 6) | NLM_F_ACK_TLVS, 6);
+    nlh.nlmsg_flags |= NLM_F_ACK_TLVS;
     if (!nla_put_string(skb, NLMSGERR_ATTR_MSG, msg)) nlmsg_end(skb, nlh);
   }
   return 0;
@@ -1237,7 +1237,7 @@ export function netlink_dump(sk: sock): i32 {
  * drains its queue. Returns -EINTR (no ACK) once started, or -errno (-EBUSY while another dump of
  * the reader runs). Ref: __netlink_dump_start
  */
-export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control: netlink_dump_control): i32 {
+export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: nlmsghdr, control: netlink_dump_control): i32 {
   if (tracing) trace_enter('__netlink_dump_start', 'portid=%u', <i32>NETLINK_CB(skb).portid);
   skb_get(skb);
   const sk = netlink_lookup(ssk.sk_protocol, NETLINK_CB(skb).portid);
@@ -1275,7 +1275,7 @@ export function __netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, contro
 }
 
 /** The same, under its short name. Ref: include/linux/netlink.h:netlink_dump_start */
-export function netlink_dump_start(ssk: sock, skb: sk_buff, nlh: usize, control: netlink_dump_control): i32 {
+export function netlink_dump_start(ssk: sock, skb: sk_buff, nlh: nlmsghdr, control: netlink_dump_control): i32 {
   return __netlink_dump_start(ssk, skb, nlh, control);
 }
 

@@ -20,10 +20,11 @@ import {
 import { sk_buff } from '../core/skbuff';
 import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
 import { sock } from '../../include/net/sock';
-import { netlink_callback, netlink_dump_control, netlink_kernel_cfg, NETLINK_CB, NL_CFG_F_NONROOT_RECV } from '../../include/linux/netlink';
+import { netlink_callback, netlink_dump_control, netlink_kernel_cfg, NETLINK_CB, NL_CFG_F_NONROOT_RECV, nlmsghdr } from '../../include/linux/netlink';
+import { genlmsghdr } from '../../include/uapi/linux/genetlink';
 import {
   nlmsg_new, nlmsg_free, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_msg_size, NLMSG_ALIGN, NLMSG_DEFAULT_SIZE,
-  nlmsghdr_len, nlmsghdr_flags, nlmsghdr_seq, nlmsghdr_type,
+  nlmsg_attrdata, nlmsg_attrlen,
 } from '../../include/net/netlink';
 import { NETLINK_GENERIC, NLM_F_DUMP, NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_MULTI, NLMSG_HDRLEN } from '../../include/uapi/linux/netlink';
 import { CAP_NET_ADMIN } from '../../include/linux/capability';
@@ -105,9 +106,9 @@ export class genl_info {
   snd_seq: u32 = 0;
   snd_portid: u32 = 0;
   /** The request's struct nlmsghdr. */
-  nlhdr: usize = 0;
+  nlhdr: nlmsghdr = changetype<nlmsghdr>(0);
   /** Its struct genlmsghdr. */
-  genlhdr: usize = 0;
+  genlhdr: genlmsghdr = changetype<genlmsghdr>(0);
   /** The family's own header (family.hdrsize bytes) after the genlmsghdr. */
   userhdr: usize = 0;
   /** attrs[type]: the parsed attributes (0 when absent); null when the command has no policy. */
@@ -472,21 +473,21 @@ export function genlmsg_total_size(payload: i32): i32 { return NLMSG_ALIGN(genlm
 export function genlmsg_put(skb: sk_buff, portid: u32, seq: u32, family: genl_family, flags: i32, cmd: u8): usize {
   const nlh = nlmsg_put(skb, portid, seq, family.id, GENL_HDRLEN + <i32>family.hdrsize, flags);
   if (!nlh) return 0;
-  const hdr = nlmsg_data(nlh);
-  store<u8>(hdr, cmd);
-  store<u8>(hdr, <u8>family.version, 1);
-  store<u16>(hdr, 0, 2);
-  return hdr + <usize>GENL_HDRLEN;
+  const hdr = changetype<genlmsghdr>(nlmsg_data(nlh));
+  hdr.cmd = cmd;
+  hdr.version = <u8>family.version;
+  hdr.reserved = 0;
+  return changetype<usize>(hdr) + <usize>GENL_HDRLEN;
 }
 
 /** Finish a message started with genlmsg_put. Ref: genlmsg_end */
 export function genlmsg_end(skb: sk_buff, hdr: usize): void {
-  nlmsg_end(skb, hdr - <usize>GENL_HDRLEN - <usize>NLMSG_HDRLEN);
+  nlmsg_end(skb, changetype<nlmsghdr>(hdr - <usize>GENL_HDRLEN - <usize>NLMSG_HDRLEN));
 }
 
 /** Drop a message started with genlmsg_put. Ref: genlmsg_cancel */
 export function genlmsg_cancel(skb: sk_buff, hdr: usize): void {
-  if (hdr) nlmsg_cancel(skb, hdr - <usize>GENL_HDRLEN - <usize>NLMSG_HDRLEN);
+  if (hdr) nlmsg_cancel(skb, changetype<nlmsghdr>(hdr - <usize>GENL_HDRLEN - <usize>NLMSG_HDRLEN));
 }
 
 /** Send to one port: 0 or a negative errno (never the byte count). Ref: genlmsg_unicast → nlmsg_unicast */
@@ -519,26 +520,23 @@ export function genlmsg_multicast(family: genl_family, skb: sk_buff, portid: u32
 // ---- the receive path -------------------------------------------------------------------------
 
 /** Ref: genetlink.c:genl_family_rcv_msg_attrs_parse */
-function genl_family_rcv_msg_attrs_parse(nlh: usize, extack: netlink_ext_ack | null, ops: genl_ops, hdrlen: i32,
+function genl_family_rcv_msg_attrs_parse(nlh: nlmsghdr, extack: netlink_ext_ack | null, ops: genl_ops, hdrlen: i32,
   no_strict_flag: u8): err_ptr<StaticArray<usize>> {
   if (!ops.maxattr) return OK_PTR<StaticArray<usize>>(null);
   const validate = ops.validate & no_strict_flag ? NL_VALIDATE_LIBERAL : NL_VALIDATE_STRICT;
   const attrbuf = new StaticArray<usize>(<i32>ops.maxattr + 1);
-  // Ref: include/net/netlink.h:__nlmsg_parse, nlmsg_attrdata, nlmsg_attrlen
-  const len = <i32>nlmsghdr_len(nlh);
-  if (len < nlmsg_msg_size(hdrlen)) {
+  // Ref: include/net/netlink.h:__nlmsg_parse
+  if (<i32>nlh.nlmsg_len < nlmsg_msg_size(hdrlen)) {
     NL_SET_ERR_MSG(extack, 'Invalid header length');
     return ERR_PTR<StaticArray<usize>>(-EINVAL);
   }
-  const head = nlh + <usize>NLMSG_HDRLEN + <usize>NLMSG_ALIGN(hdrlen);
-  const attrlen = len - NLMSG_ALIGN(NLMSG_HDRLEN) - NLMSG_ALIGN(hdrlen);
-  const err = __nla_parse(attrbuf, <i32>ops.maxattr, head, attrlen, ops.policy, validate, extack);
+  const err = __nla_parse(attrbuf, <i32>ops.maxattr, nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen), ops.policy, validate, extack);
   if (err) return ERR_PTR<StaticArray<usize>>(err);
   return OK_PTR<StaticArray<usize>>(attrbuf);
 }
 
 /** Ref: genetlink.c:genl_family_rcv_msg_doit */
-function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null,
+function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null,
   ops: genl_ops, hdrlen: i32): i32 {
   const doit = ops.doit;
   if (doit == null) return -EOPNOTSUPP;
@@ -546,10 +544,10 @@ function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize,
   if (IS_ERR(attrbuf)) return PTR_ERR(attrbuf);
 
   const info = new genl_info();
-  info.snd_seq = nlmsghdr_seq(nlh);
+  info.snd_seq = nlh.nlmsg_seq;
   info.snd_portid = NETLINK_CB(skb).portid;
   info.nlhdr = nlh;
-  info.genlhdr = nlmsg_data(nlh);
+  info.genlhdr = changetype<genlmsghdr>(nlmsg_data(nlh));
   info.userhdr = nlmsg_data(nlh) + <usize>GENL_HDRLEN;
   info.attrs = attrbuf.ptr;
   info.extack = extack;
@@ -560,7 +558,7 @@ function genl_family_rcv_msg_doit(family: genl_family, skb: sk_buff, nlh: usize,
 
 /** The dump context genl_start needs. Ref: genetlink.c:struct genl_start_context */
 class genl_start_context {
-  constructor(public family: genl_family, public nlh: usize, public extack: netlink_ext_ack | null,
+  constructor(public family: genl_family, public nlh: nlmsghdr, public extack: netlink_ext_ack | null,
     public ops: genl_ops, public hdrlen: i32) {}
 }
 
@@ -570,7 +568,7 @@ function genl_start(cb: netlink_callback): i32 {
   const ops = ctx.ops;
   let attrs: StaticArray<usize> | null = null;
   if (!(ops.validate & GENL_DONT_VALIDATE_DUMP)) {
-    if (<i32>nlmsghdr_len(ctx.nlh) < nlmsg_msg_size(ctx.hdrlen)) return -EINVAL;
+    if (<i32>ctx.nlh.nlmsg_len < nlmsg_msg_size(ctx.hdrlen)) return -EINVAL;
     const parsed = genl_family_rcv_msg_attrs_parse(ctx.nlh, ctx.extack, ops, ctx.hdrlen, GENL_DONT_VALIDATE_DUMP_STRICT);
     if (IS_ERR(parsed)) return PTR_ERR(parsed);
     attrs = parsed.ptr;
@@ -609,7 +607,7 @@ function genl_lock_done(cb: netlink_callback): i32 {
 }
 
 /** Ref: genetlink.c:genl_family_rcv_msg_dumpit */
-function genl_family_rcv_msg_dumpit(family: genl_family, skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null,
+function genl_family_rcv_msg_dumpit(family: genl_family, skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null,
   ops: genl_ops, hdrlen: i32): i32 {
   if (ops.dumpit == null) return -EOPNOTSUPP;
   const ctx = new genl_start_context(family, nlh, extack, ops, hdrlen);
@@ -627,13 +625,13 @@ function genl_family_rcv_msg_dumpit(family: genl_family, skb: sk_buff, nlh: usiz
 }
 
 /** New commands must have a zero reserved field and only the core's flags. Ref: genetlink.c:genl_header_check */
-function genl_header_check(family: genl_family, nlh: usize, hdr: usize, extack: netlink_ext_ack | null): i32 {
-  if (load<u8>(hdr) < family.resv_start_op) return 0;
-  if (load<u16>(hdr, 2)) {
+function genl_header_check(family: genl_family, nlh: nlmsghdr, hdr: genlmsghdr, extack: netlink_ext_ack | null): i32 {
+  if (hdr.cmd < family.resv_start_op) return 0;
+  if (hdr.reserved) {
     NL_SET_ERR_MSG(extack, 'genlmsghdr.reserved field is not 0');
     return -EINVAL;
   }
-  let flags = <u32>nlmsghdr_flags(nlh);
+  let flags = <u32>nlh.nlmsg_flags;
   if ((flags & NLM_F_DUMP) == NLM_F_DUMP) flags &= ~NLM_F_DUMP;
   if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
     NL_SET_ERR_MSG(extack, 'ambiguous or reserved bits set in nlmsg_flags');
@@ -643,14 +641,14 @@ function genl_header_check(family: genl_family, nlh: usize, hdr: usize, extack: 
 }
 
 /** Ref: genetlink.c:genl_family_rcv_msg */
-function genl_family_rcv_msg(family: genl_family, skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  const hdr = nlmsg_data(nlh);
+function genl_family_rcv_msg(family: genl_family, skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
+  const hdr = changetype<genlmsghdr>(nlmsg_data(nlh));
   const hdrlen = GENL_HDRLEN + <i32>family.hdrsize;
-  if (<i32>nlmsghdr_len(nlh) < nlmsg_msg_size(hdrlen)) return -EINVAL;
+  if (<i32>nlh.nlmsg_len < nlmsg_msg_size(hdrlen)) return -EINVAL;
   if (genl_header_check(family, nlh, hdr, extack)) return -EINVAL;
 
-  const is_dump = (<u32>nlmsghdr_flags(nlh) & NLM_F_DUMP) == NLM_F_DUMP;
-  const op = genl_get_cmd(<u32>load<u8>(hdr), family, is_dump);
+  const is_dump = (<u32>nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+  const op = genl_get_cmd(<u32>hdr.cmd, family, is_dump);
   if (op == null) return -EOPNOTSUPP;
   if ((op.flags & GENL_ADMIN_PERM) && !netlink_capable(skb, CAP_NET_ADMIN)) return -EPERM;
   if ((op.flags & GENL_UNS_ADMIN_PERM) && !netlink_capable(skb, CAP_NET_ADMIN)) return -EPERM;
@@ -661,8 +659,8 @@ function genl_family_rcv_msg(family: genl_family, skb: sk_buff, nlh: usize, exta
 }
 
 /** Find the family named by nlmsg_type. Ref: genetlink.c:genl_rcv_msg */
-function genl_rcv_msg(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  const family = genl_family_find_byid(<i32>nlmsghdr_type(nlh));
+function genl_rcv_msg(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
+  const family = genl_family_find_byid(<i32>nlh.nlmsg_type);
   if (family == null) return -ENOENT;
   return genl_family_rcv_msg(family, skb, nlh, extack);
 }
@@ -772,7 +770,7 @@ function ctrl_dumpfamily(skb: sk_buff, cb: netlink_callback): i32 {
   for (let k = 0; k < ids.length; k++) {
     const rt = genl_fam_idr.get(ids[k]);
     if (n++ < fams_to_skip) continue;
-    err = ctrl_fill_info(rt, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), NLM_F_MULTI, skb, CTRL_CMD_NEWFAMILY);
+    err = ctrl_fill_info(rt, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, NLM_F_MULTI, skb, CTRL_CMD_NEWFAMILY);
     if (err) {
       n--;
       break;
@@ -922,7 +920,7 @@ function ctrl_dumppolicy_start(cb: netlink_callback): i32 {
 
 /** Ref: genetlink.c:ctrl_dumppolicy_prep */
 function ctrl_dumppolicy_prep(skb: sk_buff, cb: netlink_callback, ctx: ctrl_dump_policy_ctx): usize {
-  const hdr = genlmsg_put(skb, NETLINK_CB(cb.skb).portid, nlmsghdr_seq(cb.nlh), genl_ctrl, NLM_F_MULTI, CTRL_CMD_GETPOLICY);
+  const hdr = genlmsg_put(skb, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, genl_ctrl, NLM_F_MULTI, CTRL_CMD_GETPOLICY);
   if (!hdr) return 0;
   if (nla_put_u16(skb, CTRL_ATTR_FAMILY_ID, ctx.fam_id)) return 0;
   return hdr;

@@ -18,6 +18,7 @@ import {
 import { sk_buff } from '../core/skbuff';
 import { EINVAL, ENOENT } from '../../include/uapi/asm-generic/errno';
 import { netlink_callback } from '../../include/linux/netlink';
+import { genlmsghdr } from '../../include/uapi/linux/genetlink';
 import { nlmsg_free } from '../../include/net/netlink';
 import {
   genl_family, genl_ops, genl_info, genl_multicast_group, genl_dumpit_info_of, genl_register_family, genl_unregister_family,
@@ -53,7 +54,7 @@ function host_id_of(f: genl_family | null): i32 { return f && host_ids.has(f) ? 
 function host_doit(skb: sk_buff, info: genl_info): i32 {
   cur_info.push(info);
   const genlhdr = info.genlhdr;
-  const r = host_genl_doit(host_id_of(info.family), <i32>load<u8>(genlhdr), changetype<usize>(skb));
+  const r = host_genl_doit(host_id_of(info.family), <i32>genlhdr.cmd, changetype<usize>(skb));
   cur_info.pop();
   return r;
 }
@@ -231,7 +232,7 @@ export function genl_host_req(field: i32): u32 {
     switch (field) {
       case GENL_REQ_PORTID: return info.snd_portid;
       case GENL_REQ_SEQ: return info.snd_seq;
-      case GENL_REQ_NLH: return <u32>info.nlhdr;
+      case GENL_REQ_NLH: return <u32>changetype<usize>(info.nlhdr);
       case GENL_REQ_MAXATTR: { const a = info.attrs; return a ? <u32>(a.length - 1) : 0; }
     }
     return 0;
@@ -240,8 +241,8 @@ export function genl_host_req(field: i32): u32 {
     const cb = cur_cb[cur_cb.length - 1];
     switch (field) {
       case GENL_REQ_PORTID: return cb.skb.portid;
-      case GENL_REQ_SEQ: return load<u32>(cb.nlh, 8);
-      case GENL_REQ_NLH: return <u32>cb.nlh;
+      case GENL_REQ_SEQ: return cb.nlh.nlmsg_seq;
+      case GENL_REQ_NLH: return <u32>changetype<usize>(cb.nlh);
       case GENL_REQ_MAXATTR: { const a = genl_dumpit_info_of(cb).attrs; return a ? <u32>(a.length - 1) : 0; }
     }
   }

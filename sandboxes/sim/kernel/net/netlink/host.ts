@@ -9,6 +9,7 @@
 import { sk_buff } from '../core/skbuff';
 import { netlink_ext_ack } from '../../lib/nlattr';
 import { netlink_rcv_skb } from './af_netlink';
+import { nlmsghdr } from '../../include/linux/netlink';
 
 /** sim: the host wakes whoever sleeps on socket id (Linux: sk->sk_data_ready). */
 // @ts-ignore: decorator
@@ -45,8 +46,8 @@ export function netlink_host_extack(extack: usize, msg: string | null, miss_type
   if (miss_type) e.miss_type = miss_type;
 }
 /** sim: a protocol written in TypeScript: its rcv_msg runs on the host, with the extack's address. */
-function netlink_rcv_msg_host(skb: sk_buff, nlh: usize, extack: netlink_ext_ack | null): i32 {
-  return host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), nlh, changetype<usize>(extack));
+function netlink_rcv_msg_host(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
+  return host_netlink_rcv_msg(host_rcv_cb, changetype<usize>(skb), changetype<usize>(nlh), changetype<usize>(extack));
 }
 /** sim: netlink_rcv_skb for a TypeScript handler (the host's callback id). */
 export function netlink_rcv_skb_host(skb: sk_buff, cb_id: i32): i32 {
