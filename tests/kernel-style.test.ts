@@ -58,10 +58,6 @@ const STRUCT_PENDING = new Set<string>([
   'net/core/fib_rules.ts',
   'net/bridge/br_netlink.ts',
   'drivers/net/veth.ts',
-  'net/core/sock.ts',
-  'index.ts',
-  'lib/nlattr.ts',
-  'net/netlink/af_netlink.ts',
 ]);
 const STRUCT_RULES = new Set([
   'a struct nlmsghdr read by raw offsets',

@@ -120,15 +120,25 @@ export function k_skb_put(skb: usize, len: i32): usize { return skb_put(changety
 export function k_skb_data(skb: usize): usize { return changetype<sk_buff>(skb).data; }
 /** skb->len */
 export function k_skb_len(skb: usize): u32 { return changetype<sk_buff>(skb).len; }
+/** sim: NETLINK_CB(skb) as the host reads it (sandboxes/sim/host/modules.ts), at user_aux(). */
+@unmanaged class netlink_cb_for_host {
+  portid: u32;
+  dst_group: u32;
+  flags: u32;
+  creds_pid: i32;
+  creds_uid: u32;
+  creds_gid: u32;
+}
 /** NETLINK_CB(skb) into user_aux(): portid, dst_group, flags, creds pid, uid, gid. */
 export function k_netlink_cb(skb: usize): usize {
   const s = changetype<sk_buff>(skb);
-  store<u32>(aux, NETLINK_CB(s).portid);
-  store<u32>(aux, NETLINK_CB(s).dst_group, 4);
-  store<u32>(aux, NETLINK_CB(s).flags, 8);
-  store<i32>(aux, NETLINK_CB(s).creds_pid, 12);
-  store<u32>(aux, NETLINK_CB(s).creds_uid, 16);
-  store<u32>(aux, NETLINK_CB(s).creds_gid, 20);
+  const out = changetype<netlink_cb_for_host>(aux);
+  out.portid = NETLINK_CB(s).portid;
+  out.dst_group = NETLINK_CB(s).dst_group;
+  out.flags = NETLINK_CB(s).flags;
+  out.creds_pid = NETLINK_CB(s).creds_pid;
+  out.creds_uid = NETLINK_CB(s).creds_uid;
+  out.creds_gid = NETLINK_CB(s).creds_gid;
   return aux;
 }
 /** Set NETLINK_CB(skb).portid and dst_group (what a module sets before sending). */

@@ -10,6 +10,7 @@
 
 import { sk_buff, skb_put, skb_tailroom, skb_tail_pointer } from '../net/core/skbuff';
 import { nlmsg_trim } from '../include/net/netlink';
+import { nlattr, nla_bitfield32 } from '../include/linux/netlink';
 
 // ---- struct nlattr and the NLA_* macros (include/uapi/linux/netlink.h) ------------------------
 
@@ -33,25 +34,20 @@ export const NLA_TYPE_MASK: u16 = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
 // @ts-ignore: decorator
 @inline export function nla_padlen(payload: i32): i32 { return nla_total_size(payload) - nla_attr_size(payload); }
 
-/** sim: the raw nla_len field (Linux reads nla->nla_len). */
-// @ts-ignore: decorator
-@inline export function nla_len_raw(nla: usize): i32 { return <i32>load<u16>(nla); }
-/** sim: the raw nla_type field, flags included (Linux reads nla->nla_type). */
-// @ts-ignore: decorator
-@inline export function nla_type_raw(nla: usize): u16 { return load<u16>(nla, 2); }
 /** The attribute type without NLA_F_NESTED / NLA_F_NET_BYTEORDER. Ref: nla_type */
 // @ts-ignore: decorator
-@inline export function nla_type(nla: usize): i32 { return <i32>(load<u16>(nla, 2) & NLA_TYPE_MASK); }
+@inline export function nla_type(nla: usize): i32 { return <i32>(changetype<nlattr>(nla).nla_type & NLA_TYPE_MASK); }
 /** Pointer to the payload. Ref: nla_data */
 // @ts-ignore: decorator
 @inline export function nla_data(nla: usize): usize { return nla + <usize>NLA_HDRLEN; }
 /** Payload length. Ref: nla_len */
 // @ts-ignore: decorator
-@inline export function nla_len(nla: usize): i32 { return <i32>load<u16>(nla) - NLA_HDRLEN; }
+@inline export function nla_len(nla: usize): i32 { return <i32>changetype<nlattr>(nla).nla_len - NLA_HDRLEN; }
 
 /** Whether an attribute fits in the `rem` bytes left. Ref: include/net/netlink.h:nla_ok */
 export function nla_ok(nla: usize, rem: i32): bool {
-  return rem >= NLA_HDRLEN && nla_len_raw(nla) >= NLA_HDRLEN && nla_len_raw(nla) <= rem;
+  return rem >= <i32>offsetof<nlattr>() && <i32>changetype<nlattr>(nla).nla_len >= <i32>offsetof<nlattr>() &&
+    <i32>changetype<nlattr>(nla).nla_len <= rem;
 }
 
 /**
@@ -61,7 +57,7 @@ export function nla_ok(nla: usize, rem: i32): bool {
  */
 export let nla_next_rem: i32 = 0;
 export function nla_next(nla: usize, rem: i32): usize {
-  const totlen = NLA_ALIGN(nla_len_raw(nla));
+  const totlen = NLA_ALIGN(<i32>changetype<nlattr>(nla).nla_len);
   nla_next_rem = rem - totlen;
   return nla + <usize>totlen;
 }
@@ -273,8 +269,9 @@ const MAX_POLICY_RECURSION_DEPTH: u32 = 10;
 
 /** Ref: lib/nlattr.c:validate_nla_bitfield32 */
 function validate_nla_bitfield32(nla: usize, valid_flags_mask: u32): i32 {
-  const value = load<u32>(nla_data(nla));
-  const selector = load<u32>(nla_data(nla), 4);
+  const bf = changetype<nla_bitfield32>(nla_data(nla));
+  const value = bf.value;
+  const selector = bf.selector;
   if (!valid_flags_mask) return -EINVAL;
   if (selector & ~valid_flags_mask) return -EINVAL;
   if (value & ~valid_flags_mask) return -EINVAL;
@@ -452,7 +449,7 @@ function validate_nla(nla: usize, maxtype: i32, policy: nla_policy[], validate: 
   }
 
   if (validate & NL_VALIDATE_NESTED) {
-    const nested = (nla_type_raw(nla) & NLA_F_NESTED) != 0;
+    const nested = (changetype<nlattr>(nla).nla_type & NLA_F_NESTED) != 0;
     if ((pt.type == NLA_NESTED || pt.type == NLA_NESTED_ARRAY) && !nested) {
       NL_SET_ERR_MSG_ATTR_POL(extack, nla, pt, 'NLA_F_NESTED is missing');
       return -EINVAL;
@@ -615,11 +612,11 @@ export function __nla_parse(tb: StaticArray<usize>, maxtype: i32, head: usize, l
 
 /** Reserve room for an attribute and write its header and padding. Ref: lib/nlattr.c:__nla_reserve */
 export function __nla_reserve(skb: sk_buff, attrtype: i32, attrlen: i32): usize {
-  const nla = skb_put(skb, nla_total_size(attrlen));
-  store<u16>(nla, <u16>nla_attr_size(attrlen));
-  store<u16>(nla, <u16>attrtype, 2);
-  memory.fill(nla + <usize>nla_attr_size(attrlen), 0, <usize>nla_padlen(attrlen));
-  return nla;
+  const nla = changetype<nlattr>(skb_put(skb, nla_total_size(attrlen)));
+  nla.nla_type = <u16>attrtype;
+  nla.nla_len = <u16>nla_attr_size(attrlen);
+  memory.fill(changetype<usize>(nla) + <usize>nla_attr_size(attrlen), 0, <usize>nla_padlen(attrlen));
+  return changetype<usize>(nla);
 }
 
 /** Add an attribute with `attrlen` bytes from `data`. Ref: lib/nlattr.c:nla_put */
@@ -676,7 +673,7 @@ export function nla_nest_start(skb: sk_buff, attrtype: i32): usize {
 
 /** Close a nest: its length becomes everything written since it started. Ref: nla_nest_end */
 export function nla_nest_end(skb: sk_buff, start: usize): i32 {
-  store<u16>(start, <u16>(skb_tail_pointer(skb) - start));
+  changetype<nlattr>(start).nla_len = <u16>(skb_tail_pointer(skb) - start);
   return <i32>skb.len;
 }
 

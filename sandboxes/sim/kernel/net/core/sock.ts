@@ -11,7 +11,10 @@ import {
   AF_NETLINK, SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, SO_SNDBUFFORCE, SO_RCVBUFFORCE, SO_PROTOCOL,
   SO_DOMAIN, SO_PRIORITY, SO_LINGER, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT, SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD,
   SO_BINDTODEVICE, SO_ACCEPTCONN, SO_PASSSEC, SO_MARK, SO_BUSY_POLL, SO_INCOMING_CPU, SO_COOKIE,
+  SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_TIMESTAMP_OLD,
 } from '../../include/uapi/linux/netlink';
+import { linger, ucred } from '../../include/linux/socket';
+import { __kernel_sock_timeval } from '../../include/uapi/linux/time_types';
 // sim: sk_opts keeps l_linger (struct linger's second field) under this key, beside the options' values.
 const SIM_SO_LINGER_TIME: i32 = -SO_LINGER;
 /** CONFIG_HZ of Debian's kernels: timeouts are kept in jiffies of 4 ms. */
@@ -19,9 +22,10 @@ export const HZ: i64 = 250;
 
 /** Ref: net/core/sock.c:sock_set_timeout (struct __kernel_sock_timeval / timeval of 16 bytes) */
 function sock_set_timeout(sk: sock, rcv: bool, optval: usize, optlen: i32): i32 {
-  if (optlen < 16) return -EINVAL;
-  const sec = load<i64>(optval);
-  const usec = load<i64>(optval, 8);
+  if (optlen < <i32>offsetof<__kernel_sock_timeval>()) return -EINVAL;
+  const tv = changetype<__kernel_sock_timeval>(optval);
+  const sec = tv.tv_sec;
+  const usec = tv.tv_usec;
   if (usec < 0 || usec >= 1000000) return -EDOM;
   let timeo: i64 = 0;
   if (sec >= 0 && !(sec == 0 && usec == 0)) {
@@ -42,7 +46,8 @@ export function sock_timeo_ms(sk: sock, rcv: bool): f64 {
 
 // sim: Options stored and read back as booleans (sock_valbool_flag).
 function is_bool_opt(optname: i32): bool {
-  return optname == 2 || optname == 5 || optname == 6 || optname == 9 || optname == 10 || optname == 29;
+  return optname == SO_REUSEADDR || optname == SO_DONTROUTE || optname == SO_BROADCAST || optname == SO_KEEPALIVE ||
+    optname == SO_OOBINLINE || optname == SO_TIMESTAMP_OLD;
 }
 import { capable } from '../../kernel/sched';
 import { CAP_NET_ADMIN } from '../../include/linux/capability';
@@ -55,7 +60,7 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
   let val = load<i32>(optval);
   switch (optname) {
     case SO_SNDBUF: case SO_SNDBUFFORCE: { // SO_SNDBUF, SO_SNDBUFFORCE
-      if (optname == 32) {
+      if (optname == SO_SNDBUFFORCE) {
         if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
         // No negative values (to prevent underflow, as val will be multiplied by 2).
         if (val < 0) val = 0;
@@ -69,7 +74,7 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
       return tr(0);
     }
     case SO_RCVBUF: case SO_RCVBUFFORCE: { // SO_RCVBUF, SO_RCVBUFFORCE  (Ref: __sock_set_rcvbuf)
-      if (optname == 33) {
+      if (optname == SO_RCVBUFFORCE) {
         if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
         if (val < 0) val = 0;
       } else {
@@ -83,22 +88,23 @@ export function sock_setsockopt(sk: sock, optname: i32, optval: usize, optlen: i
       sk.passcred = val != 0;
       return tr(0);
     case SO_PRIORITY: // SO_PRIORITY
-      if ((val >= 0 && val <= 6) || capable(CAP_NET_ADMIN)) { sk.sk_opts.set(12, val); return tr(0); }
+      if ((val >= 0 && val <= 6) || capable(CAP_NET_ADMIN)) { sk.sk_opts.set(SO_PRIORITY, val); return tr(0); }
       return tr(-EPERM);
     case SO_RCVLOWAT: // SO_RCVLOWAT
       if (val < 0) val = i32.MAX_VALUE;
-      sk.sk_opts.set(18, val ? val : 1);
+      sk.sk_opts.set(SO_RCVLOWAT, val ? val : 1);
       return tr(0);
     case SO_MARK: // SO_MARK
       if (!capable(CAP_NET_ADMIN)) return tr(-EPERM);
-      sk.sk_opts.set(36, val);
+      sk.sk_opts.set(SO_MARK, val);
       return tr(0);
     case SO_RCVTIMEO_OLD: return tr(sock_set_timeout(sk, true, optval, optlen)); // SO_RCVTIMEO_OLD
     case SO_SNDTIMEO_OLD: return tr(sock_set_timeout(sk, false, optval, optlen)); // SO_SNDTIMEO_OLD
     case SO_LINGER: { // SO_LINGER
-      if (optlen < 8) return tr(-EINVAL);
-      sk.sk_opts.set(13, load<i32>(optval) ? 1 : 0);
-      sk.sk_opts.set(SIM_SO_LINGER_TIME, load<i32>(optval, 4));
+      if (optlen < <i32>offsetof<linger>()) return tr(-EINVAL);
+      const ling = changetype<linger>(optval);
+      sk.sk_opts.set(SO_LINGER, ling.l_onoff ? 1 : 0);
+      sk.sk_opts.set(SIM_SO_LINGER_TIME, ling.l_linger);
       return tr(0);
     }
     case SO_TYPE: case SO_ERROR: case SO_PROTOCOL: case SO_DOMAIN: // SO_TYPE, SO_ERROR, SO_PROTOCOL, SO_DOMAIN are read-only
@@ -134,31 +140,33 @@ export function sock_getsockopt(sk: sock, optname: i32, optval: usize, len: i32)
     case SO_INCOMING_CPU: v = -1; break; // SO_INCOMING_CPU
     case SO_BINDTODEVICE: return 0; // SO_BINDTODEVICE: no device, an empty name
     case SO_PEERCRED: { // SO_PEERCRED: a netlink socket has no peer credentials (pid 0, overflow ids)
-      lv = 12;
+      lv = <i32>offsetof<ucred>();
       const n = len < lv ? len : lv;
-      const tmp = memory.data(12);
-      store<i32>(tmp, 0);
-      store<i32>(tmp, -1, 4);
-      store<i32>(tmp, -1, 8);
-      memory.copy(optval, tmp, <usize>n);
+      const peercred = changetype<ucred>(memory.data(offsetof<ucred>()));
+      peercred.pid = 0;
+      peercred.uid = <u32>-1; // overflowuid
+      peercred.gid = <u32>-1; // overflowgid
+      memory.copy(optval, changetype<usize>(peercred), <usize>n);
       return n;
     }
     case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: { // SO_RCVTIMEO_OLD / SO_SNDTIMEO_OLD: struct timeval
-      const t = optname == 20 ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
+      const t = optname == SO_RCVTIMEO_OLD ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
       const j: i64 = t > 0 ? t : 0;
-      const tmp = memory.data(16);
-      store<i64>(tmp, j / HZ);
-      store<i64>(tmp, ((j % HZ) * 1000000) / HZ, 8);
-      const n = len < 16 ? len : 16;
-      memory.copy(optval, tmp, <usize>n);
+      const tv = changetype<__kernel_sock_timeval>(memory.data(offsetof<__kernel_sock_timeval>()));
+      tv.tv_sec = j / HZ;
+      tv.tv_usec = ((j % HZ) * 1000000) / HZ;
+      const size = <i32>offsetof<__kernel_sock_timeval>();
+      const n = len < size ? len : size;
+      memory.copy(optval, changetype<usize>(tv), <usize>n);
       return n;
     }
     case SO_LINGER: { // SO_LINGER
-      const tmp = memory.data(8);
-      store<i32>(tmp, sk.sk_opts.has(13) ? sk.sk_opts.get(13) : 0);
-      store<i32>(tmp, sk.sk_opts.has(SIM_SO_LINGER_TIME) ? sk.sk_opts.get(SIM_SO_LINGER_TIME) : 0, 4);
-      const n = len < 8 ? len : 8;
-      memory.copy(optval, tmp, <usize>n);
+      const ling = changetype<linger>(memory.data(offsetof<linger>()));
+      ling.l_onoff = sk.sk_opts.has(SO_LINGER) ? sk.sk_opts.get(SO_LINGER) : 0;
+      ling.l_linger = sk.sk_opts.has(SIM_SO_LINGER_TIME) ? sk.sk_opts.get(SIM_SO_LINGER_TIME) : 0;
+      const size = <i32>offsetof<linger>();
+      const n = len < size ? len : size;
+      memory.copy(optval, changetype<usize>(ling), <usize>n);
       return n;
     }
     case SO_COOKIE: { // SO_COOKIE

@@ -426,17 +426,18 @@ export function netlink_connect(sock_: socket, addr: usize, alen: i32): i32 {
 /** Write the socket's (or its peer's) struct sockaddr_nl at `out`. Ref: netlink_getname */
 export function netlink_getname(sock_: socket, out: usize, peer: bool): i32 {
   const sk = sock_.sk!;
-  store<u16>(out, 16);
-  store<u16>(out, 0, 2);
+  const nladdr = changetype<sockaddr_nl>(out);
+  nladdr.nl_family = <u16>AF_NETLINK;
+  nladdr.nl_pad = 0;
   if (peer) {
-    store<u32>(out, sk.dst_portid, 4);
-    store<u32>(out, netlink_group_mask(sk.dst_group), 8);
+    nladdr.nl_pid = sk.dst_portid;
+    nladdr.nl_groups = netlink_group_mask(sk.dst_group);
   } else {
-    store<u32>(out, sk.portid, 4);
+    nladdr.nl_pid = sk.portid;
     const g = sk.groups;
-    store<u32>(out, g ? unchecked(g[0]) : 0, 8);
+    nladdr.nl_groups = g ? unchecked(g[0]) : 0;
   }
-  return 12;
+  return <i32>offsetof<sockaddr_nl>();
 }
 
 // ---- unicast -------------------------------------------------------------------------------
