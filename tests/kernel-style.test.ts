@@ -47,6 +47,20 @@ const RULES: [name: string, re: RegExp][] = [
   ['an array field at a computed constant offset', /\b(?:load|store)<\w+>\(\s*\w+\s*\+\s*\d+\s*\*\s*\d+/],
 ];
 
+/**
+ * A number whose name is given only in a comment (`32 /* RTM_NEWRULE *\/`, `|= 0x20; // MSG_TRUNC`,
+ * `policy[21] = ...; // RTA_ENCAP_TYPE`): the constant exists, so the code uses it. These read the
+ * line with its comments; a comment that explains (`// SO_BINDTODEVICE: no device`) is not a name.
+ */
+const COMMENT_RULES: [name: string, re: RegExp][] = [
+  ['a number named only by its comment', /(?<![\w.])(?:0x[\da-f]+|\d+)\s*\/\*\s*[A-Z][A-Z\d_]{3,}\b/],
+  [
+    'a number named only by its comment',
+    /(?<![\w.])(?:0x[\da-f]+|\d+)\)*;?\s*\/\/\s*[A-Z][A-Z\d_]{3,}(?:\s*\|\s*[A-Z][A-Z\d_]{3,})*\s*$/,
+  ],
+  ['an index named only by its comment', /\[\d+\][^/]*\/\/\s*[A-Z][A-Z\d_]{3,}\s*$/],
+];
+
 /** Files still reading some structs by offset, for the struct rules only (being converted). */
 const STRUCT_PENDING = new Set<string>([
   'net/ipv4/fib_frontend.ts',
@@ -58,6 +72,7 @@ const STRUCT_PENDING = new Set<string>([
   'net/core/fib_rules.ts',
   'net/bridge/br_netlink.ts',
   'drivers/net/veth.ts',
+  'net/core/dev.ts',
 ]);
 const STRUCT_RULES = new Set([
   'a struct nlmsghdr read by raw offsets',
@@ -78,6 +93,8 @@ function scan(only: (f: string) => boolean): string[] {
         for (const [name, re] of RULES)
           if (re.test(code) && !(STRUCT_RULES.has(name) && STRUCT_PENDING.has(rel)))
             out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
+        for (const [name, re] of COMMENT_RULES)
+          if (re.test(line) && !STRUCT_PENDING.has(rel)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
       });
   }
   return out;
@@ -119,6 +136,23 @@ describe('the simulated kernel names its constants', () => {
       'store<u32>(conf + 14 * 4, 1);',
     ]) {
       expect(hit(bad), bad).toBe(true);
+    }
+    const named = (line: string) => COMMENT_RULES.some(([, re]) => re.test(line));
+    for (const bad of [
+      'const nlh = nlmsg_put(skb, portid, seq, 32 /* RTM_NEWRULE */, 12, NLM_F_MULTI);',
+      '    info.msg_flags |= 0x20; // MSG_TRUNC',
+      '  mask |= 0x1 | 0x40; // EPOLLIN | EPOLLRDNORM',
+      '  rtm_ipv6_policy[21] = NLA_POLICY(NLA_U16); // RTA_ENCAP_TYPE',
+      '  store<u8>(m, 0, 6); // RT_SCOPE_UNIVERSE',
+    ]) {
+      expect(named(bad), bad).toBe(true);
+    }
+    for (const good of [
+      '    case SO_BINDTODEVICE: return 0; // SO_BINDTODEVICE: no device, an empty name',
+      '  info.msg_flags |= MSG_TRUNC;',
+      '  if (len < 4) return -EINVAL; // too short for a header',
+    ]) {
+      expect(named(good), good).toBe(false);
     }
     for (const good of [
       'return -EINVAL;',

@@ -4,6 +4,7 @@
  * Models Linux 6.18: net/core/datagram.c
  */
 import { socket } from '../../include/linux/net';
+import { EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLRDNORM, EPOLLWRNORM, EPOLLWRBAND } from '../../include/uapi/linux/eventpoll';
 
 /**
  * What poll() sees on a datagram socket. sim: the host's poll sleeps on the socket itself (no
@@ -12,9 +13,9 @@ import { socket } from '../../include/linux/net';
 export function datagram_poll(sock: socket): i32 {
   const sk = sock.sk!;
   let mask = 0;
-  if (sk.sk_err) mask |= 0x8; // EPOLLERR
-  if (sk.sk_receive_queue.qlen > 0) mask |= 0x1 | 0x40; // EPOLLIN | EPOLLRDNORM
+  if (sk.sk_err) mask |= EPOLLERR;
+  if (sk.sk_receive_queue.qlen > 0) mask |= EPOLLIN | EPOLLRDNORM;
   // sock_writeable: netlink sends never queue on the sender, so it is always writable.
-  mask |= 0x4 | 0x100 | 0x200; // EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND
+  mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
   return mask;
 }

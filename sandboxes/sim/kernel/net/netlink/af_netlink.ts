@@ -933,7 +933,7 @@ export function netlink_recvmsg(sock_: socket, buf: usize, len: i32, flags: i32,
 
   let copied = <i32>skb.len;
   if (len < copied) {
-    info.msg_flags |= 0x20; // MSG_TRUNC
+    info.msg_flags |= MSG_TRUNC;
     copied = len;
   }
   if (copied > 0) memory.copy(buf, skb.data, <usize>copied);
