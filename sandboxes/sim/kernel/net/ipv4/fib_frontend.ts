@@ -33,7 +33,6 @@ import { EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNRE
 export const RTM_NEWROUTE: i32 = 24;
 export const RTM_DELROUTE: i32 = 25;
 export const RTM_GETROUTE: i32 = 26;
-export const RTMSG_SIZE: i32 = offsetof<rtmsg>();
 export const RTA_DST: i32 = 1;
 export const RTA_SRC: i32 = 2;
 export const RTA_IIF: i32 = 3;
