@@ -27,12 +27,12 @@ import { nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
 import { rtnl } from '../core/rtnetlink';
 import { current } from '../../kernel/sched';
 import { NLA_U16 } from '../../lib/nlattr';
+import { rtgenmsg, rtmsg, rta_cacheinfo } from '../../include/uapi/linux/rtnetlink';
 import { EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ENOBUFS, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 
 export const RTM_NEWROUTE: i32 = 24;
 export const RTM_DELROUTE: i32 = 25;
 export const RTM_GETROUTE: i32 = 26;
-export const RTMSG_SIZE: i32 = 12;
 export const RTA_DST: i32 = 1;
 export const RTA_SRC: i32 = 2;
 export const RTA_IIF: i32 = 3;
@@ -59,6 +59,7 @@ export const RTM_F_CLONED: u32 = 0x200;
 export const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 export const RTM_F_PREFIX: u32 = 0x800;
 export const RTM_F_FIB_MATCH: u32 = 0x2000;
+const RTPROT_UNSPEC: u8 = 0;
 
 const abuf = memory.data(16);
 
@@ -80,18 +81,18 @@ function fib_nh_init_flags(fa: fib_alias): void {
 /** One RTM_NEWROUTE / RTM_DELROUTE. Ref: fib_dump_info */
 function fib_dump_info(skb: sk_buff, portid: u32, seq: u32, event: i32, fa: fib_alias, flags: i32, tb_id: u32 = 0xffffffff): i32 {
   const table = tb_id == 0xffffffff ? fa.table : tb_id;
-  const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, offsetof<rtmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const rtm = nlmsg_data(nlh);
-  store<u8>(rtm, AF_INET);
-  store<u8>(rtm, fa.dst_len, 1);
-  store<u8>(rtm, 0, 2);
-  store<u8>(rtm, fa.tos, 3);
-  store<u8>(rtm, <u8>(table < 256 ? table : RT_TABLE_COMPAT), 4);
-  store<u8>(rtm, fa.protocol, 5);
-  store<u8>(rtm, fa.scope, 6);
-  store<u8>(rtm, fa.type, 7);
-  store<u32>(rtm, fib_nh_flags(fa), 8);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  rtm.rtm_family = AF_INET;
+  rtm.rtm_dst_len = fa.dst_len;
+  rtm.rtm_src_len = 0;
+  rtm.rtm_tos = fa.tos;
+  rtm.rtm_table = <u8>(table < 256 ? table : RT_TABLE_COMPAT);
+  rtm.rtm_protocol = fa.protocol;
+  rtm.rtm_scope = fa.scope;
+  rtm.rtm_type = fa.type;
+  rtm.rtm_flags = fib_nh_flags(fa);
   if (nla_put_u32(skb, RTA_TABLE, table) ||
     (fa.dst_len && nla_put_in_addr(skb, RTA_DST, fa.dst)) ||
     (fa.priority && nla_put_u32(skb, RTA_PRIORITY, fa.priority)) ||
@@ -201,11 +202,11 @@ let rtm_ipv4_policy: nla_policy[] = [];
 
 /** Ref: rtm_to_fib_config (the part that shows) */
 function rtm_to_fib_config(nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
-  if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < offsetof<rtmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const rtm = nlmsg_data(nlh);
-  if (load<u8>(rtm, 1) > 32) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); return -EINVAL; }
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  if (rtm.rtm_dst_len > 32) { NL_SET_ERR_MSG(extack, 'Invalid prefix length'); return -EINVAL; }
   if (tb[RTA_DST] && nla_len(tb[RTA_DST]) != 4) return -EINVAL;
   return 0;
 }
@@ -213,8 +214,8 @@ function rtm_to_fib_config(nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlin
 /** sim: RTA_DST in host order, 0 when absent (rtm_to_fib_config's part for the key). */
 function get_dst(tb: StaticArray<usize>): u32 { return tb[RTA_DST] ? bswap<u32>(load<u32>(nla_data(tb[RTA_DST]))) : 0; }
 /** sim: RTA_TABLE, else rtm_table, and main for 0 (rtm_to_fib_config's part for the table). */
-function get_table(rtm: usize, tb: StaticArray<usize>): u32 {
-  let t: u32 = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : <u32>load<u8>(rtm, 4);
+function get_table(rtm: rtmsg, tb: StaticArray<usize>): u32 {
+  let t: u32 = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : <u32>rtm.rtm_table;
   return t == 0 ? RT_TABLE_MAIN : t;
 }
 
@@ -223,14 +224,14 @@ function inet_rtm_newroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   let err = rtm_to_fib_config(nlh, tb, extack);
   if (err < 0) return err;
-  const rtm = nlmsg_data(nlh);
-  const dst_len = load<u8>(rtm, 1);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const dst_len = rtm.rtm_dst_len;
   const dst = get_dst(tb);
   const mask: u32 = dst_len == 0 ? 0 : <u32>(0xffffffff << (32 - dst_len));
   if (dst & ~mask) { NL_SET_ERR_MSG(extack, 'Invalid prefix for given prefix length'); return -EINVAL; }
   const table = get_table(rtm, tb);
-  const type = load<u8>(rtm, 7);
-  const scope = load<u8>(rtm, 6);
+  const type = rtm.rtm_type;
+  const scope = rtm.rtm_scope;
   if (type != RTN_UNICAST) { NL_SET_ERR_MSG(extack, 'sim: only unicast routes are modelled'); return -EOPNOTSUPP; }
   if (scope > RT_SCOPE_HOST) { NL_SET_ERR_MSG(extack, 'Invalid scope'); return -EINVAL; }
   const priority: u32 = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
@@ -258,7 +259,7 @@ function inet_rtm_newroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   if (dev == null || !netif_running(dev)) { NL_SET_ERR_MSG(extack, 'Device for nexthop is not up'); return -ENETDOWN; }
 
   const flags = nlh.nlmsg_flags;
-  const existing = fib_find_alias(table, dst, dst_len, load<u8>(rtm, 3), priority);
+  const existing = fib_find_alias(table, dst, dst_len, rtm.rtm_tos, priority);
   let nlflags: i32 = NLM_F_EXCL;
   if (existing != null) {
     if (flags & NLM_F_EXCL) return -EEXIST;
@@ -277,10 +278,10 @@ function inet_rtm_newroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   fa.table = table;
   fa.dst = dst;
   fa.dst_len = dst_len;
-  fa.tos = load<u8>(rtm, 3);
+  fa.tos = rtm.rtm_tos;
   fa.type = type;
   fa.scope = scope;
-  fa.protocol = load<u8>(rtm, 5);
+  fa.protocol = rtm.rtm_protocol;
   fa.priority = priority;
   fa.gw = gw;
   fa.oif = oif;
@@ -298,15 +299,15 @@ function inet_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   const err = rtm_to_fib_config(nlh, tb, extack);
   if (err < 0) return err;
-  const rtm = nlmsg_data(nlh);
-  const dst_len = load<u8>(rtm, 1);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const dst_len = rtm.rtm_dst_len;
   const dst = get_dst(tb);
   const mask: u32 = dst_len == 0 ? 0 : <u32>(0xffffffff << (32 - dst_len));
   if (dst & ~mask) { NL_SET_ERR_MSG(extack, 'Invalid prefix for given prefix length'); return -EINVAL; }
   const table = get_table(rtm, tb);
   if (fib_get_table(table) == null) { NL_SET_ERR_MSG(extack, 'FIB table does not exist'); return -ESRCH; }
-  const type = load<u8>(rtm, 7);
-  const scope = load<u8>(rtm, 6);
+  const type = rtm.rtm_type;
+  const scope = rtm.rtm_scope;
   const oif: i32 = tb[RTA_OIF] ? <i32>nla_get_u32(tb[RTA_OIF]) : 0;
   const gw: u32 = tb[RTA_GATEWAY] ? bswap<u32>(load<u32>(nla_data(tb[RTA_GATEWAY]))) : 0;
   const prio: u32 = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
@@ -318,7 +319,7 @@ function inet_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
     if (tb[RTA_PRIORITY] && fa.priority != prio) continue;
     if (oif && fa.oif != oif) continue;
     if (gw && fa.gw != gw) continue;
-    if (load<u8>(rtm, 5) && fa.protocol != load<u8>(rtm, 5)) continue;
+    if (rtm.rtm_protocol && fa.protocol != rtm.rtm_protocol) continue;
     fib_remove_alias(fa);
     rtmsg_fib(RTM_DELROUTE, fa, NETLINK_CB(skb).portid, nlh, 0);
     return 0;
@@ -342,24 +343,24 @@ export class fib_dump_filter {
 export function ip_valid_fib_dump_req(cb: netlink_callback, filter: fib_dump_filter): i32 {
   const nlh = cb.nlh;
   const tb = new StaticArray<usize>(RTA_MAX + 1);
-  if (nlmsg_len(nlh) < RTMSG_SIZE) {
+  if (nlmsg_len(nlh) < offsetof<rtmsg>()) {
     NL_SET_ERR_MSG(cb.extack, 'Invalid header for FIB dump request');
     return -EINVAL;
   }
-  const rtm = nlmsg_data(nlh);
-  if (load<u8>(rtm, 1) || load<u8>(rtm, 2) || load<u8>(rtm, 3) || load<u8>(rtm, 6)) {
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  if (rtm.rtm_dst_len || rtm.rtm_src_len || rtm.rtm_tos || rtm.rtm_scope) {
     NL_SET_ERR_MSG(cb.extack, 'Invalid values in header for FIB dump request');
     return -EINVAL;
   }
-  if (load<u32>(rtm, 8) & ~(RTM_F_CLONED | RTM_F_PREFIX)) {
+  if (rtm.rtm_flags & ~(RTM_F_CLONED | RTM_F_PREFIX)) {
     NL_SET_ERR_MSG(cb.extack, 'Invalid flags for FIB dump request');
     return -EINVAL;
   }
-  filter.flags = load<u32>(rtm, 8);
-  filter.protocol = load<u8>(rtm, 5);
-  filter.rt_type = load<u8>(rtm, 7);
-  filter.table_id = load<u8>(rtm, 4);
-  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
+  filter.flags = rtm.rtm_flags;
+  filter.protocol = rtm.rtm_protocol;
+  filter.rt_type = rtm.rtm_type;
+  filter.table_id = rtm.rtm_table;
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= RTA_MAX; i++) {
     if (!tb[i]) continue;
@@ -396,8 +397,9 @@ function inet_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   if (cb.strict_check) {
     const err = ip_valid_fib_dump_req(cb, filter);
     if (err < 0) return err;
-  } else if (nlmsg_len(nlh) >= RTMSG_SIZE) {
-    filter.flags = load<u32>(nlmsg_data(nlh), 8) & (RTM_F_PREFIX | RTM_F_CLONED);
+  } else if (nlmsg_len(nlh) >= offsetof<rtmsg>()) {
+    const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+    filter.flags = rtm.rtm_flags & (RTM_F_PREFIX | RTM_F_CLONED);
   }
   // ipv4 does not use the prefix flag; RTM_F_CLONED asks for exceptions only (PMTU, redirects),
   // which need traffic: none here.
@@ -406,7 +408,7 @@ function inet_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
   if (filter.table_id) {
     const tb = fib_get_table(filter.table_id);
     if (tb == null) {
-      if (<u8>load<u8>(nlmsg_data(nlh)) != AF_INET) return <i32>skb.len;
+      if (changetype<rtgenmsg>(nlmsg_data(nlh)).rtgen_family != AF_INET) return <i32>skb.len;
       NL_SET_ERR_MSG(cb.extack, 'ipv4: FIB table does not exist');
       return -ENOENT;
     }
@@ -557,28 +559,27 @@ function ip_route_output_key_hash_rcu(fl4: flowi4, rt: rtable): i32 {
   return 0;
 }
 
-const rci = memory.data(32);
+const rci = memory.data(offsetof<rta_cacheinfo>());
 
 /** One resolved route. Ref: rt_fill_info */
 function rt_fill_info(skb: sk_buff, dst: u32, src: u32, rt: rtable, table_id: u32, fl4: flowi4, portid: u32, seq: u32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, RTMSG_SIZE, 0);
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, offsetof<rtmsg>(), 0);
   if (!nlh) return -EMSGSIZE;
-  const r = nlmsg_data(nlh);
-  store<u8>(r, AF_INET);
-  store<u8>(r, 32, 1);
-  store<u8>(r, 0, 2);
+  const r = changetype<rtmsg>(nlmsg_data(nlh));
+  r.rtm_family = AF_INET;
+  r.rtm_dst_len = 32;
+  r.rtm_src_len = 0;
   // 6.18 answers rtm_tos 0 whatever the request carried (observed: tos 4 comes back as 0).
-  store<u8>(r, 0, 3);
-  store<u8>(r, <u8>(table_id < 256 ? table_id : RT_TABLE_COMPAT), 4);
-  store<u8>(r, 0, 5); // RTPROT_UNSPEC
-  store<u8>(r, RT_SCOPE_UNIVERSE, 6);
-  store<u8>(r, rt.rt_type, 7);
-  let rflags = (rt.rt_flags & ~<u32>0xffff) | RTM_F_CLONED;
-  if (rt.rt_flags & RTCF_NOTIFY) rflags |= RTM_F_NOTIFY;
-  store<u32>(r, rflags, 8);
+  r.rtm_tos = 0;
+  r.rtm_table = <u8>(table_id < 256 ? table_id : RT_TABLE_COMPAT);
+  r.rtm_protocol = RTPROT_UNSPEC;
+  r.rtm_scope = RT_SCOPE_UNIVERSE;
+  r.rtm_type = rt.rt_type;
+  r.rtm_flags = (rt.rt_flags & ~<u32>0xffff) | RTM_F_CLONED;
+  if (rt.rt_flags & RTCF_NOTIFY) r.rtm_flags |= RTM_F_NOTIFY;
   if (nla_put_u32(skb, RTA_TABLE, table_id) || nla_put_in_addr(skb, RTA_DST, dst)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   if (src) {
-    store<u8>(r, 32, 2);
+    r.rtm_src_len = 32;
     if (nla_put_in_addr(skb, RTA_SRC, src)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   }
   if ((rt.dev && nla_put_u32(skb, RTA_OIF, rt.dev)) ||
@@ -588,9 +589,10 @@ function rt_fill_info(skb: sk_buff, dst: u32, src: u32, rt: rtable, table_id: u3
     nla_put_u32(skb, RTA_UID, fl4.uid)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   // rtnl_put_cacheinfo: the dst's reference count and last use (sim: 1 and 0 — in Linux they
   // depend on the per-CPU route cache and on time), no expiry, no error.
-  memory.fill(rci, 0, 32);
-  store<u32>(rci, 1);
-  if (nla_put(skb, RTA_CACHEINFO, 32, rci)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  const ci = changetype<rta_cacheinfo>(rci);
+  memory.fill(rci, 0, offsetof<rta_cacheinfo>());
+  ci.rta_clntref = 1;
+  if (nla_put(skb, RTA_CACHEINFO, offsetof<rta_cacheinfo>(), rci)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nlmsg_end(skb, nlh);
   return 0;
 }
@@ -598,24 +600,24 @@ function rt_fill_info(skb: sk_buff, dst: u32, src: u32, rt: rtable, table_id: u3
 /** The strict checks of a route get request, and its attributes. Ref: inet_rtm_valid_getroute_req */
 function inet_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (!netlink_strict_get_check(skb)) {
-    if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-    return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+    if (nlmsg_len(nlh) < offsetof<rtmsg>()) return -EINVAL;
+    return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   }
-  if (nlmsg_len(nlh) < RTMSG_SIZE) {
+  if (nlmsg_len(nlh) < offsetof<rtmsg>()) {
     NL_SET_ERR_MSG(extack, 'ipv4: Invalid header for route get request');
     return -EINVAL;
   }
-  const rtm = nlmsg_data(nlh);
-  const src_len = load<u8>(rtm, 2), dst_len = load<u8>(rtm, 1);
-  if ((src_len && src_len != 32) || (dst_len && dst_len != 32) || load<u8>(rtm, 4) || load<u8>(rtm, 5) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const src_len = rtm.rtm_src_len, dst_len = rtm.rtm_dst_len;
+  if ((src_len && src_len != 32) || (dst_len && dst_len != 32) || rtm.rtm_table || rtm.rtm_protocol || rtm.rtm_scope || rtm.rtm_type) {
     NL_SET_ERR_MSG(extack, 'ipv4: Invalid values in header for route get request');
     return -EINVAL;
   }
-  if (load<u32>(rtm, 8) & ~(RTM_F_NOTIFY | RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH)) {
+  if (rtm.rtm_flags & ~(RTM_F_NOTIFY | RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH)) {
     NL_SET_ERR_MSG(extack, 'ipv4: Unsupported rtm_flags for route get request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv4_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err) return err;
   if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
     NL_SET_ERR_MSG(extack, 'ipv4: rtm_src_len and rtm_dst_len must be 32 for IPv4');
@@ -635,8 +637,8 @@ function inet_rtm_getroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   let err = inet_rtm_valid_getroute_req(skb, nlh, tb, extack);
   if (err < 0) return err;
-  const rtm = nlmsg_data(nlh);
-  const rflags = load<u32>(rtm, 8);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const rflags = rtm.rtm_flags;
   const src: u32 = tb[RTA_SRC] ? bswap<u32>(load<u32>(nla_data(tb[RTA_SRC]))) : 0;
   const dst: u32 = tb[RTA_DST] ? bswap<u32>(load<u32>(nla_data(tb[RTA_DST]))) : 0;
   const iif: u32 = tb[RTA_IIF] ? nla_get_u32(tb[RTA_IIF]) : 0;

@@ -17,10 +17,12 @@ import { addr6_list, inet6_ifaddr } from './addrconf';
 import { skb_tailroom, skb_put_zero, skb_tail_pointer } from '../core/skbuff';
 import { rtnl, rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
 import {
-  ip_valid_fib_dump_req, fib_dump_filter, NLM_F_DUMP_FILTERED, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTMSG_SIZE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY,
-  RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_CACHEINFO, RTA_MARK, RTA_UID, RTA_PREF, RTA_MAX, RTNH_F_LINKDOWN, RTM_F_CLONED,
+  ip_valid_fib_dump_req, fib_dump_filter, NLM_F_DUMP_FILTERED, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY,
+  RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_CACHEINFO, RTA_MARK, RTA_UID, RTA_PREF, RTA_IP_PROTO, RTA_SPORT, RTA_DPORT, RTA_MAX, RTNH_F_LINKDOWN,
+  RTM_F_CLONED,
 } from '../ipv4/fib_frontend';
-import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_COMPAT, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST, RTPROT_KERNEL } from '../ipv4/fib_trie';
+import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_COMPAT, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST, RTPROT_KERNEL, RT_SCOPE_UNIVERSE } from '../ipv4/fib_trie';
+import { rtgenmsg, rtmsg, rtnexthop, rta_cacheinfo } from '../../include/uapi/linux/rtnetlink';
 import { EMSGSIZE, EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EOPNOTSUPP, ENOBUFS } from '../../include/uapi/asm-generic/errno';
 
 /** struct fib6_info, flattened. */
@@ -47,6 +49,7 @@ export class fib6_info {
 
 const RTAX_MAX: i32 = 17;
 const RTAX_HOPLIMIT: i32 = 10;
+const RTAX_FEATURES: i32 = 12;
 const RTAX_CC_ALGO: i32 = 16;
 /** The metric user routes get when RTA_PRIORITY is absent. */
 const IP6_RT_PRIO_USER: u32 = 1024;
@@ -97,30 +100,30 @@ function fib6_cmp(a: fib6_info, b: fib6_info): i32 {
   return 0;
 }
 
-const ci = memory.data(32);
+const cibuf = memory.data(offsetof<rta_cacheinfo>());
 
 /** Ref: rt6_fill_node */
 function rt6_fill_node(skb: sk_buff, rt: fib6_info, event: i32, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, offsetof<rtmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const m = nlmsg_data(nlh);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
   const dev = __dev_get_by_index(rt.oif);
-  store<u8>(m, AF_INET6);
-  store<u8>(m, rt.dst_len, 1);
-  store<u8>(m, 0, 2);
-  store<u8>(m, 0, 3);
-  store<u8>(m, <u8>(rt.table < 256 ? rt.table : RT_TABLE_COMPAT), 4);
-  store<u8>(m, rt.protocol, 5);
-  store<u8>(m, 0, 6); // RT_SCOPE_UNIVERSE
-  store<u8>(m, rt.type, 7);
-  store<u32>(m, rt.nh_flags, 8);
-  memory.fill(ci, 0, 32);
+  rtm.rtm_family = AF_INET6;
+  rtm.rtm_dst_len = rt.dst_len;
+  rtm.rtm_src_len = 0;
+  rtm.rtm_tos = 0;
+  rtm.rtm_table = <u8>(rt.table < 256 ? rt.table : RT_TABLE_COMPAT);
+  rtm.rtm_protocol = rt.protocol;
+  rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+  rtm.rtm_type = rt.type;
+  rtm.rtm_flags = rt.nh_flags;
+  memory.fill(cibuf, 0, offsetof<rta_cacheinfo>());
   if (nla_put_u32(skb, RTA_TABLE, rt.table) ||
     (rt.dst_len && nla_put(skb, RTA_DST, 16, changetype<usize>(rt.dst))) ||
     rtnetlink_put_metrics(skb, rt.metrics) ||
     nla_put_u32(skb, RTA_PRIORITY, rt.metric) ||
-    rt6_nexthop_info(skb, rt, m) ||
-    nla_put(skb, RTA_CACHEINFO, 32, ci) ||
+    rt6_nexthop_info(skb, rt, rtm) ||
+    nla_put(skb, RTA_CACHEINFO, offsetof<rta_cacheinfo>(), cibuf) ||
     nla_put_u8(skb, RTA_PREF, rt.pref)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
@@ -134,7 +137,7 @@ function rt6_fill_node(skb: sk_buff, rt: fib6_info, event: i32, portid: u32, seq
  * NLA_F_NESTED) of struct rtnexthop + RTA_GATEWAY, this route first, then its siblings in list order.
  * Ref: rt6_fill_node, fib_add_nexthop, fib_nexthop_info
  */
-function rt6_nexthop_info(skb: sk_buff, rt: fib6_info, rtm: usize): i32 {
+function rt6_nexthop_info(skb: sk_buff, rt: fib6_info, rtm: rtmsg): i32 {
   const group = rt.siblings;
   if (group == null || group.length < 2) {
     if ((rt.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(rt.gw))) || nla_put_u32(skb, RTA_OIF, rt.oif)) return -EMSGSIZE;
@@ -145,14 +148,15 @@ function rt6_nexthop_info(skb: sk_buff, rt: fib6_info, rtm: usize): i32 {
   const at = group.indexOf(rt);
   for (let k = 0; k < group.length; k++) {
     const nh = unchecked(group[(at + k) % group.length]);
-    // nla_reserve_nohdr: struct rtnexthop (8 bytes)
-    if (skb_tailroom(skb) < 8) return -EMSGSIZE;
-    const rtnh = skb_put_zero(skb, 8);
+    // nla_reserve_nohdr(skb, sizeof(*rtnh))
+    if (skb_tailroom(skb) < <i32>offsetof<rtnexthop>()) return -EMSGSIZE;
+    const rtnh = changetype<rtnexthop>(skb_put_zero(skb, offsetof<rtnexthop>()));
+    rtnh.rtnh_hops = 0; // weight - 1
     if (nh.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(nh.gw))) return -EMSGSIZE;
-    store<u16>(rtnh, <u16>(skb_tail_pointer(skb) - rtnh));
-    store<u8>(rtnh, <u8>nh.nh_flags, 2);
-    store<u8>(rtnh, 0, 3); // rtnh_hops: weight - 1
-    store<i32>(rtnh, nh.oif, 4);
+    rtnh.rtnh_flags = <u8>nh.nh_flags;
+    rtnh.rtnh_ifindex = nh.oif;
+    // length of rtnetlink header + attributes
+    rtnh.rtnh_len = <u16>(skb_tail_pointer(skb) - changetype<usize>(rtnh));
   }
   nla_nest_end(skb, mp);
   return 0;
@@ -260,12 +264,13 @@ function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
     if (err < 0) return err;
   }
   // RTM_F_CLONED asks for the exceptions (route cache entries) only: none without traffic.
-  if (nlmsg_len(cb.nlh) >= RTMSG_SIZE && (load<u32>(nlmsg_data(cb.nlh), 8) & RTM_F_CLONED)) return <i32>skb.len;
+  const rtm = changetype<rtmsg>(nlmsg_data(cb.nlh));
+  if (nlmsg_len(cb.nlh) >= offsetof<rtmsg>() && (rtm.rtm_flags & RTM_F_CLONED)) return <i32>skb.len;
   let tables = fib6_tables_hash_order();
   if (filter.table_id) {
     const tb = fib6_get_table(filter.table_id);
     if (tb == null) {
-      if (load<u8>(nlmsg_data(cb.nlh)) != AF_INET6) return <i32>skb.len;
+      if (changetype<rtgenmsg>(nlmsg_data(cb.nlh)).rtgen_family != AF_INET6) return <i32>skb.len;
       NL_SET_ERR_MSG(cb.extack, 'ipv6: FIB table does not exist');
       return -ENOENT;
     }
@@ -293,6 +298,7 @@ function inet6_dump_fib(skb: sk_buff, cb: netlink_callback): i32 {
 // ---- routes from user space ----------------------------------------------------------------------
 
 let rtm_ipv6_policy: nla_policy[] = [];
+const RTA_ENCAP_TYPE: i32 = 21;
 const RTA_ENCAP: i32 = 22;
 const RTA_EXPIRES: i32 = 23;
 const RTA_NH_ID: i32 = 30;
@@ -335,17 +341,17 @@ function ipv6_addr_prefix(a: StaticArray<u8>, plen: i32): void {
 /** Parse an RTM_NEWROUTE / RTM_DELROUTE for AF_INET6. Ref: rtm_to_fib6_config */
 function rtm_to_fib6_config(skb: sk_buff, nlh: nlmsghdr, cfg: fib6_config, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(RTA_MAX + 1);
-  if (nlmsg_len(nlh) < RTMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < offsetof<rtmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const rtm = nlmsg_data(nlh);
-  cfg.dst_len = load<u8>(rtm, 1);
-  cfg.src_len = load<u8>(rtm, 2);
-  cfg.table = load<u8>(rtm, 4);
-  cfg.protocol = load<u8>(rtm, 5);
-  cfg.type = load<u8>(rtm, 7);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  cfg.dst_len = rtm.rtm_dst_len;
+  cfg.src_len = rtm.rtm_src_len;
+  cfg.table = rtm.rtm_table;
+  cfg.protocol = rtm.rtm_protocol;
+  cfg.type = rtm.rtm_type;
   cfg.nlflags = nlh.nlmsg_flags;
-  if (load<u32>(rtm, 8) & RTM_F_CLONED) { NL_SET_ERR_MSG(extack, 'Userspace can not set RTF_CACHE'); return -EINVAL; }
+  if (rtm.rtm_flags & RTM_F_CLONED) { NL_SET_ERR_MSG(extack, 'Userspace can not set RTF_CACHE'); return -EINVAL; }
   if (tb[RTA_NH_ID] || tb[RTA_MULTIPATH] || tb[RTA_ENCAP] || tb[RTA_EXPIRES] || tb[RTA_PREFSRC] || tb[RTA_SRC] || tb[RTA_IIF]) {
     // sim: nexthop objects, multipath, encapsulation, expiring routes, preferred sources and source routes are not modelled.
     NL_SET_ERR_MSG(extack, 'sim: this IPv6 route attribute is not modelled');
@@ -374,7 +380,7 @@ function rtm_to_fib6_config(skb: sk_buff, nlh: nlmsghdr, cfg: fib6_config, extac
         if (nla_len(nla) != 4) { NL_SET_ERR_MSG(extack, 'Invalid attribute in metrics'); return -EINVAL; }
         let val = nla_get_u32(nla);
         if (type == RTAX_HOPLIMIT && val > 255) val = 255;
-        if (type == 12 /* RTAX_FEATURES */ && (val & ~<u32>0x1f)) { NL_SET_ERR_MSG(extack, 'Unknown flag set in feature mask in metrics attribute'); return -EINVAL; }
+        if (type == RTAX_FEATURES && (val & ~<u32>0x1f)) { NL_SET_ERR_MSG(extack, 'Unknown flag set in feature mask in metrics attribute'); return -EINVAL; }
         unchecked(cfg.metrics[type - 1] = val);
       }
       nla = nla_next(nla, rem);
@@ -717,24 +723,25 @@ function ip6_route_output(daddr: StaticArray<u8>, oif: i32): fib6_info | null {
 
 /** sim: One resolved route (a clone of `from` for daddr). Ref: rt6_fill_node with a dst */
 function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, saddr: StaticArray<u8>, portid: u32, seq: u32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, RTMSG_SIZE, 0);
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWROUTE, offsetof<rtmsg>(), 0);
   if (!nlh) return -EMSGSIZE;
-  const m = nlmsg_data(nlh);
-  store<u8>(m, AF_INET6);
-  store<u8>(m, 128, 1);
-  store<u8>(m, 128, 2);
-  store<u8>(m, 0, 3);
-  store<u8>(m, <u8>(from.table < 256 ? from.table : RT_TABLE_COMPAT), 4);
-  store<u8>(m, from.protocol, 5);
-  store<u8>(m, 0, 6);
-  store<u8>(m, from.type, 7);
-  store<u32>(m, 0, 8);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  rtm.rtm_family = AF_INET6;
+  rtm.rtm_dst_len = 128;
+  rtm.rtm_src_len = 128;
+  rtm.rtm_tos = 0;
+  rtm.rtm_table = <u8>(from.table < 256 ? from.table : RT_TABLE_COMPAT);
+  rtm.rtm_protocol = from.protocol;
+  rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+  rtm.rtm_type = from.type;
+  rtm.rtm_flags = 0;
   // The dst's device: the loopback device for a local route.
   const oif = from.type == RTN_LOCAL ? 1 : from.oif;
   const prefsrc = ipv6_dev_get_saddr(from.oif, daddr);
-  memory.fill(ci, 0, 32);
-  // sim: the dst's reference count (RTA_CACHEINFO's first word) depends on Linux's route cache; 1 here.
-  store<u32>(ci, 1);
+  const ci = changetype<rta_cacheinfo>(cibuf);
+  memory.fill(cibuf, 0, offsetof<rta_cacheinfo>());
+  // sim: the dst's reference count (rta_clntref) depends on Linux's route cache; 1 here.
+  ci.rta_clntref = 1;
   if (nla_put_u32(skb, RTA_TABLE, from.table) ||
     nla_put(skb, RTA_DST, 16, changetype<usize>(daddr)) ||
     nla_put(skb, RTA_SRC, 16, changetype<usize>(saddr)) ||
@@ -743,7 +750,7 @@ function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, sad
     nla_put_u32(skb, RTA_PRIORITY, from.metric) ||
     (from.has_gw && nla_put(skb, RTA_GATEWAY, 16, changetype<usize>(from.gw))) ||
     nla_put_u32(skb, RTA_OIF, oif) ||
-    nla_put(skb, RTA_CACHEINFO, 32, ci) ||
+    nla_put(skb, RTA_CACHEINFO, offsetof<rta_cacheinfo>(), cibuf) ||
     nla_put_u8(skb, RTA_PREF, from.pref)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
@@ -754,22 +761,22 @@ function rt6_fill_dst(skb: sk_buff, from: fib6_info, daddr: StaticArray<u8>, sad
 
 /** Ref: inet6_rtm_valid_getroute_req */
 function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
-  if (nlmsg_len(nlh) < RTMSG_SIZE) {
+  if (nlmsg_len(nlh) < offsetof<rtmsg>()) {
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid header for get route request');
     return -EINVAL;
   }
-  if (!netlink_strict_get_check(skb)) return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
-  const rtm = nlmsg_data(nlh);
-  const src_len = load<u8>(rtm, 2), dst_len = load<u8>(rtm, 1);
-  if ((src_len && src_len != 128) || (dst_len && dst_len != 128) || load<u8>(rtm, 4) || load<u8>(rtm, 5) || load<u8>(rtm, 6) || load<u8>(rtm, 7)) {
+  if (!netlink_strict_get_check(skb)) return __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const src_len = rtm.rtm_src_len, dst_len = rtm.rtm_dst_len;
+  if ((src_len && src_len != 128) || (dst_len && dst_len != 128) || rtm.rtm_table || rtm.rtm_protocol || rtm.rtm_scope || rtm.rtm_type) {
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid values in header for get route request');
     return -EINVAL;
   }
-  if (load<u32>(rtm, 8) & ~RTM_F_FIB_MATCH6) {
+  if (rtm.rtm_flags & ~RTM_F_FIB_MATCH6) {
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid flags for get route request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, RTMSG_SIZE), nlmsg_attrlen(nlh, RTMSG_SIZE), rtm_ipv6_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, RTA_MAX, nlmsg_attrdata(nlh, offsetof<rtmsg>()), nlmsg_attrlen(nlh, offsetof<rtmsg>()), rtm_ipv6_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err) return err;
   if ((tb[RTA_SRC] && !src_len) || (tb[RTA_DST] && !dst_len)) {
     NL_SET_ERR_MSG(extack, 'ipv6: rtm_src_len and rtm_dst_len must be 128 for IPv6');
@@ -777,7 +784,7 @@ function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArr
   }
   for (let i = 0; i <= RTA_MAX; i++) {
     if (!tb[i]) continue;
-    if (i == RTA_SRC || i == RTA_DST || i == RTA_IIF || i == RTA_OIF || i == RTA_MARK || i == RTA_UID || i == 28 || i == 29 || i == 27) continue;
+    if (i == RTA_SRC || i == RTA_DST || i == RTA_IIF || i == RTA_OIF || i == RTA_MARK || i == RTA_UID || i == RTA_SPORT || i == RTA_DPORT || i == RTA_IP_PROTO) continue;
     NL_SET_ERR_MSG(extack, 'ipv6: Unsupported attribute in get route request');
     return -EINVAL;
   }
@@ -789,7 +796,8 @@ function inet6_rtm_getroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack
   const tb = new StaticArray<usize>(RTA_MAX + 1);
   const err = inet6_rtm_valid_getroute_req(skb, nlh, tb, extack);
   if (err < 0) return err;
-  const fibmatch = (load<u32>(nlmsg_data(nlh), 8) & RTM_F_FIB_MATCH6) != 0;
+  const rtm = changetype<rtmsg>(nlmsg_data(nlh));
+  const fibmatch = (rtm.rtm_flags & RTM_F_FIB_MATCH6) != 0;
   const daddr = new StaticArray<u8>(16);
   const saddr = new StaticArray<u8>(16);
   if (tb[RTA_SRC]) {
@@ -826,17 +834,17 @@ export function ip6_route_init(): void {
   rtm_ipv6_policy[RTA_IIF] = NLA_POLICY(NLA_U32);
   rtm_ipv6_policy[RTA_PRIORITY] = NLA_POLICY(NLA_U32);
   rtm_ipv6_policy[RTA_METRICS] = NLA_POLICY(NLA_NESTED);
-  rtm_ipv6_policy[RTA_MULTIPATH] = NLA_POLICY(0, 8);
+  rtm_ipv6_policy[RTA_MULTIPATH] = NLA_POLICY(0, <u16>offsetof<rtnexthop>());
   rtm_ipv6_policy[RTA_PREF] = NLA_POLICY(NLA_U8);
-  rtm_ipv6_policy[21] = NLA_POLICY(NLA_U16); // RTA_ENCAP_TYPE
+  rtm_ipv6_policy[RTA_ENCAP_TYPE] = NLA_POLICY(NLA_U16);
   rtm_ipv6_policy[RTA_ENCAP] = NLA_POLICY(NLA_NESTED);
   rtm_ipv6_policy[RTA_EXPIRES] = NLA_POLICY(NLA_U32);
   rtm_ipv6_policy[RTA_UID] = NLA_POLICY(NLA_U32);
   rtm_ipv6_policy[RTA_MARK] = NLA_POLICY(NLA_U32);
   rtm_ipv6_policy[RTA_TABLE] = NLA_POLICY(NLA_U32);
-  rtm_ipv6_policy[27] = NLA_POLICY(NLA_U8); // RTA_IP_PROTO
-  rtm_ipv6_policy[28] = NLA_POLICY(NLA_U16); // RTA_SPORT
-  rtm_ipv6_policy[29] = NLA_POLICY(NLA_U16); // RTA_DPORT
+  rtm_ipv6_policy[RTA_IP_PROTO] = NLA_POLICY(NLA_U8);
+  rtm_ipv6_policy[RTA_SPORT] = NLA_POLICY(NLA_U16);
+  rtm_ipv6_policy[RTA_DPORT] = NLA_POLICY(NLA_U16);
   rtm_ipv6_policy[RTA_NH_ID] = NLA_POLICY(NLA_U32);
   rtnl_register(AF_INET6, RTM_NEWROUTE, inet6_rtm_newroute, null);
   rtnl_register(AF_INET6, RTM_DELROUTE, inet6_rtm_delroute, null);
