@@ -18,11 +18,12 @@ import {
 } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
-import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
+import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
 import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
 import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
+import { ifaddrmsg } from '../../include/uapi/linux/if_addr';
 
 const IFA_F_OPTIMISTIC: u32 = 0x04;
 const IFAPROT_KERNEL_LO: u8 = 1;
@@ -65,7 +66,7 @@ const ci = memory.data(16);
 
 /** One RTM_NEWADDR / RTM_DELADDR. Ref: inet6_fill_ifaddr */
 function inet6_fill_ifaddr(skb: sk_buff, ifa: inet6_ifaddr, event: i32, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, offsetof<ifaddrmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
   const m = nlmsg_data(nlh);
   store<u8>(m, AF_INET6);
@@ -174,8 +175,8 @@ function extract_addr(tb: StaticArray<usize>): usize {
 /** RTM_NEWADDR for AF_INET6. Ref: inet6_rtm_newaddr */
 function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const pfx = extract_addr(tb);
@@ -209,8 +210,8 @@ function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
 /** RTM_DELADDR for AF_INET6. Ref: inet6_rtm_deladdr → inet6_addr_del */
 function inet6_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   const m = nlmsg_data(nlh);
   const pfx = extract_addr(tb);
