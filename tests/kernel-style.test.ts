@@ -51,7 +51,6 @@ const RULES: [name: string, re: RegExp][] = [
 const STRUCT_PENDING = new Set<string>([
   'net/ipv4/fib_frontend.ts',
   'net/ipv6/route.ts',
-  'net/ipv6/addrconf.ts',
   'net/core/rtnetlink.ts',
   'net/core/neighbour.ts',
   'net/core/fib_rules.ts',
