@@ -63,8 +63,6 @@ const COMMENT_RULES: [name: string, re: RegExp][] = [
 
 /** Files still reading some structs by offset, for the struct rules only (being converted). */
 const STRUCT_PENDING = new Set<string>([
-  'net/ipv4/devinet.ts',
-  'net/ipv6/addrconf.ts',
   'net/core/rtnetlink.ts',
   'net/core/neighbour.ts',
   'net/core/fib_rules.ts',

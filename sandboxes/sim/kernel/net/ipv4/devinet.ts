@@ -10,7 +10,7 @@ import {
   nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put_u8, nla_put, nla_put_string, nla_policy, nla_policy_new,
-  NLA_POLICY, NLA_U32, NLA_U8, NLA_STRING, NLA_BINARY, __nla_parse, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8,
+  NLA_POLICY, NLA_UNSPEC, NLA_U32, NLA_U8, NLA_S32, NLA_STRING, NLA_BINARY, __nla_parse, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8,
   nla_data, nla_len, nla_get_string,
 } from '../../lib/nlattr';
 import {
@@ -22,11 +22,16 @@ import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET, NL
 import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
 import { fib_add_ifaddr, fib_del_ifaddr, set_fib_netdev_up, ip_fib_init } from './fib_frontend';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
+import { ifaddrmsg, ifa_cacheinfo } from '../../include/uapi/linux/if_addr';
+import {
+  IPV4_DEVCONF_MAX, IPV4_DEVCONF_ACCEPT_REDIRECTS, IPV4_DEVCONF_SECURE_REDIRECTS, IPV4_DEVCONF_SEND_REDIRECTS, IPV4_DEVCONF_SHARED_MEDIA,
+  IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE, IPV4_DEVCONF_NOXFRM, IPV4_DEVCONF_NOPOLICY, IPV4_DEVCONF_IGMPV2_UNSOLICITED_REPORT_INTERVAL,
+  IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL, IPV4_DEVCONF_ARP_EVICT_NOCARRIER,
+} from '../../include/uapi/linux/ip';
 
 export const RTM_NEWADDR: i32 = 20;
 export const RTM_DELADDR: i32 = 21;
 export const RTM_GETADDR: i32 = 22;
-export const IFADDRMSG_SIZE: i32 = 8;
 export const IFA_ADDRESS: i32 = 1;
 export const IFA_LOCAL: i32 = 2;
 export const IFA_LABEL: i32 = 3;
@@ -45,6 +50,8 @@ export const IFA_F_PERMANENT: u32 = 0x80;
 export const IFA_F_NOPREFIXROUTE: u32 = 0x200;
 const RT_SCOPE_HOST: u8 = 254;
 const INFINITY_LIFE_TIME: u32 = 0xffffffff;
+/** IFLA_AF_SPEC / AF_INET: the one attribute inet_fill_link_af puts. Ref: include/uapi/linux/if_link.h */
+const IFLA_INET_CONF: i32 = 1;
 
 /** struct in_ifaddr */
 export class in_ifaddr {
@@ -68,22 +75,24 @@ export class in_ifaddr {
 export const ifa_list: in_ifaddr[] = [];
 
 const abuf = memory.data(16);
-const ci = memory.data(16);
+/** sim: the `struct ifa_cacheinfo ci` that put_cacheinfo keeps on its stack. */
+const ci = changetype<ifa_cacheinfo>(memory.data(offsetof<ifa_cacheinfo>()));
 
 /** One RTM_NEWADDR / RTM_DELADDR. Ref: inet_fill_ifaddr */
 function inet_fill_ifaddr(skb: sk_buff, ifa: in_ifaddr, event: i32, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, offsetof<ifaddrmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const m = nlmsg_data(nlh);
-  store<u8>(m, AF_INET);
-  store<u8>(m, ifa.prefixlen, 1);
-  store<u8>(m, <u8>ifa.flags, 2);
-  store<u8>(m, ifa.scope, 3);
-  store<i32>(m, ifa.dev.ifindex, 4);
-  store<u32>(ci, INFINITY_LIFE_TIME);
-  store<u32>(ci, INFINITY_LIFE_TIME, 4);
-  store<u32>(ci, ifa.cstamp, 8);
-  store<u32>(ci, ifa.tstamp, 12);
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
+  ifm.ifa_family = AF_INET;
+  ifm.ifa_prefixlen = ifa.prefixlen;
+  ifm.ifa_flags = <u8>ifa.flags;
+  ifm.ifa_scope = ifa.scope;
+  ifm.ifa_index = ifa.dev.ifindex;
+  // put_cacheinfo: a permanent address's lifetimes are INFINITY_LIFE_TIME.
+  ci.cstamp = ifa.cstamp;
+  ci.tstamp = ifa.tstamp;
+  ci.ifa_prefered = INFINITY_LIFE_TIME;
+  ci.ifa_valid = INFINITY_LIFE_TIME;
   let err = 0;
   if (ifa.address) { store<u32>(abuf, bswap<u32>(ifa.address)); err = nla_put(skb, IFA_ADDRESS, 4, abuf); }
   if (!err && ifa.local) { store<u32>(abuf, bswap<u32>(ifa.local)); err = nla_put(skb, IFA_LOCAL, 4, abuf); }
@@ -92,7 +101,7 @@ function inet_fill_ifaddr(skb: sk_buff, ifa: in_ifaddr, event: i32, portid: u32,
   if (!err) err = nla_put_u32(skb, IFA_FLAGS, ifa.flags);
   if (!err && ifa.rt_priority) err = nla_put_u32(skb, IFA_RT_PRIORITY, ifa.rt_priority);
   if (!err && ifa.proto) err = nla_put_u8(skb, IFA_PROTO, ifa.proto);
-  if (!err) err = nla_put(skb, IFA_CACHEINFO, 16, ci);
+  if (!err) err = nla_put(skb, IFA_CACHEINFO, offsetof<ifa_cacheinfo>(), changetype<usize>(ci));
   if (err) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nlmsg_end(skb, nlh);
   return 0;
@@ -227,22 +236,22 @@ function in_addr(a: usize): u32 { return bswap<u32>(load<u32>(nla_data(a))); }
 /** RTM_NEWADDR for AF_INET. Ref: inet_rtm_newaddr → rtm_to_ifaddr */
 function inet_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const m = nlmsg_data(nlh);
-  const prefixlen = load<u8>(m, 1);
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
+  const prefixlen = ifm.ifa_prefixlen;
   if (prefixlen > 32) { NL_SET_ERR_MSG(extack, 'ipv4: Invalid prefix length'); return -EINVAL; }
   if (!tb[IFA_LOCAL]) { NL_SET_ERR_MSG(extack, 'ipv4: Local address is not supplied'); return -EINVAL; }
-  const dev = __dev_get_by_index(load<i32>(m, 4));
+  const dev = __dev_get_by_index(<i32>ifm.ifa_index);
   if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv4: Device not found'); return -ENODEV; }
   const ifa = new in_ifaddr(dev);
   ifa.prefixlen = prefixlen;
   ifa.local = in_addr(tb[IFA_LOCAL]);
   ifa.address = tb[IFA_ADDRESS] ? in_addr(tb[IFA_ADDRESS]) : ifa.local;
   if (tb[IFA_BROADCAST]) ifa.broadcast = in_addr(tb[IFA_BROADCAST]);
-  ifa.flags = (tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>load<u8>(m, 2)) | IFA_F_PERMANENT;
-  ifa.scope = load<u8>(m, 3);
+  ifa.flags = (tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>ifm.ifa_flags) | IFA_F_PERMANENT;
+  ifa.scope = ifm.ifa_scope;
   ifa.label = tb[IFA_LABEL] ? nla_get_string(tb[IFA_LABEL]) : dev.name;
   if (tb[IFA_RT_PRIORITY]) ifa.rt_priority = nla_get_u32(tb[IFA_RT_PRIORITY]);
   if (tb[IFA_PROTO]) ifa.proto = nla_get_u8(tb[IFA_PROTO]);
@@ -267,13 +276,13 @@ function inet_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack |
 /** RTM_DELADDR for AF_INET. Ref: inet_rtm_deladdr */
 function inet_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const m = nlmsg_data(nlh);
-  const dev = __dev_get_by_index(load<i32>(m, 4));
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
+  const dev = __dev_get_by_index(<i32>ifm.ifa_index);
   if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv4: Device not found'); return -ENODEV; }
-  const prefixlen = load<u8>(m, 1);
+  const prefixlen = ifm.ifa_prefixlen;
   const l = dev_ifas(dev);
   for (let i = 0; i < l.length; i++) {
     const ifa = l[i];
@@ -290,16 +299,16 @@ function inet_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack |
 /** The address dump's request check. Ref: inet_valid_dump_ifaddr_req */
 export function inet_valid_dump_ifaddr_req(cb: netlink_callback, tb: StaticArray<usize>, family: u8): i32 {
   const nlh = cb.nlh;
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) {
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) {
     NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Invalid header for address dump request' : 'ipv6: Invalid header for address dump request');
     return -EINVAL;
   }
-  const m = nlmsg_data(nlh);
-  if (load<u8>(m, 1) || load<u8>(m, 2) || load<u8>(m, 3)) {
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
+  if (ifm.ifa_prefixlen || ifm.ifa_flags || ifm.ifa_scope) {
     NL_SET_ERR_MSG(cb.extack, family == AF_INET ? 'ipv4: Invalid values in header for address dump request' : 'ipv6: Invalid values in header for address dump request');
     return -EINVAL;
   }
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv4_policy, NL_VALIDATE_STRICT, cb.extack);
   if (err < 0) return err;
   for (let i = 0; i <= IFA_MAX; i++) {
     if (!tb[i]) continue;
@@ -318,7 +327,7 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const tb = new StaticArray<usize>(IFA_MAX + 1);
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET);
     if (err < 0) return err;
-    ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    ifindex = <i32>changetype<ifaddrmsg>(nlmsg_data(cb.nlh)).ifa_index;
     if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
@@ -341,16 +350,27 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
   return <i32>skb.len;
 }
 
-/** IPv4's devconf as 6.18 reports it in IFLA_INET_CONF (33 values; lo also has NOXFRM and NOPOLICY). Ref: inet_fill_link_af */
+/** sim: in_dev->cnf.data, `s32 data[IPV4_DEVCONF_MAX]` indexed by IPV4_DEVCONF_* - 1 (Linux: IPV4_DEVCONF(cnf, attr)). */
+const devconf_data = new StaticArray<i32>(IPV4_DEVCONF_MAX);
+
+/** IPv4's devconf as 6.18 reports it in IFLA_INET_CONF (lo also has NOXFRM and NOPOLICY). Ref: inet_fill_link_af */
 function inet_fill_link_af(skb: sk_buff, dev: net_device): i32 {
-  const conf = memory.data(33 * 4);
-  memory.fill(conf, 0, 33 * 4);
-  // ACCEPT_REDIRECTS, SECURE_REDIRECTS, SEND_REDIRECTS, SHARED_MEDIA, ACCEPT_SOURCE_ROUTE
-  store<u32>(conf + 3 * 4, 1); store<u32>(conf + 4 * 4, 1); store<u32>(conf + 5 * 4, 1); store<u32>(conf + 6 * 4, 1); store<u32>(conf + 8 * 4, 1);
-  if (dev.flags & IFF_LOOPBACK) { store<u32>(conf + 14 * 4, 1); store<u32>(conf + 15 * 4, 1); }
-  // IGMPV2/IGMPV3_UNSOLICITED_REPORT_INTERVAL (ms), ARP_EVICT_NOCARRIER
-  store<u32>(conf + 26 * 4, 10000); store<u32>(conf + 27 * 4, 1000); store<u32>(conf + 32 * 4, 1);
-  return nla_put(skb, 1 /* IFLA_INET_CONF */, 33 * 4, conf);
+  // The defaults every device of a fresh namespace has (ipv4_devconf_dflt); every other value is 0.
+  const data = devconf_data;
+  data.fill(0);
+  data[IPV4_DEVCONF_ACCEPT_REDIRECTS - 1] = 1;
+  data[IPV4_DEVCONF_SECURE_REDIRECTS - 1] = 1;
+  data[IPV4_DEVCONF_SEND_REDIRECTS - 1] = 1;
+  data[IPV4_DEVCONF_SHARED_MEDIA - 1] = 1;
+  data[IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE - 1] = 1;
+  if (dev.flags & IFF_LOOPBACK) {
+    data[IPV4_DEVCONF_NOXFRM - 1] = 1;
+    data[IPV4_DEVCONF_NOPOLICY - 1] = 1;
+  }
+  data[IPV4_DEVCONF_IGMPV2_UNSOLICITED_REPORT_INTERVAL - 1] = 10000; // ms
+  data[IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL - 1] = 1000; // ms
+  data[IPV4_DEVCONF_ARP_EVICT_NOCARRIER - 1] = 1;
+  return nla_put(skb, IFLA_INET_CONF, IPV4_DEVCONF_MAX * 4, changetype<usize>(data));
 }
 
 /** Bring up lo: 127.0.0.1/8. Addresses of any device get their routes again. Ref: inetdev_event */
@@ -399,10 +419,10 @@ export function devinet_init(): void {
   ifa_ipv4_policy[IFA_ADDRESS] = NLA_POLICY(NLA_U32);
   ifa_ipv4_policy[IFA_BROADCAST] = NLA_POLICY(NLA_U32);
   ifa_ipv4_policy[IFA_LABEL] = NLA_POLICY(NLA_STRING, 15);
-  ifa_ipv4_policy[IFA_CACHEINFO] = NLA_POLICY(0 /* NLA_UNSPEC */, 16);
+  ifa_ipv4_policy[IFA_CACHEINFO] = NLA_POLICY(NLA_UNSPEC, <u16>offsetof<ifa_cacheinfo>());
   ifa_ipv4_policy[IFA_FLAGS] = NLA_POLICY(NLA_U32);
   ifa_ipv4_policy[IFA_RT_PRIORITY] = NLA_POLICY(NLA_U32);
-  ifa_ipv4_policy[IFA_TARGET_NETNSID] = NLA_POLICY(14 /* NLA_S32 */);
+  ifa_ipv4_policy[IFA_TARGET_NETNSID] = NLA_POLICY(NLA_S32);
   ifa_ipv4_policy[IFA_PROTO] = NLA_POLICY(NLA_U8);
   register_netdevice_notifier(inetdev_event);
   set_fib_netdev_up(fib_readd);

@@ -10,7 +10,7 @@
 import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, nla_put, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8,
-  __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
+  NLA_UNSPEC, NLA_S32, __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
 } from '../../lib/nlattr';
 import {
   net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, netif_running, netif_oper_up,
@@ -18,11 +18,23 @@ import {
 } from '../core/dev';
 import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
-import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
+import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, IFA_TARGET_NETNSID, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
 import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
 import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
+import { ifaddrmsg, ifa_cacheinfo } from '../../include/uapi/linux/if_addr';
+import { ifla_cacheinfo } from '../../include/uapi/linux/if_link';
+import { in6_addr } from '../../include/uapi/linux/in6';
+import {
+  DEVCONF_MAX, DEVCONF_HOPLIMIT, DEVCONF_MTU6, DEVCONF_ACCEPT_RA, DEVCONF_ACCEPT_REDIRECTS, DEVCONF_AUTOCONF, DEVCONF_DAD_TRANSMITS,
+  DEVCONF_RTR_SOLICITS, DEVCONF_RTR_SOLICIT_INTERVAL, DEVCONF_RTR_SOLICIT_DELAY, DEVCONF_USE_TEMPADDR, DEVCONF_TEMP_VALID_LFT,
+  DEVCONF_TEMP_PREFERED_LFT, DEVCONF_REGEN_MAX_RETRY, DEVCONF_MAX_DESYNC_FACTOR, DEVCONF_MAX_ADDRESSES, DEVCONF_ACCEPT_RA_DEFRTR,
+  DEVCONF_ACCEPT_RA_PINFO, DEVCONF_ACCEPT_RA_RTR_PREF, DEVCONF_RTR_PROBE_INTERVAL, DEVCONF_ACCEPT_DAD,
+  DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL, DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL, DEVCONF_SUPPRESS_FRAG_NDISC, DEVCONF_ACCEPT_RA_MTU,
+  DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT, DEVCONF_RTR_SOLICIT_MAX_INTERVAL, DEVCONF_ENHANCED_DAD, DEVCONF_RA_DEFRTR_METRIC, DEVCONF_IOAM6_ID,
+  DEVCONF_IOAM6_ID_WIDE, DEVCONF_NDISC_EVICT_NOCARRIER,
+} from '../../include/uapi/linux/ipv6';
 
 const IFA_F_OPTIMISTIC: u32 = 0x04;
 const IFAPROT_KERNEL_LO: u8 = 1;
@@ -33,6 +45,19 @@ const RT_SCOPE_HOST: u8 = 254;
 const IF_READY: u32 = 0x80000000;
 const IP6_RT_PRIO_ADDRCONF: u32 = 256;
 const IPV6_MIN_MTU: u32 = 1280;
+const IPV6_MAXPLEN: u32 = 65535;
+const INFINITY_LIFE_TIME: u32 = 0xffffffff;
+// IFLA_AF_SPEC / AF_INET6 (include/uapi/linux/if_link.h).
+const IFLA_INET6_FLAGS: i32 = 1;
+const IFLA_INET6_CONF: i32 = 2;
+const IFLA_INET6_STATS: i32 = 3;
+const IFLA_INET6_CACHEINFO: i32 = 5;
+const IFLA_INET6_ICMP6STATS: i32 = 6;
+const IFLA_INET6_TOKEN: i32 = 7;
+const IFLA_INET6_ADDR_GEN_MODE: i32 = 8;
+// The counters of IFLA_INET6_STATS and IFLA_INET6_ICMP6STATS: __IPSTATS_MIB_MAX, __ICMP6_MIB_MAX (include/uapi/linux/snmp.h).
+const IPSTATS_MIB_MAX: i32 = 38;
+const ICMP6_MIB_MAX: i32 = 7;
 
 /** struct inet6_ifaddr */
 export class inet6_ifaddr {
@@ -53,33 +78,39 @@ export const addr6_list: inet6_ifaddr[] = [];
 const ready = new Set<i32>();
 
 /** sim: Scope of an address as rtnetlink shows it (ifa_scope). Ref: ipv6_addr_scope → RT_SCOPE_* */
-function ifa_scope_of(a: usize): u8 {
-  if (load<u64>(a) == 0 && load<u32>(a, 8) == 0 && bswap<u32>(load<u32>(a, 12)) == 1) return RT_SCOPE_HOST;
-  if (load<u8>(a) == 0xfe && (load<u8>(a, 1) & 0xc0) == 0x80) return RT_SCOPE_LINK;
+function ifa_scope_of(addr: usize): u8 {
+  const a = changetype<in6_addr>(addr);
+  // ipv6_addr_loopback: ::1
+  if ((a.s6_addr32[0] | a.s6_addr32[1] | a.s6_addr32[2] | (a.s6_addr32[3] ^ bswap<u32>(1))) == 0) return RT_SCOPE_HOST;
+  // fe80::/10
+  if (a.s6_addr[0] == 0xfe && (a.s6_addr[1] & 0xc0) == 0x80) return RT_SCOPE_LINK;
   return RT_SCOPE_UNIVERSE;
 }
 /** sim: The order of a device's address list: larger IPV6_ADDR_SCOPE first (global 14, link 2, host 1). */
 function scope_rank(s: u8): i32 { return s == RT_SCOPE_UNIVERSE ? 14 : s == RT_SCOPE_LINK ? 2 : 1; }
 
-const ci = memory.data(16);
+/** sim: the `struct ifa_cacheinfo ci` that put_cacheinfo keeps on its stack. */
+const ci = changetype<ifa_cacheinfo>(memory.data(offsetof<ifa_cacheinfo>()));
 
 /** One RTM_NEWADDR / RTM_DELADDR. Ref: inet6_fill_ifaddr */
 function inet6_fill_ifaddr(skb: sk_buff, ifa: inet6_ifaddr, event: i32, portid: u32, seq: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, offsetof<ifaddrmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const m = nlmsg_data(nlh);
-  store<u8>(m, AF_INET6);
-  store<u8>(m, ifa.prefix_len, 1);
-  store<u8>(m, <u8>ifa.flags, 2);
-  store<u8>(m, ifa.scope, 3);
-  store<i32>(m, ifa.dev.ifindex, 4);
-  store<u32>(ci, 0xffffffff);
-  store<u32>(ci, 0xffffffff, 4);
-  store<u32>(ci, ifa.cstamp, 8);
-  store<u32>(ci, ifa.tstamp, 12);
-  if (nla_put(skb, IFA_ADDRESS, 16, changetype<usize>(ifa.addr)) ||
+  // put_ifaddrmsg
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
+  ifm.ifa_family = AF_INET6;
+  ifm.ifa_prefixlen = ifa.prefix_len;
+  ifm.ifa_flags = <u8>ifa.flags;
+  ifm.ifa_scope = ifa.scope;
+  ifm.ifa_index = ifa.dev.ifindex;
+  // put_cacheinfo: a permanent address's lifetimes are INFINITY_LIFE_TIME.
+  ci.cstamp = ifa.cstamp;
+  ci.tstamp = ifa.tstamp;
+  ci.ifa_prefered = INFINITY_LIFE_TIME;
+  ci.ifa_valid = INFINITY_LIFE_TIME;
+  if (nla_put(skb, IFA_ADDRESS, offsetof<in6_addr>(), changetype<usize>(ifa.addr)) ||
     (ifa.rt_priority && nla_put_u32(skb, IFA_RT_PRIORITY, ifa.rt_priority)) ||
-    nla_put(skb, IFA_CACHEINFO, 16, ci) ||
+    nla_put(skb, IFA_CACHEINFO, offsetof<ifa_cacheinfo>(), changetype<usize>(ci)) ||
     nla_put_u32(skb, IFA_FLAGS, ifa.flags) ||
     (ifa.proto && nla_put_u8(skb, IFA_PROTO, ifa.proto))) {
     nlmsg_cancel(skb, nlh);
@@ -167,25 +198,25 @@ let ifa_ipv6_policy: nla_policy[] = [];
 /** IFA_LOCAL wins over IFA_ADDRESS (then IFA_ADDRESS is the peer). Ref: extract_addr */
 function extract_addr(tb: StaticArray<usize>): usize {
   const a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-  if (!a || nla_len(a) < 16) return 0;
+  if (!a || nla_len(a) < <i32>offsetof<in6_addr>()) return 0;
   return nla_data(a);
 }
 
 /** RTM_NEWADDR for AF_INET6. Ref: inet6_rtm_newaddr */
 function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const m = nlmsg_data(nlh);
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
   const pfx = extract_addr(tb);
   if (!pfx) return -EINVAL;
-  const plen = load<u8>(m, 1);
+  const plen = ifm.ifa_prefixlen;
   if (plen > 128) { NL_SET_ERR_MSG(extack, 'ipv6: Invalid prefix length'); return -EINVAL; }
-  const dev = __dev_get_by_index(load<i32>(m, 4));
+  const dev = __dev_get_by_index(<i32>ifm.ifa_index);
   if (dev == null) { NL_SET_ERR_MSG(extack, 'ipv6: Unable to find the device'); return -ENODEV; }
   if (dev.mtu < IPV6_MIN_MTU) return -EINVAL;
-  let flags: u32 = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>load<u8>(m, 2);
+  let flags: u32 = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>ifm.ifa_flags;
   // Only these flags may be set by user space.
   flags &= IFA_F_NODAD | 0x10 /* HOMEADDRESS */ | 0x100 /* MANAGETEMPADDR */ | IFA_F_NOPREFIXROUTE | 0x400 /* MCAUTOJOIN */ | 0x4 /* OPTIMISTIC */;
   const rt_priority: u32 = tb[IFA_RT_PRIORITY] ? nla_get_u32(tb[IFA_RT_PRIORITY]) : 0;
@@ -209,16 +240,16 @@ function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
 /** RTM_DELADDR for AF_INET6. Ref: inet6_rtm_deladdr → inet6_addr_del */
 function inet6_rtm_deladdr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFA_MAX + 1);
-  if (nlmsg_len(nlh) < IFADDRMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, IFADDRMSG_SIZE), nlmsg_attrlen(nlh, IFADDRMSG_SIZE), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < <i32>offsetof<ifaddrmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, IFA_MAX, nlmsg_attrdata(nlh, offsetof<ifaddrmsg>()), nlmsg_attrlen(nlh, offsetof<ifaddrmsg>()), ifa_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const m = nlmsg_data(nlh);
+  const ifm = changetype<ifaddrmsg>(nlmsg_data(nlh));
   const pfx = extract_addr(tb);
   if (!pfx) return -EINVAL;
-  const dev = __dev_get_by_index(load<i32>(m, 4));
+  const dev = __dev_get_by_index(<i32>ifm.ifa_index);
   if (dev == null) return -ENODEV;
   const ifa = find_addr(dev, pfx);
-  if (ifa == null || ifa.prefix_len != load<u8>(m, 1)) return -EADDRNOTAVAIL;
+  if (ifa == null || ifa.prefix_len != ifm.ifa_prefixlen) return -EADDRNOTAVAIL;
   ipv6_del_addr(ifa, nlh, NETLINK_CB(skb).portid);
   return 0;
 }
@@ -230,7 +261,7 @@ function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const tb = new StaticArray<usize>(IFA_MAX + 1);
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET6);
     if (err < 0) return err;
-    ifindex = load<i32>(nlmsg_data(cb.nlh), 4);
+    ifindex = <i32>changetype<ifaddrmsg>(nlmsg_data(cb.nlh)).ifa_index;
     if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
@@ -247,23 +278,31 @@ function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
   return <i32>skb.len;
 }
 
-const in6 = memory.data(16);
+/** sim: the `struct in6_addr addr` that addrconf_dev_config and init_loopback keep on their stacks. */
+const in6 = changetype<in6_addr>(memory.data(offsetof<in6_addr>()));
 
 /** The link became ready: ff00::/8, then the EUI-64 link-local address and fe80::/64. Ref: addrconf_dev_config */
 function addrconf_dev_config(dev: net_device): void {
-  memory.fill(in6, 0, 16);
-  store<u8>(in6, 0xff);
-  ip6_route_add(RT_TABLE_LOCAL, in6, 8, RTN_MULTICAST, IP6_RT_PRIO_ADDRCONF, dev);
+  // addrconf_add_mroute: ff00::/8
+  memory.fill(changetype<usize>(in6), 0, offsetof<in6_addr>());
+  in6.s6_addr[0] = 0xff;
+  ip6_route_add(RT_TABLE_LOCAL, changetype<usize>(in6), 8, RTN_MULTICAST, IP6_RT_PRIO_ADDRCONF, dev);
   if (dev.addr_gen_mode == 1 /* IN6_ADDR_GEN_MODE_NONE */) return;
   // addrconf_addr_gen → addrconf_add_linklocal: fe80:: + EUI-64 of the MAC (U/L bit flipped).
-  memory.fill(in6, 0, 16);
-  store<u8>(in6, 0xfe);
-  store<u8>(in6, 0x80, 1);
+  memory.fill(changetype<usize>(in6), 0, offsetof<in6_addr>());
+  in6.s6_addr[0] = 0xfe;
+  in6.s6_addr[1] = 0x80;
+  // addrconf_ifid_eui48 into addr.s6_addr + 8
   const a = dev.dev_addr;
-  store<u8>(in6 + 8, unchecked(a[0]) ^ 2); store<u8>(in6 + 9, unchecked(a[1])); store<u8>(in6 + 10, unchecked(a[2]));
-  store<u8>(in6 + 11, 0xff); store<u8>(in6 + 12, 0xfe);
-  store<u8>(in6 + 13, unchecked(a[3])); store<u8>(in6 + 14, unchecked(a[4])); store<u8>(in6 + 15, unchecked(a[5]));
-  const ifa = ipv6_add_addr(dev, in6, 64, 0, IFAPROT_KERNEL_LL, 0, false, null, 0);
+  in6.s6_addr[8] = unchecked(a[0]) ^ 2;
+  in6.s6_addr[9] = unchecked(a[1]);
+  in6.s6_addr[10] = unchecked(a[2]);
+  in6.s6_addr[11] = 0xff;
+  in6.s6_addr[12] = 0xfe;
+  in6.s6_addr[13] = unchecked(a[3]);
+  in6.s6_addr[14] = unchecked(a[4]);
+  in6.s6_addr[15] = unchecked(a[5]);
+  const ifa = ipv6_add_addr(dev, changetype<usize>(in6), 64, 0, IFAPROT_KERNEL_LL, 0, false, null, 0);
   ip6_route_add(RT_TABLE_MAIN, changetype<usize>(ifa.addr), 64, RTN_UNICAST, IP6_RT_PRIO_ADDRCONF, dev);
 }
 
@@ -304,9 +343,9 @@ function addrconf_notify(event: i32, dev: net_device): void {
     dev.in6_flags = IF_READY;
     if (dev.type == ARPHRD_LOOPBACK) {
       // init_loopback: ::1/128.
-      memory.fill(in6, 0, 16);
-      store<u8>(in6, 1, 15);
-      ipv6_add_addr(dev, in6, 128, 0, IFAPROT_KERNEL_LO, 0, false, null, 0);
+      memory.fill(changetype<usize>(in6), 0, offsetof<in6_addr>());
+      in6.s6_addr[15] = 1;
+      ipv6_add_addr(dev, changetype<usize>(in6), 128, 0, IFAPROT_KERNEL_LO, 0, false, null, 0);
     } else {
       addrconf_dev_config(dev);
     }
@@ -319,49 +358,79 @@ function addrconf_notify(event: i32, dev: net_device): void {
   }
 }
 
+/** sim: the `struct ifla_cacheinfo ci` that inet6_fill_ifla6_attrs keeps on its stack. */
+const ifla_ci = changetype<ifla_cacheinfo>(memory.data(offsetof<ifla_cacheinfo>()));
+/** sim: idev->cnf as ipv6_store_devconf lays it out: `s32 array[DEVCONF_MAX]`, indexed by DEVCONF_*. */
+const devconf_array = new StaticArray<i32>(DEVCONF_MAX);
+/** sim: the counters and the token, staged here (Linux writes them into room nla_reserve made in the skb). */
+const stats = memory.data(IPSTATS_MIB_MAX * 8);
+
 /** IFLA_AF_SPEC / AF_INET6. Ref: inet6_fill_link_af → inet6_fill_ifla6_attrs */
 function inet6_fill_link_af(skb: sk_buff, dev: net_device): i32 {
-  if (nla_put_u32(skb, 1 /* IFLA_INET6_FLAGS */, dev.in6_flags)) return -1;
-  const c = memory.data(16);
-  store<u32>(c, 65535); // max_reasm_len
-  store<u32>(c, dev.in6_tstamp, 4);
-  store<u32>(c, dev.in6_reachable_time, 8);
-  store<u32>(c, 1000, 12); // retrans_time
-  if (nla_put(skb, 5 /* IFLA_INET6_CACHEINFO */, 16, c)) return -1;
-  // DEVCONF_MAX (60) values as 6.18's defaults give them; lo differs in mtu, use_tempaddr, accept_dad.
-  const conf = memory.data(60 * 4);
-  memory.fill(conf, 0, 60 * 4);
+  if (nla_put_u32(skb, IFLA_INET6_FLAGS, dev.in6_flags)) return -1;
+  const ci = ifla_ci;
+  ci.max_reasm_len = IPV6_MAXPLEN;
+  ci.tstamp = dev.in6_tstamp;
+  ci.reachable_time = dev.in6_reachable_time;
+  ci.retrans_time = 1000; // jiffies_to_msecs(NEIGH_VAR(idev->nd_parms, RETRANS_TIME))
+  if (nla_put(skb, IFLA_INET6_CACHEINFO, offsetof<ifla_cacheinfo>(), changetype<usize>(ci))) return -1;
+  // ipv6_store_devconf: the values 6.18's defaults give; lo differs in mtu6, use_tempaddr, accept_dad.
+  const array = devconf_array;
   const lo = (dev.flags & IFF_LOOPBACK) != 0;
-  store<i32>(conf + 1 * 4, 64); store<u32>(conf + 2 * 4, dev.mtu6); store<i32>(conf + 3 * 4, 1); store<i32>(conf + 4 * 4, 1);
-  store<i32>(conf + 5 * 4, 1); store<i32>(conf + 6 * 4, 1); store<i32>(conf + 7 * 4, -1); store<i32>(conf + 8 * 4, 4000);
-  store<i32>(conf + 9 * 4, 1000); store<i32>(conf + 10 * 4, lo ? -1 : 0); store<i32>(conf + 11 * 4, 604800); store<i32>(conf + 12 * 4, 86400);
-  store<i32>(conf + 13 * 4, 3); store<i32>(conf + 14 * 4, 600); store<i32>(conf + 15 * 4, 16); store<i32>(conf + 17 * 4, 1);
-  store<i32>(conf + 18 * 4, 1); store<i32>(conf + 19 * 4, 1); store<i32>(conf + 20 * 4, 60000); store<i32>(conf + 27 * 4, lo ? -1 : 1);
-  store<i32>(conf + 30 * 4, 10000); store<i32>(conf + 31 * 4, 1000); store<i32>(conf + 32 * 4, 1); store<i32>(conf + 35 * 4, 1);
-  store<i32>(conf + 38 * 4, 1); store<i32>(conf + 43 * 4, 3600000); store<i32>(conf + 46 * 4, 1); store<i32>(conf + 52 * 4, 1024);
-  store<i32>(conf + 54 * 4, 65535); store<i32>(conf + 55 * 4, -1); store<i32>(conf + 56 * 4, 1);
-  if (nla_put(skb, 2 /* IFLA_INET6_CONF */, 60 * 4, conf)) return -1;
-  // IFLA_INET6_STATS (ICMP6 MIB count first, then zeros) and IFLA_INET6_ICMP6STATS.
-  const st = memory.data(38 * 8);
-  memory.fill(st, 0, 38 * 8);
-  store<u64>(st, 38);
-  if (nla_put(skb, 3 /* IFLA_INET6_STATS */, 38 * 8, st)) return -1;
-  store<u64>(st, 7);
-  if (nla_put(skb, 6 /* IFLA_INET6_ICMP6STATS */, 7 * 8, st)) return -1;
-  memory.fill(st, 0, 16);
-  if (nla_put(skb, 7 /* IFLA_INET6_TOKEN */, 16, st)) return -1;
-  if (nla_put_u8(skb, 8 /* IFLA_INET6_ADDR_GEN_MODE */, dev.addr_gen_mode)) return -1;
+  array.fill(0);
+  array[DEVCONF_HOPLIMIT] = 64;
+  array[DEVCONF_MTU6] = <i32>dev.mtu6;
+  array[DEVCONF_ACCEPT_RA] = 1;
+  array[DEVCONF_ACCEPT_REDIRECTS] = 1;
+  array[DEVCONF_AUTOCONF] = 1;
+  array[DEVCONF_DAD_TRANSMITS] = 1;
+  array[DEVCONF_RTR_SOLICITS] = -1;
+  array[DEVCONF_RTR_SOLICIT_INTERVAL] = 4000;
+  array[DEVCONF_RTR_SOLICIT_DELAY] = 1000;
+  array[DEVCONF_USE_TEMPADDR] = lo ? -1 : 0;
+  array[DEVCONF_TEMP_VALID_LFT] = 604800;
+  array[DEVCONF_TEMP_PREFERED_LFT] = 86400;
+  array[DEVCONF_REGEN_MAX_RETRY] = 3;
+  array[DEVCONF_MAX_DESYNC_FACTOR] = 600;
+  array[DEVCONF_MAX_ADDRESSES] = 16;
+  array[DEVCONF_ACCEPT_RA_DEFRTR] = 1;
+  array[DEVCONF_ACCEPT_RA_PINFO] = 1;
+  array[DEVCONF_ACCEPT_RA_RTR_PREF] = 1;
+  array[DEVCONF_RTR_PROBE_INTERVAL] = 60000;
+  array[DEVCONF_ACCEPT_DAD] = lo ? -1 : 1;
+  array[DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL] = 10000;
+  array[DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL] = 1000;
+  array[DEVCONF_SUPPRESS_FRAG_NDISC] = 1;
+  array[DEVCONF_ACCEPT_RA_MTU] = 1;
+  array[DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT] = 1;
+  array[DEVCONF_RTR_SOLICIT_MAX_INTERVAL] = 3600000;
+  array[DEVCONF_ENHANCED_DAD] = 1;
+  array[DEVCONF_RA_DEFRTR_METRIC] = 1024;
+  array[DEVCONF_IOAM6_ID] = 65535; // IOAM6_DEFAULT_ID
+  array[DEVCONF_IOAM6_ID_WIDE] = -1; // IOAM6_DEFAULT_ID_WIDE: 0xffffffff
+  array[DEVCONF_NDISC_EVICT_NOCARRIER] = 1;
+  if (nla_put(skb, IFLA_INET6_CONF, DEVCONF_MAX * 4, changetype<usize>(array))) return -1;
+  // IFLA_INET6_STATS and IFLA_INET6_ICMP6STATS: each its number of counters (stats[0]), then zeros.
+  memory.fill(stats, 0, IPSTATS_MIB_MAX * 8);
+  store<u64>(stats, IPSTATS_MIB_MAX);
+  if (nla_put(skb, IFLA_INET6_STATS, IPSTATS_MIB_MAX * 8, stats)) return -1;
+  store<u64>(stats, ICMP6_MIB_MAX);
+  if (nla_put(skb, IFLA_INET6_ICMP6STATS, ICMP6_MIB_MAX * 8, stats)) return -1;
+  // idev->token: ::
+  memory.fill(stats, 0, offsetof<in6_addr>());
+  if (nla_put(skb, IFLA_INET6_TOKEN, offsetof<in6_addr>(), stats)) return -1;
+  if (nla_put_u8(skb, IFLA_INET6_ADDR_GEN_MODE, dev.addr_gen_mode)) return -1;
   return 0;
 }
 
 export function addrconf_init(): void {
   ifa_ipv6_policy = nla_policy_new(IFA_MAX);
-  ifa_ipv6_policy[IFA_ADDRESS] = NLA_POLICY(0, 16);
-  ifa_ipv6_policy[IFA_LOCAL] = NLA_POLICY(0, 16);
-  ifa_ipv6_policy[IFA_CACHEINFO] = NLA_POLICY(0, 16);
+  ifa_ipv6_policy[IFA_ADDRESS] = NLA_POLICY(NLA_UNSPEC, <u16>offsetof<in6_addr>());
+  ifa_ipv6_policy[IFA_LOCAL] = NLA_POLICY(NLA_UNSPEC, <u16>offsetof<in6_addr>());
+  ifa_ipv6_policy[IFA_CACHEINFO] = NLA_POLICY(NLA_UNSPEC, <u16>offsetof<ifa_cacheinfo>());
   ifa_ipv6_policy[IFA_FLAGS] = NLA_POLICY(NLA_U32);
   ifa_ipv6_policy[IFA_RT_PRIORITY] = NLA_POLICY(NLA_U32);
-  ifa_ipv6_policy[10] = NLA_POLICY(14 /* NLA_S32 */);
+  ifa_ipv6_policy[IFA_TARGET_NETNSID] = NLA_POLICY(NLA_S32);
   ifa_ipv6_policy[IFA_PROTO] = NLA_POLICY(NLA_U8);
   register_netdevice_notifier(addrconf_notify);
   ip6_route_init();

@@ -1,0 +1,69 @@
+/**
+ * The IPv6 per-device settings as IFLA_INET6_CONF carries them: `s32 array[DEVCONF_MAX]`, indexed
+ * by DEVCONF_* (filled by ipv6_store_devconf).
+ *
+ * Models Linux 6.18: include/uapi/linux/ipv6.h
+ */
+
+export const DEVCONF_FORWARDING: i32 = 0;
+export const DEVCONF_HOPLIMIT: i32 = 1;
+export const DEVCONF_MTU6: i32 = 2;
+export const DEVCONF_ACCEPT_RA: i32 = 3;
+export const DEVCONF_ACCEPT_REDIRECTS: i32 = 4;
+export const DEVCONF_AUTOCONF: i32 = 5;
+export const DEVCONF_DAD_TRANSMITS: i32 = 6;
+export const DEVCONF_RTR_SOLICITS: i32 = 7;
+export const DEVCONF_RTR_SOLICIT_INTERVAL: i32 = 8;
+export const DEVCONF_RTR_SOLICIT_DELAY: i32 = 9;
+export const DEVCONF_USE_TEMPADDR: i32 = 10;
+export const DEVCONF_TEMP_VALID_LFT: i32 = 11;
+export const DEVCONF_TEMP_PREFERED_LFT: i32 = 12;
+export const DEVCONF_REGEN_MAX_RETRY: i32 = 13;
+export const DEVCONF_MAX_DESYNC_FACTOR: i32 = 14;
+export const DEVCONF_MAX_ADDRESSES: i32 = 15;
+export const DEVCONF_FORCE_MLD_VERSION: i32 = 16;
+export const DEVCONF_ACCEPT_RA_DEFRTR: i32 = 17;
+export const DEVCONF_ACCEPT_RA_PINFO: i32 = 18;
+export const DEVCONF_ACCEPT_RA_RTR_PREF: i32 = 19;
+export const DEVCONF_RTR_PROBE_INTERVAL: i32 = 20;
+export const DEVCONF_ACCEPT_RA_RT_INFO_MAX_PLEN: i32 = 21;
+export const DEVCONF_PROXY_NDP: i32 = 22;
+export const DEVCONF_OPTIMISTIC_DAD: i32 = 23;
+export const DEVCONF_ACCEPT_SOURCE_ROUTE: i32 = 24;
+export const DEVCONF_MC_FORWARDING: i32 = 25;
+export const DEVCONF_DISABLE_IPV6: i32 = 26;
+export const DEVCONF_ACCEPT_DAD: i32 = 27;
+export const DEVCONF_FORCE_TLLAO: i32 = 28;
+export const DEVCONF_NDISC_NOTIFY: i32 = 29;
+export const DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL: i32 = 30;
+export const DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL: i32 = 31;
+export const DEVCONF_SUPPRESS_FRAG_NDISC: i32 = 32;
+export const DEVCONF_ACCEPT_RA_FROM_LOCAL: i32 = 33;
+export const DEVCONF_USE_OPTIMISTIC: i32 = 34;
+export const DEVCONF_ACCEPT_RA_MTU: i32 = 35;
+export const DEVCONF_STABLE_SECRET: i32 = 36;
+export const DEVCONF_USE_OIF_ADDRS_ONLY: i32 = 37;
+export const DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT: i32 = 38;
+export const DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN: i32 = 39;
+export const DEVCONF_DROP_UNICAST_IN_L2_MULTICAST: i32 = 40;
+export const DEVCONF_DROP_UNSOLICITED_NA: i32 = 41;
+export const DEVCONF_KEEP_ADDR_ON_DOWN: i32 = 42;
+export const DEVCONF_RTR_SOLICIT_MAX_INTERVAL: i32 = 43;
+export const DEVCONF_SEG6_ENABLED: i32 = 44;
+export const DEVCONF_SEG6_REQUIRE_HMAC: i32 = 45;
+export const DEVCONF_ENHANCED_DAD: i32 = 46;
+export const DEVCONF_ADDR_GEN_MODE: i32 = 47;
+export const DEVCONF_DISABLE_POLICY: i32 = 48;
+export const DEVCONF_ACCEPT_RA_RT_INFO_MIN_PLEN: i32 = 49;
+export const DEVCONF_NDISC_TCLASS: i32 = 50;
+export const DEVCONF_RPL_SEG_ENABLED: i32 = 51;
+export const DEVCONF_RA_DEFRTR_METRIC: i32 = 52;
+export const DEVCONF_IOAM6_ENABLED: i32 = 53;
+export const DEVCONF_IOAM6_ID: i32 = 54;
+export const DEVCONF_IOAM6_ID_WIDE: i32 = 55;
+export const DEVCONF_NDISC_EVICT_NOCARRIER: i32 = 56;
+export const DEVCONF_ACCEPT_UNTRACKED_NA: i32 = 57;
+export const DEVCONF_ACCEPT_RA_MIN_LFT: i32 = 58;
+export const DEVCONF_FORCE_FORWARDING: i32 = 59;
+/** The number of settings. */
+export const DEVCONF_MAX: i32 = 60;
