@@ -55,7 +55,6 @@ const STRUCT_PENDING = new Set<string>([
   'net/ipv6/addrconf.ts',
   'net/core/rtnetlink.ts',
   'net/core/neighbour.ts',
-  'net/core/fib_rules.ts',
   'net/bridge/br_netlink.ts',
   'drivers/net/veth.ts',
   'net/core/sock.ts',
