@@ -27,6 +27,7 @@ import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
 import { br_newlink, br_fill_info } from '../bridge/br_netlink';
 import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT, EBUSY } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
+import { rtgenmsg, ifinfomsg } from '../../include/uapi/linux/rtnetlink';
 
 export const RTM_BASE: i32 = 16;
 export const RTM_NEWLINK: i32 = 16;
@@ -113,9 +114,6 @@ const IFLA_XDP_ATTACHED: i32 = 2;
 export const IFLA_INFO_KIND: i32 = 1;
 export const IFLA_INFO_DATA: i32 = 2;
 const IFLA_INFO_MAX: i32 = 5;
-
-/** sizeof(struct ifinfomsg). */
-export const IFINFOMSG_SIZE: i32 = 16;
 
 /** The kernel socket of NETLINK_ROUTE (net->rtnl). */
 export let rtnl: sock | null = null;
@@ -208,15 +206,15 @@ export function rtnl_af_register(family: u8, fill: fill_link_af_func): void { af
 
 /** Fill one RTM_NEWLINK / RTM_DELLINK for dev. Ref: rtnl_fill_ifinfo */
 function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32, seq: u32, change: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, type, IFINFOMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, type, offsetof<ifinfomsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const ifm = nlmsg_data(nlh);
-  store<u8>(ifm, AF_UNSPEC);
-  store<u8>(ifm, 0, 1);
-  store<u16>(ifm, dev.type, 2);
-  store<i32>(ifm, dev.ifindex, 4);
-  store<u32>(ifm, dev_get_flags(dev), 8);
-  store<u32>(ifm, change, 12);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  ifm.ifi_family = AF_UNSPEC;
+  ifm.__ifi_pad = 0;
+  ifm.ifi_type = dev.type;
+  ifm.ifi_index = dev.ifindex;
+  ifm.ifi_flags = dev_get_flags(dev);
+  ifm.ifi_change = change;
   const up = netif_running(dev);
   if (nla_put_string(skb, IFLA_IFNAME, dev.name) ||
     nla_put_u32(skb, IFLA_TXQLEN, dev.txqlen) ||
@@ -318,9 +316,9 @@ function rtnetlink_event(event: i32, dev: net_device): void {
 }
 
 /** The flags a SETLINK asks for. Ref: rtnl_dev_combine_flags */
-function rtnl_dev_combine_flags(dev: net_device, ifm: usize): u32 {
-  let flags = load<u32>(ifm, 8);
-  const change = load<u32>(ifm, 12);
+function rtnl_dev_combine_flags(dev: net_device, ifm: ifinfomsg): u32 {
+  let flags = ifm.ifi_flags;
+  const change = ifm.ifi_change;
   if (change) flags = (flags & change) | (dev_get_flags(dev) & ~change);
   return flags;
 }
@@ -380,19 +378,19 @@ function rtnl_dev_get(ifindex: i32, tb: StaticArray<usize>): net_device | null {
 
 /** The ifinfomsg check of a GETLINK request. Ref: rtnl_valid_getlink_req */
 function rtnl_valid_getlink_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) {
     NL_SET_ERR_MSG(extack, 'Invalid header for get link');
     return -EINVAL;
   }
   const strict = netlink_strict_get_check(skb);
   if (strict) {
-    const ifm = nlmsg_data(nlh);
-    if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
+    const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+    if (ifm.__ifi_pad || ifm.ifi_type || ifm.ifi_flags || ifm.ifi_change) {
       NL_SET_ERR_MSG(extack, 'Invalid values in header for get link request');
       return -EINVAL;
     }
   }
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, strict);
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, strict);
   if (err < 0) return err;
   if (!strict) return 0;
   for (let i = 0; i <= IFLA_MAX; i++) {
@@ -410,7 +408,8 @@ function rtnl_getlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   const err = rtnl_valid_getlink_req(skb, nlh, tb, extack);
   if (err < 0) return err;
-  const ifindex = load<i32>(nlmsg_data(nlh), 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   if (ifindex <= 0 && !tb[IFLA_IFNAME] && !tb[IFLA_ALT_IFNAME]) return -EINVAL;
   const dev = rtnl_dev_get(ifindex, tb);
   if (dev == null) return -ENODEV;
@@ -425,16 +424,16 @@ function rtnl_getlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
 function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
   const nlh = cb.nlh;
   if (cb.strict_check && cb.args[1] == 0) {
-    if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+    if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid header for link dump');
       return -EINVAL;
     }
-    const ifm = nlmsg_data(nlh);
-    if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
+    const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+    if (ifm.__ifi_pad || ifm.ifi_type || ifm.ifi_flags || ifm.ifi_change) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid values in header for link dump request');
       return -EINVAL;
     }
-    if (load<i32>(ifm, 4)) {
+    if (ifm.ifi_index) {
       NL_SET_ERR_MSG(cb.extack, 'Filter by device index not supported for link dumps');
       return -EINVAL;
     }
@@ -456,7 +455,7 @@ function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
 }
 
 /** Apply a SETLINK / NEWLINK on an existing device. Ref: do_setlink */
-function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function do_setlink(dev: net_device, ifm: ifinfomsg, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (tb[IFLA_IFNAME]) {
     const name = nla_get_string(tb[IFLA_IFNAME]);
     if (name != dev.name) {
@@ -473,7 +472,7 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
   }
   if (tb[IFLA_IFNAME]) dev_change_name(dev, nla_get_string(tb[IFLA_IFNAME]));
   if (tb[IFLA_MTU]) dev_set_mtu(dev, nla_get_u32(tb[IFLA_MTU]));
-  if (load<u32>(ifm, 8) || load<u32>(ifm, 12)) dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  if (ifm.ifi_flags || ifm.ifi_change) dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
   if (tb[IFLA_TXQLEN]) {
     const q = nla_get_u32(tb[IFLA_TXQLEN]);
     if (q != dev.txqlen) { dev.txqlen = q; rtmsg_ifinfo_send(RTM_NEWLINK, dev, 0); }
@@ -485,11 +484,11 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
 /** RTM_SETLINK. Ref: rtnl_setlink */
 function rtnl_setlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifm = nlmsg_data(nlh);
-  const ifindex = load<i32>(ifm, 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   let dev: net_device | null = null;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
   else if (tb[IFLA_IFNAME]) dev = __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME]));
@@ -501,11 +500,11 @@ function rtnl_setlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
 /** RTM_NEWLINK: change an existing link or create one of a known kind. Ref: rtnl_newlink → __rtnl_newlink */
 function rtnl_newlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  let err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  let err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifm = nlmsg_data(nlh);
-  const ifindex = load<i32>(ifm, 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   const flags = nlh.nlmsg_flags;
   let dev: net_device | null = null;
   let link_specified = true;
@@ -553,9 +552,9 @@ function rtnl_newlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
  * Configure a link just registered by RTM_NEWLINK: the flags of its ifinfomsg, then the first
  * RTM_NEWLINK (ifi_change ~0), then NETDEV_UP if it came up. Ref: rtnl_configure_link
  */
-export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
+export function rtnl_configure_link(dev: net_device, ifm: ifinfomsg | null): i32 {
   const old_flags = dev.flags;
-  if (ifm && (load<u32>(ifm, 8) || load<u32>(ifm, 12))) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  if (ifm && (ifm.ifi_flags || ifm.ifi_change)) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
   __dev_notify_flags(dev, old_flags, 0xffffffff);
   return 0;
 }
@@ -563,10 +562,11 @@ export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
 /** RTM_DELLINK. Ref: rtnl_dellink */
 function rtnl_dellink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifindex = load<i32>(nlmsg_data(nlh), 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   let dev: net_device | null = null;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
   else if (tb[IFLA_IFNAME] || tb[IFLA_ALT_IFNAME]) {
@@ -592,7 +592,7 @@ function rtnetlink_rcv_msg(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   type -= RTM_BASE;
   // All the messages must have at least 1 byte length
   if (nlmsg_len(nlh) < 1) return tr(0);
-  const family = <i32>load<u8>(nlmsg_data(nlh));
+  const family = <i32>changetype<rtgenmsg>(nlmsg_data(nlh)).rtgen_family;
   const kind = type & 3;
   if (kind != 2 && !netlink_capable(skb, CAP_NET_ADMIN)) return tr(-EPERM);
   if (kind == 2 && (nlh.nlmsg_flags & NLM_F_DUMP)) {
