@@ -53,7 +53,6 @@ const STRUCT_PENDING = new Set<string>([
   'net/ipv6/route.ts',
   'net/ipv4/devinet.ts',
   'net/ipv6/addrconf.ts',
-  'net/core/neighbour.ts',
   'net/core/sock.ts',
   'index.ts',
   'lib/nlattr.ts',
