@@ -10,7 +10,7 @@ import {
   sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
   netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data,
   nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr,  kfree_skb, NETLINK_CB,
-  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen, MSG_DONTWAIT } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put,
   nla_nest_start_noflag, nla_nest_start, nla_nest_end, nla_policy, nla_policy_new, NLA_POLICY, __nla_parse,
@@ -20,7 +20,7 @@ import {
 import {
   net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, netif_running, dev_change_flags,
   dev_set_mtu, dev_change_name, __dev_change_flags, __dev_notify_flags, dev_valid_name, dev_alloc_name, unregister_netdevice, set_rtmsg_ifinfo_hook,
-  register_netdevice_notifier, loopback_net_init, linkwatch_run_queue, IFF_UP, IFNAMSIZ, KIND_VETH, KIND_BRIDGE,
+  register_netdevice_notifier, loopback_net_init, linkwatch_run_queue, IFF_UP, IFF_PROMISC, IFF_ALLMULTI, IFNAMSIZ, KIND_VETH, KIND_BRIDGE,
   KIND_LOOPBACK, IF_OPER_DOWN, NETDEV_CHANGEMTU, NETDEV_CHANGENAME, NETDEV_CHANGEADDR,
 } from './dev';
 import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
@@ -28,6 +28,7 @@ import { br_newlink, br_fill_info } from '../bridge/br_netlink';
 import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT, EBUSY } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
 import { rtgenmsg, ifinfomsg } from '../../include/uapi/linux/rtnetlink';
+import { rtnl_link_stats, rtnl_link_stats64, rtnl_link_ifmap } from '../../include/uapi/linux/if_link';
 
 export const RTM_BASE: i32 = 16;
 export const RTM_NEWLINK: i32 = 16;
@@ -91,6 +92,7 @@ export const IFLA_PROTO_DOWN: i32 = 39;
 export const IFLA_GSO_MAX_SEGS: i32 = 40;
 export const IFLA_GSO_MAX_SIZE: i32 = 41;
 export const IFLA_XDP: i32 = 43;
+const IFLA_TARGET_NETNSID: i32 = 46;
 export const IFLA_CARRIER_UP_COUNT: i32 = 47;
 export const IFLA_CARRIER_DOWN_COUNT: i32 = 48;
 export const IFLA_MIN_MTU: i32 = 50;
@@ -186,7 +188,7 @@ export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool)
   if (report) {
     const c = skb_clone(skb);
     netlink_broadcast(sk, skb, portid, group);
-    netlink_unicast(sk, c, portid, 0x40);
+    netlink_unicast(sk, c, portid, MSG_DONTWAIT);
   } else {
     netlink_broadcast(sk, skb, 0, group);
   }
@@ -225,8 +227,8 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
     nla_put_u32(skb, IFLA_MIN_MTU, dev.min_mtu) ||
     nla_put_u32(skb, IFLA_MAX_MTU, dev.max_mtu) ||
     nla_put_u32(skb, IFLA_GROUP, dev.group) ||
-    nla_put_u32(skb, IFLA_PROMISCUITY, dev.flags & 0x100 ? 1 : 0) ||
-    nla_put_u32(skb, IFLA_ALLMULTI, dev.flags & 0x200 ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_PROMISCUITY, dev.flags & IFF_PROMISC ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, dev.flags & IFF_ALLMULTI ? 1 : 0) ||
     nla_put_u32(skb, IFLA_NUM_TX_QUEUES, dev.num_tx_queues) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SIZE, 65536) ||
@@ -246,8 +248,8 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
     nla_put_u8(skb, IFLA_PROTO_DOWN, 0) ||
     nla_put(skb, IFLA_ADDRESS, 6, changetype<usize>(dev.dev_addr)) ||
     nla_put(skb, IFLA_BROADCAST, 6, changetype<usize>(dev.broadcast)) ||
-    nla_put(skb, IFLA_STATS64, 200, zeros) ||
-    nla_put(skb, IFLA_STATS, 96, zeros)) {
+    nla_put(skb, IFLA_STATS64, offsetof<rtnl_link_stats64>(), zeros) ||
+    nla_put(skb, IFLA_STATS, offsetof<rtnl_link_stats>(), zeros)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
   }
@@ -282,7 +284,7 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
   }
   nla_nest_end(skb, af);
   // IFLA_MAP (struct rtnl_link_ifmap), then the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests.
-  if (nla_put(skb, IFLA_MAP, 32, zeros)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  if (nla_put(skb, IFLA_MAP, offsetof<rtnl_link_ifmap>(), zeros)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   const dl = nla_nest_start(skb, IFLA_DEVLINK_PORT);
   if (!dl) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nla_nest_end(skb, dl);
@@ -395,7 +397,7 @@ function rtnl_valid_getlink_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usi
   if (!strict) return 0;
   for (let i = 0; i <= IFLA_MAX; i++) {
     if (!tb[i]) continue;
-    if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != 46 /* IFLA_TARGET_NETNSID */) {
+    if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != IFLA_TARGET_NETNSID) {
       NL_SET_ERR_MSG(extack, 'Unsupported attribute in get link request');
       return -EINVAL;
     }
