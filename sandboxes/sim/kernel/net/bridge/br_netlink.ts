@@ -101,9 +101,9 @@ export function br_newlink(name: string, ifm: ifinfomsg, tb: StaticArray<usize>,
   dev.tso_max_size = 65536;
   dev.netns_immutable = true;
   if (tb[IFLA_MTU]) dev.mtu = nla_get_u32(tb[IFLA_MTU]);
-  const set_addr = tb[IFLA_ADDRESS] != 0 && nla_len(tb[IFLA_ADDRESS]) >= 6;
+  const set_addr = tb[IFLA_ADDRESS] != 0 && nla_len(tb[IFLA_ADDRESS]) >= ETH_ALEN;
   if (set_addr) {
-    for (let i = 0; i < 6; i++) unchecked(dev.dev_addr[i] = load<u8>(nla_data(tb[IFLA_ADDRESS]) + <usize>i));
+    for (let i = 0; i < ETH_ALEN; i++) unchecked(dev.dev_addr[i] = load<u8>(nla_data(tb[IFLA_ADDRESS]) + <usize>i));
   } else {
     eth_hw_addr_random(dev);
   }

@@ -10,6 +10,7 @@ import { NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, netlink_ext_ack } from '../../
 import { rtnl_register, AF_UNSPEC, AF_INET, AF_INET6 } from './rtnetlink';
 import { EMSGSIZE, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 import { fib_rule_hdr } from '../../include/uapi/linux/fib_rules';
+import { RT_TABLE_MAIN, RT_TABLE_LOCAL } from '../ipv4/fib_trie';
 
 const RTM_NEWRULE: i32 = 32;
 const RTM_DELRULE: i32 = 33;
@@ -22,6 +23,7 @@ const FR_ACT_TO_TBL: u8 = 1;
 const RTPROT_KERNEL: u8 = 2;
 const RTNL_FAMILY_IPMR: u8 = 128;
 const RTNL_FAMILY_IP6MR: u8 = 129;
+const RT_TABLE_DEFAULT: u32 = 253;
 
 /** Ref: fib_nl_fill_rule (a default rule: table, no suppression, kernel protocol, its priority unless 0) */
 function fib_nl_fill_rule(skb: sk_buff, family: u8, table: u32, pref: u32, portid: u32, seq: u32): i32 {
@@ -47,7 +49,7 @@ function fib_nl_fill_rule(skb: sk_buff, family: u8, table: u32, pref: u32, porti
 }
 
 function dump_rules(skb: sk_buff, cb: netlink_callback, family: u8, n: i32): i32 {
-  const tables: u32[] = [255, 254, 253];
+  const tables: u32[] = [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT];
   const prefs: u32[] = [0, 32766, 32767];
   let idx = <i32>cb.args[0];
   for (; idx < n; idx++) {
@@ -74,7 +76,7 @@ function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
     const n = fam == AF_INET ? 3 : fam == AF_INET6 ? 2 : 1;
     let idx = <i32>cb.args[0];
     for (; idx < n; idx++) {
-      let table: u32 = fam == AF_INET || fam == AF_INET6 ? [255, 254, 253][idx] : fam == RTNL_FAMILY_IPMR ? 253 : 254;
+      let table: u32 = fam == AF_INET || fam == AF_INET6 ? [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT][idx] : fam == RTNL_FAMILY_IPMR ? RT_TABLE_DEFAULT : RT_TABLE_MAIN;
       let pref: u32 = fam == AF_INET || fam == AF_INET6 ? [0, 32766, 32767][idx] : 32767;
       if (fib_nl_fill_rule(skb, fam, table, pref, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq) < 0) {
         cb.args[0] = idx;
