@@ -63,11 +63,6 @@ const COMMENT_RULES: [name: string, re: RegExp][] = [
 
 /** Files still reading some structs by offset, for the struct rules only (being converted). */
 const STRUCT_PENDING = new Set<string>([
-  'net/core/rtnetlink.ts',
-  'net/core/neighbour.ts',
-  'net/core/fib_rules.ts',
-  'net/bridge/br_netlink.ts',
-  'drivers/net/veth.ts',
   'net/core/dev.ts',
 ]);
 const STRUCT_RULES = new Set([

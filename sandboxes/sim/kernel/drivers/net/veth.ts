@@ -3,14 +3,15 @@
  * announced first (it gets the lower index), each end has no carrier until both are up.
  * Models Linux 6.18: drivers/net/veth.c
  */
-import { netlink_ext_ack, NL_SET_ERR_MSG, nla_data, nla_len, nla_get_u32, nla_get_string } from '../../lib/nlattr';
+import { netlink_ext_ack, NL_SET_ERR_MSG, nla_data, nla_len, nla_get_u32, nla_get_string, nla_find } from '../../lib/nlattr';
 import {
   net_device, ether_setup, eth_hw_addr_random, register_netdevice, unregister_netdevice_many, netif_carrier_on,
   netif_carrier_off, dev_valid_name, dev_alloc_name, __dev_get_by_name, set_ndo_hooks, KIND_VETH, KIND_BRIDGE, IFF_UP,
 } from '../../net/core/dev';
-import { rtnl_configure_link, rtnl_parse_ifla, IFLA_IFNAME, IFLA_ADDRESS, IFLA_MTU, IFLA_MAX, IFINFOMSG_SIZE } from '../../net/core/rtnetlink';
+import { rtnl_configure_link, rtnl_parse_ifla, IFLA_IFNAME, IFLA_ADDRESS, IFLA_MTU, IFLA_MAX } from '../../net/core/rtnetlink';
 import { br_dev_open } from '../../net/bridge/br_netlink';
 import { EINVAL, EEXIST } from '../../include/uapi/asm-generic/errno';
+import { ifinfomsg } from '../../include/uapi/linux/rtnetlink';
 
 const VETH_INFO_PEER: i32 = 1;
 /** ETH_MAX_MTU */
@@ -18,10 +19,8 @@ const VETH_MAX_MTU: u32 = 65535;
 /** sim: veth has one queue per possible CPU; this machine has 2. Ref: veth_get_num_queues */
 const VETH_QUEUES: u32 = 2;
 
-const zero_ifm = memory.data(16);
-
 /** sim: Create one end. Ref: rtnl_create_link + veth_setup */
-function veth_alloc(name: string, ifm: usize, tb: StaticArray<usize>): net_device | null {
+function veth_alloc(name: string, ifm: ifinfomsg | null, tb: StaticArray<usize>): net_device | null {
   const dev = new net_device(0, name, 0, 0, 0);
   ether_setup(dev);
   dev.kind = KIND_VETH;
@@ -35,7 +34,7 @@ function veth_alloc(name: string, ifm: usize, tb: StaticArray<usize>): net_devic
   } else {
     eth_hw_addr_random(dev);
   }
-  const idx = ifm ? load<i32>(ifm, 4) : 0;
+  const idx = ifm ? ifm.ifi_index : 0;
   if (idx > 0) dev.ifindex = idx;
   return dev;
 }
@@ -50,16 +49,17 @@ function veth_validate_mtu(tb: StaticArray<usize>, extack: netlink_ext_ack | nul
 }
 
 /** RTM_NEWLINK with kind "veth". Ref: veth_newlink */
-export function veth_newlink(name: string, ifm: usize, tb: StaticArray<usize>, data: usize, extack: netlink_ext_ack | null): i32 {
+export function veth_newlink(name: string, ifm: ifinfomsg, tb: StaticArray<usize>, data: usize, extack: netlink_ext_ack | null): i32 {
   // The peer's ifinfomsg and attributes, inside IFLA_INFO_DATA / VETH_INFO_PEER.
-  let ifmp: usize = zero_ifm;
+  let ifmp: ifinfomsg | null = null;
   const tbp = new StaticArray<usize>(IFLA_MAX + 1);
   if (data) {
-    const peer_attr = find_nested(data, VETH_INFO_PEER);
+    const peer_attr = nla_find(nla_data(data), nla_len(data), VETH_INFO_PEER);
     if (peer_attr) {
-      if (nla_len(peer_attr) < IFINFOMSG_SIZE) return -EINVAL;
-      ifmp = nla_data(peer_attr);
-      const err = rtnl_parse_ifla(tbp, ifmp + <usize>IFINFOMSG_SIZE, nla_len(peer_attr) - IFINFOMSG_SIZE, extack, false);
+      if (nla_len(peer_attr) < offsetof<ifinfomsg>()) return -EINVAL;
+      ifmp = changetype<ifinfomsg>(nla_data(peer_attr));
+      // rtnl_nla_parse_ifinfomsg: the attributes after the peer's ifinfomsg.
+      const err = rtnl_parse_ifla(tbp, nla_data(peer_attr) + offsetof<ifinfomsg>(), nla_len(peer_attr) - offsetof<ifinfomsg>(), extack, false);
       if (err < 0) return err;
     }
   }
@@ -82,30 +82,15 @@ export function veth_newlink(name: string, ifm: usize, tb: StaticArray<usize>, d
   netif_carrier_off(peer);
   rtnl_configure_link(peer, ifmp);
 
-  const dev = veth_alloc(dn, 0, tb);
+  const dev = veth_alloc(dn, null, tb);
   if (dev == null) return -EINVAL;
-  const idx = load<i32>(ifm, 4);
+  const idx = ifm.ifi_index;
   if (idx > 0) dev.ifindex = idx;
   register_netdevice(dev, false);
   netif_carrier_off(dev);
   dev.peer = peer;
   peer.peer = dev;
   rtnl_configure_link(dev, ifm);
-  return 0;
-}
-
-/** sim: the first attribute of a type in a nest (Linux parses the nest with nla_parse_nested). */
-function find_nested(nest: usize, type: i32): usize {
-  let a = nla_data(nest);
-  let rem = nla_len(nest);
-  while (rem >= 4) {
-    const l = <i32>load<u16>(a);
-    if (l < 4 || l > rem) break;
-    if ((load<u16>(a, 2) & 0x3fff) == type) return a;
-    const al = (l + 3) & ~3;
-    a += <usize>al;
-    rem -= al;
-  }
   return 0;
 }
 

@@ -12,6 +12,9 @@ import { net_device, ether_setup, eth_hw_addr_random, register_netdevice, netif_
 import { rtnl_configure_link, IFLA_ADDRESS, IFLA_MTU } from '../core/rtnetlink';
 import { EEXIST, EINVAL } from '../../include/uapi/asm-generic/errno';
 import { nla_get_u32 } from '../../lib/nlattr';
+import { ifinfomsg } from '../../include/uapi/linux/rtnetlink';
+import { ifla_bridge_id } from '../../include/uapi/linux/if_link';
+import { br_boolopt_multi } from '../../include/uapi/linux/if_bridge';
 
 // enum IFLA_BR_*
 const IFLA_BR_FORWARD_DELAY = 1; const IFLA_BR_HELLO_TIME = 2; const IFLA_BR_MAX_AGE = 3; const IFLA_BR_AGEING_TIME = 4;
@@ -34,7 +37,17 @@ const BR_FORWARD_DELAY: u32 = 1500; const BR_HELLO_TIME: u32 = 200; const BR_MAX
 const MC_LAST_MEMBER: u64 = 100; const MC_MEMBERSHIP: u64 = 26000; const MC_QUERIER: u64 = 25500; const MC_QUERY: u64 = 12500;
 const MC_QUERY_RESPONSE: u64 = 1000; const MC_STARTUP_QUERY: u64 = 3125 - 1;
 
-const buf = memory.data(16);
+/** The default bridge priority, 0x8000. Ref: br_dev_setup → br_stp_set_bridge_priority */
+const BR_PRIORITY: u16 = 0x8000;
+const ETH_ALEN: i32 = 6;
+/** The STP group address 01:80:c2:00:00:00 (br->group_addr of a new bridge). Ref: eth_stp_addr */
+const eth_stp_addr = memory.data<u8>([0x01, 0x80, 0xc2, 0x00, 0x00, 0x00]);
+/** No option set, mask of the 5 options 6.18 knows. Ref: br_boolopt_multi_get */
+const BR_BOOLOPT_MASK: u32 = 0x1f;
+
+// sim: br_fill_info's locals (Linux puts them on the stack).
+const bridge_id = changetype<ifla_bridge_id>(memory.data(offsetof<ifla_bridge_id>()));
+const bm = changetype<br_boolopt_multi>(memory.data(offsetof<br_boolopt_multi>()));
 
 /** IFLA_INFO_DATA of a bridge. Ref: br_fill_info */
 export function br_fill_info(skb: sk_buff, dev: net_device): i32 {
@@ -43,22 +56,22 @@ export function br_fill_info(skb: sk_buff, dev: net_device): i32 {
     nla_put_u64_64bit(skb, IFLA_BR_TOPOLOGY_CHANGE_TIMER, 0, IFLA_BR_PAD) || nla_put_u64_64bit(skb, IFLA_BR_GC_TIMER, 0, IFLA_BR_PAD) ||
     nla_put_u32(skb, IFLA_BR_FORWARD_DELAY, BR_FORWARD_DELAY) || nla_put_u32(skb, IFLA_BR_HELLO_TIME, BR_HELLO_TIME) ||
     nla_put_u32(skb, IFLA_BR_MAX_AGE, BR_MAX_AGE) || nla_put_u32(skb, IFLA_BR_AGEING_TIME, BR_AGEING_TIME) ||
-    nla_put_u32(skb, IFLA_BR_STP_STATE, 0) || nla_put_u16(skb, IFLA_BR_PRIORITY, 0x8000) ||
+    nla_put_u32(skb, IFLA_BR_STP_STATE, 0) || nla_put_u16(skb, IFLA_BR_PRIORITY, BR_PRIORITY) ||
     nla_put_u8(skb, IFLA_BR_VLAN_FILTERING, 0) || nla_put_u16(skb, IFLA_BR_GROUP_FWD_MASK, 0)) return -1;
   // struct ifla_bridge_id: priority (big endian) and the bridge's id address: zeros until a port
   // joins or an address is set.
-  memory.fill(buf, 0, 16);
-  store<u8>(buf, 0x80);
-  if (dev.br_id_set) for (let i = 0; i < 6; i++) store<u8>(buf + 2 + <usize>i, unchecked(dev.dev_addr[i]));
-  if (nla_put(skb, IFLA_BR_BRIDGE_ID, 8, buf) || nla_put(skb, IFLA_BR_ROOT_ID, 8, buf) ||
+  memory.fill(changetype<usize>(bridge_id), 0, offsetof<ifla_bridge_id>());
+  store<u8>(bridge_id.prio, <u8>(BR_PRIORITY >> 8));
+  store<u8>(bridge_id.prio + 1, <u8>BR_PRIORITY);
+  if (dev.br_id_set) for (let i = 0; i < ETH_ALEN; i++) store<u8>(bridge_id.addr + <usize>i, unchecked(dev.dev_addr[i]));
+  if (nla_put(skb, IFLA_BR_BRIDGE_ID, offsetof<ifla_bridge_id>(), changetype<usize>(bridge_id)) ||
+    nla_put(skb, IFLA_BR_ROOT_ID, offsetof<ifla_bridge_id>(), changetype<usize>(bridge_id)) ||
     nla_put_u16(skb, IFLA_BR_ROOT_PORT, 0) || nla_put_u32(skb, IFLA_BR_ROOT_PATH_COST, 0) ||
     nla_put_u8(skb, IFLA_BR_TOPOLOGY_CHANGE, 0) || nla_put_u8(skb, IFLA_BR_TOPOLOGY_CHANGE_DETECTED, 0)) return -1;
-  // The STP group address 01:80:c2:00:00:00.
-  store<u8>(buf, 0x01); store<u8>(buf, 0x80, 1); store<u8>(buf, 0xc2, 2); store<u8>(buf, 0, 3); store<u8>(buf, 0, 4); store<u8>(buf, 0, 5);
-  if (nla_put(skb, IFLA_BR_GROUP_ADDR, 6, buf)) return -1;
-  // struct br_boolopt_multi { optval, optmask }: no option set, mask of the 5 options 6.18 knows.
-  store<u32>(buf, 0); store<u32>(buf, 0x1f, 4);
-  if (nla_put(skb, IFLA_BR_MULTI_BOOLOPT, 8, buf) || nla_put_u32(skb, IFLA_BR_FDB_N_LEARNED, 0) || nla_put_u32(skb, IFLA_BR_FDB_MAX_LEARNED, 0) ||
+  if (nla_put(skb, IFLA_BR_GROUP_ADDR, ETH_ALEN, eth_stp_addr)) return -1;
+  bm.optval = 0;
+  bm.optmask = BR_BOOLOPT_MASK;
+  if (nla_put(skb, IFLA_BR_MULTI_BOOLOPT, offsetof<br_boolopt_multi>(), changetype<usize>(bm)) || nla_put_u32(skb, IFLA_BR_FDB_N_LEARNED, 0) || nla_put_u32(skb, IFLA_BR_FDB_MAX_LEARNED, 0) ||
     nla_put_u8(skb, IFLA_BR_MCAST_ROUTER, 1) || nla_put_u8(skb, IFLA_BR_MCAST_SNOOPING, 1) ||
     nla_put_u8(skb, IFLA_BR_MCAST_QUERY_USE_IFADDR, 0) || nla_put_u8(skb, IFLA_BR_MCAST_QUERIER, 0) ||
     nla_put_u8(skb, IFLA_BR_MCAST_STATS_ENABLED, 0) || nla_put_u32(skb, IFLA_BR_MCAST_HASH_ELASTICITY, 16) ||
@@ -77,7 +90,7 @@ export function br_fill_info(skb: sk_buff, dev: net_device): i32 {
 }
 
 /** sim: RTM_NEWLINK with kind "bridge". Ref: br_dev_newlink, br_dev_setup */
-export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+export function br_newlink(name: string, ifm: ifinfomsg, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   const n = dev_alloc_name(name);
   if (n == null) return -EINVAL;
   if (__dev_get_by_name(n) != null) return -EEXIST;
@@ -88,13 +101,13 @@ export function br_newlink(name: string, ifm: usize, tb: StaticArray<usize>, ext
   dev.tso_max_size = 65536;
   dev.netns_immutable = true;
   if (tb[IFLA_MTU]) dev.mtu = nla_get_u32(tb[IFLA_MTU]);
-  const set_addr = tb[IFLA_ADDRESS] != 0 && nla_len(tb[IFLA_ADDRESS]) >= 6;
+  const set_addr = tb[IFLA_ADDRESS] != 0 && nla_len(tb[IFLA_ADDRESS]) >= ETH_ALEN;
   if (set_addr) {
-    for (let i = 0; i < 6; i++) unchecked(dev.dev_addr[i] = load<u8>(nla_data(tb[IFLA_ADDRESS]) + <usize>i));
+    for (let i = 0; i < ETH_ALEN; i++) unchecked(dev.dev_addr[i] = load<u8>(nla_data(tb[IFLA_ADDRESS]) + <usize>i));
   } else {
     eth_hw_addr_random(dev);
   }
-  const idx = load<i32>(ifm, 4);
+  const idx = ifm.ifi_index;
   if (idx > 0) dev.ifindex = idx;
   register_netdevice(dev, false);
   if (set_addr) {

@@ -9,7 +9,11 @@ import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_da
 import { NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, netlink_ext_ack } from '../../lib/nlattr';
 import { rtnl_register, AF_UNSPEC, AF_INET, AF_INET6 } from './rtnetlink';
 import { EMSGSIZE, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
+import { fib_rule_hdr } from '../../include/uapi/linux/fib_rules';
+import { RT_TABLE_MAIN, RT_TABLE_LOCAL } from '../ipv4/fib_trie';
 
+const RTM_NEWRULE: i32 = 32;
+const RTM_DELRULE: i32 = 33;
 const RTM_GETRULE: i32 = 34;
 const FRA_PRIORITY: i32 = 6;
 const FRA_SUPPRESS_PREFIXLEN: i32 = 14;
@@ -17,18 +21,24 @@ const FRA_TABLE: i32 = 15;
 const FRA_PROTOCOL: i32 = 21;
 const FR_ACT_TO_TBL: u8 = 1;
 const RTPROT_KERNEL: u8 = 2;
+const RTNL_FAMILY_IPMR: u8 = 128;
+const RTNL_FAMILY_IP6MR: u8 = 129;
+const RT_TABLE_DEFAULT: u32 = 253;
 
 /** Ref: fib_nl_fill_rule (a default rule: table, no suppression, kernel protocol, its priority unless 0) */
 function fib_nl_fill_rule(skb: sk_buff, family: u8, table: u32, pref: u32, portid: u32, seq: u32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, 32 /* RTM_NEWRULE */, 12, NLM_F_MULTI);
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWRULE, offsetof<fib_rule_hdr>(), NLM_F_MULTI);
   if (!nlh) return -EMSGSIZE;
-  const frh = nlmsg_data(nlh);
-  store<u8>(frh, family);
-  store<u8>(frh, 0, 1); store<u8>(frh, 0, 2); store<u8>(frh, 0, 3);
-  store<u8>(frh, <u8>table, 4);
-  store<u8>(frh, 0, 5); store<u8>(frh, 0, 6);
-  store<u8>(frh, FR_ACT_TO_TBL, 7);
-  store<u32>(frh, 0, 8);
+  const frh = changetype<fib_rule_hdr>(nlmsg_data(nlh));
+  frh.family = family;
+  frh.dst_len = 0;
+  frh.src_len = 0;
+  frh.tos = 0;
+  frh.table = <u8>table;
+  frh.res1 = 0;
+  frh.res2 = 0;
+  frh.action = FR_ACT_TO_TBL;
+  frh.flags = 0;
   if (nla_put_u32(skb, FRA_TABLE, table) || nla_put_u32(skb, FRA_SUPPRESS_PREFIXLEN, 0xffffffff) ||
     nla_put_u8(skb, FRA_PROTOCOL, RTPROT_KERNEL) || (pref && nla_put_u32(skb, FRA_PRIORITY, pref))) {
     nlmsg_cancel(skb, nlh);
@@ -39,7 +49,7 @@ function fib_nl_fill_rule(skb: sk_buff, family: u8, table: u32, pref: u32, porti
 }
 
 function dump_rules(skb: sk_buff, cb: netlink_callback, family: u8, n: i32): i32 {
-  const tables: u32[] = [255, 254, 253];
+  const tables: u32[] = [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT];
   const prefs: u32[] = [0, 32766, 32767];
   let idx = <i32>cb.args[0];
   for (; idx < n; idx++) {
@@ -59,14 +69,14 @@ function fib6_rules_dump(skb: sk_buff, cb: netlink_callback): i32 { return dump_
  */
 function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
   // args[1]: which family; args[0]: the rule within it.
-  const fams: u8[] = [AF_INET, 128, 129, AF_INET6];
+  const fams: u8[] = [AF_INET, RTNL_FAMILY_IPMR, RTNL_FAMILY_IP6MR, AF_INET6];
   let f = <i32>cb.args[1];
   for (; f < 4; f++) {
     const fam = fams[f];
     const n = fam == AF_INET ? 3 : fam == AF_INET6 ? 2 : 1;
     let idx = <i32>cb.args[0];
     for (; idx < n; idx++) {
-      let table: u32 = fam == AF_INET || fam == AF_INET6 ? [255, 254, 253][idx] : fam == 128 ? 253 : 254;
+      let table: u32 = fam == AF_INET || fam == AF_INET6 ? [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT][idx] : fam == RTNL_FAMILY_IPMR ? RT_TABLE_DEFAULT : RT_TABLE_MAIN;
       let pref: u32 = fam == AF_INET || fam == AF_INET6 ? [0, 32766, 32767][idx] : 32767;
       if (fib_nl_fill_rule(skb, fam, table, pref, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq) < 0) {
         cb.args[0] = idx;
@@ -82,7 +92,8 @@ function fib_nl_dumprule_unspec(skb: sk_buff, cb: netlink_callback): i32 {
 
 /** sim: Adding or deleting a rule: the family must have rules; changing them is not modelled. Ref: fib_nl_newrule, fib_nl_delrule */
 function fib_nl_changerule(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
-  const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
+  const frh = changetype<fib_rule_hdr>(nlmsg_data(nlh));
+  const family = nlmsg_len(nlh) >= 1 ? frh.family : 0;
   if (family != AF_INET && family != AF_INET6) {
     NL_SET_ERR_MSG(extack, 'Rule family not supported');
     return -EAFNOSUPPORT;
@@ -92,8 +103,8 @@ function fib_nl_changerule(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
 }
 
 export function fib_rules_init(): void {
-  rtnl_register(AF_UNSPEC, 32 /* RTM_NEWRULE */, fib_nl_changerule, null);
-  rtnl_register(AF_UNSPEC, 33 /* RTM_DELRULE */, fib_nl_changerule, null);
+  rtnl_register(AF_UNSPEC, RTM_NEWRULE, fib_nl_changerule, null);
+  rtnl_register(AF_UNSPEC, RTM_DELRULE, fib_nl_changerule, null);
   rtnl_register(AF_UNSPEC, RTM_GETRULE, null, fib_nl_dumprule_unspec);
   rtnl_register(AF_INET, RTM_GETRULE, null, fib4_rules_dump);
   rtnl_register(AF_INET6, RTM_GETRULE, null, fib6_rules_dump);

@@ -15,7 +15,7 @@
  */
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb,
-  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP_FILTERED, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put, nla_put_u32, nla_put_u8, nla_get_u32, nla_get_u8, nla_data, nla_len, __nla_parse,
   nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U16, NLA_U8, NLA_BINARY, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
@@ -27,11 +27,12 @@ import {
 } from './dev';
 import { fib_get_table, fib_table_lookup, RT_TABLE_LOCAL, RTN_UNICAST, RTN_BROADCAST, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENOENT, ENODEV, EMSGSIZE, ENOBUFS, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
+import { ndmsg, nda_cacheinfo } from '../../include/uapi/linux/neighbour';
+import { rtgenmsg } from '../../include/uapi/linux/rtnetlink';
 
 export const RTM_NEWNEIGH: i32 = 28;
 export const RTM_DELNEIGH: i32 = 29;
 export const RTM_GETNEIGH: i32 = 30;
-const NDMSG_SIZE: i32 = 12;
 
 const NDA_DST: i32 = 1;
 const NDA_LLADDR: i32 = 2;
@@ -172,7 +173,8 @@ function ___neigh_create(tbl: neighbour[], family: u8, dst: usize, dev: net_devi
   return n;
 }
 
-const ci = memory.data(16);
+// sim: neigh_fill_info's `struct nda_cacheinfo ci` (Linux puts it on the stack).
+const ci = changetype<nda_cacheinfo>(memory.data(offsetof<nda_cacheinfo>()));
 
 /**
  * One RTM_NEWNEIGH / RTM_DELNEIGH. `held` is how many references the caller holds beyond the
@@ -180,24 +182,24 @@ const ci = memory.data(16);
  * Ref: neigh_fill_info
  */
 function neigh_fill_info(skb: sk_buff, n: neighbour, portid: u32, seq: u32, type: i32, flags: i32, held: u32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, type, NDMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, type, offsetof<ndmsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const ndm = nlmsg_data(nlh);
-  store<u8>(ndm, n.family);
-  store<u8>(ndm, 0, 1);
-  store<u16>(ndm, 0, 2);
-  store<i32>(ndm, n.dev.ifindex, 4);
-  store<u16>(ndm, n.nud_state, 8);
-  store<u8>(ndm, n.flags, 10);
-  store<u8>(ndm, n.type, 11);
+  const ndm = changetype<ndmsg>(nlmsg_data(nlh));
+  ndm.ndm_family = n.family;
+  ndm.ndm_pad1 = 0;
+  ndm.ndm_pad2 = 0;
+  ndm.ndm_ifindex = n.dev.ifindex;
+  ndm.ndm_state = n.nud_state;
+  ndm.ndm_flags = n.flags;
+  ndm.ndm_type = n.type;
   if (nla_put(skb, NDA_DST, key_len(n.family), changetype<usize>(n.key))) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   if ((n.nud_state & NUD_VALID) && nla_put(skb, NDA_LLADDR, 6, changetype<usize>(n.ha))) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   // sim: the times (confirmed, used, updated; 1/100 s ago) are not kept: 0.
-  store<u32>(ci, 0);
-  store<u32>(ci, 0, 4);
-  store<u32>(ci, 0, 8);
-  store<u32>(ci, held + (!n.dead && (n.nud_state & NUD_IN_TIMER) ? 1 : 0), 12);
-  if (nla_put_u32(skb, NDA_PROBES, 0) || nla_put(skb, NDA_CACHEINFO, 16, ci) ||
+  ci.ndm_confirmed = 0;
+  ci.ndm_used = 0;
+  ci.ndm_updated = 0;
+  ci.ndm_refcnt = held + (!n.dead && (n.nud_state & NUD_IN_TIMER) ? 1 : 0);
+  if (nla_put_u32(skb, NDA_PROBES, 0) || nla_put(skb, NDA_CACHEINFO, offsetof<nda_cacheinfo>(), changetype<usize>(ci)) ||
     (n.protocol && nla_put_u8(skb, NDA_PROTOCOL, n.protocol))) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nlmsg_end(skb, nlh);
   return 0;
@@ -265,14 +267,14 @@ let nda_policy: nla_policy[] = [];
 /** RTM_NEWNEIGH (`ip neigh add / replace / change`). Ref: neigh_add */
 function neigh_add(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(NDA_MAX + 1);
-  if (nlmsg_len(nlh) < NDMSG_SIZE) return -EINVAL;
-  let err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < offsetof<ndmsg>()) return -EINVAL;
+  let err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, offsetof<ndmsg>()), nlmsg_attrlen(nlh, offsetof<ndmsg>()), nda_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
-  const ndm = nlmsg_data(nlh);
-  const family = load<u8>(ndm);
-  const ndm_flags = load<u8>(ndm, 10);
-  const state = load<u16>(ndm, 8);
-  const ifindex = load<i32>(ndm, 4);
+  const ndm = changetype<ndmsg>(nlmsg_data(nlh));
+  const family = ndm.ndm_family;
+  const ndm_flags = ndm.ndm_flags;
+  const state = ndm.ndm_state;
+  const ifindex = ndm.ndm_ifindex;
   const nlflags = nlh.nlmsg_flags;
   if (!tb[NDA_DST]) { NL_SET_ERR_MSG(extack, 'Network address not specified'); return -EINVAL; }
   let dev: net_device | null = null;
@@ -310,13 +312,13 @@ function neigh_add(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null):
 /** RTM_DELNEIGH (`ip neigh del`): to FAILED (announced if it was valid), then removed (announced). Ref: neigh_delete */
 function neigh_delete(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(NDA_MAX + 1);
-  if (nlmsg_len(nlh) < NDMSG_SIZE) return -EINVAL;
-  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_LIBERAL, extack);
+  if (nlmsg_len(nlh) < offsetof<ndmsg>()) return -EINVAL;
+  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, offsetof<ndmsg>()), nlmsg_attrlen(nlh, offsetof<ndmsg>()), nda_policy, NL_VALIDATE_LIBERAL, extack);
   if (err < 0) return err;
   if (!tb[NDA_DST]) { NL_SET_ERR_MSG(extack, 'Network address not specified'); return -EINVAL; }
-  const ndm = nlmsg_data(nlh);
-  const family = load<u8>(ndm);
-  const ifindex = load<i32>(ndm, 4);
+  const ndm = changetype<ndmsg>(nlmsg_data(nlh));
+  const family = ndm.ndm_family;
+  const ifindex = ndm.ndm_ifindex;
   let dev: net_device | null = null;
   if (ifindex) {
     dev = __dev_get_by_index(ifindex);
@@ -325,7 +327,7 @@ function neigh_delete(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
   const tbl = neigh_find_table(family);
   if (tbl == null) return -EAFNOSUPPORT;
   if (nla_len(tb[NDA_DST]) < key_len(family)) { NL_SET_ERR_MSG(extack, 'Invalid network address'); return -EINVAL; }
-  if (load<u8>(ndm, 10) & NTF_PROXY) { NL_SET_ERR_MSG(extack, 'sim: proxy neighbour entries are not modelled'); return -EOPNOTSUPP; }
+  if (ndm.ndm_flags & NTF_PROXY) { NL_SET_ERR_MSG(extack, 'sim: proxy neighbour entries are not modelled'); return -EOPNOTSUPP; }
   if (dev == null) return -EINVAL;
   const n = neigh_lookup(tbl, family, nla_data(tb[NDA_DST]), dev);
   if (n == null) return -ENOENT;
@@ -336,20 +338,20 @@ function neigh_delete(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
 
 /** RTM_GETNEIGH for one entry; its header is always checked strictly. Ref: neigh_get, neigh_valid_get_req */
 function neigh_get(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
-  if (nlmsg_len(nlh) < NDMSG_SIZE) { NL_SET_ERR_MSG(extack, 'Invalid header for neighbor get request'); return -EINVAL; }
-  const ndm = nlmsg_data(nlh);
-  if (load<u8>(ndm, 1) || load<u16>(ndm, 2) || load<u16>(ndm, 8) || load<u8>(ndm, 11)) {
+  if (nlmsg_len(nlh) < offsetof<ndmsg>()) { NL_SET_ERR_MSG(extack, 'Invalid header for neighbor get request'); return -EINVAL; }
+  const ndm = changetype<ndmsg>(nlmsg_data(nlh));
+  if (ndm.ndm_pad1 || ndm.ndm_pad2 || ndm.ndm_state || ndm.ndm_type) {
     NL_SET_ERR_MSG(extack, 'Invalid values in header for neighbor get request');
     return -EINVAL;
   }
-  const ndm_flags = load<u8>(ndm, 10);
+  const ndm_flags = ndm.ndm_flags;
   if (ndm_flags & ~NTF_PROXY) { NL_SET_ERR_MSG(extack, 'Invalid flags in header for neighbor get request'); return -EINVAL; }
-  const ifindex = load<i32>(ndm, 4);
+  const ifindex = ndm.ndm_ifindex;
   if (!(ndm_flags & NTF_PROXY) && !ifindex) { NL_SET_ERR_MSG(extack, 'No device specified'); return -EINVAL; }
   const tb = new StaticArray<usize>(NDA_MAX + 1);
-  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, offsetof<ndmsg>()), nlmsg_attrlen(nlh, offsetof<ndmsg>()), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
   if (err < 0) return err;
-  const family = load<u8>(ndm);
+  const family = ndm.ndm_family;
   const tbl = neigh_find_table(family);
   if (tbl == null) { NL_SET_ERR_MSG(extack, 'Unsupported family in header for neighbor get request'); return -EAFNOSUPPORT; }
   for (let i = 0; i <= NDA_MAX; i++) {
@@ -379,21 +381,21 @@ function neigh_dump_info(skb: sk_buff, cb: netlink_callback): i32 {
   let dev_idx = 0;
   const nlh = cb.nlh;
   if (cb.strict_check) {
-    if (nlmsg_len(nlh) < NDMSG_SIZE) {
+    if (nlmsg_len(nlh) < offsetof<ndmsg>()) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid header for neighbor dump request');
       return -EINVAL;
     }
-    const ndm = nlmsg_data(nlh);
-    if (load<u8>(ndm, 1) || load<u16>(ndm, 2) || load<i32>(ndm, 4) || load<u16>(ndm, 8) || load<u8>(ndm, 11)) {
+    const ndm = changetype<ndmsg>(nlmsg_data(nlh));
+    if (ndm.ndm_pad1 || ndm.ndm_pad2 || ndm.ndm_ifindex || ndm.ndm_state || ndm.ndm_type) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid values in header for neighbor dump request');
       return -EINVAL;
     }
-    if (load<u8>(ndm, 10) & ~NTF_PROXY) {
+    if (ndm.ndm_flags & ~NTF_PROXY) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid flags in header for neighbor dump request');
       return -EINVAL;
     }
     const tb = new StaticArray<usize>(NDA_MAX + 1);
-    const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, NDMSG_SIZE), nlmsg_attrlen(nlh, NDMSG_SIZE), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
+    const err = __nla_parse(tb, NDA_MAX, nlmsg_attrdata(nlh, offsetof<ndmsg>()), nlmsg_attrlen(nlh, offsetof<ndmsg>()), nda_policy, NL_VALIDATE_DEPRECATED_STRICT, cb.extack);
     if (err < 0) return err;
     for (let i = 0; i <= NDA_MAX; i++) {
       if (!tb[i]) continue;
@@ -407,10 +409,10 @@ function neigh_dump_info(skb: sk_buff, cb: netlink_callback): i32 {
       }
     }
   }
-  const family = nlmsg_len(nlh) >= 1 ? load<u8>(nlmsg_data(nlh)) : 0;
+  const family = nlmsg_len(nlh) >= 1 ? changetype<rtgenmsg>(nlmsg_data(nlh)).rtgen_family : 0;
   // A proxy dump (NTF_PROXY) lists pneigh entries: none.
-  if (nlmsg_len(nlh) >= NDMSG_SIZE && (load<u8>(nlmsg_data(nlh), 10) & NTF_PROXY)) return <i32>skb.len;
-  const flags = dev_idx ? NLM_F_MULTI | 0x20 : NLM_F_MULTI;
+  if (nlmsg_len(nlh) >= offsetof<ndmsg>() && (changetype<ndmsg>(nlmsg_data(nlh)).ndm_flags & NTF_PROXY)) return <i32>skb.len;
+  const flags = dev_idx ? NLM_F_MULTI | NLM_F_DUMP_FILTERED : NLM_F_MULTI;
   let idx = <i32>cb.args[0];
   let i = 0;
   for (let t = 0; t < 2; t++) {

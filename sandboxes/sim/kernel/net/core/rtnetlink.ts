@@ -10,7 +10,7 @@ import {
   sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
   netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data,
   nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr,  kfree_skb, NETLINK_CB,
-  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen, MSG_DONTWAIT } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put,
   nla_nest_start_noflag, nla_nest_start, nla_nest_end, nla_policy, nla_policy_new, NLA_POLICY, __nla_parse,
@@ -20,13 +20,15 @@ import {
 import {
   net_device, devices, __dev_get_by_index, __dev_get_by_name, dev_get_flags, netif_running, dev_change_flags,
   dev_set_mtu, dev_change_name, __dev_change_flags, __dev_notify_flags, dev_valid_name, dev_alloc_name, unregister_netdevice, set_rtmsg_ifinfo_hook,
-  register_netdevice_notifier, loopback_net_init, linkwatch_run_queue, IFF_UP, IFNAMSIZ, KIND_VETH, KIND_BRIDGE,
+  register_netdevice_notifier, loopback_net_init, linkwatch_run_queue, IFF_UP, IFF_PROMISC, IFF_ALLMULTI, IFNAMSIZ, KIND_VETH, KIND_BRIDGE,
   KIND_LOOPBACK, IF_OPER_DOWN, NETDEV_CHANGEMTU, NETDEV_CHANGENAME, NETDEV_CHANGEADDR,
 } from './dev';
 import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
 import { br_newlink, br_fill_info } from '../bridge/br_netlink';
 import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT, EBUSY } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
+import { rtgenmsg, ifinfomsg } from '../../include/uapi/linux/rtnetlink';
+import { rtnl_link_stats, rtnl_link_stats64, rtnl_link_ifmap } from '../../include/uapi/linux/if_link';
 
 export const RTM_BASE: i32 = 16;
 export const RTM_NEWLINK: i32 = 16;
@@ -90,6 +92,7 @@ export const IFLA_PROTO_DOWN: i32 = 39;
 export const IFLA_GSO_MAX_SEGS: i32 = 40;
 export const IFLA_GSO_MAX_SIZE: i32 = 41;
 export const IFLA_XDP: i32 = 43;
+const IFLA_TARGET_NETNSID: i32 = 46;
 export const IFLA_CARRIER_UP_COUNT: i32 = 47;
 export const IFLA_CARRIER_DOWN_COUNT: i32 = 48;
 export const IFLA_MIN_MTU: i32 = 50;
@@ -113,9 +116,6 @@ const IFLA_XDP_ATTACHED: i32 = 2;
 export const IFLA_INFO_KIND: i32 = 1;
 export const IFLA_INFO_DATA: i32 = 2;
 const IFLA_INFO_MAX: i32 = 5;
-
-/** sizeof(struct ifinfomsg). */
-export const IFINFOMSG_SIZE: i32 = 16;
 
 /** The kernel socket of NETLINK_ROUTE (net->rtnl). */
 export let rtnl: sock | null = null;
@@ -188,7 +188,7 @@ export function rtnl_notify(skb: sk_buff, portid: u32, group: u32, report: bool)
   if (report) {
     const c = skb_clone(skb);
     netlink_broadcast(sk, skb, portid, group);
-    netlink_unicast(sk, c, portid, 0x40);
+    netlink_unicast(sk, c, portid, MSG_DONTWAIT);
   } else {
     netlink_broadcast(sk, skb, 0, group);
   }
@@ -208,15 +208,15 @@ export function rtnl_af_register(family: u8, fill: fill_link_af_func): void { af
 
 /** Fill one RTM_NEWLINK / RTM_DELLINK for dev. Ref: rtnl_fill_ifinfo */
 function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32, seq: u32, change: u32, flags: i32): i32 {
-  const nlh = nlmsg_put(skb, portid, seq, type, IFINFOMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, type, offsetof<ifinfomsg>(), flags);
   if (!nlh) return -EMSGSIZE;
-  const ifm = nlmsg_data(nlh);
-  store<u8>(ifm, AF_UNSPEC);
-  store<u8>(ifm, 0, 1);
-  store<u16>(ifm, dev.type, 2);
-  store<i32>(ifm, dev.ifindex, 4);
-  store<u32>(ifm, dev_get_flags(dev), 8);
-  store<u32>(ifm, change, 12);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  ifm.ifi_family = AF_UNSPEC;
+  ifm.__ifi_pad = 0;
+  ifm.ifi_type = dev.type;
+  ifm.ifi_index = dev.ifindex;
+  ifm.ifi_flags = dev_get_flags(dev);
+  ifm.ifi_change = change;
   const up = netif_running(dev);
   if (nla_put_string(skb, IFLA_IFNAME, dev.name) ||
     nla_put_u32(skb, IFLA_TXQLEN, dev.txqlen) ||
@@ -227,8 +227,8 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
     nla_put_u32(skb, IFLA_MIN_MTU, dev.min_mtu) ||
     nla_put_u32(skb, IFLA_MAX_MTU, dev.max_mtu) ||
     nla_put_u32(skb, IFLA_GROUP, dev.group) ||
-    nla_put_u32(skb, IFLA_PROMISCUITY, dev.flags & 0x100 ? 1 : 0) ||
-    nla_put_u32(skb, IFLA_ALLMULTI, dev.flags & 0x200 ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_PROMISCUITY, dev.flags & IFF_PROMISC ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, dev.flags & IFF_ALLMULTI ? 1 : 0) ||
     nla_put_u32(skb, IFLA_NUM_TX_QUEUES, dev.num_tx_queues) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_GSO_MAX_SIZE, 65536) ||
@@ -248,8 +248,8 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
     nla_put_u8(skb, IFLA_PROTO_DOWN, 0) ||
     nla_put(skb, IFLA_ADDRESS, 6, changetype<usize>(dev.dev_addr)) ||
     nla_put(skb, IFLA_BROADCAST, 6, changetype<usize>(dev.broadcast)) ||
-    nla_put(skb, IFLA_STATS64, 200, zeros) ||
-    nla_put(skb, IFLA_STATS, 96, zeros)) {
+    nla_put(skb, IFLA_STATS64, offsetof<rtnl_link_stats64>(), zeros) ||
+    nla_put(skb, IFLA_STATS, offsetof<rtnl_link_stats>(), zeros)) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
   }
@@ -284,7 +284,7 @@ function rtnl_fill_ifinfo(skb: sk_buff, dev: net_device, type: i32, portid: u32,
   }
   nla_nest_end(skb, af);
   // IFLA_MAP (struct rtnl_link_ifmap), then the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests.
-  if (nla_put(skb, IFLA_MAP, 32, zeros)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
+  if (nla_put(skb, IFLA_MAP, offsetof<rtnl_link_ifmap>(), zeros)) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   const dl = nla_nest_start(skb, IFLA_DEVLINK_PORT);
   if (!dl) { nlmsg_cancel(skb, nlh); return -EMSGSIZE; }
   nla_nest_end(skb, dl);
@@ -318,9 +318,9 @@ function rtnetlink_event(event: i32, dev: net_device): void {
 }
 
 /** The flags a SETLINK asks for. Ref: rtnl_dev_combine_flags */
-function rtnl_dev_combine_flags(dev: net_device, ifm: usize): u32 {
-  let flags = load<u32>(ifm, 8);
-  const change = load<u32>(ifm, 12);
+function rtnl_dev_combine_flags(dev: net_device, ifm: ifinfomsg): u32 {
+  let flags = ifm.ifi_flags;
+  const change = ifm.ifi_change;
   if (change) flags = (flags & change) | (dev_get_flags(dev) & ~change);
   return flags;
 }
@@ -380,24 +380,24 @@ function rtnl_dev_get(ifindex: i32, tb: StaticArray<usize>): net_device | null {
 
 /** The ifinfomsg check of a GETLINK request. Ref: rtnl_valid_getlink_req */
 function rtnl_valid_getlink_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) {
     NL_SET_ERR_MSG(extack, 'Invalid header for get link');
     return -EINVAL;
   }
   const strict = netlink_strict_get_check(skb);
   if (strict) {
-    const ifm = nlmsg_data(nlh);
-    if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
+    const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+    if (ifm.__ifi_pad || ifm.ifi_type || ifm.ifi_flags || ifm.ifi_change) {
       NL_SET_ERR_MSG(extack, 'Invalid values in header for get link request');
       return -EINVAL;
     }
   }
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, strict);
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, strict);
   if (err < 0) return err;
   if (!strict) return 0;
   for (let i = 0; i <= IFLA_MAX; i++) {
     if (!tb[i]) continue;
-    if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != 46 /* IFLA_TARGET_NETNSID */) {
+    if (i != IFLA_IFNAME && i != IFLA_ALT_IFNAME && i != IFLA_EXT_MASK && i != IFLA_TARGET_NETNSID) {
       NL_SET_ERR_MSG(extack, 'Unsupported attribute in get link request');
       return -EINVAL;
     }
@@ -410,7 +410,8 @@ function rtnl_getlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
   const err = rtnl_valid_getlink_req(skb, nlh, tb, extack);
   if (err < 0) return err;
-  const ifindex = load<i32>(nlmsg_data(nlh), 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   if (ifindex <= 0 && !tb[IFLA_IFNAME] && !tb[IFLA_ALT_IFNAME]) return -EINVAL;
   const dev = rtnl_dev_get(ifindex, tb);
   if (dev == null) return -ENODEV;
@@ -425,16 +426,16 @@ function rtnl_getlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
 function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
   const nlh = cb.nlh;
   if (cb.strict_check && cb.args[1] == 0) {
-    if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+    if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid header for link dump');
       return -EINVAL;
     }
-    const ifm = nlmsg_data(nlh);
-    if (load<u8>(ifm, 1) || load<u16>(ifm, 2) || load<u32>(ifm, 8) || load<u32>(ifm, 12)) {
+    const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+    if (ifm.__ifi_pad || ifm.ifi_type || ifm.ifi_flags || ifm.ifi_change) {
       NL_SET_ERR_MSG(cb.extack, 'Invalid values in header for link dump request');
       return -EINVAL;
     }
-    if (load<i32>(ifm, 4)) {
+    if (ifm.ifi_index) {
       NL_SET_ERR_MSG(cb.extack, 'Filter by device index not supported for link dumps');
       return -EINVAL;
     }
@@ -456,7 +457,7 @@ function rtnl_dump_ifinfo(skb: sk_buff, cb: netlink_callback): i32 {
 }
 
 /** Apply a SETLINK / NEWLINK on an existing device. Ref: do_setlink */
-function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
+function do_setlink(dev: net_device, ifm: ifinfomsg, tb: StaticArray<usize>, extack: netlink_ext_ack | null): i32 {
   if (tb[IFLA_IFNAME]) {
     const name = nla_get_string(tb[IFLA_IFNAME]);
     if (name != dev.name) {
@@ -473,7 +474,7 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
   }
   if (tb[IFLA_IFNAME]) dev_change_name(dev, nla_get_string(tb[IFLA_IFNAME]));
   if (tb[IFLA_MTU]) dev_set_mtu(dev, nla_get_u32(tb[IFLA_MTU]));
-  if (load<u32>(ifm, 8) || load<u32>(ifm, 12)) dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  if (ifm.ifi_flags || ifm.ifi_change) dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
   if (tb[IFLA_TXQLEN]) {
     const q = nla_get_u32(tb[IFLA_TXQLEN]);
     if (q != dev.txqlen) { dev.txqlen = q; rtmsg_ifinfo_send(RTM_NEWLINK, dev, 0); }
@@ -485,11 +486,11 @@ function do_setlink(dev: net_device, ifm: usize, tb: StaticArray<usize>, extack:
 /** RTM_SETLINK. Ref: rtnl_setlink */
 function rtnl_setlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifm = nlmsg_data(nlh);
-  const ifindex = load<i32>(ifm, 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   let dev: net_device | null = null;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
   else if (tb[IFLA_IFNAME]) dev = __dev_get_by_name(nla_get_string(tb[IFLA_IFNAME]));
@@ -501,11 +502,11 @@ function rtnl_setlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
 /** RTM_NEWLINK: change an existing link or create one of a known kind. Ref: rtnl_newlink → __rtnl_newlink */
 function rtnl_newlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  let err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  let err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifm = nlmsg_data(nlh);
-  const ifindex = load<i32>(ifm, 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   const flags = nlh.nlmsg_flags;
   let dev: net_device | null = null;
   let link_specified = true;
@@ -553,9 +554,9 @@ function rtnl_newlink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | nul
  * Configure a link just registered by RTM_NEWLINK: the flags of its ifinfomsg, then the first
  * RTM_NEWLINK (ifi_change ~0), then NETDEV_UP if it came up. Ref: rtnl_configure_link
  */
-export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
+export function rtnl_configure_link(dev: net_device, ifm: ifinfomsg | null): i32 {
   const old_flags = dev.flags;
-  if (ifm && (load<u32>(ifm, 8) || load<u32>(ifm, 12))) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
+  if (ifm && (ifm.ifi_flags || ifm.ifi_change)) __dev_change_flags(dev, rtnl_dev_combine_flags(dev, ifm));
   __dev_notify_flags(dev, old_flags, 0xffffffff);
   return 0;
 }
@@ -563,10 +564,11 @@ export function rtnl_configure_link(dev: net_device, ifm: usize): i32 {
 /** RTM_DELLINK. Ref: rtnl_dellink */
 function rtnl_dellink(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack | null): i32 {
   const tb = new StaticArray<usize>(IFLA_MAX + 1);
-  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) return -EINVAL;
-  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, IFINFOMSG_SIZE), nlmsg_attrlen(nlh, IFINFOMSG_SIZE), extack, false);
+  if (nlmsg_len(nlh) < offsetof<ifinfomsg>()) return -EINVAL;
+  const err = rtnl_parse_ifla(tb, nlmsg_attrdata(nlh, offsetof<ifinfomsg>()), nlmsg_attrlen(nlh, offsetof<ifinfomsg>()), extack, false);
   if (err < 0) return err;
-  const ifindex = load<i32>(nlmsg_data(nlh), 4);
+  const ifm = changetype<ifinfomsg>(nlmsg_data(nlh));
+  const ifindex = ifm.ifi_index;
   let dev: net_device | null = null;
   if (ifindex > 0) dev = __dev_get_by_index(ifindex);
   else if (tb[IFLA_IFNAME] || tb[IFLA_ALT_IFNAME]) {
@@ -592,7 +594,7 @@ function rtnetlink_rcv_msg(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   type -= RTM_BASE;
   // All the messages must have at least 1 byte length
   if (nlmsg_len(nlh) < 1) return tr(0);
-  const family = <i32>load<u8>(nlmsg_data(nlh));
+  const family = <i32>changetype<rtgenmsg>(nlmsg_data(nlh)).rtgen_family;
   const kind = type & 3;
   if (kind != 2 && !netlink_capable(skb, CAP_NET_ADMIN)) return tr(-EPERM);
   if (kind == 2 && (nlh.nlmsg_flags & NLM_F_DUMP)) {
