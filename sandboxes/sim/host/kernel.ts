@@ -31,6 +31,9 @@ import type { Mapping, PollFd } from '../../../src/api/fs.ts';
 
 const ERESTARTSYS = 512;
 const SOL_SOCKET = 1;
+const SCM_CREDENTIALS = 2;
+/** Where in the aux area sendmsg's scm_control goes: after the address (at most 128 bytes). */
+const SCM_CONTROL = 128;
 const SOL_NETLINK = 270;
 const utf8 = new TextEncoder();
 
@@ -475,28 +478,46 @@ export class SimKernel implements Backend {
   }
 
   /**
-   * Control messages of sendmsg, checked as scm_send does; resolves to the error (positive errno)
-   * or 0. Valid SCM_CREDENTIALS are handed to the kernel for NETLINK_CB(skb).creds.
+   * Control messages of sendmsg, read and checked as __scm_send does, and its verdict written into
+   * the kernel's memory as the scm_control that sys_sendmsg takes in place of msg_control
+   * (sandboxes/sim/kernel/net/core/scm.ts): the error it returns (-errno) or 0, and the last valid
+   * SCM_CREDENTIALS, which netlink_sendmsg's scm_send puts in NETLINK_CB(skb).creds. Returns the
+   * pointer to pass, or 0 when there are no control messages (msg_controllen 0). The host does this
+   * because it owns the process's credentials.
    * Ref: net/core/scm.c:__scm_send, scm_check_creds
    */
-  private scmSend(control: Cmsg[]): number {
+  private scmSend(control: Cmsg[] | undefined): number {
+    if (!control?.length) return 0;
     const p = this.sched.running!;
+    let err = 0;
     let creds: [number, number, number] | null = null;
     for (const c of control) {
       if (c.cmsg_level !== SOL_SOCKET) continue;
       // SCM_RIGHTS is for AF_UNIX only; anything else at SOL_SOCKET is invalid too.
-      if (c.cmsg_type !== 2) return ERRNO.EINVAL;
-      if (c.data.length !== 12) return ERRNO.EINVAL;
+      if (c.cmsg_type !== SCM_CREDENTIALS || c.data.length !== 12) {
+        err = -ERRNO.EINVAL;
+        break;
+      }
       const v = new DataView(c.data.buffer, c.data.byteOffset, 12);
       const pid = v.getInt32(0, true);
       const uid = v.getUint32(4, true);
       const gid = v.getUint32(8, true);
       const root = p.uid === 0;
-      if (!((pid === p.pid || root) && (uid === p.uid || root) && (gid === p.uid || root))) return ERRNO.EPERM;
+      if (!((pid === p.pid || root) && (uid === p.uid || root) && (gid === p.uid || root))) {
+        err = -ERRNO.EPERM;
+        break;
+      }
       creds = [pid, uid, gid];
     }
-    if (creds) this.ex.sys_scm_creds(creds[0], creds[1] >>> 0, creds[2] >>> 0);
-    return 0;
+    // struct scm_control { i32 err; i32 has_creds; i32 pid; u32 uid; u32 gid; }, after the address.
+    const at = this.aux + SCM_CONTROL;
+    const dv = this.mem.fresh().dv;
+    dv.setInt32(at, err, true);
+    dv.setInt32(at + 4, creds ? 1 : 0, true);
+    dv.setInt32(at + 8, creds?.[0] ?? 0, true);
+    dv.setUint32(at + 12, (creds?.[1] ?? 0) >>> 0, true);
+    dv.setUint32(at + 16, (creds?.[2] ?? 0) >>> 0, true);
+    return at;
   }
 
   write(fd: number, buf: Uint8Array): Promise<number> {
@@ -521,16 +542,13 @@ export class SimKernel implements Backend {
   ): Promise<number> {
     const proc = this.sched.running;
     if (!proc) return this.outside(syscall, () => this.send(syscall, fd, buf, flags, addr, control));
-    // scm_send runs after netlink_sendmsg's MSG_OOB and empty-message checks: a refusal is
-    // handed to netlink_sendmsg, which returns it at that point (and the trace shows it there).
-    if (control?.length && !(flags & 0x1) && buf.length > 0 && this.ex.sock_id_of_fd(fd | 0)) {
-      const err = this.scmSend(control);
-      if (err) this.ex.sys_scm_error(err);
-    }
     this.gc.point();
     const p = this.userBuf(buf, buf.length);
     const [a, alen] = this.putAddr(addr);
-    const r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen);
+    // The verdict goes in with the call; netlink_sendmsg's scm_send applies it after its MSG_OOB
+    // and empty-message checks, as Linux's does (and the trace shows a refusal there).
+    const cmsg = this.scmSend(control);
+    const r = this.ex.sys_sendmsg(fd | 0, p, buf.length, flags | 0, a, alen, cmsg);
     if (r !== ERESTARTSYS && proc.pending.length === 0 && !this.lockedUp) {
       return r < 0 ? Promise.reject(new ErrnoError(syscall, -r)) : Promise.resolve(r);
     }
@@ -659,7 +677,7 @@ export class SimKernel implements Backend {
       v.setInt32(0, dv.getInt32(info + 24, true), true);
       v.setUint32(4, dv.getUint32(info + 28, true), true);
       v.setUint32(8, dv.getUint32(info + 32, true), true);
-      put(SOL_SOCKET, 2, d);
+      put(SOL_SOCKET, SCM_CREDENTIALS, d);
     }
     return {
       n: r,

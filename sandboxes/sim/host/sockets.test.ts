@@ -398,6 +398,49 @@ describe('SCM_CREDENTIALS on sendmsg', () => {
     await run(0);
     await run(65534);
   });
+
+  // As this machine's 6.18 answers (checked with sendmsg(2) as uid 65534): scm_send runs after
+  // MSG_OOB and the empty-message check and before the address is read.
+  it('is checked where netlink_sendmsg calls scm_send, and holds for that call only', async () => {
+    const ucred = (pid: number, id: number) => new Uint8Array(new Int32Array([pid, id, id]).buffer);
+    const creds = (pid: number, id: number) => [
+      { cmsg_level: u.SOL_SOCKET, cmsg_type: u.SCM_CREDENTIALS, data: ucred(pid, id) },
+    ];
+    await sim(
+      async () => {
+        const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+        const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+        await u.bind(b, addr(900));
+        await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
+        const x = [u.bytes('x')];
+        const other = creds(1, 65534);
+        await errno(u.sendmsg(a, { msg_name: addr(900), msg_iov: x, msg_control: other }, u.MSG_OOB), 'EOPNOTSUPP');
+        await errno(u.sendmsg(a, { msg_name: addr(900), msg_iov: [], msg_control: other }), 'ENODATA');
+        await errno(u.sendmsg(a, { msg_name: new Uint8Array(4), msg_iov: x, msg_control: other }), 'EPERM');
+        const own = creds(u.getpid(), 65534);
+        await errno(u.sendmsg(a, { msg_name: new Uint8Array(4), msg_iov: x, msg_control: own }), 'EINVAL');
+        await errno(u.sendmsg(99, { msg_name: addr(900), msg_iov: x, msg_control: other }), 'EBADF');
+        // The refusals left nothing behind: the next send carries the sender's own credentials.
+        expect(await u.sendmsg(a, { msg_name: addr(900), msg_iov: [u.bytes('yy')] })).toBe(2);
+        const r = await u.recvmsg(b, { msg_iov: [new Uint8Array(4)] });
+        expect(r.n).toBe(2);
+        expect([...r.control[0].data]).toEqual([...ucred(u.getpid(), 65534)]);
+      },
+      { uid: 65534 },
+    );
+    await sim(async () => {
+      const a = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      const b = await u.socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+      await u.bind(b, addr(900));
+      await u.setsockopt(b, u.SOL_SOCKET, u.SO_PASSCRED, 1);
+      // Root may speak for pid 1; the send after it, without control messages, speaks for itself.
+      expect(await u.sendmsg(a, { msg_name: addr(900), msg_iov: [u.bytes('x')], msg_control: creds(1, 5) })).toBe(1);
+      expect(await u.sendmsg(a, { msg_name: addr(900), msg_iov: [u.bytes('y')] })).toBe(1);
+      const got = [];
+      for (let i = 0; i < 2; i++) got.push([...(await u.recvmsg(b, { msg_iov: [new Uint8Array(4)] })).control[0].data]);
+      expect(got).toEqual([[...ucred(1, 5)], [...ucred(u.getpid(), 0)]]);
+    });
+  });
 });
 
 describe("other SOL_SOCKET options (as this machine's kernel answers)", () => {

@@ -18,11 +18,18 @@ export interface KernelExports {
   sys_bind(fd: number, addr: number, addrlen: number): number;
   sys_connect(fd: number, addr: number, addrlen: number): number;
   sys_getname(fd: number, out: number, peer: number): number;
-  sys_sendmsg(fd: number, buf: number, len: number, flags: number, addr: number, addrlen: number): number;
+  /** `control`: an scm_control the host wrote (net/core/scm.ts), or 0 for no control messages. */
+  sys_sendmsg(
+    fd: number,
+    buf: number,
+    len: number,
+    flags: number,
+    addr: number,
+    addrlen: number,
+    control: number,
+  ): number;
   sys_sendmsg_restart(fd: number): number;
   sys_sendmsg_restart_timeout(fd: number): number;
-  sys_scm_creds(pid: number, uid: number, gid: number): void;
-  sys_scm_error(err: number): void;
   sys_recvmsg(fd: number, buf: number, len: number, flags: number): number;
   sys_wait_sock(send: number): number;
   sys_setsockopt(fd: number, level: number, name: number, val: number, optlen: number): number;

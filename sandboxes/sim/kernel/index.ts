@@ -10,7 +10,6 @@ import {
   netlink_unicast, netlink_broadcast, netlink_kernel_create, netlink_kernel_release, netlink_kernel_cfg,
   netlink_ack, __netlink_dump_start, netlink_dump_control, netlink_has_listeners,
   sock_by_id, sockets, nl_table, module_refs, recv_info, MAX_LINKS, NETLINK_CB, netlink_is_kernel, sock,
-  netlink_set_scm_creds, netlink_set_scm_error,
 } from './net/netlink/af_netlink';
 import { netlink_rcv_skb_host, netlink_host_extack } from './net/netlink/host';
 import { start_kernel } from './init/main';
@@ -80,11 +79,6 @@ export function task_exit(pid: i32): void {
 }
 /** Put a process on the CPU (0 for none). */
 export function sched_switch(pid: i32): void { __sched_switch(pid); }
-
-/** SCM_CREDENTIALS of the next sendmsg (the host checked them as scm_send does). */
-export function sys_scm_creds(pid: i32, uid: u32, gid: u32): void { netlink_set_scm_creds(pid, uid, gid); }
-/** The host's scm_send refused the next sendmsg's control messages with `err`: netlink_sendmsg returns it in turn. */
-export function sys_scm_error(err: i32): void { netlink_set_scm_error(err); }
 
 /** Where the last recvmsg leaves its details (flags, from pid, from groups, group, pktinfo, passcred, creds pid/uid/gid; i32 each). */
 export function recv_info_ptr(): usize { return changetype<usize>(recv_info); }

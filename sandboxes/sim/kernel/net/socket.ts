@@ -85,14 +85,21 @@ export function sys_getname(fd: i32, out: usize, peer: bool): i32 {
   return sock.ops!.getname(sock, out, peer);
 }
 
-/** Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does). */
-export function sys_sendmsg(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
+/**
+ * Ref: __sys_sendmsg (the iovecs were gathered into buf by the host, as memcpy_from_msg does; `control`
+ * is msg_control as the host read it, an scm_control of net/core/scm.ts, or 0 for none).
+ */
+export function sys_sendmsg(
+  fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32, control: usize,
+): i32 {
   if (tracing) trace_enter('__sys_sendmsg', 'fd=%d len=%d flags=0x%x', fd, len, flags);
-  return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen));
+  return tr(sys_sendmsg_body(fd, buf, len, flags, addr, addrlen, control));
 }
 
 /** sim: __sys_sendto before the trace return. */
-function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32): i32 {
+function sys_sendmsg_body(
+  fd: i32, buf: usize, len: i32, flags: i32, addr: usize, addrlen: i32, control: usize,
+): i32 {
   const f = fdget(fd);
   if (f == null) return bad_fd;
   if (addrlen < 0 || addrlen > 128) return -EINVAL;
@@ -100,7 +107,7 @@ function sys_sendmsg_body(fd: i32, buf: usize, len: i32, flags: i32, addr: usize
   current.nl_deliveries = 0;
   current.lockup = false;
   const sock = f.sock!;
-  const r = sock.ops!.sendmsg(sock, buf, len, flags, addr, addrlen);
+  const r = sock.ops!.sendmsg(sock, buf, len, flags, addr, addrlen, control);
   if (r == ERESTARTSYS) send_wait_sock = sock.sk!.restart_wait;
   return r;
 }

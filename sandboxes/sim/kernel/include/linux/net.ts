@@ -18,7 +18,8 @@ export class socket {
 /**
  * The calls a protocol family implements (only those netlink has). Ref: include/linux/net.h:struct proto_ops
  * sim: user memory is linear memory, so addresses and messages are pointers and lengths (Linux:
- * struct sockaddr *, struct msghdr *); recvmsg gets the file's O_NONBLOCK as `nonblock` (Linux folds
+ * struct sockaddr *, struct msghdr *); sendmsg's control messages come as the host's reading of them
+ * (an scm_control, net/core/scm.ts); recvmsg gets the file's O_NONBLOCK as `nonblock` (Linux folds
  * it into flags as MSG_DONTWAIT); getsockopt returns the optlen written back.
  */
 export class proto_ops {
@@ -31,7 +32,9 @@ export class proto_ops {
     public poll: (sock: socket) => i32,
     public setsockopt: (sock: socket, level: i32, optname: i32, optval: usize, optlen: i32) => i32,
     public getsockopt: (sock: socket, level: i32, optname: i32, optval: usize, optlen: i32) => i32,
-    public sendmsg: (sock: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32) => i32,
+    public sendmsg: (
+      sock: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32, control: usize,
+    ) => i32,
     public recvmsg: (sock: socket, buf: usize, len: i32, flags: i32, nonblock: bool) => i32,
   ) {}
 }

@@ -36,6 +36,7 @@ import {
   NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK,
 } from '../../include/uapi/linux/netlink';
 import { socket, proto_ops } from '../../include/linux/net';
+import { scm_cookie, scm_send } from '../../include/net/scm';
 import { datagram_poll } from '../core/datagram';
 import { host_sk_wake, host_netlink_rcv, host_netlink_dump, host_soft_lockup } from './host';
 import {
@@ -799,29 +800,32 @@ export function netlink_getsockopt(sock_: socket, level: i32, optname: i32, optv
 // ---- sendmsg / recvmsg -----------------------------------------------------------------------
 
 /**
- * Send `len` bytes at `buf` to the address at `addr` (addr_len bytes; 0 for the connected peer).
- * Returns bytes sent, -errno, or ERESTARTSYS (the host waits and calls netlink_unicast_restart).
+ * Send `len` bytes at `buf` to the address at `addr` (addr_len bytes; 0 for the connected peer), with
+ * the control messages at `control` (0 for none). Returns bytes sent, -errno, or ERESTARTSYS (the host
+ * waits and calls netlink_unicast_restart).
  * Ref: netlink_sendmsg
  */
-export function netlink_sendmsg(sock_: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
-  const sk = sock_.sk!;
+export function netlink_sendmsg(
+  sock_: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32, control: usize,
+): i32 {
   if (tracing) trace_enter('netlink_sendmsg', 'len=%d flags=0x%x', len, flags);
-  const r = __netlink_sendmsg(sk, buf, len, flags, addr, addr_len);
-  scm_creds_set = false;
-  scm_err = 0;
-  return tr(r);
+  return tr(__netlink_sendmsg(sock_, buf, len, flags, addr, addr_len, control));
 }
 
 /** sim: netlink_sendmsg after the socket layer's checks, restartable when the receiver is full. */
-function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32): i32 {
+function __netlink_sendmsg(
+  sock_: socket, buf: usize, len: i32, flags: i32, addr: usize, addr_len: i32, control: usize,
+): i32 {
+  const sk = sock_.sk!;
   let dst_portid: u32;
   let dst_group: u32;
+  const scm = new scm_cookie();
   let skb_flags: u32 = 0;
   if (flags & MSG_OOB) return (-EOPNOTSUPP);
   if (len == 0) return (-ENODATA);
   if (len < 0) return (-EINVAL);
-  // scm_send: the host checked the control messages (it owns the process's credentials).
-  if (scm_err) return (-scm_err);
+  const err = scm_send(sock_, control, scm, true);
+  if (err < 0) return (err);
   if (addr_len) {
     if (addr_len < SOCKADDR_NL_SIZE) return (-EINVAL);
     const nladdr = changetype<sockaddr_nl>(addr);
@@ -843,17 +847,10 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
   if (skb == null) return (-ENOBUFS);
   NETLINK_CB(skb).portid = sk.portid;
   NETLINK_CB(skb).dst_group = dst_group;
-  if (scm_creds_set) {
-    // SCM_CREDENTIALS passed with the message (already checked by scm_send).
-    NETLINK_CB(skb).creds_pid = scm_creds_pid;
-    NETLINK_CB(skb).creds_uid = scm_creds_uid;
-    NETLINK_CB(skb).creds_gid = scm_creds_gid;
-    scm_creds_set = false;
-  } else {
-    NETLINK_CB(skb).creds_pid = current.pid;
-    NETLINK_CB(skb).creds_uid = current.uid;
-    NETLINK_CB(skb).creds_gid = current.uid;
-  }
+  // NETLINK_CB(skb).creds = scm.creds;
+  NETLINK_CB(skb).creds_pid = <i32>scm.creds.pid;
+  NETLINK_CB(skb).creds_uid = scm.creds.uid;
+  NETLINK_CB(skb).creds_gid = scm.creds.gid;
   NETLINK_CB(skb).flags = skb_flags;
   NETLINK_CB(skb).cb_sk = sk.id;
   memory.copy(skb_put(skb, len), buf, <usize>len);
@@ -861,23 +858,9 @@ function __netlink_sendmsg(sk: sock, buf: usize, len: i32, flags: i32, addr: usi
     skb.users++;
     netlink_broadcast(sk, skb, dst_portid, dst_group);
   }
+  // scm_destroy(&scm) at Linux's `out:` has nothing to release (sim: no struct pid reference, no files).
   // sock_sndtimeo: SO_SNDTIMEO with a negative time means "do not wait" (timeo 0).
   return (netlink_unicast(sk, skb, dst_portid, (flags & 0x40) || sk.sk_sndtimeo < 0 ? 1 : 0));
-}
-
-let scm_creds_set = false;
-let scm_err: i32 = 0;
-/** sim: scm_send's verdict (a positive errno) on the control messages of the next netlink_sendmsg. Ref: scm_send */
-export function netlink_set_scm_error(err: i32): void { scm_err = err; }
-let scm_creds_pid: i32 = 0;
-let scm_creds_uid: u32 = 0;
-let scm_creds_gid: u32 = 0;
-/** sim: The credentials of an SCM_CREDENTIALS control message for the next netlink_sendmsg. Ref: scm_send */
-export function netlink_set_scm_creds(pid: i32, uid: u32, gid: u32): void {
-  scm_creds_set = true;
-  scm_creds_pid = pid;
-  scm_creds_uid = uid;
-  scm_creds_gid = gid;
 }
 
 /**
