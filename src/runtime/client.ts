@@ -13,6 +13,8 @@ export type KillReason = 'stopped' | 'watchdog' | 'memory' | 'fatal';
 export interface RunListener {
   batch(b: Batch): void;
   checks(results: CheckResult[], error?: string): void;
+  /** The run's record went to be judged: checks() follows (unless another run starts first). */
+  judging?(): void;
   exit(e: Exit): void;
   /**
    * The run was ended from outside: by Stop, by the watchdog, because it passed the memory limit
@@ -172,7 +174,10 @@ export class Runner {
         break;
       // The run's worker never judges itself: its record goes to a worker that ran no program.
       case 'record':
-        if (m.runId === runId && this.current.checks) this.judge(runId, this.current.checks, m.input, listener);
+        if (m.runId === runId && this.current.checks) {
+          listener.judging?.();
+          this.judge(runId, this.current.checks, m.input, listener);
+        }
         break;
       case 'fatal':
         this.end(m.message, 'fatal');

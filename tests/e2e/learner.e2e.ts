@@ -70,6 +70,18 @@ async function ended(page: TestPage) {
   );
 }
 
+/**
+ * Wait until the playground has done everything it does on load: the kernel's worker is ready (it
+ * then writes 'Ready' in the status line), the editor is up, and the language service has started
+ * or failed (the last part, loaded when the browser is idle). After this, nothing the page
+ * scheduled at load is left to overwrite what it shows.
+ */
+async function loaded(page: TestPage) {
+  await page.waitForSelector('[data-playground][data-ready="true"][data-editor="ready"][data-types]', {
+    timeout: 60_000,
+  });
+}
+
 /** Serve the lesson with its checks replaced by `checks` (the source of a checks.ts). */
 async function withChecks(page: TestPage, checks: string) {
   await page.route(site.url(LESSON), async (route) => {
@@ -194,7 +206,11 @@ describe('share links never lose work', () => {
     await page.locator('[data-playground] .cm-content').first().click();
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.insertText('// edited\n');
-    await page.waitForTimeout(600);
+    // The editor hands each edit to the playground as it happens; a save would be scheduled then
+    // (data-save="pending") and written once the typing pauses. Wait until that has settled.
+    await expect.poll(() => editorText(page)).toContain('// edited');
+    await page.waitForSelector('[data-playground][data-save]:not([data-save="pending"])', { timeout: 10_000 });
+    expect(await page.locator('[data-playground]').first().getAttribute('data-save')).toBe('held');
     expect((await savedCode(page, id))?.['main.ts']).toContain('my own work 4242');
     await page.getByRole('button', { name: 'Back to my code' }).click();
     await expect.poll(() => editorText(page)).toContain('my own work 4242');
@@ -234,7 +250,7 @@ describe('share links never lose work', () => {
     await open(page, `${site.url(LESSON)}#code=${value}`);
     const notice = page.locator('[data-playground] [data-notice]');
     await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toMatch(/more than 1 MiB/);
-    await page.waitForTimeout(2000);
+    await loaded(page);
     expect(await notice.isVisible()).toBe(true);
     expect(await notice.textContent()).toMatch(/more than 1 MiB/);
     expect(await editorText(page)).not.toMatch(/^\s{1000}/);
@@ -249,7 +265,7 @@ describe('share links never lose work', () => {
     await open(page, `${site.url(LESSON)}#code=${good.slice(0, -6)}`);
     const notice = page.locator('[data-playground] [data-notice]');
     await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/damaged/);
-    await page.waitForTimeout(2000);
+    await loaded(page);
     expect(await notice.isVisible()).toBe(true);
     expect(await notice.textContent()).toMatch(/damaged/);
 
@@ -274,7 +290,10 @@ describe('output as printed', () => {
     await open(page);
     await setCode(page, "for (let i = 1; i <= 19; i++) console.log('step', i);\nfor (;;) {}\n");
     await run(page);
-    await page.waitForTimeout(1500);
+    // Every line reaches the page as it is printed, while the program spins (a worker that held
+    // them back until it yields never shows the last ones, and this wait fails).
+    await expect.poll(() => output(page).textContent(), { timeout: 15_000 }).toContain('step 19');
+    expect(await page.locator('[data-playground]').first().getAttribute('data-running')).toBe('true');
     await page.getByRole('button', { name: 'Stop', exact: true }).first().click();
     await expect.poll(() => output(page).textContent(), { timeout: 5_000 }).toContain('Stopped.');
     const text = (await output(page).textContent())!;
@@ -372,7 +391,10 @@ describe('panels that tell the truth', () => {
     await run(page);
     await ended(page);
     await expect.poll(() => output(page).textContent()).toMatch(/Syntax error/);
-    await page.waitForTimeout(500);
+    // A run's checks are judged after it exits; the list is aria-busy from the run's record
+    // (sent before its exit) until they come back. A run that never started sends no record.
+    await expect.poll(() => root.locator('[data-check-list]').getAttribute('aria-busy')).toBeNull();
+    expect(await root.locator('[data-status]').textContent()).toMatch(/did not start.*checks were not run again/);
     expect(await root.locator('.pg-check.pg-pass').count()).toBe(1);
     expect(await root.locator('.pg-check.pg-fail').count()).toBe(0);
   });
@@ -572,7 +594,12 @@ describe('editor help links to the API reference', () => {
           await page.mouse.move(5, 5);
           await page.mouse.move(box!.x, box!.y + 1);
           await page.mouse.move(box!.x, box!.y);
-          await page.waitForTimeout(600);
+          // The tooltip appears when the worker's answer comes; an empty answer shows nothing at
+          // all (no event to wait on), hence a deadline for each visit.
+          await tip
+            .first()
+            .waitFor({ timeout: 2_000 })
+            .catch(() => undefined);
           return tip.count();
         },
         { timeout: 20_000 },

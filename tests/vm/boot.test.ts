@@ -28,6 +28,11 @@ const alive = (pid: number) => {
   }
 };
 
+/**
+ * Poll `ok` every 100 ms until it holds, or throw after `ms`. Only for what no event announces here:
+ * the QEMU waited on is the child of another process (one just killed), so its exit reaches this
+ * process by no event; kill(pid, 0) is the way to ask.
+ */
 async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {

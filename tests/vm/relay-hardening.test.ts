@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CHANNEL, encodeData } from '../../src/agent/relay-frames.ts';
 import { vmImage } from '../../sandboxes/vm/qemu.ts';
-import { relayQemuPids, spawnRelay, waitFor, waitIdle, type RelayProcess } from './relay-helpers.ts';
+import type { RelayHealth } from '../../src/runtime/vm/relay-client.ts';
+import { relayQemuPids, spawnRelay, waitIdle, type RelayProcess } from './relay-helpers.ts';
 
 const SITE = 'http://127.0.0.1:4321';
 const MiB = 1024 * 1024;
@@ -50,10 +51,32 @@ function rawSession(url: string) {
   const consoleCmd = (cmd: string) => {
     for (const f of encodeData(CHANNEL.CONSOLE, new TextEncoder().encode(`${cmd}\r`))) ws.send(f);
   };
+  /**
+   * Whether `ok()` holds within `ms`: checked on each message (after the counts above are updated,
+   * as this listener comes later), so a paused socket (nothing arrives) waits until its deadline.
+   */
+  const until = (ok: () => boolean, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        ws.off('message', check);
+        ws.off('close', gone);
+        resolve(v);
+      };
+      const check = () => {
+        if (ok()) done(true);
+      };
+      const gone = () => done(ok());
+      const timer = setTimeout(gone, ms);
+      ws.on('message', check);
+      ws.on('close', gone);
+      check();
+    });
   return {
     ws,
     ready,
     closed,
+    until,
     enforced: () => enforced,
     text: () => text,
     bytes: (ch: number) => bytes.get(ch) ?? 0,
@@ -65,7 +88,33 @@ function rawSession(url: string) {
 const freePort = (port: number) =>
   `for p in /proc/[0-9]*; do [ "$(readlink $p/fd/0 2>/dev/null)" = /dev/vport0p${port} ] && kill -9 $(cut -d' ' -f4 $p/stat) \${p#/proc/}; done; sleep 0.5`;
 
-/** Sample `pid`'s RSS every 250 ms for `ms`; the largest value. */
+/** The relay's back-pressure counts (GET /health). */
+async function backPressure(port: number): Promise<{ vmReadPaused: number; clientReadPaused: number }> {
+  const h = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as RelayHealth;
+  return h.backPressure!;
+}
+
+/**
+ * Wait until the relay says it holds `key` back-pressure on `n` sessions: polled, since the relay
+ * (another process) tells it only when asked, on /health. Samples `pid`'s RSS meanwhile; the peak.
+ */
+async function untilBackPressure(
+  port: number,
+  key: 'vmReadPaused' | 'clientReadPaused',
+  pid: number,
+  ms: number,
+): Promise<{ held: boolean; peak: number }> {
+  let peak = rss(pid);
+  const end = Date.now() + ms;
+  for (;;) {
+    peak = Math.max(peak, rss(pid));
+    if ((await backPressure(port))[key] === 1) return { held: true, peak };
+    if (Date.now() > end) return { held: false, peak };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sample `pid`'s RSS every 250 ms for `ms` (a measurement window, not a wait); the largest value. */
 async function peakRss(pid: number, ms: number): Promise<number> {
   let peak = rss(pid);
   const end = Date.now() + ms;
@@ -92,16 +141,21 @@ describe('relay back-pressure and memory', () => {
     await s.ready;
     s.consoleCmd(`${freePort(4)}; cat /dev/zero > /dev/vport0p4 & echo flood-started`);
     // The flood arrives (the client still reads): the port really floods.
-    expect(await waitFor(() => s.bytes(CHANNEL.FIRST_AGENT + 3) > 8 * MiB, 60_000)).toBe(true);
+    expect(await s.until(() => s.bytes(CHANNEL.FIRST_AGENT + 3) > 8 * MiB, 60_000)).toBe(true);
     const [qemu] = relayQemuPids(relay.relayId);
-    // Now the client stops reading; the guest keeps writing.
-    s.ws.pause();
-    await new Promise((r) => setTimeout(r, 500));
+    // Now the client stops reading; the guest keeps writing. What fills up on the way (the
+    // client's and the relay's socket buffers, then the relay's own queue) is measured from here:
+    // the relay must stop reading the VM once its queue to the client is full.
     const before = rss(relay.child.pid!);
-    const peak = await peakRss(relay.child.pid!, 10_000);
+    s.ws.pause();
+    const filled = await untilBackPressure(relay.port, 'vmReadPaused', relay.child.pid!, 30_000);
+    expect(filled.held, 'the relay never stopped reading the VM').toBe(true);
+    // Held: the relay stays at that size while the guest keeps writing.
+    const peak = Math.max(filled.peak, await peakRss(relay.child.pid!, 10_000));
+    expect((await backPressure(relay.port)).vmReadPaused).toBe(1);
     const qemuRss = rss(qemu!);
     console.log(
-      `guest→client flood, client not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; QEMU RSS ${(qemuRss / MiB).toFixed(0)} MiB`,
+      `guest→client flood, client not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB, until it stopped reading the VM and 10 s after; QEMU RSS ${(qemuRss / MiB).toFixed(0)} MiB`,
     );
     expect(peak - before).toBeLessThan(32 * MiB);
     // QEMU stays within its guest RAM and its overhead (the cap the relay gives it).
@@ -110,7 +164,7 @@ describe('relay back-pressure and memory', () => {
     // Reading again, the flood flows again: nothing was lost or wedged.
     const got = s.bytes(CHANNEL.FIRST_AGENT + 3);
     s.ws.resume();
-    expect(await waitFor(() => s.bytes(CHANNEL.FIRST_AGENT + 3) > got + 8 * MiB, 60_000)).toBe(true);
+    expect(await s.until(() => s.bytes(CHANNEL.FIRST_AGENT + 3) > got + 8 * MiB, 60_000)).toBe(true);
     s.ws.close();
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
@@ -122,7 +176,7 @@ describe('relay back-pressure and memory', () => {
     s.consoleCmd(
       `kill -STOP $(for p in /proc/[0-9]*; do [ "$(readlink $p/fd/0 2>/dev/null)" = /dev/vport0p4 ] && echo \${p#/proc/}; done); echo stopped-agent`,
     );
-    expect(await waitFor(() => /\nstopped-agent\r?\n/.test(s.text()), 30_000)).toBe(true);
+    expect(await s.until(() => /\nstopped-agent\r?\n/.test(s.text()), 30_000)).toBe(true);
     const before = rss(relay.child.pid!);
     const frame = new Uint8Array(65536);
     frame[0] = CHANNEL.FIRST_AGENT + 3;
@@ -130,12 +184,28 @@ describe('relay back-pressure and memory', () => {
     const end = Date.now() + 10_000;
     let peak = before;
     let lastSample = 0;
+    // Each frame's send callback: it reached the socket (the relay took what was before it).
+    let wake: (() => void) | undefined;
+    const flushed = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     while (Date.now() < end) {
       // The client keeps its own queue small: it sends as fast as the relay takes it.
       if (s.ws.bufferedAmount < 4 * MiB) {
-        s.ws.send(frame);
+        s.ws.send(frame, flushed);
         sent += frame.length;
-      } else await new Promise((r) => setTimeout(r, 5));
+      } else {
+        // Wait until a frame goes out; when the relay takes nothing more, until the window ends.
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, Math.max(0, end - Date.now()));
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+      }
       if (Date.now() - lastSample > 250) {
         lastSample = Date.now();
         peak = Math.max(peak, rss(relay.child.pid!));
@@ -147,6 +217,8 @@ describe('relay back-pressure and memory', () => {
       `client→guest flood, guest not reading: relay RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB in 10 s; the relay took ${(sent / MiB - s.ws.bufferedAmount / MiB).toFixed(0)} MiB`,
     );
     expect(peak - before).toBeLessThan(32 * MiB);
+    // It held the client back (stopped reading it), rather than taking everything somewhere else.
+    expect((await backPressure(relay.port)).clientReadPaused).toBe(1);
     s.ws.terminate();
     expect(await waitIdle(relay.port, relay.relayId)).toBe(true);
   });
@@ -168,7 +240,7 @@ describe("a lesson's kernel command line", () => {
     const s = rawSession(`${relay.url}&cmdline=${encodeURIComponent(` ${words}  `)}`);
     await s.ready;
     s.consoleCmd('cat /proc/cmdline; echo cmdline-done');
-    expect(await waitFor(() => /\ncmdline-done\r?\n/.test(s.text()), 30_000)).toBe(true);
+    expect(await s.until(() => /\ncmdline-done\r?\n/.test(s.text()), 30_000)).toBe(true);
     const line = /\n([^\n]*netlink_lab\.relay=[^\n]*)\r?\n/.exec(s.text())![1]!;
     expect(line.trim().endsWith(`netlink_lab.relay=${relay.relayId} ${words}`)).toBe(true);
     s.ws.close();

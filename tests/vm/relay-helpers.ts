@@ -18,6 +18,11 @@ export interface RelayProcess {
   relayId: string;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /**
+   * Resolves once what it prints after `from` (an offset into output()) matches `re`; rejects when
+   * `ms` pass first or the relay exits.
+   */
+  printed(re: RegExp, from: number, ms?: number): Promise<RegExpExecArray>;
   /** Resolves with its exit code or signal. */
   exited: Promise<number | string>;
 }
@@ -45,22 +50,56 @@ export async function spawnRelay(
     out += b.toString();
   });
   const exited = new Promise<number | string>((r) => child.on('exit', (code, sig) => r(sig ?? code ?? -1)));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const m = /ws:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(out);
-    const id = /relay id ([0-9a-f]+)/.exec(out);
-    if (m && id) return { child, url: m[0], port: Number(m[1]), relayId: id[1]!, output: () => out, exited };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the relay did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  /** Resolves once `ok()` holds, checked each time the relay prints; rejects on `ms` or its exit. */
+  const until = (ok: () => boolean, what: string, from: number, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!ok()) return;
+        done();
+        resolve();
+      };
+      const fail = (why: string) => () => {
+        done();
+        reject(new Error(`the relay ${why} before printing ${what}:\n${out.slice(from)}`));
+      };
+      const timer = setTimeout(fail(`took more than ${ms} ms`), ms);
+      const exit = fail('exited');
+      const done = () => {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        child.off('exit', exit);
+      };
+      // Added after the listeners above: `out` already holds the chunk that fired them.
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.on('exit', exit);
+      if (child.exitCode !== null || child.signalCode !== null) exit();
+      else check();
+    });
+  const printed = async (re: RegExp, from: number, ms = 30_000) => {
+    let m: RegExpExecArray | null = null;
+    await until(() => (m = re.exec(out.slice(from))) !== null, String(re), from, ms);
+    return m!;
+  };
+  const URL_RE = /ws:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/;
+  const ID_RE = /relay id ([0-9a-f]+)/;
+  try {
+    await until(() => URL_RE.test(out) && ID_RE.test(out), 'its URL and id', 0, 30_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`the relay did not start: ${(e as Error).message}`);
   }
+  const m = URL_RE.exec(out)!;
+  const id = ID_RE.exec(out)!;
+  return { child, url: m[0], port: Number(m[1]), relayId: id[1]!, output: () => out, printed, exited };
 }
 
 /** A session and everything its console printed. */
 export interface TestSession extends RelaySession {
   text(): string;
+  /** Call `listener` each time the console prints; returns the function that removes it. */
+  onText(listener: () => void): () => void;
 }
 
 /** Connect as the lesson terminal does (with the `ws` package in Node, optionally as a page of `origin`). */
@@ -72,16 +111,22 @@ export function connect(url: string, origin?: string): TestSession {
   } as unknown as WebSocketClass;
   let text = '';
   const dec = new TextDecoder();
+  const listeners = new Set<() => void>();
   const s = connectRelay(
     url,
     {
       console: (b) => {
         text += dec.decode(b, { stream: true });
+        for (const l of listeners) l();
       },
     },
     WS,
   );
-  return Object.assign(s, { text: () => text });
+  const onText = (l: () => void) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  return Object.assign(s, { text: () => text, onText });
 }
 
 /** The pids of QEMU processes started by the relay with this id (its VMs carry the tag). */
@@ -90,7 +135,11 @@ export function relayQemuPids(relayId: string): number[] {
   return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-/** Wait until `check` holds, polling; returns whether it did within `ms`. */
+/**
+ * Wait until `check` holds, polling every 100 ms; returns whether it did within `ms`. Only for
+ * conditions no event announces (QEMU is the relay's child, not ours: its exit is seen with pgrep);
+ * what a socket receives is waited on with its own events.
+ */
 export async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -107,18 +156,19 @@ export async function waitFor(check: () => boolean, ms: number): Promise<boolean
 export function runOnConsole(s: TestSession, command: string, expect: string, ms = 60_000): Promise<void> {
   const buffer = s.text;
   const start = buffer().length;
-  s.sendConsole(`${command}\r`);
+  const re = new RegExp(`\\r?\\n${expect}\\r?\\n`);
   return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const poll = setInterval(() => {
-      if (new RegExp(`\\r?\\n${expect}\\r?\\n`).test(buffer().slice(start))) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() - t0 > ms) {
-        clearInterval(poll);
-        reject(new Error(`no "${expect}" within ${ms} ms; console printed:\n${buffer().slice(start)}`));
-      }
-    }, 50);
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no "${expect}" within ${ms} ms; console printed:\n${buffer().slice(start)}`));
+    }, ms);
+    const off = s.onText(() => {
+      if (!re.test(buffer().slice(start))) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+    s.sendConsole(`${command}\r`);
   });
 }
 
@@ -128,7 +178,10 @@ export async function openSessions(port: number): Promise<number> {
   return h.sessions;
 }
 
-/** Wait until the relay on `port` has no session and no QEMU of `relayId` runs. */
+/**
+ * Wait until the relay on `port` has no session and no QEMU of `relayId` runs: polled, as neither
+ * announces itself to the test (QEMU is the relay's child; the count comes from GET /health).
+ */
 export async function waitIdle(port: number, relayId: string, ms = 15_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {

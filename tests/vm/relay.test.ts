@@ -122,12 +122,13 @@ describe('VM relay refusals', () => {
     const c = connect(relay.url, SITE);
     await expect(c.hello).rejects.toThrow(/server full: 2 of 2 VMs/);
     expect(await c.closed).toMatchObject({ code: CLOSE.SERVER_FULL });
+    const from = relay.output().length;
     a.close();
     expect(await a.closed).toMatchObject({ code: CLOSE.NORMAL });
     expect(await waitFor(() => relayQemuPids(relay.relayId).length === 1, 10_000)).toBe(true);
-    // The relay counts the session as ended once it has seen QEMU exit.
-    const end = Date.now() + 10_000;
-    while ((await openSessions(relay.port)) !== 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    // The relay counts the session as ended once it has seen QEMU exit, and says so.
+    await relay.printed(/: ended \(1 running\)/, from, 10_000);
+    expect(await openSessions(relay.port)).toBe(1);
     const d = connect(relay.url, SITE);
     try {
       expect((await d.hello).vm).not.toBe(hb.vm);
@@ -204,6 +205,10 @@ describe('VM relay refusals', () => {
   it('relays each agent port on its own channel: HELLO on two ports, READFILE of /proc/net/netlink', async () => {
     const splitters = new Map<number, FrameSplitter>();
     const answers: { port: number; r: Response }[] = [];
+    let allAnswered!: () => void;
+    const three = new Promise<void>((r) => {
+      allAnswered = r;
+    });
     const s = connectRelay(
       relay.url,
       {
@@ -211,6 +216,7 @@ describe('VM relay refusals', () => {
           const sp = splitters.get(port) ?? new FrameSplitter();
           splitters.set(port, sp);
           for (const r of sp.push(b)) answers.push({ port, r });
+          if (answers.length >= 3) allAnswered();
         },
       },
       WebSocket as unknown as WebSocketClass,
@@ -225,7 +231,8 @@ describe('VM relay refusals', () => {
       encodeRequest(13, OP.READFILE, new Writer().blob(new TextEncoder().encode('/proc/net/netlink')).bytes()),
       1,
     );
-    expect(await waitFor(() => answers.length === 3, 30_000)).toBe(true);
+    await three;
+    expect(answers).toHaveLength(3);
     const byTag = new Map(answers.map((a) => [a.r.tag, a]));
     const pid1 = new Reader(byTag.get(11)!.r.body).i32();
     const pid2 = new Reader(byTag.get(12)!.r.body).i32();

@@ -133,6 +133,12 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
           token: tokenState(url),
           kernel: image.kernelRelease,
           agent: image.agent,
+          // Sessions held by back-pressure now: reading of the VM paused (a client that stops
+          // reading), reading of the client paused (a guest that does not read).
+          backPressure: {
+            vmReadPaused: [...sessions].filter((s) => s.vmReadPaused).length,
+            clientReadPaused: [...sessions].filter((s) => s.clientReadPaused).length,
+          },
         }),
       );
       return;

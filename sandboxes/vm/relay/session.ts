@@ -74,6 +74,15 @@ export class Session {
   /** Reading of the WebSocket is paused because the guest does not keep up (the target waited on). */
   private inBlocked: NodeJS.WritableStream | null = null;
 
+  /** The relay has stopped reading the VM's output: the client does not keep up. */
+  get vmReadPaused(): boolean {
+    return this.outPaused;
+  }
+  /** The relay has stopped reading the client: the guest does not keep up. */
+  get clientReadPaused(): boolean {
+    return this.inBlocked !== null;
+  }
+
   /** `cmdline`: words appended to the VM's kernel command line (a lesson's; checked by the relay). */
   constructor(
     private readonly ws: WebSocket,

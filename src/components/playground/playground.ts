@@ -329,10 +329,18 @@ export class Playground {
     clearTimeout(this.prepareTimer);
     this.prepareTimer = setTimeout(() => this.runner?.prepare(this.editor?.files() ?? this.files), 300);
     clearTimeout(this.saveTimer);
-    if (this.mine || this.saveHeld) return;
+    // data-save says what became of the latest edit: held (a shared link's code is on view, or the
+    // lab holds saving), pending (saved once the typing pauses), saved, or unsaved (no storage).
+    if (this.mine || this.saveHeld) {
+      this.root.dataset.save = 'held';
+      return;
+    }
+    this.root.dataset.save = 'pending';
     this.saveTimer = setTimeout(() => {
+      let kept = true;
       if (same(files, this.cfg.files)) clearCode(this.cfg.lessonId);
-      else saveCode(this.cfg.lessonId, files);
+      else kept = saveCode(this.cfg.lessonId, files);
+      this.root.dataset.save = kept ? 'saved' : 'unsaved';
     }, 250);
   }
 
@@ -528,6 +536,8 @@ export class Playground {
     performance.mark('netlink-lab:run');
     delete this.root.dataset.firstOutputMs;
     this.root.dataset.running = 'true';
+    // The previous run's checks, if still being judged, will not be shown.
+    this.$('[data-check-list]')?.removeAttribute('aria-busy');
     this.clearOutput();
     // Type errors do not stop a run (the types are stripped), but they often explain what goes wrong.
     const typeErrors = this.editor?.typeErrors() ?? [];
@@ -561,6 +571,9 @@ export class Playground {
       {
         batch: (b) => {
           if (log === this.log) this.onBatch(b);
+        },
+        judging: () => {
+          if (log === this.log) this.$('[data-check-list]')?.setAttribute('aria-busy', 'true');
         },
         checks: (results, error) => {
           if (log !== this.log) return;
@@ -676,6 +689,7 @@ export class Playground {
   private onChecks(results: CheckResult[], error?: string): void {
     const list = this.$('[data-check-list]');
     if (!list) return;
+    list.removeAttribute('aria-busy');
     if (error) {
       const li = document.createElement('li');
       li.className = 'pg-check pg-fail';

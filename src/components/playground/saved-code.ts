@@ -25,12 +25,15 @@ export function loadCode(lessonId: string): Record<string, string> | undefined {
   }
 }
 
-/** Save the lesson's files (silently does nothing when storage is full or disabled). */
-export function saveCode(lessonId: string, files: Record<string, string>): void {
+/** Save the lesson's files; false when storage is full or disabled (nothing was kept). */
+export function saveCode(lessonId: string, files: Record<string, string>): boolean {
+  const s = store();
+  if (!s) return false;
   try {
-    store()?.setItem(key(lessonId), JSON.stringify({ files, saved: Date.now() }));
+    s.setItem(key(lessonId), JSON.stringify({ files, saved: Date.now() }));
+    return true;
   } catch {
-    /* not kept */
+    return false;
   }
 }
 

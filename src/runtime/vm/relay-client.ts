@@ -210,6 +210,8 @@ export interface RelayHealth {
   token: 'valid' | 'invalid' | 'missing';
   kernel: string;
   agent: boolean;
+  /** Sessions whose relay stopped reading the VM (client too slow) or the client (guest too slow). */
+  backPressure?: { vmReadPaused: number; clientReadPaused: number };
 }
 
 /** The relay's http:// health URL for its ws:// URL (the token is kept, to check it). */

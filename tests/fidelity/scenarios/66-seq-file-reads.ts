@@ -42,7 +42,8 @@ export default async function main() {
     const s = await socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
     await bind(s, { nl_family: AF_NETLINK, nl_pid: 5000 + i, nl_groups: 0 });
   }
-  // Sockets of processes that just exited may still be going away: wait until the table is still.
+  // Sockets of processes that just exited may still be going away: wait until the table is still
+  // (polled: nothing announces a socket's release).
   let whole = await readAll('/proc/net/netlink', 65536);
   for (let i = 0; i < 20; i++) {
     await sleep(50);

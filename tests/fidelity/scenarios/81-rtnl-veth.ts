@@ -33,7 +33,7 @@ import {
   RTNLGRP_LINK,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtdrain } from './lib.ts';
+import { operUp, rtreq, rtdrain, watch } from './lib.ts';
 
 const mac = (last: number) => new Uint8Array([0x02, 0, 0, 0, 0, last]);
 const req = (type: number, flags: number, seq: number, payload: Uint8Array[]) =>
@@ -58,7 +58,9 @@ export default async function main() {
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 2, veth), 'create again');
   // Linux's link watcher records a new veth's missing carrier (operstate LOWERLAYERDOWN) from a
   // work queue, and for a link that is down at most once a second (linkwatch_schedule_work).
-  // Until then the operstate reads UNKNOWN.
+  // Until then the operstate reads UNKNOWN. Nothing shows that it has run: for a link that is down
+  // it announces nothing, and IFLA_OPERSTATE reads DOWN whatever it recorded. So this waits the
+  // second it may take (a time the kernel states, not synchronisation on an event).
   await sleep(1100);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETLINK, 0, 3, [ifinfomsg({ index: 2 })]), 'get index 2');
@@ -71,11 +73,14 @@ export default async function main() {
     'rename v1',
   );
   await rtdrain(mon, 'monitor');
+  const links = await watch(1 << (RTNLGRP_LINK - 1));
+  // v0 alone has no carrier (its peer is down): it is announced within the request, nothing after.
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 8, [ifinfomsg({ index: 3, flags: IFF_UP, change: IFF_UP })]), 'v0 up');
-  await sleep(300);
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 9, [ifinfomsg({ index: 2, flags: IFF_UP, change: IFF_UP })]), 'peer up');
-  await sleep(300);
+  // Both ends up: the carrier comes on, and the link watcher announces both links up (a work item).
+  await links.until('peer and v0 up', operUp([2, 3]));
+  await links.close();
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETLINK, NLM_F_DUMP, 10, [ifinfomsg()]), 'dump');
   await rtreq(fd, req(RTM_DELLINK, NLM_F_ACK, 11, [ifinfomsg(), nla_string(IFLA_IFNAME, 'v0')]), 'delete v0');

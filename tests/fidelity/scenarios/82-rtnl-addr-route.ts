@@ -61,7 +61,7 @@ import {
   RTNLGRP_IPV6_ROUTE,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { rtreq, rtdrain } from './lib.ts';
+import { IF_OPER_LOWERLAYERDOWN, localRoute6, operstate, operUp, rtreq, rtdrain, watch } from './lib.ts';
 
 const mac = (last: number) => new Uint8Array([0x02, 0, 0, 0, 0, last]);
 const req = (type: number, flags: number, seq: number, payload: Uint8Array[]) =>
@@ -113,12 +113,17 @@ export default async function main() {
   await rtreq(fd, v6(3, NLM_F_CREATE | NLM_F_EXCL, 64, '2001:db8::1'), 'v6 add (down)');
   // Even with IFA_F_NODAD, Linux announces the address from its DAD work item, just after the
   // request; and its link watcher records the new links' missing carrier from a work queue, for
-  // links that are down at most once a second.
+  // links that are down at most once a second. That it has run shows nowhere while the links are
+  // down (no notification; IFLA_OPERSTATE reads DOWN whatever it recorded), and it decides the
+  // operstate 'v1 up' announces: so this waits the second it may take, not on an event.
   await sleep(1100);
   await rtdrain(mon, 'monitor');
+  let work = await watch(grp(RTNLGRP_LINK));
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 4, [ifinfomsg({ index: 2, flags: IFF_UP, change: IFF_UP })]), 'v1 up');
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 5, [ifinfomsg({ index: 3, flags: IFF_UP, change: IFF_UP })]), 'v0 up');
-  await sleep(300);
+  // Both ends up: the link watcher announces the carrier (IPv6 configures the links first).
+  await work.until('v1 and v0 up', operUp([2, 3]));
+  await work.close();
   await rtdrain(mon, 'monitor');
   await rtreq(fd, v4(6, NLM_F_CREATE | NLM_F_EXCL, 24, '10.0.0.1'), 'v4 again EXCL');
   await rtreq(fd, v4(7, NLM_F_CREATE, 24, '10.0.0.1'), 'v4 again CREATE');
@@ -127,8 +132,11 @@ export default async function main() {
   await rtreq(fd, v4(10, NLM_F_CREATE, 24, '10.0.0.2'), 'v4 secondary');
   await rtreq(fd, v6(11, NLM_F_CREATE, 129, '2001:db8::9'), 'v6 /129');
   await rtreq(fd, v6(12, NLM_F_CREATE | NLM_F_EXCL, 64, '2001:db8::1'), 'v6 again EXCL');
+  work = await watch(grp(RTNLGRP_IPV6_ROUTE));
   await rtreq(fd, v6(13, NLM_F_CREATE | NLM_F_EXCL, 64, '2001:db8:1::1'), 'v6 second');
-  await sleep(100);
+  // The DAD work item announces the address (IFA_F_NODAD too), then adds its local route.
+  await work.until('the local route of 2001:db8:1::1', localRoute6('2001:db8:1::1'));
+  await work.close();
   await rtdrain(mon, 'monitor');
   const route = (seq: number, type: number, flags: number, dst: string, plen: number, gw?: string) =>
     req(type, NLM_F_ACK | flags, seq, [
@@ -175,8 +183,11 @@ export default async function main() {
   );
   await rtreq(fd, v4(34, NLM_F_CREATE, 24, '10.0.0.1'), 'v4 add back');
   await rtdrain(mon, 'monitor');
+  work = await watch(grp(RTNLGRP_LINK));
   await rtreq(fd, req(RTM_NEWLINK, NLM_F_ACK, 35, [ifinfomsg({ index: 3, flags: 0, change: IFF_UP })]), 'v0 down');
-  await sleep(300);
+  // v1 loses its carrier with v0: the link watcher announces it (a work item).
+  await work.until('v1 without carrier', operstate(IF_OPER_LOWERLAYERDOWN, [2]));
+  await work.close();
   await rtdrain(mon, 'monitor');
   await rtreq(fd, req(RTM_GETADDR, NLM_F_DUMP, 36, [ifaddrmsg()]), 'addrs');
   await rtreq(fd, req(RTM_GETROUTE, NLM_F_DUMP, 37, [rtmsg()]), 'routes');

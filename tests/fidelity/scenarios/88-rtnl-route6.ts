@@ -5,7 +5,6 @@ import {
   socket,
   bind,
   setsockopt,
-  sleep,
   nlmsg,
   nla,
   nla_u32,
@@ -16,9 +15,11 @@ import {
   SOL_NETLINK,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  RTNLGRP_LINK,
+  RTNLGRP_IPV6_ROUTE,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { linkUp, newVethPair, notLinkLocalLocal, rtdrain, rtreq } from './lib.ts';
+import { linkUp, localRoute6, newVethPair, operUp, watch, notLinkLocalLocal, rtdrain, rtreq } from './lib.ts';
 
 const route = (
   type: number,
@@ -62,6 +63,7 @@ export default async function main() {
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
   await rtreq(fd, newVethPair(1), 'veth');
   await rtreq(fd, route(24, C | X, 2, '2001:db8:1::', 64, { oif: 3 }), 'dev down');
+  const links = await watch(1 << (RTNLGRP_LINK - 1));
   for (const [i, s] of [
     [1, 3],
     [2, 4],
@@ -69,7 +71,9 @@ export default async function main() {
   ])
     await rtreq(fd, linkUp(i, s), `up ${i}`);
   // v1's carrier comes from Linux's link watcher (a work item): let it run before the address is added.
-  await sleep(300);
+  await links.until('v1 and v0 up', operUp([2, 3]));
+  await links.close();
+  const routes = await watch(1 << (RTNLGRP_IPV6_ROUTE - 1));
   await rtreq(
     fd,
     nlmsg({
@@ -80,7 +84,9 @@ export default async function main() {
     }),
     'addr',
   );
-  await sleep(300);
+  // Even with IFA_F_NODAD, Linux adds the address's local route from its DAD work item.
+  await routes.until('the local route of 2001:db8::1', localRoute6('2001:db8::1'));
+  await routes.close();
   await rtdrain(mon, 'mon setup', notLinkLocalLocal);
   await rtreq(fd, route(24, C | X, 10, '2001:db8:1::', 64, { oif: 3 }), 'dev');
   await rtreq(fd, route(24, C | X, 11, '2001:db8:1::', 64, { oif: 3 }), 'dev again EXCL');
@@ -99,7 +105,6 @@ export default async function main() {
   await rtreq(fd, route(24, C | R, 24, '2001:db8:1::', 64, { oif: 2 }), 'replace');
   await rtreq(fd, route(24, C, 25, '2001:db8:2::', 48, { gw: '2001:db8::fd', metric: 2000 }), 'second metric');
   await rtreq(fd, route(24, C | X, 26, '::', 0, { gw: '2001:db8::fe' }), 'default');
-  await sleep(10);
   await rtdrain(mon, 'mon', notLinkLocalLocal);
   await rtreq(
     fd,
@@ -113,7 +118,6 @@ export default async function main() {
   await rtreq(fd, route(25, 0, 34, '2001:db8:b::', 64, { table: 100 }), 'del table 100');
   await rtreq(fd, route(25, 0, 35, '2001:db8:c::', 64, { rtm_table: 101, oif: 2 }), 'del wrong oif');
   await rtreq(fd, route(25, 0, 36, '2001:db8:a::', 64, { metric: 1 }), 'del wrong metric');
-  await sleep(10);
   await rtdrain(mon, 'mon', notLinkLocalLocal);
   await rtreq(
     fd,

@@ -4,7 +4,6 @@
 import {
   socket,
   setsockopt,
-  sleep,
   nlmsg,
   nla,
   nla_u32,
@@ -14,9 +13,11 @@ import {
   SOL_NETLINK,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  RTNLGRP_LINK,
+  RTNLGRP_IPV6_ROUTE,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { linkUp, newVethPair, rtreq } from './lib.ts';
+import { allOf, linkUp, localRoute6, newVethPair, operUp, rtreq, watch } from './lib.ts';
 
 const get = (
   seq: number,
@@ -41,6 +42,7 @@ export default async function main() {
   await rtreq(fd, newVethPair(1), 'veth');
   await rtreq(fd, get(2, '2001:db8::2'), 'no route');
   await rtreq(fd, get(3, '::1'), 'loopback down');
+  const ready = await watch((1 << (RTNLGRP_LINK - 1)) | (1 << (RTNLGRP_IPV6_ROUTE - 1)));
   for (const [i, s] of [
     [1, 4],
     [2, 5],
@@ -71,7 +73,10 @@ export default async function main() {
     }),
     'via',
   );
-  await sleep(200);
+  // Linux's link watcher records the carrier, and the DAD work adds the local route of the
+  // address (IFA_F_NODAD too), after the requests were answered.
+  await ready.until('v1 and v0 up, the local route of 2001:db8::1', allOf(operUp([2, 3]), localRoute6('2001:db8::1')));
+  await ready.close();
   await rtreq(fd, get(10, '2001:db8::2'), 'get neighbour');
   await rtreq(fd, get(11, '2001:db8::1'), 'get local');
   await rtreq(fd, get(12, '::1'), 'get loopback');

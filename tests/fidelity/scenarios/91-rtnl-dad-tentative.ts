@@ -10,7 +10,6 @@ import {
   socket,
   bind,
   setsockopt,
-  sleep,
   nlmsg,
   nla,
   nla_string,
@@ -21,9 +20,11 @@ import {
   inet_pton6,
   SOL_NETLINK,
   NETLINK_EXT_ACK,
+  RTNLGRP_LINK,
+  RTNLGRP_IPV6_ROUTE,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { linkUp, rtdrain, rtreq } from './lib.ts';
+import { linkUp, localRoute6, operUp, rtdrain, rtreq, watch } from './lib.ts';
 
 const addr = (seq: number, a: string, flags: number) =>
   nlmsg({
@@ -56,17 +57,20 @@ export default async function main() {
   const mon = await socket(16, 3, 0);
   // RTNLGRP_IPV6_IFADDR (9) and RTNLGRP_IPV6_ROUTE (11)
   await bind(mon, { nl_family: 16, nl_pid: 0, nl_groups: (1 << 8) | (1 << 10) });
+  const work = await watch((1 << (RTNLGRP_LINK - 1)) | (1 << (RTNLGRP_IPV6_ROUTE - 1)));
   for (const [i, s] of [
     [2, 2],
     [3, 3],
   ])
     await rtreq(fd, linkUp(i, s), `up ${i}`);
   // Let Linux's link watcher record v1's carrier (a work item) before anything else happens.
-  await sleep(200);
+  await work.until('v1 and v0 up', operUp([2, 3]));
   await rtdrain(mon, 'mon links up');
   await rtreq(fd, addr(4, '2001:db8::5', 0), 'add (DAD)');
   await rtreq(fd, addr(5, '2001:db8:1::5', 0x2), 'add nodad');
-  await sleep(100);
+  // The NODAD address is announced, with its local route, from the DAD work item.
+  await work.until('the local route of 2001:db8:1::5', localRoute6('2001:db8:1::5'));
+  await work.close();
   await rtdrain(mon, 'mon addresses');
   await rtreq(fd, nlmsg({ type: 22, flags: 0x301, seq: 6, payload: [ifaddrmsg({ family: 10 })] }), 'dump');
   await rtreq(

@@ -8,7 +8,6 @@ import {
   socket,
   bind,
   setsockopt,
-  sleep,
   nlmsg,
   nla,
   nla_u32,
@@ -18,9 +17,11 @@ import {
   SOL_NETLINK,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  RTNLGRP_LINK,
+  RTNLGRP_IPV6_ROUTE,
 } from 'netlink-lab/user';
 import type { Scenario } from '../harness.ts';
-import { errname, linkUp, newVethPair, rtlines, rtreq } from './lib.ts';
+import { errname, linkUp, localRoute6, newVethPair, operUp, rtlines, rtreq, watch } from './lib.ts';
 import { recvfrom, MSG_DONTWAIT } from 'netlink-lab/user';
 
 const route = (type: number, flags: number, seq: number, gw?: string, oif?: number) =>
@@ -59,12 +60,14 @@ export default async function main() {
   const fd = await socket(16, 3, 0);
   await setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
   await rtreq(fd, newVethPair(1), 'veth');
+  const work = await watch((1 << (RTNLGRP_LINK - 1)) | (1 << (RTNLGRP_IPV6_ROUTE - 1)));
   for (const [i, s] of [
     [2, 2],
     [3, 3],
   ])
     await rtreq(fd, linkUp(i, s), `up ${i}`);
-  await sleep(200);
+  // Linux's link watcher records the carrier from a work item.
+  await work.until('v1 and v0 up', operUp([2, 3]));
   await rtreq(
     fd,
     nlmsg({
@@ -75,7 +78,9 @@ export default async function main() {
     }),
     'addr',
   );
-  await sleep(100);
+  // The DAD work item adds the address's local route (IFA_F_NODAD too).
+  await work.until('the local route of 2001:db8::1', localRoute6('2001:db8::1'));
+  await work.close();
   const mon = await socket(16, 3, 0);
   await bind(mon, { nl_family: 16, nl_pid: 0, nl_groups: 1 << 10 });
   // Dumps filtered (strict checking) to protocol boot, the routes of this scenario: a link-local
@@ -87,7 +92,6 @@ export default async function main() {
   await rtreq(fd, route(24, 0xc00, 12, '2001:db8::fc'), 'via fc (APPEND)');
   await rtreq(fd, route(24, 0x400, 13, '2001:db8::fd'), 'via fd again');
   await rtreq(fd, route(24, 0x400, 14, undefined, 3), 'dev v0');
-  await sleep(100);
   await drainBoot(mon, 'mon');
   await rtreq(sd, dump(20), 'dump');
   await rtreq(fd, route(25, 0, 21, '2001:db8::fd'), 'del fd');
@@ -95,7 +99,6 @@ export default async function main() {
   await rtreq(fd, route(25, 0, 23, undefined, 3), 'del dev');
   await rtreq(fd, route(25, 0, 24), 'del group');
   await rtreq(fd, route(25, 0, 25), 'del again');
-  await sleep(100);
   await drainBoot(mon, 'mon');
   await rtreq(sd, dump(26), 'dump empty');
   // REPLACE takes the place of the first route of the same ECMP-ability, and its group goes with it.
@@ -103,7 +106,6 @@ export default async function main() {
   await rtreq(fd, route(24, 0x400, 31, '2001:db8::fd'), 'via fd');
   await rtreq(fd, route(24, 0x400, 32, undefined, 3), 'dev v0');
   await rtreq(fd, route(24, 0x100, 33, '2001:db8::fb'), 'replace');
-  await sleep(100);
   await drainBoot(mon, 'mon');
   await rtreq(sd, dump(34), 'dump after replace');
 }

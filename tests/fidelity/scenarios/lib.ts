@@ -3,8 +3,15 @@
  * every kernel and with `npx netlink-lab run`.
  */
 import {
+  socket,
+  bind,
+  close,
+  setsockopt,
   recvfrom,
   sendto,
+  parseIfinfomsg,
+  parseRtmsg,
+  inet_pton6,
   parseNlmsgs,
   parseNlmsgerr,
   errnoName,
@@ -18,6 +25,15 @@ import {
   IFLA_IFNAME,
   IFLA_LINKINFO,
   MSG_DONTWAIT,
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_SOCKET,
+  SO_RCVTIMEO,
+  IFLA_OPERSTATE,
+  RTM_NEWROUTE,
+  RTN_LOCAL,
+  RTA_DST,
   NLMSG_ERROR,
   NLMSG_DONE,
   NLM_F_REQUEST,
@@ -25,6 +41,7 @@ import {
   GENL_ID_CTRL,
   CTRL_CMD_GETFAMILY,
   CTRL_ATTR_FAMILY_NAME,
+  type NlMsg,
   type SockaddrNl,
 } from 'netlink-lab/user';
 
@@ -219,3 +236,84 @@ export const newVethPair = (seq: number, peer: Uint8Array[] = []): Uint8Array =>
 /** `ip link set dev <index> up` as RTM_NEWLINK: IFF_UP in ifi_flags and ifi_change, with an ACK. */
 export const linkUp = (index: number, seq: number): Uint8Array =>
   nlmsg({ type: RTM_NEWLINK, flags: 0x5, seq, payload: [ifinfomsg({ index, flags: IFF_UP, change: IFF_UP })] });
+
+/** RFC 2863 operational states (IFLA_OPERSTATE; linux/if.h has them, netlink-lab/user not). */
+export const IF_OPER_LOWERLAYERDOWN = 3;
+const IF_OPER_UP = 6;
+
+/** A member of rtnetlink groups that prints nothing, to wait on what the kernel announces. */
+export interface Watch {
+  /**
+   * Read the notifications until `seen` has accepted one (the ones before are dropped). Throws
+   * when nothing comes for 5 s (SO_RCVTIMEO): a wait on the event, bounded, not a time.
+   */
+  until(what: string, seen: (m: NlMsg) => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Join `groups` (a bind() group mask) before the request whose asynchronous work is waited on: the
+ * kernel finishes some of it from work items after answering the request (Linux's link watcher, the
+ * IPv6 DAD work), so the answer alone does not say it is done; the notification it sends does.
+ */
+export async function watch(groups: number): Promise<Watch> {
+  const fd = await socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  await bind(fd, { nl_family: AF_NETLINK, nl_pid: 0, nl_groups: groups });
+  const tv = new Uint8Array(16);
+  new DataView(tv.buffer).setBigInt64(0, 5n, true);
+  await setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
+  const buf = new Uint8Array(65536);
+  return {
+    async until(what, seen) {
+      for (;;) {
+        let n: number;
+        try {
+          ({ n } = await recvfrom(fd, buf));
+        } catch (e) {
+          throw new Error(`waiting for ${what}: nothing announced for 5 s (${errname(e)})`);
+        }
+        if (parseNlmsgs(buf.subarray(0, n)).some(seen)) return;
+      }
+    },
+    close: () => close(fd).then(() => undefined),
+  };
+}
+
+/**
+ * RTNLGRP_LINK: each link of `indexes` announced with operstate `state`. Linux's link watcher sets
+ * it from a work item when a carrier comes or goes, after the request that caused it.
+ */
+export function operstate(state: number, indexes: number[]): (m: NlMsg) => boolean {
+  const left = new Set(indexes);
+  return (m) => {
+    if (m.nlmsg_type !== RTM_NEWLINK) return false;
+    const link = parseIfinfomsg(m);
+    if (link.attrs.find((a) => a.type === IFLA_OPERSTATE)?.payload[0] === state) left.delete(link.index);
+    return left.size === 0;
+  };
+}
+
+/** RTNLGRP_LINK: each link of `indexes` announced up (its carrier on). */
+export const operUp = (indexes: number[]): ((m: NlMsg) => boolean) => operstate(IF_OPER_UP, indexes);
+
+/**
+ * RTNLGRP_IPV6_ROUTE: the local route of `addr` announced (table local, RTN_LOCAL). Linux adds it
+ * when the address is ready, from the DAD work item, after announcing the address itself.
+ */
+export function localRoute6(addr: string): (m: NlMsg) => boolean {
+  const want = inet_pton6(addr).join();
+  return (m) => {
+    if (m.nlmsg_type !== RTM_NEWROUTE) return false;
+    const r = parseRtmsg(m);
+    return r.type === RTN_LOCAL && r.attrs.find((a) => a.type === RTA_DST)?.payload.join() === want;
+  };
+}
+
+/** Every one of `seen`, each on a notification of its own or a shared one, in any order. */
+export function allOf(...seen: ((m: NlMsg) => boolean)[]): (m: NlMsg) => boolean {
+  const left = new Set(seen);
+  return (m) => {
+    for (const f of left) if (f(m)) left.delete(f);
+    return left.size === 0;
+  };
+}
