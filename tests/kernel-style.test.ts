@@ -61,16 +61,6 @@ const COMMENT_RULES: [name: string, re: RegExp][] = [
   ['an index named only by its comment', /\[\d+\][^/]*\/\/\s*[A-Z][A-Z\d_]{3,}\s*$/],
 ];
 
-/** Files still reading some structs by offset, for the struct rules only (being converted). */
-const STRUCT_PENDING = new Set<string>([
-  'net/core/dev.ts',
-]);
-const STRUCT_RULES = new Set([
-  'a struct nlmsghdr read by raw offsets',
-  'a struct field read or written at a constant offset',
-  'an array field at a computed constant offset',
-]);
-
 /** Every offending line, as `file:line: rule: text`. */
 function scan(only: (f: string) => boolean): string[] {
   const out: string[] = [];
@@ -81,11 +71,8 @@ function scan(only: (f: string) => boolean): string[] {
       .split('\n')
       .forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
-        for (const [name, re] of RULES)
-          if (re.test(code) && !(STRUCT_RULES.has(name) && STRUCT_PENDING.has(rel)))
-            out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
-        for (const [name, re] of COMMENT_RULES)
-          if (re.test(line) && !STRUCT_PENDING.has(rel)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
+        for (const [name, re] of RULES) if (re.test(code)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
+        for (const [name, re] of COMMENT_RULES) if (re.test(line)) out.push(`${rel}:${i + 1}: ${name}: ${line.trim()}`);
       });
   }
   return out;

@@ -7,6 +7,7 @@
  *
  * Models Linux 6.18: net/core/dev.c
  */
+import { RTM_NEWLINK, RTM_DELLINK } from '../../include/uapi/linux/rtnetlink';
 import { ktime_get_ms } from '../../kernel/time';
 
 export const IFF_UP: u32 = 0x1;
@@ -252,7 +253,7 @@ export function linkwatch_run_queue(): void {
     dev.operstate = default_operstate(dev);
     if (netif_running(dev)) {
       call_netdevice_notifiers(NETDEV_CHANGE, dev);
-      rtmsg_ifinfo(16 /* RTM_NEWLINK */, dev, 0);
+      rtmsg_ifinfo(RTM_NEWLINK, dev, 0);
     }
   }
 }
@@ -290,7 +291,7 @@ export function register_netdevice(dev: net_device, notify: bool = true): void {
   call_netdevice_notifiers(NETDEV_REGISTER, dev);
   linkwatch_run_queue();
   // A link created by RTM_NEWLINK is announced by rtnl_configure_link once configured.
-  if (notify) rtmsg_ifinfo(16 /* RTM_NEWLINK */, dev, 0xffffffff);
+  if (notify) rtmsg_ifinfo(RTM_NEWLINK, dev, 0xffffffff);
 }
 
 /** Close, then unregister each: NETDEV_UNREGISTER, RTM_DELLINK. Ref: unregister_netdevice_many */
@@ -302,7 +303,7 @@ export function unregister_netdevice_many(list: net_device[]): void {
     dev.qdisc_attached = false;
     call_netdevice_notifiers(NETDEV_UNREGISTER, dev);
     dev.af_gone = true;
-    rtmsg_ifinfo(17 /* RTM_DELLINK */, dev, 0xffffffff);
+    rtmsg_ifinfo(RTM_DELLINK, dev, 0xffffffff);
     dev.registered = false;
     const k = devices.indexOf(dev);
     if (k >= 0) devices.splice(k, 1);
@@ -337,7 +338,7 @@ export function __dev_change_flags(dev: net_device, flags: u32): void {
 /** RTM_NEWLINK (ifi_change = gchanges), then NETDEV_UP / NETDEV_DOWN / NETDEV_CHANGE. Ref: __dev_notify_flags */
 export function __dev_notify_flags(dev: net_device, old_flags: u32, gchanges: u32): void {
   const changes = dev.flags ^ old_flags;
-  if (gchanges) rtmsg_ifinfo(16 /* RTM_NEWLINK */, dev, gchanges);
+  if (gchanges) rtmsg_ifinfo(RTM_NEWLINK, dev, gchanges);
   if (changes & IFF_UP) {
     call_netdevice_notifiers(dev.flags & IFF_UP ? NETDEV_UP : NETDEV_DOWN, dev);
   }
@@ -366,7 +367,7 @@ function __dev_close(dev: net_device): void {
 export function dev_close(dev: net_device): void {
   if (!netif_running(dev)) return;
   __dev_close(dev);
-  rtmsg_ifinfo(16 /* RTM_NEWLINK */, dev, IFF_UP | IFF_RUNNING);
+  rtmsg_ifinfo(RTM_NEWLINK, dev, IFF_UP | IFF_RUNNING);
   call_netdevice_notifiers(NETDEV_DOWN, dev);
   linkwatch_run_queue();
 }

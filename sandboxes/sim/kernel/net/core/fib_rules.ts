@@ -5,22 +5,20 @@
  *
  * Models Linux 6.18: net/core/fib_rules.c
  */
-import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsghdr, NETLINK_CB, NLM_F_MULTI, nlmsg_len } from '../netlink/af_netlink';
+import { NLM_F_MULTI } from '../../include/uapi/linux/netlink';
+import { RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE, RTPROT_KERNEL } from '../../include/uapi/linux/rtnetlink';
+import { sk_buff, netlink_callback, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsghdr, NETLINK_CB, nlmsg_len } from '../netlink/af_netlink';
 import { NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, netlink_ext_ack } from '../../lib/nlattr';
 import { rtnl_register, AF_UNSPEC, AF_INET, AF_INET6 } from './rtnetlink';
 import { EMSGSIZE, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 import { fib_rule_hdr } from '../../include/uapi/linux/fib_rules';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL } from '../ipv4/fib_trie';
 
-const RTM_NEWRULE: i32 = 32;
-const RTM_DELRULE: i32 = 33;
-const RTM_GETRULE: i32 = 34;
 const FRA_PRIORITY: i32 = 6;
 const FRA_SUPPRESS_PREFIXLEN: i32 = 14;
 const FRA_TABLE: i32 = 15;
 const FRA_PROTOCOL: i32 = 21;
 const FR_ACT_TO_TBL: u8 = 1;
-const RTPROT_KERNEL: u8 = 2;
 const RTNL_FAMILY_IPMR: u8 = 128;
 const RTNL_FAMILY_IP6MR: u8 = 129;
 const RT_TABLE_DEFAULT: u32 = 253;

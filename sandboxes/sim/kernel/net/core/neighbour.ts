@@ -13,14 +13,18 @@
  *
  * Models Linux 6.18: net/core/neighbour.c
  */
+import { NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
 import {
-  sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb,
-  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP_FILTERED, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, rtgenmsg,
+} from '../../include/uapi/linux/rtnetlink';
+import {
+  sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen,
+} from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put, nla_put_u32, nla_put_u8, nla_get_u32, nla_get_u8, nla_data, nla_len, __nla_parse,
   nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U16, NLA_U8, NLA_BINARY, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
 } from '../../lib/nlattr';
-import { rtnl, rtnl_register, rtnl_notify, AF_UNSPEC, AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_NEIGH } from './rtnetlink';
+import { rtnl, rtnl_register, rtnl_notify, AF_UNSPEC, AF_INET, AF_INET6, RTNLGRP_NEIGH } from './rtnetlink';
 import {
   net_device, __dev_get_by_index, register_netdevice_notifier, netif_carrier_ok, NETDEV_DOWN, NETDEV_UNREGISTER, NETDEV_CHANGE,
   IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT,
@@ -28,11 +32,7 @@ import {
 import { fib_get_table, fib_table_lookup, RT_TABLE_LOCAL, RTN_UNICAST, RTN_BROADCAST, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENOENT, ENODEV, EMSGSIZE, ENOBUFS, EAFNOSUPPORT, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 import { ndmsg, nda_cacheinfo } from '../../include/uapi/linux/neighbour';
-import { rtgenmsg } from '../../include/uapi/linux/rtnetlink';
 
-export const RTM_NEWNEIGH: i32 = 28;
-export const RTM_DELNEIGH: i32 = 29;
-export const RTM_GETNEIGH: i32 = 30;
 
 const NDA_DST: i32 = 1;
 const NDA_LLADDR: i32 = 2;

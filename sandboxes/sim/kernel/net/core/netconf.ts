@@ -7,16 +7,15 @@
  *
  * Models Linux 6.18: net/ipv4/devinet.c, net/ipv6/addrconf.c (their netconf parts)
  */
+import { NLM_F_MULTI } from '../../include/uapi/linux/netlink';
+import { RTM_DELNETCONF, RTM_GETNETCONF, RTM_NEWNETCONF } from '../../include/uapi/linux/rtnetlink';
 import { netconfmsg } from '../../include/uapi/linux/netconf';
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import { netlink_ext_ack, nla_put_u32, nla_put_s32, nla_find, nla_get_s32 } from '../../lib/nlattr';
 import { net_device, devices, __dev_get_by_index } from './dev';
 import { rtnl, rtnl_register, rtnl_notify, AF_INET, AF_INET6, RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF } from './rtnetlink';
 import { EINVAL, ENODEV, EMSGSIZE, ENOBUFS } from '../../include/uapi/asm-generic/errno';
 
-export const RTM_NEWNETCONF: i32 = 80;
-export const RTM_DELNETCONF: i32 = 81;
-export const RTM_GETNETCONF: i32 = 82;
 const NETCONFA_IFINDEX: i32 = 1;
 const NETCONFA_FORWARDING: i32 = 2;
 const NETCONFA_RP_FILTER: i32 = 3;

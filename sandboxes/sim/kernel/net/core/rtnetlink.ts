@@ -6,11 +6,14 @@
  *
  * Models Linux 6.18: net/core/rtnetlink.c
  */
+import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_ECHO, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
 import {
-  sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control,
-  netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data,
-  nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr,  kfree_skb, NETLINK_CB,
-  NLMSG_ALIGN, NLM_F_MULTI, NLM_F_DUMP, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen, MSG_DONTWAIT } from '../netlink/af_netlink';
+  RTM_BASE, RTM_DELLINK, RTM_GETLINK, RTM_MAX, RTM_NEWLINK, RTM_SETLINK, RTM_GETADDR, RTM_GETROUTE,
+  RTM_GETNETCONF, rtgenmsg, ifinfomsg,
+} from '../../include/uapi/linux/rtnetlink';
+import {
+  sk_buff, sock, netlink_kernel_cfg, netlink_kernel_create, netlink_rcv_skb, netlink_dump_start, netlink_dump_control, netlink_callback, netlink_capable, netlink_strict_get_check, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, nlmsg_unicast, netlink_broadcast, netlink_unicast, nlmsghdr, kfree_skb, NETLINK_CB, NLMSG_ALIGN, NL_CFG_F_NONROOT_RECV, CAP_NET_ADMIN, NETLINK_ROUTE, skb_clone, consume_skb, nlmsg_attrdata, nlmsg_attrlen, MSG_DONTWAIT,
+} from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_string, nla_put_u32, nla_put_u16, nla_put_u8, nla_put,
   nla_nest_start_noflag, nla_nest_start, nla_nest_end, nla_policy, nla_policy_new, NLA_POLICY, __nla_parse,
@@ -27,16 +30,9 @@ import { veth_newlink, veth_dellink, veth_init } from '../../drivers/net/veth';
 import { br_newlink, br_fill_info } from '../bridge/br_netlink';
 import { EOPNOTSUPP, EPERM, EINVAL, ENODEV, EMSGSIZE, ENOBUFS, EEXIST, EAFNOSUPPORT, EBUSY } from '../../include/uapi/asm-generic/errno';
 import { tracing, trace_enter, tr } from '../../kernel/trace';
-import { rtgenmsg, ifinfomsg } from '../../include/uapi/linux/rtnetlink';
 import { rtnl_link_stats, rtnl_link_stats64, rtnl_link_ifmap } from '../../include/uapi/linux/if_link';
 
-export const RTM_BASE: i32 = 16;
-export const RTM_NEWLINK: i32 = 16;
-export const RTM_DELLINK: i32 = 17;
-export const RTM_GETLINK: i32 = 18;
-export const RTM_SETLINK: i32 = 19;
 /** The highest message type of 6.18. Ref: include/uapi/linux/rtnetlink.h:RTM_MAX */
-export const RTM_MAX: i32 = 123;
 
 /** enum rtnetlink_groups as 6.18 numbers them (RTNLGRP_MAX 39: IPV4_MCADDR, IPV6_MCADDR, IPV6_ACADDR are new since 6.1). */
 export const RTNLGRP_LINK: u32 = 1;
@@ -57,11 +53,6 @@ export const AF_INET: u8 = 2;
 export const AF_BRIDGE: u8 = 7;
 export const AF_INET6: u8 = 10;
 
-export const NLM_F_ECHO: u16 = 0x8;
-export const NLM_F_REPLACE: u16 = 0x100;
-export const NLM_F_EXCL: u16 = 0x200;
-export const NLM_F_CREATE: u16 = 0x400;
-export const NLM_F_APPEND: u16 = 0x800;
 
 export const IFLA_ADDRESS: i32 = 1;
 export const IFLA_BROADCAST: i32 = 2;
@@ -650,9 +641,9 @@ export function rtnetlink_net_init(): i32 {
   rtnl_register(AF_UNSPEC, RTM_SETLINK, rtnl_setlink, null);
   rtnl_register(AF_UNSPEC, RTM_NEWLINK, rtnl_newlink, null);
   rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, null);
-  rtnl_register_dump_all(22 /* RTM_GETADDR */);
-  rtnl_register_dump_all(26 /* RTM_GETROUTE */);
-  rtnl_register_dump_all(82 /* RTM_GETNETCONF */);
+  rtnl_register_dump_all(RTM_GETADDR);
+  rtnl_register_dump_all(RTM_GETROUTE);
+  rtnl_register_dump_all(RTM_GETNETCONF);
   veth_init();
   return 0;
 }

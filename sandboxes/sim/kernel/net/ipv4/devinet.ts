@@ -5,9 +5,13 @@
  *
  * Models Linux 6.18: net/ipv4/devinet.c
  */
+import { NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
+import { IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../include/uapi/linux/if_addr';
+
+import { RTM_DELADDR, RTM_DELNETCONF, RTM_GETADDR, RTM_NEWADDR, RTM_NEWNETCONF, RT_SCOPE_HOST, RT_SCOPE_LINK } from '../../include/uapi/linux/rtnetlink';
 import {
-  sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
-  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen,
+} from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put_u8, nla_put, nla_put_string, nla_policy, nla_policy_new,
   NLA_POLICY, NLA_UNSPEC, NLA_U32, NLA_U8, NLA_S32, NLA_STRING, NLA_BINARY, __nla_parse, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, nla_get_u32, nla_get_u8,
@@ -18,8 +22,8 @@ import {
   NETDEV_CHANGENAME, IFF_LOOPBACK,
 } from '../core/dev';
 import { array_insert } from '../core/dev';
-import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV4_IFADDR } from '../core/rtnetlink';
-import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
+import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET, RTNLGRP_IPV4_IFADDR } from '../core/rtnetlink';
+import { netconf_notify } from '../core/netconf';
 import { fib_add_ifaddr, fib_del_ifaddr, set_fib_netdev_up, ip_fib_init } from './fib_frontend';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
 import { ifaddrmsg, ifa_cacheinfo } from '../../include/uapi/linux/if_addr';
@@ -29,9 +33,6 @@ import {
   IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL, IPV4_DEVCONF_ARP_EVICT_NOCARRIER,
 } from '../../include/uapi/linux/ip';
 
-export const RTM_NEWADDR: i32 = 20;
-export const RTM_DELADDR: i32 = 21;
-export const RTM_GETADDR: i32 = 22;
 export const IFA_ADDRESS: i32 = 1;
 export const IFA_LOCAL: i32 = 2;
 export const IFA_LABEL: i32 = 3;
@@ -43,12 +44,6 @@ export const IFA_RT_PRIORITY: i32 = 9;
 export const IFA_TARGET_NETNSID: i32 = 10;
 export const IFA_PROTO: i32 = 11;
 export const IFA_MAX: i32 = 11;
-export const IFA_F_SECONDARY: u32 = 0x01;
-export const IFA_F_NODAD: u32 = 0x02;
-export const IFA_F_TENTATIVE: u32 = 0x40;
-export const IFA_F_PERMANENT: u32 = 0x80;
-export const IFA_F_NOPREFIXROUTE: u32 = 0x200;
-const RT_SCOPE_HOST: u8 = 254;
 const INFINITY_LIFE_TIME: u32 = 0xffffffff;
 /** IFLA_AF_SPEC / AF_INET: the one attribute inet_fill_link_af puts. Ref: include/uapi/linux/if_link.h */
 const IFLA_INET_CONF: i32 = 1;
@@ -144,7 +139,7 @@ export function inet_select_addr(dev: net_device, dst: u32, scope: u8): u32 {
     for (let i = 0; i < o.length; i++) {
       const ifa = unchecked(o[i]);
       if (ifa.flags & IFA_F_SECONDARY) continue;
-      if (ifa.scope != 253 /* RT_SCOPE_LINK */ && (ifa.scope < RT_SCOPE_HOST ? ifa.scope : RT_SCOPE_HOST) <= scope) return ifa.local;
+      if (ifa.scope != RT_SCOPE_LINK && (ifa.scope < RT_SCOPE_HOST ? ifa.scope : RT_SCOPE_HOST) <= scope) return ifa.local;
     }
   }
   return 0;
@@ -328,7 +323,7 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET);
     if (err < 0) return err;
     ifindex = <i32>changetype<ifaddrmsg>(nlmsg_data(cb.nlh)).ifa_index;
-    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
+    if (ifindex) cb.answer_flags = NLM_F_DUMP_FILTERED;
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
   } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
@@ -341,7 +336,7 @@ function inet_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
   }
   let idx = <i32>cb.args[0];
   // A dump filtered by device says so in every message and in NLMSG_DONE.
-  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  const mflags = ifindex ? NLM_F_MULTI | NLM_F_DUMP_FILTERED : NLM_F_MULTI;
   if (ifindex) cb.answer_flags = 0x20;
   for (; idx < list.length; idx++) {
     if (inet_fill_ifaddr(skb, list[idx], RTM_NEWADDR, NETLINK_CB(cb.skb).portid, cb.nlh.nlmsg_seq, mflags) < 0) break;

@@ -5,34 +5,35 @@
  *
  * Models Linux 6.18: net/ipv4/fib_frontend.c, fib_semantics.c
  */
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
+import {
+  RTM_DELROUTE, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTM_F_NOTIFY, RTM_F_PREFIX, RTM_GETROUTE,
+  RTM_NEWROUTE, RTPROT_KERNEL, RTPROT_UNSPEC, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE,
+  RT_SCOPE_UNIVERSE, rtgenmsg, rtmsg, rta_cacheinfo,
+} from '../../include/uapi/linux/rtnetlink';
 import {
   sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb,
-  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+  nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen, nlmsg_unicast, netlink_strict_get_check,
+} from '../netlink/af_netlink';
 import {
-  netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY,
-  NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NL_VALIDATE_DEPRECATED_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data,
+  netlink_ext_ack, NL_SET_ERR_MSG, NL_SET_ERR_MSG_ATTR, nla_put_u32, nla_put, __nla_parse, nla_policy,
+  nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT,
+  NL_VALIDATE_DEPRECATED_STRICT, nla_get_u32, nla_get_u8, nla_len, nla_data, NLA_U16,
 } from '../../lib/nlattr';
 import {
   net_device, __dev_get_by_index, netif_running, netif_carrier_ok, register_netdevice_notifier, NETDEV_UP, NETDEV_DOWN,
   NETDEV_UNREGISTER, NETDEV_CHANGE, IFF_LOOPBACK, IFF_UP,
 } from '../core/dev';
-import { rtnl_register, rtnl_notify, nlmsg_report, AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, RTNLGRP_IPV4_ROUTE } from '../core/rtnetlink';
 import {
-  fib_alias, fib_aliases, fib_insert_alias, fib_table_entries, fib_find_alias, fib_remove_alias, fib_table_lookup,
-  RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE, RTPROT_KERNEL,
-  RT_TABLE_COMPAT, fib_new_table, fib_get_table, fib_tables_hash_order,
+  rtnl_register, rtnl_notify, nlmsg_report, AF_INET, RTNLGRP_IPV4_ROUTE, rtnl,
+} from '../core/rtnetlink';
+import {
+  fib_alias, fib_aliases, fib_insert_alias, fib_table_entries, fib_find_alias, fib_remove_alias, fib_table_lookup, RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RT_TABLE_COMPAT, fib_new_table, fib_get_table, fib_tables_hash_order,
 } from './fib_trie';
 import { inet_select_addr, __ip_dev_find } from './devinet';
-import { nlmsg_unicast, netlink_strict_get_check } from '../netlink/af_netlink';
-import { rtnl } from '../core/rtnetlink';
 import { current } from '../../kernel/sched';
-import { NLA_U16 } from '../../lib/nlattr';
-import { rtgenmsg, rtmsg, rta_cacheinfo } from '../../include/uapi/linux/rtnetlink';
 import { EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ENOBUFS, EOPNOTSUPP } from '../../include/uapi/asm-generic/errno';
 
-export const RTM_NEWROUTE: i32 = 24;
-export const RTM_DELROUTE: i32 = 25;
-export const RTM_GETROUTE: i32 = 26;
 export const RTA_DST: i32 = 1;
 export const RTA_SRC: i32 = 2;
 export const RTA_IIF: i32 = 3;
@@ -54,12 +55,6 @@ export const RTA_DPORT: i32 = 29;
 export const RTA_MAX: i32 = 31;
 export const RTNH_F_DEAD: u32 = 1;
 export const RTNH_F_LINKDOWN: u32 = 16;
-export const RTM_F_NOTIFY: u32 = 0x100;
-export const RTM_F_CLONED: u32 = 0x200;
-export const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
-export const RTM_F_PREFIX: u32 = 0x800;
-export const RTM_F_FIB_MATCH: u32 = 0x2000;
-const RTPROT_UNSPEC: u8 = 0;
 
 const abuf = memory.data(16);
 
@@ -327,7 +322,6 @@ function inet_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   return -ESRCH;
 }
 
-export const NLM_F_DUMP_FILTERED: i32 = 0x20;
 
 /** What a strict route dump asked for. Ref: struct fib_dump_filter */
 export class fib_dump_filter {

@@ -4,6 +4,7 @@
  *
  * Models Linux 6.18: net/ipv4/fib_trie.c
  */
+import { RTPROT_KERNEL, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../include/uapi/linux/rtnetlink';
 import { array_insert } from '../core/dev';
 export const RT_TABLE_MAIN: u32 = 254;
 export const RT_TABLE_LOCAL: u32 = 255;
@@ -11,11 +12,6 @@ export const RTN_UNICAST: u8 = 1;
 export const RTN_LOCAL: u8 = 2;
 export const RTN_BROADCAST: u8 = 3;
 export const RTN_MULTICAST: u8 = 5;
-export const RT_SCOPE_UNIVERSE: u8 = 0;
-export const RT_SCOPE_LINK: u8 = 253;
-export const RT_SCOPE_HOST: u8 = 254;
-export const RT_SCOPE_NOWHERE: u8 = 255;
-export const RTPROT_KERNEL: u8 = 2;
 
 /** struct fib_alias + its fib_info, flattened (one nexthop). */
 export class fib_alias {

@@ -7,7 +7,12 @@
  * IFA_F_TENTATIVE (Linux clears it about a second later and then announces the address).
  * Models Linux 6.18: net/ipv6/addrconf.c
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, NLM_F_MULTI, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+import { IN6_ADDR_GEN_MODE_NONE } from '../../include/uapi/linux/if_link';
+import { NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
+import { IFA_F_HOMEADDRESS, IFA_F_MANAGETEMPADDR, IFA_F_MCAUTOJOIN, IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_OPTIMISTIC, IFA_F_PERMANENT, IFA_F_TENTATIVE } from '../../include/uapi/linux/if_addr';
+
+import { RTM_DELADDR, RTM_DELNETCONF, RTM_GETADDR, RTM_NEWADDR, RTM_NEWNETCONF, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../include/uapi/linux/rtnetlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   netlink_ext_ack, NL_SET_ERR_MSG, nla_put_u32, nla_put_u8, nla_put, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8,
   NLA_UNSPEC, NLA_S32, __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
@@ -17,9 +22,9 @@ import {
   NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, NETDEV_REGISTER, IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK,
 } from '../core/dev';
 import { array_insert } from '../core/dev';
-import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
-import { RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_F_NODAD, IFA_F_TENTATIVE, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE, IFA_TARGET_NETNSID, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
-import { netconf_notify, RTM_NEWNETCONF, RTM_DELNETCONF } from '../core/netconf';
+import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
+import { IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_TARGET_NETNSID, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
+import { netconf_notify } from '../core/netconf';
 import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
@@ -36,12 +41,10 @@ import {
   DEVCONF_IOAM6_ID_WIDE, DEVCONF_NDISC_EVICT_NOCARRIER,
 } from '../../include/uapi/linux/ipv6';
 
-const IFA_F_OPTIMISTIC: u32 = 0x04;
+/** The default ioam6_id of a device. Ref: include/uapi/linux/ioam6.h:IOAM6_DEFAULT_IF_ID (IOAM6_U16_UNAVAILABLE) */
+const IOAM6_DEFAULT_IF_ID: i32 = 0xffff;
 const IFAPROT_KERNEL_LO: u8 = 1;
 const IFAPROT_KERNEL_LL: u8 = 3;
-const RT_SCOPE_UNIVERSE: u8 = 0;
-const RT_SCOPE_LINK: u8 = 253;
-const RT_SCOPE_HOST: u8 = 254;
 const IF_READY: u32 = 0x80000000;
 const IP6_RT_PRIO_ADDRCONF: u32 = 256;
 const IPV6_MIN_MTU: u32 = 1280;
@@ -218,7 +221,7 @@ function inet6_rtm_newaddr(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack 
   if (dev.mtu < IPV6_MIN_MTU) return -EINVAL;
   let flags: u32 = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : <u32>ifm.ifa_flags;
   // Only these flags may be set by user space.
-  flags &= IFA_F_NODAD | 0x10 /* HOMEADDRESS */ | 0x100 /* MANAGETEMPADDR */ | IFA_F_NOPREFIXROUTE | 0x400 /* MCAUTOJOIN */ | 0x4 /* OPTIMISTIC */;
+  flags &= IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_MANAGETEMPADDR | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN | IFA_F_OPTIMISTIC;
   const rt_priority: u32 = tb[IFA_RT_PRIORITY] ? nla_get_u32(tb[IFA_RT_PRIORITY]) : 0;
   const proto: u8 = tb[IFA_PROTO] ? load<u8>(nla_data(tb[IFA_PROTO])) : 0;
   const existing = find_addr(dev, pfx);
@@ -262,12 +265,12 @@ function inet6_dump_ifaddr(skb: sk_buff, cb: netlink_callback): i32 {
     const err = inet_valid_dump_ifaddr_req(cb, tb, AF_INET6);
     if (err < 0) return err;
     ifindex = <i32>changetype<ifaddrmsg>(nlmsg_data(cb.nlh)).ifa_index;
-    if (ifindex) cb.answer_flags = 0x20; // NLM_F_DUMP_FILTERED
+    if (ifindex) cb.answer_flags = NLM_F_DUMP_FILTERED;
     if (ifindex && __dev_get_by_index(ifindex) == null) return -ENODEV;
     cb.args[2] = 1 | (<i64>ifindex << 8);
   } else if (cb.args[2]) ifindex = <i32>(cb.args[2] >> 8);
   let idx = <i32>cb.args[0];
-  const mflags = ifindex ? NLM_F_MULTI | 0x20 /* NLM_F_DUMP_FILTERED */ : NLM_F_MULTI;
+  const mflags = ifindex ? NLM_F_MULTI | NLM_F_DUMP_FILTERED : NLM_F_MULTI;
   if (ifindex) cb.answer_flags = 0x20;
   for (; idx < addr6_list.length; idx++) {
     const ifa = unchecked(addr6_list[idx]);
@@ -287,7 +290,7 @@ function addrconf_dev_config(dev: net_device): void {
   memory.fill(changetype<usize>(in6), 0, offsetof<in6_addr>());
   in6.s6_addr[0] = 0xff;
   ip6_route_add(RT_TABLE_LOCAL, changetype<usize>(in6), 8, RTN_MULTICAST, IP6_RT_PRIO_ADDRCONF, dev);
-  if (dev.addr_gen_mode == 1 /* IN6_ADDR_GEN_MODE_NONE */) return;
+  if (dev.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE) return;
   // addrconf_addr_gen → addrconf_add_linklocal: fe80:: + EUI-64 of the MAC (U/L bit flipped).
   memory.fill(changetype<usize>(in6), 0, offsetof<in6_addr>());
   in6.s6_addr[0] = 0xfe;
@@ -406,8 +409,8 @@ function inet6_fill_link_af(skb: sk_buff, dev: net_device): i32 {
   array[DEVCONF_RTR_SOLICIT_MAX_INTERVAL] = 3600000;
   array[DEVCONF_ENHANCED_DAD] = 1;
   array[DEVCONF_RA_DEFRTR_METRIC] = 1024;
-  array[DEVCONF_IOAM6_ID] = 65535; // IOAM6_DEFAULT_ID
-  array[DEVCONF_IOAM6_ID_WIDE] = -1; // IOAM6_DEFAULT_ID_WIDE: 0xffffffff
+  array[DEVCONF_IOAM6_ID] = IOAM6_DEFAULT_IF_ID;
+  array[DEVCONF_IOAM6_ID_WIDE] = -1; // IOAM6_DEFAULT_IF_ID_WIDE is 0xffffffff
   array[DEVCONF_NDISC_EVICT_NOCARRIER] = 1;
   if (nla_put(skb, IFLA_INET6_CONF, DEVCONF_MAX * 4, changetype<usize>(array))) return -1;
   // IFLA_INET6_STATS and IFLA_INET6_ICMP6STATS: each its number of counters (stats[0]), then zeros.

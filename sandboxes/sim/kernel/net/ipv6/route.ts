@@ -5,24 +5,28 @@
  *
  * Models Linux 6.18: net/ipv6/route.c, ip6_fib.c
  */
-import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLM_F_MULTI, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
+import { IFA_F_OPTIMISTIC, IFA_F_TENTATIVE } from '../../include/uapi/linux/if_addr';
+import {
+  RTM_DELROUTE, RTM_F_CLONED, RTM_GETROUTE, RTM_NEWROUTE, RTPROT_KERNEL, RT_SCOPE_UNIVERSE, RTPROT_UNSPEC,
+  RTPROT_BOOT, RTM_F_FIB_MATCH, rtgenmsg, rtmsg, rtnexthop, rta_cacheinfo,
+} from '../../include/uapi/linux/rtnetlink';
+import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_unicast, netlink_strict_get_check, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
 import {
   nla_put_u32, nla_put_u8, nla_put, nla_get_u32, nla_get_u8, nla_data, nla_len, nla_type, nla_ok, nla_next, nla_next_rem, nla_nest_start_noflag, nla_nest_end,
   netlink_ext_ack, NL_SET_ERR_MSG, __nla_parse, nla_policy, nla_policy_new, NLA_POLICY, NLA_U32, NLA_U8, NLA_U16, NLA_NESTED, NL_VALIDATE_LIBERAL, NL_VALIDATE_DEPRECATED_STRICT,
 } from '../../lib/nlattr';
 import { err_ptr, ERR_PTR, OK_PTR, IS_ERR, PTR_ERR } from '../../include/linux/err';
-import { net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK } from '../core/dev';
-import { array_insert } from '../core/dev';
+import {
+  net_device, __dev_get_by_index, netif_carrier_ok, netif_running, IFF_LOOPBACK, array_insert,
+} from '../core/dev';
 import { addr6_list, inet6_ifaddr } from './addrconf';
 import { skb_tailroom, skb_put_zero, skb_tail_pointer } from '../core/skbuff';
-import { rtnl, rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
+import { rtnl, rtnl_register, rtnl_notify, nlmsg_report, AF_INET6, RTNLGRP_IPV6_ROUTE } from '../core/rtnetlink';
 import {
-  ip_valid_fib_dump_req, fib_dump_filter, NLM_F_DUMP_FILTERED, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY,
-  RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_CACHEINFO, RTA_MARK, RTA_UID, RTA_PREF, RTA_IP_PROTO, RTA_SPORT, RTA_DPORT, RTA_MAX, RTNH_F_LINKDOWN,
-  RTM_F_CLONED,
+  ip_valid_fib_dump_req, fib_dump_filter, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_CACHEINFO, RTA_MARK, RTA_UID, RTA_PREF, RTA_IP_PROTO, RTA_SPORT, RTA_DPORT, RTA_MAX, RTNH_F_LINKDOWN,
 } from '../ipv4/fib_frontend';
-import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_COMPAT, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST, RTPROT_KERNEL, RT_SCOPE_UNIVERSE } from '../ipv4/fib_trie';
-import { rtgenmsg, rtmsg, rtnexthop, rta_cacheinfo } from '../../include/uapi/linux/rtnetlink';
+import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_COMPAT, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EMSGSIZE, EINVAL, EEXIST, ENOENT, ESRCH, ENODEV, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EOPNOTSUPP, ENOBUFS } from '../../include/uapi/asm-generic/errno';
 
 /** struct fib6_info, flattened. */
@@ -478,7 +482,7 @@ function ip6_route_info_create(cfg: fib6_config, extack: netlink_ext_ack | null)
   const rt = new fib6_info();
   rt.table = cfg.table == 0 ? RT_TABLE_MAIN : cfg.table;
   for (let i = 0; i < RTAX_MAX; i++) unchecked(rt.metrics[i] = cfg.metrics[i]);
-  rt.protocol = cfg.protocol == 0 ? 3 /* RTPROT_BOOT */ : cfg.protocol;
+  rt.protocol = cfg.protocol == RTPROT_UNSPEC ? RTPROT_BOOT : cfg.protocol;
   rt.metric = cfg.metric;
   rt.type = RTN_UNICAST;
   rt.pref = cfg.pref;
@@ -531,7 +535,7 @@ function fib6_add(rt: fib6_info, cfg: fib6_config, portid: u32, nlh: nlmsghdr, e
   const replace = (cfg.nlflags & NLM_F_REPLACE) != 0;
   const add = (cfg.nlflags & NLM_F_CREATE) != 0;
   let nlflags: i32 = NLM_F_EXCL;
-  if (cfg.nlflags & 0x800 /* NLM_F_APPEND */) nlflags |= 0x800;
+  if (cfg.nlflags & NLM_F_APPEND) nlflags |= NLM_F_APPEND;
   let node_exists = false;
   let found: fib6_info | null = null;
   let sibling: fib6_info | null = null;
@@ -649,9 +653,6 @@ function inet6_rtm_delroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack
 
 // ---- RTM_GETROUTE for one destination -------------------------------------------------------------
 
-const RTM_F_FIB_MATCH6: u32 = 0x2000;
-const IFA_F_TENTATIVE6: u32 = 0x40;
-const IFA_F_OPTIMISTIC6: u32 = 0x04;
 
 /** The scope ipv6 source selection compares: 1 loopback, 2 link, 5 site, 14 global; a multicast address's own. Ref: __ipv6_addr_src_scope */
 function ipv6_addr_src_scope(a: StaticArray<u8>): i32 {
@@ -681,7 +682,7 @@ function ipv6_dev_get_saddr(dev: i32, daddr: StaticArray<u8>): StaticArray<u8> |
   let best_score: i64 = -1;
   for (let i = 0; i < addr6_list.length; i++) {
     const ifa = unchecked(addr6_list[i]);
-    if ((ifa.flags & IFA_F_TENTATIVE6) && !(ifa.flags & IFA_F_OPTIMISTIC6)) continue;
+    if ((ifa.flags & IFA_F_TENTATIVE) && !(ifa.flags & IFA_F_OPTIMISTIC)) continue;
     if (only_dev && ifa.dev.ifindex != dev) continue;
     const sc = ipv6_addr_src_scope(ifa.addr);
     let score: i64 = 0;
@@ -772,7 +773,7 @@ function inet6_rtm_valid_getroute_req(skb: sk_buff, nlh: nlmsghdr, tb: StaticArr
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid values in header for get route request');
     return -EINVAL;
   }
-  if (rtm.rtm_flags & ~RTM_F_FIB_MATCH6) {
+  if (rtm.rtm_flags & ~RTM_F_FIB_MATCH) {
     NL_SET_ERR_MSG(extack, 'ipv6: Invalid flags for get route request');
     return -EINVAL;
   }
@@ -797,7 +798,7 @@ function inet6_rtm_getroute(skb: sk_buff, nlh: nlmsghdr, extack: netlink_ext_ack
   const err = inet6_rtm_valid_getroute_req(skb, nlh, tb, extack);
   if (err < 0) return err;
   const rtm = changetype<rtmsg>(nlmsg_data(nlh));
-  const fibmatch = (rtm.rtm_flags & RTM_F_FIB_MATCH6) != 0;
+  const fibmatch = (rtm.rtm_flags & RTM_F_FIB_MATCH) != 0;
   const daddr = new StaticArray<u8>(16);
   const saddr = new StaticArray<u8>(16);
   if (tb[RTA_SRC]) {

@@ -9,6 +9,14 @@
  * Models Linux 6.18: net/netlink/af_netlink.c
  */
 import {
+  NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_HDRLEN, NLMSG_MIN_TYPE,
+  NLMSG_ERROR, NLMSG_DONE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_POLICY,
+  NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST, MAX_LINKS, NETLINK_USERSOCK, SOCK_RAW, SOCK_DGRAM,
+  AF_NETLINK, SOCKADDR_NL_SIZE, MSG_OOB, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_PKTINFO,
+  NETLINK_BROADCAST_ERROR, NETLINK_NO_ENOBUFS, NETLINK_LISTEN_ALL_NSID, NETLINK_LIST_MEMBERSHIPS,
+  NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK,
+} from '../../include/uapi/linux/netlink';
+import {
   sk_buff, alloc_skb, alloc_skb_exact, kfree_skb, consume_skb, skb_clone, skb_get, skb_shared, skb_orphan,
   skb_put, skb_pull, skb_tailroom, skb_reserve, skb_queue_tail, skb_dequeue, skb_peek, skb_queue_purge,
   skb_set_destructor, SKB_WITH_OVERHEAD,
@@ -27,14 +35,6 @@ import {
   NLMSG_ALIGN, NLMSG_GOODSIZE, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_data, nlmsg_len, nlmsg_hdr, nlmsg_append,
   nlmsg_total_size, nlmsg_free,
 } from '../../include/net/netlink';
-import {
-  NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLMSG_ERROR, NLMSG_DONE, NLM_F_REQUEST, NLM_F_ACK, NLM_F_MULTI, NLM_F_CAPPED,
-  NLM_F_ACK_TLVS, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_POLICY,
-  NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST, MAX_LINKS, NETLINK_USERSOCK, SOCK_RAW, SOCK_DGRAM,
-  AF_NETLINK, SOCKADDR_NL_SIZE, MSG_OOB, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_PKTINFO,
-  NETLINK_BROADCAST_ERROR, NETLINK_NO_ENOBUFS, NETLINK_LISTEN_ALL_NSID, NETLINK_LIST_MEMBERSHIPS, NETLINK_CAP_ACK,
-  NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK,
-} from '../../include/uapi/linux/netlink';
 import { socket, proto_ops } from '../../include/linux/net';
 import { scm_cookie, scm_send } from '../../include/net/scm';
 import { datagram_poll } from '../core/datagram';

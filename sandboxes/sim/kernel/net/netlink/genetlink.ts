@@ -8,6 +8,9 @@
  * Models Linux 6.18: net/netlink/genetlink.c
  */
 import {
+  NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_MULTI, NLM_F_REQUEST, NETLINK_GENERIC, NLMSG_HDRLEN,
+} from '../../include/uapi/linux/netlink';
+import {
   nla_policy, netlink_ext_ack, NLA_POLICY, NLA_U16, NLA_U32, NLA_NUL_STRING, NLA_REJECT, nla_policy_new,
   __nla_parse, nla_get_u16, nla_get_u32, nla_data, nla_len, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT,
   NL_SET_ERR_MSG, NL_SET_BAD_ATTR, nla_put_string, nla_put_u16, nla_put_u32, nla_nest_start, nla_nest_start_noflag,
@@ -26,7 +29,6 @@ import {
   nlmsg_new, nlmsg_free, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_msg_size, NLMSG_ALIGN, NLMSG_DEFAULT_SIZE,
   nlmsg_attrdata, nlmsg_attrlen,
 } from '../../include/net/netlink';
-import { NETLINK_GENERIC, NLM_F_DUMP, NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_MULTI, NLMSG_HDRLEN } from '../../include/uapi/linux/netlink';
 import { CAP_NET_ADMIN } from '../../include/linux/capability';
 import {
   nlmsg_unicast, nlmsg_multicast, netlink_rcv_skb, __netlink_dump_start, netlink_capable, netlink_kernel_create,

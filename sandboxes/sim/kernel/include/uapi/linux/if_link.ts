@@ -96,3 +96,7 @@
   // offsetof<rtnl_link_ifmap>() is its sizeof, 32.
   private __pad: u32;
 }
+
+/** IFLA_INET6_ADDR_GEN_MODE: no link-local address is made. */
+export const IN6_ADDR_GEN_MODE_EUI64: u8 = 0;
+export const IN6_ADDR_GEN_MODE_NONE: u8 = 1;

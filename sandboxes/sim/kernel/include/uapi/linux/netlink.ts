@@ -32,6 +32,10 @@ export const NLM_F_ROOT: u16 = 0x100;
 export const NLM_F_MATCH: u16 = 0x200;
 export const NLM_F_ATOMIC: u16 = 0x400;
 export const NLM_F_DUMP: u16 = 0x300;
+export const NLM_F_REPLACE: u16 = 0x100;
+export const NLM_F_EXCL: u16 = 0x200;
+export const NLM_F_CREATE: u16 = 0x400;
+export const NLM_F_APPEND: u16 = 0x800;
 export const NLM_F_CAPPED: u16 = 0x100;
 export const NLM_F_ACK_TLVS: u16 = 0x200;
 
