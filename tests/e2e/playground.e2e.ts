@@ -304,10 +304,20 @@ describe('the playground', () => {
     const payload = messages.locator('.pg-f').filter({ has: page.locator('.pg-f-label', { hasText: /^payload$/ }) });
     expect(await payload.locator('.pg-f-value').textContent()).toBe('"hi!"');
     // Hovering nlmsg_len lights its 4 bytes; hovering a payload byte lights the payload field.
-    await messages.locator('.pg-f', { hasText: 'nlmsg_len' }).first().hover();
-    expect(await messages.locator('.pg-b.pg-hl').count()).toBe(4);
-    await messages.locator('.pg-b[data-b="17"]').hover();
-    expect(await messages.locator('.pg-f.pg-hl .pg-f-label').allTextContents()).toContain('payload');
+    // The panel may redraw while the run's last events arrive: hover again until the drawn rows light.
+    const lenLabel = messages.locator('.pg-f-label', { hasText: 'nlmsg_len' }).first();
+    await expect
+      .poll(async () => {
+        await lenLabel.hover();
+        return messages.locator('.pg-b.pg-hl').count();
+      })
+      .toBe(4);
+    await expect
+      .poll(async () => {
+        await messages.locator('.pg-b[data-b="17"]').hover();
+        return messages.locator('.pg-f.pg-hl .pg-f-label').allTextContents();
+      })
+      .toContain('payload');
     await page
       .locator('[data-playground]')
       .first()
