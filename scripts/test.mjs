@@ -68,7 +68,9 @@ function count(name, json) {
   totals.failed += r.numFailedTests;
   totals.skipped += r.numPendingTests + r.numTodoTests;
   if (r.numFailedTests || r.numFailedTestSuites)
-    problems.push(`${name}: ${r.numFailedTests} test(s) failed, ${r.numFailedTestSuites} file(s) failed to run`);
+    problems.push(
+      `${name}: ${r.numFailedTests} test(s) failed, in ${r.numFailedTestSuites} failed suite(s) (files and describe blocks)`,
+    );
   if (r.numTotalTests === 0) problems.push(`${name}: no test ran`);
 }
 
