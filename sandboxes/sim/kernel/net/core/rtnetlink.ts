@@ -106,7 +106,10 @@ export const IFLA_MAX: i32 = 69;
 const IFLA_XDP_ATTACHED: i32 = 2;
 export const IFLA_INFO_KIND: i32 = 1;
 export const IFLA_INFO_DATA: i32 = 2;
-const IFLA_INFO_MAX: i32 = 5;
+const IFLA_INFO_XSTATS: i32 = 3;
+const IFLA_INFO_SLAVE_KIND: i32 = 4;
+const IFLA_INFO_SLAVE_DATA: i32 = 5;
+const IFLA_INFO_MAX: i32 = IFLA_INFO_SLAVE_DATA;
 
 /** The kernel socket of NETLINK_ROUTE (net->rtnl). */
 export let rtnl: sock | null = null;
@@ -351,8 +354,9 @@ function init_policies(): void {
   ifla_info_policy = nla_policy_new(IFLA_INFO_MAX);
   ifla_info_policy[IFLA_INFO_KIND] = NLA_POLICY(NLA_STRING);
   ifla_info_policy[IFLA_INFO_DATA] = NLA_POLICY(NLA_NESTED);
-  ifla_info_policy[3] = NLA_POLICY(NLA_STRING); // IFLA_INFO_XSTATS… slave kind
-  ifla_info_policy[4] = NLA_POLICY(NLA_NESTED);
+  // IFLA_INFO_XSTATS has no policy.
+  ifla_info_policy[IFLA_INFO_SLAVE_KIND] = NLA_POLICY(NLA_STRING);
+  ifla_info_policy[IFLA_INFO_SLAVE_DATA] = NLA_POLICY(NLA_NESTED);
 }
 const NLA_UNSPEC_MINLEN: u8 = 0;
 
