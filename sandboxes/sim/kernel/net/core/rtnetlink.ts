@@ -106,7 +106,6 @@ export const IFLA_MAX: i32 = 69;
 const IFLA_XDP_ATTACHED: i32 = 2;
 export const IFLA_INFO_KIND: i32 = 1;
 export const IFLA_INFO_DATA: i32 = 2;
-const IFLA_INFO_XSTATS: i32 = 3;
 const IFLA_INFO_SLAVE_KIND: i32 = 4;
 const IFLA_INFO_SLAVE_DATA: i32 = 5;
 const IFLA_INFO_MAX: i32 = IFLA_INFO_SLAVE_DATA;
@@ -354,7 +353,7 @@ function init_policies(): void {
   ifla_info_policy = nla_policy_new(IFLA_INFO_MAX);
   ifla_info_policy[IFLA_INFO_KIND] = NLA_POLICY(NLA_STRING);
   ifla_info_policy[IFLA_INFO_DATA] = NLA_POLICY(NLA_NESTED);
-  // IFLA_INFO_XSTATS has no policy.
+  // IFLA_INFO_XSTATS (3) has no policy.
   ifla_info_policy[IFLA_INFO_SLAVE_KIND] = NLA_POLICY(NLA_STRING);
   ifla_info_policy[IFLA_INFO_SLAVE_DATA] = NLA_POLICY(NLA_NESTED);
 }

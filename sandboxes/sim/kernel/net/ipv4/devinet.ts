@@ -5,6 +5,7 @@
  *
  * Models Linux 6.18: net/ipv4/devinet.c
  */
+import { INFINITY_LIFE_TIME } from '../../include/net/addrconf';
 import { NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
 import { IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../include/uapi/linux/if_addr';
 
@@ -44,7 +45,6 @@ export const IFA_RT_PRIORITY: i32 = 9;
 export const IFA_TARGET_NETNSID: i32 = 10;
 export const IFA_PROTO: i32 = 11;
 export const IFA_MAX: i32 = 11;
-const INFINITY_LIFE_TIME: u32 = 0xffffffff;
 /** IFLA_AF_SPEC / AF_INET: the one attribute inet_fill_link_af puts. Ref: include/uapi/linux/if_link.h */
 const IFLA_INET_CONF: i32 = 1;
 

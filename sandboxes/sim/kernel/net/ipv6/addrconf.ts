@@ -7,9 +7,16 @@
  * IFA_F_TENTATIVE (Linux clears it about a second later and then announces the address).
  * Models Linux 6.18: net/ipv6/addrconf.c
  */
-import { IN6_ADDR_GEN_MODE_NONE } from '../../include/uapi/linux/if_link';
+import { INFINITY_LIFE_TIME } from '../../include/net/addrconf';
+import {
+  IN6_ADDR_GEN_MODE_NONE, IFLA_INET6_FLAGS, IFLA_INET6_CONF, IFLA_INET6_STATS, IFLA_INET6_CACHEINFO,
+  IFLA_INET6_ICMP6STATS, IFLA_INET6_TOKEN, IFLA_INET6_ADDR_GEN_MODE, ifla_cacheinfo,
+} from '../../include/uapi/linux/if_link';
 import { NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from '../../include/uapi/linux/netlink';
-import { IFA_F_HOMEADDRESS, IFA_F_MANAGETEMPADDR, IFA_F_MCAUTOJOIN, IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_OPTIMISTIC, IFA_F_PERMANENT, IFA_F_TENTATIVE } from '../../include/uapi/linux/if_addr';
+import {
+  IFA_F_HOMEADDRESS, IFA_F_MANAGETEMPADDR, IFA_F_MCAUTOJOIN, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
+  IFA_F_OPTIMISTIC, IFA_F_PERMANENT, IFA_F_TENTATIVE, ifaddrmsg, ifa_cacheinfo,
+} from '../../include/uapi/linux/if_addr';
 
 import { RTM_DELADDR, RTM_DELNETCONF, RTM_GETADDR, RTM_NEWADDR, RTM_NEWNETCONF, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../include/uapi/linux/rtnetlink';
 import { sk_buff, netlink_callback, nlmsg_new, nlmsg_put, nlmsg_end, nlmsg_cancel, nlmsg_data, nlmsg_len, kfree_skb, nlmsghdr, NETLINK_CB, NLMSG_ALIGN, nlmsg_attrdata, nlmsg_attrlen } from '../netlink/af_netlink';
@@ -18,18 +25,16 @@ import {
   NLA_UNSPEC, NLA_S32, __nla_parse, NL_VALIDATE_LIBERAL, nla_get_u32, nla_data, nla_len, nla_put_u64_64bit,
 } from '../../lib/nlattr';
 import {
-  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, netif_running, netif_oper_up,
-  NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, NETDEV_REGISTER, IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK,
+  net_device, devices, __dev_get_by_index, jiffies_to_clock_t, register_netdevice_notifier, netif_running,
+  netif_oper_up, NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_UNREGISTER, NETDEV_CHANGEMTU, NETDEV_REGISTER,
+  IFF_LOOPBACK, IFF_NOARP, ARPHRD_LOOPBACK, array_insert,
 } from '../core/dev';
-import { array_insert } from '../core/dev';
 import { rtnl_register, rtnl_notify, nlmsg_report, rtnl_af_register, AF_INET6, RTNLGRP_IPV6_IFADDR } from '../core/rtnetlink';
 import { IFA_ADDRESS, IFA_LOCAL, IFA_CACHEINFO, IFA_FLAGS, IFA_PROTO, IFA_RT_PRIORITY, IFA_MAX, IFA_TARGET_NETNSID, inet_valid_dump_ifaddr_req } from '../ipv4/devinet';
 import { netconf_notify } from '../core/netconf';
 import { ip6_route_add, ip6_route_del, rt6_sync_down_dev, ip6_route_init, rt6_link_change } from './route';
 import { RT_TABLE_MAIN, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL, RTN_MULTICAST } from '../ipv4/fib_trie';
 import { EINVAL, EEXIST, ENODEV, EMSGSIZE, EADDRNOTAVAIL } from '../../include/uapi/asm-generic/errno';
-import { ifaddrmsg, ifa_cacheinfo } from '../../include/uapi/linux/if_addr';
-import { ifla_cacheinfo } from '../../include/uapi/linux/if_link';
 import { in6_addr } from '../../include/uapi/linux/in6';
 import {
   DEVCONF_MAX, DEVCONF_HOPLIMIT, DEVCONF_MTU6, DEVCONF_ACCEPT_RA, DEVCONF_ACCEPT_REDIRECTS, DEVCONF_AUTOCONF, DEVCONF_DAD_TRANSMITS,
@@ -49,15 +54,6 @@ const IF_READY: u32 = 0x80000000;
 const IP6_RT_PRIO_ADDRCONF: u32 = 256;
 const IPV6_MIN_MTU: u32 = 1280;
 const IPV6_MAXPLEN: u32 = 65535;
-const INFINITY_LIFE_TIME: u32 = 0xffffffff;
-// IFLA_AF_SPEC / AF_INET6 (include/uapi/linux/if_link.h).
-const IFLA_INET6_FLAGS: i32 = 1;
-const IFLA_INET6_CONF: i32 = 2;
-const IFLA_INET6_STATS: i32 = 3;
-const IFLA_INET6_CACHEINFO: i32 = 5;
-const IFLA_INET6_ICMP6STATS: i32 = 6;
-const IFLA_INET6_TOKEN: i32 = 7;
-const IFLA_INET6_ADDR_GEN_MODE: i32 = 8;
 // The counters of IFLA_INET6_STATS and IFLA_INET6_ICMP6STATS: __IPSTATS_MIB_MAX, __ICMP6_MIB_MAX (include/uapi/linux/snmp.h).
 const IPSTATS_MIB_MAX: i32 = 38;
 const ICMP6_MIB_MAX: i32 = 7;

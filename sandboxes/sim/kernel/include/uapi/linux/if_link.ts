@@ -100,3 +100,12 @@
 /** IFLA_INET6_ADDR_GEN_MODE: no link-local address is made. */
 export const IN6_ADDR_GEN_MODE_EUI64: u8 = 0;
 export const IN6_ADDR_GEN_MODE_NONE: u8 = 1;
+
+// IFLA_AF_SPEC / AF_INET6: what inet6_fill_link_af puts.
+export const IFLA_INET6_FLAGS: i32 = 1;
+export const IFLA_INET6_CONF: i32 = 2;
+export const IFLA_INET6_STATS: i32 = 3;
+export const IFLA_INET6_CACHEINFO: i32 = 5;
+export const IFLA_INET6_ICMP6STATS: i32 = 6;
+export const IFLA_INET6_TOKEN: i32 = 7;
+export const IFLA_INET6_ADDR_GEN_MODE: i32 = 8;
